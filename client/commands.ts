@@ -1,0 +1,26 @@
+import * as vscode from 'vscode';
+import { languageId, scenarioConfiguration } from './configurationProvider';
+
+/** The scenario a command acts on: the one clicked in the explorer or title bar, else the active editor's. */
+function targetScenario(resource: vscode.Uri | undefined): vscode.Uri | undefined {
+  if (resource) return resource;
+  const document = vscode.window.activeTextEditor?.document;
+  return document?.languageId === languageId ? document.uri : undefined;
+}
+
+async function startScenario(resource: vscode.Uri | undefined, noDebug: boolean): Promise<void> {
+  const scenario = targetScenario(resource);
+  if (!scenario) {
+    void vscode.window.showErrorMessage('Open a .iommu scenario first.');
+    return;
+  }
+  const folder = vscode.workspace.getWorkspaceFolder(scenario);
+  await vscode.debug.startDebugging(folder, scenarioConfiguration(scenario.fsPath, noDebug));
+}
+
+export function registerCommands(context: vscode.ExtensionContext): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand('iommu.debugScenario', (resource?: vscode.Uri) => startScenario(resource, false)),
+    vscode.commands.registerCommand('iommu.runScenario', (resource?: vscode.Uri) => startScenario(resource, true)),
+  );
+}
