@@ -1,5 +1,9 @@
 /** What the command line asks for. */
-export type CliCommand = { kind: 'help' } | { kind: 'version' };
+export type CliCommand =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'run'; file: string; json: boolean; until: number | undefined; maxEvents: number | undefined }
+  | { kind: 'check'; file: string };
 
 /** A command line that does not parse; printed as `iommu-debug: error: …`, exit 2. */
 export class UsageError extends Error {}
@@ -7,12 +11,45 @@ export class UsageError extends Error {}
 export const usage = `usage: iommu-debug COMMAND [OPTIONS]
 
 Commands:
+  run FILE.iommu [--json] [--until CYCLE] [--max-events N]
+                     run a scenario headless: a trace, one event a line (or one JSON
+                     object with --json); exit 0 when every expect holds, 1 when one
+                     fails or the run cannot finish, 2 when the file has errors
+  check FILE.iommu   print the file's diagnostics as FILE:LINE:COL: severity: message;
+                     exit 2 when there are errors
   help               print this text
-  version            print the version
+  version            print the version`;
 
-Options:
-  -h, --help         print this text
-  -v, --version      print the version`;
+function cycles(flag: string, value: string | undefined): number {
+  if (value === undefined || !/^\d+$/.test(value)) throw new UsageError(`${flag} needs a whole number, not ${value === undefined ? 'nothing' : `'${value}'`}`);
+  return Number(value);
+}
+
+function parseRun(rest: readonly string[]): CliCommand {
+  let file: string | undefined;
+  let json = false;
+  let until: number | undefined;
+  let maxEvents: number | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i] ?? '';
+    if (arg === '--json') json = true;
+    else if (arg === '--until') until = cycles(arg, rest[++i]);
+    else if (arg === '--max-events') maxEvents = cycles(arg, rest[++i]);
+    else if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}' for run`);
+    else if (file === undefined) file = arg;
+    else throw new UsageError(`unexpected argument '${arg}'`);
+  }
+  if (file === undefined) throw new UsageError('run needs a scenario file');
+  return { kind: 'run', file, json, until, maxEvents };
+}
+
+function parseCheck(rest: readonly string[]): CliCommand {
+  const [file, extra] = rest;
+  if (file === undefined) throw new UsageError('check needs a scenario file');
+  if (file.startsWith('-')) throw new UsageError(`unknown option '${file}' for check`);
+  if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`);
+  return { kind: 'check', file };
+}
 
 export function parseArgs(argv: readonly string[]): CliCommand {
   const [first, ...rest] = argv;
@@ -21,6 +58,8 @@ export function parseArgs(argv: readonly string[]): CliCommand {
     if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}'`);
     return { kind: 'version' };
   }
+  if (first === 'run') return parseRun(rest);
+  if (first === 'check') return parseCheck(rest);
   if (first.startsWith('-')) throw new UsageError(`unknown option '${first}'`);
   throw new UsageError(`unknown command '${first}'`);
 }

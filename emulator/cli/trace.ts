@@ -1,0 +1,116 @@
+import { formatDump } from '../machine/dump';
+import { MachineEvent } from '../machine/events';
+import { Machine } from '../machine/machine';
+import { RunResult } from '../machine/results';
+import { TransactionState } from '../machine/state';
+import { hex } from '../util/u64';
+
+/**
+ * The readable trace of `iommu-debug run`: one event a line, with its cycle and the
+ * thread or unit it happened on.
+ */
+export class TraceFormatter {
+  constructor(private readonly machine: Machine) {}
+
+  private get model() {
+    return this.machine.model;
+  }
+
+  private line(time: number, who: string, what: string): string {
+    return `${String(time).padStart(8)}  ${who.padEnd(14)} ${what}`;
+  }
+
+  private thread(id: number): string {
+    return this.machine.state.threads[id - 1]?.name ?? `thread ${id}`;
+  }
+
+  private bank(smmu: number, bank: number): string {
+    return `${this.model.smmus[smmu]?.name ?? '?'}/cb${bank}`;
+  }
+
+  private sourceLine(offset: number): number {
+    return this.model.lines.lineOf(offset);
+  }
+
+  private transaction(t: TransactionState): string {
+    const op = this.model.engines[t.engine]?.program[t.op];
+    const line = op?.op === 'transaction' ? ` (line ${this.sourceLine(op.node.range.start)})` : '';
+    return `${t.access.padEnd(5)} ${hex(t.iova)} ${t.size}${t.label ? ` as ${t.label}` : ''}${line}`;
+  }
+
+  private engine(t: TransactionState): string {
+    return this.model.engines[t.engine]?.name ?? '?';
+  }
+
+  /** The line for one event, or undefined for events the trace leaves out. */
+  format(event: MachineEvent): string | undefined {
+    switch (event.kind) {
+      case 'transaction-ended': {
+        const t = event.transaction;
+        const outcome = event.status === 'completed' && t.pa !== undefined ? `→ ${hex(t.pa)} completed` : event.status;
+        return this.line(event.time, this.engine(t), `${this.transaction(t)} ${outcome} (${event.how})`);
+      }
+      case 'transaction-stalled':
+        return this.line(event.time, this.engine(event.transaction), `${this.transaction(event.transaction)} stalled${event.behind ? ' behind a fault (HUPCF=0)' : ''}`);
+      case 'fault': {
+        const f = event.fault;
+        const where = f.bank === undefined ? this.model.smmus[f.smmu]?.name ?? '?' : this.bank(f.smmu, f.bank);
+        const registers = f.latched ? 'latched in FSR/FAR' : f.bank === undefined ? 'global fault' : 'FSR busy: MULTI';
+        return this.line(event.time, where, `${f.kind} fault at level ${f.level}, ${hex(f.iova)} sid ${hex(f.sid)}: ${f.reason} (${registers})`);
+      }
+      case 'irq':
+        return this.line(event.time, 'irq', `context interrupt from ${this.bank(event.smmu, event.bank)}`);
+      case 'kernel-step':
+        return this.line(event.time, this.thread(event.thread), `${event.step}: ${event.detail}`);
+      case 'handler-step': {
+        const start = event.statement.range.start;
+        const text = this.model.lines.text.slice(start, event.statement.range.end).split('\n')[0]?.trim() ?? '';
+        return this.line(event.time, this.thread(event.thread), `${text}  (line ${this.sourceLine(start)})`);
+      }
+      case 'log':
+        return this.line(event.time, this.thread(event.thread), `log: ${event.message}`);
+      case 'dump': {
+        const dump = this.machine.journal.dumps[event.dump];
+        const body = dump ? formatDump(dump).split('\n').map((l) => `${' '.repeat(26)}${l}`) : [];
+        return [this.line(event.time, this.thread(event.thread), `dump #${event.dump}`), ...body].join('\n');
+      }
+      case 'resume': {
+        const what = event.ignored ? `ignored: ${event.ignored}` : `resumes ${event.transactions.map((id) => `#${id}`).join(', ') || 'nothing'}`;
+        return this.line(event.time, this.bank(event.smmu, event.bank), `RESUME ${event.action}: ${what}`);
+      }
+      case 'page-table':
+        return this.line(event.time, this.model.domains[event.domain]?.name ?? '?', event.description);
+      case 'tlb-invalidate':
+        return this.line(event.time, this.model.smmus[event.smmu]?.name ?? '?', event.description);
+      case 'stall-mode':
+        return this.line(event.time, this.bank(event.smmu, event.bank), `SCTLR.CFCFG ← ${event.stall ? '1 (stall)' : '0 (terminate)'}`);
+      case 'transaction-issued':
+      case 'thread-started':
+      case 'thread-exited':
+        return undefined;
+    }
+  }
+
+  /** What comes before the first event: where each master was attached. */
+  header(): string[] {
+    const lines = [`scenario ${this.model.title ? `"${this.model.title}"` : '(untitled)'}`];
+    for (const a of this.machine.attachments) {
+      const master = this.model.masters[a.master]?.name ?? '?';
+      const domain = this.model.domains[a.domain]?.name ?? '?';
+      lines.push(a.attached ? `attach ${master} → ${domain}` : `attach ${master} → ${domain} failed: ${a.reason}`);
+    }
+    return lines;
+  }
+
+  /** The counters and every expectation, after the last event. */
+  summary(result: RunResult): string[] {
+    const counters = Object.entries(result.counters)
+      .filter(([, value]) => value !== 0)
+      .map(([name, value]) => `${name} ${value}`)
+      .join(', ');
+    return [
+      `ended at cycle ${result.cycles}: ${counters || 'nothing happened'}`,
+      ...result.expects.map((e) => `line ${e.line}: expect ${e.text}: ${e.ok ? 'ok' : 'FAILED'} (${e.detail})`),
+    ];
+  }
+}

@@ -1,0 +1,60 @@
+import { Environment, Value } from '../language/evaluate';
+import { counterNames, CounterName, faultFields } from '../language/schema';
+import { Runtime } from '../machine/runtime';
+import { ActivityState, FaultRecord } from '../machine/state';
+import { FSR_AFF, FSR_ASF, FSR_PF, FSR_SS, FSYNR0_IND, FSYNR0_PNU, FSYNR0_WNR } from '../smmu/v2/registers';
+
+const kindOfFsr: [number, string][] = [
+  [FSR_AFF, 'access-flag'],
+  [FSR_PF, 'permission'],
+  [FSR_ASF, 'address-size'],
+];
+
+/** Fault ids count up from 0 as faults are journalled, so an id is an index. */
+function faultOf(rt: Runtime, activity: ActivityState): FaultRecord | undefined {
+  return activity.fault === undefined ? undefined : rt.journal.faults[activity.fault];
+}
+
+/**
+ * What a handler reads of the fault it handles: what `arm_smmu_context_fault` read from
+ * the registers (FAR, FSYNR0, CBFRSYNRA, FSR), and who the faulting transaction was.
+ */
+export function faultEnvironment(rt: Runtime, activity: ActivityState): Environment {
+  const cfi = activity.cfi;
+  const fsr = cfi?.fsr ?? 0;
+  const fsynr0 = cfi?.fsynr0 ?? 0;
+  const fault = faultOf(rt, activity);
+  const engine = fault ? rt.model.engines[fault.engine] : undefined;
+  const fields: Record<keyof typeof faultFields, () => Value> = {
+    iova: () => cfi?.far ?? 0n,
+    // The transaction faulted: it has no output address.
+    pa: () => 0n,
+    sid: () => BigInt((cfi?.cbfrsynra ?? 0) & 0xffff),
+    ssid: () => 0n,
+    pasid: () => 0n,
+    kind: () => kindOfFsr.find(([bit]) => (fsr & bit) !== 0)?.[1] ?? 'translation',
+    level: () => BigInt(fsynr0 & 3),
+    write: () => (fsynr0 & FSYNR0_WNR) !== 0,
+    read: () => (fsynr0 & FSYNR0_WNR) === 0,
+    exec: () => (fsynr0 & FSYNR0_IND) !== 0,
+    priv: () => (fsynr0 & FSYNR0_PNU) !== 0,
+    stalled: () => (fsr & FSR_SS) !== 0,
+    engine: () => engine?.name ?? '',
+    master: () => (engine ? (rt.model.masters[engine.master]?.name ?? '') : ''),
+    domain: () => rt.model.domains[rt.state.smmus[activity.smmu]?.banks[activity.bank]?.domain ?? -1]?.name ?? '',
+    fsr: () => BigInt(fsr >>> 0),
+    far: () => cfi?.far ?? 0n,
+    fsynr0: () => BigInt(fsynr0 >>> 0),
+    stag: () => 0n,
+    prgi: () => 0n,
+  };
+  return {
+    lookup(name) {
+      const field = fields[name];
+      if (field) return field();
+      if ((counterNames as readonly string[]).includes(name)) return BigInt(rt.state.counters[name as CounterName]);
+      // Fault kinds, event names and declared names stand for themselves, to be compared.
+      return name;
+    },
+  };
+}

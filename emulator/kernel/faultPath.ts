@@ -1,0 +1,131 @@
+import { Runtime } from '../machine/runtime';
+import { ActivityState, KernelStep } from '../machine/state';
+import { FSR_FAULT_BITS, FSR_SS } from '../smmu/v2/registers';
+import { bankState, writeFsr, writeResume } from '../smmu/v2/smmuV2';
+import { hex } from '../util/u64';
+import { runHandlerOp } from './handlerRun';
+import { advance, currentStep, finishActivity, irqHandlerThread, irqThread, newActivity, startOn, threadById } from './threads';
+import { queueWork, releaseWorker } from './workqueues';
+
+/** The steps of Linux's context-fault path for a domain's handler context (arm-smmu.c). */
+function hardIrqSteps(context: 'irq' | 'thread' | 'workqueue' | undefined): KernelStep[] {
+  switch (context) {
+    case 'thread':
+      return ['irq_default_primary_handler'];
+    case 'workqueue':
+      return ['arm_smmu_context_fault', 'report_iommu_fault', 'queue_work', 'arm_smmu_cb_write(FSR)'];
+    case 'irq':
+      return ['arm_smmu_context_fault', 'report_iommu_fault', 'handler', 'arm_smmu_cb_write(FSR)', 'arm_smmu_cb_write(RESUME)'];
+    case undefined:
+      return ['arm_smmu_context_fault', 'report_iommu_fault', 'arm_smmu_cb_write(FSR)', 'arm_smmu_cb_write(RESUME)'];
+  }
+}
+
+/** A context interrupt reaches the CPU: the hard-IRQ thread runs the fault path (after what it is running). */
+export function takeContextIrq(rt: Runtime, smmu: number, cbndx: number): void {
+  const bank = bankState(rt, smmu, cbndx);
+  const handlerIndex = rt.model.handlers.findIndex((h) => h.domain === bank.domain);
+  const handler = rt.model.handlers[handlerIndex];
+  const activity = newActivity(rt, {
+    thread: irqThread(rt).id,
+    smmu,
+    bank: cbndx,
+    steps: hardIrqSteps(handler?.context),
+    handler: handler ? handlerIndex : undefined,
+    fault: undefined,
+    cfi: undefined,
+    callers: ['gic_handle_irq', 'handle_irq_event'],
+  });
+  if (rt.observed) rt.emit({ kind: 'irq', time: rt.state.now, smmu, bank: cbndx });
+  startOn(rt, irqThread(rt), activity);
+}
+
+function formatCfi(activity: ActivityState): string {
+  const cfi = activity.cfi;
+  if (!cfi) return '';
+  return `fsr=${hex(cfi.fsr >>> 0)}, iova=${hex(cfi.far)}, fsynr=${hex(cfi.fsynr0)}, cbfrsynra=${hex(cfi.cbfrsynra)}, cb=${activity.bank}`;
+}
+
+/** Runs one kernel step; returns what it did, in words. */
+function runKernelStep(rt: Runtime, activity: ActivityState, step: Exclude<KernelStep, 'handler'>): string {
+  const bank = bankState(rt, activity.smmu, activity.bank);
+  const handler = activity.handler === undefined ? undefined : rt.model.handlers[activity.handler];
+  switch (step) {
+    case 'irq_default_primary_handler': {
+      const threaded = newActivity(rt, {
+        thread: irqHandlerThread(rt, activity.smmu).id,
+        smmu: activity.smmu,
+        bank: activity.bank,
+        steps: ['arm_smmu_context_fault', 'report_iommu_fault', 'handler', 'arm_smmu_cb_write(FSR)', 'arm_smmu_cb_write(RESUME)'],
+        handler: activity.handler,
+        fault: undefined,
+        cfi: undefined,
+        callers: ['irq_thread', 'irq_thread_fn'],
+      });
+      startOn(rt, irqHandlerThread(rt, activity.smmu), threaded);
+      return 'IRQ_WAKE_THREAD';
+    }
+    case 'arm_smmu_context_fault':
+      activity.cfi = { fsr: bank.fsr, fsynr0: bank.fsynr0, far: bank.far, cbfrsynra: bank.cbfrsynra };
+      activity.fault = bank.latchedFault;
+      if ((bank.fsr & (FSR_FAULT_BITS | FSR_SS)) === 0) {
+        activity.step = activity.steps.length - 1; // nothing to report: IRQ_NONE
+        return 'FSR holds no fault: IRQ_NONE';
+      }
+      return formatCfi(activity);
+    case 'report_iommu_fault':
+      if (!handler) {
+        const message = `arm-smmu: Unhandled context fault: ${formatCfi(activity)}`;
+        rt.journal.logs.push({ time: rt.state.now, thread: activity.thread, message, offset: -1 });
+        if (rt.observed) rt.emit({ kind: 'log', time: rt.state.now, thread: activity.thread, message });
+        return 'no fault handler: -ENOSYS';
+      }
+      return `calls ${handler.name}`;
+    case 'queue_work': {
+      const queue = handler ? rt.model.workqueues[handler.workqueue] : undefined;
+      if (!handler || !queue) return 'no workqueue';
+      const work = newActivity(rt, {
+        thread: 0,
+        smmu: activity.smmu,
+        bank: activity.bank,
+        steps: ['handler', 'arm_smmu_cb_write(RESUME)'],
+        handler: activity.handler,
+        fault: activity.fault,
+        cfi: activity.cfi,
+        callers: ['worker_thread', 'process_one_work'],
+      });
+      queueWork(rt, handler.workqueue, work);
+      return `${handler.name} queued on ${queue.name}; the response comes later (-EAGAIN)`;
+    }
+    case 'arm_smmu_cb_write(FSR)': {
+      const value = activity.cfi?.fsr ?? 0;
+      writeFsr(rt, activity.smmu, activity.bank, value);
+      return `FSR ← ${hex(value >>> 0)}, now ${hex(bank.fsr >>> 0)}`;
+    }
+    case 'arm_smmu_cb_write(RESUME)': {
+      const deferred = threadById(rt, activity.thread).kind === 'worker';
+      if (deferred && activity.response === undefined) return 'no response: the transaction stays stalled';
+      if (((activity.cfi?.fsr ?? 0) & FSR_SS) === 0) return 'the fault did not stall: no RESUME';
+      const action = activity.response ?? 'terminate';
+      writeResume(rt, activity.smmu, activity.bank, action);
+      return `RESUME ← ${action === 'retry' ? 'retry (TnR=0)' : `${action} (TnR=1)`}`;
+    }
+  }
+}
+
+/** The `step` action: the activity's thread runs its next step. */
+export function runActivityStep(rt: Runtime, activity: ActivityState): void {
+  const step = currentStep(activity);
+  if (step === undefined) {
+    const thread = finishActivity(rt, activity);
+    if (thread.kind === 'worker') releaseWorker(rt, activity);
+    return;
+  }
+  if (step === 'handler') {
+    runHandlerOp(rt, activity);
+    return;
+  }
+  const detail = runKernelStep(rt, activity, step);
+  if (rt.observed) rt.emit({ kind: 'kernel-step', time: rt.state.now, thread: activity.thread, activity: activity.id, step, detail });
+  advance(rt, activity, rt.model.timing.statement);
+}

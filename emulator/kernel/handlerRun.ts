@@ -1,0 +1,137 @@
+import { Expression, HandlerStatement } from '../language/ast';
+import { parsePermissions } from '../language/checker/permissions';
+import { Environment, evaluate, EvaluationError, isTruthy, toInteger } from '../language/evaluate';
+import { interpolate } from '../language/interpolate';
+import { LeafSize, SZ_1G, SZ_2M, SZ_4K } from '../pgtable/ioPgtable';
+import { captureDump } from '../machine/dump';
+import { Runtime } from '../machine/runtime';
+import { ActivityState } from '../machine/state';
+import { HandlerOp } from '../scenario/handlerProgram';
+import { bankState, setStallMode } from '../smmu/v2/smmuV2';
+import { hex } from '../util/u64';
+import { faultEnvironment } from './faultEnvironment';
+import { advance } from './threads';
+
+type Statement = Extract<HandlerOp, { op: 'statement' }>['node'];
+
+function integer(expression: Expression | undefined, env: Environment, what: string, at: HandlerStatement): bigint {
+  if (!expression) throw new EvaluationError(`${what} is missing`, at.range);
+  return toInteger(evaluate(expression, env), expression.range);
+}
+
+function log(rt: Runtime, activity: ActivityState, message: string, offset: number): void {
+  rt.journal.logs.push({ time: rt.state.now, thread: activity.thread, message, offset });
+  if (rt.observed) rt.emit({ kind: 'log', time: rt.state.now, thread: activity.thread, message });
+}
+
+function pageTableEvent(rt: Runtime, domain: number, description: string): void {
+  if (rt.observed) rt.emit({ kind: 'page-table', time: rt.state.now, domain, description });
+}
+
+function leafCap(pages: bigint | undefined): LeafSize {
+  return pages === SZ_4K || pages === SZ_2M ? pages : SZ_1G;
+}
+
+/** Runs one statement; returns the cycles it takes. */
+function execute(rt: Runtime, activity: ActivityState, statement: Statement, env: Environment): number {
+  const timing = rt.model.timing;
+  const bank = bankState(rt, activity.smmu, activity.bank);
+  const table = rt.tables[bank.domain];
+  switch (statement.kind) {
+    case 'log':
+      log(rt, activity, statement.message ? interpolate(statement.message.parts, env) : '', statement.range.start);
+      return timing.statement;
+    case 'dump': {
+      const dump = captureDump(rt, activity, bank, statement.range.start);
+      rt.journal.dumps.push(dump);
+      rt.state.counters.dumps++;
+      if (rt.observed) rt.emit({ kind: 'dump', time: rt.state.now, thread: activity.thread, dump: dump.id });
+      return timing.dump;
+    }
+    case 'map': {
+      const iova = statement.page ? (activity.cfi?.far ?? 0n) & ~0xfffn : integer(statement.iova, env, 'the IOVA', statement);
+      const size = statement.page ? SZ_4K : integer(statement.size, env, 'the size', statement);
+      const pa = integer(statement.pa, env, 'the PA', statement);
+      const result = table?.map(iova, pa, size, parsePermissions(statement.perms, undefined), leafCap(statement.pages?.value));
+      const call = `iommu_map(${hex(iova)}, ${hex(pa)}, ${hex(size)})`;
+      if (result && !result.ok) log(rt, activity, `${call} failed: ${result.error.message}`, statement.range.start);
+      pageTableEvent(rt, bank.domain, result?.ok ? `${call}: ${result.leaves} leaves` : `${call} failed`);
+      return timing.statement;
+    }
+    case 'unmap': {
+      const iova = integer(statement.iova, env, 'the IOVA', statement);
+      const size = integer(statement.size, env, 'the size', statement);
+      const unmapped = table?.unmap(iova, size) ?? 0n;
+      pageTableEvent(rt, bank.domain, `iommu_unmap(${hex(iova)}, ${hex(size)}) = ${hex(unmapped)} (TLB not invalidated)`);
+      return timing.statement;
+    }
+    case 'tlbi': {
+      const tlb = rt.tlbs[activity.smmu];
+      if (statement.scope === 'va') {
+        const va = integer(statement.address, env, 'the address', statement);
+        tlb?.invalidateVa(bank.cbndx, Number(va >> 12n));
+        if (rt.observed) rt.emit({ kind: 'tlb-invalidate', time: rt.state.now, smmu: activity.smmu, description: `TLBIVA ${hex(va)} cb${bank.cbndx}` });
+      } else {
+        tlb?.invalidateContext(bank.cbndx);
+        if (rt.observed) rt.emit({ kind: 'tlb-invalidate', time: rt.state.now, smmu: activity.smmu, description: `TLBIASID cb${bank.cbndx}` });
+      }
+      return timing.statement;
+    }
+    case 'sleep':
+      return Number(integer(statement.cycles, env, 'the cycles', statement));
+    case 'stall-off': {
+      const cycles = Number(integer(statement.cycles, env, 'the cycles', statement));
+      setStallMode(rt, activity.smmu, bank.cbndx, false);
+      bank.stallOffUntil = rt.state.now + cycles;
+      rt.schedule(cycles, { kind: 'stall-on', smmu: activity.smmu, bank: bank.cbndx });
+      return timing.statement;
+    }
+  }
+}
+
+/** The op the handler will run next, past any jumps: what a breakpoint or a peek sees. */
+export function nextHandlerOp(rt: Runtime, activity: ActivityState): Exclude<HandlerOp, { op: 'jump' }> | undefined {
+  const program = activity.handler === undefined ? [] : (rt.model.handlers[activity.handler]?.program ?? []);
+  let pc = activity.pc;
+  for (let op = program[pc]; op; op = program[pc]) {
+    if (op.op !== 'jump') return op;
+    pc = op.target;
+  }
+  return undefined;
+}
+
+/** One step of a running handler: a statement, a branch, or its response. */
+export function runHandlerOp(rt: Runtime, activity: ActivityState): void {
+  const program = activity.handler === undefined ? [] : (rt.model.handlers[activity.handler]?.program ?? []);
+  let op = program[activity.pc];
+  while (op?.op === 'jump') {
+    activity.pc = op.target;
+    op = program[activity.pc];
+  }
+  if (!op) {
+    // The handler returned without answering.
+    advance(rt, activity, 0);
+    return;
+  }
+  if (rt.observed) rt.emit({ kind: 'handler-step', time: rt.state.now, thread: activity.thread, activity: activity.id, statement: op.node });
+  const env = faultEnvironment(rt, activity);
+  const statementCost = rt.model.timing.statement;
+  switch (op.op) {
+    case 'branch': {
+      const taken = op.node.condition ? isTruthy(evaluate(op.node.condition, env)) : false;
+      activity.pc = taken ? activity.pc + 1 : op.otherwise;
+      rt.schedule(statementCost, { kind: 'step', activity: activity.id });
+      return;
+    }
+    case 'respond':
+      activity.response = op.node.response;
+      advance(rt, activity, statementCost);
+      return;
+    case 'statement': {
+      const cost = execute(rt, activity, op.node, env);
+      activity.pc++;
+      rt.schedule(cost, { kind: 'step', activity: activity.id });
+      return;
+    }
+  }
+}

@@ -1,0 +1,177 @@
+import {
+  Declaration,
+  DomainDeclaration,
+  EngineDeclaration,
+  HandlerDeclaration,
+  MasterDeclaration,
+  ScenarioFile,
+  Setting,
+  SmmuDeclaration,
+  Transaction,
+  VfioDeclaration,
+} from '../ast';
+import { Diagnostic, DiagnosticSink } from '../diagnostics';
+import { BlockKind, SmmuVersion } from '../schema';
+import { LineIndex } from '../source';
+import { checkAttachments } from './attach';
+import { CheckContext, versionOf } from './context';
+import { checkEngine } from './engines';
+import { checkExpect } from './expects';
+import { checkHandler } from './handlers';
+import { CheckedMap, checkMaps } from './maps';
+import { BlockSettings } from './settings';
+import { CheckedStream, checkMasterStreams } from './streams';
+import { collectSymbols, SymbolEntry, SymbolTable } from './symbols';
+
+/** Everything the checker learned: diagnostics, names, and what elaboration builds on. */
+export interface CheckResult {
+  diagnostics: Diagnostic[];
+  symbols: SymbolTable;
+  settings: Map<Declaration, BlockSettings>;
+  smmuOf: Map<Declaration, SymbolEntry<'smmu'>>;
+  labels: Map<string, Transaction[]>;
+  mapsOf: Map<DomainDeclaration | VfioDeclaration, CheckedMap[]>;
+  streamsOf: Map<MasterDeclaration, CheckedStream[]>;
+}
+
+function ownerName(declaration: Declaration): string {
+  switch (declaration.kind) {
+    case 'timing':
+      return 'the timing block';
+    case 'engine':
+      return declaration.name ? `engine '${declaration.name.master.text}.${declaration.name.engine.text}'` : 'this engine';
+    case 'smmu':
+    case 'domain':
+    case 'master':
+    case 'workqueue':
+    case 'handler':
+    case 'vfio':
+      return declaration.name ? `${declaration.kind} '${declaration.name.text}'` : `this ${declaration.kind}`;
+    default:
+      return 'this declaration';
+  }
+}
+
+function settingsOf(declaration: Declaration & { settings: Setting[] }, block: BlockKind, version: SmmuVersion | undefined, context: CheckContext): BlockSettings {
+  const settings = new BlockSettings(block, declaration.settings, context.sink, context.lines, version, ownerName(declaration));
+  context.settings.set(declaration, settings);
+  return settings;
+}
+
+function checkSingletons(file: ScenarioFile, context: CheckContext): void {
+  for (const kind of ['scenario', 'timing'] as const) {
+    const all = file.declarations.filter((d) => d.kind === kind);
+    for (const extra of all.slice(1)) {
+      context.sink.error('duplicate-declaration', extra.range, `a scenario has one '${kind}' (the first is on line ${context.lines.lineOf(all[0]?.range.start ?? 0)})`);
+    }
+  }
+}
+
+/** Decides the SMMU of a domain, master or container: its `smmu` setting, or the only SMMU there is. */
+function assignSmmu(declaration: DomainDeclaration | MasterDeclaration | VfioDeclaration, context: CheckContext): void {
+  const explicit = declaration.settings.find((s) => s.key.text === 'smmu');
+  if (explicit?.value?.kind === 'word') {
+    const smmu = context.symbols.resolve('smmu', { text: explicit.value.text, range: explicit.value.range }, context.sink);
+    if (smmu) context.smmuOf.set(declaration, smmu);
+    return;
+  }
+  const smmus = context.symbols.declared('smmu');
+  const [only] = smmus;
+  if (smmus.length === 1 && only) {
+    context.smmuOf.set(declaration, only);
+    return;
+  }
+  const at = declaration.name?.range ?? declaration.range;
+  if (smmus.length === 0) {
+    context.sink.error('no-smmu', at, `${ownerName(declaration)} needs an SMMU, and there is no 'smmu' declaration`);
+  } else {
+    context.sink.error('missing-smmu', at, `${ownerName(declaration)} needs 'smmu NAME': there are ${smmus.length} SMMUs (${smmus.map((s) => s.name).join(', ')})`);
+  }
+}
+
+function declarationsOf<K extends Declaration['kind']>(file: ScenarioFile, kind: K): Extract<Declaration, { kind: K }>[] {
+  return file.declarations.filter((d): d is Extract<Declaration, { kind: K }> => d.kind === kind);
+}
+
+function checkSmmu(smmu: SmmuDeclaration, context: CheckContext): void {
+  const written = smmu.settings.find((s) => s.key.text === 'version')?.value;
+  const version = written?.kind === 'word' && (written.text === 'v2' || written.text === 'v3') ? written.text : 'v2';
+  settingsOf(smmu, 'smmu', version, context);
+}
+
+function checkMaster(master: MasterDeclaration, context: CheckContext): void {
+  const version = versionOf(context, context.smmuOf.get(master));
+  settingsOf(master, 'master', version, context);
+  for (const binding of master.pasids) {
+    if (version === 'v2') context.sink.error('version-mismatch', binding.range, 'PASID bindings (SubstreamIDs) exist on SMMUv3 only');
+    if (binding.domain) context.symbols.resolve('domain', binding.domain, context.sink);
+  }
+}
+
+/** The input and output sizes of the domains a container creates: the domain defaults. */
+function defaultAddressSizes(): { ias: bigint; oas: bigint } {
+  const sizes = new BlockSettings('domain', [], undefined, new LineIndex(''), undefined, '');
+  return { ias: sizes.number('ias'), oas: sizes.number('oas') };
+}
+
+function checkVfio(vfio: VfioDeclaration, context: CheckContext): CheckedMap[] {
+  settingsOf(vfio, 'vfio', versionOf(context, context.smmuOf.get(vfio)), context);
+  for (const list of vfio.masters) {
+    for (const name of list.masters) context.symbols.resolve('master', name, context.sink);
+  }
+  const { ias, oas } = defaultAddressSizes();
+  return checkMaps(vfio.maps, ownerName(vfio), ias, oas, context);
+}
+
+/** Checks a parsed scenario: names, settings, maps, streams, attaches, engines, handlers, expects. */
+export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult {
+  const sink = new DiagnosticSink();
+  const context: CheckContext = {
+    sink,
+    lines,
+    symbols: collectSymbols(file, sink, lines),
+    settings: new Map(),
+    smmuOf: new Map(),
+    labels: new Map(),
+  };
+  checkSingletons(file, context);
+  for (const timing of declarationsOf(file, 'timing')) settingsOf(timing, 'timing', undefined, context);
+  for (const smmu of declarationsOf(file, 'smmu')) checkSmmu(smmu, context);
+
+  const domains = declarationsOf(file, 'domain');
+  const masters = declarationsOf(file, 'master');
+  const vfios = declarationsOf(file, 'vfio');
+  for (const declaration of [...domains, ...masters, ...vfios]) assignSmmu(declaration, context);
+
+  const mapsOf = new Map<DomainDeclaration | VfioDeclaration, CheckedMap[]>();
+  for (const domain of domains) {
+    const settings = settingsOf(domain, 'domain', versionOf(context, context.smmuOf.get(domain)), context);
+    mapsOf.set(domain, checkMaps(domain.maps, ownerName(domain), settings.number('ias'), settings.number('oas'), context));
+  }
+  for (const master of masters) checkMaster(master, context);
+  const streamsOf = checkMasterStreams(masters, context);
+  checkAttachments(masters, context);
+
+  for (const engine of declarationsOf(file, 'engine') as EngineDeclaration[]) {
+    settingsOf(engine, 'engine', undefined, context);
+    checkEngine(engine, streamsOf, context);
+  }
+  for (const workqueue of declarationsOf(file, 'workqueue')) settingsOf(workqueue, 'workqueue', undefined, context);
+
+  const handledDomains = new Map<string, HandlerDeclaration>();
+  for (const handler of declarationsOf(file, 'handler')) {
+    checkHandler(handler, settingsOf(handler, 'handler', undefined, context), handledDomains, context);
+  }
+  for (const vfio of vfios) mapsOf.set(vfio, checkVfio(vfio, context));
+  for (const expect of declarationsOf(file, 'expect')) checkExpect(expect, context);
+
+  return {
+    diagnostics: sink.diagnostics,
+    symbols: context.symbols,
+    settings: context.settings,
+    smmuOf: context.smmuOf,
+    labels: context.labels,
+    mapsOf,
+    streamsOf,
+  };
+}

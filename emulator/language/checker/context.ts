@@ -1,0 +1,25 @@
+import { Declaration, Transaction } from '../ast';
+import { DiagnosticSink } from '../diagnostics';
+import { SmmuVersion } from '../schema';
+import { LineIndex } from '../source';
+import { BlockSettings } from './settings';
+import { SymbolEntry, SymbolTable } from './symbols';
+
+/** What the checker's passes share, and what elaboration reads afterwards. */
+export interface CheckContext {
+  sink: DiagnosticSink;
+  lines: LineIndex;
+  symbols: SymbolTable;
+  /** The checked settings of every block. */
+  settings: Map<Declaration, BlockSettings>;
+  /** The SMMU a domain, master or vfio container belongs to, when it could be decided. */
+  smmuOf: Map<Declaration, SymbolEntry<'smmu'>>;
+  /** `as NAME` labels: every transaction that carries each. */
+  labels: Map<string, Transaction[]>;
+}
+
+export function versionOf(context: CheckContext, smmu: SymbolEntry<'smmu'> | undefined): SmmuVersion | undefined {
+  if (!smmu?.declaration) return undefined;
+  const settings = context.settings.get(smmu.declaration);
+  return settings ? (settings.word('version') as SmmuVersion) : undefined;
+}

@@ -1,0 +1,91 @@
+import { Expression } from '../ast';
+import { constantEnvironment, evaluate, EvaluationError } from '../evaluate';
+import { counterNames, faultFields, faultKindEventNames, faultKinds } from '../schema';
+import { Range } from '../source';
+import { CheckContext } from './context';
+
+/**
+ * Where an expression is written decides what its names can mean:
+ * - `constant`: numbers only (map addresses, expect values, settings);
+ * - `engine`: numbers and, inside `repeat`, the iteration index `i`;
+ * - `handler`: the fault's fields, counters, fault kinds and declared names.
+ */
+export type ExpressionScope = { kind: 'constant' } | { kind: 'engine'; inRepeat: boolean } | { kind: 'handler' };
+
+const kindSymbols = new Set<string>([...faultKinds, ...Object.values(faultKindEventNames)]);
+const eventNamePattern = /^[CEF]_[A-Z_]+$/;
+
+function describeScope(scope: ExpressionScope): string {
+  switch (scope.kind) {
+    case 'constant':
+      return 'here: only numbers are allowed';
+    case 'engine':
+      return scope.inRepeat ? 'in an engine: only numbers and the iteration index i' : 'in an engine outside repeat: only numbers';
+    case 'handler':
+      return `in a handler (fields: ${Object.keys(faultFields).join(', ')})`;
+  }
+}
+
+function checkIdentifier(name: string, range: Range, scope: ExpressionScope, context: CheckContext): void {
+  if (scope.kind === 'engine' && name === 'i') {
+    if (!scope.inRepeat) context.sink.error('i-outside-repeat', range, "'i' is the iteration index of 'repeat'; there is no repeat around it");
+    return;
+  }
+  if (scope.kind === 'handler') {
+    if (name in faultFields || (counterNames as readonly string[]).includes(name) || kindSymbols.has(name) || eventNamePattern.test(name)) return;
+    for (const kind of ['master', 'domain'] as const) {
+      const target = context.symbols.get(kind, name);
+      if (target) {
+        context.symbols.references.push({ kind, name, range, target });
+        return;
+      }
+    }
+  }
+  context.sink.error('unknown-identifier', range, `'${name}' means nothing ${describeScope(scope)}`);
+}
+
+/** Reports names the scope does not define; records references to declared names. */
+export function checkExpression(expression: Expression, scope: ExpressionScope, context: CheckContext): void {
+  switch (expression.kind) {
+    case 'number':
+      return;
+    case 'identifier':
+      checkIdentifier(expression.name, expression.range, scope, context);
+      return;
+    case 'qualified': {
+      const name = `${expression.master}.${expression.engine}`;
+      const target = scope.kind === 'handler' ? context.symbols.get('engine', name) : undefined;
+      if (target) context.symbols.references.push({ kind: 'engine', name, range: expression.range, target });
+      else context.sink.error('unknown-identifier', expression.range, `'${name}' is not an engine ${scope.kind === 'handler' ? 'of this scenario' : describeScope(scope)}`);
+      return;
+    }
+    case 'unary':
+      if (expression.operand) checkExpression(expression.operand, scope, context);
+      return;
+    case 'binary':
+      checkExpression(expression.left, scope, context);
+      if (expression.right) checkExpression(expression.right, scope, context);
+      return;
+    case 'call':
+    case 'index':
+      context.sink.error('unknown-identifier', expression.range, `calls and indexing belong to the Debug Console, not to a scenario`);
+      return;
+  }
+}
+
+/** The value of an expression that must be a constant number, reporting it when it is not. */
+export function constantNumber(expression: Expression | undefined, what: string, context: CheckContext): bigint | undefined {
+  if (!expression) return undefined;
+  const reported = context.sink.diagnostics.length;
+  checkExpression(expression, { kind: 'constant' }, context);
+  if (context.sink.diagnostics.length > reported) return undefined;
+  try {
+    const value = evaluate(expression, constantEnvironment);
+    if (typeof value === 'bigint') return value;
+    context.sink.error('bad-value', expression.range, `${what} must be a number`);
+  } catch (error) {
+    if (!(error instanceof EvaluationError)) throw error;
+    context.sink.error('bad-value', error.range, error.message);
+  }
+  return undefined;
+}

@@ -1,0 +1,145 @@
+import { Expression, HandlerDeclaration, HandlerStatement, pageResponses, StringLiteral } from '../ast';
+import { SmmuVersion } from '../schema';
+import { Range } from '../source';
+import { CheckContext, versionOf } from './context';
+import { checkExpression } from './expressions';
+import { parsePermissions } from './permissions';
+import { BlockSettings } from './settings';
+
+type HandlerContext = 'irq' | 'thread' | 'workqueue';
+
+interface HandlerFacts {
+  name: string;
+  context: HandlerContext;
+  version: SmmuVersion | undefined;
+  stalls: boolean;
+}
+
+/** Statements that may sleep, which hard-IRQ context forbids. */
+const sleeping: Partial<Record<HandlerStatement['kind'], string>> = {
+  sleep: "'sleep' blocks",
+  dump: "'dump' allocates and copies a crash dump, which may sleep",
+  map: "'map' (iommu_map) allocates page tables with GFP_KERNEL, which may sleep",
+};
+
+function checkHandlerExpression(expression: Expression | undefined, context: CheckContext): void {
+  if (expression) checkExpression(expression, { kind: 'handler' }, context);
+}
+
+function checkString(message: StringLiteral | undefined, context: CheckContext): void {
+  for (const part of message?.parts ?? []) {
+    if (part.kind === 'hole') checkHandlerExpression(part.expression, context);
+  }
+}
+
+function checkStatement(statement: HandlerStatement, facts: HandlerFacts, context: CheckContext): void {
+  const why = sleeping[statement.kind];
+  if (why && facts.context === 'irq') {
+    context.sink.error('atomic-sleep', statement.range, `${why}: sleeping in atomic context (handler '${facts.name}' runs in irq context)`);
+  }
+  switch (statement.kind) {
+    case 'log':
+      checkString(statement.message, context);
+      break;
+    case 'map':
+      checkHandlerExpression(statement.iova, context);
+      checkHandlerExpression(statement.pa, context);
+      checkHandlerExpression(statement.size, context);
+      parsePermissions(statement.perms, context.sink);
+      if (!statement.page && !statement.size && statement.iova) {
+        context.sink.error('syntax', { start: statement.range.end, end: statement.range.end }, "'map IOVA -> PA' needs 'size S'");
+      }
+      break;
+    case 'unmap':
+      checkHandlerExpression(statement.iova, context);
+      checkHandlerExpression(statement.size, context);
+      break;
+    case 'tlbi':
+      checkHandlerExpression(statement.address, context);
+      break;
+    case 'sleep':
+      checkHandlerExpression(statement.cycles, context);
+      break;
+    case 'stall-off':
+      checkHandlerExpression(statement.cycles, context);
+      if (!facts.stalls) context.sink.warning('stall-off-no-stall', statement.range, "the domain does not stall on faults: 'stall off' changes nothing");
+      break;
+    case 'if':
+      checkHandlerExpression(statement.condition, context);
+      checkStatements(statement.then, facts, context);
+      if (statement.otherwise) checkStatements(statement.otherwise, facts, context);
+      break;
+    case 'response':
+      if ((pageResponses as readonly string[]).includes(statement.response) && facts.version === 'v2') {
+        context.sink.error('response-kind', statement.range, `'${statement.response}' answers a PRI page request group (CMD_PRI_RESP); there is no PRI on an SMMUv2`);
+      }
+      break;
+    case 'dump':
+      break;
+  }
+}
+
+/** Checks a statement list; warns about statements a response makes unreachable. */
+function checkStatements(statements: readonly HandlerStatement[], facts: HandlerFacts, context: CheckContext): void {
+  let answered: Range | undefined;
+  for (const statement of statements) {
+    if (answered) {
+      context.sink.warning('unreachable', statement.range, 'unreachable: the handler has already responded and returned');
+      answered = undefined;
+    }
+    checkStatement(statement, facts, context);
+    if (statement.kind === 'response') answered = statement.range;
+  }
+}
+
+/** The places where a path through the statements can end without a response. */
+export function openEnds(statements: readonly HandlerStatement[], end: Range): Range[] {
+  let pending: Range[] = [end];
+  for (const statement of statements) {
+    if (statement.kind === 'response') return [];
+    if (statement.kind === 'if') {
+      const thenEnds = openEnds(statement.then, statement.range);
+      const elseEnds = statement.otherwise ? openEnds(statement.otherwise, statement.range) : [statement.range];
+      if (thenEnds.length === 0 && elseEnds.length === 0) return [];
+      pending = [...thenEnds, ...elseEnds];
+    } else {
+      pending = [end];
+    }
+  }
+  return pending;
+}
+
+export function checkHandler(handler: HandlerDeclaration, settings: BlockSettings, handledDomains: Map<string, HandlerDeclaration>, context: CheckContext): void {
+  const name = handler.name?.text ?? '?';
+  const domain = handler.domain ? context.symbols.resolve('domain', handler.domain, context.sink)?.declaration : undefined;
+  if (domain?.name && handler.domain) {
+    const previous = handledDomains.get(domain.name.text);
+    if (previous?.name) {
+      context.sink.error('handler-duplicate', handler.domain.range, `domain '${domain.name.text}' already has handler '${previous.name.text}': iommu_set_fault_handler keeps one per domain`, [
+        { range: previous.name.range, message: `handler '${previous.name.text}'` },
+      ]);
+    } else {
+      handledDomains.set(domain.name.text, handler);
+    }
+  }
+  const handlerContext = settings.word('context') as HandlerContext;
+  const queue = settings.name('queue');
+  if (queue) {
+    context.symbols.resolve('workqueue', queue, context.sink);
+    if (handlerContext !== 'workqueue') context.sink.error('queue-context', queue.range, `'queue' picks the workqueue of a workqueue-context handler; this one runs in ${handlerContext} context`);
+  }
+  const domainSettings = domain ? context.settings.get(domain) : undefined;
+  const facts: HandlerFacts = {
+    name,
+    context: handlerContext,
+    version: domain ? versionOf(context, context.smmuOf.get(domain)) : undefined,
+    stalls: domainSettings?.word('fault') === 'stall',
+  };
+  checkStatements(handler.body, facts, context);
+  if (facts.stalls && handlerContext === 'workqueue' && handler.name) {
+    for (const end of openEnds(handler.body, handler.name.range)) {
+      const where = end === handler.name.range ? 'its end' : `line ${context.lines.lineOf(end.start)}`;
+      context.sink.warning('no-response', end, `a path through handler '${name}' reaches ${where} without a response: the stalled transaction stays stalled and the master hangs`);
+    }
+  }
+}

@@ -1,0 +1,90 @@
+import { MapStatement } from '../ast';
+import { Prot } from '../../pgtable/descriptor';
+import { hex } from '../../util/u64';
+import { CheckContext } from './context';
+import { constantNumber } from './expressions';
+import { parsePermissions } from './permissions';
+
+/** A `map` of a domain or a vfio container whose every part checked out. */
+export interface CheckedMap {
+  node: MapStatement;
+  iova: bigint;
+  pa: bigint;
+  size: bigint;
+  prot: Prot;
+  /** `pages 4K|2M|1G`: the largest leaf io-pgtable may use. */
+  maxLeaf: bigint | undefined;
+}
+
+const PAGE = 0x1000n;
+const leafSizes = new Map<bigint, string>([
+  [0x1000n, '4K'],
+  [0x20_0000n, '2M'],
+  [0x4000_0000n, '1G'],
+]);
+
+function checkAligned(value: bigint, what: string, node: MapStatement['iova'], context: CheckContext): boolean {
+  if (value % PAGE === 0n) return true;
+  if (node) context.sink.error('map-alignment', node.range, `${what} ${hex(value)} is not 4K-aligned`);
+  return false;
+}
+
+/** Checks one map in isolation: constants, alignment, permissions, ias/oas bounds. */
+function checkMap(node: MapStatement, ias: bigint, oas: bigint, context: CheckContext): CheckedMap | undefined {
+  if (node.page) {
+    context.sink.error('map-page-outside-handler', node.page, `'map page' maps the faulting page; it only works in a handler`);
+    return undefined;
+  }
+  const iova = constantNumber(node.iova, 'the IOVA', context);
+  const pa = constantNumber(node.pa, 'the PA', context);
+  const size = constantNumber(node.size, 'the size', context);
+  const prot = parsePermissions(node.perms, context.sink);
+  let maxLeaf: bigint | undefined;
+  if (node.pages) {
+    if (leafSizes.has(node.pages.value)) maxLeaf = node.pages.value;
+    else context.sink.error('bad-value', node.pages.range, `'pages' must be 4K, 2M or 1G, not ${node.pages.text}`);
+  }
+  if (!prot.read && !prot.write && node.perms.length > 0) {
+    context.sink.warning('map-no-access', node.range, 'a map without r or w maps nothing: io-pgtable-arm skips it (give r, w or rw)');
+  }
+  if (node.perms.length === 0 && node.size) {
+    context.sink.error('bad-permission', { start: node.size.range.end, end: node.size.range.end }, "the map needs permissions after its size, e.g. 'rw'");
+  }
+  if (iova === undefined || pa === undefined || size === undefined) return undefined;
+  let ok = checkAligned(iova, 'IOVA', node.iova, context) && checkAligned(pa, 'PA', node.pa, context);
+  if (size === 0n || size % PAGE !== 0n) {
+    if (node.size) context.sink.error('map-alignment', node.size.range, `size ${hex(size)} is not a positive multiple of 4K`);
+    ok = false;
+  }
+  if (ok && iova + size > 1n << ias) {
+    if (node.iova) context.sink.error('map-range', node.iova.range, `IOVA range ${hex(iova)}–${hex(iova + size - 1n)} goes beyond the ${ias}-bit input range (ias ${ias})`);
+    ok = false;
+  }
+  if (ok && pa + size > 1n << oas) {
+    if (node.pa) context.sink.error('map-range', node.pa.range, `PA range ${hex(pa)}–${hex(pa + size - 1n)} goes beyond the ${oas}-bit output range (oas ${oas})`);
+    ok = false;
+  }
+  return ok ? { node, iova, pa, size, prot, maxLeaf } : undefined;
+}
+
+/** Checks the maps of one domain (or container): each on its own, then overlaps between them. */
+export function checkMaps(maps: readonly MapStatement[], owner: string, ias: bigint, oas: bigint, context: CheckContext): CheckedMap[] {
+  const checked = maps.flatMap((node) => checkMap(node, ias, oas, context) ?? []);
+  const byIova = [...checked].sort((a, b) => (a.iova < b.iova ? -1 : a.iova > b.iova ? 1 : 0));
+  const overlapping = new Set<CheckedMap>();
+  let furthest: CheckedMap | undefined;
+  for (const map of byIova) {
+    if (furthest && map.iova < furthest.iova + furthest.size) {
+      const [first, second] = map.node.range.start < furthest.node.range.start ? [map, furthest] : [furthest, map];
+      context.sink.error(
+        'map-overlap',
+        second.node.range,
+        `this map (${hex(second.iova)}–${hex(second.iova + second.size - 1n)}) overlaps the map on line ${context.lines.lineOf(first.node.range.start)} in ${owner} (${hex(first.iova)}–${hex(first.iova + first.size - 1n)})`,
+        [{ range: first.node.range, message: 'the map it overlaps' }],
+      );
+      overlapping.add(second);
+    }
+    if (!furthest || map.iova + map.size > furthest.iova + furthest.size) furthest = map;
+  }
+  return checked.filter((map) => !overlapping.has(map));
+}

@@ -1,0 +1,136 @@
+import { Setting, Word } from '../ast';
+import { DiagnosticSink } from '../diagnostics';
+import { BlockKind, SettingSpec, settingSpec, SmmuVersion } from '../schema';
+import { LineIndex } from '../source';
+
+const versionNames: Record<SmmuVersion, string> = { v2: 'SMMUv2', v3: 'SMMUv3' };
+
+/**
+ * The settings of one block, checked against the schema, with defaults filled in.
+ * A setting whose value is wrong is reported and reads as its default.
+ */
+export class BlockSettings {
+  private readonly values = new Map<string, bigint | string | true>();
+  private readonly nodes = new Map<string, Setting>();
+
+  constructor(
+    readonly block: BlockKind,
+    settings: readonly Setting[],
+    sink: DiagnosticSink | undefined,
+    lines: LineIndex,
+    /** The SMMU version the block belongs to, when known: settings of the other version are errors. */
+    version: SmmuVersion | undefined,
+    owner: string,
+  ) {
+    for (const setting of settings) {
+      const spec = settingSpec(block, setting.key.text);
+      if (!spec) continue; // the parser has reported it
+      const first = this.nodes.get(spec.key);
+      if (first) {
+        sink?.error('duplicate-setting', setting.key.range, `'${spec.key}' is set twice in ${owner} (first on line ${lines.lineOf(first.range.start)})`, [
+          { range: first.range, message: `first '${spec.key}'` },
+        ]);
+        continue;
+      }
+      this.nodes.set(spec.key, setting);
+      if (spec.only && version && spec.only !== version) {
+        sink?.error('version-mismatch', setting.key.range, versionMismatch(spec, version, owner));
+        continue;
+      }
+      const value = checkValue(spec, setting, sink);
+      if (value !== undefined) this.values.set(spec.key, value);
+    }
+  }
+
+  node(key: string): Setting | undefined {
+    return this.nodes.get(key);
+  }
+
+  number(key: string): bigint {
+    const value = this.values.get(key);
+    if (typeof value === 'bigint') return value;
+    const spec = this.spec(key);
+    if (spec.value.kind !== 'number') throw new Error(`'${key}' is not a number setting`);
+    return spec.value.default;
+  }
+
+  word(key: string): string {
+    const value = this.values.get(key);
+    if (typeof value === 'string') return value;
+    const spec = this.spec(key);
+    if (spec.value.kind === 'enum') return spec.value.default;
+    throw new Error(`'${key}' has no default word`);
+  }
+
+  flag(key: string): boolean {
+    return this.values.get(key) === true;
+  }
+
+  /** The name a `name` setting refers to, as written, if it is set. */
+  name(key: string): Word | undefined {
+    const value = this.nodes.get(key)?.value;
+    return value?.kind === 'word' && this.values.has(key) ? value : undefined;
+  }
+
+  private spec(key: string): SettingSpec {
+    const spec = settingSpec(this.block, key);
+    if (!spec) throw new Error(`no setting '${key}' in a ${this.block} block`);
+    return spec;
+  }
+}
+
+function versionMismatch(spec: SettingSpec, version: SmmuVersion, owner: string): string {
+  if (spec.key === 'hupcf') {
+    return `'hupcf' is an SMMUv2 context-bank bit; ${owner} is on an SMMUv3, which has no HUPCF (stalls are per transaction)`;
+  }
+  return `'${spec.key}' is an ${versionNames[spec.only ?? version]} setting; ${owner} is on an ${versionNames[version]}`;
+}
+
+function checkValue(spec: SettingSpec, setting: Setting, sink: DiagnosticSink | undefined): bigint | string | true | undefined {
+  const { value } = setting;
+  const key = spec.key;
+  switch (spec.value.kind) {
+    case 'flag':
+      return true;
+    case 'number': {
+      if (!value) return undefined;
+      if (value.kind !== 'number') {
+        sink?.error('bad-value', value.range, `'${key}' takes a number, not '${value.text}'`);
+        return undefined;
+      }
+      const { min, max, powerOfTwo } = spec.value;
+      if (value.value < min || value.value > max) {
+        sink?.error('bad-value', value.range, `'${key}' must be between ${min} and ${max}, not ${value.value}`);
+        return undefined;
+      }
+      if (powerOfTwo && (value.value & (value.value - 1n)) !== 0n) {
+        sink?.error('bad-value', value.range, `'${key}' must be a power of two, not ${value.value}`);
+        return undefined;
+      }
+      return value.value;
+    }
+    case 'enum': {
+      if (!value) return undefined;
+      const allowed = spec.value.values;
+      if (value.kind !== 'word' || !allowed.includes(value.text)) {
+        sink?.error('bad-value', value.range, `'${key}' must be ${listOr(allowed)}, not '${value.text}'`);
+        return undefined;
+      }
+      return value.text;
+    }
+    case 'name': {
+      if (!value) return undefined;
+      if (value.kind !== 'word') {
+        sink?.error('bad-value', value.range, `'${key}' takes the name of a ${spec.value.of}, not a number`);
+        return undefined;
+      }
+      return value.text;
+    }
+  }
+}
+
+/** `a, b or c`. */
+export function listOr(words: readonly string[]): string {
+  if (words.length <= 1) return words.join('');
+  return `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
+}

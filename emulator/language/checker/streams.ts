@@ -1,0 +1,85 @@
+import { MasterDeclaration, StreamSetting } from '../ast';
+import { SmmuVersion } from '../schema';
+import { hex } from '../../util/u64';
+import { CheckContext, versionOf } from './context';
+
+/** A checked stream of a master: one SMR on SMMUv2 (`mask` 0 when none), one StreamID on SMMUv3. */
+export interface CheckedStream {
+  node: StreamSetting;
+  id: bigint;
+  mask: bigint;
+}
+
+const SMR_ID_MAX = 0xffffn; // SMR.ID [15:0]
+const SMR_MASK_MAX = 0x7fffn; // SMR.MASK [30:16]: bit 31 is VALID
+const SID_MAX = 0xffff_ffffn;
+
+/** `((sid ^ ID) & ~MASK) == 0`: whether the SMR matches a StreamID. */
+export function smrMatches(stream: { id: bigint; mask: bigint }, sid: bigint): boolean {
+  return ((sid ^ stream.id) & ~stream.mask & SMR_ID_MAX) === 0n;
+}
+
+/** Whether two SMRs can match the same StreamID (sGFSR.SMCF on a real SMMU-500). */
+export function smrsOverlap(a: { id: bigint; mask: bigint }, b: { id: bigint; mask: bigint }): boolean {
+  return ((a.id ^ b.id) & ~(a.mask | b.mask) & SMR_ID_MAX) === 0n;
+}
+
+function describeStream(stream: CheckedStream): string {
+  return stream.mask === 0n ? `stream ${hex(stream.id)}` : `stream ${hex(stream.id)} mask ${hex(stream.mask)}`;
+}
+
+export function checkStream(node: StreamSetting, version: SmmuVersion | undefined, context: CheckContext): CheckedStream | undefined {
+  if (!node.id) return undefined;
+  const max = version === 'v3' ? SID_MAX : SMR_ID_MAX;
+  if (node.id.value > max) {
+    context.sink.error('stream-range', node.id.range, `StreamID ${hex(node.id.value)} does not fit ${version === 'v3' ? '32 bits' : 'the 16-bit SMR.ID field'}`);
+    return undefined;
+  }
+  if (node.mask) {
+    if (version === 'v3') {
+      context.sink.error('stream-mask-v3', node.mask.range, 'SMMUv3 has no stream masks: a stream table entry per StreamID');
+      return undefined;
+    }
+    if (node.mask.value > SMR_MASK_MAX) {
+      context.sink.error('stream-range', node.mask.range, `mask ${hex(node.mask.value)} does not fit SMR.MASK (15 bits beside SMR.VALID)`);
+      return undefined;
+    }
+  }
+  return { node, id: node.id.value, mask: node.mask?.value ?? 0n };
+}
+
+/**
+ * Checks every master's streams, then the SMRs of each SMMU against each other:
+ * two masters whose SMRs can match one StreamID cannot both be programmed.
+ */
+export function checkMasterStreams(masters: readonly MasterDeclaration[], context: CheckContext): Map<MasterDeclaration, CheckedStream[]> {
+  const streamsOf = new Map<MasterDeclaration, CheckedStream[]>();
+  for (const master of masters) {
+    const version = versionOf(context, context.smmuOf.get(master));
+    const streams = master.streams.flatMap((node) => checkStream(node, version, context) ?? []);
+    if (master.streams.length === 0 && master.name) {
+      context.sink.error('no-stream', master.name.range, `master '${master.name.text}' has no stream: give it 'stream ID'`);
+    }
+    streamsOf.set(master, streams);
+  }
+
+  const claimed: { master: MasterDeclaration; stream: CheckedStream }[] = [];
+  for (const master of masters) {
+    const smmu = context.smmuOf.get(master);
+    for (const stream of streamsOf.get(master) ?? []) {
+      const clash = claimed.find((c) => c.master !== master && context.smmuOf.get(c.master) === smmu && smrsOverlap(c.stream, stream));
+      if (clash) {
+        const other = clash.master.name?.text ?? '?';
+        context.sink.error(
+          'smr-conflict',
+          stream.node.range,
+          `${describeStream(stream)} of master '${master.name?.text ?? '?'}' can match the same StreamIDs as ${describeStream(clash.stream)} of master '${other}' on smmu '${smmu?.name ?? '?'}' (a stream match conflict, sGFSR.SMCF)`,
+          [{ range: clash.stream.node.range, message: `${describeStream(clash.stream)} of '${other}'` }],
+        );
+        continue;
+      }
+      claimed.push({ master, stream });
+    }
+  }
+  return streamsOf;
+}

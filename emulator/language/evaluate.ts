@@ -1,0 +1,177 @@
+import { BinaryOperator, Expression } from './ast';
+import { Range } from './source';
+import { wrap64 } from '../util/u64';
+
+/**
+ * What an expression evaluates to: a 64-bit unsigned integer, a truth value, or a symbol
+ * (a fault kind such as `translation`, or a name such as `gpu.cp`).
+ */
+export type Value = bigint | boolean | string;
+
+/** An expression that cannot be evaluated here: unknown name, division by zero … */
+export class EvaluationError extends Error {
+  constructor(
+    message: string,
+    readonly range: Range,
+  ) {
+    super(message);
+  }
+}
+
+/** Where identifiers, calls and indexing get their meaning: a fault, an engine's loop, the debugger. */
+export interface Environment {
+  /** The value of a name, or undefined when the name means nothing here. */
+  lookup(name: string, range: Range): Value | undefined;
+  call?(name: string, args: Value[], range: Range): Value;
+  index?(target: Expression, index: Value, range: Range): Value;
+}
+
+/** The v3 event names that a fault's `kind` also answers to. */
+const kindAliases: Readonly<Record<string, string>> = {
+  F_TRANSLATION: 'translation',
+  F_PERMISSION: 'permission',
+  F_ACCESS: 'access-flag',
+  F_ADDR_SIZE: 'address-size',
+};
+
+export function canonicalSymbol(symbol: string): string {
+  return kindAliases[symbol] ?? symbol;
+}
+
+export function toInteger(value: Value, range: Range): bigint {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'boolean') return value ? 1n : 0n;
+  throw new EvaluationError(`'${value}' is a name, not a number`, range);
+}
+
+export function isTruthy(value: Value): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'bigint') return value !== 0n;
+  return true;
+}
+
+function equal(left: Value, right: Value): boolean {
+  if (typeof left === 'string' || typeof right === 'string') {
+    return typeof left === 'string' && typeof right === 'string' && canonicalSymbol(left) === canonicalSymbol(right);
+  }
+  const integer = (v: bigint | boolean): bigint => (typeof v === 'bigint' ? v : v ? 1n : 0n);
+  return integer(left) === integer(right);
+}
+
+function arithmetic(operator: BinaryOperator, a: bigint, b: bigint, range: Range): bigint {
+  switch (operator) {
+    case '+':
+      return wrap64(a + b);
+    case '-':
+      return wrap64(a - b);
+    case '*':
+      return wrap64(a * b);
+    case '/':
+      if (b === 0n) throw new EvaluationError('division by zero', range);
+      return a / b;
+    case '%':
+      if (b === 0n) throw new EvaluationError('division by zero', range);
+      return a % b;
+    case '<<':
+      return b >= 64n ? 0n : wrap64(a << b);
+    case '>>':
+      return b >= 64n ? 0n : a >> b;
+    case '&':
+      return a & b;
+    case '|':
+      return a | b;
+    case '^':
+      return a ^ b;
+    default:
+      throw new EvaluationError(`'${operator}' is not arithmetic`, range);
+  }
+}
+
+/** Evaluates with C's rules on unsigned 64-bit integers: arithmetic wraps, `&&`/`||` short-circuit. */
+export function evaluate(expression: Expression, env: Environment): Value {
+  switch (expression.kind) {
+    case 'number':
+      return expression.value;
+    case 'identifier': {
+      const value = env.lookup(expression.name, expression.range);
+      if (value === undefined) throw new EvaluationError(`'${expression.name}' means nothing here`, expression.range);
+      return value;
+    }
+    case 'qualified':
+      return `${expression.master}.${expression.engine}`;
+    case 'unary': {
+      if (!expression.operand) throw new EvaluationError(`'${expression.operator}' needs an operand`, expression.range);
+      const operand = evaluate(expression.operand, env);
+      if (expression.operator === '!') return !isTruthy(operand);
+      const n = toInteger(operand, expression.operand.range);
+      return expression.operator === '-' ? wrap64(-n) : wrap64(~n);
+    }
+    case 'binary': {
+      const { operator, left, right } = expression;
+      if (!right) throw new EvaluationError(`'${operator}' needs a right operand`, expression.range);
+      if (operator === '&&') return isTruthy(evaluate(left, env)) && isTruthy(evaluate(right, env));
+      if (operator === '||') return isTruthy(evaluate(left, env)) || isTruthy(evaluate(right, env));
+      const a = evaluate(left, env);
+      const b = evaluate(right, env);
+      if (operator === '==') return equal(a, b);
+      if (operator === '!=') return !equal(a, b);
+      const x = toInteger(a, left.range);
+      const y = toInteger(b, right.range);
+      switch (operator) {
+        case '<':
+          return x < y;
+        case '<=':
+          return x <= y;
+        case '>':
+          return x > y;
+        case '>=':
+          return x >= y;
+        default:
+          return arithmetic(operator, x, y, expression.operatorRange);
+      }
+    }
+    case 'call': {
+      if (!env.call) throw new EvaluationError(`'${expression.callee.text}(…)' can only be called in the Debug Console`, expression.range);
+      return env.call(
+        expression.callee.text,
+        expression.args.map((arg) => evaluate(arg, env)),
+        expression.range,
+      );
+    }
+    case 'index': {
+      if (!env.index || !expression.index) throw new EvaluationError('indexing is only possible in the Debug Console', expression.range);
+      return env.index(expression.target, evaluate(expression.index, env), expression.range);
+    }
+  }
+}
+
+/** An environment with no names: constant folding. */
+export const constantEnvironment: Environment = { lookup: () => undefined };
+
+/** The value of an expression that uses no names, or undefined. */
+export function constantValue(expression: Expression): Value | undefined {
+  try {
+    return evaluate(expression, constantEnvironment);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The identifiers an expression uses (for the checker). */
+export function identifiersOf(expression: Expression): { name: string; range: Range }[] {
+  switch (expression.kind) {
+    case 'number':
+    case 'qualified':
+      return [];
+    case 'identifier':
+      return [{ name: expression.name, range: expression.range }];
+    case 'unary':
+      return expression.operand ? identifiersOf(expression.operand) : [];
+    case 'binary':
+      return [...identifiersOf(expression.left), ...(expression.right ? identifiersOf(expression.right) : [])];
+    case 'call':
+      return expression.args.flatMap(identifiersOf);
+    case 'index':
+      return [...identifiersOf(expression.target), ...(expression.index ? identifiersOf(expression.index) : [])];
+  }
+}

@@ -1,0 +1,121 @@
+import { Setting, SettingValue } from './ast';
+import { isStatementEnd, TokenCursor } from './parserCursor';
+import { numberLiteralOf } from './parserExpressions';
+import { nameOf, wordOf } from './parserStatements';
+import { BlockKind, blockSettings, SettingSpec, settingSpec } from './schema';
+import { describeToken, IdentifierToken, isPunctuator, PunctuatorToken } from './tokens';
+
+/** Parses one statement, starting at its first word, into what the block builds (`T`). */
+export type StatementParser<T> = (cursor: TokenCursor, into: T) => void;
+
+/** What a block takes, and how to parse each of its statements: built once, used for every block of its kind. */
+export interface BlockGrammar<T> {
+  /** How messages name the block: `a domain block`. */
+  where: string;
+  /** How messages name an entry the block does not know: `unknown setting 'foo'`. */
+  noun: 'setting' | 'statement';
+  /** The schema's settings of the block, and where parsed ones go. */
+  settings?: { block: BlockKind; of: (into: T) => Setting[] };
+  /** Statements by their first word. */
+  statements: ReadonlyMap<string, StatementParser<T>>;
+}
+
+/** The statements of `parsers`, parsing into a part of a larger target (an engine's items into the engine's body). */
+export function statementsOf<T, Part>(parsers: ReadonlyMap<string, StatementParser<Part>>, part: (into: T) => Part): Array<[string, StatementParser<T>]> {
+  return [...parsers].map(([keyword, parse]) => [keyword, (cursor, into) => parse(cursor, part(into))]);
+}
+
+/**
+ * The `{` after a block's header: here or on a following line. When something else stands
+ * there (`domain gpu dom {`), reports it and still opens a `{` later on the same line.
+ */
+export function openBlock(cursor: TokenCursor, headerStart: number, expected = "'{'"): PunctuatorToken | undefined {
+  if (isPunctuator(cursor.peekPastNewlines(), '{')) {
+    cursor.skipNewlines();
+    return cursor.acceptPunctuator('{');
+  }
+  cursor.expected(`expected ${expected} after '${cursor.snippetFrom(headerStart)}'`);
+  for (let ahead = 0; !isStatementEnd(cursor.peek(ahead)); ahead++) {
+    if (isPunctuator(cursor.peek(ahead), '{')) {
+      for (let skipped = 0; skipped < ahead; skipped++) cursor.skip();
+      return cursor.acceptPunctuator('{');
+    }
+  }
+  cursor.skipStatement();
+  return undefined;
+}
+
+/**
+ * Parses statements up to the `}` that closes `open`. Returns false when the block is never
+ * closed (see `TokenCursor.atEndOfUnclosedBlock`). Each statement reports at most one error
+ * and the next one starts afresh.
+ */
+export function parseBlockBody<T>(cursor: TokenCursor, open: PunctuatorToken, grammar: BlockGrammar<T>, into: T): boolean {
+  if (!cursor.enter()) return false;
+  // The block's statements report their own errors; after it, the enclosing statement's state resumes.
+  const enclosingFailed = cursor.statementFailed;
+  const closed = parseEntries(cursor, open, grammar, into);
+  cursor.statementFailed = enclosingFailed;
+  cursor.leave();
+  return closed;
+}
+
+function parseEntries<T>(cursor: TokenCursor, open: PunctuatorToken, grammar: BlockGrammar<T>, into: T): boolean {
+  for (;;) {
+    cursor.statementFailed = false;
+    while (cursor.peek().kind === 'newline' || cursor.atPunctuator(';')) cursor.next();
+    if (cursor.acceptPunctuator('}')) return true;
+    if (cursor.atEndOfUnclosedBlock(open)) {
+      cursor.structureError(open.range, "'{' is never closed");
+      return false;
+    }
+    parseEntry(cursor, grammar, into);
+    endStatement(cursor);
+  }
+}
+
+/** After a statement: the next one must start on a new line or after `;`. */
+function endStatement(cursor: TokenCursor): void {
+  if (!cursor.atStatementEnd()) cursor.unexpected("a statement ends at a new line or ';'");
+}
+
+function parseEntry<T>(cursor: TokenCursor, grammar: BlockGrammar<T>, into: T): void {
+  const token = cursor.peek();
+  if (token.kind === 'identifier') {
+    const statement = grammar.statements.get(token.text);
+    if (statement) return statement(cursor, into);
+    const spec = grammar.settings && settingSpec(grammar.settings.block, token.text);
+    if (grammar.settings && spec) {
+      grammar.settings.of(into).push(parseSetting(cursor, spec));
+      return;
+    }
+  }
+  const settingKeys = grammar.settings ? blockSettings[grammar.settings.block].map((s) => s.key) : [];
+  const expected = [...settingKeys, ...grammar.statements.keys()].join(', ');
+  const what = token.kind === 'identifier' ? `unknown ${grammar.noun} '${token.text}'` : `unexpected ${describeToken(token)}`;
+  cursor.error(token.range, `${what} in ${grammar.where}; expected one of: ${expected}`);
+  cursor.skipStatement(true);
+}
+
+/** `KEY [VALUE]`: a flag takes no value; any other setting one number or word, which the checker validates. */
+function parseSetting(cursor: TokenCursor, spec: SettingSpec): Setting {
+  const key = nameOf(cursor.next() as IdentifierToken);
+  let value: SettingValue | undefined;
+  if (spec.value.kind === 'flag') {
+    if (!cursor.atStatementEnd()) cursor.fail(`'${key.text}' takes no value`);
+  } else if (cursor.atStatementEnd()) {
+    cursor.missing(`'${key.text}' needs a value`);
+  } else {
+    const token = cursor.peek();
+    if (token.kind === 'number') {
+      cursor.next();
+      value = numberLiteralOf(token);
+    } else if (token.kind === 'identifier') {
+      cursor.next();
+      value = wordOf(token);
+    } else {
+      cursor.fail(`'${key.text}' takes a number or a word, not ${describeToken(token)}`);
+    }
+  }
+  return { kind: 'setting', range: cursor.rangeFrom(key.range.start), key, value };
+}

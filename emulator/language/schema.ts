@@ -1,0 +1,239 @@
+/**
+ * What each block of a scenario takes: its settings, their values and defaults, and
+ * what they mean on the hardware. The parser, the checker, the elaborator and the
+ * language server's completion and hover all read this one table.
+ */
+
+export type BlockKind = 'timing' | 'smmu' | 'domain' | 'master' | 'engine' | 'workqueue' | 'handler' | 'vfio';
+export type SmmuVersion = 'v2' | 'v3';
+export type NameKind = 'smmu' | 'domain' | 'master' | 'engine' | 'workqueue' | 'handler' | 'vfio';
+
+export type SettingValueSpec =
+  | { kind: 'number'; min: bigint; max: bigint; powerOfTwo?: boolean; default: bigint }
+  | { kind: 'enum'; values: readonly string[]; default: string }
+  | { kind: 'name'; of: NameKind; default?: string }
+  | { kind: 'flag' };
+
+export interface SettingSpec {
+  key: string;
+  value: SettingValueSpec;
+  /** Only meaningful on this SMMU version. */
+  only?: SmmuVersion;
+  /** One line: what the setting is, in the hardware's or the kernel's words. */
+  summary: string;
+  /** What its values do. */
+  detail?: string;
+}
+
+const u32Max = 0xffff_ffffn;
+
+function numberSetting(key: string, defaultValue: bigint, summary: string, min = 0n, max = u32Max, only?: SmmuVersion): SettingSpec {
+  return { key, value: { kind: 'number', min, max, default: defaultValue }, summary, ...(only ? { only } : {}) };
+}
+
+const timing: SettingSpec[] = [
+  numberSetting('tlb-hit', 1n, 'Cycles a translation takes when it hits the SMMU TLB.', 1n),
+  numberSetting('walk-level', 10n, 'Cycles per page-table level fetched on a TLB miss.', 1n),
+  numberSetting('irq-latency', 5n, 'Cycles from a fault being recorded to its interrupt handler starting.', 0n),
+  numberSetting('wq-latency', 20n, 'Cycles from work being queued to a worker starting it.', 0n),
+  numberSetting('statement', 1n, 'Cycles each handler statement and each kernel step takes (`sleep N` takes N).', 1n),
+  numberSetting('dump', 50n, 'Cycles a `dump` statement takes.', 0n),
+  numberSetting('tlb-entries', 64n, 'Entries of each SMMU\'s TLB (least recently used is evicted).', 1n, 1_000_000n),
+];
+
+const smmu: SettingSpec[] = [
+  {
+    key: 'version',
+    value: { kind: 'enum', values: ['v2', 'v3'], default: 'v2' },
+    summary: 'Architecture of the SMMU.',
+    detail: 'v2: SMMU-500 family (stream match registers, context banks; what the Adreno GPU sits behind). v3: stream table, context descriptors, event/PRI queues.',
+  },
+  numberSetting('context-banks', 8n, 'SMMU_IDR1.NUMCB: context banks the SMMU has; one per attached domain.', 1n, 128n, 'v2'),
+  {
+    key: 'unmatched',
+    value: { kind: 'enum', values: ['fault', 'bypass'], default: 'fault' },
+    only: 'v2',
+    summary: 'sCR0.USFCFG: what a stream that no SMR matches gets.',
+    detail: 'fault: the transaction is aborted and sGFSR.USF records it. bypass: it passes untranslated (PA = IOVA).',
+  },
+  {
+    key: 'stall-model',
+    value: { kind: 'enum', values: ['stall', 'no-stall', 'force-stall'], default: 'stall' },
+    only: 'v3',
+    summary: 'SMMU_IDR0.STALL_MODEL [25:24].',
+    detail: 'stall (0b00): stall and terminate models both supported. no-stall (0b01): CD.S must be 0; CMD_RESUME and CMD_STALL_TERM are illegal. force-stall (0b10): CD.S must be 1.',
+  },
+  { ...numberSetting('eventq', 32n, 'Event queue entries (SMMU_EVENTQ_BASE.LOG2SIZE = log2 of this).', 2n, 1n << 19n, 'v3'), value: { kind: 'number', min: 2n, max: 1n << 19n, powerOfTwo: true, default: 32n } },
+  { ...numberSetting('priq', 16n, 'PRI queue entries (SMMU_PRIQ_BASE.LOG2SIZE = log2 of this).', 2n, 1n << 19n, 'v3'), value: { kind: 'number', min: 2n, max: 1n << 19n, powerOfTwo: true, default: 16n } },
+  numberSetting('ssid-bits', 8n, 'SMMU_IDR1.SSIDSIZE: bits of SubstreamID (PASID) the SMMU supports.', 0n, 20n, 'v3'),
+];
+
+const faultSettings: SettingSpec[] = [
+  {
+    key: 'fault',
+    value: { kind: 'enum', values: ['terminate', 'stall'], default: 'terminate' },
+    summary: 'What a faulting transaction does: SCTLR.CFCFG (bit 7) on SMMUv2, CD.S (bit 44) on SMMUv3.',
+    detail: 'terminate: it ends at once (abort or RAZ/WI, as `report` says). stall: it is held until software answers (RESUME / CMD_RESUME): retry translates it again, terminate ends it.',
+  },
+  {
+    key: 'hupcf',
+    value: { kind: 'enum', values: ['on', 'off'], default: 'off' },
+    only: 'v2',
+    summary: 'SCTLR.HUPCF, bit 8: Hit Under Previous Context Fault.',
+    detail: 'off (0): while FSR holds a fault, or a transaction is stalled, every later transaction of the context bank is terminated, or stalls behind it, without being translated. on (1): later transactions translate independently; a later faulting one stalls too.',
+  },
+  {
+    key: 'report',
+    value: { kind: 'enum', values: ['abort', 'raz'], default: 'abort' },
+    summary: 'How a terminated transaction ends: SCTLR.CFRE (bit 5) on SMMUv2, CD.A (bit 46) on SMMUv3.',
+    detail: 'abort (CFRE=1 / A=1): an abort goes back to the master. raz (CFRE=0 / A=0): reads return zeros and writes are dropped (RAZ/WI) — the master sees no error.',
+  },
+  {
+    key: 'record',
+    value: { kind: 'enum', values: ['on', 'off'], default: 'on' },
+    only: 'v3',
+    summary: 'CD.R, bit 45: record faults of terminated transactions in the event queue.',
+    detail: 'off: a terminated transaction leaves no event record (stall faults are always recorded).',
+  },
+];
+
+const domain: SettingSpec[] = [
+  { key: 'smmu', value: { kind: 'name', of: 'smmu' }, summary: 'The SMMU whose page-table format and context this domain uses (may be left out when there is one SMMU).' },
+  numberSetting('ias', 48n, 'Input address size in bits: the IOVA space (TCR.T0SZ = 64 - ias). Levels walked = ceil((ias - 12) / 9).', 25n, 48n),
+  numberSetting('oas', 40n, 'Output address size in bits: the physical address space (TCR.IPS).', 32n, 48n),
+  ...faultSettings,
+];
+
+const master: SettingSpec[] = [
+  { key: 'smmu', value: { kind: 'name', of: 'smmu' }, summary: 'The SMMU the master sits behind (may be left out when there is one SMMU).' },
+  { key: 'domain', value: { kind: 'name', of: 'domain' }, summary: 'Domain attached at start (iommu_attach_device).' },
+  { key: 'can-stall', value: { kind: 'flag' }, summary: 'The device tolerates stalls (DT `dma-can-stall`); a stall domain cannot be attached to a master without it.' },
+  { key: 'pri', value: { kind: 'flag' }, only: 'v3', summary: 'PCIe ATS + PRI capable: a failed ATS translation makes the device send page requests.' },
+];
+
+const engine: SettingSpec[] = [
+  numberSetting('start', 0n, 'Cycle of the first issue.'),
+  numberSetting('interval', 1n, 'Cycles between two issues.'),
+  numberSetting('outstanding', 4n, 'Transactions in flight before the engine waits for one to end.', 1n, 4096n),
+];
+
+const workqueue: SettingSpec[] = [
+  numberSetting('workers', 1n, 'Worker threads that run its work items.', 1n, 64n),
+  {
+    key: 'order',
+    value: { kind: 'enum', values: ['unbound', 'ordered'], default: 'unbound' },
+    summary: 'How its work items run.',
+    detail: 'unbound: up to `workers` at once, so they may finish in any order (alloc_workqueue(WQ_UNBOUND)). ordered: one at a time, in queueing order (alloc_ordered_workqueue).',
+  },
+];
+
+const handler: SettingSpec[] = [
+  {
+    key: 'context',
+    value: { kind: 'enum', values: ['irq', 'thread', 'workqueue'], default: 'workqueue' },
+    summary: 'Where the fault handler runs.',
+    detail: 'irq: inline in the hard IRQ (must not sleep, dump or map). thread: in the threaded IRQ handler. workqueue: queued as work (`queue` names the workqueue; default `iopf`); FSR is cleared at once and the response comes when the work answers.',
+  },
+  { key: 'queue', value: { kind: 'name', of: 'workqueue', default: 'iopf' }, summary: 'The workqueue a `context workqueue` handler runs on [iopf].' },
+];
+
+const vfio: SettingSpec[] = [
+  { key: 'smmu', value: { kind: 'name', of: 'smmu' }, summary: 'The SMMU of the container\'s first domain (may be left out when there is one SMMU).' },
+  ...faultSettings,
+];
+
+export const blockSettings: Readonly<Record<BlockKind, readonly SettingSpec[]>> = {
+  timing,
+  smmu,
+  domain,
+  master,
+  engine,
+  workqueue,
+  handler,
+  vfio,
+};
+
+export function settingSpec(block: BlockKind, key: string): SettingSpec | undefined {
+  return blockSettings[block].find((s) => s.key === key);
+}
+
+/** The words a `map` takes after its size, and what io-pgtable-arm makes of them. */
+export const mapPermissions: Readonly<Record<string, string>> = {
+  r: 'IOMMU_READ',
+  w: 'IOMMU_WRITE',
+  x: 'executable (no IOMMU_NOEXEC; the default)',
+  noexec: 'IOMMU_NOEXEC: XN (bits 54:53) set, instruction fetches take a permission fault',
+  priv: 'IOMMU_PRIV: AP[1]=0, unprivileged accesses take a permission fault',
+  noaf: 'AF=0: the first access takes an access-flag fault',
+  cached: 'IOMMU_CACHE: AttrIndx 1 (write-back cacheable), inner shareable (the default)',
+  noncached: 'no IOMMU_CACHE: AttrIndx 0 (non-cacheable), outer shareable',
+  device: 'IOMMU_MMIO: AttrIndx 2 (device memory), outer shareable',
+};
+
+/** Transaction statuses, as `expect NAME STATUS` and the CLI's JSON name them. */
+export const transactionStatuses = ['completed', 'aborted', 'raz', 'stalled', 'pending'] as const;
+export type TransactionStatus = (typeof transactionStatuses)[number];
+
+/** Counters `expect` can compare, and the CLI's JSON reports. */
+export const counterNames = [
+  'transactions',
+  'faults',
+  'completed',
+  'aborted',
+  'raz',
+  'stalled',
+  'retried',
+  'dumps',
+  'events',
+  'dropped-events',
+  'page-requests',
+] as const;
+export type CounterName = (typeof counterNames)[number];
+
+export const counterDocs: Readonly<Record<CounterName, string>> = {
+  transactions: 'transactions issued',
+  faults: 'faults recorded (each translation that faulted, including repeats after a retry)',
+  completed: 'transactions that completed',
+  aborted: 'transactions that ended with an abort to the master',
+  raz: 'transactions terminated as RAZ/WI (reads returned zeros, writes dropped)',
+  stalled: 'transactions still stalled when the run ended',
+  retried: 'stalled transactions resumed with retry',
+  dumps: 'crash dumps taken',
+  events: 'SMMUv3 event records written to the event queue',
+  'dropped-events': 'SMMUv3 event records dropped because the event queue was full',
+  'page-requests': 'PRI page requests received',
+};
+
+/** What a handler condition, a log hole or a breakpoint condition can read of the fault being handled. */
+export const faultFields: Readonly<Record<string, string>> = {
+  iova: 'the faulting input address (FAR on SMMUv2, InputAddr on SMMUv3)',
+  pa: 'the physical address the transaction translated to, when it did',
+  sid: 'StreamID of the faulting transaction (CBFRSYNRA on SMMUv2)',
+  ssid: 'SubstreamID (PASID) of the faulting transaction, 0 without one',
+  pasid: 'same as ssid',
+  kind: 'translation, permission, access-flag or address-size (also F_TRANSLATION … on SMMUv3)',
+  level: 'page-table level the walk stopped at (FSYNR0.PLVL)',
+  write: 'the transaction was a write (FSYNR0.WNR, or RnW = 0)',
+  read: 'the transaction was a read',
+  exec: 'the transaction was an instruction fetch (FSYNR0.IND / InD)',
+  priv: 'the transaction was privileged (FSYNR0.PNU = 0 / PnU)',
+  stalled: 'the transaction is stalled, waiting for a response (FSR.SS / Stall)',
+  engine: 'the engine that issued the transaction (compare with master.engine)',
+  master: 'the master that issued the transaction',
+  domain: 'the domain the fault happened in',
+  fsr: 'the context bank\'s Fault Status Register as read by the fault handler (SMMUv2)',
+  far: 'the context bank\'s Fault Address Register (SMMUv2)',
+  fsynr0: 'the context bank\'s Fault Syndrome Register 0 (SMMUv2)',
+  stag: 'the stall tag of a stalled SMMUv3 transaction',
+  prgi: 'the PRI page request group index',
+};
+
+/** Symbols that a fault's `kind` compares with. */
+export const faultKinds = ['translation', 'permission', 'access-flag', 'address-size'] as const;
+export type FaultKind = (typeof faultKinds)[number];
+export const faultKindEventNames: Readonly<Record<FaultKind, string>> = {
+  translation: 'F_TRANSLATION',
+  permission: 'F_PERMISSION',
+  'access-flag': 'F_ACCESS',
+  'address-size': 'F_ADDR_SIZE',
+};

@@ -1,0 +1,69 @@
+/** A span of the source text, as UTF-16 offsets: `start` inclusive, `end` exclusive. */
+export interface Range {
+  start: number;
+  end: number;
+}
+
+/** A 0-based line and UTF-16 character, as LSP counts them. */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export function rangeOf(start: number, end: number): Range {
+  return { start, end };
+}
+
+/** The smallest range that covers both. */
+export function cover(a: Range, b: Range): Range {
+  return { start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) };
+}
+
+export function contains(range: Range, offset: number): boolean {
+  return offset >= range.start && offset <= range.end;
+}
+
+/** Converts offsets to positions and back; built once per text. */
+export class LineIndex {
+  private readonly lineStarts: number[] = [0];
+
+  constructor(readonly text: string) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) this.lineStarts.push(i + 1);
+      else if (c === 13) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        this.lineStarts.push(i + 1);
+      }
+    }
+  }
+
+  get lineCount(): number {
+    return this.lineStarts.length;
+  }
+
+  positionAt(offset: number): Position {
+    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    let low = 0;
+    let high = this.lineStarts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if ((this.lineStarts[middle] ?? 0) <= clamped) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low, character: clamped - (this.lineStarts[low] ?? 0) };
+  }
+
+  offsetAt(position: Position): number {
+    if (position.line < 0) return 0;
+    if (position.line >= this.lineStarts.length) return this.text.length;
+    const start = this.lineStarts[position.line] ?? 0;
+    const next = this.lineStarts[position.line + 1] ?? this.text.length + 1;
+    return Math.min(start + Math.max(0, position.character), next - 1, this.text.length);
+  }
+
+  /** 1-based line of an offset, as compilers print it. */
+  lineOf(offset: number): number {
+    return this.positionAt(offset).line + 1;
+  }
+}

@@ -1,0 +1,31 @@
+import { TlbFill } from '../smmu/tlb';
+
+/**
+ * What the agenda holds: plain data naming what happens at a cycle. The machine's
+ * dispatcher gives each its meaning.
+ */
+export type Action =
+  /** An engine issues its next transaction, or works through waits and loops. */
+  | { kind: 'issue'; engine: number }
+  /** A translation's result is ready: it completes, or it faults. */
+  | { kind: 'translated'; transaction: number; result: TranslationResult }
+  /** A context interrupt reaches the CPU. */
+  | { kind: 'irq'; smmu: number; bank: number }
+  /** A thread runs the next step of its activity. */
+  | { kind: 'step'; activity: number }
+  /** A workqueue's item may start now. */
+  | { kind: 'work'; workqueue: number }
+  /** `stall off for N` is over: SCTLR.CFCFG comes back. */
+  | { kind: 'stall-on'; smmu: number; bank: number };
+
+/** What the SMMU's translation found, carried until its latency has passed. */
+export type TranslationResult =
+  /** `fill`: what a walk gives the TLB once the translation completes. */
+  | { ok: true; pa: bigint; fromTlb: boolean; level: number; fill: TlbFill | undefined }
+  | { ok: false; fault: 'translation' | 'address-size' | 'access-flag' | 'permission'; level: number; reason: string };
+
+export function cloneAction(action: Action): Action {
+  if (action.kind !== 'translated') return { ...action };
+  const result = action.result;
+  return { ...action, result: result.ok ? { ...result, fill: result.fill && { ...result.fill } } : { ...result } };
+}

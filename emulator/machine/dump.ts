@@ -1,0 +1,123 @@
+import { walk, WalkResult } from '../pgtable/walker';
+import { decode, RegisterLayout, setFlags } from '../smmu/registerLayout';
+import { CBFRSYNRA, FAR, FSR, FSYNR0, SCTLR, TCR, TTBR0 } from '../smmu/v2/registers';
+import { hex, hex32, hex64 } from '../util/u64';
+import { Runtime } from './runtime';
+import { ActivityState, BankState } from './state';
+
+export interface DumpedRegister {
+  name: string;
+  value: bigint;
+  /** `TF|SS`, or the fields with values for multi-bit registers. */
+  decoded: string;
+}
+
+export interface DumpedSubmit {
+  engine: string;
+  /** The innermost submit the engine is executing, if any. */
+  submit: bigint | undefined;
+  inFlight: number;
+  issued: number;
+}
+
+export interface DumpedTransaction {
+  id: number;
+  engine: string;
+  access: 'read' | 'write';
+  iova: bigint;
+  label: string | undefined;
+  behind: boolean;
+}
+
+/** A crash dump, as a GPU driver captures one from its fault handler. */
+export interface CrashDump {
+  id: number;
+  time: number;
+  thread: string;
+  handler: string;
+  domain: string;
+  smmu: string;
+  cbndx: number;
+  /** Offset of the `dump` statement. */
+  offset: number;
+  registers: DumpedRegister[];
+  submits: DumpedSubmit[];
+  /** The walk of the faulting address (FAR) as the tables stand now. */
+  walk: WalkResult | undefined;
+  stalled: DumpedTransaction[];
+}
+
+function dumpRegister(layout: RegisterLayout, value: bigint): DumpedRegister {
+  const decoded =
+    layout.fields.every((f) => f.width === 1 || f.name === 'FORMAT')
+      ? setFlags(layout, value)
+      : decode(layout, value)
+          .filter((d) => d.value !== 0n)
+          .map((d) => `${d.field.name}=${d.meaning ?? hex(d.value)}`)
+          .join(' ');
+  return { name: layout.name, value, decoded };
+}
+
+function bankRegisters(bank: BankState): DumpedRegister[] {
+  return [
+    dumpRegister(SCTLR, BigInt(bank.sctlr)),
+    dumpRegister(FSR, BigInt(bank.fsr >>> 0)),
+    dumpRegister(FSYNR0, BigInt(bank.fsynr0)),
+    dumpRegister(FAR, bank.far),
+    dumpRegister(CBFRSYNRA, BigInt(bank.cbfrsynra)),
+    dumpRegister(TTBR0, bank.ttbr0),
+    dumpRegister(TCR, BigInt(bank.tcr)),
+  ];
+}
+
+/** Captures what a crash dump holds at this instant: registers, submits, the walk, stalls. */
+export function captureDump(rt: Runtime, activity: ActivityState, bank: BankState, offset: number): CrashDump {
+  const { model, state } = rt;
+  const table = rt.tables[bank.domain];
+  const smmuState = state.smmus[activity.smmu];
+  const stalledIds = smmuState ? smmuState.banks.flatMap((b) => [...b.stalled.map((id) => ({ id, behind: false })), ...b.behind.map((id) => ({ id, behind: true }))]) : [];
+  return {
+    id: rt.journal.dumps.length,
+    time: state.now,
+    thread: state.threads[activity.thread - 1]?.name ?? '?',
+    handler: activity.handler !== undefined ? (model.handlers[activity.handler]?.name ?? '?') : '-',
+    domain: model.domains[bank.domain]?.name ?? '?',
+    smmu: model.smmus[activity.smmu]?.name ?? '?',
+    cbndx: bank.cbndx,
+    offset,
+    registers: bankRegisters(bank),
+    submits: model.engines.map((engine, index) => {
+      const s = state.engines[index];
+      return { engine: engine.name, submit: s?.submits[s.submits.length - 1]?.id, inFlight: s?.inFlight ?? 0, issued: s?.issued ?? 0 };
+    }),
+    walk: table && activity.cfi ? walk(rt.memory, table.tableConfig(), activity.cfi.far) : undefined,
+    stalled: stalledIds.flatMap(({ id, behind }) => {
+      const t = state.transactions.get(id);
+      return t ? [{ id, engine: model.engines[t.engine]?.name ?? '?', access: t.access, iova: t.iova, label: t.label, behind }] : [];
+    }),
+  };
+}
+
+/** The dump as text, the way a driver's devcoredump reads. */
+export function formatDump(dump: CrashDump): string {
+  const lines = [
+    `crash dump #${dump.id} at cycle ${dump.time}: handler ${dump.handler} on ${dump.thread}, domain ${dump.domain}, ${dump.smmu} cb${dump.cbndx}`,
+    'registers:',
+    ...dump.registers.map((r) => `  ${r.name.padEnd(10)} ${r.name === 'FAR' || r.name === 'TTBR0' ? hex64(r.value) : hex32(Number(r.value))}  ${r.decoded}`),
+    'submits:',
+    ...dump.submits.map((s) => `  ${s.engine.padEnd(12)} submit ${s.submit === undefined ? '-' : s.submit.toString()}  in flight ${s.inFlight}, issued ${s.issued}`),
+  ];
+  if (dump.walk) {
+    lines.push(`walk of ${hex(dump.walk.iova)}:`);
+    for (const step of dump.walk.steps) {
+      lines.push(`  L${step.level}[${step.index}] @ ${hex(step.descriptorAddress)} = ${hex64(step.value)}  ${step.descriptor.text}`);
+    }
+    const outcome = dump.walk.outcome;
+    lines.push(outcome.kind === 'success' ? `  → ${hex(outcome.pa)}` : `  → ${outcome.kind} fault at level ${outcome.level}: ${outcome.reason}`);
+  }
+  lines.push(`stalled: ${dump.stalled.length === 0 ? 'none' : ''}`);
+  for (const t of dump.stalled) {
+    lines.push(`  #${t.id} ${t.engine} ${t.access} ${hex(t.iova)}${t.label ? ` (${t.label})` : ''}${t.behind ? ' behind the fault' : ''}`);
+  }
+  return lines.join('\n');
+}

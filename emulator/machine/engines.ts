@@ -1,0 +1,132 @@
+import { Transaction } from '../language/ast';
+import { Environment, evaluate, toInteger } from '../language/evaluate';
+import { EngineModel } from '../scenario/model';
+import { receiveV2 } from '../smmu/v2/smmuV2';
+import { Runtime } from './runtime';
+import { EngineState, TransactionState } from './state';
+import { finishEngineThread } from './transactions';
+
+function loopEnvironment(engine: EngineState): Environment {
+  const innermost = engine.loops[engine.loops.length - 1];
+  return { lookup: (name) => (name === 'i' && innermost ? BigInt(innermost.i) : undefined) };
+}
+
+function integer(expression: Transaction['address'], env: Environment): bigint {
+  return expression ? toInteger(evaluate(expression, env), expression.range) : 0n;
+}
+
+function newTransaction(rt: Runtime, index: number, model: EngineModel, engine: EngineState, node: Transaction): TransactionState {
+  const env = loopEnvironment(engine);
+  let priv = false;
+  let exec = false;
+  let pasid: bigint | undefined;
+  let value: bigint | undefined;
+  for (const option of node.options) {
+    if (option.kind === 'priv') priv = true;
+    else if (option.kind === 'exec') exec = true;
+    else if (option.kind === 'pasid') pasid = integer(option.value, env);
+    else value = integer(option.value, env);
+  }
+  return {
+    id: rt.state.nextTransaction++,
+    engine: index,
+    op: engine.pc,
+    label: node.label?.text,
+    access: node.access,
+    iova: integer(node.address, env),
+    size: Number(integer(node.size, env)),
+    priv,
+    exec,
+    pasid,
+    value,
+    sid: model.sid,
+    smmu: rt.model.masters[model.master]?.smmu ?? 0,
+    issued: rt.state.now,
+    status: 'pending',
+    stall: undefined,
+    bank: undefined,
+    pa: undefined,
+    data: undefined,
+    faults: 0,
+    lastFault: undefined,
+    ended: undefined,
+    submit: engine.submits[engine.submits.length - 1]?.id,
+    iterations: engine.loops.map((loop) => loop.i),
+  };
+}
+
+/**
+ * The `issue` action: the engine works through loops, submits and waits to its next
+ * transaction and issues it — unless `outstanding` are in flight, then it waits for one.
+ */
+export function issueNext(rt: Runtime, index: number): void {
+  const { state } = rt;
+  const engine = state.engines[index];
+  const model = rt.model.engines[index];
+  if (!engine || !model || engine.programDone) return;
+  const program = model.program;
+  for (;;) {
+    const op = program[engine.pc];
+    if (!op) {
+      engine.programDone = true;
+      if (engine.inFlight === 0) {
+        engine.finished = true;
+        finishEngineThread(rt, index);
+      }
+      return;
+    }
+    switch (op.op) {
+      case 'repeat':
+        if (op.count === 0) engine.pc = op.exit;
+        else {
+          engine.loops.push({ op: engine.pc, i: 0 });
+          engine.pc++;
+        }
+        continue;
+      case 'next': {
+        const loop = engine.loops[engine.loops.length - 1];
+        const enter = loop ? program[loop.op] : undefined;
+        if (loop && enter?.op === 'repeat' && ++loop.i < enter.count) engine.pc = op.body;
+        else {
+          engine.loops.pop();
+          engine.pc++;
+        }
+        continue;
+      }
+      case 'submit':
+        engine.submits.push({ op: engine.pc, id: op.id });
+        engine.pc++;
+        continue;
+      case 'end-submit':
+        engine.submits.pop();
+        engine.pc++;
+        continue;
+      case 'wait':
+        engine.pc++;
+        engine.nextIssue = Math.max(engine.nextIssue, state.now) + op.cycles;
+        rt.schedule(engine.nextIssue - state.now, { kind: 'issue', engine: index });
+        return;
+      case 'transaction': {
+        if (state.now < engine.nextIssue) {
+          rt.schedule(engine.nextIssue - state.now, { kind: 'issue', engine: index });
+          return;
+        }
+        if (engine.inFlight >= model.outstanding) {
+          engine.blocked = true;
+          return;
+        }
+        const transaction = newTransaction(rt, index, model, engine, op.node);
+        state.transactions.set(transaction.id, transaction);
+        engine.pc++;
+        engine.inFlight++;
+        engine.issued++;
+        state.counters.transactions++;
+        engine.nextIssue = state.now + model.interval;
+        if (rt.observed) rt.emit({ kind: 'transaction-issued', time: state.now, transaction });
+        receiveV2(rt, transaction);
+        rt.schedule(model.interval, { kind: 'issue', engine: index });
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import { HandlerStatement, ResponseKind } from '../language/ast';
+import { TransactionStatus } from '../language/schema';
+import { FaultRecord, KernelStep, TransactionState } from './state';
+
+/**
+ * What the machine tells its listeners (the CLI's trace, the debug adapter): one event per
+ * thing that happened, at the cycle `time`. Listeners read; they never change the machine,
+ * but they may ask it to stop after the current event.
+ */
+export type MachineEvent =
+  | { kind: 'thread-started'; time: number; thread: number }
+  | { kind: 'thread-exited'; time: number; thread: number }
+  | { kind: 'transaction-issued'; time: number; transaction: TransactionState }
+  | { kind: 'transaction-stalled'; time: number; transaction: TransactionState; behind: boolean }
+  | { kind: 'transaction-ended'; time: number; transaction: TransactionState; status: Exclude<TransactionStatus, 'stalled' | 'pending'>; how: string }
+  | { kind: 'fault'; time: number; fault: FaultRecord; transaction: TransactionState }
+  | { kind: 'irq'; time: number; smmu: number; bank: number }
+  | { kind: 'kernel-step'; time: number; thread: number; activity: number; step: KernelStep; detail: string }
+  | { kind: 'handler-step'; time: number; thread: number; activity: number; statement: HandlerStatement }
+  | { kind: 'log'; time: number; thread: number; message: string }
+  | { kind: 'dump'; time: number; thread: number; dump: number }
+  | { kind: 'resume'; time: number; smmu: number; bank: number; action: ResponseKind; transactions: number[]; ignored: string | undefined }
+  | { kind: 'page-table'; time: number; domain: number; description: string }
+  | { kind: 'tlb-invalidate'; time: number; smmu: number; description: string }
+  | { kind: 'stall-mode'; time: number; smmu: number; bank: number; stall: boolean };

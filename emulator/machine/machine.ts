@@ -1,0 +1,345 @@
+import { EvaluationError } from '../language/evaluate';
+import { counterNames } from '../language/schema';
+import { Range } from '../language/source';
+import { MemorySnapshot, PhysicalMemory } from '../memory/physicalMemory';
+import { IoPgtable, LeafSize, SZ_1G } from '../pgtable/ioPgtable';
+import { TableAllocator, TableAllocatorSnapshot } from '../pgtable/tableAllocator';
+import { HotWalker } from '../pgtable/walker';
+import { ScenarioModel } from '../scenario/model';
+import { programSmmuV2, setStallMode, translatedV2 } from '../smmu/v2/smmuV2';
+import { Tlb, TlbSnapshot } from '../smmu/tlb';
+import { runActivityStep, takeContextIrq } from '../kernel/faultPath';
+import { nextHandlerOp } from '../kernel/handlerRun';
+import { dispatchWork } from '../kernel/workqueues';
+import { Action, cloneAction } from './actions';
+import { attachMasters, Attachment } from './attachments';
+import { issueNext } from './engines';
+import { EventQueue, EventQueueSnapshot, Scheduled } from './eventQueue';
+import { MachineEvent } from './events';
+import { checkInvariants } from './invariants';
+import { evaluateExpect, RunResult } from './results';
+import { Journal, Runtime } from './runtime';
+import { Counters, MachineState, ThreadState } from './state';
+
+export interface MachineOptions {
+  /** Events a run may process before it is stopped as one that does not end [10,000,000]. */
+  maxEvents?: number;
+}
+
+/** Why `run` returned. */
+export type RunStop =
+  | { reason: 'finished' }
+  | { reason: 'until'; cycle: number }
+  | { reason: 'stopped' }
+  | { reason: 'before'; next: Scheduled<Action> }
+  | { reason: 'budget'; message: string }
+  | { reason: 'error'; message: string; range: Range };
+
+export interface RunLimits {
+  /** Run no event later than this cycle. */
+  untilCycle?: number;
+  /** Stop before an event this returns true for (breakpoints, stepping). */
+  stopBefore?: (next: Scheduled<Action>, machine: Machine) => boolean;
+}
+
+export interface MachineSnapshot {
+  state: MachineState;
+  queue: EventQueueSnapshot<Action>;
+  memory: MemorySnapshot;
+  allocator: TableAllocatorSnapshot;
+  tlbs: TlbSnapshot[];
+  journal: { faults: number; ended: number; dumps: number; logs: number };
+}
+
+export const DEFAULT_MAX_EVENTS = 10_000_000;
+
+function zeroCounters(): Counters {
+  return Object.fromEntries(counterNames.map((name) => [name, 0])) as Counters;
+}
+
+function makeThreads(model: ScenarioModel): ThreadState[] {
+  const names: [string, ThreadState['kind']][] = [
+    ...model.engines.map((e): [string, ThreadState['kind']] => [e.name, 'engine']),
+    ['irq', 'irq'],
+    ...model.smmus.map((s): [string, ThreadState['kind']] => [`irq/${s.name}`, 'irq-thread']),
+    ...model.workqueues.flatMap((w) => Array.from({ length: w.workers }, (_, k): [string, ThreadState['kind']] => [`${w.name}/${k}`, 'worker'])),
+  ];
+  return names.map(([name, kind], index) => ({ id: index + 1, name, kind, alive: kind === 'engine', running: undefined, waiting: [] }));
+}
+
+/**
+ * The emulated SoC: built from a checked scenario, run one event at a time on a virtual
+ * clock. Same scenario, same run: events of one cycle run in the order they were
+ * scheduled. Listeners see what happens (`on`); the debugger drives it with `run`,
+ * `step` and `peek`, and travels in time with `snapshot`/`restore`.
+ */
+export class Machine {
+  readonly attachments: Attachment[];
+  private readonly queue = new EventQueue<Action>();
+  private readonly listeners: ((event: MachineEvent) => void)[] = [];
+  private readonly rt: Runtime;
+  private stopRequested = false;
+  private readonly maxEvents: number;
+
+  constructor(
+    readonly model: ScenarioModel,
+    options: MachineOptions = {},
+  ) {
+    this.maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
+    const memory = new PhysicalMemory();
+    const reserved = model.domains.flatMap((d) => d.maps.map((m) => ({ start: Number(m.pa), size: Number(m.size) })));
+    const allocator = new TableAllocator(memory, { reserved });
+    const tables = model.domains.map((domain) => {
+      const table = new IoPgtable(memory, allocator, { ias: domain.ias, oas: domain.oas });
+      for (const map of domain.maps) {
+        const result = table.map(map.iova, map.pa, map.size, map.prot, (map.maxLeaf ?? SZ_1G) as LeafSize);
+        if (!result.ok) throw new Error(`domain ${domain.name}: ${result.error.message}`);
+      }
+      return table;
+    });
+    const { attachments, banks } = attachMasters(model);
+    this.attachments = attachments;
+    const state: MachineState = {
+      now: 0,
+      nextTransaction: 0,
+      nextFault: 0,
+      nextActivity: 0,
+      engines: model.engines.map((engine) => ({
+        pc: 0,
+        loops: [],
+        submits: [],
+        inFlight: 0,
+        nextIssue: engine.start,
+        blocked: false,
+        programDone: false,
+        finished: false,
+        issued: 0,
+      })),
+      smmus: model.smmus.map((_, index) => programSmmuV2({ tables }, model, index, attachments, banks[index] ?? [])),
+      transactions: new Map(),
+      threads: makeThreads(model),
+      activities: new Map(),
+      workqueues: model.workqueues.map((w) => ({ pending: [], workers: Array.from({ length: w.workers }, () => undefined) })),
+      counters: zeroCounters(),
+      responses: new Map(),
+      events: 0,
+    };
+    const journal: Journal = { faults: [], ended: [], dumps: [], logs: [] };
+    const listeners = this.listeners;
+    const queue = this.queue;
+    this.rt = {
+      model,
+      state,
+      memory,
+      allocator,
+      tables,
+      walkers: tables.map((table) => new HotWalker(memory, table.tableConfig())),
+      tlbs: model.smmus.map(() => new Tlb(model.timing.tlbEntries)),
+      journal,
+      get observed() {
+        return listeners.length > 0;
+      },
+      schedule: (delay, action) => queue.schedule(state.now + delay, action),
+      emit: (event) => {
+        for (const listener of listeners) listener(event);
+      },
+    };
+    model.engines.forEach((engine, index) => queue.schedule(engine.start, { kind: 'issue', engine: index }));
+  }
+
+  /** The runtime the inspection helpers read (never for changing the machine from outside). */
+  get runtime(): Runtime {
+    return this.rt;
+  }
+
+  get state(): MachineState {
+    return this.rt.state;
+  }
+
+  get now(): number {
+    return this.rt.state.now;
+  }
+
+  get journal(): Journal {
+    return this.rt.journal;
+  }
+
+  /** Listens to what happens; returns the way to stop listening. */
+  on(listener: (event: MachineEvent) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const index = this.listeners.indexOf(listener);
+      if (index >= 0) this.listeners.splice(index, 1);
+    };
+  }
+
+  /** Asks the running `run` to return after the current event (a listener saw a reason to stop). */
+  requestStop(): void {
+    this.stopRequested = true;
+  }
+
+  /** The next event, without running it. */
+  peek(): Scheduled<Action> | undefined {
+    return this.queue.peek();
+  }
+
+  /** Every scheduled event, in the order they will run. */
+  pending(): Scheduled<Action>[] {
+    return this.queue.pending();
+  }
+
+  get finished(): boolean {
+    return this.queue.size === 0;
+  }
+
+  private dispatch(action: Action): void {
+    const rt = this.rt;
+    switch (action.kind) {
+      case 'issue':
+        issueNext(rt, action.engine);
+        return;
+      case 'translated': {
+        const transaction = rt.state.transactions.get(action.transaction);
+        if (transaction) translatedV2(rt, transaction, action.result);
+        return;
+      }
+      case 'irq':
+        takeContextIrq(rt, action.smmu, action.bank);
+        return;
+      case 'step': {
+        const activity = rt.state.activities.get(action.activity);
+        if (activity) runActivityStep(rt, activity);
+        return;
+      }
+      case 'work':
+        dispatchWork(rt, action.workqueue);
+        return;
+      case 'stall-on': {
+        const bank = rt.state.smmus[action.smmu]?.banks[action.bank];
+        if (bank && bank.stallOffUntil === rt.state.now) {
+          bank.stallOffUntil = undefined;
+          setStallMode(rt, action.smmu, action.bank, true);
+        }
+        return;
+      }
+    }
+  }
+
+  /** Runs the next event. Returns why it could not, or undefined when it ran. */
+  step(): RunStop | undefined {
+    const next = this.queue.pop();
+    if (!next) return { reason: 'finished' };
+    const state = this.rt.state;
+    if (state.events >= this.maxEvents) {
+      this.queue.schedule(next.time, next.action);
+      return { reason: 'budget', message: this.budgetMessage() };
+    }
+    state.now = next.time;
+    state.events++;
+    try {
+      this.dispatch(next.action);
+    } catch (error) {
+      if (error instanceof EvaluationError) return { reason: 'error', message: error.message, range: error.range };
+      throw error;
+    }
+    return undefined;
+  }
+
+  /** Runs until nothing is left, a limit is reached, or a listener asks to stop. */
+  run(limits: RunLimits = {}): RunStop {
+    this.stopRequested = false;
+    for (;;) {
+      const next = this.queue.peek();
+      if (!next) return { reason: 'finished' };
+      if (limits.untilCycle !== undefined && next.time > limits.untilCycle) {
+        this.rt.state.now = Math.max(this.rt.state.now, limits.untilCycle);
+        return { reason: 'until', cycle: limits.untilCycle };
+      }
+      if (limits.stopBefore?.(next, this)) return { reason: 'before', next };
+      const stop = this.step();
+      if (stop) return stop;
+      if (this.stopRequested) {
+        this.stopRequested = false;
+        return { reason: 'stopped' };
+      }
+    }
+  }
+
+  private budgetMessage(): string {
+    const { state, journal } = this.rt;
+    const base = `the run did not end within ${this.maxEvents} events (cycle ${state.now})`;
+    let worst: { id: number; faults: number; engine: number; op: number } | undefined;
+    for (const t of state.transactions.values()) {
+      if (!worst || t.faults > worst.faults) worst = { id: t.id, faults: t.faults, engine: t.engine, op: t.op };
+    }
+    if (!worst || worst.faults < 2) return `${base}; ${journal.faults.length} faults so far`;
+    const engine = this.model.engines[worst.engine];
+    const node = engine?.program[worst.op];
+    const line = node?.op === 'transaction' ? this.model.lines.lineOf(node.node.range.start) : undefined;
+    return `${base}: transaction #${worst.id} of ${engine?.name ?? '?'}${line ? ` (line ${line})` : ''} has faulted ${worst.faults} times — a handler keeps answering retry without fixing what faults`;
+  }
+
+  /** The description of the op a handler activity runs next, for breakpoints on handler lines. */
+  nextHandlerOp(activity: number): ReturnType<typeof nextHandlerOp> {
+    const a = this.rt.state.activities.get(activity);
+    return a ? nextHandlerOp(this.rt, a) : undefined;
+  }
+
+  snapshot(): MachineSnapshot {
+    const { rt } = this;
+    return {
+      state: structuredClone(rt.state),
+      queue: this.queue.snapshot(cloneAction),
+      memory: rt.memory.snapshot(),
+      allocator: rt.allocator.snapshot(),
+      tlbs: rt.tlbs.map((tlb) => tlb.snapshot()),
+      journal: { faults: rt.journal.faults.length, ended: rt.journal.ended.length, dumps: rt.journal.dumps.length, logs: rt.journal.logs.length },
+    };
+  }
+
+  /** Puts the machine back where a snapshot of this machine was taken. */
+  restore(snapshot: MachineSnapshot): void {
+    const { rt } = this;
+    Object.assign(rt.state, structuredClone(snapshot.state));
+    this.queue.restore(snapshot.queue, cloneAction);
+    rt.memory.restore(snapshot.memory);
+    rt.allocator.restore(snapshot.allocator);
+    rt.tlbs.forEach((tlb, index) => {
+      const s = snapshot.tlbs[index];
+      if (s) tlb.restore(s);
+    });
+    rt.journal.faults.length = snapshot.journal.faults;
+    rt.journal.ended.length = snapshot.journal.ended;
+    rt.journal.dumps.length = snapshot.journal.dumps;
+    rt.journal.logs.length = snapshot.journal.logs;
+  }
+
+  /** What of "nothing lost" does not hold right now (empty when all is well). */
+  invariantViolations(): string[] {
+    return checkInvariants(this.rt.state, this.rt.journal);
+  }
+
+  /** Every labelled transaction and every one that did not complete, issued so far, in issue order. */
+  reportedTransactions() {
+    const live = [...this.rt.state.transactions.values()].filter((t) => t.label !== undefined || t.status !== 'completed' || t.faults > 0);
+    return [...this.rt.journal.ended, ...live].sort((a, b) => a.id - b.id);
+  }
+
+  /** The run's results as they stand: final once `run` returned `finished`. */
+  result(): RunResult {
+    const { state, journal } = this.rt;
+    const counters: Counters = { ...state.counters, stalled: [...state.transactions.values()].filter((t) => t.status === 'stalled').length };
+    const transactions = this.reportedTransactions();
+    const text = this.model.lines.text;
+    return {
+      transactions,
+      faults: journal.faults.map((fault) => ({ ...fault, response: state.responses.get(fault.id) })),
+      expects: this.model.expects.map((expect) => {
+        const written = text.slice(expect.range.start, expect.range.end).replace(/^expect\s+/, '').replace(/\s+/g, ' ').trim();
+        return evaluateExpect(expect, written, this.model.lines.lineOf(expect.range.start), transactions, counters);
+      }),
+      counters,
+      cycles: state.now,
+    };
+  }
+}

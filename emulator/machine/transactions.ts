@@ -1,0 +1,82 @@
+import { TransactionStatus } from '../language/schema';
+import { Runtime } from './runtime';
+import { FaultRecord, TransactionState } from './state';
+
+type EndStatus = Exclude<TransactionStatus, 'stalled' | 'pending'>;
+
+function worthReporting(transaction: TransactionState): boolean {
+  return transaction.label !== undefined || transaction.status !== 'completed' || transaction.faults > 0;
+}
+
+/** The first `size` bytes (up to 8) at `pa`, little-endian: what a read returns. */
+function readData(rt: Runtime, pa: bigint, size: number): bigint {
+  const bytes = rt.memory.readBytes(Number(pa), Math.min(size, 8));
+  let value = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i] ?? 0);
+  return value;
+}
+
+function writeData(rt: Runtime, pa: bigint, size: number, value: bigint): void {
+  const bytes = new Uint8Array(size);
+  for (let i = 0; i < Math.min(size, 8); i++) bytes[i] = Number((value >> BigInt(8 * i)) & 0xffn);
+  rt.memory.writeBytes(Number(pa), bytes);
+}
+
+/**
+ * A transaction ends — completed, aborted or RAZ — exactly once. Its engine gets the
+ * outstanding slot back; a completed read returns memory, a completed write stores.
+ */
+export function endTransaction(rt: Runtime, transaction: TransactionState, status: EndStatus, how: string): void {
+  const { state } = rt;
+  if (transaction.ended !== undefined) throw new Error(`transaction ${transaction.id} ended twice`);
+  transaction.status = status;
+  transaction.stall = undefined;
+  transaction.ended = state.now;
+  if (status === 'completed' && transaction.pa !== undefined) {
+    if (transaction.access === 'read') transaction.data = readData(rt, transaction.pa, transaction.size);
+    else if (transaction.value !== undefined) writeData(rt, transaction.pa, transaction.size, transaction.value);
+  } else if (status === 'raz' && transaction.access === 'read') {
+    transaction.data = 0n;
+  }
+  state.counters[status]++;
+  state.transactions.delete(transaction.id);
+  if (worthReporting(transaction)) rt.journal.ended.push(transaction);
+  if (rt.observed) rt.emit({ kind: 'transaction-ended', time: state.now, transaction, status, how });
+
+  const engine = state.engines[transaction.engine];
+  if (!engine) return;
+  engine.inFlight--;
+  if (engine.blocked) {
+    engine.blocked = false;
+    rt.schedule(Math.max(0, engine.nextIssue - state.now), { kind: 'issue', engine: transaction.engine });
+  } else if (engine.programDone && engine.inFlight === 0) {
+    engine.finished = true;
+    finishEngineThread(rt, transaction.engine);
+  }
+}
+
+/** An engine with nothing left to do leaves the thread list. */
+export function finishEngineThread(rt: Runtime, engine: number): void {
+  const thread = rt.state.threads[engine];
+  if (!thread?.alive) return;
+  thread.alive = false;
+  if (rt.observed) rt.emit({ kind: 'thread-exited', time: rt.state.now, thread: thread.id });
+}
+
+export function stallTransaction(rt: Runtime, transaction: TransactionState, behind: boolean): void {
+  transaction.status = 'stalled';
+  transaction.stall = behind ? 'behind' : 'fault';
+  if (rt.observed) rt.emit({ kind: 'transaction-stalled', time: rt.state.now, transaction, behind });
+}
+
+/** Records a fault of a transaction and tells listeners. */
+export function recordFault(rt: Runtime, transaction: TransactionState, fault: Omit<FaultRecord, 'id' | 'time' | 'transaction' | 'engine'>): FaultRecord {
+  const { state } = rt;
+  const record: FaultRecord = { id: state.nextFault++, time: state.now, transaction: transaction.id, engine: transaction.engine, ...fault };
+  transaction.faults++;
+  transaction.lastFault = record.id;
+  state.counters.faults++;
+  rt.journal.faults.push(record);
+  if (rt.observed) rt.emit({ kind: 'fault', time: state.now, fault: record, transaction });
+  return record;
+}

@@ -1,0 +1,423 @@
+import { PhysicalMemory } from '../memory/physicalMemory';
+import { hex } from '../util/u64';
+import {
+  DESC_TABLE_OR_PAGE,
+  DESC_VALID,
+  DescriptorFields,
+  describeDescriptor,
+  ENTRIES_PER_TABLE,
+  leafOutputAddress,
+  Level,
+  levelSize,
+  outputAddressOf,
+  Prot,
+  protToLeaf,
+  tableDescriptor,
+  tableGeometry,
+} from './descriptor';
+import { TableAllocator } from './tableAllocator';
+import { TableConfig } from './walker';
+
+/**
+ * One domain's stage-1 table, built the way Linux's iommu_map/iommu_unmap drive
+ * io-pgtable-arm (ARM_64_LPAE_S1, 4 KiB granule): the root table exists from the start,
+ * `map` installs the largest leaves alignment allows and allocates intermediate tables
+ * from the allocator, `unmap` clears leaves (splitting a block it only partly covers).
+ *
+ * Addresses are bigint at this API and numbers inside: after validation every IOVA is
+ * below 2^ias ≤ 2^48 and every PA below 2^oas ≤ 2^48, so the arithmetic is exact.
+ */
+
+export const SZ_4K = 0x1000n;
+export const SZ_2M = 0x20_0000n;
+export const SZ_1G = 0x4000_0000n;
+export type LeafSize = typeof SZ_4K | typeof SZ_2M | typeof SZ_1G;
+
+export interface IoPgtableConfig {
+  /** Input (IOVA) bits, 25..48. */
+  ias: number;
+  /** Output (PA) bits, 32..48. */
+  oas: number;
+}
+
+export type MapErrorKind = 'misaligned' | 'empty' | 'iova-range' | 'pa-range' | 'no-access' | 'exists';
+
+/** Why `map` refused; nothing was changed. `exists` is the kernel's -EEXIST. */
+export class MapError extends Error {
+  constructor(
+    readonly kind: MapErrorKind,
+    message: string,
+    /** For `exists`: the first IOVA of the request that is already mapped. */
+    readonly iova?: bigint,
+  ) {
+    super(message);
+    this.name = 'MapError';
+  }
+}
+
+export type MapResult = { ok: true; leaves: number } | { ok: false; error: MapError };
+
+/** One entry of a table, for the lazy page-table view. */
+export interface TableEntry {
+  index: number;
+  /** The first IOVA the entry translates. */
+  iova: bigint;
+  descriptorAddress: bigint;
+  lo: number;
+  hi: number;
+  descriptor: DescriptorFields;
+  /** For a table descriptor: what to pass to `entries` to open it. */
+  next?: { level: Level; tableAddress: bigint; iovaBase: bigint };
+}
+
+/** A run of leaves with consecutive IOVAs and PAs and the same attributes. */
+export interface MappedRange {
+  iova: bigint;
+  pa: bigint;
+  size: bigint;
+  leaves: number;
+  /** The first leaf, decoded: its attributes are the range's. */
+  descriptor: DescriptorFields;
+}
+
+/** The attribute bits a leaf carries besides its type and OA: lo [11:2], hi [63:51]. */
+const LEAF_ATTRIBUTES_LO = 0xffc;
+const LEAF_ATTRIBUTES_HI = 0xfff8_0000;
+
+export class IoPgtable {
+  readonly ias: number;
+  readonly oas: number;
+  readonly levels: number;
+  readonly startLevel: Level;
+  /** The root table's physical address (TTBR). */
+  readonly root: number;
+  /** Entries of the start-level table: 2^((ias - 12) mod 9), or 512. */
+  readonly rootEntries: number;
+
+  constructor(
+    private readonly memory: PhysicalMemory,
+    private readonly allocator: TableAllocator,
+    config: IoPgtableConfig,
+  ) {
+    if (!Number.isInteger(config.ias) || config.ias < 25 || config.ias > 48) {
+      throw new RangeError(`ias ${config.ias} is outside 25..48`);
+    }
+    if (!Number.isInteger(config.oas) || config.oas < 32 || config.oas > 48) {
+      throw new RangeError(`oas ${config.oas} is outside 32..48`);
+    }
+    this.ias = config.ias;
+    this.oas = config.oas;
+    const { levels, startLevel } = tableGeometry(config.ias);
+    this.levels = levels;
+    this.startLevel = startLevel;
+    this.rootEntries = 2 ** (config.ias - 12 - 9 * (levels - 1));
+    this.root = allocator.allocate();
+  }
+
+  tableConfig(): TableConfig {
+    return { root: this.root, startLevel: this.startLevel, ias: this.ias, oas: this.oas };
+  }
+
+  /**
+   * iommu_map: maps [iova, iova + size) to [pa, pa + size) with the largest leaves the
+   * alignment of both addresses allows, up to `maxLeafSize`. All or nothing: if any page
+   * of the range is mapped already, nothing is written.
+   */
+  map(iova: bigint, pa: bigint, size: bigint, prot: Prot, maxLeafSize: LeafSize = SZ_1G): MapResult {
+    const refused = (kind: MapErrorKind, message: string, at?: bigint): MapResult => ({
+      ok: false,
+      error: new MapError(kind, message, at),
+    });
+    if (maxLeafSize !== SZ_4K && maxLeafSize !== SZ_2M && maxLeafSize !== SZ_1G) {
+      throw new RangeError(`leaf size ${hex(maxLeafSize)} is not 4K, 2M or 1G`);
+    }
+    for (const [what, value] of [
+      ['IOVA', iova],
+      ['PA', pa],
+      ['size', size],
+    ] as const) {
+      if (value % SZ_4K !== 0n) {
+        return refused('misaligned', `${what} ${hex(value)} is not 4K-aligned`);
+      }
+    }
+    if (size <= 0n) {
+      return refused('empty', `size ${size < 0n ? size : hex(size)} maps nothing`);
+    }
+    if (iova < 0n || iova + size > 1n << BigInt(this.ias)) {
+      return refused('iova-range', `IOVA ${hex(iova)} + ${hex(size)} is beyond the ${this.ias}-bit input range`);
+    }
+    if (pa < 0n || pa + size > 1n << BigInt(this.oas)) {
+      return refused('pa-range', `PA ${hex(pa)} + ${hex(size)} is beyond the ${this.oas}-bit output range`);
+    }
+    if (!prot.read && !prot.write) {
+      return refused('no-access', 'a mapping needs read or write: io-pgtable-arm maps nothing without either');
+    }
+    const start = Number(iova);
+    const end = start + Number(size);
+    const mapped = this.firstMapped(this.startLevel, this.root, 0, start, end);
+    if (mapped !== undefined) {
+      return refused('exists', `IOVA ${hex(mapped)} is already mapped`, BigInt(mapped));
+    }
+
+    const largest = this.leafLevelOf(Number(maxLeafSize));
+    let offset = 0;
+    let leaves = 0;
+    const total = end - start;
+    const base = Number(pa);
+    while (offset < total) {
+      const level = this.largestLeaf(start + offset, base + offset, total - offset, largest);
+      this.installLeaf(start + offset, base + offset, level, prot);
+      offset += levelSize(level);
+      leaves++;
+    }
+    return { ok: true, leaves };
+  }
+
+  /**
+   * iommu_unmap: clears [iova, iova + size) in chunks chosen as the kernel's core does
+   * (the largest leaf size the IOVA's alignment and the remaining size allow) and returns
+   * the bytes unmapped — stopping at the first chunk that is not mapped, so a hole ends
+   * it early. A chunk that covers a table clears the whole table; a chunk inside a block
+   * splits the block into next-level leaves first (split_blk_unmap). A misaligned or
+   * out-of-range request unmaps nothing, as iommu_unmap returns 0 for it.
+   * Stale TLB entries are the caller's business: nothing here invalidates.
+   */
+  unmap(iova: bigint, size: bigint): bigint {
+    if (iova % SZ_4K !== 0n || size % SZ_4K !== 0n || size <= 0n || iova < 0n || iova + size > 1n << BigInt(this.ias)) {
+      return 0n;
+    }
+    const start = Number(iova);
+    const total = Number(size);
+    let unmapped = 0;
+    while (unmapped < total) {
+      const level = this.largestLeaf(start + unmapped, 0, total - unmapped, this.leafLevelOf(Number(SZ_1G)));
+      const cleared = this.unmapLeaf(start + unmapped, level);
+      if (cleared === 0) {
+        break;
+      }
+      unmapped += cleared;
+    }
+    return BigInt(unmapped);
+  }
+
+  /** iova_to_phys: the PA the table gives `iova` (whatever AF and permissions say). */
+  iovaToPhys(iova: bigint): bigint | undefined {
+    if (iova < 0n || iova >= 1n << BigInt(this.ias)) {
+      return undefined;
+    }
+    const address = Number(iova);
+    let level = this.startLevel;
+    let table = this.root;
+    for (;;) {
+      const entry = this.entryAddress(table, level, address);
+      const lo = this.memory.readLo(entry);
+      const hi = this.memory.readHi(entry);
+      if ((lo & DESC_VALID) === 0) {
+        return undefined;
+      }
+      if (level !== 3 && (lo & DESC_TABLE_OR_PAGE) !== 0) {
+        table = outputAddressOf(lo, hi);
+        level = (level + 1) as Level;
+        continue;
+      }
+      if (level === 0 || (level === 3 && (lo & DESC_TABLE_OR_PAGE) === 0)) {
+        return undefined; // a level-0 block or a level-3 entry with bit1 = 0 maps nothing
+      }
+      return BigInt(leafOutputAddress(lo, hi, level) + (address % levelSize(level)));
+    }
+  }
+
+  /** The valid entries of the table at `tableAddress`, a level-`level` table. */
+  entries(level: Level, tableAddress: bigint, iovaBase = 0n): TableEntry[] {
+    if (level < this.startLevel) {
+      throw new RangeError(`this table starts at level ${this.startLevel}`);
+    }
+    const count = level === this.startLevel ? this.rootEntries : ENTRIES_PER_TABLE;
+    const span = BigInt(levelSize(level));
+    const table = Number(tableAddress);
+    const result: TableEntry[] = [];
+    for (let index = 0; index < count; index++) {
+      const address = table + index * 8;
+      const lo = this.memory.readLo(address);
+      if ((lo & DESC_VALID) === 0) {
+        continue;
+      }
+      const hi = this.memory.readHi(address);
+      const descriptor = describeDescriptor(lo, hi, level);
+      const iova = iovaBase + BigInt(index) * span;
+      const entry: TableEntry = { index, iova, descriptorAddress: BigInt(address), lo, hi, descriptor };
+      if (descriptor.type === 'table') {
+        entry.next = { level: (level + 1) as Level, tableAddress: descriptor.outputAddress, iovaBase: iova };
+      }
+      result.push(entry);
+    }
+    return result;
+  }
+
+  /** Every mapping, ascending by IOVA, runs of like leaves merged. */
+  mappings(): MappedRange[] {
+    const ranges: MappedRange[] = [];
+    let last: { end: number; paEnd: number; lo: number; hi: number } | undefined;
+    this.forEachLeaf(this.startLevel, this.root, 0, (iova, level, lo, hi) => {
+      const size = levelSize(level);
+      const pa = leafOutputAddress(lo, hi, level);
+      const current = ranges[ranges.length - 1];
+      if (
+        current !== undefined &&
+        last !== undefined &&
+        last.end === iova &&
+        last.paEnd === pa &&
+        (last.lo & LEAF_ATTRIBUTES_LO) === (lo & LEAF_ATTRIBUTES_LO) &&
+        ((last.hi & LEAF_ATTRIBUTES_HI) >>> 0) === ((hi & LEAF_ATTRIBUTES_HI) >>> 0)
+      ) {
+        current.size += BigInt(size);
+        current.leaves++;
+      } else {
+        const descriptor = describeDescriptor(lo, hi, level);
+        ranges.push({ iova: BigInt(iova), pa: BigInt(pa), size: BigInt(size), leaves: 1, descriptor });
+      }
+      last = { end: iova + size, paEnd: pa + size, lo, hi };
+    });
+    return ranges;
+  }
+
+  private forEachLeaf(
+    level: Level,
+    table: number,
+    base: number,
+    visit: (iova: number, level: Level, lo: number, hi: number) => void,
+  ): void {
+    const count = level === this.startLevel ? this.rootEntries : ENTRIES_PER_TABLE;
+    const span = levelSize(level);
+    for (let index = 0; index < count; index++) {
+      const address = table + index * 8;
+      const lo = this.memory.readLo(address);
+      if ((lo & DESC_VALID) === 0) {
+        continue;
+      }
+      const hi = this.memory.readHi(address);
+      const iova = base + index * span;
+      if (level !== 3 && (lo & DESC_TABLE_OR_PAGE) !== 0) {
+        this.forEachLeaf((level + 1) as Level, outputAddressOf(lo, hi), iova, visit);
+      } else if (level !== 0 && (level !== 3 || (lo & DESC_TABLE_OR_PAGE) !== 0)) {
+        visit(iova, level, lo, hi);
+      }
+    }
+  }
+
+  /**
+   * The first IOVA in [start, end) that a valid entry below `table` covers, if any. Any
+   * valid descriptor counts — even one a walk would call reserved — so `map` never
+   * overwrites what it did not write itself.
+   */
+  private firstMapped(level: Level, table: number, base: number, start: number, end: number): number | undefined {
+    const span = levelSize(level);
+    const count = level === this.startLevel ? this.rootEntries : ENTRIES_PER_TABLE;
+    const first = Math.floor((Math.max(start, base) - base) / span);
+    const last = Math.min(count - 1, Math.floor((end - 1 - base) / span));
+    for (let index = first; index <= last; index++) {
+      const address = table + index * 8;
+      const lo = this.memory.readLo(address);
+      if ((lo & DESC_VALID) === 0) {
+        continue;
+      }
+      const entryBase = base + index * span;
+      if (level !== 3 && (lo & DESC_TABLE_OR_PAGE) !== 0) {
+        const next = outputAddressOf(lo, this.memory.readHi(address));
+        const found = this.firstMapped((level + 1) as Level, next, entryBase, start, end);
+        if (found !== undefined) {
+          return found;
+        }
+        continue;
+      }
+      return Math.max(start, entryBase);
+    }
+    return undefined;
+  }
+
+  /** The level of the largest leaf (not above `largest`) that fits at iova/pa. */
+  private largestLeaf(iova: number, pa: number, remaining: number, largest: Level): Level {
+    for (let level = largest; level < 3; level++) {
+      const size = levelSize(level as Level);
+      if (iova % size === 0 && pa % size === 0 && remaining >= size) {
+        return level as Level;
+      }
+    }
+    return 3;
+  }
+
+  /** The leaf level of a 4K/2M/1G size, never above the start level (nor level 0). */
+  private leafLevelOf(size: number): Level {
+    const level = size === 2 ** 30 ? 1 : size === 2 ** 21 ? 2 : 3;
+    return Math.max(level, this.startLevel) as Level;
+  }
+
+  private entryAddress(table: number, level: Level, iova: number): number {
+    return table + (Math.floor(iova / levelSize(level)) % ENTRIES_PER_TABLE) * 8;
+  }
+
+  /** Writes one leaf, allocating the tables above it; the range is known to be free. */
+  private installLeaf(iova: number, pa: number, leafLevel: Level, prot: Prot): void {
+    let table = this.root;
+    for (let level = this.startLevel; level < leafLevel; level++) {
+      const entry = this.entryAddress(table, level, iova);
+      const lo = this.memory.readLo(entry);
+      if ((lo & DESC_VALID) !== 0) {
+        table = outputAddressOf(lo, this.memory.readHi(entry));
+        continue;
+      }
+      const next = this.allocator.allocate();
+      const descriptor = tableDescriptor(next);
+      this.memory.writeDescriptor(entry, descriptor.lo, descriptor.hi);
+      table = next;
+    }
+    // The entry is invalid or an emptied table, which the kernel also replaces (the
+    // table page is left behind: see TableAllocator).
+    const leaf = protToLeaf(pa, prot, leafLevel);
+    this.memory.writeDescriptor(this.entryAddress(table, leafLevel, iova), leaf.lo, leaf.hi);
+  }
+
+  /** Clears the level-`target` entry for `iova`; the bytes it covered, or 0 if unmapped. */
+  private unmapLeaf(iova: number, target: Level): number {
+    let table = this.root;
+    for (let level = this.startLevel; ; level = (level + 1) as Level) {
+      const entry = this.entryAddress(table, level, iova);
+      const lo = this.memory.readLo(entry);
+      if ((lo & DESC_VALID) === 0) {
+        return 0;
+      }
+      if (level === target) {
+        this.memory.writeDescriptor(entry, 0, 0);
+        return levelSize(level);
+      }
+      const hi = this.memory.readHi(entry);
+      if ((lo & DESC_TABLE_OR_PAGE) !== 0) {
+        table = outputAddressOf(lo, hi);
+      } else if (level === 0) {
+        return 0; // not a block: a reserved encoding the builder never writes
+      } else {
+        table = this.splitBlock(entry, lo, hi, level);
+      }
+    }
+  }
+
+  /** Replaces the block at `entry` by a table of 512 next-level leaves mapping the same. */
+  private splitBlock(entry: number, lo: number, hi: number, level: Level): number {
+    const childLevel = (level + 1) as Level;
+    const childSize = levelSize(childLevel);
+    const pa = leafOutputAddress(lo, hi, level);
+    const table = this.allocator.allocate();
+    const typeBits = DESC_VALID | (childLevel === 3 ? DESC_TABLE_OR_PAGE : 0);
+    for (let index = 0; index < ENTRIES_PER_TABLE; index++) {
+      const address = pa + index * childSize;
+      this.memory.writeDescriptor(
+        table + index * 8,
+        ((lo & LEAF_ATTRIBUTES_LO) | typeBits | (address % 2 ** 32)) >>> 0,
+        ((hi & LEAF_ATTRIBUTES_HI) | Math.floor(address / 2 ** 32)) >>> 0,
+      );
+    }
+    const descriptor = tableDescriptor(table);
+    this.memory.writeDescriptor(entry, descriptor.lo, descriptor.hi);
+    return table;
+  }
+}

@@ -1,0 +1,94 @@
+import { PA_LIMIT, PhysicalMemory } from '../memory/physicalMemory';
+import { hex, PAGE_SIZE } from '../util/u64';
+
+/**
+ * Where page tables go in physical memory: 4 KiB pages handed out upward from a base
+ * address, stepping over the physical ranges the scenario maps (so a table never lands on
+ * a device's buffer), the same addresses on every run.
+ *
+ * Tables are never reused: a table io-pgtable-arm would free (unmap of a whole table,
+ * a block installed over an empty table) is simply left where it is. Reuse would make a
+ * table's address depend on the order of earlier unmaps; leaking keeps addresses stable
+ * and the pool (from 1 GiB up to 2^48) is far larger than any scenario needs.
+ */
+
+export const DEFAULT_TABLE_POOL_BASE = 0x4000_0000;
+
+/** A physical range [start, start + size), in bytes. */
+export interface PhysicalRange {
+  readonly start: number;
+  readonly size: number;
+}
+
+export interface TableAllocatorOptions {
+  /** First address tried (4 KiB aligned); 0x4000_0000 unless given. */
+  base?: number;
+  /** Ranges no table may overlap: the scenario's mapped data. */
+  reserved?: readonly PhysicalRange[];
+}
+
+export interface TableAllocatorSnapshot {
+  readonly cursor: number;
+  readonly allocated: number;
+}
+
+export class TableAllocator {
+  private readonly reserved: readonly PhysicalRange[];
+  private cursor: number;
+  private allocated = 0;
+
+  constructor(
+    private readonly memory: PhysicalMemory,
+    options: TableAllocatorOptions = {},
+  ) {
+    const base = options.base ?? DEFAULT_TABLE_POOL_BASE;
+    if (!Number.isInteger(base) || base < 0 || base >= PA_LIMIT || base % PAGE_SIZE !== 0) {
+      throw new RangeError(`table pool base ${hex(base)} is not a 4 KiB aligned physical address`);
+    }
+    for (const range of options.reserved ?? []) {
+      if (!Number.isInteger(range.start) || !Number.isInteger(range.size) || range.start < 0 || range.size < 0) {
+        throw new RangeError(`reserved range ${range.start} +${range.size} is not a physical range`);
+      }
+    }
+    this.reserved = [...(options.reserved ?? [])].filter((r) => r.size > 0).sort((a, b) => a.start - b.start);
+    this.cursor = base;
+  }
+
+  /** How many tables were handed out. */
+  get count(): number {
+    return this.allocated;
+  }
+
+  /** The physical address of a fresh, zeroed 4 KiB table. */
+  allocate(): number {
+    const pa = this.nextFree(this.cursor);
+    this.cursor = pa + PAGE_SIZE;
+    this.allocated++;
+    this.memory.zeroPage(pa);
+    return pa;
+  }
+
+  snapshot(): TableAllocatorSnapshot {
+    return { cursor: this.cursor, allocated: this.allocated };
+  }
+
+  restore(snapshot: TableAllocatorSnapshot): void {
+    this.cursor = snapshot.cursor;
+    this.allocated = snapshot.allocated;
+  }
+
+  /** The first page at or above `pa` that overlaps no reserved range. */
+  private nextFree(pa: number): number {
+    let candidate = pa;
+    // Ranges are sorted by start, so one pass moves the candidate past every overlap.
+    for (const range of this.reserved) {
+      if (range.start < candidate + PAGE_SIZE && candidate < range.start + range.size) {
+        candidate = Math.ceil((range.start + range.size) / PAGE_SIZE) * PAGE_SIZE;
+      }
+    }
+    if (candidate + PAGE_SIZE > PA_LIMIT) {
+      throw new RangeError('the page-table pool has reached the top of physical memory');
+    }
+    return candidate;
+  }
+}

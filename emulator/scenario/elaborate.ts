@@ -1,0 +1,162 @@
+import { Declaration, ScenarioFile } from '../language/ast';
+import { CheckResult } from '../language/checker/check';
+import { engineStream } from '../language/checker/engines';
+import { BlockSettings } from '../language/checker/settings';
+import { builtinWorkqueue } from '../language/checker/symbols';
+import { SmmuVersion } from '../language/schema';
+import { LineIndex } from '../language/source';
+import { compileEngine } from './engineProgram';
+import { compileHandler } from './handlerProgram';
+import { DomainModel, EngineModel, HandlerContext, HandlerModel, MasterModel, ScenarioModel, SmmuModel, TimingModel, WorkqueueModel } from './model';
+
+function declarations<K extends Declaration['kind']>(file: ScenarioFile, kind: K): Extract<Declaration, { kind: K }>[] {
+  return file.declarations.filter((d): d is Extract<Declaration, { kind: K }> => d.kind === kind);
+}
+
+function indexByName<T extends { name: string }>(items: readonly T[]): Map<string, number> {
+  return new Map(items.map((item, index) => [item.name, index]));
+}
+
+/** Reads the settings the checker stored, or the defaults when a block had none. */
+class SettingsReader {
+  constructor(
+    private readonly checked: CheckResult,
+    private readonly lines: LineIndex,
+  ) {}
+
+  of(declaration: Declaration | undefined, block: ConstructorParameters<typeof BlockSettings>[0]): BlockSettings {
+    return (declaration && this.checked.settings.get(declaration)) ?? new BlockSettings(block, [], undefined, this.lines, undefined, '');
+  }
+
+  number(settings: BlockSettings, key: string): number {
+    return Number(settings.number(key));
+  }
+}
+
+function timingModel(file: ScenarioFile, reader: SettingsReader): TimingModel {
+  const s = reader.of(declarations(file, 'timing')[0], 'timing');
+  return {
+    tlbHit: reader.number(s, 'tlb-hit'),
+    walkLevel: reader.number(s, 'walk-level'),
+    irqLatency: reader.number(s, 'irq-latency'),
+    wqLatency: reader.number(s, 'wq-latency'),
+    statement: reader.number(s, 'statement'),
+    dump: reader.number(s, 'dump'),
+    tlbEntries: reader.number(s, 'tlb-entries'),
+  };
+}
+
+/**
+ * Builds the machine's description from a scenario that checked without errors
+ * (callers must not elaborate one with errors: names would not resolve).
+ */
+export function elaborate(file: ScenarioFile, checked: CheckResult, lines: LineIndex): ScenarioModel {
+  const reader = new SettingsReader(checked, lines);
+  const smmuIndex = new Map<string, number>();
+
+  const smmus: SmmuModel[] = declarations(file, 'smmu').map((decl, index) => {
+    const s = reader.of(decl, 'smmu');
+    const name = decl.name?.text ?? `smmu${index}`;
+    smmuIndex.set(name, index);
+    return {
+      name,
+      version: s.word('version') as SmmuVersion,
+      contextBanks: reader.number(s, 'context-banks'),
+      unmatchedFault: s.word('unmatched') === 'fault',
+      stallModel: s.word('stall-model') as SmmuModel['stallModel'],
+      eventqEntries: reader.number(s, 'eventq'),
+      priqEntries: reader.number(s, 'priq'),
+      ssidBits: reader.number(s, 'ssid-bits'),
+    };
+  });
+  const smmuOf = (decl: Declaration): number => smmuIndex.get(checked.smmuOf.get(decl)?.name ?? '') ?? 0;
+
+  const domainDecls = declarations(file, 'domain');
+  const domains: DomainModel[] = domainDecls.map((decl) => {
+    const s = reader.of(decl, 'domain');
+    return {
+      name: decl.name?.text ?? '',
+      smmu: smmuOf(decl),
+      ias: reader.number(s, 'ias'),
+      oas: reader.number(s, 'oas'),
+      stall: s.word('fault') === 'stall',
+      hupcf: s.word('hupcf') === 'on',
+      abortOnTerminate: s.word('report') === 'abort',
+      record: s.word('record') === 'on',
+      maps: checked.mapsOf.get(decl) ?? [],
+    };
+  });
+  const domainIndex = indexByName(domains);
+
+  const masterDecls = declarations(file, 'master');
+  const masters: MasterModel[] = masterDecls.map((decl) => {
+    const s = reader.of(decl, 'master');
+    const domain = s.name('domain');
+    return {
+      name: decl.name?.text ?? '',
+      smmu: smmuOf(decl),
+      streams: (checked.streamsOf.get(decl) ?? []).map((stream) => ({ id: Number(stream.id), mask: Number(stream.mask) })),
+      domain: domain ? domainIndex.get(domain.text) : undefined,
+      canStall: s.flag('can-stall'),
+      pri: s.flag('pri'),
+      pasids: decl.pasids.flatMap((binding) => {
+        const index = binding.domain ? domainIndex.get(binding.domain.text) : undefined;
+        return binding.pasid && index !== undefined ? [{ pasid: Number(binding.pasid.value), domain: index }] : [];
+      }),
+    };
+  });
+  const masterIndex = indexByName(masters);
+
+  const engines: EngineModel[] = declarations(file, 'engine').map((decl) => {
+    const s = reader.of(decl, 'engine');
+    const masterName = decl.name?.master.text ?? '';
+    const masterDecl = masterDecls.find((m) => m.name?.text === masterName);
+    const sid = masterDecl ? engineStream(decl, checked.streamsOf.get(masterDecl) ?? []) : undefined;
+    return {
+      name: decl.name ? `${decl.name.master.text}.${decl.name.engine.text}` : '',
+      master: masterIndex.get(masterName) ?? 0,
+      sid: Number(sid ?? 0n),
+      start: reader.number(s, 'start'),
+      interval: reader.number(s, 'interval'),
+      outstanding: reader.number(s, 'outstanding'),
+      program: compileEngine(decl.body),
+    };
+  });
+
+  const workqueues: WorkqueueModel[] = [];
+  const declaredQueues = declarations(file, 'workqueue');
+  if (!declaredQueues.some((w) => w.name?.text === builtinWorkqueue)) {
+    workqueues.push({ name: builtinWorkqueue, workers: 2, ordered: false });
+  }
+  for (const decl of declaredQueues) {
+    const s = reader.of(decl, 'workqueue');
+    workqueues.push({ name: decl.name?.text ?? '', workers: reader.number(s, 'workers'), ordered: s.word('order') === 'ordered' });
+  }
+  const workqueueIndex = indexByName(workqueues);
+
+  const handlers: HandlerModel[] = declarations(file, 'handler').map((decl) => {
+    const s = reader.of(decl, 'handler');
+    return {
+      name: decl.name?.text ?? '',
+      domain: domainIndex.get(decl.domain?.text ?? '') ?? 0,
+      context: s.word('context') as HandlerContext,
+      workqueue: workqueueIndex.get(s.name('queue')?.text ?? builtinWorkqueue) ?? 0,
+      program: compileHandler(decl.body),
+    };
+  });
+
+  const title = declarations(file, 'scenario')[0]?.title?.value;
+  return {
+    title,
+    file,
+    lines,
+    timing: timingModel(file, reader),
+    smmus,
+    domains,
+    masters,
+    engines,
+    workqueues,
+    handlers,
+    expects: declarations(file, 'expect'),
+  };
+}

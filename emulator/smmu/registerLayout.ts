@@ -1,0 +1,50 @@
+/** How a register or descriptor word breaks into fields: what the debugger expands and a dump prints. */
+export interface BitField {
+  name: string;
+  /** Lowest bit. */
+  lsb: number;
+  width: number;
+  description: string;
+  /** Meanings of particular values, when they have names. */
+  values?: Readonly<Record<number, string>>;
+}
+
+export interface RegisterLayout {
+  name: string;
+  width: 32 | 64;
+  description: string;
+  fields: readonly BitField[];
+}
+
+export interface DecodedField {
+  field: BitField;
+  value: bigint;
+  /** The value's meaning, when the field names it. */
+  meaning: string | undefined;
+}
+
+export function fieldValue(field: BitField, value: bigint): bigint {
+  return (value >> BigInt(field.lsb)) & ((1n << BigInt(field.width)) - 1n);
+}
+
+export function withField(field: BitField, register: bigint, value: bigint): bigint {
+  const mask = ((1n << BigInt(field.width)) - 1n) << BigInt(field.lsb);
+  return (register & ~mask) | ((value << BigInt(field.lsb)) & mask);
+}
+
+export function decode(layout: RegisterLayout, value: bigint): DecodedField[] {
+  return layout.fields.map((field) => {
+    const v = fieldValue(field, value);
+    return { field, value: v, meaning: field.values?.[Number(v)] };
+  });
+}
+
+export function findField(layout: RegisterLayout, name: string): BitField | undefined {
+  return layout.fields.find((f) => f.name === name);
+}
+
+/** `TF|SS` — the set one-bit fields, as the kernel prints flag registers. */
+export function setFlags(layout: RegisterLayout, value: bigint): string {
+  const flags = layout.fields.filter((f) => f.width === 1 && fieldValue(f, value) === 1n).map((f) => f.name);
+  return flags.length > 0 ? flags.join('|') : '0';
+}

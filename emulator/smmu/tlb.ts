@@ -1,0 +1,294 @@
+import { Level } from '../pgtable/descriptor';
+
+/**
+ * The SMMU's TLB: a fixed number of entries, least recently used evicted first. It caches
+ * what a hit needs — the output page, the permission mask, the leaf — so a hit never reads
+ * the tables: an `unmap` without invalidation keeps translating, as on hardware.
+ *
+ * Entries are per 4 KiB page, tagged with a translation context (an id the SMMU assigns to
+ * a context bank or a stream/substream, < 2^16) and the virtual page number (< 2^36, since
+ * ias ≤ 48). The tag is one number, context * 2^36 + vpn, below 2^52 and so exact.
+ *
+ * Everything lives in typed arrays and an open-addressing hash (linear probing) from tag
+ * to slot: a hit computes a hash, compares doubles and stamps the slot, allocating nothing.
+ * LRU order is a use counter per slot; only an insert into a full TLB scans for the oldest.
+ */
+
+const VPN_SPAN = 2 ** 36;
+const MAX_CONTEXT = 2 ** 16;
+
+/** What an insert copies, field for field (a HotWalkResult has them all). */
+export interface TlbFill {
+  readonly outputPage: number;
+  readonly level: number;
+  readonly permissions: number;
+  readonly lo: number;
+  readonly hi: number;
+  readonly descriptorAddress: number;
+}
+
+/** One entry, for display. */
+export interface TlbEntry {
+  context: number;
+  vpn: number;
+  outputPage: number;
+  level: Level;
+  permissions: number;
+  lo: number;
+  hi: number;
+  descriptorAddress: number;
+}
+
+type StateArray = Int32Array | Uint8Array | Float64Array | Uint32Array;
+
+/** A copy of a TLB's state, never written: restoring copies it back. */
+export interface TlbSnapshot {
+  readonly capacity: number;
+  readonly arrays: readonly StateArray[];
+  readonly clock: number;
+}
+
+export class Tlb {
+  readonly capacity: number;
+  private readonly bucketMask: number;
+  private readonly hashShift: number;
+  /** Hash bucket → slot, -1 when empty. */
+  private readonly buckets: Int32Array;
+
+  // Per slot:
+  private readonly valid: Uint8Array;
+  private readonly tags: Float64Array;
+  private readonly contexts: Int32Array;
+  private readonly vpns: Float64Array;
+  private readonly homes: Int32Array;
+  private readonly stamps: Float64Array;
+  private readonly outputPages: Float64Array;
+  private readonly levels: Uint8Array;
+  private readonly permissionMasks: Uint8Array;
+  private readonly los: Uint32Array;
+  private readonly his: Uint32Array;
+  private readonly descriptorAddresses: Float64Array;
+
+  /** Last use stamp handed out; stamps order the slots from least to most recently used. */
+  private clock = 0;
+
+  constructor(capacity = 64) {
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1 << 20) {
+      throw new RangeError(`a TLB of ${capacity} entries`);
+    }
+    this.capacity = capacity;
+    // At most a quarter full keeps the probe sequences short.
+    const bits = Math.max(4, Math.ceil(Math.log2(capacity * 4)));
+    this.bucketMask = (1 << bits) - 1;
+    this.hashShift = 32 - bits;
+    this.buckets = new Int32Array(1 << bits).fill(-1);
+    this.valid = new Uint8Array(capacity);
+    this.tags = new Float64Array(capacity);
+    this.contexts = new Int32Array(capacity);
+    this.vpns = new Float64Array(capacity);
+    this.homes = new Int32Array(capacity);
+    this.stamps = new Float64Array(capacity);
+    this.outputPages = new Float64Array(capacity);
+    this.levels = new Uint8Array(capacity);
+    this.permissionMasks = new Uint8Array(capacity);
+    this.los = new Uint32Array(capacity);
+    this.his = new Uint32Array(capacity);
+    this.descriptorAddresses = new Float64Array(capacity);
+  }
+
+  /** The slot caching (context, vpn), made most recently used, or -1 on a miss. */
+  lookup(context: number, vpn: number): number {
+    const tag = context * VPN_SPAN + vpn;
+    const buckets = this.buckets;
+    const mask = this.bucketMask;
+    for (let bucket = this.hash(context, vpn); ; bucket = (bucket + 1) & mask) {
+      const slot = buckets[bucket];
+      if (slot < 0) {
+        return -1;
+      }
+      if (this.tags[slot] === tag) {
+        this.stamps[slot] = ++this.clock;
+        return slot;
+      }
+    }
+  }
+
+  /** A hit's output page (PA >> 12) for the looked-up vpn. */
+  outputPage(slot: number): number {
+    return this.outputPages[slot];
+  }
+
+  /** A hit's permission mask (PRIV_READ … UNPRIV_EXECUTE). */
+  permissions(slot: number): number {
+    return this.permissionMasks[slot];
+  }
+
+  /** A hit's leaf level (what a fault syndrome reports as the lookup level). */
+  level(slot: number): Level {
+    return this.levels[slot] as Level;
+  }
+
+  get size(): number {
+    let count = 0;
+    for (let slot = 0; slot < this.capacity; slot++) {
+      count += this.valid[slot];
+    }
+    return count;
+  }
+
+  /** Caches a walk of (context, vpn), evicting the least recently used entry if full. */
+  insert(context: number, vpn: number, fill: TlbFill): void {
+    if (!Number.isInteger(context) || context < 0 || context >= MAX_CONTEXT) {
+      throw new RangeError(`TLB context ${context} is outside 0..65535`);
+    }
+    if (!Number.isInteger(vpn) || vpn < 0 || vpn >= VPN_SPAN) {
+      throw new RangeError(`virtual page ${vpn} is beyond 2^36`);
+    }
+    let slot = this.lookup(context, vpn);
+    if (slot < 0) {
+      slot = this.freeOrOldestSlot();
+      if (this.valid[slot] === 1) {
+        this.remove(slot);
+      }
+      const home = this.hash(context, vpn);
+      let bucket = home;
+      while (this.buckets[bucket] >= 0) {
+        bucket = (bucket + 1) & this.bucketMask;
+      }
+      this.buckets[bucket] = slot;
+      this.valid[slot] = 1;
+      this.tags[slot] = context * VPN_SPAN + vpn;
+      this.contexts[slot] = context;
+      this.vpns[slot] = vpn;
+      this.homes[slot] = home;
+      this.stamps[slot] = ++this.clock;
+    }
+    this.outputPages[slot] = fill.outputPage;
+    this.levels[slot] = fill.level;
+    this.permissionMasks[slot] = fill.permissions;
+    this.los[slot] = fill.lo;
+    this.his[slot] = fill.hi;
+    this.descriptorAddresses[slot] = fill.descriptorAddress;
+  }
+
+  invalidateAll(): void {
+    this.buckets.fill(-1);
+    this.valid.fill(0);
+  }
+
+  /** Drops every entry of one context (TLBIASID, CMD_TLBI_NH_ASID and the like). */
+  invalidateContext(context: number): void {
+    for (let slot = 0; slot < this.capacity; slot++) {
+      if (this.valid[slot] === 1 && this.contexts[slot] === context) {
+        this.remove(slot);
+      }
+    }
+  }
+
+  /**
+   * Drops the entries of `context` that translate `vpn` (TLBIVA). An entry of a block
+   * leaf stands for the whole block, so every cached page of that block goes.
+   */
+  invalidateVa(context: number, vpn: number): void {
+    for (let slot = 0; slot < this.capacity; slot++) {
+      if (this.valid[slot] === 1 && this.contexts[slot] === context) {
+        const pages = 2 ** (9 * (3 - this.levels[slot]));
+        if (Math.floor(this.vpns[slot] / pages) === Math.floor(vpn / pages)) {
+          this.remove(slot);
+        }
+      }
+    }
+  }
+
+  /** The entries, most recently used first. */
+  entries(): TlbEntry[] {
+    const slots: number[] = [];
+    for (let slot = 0; slot < this.capacity; slot++) {
+      if (this.valid[slot] === 1) {
+        slots.push(slot);
+      }
+    }
+    slots.sort((a, b) => this.stamps[b] - this.stamps[a]);
+    return slots.map((slot) => ({
+      context: this.contexts[slot],
+      vpn: this.vpns[slot],
+      outputPage: this.outputPages[slot],
+      level: this.levels[slot] as Level,
+      permissions: this.permissionMasks[slot],
+      lo: this.los[slot],
+      hi: this.his[slot],
+      descriptorAddress: this.descriptorAddresses[slot],
+    }));
+  }
+
+  snapshot(): TlbSnapshot {
+    return { capacity: this.capacity, arrays: this.stateArrays().map((array) => array.slice()), clock: this.clock };
+  }
+
+  restore(snapshot: TlbSnapshot): void {
+    if (snapshot.capacity !== this.capacity) {
+      throw new RangeError(`a snapshot of a ${snapshot.capacity}-entry TLB restored into ${this.capacity} entries`);
+    }
+    this.stateArrays().forEach((array, index) => array.set(snapshot.arrays[index]));
+    this.clock = snapshot.clock;
+  }
+
+  private stateArrays(): StateArray[] {
+    return [
+      this.buckets,
+      this.valid,
+      this.tags,
+      this.contexts,
+      this.vpns,
+      this.homes,
+      this.stamps,
+      this.outputPages,
+      this.levels,
+      this.permissionMasks,
+      this.los,
+      this.his,
+      this.descriptorAddresses,
+    ];
+  }
+
+  /** Mixes the context and both halves of the vpn into a bucket index. */
+  private hash(context: number, vpn: number): number {
+    const high = (vpn / 0x1_0000_0000) | 0; // bits [35:32] of the vpn
+    return Math.imul((vpn >>> 0) ^ Math.imul(context | (high << 16), 0x27d4_eb2d), 0x9e37_79b1) >>> this.hashShift;
+  }
+
+  private freeOrOldestSlot(): number {
+    let oldest = 0;
+    for (let slot = 0; slot < this.capacity; slot++) {
+      if (this.valid[slot] === 0) {
+        return slot;
+      }
+      if (this.stamps[slot] < this.stamps[oldest]) {
+        oldest = slot;
+      }
+    }
+    return oldest;
+  }
+
+  /** Frees a slot and closes the gap in its probe sequence (backward-shift deletion). */
+  private remove(slot: number): void {
+    const buckets = this.buckets;
+    const mask = this.bucketMask;
+    let hole = this.homes[slot];
+    while (buckets[hole] !== slot) {
+      hole = (hole + 1) & mask;
+    }
+    buckets[hole] = -1;
+    this.valid[slot] = 0;
+    for (let next = (hole + 1) & mask; buckets[next] >= 0; next = (next + 1) & mask) {
+      const home = this.homes[buckets[next]];
+      // An entry may fill the hole unless its home lies cyclically in (hole, next].
+      const staysPut = hole <= next ? hole < home && home <= next : hole < home || home <= next;
+      if (!staysPut) {
+        buckets[hole] = buckets[next];
+        buckets[next] = -1;
+        hole = next;
+      }
+    }
+  }
+}

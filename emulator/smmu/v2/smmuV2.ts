@@ -1,0 +1,371 @@
+import { ResponseKind } from '../../language/ast';
+import { Access, requiredPermission } from '../../pgtable/descriptor';
+import { HotWalkResult, walk, WALK_ACCESS_FLAG_FAULT, WALK_ADDRESS_SIZE_FAULT, WALK_OK, WALK_PERMISSION_FAULT } from '../../pgtable/walker';
+import { TranslationResult } from '../../machine/actions';
+import { Attachment } from '../../machine/attachments';
+import { Runtime } from '../../machine/runtime';
+import { BankState, GlobalFaultKind, SmmuV2State, TransactionState } from '../../machine/state';
+import { endTransaction, recordFault, stallTransaction } from '../../machine/transactions';
+import { DomainModel, ScenarioModel } from '../../scenario/model';
+import { hex } from '../../util/u64';
+import {
+  FSR_AFF,
+  FSR_ASF,
+  FSR_FAULT_BITS,
+  FSR_FORMAT_AARCH64,
+  FSR_MULTI,
+  FSR_PF,
+  FSR_SS,
+  FSR_TF,
+  FSYNR0_IND,
+  FSYNR0_PNU,
+  FSYNR0_WNR,
+  linuxSctlr,
+  pasizeOf,
+  S2CR_TYPE_BYPASS,
+  S2CR_TYPE_FAULT,
+  S2CR_TYPE_TRANSLATE,
+  SCTLR_CFCFG,
+  SCTLR_CFIE,
+  SCTLR_CFRE,
+  SCTLR_HUPCF,
+  SGFSR_MULTI,
+  SGFSR_SMCF,
+  SGFSR_USF,
+} from './registers';
+
+type FaultKind = Extract<TranslationResult, { ok: false }>['fault'];
+
+const fsrBitOf: Record<FaultKind, number> = {
+  translation: FSR_TF,
+  'access-flag': FSR_AFF,
+  permission: FSR_PF,
+  'address-size': FSR_ASF,
+};
+
+const walkFaultOf: Record<number, FaultKind> = {
+  [WALK_ACCESS_FLAG_FAULT]: 'access-flag',
+  [WALK_ADDRESS_SIZE_FAULT]: 'address-size',
+  [WALK_PERMISSION_FAULT]: 'permission',
+};
+
+/** TCR for a domain as arm_smmu_lpae_tcr writes it: T0SZ, 4K granule, WBWA inner-shareable walks, TTBR1 off. */
+function tcrOf(domain: DomainModel): number {
+  return (64 - domain.ias) | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23);
+}
+
+/** The SMMU as Linux programs it at boot and attach: SMRs and S2CRs per stream, a context bank per domain. */
+export function programSmmuV2(rt: Pick<Runtime, 'tables'>, model: ScenarioModel, smmu: number, attachments: readonly Attachment[], banks: readonly number[]): SmmuV2State {
+  const state: SmmuV2State = { smrs: [], s2crs: [], banks: [], sgfsr: 0, sgfsynr0: 0, sgfar: 0n };
+  banks.forEach((domainIndex, cbndx) => {
+    const domain = model.domains[domainIndex];
+    const table = rt.tables[domainIndex];
+    if (!domain || !table) return;
+    state.banks.push({
+      cbndx,
+      domain: domainIndex,
+      sctlr: linuxSctlr(domain),
+      fsr: 0,
+      fsynr0: 0,
+      far: 0n,
+      cbfrsynra: 0,
+      // Linux uses the context bank index as the ASID on SMMUv2.
+      ttbr0: BigInt(table.root) | (BigInt(cbndx) << 48n),
+      tcr: tcrOf(domain),
+      tcr2: pasizeOf(domain.oas),
+      stalled: [],
+      behind: [],
+      latchedTransaction: undefined,
+      latchedFault: undefined,
+      stallOffUntil: undefined,
+    });
+  });
+  model.masters.forEach((master, index) => {
+    if (master.smmu !== smmu) return;
+    const attachment = attachments.find((a) => a.master === index && a.attached);
+    const cbndx = attachment ? banks.indexOf(attachment.domain) : -1;
+    for (const stream of master.streams) {
+      state.smrs.push({ valid: true, id: stream.id, mask: stream.mask, master: index });
+      // Linux's disable_bypass: a stream with no domain faults rather than bypassing.
+      state.s2crs.push(cbndx >= 0 ? { type: S2CR_TYPE_TRANSLATE, cbndx } : { type: S2CR_TYPE_FAULT, cbndx: 0 });
+    }
+  });
+  return state;
+}
+
+function smmuState(rt: Runtime, smmu: number): SmmuV2State {
+  const state = rt.state.smmus[smmu];
+  if (!state) throw new Error(`no SMMU ${smmu}`);
+  return state;
+}
+
+export function bankState(rt: Runtime, smmu: number, cbndx: number): BankState {
+  const bank = smmuState(rt, smmu).banks[cbndx];
+  if (!bank) throw new Error(`no context bank ${cbndx} on SMMU ${smmu}`);
+  return bank;
+}
+
+function globalFault(rt: Runtime, transaction: TransactionState, kind: GlobalFaultKind, sgfsrBit: number, reason: string): void {
+  const smmu = smmuState(rt, transaction.smmu);
+  if ((smmu.sgfsr & ~SGFSR_MULTI) === 0) {
+    smmu.sgfsr |= sgfsrBit;
+    smmu.sgfsynr0 = transaction.sid;
+    smmu.sgfar = transaction.iova;
+  } else {
+    smmu.sgfsr = (smmu.sgfsr | SGFSR_MULTI) >>> 0;
+  }
+  recordFault(rt, transaction, {
+    kind,
+    iova: transaction.iova,
+    sid: transaction.sid,
+    ssid: 0,
+    level: 0,
+    write: transaction.access === 'write',
+    exec: transaction.exec,
+    priv: transaction.priv,
+    stalled: false,
+    latched: false,
+    smmu: transaction.smmu,
+    bank: undefined,
+    reason,
+  });
+  endTransaction(rt, transaction, 'aborted', reason);
+}
+
+function complete(rt: Runtime, transaction: TransactionState, delay: number, pa: bigint): void {
+  rt.schedule(delay, { kind: 'translated', transaction: transaction.id, result: { ok: true, pa, fromTlb: true, level: 0, fill: undefined } });
+}
+
+/** Stream matching: SMR(n) matches when ((sid ^ ID) & ~MASK) == 0; S2CR(n) says what follows. */
+export function receiveV2(rt: Runtime, transaction: TransactionState): void {
+  const smmu = smmuState(rt, transaction.smmu);
+  const model = rt.model.smmus[transaction.smmu];
+  let match = -1;
+  let matches = 0;
+  for (let i = 0; i < smmu.smrs.length; i++) {
+    const smr = smmu.smrs[i];
+    if (smr?.valid && ((transaction.sid ^ smr.id) & ~smr.mask & 0xffff) === 0) {
+      match = i;
+      matches++;
+    }
+  }
+  if (matches === 0) {
+    if (model?.unmatchedFault ?? true) {
+      globalFault(rt, transaction, 'unmatched-stream', SGFSR_USF, `no SMR matches StreamID ${hex(transaction.sid)} (sGFSR.USF)`);
+    } else {
+      complete(rt, transaction, rt.model.timing.tlbHit, transaction.iova);
+    }
+    return;
+  }
+  if (matches > 1) {
+    globalFault(rt, transaction, 'stream-conflict', SGFSR_SMCF, `${matches} SMRs match StreamID ${hex(transaction.sid)} (sGFSR.SMCF)`);
+    return;
+  }
+  const s2cr = smmu.s2crs[match];
+  if (!s2cr || s2cr.type === S2CR_TYPE_FAULT) {
+    globalFault(rt, transaction, 'unattached-stream', 0, `StreamID ${hex(transaction.sid)} has no domain attached: S2CR.TYPE is fault`);
+    return;
+  }
+  if (s2cr.type === S2CR_TYPE_BYPASS) {
+    complete(rt, transaction, rt.model.timing.tlbHit, transaction.iova);
+    return;
+  }
+  transaction.bank = s2cr.cbndx;
+  arriveAtBank(rt, transaction, bankState(rt, transaction.smmu, s2cr.cbndx));
+}
+
+/** HUPCF=0: while the bank holds a fault, later transactions are not translated. */
+function arriveAtBank(rt: Runtime, transaction: TransactionState, bank: BankState): void {
+  if ((bank.sctlr & SCTLR_HUPCF) === 0) {
+    if ((bank.sctlr & SCTLR_CFCFG) !== 0 && (bank.fsr & FSR_SS) !== 0) {
+      bank.behind.push(transaction.id);
+      stallTransaction(rt, transaction, true);
+      return;
+    }
+    if ((bank.sctlr & SCTLR_CFCFG) === 0 && (bank.fsr & FSR_FAULT_BITS) !== 0) {
+      const status = (bank.sctlr & SCTLR_CFRE) !== 0 ? 'aborted' : 'raz';
+      endTransaction(rt, transaction, status, `terminated untranslated: FSR=${hex(bank.fsr >>> 0)} holds a fault and HUPCF=0`);
+      return;
+    }
+  }
+  translate(rt, transaction, bank);
+}
+
+const scratch = new HotWalkResult();
+
+function accessOf(transaction: TransactionState): Access {
+  return { write: transaction.access === 'write', exec: transaction.exec, priv: transaction.priv };
+}
+
+/** The access as the hot paths code it: write 1, exec 2, priv 4. */
+function accessCodeOf(transaction: TransactionState): number {
+  return (transaction.access === 'write' ? 1 : 0) | (transaction.exec ? 2 : 0) | (transaction.priv ? 4 : 0);
+}
+
+/** The describing walk's reason for a fault the hot path found (faults are rare, words are for people). */
+function faultReason(rt: Runtime, domain: number, transaction: TransactionState, fallback: string): string {
+  const table = rt.tables[domain];
+  const described = table ? walk(rt.memory, table.tableConfig(), transaction.iova, accessOf(transaction)) : undefined;
+  return described && described.outcome.kind !== 'success' ? described.outcome.reason : fallback;
+}
+
+/** TLB, else a walk; the result arrives after the latency the lookup took. */
+function translate(rt: Runtime, transaction: TransactionState, bank: BankState): void {
+  const domain = rt.model.domains[bank.domain] as DomainModel;
+  const timing = rt.model.timing;
+  const startLevel = 4 - Math.ceil((domain.ias - 12) / 9);
+  if (transaction.iova >= 1n << BigInt(domain.ias)) {
+    const reason = `IOVA ${hex(transaction.iova)} is beyond the ${domain.ias}-bit input range`;
+    // Arm ARM D8.1: an address beyond the IA size is a level 0 Translation fault, found without a walk.
+    rt.schedule(timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: false, fault: 'translation', level: 0, reason } });
+    return;
+  }
+  const vpn = Number(transaction.iova >> 12n);
+  const offset = transaction.iova & 0xfffn;
+  const code = accessCodeOf(transaction);
+  const tlb = rt.tlbs[transaction.smmu];
+  const slot = tlb ? tlb.lookup(bank.cbndx, vpn) : -1;
+  if (tlb && slot >= 0) {
+    if ((tlb.permissions(slot) & requiredPermission(code)) !== 0) {
+      const pa = (BigInt(tlb.outputPage(slot)) << 12n) | offset;
+      rt.schedule(timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: true, pa, fromTlb: true, level: tlb.level(slot), fill: undefined } });
+    } else {
+      const reason = `${faultReason(rt, bank.domain, transaction, 'the cached permissions forbid this access')} (TLB entry)`;
+      rt.schedule(timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: false, fault: 'permission', level: tlb.level(slot), reason } });
+    }
+    return;
+  }
+  const walker = rt.walkers[bank.domain];
+  if (!walker) throw new Error(`domain ${bank.domain} has no table`);
+  const status = walker.walk(vpn, code, scratch);
+  const latency = timing.walkLevel * (scratch.level - startLevel + 1);
+  if (status === WALK_OK) {
+    const pa = (BigInt(scratch.outputPage) << 12n) | offset;
+    const fill = { outputPage: scratch.outputPage, level: scratch.level, permissions: scratch.permissions, lo: scratch.lo, hi: scratch.hi, descriptorAddress: scratch.descriptorAddress };
+    rt.schedule(latency, { kind: 'translated', transaction: transaction.id, result: { ok: true, pa, fromTlb: false, level: scratch.level, fill } });
+    return;
+  }
+  const fault = walkFaultOf[status] ?? 'translation';
+  const reason = faultReason(rt, bank.domain, transaction, `${fault} fault`);
+  rt.schedule(latency, { kind: 'translated', transaction: transaction.id, result: { ok: false, fault, level: scratch.level, reason } });
+}
+
+/** A translation's latency has passed: the transaction completes, or the bank takes the fault. */
+export function translatedV2(rt: Runtime, transaction: TransactionState, result: TranslationResult): void {
+  if (result.ok) {
+    if (result.fill && transaction.bank !== undefined) rt.tlbs[transaction.smmu]?.insert(transaction.bank, Number(transaction.iova >> 12n), result.fill);
+    transaction.pa = result.pa;
+    endTransaction(rt, transaction, 'completed', result.fromTlb ? 'TLB hit' : `walk, level ${result.level} leaf`);
+    return;
+  }
+  if (transaction.bank === undefined) throw new Error(`transaction ${transaction.id} faulted outside a context bank`);
+  contextFault(rt, transaction, bankState(rt, transaction.smmu, transaction.bank), result);
+}
+
+/**
+ * A context fault: the first one latches FSR/FAR/FSYNR0/CBFRSYNRA and raises the context
+ * interrupt; one arriving while FSR holds a fault only sets MULTI. CFCFG decides whether
+ * the transaction stalls or ends (abort or RAZ as CFRE says).
+ */
+function contextFault(rt: Runtime, transaction: TransactionState, bank: BankState, result: Extract<TranslationResult, { ok: false }>): void {
+  const stall = (bank.sctlr & SCTLR_CFCFG) !== 0;
+  const latch = (bank.fsr & FSR_FAULT_BITS) === 0;
+  const write = transaction.access === 'write';
+  if (latch) {
+    bank.fsr = ((bank.fsr & FSR_SS) | fsrBitOf[result.fault] | FSR_FORMAT_AARCH64) >>> 0;
+    bank.far = transaction.iova;
+    bank.fsynr0 = (result.level & 3) | (write ? FSYNR0_WNR : 0) | (transaction.priv ? FSYNR0_PNU : 0) | (transaction.exec ? FSYNR0_IND : 0) | (bank.cbndx << 16);
+    bank.cbfrsynra = transaction.sid & 0xffff;
+  } else {
+    bank.fsr = (bank.fsr | FSR_MULTI) >>> 0;
+  }
+  const record = recordFault(rt, transaction, {
+    kind: result.fault,
+    iova: transaction.iova,
+    sid: transaction.sid,
+    ssid: 0,
+    level: result.level,
+    write,
+    exec: transaction.exec,
+    priv: transaction.priv,
+    stalled: stall,
+    latched: latch,
+    smmu: transaction.smmu,
+    bank: bank.cbndx,
+    reason: result.reason,
+  });
+  if (latch) {
+    bank.latchedTransaction = transaction.id;
+    bank.latchedFault = record.id;
+  }
+  if (stall) {
+    bank.fsr = (bank.fsr | FSR_SS) >>> 0;
+    bank.stalled.push(transaction.id);
+    stallTransaction(rt, transaction, false);
+  } else {
+    endTransaction(rt, transaction, (bank.sctlr & SCTLR_CFRE) !== 0 ? 'aborted' : 'raz', `${result.fault} fault, CFCFG=0: terminated`);
+  }
+  if (latch && (bank.sctlr & SCTLR_CFIE) !== 0) raiseContextIrq(rt, transaction.smmu, bank.cbndx);
+}
+
+export function raiseContextIrq(rt: Runtime, smmu: number, cbndx: number): void {
+  rt.schedule(rt.model.timing.irqLatency, { kind: 'irq', smmu, bank: cbndx });
+}
+
+/** A write of FSR: its fault bits are write-one-to-clear; a fault left set keeps the interrupt asserted. */
+export function writeFsr(rt: Runtime, smmu: number, cbndx: number, value: number): void {
+  const bank = bankState(rt, smmu, cbndx);
+  bank.fsr = (bank.fsr & ~(value & FSR_FAULT_BITS)) >>> 0;
+  if ((bank.fsr & FSR_FAULT_BITS) === 0) {
+    bank.latchedTransaction = undefined;
+    bank.latchedFault = undefined;
+  } else if ((bank.sctlr & SCTLR_CFIE) !== 0) {
+    raiseContextIrq(rt, smmu, cbndx);
+  }
+}
+
+/**
+ * A write of RESUME: retry translates every stalled transaction of the bank again;
+ * terminate (and `abort`: SMMUv2 has only TnR) ends them as CFRE says. The transactions
+ * stalled behind them (HUPCF=0) then go on to be translated. Returns why the write was
+ * ignored, if it was.
+ */
+export function writeResume(rt: Runtime, smmu: number, cbndx: number, action: ResponseKind): string | undefined {
+  const bank = bankState(rt, smmu, cbndx);
+  let ignored: string | undefined;
+  if ((bank.fsr & FSR_FAULT_BITS) !== 0) ignored = `FSR=${hex(bank.fsr >>> 0)} still holds fault bits (MMU-500 ignores RESUME until they are cleared)`;
+  else if ((bank.fsr & FSR_SS) === 0) ignored = 'no transaction is stalled (FSR.SS=0)';
+  const resumed = ignored ? [] : bank.stalled.splice(0);
+  if (rt.observed) rt.emit({ kind: 'resume', time: rt.state.now, smmu, bank: cbndx, action, transactions: resumed, ignored });
+  if (ignored) return ignored;
+  bank.fsr = (bank.fsr & ~FSR_SS) >>> 0;
+  const behind = bank.behind.splice(0);
+  for (const id of resumed) {
+    const transaction = rt.state.transactions.get(id);
+    if (!transaction) continue;
+    if (transaction.lastFault !== undefined) rt.state.responses.set(transaction.lastFault, action);
+    if (action === 'retry') {
+      rt.state.counters.retried++;
+      transaction.status = 'pending';
+      transaction.stall = undefined;
+      translate(rt, transaction, bank);
+    } else {
+      endTransaction(rt, transaction, (bank.sctlr & SCTLR_CFRE) !== 0 ? 'aborted' : 'raz', `RESUME ${action}`);
+    }
+  }
+  for (const id of behind) {
+    const transaction = rt.state.transactions.get(id);
+    if (!transaction) continue;
+    transaction.status = 'pending';
+    transaction.stall = undefined;
+    arriveAtBank(rt, transaction, bank);
+  }
+  return undefined;
+}
+
+/** `stall off for N` and its end: SCTLR.CFCFG cleared, then restored. */
+export function setStallMode(rt: Runtime, smmu: number, cbndx: number, stall: boolean): void {
+  const bank = bankState(rt, smmu, cbndx);
+  bank.sctlr = stall ? bank.sctlr | SCTLR_CFCFG : bank.sctlr & ~SCTLR_CFCFG;
+  if (rt.observed) rt.emit({ kind: 'stall-mode', time: rt.state.now, smmu, bank: cbndx, stall });
+}
