@@ -6,7 +6,7 @@ import { activityById, startOn, threadById } from './threads';
 export function workerThread(rt: Runtime, workqueue: number, worker: number): ThreadState {
   let id = rt.model.engines.length + 2 + rt.model.smmus.length;
   for (let w = 0; w < workqueue; w++) id += rt.model.workqueues[w]?.workers ?? 0;
-  return threadById(rt, id + worker + 1);
+  return threadById(rt, id + worker);
 }
 
 /** queue_work: the item may start `wq-latency` cycles from now, when a worker is free. */

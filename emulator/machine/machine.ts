@@ -265,6 +265,36 @@ export class Machine {
     }
   }
 
+  /**
+   * Runs until an event that `matches` has happened (the event it stops after), or a
+   * limit. The debugger's steps are such predicates: "this engine's next transaction
+   * ended or stalled", "this thread ran one statement".
+   */
+  runUntilEvent(matches: (event: MachineEvent) => boolean, limits: RunLimits = {}): RunStop {
+    const stopOnMatch = this.on((event) => {
+      if (matches(event)) this.requestStop();
+    });
+    try {
+      return this.run(limits);
+    } finally {
+      stopOnMatch();
+    }
+  }
+
+  /** Runs until engine `engine` issues its next transaction and that transaction ends or stalls. */
+  stepEngine(engine: number, limits: RunLimits = {}): RunStop {
+    let issued: number | undefined;
+    return this.runUntilEvent((event) => {
+      if (event.kind === 'transaction-issued' && event.transaction.engine === engine && issued === undefined) issued = event.transaction.id;
+      return (event.kind === 'transaction-ended' || event.kind === 'transaction-stalled') && event.transaction.id === issued;
+    }, limits);
+  }
+
+  /** Runs until thread `thread` has run one step: a handler statement or a kernel step. */
+  stepThread(thread: number, limits: RunLimits = {}): RunStop {
+    return this.runUntilEvent((event) => (event.kind === 'handler-step' || event.kind === 'kernel-step') && event.thread === thread, limits);
+  }
+
   private budgetMessage(): string {
     const { state, journal } = this.rt;
     const base = `the run did not end within ${this.maxEvents} events (cycle ${state.now})`;

@@ -33,8 +33,10 @@ export function endTransaction(rt: Runtime, transaction: TransactionState, statu
   transaction.stall = undefined;
   transaction.ended = state.now;
   if (status === 'completed' && transaction.pa !== undefined) {
-    if (transaction.access === 'read') transaction.data = readData(rt, transaction.pa, transaction.size);
-    else if (transaction.value !== undefined) writeData(rt, transaction.pa, transaction.size, transaction.value);
+    // A read's data is kept only where someone will see it: a reported transaction, or a listener.
+    if (transaction.access === 'read') {
+      if (rt.observed || worthReporting(transaction)) transaction.data = readData(rt, transaction.pa, transaction.size);
+    } else if (transaction.value !== undefined) writeData(rt, transaction.pa, transaction.size, transaction.value);
   } else if (status === 'raz' && transaction.access === 'read') {
     transaction.data = 0n;
   }

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { test } from 'node:test';
 import { distPath, repoPath } from '../helpers/repo';
 import { runNode } from '../helpers/runNode';
@@ -38,4 +40,111 @@ test('an unknown option is a usage error', () => {
   const run = runNode(cli, ['--frob']);
   assert.equal(run.status, 2);
   assert.equal(run.stderr.split('\n')[0], "iommu-debug: error: unknown option '--frob'");
+});
+
+// ---------------------------------------------------------------------------------------
+// run and check
+
+function scenarioFile(name: string, text: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'iommu-cli-'));
+  const file = path.join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+const a530 = repoPath('examples', 'a530-fault-no-stall.iommu');
+
+test('run prints a trace, one event a line with its cycle, then the expects, and exits 0 when they hold', () => {
+  const run = runNode(cli, ['run', a530]);
+  assert.equal(run.status, 0, run.stderr);
+  const lines = run.stdout.trimEnd().split('\n');
+  assert.equal(lines[0], 'scenario "Adreno 530: concurrent translations fail while a fault is outstanding"');
+  assert.equal(lines[1], 'attach gpu → gpu_dom');
+  assert.ok(lines.includes('      31  kgsl/cb0       translation fault at level 2, 0x7000000 sid 0x0: L2[56] is invalid (latched in FSR/FAR)'));
+  assert.ok(lines.includes('      50  gpu.tp         read  0x1002000 64 as tex (line 26) raz (terminated untranslated: FSR=0x402 holds a fault and HUPCF=0)'));
+  assert.deepEqual(lines.slice(-3), [
+    'ended at cycle 91: transactions 6, faults 1, completed 1, raz 5, dumps 1',
+    'line 35: expect bad raz: ok (bad: raz)',
+    'line 36: expect raz == 5: ok (raz = 5)',
+  ]);
+});
+
+test('run --json prints one object with transactions, faults, expects, counters and cycles', () => {
+  const run = runNode(cli, ['run', a530, '--json']);
+  assert.equal(run.status, 0, run.stderr);
+  const json = JSON.parse(run.stdout) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(json), ['transactions', 'faults', 'expects', 'counters', 'cycles', 'dumps', 'logs']);
+  const transactions = json['transactions'] as Record<string, unknown>[];
+  assert.deepEqual(transactions[0], { name: 'bad', engine: 'gpu.cp', line: 20, iova: '0x7000000', status: 'raz', pa: null, faults: 1 });
+  assert.equal(transactions.length, 5);
+  assert.deepEqual(json['faults'], [{ kind: 'translation', iova: '0x7000000', sid: 0, ssid: 0, level: 2, stalled: false, response: null, line: 20 }]);
+  assert.deepEqual(json['expects'], [
+    { line: 35, text: 'bad raz', ok: true, detail: 'bad: raz' },
+    { line: 36, text: 'raz == 5', ok: true, detail: 'raz = 5' },
+  ]);
+  assert.equal(json['cycles'], 91);
+  assert.deepEqual((json['counters'] as Record<string, number>)['raz'], 5);
+});
+
+test('run exits 1 when an expect fails, and says which', () => {
+  const file = scenarioFile('fails.iommu', readFileSync(a530, 'utf8').replace('expect raz == 5', 'expect raz == 4'));
+  const run = runNode(cli, ['run', file]);
+  assert.equal(run.status, 1);
+  assert.equal(run.stdout.trimEnd().split('\n').at(-1), 'line 36: expect raz == 4: FAILED (raz = 5)');
+});
+
+test('run --until stops at a cycle: what is in flight is pending, what is stalled is stalled', () => {
+  const run = runNode(cli, ['run', repoPath('examples', 'a530-stall-no-hupcf.iommu'), '--json', '--until', '55']);
+  const json = JSON.parse(run.stdout) as { transactions: { name: string; status: string }[]; cycles: number };
+  assert.equal(json.cycles, 55);
+  assert.deepEqual(
+    json.transactions.map((t) => [t.name, t.status]),
+    [
+      ['bad', 'stalled'],
+      ['tex', 'stalled'],
+    ],
+  );
+  assert.equal(run.status, 1); // the expects do not hold yet
+});
+
+test('a file with errors: FILE:LINE:COL: error: message, one a line, exit 2, no trace, no stack', () => {
+  const file = scenarioFile('bad.iommu', 'smmu s { version v4 }\ndomain d { map 0x1234 -> 0x8000_0000 size 4K rw }\n');
+  const run = runNode(cli, ['run', file]);
+  assert.equal(run.status, 2);
+  assert.equal(run.stdout, '');
+  assert.equal(
+    run.stderr,
+    [`${file}:1:18: error: 'version' must be v2 or v3, not 'v4'`, `${file}:2:16: error: IOVA 0x1234 is not 4K-aligned`, ''].join('\n'),
+  );
+});
+
+test('check prints every diagnostic, warnings too, and exits 2 only on errors', () => {
+  const warningOnly = scenarioFile('warn.iommu', 'smmu s { version v2 }\ndomain d { fault stall; map 0x1000 -> 0x8000_0000 size 4K rw }\nmaster m { stream 0x1; domain d }\n');
+  const run = runNode(cli, ['check', warningOnly]);
+  assert.equal(run.status, 0);
+  assert.match(run.stdout, new RegExp(`^${warningOnly.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:31: warning: iommu_attach_device fails: domain 'd' stalls on faults but master 'm' is not 'can-stall'`));
+  assert.equal(runNode(cli, ['check', a530]).stdout, '');
+  assert.equal(runNode(cli, ['check', scenarioFile('e.iommu', 'domain d { ias 99 }')]).status, 2);
+});
+
+test('garbage in: errors with places, never a stack trace', () => {
+  const file = scenarioFile('garbage.iommu', '\u0000\u00ff{{{ }}} engine .. -> "unterminated\n/* open');
+  const run = runNode(cli, ['run', file]);
+  assert.equal(run.status, 2);
+  assert.doesNotMatch(run.stderr, /\n\s+at /);
+  for (const line of run.stderr.trimEnd().split('\n')) assert.match(line, /^.+:\d+:\d+: error: .+$/);
+});
+
+test('a missing file is one line and exit 2', () => {
+  const run = runNode(cli, ['run', '/no/such/file.iommu']);
+  assert.equal(run.status, 2);
+  assert.equal(run.stderr, 'iommu-debug: error: /no/such/file.iommu: no such file\n');
+});
+
+test('--max-events stops a run that does not end, with the reason, exit 1', () => {
+  const text = readFileSync(repoPath('examples', 'svm-map-and-retry.iommu'), 'utf8').replace(/map page -> [^\n]*\n/, '');
+  const file = scenarioFile('loop.iommu', text);
+  const run = runNode(cli, ['run', file, '--max-events', '3000']);
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, new RegExp(`: error: the run did not end within 3000 events \\(cycle \\d+\\): transaction #0 of gpu\\.cp \\(line 23\\) has faulted \\d+ times`));
 });

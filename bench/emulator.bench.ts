@@ -1,0 +1,36 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { distPath } from '../test/helpers/repo';
+import { BenchResult, round } from './measure';
+
+/** One million reads over 64 MiB, 16 in flight: mostly TLB misses, so mostly walks. */
+const millionReads = `scenario "one million reads"
+smmu s { version v2 }
+domain d { map 0x1_0000_0000 -> 0x8000_0000 size 64M rw }
+master m { stream 0x0; domain d }
+engine m.e { outstanding 16; repeat 1000000 { read 0x1_0000_0000 + (i % 16384) * 0x1000 64 } }
+expect completed == 1000000
+`;
+
+/** Preloaded into the CLI's process: reports its peak RSS when it exits. */
+const rssReporter = `process.on('exit', () => require('fs').writeSync(2, '\\nmaxRSS ' + process.resourceUsage().maxRSS + '\\n'));`;
+
+/** The wall time and peak memory of `iommu-debug run --json` on a 1,000,000-transaction scenario. */
+export async function run(): Promise<BenchResult> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'iommu-bench-'));
+  const scenario = path.join(dir, 'million.iommu');
+  const reporter = path.join(dir, 'rss.js');
+  writeFileSync(scenario, millionReads);
+  writeFileSync(reporter, rssReporter);
+  const start = performance.now();
+  const result = spawnSync(process.execPath, ['--require', reporter, distPath('cli'), 'run', scenario, '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const wall = (performance.now() - start) / 1000;
+  if (result.status !== 0) throw new Error(`the million-transaction run failed (${result.status}): ${result.stderr}`);
+  const rss = /maxRSS (\d+)/.exec(result.stderr)?.[1];
+  const counters = (JSON.parse(result.stdout) as { counters: Record<string, number> }).counters;
+  if (counters['completed'] !== 1_000_000) throw new Error(`completed ${counters['completed']} of 1000000`);
+  return { run_1m_wall_s: round(wall), run_1m_rss_mb: round(Number(rss) / 1024) };
+}

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { MachineEvent } from '../../emulator/machine/events';
+import { Machine } from '../../emulator/machine/machine';
+import { modelOf, statuses } from './helpers/scenario';
+
+/**
+ * SCTLR.CFCFG × HUPCF × CFRE × the handler's context, on the seed's story: the CP reads a
+ * mapped page (`warm`), then an unmapped one (`bad`, faults at cycle 31); the texture
+ * engine reads a mapped page four times (`tex`, cycles 32–35) while that fault is
+ * outstanding. Each cell asserts every transaction's final status.
+ */
+
+type Cfcfg = 'terminate' | 'stall';
+type OnOff = 'on' | 'off';
+type Cfre = 'abort' | 'raz';
+type Context = 'irq' | 'thread' | 'workqueue';
+/** `silent`: logs and returns without a response; `fixes`: maps the faulting page and answers retry. */
+type Behaviour = 'silent' | 'fixes';
+
+function scenario(cfcfg: Cfcfg, hupcf: OnOff, cfre: Cfre, context: Context, behaviour: Behaviour): string {
+  const body = behaviour === 'silent' ? 'log "fault at {iova}"' : 'map page -> 0x9000_0000 rw\n  retry';
+  return `
+smmu kgsl { version v2 }
+domain gpu_dom {
+  fault ${cfcfg}
+  hupcf ${hupcf}
+  report ${cfre}
+  map 0x0100_0000 -> 0x8000_0000 size 1M rw
+}
+master gpu { stream 0x0; domain gpu_dom; can-stall }
+engine gpu.cp {
+  read 0x0100_0000 64 as warm
+  read 0x0700_0000 64 as bad
+}
+engine gpu.tp {
+  start 32
+  repeat 4 { read 0x0100_2000 + i*64 64 as tex }
+}
+handler gpu_fault on gpu_dom {
+  context ${context}
+  ${body}
+}
+`;
+}
+
+interface Expected {
+  bad: string;
+  tex: string;
+  /** Texture reads held behind the fault without translation (HUPCF=0 with a stall). */
+  behind: number;
+}
+
+function expected(cfcfg: Cfcfg, hupcf: OnOff, cfre: Cfre, context: Context, behaviour: Behaviour): Expected {
+  const terminated = cfre === 'abort' ? 'aborted' : 'raz';
+  if (cfcfg === 'terminate') {
+    // The transaction ends at once; while FSR holds the fault (until the path writes it
+    // back, cycle 39 at the earliest) HUPCF=0 terminates the texture reads untranslated.
+    return { bad: terminated, tex: hupcf === 'off' ? terminated : 'completed', behind: 0 };
+  }
+  // Stall: irq and thread handlers that return without a response get RESUME terminate;
+  // a queued handler that never answers leaves the transaction stalled for good.
+  const answered = behaviour === 'fixes' || context !== 'workqueue';
+  const bad = behaviour === 'fixes' ? 'completed' : answered ? terminated : 'stalled';
+  if (hupcf === 'on') return { bad, tex: 'completed', behind: 0 };
+  return { bad, tex: answered ? 'completed' : 'stalled', behind: 4 };
+}
+
+function run(text: string): { machine: Machine; events: MachineEvent[] } {
+  const machine = new Machine(modelOf(text));
+  const events: MachineEvent[] = [];
+  machine.on((event) => events.push(event));
+  assert.deepEqual(machine.run(), { reason: 'finished' });
+  assert.deepEqual(machine.invariantViolations(), []);
+  return { machine, events };
+}
+
+const cells: [Cfcfg, OnOff, Cfre, Context, Behaviour][] = [];
+for (const cfcfg of ['terminate', 'stall'] as const) {
+  for (const hupcf of ['off', 'on'] as const) {
+    for (const cfre of ['abort', 'raz'] as const) {
+      for (const context of ['irq', 'thread', 'workqueue'] as const) {
+        cells.push([cfcfg, hupcf, cfre, context, 'silent']);
+        // Mapping may sleep: not in irq context.
+        if (context !== 'irq') cells.push([cfcfg, hupcf, cfre, context, 'fixes']);
+      }
+    }
+  }
+}
+
+describe('fault matrix: CFCFG × HUPCF × CFRE × handler context', () => {
+  test('it has every cell', () => assert.equal(cells.length, 2 * 2 * 2 * (3 + 2)));
+
+  for (const [cfcfg, hupcf, cfre, context, behaviour] of cells) {
+    test(`fault ${cfcfg}, hupcf ${hupcf}, report ${cfre}, ${context} handler that ${behaviour === 'silent' ? 'does not answer' : 'maps and retries'}`, () => {
+      const { machine, events } = run(scenario(cfcfg, hupcf, cfre, context, behaviour));
+      const want = expected(cfcfg, hupcf, cfre, context, behaviour);
+      assert.deepEqual(statuses(machine.result()), {
+        'warm#0': 'completed',
+        'bad#0': want.bad,
+        'tex#0': want.tex,
+        'tex#1': want.tex,
+        'tex#2': want.tex,
+        'tex#3': want.tex,
+      });
+      const behind = events.filter((e) => e.kind === 'transaction-stalled' && e.behind).length;
+      assert.equal(behind, want.behind);
+      const bad = machine.result().transactions.find((t) => t.label === 'bad');
+      if (want.bad === 'completed') assert.equal(bad?.pa, 0x9000_0000n);
+      const handlerThread = events.find((e) => e.kind === 'handler-step');
+      assert.ok(handlerThread?.kind === 'handler-step');
+      const expectedThread = { irq: 'irq', thread: 'irq/kgsl', workqueue: 'iopf/0' }[context];
+      assert.equal(machine.state.threads[handlerThread.thread - 1]?.name, expectedThread);
+    });
+  }
+});
