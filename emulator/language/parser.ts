@@ -312,6 +312,6 @@ function parseExpectCheck(cursor: TokenCursor, keyword: IdentifierToken): Expect
     cursor.next();
     return { kind: 'status', label: name, status: wordOf(next) };
   }
-  cursor.fail(`expected a status (completed, aborted, raz, stalled), 'pa' or a comparison after '${cursor.snippetFrom(keyword.range.start)}'`);
+  cursor.fail(`expected a status (completed, aborted, raz, stalled, pending), 'pa' or a comparison after '${cursor.snippetFrom(keyword.range.start)}'`);
   return { kind: 'status', label: name, status: undefined };
 }

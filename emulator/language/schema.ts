@@ -216,7 +216,7 @@ export const faultFields: Readonly<Record<string, string>> = {
   write: 'the transaction was a write (FSYNR0.WNR, or RnW = 0)',
   read: 'the transaction was a read',
   exec: 'the transaction was an instruction fetch (FSYNR0.IND / InD)',
-  priv: 'the transaction was privileged (FSYNR0.PNU = 0 / PnU)',
+  priv: 'the transaction was privileged (FSYNR0.PNU = 1 on SMMUv2, PnU = 1 in an SMMUv3 event)',
   stalled: 'the transaction is stalled, waiting for a response (FSR.SS / Stall)',
   engine: 'the engine that issued the transaction (compare with master.engine)',
   master: 'the master that issued the transaction',

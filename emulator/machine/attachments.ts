@@ -32,8 +32,10 @@ export function attachMasters(model: ScenarioModel): { attachments: Attachment[]
     });
     const smmuBanks = banks[master.smmu] ?? [];
     if (!reason && !smmuBanks.includes(master.domain)) {
-      if (smmuBanks.length >= masterSmmu.contextBanks) reason = contextBanksExhausted(masterSmmu.name, masterSmmu.contextBanks, smmuBanks.length + 1);
-      else smmuBanks.push(master.domain);
+      // Only SMMUv2 has context banks to run out of; an SMMUv3 has a CD per domain.
+      if (masterSmmu.version === 'v2' && smmuBanks.length >= masterSmmu.contextBanks) {
+        reason = contextBanksExhausted(masterSmmu.name, masterSmmu.contextBanks, smmuBanks.length + 1);
+      } else smmuBanks.push(master.domain);
     }
     attachments.push({ master: index, domain: master.domain, attached: reason === undefined, reason });
   });

@@ -227,13 +227,10 @@ export class Machine {
 
   /** Runs the next event. Returns why it could not, or undefined when it ran. */
   step(): RunStop | undefined {
-    const next = this.queue.pop();
-    if (!next) return { reason: 'finished' };
     const state = this.rt.state;
-    if (state.events >= this.maxEvents) {
-      this.queue.schedule(next.time, next.action);
-      return { reason: 'budget', message: this.budgetMessage() };
-    }
+    if (this.queue.size === 0) return { reason: 'finished' };
+    if (state.events >= this.maxEvents) return { reason: 'budget', message: this.budgetMessage() };
+    const next = this.queue.pop() as Scheduled<Action>;
     state.now = next.time;
     state.events++;
     try {

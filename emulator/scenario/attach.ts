@@ -20,5 +20,5 @@ export function attachRefusal(facts: AttachFacts): string | undefined {
 }
 
 export function contextBanksExhausted(smmu: string, banks: number, domainNumber: number): string {
-  return `smmu '${smmu}' has ${banks} context banks and this would be domain number ${domainNumber}`;
+  return `smmu '${smmu}' has ${banks} context bank${banks === 1 ? '' : 's'} and this would be domain number ${domainNumber}`;
 }

@@ -99,11 +99,30 @@ function checkSmmu(smmu: SmmuDeclaration, context: CheckContext): void {
   settingsOf(smmu, 'smmu', version, context);
 }
 
+/** IDR0.STALL_MODEL decides what CD.S may be (SMMUv3 spec 3.12.2): else a C_BAD_CD. */
+function checkStallModel(domain: DomainDeclaration | VfioDeclaration, settings: BlockSettings, context: CheckContext): void {
+  const smmu = context.smmuOf.get(domain);
+  if (!smmu?.declaration || versionOf(context, smmu) !== 'v3') return;
+  const model = context.settings.get(smmu.declaration)?.word('stall-model');
+  const stalls = settings.word('fault') === 'stall';
+  const at = settings.node('fault')?.value?.range ?? domain.name?.range ?? domain.range;
+  if (model === 'no-stall' && stalls) {
+    context.sink.error('stall-model', at, `smmu '${smmu.name}' has STALL_MODEL no-stall (0b01): CD.S must be 0, so ${ownerName(domain)} cannot stall on faults`);
+  } else if (model === 'force-stall' && !stalls) {
+    context.sink.error('stall-model', at, `smmu '${smmu.name}' has STALL_MODEL force-stall (0b10): CD.S must be 1, so ${ownerName(domain)} must stall on faults ('fault stall')`);
+  }
+}
+
 function checkMaster(master: MasterDeclaration, context: CheckContext): void {
-  const version = versionOf(context, context.smmuOf.get(master));
+  const smmu = context.smmuOf.get(master);
+  const version = versionOf(context, smmu);
   settingsOf(master, 'master', version, context);
+  const ssidBits = smmu?.declaration ? context.settings.get(smmu.declaration)?.number('ssid-bits') : undefined;
   for (const binding of master.pasids) {
     if (version === 'v2') context.sink.error('version-mismatch', binding.range, 'PASID bindings (SubstreamIDs) exist on SMMUv3 only');
+    else if (binding.pasid && ssidBits !== undefined && binding.pasid.value >= 1n << ssidBits) {
+      context.sink.error('pasid-range', binding.pasid.range, `PASID ${binding.pasid.value} does not fit the ${ssidBits} SubstreamID bits of smmu '${smmu?.name}' (ssid-bits ${ssidBits})`);
+    }
     if (binding.domain) context.symbols.resolve('domain', binding.domain, context.sink);
   }
 }
@@ -115,7 +134,7 @@ function defaultAddressSizes(): { ias: bigint; oas: bigint } {
 }
 
 function checkVfio(vfio: VfioDeclaration, context: CheckContext): CheckedMap[] {
-  settingsOf(vfio, 'vfio', versionOf(context, context.smmuOf.get(vfio)), context);
+  checkStallModel(vfio, settingsOf(vfio, 'vfio', versionOf(context, context.smmuOf.get(vfio)), context), context);
   for (const list of vfio.masters) {
     for (const name of list.masters) context.symbols.resolve('master', name, context.sink);
   }
@@ -146,6 +165,7 @@ export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult
   const mapsOf = new Map<DomainDeclaration | VfioDeclaration, CheckedMap[]>();
   for (const domain of domains) {
     const settings = settingsOf(domain, 'domain', versionOf(context, context.smmuOf.get(domain)), context);
+    checkStallModel(domain, settings, context);
     mapsOf.set(domain, checkMaps(domain.maps, ownerName(domain), settings.number('ias'), settings.number('oas'), context));
   }
   for (const master of masters) checkMaster(master, context);

@@ -84,7 +84,7 @@ export function checkEngine(engine: EngineDeclaration, streamsOf: Map<MasterDecl
     const stream = checkStream(first, version, context);
     if (stream && first.mask) context.sink.error('stream-mask-engine', first.mask.range, 'an engine issues on one StreamID; masks belong to a master\'s SMRs');
     if (stream && master && masterStreams.length > 0 && !masterStreams.some((s) => smrMatches(s, stream.id))) {
-      context.sink.error('engine-stream', first.range, `stream ${hex(stream.id)} is not one of master '${master.name?.text}''s streams`, masterStreams.map((s) => ({ range: s.node.range, message: 'a stream of the master' })));
+      context.sink.error('engine-stream', first.range, `stream ${hex(stream.id)} is not a stream of master '${master.name?.text}'`, masterStreams.map((s) => ({ range: s.node.range, message: 'a stream of the master' })));
     }
   }
   checkItems(engine.body, false, version, context);

@@ -13,7 +13,6 @@ import { CheckContext } from './context';
 export type ExpressionScope = { kind: 'constant' } | { kind: 'engine'; inRepeat: boolean } | { kind: 'handler' };
 
 const kindSymbols = new Set<string>([...faultKinds, ...Object.values(faultKindEventNames)]);
-const eventNamePattern = /^[CEF]_[A-Z_]+$/;
 
 function describeScope(scope: ExpressionScope): string {
   switch (scope.kind) {
@@ -32,7 +31,7 @@ function checkIdentifier(name: string, range: Range, scope: ExpressionScope, con
     return;
   }
   if (scope.kind === 'handler') {
-    if (name in faultFields || (counterNames as readonly string[]).includes(name) || kindSymbols.has(name) || eventNamePattern.test(name)) return;
+    if (name in faultFields || (counterNames as readonly string[]).includes(name) || kindSymbols.has(name)) return;
     for (const kind of ['master', 'domain'] as const) {
       const target = context.symbols.get(kind, name);
       if (target) {
@@ -54,9 +53,13 @@ export function checkExpression(expression: Expression, scope: ExpressionScope, 
       return;
     case 'qualified': {
       const name = `${expression.master}.${expression.engine}`;
-      const target = scope.kind === 'handler' ? context.symbols.get('engine', name) : undefined;
+      if (scope.kind !== 'handler') {
+        context.sink.error('unknown-identifier', expression.range, `'${name}' means nothing ${describeScope(scope)}`);
+        return;
+      }
+      const target = context.symbols.get('engine', name);
       if (target) context.symbols.references.push({ kind: 'engine', name, range: expression.range, target });
-      else context.sink.error('unknown-identifier', expression.range, `'${name}' is not an engine ${scope.kind === 'handler' ? 'of this scenario' : describeScope(scope)}`);
+      else context.sink.error('unknown-identifier', expression.range, `'${name}' is not an engine of this scenario`);
       return;
     }
     case 'unary':

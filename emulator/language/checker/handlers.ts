@@ -12,7 +12,8 @@ interface HandlerFacts {
   name: string;
   context: HandlerContext;
   version: SmmuVersion | undefined;
-  stalls: boolean;
+  /** Undefined when the domain is unknown (already reported). */
+  stalls: boolean | undefined;
 }
 
 /** Statements that may sleep, which hard-IRQ context forbids. */
@@ -46,9 +47,6 @@ function checkStatement(statement: HandlerStatement, facts: HandlerFacts, contex
       checkHandlerExpression(statement.pa, context);
       checkHandlerExpression(statement.size, context);
       parsePermissions(statement.perms, context.sink);
-      if (!statement.page && !statement.size && statement.iova) {
-        context.sink.error('syntax', { start: statement.range.end, end: statement.range.end }, "'map IOVA -> PA' needs 'size S'");
-      }
       break;
     case 'unmap':
       checkHandlerExpression(statement.iova, context);
@@ -62,7 +60,7 @@ function checkStatement(statement: HandlerStatement, facts: HandlerFacts, contex
       break;
     case 'stall-off':
       checkHandlerExpression(statement.cycles, context);
-      if (!facts.stalls) context.sink.warning('stall-off-no-stall', statement.range, "the domain does not stall on faults: 'stall off' changes nothing");
+      if (facts.stalls === false) context.sink.warning('stall-off-no-stall', statement.range, "the domain does not stall on faults: 'stall off' changes nothing");
       break;
     case 'if':
       checkHandlerExpression(statement.condition, context);
@@ -79,27 +77,32 @@ function checkStatement(statement: HandlerStatement, facts: HandlerFacts, contex
   }
 }
 
-/** Checks a statement list; warns about statements a response makes unreachable. */
+/** Checks a statement list; warns about the first statement a response makes unreachable. */
 function checkStatements(statements: readonly HandlerStatement[], facts: HandlerFacts, context: CheckContext): void {
-  let answered: Range | undefined;
+  let answered = false;
   for (const statement of statements) {
     if (answered) {
       context.sink.warning('unreachable', statement.range, 'unreachable: the handler has already responded and returned');
-      answered = undefined;
+      answered = false;
     }
     checkStatement(statement, facts, context);
-    if (statement.kind === 'response') answered = statement.range;
+    // A response returns; so does an `if` that responds on every path.
+    answered = statement.kind === 'response' || (statement.kind === 'if' && openEnds([statement], statement.range).length === 0);
   }
 }
 
-/** The places where a path through the statements can end without a response. */
+/** The places where a path through the statements can end without a response, each once. */
 export function openEnds(statements: readonly HandlerStatement[], end: Range): Range[] {
+  return [...new Set(pathEnds(statements, end))];
+}
+
+function pathEnds(statements: readonly HandlerStatement[], end: Range): Range[] {
   let pending: Range[] = [end];
   for (const statement of statements) {
     if (statement.kind === 'response') return [];
     if (statement.kind === 'if') {
-      const thenEnds = openEnds(statement.then, statement.range);
-      const elseEnds = statement.otherwise ? openEnds(statement.otherwise, statement.range) : [statement.range];
+      const thenEnds = pathEnds(statement.then, statement.range);
+      const elseEnds = statement.otherwise ? pathEnds(statement.otherwise, statement.range) : [statement.range];
       if (thenEnds.length === 0 && elseEnds.length === 0) return [];
       pending = [...thenEnds, ...elseEnds];
     } else {
@@ -133,7 +136,7 @@ export function checkHandler(handler: HandlerDeclaration, settings: BlockSetting
     name,
     context: handlerContext,
     version: domain ? versionOf(context, context.smmuOf.get(domain)) : undefined,
-    stalls: domainSettings?.word('fault') === 'stall',
+    stalls: domainSettings ? domainSettings.word('fault') === 'stall' : undefined,
   };
   checkStatements(handler.body, facts, context);
   if (facts.stalls && handlerContext === 'workqueue' && handler.name) {

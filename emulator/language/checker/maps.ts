@@ -31,27 +31,28 @@ function checkAligned(value: bigint, what: string, node: MapStatement['iova'], c
 
 /** Checks one map in isolation: constants, alignment, permissions, ias/oas bounds. */
 function checkMap(node: MapStatement, ias: bigint, oas: bigint, context: CheckContext): CheckedMap | undefined {
-  if (node.page) {
-    context.sink.error('map-page-outside-handler', node.page, `'map page' maps the faulting page; it only works in a handler`);
-    return undefined;
-  }
+  // `map page` outside a handler: the parser has said so.
+  if (node.page) return undefined;
   const iova = constantNumber(node.iova, 'the IOVA', context);
   const pa = constantNumber(node.pa, 'the PA', context);
   const size = constantNumber(node.size, 'the size', context);
+  const reported = context.sink.diagnostics.length;
   const prot = parsePermissions(node.perms, context.sink);
+  const permsOk = context.sink.diagnostics.length === reported;
   let maxLeaf: bigint | undefined;
   if (node.pages) {
     if (leafSizes.has(node.pages.value)) maxLeaf = node.pages.value;
     else context.sink.error('bad-value', node.pages.range, `'pages' must be 4K, 2M or 1G, not ${node.pages.text}`);
   }
-  if (!prot.read && !prot.write && node.perms.length > 0) {
+  if (permsOk && !prot.read && !prot.write && node.perms.length > 0) {
     context.sink.warning('map-no-access', node.range, 'a map without r or w maps nothing: io-pgtable-arm skips it (give r, w or rw)');
   }
   if (node.perms.length === 0 && node.size) {
     context.sink.error('bad-permission', { start: node.size.range.end, end: node.size.range.end }, "the map needs permissions after its size, e.g. 'rw'");
   }
   if (iova === undefined || pa === undefined || size === undefined) return undefined;
-  let ok = checkAligned(iova, 'IOVA', node.iova, context) && checkAligned(pa, 'PA', node.pa, context);
+  const iovaAligned = checkAligned(iova, 'IOVA', node.iova, context);
+  let ok = checkAligned(pa, 'PA', node.pa, context) && iovaAligned;
   if (size === 0n || size % PAGE !== 0n) {
     if (node.size) context.sink.error('map-alignment', node.size.range, `size ${hex(size)} is not a positive multiple of 4K`);
     ok = false;

@@ -83,7 +83,9 @@ function versionMismatch(spec: SettingSpec, version: SmmuVersion, owner: string)
   if (spec.key === 'hupcf') {
     return `'hupcf' is an SMMUv2 context-bank bit; ${owner} is on an SMMUv3, which has no HUPCF (stalls are per transaction)`;
   }
-  return `'${spec.key}' is an ${versionNames[spec.only ?? version]} setting; ${owner} is on an ${versionNames[version]}`;
+  // An SMMU's own block is one; everything else is on one.
+  const relation = owner.startsWith('smmu ') ? 'is' : 'is on';
+  return `'${spec.key}' is an ${versionNames[spec.only ?? version]} setting; ${owner} ${relation} an ${versionNames[version]}`;
 }
 
 function checkValue(spec: SettingSpec, setting: Setting, sink: DiagnosticSink | undefined): bigint | string | true | undefined {
@@ -121,7 +123,8 @@ function checkValue(spec: SettingSpec, setting: Setting, sink: DiagnosticSink | 
     case 'name': {
       if (!value) return undefined;
       if (value.kind !== 'word') {
-        sink?.error('bad-value', value.range, `'${key}' takes the name of a ${spec.value.of}, not a number`);
+        const article = /^[aeiou]|^smmu/.test(spec.value.of) ? 'an' : 'a';
+        sink?.error('bad-value', value.range, `'${key}' takes the name of ${article} ${spec.value.of}, not a number`);
         return undefined;
       }
       return value.text;

@@ -10,8 +10,10 @@ export interface CheckedStream {
   mask: bigint;
 }
 
-const SMR_ID_MAX = 0xffffn; // SMR.ID [15:0]
-const SMR_MASK_MAX = 0x7fffn; // SMR.MASK [30:16]: bit 31 is VALID
+// Linux enables extended StreamIDs where the SMMU has them (sCR0.EXIDENABLE): SMR.ID [15:0]
+// and SMR.MASK [31:16] are 16 bits each, and the valid bit moves to S2CR.EXIDVALID.
+const SMR_ID_MAX = 0xffffn;
+const SMR_MASK_MAX = 0xffffn;
 const SID_MAX = 0xffff_ffffn;
 
 /** `((sid ^ ID) & ~MASK) == 0`: whether the SMR matches a StreamID. */
@@ -22,6 +24,11 @@ export function smrMatches(stream: { id: bigint; mask: bigint }, sid: bigint): b
 /** Whether two SMRs can match the same StreamID (sGFSR.SMCF on a real SMMU-500). */
 export function smrsOverlap(a: { id: bigint; mask: bigint }, b: { id: bigint; mask: bigint }): boolean {
   return ((a.id ^ b.id) & ~(a.mask | b.mask) & SMR_ID_MAX) === 0n;
+}
+
+/** Whether every StreamID `inner` matches, `outer` matches too. */
+function smrCovers(outer: { id: bigint; mask: bigint }, inner: { id: bigint; mask: bigint }): boolean {
+  return (inner.mask & ~outer.mask) === 0n && ((inner.id ^ outer.id) & ~outer.mask & SMR_ID_MAX) === 0n;
 }
 
 function describeStream(stream: CheckedStream): string {
@@ -41,7 +48,7 @@ export function checkStream(node: StreamSetting, version: SmmuVersion | undefine
       return undefined;
     }
     if (node.mask.value > SMR_MASK_MAX) {
-      context.sink.error('stream-range', node.mask.range, `mask ${hex(node.mask.value)} does not fit SMR.MASK (15 bits beside SMR.VALID)`);
+      context.sink.error('stream-range', node.mask.range, `mask ${hex(node.mask.value)} does not fit the 16-bit SMR.MASK field`);
       return undefined;
     }
   }
@@ -70,12 +77,13 @@ export function checkMasterStreams(masters: readonly MasterDeclaration[], contex
       const clash = claimed.find((c) => c.master !== master && context.smmuOf.get(c.master) === smmu && smrsOverlap(c.stream, stream));
       if (clash) {
         const other = clash.master.name?.text ?? '?';
-        context.sink.error(
-          'smr-conflict',
-          stream.node.range,
-          `${describeStream(stream)} of master '${master.name?.text ?? '?'}' can match the same StreamIDs as ${describeStream(clash.stream)} of master '${other}' on smmu '${smmu?.name ?? '?'}' (a stream match conflict, sGFSR.SMCF)`,
-          [{ range: clash.stream.node.range, message: `${describeStream(clash.stream)} of '${other}'` }],
-        );
+        const mine = `${describeStream(stream)} of master '${master.name?.text ?? '?'}'`;
+        // Linux's arm_smmu_find_sme shares an entry that covers the new one (one iommu_group
+        // for both devices) and refuses a partial overlap; either way these are not two masters.
+        const why = smrCovers(clash.stream, stream)
+          ? `is covered by ${describeStream(clash.stream)} of master '${other}': Linux would share the stream-map entry and put both masters in one iommu_group`
+          : `can match the same StreamIDs as ${describeStream(clash.stream)} of master '${other}' on smmu '${smmu?.name ?? '?'}' (a stream match conflict, sGFSR.SMCF)`;
+        context.sink.error('smr-conflict', stream.node.range, `${mine} ${why}`, [{ range: clash.stream.node.range, message: `${describeStream(clash.stream)} of '${other}'` }]);
         continue;
       }
       claimed.push({ master, stream });

@@ -144,14 +144,14 @@ export function pasizeOf(oas: number): number {
   return [32, 36, 40, 42, 44, 48].indexOf(oas);
 }
 
+/** With extended StreamIDs enabled (sCR0.EXIDENABLE), as Linux programs an SMMU that has them. */
 export const SMR: RegisterLayout = {
   name: 'SMR',
   width: 32,
-  description: 'Stream Match Register',
+  description: 'Stream Match Register (extended StreamIDs: the valid bit is S2CR.EXIDVALID)',
   fields: [
     { name: 'ID', lsb: 0, width: 16, description: 'StreamID to match' },
-    { name: 'MASK', lsb: 16, width: 15, description: 'StreamID bits to ignore' },
-    bit('VALID', 31, 'The entry takes part in matching'),
+    { name: 'MASK', lsb: 16, width: 16, description: 'StreamID bits to ignore' },
   ],
 };
 
@@ -161,6 +161,7 @@ export const S2CR: RegisterLayout = {
   description: 'Stream-to-Context Register',
   fields: [
     { name: 'CBNDX', lsb: 0, width: 8, description: 'Context bank of matching streams' },
+    bit('EXIDVALID', 10, 'The stream-map entry takes part in matching (extended StreamIDs)'),
     { name: 'TYPE', lsb: 16, width: 2, description: 'What matching streams get', values: { 0: 'translate', 1: 'bypass', 2: 'fault' } },
   ],
 };

@@ -11,10 +11,11 @@ import fc from 'fast-check';
  *
  * What keeps runs finite: engines issue a bounded number of transactions, and a handler
  * answers `retry` only on a path guarded by `kind == translation && (fsr & 0x2) != 0 &&
- * iova < 2^ias` that
- * first maps the faulting page (a fault a retry cannot fix — permission, access flag,
- * beyond ias — is never retried on purpose). Handlers in irq context never sleep, dump
- * or map (the checker rejects it), so they never retry.
+ * iova < 2^ias` that first maps the faulting page (a fault a retry cannot fix —
+ * permission, access flag, beyond ias — is never retried on purpose). Handlers in irq
+ * context never sleep, dump or map (the checker rejects it), so they never retry.
+ * Handlers never unmap: page tables only grow, so a translation that succeeded once
+ * succeeds on the final tables too (the invariant tests rely on it).
  */
 
 // ----------------------------------------------------------------------------- shapes
@@ -111,7 +112,8 @@ export type SimpleStatement =
   | { st: 'dump' }
   | { st: 'sleep'; cycles: number }
   | { st: 'stall-off'; cycles: number }
-  | { st: 'map' };
+  | { st: 'map' }
+  | { st: 'tlbi'; all: boolean };
 
 export type TailShape =
   | { tail: 'none' }
@@ -258,6 +260,7 @@ const simpleArb: fc.Arbitrary<SimpleStatement> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ st: fc.constant('sleep' as const), cycles: fc.integer({ min: 0, max: 150 }) }) },
   { weight: 1, arbitrary: fc.record({ st: fc.constant('stall-off' as const), cycles: fc.integer({ min: 1, max: 100 }) }) },
   { weight: 1, arbitrary: fc.record({ st: fc.constant('map' as const) }) },
+  { weight: 1, arbitrary: fc.record({ st: fc.constant('tlbi' as const), all: fc.boolean() }) },
 );
 
 function blockArb(depth: number): fc.Arbitrary<BlockShape> {
@@ -492,6 +495,9 @@ function renderSimple(statement: SimpleStatement, facts: HandlerFacts, ctx: Ctx)
       ctx.nextHandlerPa += 0x1000n;
       return `map page -> ${hex(pa)} rw`;
     }
+    case 'tlbi':
+      // Invalidating only drops cached translations: it changes timing, never an outcome.
+      return statement.all ? 'tlbi all' : 'tlbi va iova';
   }
 }
 

@@ -1,0 +1,952 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { ExpectDeclaration } from '../../emulator/language/ast';
+import { checkScenario } from '../../emulator/language/checker/check';
+import { Diagnostic, RelatedLocation, Severity } from '../../emulator/language/diagnostics';
+import { parseScenario } from '../../emulator/language/parser';
+import { LineIndex, Range } from '../../emulator/language/source';
+import { compileScenario } from '../../emulator/scenario/compile';
+import { repoPath } from '../helpers/repo';
+
+/*
+ * Every kind of diagnostic the checker (emulator/language/checker/) emits: for each code and
+ * each distinct message of a code, a scenario that differs from a clean base in one place,
+ * and the exact diagnostics it gets (code, severity, message, range, related), all of them.
+ *
+ * Ranges are found in the text by `indexOf`, never typed as numbers.
+ */
+
+// ---------------------------------------------------------------------------------------
+// Helpers
+
+/** Ranges and line numbers of pieces of one scenario text. */
+class Source {
+  constructor(readonly text: string) {}
+
+  /**
+   * The range of `needle` inside `context` (default: the needle itself). `context` must occur
+   * exactly once, so that a test cannot silently point at the wrong occurrence.
+   */
+  at(needle: string, context = needle): Range {
+    const start = this.text.indexOf(context);
+    if (start < 0) throw new Error(`'${context}' is not in the scenario`);
+    if (this.text.indexOf(context, start + 1) >= 0) throw new Error(`'${context}' occurs more than once: give a longer context`);
+    const offset = context.indexOf(needle);
+    if (offset < 0) throw new Error(`'${needle}' is not in '${context}'`);
+    return { start: start + offset, end: start + offset + needle.length };
+  }
+
+  /** Zero-width, right after `needle` (where something missing is reported). */
+  after(needle: string, context = needle): Range {
+    const { end } = this.at(needle, context);
+    return { start: end, end };
+  }
+
+  /** The 1-based line `needle` starts on, as messages count lines. */
+  line(needle: string, context = needle): number {
+    const { start } = this.at(needle, context);
+    return this.text.slice(0, start).split('\n').length;
+  }
+}
+
+/** `text` with each `from` (which must occur exactly once) replaced by its `to`. */
+function edit(text: string, ...pairs: string[]): string {
+  assert.equal(pairs.length % 2, 0, 'edit takes from/to pairs');
+  let result = text;
+  for (let i = 0; i < pairs.length; i += 2) {
+    const from = pairs[i] as string;
+    const to = pairs[i + 1] as string;
+    const first = result.indexOf(from);
+    if (first < 0 || result.indexOf(from, first + 1) >= 0) throw new Error(`'${from}' must occur exactly once in:\n${result}`);
+    result = result.slice(0, first) + to + result.slice(first + from.length);
+  }
+  return result;
+}
+
+function diagnostic(severity: Severity, code: string, range: Range, message: string, related?: RelatedLocation[]): Diagnostic {
+  // The sink leaves `related` out when there is none; deepEqual (strict) tells absent from undefined.
+  return related ? { severity, code, range, message, related } : { severity, code, range, message };
+}
+
+function error(code: string, range: Range, message: string, related?: RelatedLocation[]): Diagnostic {
+  return diagnostic('error', code, range, message, related);
+}
+
+function warning(code: string, range: Range, message: string, related?: RelatedLocation[]): Diagnostic {
+  return diagnostic('warning', code, range, message, related);
+}
+
+interface Case {
+  name: string;
+  text: string;
+  expected: Diagnostic[];
+}
+
+function scenario(name: string, text: string, expected: (s: Source) => Diagnostic[]): Case {
+  return { name, text, expected: expected(new Source(text)) };
+}
+
+function clean(name: string, text: string): Case {
+  return { name, text, expected: [] };
+}
+
+/** One `test` per case: the whole list of diagnostics, in source order, must be exactly the expected one. */
+function runCases(cases: readonly Case[]): void {
+  for (const c of cases) {
+    test(c.name, () => {
+      assert.deepEqual(compileScenario(c.text).diagnostics, c.expected, `scenario:\n${c.text}`);
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Base scenarios: clean, and each case below changes one thing in one of them.
+
+/** SMMUv2, one domain, one master, one engine, a thread-context handler, one expect. */
+const BASE = `smmu apps { version v2 }
+domain gpu_dom {
+  map 0x0100_0000 -> 0x8000_0000 size 1M rw
+}
+master gpu { stream 0x0; domain gpu_dom }
+engine gpu.cp {
+  read 0x0100_0000 64 as fetch0
+}
+handler gpu_fault on gpu_dom {
+  context thread
+  log "fault at {iova}"
+  terminate
+}
+expect fetch0 completed
+`;
+
+/** The same on an SMMUv3. */
+const V3 = edit(BASE, 'version v2', 'version v3');
+
+/** A stall domain, a can-stall master, a workqueue handler that always responds. */
+const STALL = edit(
+  BASE,
+  '  map 0x0100_0000 -> 0x8000_0000 size 1M rw\n}',
+  '  fault stall\n  map 0x0100_0000 -> 0x8000_0000 size 1M rw\n}',
+  'domain gpu_dom }',
+  'domain gpu_dom; can-stall }',
+  'context thread',
+  'context workqueue',
+);
+
+/** Two SMMUs, every declaration naming its own. */
+const TWO_SMMUS = edit(
+  BASE,
+  'smmu apps { version v2 }',
+  'smmu apps { version v2 }\nsmmu other { version v2 }',
+  'domain gpu_dom {\n',
+  'domain gpu_dom {\n  smmu apps\n',
+  'master gpu {',
+  'master gpu { smmu apps;',
+);
+
+describe('base scenarios', () => {
+  for (const [name, text] of [
+    ['BASE (SMMUv2)', BASE],
+    ['V3 (SMMUv3)', V3],
+    ['STALL (stall domain, can-stall master, workqueue handler)', STALL],
+    ['TWO_SMMUS', TWO_SMMUS],
+  ] as const) {
+    test(`${name} has no diagnostics and elaborates`, () => {
+      const compiled = compileScenario(text);
+      assert.deepEqual(compiled.diagnostics, []);
+      assert.notEqual(compiled.model, undefined);
+    });
+  }
+
+  test('every example under examples/ has no diagnostics', () => {
+    const files = readdirSync(repoPath('examples')).filter((f) => f.endsWith('.iommu'));
+    assert.ok(files.length > 0, 'no examples found');
+    for (const file of files) {
+      assert.deepEqual(compileScenario(readFileSync(repoPath('examples', file), 'utf8')).diagnostics, [], file);
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Names: duplicate-name, unknown-name, duplicate-declaration
+
+describe('names', () => {
+  runCases([
+    scenario('duplicate-name: a second smmu with the same name', edit(BASE, 'smmu apps { version v2 }\n', 'smmu apps { version v2 }\nsmmu apps { version v3 }\n'), (s) => [
+      error('duplicate-name', s.at('apps', 'smmu apps { version v3 }'), "duplicate smmu 'apps' (first declared on line 1)", [
+        { range: s.at('apps', 'smmu apps { version v2 }'), message: "first smmu 'apps'" },
+      ]),
+    ]),
+    scenario('duplicate-name: a second domain with the same name', edit(BASE, 'master gpu', 'domain gpu_dom { ias 40 }\nmaster gpu'), (s) => [
+      error('duplicate-name', s.at('gpu_dom', 'domain gpu_dom { ias 40 }'), "duplicate domain 'gpu_dom' (first declared on line 2)", [
+        { range: s.at('gpu_dom', 'domain gpu_dom {\n'), message: "first domain 'gpu_dom'" },
+      ]),
+    ]),
+    scenario('duplicate-name: a second master with the same name', edit(BASE, 'engine gpu.cp', 'master gpu { stream 0x1 }\nengine gpu.cp'), (s) => [
+      error('duplicate-name', s.at('gpu', 'master gpu { stream 0x1 }'), "duplicate master 'gpu' (first declared on line 5)", [
+        { range: s.at('gpu', 'master gpu { stream 0x0;'), message: "first master 'gpu'" },
+      ]),
+    ]),
+    scenario('duplicate-name: a second engine with the same master.engine', edit(BASE, 'handler gpu_fault', 'engine gpu.cp { wait 1 }\nhandler gpu_fault'), (s) => [
+      error('duplicate-name', s.at('gpu.cp', 'engine gpu.cp { wait 1 }'), "duplicate engine 'gpu.cp' (first declared on line 6)", [
+        { range: s.at('gpu.cp', 'engine gpu.cp {\n'), message: "first engine 'gpu.cp'" },
+      ]),
+    ]),
+    scenario('duplicate-name: a second handler with the same name (on another domain)', edit(BASE, 'expect fetch0', 'domain spare { }\nhandler gpu_fault on spare { }\nexpect fetch0'), (s) => [
+      error('duplicate-name', s.at('gpu_fault', 'handler gpu_fault on spare'), "duplicate handler 'gpu_fault' (first declared on line 9)", [
+        { range: s.at('gpu_fault', 'handler gpu_fault on gpu_dom'), message: "first handler 'gpu_fault'" },
+      ]),
+    ]),
+    scenario('duplicate-name: a second workqueue with the same name', edit(BASE, 'expect fetch0', 'workqueue wq { workers 1 }\nworkqueue wq { workers 2 }\nexpect fetch0'), (s) => [
+      error('duplicate-name', s.at('wq', 'workqueue wq { workers 2 }'), `duplicate workqueue 'wq' (first declared on line ${s.line('workqueue wq { workers 1 }')})`, [
+        { range: s.at('wq', 'workqueue wq { workers 1 }'), message: "first workqueue 'wq'" },
+      ]),
+    ]),
+    scenario('duplicate-name: a second vfio container with the same name', edit(BASE, 'expect fetch0', 'vfio pt { masters gpu }\nvfio pt { masters gpu; fault terminate }\nexpect fetch0'), (s) => [
+      error('duplicate-name', s.at('pt', 'vfio pt { masters gpu; fault'), `duplicate vfio 'pt' (first declared on line ${s.line('vfio pt { masters gpu }')})`, [
+        { range: s.at('pt', 'vfio pt { masters gpu }'), message: "first vfio 'pt'" },
+      ]),
+    ]),
+    clean('declaring the built-in workqueue iopf once reconfigures it: no diagnostic', edit(BASE, 'expect fetch0', 'workqueue iopf { workers 4 }\nexpect fetch0')),
+    scenario('duplicate-name: iopf declared twice (the first declaration replaced the built-in)', edit(BASE, 'expect fetch0', 'workqueue iopf { workers 4 }\nworkqueue iopf { workers 3 }\nexpect fetch0'), (s) => [
+      error('duplicate-name', s.at('iopf', 'workqueue iopf { workers 3 }'), `duplicate workqueue 'iopf' (first declared on line ${s.line('workqueue iopf { workers 4 }')})`, [
+        { range: s.at('iopf', 'workqueue iopf { workers 4 }'), message: "first workqueue 'iopf'" },
+      ]),
+    ]),
+
+    scenario("unknown-name: a master's domain", edit(BASE, 'domain gpu_dom }', 'domain gpu_dm }'), (s) => [
+      error('unknown-name', s.at('gpu_dm'), "unknown domain 'gpu_dm' (domains: gpu_dom)"),
+    ]),
+    scenario("unknown-name: a master's smmu", edit(BASE, 'master gpu {', 'master gpu { smmu foo;'), (s) => [
+      error('unknown-name', s.at('foo'), "unknown smmu 'foo' (smmus: apps)"),
+    ]),
+    scenario('unknown-name: the master of an engine', edit(BASE, 'engine gpu.cp', 'engine gpx.cp'), (s) => [
+      error('unknown-name', s.at('gpx'), "unknown master 'gpx' (masters: gpu)"),
+    ]),
+    scenario("unknown-name: a handler's domain", edit(BASE, 'on gpu_dom', 'on nodom'), (s) => [
+      error('unknown-name', s.at('nodom'), "unknown domain 'nodom' (domains: gpu_dom)"),
+    ]),
+    scenario("unknown-name: a handler's queue (the built-in iopf is listed)", edit(BASE, 'context thread', 'context workqueue; queue wq'), (s) => [
+      error('unknown-name', s.at('wq'), "unknown workqueue 'wq' (workqueues: iopf)"),
+    ]),
+    scenario("unknown-name: a vfio container's master", edit(BASE, 'expect fetch0', 'vfio pt { masters nic0 }\nexpect fetch0'), (s) => [
+      error('unknown-name', s.at('nic0'), "unknown master 'nic0' (masters: gpu)"),
+    ]),
+    scenario('unknown-name: the domain of a PASID binding (SMMUv3)', edit(V3, 'domain gpu_dom }', 'domain gpu_dom; pasid 5 -> nodom }'), (s) => [
+      error('unknown-name', s.at('nodom'), "unknown domain 'nodom' (domains: gpu_dom)"),
+    ]),
+    scenario('unknown-name: an smmu when there is none (and the domain has none either)', edit(BASE, 'smmu apps { version v2 }\n', '', 'master gpu {', 'master gpu { smmu foo;'), (s) => [
+      error('no-smmu', s.at('gpu_dom', 'domain gpu_dom {'), "domain 'gpu_dom' needs an SMMU, and there is no 'smmu' declaration"),
+      error('unknown-name', s.at('foo'), "unknown smmu 'foo' (there is no smmu)"),
+    ]),
+
+    scenario("duplicate-declaration: a second 'scenario' title", edit(BASE, 'smmu apps', 'scenario "one"\nscenario "two"\nsmmu apps'), (s) => [
+      error('duplicate-declaration', s.at('scenario "two"'), "a scenario has one 'scenario' (the first is on line 1)"),
+    ]),
+    scenario("duplicate-declaration: a second 'timing' block", edit(BASE, 'smmu apps', 'timing { tlb-hit 1 }\ntiming { tlb-hit 2 }\nsmmu apps'), (s) => [
+      error('duplicate-declaration', s.at('timing { tlb-hit 2 }'), "a scenario has one 'timing' (the first is on line 1)"),
+    ]),
+  ]);
+});
+
+// ---------------------------------------------------------------------------------------
+// Settings: duplicate-setting, version-mismatch, bad-value
+
+describe('settings', () => {
+  runCases([
+    scenario('duplicate-setting: a setting twice in an smmu', edit(BASE, 'version v2 }', 'version v2; version v3 }'), (s) => [
+      error('duplicate-setting', s.at('version', 'version v3'), "'version' is set twice in smmu 'apps' (first on line 1)", [{ range: s.at('version v2'), message: "first 'version'" }]),
+    ]),
+    scenario('duplicate-setting: a setting twice in a domain', edit(BASE, '  map 0x0100_0000', '  report raz\n  report abort\n  map 0x0100_0000'), (s) => [
+      error('duplicate-setting', s.at('report', 'report abort'), `'report' is set twice in domain 'gpu_dom' (first on line ${s.line('report raz')})`, [
+        { range: s.at('report raz'), message: "first 'report'" },
+      ]),
+    ]),
+    scenario('duplicate-setting: a setting twice in the timing block', edit(BASE, 'smmu apps', 'timing { dump 5; dump 6 }\nsmmu apps'), (s) => [
+      error('duplicate-setting', s.at('dump', 'dump 6'), "'dump' is set twice in the timing block (first on line 1)", [{ range: s.at('dump 5'), message: "first 'dump'" }]),
+    ]),
+    scenario('duplicate-setting: a setting twice in an engine', edit(BASE, '  read 0x0100_0000 64 as fetch0', '  start 1\n  start 2\n  read 0x0100_0000 64 as fetch0'), (s) => [
+      error('duplicate-setting', s.at('start', 'start 2'), `'start' is set twice in engine 'gpu.cp' (first on line ${s.line('start 1')})`, [{ range: s.at('start 1'), message: "first 'start'" }]),
+    ]),
+    scenario('duplicate-setting: a second stream in an engine', edit(BASE, '  read 0x0100_0000 64 as fetch0', '  stream 0x0\n  stream 0x1\n  read 0x0100_0000 64 as fetch0'), (s) => [
+      error('duplicate-setting', s.at('stream 0x1'), 'an engine issues on one stream'),
+    ]),
+
+    scenario("version-mismatch: 'hupcf' in a domain on an SMMUv3", edit(V3, '  map 0x0100_0000', '  hupcf on\n  map 0x0100_0000'), (s) => [
+      error('version-mismatch', s.at('hupcf'), "'hupcf' is an SMMUv2 context-bank bit; domain 'gpu_dom' is on an SMMUv3, which has no HUPCF (stalls are per transaction)"),
+    ]),
+    scenario("version-mismatch: 'hupcf' in a vfio container on an SMMUv3", edit(V3, 'expect fetch0', 'vfio pt { masters gpu; hupcf on }\nexpect fetch0'), (s) => [
+      error('version-mismatch', s.at('hupcf'), "'hupcf' is an SMMUv2 context-bank bit; vfio 'pt' is on an SMMUv3, which has no HUPCF (stalls are per transaction)"),
+    ]),
+    scenario("version-mismatch: 'record' (an SMMUv3 setting) in a domain on an SMMUv2", edit(BASE, '  map 0x0100_0000', '  record off\n  map 0x0100_0000'), (s) => [
+      error('version-mismatch', s.at('record'), "'record' is an SMMUv3 setting; domain 'gpu_dom' is on an SMMUv2"),
+    ]),
+    scenario("version-mismatch: 'pri' in a master on an SMMUv2", edit(BASE, 'domain gpu_dom }', 'domain gpu_dom; pri }'), (s) => [
+      error('version-mismatch', s.at('pri'), "'pri' is an SMMUv3 setting; master 'gpu' is on an SMMUv2"),
+    ]),
+    scenario('version-mismatch: a PASID binding in a master on an SMMUv2', edit(BASE, 'domain gpu_dom }', 'domain gpu_dom; pasid 5 -> gpu_dom }'), (s) => [
+      error('version-mismatch', s.at('pasid 5 -> gpu_dom'), 'PASID bindings (SubstreamIDs) exist on SMMUv3 only'),
+    ]),
+    scenario('version-mismatch: a transaction with a PASID on an SMMUv2', edit(BASE, '64 as fetch0', '64 pasid 3 as fetch0'), (s) => [
+      error('version-mismatch', s.at('pasid 3'), 'PASIDs (SubstreamIDs) exist on SMMUv3 only'),
+    ]),
+    clean('SMMUv3 settings, a PRI master, a PASID binding and a PASID transaction on an SMMUv3', edit(
+      V3,
+      'version v3 }',
+      'version v3; stall-model stall; eventq 64; priq 16; ssid-bits 8 }',
+      '  map 0x0100_0000',
+      '  record off\n  map 0x0100_0000',
+      'domain gpu_dom }',
+      'domain gpu_dom; pri; pasid 5 -> gpu_dom }',
+      '64 as fetch0',
+      '64 pasid 5 as fetch0',
+    )),
+    clean('SMMUv2 settings on an SMMUv2', edit(BASE, 'version v2 }', 'version v2; context-banks 4; unmatched bypass }', '  map 0x0100_0000', '  hupcf on\n  report raz\n  map 0x0100_0000')),
+
+    scenario('bad-value: an enum setting with a word it does not take', edit(BASE, 'version v2', 'version v4'), (s) => [
+      error('bad-value', s.at('v4'), "'version' must be v2 or v3, not 'v4'"),
+    ]),
+    scenario('bad-value: an enum setting with a number', edit(BASE, 'version v2', 'version 2'), (s) => [
+      error('bad-value', s.at('2', 'version 2'), "'version' must be v2 or v3, not '2'"),
+    ]),
+    scenario('bad-value: an enum setting of a workqueue', edit(BASE, 'expect fetch0', 'workqueue wq { order fifo }\nexpect fetch0'), (s) => [
+      error('bad-value', s.at('fifo'), "'order' must be unbound or ordered, not 'fifo'"),
+    ]),
+    scenario('bad-value: a number setting with a word', edit(BASE, 'version v2', 'version v2; context-banks many'), (s) => [
+      error('bad-value', s.at('many'), "'context-banks' takes a number, not 'many'"),
+    ]),
+    scenario('bad-value: a number below its minimum', edit(BASE, 'version v2', 'version v2; context-banks 0'), (s) => [
+      error('bad-value', s.at('0', 'context-banks 0'), "'context-banks' must be between 1 and 128, not 0"),
+    ]),
+    scenario('bad-value: a number above its maximum', edit(BASE, 'version v2', 'version v2; context-banks 129'), (s) => [
+      error('bad-value', s.at('129'), "'context-banks' must be between 1 and 128, not 129"),
+    ]),
+    scenario('bad-value: ias below 25 bits', edit(BASE, '  map 0x0100_0000', '  ias 24\n  map 0x0100_0000'), (s) => [
+      error('bad-value', s.at('24', 'ias 24'), "'ias' must be between 25 and 48, not 24"),
+    ]),
+    scenario('bad-value: a timing value of 0 where at least 1 cycle is needed', edit(BASE, 'smmu apps', 'timing { tlb-hit 0 }\nsmmu apps'), (s) => [
+      error('bad-value', s.at('0', 'tlb-hit 0'), "'tlb-hit' must be between 1 and 4294967295, not 0"),
+    ]),
+    scenario('bad-value: an event queue size that is not a power of two', edit(V3, 'version v3', 'version v3; eventq 48'), (s) => [
+      error('bad-value', s.at('48'), "'eventq' must be a power of two, not 48"),
+    ]),
+    scenario('bad-value: a name setting with a number (domain)', edit(BASE, 'domain gpu_dom }', 'domain 5 }'), (s) => [
+      error('bad-value', s.at('5', 'domain 5 }'), "'domain' takes the name of a domain, not a number"),
+    ]),
+    scenario('bad-value: a name setting with a number (queue)', edit(BASE, 'context thread', 'context workqueue; queue 5'), (s) => [
+      error('bad-value', s.at('5', 'queue 5'), "'queue' takes the name of a workqueue, not a number"),
+    ]),
+  ]);
+
+  runCases([
+    scenario("version-mismatch: 'eventq' (SMMUv3) in an SMMUv2's own block", edit(BASE, 'version v2', 'version v2; eventq 32'), (s) => [
+      error('version-mismatch', s.at('eventq'), "'eventq' is an SMMUv3 setting; smmu 'apps' is an SMMUv2"),
+    ]),
+    scenario("version-mismatch: 'context-banks' (SMMUv2) in an SMMUv3's own block", edit(V3, 'version v3', 'version v3; context-banks 4'), (s) => [
+      error('version-mismatch', s.at('context-banks'), "'context-banks' is an SMMUv2 setting; smmu 'apps' is an SMMUv3"),
+    ]),
+    scenario("bad-value: 'smmu 5' names an SMMU", edit(BASE, 'domain gpu_dom {\n', 'domain gpu_dom {\n  smmu 5\n'), (s) => [
+      error('bad-value', s.at('5', 'smmu 5'), "'smmu' takes the name of an smmu, not a number"),
+    ]),
+  ]);
+});
+
+// ---------------------------------------------------------------------------------------
+// Which SMMU: no-smmu, missing-smmu
+
+describe('smmu assignment', () => {
+  runCases([
+    scenario('no-smmu: a domain and a master when no smmu is declared', edit(BASE, 'smmu apps { version v2 }\n', ''), (s) => [
+      error('no-smmu', s.at('gpu_dom', 'domain gpu_dom {'), "domain 'gpu_dom' needs an SMMU, and there is no 'smmu' declaration"),
+      error('no-smmu', s.at('gpu', 'master gpu {'), "master 'gpu' needs an SMMU, and there is no 'smmu' declaration"),
+    ]),
+    scenario('missing-smmu: a domain and a master that do not say which of two SMMUs', edit(BASE, 'smmu apps { version v2 }', 'smmu apps { version v2 }\nsmmu other { version v2 }'), (s) => [
+      error('missing-smmu', s.at('gpu_dom', 'domain gpu_dom {'), "domain 'gpu_dom' needs 'smmu NAME': there are 2 SMMUs (apps, other)"),
+      error('missing-smmu', s.at('gpu', 'master gpu {'), "master 'gpu' needs 'smmu NAME': there are 2 SMMUs (apps, other)"),
+    ]),
+    scenario('missing-smmu: a vfio container that does not say which of two SMMUs', edit(TWO_SMMUS, 'expect fetch0', 'vfio pt { masters gpu }\nexpect fetch0'), (s) => [
+      error('missing-smmu', s.at('pt', 'vfio pt'), "vfio 'pt' needs 'smmu NAME': there are 2 SMMUs (apps, other)"),
+    ]),
+    clean('with two SMMUs a vfio container that names its smmu is fine', edit(TWO_SMMUS, 'expect fetch0', 'vfio pt { smmu apps; masters gpu }\nexpect fetch0')),
+  ]);
+});
+
+// ---------------------------------------------------------------------------------------
+// Maps: map-alignment, map-range, map-overlap, map-no-access, map-page-outside-handler, bad-value (pages)
+
+describe('maps', () => {
+  runCases([
+    scenario('map-alignment: an IOVA that is not 4K-aligned', edit(BASE, 'map 0x0100_0000', 'map 0x0100_0010'), (s) => [
+      error('map-alignment', s.at('0x0100_0010'), 'IOVA 0x1000010 is not 4K-aligned'),
+    ]),
+    scenario('map-alignment: a PA that is not 4K-aligned', edit(BASE, '-> 0x8000_0000', '-> 0x8000_0800'), (s) => [
+      error('map-alignment', s.at('0x8000_0800'), 'PA 0x80000800 is not 4K-aligned'),
+    ]),
+    scenario('map-alignment: a size that is not a multiple of 4K', edit(BASE, 'size 1M', 'size 100'), (s) => [
+      error('map-alignment', s.at('100', 'size 100'), 'size 0x64 is not a positive multiple of 4K'),
+    ]),
+    scenario('map-alignment: a size of 0', edit(BASE, 'size 1M', 'size 0'), (s) => [
+      error('map-alignment', s.at('0', 'size 0'), 'size 0x0 is not a positive multiple of 4K'),
+    ]),
+    scenario('map-alignment: a misaligned IOVA in a vfio container', edit(BASE, 'expect fetch0', 'vfio pt { masters gpu; map 0x10 -> 0x8000_0000 size 4K rw }\nexpect fetch0'), (s) => [
+      error('map-alignment', s.at('0x10', 'map 0x10'), 'IOVA 0x10 is not 4K-aligned'),
+    ]),
+    scenario('map-range: an IOVA range beyond ias', edit(BASE, '  map 0x0100_0000 -> 0x8000_0000 size 1M rw', '  ias 32\n  map 0xFFFF_F000 -> 0x8000_0000 size 8K rw'), (s) => [
+      error('map-range', s.at('0xFFFF_F000'), 'IOVA range 0xfffff000–0x100000fff goes beyond the 32-bit input range (ias 32)'),
+    ]),
+    scenario('map-range: a PA range beyond oas', edit(BASE, '-> 0x8000_0000 size 1M', '-> 0xFF_FFFF_F000 size 8K'), (s) => [
+      error('map-range', s.at('0xFF_FFFF_F000'), 'PA range 0xfffffff000–0x10000000fff goes beyond the 40-bit output range (oas 40)'),
+    ]),
+    clean('a map that ends exactly at the top of ias is fine', edit(BASE, '  map 0x0100_0000 -> 0x8000_0000 size 1M rw', '  ias 32\n  map 0xFFFF_E000 -> 0x8000_0000 size 8K rw')),
+    scenario('map-overlap: a later map inside an earlier one (both places)', edit(BASE, 'size 1M rw\n', 'size 1M rw\n  map 0x0100_8000 -> 0x9000_0000 size 4K r\n'), (s) => [
+      error(
+        'map-overlap',
+        s.at('map 0x0100_8000 -> 0x9000_0000 size 4K r'),
+        "this map (0x1008000–0x1008fff) overlaps the map on line 3 in domain 'gpu_dom' (0x1000000–0x10fffff)",
+        [{ range: s.at('map 0x0100_0000 -> 0x8000_0000 size 1M rw'), message: 'the map it overlaps' }],
+      ),
+    ]),
+    scenario('map-overlap: reported on the later line even when it has the lower IOVA', edit(BASE, '  map 0x0100_0000 -> 0x8000_0000 size 1M rw\n', '  map 0x0100_8000 -> 0x9000_0000 size 4K r\n  map 0x0100_0000 -> 0x8000_0000 size 1M rw\n'), (s) => [
+      error(
+        'map-overlap',
+        s.at('map 0x0100_0000 -> 0x8000_0000 size 1M rw'),
+        "this map (0x1000000–0x10fffff) overlaps the map on line 3 in domain 'gpu_dom' (0x1008000–0x1008fff)",
+        [{ range: s.at('map 0x0100_8000 -> 0x9000_0000 size 4K r'), message: 'the map it overlaps' }],
+      ),
+    ]),
+    scenario('map-overlap: in a vfio container', edit(BASE, 'expect fetch0', 'vfio pt {\n  masters gpu\n  map 0x0 -> 0x8000_0000 size 16K rw\n  map 0x1000 -> 0x9000_0000 size 4K rw\n}\nexpect fetch0'), (s) => [
+      error(
+        'map-overlap',
+        s.at('map 0x1000 -> 0x9000_0000 size 4K rw'),
+        `this map (0x1000–0x1fff) overlaps the map on line ${s.line('map 0x0 -> 0x8000_0000')} in vfio 'pt' (0x0–0x3fff)`,
+        [{ range: s.at('map 0x0 -> 0x8000_0000 size 16K rw'), message: 'the map it overlaps' }],
+      ),
+    ]),
+    clean('adjacent maps do not overlap', edit(BASE, 'size 1M rw\n', 'size 1M rw\n  map 0x0110_0000 -> 0x9000_0000 size 4K r\n')),
+    scenario('map-no-access: a map with neither r nor w', edit(BASE, 'size 1M rw', 'size 1M x'), (s) => [
+      warning('map-no-access', s.at('map 0x0100_0000 -> 0x8000_0000 size 1M x'), 'a map without r or w maps nothing: io-pgtable-arm skips it (give r, w or rw)'),
+    ]),
+    scenario("bad-value: 'pages' that is not a leaf size", edit(BASE, 'size 1M rw', 'size 1M rw pages 8K'), (s) => [
+      error('bad-value', s.at('8K'), "'pages' must be 4K, 2M or 1G, not 8K"),
+    ]),
+    clean("every permission word and 'pages' together", edit(BASE, 'size 1M rw', 'size 1M rwx priv noaf noncached pages 4K')),
+  ]);
+
+  runCases([
+    // The parser reports 'map page' outside a handler; the checker adds nothing.
+    scenario("'map page' in a domain is reported once, by the parser", edit(BASE, 'map 0x0100_0000', 'map page'), (s) => [
+      error('syntax', s.at('page'), "'map page' maps the faulting page: it is only allowed in a handler"),
+    ]),
+    scenario("'map page' in a vfio container is reported once, by the parser", edit(BASE, 'expect fetch0', 'vfio pt { masters gpu; map page -> 0x9000_0000 rw }\nexpect fetch0'), (s) => [
+      error('syntax', s.at('page', 'map page'), "'map page' maps the faulting page: it is only allowed in a handler"),
+    ]),
+    scenario('map-alignment: both a misaligned IOVA and a misaligned PA are reported', edit(BASE, 'map 0x0100_0000 -> 0x8000_0000', 'map 0x0100_0010 -> 0x8000_0800'), (s) => [
+      error('map-alignment', s.at('0x0100_0010'), 'IOVA 0x1000010 is not 4K-aligned'),
+      error('map-alignment', s.at('0x8000_0800'), 'PA 0x80000800 is not 4K-aligned'),
+    ]),
+    scenario("map-no-access: not added to an unknown permission word ('rr' means r)", edit(BASE, 'size 1M rw', 'size 1M rr'), (s) => [
+      error('bad-permission', s.at('rr'), "unknown permission 'rr'; expected r, w, x (any of them, as in 'rw') or noexec, priv, noaf, cached, noncached, device"),
+    ]),
+  ]);
+});
+
+// ---------------------------------------------------------------------------------------
+// Permissions: bad-permission
+
+describe('permissions', () => {
+  runCases([
+    scenario('bad-permission: an unknown word', edit(BASE, 'size 1M rw', 'size 1M rw cachd'), (s) => [
+      error('bad-permission', s.at('cachd'), "unknown permission 'cachd'; expected r, w, x (any of them, as in 'rw') or noexec, priv, noaf, cached, noncached, device"),
+    ]),
+    scenario('bad-permission: two memory types', edit(BASE, 'size 1M rw', 'size 1M rw device cached'), (s) => [
+      error('bad-permission', s.at('cached'), "'cached' contradicts 'device': a mapping has one memory type"),
+    ]),
+    clean('bad-permission: the same memory type twice is not a contradiction', edit(BASE, 'size 1M rw', 'size 1M rw device device')),
+    scenario("bad-permission: 'x' with 'noexec'", edit(BASE, 'size 1M rw', 'size 1M rwx noexec'), (s) => [
+      error('bad-permission', s.at('rwx'), "'x' contradicts 'noexec'"),
+    ]),
+    scenario('bad-permission: no permissions after the size (reported where they belong)', edit(BASE, 'size 1M rw', 'size 1M'), (s) => [
+      error('bad-permission', s.after('size 1M'), "the map needs permissions after its size, e.g. 'rw'"),
+    ]),
+    scenario("bad-permission: an unknown word in a handler's map", edit(BASE, 'log "fault at {iova}"', 'map page -> 0x9000_0000 rw wat'), (s) => [
+      error('bad-permission', s.at('wat'), "unknown permission 'wat'; expected r, w, x (any of them, as in 'rw') or noexec, priv, noaf, cached, noncached, device"),
+    ]),
+  ]);
+});
+
+// ---------------------------------------------------------------------------------------
+// Streams: smr-conflict, stream-range, stream-mask-v3, stream-mask-engine, engine-stream, no-stream
+
+describe('streams', () => {
+  runCases([
+    scenario('smr-conflict: two masters whose masked SMRs share a StreamID (both places)', edit(BASE, 'stream 0x0;', 'stream 0x0 mask 0x1;', 'engine gpu.cp', 'master dsp { stream 0x1 mask 0x2 }\nengine gpu.cp'), (s) => [
+      error(
+        'smr-conflict',
+        s.at('stream 0x1 mask 0x2'),
+        "stream 0x1 mask 0x2 of master 'dsp' can match the same StreamIDs as stream 0x0 mask 0x1 of master 'gpu' on smmu 'apps' (a stream match conflict, sGFSR.SMCF)",
+        [{ range: s.at('stream 0x0 mask 0x1'), message: "stream 0x0 mask 0x1 of 'gpu'" }],
+      ),
+    ]),
+    scenario('smr-conflict: a plain stream of a later master inside a masked SMR', edit(BASE, 'stream 0x0;', 'stream 0x400 mask 0x3ff;', 'engine gpu.cp', 'master dsp { stream 0x7ff }\nengine gpu.cp'), (s) => [
+      error(
+        'smr-conflict',
+        s.at('stream 0x7ff'),
+        "stream 0x7ff of master 'dsp' is covered by stream 0x400 mask 0x3ff of master 'gpu': Linux would share the stream-map entry and put both masters in one iommu_group",
+        [{ range: s.at('stream 0x400 mask 0x3ff'), message: "stream 0x400 mask 0x3ff of 'gpu'" }],
+      ),
+    ]),
+    clean('SMRs that cannot match a common StreamID do not conflict', edit(BASE, 'stream 0x0;', 'stream 0x10 mask 0xf0;', 'read 0x0100_0000 64 as fetch0', 'stream 0x10\n  read 0x0100_0000 64 as fetch0', 'engine gpu.cp', 'master dsp { stream 0x4 }\nengine gpu.cp')),
+    clean('the same StreamID on two different SMMUs does not conflict', edit(TWO_SMMUS, 'engine gpu.cp', 'master dsp { smmu other; stream 0x0 }\nengine gpu.cp')),
+
+    scenario('stream-range: a StreamID beyond 16 bits on an SMMUv2', edit(BASE, 'stream 0x0;', 'stream 0x1_0000;'), (s) => [
+      error('stream-range', s.at('0x1_0000'), 'StreamID 0x10000 does not fit the 16-bit SMR.ID field'),
+    ]),
+    scenario('stream-range: a StreamID beyond 32 bits on an SMMUv3', edit(V3, 'stream 0x0;', 'stream 0x1_0000_0000;'), (s) => [
+      error('stream-range', s.at('0x1_0000_0000'), 'StreamID 0x100000000 does not fit 32 bits'),
+    ]),
+    clean('a 17-bit StreamID is fine on an SMMUv3', edit(V3, 'stream 0x0;', 'stream 0x1_0000;')),
+    scenario('stream-range: a mask beyond 16 bits', edit(BASE, 'stream 0x0;', 'stream 0x0 mask 0x1_0000;'), (s) => [
+      error('stream-range', s.at('0x1_0000'), 'mask 0x10000 does not fit the 16-bit SMR.MASK field'),
+    ]),
+    scenario("stream-range: an engine's StreamID beyond 16 bits on an SMMUv2", edit(BASE, '  read 0x0100_0000 64 as fetch0', '  stream 0x1_0000\n  read 0x0100_0000 64 as fetch0'), (s) => [
+      error('stream-range', s.at('0x1_0000'), 'StreamID 0x10000 does not fit the 16-bit SMR.ID field'),
+    ]),
+    scenario('stream-mask-v3: a master stream with a mask on an SMMUv3', edit(V3, 'stream 0x0;', 'stream 0x0 mask 0x1;'), (s) => [
+      error('stream-mask-v3', s.at('0x1', 'mask 0x1'), 'SMMUv3 has no stream masks: a stream table entry per StreamID'),
+    ]),
+    scenario('stream-mask-engine: an engine stream with a mask', edit(BASE, '  read 0x0100_0000 64 as fetch0', '  stream 0x0 mask 0x1\n  read 0x0100_0000 64 as fetch0'), (s) => [
+      error('stream-mask-engine', s.at('0x1', 'mask 0x1'), "an engine issues on one StreamID; masks belong to a master's SMRs"),
+    ]),
+    scenario("engine-stream: an engine stream none of its master's SMRs match (related: each of them)", edit(BASE, 'stream 0x0;', 'stream 0x0; stream 0x8;', '  read 0x0100_0000 64 as fetch0', '  stream 0x5\n  read 0x0100_0000 64 as fetch0'), (s) => [
+      error('engine-stream', s.at('stream 0x5'), "stream 0x5 is not a stream of master 'gpu'", [
+        { range: s.at('stream 0x0'), message: 'a stream of the master' },
+        { range: s.at('stream 0x8'), message: 'a stream of the master' },
+      ]),
+    ]),
+    clean("an engine stream that a master's masked SMR matches", edit(BASE, 'stream 0x0;', 'stream 0x0 mask 0xf;', '  read 0x0100_0000 64 as fetch0', '  stream 0x5\n  read 0x0100_0000 64 as fetch0')),
+    scenario('no-stream: a master without a stream', edit(BASE, 'master gpu { stream 0x0; domain gpu_dom }', 'master gpu { domain gpu_dom }'), (s) => [
+      error('no-stream', s.at('gpu', 'master gpu'), "master 'gpu' has no stream: give it 'stream ID'"),
+    ]),
+  ]);
+
+  runCases([
+    scenario('stream-range: a 16-bit StreamID (needs SMMUv2 EXIDS) takes a 16-bit mask as well', edit(BASE, 'stream 0x0;', 'stream 0x8000 mask 0x8000;', '  read 0x0100_0000 64 as fetch0', '  stream 0x8000\n  read 0x0100_0000 64 as fetch0'), () => []),
+  ]);
+});
+
+// ---------------------------------------------------------------------------------------
+// Attaching at start: attach-fails, context-banks-exhausted
+
+describe('attach', () => {
+  runCases([
+    scenario('attach-fails: a stall domain and a master without can-stall', edit(BASE, '  map 0x0100_0000', '  fault stall\n  map 0x0100_0000'), (s) => [
+      warning(
+        'attach-fails',
+        s.at('gpu_dom', 'domain gpu_dom }'),
+        "iommu_attach_device fails: domain 'gpu_dom' stalls on faults but master 'gpu' is not 'can-stall'. The master stays unattached and its transactions fault (a VFIO container would put it in a domain of its own).",
+      ),
+    ]),
+    scenario("attach-fails: a master and a domain on different SMMUs", edit(TWO_SMMUS, 'master gpu { smmu apps;', 'master gpu { smmu other;'), (s) => [
+      warning(
+        'attach-fails',
+        s.at('gpu_dom', 'domain gpu_dom }'),
+        "iommu_attach_device fails: master 'gpu' is behind smmu 'other' but domain 'gpu_dom' uses smmu 'apps'. The master stays unattached and its transactions fault (a VFIO container would put it in a domain of its own).",
+      ),
+    ]),
+    scenario('context-banks-exhausted: a third domain on an SMMUv2 with two context banks', edit(
+      BASE,
+      'version v2',
+      'version v2; context-banks 2',
+      'engine gpu.cp',
+      'domain d2 { }\ndomain d3 { }\nmaster dsp { stream 0x1; domain d2 }\nmaster nic { stream 0x2; domain d3 }\nengine gpu.cp',
+    ), (s) => [
+      warning('context-banks-exhausted', s.at('d3', 'domain d3 }'), "iommu_attach_device fails: smmu 'apps' has 2 context banks and this would be domain number 3"),
+    ]),
+    clean('masters attached to one domain share its context bank', edit(BASE, 'version v2', 'version v2; context-banks 1', 'engine gpu.cp', 'master dsp { stream 0x1; domain gpu_dom }\nengine gpu.cp')),
+    scenario('a refused attach takes no context bank', edit(
+      BASE,
+      'version v2',
+      'version v2; context-banks 1',
+      '  map 0x0100_0000',
+      '  fault stall\n  map 0x0100_0000',
+      'engine gpu.cp',
+      'domain d2 { }\nmaster dsp { stream 0x1; domain d2 }\nengine gpu.cp',
+    ), (s) => [
+      warning(
+        'attach-fails',
+        s.at('gpu_dom', 'domain gpu_dom }'),
+        "iommu_attach_device fails: domain 'gpu_dom' stalls on faults but master 'gpu' is not 'can-stall'. The master stays unattached and its transactions fault (a VFIO container would put it in a domain of its own).",
+      ),
+    ]),
+    clean('SMMUv3 has no context banks to run out of', edit(V3, 'engine gpu.cp', [1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => `domain d${n} { }\nmaster m${n} { stream ${n}; domain d${n} }\n`).join('') + 'engine gpu.cp')),
+  ]);
+
+  runCases([
+    scenario('context-banks-exhausted: one context bank is singular', edit(BASE, 'version v2', 'version v2; context-banks 1', 'engine gpu.cp', 'domain d2 { }\nmaster dsp { stream 0x1; domain d2 }\nengine gpu.cp'), (s) => [
+      warning('context-banks-exhausted', s.at('d2', 'domain d2 }'), "iommu_attach_device fails: smmu 'apps' has 1 context bank and this would be domain number 2"),
+    ]),
+  ]);
+});
+
+// ---------------------------------------------------------------------------------------
+// Engines: transaction-size, transaction-crosses-page, value-on-read, exec-on-write,
+// i-outside-repeat, bad-value (repeat, wait)
+
+describe('engines', () => {
+  runCases([
+    scenario('transaction-size: 0 bytes', edit(BASE, '0x0100_0000 64', '0x0100_0000 0'), (s) => [
+      error('transaction-size', s.at('0', ' 0 as'), 'a transaction moves 1 to 4096 bytes (an AXI burst never crosses 4K), not 0'),
+    ]),
+    scenario('transaction-size: more than 4K', edit(BASE, '0x0100_0000 64', '0x0100_0000 8K'), (s) => [
+      error('transaction-size', s.at('8K'), 'a transaction moves 1 to 4096 bytes (an AXI burst never crosses 4K), not 8192'),
+    ]),
+    clean('a 4096-byte transaction at a page boundary', edit(BASE, '0x0100_0000 64', '0x0100_0000 4096')),
+    scenario('transaction-crosses-page: a transaction that runs into the next page', edit(BASE, '0x0100_0000 64', '0x0100_0FF0 32'), (s) => [
+      warning('transaction-crosses-page', s.at('read 0x0100_0FF0 32 as fetch0'), '0x1000ff0 + 32 bytes crosses a 4K page boundary: only the first page is translated'),
+    ]),
+    clean('a transaction that ends exactly at the page end', edit(BASE, '0x0100_0000 64', '0x0100_0FC0 64')),
+    scenario("value-on-read: 'value' on a read", edit(BASE, '64 as fetch0', '64 value 5 as fetch0'), (s) => [
+      error('value-on-read', s.at('value 5'), "'value' gives the data of a write; a read has none"),
+    ]),
+    scenario("exec-on-write: 'exec' on a write", edit(BASE, 'read 0x0100_0000 64 as fetch0', 'write 0x0100_0000 64 exec as fetch0'), (s) => [
+      error('exec-on-write', s.at('exec'), "'exec' marks an instruction fetch, which is a read"),
+    ]),
+    clean('a write with a value, a privileged instruction fetch', edit(BASE, 'read 0x0100_0000 64 as fetch0', 'write 0x0100_0000 4 value 0xdead as fetch0\n  read 0x0100_0040 4 priv exec')),
+    scenario("i-outside-repeat: 'i' in a transaction outside any repeat", edit(BASE, 'read 0x0100_0000 64', 'read 0x0100_0000 + i*64 64'), (s) => [
+      error('i-outside-repeat', s.at('i', 'i*64'), "'i' is the iteration index of 'repeat'; there is no repeat around it"),
+    ]),
+    scenario("i-outside-repeat: 'i' in a submit that is not inside a repeat", edit(BASE, 'read 0x0100_0000 64 as fetch0', 'submit 1 { read 0x0100_0000 + i*64 64 as fetch0 }'), (s) => [
+      error('i-outside-repeat', s.at('i', 'i*64'), "'i' is the iteration index of 'repeat'; there is no repeat around it"),
+    ]),
+    clean("'i' in a repeat, and in a submit inside a repeat", edit(BASE, 'read 0x0100_0000 64 as fetch0', 'repeat 4 { read 0x0100_0000 + i*64 64 as fetch0 }\n  repeat 2 { submit 7 { write 0x0100_1000 + i*4 4 value i } }')),
+    scenario('bad-value: a repeat count above 2^32', edit(BASE, 'read 0x0100_0000 64 as fetch0', 'read 0x0100_0000 64 as fetch0\n  repeat 0x1_0000_0001 { wait 1 }'), (s) => [
+      error('bad-value', s.at('0x1_0000_0001'), 'a repeat runs at most 2^32 times, not 4294967297'),
+    ]),
+    clean('a repeat count of exactly 2^32', edit(BASE, 'read 0x0100_0000 64 as fetch0', 'read 0x0100_0000 64 as fetch0\n  repeat 0x1_0000_0000 { wait 1 }')),
+    scenario("bad-value: a 'wait' that is a comparison, not a number", edit(BASE, 'read 0x0100_0000 64 as fetch0', 'read 0x0100_0000 64 as fetch0\n  wait 1 < 2'), (s) => [
+      error('bad-value', s.at('1 < 2'), "'wait' must be a number"),
+    ]),
+    scenario("bad-value: a 'wait' that divides by zero (at the operator)", edit(BASE, 'read 0x0100_0000 64 as fetch0', 'read 0x0100_0000 64 as fetch0\n  wait 1/0'), (s) => [
+      error('bad-value', s.at('/', '1/0'), 'division by zero'),
+    ]),
+    scenario('bad-value: a map size modulo zero', edit(BASE, 'size 1M rw', 'size 1M % 0 rw'), (s) => [
+      error('bad-value', s.at('%'), 'division by zero'),
+    ]),
+  ]);
+});
+
+// ---------------------------------------------------------------------------------------
+// Expressions: unknown-identifier (each scope), calls and indexing
+
+const HANDLER_FIELDS = 'iova, pa, sid, ssid, pasid, kind, level, write, read, exec, priv, stalled, engine, master, domain, fsr, far, fsynr0, stag, prgi';
+
+describe('expressions', () => {
+  runCases([
+    scenario('unknown-identifier: a name in a constant (a map size)', edit(BASE, 'size 1M rw', 'size big rw'), (s) => [
+      error('unknown-identifier', s.at('big'), "'big' means nothing here: only numbers are allowed"),
+    ]),
+    scenario("unknown-identifier: 'i' in a constant", edit(BASE, 'size 1M rw', 'size i rw'), (s) => [
+      error('unknown-identifier', s.at('i', ' i rw'), "'i' means nothing here: only numbers are allowed"),
+    ]),
+    scenario('unknown-identifier: a name in an engine outside repeat', edit(BASE, 'read 0x0100_0000 64', 'read base 64'), (s) => [
+      error('unknown-identifier', s.at('base'), "'base' means nothing in an engine outside repeat: only numbers"),
+    ]),
+    scenario('unknown-identifier: a name in an engine inside repeat', edit(BASE, 'read 0x0100_0000 64 as fetch0', 'repeat 2 { read base + i 64 as fetch0 }'), (s) => [
+      error('unknown-identifier', s.at('base'), "'base' means nothing in an engine: only numbers and the iteration index i"),
+    ]),
+    scenario('unknown-identifier: a name in the value of an expect', edit(BASE, 'expect fetch0 completed', 'expect fetch0 pa foo'), (s) => [
+      error('unknown-identifier', s.at('foo'), "'foo' means nothing here: only numbers are allowed"),
+    ]),
+    scenario('unknown-identifier: a name in a handler condition lists the fault fields', edit(BASE, 'log "fault at {iova}"', 'if addr > 0 { dump }'), (s) => [
+      error('unknown-identifier', s.at('addr'), `'addr' means nothing in a handler (fields: ${HANDLER_FIELDS})`),
+    ]),
+    scenario('unknown-identifier: a name in a log hole', edit(BASE, 'log "fault at {iova}"', 'log "fault at {addr}"'), (s) => [
+      error('unknown-identifier', s.at('addr'), `'addr' means nothing in a handler (fields: ${HANDLER_FIELDS})`),
+    ]),
+    scenario('unknown-identifier: an engine that does not exist, in a handler', edit(BASE, 'log "fault at {iova}"', 'if engine == gpu.dma { dump }'), (s) => [
+      error('unknown-identifier', s.at('gpu.dma'), "'gpu.dma' is not an engine of this scenario"),
+    ]),
+    scenario('unknown-identifier: a call', edit(BASE, 'log "fault at {iova}"', 'if pte(iova) { dump }'), (s) => [
+      error('unknown-identifier', s.at('pte(iova)'), 'calls and indexing belong to the Debug Console, not to a scenario'),
+    ]),
+    scenario('unknown-identifier: indexing', edit(BASE, 'log "fault at {iova}"', 'if STE[sid] { dump }'), (s) => [
+      error('unknown-identifier', s.at('STE[sid]'), 'calls and indexing belong to the Debug Console, not to a scenario'),
+    ]),
+    clean(
+      'a handler may read fields, counters, fault kinds, v3 event names, masters, domains and engines',
+      edit(
+        BASE,
+        'log "fault at {iova}"',
+        'if engine == gpu.cp && master == gpu && domain == gpu_dom && (kind == access-flag || kind == F_TRANSLATION) && faults > 1 && !stalled { dump }\n  log "{sid} {ssid} {pasid} {level} {write} {read} {exec} {priv} {fsr} {far} {fsynr0} {stag} {prgi} {pa} {dropped-events}"',
+      ),
+    ),
+    clean('handler statements take fault-field expressions', edit(BASE, 'log "fault at {iova}"', 'map iova & ~0xfff -> 0x9000_0000 size 4K rw\n  unmap iova size 4K\n  tlbi va iova\n  tlbi all\n  sleep 10')),
+  ]);
+
+  runCases([
+    scenario('unknown-identifier: an engine name in an engine outside repeat', edit(BASE, 'read 0x0100_0000 64', 'read gpu.cp 64'), (s) => [
+      error('unknown-identifier', s.at('gpu.cp', 'read gpu.cp'), "'gpu.cp' means nothing in an engine outside repeat: only numbers"),
+    ]),
+    scenario('unknown-identifier: a misspelt v3 event name in a handler', edit(BASE, 'log "fault at {iova}"', 'if kind == F_TRANSLATON { dump }'), (s) => [
+      error('unknown-identifier', s.at('F_TRANSLATON'), `'F_TRANSLATON' means nothing in a handler (fields: ${HANDLER_FIELDS})`),
+    ]),
+  ]);
+});
+
+// ---------------------------------------------------------------------------------------
+// Handlers: atomic-sleep, queue-context, handler-duplicate, no-response, unreachable,
+// response-kind, stall-off-no-stall
+
+const IRQ = edit(BASE, 'context thread', 'context irq');
+const NO_RESPONSE = "without a response: the stalled transaction stays stalled and the master hangs";
+
+describe('handlers', () => {
+  runCases([
+    scenario("atomic-sleep: 'sleep' in irq context", edit(IRQ, 'log "fault at {iova}"', 'sleep 10'), (s) => [
+      error('atomic-sleep', s.at('sleep 10'), "'sleep' blocks: sleeping in atomic context (handler 'gpu_fault' runs in irq context)"),
+    ]),
+    scenario("atomic-sleep: 'dump' in irq context", edit(IRQ, 'log "fault at {iova}"', 'dump'), (s) => [
+      error('atomic-sleep', s.at('dump'), "'dump' allocates and copies a crash dump, which may sleep: sleeping in atomic context (handler 'gpu_fault' runs in irq context)"),
+    ]),
+    scenario("atomic-sleep: 'map' in irq context", edit(IRQ, 'log "fault at {iova}"', 'map page -> 0x9000_0000 rw'), (s) => [
+      error('atomic-sleep', s.at('map page -> 0x9000_0000 rw'), "'map' (iommu_map) allocates page tables with GFP_KERNEL, which may sleep: sleeping in atomic context (handler 'gpu_fault' runs in irq context)"),
+    ]),
+    scenario("atomic-sleep: inside an 'if' in irq context", edit(IRQ, 'log "fault at {iova}"', 'if write { dump }'), (s) => [
+      error('atomic-sleep', s.at('dump'), "'dump' allocates and copies a crash dump, which may sleep: sleeping in atomic context (handler 'gpu_fault' runs in irq context)"),
+    ]),
+    clean('irq context may log, unmap, invalidate and respond', edit(IRQ, 'log "fault at {iova}"', 'log "fault at {iova}"\n  unmap iova size 4K\n  tlbi all')),
+    clean("'sleep', 'dump' and 'map' in thread context", edit(BASE, 'log "fault at {iova}"', 'sleep 10\n  dump\n  map page -> 0x9000_0000 rw')),
+
+    scenario("queue-context: 'queue' on a thread-context handler", edit(BASE, 'context thread', 'context thread; queue iopf'), (s) => [
+      error('queue-context', s.at('iopf'), "'queue' picks the workqueue of a workqueue-context handler; this one runs in thread context"),
+    ]),
+    scenario("queue-context: an unknown 'queue' on an irq-context handler (both problems)", edit(BASE, 'context thread', 'context irq; queue wq'), (s) => [
+      error('unknown-name', s.at('wq'), "unknown workqueue 'wq' (workqueues: iopf)"),
+      error('queue-context', s.at('wq'), "'queue' picks the workqueue of a workqueue-context handler; this one runs in irq context"),
+    ]),
+    clean("'queue' without 'context' (the default is workqueue)", edit(BASE, '  context thread\n', '  queue iopf\n')),
+
+    scenario('handler-duplicate: a second handler on one domain (related: the first handler)', edit(BASE, 'expect fetch0', 'handler other on gpu_dom { }\nexpect fetch0'), (s) => [
+      error('handler-duplicate', s.at('gpu_dom', 'handler other on gpu_dom'), "domain 'gpu_dom' already has handler 'gpu_fault': iommu_set_fault_handler keeps one per domain", [
+        { range: s.at('gpu_fault', 'handler gpu_fault'), message: "handler 'gpu_fault'" },
+      ]),
+    ]),
+
+    scenario('no-response: a workqueue handler of a stall domain that never responds (at its name)', edit(STALL, '  terminate\n', ''), (s) => [
+      warning('no-response', s.at('gpu_fault', 'handler gpu_fault'), `a path through handler 'gpu_fault' reaches its end ${NO_RESPONSE}`),
+    ]),
+    scenario("no-response: an 'if' without 'else' that responds only when taken (at the 'if')", edit(STALL, '  terminate\n', '  if write { retry }\n'), (s) => [
+      warning('no-response', s.at('if write { retry }'), `a path through handler 'gpu_fault' reaches line ${s.line('if write')} ${NO_RESPONSE}`),
+    ]),
+    scenario("no-response: an 'else if' whose last branch is missing", edit(STALL, '  terminate\n', '  if write { retry } else if read { terminate }\n'), (s) => [
+      warning('no-response', s.at('if read { terminate }'), `a path through handler 'gpu_fault' reaches line ${s.line('if write')} ${NO_RESPONSE}`),
+    ]),
+    scenario("no-response: statements after an 'if' end at the handler's end", edit(STALL, '  terminate\n', '  if write { retry }\n  log "after"\n'), (s) => [
+      warning('no-response', s.at('gpu_fault', 'handler gpu_fault'), `a path through handler 'gpu_fault' reaches its end ${NO_RESPONSE}`),
+    ]),
+    clean('no-response: every branch responds', edit(STALL, '  terminate\n', '  if write { retry } else { terminate }\n')),
+    clean('no-response: a thread-context handler may return without a response (that terminates)', edit(STALL, 'context workqueue', 'context thread', '  terminate\n', '')),
+    clean('no-response: a terminate domain has nothing stalled', edit(BASE, 'context thread', 'context workqueue', '  terminate\n', '')),
+
+    scenario('unreachable: a statement after a response', edit(BASE, '  terminate\n', '  terminate\n  log "after"\n  dump\n'), (s) => [
+      warning('unreachable', s.at('log "after"'), 'unreachable: the handler has already responded and returned'),
+    ]),
+    scenario("unreachable: inside an 'if' block", edit(BASE, '  terminate\n', '  if write { retry; dump }\n  terminate\n'), (s) => [
+      warning('unreachable', s.at('dump'), 'unreachable: the handler has already responded and returned'),
+    ]),
+
+    scenario("response-kind: a PRI response ('success') on an SMMUv2", edit(BASE, '  terminate\n', '  success\n'), (s) => [
+      error('response-kind', s.at('success'), "'success' answers a PRI page request group (CMD_PRI_RESP); there is no PRI on an SMMUv2"),
+    ]),
+    scenario("response-kind: 'invalid' and 'failure' on an SMMUv2", edit(BASE, '  terminate\n', '  if write { invalid } else { failure }\n'), (s) => [
+      error('response-kind', s.at('invalid'), "'invalid' answers a PRI page request group (CMD_PRI_RESP); there is no PRI on an SMMUv2"),
+      error('response-kind', s.at('failure'), "'failure' answers a PRI page request group (CMD_PRI_RESP); there is no PRI on an SMMUv2"),
+    ]),
+    clean('PRI responses on an SMMUv3', edit(V3, '  terminate\n', '  if write { success } else { invalid }\n')),
+
+    scenario("stall-off-no-stall: 'stall off' on a domain that does not stall", edit(BASE, 'log "fault at {iova}"', 'stall off for 100'), (s) => [
+      warning('stall-off-no-stall', s.at('stall off for 100'), "the domain does not stall on faults: 'stall off' changes nothing"),
+    ]),
+    clean("'stall off' on a stall domain", edit(STALL, 'log "fault at {iova}"', 'stall off for 100')),
+  ]);
+
+  runCases([
+    scenario("no-response: an 'if' with no response in either branch is reported once", edit(STALL, '  terminate\n', '  if write { log "w" } else { dump }\n'), (s) => [
+      warning('no-response', s.at('if write { log "w" } else { dump }'), `a path through handler 'gpu_fault' reaches line ${s.line('if write')} ${NO_RESPONSE}`),
+    ]),
+    scenario("unreachable: a statement after an 'if'/'else' whose branches both respond", edit(BASE, '  terminate\n', '  if write { retry } else { terminate }\n  log "after"\n'), (s) => [
+      warning('unreachable', s.at('log "after"'), 'unreachable: the handler has already responded and returned'),
+    ]),
+    scenario("stall-off-no-stall: not reported when the handler's domain is unknown", edit(BASE, 'on gpu_dom', 'on nodom', 'log "fault at {iova}"', 'stall off for 5'), (s) => [
+      error('unknown-name', s.at('nodom'), "unknown domain 'nodom' (domains: gpu_dom)"),
+    ]),
+    scenario("syntax: a handler 'map' without 'size' is reported once (by the parser)", edit(BASE, 'log "fault at {iova}"', 'map 0x5000 -> 0x9000_0000 rw'), (s) => [
+      error('syntax', s.at('rw', '0x9000_0000 rw'), "expected 'size' after the physical address"),
+    ]),
+  ]);
+});
+
+// ---------------------------------------------------------------------------------------
+// Expects: expect-label, expect-status, expect-counter, expect-operator, bad-value
+
+describe('expects', () => {
+  runCases([
+    scenario('expect-label: a label no transaction carries (lists the labels)', edit(BASE, 'expect fetch0 completed', 'expect fetch1 completed'), (s) => [
+      error('expect-label', s.at('fetch1'), "no transaction is labelled 'fetch1' (labels: fetch0)"),
+    ]),
+    scenario('expect-label: the pa form', edit(BASE, 'expect fetch0 completed', 'expect fetch1 pa 0x8000_0000'), (s) => [
+      error('expect-label', s.at('fetch1'), "no transaction is labelled 'fetch1' (labels: fetch0)"),
+    ]),
+    scenario('expect-label: when no transaction has a label', edit(BASE, '64 as fetch0', '64'), (s) => [
+      error('expect-label', s.at('fetch0'), "no transaction is labelled 'fetch0'; label one with 'as NAME'"),
+    ]),
+    scenario('expect-status: an unknown status', edit(BASE, 'expect fetch0 completed', 'expect fetch0 complete'), (s) => [
+      error('expect-status', s.at('complete'), "unknown status 'complete'; expected completed, aborted, raz, stalled or pending"),
+    ]),
+    scenario('expect-label and expect-status together', edit(BASE, 'expect fetch0 completed', 'expect fetch1 complete'), (s) => [
+      error('expect-label', s.at('fetch1'), "no transaction is labelled 'fetch1' (labels: fetch0)"),
+      error('expect-status', s.at('complete'), "unknown status 'complete'; expected completed, aborted, raz, stalled or pending"),
+    ]),
+    scenario('expect-counter: an unknown counter', edit(BASE, 'expect fetch0 completed', 'expect fault == 1'), (s) => [
+      error(
+        'expect-counter',
+        s.at('fault', 'expect fault =='),
+        "unknown counter 'fault'; expected transactions, faults, completed, aborted, raz, stalled, retried, dumps, events, dropped-events or page-requests (or a label followed by a status)",
+      ),
+    ]),
+    scenario('bad-value: an expected count that divides by zero', edit(BASE, 'expect fetch0 completed', 'expect faults == 1/0'), (s) => [
+      error('bad-value', s.at('/', '1/0'), 'division by zero'),
+    ]),
+    scenario('bad-value: an expected PA that is a comparison', edit(BASE, 'expect fetch0 completed', 'expect fetch0 pa 1 < 2'), (s) => [
+      error('bad-value', s.at('1 < 2'), 'the expected PA must be a number'),
+    ]),
+    clean(
+      'every status, every counter, every comparison, a label inside repeat',
+      edit(
+        BASE,
+        'read 0x0100_0000 64 as fetch0',
+        'repeat 2 { read 0x0100_0000 64 as fetch0 }',
+        'expect fetch0 completed',
+        [
+          'expect fetch0 completed',
+          'expect fetch0 aborted',
+          'expect fetch0 raz',
+          'expect fetch0 stalled',
+          'expect fetch0 pending',
+          'expect fetch0 pa 0x8000_0000',
+          'expect transactions == 2',
+          'expect faults != 1',
+          'expect completed < 3',
+          'expect aborted <= 3',
+          'expect raz > 0',
+          'expect stalled >= 0',
+          'expect retried == 0',
+          'expect dumps == 0',
+          'expect events == 0',
+          'expect dropped-events == 0',
+          'expect page-requests == 0',
+        ].join('\n'),
+      ),
+    ),
+  ]);
+
+  test('expect-operator: a counter compared with an operator that is not a comparison (checker on a hand-edited tree)', () => {
+    // The parser only ever builds counter checks with ==, !=, <, <=, > or >= (parser.ts:300),
+    // so no text reaches this diagnostic: the tree is edited after parsing.
+    const text = edit(BASE, 'expect fetch0 completed', 'expect faults == 1');
+    const s = new Source(text);
+    const parsed = parseScenario(text);
+    assert.deepEqual(parsed.diagnostics, []);
+    const expect = parsed.file.declarations.find((d): d is ExpectDeclaration => d.kind === 'expect');
+    assert.equal(expect?.check?.kind, 'counter');
+    if (expect?.check?.kind !== 'counter') return;
+    expect.check.operator = '+';
+    assert.deepEqual(checkScenario(parsed.file, new LineIndex(text)).diagnostics, [
+      error('expect-operator', s.at('=='), "'+' is not a comparison; expected ==, !=, <, <=, > or >="),
+    ]);
+  });
+
+  runCases([
+    scenario("expect-label: not added to a counter expect that did not parse ('expect faults + 1')", edit(BASE, 'expect fetch0 completed', 'expect faults + 1'), (s) => [
+      error('syntax', s.at('+'), "expected a status (completed, aborted, raz, stalled, pending), 'pa' or a comparison after 'expect faults'"),
+    ]),
+  ]);
+});
+
+// ---------------------------------------------------------------------------------------
+// SMMUv3 legality: STALL_MODEL against CD.S, PASIDs against SSIDSIZE
+
+describe('SMMUv3 stall model and PASIDs', () => {
+  runCases([
+    scenario('a stall domain on an SMMUv3 whose STALL_MODEL is no-stall', edit(V3, 'version v3', 'version v3; stall-model no-stall', '  map 0x0100_0000', '  fault stall\n  map 0x0100_0000', 'domain gpu_dom }', 'domain gpu_dom; can-stall }'), (s) => [
+      error('stall-model', s.at('stall', 'fault stall'), "smmu 'apps' has STALL_MODEL no-stall (0b01): CD.S must be 0, so domain 'gpu_dom' cannot stall on faults"),
+    ]),
+    scenario('a terminating domain on an SMMUv3 whose STALL_MODEL is force-stall', edit(V3, 'version v3', 'version v3; stall-model force-stall', '  map 0x0100_0000', '  fault terminate\n  map 0x0100_0000'), (s) => [
+      error('stall-model', s.at('terminate', 'fault terminate'), "smmu 'apps' has STALL_MODEL force-stall (0b10): CD.S must be 1, so domain 'gpu_dom' must stall on faults ('fault stall')"),
+    ]),
+    scenario('a PASID binding beyond ssid-bits', edit(V3, 'version v3', 'version v3; ssid-bits 2', 'domain gpu_dom }', 'domain gpu_dom; pasid 5 -> gpu_dom }'), (s) => [
+      error('pasid-range', s.at('5', 'pasid 5'), "PASID 5 does not fit the 2 SubstreamID bits of smmu 'apps' (ssid-bits 2)"),
+    ]),
+  ]);
+});
+
+// ---------------------------------------------------------------------------------------
+// Every code the checker can emit is covered above.
+
+describe('coverage', () => {
+  /** Codes asserted by the passing tests above, by hand: a new code in the checker must be added here with a test. */
+  const covered = [
+    'atomic-sleep',
+    'attach-fails',
+    'bad-permission',
+    'bad-value',
+    'context-banks-exhausted',
+    'duplicate-declaration',
+    'duplicate-name',
+    'duplicate-setting',
+    'engine-stream',
+    'exec-on-write',
+    'expect-counter',
+    'expect-label',
+    'expect-operator',
+    'expect-status',
+    'handler-duplicate',
+    'i-outside-repeat',
+    'map-alignment',
+    'map-no-access',
+    'map-overlap',
+    'map-range',
+    'missing-smmu',
+    'no-response',
+    'no-smmu',
+    'no-stream',
+    'pasid-range',
+    'queue-context',
+    'response-kind',
+    'smr-conflict',
+    'stall-model',
+    'stall-off-no-stall',
+    'stream-mask-engine',
+    'stream-mask-v3',
+    'stream-range',
+    'transaction-crosses-page',
+    'transaction-size',
+    'unknown-identifier',
+    'unknown-name',
+    'unreachable',
+    'value-on-read',
+    'version-mismatch',
+  ];
+
+  test('every code passed to sink.error/warning/information/report in the checker is covered', () => {
+    const dir = repoPath('emulator', 'language', 'checker');
+    const codes = new Set<string>();
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      const source = readFileSync(`${dir}/${file}`, 'utf8');
+      for (const match of source.matchAll(/\b(?:error|warning|information)\(\s*'([a-z0-9-]+)'/g)) codes.add(match[1] as string);
+      for (const match of source.matchAll(/\breport\(\s*'[a-z]+',\s*'([a-z0-9-]+)'/g)) codes.add(match[1] as string);
+    }
+    assert.deepEqual([...codes].sort(), [...covered].sort());
+  });
+});
