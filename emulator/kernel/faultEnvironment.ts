@@ -2,9 +2,10 @@ import { Environment, Value } from '../language/evaluate';
 import { counterNames, CounterName, faultFields } from '../language/schema';
 import { Runtime } from '../machine/runtime';
 import { ActivityState, FaultRecord } from '../machine/state';
-import { FSR_AFF, FSR_ASF, FSR_PF, FSR_SS, FSYNR0_IND, FSYNR0_PNU, FSYNR0_WNR } from '../smmu/v2/registers';
+import { FSR_AFF, FSR_ASF, FSR_PF, FSR_SS, FSR_TF, FSYNR0_IND, FSYNR0_PNU, FSYNR0_WNR } from '../smmu/v2/registers';
 
 const kindOfFsr: [number, string][] = [
+  [FSR_TF, 'translation'],
   [FSR_AFF, 'access-flag'],
   [FSR_PF, 'permission'],
   [FSR_ASF, 'address-size'],
@@ -32,7 +33,9 @@ export function faultEnvironment(rt: Runtime, activity: ActivityState): Environm
     sid: () => BigInt((cfi?.cbfrsynra ?? 0) & 0xffff),
     ssid: () => 0n,
     pasid: () => 0n,
-    kind: () => kindOfFsr.find(([bit]) => (fsr & bit) !== 0)?.[1] ?? 'translation',
+    // From FSR's type bits; a report for MULTI alone has none, and then (like FAR) the
+    // registers still describe the fault that latched them.
+    kind: () => kindOfFsr.find(([bit]) => (fsr & bit) !== 0)?.[1] ?? fault?.kind ?? 'translation',
     level: () => BigInt(fsynr0 & 3),
     write: () => (fsynr0 & FSYNR0_WNR) !== 0,
     read: () => (fsynr0 & FSYNR0_WNR) === 0,

@@ -298,14 +298,16 @@ function normalised(machine: Machine): string {
 
 test('snapshot/restore is exact: the rest of the run is the same after a restore', () => {
   fc.assert(
-    fc.property(scenarioArbitrary, fc.integer({ min: 0, max: 1000 }), (text, permille) => {
+    fc.property(scenarioArbitrary, fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 1000 }), (text, permille, laterPermille) => {
       const model = compiled(text);
       const reference = new Machine(model, { maxEvents: MAX_EVENTS });
       const referenceStop = reference.run();
       withScenario(text, () => {
         assert.deepEqual(referenceStop, { reason: 'finished' });
         const expected = normalised(reference);
-        const k = Math.floor((reference.state.events * permille) / 1000);
+        const total = reference.state.events;
+        const k = Math.floor((total * permille) / 1000);
+        const later = Math.max(k, Math.floor((total * laterPermille) / 1000));
 
         const machine = new Machine(model, { maxEvents: MAX_EVENTS });
         for (let i = 0; i < k; i++) assert.equal(machine.step(), undefined, `step ${i} of ${k} did not run`);
@@ -317,12 +319,22 @@ test('snapshot/restore is exact: the rest of the run is the same after a restore
         machine.restore(snapshot);
         assert.deepEqual(machine.run(), { reason: 'finished' }, `after a restore at event ${k}`);
         const second = normalised(machine);
-        assert.equal(second, first, `after a restore at event ${k} of ${reference.state.events}, the rest of the run differs`);
+        assert.equal(second, first, `after a restore at event ${k} of ${total}, the rest of the run differs`);
+        assert.deepEqual(machine.invariantViolations(), []);
 
-        // A snapshot serves any number of restores: restoring does not hand it to the machine.
+        // Time travel both ways, as the debugger does: a later snapshot, back to the
+        // earlier one, forward to the later one again. A snapshot serves any number of restores.
+        machine.restore(snapshot);
+        for (let i = k; i < later; i++) assert.equal(machine.step(), undefined, `step ${i} of ${later} after a restore`);
+        const laterSnapshot = machine.snapshot();
+        assert.deepEqual(machine.run(), { reason: 'finished' });
+        assert.equal(normalised(machine), first, `restored at event ${k}, stepped to ${later}, ran to the end: differs`);
         machine.restore(snapshot);
         assert.deepEqual(machine.run(), { reason: 'finished' });
-        assert.equal(normalised(machine), first, `a second restore at event ${k} differs`);
+        assert.equal(normalised(machine), first, `a second restore at event ${k} (after one at ${later} was taken) differs`);
+        machine.restore(laterSnapshot);
+        assert.deepEqual(machine.run(), { reason: 'finished' });
+        assert.equal(normalised(machine), first, `a restore at event ${later} after going back to ${k} differs`);
         assert.deepEqual(machine.invariantViolations(), []);
       });
     }),

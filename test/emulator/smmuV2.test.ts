@@ -325,3 +325,43 @@ test('a snapshot taken mid-run restores the machine exactly', () => {
   assert.equal(second, first);
   assert.equal(machine.runtime.tables[0]?.iovaToPhys(0x0700_0000n), 0x9000_0000n);
 });
+
+test('a report for MULTI alone describes the fault that latched the registers: its FAR and its kind', () => {
+  // The write faults on permission and is latched; the read's translation fault arrives
+  // while the handler runs and only sets MULTI. The second report reads FSR = SS|MULTI:
+  // no type bit, the stale FAR; `kind` is the latched fault's, so the handler does not
+  // take it for a translation fault it could map.
+  const scenario = `
+timing { walk-level 1 }
+smmu s { version v2 }
+domain d {
+  fault stall
+  hupcf on
+  map 0x1000_0000 -> 0x1_0000_0000 size 0x1000 r
+}
+master m { stream 0x10; domain d; can-stall }
+engine m.e {
+  read  0x1000_0000 4               // fills the TLB with the read-only page
+  wait 50
+  write 0x1000_0000 4 as w          // permission fault at 52, latched; FSR read at 57
+  wait 4
+  read  0x3000_0000 64 as r         // translation fault at 59: MULTI only
+}
+handler h on d {
+  context thread
+  if kind == translation {
+    map page -> 0x2000_0000 rw
+    retry
+  } else {
+    log "{kind} at {iova}"
+  }
+}
+`;
+  const { machine, stop, result } = runScenario(scenario, { maxEvents: 100_000 });
+  assert.deepEqual(stop, { reason: 'finished' });
+  assert.deepEqual(
+    machine.journal.logs.map((l) => l.message),
+    ['permission at 0x10000000', 'permission at 0x10000000'],
+  );
+  assert.deepEqual(statuses(result), { 'w#0': 'aborted', 'r#0': 'aborted' });
+});
