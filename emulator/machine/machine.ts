@@ -53,6 +53,9 @@ export interface MachineSnapshot {
 
 export const DEFAULT_MAX_EVENTS = 10_000_000;
 
+/** A scenario the checker accepts but the machine cannot run. */
+export class NotEmulatedError extends Error {}
+
 function zeroCounters(): Counters {
   return Object.fromEntries(counterNames.map((name) => [name, 0])) as Counters;
 }
@@ -86,6 +89,8 @@ export class Machine {
     options: MachineOptions = {},
   ) {
     this.maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
+    const v3 = model.smmus.find((smmu) => smmu.version === 'v3');
+    if (v3) throw new NotEmulatedError(`smmu '${v3.name}' is an SMMUv3, which the emulator does not run yet (it checks SMMUv3 scenarios, it runs SMMUv2 ones)`);
     const memory = new PhysicalMemory();
     const reserved = model.domains.flatMap((d) => d.maps.map((m) => ({ start: Number(m.pa), size: Number(m.size) })));
     const allocator = new TableAllocator(memory, { reserved });

@@ -148,3 +148,11 @@ test('--max-events stops a run that does not end, with the reason, exit 1', () =
   assert.equal(run.status, 1);
   assert.match(run.stderr, new RegExp(`: error: the run did not end within 3000 events \\(cycle \\d+\\): transaction #0 of gpu\\.cp \\(line 23\\) has faulted \\d+ times`));
 });
+
+test('an SMMUv3 scenario checks, but the emulator says it cannot run it yet: exit 2, one line', () => {
+  const file = scenarioFile('v3.iommu', 'smmu s { version v3 }\ndomain d { map 0x1000 -> 0x8000_0000 size 4K rw }\nmaster m { stream 0x1; domain d }\nengine m.e { read 0x1000 4 }\n');
+  assert.equal(runNode(cli, ['check', file]).status, 0);
+  const run = runNode(cli, ['run', file]);
+  assert.equal(run.status, 2);
+  assert.equal(run.stderr, `${file}: error: smmu 's' is an SMMUv3, which the emulator does not run yet (it checks SMMUv3 scenarios, it runs SMMUv2 ones)\n`);
+});
