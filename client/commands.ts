@@ -1,14 +1,19 @@
 import * as vscode from 'vscode';
 import { languageId, scenarioConfiguration } from './configurationProvider';
 
-/** The scenario a command acts on: the one clicked in the explorer or title bar, else the active editor's. */
-function targetScenario(resource: vscode.Uri | undefined): vscode.Uri | undefined {
+/**
+ * The scenario a command acts on: the one clicked in the explorer or title bar (a Uri),
+ * the one a code lens names (the language server sends its URI as a string), else the
+ * active editor's.
+ */
+function targetScenario(resource: vscode.Uri | string | undefined): vscode.Uri | undefined {
+  if (typeof resource === 'string') return vscode.Uri.parse(resource);
   if (resource) return resource;
   const document = vscode.window.activeTextEditor?.document;
   return document?.languageId === languageId ? document.uri : undefined;
 }
 
-async function startScenario(resource: vscode.Uri | undefined, noDebug: boolean): Promise<void> {
+async function startScenario(resource: vscode.Uri | string | undefined, noDebug: boolean): Promise<void> {
   const scenario = targetScenario(resource);
   if (!scenario) {
     void vscode.window.showErrorMessage('Open a .iommu scenario first.');
@@ -20,7 +25,7 @@ async function startScenario(resource: vscode.Uri | undefined, noDebug: boolean)
 
 export function registerCommands(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand('iommu.debugScenario', (resource?: vscode.Uri) => startScenario(resource, false)),
-    vscode.commands.registerCommand('iommu.runScenario', (resource?: vscode.Uri) => startScenario(resource, true)),
+    vscode.commands.registerCommand('iommu.debugScenario', (resource?: vscode.Uri | string) => startScenario(resource, false)),
+    vscode.commands.registerCommand('iommu.runScenario', (resource?: vscode.Uri | string) => startScenario(resource, true)),
   );
 }

@@ -148,12 +148,28 @@ export function evaluate(expression: Expression, env: Environment): Value {
 /** An environment with no names: constant folding. */
 export const constantEnvironment: Environment = { lookup: () => undefined };
 
-/** The value of an expression that uses no names, or undefined. */
+/** Whether an expression uses no names, calls or indexing: its value is known without a run. */
+export function isConstant(expression: Expression): boolean {
+  switch (expression.kind) {
+    case 'number':
+      return true;
+    case 'unary':
+      return expression.operand !== undefined && isConstant(expression.operand);
+    case 'binary':
+      return expression.right !== undefined && isConstant(expression.left) && isConstant(expression.right);
+    default:
+      return false;
+  }
+}
+
+/** The value of an expression that uses no names, or undefined (also for a division by zero). */
 export function constantValue(expression: Expression): Value | undefined {
+  if (!isConstant(expression)) return undefined;
   try {
     return evaluate(expression, constantEnvironment);
-  } catch {
-    return undefined;
+  } catch (error) {
+    if (error instanceof EvaluationError) return undefined;
+    throw error;
   }
 }
 

@@ -174,6 +174,14 @@ export const mapPermissions: Readonly<Record<string, string>> = {
 export const transactionStatuses = ['completed', 'aborted', 'raz', 'stalled', 'pending'] as const;
 export type TransactionStatus = (typeof transactionStatuses)[number];
 
+export const transactionStatusDocs: Readonly<Record<TransactionStatus, string>> = {
+  completed: 'the transaction translated and completed',
+  aborted: 'it ended with an abort to the master',
+  raz: 'it was terminated as RAZ/WI (a read returned zeros, a write was dropped)',
+  stalled: 'it was still stalled when the run ended',
+  pending: 'it was still in flight when the run stopped (`--until`)',
+};
+
 /** Counters `expect` can compare, and the CLI's JSON reports. */
 export const counterNames = [
   'transactions',

@@ -1,4 +1,4 @@
-import { attachRefusal, contextBanksExhausted } from '../scenario/attach';
+import { AttachRequest, attachInOrder } from '../scenario/attach';
 import { ScenarioModel } from '../scenario/model';
 
 /** Where each master landed at start, and why not when it did not. */
@@ -10,34 +10,29 @@ export interface Attachment {
   reason: string | undefined;
 }
 
-/**
- * iommu_attach_device for every master with a `domain`, in declaration order. On SMMUv2 a
- * domain takes a context bank on its first attach; masters attached to one domain share it.
- */
+/** Every master with a `domain`, attached in declaration order; and per SMMU, the domain of each context bank. */
 export function attachMasters(model: ScenarioModel): { attachments: Attachment[]; banks: number[][] } {
-  const banks: number[][] = model.smmus.map(() => []);
-  const attachments: Attachment[] = [];
-  model.masters.forEach((master, index) => {
-    if (master.domain === undefined) return;
-    const domain = model.domains[master.domain];
-    const masterSmmu = model.smmus[master.smmu];
-    if (!domain || !masterSmmu) return;
-    let reason = attachRefusal({
+  const asking = model.masters.flatMap((master, index) => (master.domain === undefined ? [] : [{ master, index, domain: master.domain }]));
+  const requests = asking.map(({ master, domain }): AttachRequest<number> => {
+    const smmu = model.smmus[master.smmu];
+    const target = model.domains[domain];
+    return {
       master: master.name,
-      domain: domain.name,
-      masterSmmu: masterSmmu.name,
-      domainSmmu: model.smmus[domain.smmu]?.name ?? '?',
-      domainStalls: domain.stall,
+      masterSmmu: smmu?.name ?? '?',
+      domain,
+      domainName: target?.name ?? '?',
+      domainSmmu: model.smmus[target?.smmu ?? -1]?.name ?? '?',
+      domainStalls: target?.stall ?? false,
       masterCanStall: master.canStall,
-    });
-    const smmuBanks = banks[master.smmu] ?? [];
-    if (!reason && !smmuBanks.includes(master.domain)) {
-      // Only SMMUv2 has context banks to run out of; an SMMUv3 has a CD per domain.
-      if (masterSmmu.version === 'v2' && smmuBanks.length >= masterSmmu.contextBanks) {
-        reason = contextBanksExhausted(masterSmmu.name, masterSmmu.contextBanks, smmuBanks.length + 1);
-      } else smmuBanks.push(master.domain);
-    }
-    attachments.push({ master: index, domain: master.domain, attached: reason === undefined, reason });
+      contextBanks: smmu?.version === 'v2' ? smmu.contextBanks : undefined,
+    };
+  });
+  const banks: number[][] = model.smmus.map(() => []);
+  const attachments = attachInOrder(requests).map((outcome, i): Attachment => {
+    const { master, index, domain } = asking[i] as (typeof asking)[number];
+    const smmuBanks = banks[master.smmu];
+    if (outcome.attached && smmuBanks && !smmuBanks.includes(domain)) smmuBanks.push(domain);
+    return { master: index, domain, attached: outcome.attached, reason: outcome.attached ? undefined : outcome.reason };
   });
   return { attachments, banks };
 }

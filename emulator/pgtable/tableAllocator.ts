@@ -80,15 +80,29 @@ export class TableAllocator {
   /** The first page at or above `pa` that overlaps no reserved range. */
   private nextFree(pa: number): number {
     let candidate = pa;
-    // Ranges are sorted by start, so one pass moves the candidate past every overlap.
-    for (const range of this.reserved) {
-      if (range.start < candidate + PAGE_SIZE && candidate < range.start + range.size) {
-        candidate = Math.ceil((range.start + range.size) / PAGE_SIZE) * PAGE_SIZE;
-      }
+    // Ranges are sorted by start: from the first one that ends past the candidate, each
+    // overlap moves the candidate past it, until a range starts beyond it.
+    for (let i = this.firstEndingAfter(candidate); i < this.reserved.length; i++) {
+      const range = this.reserved[i] as PhysicalRange;
+      if (range.start >= candidate + PAGE_SIZE) break;
+      if (candidate < range.start + range.size) candidate = Math.ceil((range.start + range.size) / PAGE_SIZE) * PAGE_SIZE;
     }
     if (candidate + PAGE_SIZE > PA_LIMIT) {
       throw new RangeError('the page-table pool has reached the top of physical memory');
     }
     return candidate;
   }
+
+  /** Index of the first reserved range (by start) whose start is at or beyond `pa`, less any that still cover it. */
+  private firstEndingAfter(pa: number): number {
+    let low = 0;
+    let high = this.reserved.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((this.reserved[middle] as PhysicalRange).start + (this.reserved[middle] as PhysicalRange).size <= pa) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
 }

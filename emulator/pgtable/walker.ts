@@ -271,8 +271,8 @@ export class HotWalkResult {
 const LEAF_PAGE_MASK = new Int32Array([0, 0xc0000, 0xffe00, 0xfffff]);
 const VPN_OFFSET_MASK = new Int32Array([0, 0x3ffff, 0x1ff, 0]);
 
-// The walk cache: one slot per 2 MiB region (vpn / 512, below 2^27), direct-mapped.
-const WALK_CACHE_SLOTS = 4096;
+/** The walk cache: one slot per 2 MiB region (vpn / 512, below 2^27), direct-mapped, a power of two. */
+export const DEFAULT_WALK_CACHE_SLOTS = 4096;
 
 /**
  * The emulator's walk: one call per TLB miss, no allocation, JS numbers only. A virtual
@@ -294,17 +294,25 @@ export class HotWalker {
   /** OA[47:32] >>> oasShift is nonzero exactly when the address is ≥ 2^oas. */
   private readonly oasShift: number;
   private readonly rootBeyondOas: boolean;
-  private readonly cachedRegions = new Int32Array(WALK_CACHE_SLOTS).fill(-1);
-  private readonly cachedTables = new Float64Array(WALK_CACHE_SLOTS);
-  private readonly cachedAttributes = new Int32Array(WALK_CACHE_SLOTS);
+  private readonly cacheMask: number;
+  private readonly cachedRegions: Int32Array;
+  private readonly cachedTables: Float64Array;
+  private readonly cachedAttributes: Int32Array;
   /** The memory's write count the cache was filled under. */
   private cachedWrites = -1;
 
+  /** `cacheSlots`: a power of two; small for a table walked a few times (the language server's). */
   constructor(
     private readonly memory: PhysicalMemory,
     table: TableConfig,
+    cacheSlots = DEFAULT_WALK_CACHE_SLOTS,
   ) {
     checkTableConfig(table);
+    if (!Number.isInteger(Math.log2(cacheSlots))) throw new RangeError(`a walk cache of ${cacheSlots} slots is not a power of two`);
+    this.cacheMask = cacheSlots - 1;
+    this.cachedRegions = new Int32Array(cacheSlots).fill(-1);
+    this.cachedTables = new Float64Array(cacheSlots);
+    this.cachedAttributes = new Int32Array(cacheSlots);
     this.rootPage = table.root / PAGE_SIZE;
     this.startLevel = table.startLevel;
     this.pageLimit = 2 ** (table.ias - 12);
@@ -333,7 +341,7 @@ export class HotWalker {
     }
     const oasShift = this.oasShift;
     const region = (vpn / 512) | 0;
-    const slot = region & (WALK_CACHE_SLOTS - 1);
+    const slot = region & this.cacheMask;
     let level: number;
     let page: number;
     let tableAttributes: number;

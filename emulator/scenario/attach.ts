@@ -1,24 +1,57 @@
-/** What decides whether iommu_attach_device succeeds; the checker and the machine both ask. */
-export interface AttachFacts {
+/**
+ * iommu_attach_device, as the checker predicts it, the machine performs it and the language
+ * server explains it: one set of rules, in one place.
+ */
+
+/** A master asking, at start, to be attached to a domain. `K` identifies the domain. */
+export interface AttachRequest<K> {
   master: string;
-  domain: string;
   masterSmmu: string;
+  domain: K;
+  domainName: string;
   domainSmmu: string;
   domainStalls: boolean;
   masterCanStall: boolean;
+  /** SMMUv2: the context banks of the master's SMMU; undefined on SMMUv3 (a CD per domain). */
+  contextBanks: number | undefined;
 }
 
-/** Why the attach fails, or undefined when it succeeds. */
-export function attachRefusal(facts: AttachFacts): string | undefined {
-  if (facts.masterSmmu !== facts.domainSmmu) {
-    return `master '${facts.master}' is behind smmu '${facts.masterSmmu}' but domain '${facts.domain}' uses smmu '${facts.domainSmmu}'`;
+export type AttachOutcome =
+  | { attached: true }
+  | { attached: false; why: 'refused' | 'no-context-bank'; reason: string };
+
+/** Why the attach fails by itself, whatever else is attached; undefined when it may succeed. */
+function refusal<K>(request: AttachRequest<K>): string | undefined {
+  if (request.masterSmmu !== request.domainSmmu) {
+    return `master '${request.master}' is behind smmu '${request.masterSmmu}' but domain '${request.domainName}' uses smmu '${request.domainSmmu}'`;
   }
-  if (facts.domainStalls && !facts.masterCanStall) {
-    return `domain '${facts.domain}' stalls on faults but master '${facts.master}' is not 'can-stall'`;
+  if (request.domainStalls && !request.masterCanStall) {
+    return `domain '${request.domainName}' stalls on faults but master '${request.master}' is not 'can-stall'`;
   }
   return undefined;
 }
 
-export function contextBanksExhausted(smmu: string, banks: number, domainNumber: number): string {
-  return `smmu '${smmu}' has ${banks} context bank${banks === 1 ? '' : 's'} and this would be domain number ${domainNumber}`;
+/**
+ * Attaches in declaration order. On SMMUv2 a domain takes a context bank on its first
+ * attach and masters attached to it share that bank; when the banks run out, the attach fails.
+ */
+export function attachInOrder<K>(requests: readonly AttachRequest<K>[]): AttachOutcome[] {
+  const banks = new Map<string, K[]>();
+  return requests.map((request): AttachOutcome => {
+    const reason = refusal(request);
+    if (reason) return { attached: false, why: 'refused', reason };
+    const inUse = banks.get(request.masterSmmu) ?? [];
+    banks.set(request.masterSmmu, inUse);
+    if (inUse.includes(request.domain)) return { attached: true };
+    if (request.contextBanks !== undefined && inUse.length >= request.contextBanks) {
+      const n = request.contextBanks;
+      return {
+        attached: false,
+        why: 'no-context-bank',
+        reason: `smmu '${request.masterSmmu}' has ${n} context bank${n === 1 ? '' : 's'} and this would be domain number ${inUse.length + 1}`,
+      };
+    }
+    inUse.push(request.domain);
+    return { attached: true };
+  });
 }

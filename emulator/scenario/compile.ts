@@ -2,26 +2,40 @@ import { ScenarioFile } from '../language/ast';
 import { CheckResult, checkScenario } from '../language/checker/check';
 import { Diagnostic, hasErrors } from '../language/diagnostics';
 import { parseScenario } from '../language/parser';
-import { LineIndex } from '../language/source';
+import { LineIndex, Range } from '../language/source';
+import { Token } from '../language/tokens';
 import { elaborate } from './elaborate';
 import { ScenarioModel } from './model';
 
-export interface CompiledScenario {
-  file: ScenarioFile;
-  lines: LineIndex;
+/** Parse, check and — for what runs — elaborate: the one front end the CLI, the language server and the debugger share. */
+export class CompiledScenario {
+  readonly file: ScenarioFile;
+  readonly lines: LineIndex;
+  /** The tokens (outside string holes) and comments: what colouring and folding read. */
+  readonly tokens: Token[];
+  readonly comments: Range[];
   /** Parser and checker diagnostics, in source order. */
-  diagnostics: Diagnostic[];
-  check: CheckResult;
-  /** Present when there are no errors: what a machine is built from. */
-  model: ScenarioModel | undefined;
+  readonly diagnostics: Diagnostic[];
+  readonly check: CheckResult;
+  private elaborated: ScenarioModel | null | undefined;
+
+  constructor(readonly text: string) {
+    this.lines = new LineIndex(text);
+    const parsed = parseScenario(text);
+    this.file = parsed.file;
+    this.tokens = parsed.tokens;
+    this.comments = parsed.comments;
+    this.check = checkScenario(parsed.file, this.lines);
+    this.diagnostics = [...parsed.diagnostics, ...this.check.diagnostics].sort((a, b) => a.range.start - b.range.start);
+  }
+
+  /** What a machine is built from: present when there are no errors (built on first use). */
+  get model(): ScenarioModel | undefined {
+    if (this.elaborated === undefined) this.elaborated = hasErrors(this.diagnostics) ? null : elaborate(this.file, this.check, this.lines);
+    return this.elaborated ?? undefined;
+  }
 }
 
-/** Parse, check, elaborate: the one front end the CLI, the language server and the debugger share. */
 export function compileScenario(text: string): CompiledScenario {
-  const lines = new LineIndex(text);
-  const parsed = parseScenario(text);
-  const check = checkScenario(parsed.file, lines);
-  const diagnostics = [...parsed.diagnostics, ...check.diagnostics].sort((a, b) => a.range.start - b.range.start);
-  const model = hasErrors(diagnostics) ? undefined : elaborate(parsed.file, check, lines);
-  return { file: parsed.file, lines, diagnostics, check, model };
+  return new CompiledScenario(text);
 }

@@ -49,3 +49,12 @@ export function highHalf(value: bigint): number {
 export function wrap64(value: bigint): bigint {
   return BigInt.asUintN(64, value);
 }
+
+/** `0x0700_0040`: hex in groups of four digits, as scenarios write addresses. */
+export function hexGrouped(value: bigint | number): string {
+  const raw = value.toString(16);
+  const digits = raw.padStart(Math.ceil(raw.length / 4) * 4, '0');
+  const groups: string[] = [];
+  for (let end = digits.length; end > 0; end -= 4) groups.unshift(digits.slice(Math.max(0, end - 4), end));
+  return `0x${groups.join('_')}`;
+}

@@ -30,10 +30,13 @@ test('an .iommu file opens as an IOMMU Scenario', async () => {
 
 test('opening it activates the extension, which starts the language server', async () => {
   const activation = `ExtensionService#_doActivateExtension ${extensionId}, startup: false, activationEvent: 'onLanguage:iommu-scenario'`;
-  for (let attempt = 0; attempt < 100 && !extensionHostLog(server.userDataDir).includes(activation); attempt++) {
+  const activated = (): boolean => extensionHostLog(server.userDataDir).includes(activation);
+  // The language client creates its output channel (and so its log file) as it starts, after activation.
+  const clientStarted = (): boolean => outputChannelLogs(server.userDataDir, extensionId).length > 0;
+  for (let attempt = 0; attempt < 150 && !(activated() && clientStarted()); attempt++) {
     await page.waitForTimeout(200);
   }
-  assert.ok(extensionHostLog(server.userDataDir).includes(activation), 'activation on the language is logged');
+  assert.ok(activated(), 'activation on the language is logged');
   assert.deepEqual(outputChannelLogs(server.userDataDir, extensionId), ['IOMMU Scenario Language Server']);
 });
 

@@ -18,7 +18,7 @@ export interface CheckContext {
   labels: Map<string, Transaction[]>;
 }
 
-export function versionOf(context: CheckContext, smmu: SymbolEntry<'smmu'> | undefined): SmmuVersion | undefined {
+export function versionOf(context: Pick<CheckContext, 'settings'>, smmu: SymbolEntry<'smmu'> | undefined): SmmuVersion | undefined {
   if (!smmu?.declaration) return undefined;
   const settings = context.settings.get(smmu.declaration);
   return settings ? (settings.word('version') as SmmuVersion) : undefined;

@@ -55,6 +55,29 @@ export function checkStream(node: StreamSetting, version: SmmuVersion | undefine
   return { node, id: node.id.value, mask: node.mask?.value ?? 0n };
 }
 
+interface Claim {
+  master: MasterDeclaration;
+  stream: CheckedStream;
+}
+
+/** The SMRs programmed so far on one SMMU; most have no mask, and those are found by ID. */
+class ClaimedStreams {
+  private readonly exact = new Map<bigint, Claim>();
+  private readonly masked: Claim[] = [];
+
+  /** A claim of another master that can match a StreamID `stream` matches. */
+  overlapping(stream: CheckedStream, master: MasterDeclaration): Claim | undefined {
+    const other = (c: Claim | undefined): boolean => c !== undefined && c.master !== master && smrsOverlap(c.stream, stream);
+    const candidates = stream.mask === 0n ? [this.exact.get(stream.id)] : [...this.exact.values()];
+    return candidates.find(other) ?? this.masked.find(other);
+  }
+
+  add(claim: Claim): void {
+    if (claim.stream.mask === 0n && !this.exact.has(claim.stream.id)) this.exact.set(claim.stream.id, claim);
+    else this.masked.push(claim);
+  }
+}
+
 /**
  * Checks every master's streams, then the SMRs of each SMMU against each other:
  * two masters whose SMRs can match one StreamID cannot both be programmed.
@@ -70,11 +93,13 @@ export function checkMasterStreams(masters: readonly MasterDeclaration[], contex
     streamsOf.set(master, streams);
   }
 
-  const claimed: { master: MasterDeclaration; stream: CheckedStream }[] = [];
+  const claimedBy = new Map<unknown, ClaimedStreams>();
   for (const master of masters) {
     const smmu = context.smmuOf.get(master);
+    const claimed = claimedBy.get(smmu) ?? new ClaimedStreams();
+    claimedBy.set(smmu, claimed);
     for (const stream of streamsOf.get(master) ?? []) {
-      const clash = claimed.find((c) => c.master !== master && context.smmuOf.get(c.master) === smmu && smrsOverlap(c.stream, stream));
+      const clash = claimed.overlapping(stream, master);
       if (clash) {
         const other = clash.master.name?.text ?? '?';
         const mine = `${describeStream(stream)} of master '${master.name?.text ?? '?'}'`;
@@ -86,7 +111,7 @@ export function checkMasterStreams(masters: readonly MasterDeclaration[], contex
         context.sink.error('smr-conflict', stream.node.range, `${mine} ${why}`, [{ range: clash.stream.node.range, message: `${describeStream(clash.stream)} of '${other}'` }]);
         continue;
       }
-      claimed.push({ master, stream });
+      claimed.add({ master, stream });
     }
   }
   return streamsOf;

@@ -1,0 +1,120 @@
+import { DomainDeclaration, EngineDeclaration, MasterDeclaration, ScenarioFile } from '../language/ast';
+import { attachRequest } from '../language/checker/attach';
+import { CheckResult } from '../language/checker/check';
+import { engineStream } from '../language/checker/engines';
+import { smrMatches } from '../language/checker/streams';
+import { PhysicalMemory } from '../memory/physicalMemory';
+import { Access } from '../pgtable/descriptor';
+import { IoPgtable, LeafSize, SZ_1G } from '../pgtable/ioPgtable';
+import { TableAllocator } from '../pgtable/tableAllocator';
+import { HotWalker, HotWalkResult, walk, WALK_OK, WalkResult } from '../pgtable/walker';
+import { attachInOrder } from '../scenario/attach';
+import { hex } from '../util/u64';
+
+/** Where an engine's transactions go: stream → master → the domain attached at start. */
+export type Route =
+  | { kind: 'domain'; engine: EngineDeclaration; master: MasterDeclaration; domain: DomainDeclaration; sid: bigint }
+  | { kind: 'unrouted'; reason: string };
+
+/**
+ * The system a scenario describes, as it stands before anything runs: page tables built
+ * from the domains' maps exactly as the machine builds them, and the attaches. The
+ * language server explains addresses with it; it works on a scenario that still has
+ * errors, using what checked out.
+ */
+export class StaticSystem {
+  private readonly memory = new PhysicalMemory();
+  private readonly allocator: TableAllocator;
+  private readonly tables = new Map<DomainDeclaration, IoPgtable>();
+  private readonly walkers = new Map<DomainDeclaration, HotWalker>();
+  private readonly scratch = new HotWalkResult();
+  private attached: Map<MasterDeclaration, { domain: DomainDeclaration } | { reason: string }> | undefined;
+
+  constructor(
+    private readonly file: ScenarioFile,
+    private readonly check: CheckResult,
+  ) {
+    const reserved = [...check.mapsOf.values()].flatMap((maps) => maps.map((m) => ({ start: Number(m.pa), size: Number(m.size) })));
+    this.allocator = new TableAllocator(this.memory, { reserved });
+    // Tables are allocated in declaration order, as the machine allocates them: same PAs.
+    for (const declaration of file.declarations) if (declaration.kind === 'domain') this.table(declaration);
+  }
+
+  /** The domain's page table with every map that checked out. */
+  table(domain: DomainDeclaration): IoPgtable {
+    const existing = this.tables.get(domain);
+    if (existing) return existing;
+    const settings = this.check.settings.get(domain);
+    const table = new IoPgtable(this.memory, this.allocator, {
+      ias: Number(settings?.number('ias') ?? 48n),
+      oas: Number(settings?.number('oas') ?? 40n),
+    });
+    for (const map of this.check.mapsOf.get(domain) ?? []) {
+      table.map(map.iova, map.pa, map.size, map.prot, (map.maxLeaf ?? SZ_1G) as LeafSize);
+    }
+    this.tables.set(domain, table);
+    return table;
+  }
+
+  /** The describing walk of an IOVA in a domain, as the SMMU would do it now. */
+  walk(domain: DomainDeclaration, iova: bigint, access?: Access): WalkResult {
+    return walk(this.memory, this.table(domain).tableConfig(), iova, access);
+  }
+
+  /**
+   * One access, cheaply: its PA, or the describing walk of the fault it takes. Most
+   * accesses translate, and the emulator's allocation-free walker answers those.
+   */
+  translate(domain: DomainDeclaration, iova: bigint, access: Access): { pa: bigint } | { fault: WalkResult } {
+    const table = this.table(domain);
+    let walker = this.walkers.get(domain);
+    if (!walker) {
+      // A few walks per domain: a walk cache of a few slots, not the emulator's thousands.
+      walker = new HotWalker(this.memory, table.tableConfig(), 8);
+      this.walkers.set(domain, walker);
+    }
+    if (iova < 1n << BigInt(table.ias)) {
+      const code = (access.write ? 1 : 0) | (access.exec ? 2 : 0) | (access.priv ? 4 : 0);
+      if (walker.walk(Number(iova >> 12n), code, this.scratch) === WALK_OK) {
+        return { pa: (BigInt(this.scratch.outputPage) << 12n) | (iova & 0xfffn) };
+      }
+    }
+    return { fault: this.walk(domain, iova, access) };
+  }
+
+  private attachments(): Map<MasterDeclaration, { domain: DomainDeclaration } | { reason: string }> {
+    if (this.attached) return this.attached;
+    const asking = this.file.declarations.flatMap((d): { master: MasterDeclaration; domain: DomainDeclaration }[] => {
+      if (d.kind !== 'master') return [];
+      const name = this.check.settings.get(d)?.name('domain');
+      const domain = name ? this.check.symbols.get('domain', name.text)?.declaration : undefined;
+      return domain ? [{ master: d, domain }] : [];
+    });
+    const requests = asking.flatMap((a) => {
+      const request = attachRequest(a.master, a.domain, this.check);
+      return request ? [{ asking: a, request }] : [];
+    });
+    this.attached = new Map();
+    attachInOrder(requests.map((r) => r.request)).forEach((outcome, i) => {
+      const asking = requests[i]?.asking;
+      if (!asking) return;
+      this.attached?.set(asking.master, outcome.attached ? { domain: asking.domain } : { reason: `iommu_attach_device failed: ${outcome.reason}` });
+    });
+    return this.attached;
+  }
+
+  /** The domain an engine's transactions translate in, or why they reach none. */
+  route(engine: EngineDeclaration): Route {
+    const masterName = engine.name?.master.text;
+    const master = masterName ? this.check.symbols.get('master', masterName)?.declaration : undefined;
+    if (!master) return { kind: 'unrouted', reason: `there is no master '${masterName ?? '?'}'` };
+    const streams = this.check.streamsOf.get(master) ?? [];
+    const sid = engineStream(engine, streams);
+    if (sid === undefined) return { kind: 'unrouted', reason: `master '${masterName}' has no stream` };
+    if (!streams.some((s) => smrMatches(s, sid))) return { kind: 'unrouted', reason: `stream ${hex(sid)} is not a stream of master '${masterName}'` };
+    const attachment = this.attachments().get(master);
+    if (!attachment) return { kind: 'unrouted', reason: `master '${masterName}' is attached to no domain: its streams fault` };
+    if ('reason' in attachment) return { kind: 'unrouted', reason: attachment.reason };
+    return { kind: 'domain', engine, master, domain: attachment.domain, sid };
+  }
+}

@@ -1,0 +1,490 @@
+import { Command, CompletionItem, CompletionItemKind, InsertTextFormat, MarkupKind, Position } from 'vscode-languageserver';
+import { pageResponses, stallResponses } from '../emulator/language/ast';
+import {
+  blockSettings,
+  BlockKind,
+  counterDocs,
+  counterNames,
+  faultFields,
+  faultKindEventNames,
+  faultKinds,
+  mapPermissions,
+  NameKind,
+  SettingSpec,
+  SmmuVersion,
+  transactionStatusDocs,
+  transactionStatuses,
+} from '../emulator/language/schema';
+import { Analysis } from './analysis';
+import { BodyKind, CompletionContext, completionContext, EnclosingBlock, ExpressionSlot } from './completionContext';
+import { keywordDocs } from './keywordDocs';
+
+/** Completion by context: what may be written where the cursor is (see `completionContext`). */
+export function completion(analysis: Analysis, position: Position): CompletionItem[] {
+  const context = completionContext(analysis.compiled, analysis.text, analysis.offsetAt(position));
+  return itemsFor(context, analysis);
+}
+
+/** Opens the suggestions again after an item whose next word has completions of its own. */
+const suggestAgain: Command = { title: 'Suggest', command: 'editor.action.triggerSuggest' };
+
+function itemsFor(context: CompletionContext, analysis: Analysis): CompletionItem[] {
+  switch (context.kind) {
+    case 'nothing':
+      return [];
+    case 'declaration':
+      return declarationItems(context.declaredOnce, analysis);
+    case 'statement':
+      return statementItems(context.block, analysis);
+    case 'setting-value':
+      return settingValueItems(context.spec, analysis);
+    case 'names':
+      return namesExcept(context.of, context.exclude, context.then, analysis);
+    case 'keywords':
+      return context.words.map(keywordItem);
+    case 'map-permissions':
+      return permissionItems(context.given, context.pages);
+    case 'leaf-size':
+      return leafSizeItems();
+    case 'transaction-option':
+      return transactionOptionItems(context.access, context.given, context.version);
+    case 'expect-subject':
+      return [...labelItems(analysis), ...counterItems()];
+    case 'expect-check':
+      return expectCheckItems(context.subject, analysis);
+    case 'expression':
+      return expressionItems(context.slot, analysis);
+  }
+}
+
+function markdown(value: string): { kind: typeof MarkupKind.Markdown; value: string } {
+  return { kind: MarkupKind.Markdown, value };
+}
+
+function snippet(label: string, kind: CompletionItemKind, body: string, detail: string, documentation?: string): CompletionItem {
+  return { label, kind, detail, insertText: body, insertTextFormat: InsertTextFormat.Snippet, ...(documentation ? { documentation: markdown(documentation) } : {}) };
+}
+
+/** `${1|a,b|}`: a snippet choice, or a placeholder when there is nothing to choose from. */
+function choice(index: number, values: readonly string[], placeholder: string): string {
+  const escaped = values.map((v) => v.replace(/[$}\\,|]/g, (c) => `\\${c}`));
+  return escaped.length > 0 ? `\${${index}|${escaped.join(',')}|}` : `\${${index}:${placeholder}}`;
+}
+
+// ---------------------------------------------------------------------------------------
+// Declarations
+
+interface Phrase {
+  /** How it is written, as `detail` shows it; what it means is in `keywordDocs`, shared with hover. */
+  syntax: string;
+}
+
+/** A word's documentation: the same text hover shows. */
+function docOf(word: string): string {
+  return keywordDocs[word] ?? '';
+}
+
+const declarationPhrases: Readonly<Record<string, Phrase>> = {
+  scenario: { syntax: 'scenario "TITLE"' },
+  timing: { syntax: 'timing { … }' },
+  smmu: { syntax: 'smmu NAME { … }' },
+  domain: { syntax: 'domain NAME { … }' },
+  master: { syntax: 'master NAME { … }' },
+  engine: { syntax: 'engine MASTER.NAME { … }' },
+  workqueue: { syntax: 'workqueue NAME { … }' },
+  handler: { syntax: 'handler NAME on DOMAIN { … }' },
+  vfio: { syntax: 'vfio NAME { … }' },
+  expect: { syntax: 'expect LABEL STATUS | expect LABEL pa PA | expect COUNTER OP N' },
+};
+
+function declarationBody(keyword: string, analysis: Analysis): string {
+  const names = (kind: NameKind) => analysis.compiled.check.symbols.declared(kind).map((s) => s.name);
+  switch (keyword) {
+    case 'scenario':
+      return 'scenario "${1:title}"';
+    case 'timing':
+      return 'timing {\n\t$0\n}';
+    case 'engine':
+      return `engine ${choice(1, names('master'), 'master')}.\${2:name} {\n\t$0\n}`;
+    case 'handler':
+      return `handler \${1:name} on ${choice(2, names('domain'), 'domain')} {\n\t$0\n}`;
+    default:
+      return `${keyword} \${1:name} {\n\t$0\n}`;
+  }
+}
+
+function declarationItems(declaredOnce: ReadonlySet<string>, analysis: Analysis): CompletionItem[] {
+  return Object.entries(declarationPhrases)
+    .filter(([keyword]) => !declaredOnce.has(keyword))
+    .map(([keyword, phrase]) =>
+      keyword === 'expect'
+        ? { label: keyword, kind: CompletionItemKind.Keyword, detail: phrase.syntax, documentation: markdown(docOf(keyword)), insertText: 'expect ', command: suggestAgain }
+        : snippet(keyword, CompletionItemKind.Keyword, declarationBody(keyword, analysis), phrase.syntax, docOf(keyword)),
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Statements of a block
+
+const versionNames: Readonly<Record<SmmuVersion, string>> = { v2: 'SMMUv2', v3: 'SMMUv3' };
+
+interface StatementPhrase extends Phrase {
+  body: string;
+}
+
+const statementPhrases: Readonly<Record<string, StatementPhrase>> = {
+  map: { syntax: 'map IOVA -> PA size SIZE PERMS… [pages 4K|2M|1G]', body: 'map ${1:iova} -> ${2:pa} size ${3:size} ${4:rw}' },
+  stream: { syntax: 'stream ID [mask MASK]', body: 'stream ${1:0x0}' },
+  pasid: { syntax: 'pasid N -> DOMAIN', body: 'pasid ${1:1} -> ${2:domain}' },
+  masters: { syntax: 'masters NAME…', body: 'masters ' },
+  read: { syntax: 'read ADDRESS SIZE [pasid N] [priv] [exec] [as NAME]', body: 'read ${1:address} ${2:size}' },
+  write: { syntax: 'write ADDRESS SIZE [pasid N] [priv] [value V] [as NAME]', body: 'write ${1:address} ${2:size}' },
+  wait: { syntax: 'wait CYCLES', body: 'wait ${1:cycles}' },
+  repeat: { syntax: 'repeat N { … }', body: 'repeat ${1:count} {\n\t$0\n}' },
+  submit: { syntax: 'submit ID { … }', body: 'submit ${1:id} {\n\t$0\n}' },
+  log: { syntax: 'log "MESSAGE {field}"', body: 'log "$1"' },
+  dump: { syntax: 'dump', body: 'dump' },
+  unmap: { syntax: 'unmap IOVA size SIZE', body: 'unmap ${1:iova} size ${2:size}' },
+  tlbi: { syntax: 'tlbi all | tlbi va ADDRESS', body: 'tlbi ' },
+  sleep: { syntax: 'sleep CYCLES', body: 'sleep ${1:cycles}' },
+  'stall off for': { syntax: 'stall off for CYCLES', body: 'stall off for ${1:cycles}' },
+  if: { syntax: 'if CONDITION { … } [else { … }]', body: 'if ${1:condition} {\n\t$0\n}' },
+  retry: { syntax: 'retry', body: 'retry' },
+  terminate: { syntax: 'terminate', body: 'terminate' },
+  abort: { syntax: 'abort', body: 'abort' },
+  success: { syntax: 'success', body: 'success' },
+  invalid: { syntax: 'invalid', body: 'invalid' },
+  failure: { syntax: 'failure', body: 'failure' },
+};
+
+/** Statements that may sleep, which an `irq` handler must not use. */
+const sleepingStatements: ReadonlySet<string> = new Set(['sleep', 'dump', 'map']);
+
+const engineItemWords = ['read', 'write', 'wait', 'repeat', 'submit'];
+const handlerWords = ['log', 'dump', 'map', 'unmap', 'tlbi', 'sleep', 'stall off for', 'if'];
+
+function statementWords(block: EnclosingBlock): string[] {
+  switch (block.body) {
+    case 'domain':
+      return ['map'];
+    case 'vfio':
+      return ['masters', 'map'];
+    case 'master':
+      // PASID bindings (SubstreamIDs) exist on SMMUv3 only.
+      return block.version === 'v2' ? ['stream'] : ['stream', 'pasid'];
+    case 'engine':
+      return ['stream', ...engineItemWords];
+    case 'repeat':
+    case 'submit':
+      return engineItemWords;
+    case 'handler':
+    case 'if':
+    case 'else': {
+      const responses = block.version === 'v3' ? [...stallResponses, ...pageResponses] : [...stallResponses];
+      const words = [...handlerWords, ...responses];
+      return block.handlerContext === 'irq' ? words.filter((w) => !sleepingStatements.has(w)) : words;
+    }
+    default:
+      return [];
+  }
+}
+
+function statementItem(word: string, block: EnclosingBlock, analysis: Analysis): CompletionItem {
+  const phrase = statementPhrases[word];
+  let body = phrase.body;
+  if (word === 'map' && block.body !== 'domain' && block.body !== 'vfio') body = 'map page -> ${1:pa} ${2:rw}';
+  if (word === 'pasid') body = `pasid \${1:1} -> ${choice(2, analysis.compiled.check.symbols.declared('domain').map((d) => d.name), 'domain')}`;
+  const item = body.includes('$')
+    ? snippet(word, CompletionItemKind.Keyword, body, phrase.syntax, docOf(word))
+    : { label: word, kind: CompletionItemKind.Keyword, detail: phrase.syntax, documentation: markdown(docOf(word)), ...(body !== word ? { insertText: body } : {}) };
+  return word === 'masters' || word === 'tlbi' ? { ...item, command: suggestAgain } : item;
+}
+
+/** Settings a block may still take: of its SMMU version, not given yet; `queue` only for a workqueue handler. */
+function settingsToOffer(block: EnclosingBlock): SettingSpec[] {
+  if (!isBlockKind(block.body)) return [];
+  return blockSettings[block.body].filter(
+    (spec) =>
+      !block.given.has(spec.key) &&
+      !(spec.only && block.version && spec.only !== block.version) &&
+      !(spec.key === 'queue' && block.handlerContext !== undefined && block.handlerContext !== 'workqueue'),
+  );
+}
+
+function isBlockKind(body: BodyKind): body is BlockKind {
+  return body in blockSettings;
+}
+
+function statementItems(block: EnclosingBlock, analysis: Analysis): CompletionItem[] {
+  return [...settingsToOffer(block).map((spec) => settingItem(spec, analysis)), ...statementWords(block).map((word) => statementItem(word, block, analysis))];
+}
+
+// ---------------------------------------------------------------------------------------
+// Settings
+
+function settingDocumentation(spec: SettingSpec): string {
+  const value = spec.value;
+  const lines: string[] = [];
+  switch (value.kind) {
+    case 'enum':
+      lines.push(`\`${spec.key} ${value.values.join(' | ')}\` — default \`${value.default}\``);
+      break;
+    case 'number':
+      lines.push(`\`${spec.key} N\` — ${value.min} to ${value.max}${value.powerOfTwo ? ', a power of two' : ''}; default \`${value.default}\``);
+      break;
+    case 'name':
+      lines.push(`\`${spec.key} NAME\` — a ${value.of}${value.default ? `; default \`${value.default}\`` : ''}`);
+      break;
+    case 'flag':
+      lines.push(`\`${spec.key}\` — a flag, no value`);
+      break;
+  }
+  if (spec.detail) lines.push(spec.detail);
+  if (spec.only) lines.push(`${versionNames[spec.only]} only.`);
+  return lines.join('\n\n');
+}
+
+function settingBody(spec: SettingSpec, analysis: Analysis): string | undefined {
+  const value = spec.value;
+  switch (value.kind) {
+    case 'enum':
+      return `${spec.key} ${choice(1, value.values, value.default)}`;
+    case 'number':
+      return `${spec.key} \${1:${value.default}}`;
+    case 'name':
+      return `${spec.key} ${choice(1, analysis.compiled.check.symbols.all(value.of).map((s) => s.name), value.of)}`;
+    case 'flag':
+      return undefined;
+  }
+}
+
+function settingItem(spec: SettingSpec, analysis: Analysis): CompletionItem {
+  const body = settingBody(spec, analysis);
+  if (body) return snippet(spec.key, CompletionItemKind.Property, body, spec.summary, settingDocumentation(spec));
+  return { label: spec.key, kind: CompletionItemKind.Property, detail: spec.summary, documentation: markdown(settingDocumentation(spec)) };
+}
+
+/**
+ * What the schema's detail says of one value: it is written `value: …. other: …` or
+ * `value (bits): …`. Undefined when it does not say.
+ */
+function valueMeaning(spec: SettingSpec, value: string): string | undefined {
+  if (!spec.detail || spec.value.kind !== 'enum') return undefined;
+  const values = spec.value.values;
+  const starts = [...spec.detail.matchAll(/(?:^|(?<=\. ))([a-z0-9-]+)(?: \([^)]*\))?: /g)].filter((m) => values.includes(m[1] ?? ''));
+  const at = starts.findIndex((m) => m[1] === value);
+  if (at < 0) return undefined;
+  const start = starts[at].index ?? 0;
+  const end = starts[at + 1]?.index ?? spec.detail.length;
+  return spec.detail.slice(start, end).trim();
+}
+
+function settingValueItems(spec: SettingSpec, analysis: Analysis): CompletionItem[] {
+  const value = spec.value;
+  if (value.kind === 'name') return nameItems(value.of, analysis);
+  if (value.kind !== 'enum') return [];
+  return value.values.map((word) => ({
+    label: word,
+    kind: CompletionItemKind.EnumMember,
+    detail: valueMeaning(spec, word) ?? spec.summary,
+    documentation: markdown(`\`${spec.key}\`: ${spec.summary}`),
+    ...(word === value.default ? { labelDetails: { description: 'default' } } : {}),
+  }));
+}
+
+// ---------------------------------------------------------------------------------------
+// Names, labels, counters
+
+const nameKinds: Readonly<Record<NameKind, CompletionItemKind>> = {
+  smmu: CompletionItemKind.Module,
+  vfio: CompletionItemKind.Module,
+  workqueue: CompletionItemKind.Module,
+  domain: CompletionItemKind.Struct,
+  master: CompletionItemKind.Class,
+  engine: CompletionItemKind.Method,
+  handler: CompletionItemKind.Function,
+};
+
+/** The names of one kind, in file order; the workqueues include the built-in `iopf`. */
+function nameItems(kind: NameKind, analysis: Analysis): CompletionItem[] {
+  return analysis.compiled.check.symbols.all(kind).map((entry) => ({
+    label: entry.name,
+    kind: nameKinds[kind],
+    detail: entry.nameRange ? `${kind} ${entry.name} (line ${analysis.lines.lineOf(entry.nameRange.start)})` : `${kind} ${entry.name} (built in: 2 workers, unbound)`,
+  }));
+}
+
+/** The names of a kind but those excluded, with what follows them (`gpu.` for a new engine). */
+function namesExcept(kind: NameKind, exclude: ReadonlySet<string>, then: string | undefined, analysis: Analysis): CompletionItem[] {
+  return nameItems(kind, analysis)
+    .filter((item) => !exclude.has(item.label))
+    .map((item) => (then ? { ...item, insertText: `${item.label}${then}` } : item));
+}
+
+function labelItems(analysis: Analysis): CompletionItem[] {
+  return [...analysis.compiled.check.labels].map(([label, transactions]) => ({
+    label,
+    kind: CompletionItemKind.Reference,
+    detail: transactions.length === 1 ? 'transaction label' : `label of ${transactions.length} transactions`,
+    documentation: markdown(
+      transactions.map((t) => `\`${analysis.textOf(t.range).replace(/\s+/g, ' ')}\` (line ${analysis.lines.lineOf(t.range.start)})`).join('\n\n'),
+    ),
+  }));
+}
+
+function counterItems(except: ReadonlySet<string> = new Set()): CompletionItem[] {
+  return counterNames.filter((c) => !except.has(c)).map((counter) => ({ label: counter, kind: CompletionItemKind.Variable, detail: counterDocs[counter] }));
+}
+
+// ---------------------------------------------------------------------------------------
+// expect
+
+const comparisons = ['==', '!=', '<', '<=', '>', '>='];
+
+function expectCheckItems(subject: string, analysis: Analysis): CompletionItem[] {
+  const items: CompletionItem[] = [];
+  if ((counterNames as readonly string[]).includes(subject)) {
+    items.push(...comparisons.map((op) => ({ label: op, kind: CompletionItemKind.Operator, detail: `${subject} ${op} N`, insertText: `${op} ` })));
+  }
+  if (items.length === 0 || analysis.compiled.check.labels.has(subject)) {
+    items.push(
+      ...transactionStatuses.map((status) => ({ label: status, kind: CompletionItemKind.EnumMember, detail: transactionStatusDocs[status] })),
+      keywordItem('pa'),
+    );
+  }
+  return items;
+}
+
+// ---------------------------------------------------------------------------------------
+// Fixed words
+
+const keywordPhrases: Readonly<Record<string, Phrase & { insertText?: string }>> = {
+  on: { syntax: 'handler NAME on DOMAIN', insertText: 'on ' },
+  size: { syntax: 'size SIZE' },
+  mask: { syntax: 'stream ID mask MASK' },
+  all: { syntax: 'tlbi all' },
+  va: { syntax: 'tlbi va ADDRESS' },
+  'off for': { syntax: 'stall off for CYCLES', insertText: 'off for ' },
+  for: { syntax: 'stall off for CYCLES' },
+  if: { syntax: 'else if CONDITION { … }' },
+  else: { syntax: 'else { … }' },
+  page: { syntax: 'map page -> PA PERMS…' },
+  pa: { syntax: 'expect LABEL pa PA' },
+  pages: { syntax: 'pages 4K | 2M | 1G' },
+};
+
+function keywordItem(word: string): CompletionItem {
+  const phrase = keywordPhrases[word];
+  return {
+    label: word,
+    kind: CompletionItemKind.Keyword,
+    ...(phrase ? { detail: phrase.syntax, documentation: markdown(docOf(word)) } : {}),
+    ...(phrase?.insertText ? { insertText: phrase.insertText } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Maps
+
+const permissionCombinations = ['r', 'w', 'x', 'rw', 'rx', 'wx', 'rwx'];
+const memoryTypes = ['cached', 'noncached', 'device'];
+
+const isAccessWord = (word: string) => /^[rwx]+$/.test(word);
+
+/** r, w and x in any combination, then the other words; none that would add nothing or contradict what is given. */
+function permissionItems(given: readonly string[], pages: boolean): CompletionItem[] {
+  const givenSet = new Set(given);
+  const access = new Set(given.filter(isAccessWord).flatMap((word) => [...word]));
+  const hasMemoryType = memoryTypes.some((m) => givenSet.has(m));
+  const words = [...permissionCombinations, ...Object.keys(mapPermissions).filter((p) => !isAccessWord(p))].filter((word) =>
+    isAccessWord(word)
+      ? [...word].some((c) => !access.has(c)) && !(givenSet.has('noexec') && word.includes('x'))
+      : !givenSet.has(word) && !(hasMemoryType && memoryTypes.includes(word)) && !(word === 'noexec' && access.has('x')),
+  );
+  const items: CompletionItem[] = words.map((word) => ({
+    label: word,
+    kind: CompletionItemKind.EnumMember,
+    detail: isAccessWord(word) ? [...word].map((c) => mapPermissions[c]).join(' + ') : mapPermissions[word],
+  }));
+  if (pages) items.push(keywordItem('pages'));
+  return items;
+}
+
+const leafSizes: ReadonlyArray<[string, string]> = [
+  ['4K', '4 KiB pages only (level-3 leaves)'],
+  ['2M', 'at most 2 MiB blocks (level-2 leaves)'],
+  ['1G', 'at most 1 GiB blocks (level-1 leaves): as `iommu_map` would'],
+];
+
+function leafSizeItems(): CompletionItem[] {
+  return leafSizes.map(([size, detail]) => ({ label: size, kind: CompletionItemKind.Value, detail }));
+}
+
+// ---------------------------------------------------------------------------------------
+// Transactions
+
+const transactionOptions: ReadonlyArray<{ word: string; syntax: string; body?: string }> = [
+  { word: 'pasid', syntax: 'pasid N', body: 'pasid ${1:1}' },
+  { word: 'priv', syntax: 'priv' },
+  { word: 'exec', syntax: 'exec' },
+  { word: 'value', syntax: 'value V', body: 'value ${1:0x0}' },
+  { word: 'as', syntax: 'as NAME', body: 'as ${1:name}' },
+];
+
+function transactionOptionItems(access: 'read' | 'write', given: ReadonlySet<string>, version: SmmuVersion | undefined): CompletionItem[] {
+  return transactionOptions
+    .filter(({ word }) => !given.has(word) && !(word === 'value' && access === 'read') && !(word === 'exec' && access === 'write') && !(word === 'pasid' && version === 'v2'))
+    .map(({ word, syntax, body }) => (body ? snippet(word, CompletionItemKind.Keyword, body, syntax, docOf(word)) : { label: word, kind: CompletionItemKind.Keyword, detail: syntax, documentation: markdown(docOf(word)) }));
+}
+
+// ---------------------------------------------------------------------------------------
+// Expressions
+
+function fieldItems(): CompletionItem[] {
+  return Object.entries(faultFields).map(([field, doc]) => ({ label: field, kind: CompletionItemKind.Field, detail: doc }));
+}
+
+function kindItems(withEventNames: boolean): CompletionItem[] {
+  const items: CompletionItem[] = faultKinds.map((kind) => ({ label: kind, kind: CompletionItemKind.EnumMember, detail: `fault kind (SMMUv3 event ${faultKindEventNames[kind]})` }));
+  if (withEventNames) {
+    items.push(...faultKinds.map((kind) => ({ label: faultKindEventNames[kind], kind: CompletionItemKind.EnumMember, detail: `SMMUv3 event name of a ${kind} fault` })));
+  }
+  return items;
+}
+
+function engineItems(analysis: Analysis, master?: string): CompletionItem[] {
+  return analysis.compiled.check.symbols
+    .declared('engine')
+    .filter((e) => master === undefined || e.declaration.name?.master.text === master)
+    .map((e) => ({
+      label: master === undefined ? e.name : (e.declaration.name?.engine.text ?? e.name),
+      kind: CompletionItemKind.Method,
+      detail: `engine ${e.name} (line ${analysis.lines.lineOf(e.nameRange.start)})`,
+    }));
+}
+
+function expressionItems(slot: ExpressionSlot, analysis: Analysis): CompletionItem[] {
+  switch (slot.kind) {
+    case 'engine':
+      return slot.inRepeat ? [{ label: 'i', kind: CompletionItemKind.Variable, detail: 'the iteration index of the enclosing repeat, from 0' }] : [];
+    case 'engine-of':
+      return engineItems(analysis, slot.master);
+    case 'compared':
+      switch (slot.field) {
+        case 'kind':
+          return kindItems(true);
+        case 'engine':
+          return engineItems(analysis);
+        default:
+          return nameItems(slot.field, analysis);
+      }
+    case 'handler': {
+      const fields = fieldItems();
+      // A field hides a counter of the same name (`stalled`), and both hide declared names.
+      const taken = new Set<string>([...Object.keys(faultFields), ...counterNames, ...faultKinds]);
+      const declared = [...nameItems('master', analysis), ...nameItems('domain', analysis)].filter((item) => !taken.has(item.label));
+      const items = [...fields, ...counterItems(new Set(Object.keys(faultFields))), ...kindItems(false), ...declared, ...engineItems(analysis)];
+      return slot.withPage ? [keywordItem('page'), ...items] : items;
+    }
+  }
+}

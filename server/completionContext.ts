@@ -1,0 +1,606 @@
+import { Declaration } from '../emulator/language/ast';
+import { versionOf } from '../emulator/language/checker/context';
+import { CheckResult } from '../emulator/language/checker/check';
+import { tokenize } from '../emulator/language/lexer';
+import { BlockKind, NameKind, SettingSpec, settingSpec, SmmuVersion } from '../emulator/language/schema';
+import { Punctuator, Token } from '../emulator/language/tokens';
+import { CompiledScenario } from '../emulator/scenario/compile';
+
+/**
+ * What the cursor is in the middle of, for completion. Decided from the tokens of the
+ * statement before the cursor (the file may be half typed: the parser's tree is used only
+ * to look things up, never to decide where the cursor is) and from the `{ … }` blocks
+ * around it, counted on the tokens as the parser counts them.
+ */
+export type CompletionContext =
+  | { kind: 'nothing' }
+  /** The start of a top-level line. `declaredOnce`: `scenario` / `timing` are there already. */
+  | { kind: 'declaration'; declaredOnce: ReadonlySet<string> }
+  /** The start of a statement inside a block. */
+  | { kind: 'statement'; block: EnclosingBlock }
+  /** After a setting's key. */
+  | { kind: 'setting-value'; spec: SettingSpec }
+  /** Declared names of one kind: `handler h on ▮`, `engine ▮` (masters, then `.`), `masters a ▮`, `pasid 1 -> ▮`. */
+  | { kind: 'names'; of: NameKind; exclude: ReadonlySet<string>; then?: '.' }
+  /** Fixed words of the grammar: `on`, `size`, `all`/`va`, `off for`, `else` … */
+  | { kind: 'keywords'; words: readonly string[] }
+  /** After a map's size (or a handler's `map page -> PA`). */
+  | { kind: 'map-permissions'; given: readonly string[]; pages: boolean }
+  /** After `pages`. */
+  | { kind: 'leaf-size' }
+  /** After a transaction's size. */
+  | { kind: 'transaction-option'; access: 'read' | 'write'; given: ReadonlySet<string>; version: SmmuVersion | undefined }
+  /** `expect ▮`. */
+  | { kind: 'expect-subject' }
+  /** `expect NAME ▮`. */
+  | { kind: 'expect-check'; subject: string }
+  /** Where an operand of an expression goes. */
+  | { kind: 'expression'; slot: ExpressionSlot };
+
+export type ExpressionSlot =
+  /** Any operand of a handler expression; `page` too at the start of a handler's map. */
+  | { kind: 'handler'; withPage: boolean }
+  /** `kind == ▮`, `engine != ▮` …: what the field compares with. */
+  | { kind: 'compared'; field: 'kind' | 'engine' | 'master' | 'domain' }
+  /** `gpu.▮`: the engines of a master. */
+  | { kind: 'engine-of'; master: string }
+  /** An address, size or count in an engine: numbers, and `i` inside a repeat. */
+  | { kind: 'engine'; inRepeat: boolean };
+
+/** What a block's body is: a declaration's, or a nested one (`repeat`, `submit`, `if`, `else`). */
+export type BodyKind = BlockKind | 'repeat' | 'submit' | 'if' | 'else';
+
+/** The innermost block around the cursor and the declaration it belongs to. */
+export interface EnclosingBlock {
+  body: BodyKind;
+  declaration: Declaration | undefined;
+  /** The SMMU version of the declaration (its own for an smmu, its domain's for a handler), when known. */
+  version: SmmuVersion | undefined;
+  /** Settings already given in the declaration (the one being typed is not counted). */
+  given: ReadonlySet<string>;
+  /** A handler's `context` as written: what it may do depends on it. */
+  handlerContext: string | undefined;
+  inRepeat: boolean;
+}
+
+interface Frame {
+  body: BodyKind | 'unknown';
+  open: Token;
+  keyword: Token;
+}
+
+const nothing: CompletionContext = { kind: 'nothing' };
+
+// As the token helpers, but a look-ahead past the end of the words is simply not a match.
+function isWord(token: Token | undefined, text: string): boolean {
+  return token?.kind === 'identifier' && token.text === text;
+}
+
+function isPunctuator(token: Token | undefined, text: Punctuator): boolean {
+  return token?.kind === 'punctuator' && token.text === text;
+}
+
+const blockKinds: ReadonlySet<string> = new Set<BlockKind>(['timing', 'smmu', 'domain', 'master', 'engine', 'workqueue', 'handler', 'vfio']);
+const binaryOperators: ReadonlySet<string> = new Set(['*', '/', '%', '+', '-', '<<', '>>', '<', '<=', '>', '>=', '==', '!=', '&', '^', '|', '&&', '||']);
+const unaryOperators: ReadonlySet<string> = new Set(['-', '~', '!']);
+const comparedFields: ReadonlySet<string> = new Set(['kind', 'engine', 'master', 'domain']);
+
+function isBinaryOperator(token: Token | undefined): boolean {
+  return token?.kind === 'punctuator' && binaryOperators.has(token.text);
+}
+
+function isStatementSeparator(token: Token | undefined): boolean {
+  return token !== undefined && (isPunctuator(token, ';') || isPunctuator(token, '{') || isPunctuator(token, '}'));
+}
+
+function isEngineBody(body: BodyKind): boolean {
+  return body === 'engine' || body === 'repeat' || body === 'submit';
+}
+
+function isHandlerBody(body: BodyKind): boolean {
+  return body === 'handler' || body === 'if' || body === 'else';
+}
+
+// ---------------------------------------------------------------------------------------
+// Where the cursor is
+
+/** Whether `offset` is inside a comment: after its first character, up to the end of a line comment. */
+function inComment(compiled: CompiledScenario, text: string, offset: number): boolean {
+  return compiled.comments.some((c) => {
+    if (offset <= c.start || offset > c.end) return false;
+    const closedBlock = text.startsWith('/*', c.start) && c.end - c.start >= 4 && text.startsWith('*/', c.end - 2);
+    return offset < c.end || !closedBlock;
+  });
+}
+
+/** The tokens before the cursor (`words` end at `before`) and the word being typed, if any. */
+interface CursorSplit {
+  before: number;
+  partial: Token | undefined;
+  /** A token the cursor is inside that no completion can extend (`-|>`, a string). */
+  inside: Token | undefined;
+}
+
+function splitAtCursor(tokens: readonly Token[], offset: number): CursorSplit {
+  let index = 0;
+  while (index < tokens.length && tokens[index].kind !== 'end' && tokens[index].range.start < offset) index++;
+  const last = tokens[index - 1];
+  if (last && last.kind !== 'newline' && offset <= last.range.end) {
+    if (last.kind === 'identifier' || last.kind === 'number') return { before: index - 1, partial: last, inside: undefined };
+    const unterminated = last.kind === 'string' && !last.terminated;
+    if (offset < last.range.end || unterminated) return { before: index - 1, partial: undefined, inside: last };
+    // `can-▮`: a `-` joins a name only once a letter follows it; the word being typed is `can-`.
+    const name = tokens[index - 2];
+    if (isPunctuator(last, '-') && name?.kind === 'identifier' && name.range.end === last.range.start) {
+      return { before: index - 2, partial: name, inside: undefined };
+    }
+  }
+  return { before: index, partial: undefined, inside: undefined };
+}
+
+/** The first token of the statement that holds `tokens[index]`; a line that ends with an operator goes on. */
+function statementStart(tokens: readonly Token[], index: number): number {
+  let start = index;
+  while (start > 0) {
+    const previous = tokens[start - 1];
+    if (isStatementSeparator(previous)) break;
+    if (previous.kind === 'newline' || tokens[start].firstOnLine) {
+      const continued = previousSignificant(tokens, start);
+      if (continued === undefined || !isBinaryOperator(tokens[continued])) break;
+      start = continued;
+      continue;
+    }
+    start--;
+  }
+  return start;
+}
+
+/** The index of the last token before `index` that is not a new line. */
+function previousSignificant(tokens: readonly Token[], index: number): number | undefined {
+  for (let i = index - 1; i >= 0; i--) if (tokens[i].kind !== 'newline') return i;
+  return undefined;
+}
+
+/** The start of the statement the cursor is in: `before` itself when the cursor starts one. */
+function cursorStatementStart(tokens: readonly Token[], before: number, text: string, cursorStart: number): number {
+  const previous = tokens[before - 1];
+  if (previous === undefined || isStatementSeparator(previous)) return before;
+  const onNewLine = previous.kind === 'newline' || /[\r\n]/.test(text.slice(previous.range.end, cursorStart));
+  if (!onNewLine) return statementStart(tokens, before - 1);
+  const continued = previousSignificant(tokens, before);
+  return continued !== undefined && isBinaryOperator(tokens[continued]) ? statementStart(tokens, continued) : before;
+}
+
+/** As the parser's `atDeclarationStart`: a line that starts with a block keyword and holds a `{` starts a declaration. */
+function atDeclarationStart(tokens: readonly Token[], index: number): boolean {
+  const token = tokens[index];
+  if (token.kind !== 'identifier' || !token.firstOnLine || !blockKinds.has(token.text)) return false;
+  for (let i = index + 1; i < tokens.length; i++) {
+    const next = tokens[i];
+    if (isPunctuator(next, '{')) return true;
+    if (next.firstOnLine || next.kind === 'newline' || next.kind === 'end' || isPunctuator(next, ';') || isPunctuator(next, '}')) return false;
+  }
+  return false;
+}
+
+/** The `{` tokens that no later `}` balances. */
+function unbalancedBraces(tokens: readonly Token[]): Set<Token> {
+  const open: Token[] = [];
+  for (const token of tokens) {
+    if (isPunctuator(token, '{')) open.push(token);
+    else if (isPunctuator(token, '}')) open.pop();
+  }
+  return new Set(open);
+}
+
+/** The first token of what a `{` opens: its own statement's, or the line before when it stands alone. */
+function openerOf(tokens: readonly Token[], open: number): Token {
+  const start = statementStart(tokens, open);
+  if (start !== open) return tokens[start];
+  const previous = previousSignificant(tokens, open);
+  if (previous === undefined || isStatementSeparator(tokens[previous])) return tokens[open];
+  return tokens[statementStart(tokens, previous)];
+}
+
+function bodyOf(keyword: Token, parent: Frame | undefined): BodyKind | 'unknown' {
+  if (keyword.kind !== 'identifier') return 'unknown';
+  if (parent === undefined) return blockKinds.has(keyword.text) ? (keyword.text as BlockKind) : 'unknown';
+  if (parent.body !== 'unknown' && isEngineBody(parent.body) && (keyword.text === 'repeat' || keyword.text === 'submit')) return keyword.text;
+  if (parent.body !== 'unknown' && isHandlerBody(parent.body) && (keyword.text === 'if' || keyword.text === 'else')) return keyword.text;
+  return 'unknown';
+}
+
+/**
+ * The blocks open before `tokens[end]`, innermost last, as the parser sees them: a `{` opens,
+ * a `}` closes, and an unclosed block ends where a new declaration starts.
+ */
+function openFrames(tokens: readonly Token[], end: number): { frames: Frame[]; lastClosed: Frame | undefined } {
+  const frames: Frame[] = [];
+  let lastClosed: Frame | undefined;
+  let unbalanced: Set<Token> | undefined;
+  for (let i = 0; i < end; i++) {
+    const token = tokens[i];
+    if (atDeclarationStart(tokens, i)) {
+      frames.length = 0;
+    } else if (token.firstOnLine && (isWord(token, 'expect') || isWord(token, 'scenario'))) {
+      unbalanced ??= unbalancedBraces(tokens);
+      while (frames.length > 0 && unbalanced.has(frames[frames.length - 1].open)) frames.pop();
+    }
+    if (isPunctuator(token, '{')) {
+      const keyword = openerOf(tokens, i);
+      frames.push({ body: bodyOf(keyword, frames[frames.length - 1]), open: token, keyword });
+    } else if (isPunctuator(token, '}')) {
+      lastClosed = frames.pop() ?? lastClosed;
+    }
+  }
+  return { frames, lastClosed };
+}
+
+// ---------------------------------------------------------------------------------------
+// The enclosing declaration
+
+function declarationAt(compiled: CompiledScenario, start: number): Declaration | undefined {
+  return compiled.file.declarations.find((d) => d.range.start === start);
+}
+
+function versionOfDeclaration(declaration: Declaration | undefined, check: CheckResult): SmmuVersion | undefined {
+  switch (declaration?.kind) {
+    case 'smmu':
+      return check.settings.get(declaration)?.word('version') as SmmuVersion | undefined;
+    case 'domain':
+    case 'master':
+    case 'vfio':
+      return versionOf(check, check.smmuOf.get(declaration));
+    case 'handler': {
+      const domain = declaration.domain ? check.symbols.get('domain', declaration.domain.text)?.declaration : undefined;
+      return domain ? versionOf(check, check.smmuOf.get(domain)) : undefined;
+    }
+    case 'engine': {
+      const master = declaration.name ? check.symbols.get('master', declaration.name.master.text)?.declaration : undefined;
+      return master ? versionOf(check, check.smmuOf.get(master)) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function enclosingBlock(compiled: CompiledScenario, frames: readonly Frame[], body: BodyKind, partial: Token | undefined): EnclosingBlock {
+  const outer = frames[0];
+  const declaration = outer ? declarationAt(compiled, outer.keyword.range.start) : undefined;
+  const settings = declaration && 'settings' in declaration ? declaration.settings : [];
+  const given = new Set(settings.filter((s) => s.key.range.start !== partial?.range.start).map((s) => s.key.text));
+  const context = settings.find((s) => s.key.text === 'context')?.value;
+  return {
+    body,
+    declaration,
+    version: versionOfDeclaration(declaration, compiled.check),
+    given,
+    handlerContext: declaration?.kind === 'handler' && context?.kind === 'word' ? context.text : undefined,
+    inRepeat: frames.some((f) => f.body === 'repeat'),
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Expressions
+
+interface Scan {
+  /** Index after what was read. */
+  end: number;
+  /** False when an operand is still expected there. */
+  complete: boolean;
+}
+
+/** Reads the longest expression from `words[start]`, as the parser does: `0x1000 + i*64 64` stops before the size. */
+function scanExpression(words: readonly Token[], start: number): Scan {
+  let i = start;
+  for (;;) {
+    while (i < words.length && words[i].kind === 'punctuator' && unaryOperators.has(words[i].text)) i++;
+    const operand = scanOperand(words, i);
+    if (!operand.complete) return operand;
+    i = operand.end;
+    if (!isBinaryOperator(words[i])) return { end: i, complete: true };
+    i++;
+  }
+}
+
+function scanOperand(words: readonly Token[], i: number): Scan {
+  const token = words[i];
+  if (token === undefined) return { end: i, complete: false };
+  if (token.kind === 'number') return { end: i + 1, complete: true };
+  if (isPunctuator(token, '(')) return scanGroup(words, i);
+  if (token.kind !== 'identifier') return { end: i, complete: false };
+  let end = i + 1;
+  if (isPunctuator(words[end], '.')) {
+    if (words[end + 1]?.kind !== 'identifier') return { end: end + 1, complete: false };
+    end += 2;
+  }
+  // Calls and indexing (the Debug Console's): skipped over.
+  while (isPunctuator(words[end], '(') || isPunctuator(words[end], '[')) {
+    const group = scanGroup(words, end);
+    if (!group.complete || group.end >= words.length) return group;
+    end = group.end;
+  }
+  return { end, complete: true };
+}
+
+/** `( … )` or `[ … ]` from its opening token; the cursor may be inside when it is not closed. */
+function scanGroup(words: readonly Token[], open: number): Scan {
+  const close = isPunctuator(words[open], '(') ? ')' : ']';
+  if (isPunctuator(words[open + 1], close)) return { end: open + 2, complete: true };
+  let inner = scanExpression(words, open + 1);
+  while (inner.complete && isPunctuator(words[inner.end], ',')) inner = scanExpression(words, inner.end + 1);
+  if (inner.end >= words.length) return inner;
+  return isPunctuator(words[inner.end], close) ? { end: inner.end + 1, complete: true } : { end: inner.end, complete: false };
+}
+
+/** Whether the words from `start` end where an operand of an expression goes. */
+function atOperand(words: readonly Token[], start: number): boolean {
+  const scan = scanExpression(words, start);
+  return scan.end >= words.length && !scan.complete;
+}
+
+/** The operand slot at the end of a handler expression: after `kind ==`, after `gpu.`, or any. */
+function handlerSlot(words: readonly Token[], withPage = false): CompletionContext {
+  const last = words[words.length - 1];
+  const before = words[words.length - 2];
+  if (last && isPunctuator(last, '.') && before?.kind === 'identifier') return { kind: 'expression', slot: { kind: 'engine-of', master: before.text } };
+  if (last && (isPunctuator(last, '==') || isPunctuator(last, '!=')) && before?.kind === 'identifier' && comparedFields.has(before.text)) {
+    return { kind: 'expression', slot: { kind: 'compared', field: before.text as 'kind' | 'engine' | 'master' | 'domain' } };
+  }
+  return { kind: 'expression', slot: { kind: 'handler', withPage } };
+}
+
+/** A handler expression from `words[start]`: completions only where an operand goes. */
+function handlerOperand(words: readonly Token[], start: number): CompletionContext {
+  return atOperand(words, start) ? handlerSlot(words) : nothing;
+}
+
+function engineOperand(words: readonly Token[], start: number, block: EnclosingBlock): CompletionContext {
+  return atOperand(words, start) ? { kind: 'expression', slot: { kind: 'engine', inRepeat: block.inRepeat } } : nothing;
+}
+
+// ---------------------------------------------------------------------------------------
+// Statements
+
+type OperandContext = (words: readonly Token[], start: number) => CompletionContext;
+
+/** `map IOVA -> PA size SIZE PERMS… [pages N]`, in a handler also `map page -> PA PERMS…`. */
+function mapStatement(words: readonly Token[], inHandler: boolean): CompletionContext {
+  const operand: OperandContext = inHandler ? handlerOperand : () => nothing;
+  const page = inHandler && isWord(words[1], 'page') && isPunctuator(words[2], '->');
+  let i = 2;
+  if (!page) {
+    if (inHandler && words.length === 1) return handlerSlot(words, true);
+    const iova = scanExpression(words, 1);
+    if (iova.end >= words.length) return operand(words, 1);
+    i = iova.end;
+  }
+  if (!isPunctuator(words[i], '->')) return nothing;
+  const pa = scanExpression(words, i + 1);
+  if (pa.end >= words.length && !pa.complete) return operand(words, i + 1);
+  i = pa.end;
+  if (!page) {
+    if (i >= words.length) return { kind: 'keywords', words: ['size'] };
+    if (!isWord(words[i], 'size')) return nothing;
+    const size = scanExpression(words, i + 1);
+    if (size.end >= words.length && !size.complete) return operand(words, i + 1);
+    i = size.end;
+  }
+  return mapPermissions(words, i, !page);
+}
+
+function mapPermissions(words: readonly Token[], start: number, pagesAllowed: boolean): CompletionContext {
+  const given: string[] = [];
+  let pages = pagesAllowed;
+  for (let i = start; i < words.length; i++) {
+    const word = words[i];
+    if (word.kind !== 'identifier') return nothing;
+    if (word.text !== 'pages') {
+      given.push(word.text);
+      continue;
+    }
+    if (i === words.length - 1) return { kind: 'leaf-size' };
+    pages = false;
+    i++;
+  }
+  return { kind: 'map-permissions', given, pages };
+}
+
+/** `read|write ADDRESS SIZE [pasid N] [priv] [exec] [value V] [as NAME]`. */
+function transaction(words: readonly Token[], block: EnclosingBlock): CompletionContext {
+  const address = scanExpression(words, 1);
+  // After a whole address, the size goes next.
+  if (address.end >= words.length) return engineOperand(words, address.complete ? address.end : 1, block);
+  const size = scanExpression(words, address.end);
+  if (size.end >= words.length && !size.complete) return engineOperand(words, address.end, block);
+  const given = new Set<string>();
+  for (let i = size.end; i < words.length; ) {
+    const option = words[i];
+    given.add(option.text);
+    if (isWord(option, 'pasid') || isWord(option, 'value')) {
+      const value = scanExpression(words, i + 1);
+      if (value.end >= words.length && !value.complete) return engineOperand(words, i + 1, block);
+      i = value.end;
+    } else if (isWord(option, 'as')) {
+      if (i === words.length - 1) return nothing;
+      i += 2;
+    } else {
+      i++;
+    }
+  }
+  return { kind: 'transaction-option', access: words[0].text === 'write' ? 'write' : 'read', given, version: block.version };
+}
+
+function engineStatement(words: readonly Token[], block: EnclosingBlock): CompletionContext | undefined {
+  switch (words[0].text) {
+    case 'read':
+    case 'write':
+      return transaction(words, block);
+    case 'wait':
+    case 'repeat':
+    case 'submit':
+      return engineOperand(words, 1, block);
+    default:
+      return undefined;
+  }
+}
+
+function handlerStatement(words: readonly Token[]): CompletionContext | undefined {
+  const length = words.length;
+  switch (words[0].text) {
+    case 'if':
+      return handlerOperand(words, 1);
+    case 'else':
+      if (length === 1) return { kind: 'keywords', words: ['if'] };
+      return isWord(words[1], 'if') ? handlerOperand(words, 2) : nothing;
+    case 'map':
+      return mapStatement(words, true);
+    case 'unmap': {
+      const iova = scanExpression(words, 1);
+      if (iova.end >= words.length) return iova.complete ? { kind: 'keywords', words: ['size'] } : handlerOperand(words, 1);
+      return isWord(words[iova.end], 'size') ? handlerOperand(words, iova.end + 1) : nothing;
+    }
+    case 'tlbi':
+      if (length === 1) return { kind: 'keywords', words: ['all', 'va'] };
+      return isWord(words[1], 'va') ? handlerOperand(words, 2) : nothing;
+    case 'sleep':
+      return handlerOperand(words, 1);
+    case 'stall':
+      if (length === 1) return { kind: 'keywords', words: ['off for'] };
+      if (length === 2 && isWord(words[1], 'off')) return { kind: 'keywords', words: ['for'] };
+      return isWord(words[1], 'off') && isWord(words[2], 'for') ? handlerOperand(words, 3) : nothing;
+    default:
+      return undefined;
+  }
+}
+
+/** `masters a b ▮`: the masters this container does not list yet. */
+function mastersStatement(words: readonly Token[], block: EnclosingBlock, partial: Token | undefined): CompletionContext {
+  const listed = new Set(words.slice(1).map((w) => w.text));
+  if (block.declaration?.kind === 'vfio') {
+    for (const list of block.declaration.masters) {
+      for (const name of list.masters) if (name.range.start !== partial?.range.start) listed.add(name.text);
+    }
+  }
+  return { kind: 'names', of: 'master', exclude: listed };
+}
+
+function blockStatement(words: readonly Token[], block: EnclosingBlock, partial: Token | undefined): CompletionContext {
+  const body = block.body;
+  const first = words[0];
+  if (first.kind !== 'identifier') return nothing;
+  const statement = isEngineBody(body) ? engineStatement(words, block) : isHandlerBody(body) ? handlerStatement(words) : undefined;
+  if (statement) return statement;
+  switch (`${body} ${first.text}`) {
+    case 'domain map':
+    case 'vfio map':
+      return mapStatement(words, false);
+    case 'vfio masters':
+      return mastersStatement(words, block, partial);
+    case 'master stream':
+      return words.length === 2 ? { kind: 'keywords', words: ['mask'] } : nothing;
+    case 'master pasid':
+      return words.length === 3 && isPunctuator(words[2], '->') ? { kind: 'names', of: 'domain', exclude: new Set() } : nothing;
+  }
+  // A setting: only in the declaration's own body, not in a nested block.
+  const spec = blockKinds.has(body) ? settingSpec(body as BlockKind, first.text) : undefined;
+  return spec && words.length === 1 ? { kind: 'setting-value', spec } : nothing;
+}
+
+// ---------------------------------------------------------------------------------------
+// Top level
+
+/** Domains another handler handles already: a domain has one fault handler (iommu_set_fault_handler). */
+function handledDomains(compiled: CompiledScenario, keyword: Token): Set<string> {
+  const handled = new Set<string>();
+  for (const d of compiled.file.declarations) {
+    if (d.kind === 'handler' && d.domain && d.range.start !== keyword.range.start) handled.add(d.domain.text);
+  }
+  return handled;
+}
+
+function topLevelStatement(words: readonly Token[], compiled: CompiledScenario, partial: Token | undefined): CompletionContext {
+  if (words.length === 0) {
+    const declaredOnce = new Set(
+      compiled.file.declarations.filter((d) => (d.kind === 'scenario' || d.kind === 'timing') && d.range.start !== partial?.range.start).map((d) => d.kind),
+    );
+    return { kind: 'declaration', declaredOnce };
+  }
+  const [first, second, third] = words;
+  switch (first.text) {
+    case 'handler':
+      if (words.length === 2 && second.kind === 'identifier') return { kind: 'keywords', words: ['on'] };
+      return words.length === 3 && isWord(third, 'on') ? { kind: 'names', of: 'domain', exclude: handledDomains(compiled, first) } : nothing;
+    case 'engine':
+      return words.length === 1 ? { kind: 'names', of: 'master', exclude: new Set(), then: '.' } : nothing;
+    case 'expect':
+      if (words.length === 1) return { kind: 'expect-subject' };
+      return words.length === 2 && second.kind === 'identifier' ? { kind: 'expect-check', subject: second.text } : nothing;
+    default:
+      return nothing;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Strings
+
+/** Inside a handler's `log` message: the expression of the `{…}` hole the cursor is in, or nothing outside one. */
+function logHole(text: string, string: Token, offset: number): CompletionContext {
+  let hole: number | undefined;
+  for (let p = string.range.start + 1; p < offset; p++) {
+    const c = text[p];
+    if (c === '\\') p++;
+    else if (c === '{') hole = p;
+    else if (c === '}') hole = undefined;
+  }
+  if (hole === undefined) return nothing;
+  const tokens = tokenize(text, hole + 1, offset).tokens.filter((t) => t.kind !== 'end' && t.kind !== 'newline');
+  const split = splitAtCursor(tokens, offset);
+  if (split.inside) return nothing;
+  return handlerOperand(tokens.slice(0, split.before), 0);
+}
+
+// ---------------------------------------------------------------------------------------
+
+/** The tokens of the statement before the cursor, and the cursor's place among all tokens. */
+interface CursorStatement {
+  words: Token[];
+  split: CursorSplit;
+  /** The token before the statement (a `{`, `}`, `;` or new line), if any. */
+  previous: Token | undefined;
+  /** Where the word being typed starts (the cursor, when none is). */
+  cursorStart: number;
+}
+
+function cursorStatement(tokens: readonly Token[], text: string, offset: number): CursorStatement {
+  const split = splitAtCursor(tokens, offset);
+  const cursorStart = split.partial?.range.start ?? offset;
+  const start = cursorStatementStart(tokens, split.before, text, cursorStart);
+  const words = tokens.slice(start, split.before).filter((t) => t.kind !== 'newline');
+  return { words, split, previous: tokens[start - 1], cursorStart };
+}
+
+/** Decides what completion offers at `offset` of the compiled text. */
+export function completionContext(compiled: CompiledScenario, text: string, offset: number): CompletionContext {
+  if (inComment(compiled, text, offset)) return nothing;
+  const { words, split, previous, cursorStart } = cursorStatement(compiled.tokens, text, offset);
+  const { frames, lastClosed } = openFrames(compiled.tokens, split.before);
+  const innermost = frames[frames.length - 1];
+  const body = innermost?.body;
+
+  if (split.inside) {
+    const inLog = words.length === 1 && isWord(words[0], 'log') && body !== undefined && body !== 'unknown' && isHandlerBody(body);
+    return split.inside.kind === 'string' && inLog ? logHole(text, split.inside, offset) : nothing;
+  }
+  if (words.length === 0 && previous) {
+    // After a `}` on its line only an `if`'s `else` may follow.
+    const sameLine = !/[\r\n]/.test(text.slice(previous.range.end, cursorStart));
+    if (sameLine && isPunctuator(previous, '}')) return lastClosed?.body === 'if' ? { kind: 'keywords', words: ['else'] } : nothing;
+    // Right after a typed `{` (a trigger character) the block is only being opened.
+    if (isPunctuator(previous, '{') && previous.range.end === offset) return nothing;
+  }
+  if (body === undefined) return topLevelStatement(words, compiled, split.partial);
+  if (body === 'unknown') return nothing;
+  const block = enclosingBlock(compiled, frames, body, split.partial);
+  return words.length === 0 ? { kind: 'statement', block } : blockStatement(words, block, split.partial);
+}

@@ -1,0 +1,128 @@
+import { SymbolEntry } from '../emulator/language/checker/symbols';
+import { constantValue } from '../emulator/language/evaluate';
+import { BlockSettings } from '../emulator/language/checker/settings';
+import { linuxSctlr } from '../emulator/smmu/v2/registers';
+import { hex, hex32, hexGrouped } from '../emulator/util/u64';
+import { Analysis } from './analysis';
+import { transactionSites } from './predictions';
+
+function settingsOf(analysis: Analysis, entry: SymbolEntry): BlockSettings | undefined {
+  return entry.declaration ? analysis.compiled.check.settings.get(entry.declaration) : undefined;
+}
+
+function smmuLines(analysis: Analysis, entry: SymbolEntry<'smmu'>): string[] {
+  const s = settingsOf(analysis, entry);
+  if (!s) return [];
+  if (s.word('version') === 'v3') {
+    return [`SMMUv3: STALL_MODEL ${s.word('stall-model')}, event queue ${s.number('eventq')} entries, PRI queue ${s.number('priq')}, ${s.number('ssid-bits')} SubstreamID bits`];
+  }
+  return [`SMMUv2: ${s.number('context-banks')} context banks; unmatched streams ${s.word('unmatched') === 'fault' ? 'fault (sCR0.USFCFG=1)' : 'bypass'}`];
+}
+
+function domainLines(analysis: Analysis, entry: SymbolEntry<'domain'>): string[] {
+  const s = settingsOf(analysis, entry);
+  const decl = entry.declaration;
+  if (!s || !decl) return [];
+  const smmu = analysis.compiled.check.smmuOf.get(decl);
+  const ias = Number(s.number('ias'));
+  const levels = Math.ceil((ias - 12) / 9);
+  const stall = s.word('fault') === 'stall';
+  const abort = s.word('report') === 'abort';
+  const lines = [
+    `on smmu ${smmu?.name ?? '?'}: ias ${ias} (${levels} levels from L${4 - levels}), oas ${s.number('oas')}`,
+    `faults ${stall ? 'stall' : 'terminate'}; terminated transactions ${abort ? 'abort' : 'read as zero (RAZ/WI)'}`,
+  ];
+  const version = smmu?.declaration ? analysis.compiled.check.settings.get(smmu.declaration)?.word('version') : undefined;
+  if (version !== 'v3') {
+    const hupcf = s.word('hupcf') === 'on';
+    lines.push(`SCTLR ${hex32(linuxSctlr({ stall, hupcf, abortOnTerminate: abort }))} (CFCFG=${stall ? 1 : 0}, HUPCF=${hupcf ? 1 : 0}, CFRE=${abort ? 1 : 0})`);
+  }
+  const maps = analysis.compiled.check.mapsOf.get(decl) ?? [];
+  lines.push(`${maps.length} map${maps.length === 1 ? '' : 's'}${maps.length > 0 ? `: ${maps.map((m) => `${hexGrouped(m.iova)} → ${hexGrouped(m.pa)} (${hex(m.size)})`).join(', ')}` : ''}`);
+  return lines;
+}
+
+function masterLines(analysis: Analysis, entry: SymbolEntry<'master'>): string[] {
+  const s = settingsOf(analysis, entry);
+  const decl = entry.declaration;
+  if (!s || !decl) return [];
+  const streams = (analysis.compiled.check.streamsOf.get(decl) ?? []).map((st) => (st.mask === 0n ? hex(st.id) : `${hex(st.id)} mask ${hex(st.mask)}`));
+  const domain = s.name('domain')?.text;
+  const flags = [s.flag('can-stall') ? 'can-stall' : undefined, s.flag('pri') ? 'ATS/PRI' : undefined].filter((f) => f !== undefined);
+  return [`streams ${streams.join(', ') || 'none'}`, `attached to ${domain ?? 'no domain'}${flags.length > 0 ? `; ${flags.join(', ')}` : ''}`];
+}
+
+function engineLines(analysis: Analysis, entry: SymbolEntry<'engine'>): string[] {
+  const s = settingsOf(analysis, entry);
+  const decl = entry.declaration;
+  if (!s || !decl) return [];
+  // Each written transaction issues once per iteration of the repeats around it.
+  const count = transactionSites(analysis)
+    .filter((site) => site.engine === decl)
+    .reduce((sum, site) => sum + site.repeats.reduce((n, r) => n * Number(r.count ? (constantValue(r.count) ?? 0n) : 0n), 1), 0);
+  const route = analysis.staticSystem.route(decl);
+  const via = route.kind === 'domain' ? `stream ${hex(route.sid)} → domain ${route.domain.name?.text ?? '?'}` : route.reason;
+  return [`issues ${count} transaction${count === 1 ? '' : 's'}; the first at cycle ${s.number('start')}, then every ${s.number('interval')}, at most ${s.number('outstanding')} in flight`, via];
+}
+
+function handlerLines(analysis: Analysis, entry: SymbolEntry<'handler'>): string[] {
+  const s = settingsOf(analysis, entry);
+  const decl = entry.declaration;
+  if (!s || !decl) return [];
+  const context = s.word('context');
+  const where = context === 'workqueue' ? `a workqueue (${s.name('queue')?.text ?? 'iopf'})` : context === 'irq' ? 'the hard IRQ' : 'the threaded IRQ handler';
+  return [`the fault handler of domain ${decl.domain?.text ?? '?'}, run in ${where}`];
+}
+
+function workqueueLines(analysis: Analysis, entry: SymbolEntry<'workqueue'>): string[] {
+  const s = settingsOf(analysis, entry);
+  if (!s) return ['the IOMMU core\'s fault queue (built in): 2 workers, unbound — items may finish in any order'];
+  return [`${s.number('workers')} worker${s.number('workers') === 1n ? '' : 's'}, ${s.word('order') === 'ordered' ? 'ordered: one item at a time' : 'unbound: items may finish in any order'}`];
+}
+
+function vfioLines(entry: SymbolEntry<'vfio'>): string[] {
+  const masters = entry.declaration?.masters.flatMap((m) => m.masters.map((n) => n.text)) ?? [];
+  return [`a VFIO container for ${masters.join(', ') || 'no master'}`];
+}
+
+/** A declared name, summed up for hover. */
+export function describeDeclaration(analysis: Analysis, entry: SymbolEntry): string[] {
+  const head = `**${entry.kind} ${entry.name}**`;
+  let body: string[];
+  switch (entry.kind) {
+    case 'smmu':
+      body = smmuLines(analysis, entry as SymbolEntry<'smmu'>);
+      break;
+    case 'domain':
+      body = domainLines(analysis, entry as SymbolEntry<'domain'>);
+      break;
+    case 'master':
+      body = masterLines(analysis, entry as SymbolEntry<'master'>);
+      break;
+    case 'engine':
+      body = engineLines(analysis, entry as SymbolEntry<'engine'>);
+      break;
+    case 'handler':
+      body = handlerLines(analysis, entry as SymbolEntry<'handler'>);
+      break;
+    case 'workqueue':
+      body = workqueueLines(analysis, entry as SymbolEntry<'workqueue'>);
+      break;
+    case 'vfio':
+      body = vfioLines(entry as SymbolEntry<'vfio'>);
+      break;
+  }
+  return [head, '', ...body.flatMap((line) => [line, ''])].slice(0, -1);
+}
+
+/** A transaction label: which transactions carry it. */
+export function describeLabel(analysis: Analysis, name: string): string[] {
+  const sites = transactionSites(analysis).filter((s) => s.transaction.label?.text === name);
+  const lines = sites.map((s) => {
+    const engine = analysis.textOf(s.engine.name?.range ?? s.engine.range);
+    const written = analysis.textOf(s.transaction.range).split(/\s+as\s+/)[0];
+    const repeated = s.repeats.length > 0 ? ' (every iteration of its repeat)' : '';
+    return `- \`${written}\` in ${engine}, line ${analysis.lines.lineOf(s.transaction.range.start)}${repeated}`;
+  });
+  return [`**label ${name}**`, '', ...lines];
+}

@@ -1,0 +1,81 @@
+import { Declaration, EngineItem, Expression, HandlerStatement, Identifier, StringLiteral } from '../emulator/language/ast';
+import { contains } from '../emulator/language/source';
+
+function inExpression(expression: Expression | undefined, offset: number): Identifier | undefined {
+  if (!expression || !contains(expression.range, offset)) return undefined;
+  switch (expression.kind) {
+    case 'identifier':
+      return expression;
+    case 'unary':
+      return inExpression(expression.operand, offset);
+    case 'binary':
+      return inExpression(expression.left, offset) ?? inExpression(expression.right, offset);
+    case 'call':
+      return expression.args.map((a) => inExpression(a, offset)).find((i) => i !== undefined);
+    case 'index':
+      return inExpression(expression.target, offset) ?? inExpression(expression.index, offset);
+    default:
+      return undefined;
+  }
+}
+
+function inString(message: StringLiteral | undefined, offset: number): Identifier | undefined {
+  for (const part of message?.parts ?? []) {
+    if (part.kind === 'hole') {
+      const found = inExpression(part.expression, offset);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function inStatements(statements: readonly HandlerStatement[], offset: number): Identifier | undefined {
+  for (const s of statements) {
+    if (!contains(s.range, offset)) continue;
+    switch (s.kind) {
+      case 'log':
+        return inString(s.message, offset);
+      case 'if':
+        return inExpression(s.condition, offset) ?? inStatements(s.then, offset) ?? inStatements(s.otherwise ?? [], offset);
+      case 'map':
+        return inExpression(s.iova, offset) ?? inExpression(s.pa, offset) ?? inExpression(s.size, offset);
+      case 'unmap':
+        return inExpression(s.iova, offset) ?? inExpression(s.size, offset);
+      case 'tlbi':
+        return inExpression(s.address, offset);
+      case 'sleep':
+      case 'stall-off':
+        return inExpression(s.cycles, offset);
+      default:
+        return undefined;
+    }
+  }
+  return undefined;
+}
+
+function inEngine(items: readonly EngineItem[], offset: number): Identifier | undefined {
+  for (const item of items) {
+    if (!contains(item.range, offset)) continue;
+    switch (item.kind) {
+      case 'transaction':
+        return inExpression(item.address, offset) ?? inExpression(item.size, offset);
+      case 'repeat':
+        return inExpression(item.count, offset) ?? inEngine(item.body, offset);
+      case 'submit':
+        return inExpression(item.id, offset) ?? inEngine(item.body, offset);
+      case 'wait':
+        return inExpression(item.cycles, offset);
+    }
+  }
+  return undefined;
+}
+
+/** The identifier of an expression at an offset: in a handler (log holes too) or an engine. */
+export function identifierAt(declarations: readonly Declaration[], offset: number): Identifier | undefined {
+  for (const d of declarations) {
+    if (!contains(d.range, offset)) continue;
+    if (d.kind === 'handler') return inStatements(d.body, offset);
+    if (d.kind === 'engine') return inEngine(d.body, offset);
+  }
+  return undefined;
+}

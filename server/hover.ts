@@ -1,0 +1,134 @@
+import { Hover, MarkupKind, Position } from 'vscode-languageserver';
+import { Declaration, DomainDeclaration, MapStatement, Setting, VfioDeclaration } from '../emulator/language/ast';
+import { constantValue } from '../emulator/language/evaluate';
+import { blockSettings, BlockKind, counterDocs, CounterName, faultFields, mapPermissions, settingSpec } from '../emulator/language/schema';
+import { contains, Range } from '../emulator/language/source';
+import { WalkResult } from '../emulator/pgtable/walker';
+import { hex, hex64, hexGrouped } from '../emulator/util/u64';
+import { Analysis } from './analysis';
+import { describeDeclaration, describeLabel } from './declarationSummary';
+import { identifierAt } from './expressionAt';
+import { keywordDocs } from './keywordDocs';
+import { accessOf, predict, transactionSites } from './predictions';
+import { nameAt } from './symbolsAt';
+
+function markdown(analysis: Analysis, range: Range, lines: string[]): Hover {
+  return { contents: { kind: MarkupKind.Markdown, value: lines.join('\n') }, range: analysis.lspRange(range) };
+}
+
+/** The walk as a table, root first, then its outcome in words. */
+export function walkLines(walk: WalkResult): string[] {
+  const lines = ['| level | index | descriptor at | value | meaning |', '|---|---|---|---|---|'];
+  for (const step of walk.steps) {
+    lines.push(`| L${step.level} | ${step.index} | \`${hex(step.descriptorAddress)}\` | \`${hex64(step.value)}\` | ${step.descriptor.text} |`);
+  }
+  return walk.steps.length > 0 ? lines : [];
+}
+
+function outcomeLines(walk: WalkResult): string[] {
+  const outcome = walk.outcome;
+  if (outcome.kind !== 'success') return [`**${outcome.kind} fault at level ${outcome.level}**: ${outcome.reason}`];
+  const size = outcome.size === 0x1000n ? '4K page' : outcome.size === 0x20_0000n ? '2M block' : '1G block';
+  return [
+    `**${hexGrouped(walk.iova)} → ${hexGrouped(outcome.pa)}** (${size}, level ${outcome.level})`,
+    '',
+    `permissions ${outcome.permissionsText}; memory ${outcome.memory} (AttrIndx ${outcome.attrIndx})`,
+  ];
+}
+
+function transactionHover(analysis: Analysis, offset: number): Hover | undefined {
+  const site = transactionSites(analysis).find((s) => s.transaction.address && contains(s.transaction.address.range, offset));
+  const address = site?.transaction.address;
+  if (!site || !address) return undefined;
+  const prediction = predict(analysis, site);
+  if (!prediction) return markdown(analysis, address.range, ['The address cannot be computed yet.']);
+  const engine = analysis.textOf(site.engine.name?.range ?? site.engine.range);
+  const iteration = prediction.iteration === undefined ? '' : ` (for i = ${prediction.iteration})`;
+  const head = `${site.transaction.access} \`${hexGrouped(prediction.iova)}\`${iteration} from ${engine}`;
+  const route = prediction.route;
+  if (route.kind === 'unrouted') return markdown(analysis, address.range, [`${head}: it reaches no domain — ${route.reason}`]);
+  // The whole walk, for the table (the prediction only kept what it needed).
+  const walk = analysis.staticSystem.walk(route.domain, prediction.iova, accessOf(site.transaction));
+  const via = `stream ${hex(route.sid)} → master ${route.master.name?.text ?? '?'} → domain ${route.domain.name?.text ?? '?'}`;
+  return markdown(analysis, address.range, [...outcomeLines(walk), '', `${head}: ${via}`, '', ...walkLines(walk), '', '_As the tables stand before the run: a handler may change them._']);
+}
+
+function mapHover(analysis: Analysis, offset: number): Hover | undefined {
+  for (const d of analysis.compiled.file.declarations) {
+    if (d.kind !== 'domain' && d.kind !== 'vfio') continue;
+    const map = d.maps.find((m) => (m.iova && contains(m.iova.range, offset)) || (m.pa && contains(m.pa.range, offset)));
+    if (map) return d.kind === 'domain' ? domainMapHover(analysis, d, map) : vfioMapHover(analysis, d, map);
+  }
+  return undefined;
+}
+
+function domainMapHover(analysis: Analysis, domain: DomainDeclaration, map: MapStatement): Hover | undefined {
+  const iova = map.iova ? constantValue(map.iova) : undefined;
+  const range = map.iova && map.pa ? { start: map.iova.range.start, end: map.pa.range.end } : map.range;
+  if (typeof iova !== 'bigint') return undefined;
+  const walk = analysis.staticSystem.walk(domain, iova);
+  return markdown(analysis, range, [...outcomeLines(walk), '', `the first page of this map in domain ${domain.name?.text ?? '?'}`, '', ...walkLines(walk)]);
+}
+
+function vfioMapHover(analysis: Analysis, vfio: VfioDeclaration, map: MapStatement): Hover {
+  return markdown(analysis, map.range, [`A mapping of VFIO container ${vfio.name?.text ?? '?'}: every domain the container creates gets it.`]);
+}
+
+function settingAt(declaration: Declaration, offset: number): Setting | undefined {
+  return 'settings' in declaration ? declaration.settings.find((s) => contains(s.range, offset)) : undefined;
+}
+
+const blockKinds = new Set<string>(Object.keys(blockSettings));
+
+/** A setting key or value: what it is on the hardware. */
+function settingHover(analysis: Analysis, offset: number): Hover | undefined {
+  const declaration = analysis.compiled.file.declarations.find((d) => contains(d.range, offset));
+  if (!declaration || !blockKinds.has(declaration.kind)) return undefined;
+  const setting = settingAt(declaration, offset);
+  const spec = setting ? settingSpec(declaration.kind as BlockKind, setting.key.text) : undefined;
+  if (!setting || !spec) return undefined;
+  const onKey = contains(setting.key.range, offset);
+  const range = onKey ? setting.key.range : (setting.value?.range ?? setting.key.range);
+  const lines = [`**${spec.key}**${spec.only ? ` (${spec.only === 'v2' ? 'SMMUv2' : 'SMMUv3'})` : ''} — ${spec.summary}`];
+  if (spec.detail) lines.push('', spec.detail);
+  if (spec.value.kind === 'number' || spec.value.kind === 'enum') lines.push('', `default: \`${String(spec.value.default)}\``);
+  return markdown(analysis, range, lines);
+}
+
+/** The word at an offset: a token, or an identifier inside a `{…}` hole of a string. */
+function wordAt(analysis: Analysis, offset: number): { text: string; range: Range } | undefined {
+  const token = analysis.compiled.tokens.find((t) => t.kind === 'identifier' && t.range.start <= offset && offset < t.range.end);
+  if (token) return token;
+  const identifier = identifierAt(analysis.compiled.file.declarations, offset);
+  return identifier ? { text: identifier.name, range: identifier.range } : undefined;
+}
+
+/** Any other word: keywords, fault fields, counters, map permissions. */
+function wordHover(analysis: Analysis, offset: number): Hover | undefined {
+  const token = wordAt(analysis, offset);
+  if (!token) return undefined;
+  const word = token.text;
+  const doc =
+    keywordDocs[word] ??
+    (word in faultFields ? `**${word}** (fault field) — ${faultFields[word]}` : undefined) ??
+    (word in counterDocs ? `**${word}** (counter) — ${counterDocs[word as CounterName]}` : undefined) ??
+    (mapPermissions[word] ? `**${word}** (map permission) — ${mapPermissions[word]}` : undefined) ??
+    (/^[rwx]+$/.test(word) ? `**${word}** (map permissions) — ${[...word].map((c) => mapPermissions[c]).join(', ')}` : undefined);
+  return doc ? markdown(analysis, token.range, [doc]) : undefined;
+}
+
+function nameHover(analysis: Analysis, offset: number): Hover | undefined {
+  const at = nameAt(analysis, offset);
+  if (!at) return undefined;
+  const lines = at.kind === 'label' ? describeLabel(analysis, at.name) : describeDeclaration(analysis, at.entry);
+  return markdown(analysis, at.range, lines);
+}
+
+/**
+ * Hover: an address's translation through the domain it reaches (a transaction's, a map's),
+ * a name's declaration, a setting's or keyword's meaning on the hardware.
+ */
+export function hover(analysis: Analysis, position: Position): Hover | null {
+  const offset = analysis.offsetAt(position);
+  return transactionHover(analysis, offset) ?? mapHover(analysis, offset) ?? nameHover(analysis, offset) ?? settingHover(analysis, offset) ?? wordHover(analysis, offset) ?? null;
+}
