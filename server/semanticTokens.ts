@@ -10,7 +10,8 @@ import {
   StringLiteral,
 } from '../emulator/language/ast';
 import { tokenize } from '../emulator/language/lexer';
-import { BlockKind, counterNames, faultFields, faultKindEventNames, faultKinds, NameKind, settingSpec } from '../emulator/language/schema';
+import { handlerName } from '../emulator/language/checker/expressions';
+import { BlockKind, NameKind, settingSpec } from '../emulator/language/schema';
 import { Range } from '../emulator/language/source';
 import { Token } from '../emulator/language/tokens';
 import { Analysis } from './analysis';
@@ -77,8 +78,6 @@ interface Role {
 }
 
 const operators: ReadonlySet<string> = new Set(['->', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '+', '-', '*', '/', '%', '<', '>', '&', '|', '^', '~', '!']);
-const faultKindNames: ReadonlySet<string> = new Set<string>([...faultKinds, ...Object.values(faultKindEventNames)]);
-const counters: ReadonlySet<string> = new Set<string>(counterNames);
 
 type Scope = 'constant' | 'engine' | 'handler';
 
@@ -343,17 +342,23 @@ class Roles {
     }
   }
 
-  /** In the checker's order: fault fields, counters, fault kinds, then masters and domains. */
+  /** What the checker makes of the name. */
   private identifier(name: string, scope: Scope): Role | null {
     if (scope === 'engine') return name === 'i' ? role('variable', 'readonly') : null;
     if (scope !== 'handler') return null;
-    if (Object.hasOwn(faultFields, name)) return role('property', 'readonly');
-    if (counters.has(name)) return role('variable', 'readonly');
-    if (faultKindNames.has(name)) return role('enumMember');
-    const symbols = this.analysis.compiled.check.symbols;
-    if (symbols.get('master', name)) return role(nameTokenTypes.master);
-    if (symbols.get('domain', name)) return role(nameTokenTypes.domain);
-    return null;
+    const meaning = handlerName(name, this.analysis.compiled.check.symbols);
+    if (!meaning) return null;
+    switch (meaning.kind) {
+      case 'field':
+        return role('property', 'readonly');
+      case 'counter':
+        return role('variable', 'readonly');
+      case 'fault-kind':
+        return role('enumMember');
+      case 'master':
+      case 'domain':
+        return role(nameTokenTypes[meaning.kind]);
+    }
   }
 }
 

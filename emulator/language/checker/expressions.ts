@@ -3,6 +3,7 @@ import { constantEnvironment, evaluate, EvaluationError } from '../evaluate';
 import { counterNames, faultFields, faultKindEventNames, faultKinds } from '../schema';
 import { Range } from '../source';
 import { CheckContext } from './context';
+import { SymbolEntry, SymbolTable } from './symbols';
 
 /**
  * Where an expression is written decides what its names can mean:
@@ -25,22 +26,30 @@ function describeScope(scope: ExpressionScope): string {
   }
 }
 
+/** What a name means in a handler expression, in this order: a fault field, a counter, a fault kind, a master, a domain. */
+export type HandlerName =
+  | { kind: 'field' | 'counter' | 'fault-kind' }
+  | { kind: 'master' | 'domain'; target: SymbolEntry };
+
+export function handlerName(name: string, symbols: SymbolTable): HandlerName | undefined {
+  if (Object.hasOwn(faultFields, name)) return { kind: 'field' };
+  if ((counterNames as readonly string[]).includes(name)) return { kind: 'counter' };
+  if (kindSymbols.has(name)) return { kind: 'fault-kind' };
+  for (const kind of ['master', 'domain'] as const) {
+    const target = symbols.get(kind, name);
+    if (target) return { kind, target };
+  }
+  return undefined;
+}
+
 function checkIdentifier(name: string, range: Range, scope: ExpressionScope, context: CheckContext): void {
   if (scope.kind === 'engine' && name === 'i') {
     if (!scope.inRepeat) context.sink.error('i-outside-repeat', range, "'i' is the iteration index of 'repeat'; there is no repeat around it");
     return;
   }
-  if (scope.kind === 'handler') {
-    if (name in faultFields || (counterNames as readonly string[]).includes(name) || kindSymbols.has(name)) return;
-    for (const kind of ['master', 'domain'] as const) {
-      const target = context.symbols.get(kind, name);
-      if (target) {
-        context.symbols.references.push({ kind, name, range, target });
-        return;
-      }
-    }
-  }
-  context.sink.error('unknown-identifier', range, `'${name}' means nothing ${describeScope(scope)}`);
+  const meaning = scope.kind === 'handler' ? handlerName(name, context.symbols) : undefined;
+  if (meaning && (meaning.kind === 'master' || meaning.kind === 'domain')) context.symbols.references.push({ kind: meaning.kind, name, range, target: meaning.target });
+  if (!meaning) context.sink.error('unknown-identifier', range, `'${name}' means nothing ${describeScope(scope)}`);
 }
 
 /** Reports names the scope does not define; records references to declared names. */
