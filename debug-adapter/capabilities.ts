@@ -1,7 +1,24 @@
 import { DebugProtocol } from '@vscode/debugprotocol';
+import { exceptionFilters } from './exceptionFilters';
 
 /** What the adapter answers to `initialize`: only what it implements. */
 export const capabilities: DebugProtocol.Capabilities = {
   supportsConfigurationDoneRequest: true,
   supportsTerminateRequest: true,
+  supportsRestartRequest: true,
+  supportsConditionalBreakpoints: true,
+  supportsHitConditionalBreakpoints: true,
+  supportsLogPoints: true,
+  supportsFunctionBreakpoints: true,
+  supportsDataBreakpoints: true,
+  supportsBreakpointLocationsRequest: true,
+  exceptionBreakpointFilters: exceptionFilters,
+  supportsExceptionFilterOptions: true,
+  supportsExceptionInfoRequest: true,
+  supportsSetVariable: true,
+  supportsReadMemoryRequest: true,
+  supportsWriteMemoryRequest: true,
+  supportsEvaluateForHovers: true,
+  supportsCompletionsRequest: true,
+  completionTriggerCharacters: ['('],
 };

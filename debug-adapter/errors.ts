@@ -2,4 +2,18 @@
 export const enum ErrorId {
   BadLaunchArguments = 1001,
   UnreadableScenario = 1002,
+  ScenarioHasErrors = 1003,
+  NotEmulated = 1004,
+  BadRequest = 1010,
+  Internal = 1099,
+}
+
+/** A request the adapter refuses: unknown thread, stale variable reference, a resume of nothing … */
+export class RequestError extends Error {
+  constructor(
+    message: string,
+    readonly id: ErrorId = ErrorId.BadRequest,
+  ) {
+    super(message);
+  }
 }

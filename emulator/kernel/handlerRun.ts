@@ -55,6 +55,7 @@ function execute(rt: Runtime, activity: ActivityState, statement: Statement, env
       const result = table?.map(iova, pa, size, parsePermissions(statement.perms, undefined), leafCap(statement.pages?.value));
       const call = `iommu_map(${hex(iova)}, ${hex(pa)}, ${hex(size)})`;
       if (result && !result.ok) log(rt, activity, `${call} failed: ${result.error.message}`, statement.range.start);
+      if (result?.ok) rt.journal.maps.push({ time: rt.state.now, domain: bank.domain, iova, size, offset: statement.range.start });
       pageTableEvent(rt, bank.domain, result?.ok ? `${call}: ${result.leaves} leaves` : `${call} failed`);
       return timing.statement;
     }

@@ -55,6 +55,41 @@ function newTransaction(rt: Runtime, index: number, model: EngineModel, engine: 
   };
 }
 
+/** The transaction op an engine will issue next, and the repeat iterations around it; nothing changes. */
+export function upcomingTransaction(model: EngineModel, engine: EngineState): { op: number; iterations: number[] } | undefined {
+  const program = model.program;
+  const loops = engine.loops.map((loop) => ({ ...loop }));
+  let pc = engine.pc;
+  for (let guard = 0; guard < 1_000_000; guard++) {
+    const op = program[pc];
+    if (!op) return undefined;
+    switch (op.op) {
+      case 'transaction':
+        return { op: pc, iterations: loops.map((loop) => loop.i) };
+      case 'repeat':
+        if (op.count === 0) pc = op.exit;
+        else {
+          loops.push({ op: pc, i: 0 });
+          pc++;
+        }
+        break;
+      case 'next': {
+        const loop = loops[loops.length - 1];
+        const enter = loop ? program[loop.op] : undefined;
+        if (loop && enter?.op === 'repeat' && ++loop.i < enter.count) pc = op.body;
+        else {
+          loops.pop();
+          pc++;
+        }
+        break;
+      }
+      default:
+        pc++;
+    }
+  }
+  return undefined;
+}
+
 /**
  * The `issue` action: the engine works through loops, submits and waits to its next
  * transaction and issues it — unless `outstanding` are in flight, then it waits for one.

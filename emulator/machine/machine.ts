@@ -1,3 +1,4 @@
+import { ResponseKind } from '../language/ast';
 import { EvaluationError } from '../language/evaluate';
 import { counterNames } from '../language/schema';
 import { Range } from '../language/source';
@@ -6,7 +7,9 @@ import { IoPgtable, LeafSize, SZ_1G } from '../pgtable/ioPgtable';
 import { TableAllocator, TableAllocatorSnapshot } from '../pgtable/tableAllocator';
 import { HotWalker } from '../pgtable/walker';
 import { ScenarioModel } from '../scenario/model';
-import { programSmmuV2, setStallMode, translatedV2 } from '../smmu/v2/smmuV2';
+import { FSR_FAULT_BITS } from '../smmu/v2/registers';
+import { bankState, programSmmuV2, setStallMode, translatedV2, writeFsr, writeResume } from '../smmu/v2/smmuV2';
+import { hex, U64_MAX } from '../util/u64';
 import { Tlb, TlbSnapshot } from '../smmu/tlb';
 import { runActivityStep, takeContextIrq } from '../kernel/faultPath';
 import { nextHandlerOp } from '../kernel/handlerRun';
@@ -48,13 +51,19 @@ export interface MachineSnapshot {
   memory: MemorySnapshot;
   allocator: TableAllocatorSnapshot;
   tlbs: TlbSnapshot[];
-  journal: { faults: number; ended: number; dumps: number; logs: number };
+  journal: { faults: number; ended: number; dumps: number; logs: number; maps: number };
 }
 
 export const DEFAULT_MAX_EVENTS = 10_000_000;
 
 /** A scenario the checker accepts but the machine cannot run. */
 export class NotEmulatedError extends Error {}
+
+/** A request the machine refuses (resume a transaction that is not stalled …): the message says why. */
+export class MachineRequestError extends Error {}
+
+/** The context-bank registers a debugger may write; TTBR0 and TCR belong to io-pgtable. */
+export type WritableBankRegister = 'SCTLR' | 'FSR' | 'FAR' | 'FSYNR0' | 'CBFRSYNRA';
 
 function zeroCounters(): Counters {
   return Object.fromEntries(counterNames.map((name) => [name, 0])) as Counters;
@@ -129,7 +138,7 @@ export class Machine {
       responses: new Map(),
       events: 0,
     };
-    const journal: Journal = { faults: [], ended: [], dumps: [], logs: [] };
+    const journal: Journal = { faults: [], ended: [], dumps: [], logs: [], maps: [] };
     const listeners = this.listeners;
     const queue = this.queue;
     this.rt = {
@@ -325,7 +334,7 @@ export class Machine {
       memory: rt.memory.snapshot(),
       allocator: rt.allocator.snapshot(),
       tlbs: rt.tlbs.map((tlb) => tlb.snapshot()),
-      journal: { faults: rt.journal.faults.length, ended: rt.journal.ended.length, dumps: rt.journal.dumps.length, logs: rt.journal.logs.length },
+      journal: { faults: rt.journal.faults.length, ended: rt.journal.ended.length, dumps: rt.journal.dumps.length, logs: rt.journal.logs.length, maps: rt.journal.maps.length },
     };
   }
 
@@ -344,6 +353,56 @@ export class Machine {
     rt.journal.ended.length = snapshot.journal.ended;
     rt.journal.dumps.length = snapshot.journal.dumps;
     rt.journal.logs.length = snapshot.journal.logs;
+    rt.journal.maps.length = snapshot.journal.maps;
+  }
+
+  /**
+   * Answers a stalled transaction as the driver would: FSR written back (its fault bits
+   * cleared), then RESUME. On SMMUv2 that answers every transaction stalled on the bank.
+   */
+  resumeTransaction(id: number, action: ResponseKind): { resumed: number[]; written: string } {
+    const transaction = this.rt.state.transactions.get(id);
+    if (!transaction || transaction.status !== 'stalled' || transaction.bank === undefined) {
+      throw new MachineRequestError(`transaction #${id} is not stalled`);
+    }
+    if (transaction.stall === 'behind') {
+      throw new MachineRequestError(`transaction #${id} is not stalled by a fault of its own: it waits behind the one ahead of it (HUPCF=0); resume that one`);
+    }
+    const bank = bankState(this.rt, transaction.smmu, transaction.bank);
+    const stalled = [...bank.stalled];
+    const fsr = bank.fsr & FSR_FAULT_BITS;
+    if (fsr !== 0) writeFsr(this.rt, transaction.smmu, transaction.bank, fsr);
+    const ignored = writeResume(this.rt, transaction.smmu, transaction.bank, action);
+    if (ignored) throw new MachineRequestError(`RESUME was ignored: ${ignored}`);
+    const tnr = action === 'retry' ? 'retry (TnR=0)' : `${action} (TnR=1)`;
+    return { resumed: stalled, written: `${fsr !== 0 ? `FSR ← ${hex(fsr >>> 0)}; ` : ''}RESUME ← ${tnr}` };
+  }
+
+  /** Writes a context-bank register as software would: FSR's fault bits are write-one-to-clear. */
+  writeBankRegister(smmu: number, cbndx: number, register: WritableBankRegister, value: bigint): void {
+    const bank = bankState(this.rt, smmu, cbndx);
+    switch (register) {
+      case 'SCTLR':
+        bank.sctlr = Number(value & 0xffff_ffffn);
+        return;
+      case 'FSR':
+        writeFsr(this.rt, smmu, cbndx, Number(value & 0xffff_ffffn));
+        return;
+      case 'FAR':
+        bank.far = value & U64_MAX;
+        return;
+      case 'FSYNR0':
+        bank.fsynr0 = Number(value & 0xffff_ffffn);
+        return;
+      case 'CBFRSYNRA':
+        bank.cbfrsynra = Number(value & 0xffffn);
+        return;
+    }
+  }
+
+  /** Writes emulated physical memory (page tables live there); the TLB keeps what it cached. */
+  writeMemory(pa: number, bytes: Uint8Array): void {
+    this.rt.memory.writeBytes(pa, bytes);
   }
 
   /** What of "nothing lost" does not hold right now (empty when all is well). */

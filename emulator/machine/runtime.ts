@@ -18,6 +18,16 @@ export interface LogRecord {
   offset: number;
 }
 
+/** A `map` a handler made: which source line built which range. */
+export interface MapRecord {
+  time: number;
+  domain: number;
+  iova: bigint;
+  size: bigint;
+  /** Offset of the `map` statement. */
+  offset: number;
+}
+
 /**
  * Append-only records of the run. A snapshot keeps their lengths; restoring truncates,
  * so they are never copied.
@@ -28,6 +38,7 @@ export interface Journal {
   ended: TransactionState[];
   dumps: CrashDump[];
   logs: LogRecord[];
+  maps: MapRecord[];
 }
 
 /**

@@ -52,6 +52,7 @@ export function wrap64(value: bigint): bigint {
 
 /** `0x0700_0040`: hex in groups of four digits, as scenarios write addresses. */
 export function hexGrouped(value: bigint | number): string {
+  if (value === 0 || value === 0n) return '0x0';
   const raw = value.toString(16);
   const digits = raw.padStart(Math.ceil(raw.length / 4) * 4, '0');
   const groups: string[] = [];

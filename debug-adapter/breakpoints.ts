@@ -1,0 +1,138 @@
+import { DebugProtocol } from '@vscode/debugprotocol';
+import { Expression, StringPart } from '../emulator/language/ast';
+import { parseExpression, parseTemplate } from '../emulator/language/parser';
+import { ScenarioModel } from '../emulator/scenario/model';
+import { RequestError } from './errors';
+import { HitCondition, parseHitCondition } from './hitCondition';
+
+/** Where a breakpoint can stop: before a transaction is issued, or before a handler statement runs. */
+export type StopPlace = { kind: 'transaction'; engine: number; op: number } | { kind: 'handler'; handler: number; op: number };
+
+export interface LineBreakpoint {
+  id: number;
+  /** 1-based line it stops at (it may have moved from where it was set). */
+  line: number;
+  condition: Expression | undefined;
+  hitCondition: HitCondition | undefined;
+  logMessage: StringPart[] | undefined;
+  hits: number;
+}
+
+export interface FunctionBreakpoint {
+  id: number;
+  name: string;
+  condition: Expression | undefined;
+  hitCondition: HitCondition | undefined;
+  hits: number;
+}
+
+/** The kernel functions of the fault path a function breakpoint may name. */
+export const kernelFunctions = [
+  'irq_default_primary_handler',
+  'arm_smmu_context_fault',
+  'report_iommu_fault',
+  'queue_work',
+  'arm_smmu_cb_write(FSR)',
+  'arm_smmu_cb_write(RESUME)',
+] as const;
+
+function condition(text: string | undefined): Expression | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const parsed = parseExpression(text);
+  const [problem] = parsed.diagnostics;
+  if (problem || !parsed.expression) throw new RequestError(`condition '${text}': ${problem?.message ?? 'not an expression'}`);
+  return parsed.expression;
+}
+
+/**
+ * The executable lines of a scenario, and the line and function breakpoints set on them.
+ * A breakpoint on another line moves to the next executable line of its declaration, or
+ * is refused with the reason.
+ */
+export class Breakpoints {
+  private readonly places = new Map<number, StopPlace>();
+  private lines = new Map<number, LineBreakpoint[]>();
+  private functions: FunctionBreakpoint[] = [];
+  private nextId = 1;
+
+  constructor(private readonly model: ScenarioModel) {
+    const lineOf = (offset: number): number => model.lines.lineOf(offset);
+    model.engines.forEach((engine, e) =>
+      engine.program.forEach((op, i) => {
+        if (op.op === 'transaction') this.places.set(lineOf(op.node.range.start), { kind: 'transaction', engine: e, op: i });
+      }),
+    );
+    model.handlers.forEach((handler, h) =>
+      handler.program.forEach((op, i) => {
+        if (op.op !== 'jump' && !this.places.has(lineOf(op.node.range.start))) this.places.set(lineOf(op.node.range.start), { kind: 'handler', handler: h, op: i });
+      }),
+    );
+  }
+
+  /** The line a breakpoint requested at `line` stops at, or why it cannot stop there. */
+  private resolve(line: number): number | string {
+    if (this.places.has(line)) return line;
+    const offset = this.model.lines.offsetAt({ line: line - 1, character: 0 });
+    const declaration = this.model.file.declarations.find((d) => d.range.start <= offset && offset <= d.range.end);
+    const lastLine = declaration ? this.model.lines.lineOf(declaration.range.end) : line;
+    for (let next = line + 1; declaration && next <= lastLine; next++) if (this.places.has(next)) return next;
+    return 'nothing runs on this line: breakpoints stop before a transaction is issued or a handler statement runs';
+  }
+
+  setLineBreakpoints(requests: readonly DebugProtocol.SourceBreakpoint[]): DebugProtocol.Breakpoint[] {
+    this.lines = new Map();
+    return requests.map((request) => {
+      const id = this.nextId++;
+      const line = this.resolve(request.line);
+      if (typeof line === 'string') return { id, verified: false, line: request.line, message: line };
+      try {
+        const breakpoint: LineBreakpoint = {
+          id,
+          line,
+          condition: condition(request.condition),
+          hitCondition: request.hitCondition ? parseHitCondition(request.hitCondition) : undefined,
+          logMessage: request.logMessage ? parseTemplate(request.logMessage).parts : undefined,
+          hits: 0,
+        };
+        this.lines.set(line, [...(this.lines.get(line) ?? []), breakpoint]);
+        return { id, verified: true, line };
+      } catch (error) {
+        if (!(error instanceof RequestError)) throw error;
+        return { id, verified: false, line: request.line, message: error.message };
+      }
+    });
+  }
+
+  setFunctionBreakpoints(requests: readonly DebugProtocol.FunctionBreakpoint[]): DebugProtocol.Breakpoint[] {
+    const handlers = new Set(this.model.handlers.map((h) => h.name));
+    this.functions = [];
+    return requests.map((request) => {
+      const id = this.nextId++;
+      const known = handlers.has(request.name) || (kernelFunctions as readonly string[]).includes(request.name);
+      if (!known) {
+        return { id, verified: false, message: `'${request.name}' is neither a handler of this scenario nor a kernel function of the fault path (${kernelFunctions.join(', ')})` };
+      }
+      try {
+        this.functions.push({ id, name: request.name, condition: condition(request.condition), hitCondition: request.hitCondition ? parseHitCondition(request.hitCondition) : undefined, hits: 0 });
+        return { id, verified: true };
+      } catch (error) {
+        if (!(error instanceof RequestError)) throw error;
+        return { id, verified: false, message: error.message };
+      }
+    });
+  }
+
+  /** The line breakpoints set on the line of a place (a transaction op or a handler op). */
+  at(line: number): LineBreakpoint[] {
+    return this.lines.get(line) ?? [];
+  }
+
+  functionBreakpoints(name: string): FunctionBreakpoint[] {
+    return this.functions.filter((f) => f.name === name);
+  }
+
+  /** Whether a line is a place where execution can stop. */
+  isExecutable(line: number): boolean {
+    return this.places.has(line);
+  }
+}

@@ -1,0 +1,163 @@
+import { DebugProtocol } from '@vscode/debugprotocol';
+import { Expression } from '../emulator/language/ast';
+import { Environment, evaluate, EvaluationError, toInteger, Value } from '../emulator/language/evaluate';
+import { parseExpression } from '../emulator/language/parser';
+import { counterDocs, counterNames, CounterName, faultFields } from '../emulator/language/schema';
+import { Range } from '../emulator/language/source';
+import { Machine } from '../emulator/machine/machine';
+import { walk, WalkResult } from '../emulator/pgtable/walker';
+import { hex, hex64 } from '../emulator/util/u64';
+import { faultEnvironment, transactionEnvironment } from './environments';
+import { RequestError } from './errors';
+import { FrameContext } from './scopesOf';
+import { walkVariables } from './variables/scopes';
+import { VariableStore } from './variables/store';
+import { memoryReference } from './variables/values';
+
+const registerNames = ['SCTLR', 'FSR', 'FSYNR0', 'FAR', 'CBFRSYNRA', 'TTBR0', 'TCR'] as const;
+
+export const consoleFunctions: Readonly<Record<string, string>> = {
+  'translate(iova[, sid[, ssid]])': 'the live translation of an address: through the domain of `sid` (its SMR), else the current frame\'s',
+  'pte(iova)': 'the leaf descriptor that translates an address',
+  'read(pa, size)': 'up to 8 bytes of physical memory, little-endian',
+};
+
+/** The domain a StreamID reaches now: SMR match, S2CR, context bank (SMMUv2). */
+function domainOfStream(machine: Machine, smmu: number, sid: number): number | undefined {
+  const state = machine.state.smmus[smmu];
+  if (!state) return undefined;
+  const matches = state.smrs.map((smr, i) => ({ smr, i })).filter(({ smr }) => smr.valid && ((sid ^ smr.id) & ~smr.mask & 0xffff) === 0);
+  const only = matches.length === 1 ? matches[0] : undefined;
+  const s2cr = only ? state.s2crs[only.i] : undefined;
+  if (!s2cr || s2cr.type !== 0) return undefined;
+  return state.banks[s2cr.cbndx]?.domain;
+}
+
+/**
+ * Expressions of the scenario language in the Debug Console, watches and hovers: the
+ * frame's fault or transaction fields, counters, the context bank's registers, and
+ * `translate`, `pte`, `read`.
+ */
+export class ConsoleEvaluator {
+  constructor(
+    private readonly machine: Machine,
+    private readonly context: FrameContext | undefined,
+  ) {}
+
+  private walkIn(iova: bigint, sid: bigint | undefined, range: Range): WalkResult {
+    const smmu = this.context?.smmu ?? 0;
+    const domain = sid === undefined ? (this.context?.domain ?? 0) : domainOfStream(this.machine, smmu, Number(sid));
+    const table = domain === undefined ? undefined : this.machine.runtime.tables[domain];
+    if (!table) throw new EvaluationError(sid === undefined ? 'there is no domain to translate in' : `stream ${hex(sid)} reaches no domain`, range);
+    return walk(this.machine.runtime.memory, table.tableConfig(), iova);
+  }
+
+  private register(name: string): Value | undefined {
+    if (!(registerNames as readonly string[]).includes(name)) return undefined;
+    const bank = this.context?.smmu === undefined || this.context.bank === undefined ? undefined : this.machine.state.smmus[this.context.smmu]?.banks[this.context.bank];
+    if (!bank) return undefined;
+    const values: Record<(typeof registerNames)[number], bigint> = {
+      SCTLR: BigInt(bank.sctlr),
+      FSR: BigInt(bank.fsr >>> 0),
+      FSYNR0: BigInt(bank.fsynr0),
+      FAR: bank.far,
+      CBFRSYNRA: BigInt(bank.cbfrsynra),
+      TTBR0: bank.ttbr0,
+      TCR: BigInt(bank.tcr),
+    };
+    return values[name as (typeof registerNames)[number]];
+  }
+
+  private environment(): Environment {
+    const base = this.context?.fault
+      ? faultEnvironment(this.machine, this.context.fault)
+      : this.context?.transaction
+        ? transactionEnvironment(this.machine, this.context.transaction)
+        : undefined;
+    return {
+      lookup: (name, range) => this.register(name) ?? base?.lookup(name, range) ?? ((counterNames as readonly string[]).includes(name) ? BigInt(this.machine.state.counters[name as CounterName]) : name),
+      call: (name, args, range) => this.call(name, args, range),
+      index: (target, _index, range) => {
+        throw new EvaluationError(`'${target.kind === 'identifier' ? target.name : '…'}[…]': stream table entries exist on SMMUv3 only`, range);
+      },
+    };
+  }
+
+  private call(name: string, args: Value[], range: Range): Value {
+    const integer = (i: number): bigint | undefined => (args[i] === undefined ? undefined : toInteger(args[i] as Value, range));
+    switch (name) {
+      case 'translate': {
+        const iova = integer(0);
+        if (iova === undefined) throw new EvaluationError('translate(iova[, sid[, ssid]]) needs an address', range);
+        const outcome = this.walkIn(iova, integer(1), range).outcome;
+        if (outcome.kind !== 'success') throw new EvaluationError(`${outcome.kind} fault at level ${outcome.level}: ${outcome.reason}`, range);
+        return outcome.pa;
+      }
+      case 'pte': {
+        const iova = integer(0);
+        if (iova === undefined) throw new EvaluationError('pte(iova) needs an address', range);
+        const result = this.walkIn(iova, undefined, range);
+        const last = result.steps.at(-1);
+        if (!last) throw new EvaluationError(`${hex(iova)} is beyond the input range`, range);
+        return last.value;
+      }
+      case 'read': {
+        const pa = integer(0);
+        const size = Number(integer(1) ?? 8n);
+        if (pa === undefined || size < 1 || size > 8) throw new EvaluationError('read(pa, size) reads 1 to 8 bytes', range);
+        const bytes = this.machine.runtime.memory.readBytes(Number(pa), size);
+        return bytes.reduceRight((value, byte) => (value << 8n) | BigInt(byte), 0n);
+      }
+      default:
+        throw new EvaluationError(`there is no function '${name}' (there are translate, pte and read)`, range);
+    }
+  }
+
+  /** A translation in full: the result line and the walk to open. */
+  private translation(store: VariableStore, iova: bigint, sid: bigint | undefined, range: Range): DebugProtocol.EvaluateResponse['body'] {
+    const result = this.walkIn(iova, sid, range);
+    const outcome = result.outcome;
+    const text =
+      outcome.kind === 'success'
+        ? `${hex(iova)} → ${hex(outcome.pa)} (${outcome.size === 0x1000n ? '4K page' : outcome.size === 0x20_0000n ? '2M block' : '1G block'}, level ${outcome.level}, ${outcome.permissionsText})`
+        : `${hex(iova)}: ${outcome.kind} fault at level ${outcome.level}: ${outcome.reason}`;
+    return { result: text, variablesReference: store.add(walkVariables(result)), ...(outcome.kind === 'success' ? { memoryReference: memoryReference(outcome.pa) } : {}) };
+  }
+
+  /** Evaluates for the Debug Console (`repl`), a watch, or a hover over a hex literal (its live translation). */
+  evaluate(text: string, kind: string | undefined, store: VariableStore): DebugProtocol.EvaluateResponse['body'] {
+    const parsed = parseExpression(text);
+    const [problem] = parsed.diagnostics;
+    if (problem || !parsed.expression) throw new RequestError(problem?.message ?? `'${text}' is not an expression`);
+    const expression: Expression = parsed.expression;
+    try {
+      if (kind === 'hover' && expression.kind === 'number') return this.translation(store, expression.value, undefined, expression.range);
+      if (expression.kind === 'call' && expression.callee.text === 'translate') {
+        const env = this.environment();
+        const [iova, sid] = expression.args.map((a) => toInteger(evaluate(a, env), a.range));
+        if (iova === undefined) throw new EvaluationError('translate(iova[, sid[, ssid]]) needs an address', expression.range);
+        return this.translation(store, iova, sid, expression.range);
+      }
+      const value = evaluate(expression, this.environment());
+      const result = typeof value === 'bigint' ? (expression.kind === 'call' && expression.callee.text === 'pte' ? hex64(value) : hex(value)) : String(value);
+      return { result, variablesReference: 0 };
+    } catch (error) {
+      if (error instanceof EvaluationError) throw new RequestError(error.message);
+      throw error;
+    }
+  }
+}
+
+/** Completions in the Debug Console: fields, counters, registers, functions. */
+export function consoleCompletions(text: string, column: number): DebugProtocol.CompletionItem[] {
+  const before = text.slice(0, Math.max(0, column - 1));
+  const word = /[A-Za-z_][A-Za-z0-9_-]*$/.exec(before)?.[0] ?? '';
+  const items: DebugProtocol.CompletionItem[] = [
+    ...Object.entries(faultFields).map(([label, detail]): DebugProtocol.CompletionItem => ({ label, detail, type: 'field' })),
+    ...counterNames.map((label): DebugProtocol.CompletionItem => ({ label, detail: counterDocs[label], type: 'variable' })),
+    ...registerNames.map((label): DebugProtocol.CompletionItem => ({ label, detail: 'a register of the frame\'s context bank', type: 'property' })),
+    ...Object.entries(consoleFunctions).map(([signature, detail]): DebugProtocol.CompletionItem => ({ label: signature.slice(0, signature.indexOf('(')), text: `${signature.slice(0, signature.indexOf('('))}(`, detail: `${signature}: ${detail}`, type: 'function' })),
+  ];
+  // `start` counts from 1, as VS Code does (columnsStartAt1).
+  return items.filter((item) => item.label.startsWith(word)).map((item) => ({ ...item, start: column - word.length, length: word.length }));
+}

@@ -1,0 +1,92 @@
+import { DebugProtocol } from '@vscode/debugprotocol';
+import { Machine, WritableBankRegister } from '../emulator/machine/machine';
+import { hex } from '../emulator/util/u64';
+import { RequestError } from './errors';
+
+/** What a data breakpoint watches: 8 bytes of memory (a descriptor), or a context-bank register. */
+export type Watched =
+  | { kind: 'memory'; pa: number; label: string }
+  | { kind: 'register'; smmu: number; bank: number; register: WritableBankRegister | 'TTBR0' | 'TCR'; label: string };
+
+interface Watch {
+  id: number;
+  watched: Watched;
+  last: bigint;
+}
+
+/** `pa:0x40003010` or `reg:0:0:FSR`: how a watched thing travels as a DAP dataId. */
+export function dataIdOf(watched: Watched): string {
+  return watched.kind === 'memory' ? `pa:${hex(watched.pa)}:${watched.label}` : `reg:${watched.smmu}:${watched.bank}:${watched.register}:${watched.label}`;
+}
+
+function parseDataId(dataId: string): Watched {
+  const [kind, a, b, c, ...rest] = dataId.split(':');
+  if (kind === 'pa' && a !== undefined) return { kind: 'memory', pa: Number(a), label: [b, c, ...rest].filter((p) => p !== undefined).join(':') };
+  if (kind === 'reg' && a !== undefined && b !== undefined && c !== undefined) {
+    return { kind: 'register', smmu: Number(a), bank: Number(b), register: c as WritableBankRegister, label: rest.join(':') };
+  }
+  throw new RequestError(`'${dataId}' is not a data breakpoint this adapter made`);
+}
+
+/** Data breakpoints: stop when a watched descriptor or register changes value. */
+export class DataWatches {
+  private watches: Watch[] = [];
+  private nextId = 1_000_000;
+
+  constructor(private readonly machine: Machine) {}
+
+  private read(watched: Watched): bigint {
+    if (watched.kind === 'memory') return this.machine.runtime.memory.readU64(watched.pa);
+    const bank = this.machine.state.smmus[watched.smmu]?.banks[watched.bank];
+    if (!bank) return 0n;
+    switch (watched.register) {
+      case 'SCTLR':
+        return BigInt(bank.sctlr);
+      case 'FSR':
+        return BigInt(bank.fsr >>> 0);
+      case 'FAR':
+        return bank.far;
+      case 'FSYNR0':
+        return BigInt(bank.fsynr0);
+      case 'CBFRSYNRA':
+        return BigInt(bank.cbfrsynra);
+      case 'TTBR0':
+        return bank.ttbr0;
+      case 'TCR':
+        return BigInt(bank.tcr);
+    }
+  }
+
+  set(requests: readonly DebugProtocol.DataBreakpoint[]): DebugProtocol.Breakpoint[] {
+    this.watches = [];
+    return requests.map((request) => {
+      const id = this.nextId++;
+      try {
+        const watched = parseDataId(request.dataId);
+        this.watches.push({ id, watched, last: this.read(watched) });
+        return { id, verified: true };
+      } catch (error) {
+        if (!(error instanceof RequestError)) throw error;
+        return { id, verified: false, message: error.message };
+      }
+    });
+  }
+
+  /** The first watch whose value changed since it was last read, as a stop on `threadId`. */
+  changed(threadId: number) {
+    for (const watch of this.watches) {
+      const now = this.read(watch.watched);
+      if (now === watch.last) continue;
+      const before = watch.last;
+      watch.last = now;
+      return {
+        reason: 'data breakpoint' as const,
+        threadId,
+        description: 'Paused on data breakpoint',
+        text: `${watch.watched.label} changed: ${hex(before)} → ${hex(now)}`,
+        hitBreakpointIds: [watch.id],
+      };
+    }
+    return undefined;
+  }
+}

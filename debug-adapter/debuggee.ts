@@ -1,0 +1,455 @@
+import { Expression, StringPart } from '../emulator/language/ast';
+import { Environment, EvaluationError, evaluate, isTruthy } from '../emulator/language/evaluate';
+import { interpolate } from '../emulator/language/interpolate';
+import { faultEnvironment as handlerEnvironment } from '../emulator/kernel/faultEnvironment';
+import { Action } from '../emulator/machine/actions';
+import { Scheduled } from '../emulator/machine/eventQueue';
+import { upcomingTransaction } from '../emulator/machine/engines';
+import { MachineEvent } from '../emulator/machine/events';
+import { Machine } from '../emulator/machine/machine';
+import { FaultRecord, TransactionState } from '../emulator/machine/state';
+import { ScenarioModel } from '../emulator/scenario/model';
+import { TraceFormatter } from '../emulator/cli/trace';
+import { hex } from '../emulator/util/u64';
+import { Breakpoints, FunctionBreakpoint, LineBreakpoint } from './breakpoints';
+import { DataWatches } from './dataWatches';
+import { faultEnvironment, transactionEnvironment, upcomingEnvironment } from './environments';
+import { ExceptionFilterId, filterDescriptions } from './exceptionFilters';
+import { describeException } from './exceptionInfo';
+
+export type StopReason = 'entry' | 'step' | 'breakpoint' | 'exception' | 'pause' | 'data breakpoint' | 'function breakpoint';
+
+export interface ExceptionStop {
+  filter: ExceptionFilterId;
+  fault: FaultRecord | undefined;
+  /** "Translation fault at level 2: L2[56] is invalid; FSR=0x402 TF; FAR=0x7000000". */
+  message: string;
+}
+
+/** Why and where the run stopped, and what it is about. */
+export interface Stop {
+  reason: StopReason;
+  threadId: number;
+  /** "Paused on translation fault": what CALL STACK shows. */
+  description: string;
+  text?: string;
+  hitBreakpointIds?: number[];
+  /** The transaction the stop is about (a fault's, a step's). */
+  transaction?: TransactionState;
+  exception?: ExceptionStop;
+}
+
+/** What the session hears from the run; it turns each into one DAP event. */
+export interface DebuggeeListener {
+  stopped(stop: Stop): void;
+  output(text: string, category: 'console' | 'stdout' | 'stderr' | 'important'): void;
+  thread(reason: 'started' | 'exited', threadId: number): void;
+  terminated(exitCode: number): void;
+}
+
+type StepMode =
+  | { kind: 'continue' }
+  /** `next`/`stepIn` on an engine: its next transaction, until it ends or stalls (or, stepping in, its handler starts). */
+  | { kind: 'engine'; engine: number; into: boolean; issued: number | undefined }
+  /** `next` on a kernel thread: one step of it, then stop before its next. */
+  | { kind: 'thread'; thread: number; armed: boolean; fault: number | undefined }
+  /** `stepOut` of a handler: until the stalled transaction resumes (or the handler's work ends). */
+  | { kind: 'out'; thread: number; smmu: number; bank: number; fault: number | undefined };
+
+/** Stop at most this often from a blocked engine's repeated wake-ups at one line. */
+interface EngineLineKey {
+  engine: number;
+  pc: number;
+  issued: number;
+}
+
+/**
+ * The scenario running under the debugger: the machine, driven event by event, and the
+ * decisions of when to stop — breakpoints before a transaction is issued or a handler
+ * statement runs, exception filters after faults, steps. It knows nothing of DAP; the
+ * session maps what it reports.
+ */
+export class Debuggee {
+  readonly machine: Machine;
+  readonly watches: DataWatches;
+  private readonly trace: TraceFormatter | undefined;
+  private readonly pending: MachineEvent[] = [];
+  private mode: StepMode = { kind: 'continue' };
+  private running = false;
+  private pauseRequested = false;
+  private ended = false;
+  /** The event a `before` stop stopped in front of: resuming runs it without stopping again. */
+  private stoppedBefore: number | undefined;
+  private lastEngineLine: EngineLineKey | undefined;
+  /** The transaction each engine issued last. */
+  readonly recent = new Map<number, TransactionState>();
+  private filters = new Map<ExceptionFilterId, Expression | undefined>([
+    ['translation', undefined],
+    ['stall', undefined],
+  ]);
+  lastStop: Stop | undefined;
+
+  constructor(
+    model: ScenarioModel,
+    readonly breakpoints: Breakpoints,
+    private readonly options: { stopOnFault: boolean; trace: boolean },
+    private readonly listener: DebuggeeListener,
+  ) {
+    this.machine = new Machine(model);
+    this.watches = new DataWatches(this.machine);
+    this.trace = options.trace ? new TraceFormatter(this.machine) : undefined;
+    this.machine.on((event) => this.pending.push(event));
+    if (this.trace) for (const line of this.trace.header()) listener.output(`${line}\n`, 'console');
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  get hasEnded(): boolean {
+    return this.ended;
+  }
+
+  setExceptionFilters(filters: Map<ExceptionFilterId, Expression | undefined>): void {
+    this.filters = filters;
+  }
+
+  /** Starts the run: stopped on entry, or running. */
+  start(stopOnEntry: boolean): void {
+    if (stopOnEntry) this.stop({ reason: 'entry', threadId: this.firstThread(), description: 'Paused on entry' });
+    else this.resume({ kind: 'continue' });
+  }
+
+  continue(): void {
+    this.resume({ kind: 'continue' });
+  }
+
+  next(threadId: number): void {
+    this.resume(this.stepMode(threadId, false));
+  }
+
+  stepIn(threadId: number): void {
+    this.resume(this.stepMode(threadId, true));
+  }
+
+  stepOut(threadId: number): void {
+    const activity = this.runningActivity(threadId);
+    if (!activity) {
+      this.resume(this.stepMode(threadId, false));
+      return;
+    }
+    this.resume({ kind: 'out', thread: threadId, smmu: activity.smmu, bank: activity.bank, fault: activity.fault });
+  }
+
+  pause(): void {
+    if (this.running) this.pauseRequested = true;
+  }
+
+  private stepMode(threadId: number, into: boolean): StepMode {
+    const thread = this.machine.state.threads[threadId - 1];
+    if (thread?.kind === 'engine') {
+      // Stopped on a transaction still in flight (a fault, a stall): the step is about that one.
+      const focused = this.lastStop?.transaction;
+      const inFlight = focused && focused.engine === threadId - 1 && focused.ended === undefined ? focused.id : undefined;
+      return { kind: 'engine', engine: threadId - 1, into, issued: inFlight };
+    }
+    return { kind: 'thread', thread: threadId, armed: false, fault: this.runningActivity(threadId)?.fault };
+  }
+
+  private runningActivity(threadId: number) {
+    const running = this.machine.state.threads[threadId - 1]?.running;
+    return running === undefined ? undefined : this.machine.state.activities.get(running);
+  }
+
+  private firstThread(): number {
+    return this.machine.state.threads.find((t) => t.alive)?.id ?? 1;
+  }
+
+  private resume(mode: StepMode): void {
+    if (this.ended || this.running) return;
+    this.mode = mode;
+    this.running = true;
+    this.lastStop = undefined;
+    setImmediate(() => this.loop());
+  }
+
+  private stop(stop: Stop): void {
+    this.running = false;
+    this.lastStop = stop;
+    this.listener.stopped(stop);
+  }
+
+  /** Runs events until a stop, the end, or a slice of time has passed (then yields to requests). */
+  private loop(): void {
+    const deadline = Date.now() + 20;
+    for (let count = 0; ; count++) {
+      if (this.pauseRequested) {
+        this.pauseRequested = false;
+        this.stop({ reason: 'pause', threadId: this.focusThread(), description: 'Paused' });
+        return;
+      }
+      const next = this.machine.peek();
+      if (!next) {
+        this.finish(undefined);
+        return;
+      }
+      if (this.stoppedBefore === next.seq) this.stoppedBefore = undefined;
+      else {
+        const before = this.checkBefore(next);
+        if (before) {
+          this.stoppedBefore = next.seq;
+          this.stop(before);
+          return;
+        }
+      }
+      const outcome = this.machine.step();
+      if (outcome && outcome.reason !== 'finished') {
+        this.finish(outcome.reason === 'error' ? `${outcome.message} (line ${this.machine.model.lines.lineOf(outcome.range.start)})` : outcome.reason === 'budget' ? outcome.message : undefined);
+        return;
+      }
+      const after = this.checkAfter(this.pending.splice(0));
+      if (after) {
+        this.stop(after);
+        return;
+      }
+      if (count % 64 === 63 && Date.now() > deadline) {
+        setImmediate(() => this.loop());
+        return;
+      }
+    }
+  }
+
+  /** The thread a pause shows: the one that ran last, else an engine. */
+  private focusThread(): number {
+    return this.lastStop?.threadId ?? this.firstThread();
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Before an event: breakpoints, function breakpoints, the end of a step
+
+  private checkBefore(next: Scheduled<Action>): Stop | undefined {
+    const action = next.action;
+    if (action.kind === 'issue') return this.beforeIssue(action.engine, next.time);
+    if (action.kind === 'step') return this.beforeStep(action.activity);
+    return undefined;
+  }
+
+  private beforeIssue(engine: number, time: number): Stop | undefined {
+    const state = this.machine.state.engines[engine];
+    const model = this.machine.model.engines[engine];
+    if (!state || !model || time < state.nextIssue || state.inFlight >= model.outstanding) return undefined;
+    const upcoming = upcomingTransaction(model, state);
+    const op = upcoming ? model.program[upcoming.op] : undefined;
+    if (!upcoming || op?.op !== 'transaction') return undefined;
+    const key: EngineLineKey = { engine, pc: state.pc, issued: state.issued };
+    const last = this.lastEngineLine;
+    if (last && last.engine === key.engine && last.pc === key.pc && last.issued === key.issued) return undefined;
+    const line = this.machine.model.lines.lineOf(op.node.range.start);
+    const hit = this.hitLine(line, upcomingEnvironment(this.machine, engine, upcoming.op, upcoming.iterations));
+    if (!hit) return undefined;
+    this.lastEngineLine = key;
+    return { reason: 'breakpoint', threadId: engine + 1, description: 'Paused on breakpoint', hitBreakpointIds: hit };
+  }
+
+  private beforeStep(activityId: number): Stop | undefined {
+    const activity = this.machine.state.activities.get(activityId);
+    if (!activity) return undefined;
+    const mode = this.mode;
+    const step = activity.steps[activity.step];
+    if (mode.kind === 'thread' && mode.armed && mode.thread === activity.thread) {
+      return { reason: 'step', threadId: activity.thread, description: 'Paused after step' };
+    }
+    if (step === 'handler') {
+      const op = this.machine.nextHandlerOp(activity.id);
+      if (mode.kind === 'engine' && mode.into && activity.pc === 0 && activity.fault !== undefined && this.machine.journal.faults[activity.fault]?.transaction === mode.issued) {
+        return { reason: 'step', threadId: activity.thread, description: 'Stepped into the fault handler' };
+      }
+      const env = handlerEnvironment(this.machine.runtime, activity);
+      const handler = activity.handler === undefined ? undefined : this.machine.model.handlers[activity.handler];
+      if (handler && activity.pc === 0) {
+        const hit = this.hitFunction(handler.name, env);
+        if (hit) return { reason: 'function breakpoint', threadId: activity.thread, description: `Paused on function breakpoint ${handler.name}`, hitBreakpointIds: hit };
+      }
+      if (!op) return undefined;
+      const hit = this.hitLine(this.machine.model.lines.lineOf(op.node.range.start), env);
+      return hit ? { reason: 'breakpoint', threadId: activity.thread, description: 'Paused on breakpoint', hitBreakpointIds: hit } : undefined;
+    }
+    if (step === undefined) return undefined;
+    const hit = this.hitFunction(step, handlerEnvironment(this.machine.runtime, activity));
+    return hit ? { reason: 'function breakpoint', threadId: activity.thread, description: `Paused on function breakpoint ${step}`, hitBreakpointIds: hit } : undefined;
+  }
+
+  /** Whether `condition` holds; a condition that cannot be evaluated stops, and says why. */
+  private holds(condition: Expression | undefined, env: Environment): boolean {
+    if (!condition) return true;
+    try {
+      return isTruthy(evaluate(condition, env));
+    } catch (error) {
+      if (!(error instanceof EvaluationError)) throw error;
+      this.listener.output(`breakpoint condition: ${error.message}\n`, 'stderr');
+      return true;
+    }
+  }
+
+  private counts(breakpoint: LineBreakpoint | FunctionBreakpoint, env: Environment): boolean {
+    if (!this.holds(breakpoint.condition, env)) return false;
+    breakpoint.hits++;
+    return breakpoint.hitCondition ? breakpoint.hitCondition(breakpoint.hits) : true;
+  }
+
+  private log(message: StringPart[], env: Environment): void {
+    try {
+      this.listener.output(`${interpolate(message, env)}\n`, 'console');
+    } catch (error) {
+      if (!(error instanceof EvaluationError)) throw error;
+      this.listener.output(`logpoint: ${error.message}\n`, 'stderr');
+    }
+  }
+
+  /** The ids of the line breakpoints that stop here; logpoints print and do not stop. */
+  private hitLine(line: number, env: Environment): number[] | undefined {
+    const hits: number[] = [];
+    for (const breakpoint of this.breakpoints.at(line)) {
+      if (!this.counts(breakpoint, env)) continue;
+      if (breakpoint.logMessage) this.log(breakpoint.logMessage, env);
+      else hits.push(breakpoint.id);
+    }
+    return hits.length > 0 ? hits : undefined;
+  }
+
+  private hitFunction(name: string, env: Environment): number[] | undefined {
+    const hits = this.breakpoints.functionBreakpoints(name).filter((b) => this.counts(b, env)).map((b) => b.id);
+    return hits.length > 0 ? hits : undefined;
+  }
+
+  // -------------------------------------------------------------------------------------
+  // After an event: output, threads, exception filters, data breakpoints, steps that ended
+
+  private checkAfter(events: readonly MachineEvent[]): Stop | undefined {
+    let stop: Stop | undefined;
+    for (const event of events) {
+      this.observe(event);
+      stop ??= this.exceptionStop(event);
+      stop ??= this.stepEnd(event);
+    }
+    return stop ?? this.watches.changed(this.lastStop?.threadId ?? this.firstThread());
+  }
+
+  private observe(event: MachineEvent): void {
+    if (this.trace) {
+      const line = this.trace.format(event);
+      if (line !== undefined) this.listener.output(`${line}\n`, 'console');
+    }
+    switch (event.kind) {
+      case 'log':
+        if (!this.trace) this.listener.output(`${event.message}\n`, 'stdout');
+        return;
+      case 'thread-started':
+        this.listener.thread('started', event.thread);
+        return;
+      case 'thread-exited':
+        this.listener.thread('exited', event.thread);
+        return;
+      case 'transaction-issued':
+        this.recent.set(event.transaction.engine, event.transaction);
+        if (this.mode.kind === 'engine' && this.mode.engine === event.transaction.engine && this.mode.issued === undefined) this.mode.issued = event.transaction.id;
+        return;
+      default:
+        return;
+    }
+  }
+
+  private enabled(filter: ExceptionFilterId, env: () => Environment): boolean {
+    return this.options.stopOnFault && this.filters.has(filter) && this.holds(this.filters.get(filter), env());
+  }
+
+  private exceptionStop(event: MachineEvent): Stop | undefined {
+    let filter: ExceptionFilterId | undefined;
+    let fault: FaultRecord | undefined;
+    let transaction: TransactionState;
+    if (event.kind === 'fault') {
+      fault = event.fault;
+      transaction = event.transaction;
+      const env = () => faultEnvironment(this.machine, event.fault);
+      const kind = fault.kind as ExceptionFilterId;
+      if (this.filters.has(kind) && this.enabled(kind, env)) filter = kind;
+      else if (!fault.latched && fault.bank !== undefined && this.enabled('multi', env)) filter = 'multi';
+    } else if (event.kind === 'transaction-stalled' && !event.behind) {
+      transaction = event.transaction;
+      if (this.enabled('stall', () => transactionEnvironment(this.machine, event.transaction))) filter = 'stall';
+      const last = transaction.lastFault;
+      fault = last === undefined ? undefined : this.machine.journal.faults[last];
+    } else if (event.kind === 'transaction-ended' && (event.status === 'aborted' || event.status === 'raz')) {
+      transaction = event.transaction;
+      if (this.enabled('terminate', () => transactionEnvironment(this.machine, event.transaction))) filter = 'terminate';
+    } else {
+      return undefined;
+    }
+    if (!filter) return undefined;
+    const message = describeException(this.machine, filter, transaction, fault);
+    return {
+      reason: 'exception',
+      threadId: transaction.engine + 1,
+      description: `Paused on ${filterDescriptions[filter]}`,
+      text: message,
+      transaction,
+      exception: { filter, fault, message },
+    };
+  }
+
+  private stepEnd(event: MachineEvent): Stop | undefined {
+    const mode = this.mode;
+    switch (mode.kind) {
+      case 'engine':
+        if ((event.kind === 'transaction-ended' || event.kind === 'transaction-stalled') && event.transaction.id === mode.issued) {
+          return { reason: 'step', threadId: mode.engine + 1, description: 'Paused after step', transaction: event.transaction };
+        }
+        return undefined;
+      case 'thread':
+        if ((event.kind === 'kernel-step' || event.kind === 'handler-step') && event.thread === mode.thread) mode.armed = true;
+        if (event.kind === 'thread-exited' && event.thread === mode.thread) return this.afterWork(mode.fault);
+        return undefined;
+      case 'out':
+        if (event.kind === 'resume' && event.smmu === mode.smmu && event.bank === mode.bank && !event.ignored) {
+          const resumed = event.transactions[0];
+          const transaction = resumed === undefined ? undefined : (this.machine.state.transactions.get(resumed) ?? this.machine.journal.ended.find((t) => t.id === resumed));
+          return { reason: 'step', threadId: transaction ? transaction.engine + 1 : mode.thread, description: 'Paused after the resume', ...(transaction ? { transaction } : {}) };
+        }
+        if (event.kind === 'thread-exited' && event.thread === mode.thread) return this.afterWork(mode.fault);
+        return undefined;
+      case 'continue':
+        return undefined;
+    }
+  }
+
+  /** A step ran a handler's work to its end: stop on the engine whose transaction faulted. */
+  private afterWork(fault: number | undefined): Stop | undefined {
+    const record = fault === undefined ? undefined : this.machine.journal.faults[fault];
+    const thread = record ? this.machine.state.threads[record.engine] : undefined;
+    if (!thread?.alive) return undefined;
+    return { reason: 'step', threadId: thread.id, description: 'Paused after the handler returned' };
+  }
+
+  // -------------------------------------------------------------------------------------
+
+  /** The run is over: what every expect found, then the exit code (1 when one failed). */
+  private finish(error: string | undefined): void {
+    this.running = false;
+    this.ended = true;
+    if (this.pending.length > 0) this.checkAfter(this.pending.splice(0));
+    const result = this.machine.result();
+    const counters = Object.entries(result.counters)
+      .filter(([, value]) => value !== 0)
+      .map(([name, value]) => `${name} ${value}`)
+      .join(', ');
+    this.listener.output(`ended at cycle ${result.cycles}: ${counters || 'nothing happened'}\n`, 'console');
+    for (const e of result.expects) this.listener.output(`line ${e.line}: expect ${e.text}: ${e.ok ? 'ok' : 'FAILED'} (${e.detail})\n`, e.ok ? 'console' : 'stderr');
+    if (error) this.listener.output(`the run could not finish: ${error}\n`, 'stderr');
+    this.listener.terminated(error || result.expects.some((e) => !e.ok) ? 1 : 0);
+  }
+
+  /** For messages: a transaction's address as the trace writes it. */
+  describe(transaction: TransactionState): string {
+    return `${transaction.access} ${hex(transaction.iova)}`;
+  }
+}

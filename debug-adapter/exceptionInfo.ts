@@ -1,0 +1,35 @@
+import { Machine } from '../emulator/machine/machine';
+import { FaultRecord, TransactionState } from '../emulator/machine/state';
+import { setFlags } from '../emulator/smmu/registerLayout';
+import { FSR } from '../emulator/smmu/v2/registers';
+import { hex } from '../emulator/util/u64';
+import { ExceptionFilterId } from './exceptionFilters';
+
+function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** What the context bank's fault registers say now: `FSR=0x402 TF; FAR=0x7000000`. */
+function registers(machine: Machine, fault: FaultRecord): string {
+  const bank = fault.bank === undefined ? undefined : machine.state.smmus[fault.smmu]?.banks[fault.bank];
+  if (!bank) return '';
+  const fsr = bank.fsr >>> 0;
+  return `; FSR=${hex(fsr)} ${setFlags(FSR, BigInt(fsr))}; FAR=${hex(bank.far)}`;
+}
+
+/**
+ * The exception in words, as the debugger shows it:
+ * "Translation fault at level 2: L2[56] is invalid; FSR=0x402 TF; FAR=0x7000000".
+ */
+export function describeException(machine: Machine, filter: ExceptionFilterId, transaction: TransactionState, fault: FaultRecord | undefined): string {
+  const access = `${transaction.access} ${hex(transaction.iova)}`;
+  if (filter === 'terminate') {
+    const how = transaction.status === 'raz' ? (transaction.access === 'read' ? 'terminated: read as zeros (RAZ)' : 'terminated: the write was dropped (WI)') : 'aborted';
+    return sentence(`${access} ${how}${fault ? ` after a ${fault.kind} fault: ${fault.reason}` : ': its context bank held a fault (HUPCF=0)'}`);
+  }
+  if (!fault) return sentence(`${access} stalled`);
+  const what = fault.bank === undefined ? `${fault.kind} (global fault): ${fault.reason}` : `${fault.kind} fault at level ${fault.level}: ${fault.reason}`;
+  const multi = !fault.latched && fault.bank !== undefined ? '; FSR was busy: only MULTI records it, FAR still names the earlier fault' : '';
+  const stall = filter === 'stall' ? `; ${access} stalls until RESUME` : '';
+  return `${sentence(what)}${registers(machine, fault)}${multi}${stall}`;
+}

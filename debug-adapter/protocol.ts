@@ -1,0 +1,145 @@
+/**
+ * The adapter's custom requests: the domain data standard DAP has no request for. The
+ * client imports these types; nothing else of the adapter.
+ */
+
+export type ResumeAction = 'retry' | 'terminate' | 'abort';
+
+/** `iommu/stalled`: every transaction held by a fault (its own, or one ahead of it). */
+export interface StalledRequestArguments {}
+export interface StalledTransaction {
+  id: number;
+  engine: string;
+  /** DAP thread of the engine. */
+  threadId: number;
+  access: 'read' | 'write';
+  iova: string;
+  label: string | null;
+  /** `fault`: its own; `behind`: a fault ahead of it (HUPCF=0). */
+  stall: 'fault' | 'behind';
+  /** The fault that stalled it, in words, when it is its own. */
+  fault: string | null;
+  smmu: string;
+  contextBank: number | null;
+  /** Cycles since it was issued. */
+  age: number;
+  /** Where it is written in the scenario. */
+  path: string;
+  line: number;
+}
+export interface StalledResponseBody {
+  transactions: StalledTransaction[];
+}
+
+/** `iommu/resume`: answer a stalled transaction as the driver would (RESUME / CMD_RESUME). */
+export interface ResumeRequestArguments {
+  transaction: number;
+  action: ResumeAction;
+}
+export interface ResumeResponseBody {
+  /** Every transaction the write resumed (on SMMUv2, all those stalled on the context bank). */
+  resumed: number[];
+  /** What was written, in the register's words. */
+  written: string;
+}
+
+/** `iommu/pageTable`: one table of a domain, lazily: the root, or the table a table entry names. */
+export interface PageTableRequestArguments {
+  domain: string;
+  /** The table's PA (hex) and level; the root when absent. */
+  table?: string;
+  level?: number;
+  /** The IOVA the table's first entry translates (hex), for a table below the root. */
+  iovaBase?: string;
+}
+export interface PageTableEntry {
+  index: number;
+  iova: string;
+  /** The descriptor's PA (hex), and its 64-bit value (hex). */
+  descriptorAddress: string;
+  value: string;
+  type: 'table' | 'block' | 'page' | 'invalid' | 'reserved';
+  /** `page → 0x80000000 rw, AttrIndx 1 (cached), SH inner, AF, nG`. */
+  text: string;
+  /** For a table entry: how to open it. */
+  next?: { table: string; level: number; iovaBase: string };
+  /** The `map` statement that made a leaf, when one did (1-based line). */
+  mapLine?: number;
+}
+export interface PageTableResponseBody {
+  domain: string;
+  level: number;
+  table: string;
+  entries: PageTableEntry[];
+}
+
+/** `iommu/translate`: the live translation of an address through a domain (or an engine's route). */
+export interface TranslateRequestArguments {
+  iova: string;
+  /** A domain's name; else the route of `sid` (and `ssid`). */
+  domain?: string;
+  sid?: number;
+  ssid?: number;
+}
+export interface TranslateStep {
+  level: number;
+  index: number;
+  descriptorAddress: string;
+  value: string;
+  text: string;
+}
+export interface TranslateResponseBody {
+  domain: string;
+  iova: string;
+  /** The PA, or null when the walk faults. */
+  pa: string | null;
+  /** `translation fault at level 2: L2[56] is invalid`, or the leaf in words. */
+  result: string;
+  steps: TranslateStep[];
+}
+
+/** `iommu/dump`: a crash dump the handlers took, as text. */
+export interface DumpRequestArguments {
+  /** Omitted: the list of dumps. */
+  id?: number;
+}
+export interface DumpSummary {
+  id: number;
+  cycle: number;
+  handler: string;
+  thread: string;
+}
+export interface DumpResponseBody {
+  dumps: DumpSummary[];
+  /** The dump's text, when `id` was given. */
+  text?: string;
+}
+
+/** `iommu/faults`: every fault so far, newest first. */
+export interface FaultsRequestArguments {}
+export interface FaultSummary {
+  id: number;
+  cycle: number;
+  kind: string;
+  iova: string;
+  sid: number;
+  level: number;
+  stalled: boolean;
+  response: string | null;
+  engine: string;
+  reason: string;
+  path: string;
+  line: number;
+}
+export interface FaultsResponseBody {
+  faults: FaultSummary[];
+}
+
+export const customRequests = {
+  stalled: 'iommu/stalled',
+  resume: 'iommu/resume',
+  pageTable: 'iommu/pageTable',
+  translate: 'iommu/translate',
+  dump: 'iommu/dump',
+  faults: 'iommu/faults',
+} as const;

@@ -1,0 +1,110 @@
+import { DebugProtocol } from '@vscode/debugprotocol';
+import { Machine } from '../../emulator/machine/machine';
+import { describeDescriptor, Level } from '../../emulator/pgtable/descriptor';
+import { TableEntry } from '../../emulator/pgtable/ioPgtable';
+import { fromHalves, hex, hex64, hexGrouped } from '../../emulator/util/u64';
+import { dataIdOf } from '../dataWatches';
+import { RequestError } from '../errors';
+import { leaf, VariableContainer, VariableStore } from './store';
+import { memoryReference, parseValue } from './values';
+
+/** The bits of a leaf a user may flip from the Variables view, as [name, bit]. */
+const leafBits: readonly [string, number][] = [
+  ['AF', 10],
+  ['nG', 11],
+  ['AP[1]', 6],
+  ['AP[2]', 7],
+  ['PXN', 53],
+  ['UXN', 54],
+];
+
+function writeDescriptor(machine: Machine, pa: number, value: bigint, onWrite: (pa: number) => void): void {
+  const bytes = new Uint8Array(8);
+  for (let i = 0; i < 8; i++) bytes[i] = Number((value >> BigInt(8 * i)) & 0xffn);
+  machine.writeMemory(pa, bytes);
+  onWrite(pa);
+}
+
+/** One descriptor: its value and decoded fields; writing the value or a bit writes memory (the TLB keeps what it cached). */
+function descriptorVariables(machine: Machine, pa: number, level: Level, onWrite: (pa: number) => void): VariableContainer {
+  const read = (): bigint => machine.runtime.memory.readU64(pa);
+  return {
+    variables: () => {
+      const value = read();
+      const fields = describeDescriptor(Number(value & 0xffff_ffffn), Number(value >> 32n), level);
+      return [
+        leaf('value', hex64(value), { memoryReference: memoryReference(pa), type: fields.text }),
+        leaf('type', fields.type),
+        leaf('output address', hex(fields.outputAddress)),
+        leaf('AttrIndx', `${fields.attrIndx}`),
+        leaf('AP[2:1]', `${fields.ap.toString(2).padStart(2, '0')}`, { type: 'AP[2]: read-only; AP[1]: unprivileged access' }),
+        leaf('SH', `${fields.sh}`, { type: 'shareability: 3 inner, 2 outer, 0 none' }),
+        ...leafBits.map(([name, bit]) => leaf(name, `${(value >> BigInt(bit)) & 1n}`)),
+      ];
+    },
+    set: (name, text) => {
+      const value = read();
+      let next: bigint;
+      if (name === 'value') next = parseValue(text);
+      else {
+        const bit = leafBits.find(([n]) => n === name)?.[1];
+        if (bit === undefined) throw new RequestError(`${name} cannot be written: write the value, or AF, nG, AP[1], AP[2], PXN, UXN`);
+        next = parseValue(text) === 0n ? value & ~(1n << BigInt(bit)) : value | (1n << BigInt(bit));
+      }
+      writeDescriptor(machine, pa, next & 0xffff_ffff_ffff_ffffn, onWrite);
+      return { value: name === 'value' ? hex64(read()) : `${(read() >> BigInt(leafBits.find(([n]) => n === name)?.[1] ?? 0)) & 1n}` };
+    },
+  };
+}
+
+export interface TableRef {
+  domain: number;
+  level: Level;
+  table: bigint;
+  iovaBase: bigint;
+}
+
+/** The valid entries of one table of a domain, as io-pgtable-arm wrote them. */
+export function tableEntries(machine: Machine, ref: TableRef): TableEntry[] {
+  const table = machine.runtime.tables[ref.domain];
+  if (!table) throw new RequestError(`there is no domain ${ref.domain}`);
+  return table.entries(ref.level, ref.table, ref.iovaBase);
+}
+
+/** The root table of a domain. */
+export function rootOf(machine: Machine, domain: number): TableRef {
+  const table = machine.runtime.tables[domain];
+  if (!table) throw new RequestError(`there is no domain ${domain}`);
+  return { domain, level: table.startLevel, table: BigInt(table.root), iovaBase: 0n };
+}
+
+/**
+ * One table, lazily: only valid entries, paged (`indexedVariables`) so a big table opens
+ * as fast as a small one; a table entry opens the next level, a leaf its fields.
+ */
+export function tableVariables(machine: Machine, store: VariableStore, ref: TableRef, onWrite: (pa: number) => void): VariableContainer {
+  const entryVariable = (entry: TableEntry): DebugProtocol.Variable => {
+    const value = fromHalves(entry.lo, entry.hi);
+    const common = {
+      name: `L${ref.level}[${entry.index}]`,
+      value: `${hexGrouped(entry.iova)}: ${entry.descriptor.text}`,
+      type: hex64(value),
+      memoryReference: memoryReference(entry.descriptorAddress),
+    };
+    if (entry.next) {
+      const child: TableRef = { domain: ref.domain, level: entry.next.level, table: entry.next.tableAddress, iovaBase: entry.next.iovaBase };
+      return { ...common, variablesReference: store.add(tableVariables(machine, store, child, onWrite)), indexedVariables: tableEntries(machine, child).length };
+    }
+    return { ...common, variablesReference: store.add(descriptorVariables(machine, Number(entry.descriptorAddress), ref.level, onWrite)) };
+  };
+  return {
+    variables: (start = 0, count) => tableEntries(machine, ref).slice(start, count === undefined ? undefined : start + count).map(entryVariable),
+    dataId: (name) => {
+      const index = /^L\d\[(\d+)\]$/.exec(name)?.[1];
+      const entry = index === undefined ? undefined : tableEntries(machine, ref).find((e) => e.index === Number(index));
+      if (!entry) return undefined;
+      const pa = Number(entry.descriptorAddress);
+      return { dataId: dataIdOf({ kind: 'memory', pa, label: `${name} @ ${hex(pa)}` }), description: `descriptor ${name} at ${hex(pa)} changes` };
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import { DebugProtocol } from '@vscode/debugprotocol';
+import { Machine, WritableBankRegister } from '../../emulator/machine/machine';
+import { BankState } from '../../emulator/machine/state';
+import { decode, RegisterLayout, withField } from '../../emulator/smmu/registerLayout';
+import { CBFRSYNRA, FAR, FSR, FSYNR0, SCTLR, SGFSR, TCR, TTBR0 } from '../../emulator/smmu/v2/registers';
+import { hex, hex32, hex64 } from '../../emulator/util/u64';
+import { dataIdOf, Watched } from '../dataWatches';
+import { RequestError } from '../errors';
+import { leaf, VariableContainer, VariableStore } from './store';
+import { parseValue } from './values';
+
+interface BankRegister {
+  layout: RegisterLayout;
+  read(bank: BankState): bigint;
+  /** Absent: read-only here. */
+  writable: WritableBankRegister | undefined;
+}
+
+const bankRegisters: readonly BankRegister[] = [
+  { layout: SCTLR, read: (b) => BigInt(b.sctlr), writable: 'SCTLR' },
+  { layout: FSR, read: (b) => BigInt(b.fsr >>> 0), writable: 'FSR' },
+  { layout: FSYNR0, read: (b) => BigInt(b.fsynr0), writable: 'FSYNR0' },
+  { layout: FAR, read: (b) => b.far, writable: 'FAR' },
+  { layout: CBFRSYNRA, read: (b) => BigInt(b.cbfrsynra), writable: 'CBFRSYNRA' },
+  { layout: TTBR0, read: (b) => b.ttbr0, writable: undefined },
+  { layout: TCR, read: (b) => BigInt(b.tcr), writable: undefined },
+];
+
+function formatRegister(layout: RegisterLayout, value: bigint): string {
+  return layout.width === 64 ? hex64(value) : hex32(Number(value));
+}
+
+/** One field of a register: its value, what it means; writable when the register is. */
+function fieldVariables(machine: Machine, smmu: number, cbndx: number, register: BankRegister, onWrite: () => void): VariableContainer {
+  const bank = (): BankState => {
+    const b = machine.state.smmus[smmu]?.banks[cbndx];
+    if (!b) throw new RequestError(`context bank ${cbndx} is gone`);
+    return b;
+  };
+  return {
+    variables: () =>
+      decode(register.layout, register.read(bank())).map((d) =>
+        leaf(d.field.name, `${d.field.width > 4 ? hex(d.value) : d.value.toString()}${d.meaning ? ` (${d.meaning})` : ''}`, {
+          // What bit it is and what it does: VS Code shows `type` on hover.
+          type: `bits [${d.field.lsb + d.field.width - 1}:${d.field.lsb}]: ${d.field.description}`,
+          presentationHint: { kind: 'property', attributes: register.writable ? [] : ['readOnly'] },
+        }),
+      ),
+    set: (name, value) => {
+      if (!register.writable) throw new RequestError(`${register.layout.name} is read-only here: io-pgtable programs it`);
+      const field = register.layout.fields.find((f) => f.name === name);
+      if (!field) throw new RequestError(`${register.layout.name} has no field ${name}`);
+      const next = withField(field, register.read(bank()), parseValue(value));
+      machine.writeBankRegister(smmu, cbndx, register.writable, next);
+      onWrite();
+      const now = decode(register.layout, register.read(bank())).find((d) => d.field.name === name);
+      return { value: now ? now.value.toString() : '?' };
+    },
+  };
+}
+
+/**
+ * A context bank's registers (presentation hint `registers`), each opening into its
+ * fields with their meanings; SCTLR, FSR (write-one-to-clear), FSYNR0, FAR and CBFRSYNRA
+ * can be written, fields too.
+ */
+export function registerVariables(machine: Machine, store: VariableStore, smmu: number, cbndx: number, onWrite: () => void): VariableContainer {
+  const bank = (): BankState | undefined => machine.state.smmus[smmu]?.banks[cbndx];
+  return {
+    variables: () => {
+      const b = bank();
+      if (!b) return [];
+      const smmuState = machine.state.smmus[smmu];
+      const registers = bankRegisters.map((register): DebugProtocol.Variable => {
+        return {
+          name: register.layout.name,
+          value: formatRegister(register.layout, register.read(b)),
+          type: register.layout.description,
+          variablesReference: store.add(fieldVariables(machine, smmu, cbndx, register, onWrite)),
+          evaluateName: register.layout.name,
+          presentationHint: { kind: 'property', attributes: register.writable ? [] : ['readOnly'] },
+          ...(register.layout.name === 'TTBR0' ? { memoryReference: hex(b.ttbr0 & 0xffff_ffff_ffffn) } : {}),
+        };
+      });
+      const sgfsr = BigInt((smmuState?.sgfsr ?? 0) >>> 0);
+      registers.push({
+        name: 'sGFSR',
+        value: hex32(Number(sgfsr)),
+        type: SGFSR.description,
+        variablesReference: store.add({ variables: () => decode(SGFSR, sgfsr).map((d) => leaf(d.field.name, d.value.toString(), { type: d.field.description })) }),
+        presentationHint: { kind: 'property', attributes: ['readOnly'] },
+      });
+      return registers;
+    },
+    dataId: (name) => {
+      const register = bankRegisters.find((r) => r.layout.name === name);
+      if (!register) return undefined;
+      const watched: Watched = { kind: 'register', smmu, bank: cbndx, register: register.writable ?? (name as 'TTBR0' | 'TCR'), label: `cb${cbndx} ${name}` };
+      return { dataId: dataIdOf(watched), description: `${name} of context bank ${cbndx} changes` };
+    },
+    set: (name, value) => {
+      const register = bankRegisters.find((r) => r.layout.name === name);
+      if (!register) throw new RequestError(`${name} is not a register of this context bank`);
+      if (!register.writable) throw new RequestError(`${name} is read-only here: io-pgtable programs it`);
+      machine.writeBankRegister(smmu, cbndx, register.writable, parseValue(value));
+      onWrite();
+      const b = bank();
+      return { value: b ? formatRegister(register.layout, register.read(b)) : '?' };
+    },
+  };
+}

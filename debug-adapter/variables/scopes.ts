@@ -1,0 +1,119 @@
+import { DebugProtocol } from '@vscode/debugprotocol';
+import { Machine } from '../../emulator/machine/machine';
+import { FaultRecord, TransactionState } from '../../emulator/machine/state';
+import { WalkResult } from '../../emulator/pgtable/walker';
+import { hex, hex64 } from '../../emulator/util/u64';
+import { dataIdOf } from '../dataWatches';
+import { describeDescriptor } from '../../emulator/pgtable/descriptor';
+import { RequestError } from '../errors';
+import { leaf, VariableContainer, VariableStore } from './store';
+import { memoryReference, parseValue } from './values';
+
+function lineOfTransaction(machine: Machine, t: TransactionState): number | undefined {
+  const op = machine.model.engines[t.engine]?.program[t.op];
+  return op?.op === 'transaction' ? machine.model.lines.lineOf(op.node.range.start) : undefined;
+}
+
+/** A transaction: where it goes, what became of it. */
+export function transactionVariables(machine: Machine, t: TransactionState): VariableContainer {
+  return {
+    variables: () => {
+      const variables: DebugProtocol.Variable[] = [
+        leaf('id', `#${t.id}`),
+        leaf('engine', machine.model.engines[t.engine]?.name ?? '?'),
+        leaf('access', `${t.access}${t.exec ? ' (instruction fetch)' : ''}${t.priv ? ' (privileged)' : ''}`),
+        leaf('iova', hex(t.iova), { evaluateName: `translate(${hex(t.iova)})` }),
+        leaf('size', `${t.size}`),
+        leaf('sid', hex(t.sid)),
+        leaf('ssid', t.pasid === undefined ? 'none' : `${t.pasid}`),
+        leaf('status', t.stall ? `stalled (${t.stall === 'behind' ? 'behind a fault, HUPCF=0' : 'by its fault'})` : t.status),
+        leaf('pa', t.pa === undefined ? 'none' : hex(t.pa), t.pa === undefined ? {} : { memoryReference: memoryReference(t.pa) }),
+        leaf('faults', `${t.faults}`),
+        leaf('issued', `cycle ${t.issued}`),
+      ];
+      if (t.ended !== undefined) variables.push(leaf('ended', `cycle ${t.ended}`));
+      if (t.data !== undefined) variables.push(leaf('data', hex(t.data)));
+      if (t.label !== undefined) variables.push(leaf('label', t.label));
+      if (t.submit !== undefined) variables.push(leaf('submit', `${t.submit}`));
+      if (t.iterations.length > 0) variables.push(leaf('i', t.iterations.join(', ')));
+      const line = lineOfTransaction(machine, t);
+      if (line !== undefined) variables.push(leaf('line', `${line}`));
+      return variables;
+    },
+  };
+}
+
+/**
+ * The walk of an address, descriptor by descriptor; each one can be watched (a data
+ * breakpoint) and written — even an invalid one, which is how a user maps what faulted.
+ */
+export function walkVariables(walk: WalkResult, machine?: Machine, onWrite?: (pa: number) => void): VariableContainer {
+  const name = (level: number, index: number): string => `L${level}[${index}]`;
+  return {
+    variables: () => {
+      const variables = walk.steps.map((step) =>
+        leaf(name(step.level, step.index), `${hex64(step.value)}  ${step.descriptor.text}`, { memoryReference: memoryReference(step.descriptorAddress), type: `descriptor at ${hex(step.descriptorAddress)}` }),
+      );
+      const outcome = walk.outcome;
+      variables.push(leaf('result', outcome.kind === 'success' ? `→ ${hex(outcome.pa)} (level ${outcome.level})` : `${outcome.kind} fault at level ${outcome.level}: ${outcome.reason}`));
+      return variables;
+    },
+    ...(machine
+      ? {
+          set: (variable: string, text: string) => {
+            const step = walk.steps.find((s) => name(s.level, s.index) === variable);
+            if (!step) throw new RequestError(`${variable} is not a descriptor of this walk`);
+            const value = parseValue(text) & 0xffff_ffff_ffff_ffffn;
+            const bytes = new Uint8Array(8);
+            for (let i = 0; i < 8; i++) bytes[i] = Number((value >> BigInt(8 * i)) & 0xffn);
+            const pa = Number(step.descriptorAddress);
+            machine.writeMemory(pa, bytes);
+            onWrite?.(pa);
+            return { value: `${hex64(value)}  ${describeDescriptor(Number(value & 0xffff_ffffn), Number(value >> 32n), step.level).text}` };
+          },
+        }
+      : {}),
+    dataId: (variable) => {
+      const step = walk.steps.find((s) => name(s.level, s.index) === variable);
+      if (!step) return undefined;
+      const pa = Number(step.descriptorAddress);
+      return { dataId: dataIdOf({ kind: 'memory', pa, label: `${variable} @ ${hex(pa)}` }), description: `descriptor ${variable} at ${hex(pa)} changes` };
+    },
+  };
+}
+
+/** A fault: what the SMMU recorded, and the walk of its address as the tables stand now. */
+export function faultVariables(machine: Machine, store: VariableStore, fault: FaultRecord, walk: WalkResult | undefined, onWrite: (pa: number) => void): VariableContainer {
+  return {
+    variables: () => {
+      const variables = [
+        leaf('kind', fault.kind),
+        leaf('level', `${fault.level}`),
+        leaf('iova', hex(fault.iova)),
+        leaf('reason', fault.reason),
+        leaf('access', `${fault.write ? 'write' : 'read'}${fault.exec ? ' (instruction fetch)' : ''}${fault.priv ? ' (privileged)' : ''}`),
+        leaf('sid', hex(fault.sid)),
+        leaf('stalled', `${fault.stalled}`),
+        leaf('registers', fault.latched ? 'latched in FSR/FAR/FSYNR0' : fault.bank === undefined ? 'a global fault (sGFSR)' : 'FSR was busy: only MULTI records it'),
+        leaf('response', machine.state.responses.get(fault.id) ?? 'none yet'),
+        leaf('cycle', `${fault.time}`),
+      ];
+      if (walk) variables.push({ name: 'walk', value: walk.outcome.kind === 'success' ? 'translates now' : `${walk.outcome.kind} fault at level ${walk.outcome.level}`, variablesReference: store.add(walkVariables(walk, machine, onWrite)) });
+      return variables;
+    },
+  };
+}
+
+/** Every transaction stalled now, by its fault or behind one. */
+export function stalledVariables(machine: Machine, store: VariableStore): VariableContainer {
+  return {
+    variables: () =>
+      [...machine.state.transactions.values()]
+        .filter((t) => t.status === 'stalled')
+        .map((t) => ({
+          name: `#${t.id} ${machine.model.engines[t.engine]?.name ?? '?'}`,
+          value: `${t.access} ${hex(t.iova)}${t.label ? ` (${t.label})` : ''} — ${t.stall === 'behind' ? 'behind a fault (HUPCF=0)' : 'stalled by its fault'}, ${machine.now - t.issued} cycles`,
+          variablesReference: store.add(transactionVariables(machine, t)),
+        })),
+  };
+}
