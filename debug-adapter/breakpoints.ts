@@ -131,6 +131,16 @@ export class Breakpoints {
     return this.functions.filter((f) => f.name === name);
   }
 
+  /** Every breakpoint's hit count, by id: what going back in time restores. */
+  hitCounts(): Map<number, number> {
+    const all = [...[...this.lines.values()].flat(), ...this.functions];
+    return new Map(all.map((b) => [b.id, b.hits]));
+  }
+
+  restoreHitCounts(counts: ReadonlyMap<number, number>): void {
+    for (const b of [...[...this.lines.values()].flat(), ...this.functions]) b.hits = counts.get(b.id) ?? 0;
+  }
+
   /** Whether a line is a place where execution can stop. */
   isExecutable(line: number): boolean {
     return this.places.has(line);

@@ -21,4 +21,5 @@ export const capabilities: DebugProtocol.Capabilities = {
   supportsEvaluateForHovers: true,
   supportsCompletionsRequest: true,
   completionTriggerCharacters: ['('],
+  supportsStepBack: true,
 };

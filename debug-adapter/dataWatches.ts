@@ -72,6 +72,11 @@ export class DataWatches {
     });
   }
 
+  /** Re-reads every watched value: after going back in time, what is there now is the baseline. */
+  rebase(): void {
+    for (const watch of this.watches) watch.last = this.read(watch.watched);
+  }
+
   /** The first watch whose value changed since it was last read, as a stop on `threadId`. */
   changed(threadId: number) {
     for (const watch of this.watches) {

@@ -6,11 +6,10 @@ import { Action } from '../emulator/machine/actions';
 import { Scheduled } from '../emulator/machine/eventQueue';
 import { upcomingTransaction } from '../emulator/machine/engines';
 import { MachineEvent } from '../emulator/machine/events';
-import { Machine } from '../emulator/machine/machine';
+import { Machine, MachineSnapshot } from '../emulator/machine/machine';
 import { FaultRecord, TransactionState } from '../emulator/machine/state';
 import { ScenarioModel } from '../emulator/scenario/model';
 import { TraceFormatter } from '../emulator/cli/trace';
-import { hex } from '../emulator/util/u64';
 import { Breakpoints, FunctionBreakpoint, LineBreakpoint } from './breakpoints';
 import { DataWatches } from './dataWatches';
 import { faultEnvironment, transactionEnvironment, upcomingEnvironment } from './environments';
@@ -56,6 +55,19 @@ type StepMode =
   /** `stepOut` of a handler: until the stalled transaction resumes (or the handler's work ends). */
   | { kind: 'out'; thread: number; smmu: number; bank: number; fault: number | undefined };
 
+/** A stop, and all it takes to come back to it: the machine and the debugger's own memory. */
+interface Moment {
+  stop: Stop;
+  machine: MachineSnapshot;
+  recent: Map<number, TransactionState>;
+  stoppedBefore: number | undefined;
+  lastEngineLine: EngineLineKey | undefined;
+  hits: Map<number, number>;
+}
+
+/** Stops kept for going back in time (older ones are forgotten). */
+const HISTORY = 200;
+
 /** Stop at most this often from a blocked engine's repeated wake-ups at one line. */
 interface EngineLineKey {
   engine: number;
@@ -88,6 +100,8 @@ export class Debuggee {
     ['stall', undefined],
   ]);
   lastStop: Stop | undefined;
+  /** Every stop so far (the last is the current one), to step back to. */
+  private readonly history: Moment[] = [];
 
   constructor(
     model: ScenarioModel,
@@ -176,7 +190,59 @@ export class Debuggee {
   private stop(stop: Stop): void {
     this.running = false;
     this.lastStop = stop;
+    this.history.push({
+      stop,
+      machine: this.machine.snapshot(),
+      // Copies: the live records change after this stop.
+      recent: new Map([...this.recent].map(([engine, t]) => [engine, structuredClone(t)])),
+      stoppedBefore: this.stoppedBefore,
+      lastEngineLine: this.lastEngineLine,
+      hits: this.breakpoints.hitCounts(),
+    });
+    if (this.history.length > HISTORY) this.history.shift();
     this.listener.stopped(stop);
+  }
+
+  /** Whether there is an earlier stop to go back to. */
+  get canStepBack(): boolean {
+    return this.history.length > 1;
+  }
+
+  /** Back to the previous stop: the machine exactly as it was there (it is deterministic). */
+  stepBack(): void {
+    this.travelTo(this.history.length - 2, 'Stepped back');
+  }
+
+  /** Back to the previous stop on a breakpoint, a fault or a watched change; else the first stop. */
+  reverseContinue(): void {
+    let target = 0;
+    for (let i = this.history.length - 2; i > 0; i--) {
+      const reason = this.history[i]?.stop.reason;
+      if (reason === 'breakpoint' || reason === 'exception' || reason === 'function breakpoint' || reason === 'data breakpoint') {
+        target = i;
+        break;
+      }
+    }
+    this.travelTo(target, 'Went back');
+  }
+
+  private travelTo(index: number, how: string): void {
+    const moment = this.history[index];
+    if (!moment || index === this.history.length - 1) return;
+    this.history.length = index;
+    this.machine.restore(moment.machine);
+    this.pending.length = 0;
+    // The records as they are at that moment: the restored live ones, else the copies kept.
+    const current = (t: TransactionState): TransactionState => this.machine.state.transactions.get(t.id) ?? this.machine.journal.ended.find((e) => e.id === t.id) ?? t;
+    this.recent.clear();
+    for (const [engine, transaction] of moment.recent) this.recent.set(engine, current(transaction));
+    this.stoppedBefore = moment.stoppedBefore;
+    this.lastEngineLine = moment.lastEngineLine;
+    this.breakpoints.restoreHitCounts(moment.hits);
+    this.watches.rebase();
+    const stop: Stop = { ...moment.stop, description: `${how} to cycle ${this.machine.now} — ${moment.stop.description}` };
+    if (moment.stop.transaction) stop.transaction = current(structuredClone(moment.stop.transaction));
+    this.stop(stop);
   }
 
   /** Runs events until a stop, the end, or a slice of time has passed (then yields to requests). */
@@ -446,10 +512,5 @@ export class Debuggee {
     for (const e of result.expects) this.listener.output(`line ${e.line}: expect ${e.text}: ${e.ok ? 'ok' : 'FAILED'} (${e.detail})\n`, e.ok ? 'console' : 'stderr');
     if (error) this.listener.output(`the run could not finish: ${error}\n`, 'stderr');
     this.listener.terminated(error || result.expects.some((e) => !e.ok) ? 1 : 0);
-  }
-
-  /** For messages: a transaction's address as the trace writes it. */
-  describe(transaction: TransactionState): string {
-    return `${transaction.access} ${hex(transaction.iova)}`;
   }
 }

@@ -312,6 +312,24 @@ export class IommuDebugSession extends DebugSession {
     void this.handle(response, () => this.whenStopped(args.threadId, (d) => d.stepOut(args.threadId)));
   }
 
+  protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
+    void this.handle(response, () =>
+      this.whenStopped(args.threadId, (d) => {
+        if (!d.canStepBack) throw new RequestError('this is the first stop: there is nothing earlier to go back to');
+        d.stepBack();
+      }),
+    );
+  }
+
+  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse, args: DebugProtocol.ReverseContinueArguments): void {
+    void this.handle(response, () =>
+      this.whenStopped(args.threadId, (d) => {
+        if (!d.canStepBack) throw new RequestError('this is the first stop: there is nothing earlier to go back to');
+        d.reverseContinue();
+      }),
+    );
+  }
+
   protected override pauseRequest(response: DebugProtocol.PauseResponse, args: DebugProtocol.PauseArguments): void {
     void this.handle(response, () => {
       this.thread(args.threadId);
