@@ -1,9 +1,11 @@
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Expression, StringPart } from '../emulator/language/ast';
 import { parseExpression, parseTemplate } from '../emulator/language/parser';
+import { EngineOp } from '../emulator/scenario/engineProgram';
 import { ScenarioModel } from '../emulator/scenario/model';
 import { RequestError } from './errors';
 import { HitCondition, parseHitCondition } from './hitCondition';
+import { engineScope, handlerScope, NameScope, unknownName, unknownNameInTemplate } from './nameScopes';
 
 /** Where a breakpoint can stop: before a transaction is issued, or before a handler statement runs. */
 export type StopPlace = { kind: 'transaction'; engine: number; op: number } | { kind: 'handler'; handler: number; op: number };
@@ -36,12 +38,29 @@ export const kernelFunctions = [
   'arm_smmu_cb_write(RESUME)',
 ] as const;
 
-function condition(text: string | undefined): Expression | undefined {
+function condition(text: string | undefined, scope: NameScope): Expression | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   const parsed = parseExpression(text);
   const [problem] = parsed.diagnostics;
   if (problem || !parsed.expression) throw new RequestError(`condition '${text}': ${problem?.message ?? 'not an expression'}`);
+  const unknown = unknownName(parsed.expression, scope);
+  if (unknown) throw new RequestError(`condition '${text}': ${unknown}`);
   return parsed.expression;
+}
+
+function logMessage(text: string | undefined, scope: NameScope): StringPart[] | undefined {
+  if (!text) return undefined;
+  const parsed = parseTemplate(text);
+  const [problem] = parsed.diagnostics;
+  if (problem) throw new RequestError(`log message '${text}': ${problem.message}`);
+  const unknown = unknownNameInTemplate(parsed.parts, scope);
+  if (unknown) throw new RequestError(`log message '${text}': ${unknown}`);
+  return parsed.parts;
+}
+
+/** Whether op `index` of an engine's program runs inside a `repeat` (where `i` means something). */
+function inRepeat(program: readonly EngineOp[], index: number): boolean {
+  return program.some((op, r) => op.op === 'repeat' && r < index && index < op.exit);
 }
 
 /**
@@ -79,19 +98,35 @@ export class Breakpoints {
     return 'nothing runs on this line: breakpoints stop before a transaction is issued or a handler statement runs';
   }
 
-  setLineBreakpoints(requests: readonly DebugProtocol.SourceBreakpoint[]): DebugProtocol.Breakpoint[] {
+  /** The names a condition or a log message may use on an executable line. */
+  private scopeAt(line: number): NameScope {
+    const place = this.places.get(line);
+    if (place?.kind !== 'transaction') return handlerScope(this.model);
+    return engineScope(this.model, inRepeat(this.model.engines[place.engine]?.program ?? [], place.op));
+  }
+
+  /** The ids a new breakpoint gets: those given (a restart keeps what the client knows), else fresh ones. */
+  private idFor(ids: readonly number[] | undefined, index: number): number {
+    const given = ids?.[index];
+    if (given === undefined) return this.nextId++;
+    this.nextId = Math.max(this.nextId, given + 1);
+    return given;
+  }
+
+  setLineBreakpoints(requests: readonly DebugProtocol.SourceBreakpoint[], ids?: readonly number[]): DebugProtocol.Breakpoint[] {
     this.lines = new Map();
-    return requests.map((request) => {
-      const id = this.nextId++;
+    return requests.map((request, index) => {
+      const id = this.idFor(ids, index);
       const line = this.resolve(request.line);
       if (typeof line === 'string') return { id, verified: false, line: request.line, message: line };
       try {
+        const scope = this.scopeAt(line);
         const breakpoint: LineBreakpoint = {
           id,
           line,
-          condition: condition(request.condition),
+          condition: condition(request.condition, scope),
           hitCondition: request.hitCondition ? parseHitCondition(request.hitCondition) : undefined,
-          logMessage: request.logMessage ? parseTemplate(request.logMessage).parts : undefined,
+          logMessage: logMessage(request.logMessage, scope),
           hits: 0,
         };
         this.lines.set(line, [...(this.lines.get(line) ?? []), breakpoint]);
@@ -103,17 +138,17 @@ export class Breakpoints {
     });
   }
 
-  setFunctionBreakpoints(requests: readonly DebugProtocol.FunctionBreakpoint[]): DebugProtocol.Breakpoint[] {
+  setFunctionBreakpoints(requests: readonly DebugProtocol.FunctionBreakpoint[], ids?: readonly number[]): DebugProtocol.Breakpoint[] {
     const handlers = new Set(this.model.handlers.map((h) => h.name));
     this.functions = [];
-    return requests.map((request) => {
-      const id = this.nextId++;
+    return requests.map((request, index) => {
+      const id = this.idFor(ids, index);
       const known = handlers.has(request.name) || (kernelFunctions as readonly string[]).includes(request.name);
       if (!known) {
         return { id, verified: false, message: `'${request.name}' is neither a handler of this scenario nor a kernel function of the fault path (${kernelFunctions.join(', ')})` };
       }
       try {
-        this.functions.push({ id, name: request.name, condition: condition(request.condition), hitCondition: request.hitCondition ? parseHitCondition(request.hitCondition) : undefined, hits: 0 });
+        this.functions.push({ id, name: request.name, condition: condition(request.condition, handlerScope(this.model)), hitCondition: request.hitCondition ? parseHitCondition(request.hitCondition) : undefined, hits: 0 });
         return { id, verified: true };
       } catch (error) {
         if (!(error instanceof RequestError)) throw error;

@@ -1,6 +1,7 @@
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Expression } from '../emulator/language/ast';
 import { Environment, evaluate, EvaluationError, toInteger, Value } from '../emulator/language/evaluate';
+import { formatValue } from '../emulator/language/interpolate';
 import { parseExpression } from '../emulator/language/parser';
 import { counterDocs, counterNames, CounterName, faultFields } from '../emulator/language/schema';
 import { Range } from '../emulator/language/source';
@@ -9,6 +10,7 @@ import { walk, WalkResult } from '../emulator/pgtable/walker';
 import { hex, hex64 } from '../emulator/util/u64';
 import { faultEnvironment, transactionEnvironment } from './environments';
 import { RequestError } from './errors';
+import { consoleScope, unknownName } from './nameScopes';
 import { FrameContext } from './scopesOf';
 import { walkVariables } from './variables/scopes';
 import { VariableStore } from './variables/store';
@@ -121,7 +123,7 @@ export class ConsoleEvaluator {
       outcome.kind === 'success'
         ? `${hex(iova)} → ${hex(outcome.pa)} (${outcome.size === 0x1000n ? '4K page' : outcome.size === 0x20_0000n ? '2M block' : '1G block'}, level ${outcome.level}, ${outcome.permissionsText})`
         : `${hex(iova)}: ${outcome.kind} fault at level ${outcome.level}: ${outcome.reason}`;
-    return { result: text, variablesReference: store.add(walkVariables(result)), ...(outcome.kind === 'success' ? { memoryReference: memoryReference(outcome.pa) } : {}) };
+    return { result: text, variablesReference: store.add(walkVariables(() => result)), ...(outcome.kind === 'success' ? { memoryReference: memoryReference(outcome.pa) } : {}) };
   }
 
   /** Evaluates for the Debug Console (`repl`), a watch, or a hover over a hex literal (its live translation). */
@@ -130,6 +132,8 @@ export class ConsoleEvaluator {
     const [problem] = parsed.diagnostics;
     if (problem || !parsed.expression) throw new RequestError(problem?.message ?? `'${text}' is not an expression`);
     const expression: Expression = parsed.expression;
+    const unknown = unknownName(expression, consoleScope(this.machine.model));
+    if (unknown) throw new RequestError(unknown);
     try {
       if (kind === 'hover' && expression.kind === 'number') return this.translation(store, expression.value, undefined, expression.range);
       if (expression.kind === 'call' && expression.callee.text === 'translate') {
@@ -139,7 +143,7 @@ export class ConsoleEvaluator {
         return this.translation(store, iova, sid, expression.range);
       }
       const value = evaluate(expression, this.environment());
-      const result = typeof value === 'bigint' ? (expression.kind === 'call' && expression.callee.text === 'pte' ? hex64(value) : hex(value)) : String(value);
+      const result = typeof value === 'bigint' && expression.kind === 'call' && expression.callee.text === 'pte' ? hex64(value) : formatValue(expression, value);
       return { result, variablesReference: 0 };
     } catch (error) {
       if (error instanceof EvaluationError) throw new RequestError(error.message);

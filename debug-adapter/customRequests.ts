@@ -7,7 +7,7 @@ import { Debuggee } from './debuggee';
 import { RequestError } from './errors';
 import { DumpResponseBody, FaultsResponseBody, PageTableResponseBody, ResumeAction, ResumeResponseBody, StalledResponseBody, TranslateResponseBody } from './protocol';
 import { RequestArguments } from './requestArguments';
-import { findTransaction } from './scopesOf';
+import { findTransaction } from './transactions';
 import { rootOf, tableEntries } from './variables/pageTable';
 
 function lineOfOp(machine: Machine, engine: number, op: number): number {

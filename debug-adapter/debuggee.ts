@@ -15,6 +15,7 @@ import { DataWatches } from './dataWatches';
 import { faultEnvironment, transactionEnvironment, upcomingEnvironment } from './environments';
 import { ExceptionFilterId, filterDescriptions } from './exceptionFilters';
 import { describeException } from './exceptionInfo';
+import { findTransaction } from './transactions';
 
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'exception' | 'pause' | 'data breakpoint' | 'function breakpoint';
 
@@ -50,6 +51,8 @@ type StepMode =
   | { kind: 'continue' }
   /** `next`/`stepIn` on an engine: its next transaction, until it ends or stalls (or, stepping in, its handler starts). */
   | { kind: 'engine'; engine: number; into: boolean; issued: number | undefined }
+  /** `next` on a transaction that already ended by a fault: until the kernel has handled that fault. */
+  | { kind: 'fault'; engine: number; transaction: TransactionState; fault: number; seen: boolean }
   /** `next` on a kernel thread: one step of it, then stop before its next. */
   | { kind: 'thread'; thread: number; armed: boolean; fault: number | undefined }
   /** `stepOut` of a handler: until the stalled transaction resumes (or the handler's work ends). */
@@ -90,6 +93,8 @@ export class Debuggee {
   private running = false;
   private pauseRequested = false;
   private ended = false;
+  /** Replaced (restart) or ended by the client: it must not report anything again. */
+  private disposed = false;
   /** The event a `before` stop stopped in front of: resuming runs it without stopping again. */
   private stoppedBefore: number | undefined;
   private lastEngineLine: EngineLineKey | undefined;
@@ -102,6 +107,13 @@ export class Debuggee {
   lastStop: Stop | undefined;
   /** Every stop so far (the last is the current one), to step back to. */
   private readonly history: Moment[] = [];
+  /** Threads that ended in the event being looked at: their `exited` waits for the stop decision. */
+  private exitedNow: number[] = [];
+  /**
+   * A thread that ended in the very event the run stopped on, and that the stop is about:
+   * shown until the run resumes, so the user sees where it stopped.
+   */
+  private heldThread: number | undefined;
 
   constructor(
     model: ScenarioModel,
@@ -159,13 +171,21 @@ export class Debuggee {
     if (this.running) this.pauseRequested = true;
   }
 
+  /** Stops for good, silently: the session has moved on (restart, terminate, disconnect). */
+  dispose(): void {
+    this.disposed = true;
+    this.running = false;
+  }
+
   private stepMode(threadId: number, into: boolean): StepMode {
     const thread = this.machine.state.threads[threadId - 1];
     if (thread?.kind === 'engine') {
-      // Stopped on a transaction still in flight (a fault, a stall): the step is about that one.
-      const focused = this.lastStop?.transaction;
-      const inFlight = focused && focused.engine === threadId - 1 && focused.ended === undefined ? focused.id : undefined;
-      return { kind: 'engine', engine: threadId - 1, into, issued: inFlight };
+      const engine = threadId - 1;
+      // Stopped on one of its transactions (a fault, a stall): the step is about that one.
+      const focused = this.lastStop?.transaction?.engine === engine ? this.lastStop.transaction : undefined;
+      const fault = focused?.lastFault;
+      if (focused && focused.ended !== undefined && fault !== undefined && !into) return { kind: 'fault', engine, transaction: focused, fault, seen: false };
+      return { kind: 'engine', engine, into, issued: focused && (into || focused.ended === undefined) ? focused.id : undefined };
     }
     return { kind: 'thread', thread: threadId, armed: false, fault: this.runningActivity(threadId)?.fault };
   }
@@ -179,8 +199,39 @@ export class Debuggee {
     return this.machine.state.threads.find((t) => t.alive)?.id ?? 1;
   }
 
+  /** The threads to show: those alive, and one held for the stop. */
+  threads(): { id: number; name: string }[] {
+    return this.machine.state.threads.filter((t) => t.alive || t.id === this.heldThread).map((t) => ({ id: t.id, name: t.name }));
+  }
+
+  private releaseHeldThread(): void {
+    const held = this.heldThread;
+    this.heldThread = undefined;
+    if (held !== undefined && !this.machine.state.threads[held - 1]?.alive) this.listener.thread('exited', held);
+  }
+
+  /** The thread that runs an event: what a data breakpoint's stop is shown on. */
+  private actorOf(next: Scheduled<Action>): number | undefined {
+    const action = next.action;
+    switch (action.kind) {
+      case 'issue':
+        return action.engine + 1;
+      case 'translated': {
+        const transaction = this.machine.state.transactions.get(action.transaction);
+        return transaction ? transaction.engine + 1 : undefined;
+      }
+      case 'step':
+        return this.machine.state.activities.get(action.activity)?.thread;
+      case 'irq':
+        return this.machine.model.engines.length + 1;
+      default:
+        return undefined;
+    }
+  }
+
   private resume(mode: StepMode): void {
     if (this.ended || this.running) return;
+    this.releaseHeldThread();
     this.mode = mode;
     this.running = true;
     this.lastStop = undefined;
@@ -232,6 +283,7 @@ export class Debuggee {
     this.history.length = index;
     this.machine.restore(moment.machine);
     this.pending.length = 0;
+    this.heldThread = undefined;
     // The records as they are at that moment: the restored live ones, else the copies kept.
     const current = (t: TransactionState): TransactionState => this.machine.state.transactions.get(t.id) ?? this.machine.journal.ended.find((e) => e.id === t.id) ?? t;
     this.recent.clear();
@@ -247,6 +299,7 @@ export class Debuggee {
 
   /** Runs events until a stop, the end, or a slice of time has passed (then yields to requests). */
   private loop(): void {
+    if (this.disposed) return;
     const deadline = Date.now() + 20;
     for (let count = 0; ; count++) {
       if (this.pauseRequested) {
@@ -268,12 +321,13 @@ export class Debuggee {
           return;
         }
       }
+      const actor = this.actorOf(next);
       const outcome = this.machine.step();
       if (outcome && outcome.reason !== 'finished') {
         this.finish(outcome.reason === 'error' ? `${outcome.message} (line ${this.machine.model.lines.lineOf(outcome.range.start)})` : outcome.reason === 'budget' ? outcome.message : undefined);
         return;
       }
-      const after = this.checkAfter(this.pending.splice(0));
+      const after = this.checkAfter(this.pending.splice(0), actor);
       if (after) {
         this.stop(after);
         return;
@@ -391,14 +445,21 @@ export class Debuggee {
   // -------------------------------------------------------------------------------------
   // After an event: output, threads, exception filters, data breakpoints, steps that ended
 
-  private checkAfter(events: readonly MachineEvent[]): Stop | undefined {
+  private checkAfter(events: readonly MachineEvent[], actor: number | undefined): Stop | undefined {
     let stop: Stop | undefined;
     for (const event of events) {
       this.observe(event);
       stop ??= this.exceptionStop(event);
       stop ??= this.stepEnd(event);
     }
-    return stop ?? this.watches.changed(this.lastStop?.threadId ?? this.firstThread());
+    // A watched value that changed together with another stop is shown by that stop.
+    if (stop) this.watches.rebase();
+    else stop = this.watches.changed(actor ?? this.firstThread());
+    for (const thread of this.exitedNow.splice(0)) {
+      if (stop?.threadId === thread) this.heldThread = thread;
+      else this.listener.thread('exited', thread);
+    }
+    return stop;
   }
 
   private observe(event: MachineEvent): void {
@@ -414,7 +475,7 @@ export class Debuggee {
         this.listener.thread('started', event.thread);
         return;
       case 'thread-exited':
-        this.listener.thread('exited', event.thread);
+        this.exitedNow.push(event.thread);
         return;
       case 'transaction-issued':
         this.recent.set(event.transaction.engine, event.transaction);
@@ -448,6 +509,8 @@ export class Debuggee {
     } else if (event.kind === 'transaction-ended' && (event.status === 'aborted' || event.status === 'raz')) {
       transaction = event.transaction;
       if (this.enabled('terminate', () => transactionEnvironment(this.machine, event.transaction))) filter = 'terminate';
+      const last = transaction.lastFault;
+      fault = last === undefined ? undefined : this.machine.journal.faults[last];
     } else {
       return undefined;
     }
@@ -478,22 +541,28 @@ export class Debuggee {
       case 'out':
         if (event.kind === 'resume' && event.smmu === mode.smmu && event.bank === mode.bank && !event.ignored) {
           const resumed = event.transactions[0];
-          const transaction = resumed === undefined ? undefined : (this.machine.state.transactions.get(resumed) ?? this.machine.journal.ended.find((t) => t.id === resumed));
+          const transaction = resumed === undefined ? undefined : findTransaction(this.machine, resumed);
           return { reason: 'step', threadId: transaction ? transaction.engine + 1 : mode.thread, description: 'Paused after the resume', ...(transaction ? { transaction } : {}) };
         }
         if (event.kind === 'thread-exited' && event.thread === mode.thread) return this.afterWork(mode.fault);
         return undefined;
+      case 'fault': {
+        const handling = [...this.machine.state.activities.values()].some((a) => a.fault === mode.fault);
+        if (handling) mode.seen = true;
+        if (!mode.seen || handling) return undefined;
+        return { reason: 'step', threadId: mode.engine + 1, description: 'Paused after the fault was handled', transaction: mode.transaction };
+      }
       case 'continue':
         return undefined;
     }
   }
 
-  /** A step ran a handler's work to its end: stop on the engine whose transaction faulted. */
+  /** A step ran a handler's work to its end: stop on the engine whose transaction faulted, at that transaction. */
   private afterWork(fault: number | undefined): Stop | undefined {
     const record = fault === undefined ? undefined : this.machine.journal.faults[fault];
-    const thread = record ? this.machine.state.threads[record.engine] : undefined;
-    if (!thread?.alive) return undefined;
-    return { reason: 'step', threadId: thread.id, description: 'Paused after the handler returned' };
+    const transaction = record ? findTransaction(this.machine, record.transaction) : undefined;
+    if (!record || !transaction) return undefined;
+    return { reason: 'step', threadId: record.engine + 1, description: 'Paused after the handler returned', transaction };
   }
 
   // -------------------------------------------------------------------------------------
@@ -502,7 +571,8 @@ export class Debuggee {
   private finish(error: string | undefined): void {
     this.running = false;
     this.ended = true;
-    if (this.pending.length > 0) this.checkAfter(this.pending.splice(0));
+    if (this.pending.length > 0) this.checkAfter(this.pending.splice(0), undefined);
+    this.releaseHeldThread();
     const result = this.machine.result();
     const counters = Object.entries(result.counters)
       .filter(([, value]) => value !== 0)

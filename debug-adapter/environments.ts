@@ -2,7 +2,6 @@ import { Environment, evaluate, toInteger, Value } from '../emulator/language/ev
 import { counterNames, CounterName } from '../emulator/language/schema';
 import { Machine } from '../emulator/machine/machine';
 import { FaultRecord, TransactionState } from '../emulator/machine/state';
-import { FSR_SS } from '../emulator/smmu/v2/registers';
 
 /** Names every context knows: the counters. */
 function counter(machine: Machine, name: string): Value | undefined {
@@ -88,9 +87,4 @@ export function upcomingEnvironment(machine: Machine, engine: number, op: number
     stalled: () => false,
   };
   return withFallback((name) => fields[name]?.(), machine);
-}
-
-/** Whether a bank stalls now (FSR.SS). */
-export function bankStalls(machine: Machine, smmu: number, cbndx: number): boolean {
-  return ((machine.state.smmus[smmu]?.banks[cbndx]?.fsr ?? 0) & FSR_SS) !== 0;
 }

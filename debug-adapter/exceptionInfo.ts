@@ -25,7 +25,8 @@ export function describeException(machine: Machine, filter: ExceptionFilterId, t
   const access = `${transaction.access} ${hex(transaction.iova)}`;
   if (filter === 'terminate') {
     const how = transaction.status === 'raz' ? (transaction.access === 'read' ? 'terminated: read as zeros (RAZ)' : 'terminated: the write was dropped (WI)') : 'aborted';
-    return sentence(`${access} ${how}${fault ? ` after a ${fault.kind} fault: ${fault.reason}` : ': its context bank held a fault (HUPCF=0)'}`);
+    const article = /^[aeiou]/.test(fault?.kind ?? '') ? 'an' : 'a';
+    return sentence(`${access} ${how}${fault ? ` after ${article} ${fault.kind} fault: ${fault.reason}` : ': its context bank held a fault (HUPCF=0)'}`);
   }
   if (!fault) return sentence(`${access} stalled`);
   const what = fault.bank === undefined ? `${fault.kind} (global fault): ${fault.reason}` : `${fault.kind} fault at level ${fault.level}: ${fault.reason}`;

@@ -1,8 +1,9 @@
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Machine } from '../emulator/machine/machine';
 import { FaultRecord, TransactionState } from '../emulator/machine/state';
-import { walk } from '../emulator/pgtable/walker';
+import { walk, WalkResult } from '../emulator/pgtable/walker';
 import { FrameInfo } from './frames';
+import { findTransaction } from './transactions';
 import { rootOf, tableEntries, tableVariables } from './variables/pageTable';
 import { registerVariables } from './variables/registers';
 import { faultVariables, stalledVariables, transactionVariables } from './variables/scopes';
@@ -15,10 +16,6 @@ export interface FrameContext {
   smmu: number | undefined;
   bank: number | undefined;
   domain: number | undefined;
-}
-
-export function findTransaction(machine: Machine, id: number): TransactionState | undefined {
-  return machine.state.transactions.get(id) ?? machine.journal.ended.find((t) => t.id === id);
 }
 
 /** The domain an engine's master was attached to at start, and its context bank. */
@@ -54,8 +51,10 @@ export function scopesOf(machine: Machine, store: VariableStore, frame: FrameInf
   const scopes: DebugProtocol.Scope[] = [];
   if (context.fault) {
     const table = context.domain === undefined ? undefined : machine.runtime.tables[context.domain];
-    const faultWalk = table ? walk(machine.runtime.memory, table.tableConfig(), context.fault.iova) : undefined;
-    scopes.push({ name: 'Fault', presentationHint: 'locals', variablesReference: store.add(faultVariables(machine, store, context.fault, faultWalk, (pa) => onWrite(pa))), expensive: false });
+    const iova = context.fault.iova;
+    // Walked when opened, not now: a descriptor written since (setVariable, a handler) shows.
+    const walkNow = table ? (): WalkResult => walk(machine.runtime.memory, table.tableConfig(), iova) : undefined;
+    scopes.push({ name: 'Fault', presentationHint: 'locals', variablesReference: store.add(faultVariables(machine, store, context.fault, walkNow, (pa) => onWrite(pa))), expensive: false });
   }
   if (context.transaction) {
     const scope: DebugProtocol.Scope = { name: 'Transaction', presentationHint: 'locals', variablesReference: store.add(transactionVariables(machine, context.transaction)), expensive: false };

@@ -14,7 +14,6 @@ import {
 } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Expression } from '../emulator/language/ast';
-import { parseExpression } from '../emulator/language/parser';
 import { NotEmulatedError } from '../emulator/machine/machine';
 import { compileScenario } from '../emulator/scenario/compile';
 import { formatDiagnostic } from '../emulator/cli/diagnosticFormat';
@@ -24,8 +23,10 @@ import { consoleCompletions, ConsoleEvaluator } from './consoleEvaluate';
 import * as custom from './customRequests';
 import { Debuggee, DebuggeeListener, Stop } from './debuggee';
 import { ErrorId, RequestError } from './errors';
-import { ExceptionFilterId, isExceptionFilterId } from './exceptionFilters';
+import { readExceptionBreakpoints } from './exceptionBreakpoints';
+import { ExceptionFilterId } from './exceptionFilters';
 import { FrameInfo, stackOf } from './frames';
+import { filterScope } from './nameScopes';
 import { IommuLaunchArguments, LaunchArgumentError, parseLaunchArguments } from './launchArguments';
 import { customRequests } from './protocol';
 import { RequestArguments } from './requestArguments';
@@ -49,7 +50,9 @@ export class IommuDebugSession extends DebugSession {
   private frames = new Handles<FrameInfo>();
   /** The configuration the client sent, kept so that a restart applies it again. */
   private lineBreakpoints: DebugProtocol.SourceBreakpoint[] = [];
+  private lineBreakpointIds: number[] = [];
   private functionBreakpoints: DebugProtocol.FunctionBreakpoint[] = [];
+  private functionBreakpointIds: number[] = [];
   private exceptionFilters = new Map<ExceptionFilterId, Expression | undefined>([
     ['translation', undefined],
     ['stall', undefined],
@@ -178,23 +181,24 @@ export class IommuDebugSession extends DebugSession {
 
   protected override restartRequest(response: DebugProtocol.RestartResponse): void {
     void this.handle(response, async () => {
-      this.debuggee?.pause();
+      this.debuggee?.dispose();
       await this.load();
       const debuggee = this.running;
-      debuggee.breakpoints.setLineBreakpoints(this.lineBreakpoints);
-      debuggee.breakpoints.setFunctionBreakpoints(this.functionBreakpoints);
+      // The client keeps the breakpoint ids it was given: the same requests get the same ids.
+      debuggee.breakpoints.setLineBreakpoints(this.lineBreakpoints, this.lineBreakpointIds);
+      debuggee.breakpoints.setFunctionBreakpoints(this.functionBreakpoints, this.functionBreakpointIds);
       debuggee.start(this.args?.stopOnEntry ?? false);
     });
   }
 
   protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
-    this.debuggee?.pause();
+    this.debuggee?.dispose();
     this.sendResponse(response);
     this.sendEvent(new TerminatedEvent());
   }
 
   protected override disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
-    this.debuggee?.pause();
+    this.debuggee?.dispose();
     this.debuggee = undefined;
     this.sendResponse(response);
   }
@@ -211,7 +215,9 @@ export class IommuDebugSession extends DebugSession {
         return;
       }
       this.lineBreakpoints = requests;
-      response.body = { breakpoints: this.running.breakpoints.setLineBreakpoints(requests).map((b) => ({ ...b, source: this.source() })) };
+      const breakpoints = this.running.breakpoints.setLineBreakpoints(requests);
+      this.lineBreakpointIds = breakpoints.flatMap((b) => (b.id === undefined ? [] : [b.id]));
+      response.body = { breakpoints: breakpoints.map((b) => ({ ...b, source: this.source() })) };
     });
   }
 
@@ -227,29 +233,18 @@ export class IommuDebugSession extends DebugSession {
   protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
     void this.handle(response, () => {
       this.functionBreakpoints = args.breakpoints;
-      response.body = { breakpoints: this.running.breakpoints.setFunctionBreakpoints(args.breakpoints) };
+      const breakpoints = this.running.breakpoints.setFunctionBreakpoints(args.breakpoints);
+      this.functionBreakpointIds = breakpoints.flatMap((b) => (b.id === undefined ? [] : [b.id]));
+      response.body = { breakpoints };
     });
   }
 
   protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
     void this.handle(response, () => {
-      const filters = new Map<ExceptionFilterId, Expression | undefined>();
-      const results: DebugProtocol.Breakpoint[] = [];
-      for (const id of args.filters) if (isExceptionFilterId(id)) filters.set(id, undefined);
-      for (const option of args.filterOptions ?? []) {
-        if (!isExceptionFilterId(option.filterId)) continue;
-        const parsed = option.condition ? parseExpression(option.condition) : undefined;
-        const problem = parsed?.diagnostics[0];
-        if (problem) {
-          results.push({ verified: false, message: `condition '${option.condition}': ${problem.message}` });
-          continue;
-        }
-        filters.set(option.filterId, parsed?.expression);
-        results.push({ verified: true });
-      }
+      const { filters, breakpoints } = readExceptionBreakpoints(args, this.debuggee ? filterScope(this.debuggee.machine.model) : undefined);
       this.exceptionFilters = filters;
       this.debuggee?.setExceptionFilters(filters);
-      response.body = { breakpoints: [...args.filters.map(() => ({ verified: true })), ...results] };
+      response.body = { breakpoints };
     });
   }
 
@@ -293,9 +288,9 @@ export class IommuDebugSession extends DebugSession {
     run(debuggee);
   }
 
-  protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
+  protected override continueRequest(response: DebugProtocol.ContinueResponse, args: DebugProtocol.ContinueArguments): void {
     void this.handle(response, () => {
-      this.whenStopped(undefined, (d) => d.continue());
+      this.whenStopped(args.threadId, (d) => d.continue());
       response.body = { allThreadsContinued: true };
     });
   }
@@ -342,8 +337,7 @@ export class IommuDebugSession extends DebugSession {
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
     void this.handle(response, () => {
-      const threads = this.debuggee?.machine.state.threads.filter((t) => t.alive) ?? [];
-      response.body = { threads: threads.map((t) => ({ id: t.id, name: t.name })) };
+      response.body = { threads: this.debuggee?.threads() ?? [] };
     });
   }
 

@@ -47,10 +47,11 @@ export function transactionVariables(machine: Machine, t: TransactionState): Var
  * The walk of an address, descriptor by descriptor; each one can be watched (a data
  * breakpoint) and written — even an invalid one, which is how a user maps what faulted.
  */
-export function walkVariables(walk: WalkResult, machine?: Machine, onWrite?: (pa: number) => void): VariableContainer {
+export function walkVariables(walkNow: () => WalkResult, machine?: Machine, onWrite?: (pa: number) => void): VariableContainer {
   const name = (level: number, index: number): string => `L${level}[${index}]`;
   return {
     variables: () => {
+      const walk = walkNow();
       const variables = walk.steps.map((step) =>
         leaf(name(step.level, step.index), `${hex64(step.value)}  ${step.descriptor.text}`, { memoryReference: memoryReference(step.descriptorAddress), type: `descriptor at ${hex(step.descriptorAddress)}` }),
       );
@@ -61,7 +62,7 @@ export function walkVariables(walk: WalkResult, machine?: Machine, onWrite?: (pa
     ...(machine
       ? {
           set: (variable: string, text: string) => {
-            const step = walk.steps.find((s) => name(s.level, s.index) === variable);
+            const step = walkNow().steps.find((s) => name(s.level, s.index) === variable);
             if (!step) throw new RequestError(`${variable} is not a descriptor of this walk`);
             const value = parseValue(text) & 0xffff_ffff_ffff_ffffn;
             const bytes = new Uint8Array(8);
@@ -74,7 +75,7 @@ export function walkVariables(walk: WalkResult, machine?: Machine, onWrite?: (pa
         }
       : {}),
     dataId: (variable) => {
-      const step = walk.steps.find((s) => name(s.level, s.index) === variable);
+      const step = walkNow().steps.find((s) => name(s.level, s.index) === variable);
       if (!step) return undefined;
       const pa = Number(step.descriptorAddress);
       return { dataId: dataIdOf({ kind: 'memory', pa, label: `${variable} @ ${hex(pa)}` }), description: `descriptor ${variable} at ${hex(pa)} changes` };
@@ -83,7 +84,7 @@ export function walkVariables(walk: WalkResult, machine?: Machine, onWrite?: (pa
 }
 
 /** A fault: what the SMMU recorded, and the walk of its address as the tables stand now. */
-export function faultVariables(machine: Machine, store: VariableStore, fault: FaultRecord, walk: WalkResult | undefined, onWrite: (pa: number) => void): VariableContainer {
+export function faultVariables(machine: Machine, store: VariableStore, fault: FaultRecord, walkNow: (() => WalkResult) | undefined, onWrite: (pa: number) => void): VariableContainer {
   return {
     variables: () => {
       const variables = [
@@ -98,7 +99,11 @@ export function faultVariables(machine: Machine, store: VariableStore, fault: Fa
         leaf('response', machine.state.responses.get(fault.id) ?? 'none yet'),
         leaf('cycle', `${fault.time}`),
       ];
-      if (walk) variables.push({ name: 'walk', value: walk.outcome.kind === 'success' ? 'translates now' : `${walk.outcome.kind} fault at level ${walk.outcome.level}`, variablesReference: store.add(walkVariables(walk, machine, onWrite)) });
+      const walk = walkNow?.();
+      if (walkNow && walk) {
+        const value = walk.outcome.kind === 'success' ? 'translates now' : `${walk.outcome.kind} fault at level ${walk.outcome.level}`;
+        variables.push({ name: 'walk', value, variablesReference: store.add(walkVariables(walkNow, machine, onWrite)) });
+      }
       return variables;
     },
   };

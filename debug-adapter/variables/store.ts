@@ -37,8 +37,3 @@ export class VariableStore {
 export function leaf(name: string, value: string, extra: Partial<DebugProtocol.Variable> = {}): DebugProtocol.Variable {
   return { name, value, variablesReference: 0, ...extra };
 }
-
-/** A fixed list of variables. */
-export function listContainer(variables: DebugProtocol.Variable[]): VariableContainer {
-  return { variables: (start = 0, count) => variables.slice(start, count === undefined ? undefined : start + count) };
-}

@@ -172,22 +172,3 @@ export function constantValue(expression: Expression): Value | undefined {
     throw error;
   }
 }
-
-/** The identifiers an expression uses (for the checker). */
-export function identifiersOf(expression: Expression): { name: string; range: Range }[] {
-  switch (expression.kind) {
-    case 'number':
-    case 'qualified':
-      return [];
-    case 'identifier':
-      return [{ name: expression.name, range: expression.range }];
-    case 'unary':
-      return expression.operand ? identifiersOf(expression.operand) : [];
-    case 'binary':
-      return [...identifiersOf(expression.left), ...(expression.right ? identifiersOf(expression.right) : [])];
-    case 'call':
-      return expression.args.flatMap(identifiersOf);
-    case 'index':
-      return [...identifiersOf(expression.target), ...(expression.index ? identifiersOf(expression.index) : [])];
-  }
-}

@@ -10,10 +10,6 @@ export interface Position {
   character: number;
 }
 
-export function rangeOf(start: number, end: number): Range {
-  return { start, end };
-}
-
 /** The smallest range that covers both. */
 export function cover(a: Range, b: Range): Range {
   return { start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) };

@@ -3,7 +3,7 @@ import { decode, RegisterLayout, setFlags } from '../smmu/registerLayout';
 import { CBFRSYNRA, FAR, FSR, FSYNR0, SCTLR, TCR, TTBR0 } from '../smmu/v2/registers';
 import { hex, hex32, hex64 } from '../util/u64';
 import { Runtime } from './runtime';
-import { ActivityState, BankState } from './state';
+import { ActivityState, BankState, TransactionState } from './state';
 
 export interface DumpedRegister {
   name: string;
@@ -14,7 +14,7 @@ export interface DumpedRegister {
 
 export interface DumpedSubmit {
   engine: string;
-  /** The innermost submit the engine is executing, if any. */
+  /** The submit of the engine's oldest transaction in flight, else the innermost it is executing. */
   submit: bigint | undefined;
   inFlight: number;
   issued: number;
@@ -70,6 +70,19 @@ function bankRegisters(bank: BankState): DumpedRegister[] {
   ];
 }
 
+/**
+ * The engine's oldest transaction still in flight: the submit it belongs to is the one the
+ * GPU hangs on, even when the engine has moved on to issue from a later submit.
+ */
+function oldestInFlight(transactions: Iterable<TransactionState>, engine: number): TransactionState | undefined {
+  let oldest: TransactionState | undefined;
+  for (const t of transactions) {
+    if (t.engine !== engine || (t.status !== 'stalled' && t.status !== 'pending')) continue;
+    if (!oldest || t.id < oldest.id) oldest = t;
+  }
+  return oldest;
+}
+
 /** Captures what a crash dump holds at this instant: registers, submits, the walk, stalls. */
 export function captureDump(rt: Runtime, activity: ActivityState, bank: BankState, offset: number): CrashDump {
   const { model, state } = rt;
@@ -88,7 +101,8 @@ export function captureDump(rt: Runtime, activity: ActivityState, bank: BankStat
     registers: bankRegisters(bank),
     submits: model.engines.map((engine, index) => {
       const s = state.engines[index];
-      return { engine: engine.name, submit: s?.submits[s.submits.length - 1]?.id, inFlight: s?.inFlight ?? 0, issued: s?.issued ?? 0 };
+      const submit = oldestInFlight(state.transactions.values(), index)?.submit ?? s?.submits[s.submits.length - 1]?.id;
+      return { engine: engine.name, submit, inFlight: s?.inFlight ?? 0, issued: s?.issued ?? 0 };
     }),
     walk: table && activity.cfi ? walk(rt.memory, table.tableConfig(), activity.cfi.far) : undefined,
     stalled: stalledIds.flatMap(({ id, behind }) => {

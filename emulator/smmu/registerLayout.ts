@@ -39,10 +39,6 @@ export function decode(layout: RegisterLayout, value: bigint): DecodedField[] {
   });
 }
 
-export function findField(layout: RegisterLayout, name: string): BitField | undefined {
-  return layout.fields.find((f) => f.name === name);
-}
-
 /** `TF|SS` — the set one-bit fields, as the kernel prints flag registers. */
 export function setFlags(layout: RegisterLayout, value: bigint): string {
   const flags = layout.fields.filter((f) => f.width === 1 && fieldValue(f, value) === 1n).map((f) => f.name);

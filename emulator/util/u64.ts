@@ -6,7 +6,6 @@
  */
 
 export const U64_MAX = (1n << 64n) - 1n;
-export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 4096;
 
 /** `0x7000000`: lowercase, no padding, as the kernel prints addresses. */
@@ -24,25 +23,9 @@ export function hex32(value: number): string {
   return `0x${(value >>> 0).toString(16).padStart(8, '0')}`;
 }
 
-/** Converts an address known to be below 2^53 to a number; throws otherwise, never rounds. */
-export function toSafeNumber(value: bigint): number {
-  if (value < 0n || value > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new RangeError(`${hex(value)} does not fit a safe integer`);
-  }
-  return Number(value);
-}
-
 /** The 64-bit value of two 32-bit halves. */
 export function fromHalves(lo: number, hi: number): bigint {
   return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
-}
-
-export function lowHalf(value: bigint): number {
-  return Number(value & 0xffff_ffffn);
-}
-
-export function highHalf(value: bigint): number {
-  return Number((value >> 32n) & 0xffff_ffffn);
 }
 
 /** Wraps to unsigned 64 bits, as the hardware's adders do. */

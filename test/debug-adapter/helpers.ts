@@ -64,6 +64,7 @@ export interface Waiter {
   type: EventName;
   predicate: (event: DebugProtocol.Event) => boolean;
   resolve: (event: DebugProtocol.Event) => void;
+  timer: NodeJS.Timeout;
 }
 
 /** Launch-time configuration, sent between `initialized` and `configurationDone` as VS Code does. */
@@ -98,7 +99,6 @@ export class Dap {
   /** Per event type: how many of the recorded ones `next` has handed out. */
   private readonly consumed = new Map<string, number>();
   private readonly waiters: Waiter[] = [];
-  scenario = '';
 
   private constructor(readonly client: DebugClient) {
     client.defaultTimeout = TIMEOUT;
@@ -119,7 +119,9 @@ export class Dap {
     return new Dap(await startDebugClient());
   }
 
+  /** Ends the session; waits still pending are dropped (they neither resolve nor fail). */
   async stop(): Promise<void> {
+    for (const waiter of this.waiters.splice(0)) clearTimeout(waiter.timer);
     await this.client.stop();
   }
 
@@ -143,6 +145,11 @@ export class Dap {
     const found = this.all<T>(type).find(predicate);
     if (found) return Promise.resolve(found);
     return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        reject(new Error(`no ${what} after ${timeout} ms; events so far: ${this.summary()}`));
+      }, timeout);
+      timer.unref();
       const waiter: Waiter = {
         type,
         predicate: (event) => predicate(event as T),
@@ -150,11 +157,8 @@ export class Dap {
           clearTimeout(timer);
           resolve(event as T);
         },
+        timer,
       };
-      const timer = setTimeout(() => {
-        this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        reject(new Error(`no ${what} after ${timeout} ms; events so far: ${this.summary()}`));
-      }, timeout);
       this.waiters.push(waiter);
     });
   }
@@ -171,9 +175,19 @@ export class Dap {
       .join(', ');
   }
 
-  /** The next `stopped` event's body. */
+  /** The next `stopped` event's body; fails at once when the run terminates instead. */
   async stopped(timeout = TIMEOUT): Promise<DebugProtocol.StoppedEvent['body']> {
-    return (await this.next<DebugProtocol.StoppedEvent>('stopped', timeout)).body;
+    const stopped = this.next<DebugProtocol.StoppedEvent>('stopped', timeout).then((e) => e.body);
+    const ended = this.waitFor('terminated', () => true, timeout + 1000).then(
+      () => undefined,
+      () => undefined,
+    );
+    const first = await Promise.race([stopped, ended]);
+    if (first) return first;
+    // Both may be recorded already: a stop that came before the end still counts.
+    const late = await Promise.race([stopped, Promise.resolve(undefined)]);
+    if (late) return late;
+    assert.fail(`the run ended instead of stopping; events so far: ${this.summary()}`);
   }
 
   /** Every `output` event's text so far, joined. */
@@ -189,7 +203,6 @@ export class Dap {
 
   /** initialize → launch → initialized → breakpoints and filters; the answers to the configuration requests. */
   async launch(args: IommuLaunch, config: Configuration = {}): Promise<Launched> {
-    this.scenario = args.scenario;
     await this.client.initializeRequest();
     const initialized = this.next('initialized');
     await this.client.launchRequest(args as DebugProtocol.LaunchRequestArguments);
@@ -208,6 +221,11 @@ export class Dap {
       launched.exceptionBreakpoints = response.body?.breakpoints;
     }
     return launched;
+  }
+
+  /** A bare launch request with whatever arguments (for refusals): its response. */
+  launchRequest(args: Record<string, unknown>): Promise<DebugProtocol.LaunchResponse> {
+    return this.client.launchRequest(args as DebugProtocol.LaunchRequestArguments);
   }
 
   /** The whole start of a session up to its first stop: the stopped event's body. */

@@ -106,8 +106,6 @@ export const RESUME: RegisterLayout = {
   fields: [{ name: 'TnR', lsb: 0, width: 1, description: 'Terminate not retry', values: { 0: 'retry', 1: 'terminate' } }],
 };
 
-export const RESUME_TERMINATE = 1;
-
 export const TTBR0: RegisterLayout = {
   name: 'TTBR0',
   width: 64,

@@ -1,0 +1,81 @@
+import { Expression, StringPart } from '../emulator/language/ast';
+import { counterNames, faultFields, faultKindEventNames, faultKinds, transactionStatuses } from '../emulator/language/schema';
+import { ScenarioModel } from '../emulator/scenario/model';
+
+/** The names an expression may use where it is evaluated: a breakpoint's line, a filter, the Debug Console. */
+export interface NameScope {
+  /** `on a handler line`: what the scope is, for messages. */
+  where: string;
+  names: ReadonlySet<string>;
+  engines: ReadonlySet<string>;
+}
+
+function scenarioNames(model: ScenarioModel): string[] {
+  return [...model.masters.map((m) => m.name), ...model.domains.map((d) => d.name)];
+}
+
+/** Symbols compared with: fault kinds (`kind == translation`) and statuses (`status == raz`). */
+const symbols = [...faultKinds, ...Object.values(faultKindEventNames), ...transactionStatuses];
+
+function scope(model: ScenarioModel, where: string, names: readonly string[]): NameScope {
+  return { where, names: new Set([...names, ...counterNames, ...symbols, ...scenarioNames(model)]), engines: new Set(model.engines.map((e) => e.name)) };
+}
+
+/** A handler line: the fault's fields. */
+export function handlerScope(model: ScenarioModel): NameScope {
+  return scope(model, 'on a handler line', Object.keys(faultFields));
+}
+
+/** An engine line: the transaction about to be issued, and `i` inside a repeat. */
+export function engineScope(model: ScenarioModel, inRepeat: boolean): NameScope {
+  return scope(model, 'on an engine line', [...(inRepeat ? ['i'] : []), 'iova', 'read', 'write', 'engine', 'master', 'stalled']);
+}
+
+/** An exception filter's condition: the fault's fields, or the transaction's. */
+export function filterScope(model: ScenarioModel): NameScope {
+  return scope(model, 'in an exception filter', [...Object.keys(faultFields), 'size', 'status']);
+}
+
+/** The Debug Console: everything, and the context bank's registers. */
+export function consoleScope(model: ScenarioModel): NameScope {
+  return scope(model, 'here', [...Object.keys(faultFields), 'i', 'size', 'status', 'SCTLR', 'FSR', 'FSYNR0', 'FAR', 'CBFRSYNRA', 'TTBR0', 'TCR']);
+}
+
+function firstUnknown(expression: Expression | undefined, scope: NameScope): string | undefined {
+  if (!expression) return undefined;
+  switch (expression.kind) {
+    case 'number':
+      return undefined;
+    case 'identifier':
+      return scope.names.has(expression.name) ? undefined : expression.name;
+    case 'qualified': {
+      const name = `${expression.master}.${expression.engine}`;
+      return scope.engines.has(name) ? undefined : name;
+    }
+    case 'unary':
+      return firstUnknown(expression.operand, scope);
+    case 'binary':
+      return firstUnknown(expression.left, scope) ?? firstUnknown(expression.right, scope);
+    case 'call':
+      // Functions are the Debug Console's; their arguments are expressions like any other.
+      return expression.args.map((a) => firstUnknown(a, scope)).find((n) => n !== undefined);
+    case 'index':
+      // The table indexed (STE, CD) is the evaluator's to judge: it says which SMMU has them.
+      return firstUnknown(expression.index, scope);
+  }
+}
+
+/** Why an expression cannot be evaluated in a scope (a name that means nothing there), or undefined. */
+export function unknownName(expression: Expression | undefined, scope: NameScope): string | undefined {
+  const name = firstUnknown(expression, scope);
+  return name === undefined ? undefined : `'${name}' means nothing ${scope.where}`;
+}
+
+/** The same for the `{…}` holes of a logpoint. */
+export function unknownNameInTemplate(parts: readonly StringPart[], scope: NameScope): string | undefined {
+  for (const part of parts) {
+    const problem = part.kind === 'hole' ? unknownName(part.expression, scope) : undefined;
+    if (problem) return problem;
+  }
+  return undefined;
+}

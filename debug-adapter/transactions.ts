@@ -1,0 +1,7 @@
+import { Machine } from '../emulator/machine/machine';
+import { TransactionState } from '../emulator/machine/state';
+
+/** A transaction by id: live, or one the journal kept when it ended. */
+export function findTransaction(machine: Machine, id: number): TransactionState | undefined {
+  return machine.state.transactions.get(id) ?? machine.journal.ended.find((t) => t.id === id);
+}
