@@ -2,13 +2,27 @@ import { formatDump } from '../emulator/machine/dump';
 import { Machine, MachineRequestError } from '../emulator/machine/machine';
 import { Level } from '../emulator/pgtable/descriptor';
 import { walk } from '../emulator/pgtable/walker';
-import { fromHalves, hex, hex64 } from '../emulator/util/u64';
+import { setFlags } from '../emulator/smmu/registerLayout';
+import { FSR } from '../emulator/smmu/v2/registers';
+import { fromHalves, hex, hex32, hex64 } from '../emulator/util/u64';
 import { Debuggee } from './debuggee';
 import { RequestError } from './errors';
-import { DumpResponseBody, FaultsResponseBody, PageTableResponseBody, ResumeAction, ResumeResponseBody, StalledResponseBody, TranslateResponseBody } from './protocol';
+import {
+  DumpResponseBody,
+  FaultsResponseBody,
+  PageTableResponseBody,
+  ResumeAction,
+  ResumeResponseBody,
+  SmmuResponseBody,
+  StalledResponseBody,
+  TimelineResponseBody,
+  TranslateResponseBody,
+} from './protocol';
 import { RequestArguments } from './requestArguments';
 import { findTransaction } from './transactions';
 import { rootOf, tableEntries } from './variables/pageTable';
+import { registerVariables } from './variables/registers';
+import { VariableStore } from './variables/store';
 
 function lineOfOp(machine: Machine, engine: number, op: number): number {
   const node = machine.model.engines[engine]?.program[op];
@@ -154,4 +168,27 @@ export function faults(debuggee: Debuggee, path: string): FaultsResponseBody {
       };
     }),
   };
+}
+
+/** Every SMMU's context banks; their registers open through `variables` like the Registers scope. */
+export function smmus(debuggee: Debuggee, store: VariableStore, onWrite: () => void): SmmuResponseBody {
+  const machine = debuggee.machine;
+  return {
+    smmus: machine.model.smmus.map((smmu, index) => ({
+      name: smmu.name,
+      version: smmu.version,
+      contextBanks: (machine.state.smmus[index]?.banks ?? []).map((bank) => ({
+        cbndx: bank.cbndx,
+        domain: machine.model.domains[bank.domain]?.name ?? null,
+        fsr: hex32(bank.fsr >>> 0),
+        fsrFlags: setFlags(FSR, BigInt(bank.fsr >>> 0)),
+        stalled: bank.stalled.length + bank.behind.length,
+        variablesReference: store.add(registerVariables(machine, store, index, bank.cbndx, onWrite)),
+      })),
+    })),
+  };
+}
+
+export function timeline(debuggee: Debuggee, path: string): TimelineResponseBody {
+  return debuggee.timeline.timeline(path);
 }

@@ -15,6 +15,7 @@ import { DataWatches } from './dataWatches';
 import { faultEnvironment, transactionEnvironment, upcomingEnvironment } from './environments';
 import { ExceptionFilterId, filterDescriptions } from './exceptionFilters';
 import { describeException } from './exceptionInfo';
+import { TimelineRecorder, TimelineSnapshot } from './timeline';
 import { findTransaction } from './transactions';
 
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'exception' | 'pause' | 'data breakpoint' | 'function breakpoint';
@@ -66,6 +67,7 @@ interface Moment {
   stoppedBefore: number | undefined;
   lastEngineLine: EngineLineKey | undefined;
   hits: Map<number, number>;
+  timeline: TimelineSnapshot;
 }
 
 /** Stops kept for going back in time (older ones are forgotten). */
@@ -87,6 +89,7 @@ interface EngineLineKey {
 export class Debuggee {
   readonly machine: Machine;
   readonly watches: DataWatches;
+  readonly timeline: TimelineRecorder;
   private readonly trace: TraceFormatter | undefined;
   private readonly pending: MachineEvent[] = [];
   private mode: StepMode = { kind: 'continue' };
@@ -124,7 +127,11 @@ export class Debuggee {
     this.machine = new Machine(model);
     this.watches = new DataWatches(this.machine);
     this.trace = options.trace ? new TraceFormatter(this.machine) : undefined;
-    this.machine.on((event) => this.pending.push(event));
+    this.timeline = new TimelineRecorder(this.machine);
+    this.machine.on((event) => {
+      this.pending.push(event);
+      this.timeline.record(event);
+    });
     if (this.trace) for (const line of this.trace.header()) listener.output(`${line}\n`, 'console');
   }
 
@@ -249,6 +256,7 @@ export class Debuggee {
       stoppedBefore: this.stoppedBefore,
       lastEngineLine: this.lastEngineLine,
       hits: this.breakpoints.hitCounts(),
+      timeline: this.timeline.snapshot(),
     });
     if (this.history.length > HISTORY) this.history.shift();
     this.listener.stopped(stop);
@@ -291,6 +299,7 @@ export class Debuggee {
     this.stoppedBefore = moment.stoppedBefore;
     this.lastEngineLine = moment.lastEngineLine;
     this.breakpoints.restoreHitCounts(moment.hits);
+    this.timeline.restore(moment.timeline);
     this.watches.rebase();
     const stop: Stop = { ...moment.stop, description: `${how} to cycle ${this.machine.now} — ${moment.stop.description}` };
     if (moment.stop.transaction) stop.transaction = current(structuredClone(moment.stop.transaction));

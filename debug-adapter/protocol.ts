@@ -135,6 +135,60 @@ export interface FaultsResponseBody {
   faults: FaultSummary[];
 }
 
+/** `iommu/smmu`: every SMMU's context banks, each with its registers as a DAP variables reference. */
+export interface SmmuRequestArguments {}
+export interface ContextBankSummary {
+  cbndx: number;
+  /** The domain it translates for, when one is attached. */
+  domain: string | null;
+  /** FSR (hex), and its flags that are set (`TF|SS`, or `0`). */
+  fsr: string;
+  fsrFlags: string;
+  /** Transactions stalled on it, by their fault or behind one. */
+  stalled: number;
+  /** Open with `variables`; valid until the next stop, like any variables reference. */
+  variablesReference: number;
+}
+export interface SmmuSummary {
+  name: string;
+  version: 'v2' | 'v3';
+  contextBanks: ContextBankSummary[];
+}
+export interface SmmuResponseBody {
+  smmus: SmmuSummary[];
+}
+
+/** `iommu/timeline`: what happened so far, as spans on lanes (engines, then kernel threads). */
+export interface TimelineRequestArguments {}
+export type TimelineSpanKind = 'transaction' | 'stall' | 'fault' | 'handler';
+export interface TimelineLane {
+  name: string;
+  kind: 'engine' | 'irq' | 'irq-thread' | 'worker';
+}
+export interface TimelineSpan {
+  /** Index into `lanes`. */
+  lane: number;
+  kind: TimelineSpanKind;
+  /** Cycles; `end` null while it lasts; a fault is an instant (`end` = `start`). */
+  start: number;
+  end: number | null;
+  /** `read 0x7000000 (bad)`, `translation fault at level 2`, `gpu_fault`. */
+  label: string;
+  /** How a transaction ended (`completed`, `aborted`, `raz`), or how a handler answered. */
+  status: string | null;
+  /** The scenario line it comes from (1-based). */
+  line: number;
+}
+export interface TimelineResponseBody {
+  /** The current cycle. */
+  now: number;
+  path: string;
+  lanes: TimelineLane[];
+  spans: TimelineSpan[];
+  /** Transactions not drawn because the timeline holds only the first ones of a long run. */
+  dropped: number;
+}
+
 export const customRequests = {
   stalled: 'iommu/stalled',
   resume: 'iommu/resume',
@@ -142,4 +196,6 @@ export const customRequests = {
   translate: 'iommu/translate',
   dump: 'iommu/dump',
   faults: 'iommu/faults',
+  smmu: 'iommu/smmu',
+  timeline: 'iommu/timeline',
 } as const;

@@ -446,6 +446,12 @@ export class IommuDebugSession extends DebugSession {
         case customRequests.faults:
           response.body = custom.faults(debuggee, source);
           return;
+        case customRequests.smmu:
+          response.body = custom.smmus(debuggee, this.variables, () => this.invalidate());
+          return;
+        case customRequests.timeline:
+          response.body = custom.timeline(debuggee, source);
+          return;
         default:
           throw new RequestError(`unknown request '${command}'`);
       }

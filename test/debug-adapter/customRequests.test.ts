@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { Dap, example } from './helpers';
 
-describe('custom requests: iommu/pageTable, iommu/translate, iommu/dump, iommu/faults', () => {
+describe('custom requests: iommu/pageTable, iommu/translate, iommu/dump, iommu/faults, iommu/smmu, iommu/timeline', () => {
   let dap: Dap;
   beforeEach(async () => {
     dap = await Dap.start();
@@ -97,5 +97,74 @@ describe('custom requests: iommu/pageTable, iommu/translate, iommu/dump, iommu/f
         [0, 30, '0x3000000', 2, 'L2[24] is invalid', 'retry', 23],
       ],
     );
+  });
+
+  test('iommu/smmu: each context bank with FSR in words, its registers open with `variables` and can be written', async () => {
+    await dap.launchAndStop({ scenario: example('a530-stall-hupcf') });
+    const body = await dap.custom<{ smmus: { name: string; version: string; contextBanks: { cbndx: number; domain: string | null; fsr: string; fsrFlags: string; stalled: number; variablesReference: number }[] }[] }>('iommu/smmu');
+    const [kgsl] = body.smmus;
+    assert.deepEqual({ ...kgsl, contextBanks: kgsl?.contextBanks.map(({ variablesReference: _, ...bank }) => bank) }, {
+      name: 'kgsl',
+      version: 'v2',
+      contextBanks: [{ cbndx: 0, domain: 'gpu_dom', fsr: '0x40000402', fsrFlags: 'TF|SS', stalled: 1 }],
+    });
+    const registers = kgsl?.contextBanks[0]?.variablesReference ?? 0;
+    assert.deepEqual(await dap.values(registers), {
+      SCTLR: '0x000011e7',
+      FSR: '0x40000402',
+      FSYNR0: '0x00000002',
+      FAR: '0x0000000007000000',
+      CBFRSYNRA: '0x00000000',
+      TTBR0: '0x0000000040000000',
+      TCR: '0x00803510',
+      sGFSR: '0x00000000',
+    });
+    // FSR is write-one-to-clear: writing TF back clears it, SS stays.
+    const written = await dap.client.setVariableRequest({ variablesReference: registers, name: 'FSR', value: '0x2' });
+    assert.equal(written.body.value, '0x40000400');
+    const after = await dap.custom<{ smmus: { contextBanks: { fsrFlags: string }[] }[] }>('iommu/smmu');
+    assert.equal(after.smmus[0]?.contextBanks[0]?.fsrFlags, 'SS');
+  });
+
+  test('iommu/timeline: transactions, the fault, the stall and both halves of the fault path, on their lanes', async () => {
+    await dap.launchAndStop({ scenario: example('a530-stall-hupcf') }, { breakpoints: [{ line: 35 }], exceptionFilters: [] });
+    const body = await dap.custom<{ now: number; lanes: { name: string; kind: string }[]; spans: { lane: number; kind: string; start: number; end: number | null; label: string; status: string | null; line: number }[]; dropped: number }>('iommu/timeline');
+    assert.equal(body.now, 100);
+    assert.deepEqual(
+      body.lanes.map((l) => `${l.name}:${l.kind}`),
+      ['gpu.cp:engine', 'gpu.tp:engine', 'irq:irq', 'irq/kgsl:irq-thread', 'iopf/0:worker', 'iopf/1:worker'],
+    );
+    assert.deepEqual(
+      body.spans.map((s) => [body.lanes[s.lane]?.name, s.kind, s.start, s.end, s.label, s.status, s.line]),
+      [
+        ['gpu.cp', 'transaction', 0, 40, 'read 0x1000000', 'completed', 20],
+        ['gpu.cp', 'transaction', 1, null, 'read 0x7000000 (bad)', null, 21],
+        ['gpu.cp', 'fault', 31, 31, 'translation fault at level 2: L2[56] is invalid', null, 21],
+        ['gpu.cp', 'stall', 31, null, 'stalled by its fault', null, 21],
+        ['irq', 'handler', 36, 39, 'arm_smmu_context_fault → queue_work', null, 33],
+        ['gpu.tp', 'transaction', 50, 90, 'read 0x1002000 (tex)', 'completed', 28],
+        ['iopf/0', 'handler', 58, null, 'gpu_fault', null, 33],
+        ['gpu.tp', 'transaction', 60, 100, 'read 0x1002040 (tex)', 'completed', 28],
+        ['gpu.tp', 'transaction', 70, null, 'read 0x1002080 (tex)', null, 28],
+        ['gpu.tp', 'transaction', 80, null, 'read 0x10020c0 (tex)', null, 28],
+      ],
+    );
+    assert.equal(body.dropped, 0);
+  });
+
+  test('iommu/timeline after the run ends the stall and the handler; going back in time reopens them', async () => {
+    await dap.launchAndStop({ scenario: example('a530-stall-hupcf') }, { breakpoints: [{ line: 35 }], exceptionFilters: [] });
+    type Timeline = { spans: { kind: string; start: number; end: number | null; status: string | null }[] };
+    const atTerminate = await dap.custom<Timeline>('iommu/timeline');
+    await dap.client.stepOutRequest({ threadId: 5 });
+    await dap.stopped();
+    const answered = await dap.custom<Timeline>('iommu/timeline');
+    const stall = answered.spans.find((s) => s.kind === 'stall');
+    const handler = answered.spans.find((s) => s.kind === 'handler' && s.start === 58);
+    assert.deepEqual([stall?.end, stall?.status], [answered.spans.find((s) => s.kind === 'transaction' && s.start === 1)?.end, 'aborted']);
+    assert.equal(handler?.status, 'terminate');
+    await dap.client.stepBackRequest({ threadId: 5 });
+    await dap.stopped();
+    assert.deepEqual(await dap.custom<Timeline>('iommu/timeline'), atTerminate);
   });
 });
