@@ -8,6 +8,7 @@ import { fromHalves, hex, hex32, hex64 } from '../emulator/util/u64';
 import { Debuggee } from './debuggee';
 import { RequestError } from './errors';
 import {
+  DomainsResponseBody,
   DumpResponseBody,
   FaultsResponseBody,
   PageTableResponseBody,
@@ -84,6 +85,17 @@ function mapLine(machine: Machine, domain: number, iova: bigint): number | undef
   if (declared) return machine.model.lines.lineOf(declared.node.range.start);
   const made = [...machine.journal.maps].reverse().find((m) => m.domain === domain && iova >= m.iova && iova < m.iova + m.size);
   return made ? machine.model.lines.lineOf(made.offset) : undefined;
+}
+
+export function domains(debuggee: Debuggee): DomainsResponseBody {
+  const machine = debuggee.machine;
+  return {
+    domains: machine.model.domains.map((d, index) => {
+      const root = rootOf(machine, index);
+      const bank = machine.state.smmus[d.smmu]?.banks.find((b) => b.domain === index);
+      return { name: d.name, smmu: machine.model.smmus[d.smmu]?.name ?? '?', contextBank: bank?.cbndx ?? null, root: hex(root.table), rootLevel: root.level, ias: d.ias, oas: d.oas };
+    }),
+  };
 }
 
 export function pageTable(debuggee: Debuggee, args: RequestArguments): PageTableResponseBody {

@@ -73,6 +73,23 @@ export interface PageTableResponseBody {
   entries: PageTableEntry[];
 }
 
+/** `iommu/domains`: every domain with its page table's root, for the Page Tables view and pickers. */
+export interface DomainsRequestArguments {}
+export interface DomainSummary {
+  name: string;
+  smmu: string;
+  /** The context bank translating for it, when one does. */
+  contextBank: number | null;
+  /** The root table's PA (hex) and level. */
+  root: string;
+  rootLevel: number;
+  ias: number;
+  oas: number;
+}
+export interface DomainsResponseBody {
+  domains: DomainSummary[];
+}
+
 /** `iommu/translate`: the live translation of an address through a domain (or an engine's route). */
 export interface TranslateRequestArguments {
   iova: string;
@@ -178,6 +195,8 @@ export interface TimelineSpan {
   status: string | null;
   /** The scenario line it comes from (1-based). */
   line: number;
+  /** A completed transaction's physical address (hex); null otherwise. */
+  pa: string | null;
 }
 export interface TimelineResponseBody {
   /** The current cycle. */
@@ -192,6 +211,7 @@ export interface TimelineResponseBody {
 export const customRequests = {
   stalled: 'iommu/stalled',
   resume: 'iommu/resume',
+  domains: 'iommu/domains',
   pageTable: 'iommu/pageTable',
   translate: 'iommu/translate',
   dump: 'iommu/dump',
@@ -199,3 +219,17 @@ export const customRequests = {
   smmu: 'iommu/smmu',
   timeline: 'iommu/timeline',
 } as const;
+
+/** Each custom request's arguments and response body, by command: what a typed client call needs. */
+export interface CustomRequestTypes {
+  'iommu/stalled': { args: StalledRequestArguments; body: StalledResponseBody };
+  'iommu/resume': { args: ResumeRequestArguments; body: ResumeResponseBody };
+  'iommu/domains': { args: DomainsRequestArguments; body: DomainsResponseBody };
+  'iommu/pageTable': { args: PageTableRequestArguments; body: PageTableResponseBody };
+  'iommu/translate': { args: TranslateRequestArguments; body: TranslateResponseBody };
+  'iommu/dump': { args: DumpRequestArguments; body: DumpResponseBody };
+  'iommu/faults': { args: FaultsRequestArguments; body: FaultsResponseBody };
+  'iommu/smmu': { args: SmmuRequestArguments; body: SmmuResponseBody };
+  'iommu/timeline': { args: TimelineRequestArguments; body: TimelineResponseBody };
+}
+export type CustomRequest = keyof CustomRequestTypes;

@@ -434,6 +434,9 @@ export class IommuDebugSession extends DebugSession {
           this.sendEvent(new InvalidatedEvent(['variables']));
           return;
         }
+        case customRequests.domains:
+          response.body = custom.domains(debuggee);
+          return;
         case customRequests.pageTable:
           response.body = custom.pageTable(debuggee, given);
           return;

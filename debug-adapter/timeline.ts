@@ -63,37 +63,38 @@ export class TimelineRecorder {
     return this.r.spans.length - 1;
   }
 
-  private close(open: Map<number, number>, id: number, time: number, status: string | null): void {
-    const index = open.get(id);
+  private close(open: Map<number, number>, t: TransactionState, time: number, status: string): void {
+    const index = open.get(t.id);
     const span = index === undefined ? undefined : this.r.spans[index];
     if (index === undefined || !span) return;
-    open.delete(id);
-    this.r.spans[index] = { ...span, end: time, status: status ?? span.status };
+    open.delete(t.id);
+    const pa = span.kind === 'transaction' && status === 'completed' && t.pa !== undefined ? hex(t.pa) : null;
+    this.r.spans[index] = { ...span, end: time, status, pa };
   }
 
   record(event: MachineEvent): void {
     switch (event.kind) {
       case 'transaction-issued': {
         const t = event.transaction;
-        const index = this.add({ lane: t.engine, kind: 'transaction', start: event.time, end: null, label: this.describe(t), status: null, line: this.lineOf(t) }, true);
+        const index = this.add({ lane: t.engine, kind: 'transaction', start: event.time, end: null, label: this.describe(t), status: null, line: this.lineOf(t), pa: null }, true);
         if (index !== undefined) this.r.transactions.set(t.id, index);
         return;
       }
       case 'transaction-stalled': {
         const t = event.transaction;
         const label = event.behind ? 'stalled behind a fault (HUPCF=0)' : 'stalled by its fault';
-        const index = this.add({ lane: t.engine, kind: 'stall', start: event.time, end: null, label, status: null, line: this.lineOf(t) }, false);
+        const index = this.add({ lane: t.engine, kind: 'stall', start: event.time, end: null, label, status: null, line: this.lineOf(t), pa: null }, false);
         if (index !== undefined) this.r.stalls.set(t.id, index);
         return;
       }
       case 'transaction-ended':
-        this.close(this.r.stalls, event.transaction.id, event.time, event.status);
-        this.close(this.r.transactions, event.transaction.id, event.time, event.status);
+        this.close(this.r.stalls, event.transaction, event.time, event.status);
+        this.close(this.r.transactions, event.transaction, event.time, event.status);
         return;
       case 'fault': {
         const f = event.fault;
         const label = `${f.kind} fault at level ${f.level}: ${f.reason}`;
-        this.add({ lane: event.transaction.engine, kind: 'fault', start: event.time, end: event.time, label, status: null, line: this.lineOf(event.transaction) }, false);
+        this.add({ lane: event.transaction.engine, kind: 'fault', start: event.time, end: event.time, label, status: null, line: this.lineOf(event.transaction), pa: null }, false);
         return;
       }
       case 'kernel-step':
@@ -119,7 +120,7 @@ export class TimelineRecorder {
     const line = first && 'node' in first ? this.machine.model.lines.lineOf(first.node.range.start) : 0;
     const runsHandler = handler !== undefined && (activity?.steps.includes('handler') ?? false);
     const label = runsHandler ? handler.name : activity?.steps.includes('queue_work') ? 'arm_smmu_context_fault → queue_work' : 'arm_smmu_context_fault';
-    const index = this.add({ lane: thread - 1, kind: 'handler', start: time, end: null, label, status: null, line }, false);
+    const index = this.add({ lane: thread - 1, kind: 'handler', start: time, end: null, label, status: null, line, pa: null }, false);
     if (index !== undefined) this.r.activities.set(id, { index, last: time, response });
   }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { Dap, example } from './helpers';
 
-describe('custom requests: iommu/pageTable, iommu/translate, iommu/dump, iommu/faults, iommu/smmu, iommu/timeline', () => {
+describe('custom requests: iommu/pageTable, iommu/translate, iommu/dump, iommu/faults, iommu/smmu, iommu/domains, iommu/timeline', () => {
   let dap: Dap;
   beforeEach(async () => {
     dap = await Dap.start();
@@ -99,6 +99,13 @@ describe('custom requests: iommu/pageTable, iommu/translate, iommu/dump, iommu/f
     );
   });
 
+  test('iommu/domains: each domain with its root table and the context bank translating for it', async () => {
+    await dap.launchAndStop({ scenario: example('a530-stall-hupcf') });
+    assert.deepEqual(await dap.custom('iommu/domains'), {
+      domains: [{ name: 'gpu_dom', smmu: 'kgsl', contextBank: 0, root: '0x40000000', rootLevel: 0, ias: 48, oas: 40 }],
+    });
+  });
+
   test('iommu/smmu: each context bank with FSR in words, its registers open with `variables` and can be written', async () => {
     await dap.launchAndStop({ scenario: example('a530-stall-hupcf') });
     const body = await dap.custom<{ smmus: { name: string; version: string; contextBanks: { cbndx: number; domain: string | null; fsr: string; fsrFlags: string; stalled: number; variablesReference: number }[] }[] }>('iommu/smmu');
@@ -150,6 +157,11 @@ describe('custom requests: iommu/pageTable, iommu/translate, iommu/dump, iommu/f
       ],
     );
     assert.equal(body.dropped, 0);
+    assert.deepEqual(
+      body.spans.filter((s) => s.kind === 'transaction' && s.status === 'completed').map((s) => (s as { pa?: string | null }).pa),
+      ['0x80000000', '0x80002000', '0x80002040'],
+      'a completed transaction carries its PA',
+    );
   });
 
   test('iommu/timeline after the run ends the stall and the handler; going back in time reopens them', async () => {
