@@ -1,13 +1,22 @@
 import * as vscode from 'vscode';
 import { IommuDebugSession } from '../debug-adapter/session';
-import { readScenarioFromDisk } from '../debug-adapter/scenarioReader';
+import { readScenarioFromDisk, ScenarioReader } from '../debug-adapter/scenarioReader';
 
 export type DebugAdapterMode = 'inline' | 'process';
 
 /**
- * Runs the adapter inline in the extension host (quick to start, one process) or, when
- * `iommu.debugAdapter.mode` is `process`, as `node dist/debug-adapter.js` on stdio — the
- * same session class either way.
+ * The inline adapter runs what the editor shows, saved or not — the same text the language
+ * server checks — and reads the disk for a scenario that is not open.
+ */
+const readScenarioFromEditor: ScenarioReader = (path) => {
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === vscode.Uri.file(path).fsPath);
+  return open ? Promise.resolve(open.getText()) : readScenarioFromDisk(path);
+};
+
+/**
+ * Runs the adapter inline in the extension host (quick to start, one process, the editor's
+ * unsaved text) or, when `iommu.debugAdapter.mode` is `process`, as
+ * `node dist/debug-adapter.js` on stdio — the same session class either way.
  */
 export class IommuDebugAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
   constructor(private readonly context: vscode.ExtensionContext) {}
@@ -20,6 +29,6 @@ export class IommuDebugAdapterFactory implements vscode.DebugAdapterDescriptorFa
         env: { ELECTRON_RUN_AS_NODE: '1' },
       });
     }
-    return new vscode.DebugAdapterInlineImplementation(new IommuDebugSession(readScenarioFromDisk));
+    return new vscode.DebugAdapterInlineImplementation(new IommuDebugSession(readScenarioFromEditor));
   }
 }

@@ -54,6 +54,7 @@ export function stalled(debuggee: Debuggee, path: string): StalledResponseBody {
           threadId: t.engine + 1,
           access: t.access,
           iova: hex(t.iova),
+          sid: t.sid,
           label: t.label ?? null,
           stall: t.stall ?? 'fault',
           fault: fault ? `${fault.kind} fault at level ${fault.level}: ${fault.reason}` : null,

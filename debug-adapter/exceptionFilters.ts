@@ -35,3 +35,9 @@ export const filterDescriptions: Record<ExceptionFilterId, string> = {
   overflow: 'event queue overflow',
   'page-request': 'PRI page request',
 };
+
+/** What the exception widget names the stop: "Translation fault", "Stall". */
+export function exceptionTitle(filter: ExceptionFilterId): string {
+  const words = filterDescriptions[filter];
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

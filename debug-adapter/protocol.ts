@@ -14,6 +14,8 @@ export interface StalledTransaction {
   threadId: number;
   access: 'read' | 'write';
   iova: string;
+  /** StreamID. */
+  sid: number;
   label: string | null;
   /** `fault`: its own; `behind`: a fault ahead of it (HUPCF=0). */
   stall: 'fault' | 'behind';

@@ -24,7 +24,7 @@ import * as custom from './customRequests';
 import { Debuggee, DebuggeeListener, Stop } from './debuggee';
 import { ErrorId, RequestError } from './errors';
 import { readExceptionBreakpoints } from './exceptionBreakpoints';
-import { ExceptionFilterId } from './exceptionFilters';
+import { exceptionTitle, ExceptionFilterId } from './exceptionFilters';
 import { FrameInfo, stackOf } from './frames';
 import { filterScope } from './nameScopes';
 import { IommuLaunchArguments, LaunchArgumentError, parseLaunchArguments } from './launchArguments';
@@ -269,7 +269,8 @@ export class IommuDebugSession extends DebugSession {
       const exception = this.running.lastStop?.exception;
       if (!exception) throw new RequestError('the run did not stop on an exception');
       response.body = {
-        exceptionId: exception.filter,
+        // VS Code titles the exception widget "Exception has occurred: <exceptionId>".
+        exceptionId: exceptionTitle(exception.filter),
         description: exception.message,
         breakMode: 'always',
         details: { message: exception.message, typeName: exception.fault?.kind ?? exception.filter },

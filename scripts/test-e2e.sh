@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `npm run test:e2e`: the end-to-end tests in real VS Code for the browser (code-server),
-# driven by Playwright in Debian's Chromium, with the built .vsix installed.
+# driven by Playwright in Debian's Chromium, with the built .vsix installed; and the mocha
+# integration suite (out/test/integration), run with the checkout as the extension under
+# development, which needs the dist/ that packaging builds.
 set -euo pipefail
 source "$(dirname "$0")/lib/code-server.sh"
 

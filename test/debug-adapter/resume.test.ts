@@ -13,6 +13,7 @@ interface StalledBody {
     engine: string;
     threadId: number;
     access: string;
+    sid: number;
     iova: string;
     label: string | null;
     stall: string;
@@ -135,6 +136,7 @@ describe('iommu/resume and iommu/stalled', () => {
           threadId: 1,
           access: 'read',
           iova: '0x7000000',
+          sid: 0,
           label: 'bad',
           stall: 'fault',
           fault: 'translation fault at level 2: L2[56] is invalid',

@@ -65,7 +65,7 @@ describe('stop on a fault', () => {
       { id: 2, name: 'gpu.tp' },
     ]);
     const info = await dap.client.exceptionInfoRequest({ threadId: 1 });
-    assert.deepEqual(info.body, { exceptionId: 'translation', description: text, breakMode: 'always', details: { message: text, typeName: 'translation' } });
+    assert.deepEqual(info.body, { exceptionId: 'Translation fault', description: text, breakMode: 'always', details: { message: text, typeName: 'translation' } });
     const frames = await dap.frames(1);
     assert.deepEqual(
       frames.map((f) => ({ name: f.name, line: f.line, column: f.column, source: f.source?.name, path: f.source?.path })),
@@ -328,7 +328,7 @@ describe('stop on a fault', () => {
     const text = 'Translation fault at level 2: L2[56] is invalid; FSR=0x40000402 TF|SS; FAR=0x7000000; read 0x7000000 stalls until RESUME';
     assert.deepEqual(stop, { reason: 'exception', threadId: 1, text, description: 'Paused on stall', allThreadsStopped: true });
     const info = await dap.client.exceptionInfoRequest({ threadId: 1 });
-    assert.deepEqual(info.body, { exceptionId: 'stall', description: text, breakMode: 'always', details: { message: text, typeName: 'translation' } });
+    assert.deepEqual(info.body, { exceptionId: 'Stall', description: text, breakMode: 'always', details: { message: text, typeName: 'translation' } });
   });
 
   test('a filter condition (filterOptions) picks the fault: only the stray read stops', async () => {

@@ -91,7 +91,10 @@ test('the .vsix would hold only bundles, grammar, media, examples and the docume
   const files = run.stdout.split('\n').filter((line) => line !== '');
   const allowed = /^(dist|syntaxes|media|examples)\/|^(README\.md|LICENSE|CHANGELOG\.md|package\.json)$/;
   assert.deepEqual(files.filter((file) => !allowed.test(file)), []);
-  for (const required of ['dist/extension.js', 'dist/server.js', 'dist/debug-adapter.js', 'dist/cli.js', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
+  const webview = ['dist/webview/timeline.js', 'dist/webview/timeline.js.map', 'media/timeline.css'];
+  for (const required of ['dist/extension.js', 'dist/server.js', 'dist/debug-adapter.js', 'dist/cli.js', ...webview, 'README.md', 'LICENSE', 'CHANGELOG.md']) {
     assert.ok(files.includes(required), required);
   }
+  // The webview's sources are bundled into dist/webview/: they and their tsconfig stay out.
+  assert.deepEqual(files.filter((file) => file.startsWith('media/') && (file.endsWith('.ts') || file.endsWith('tsconfig.json'))), []);
 });

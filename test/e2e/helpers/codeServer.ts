@@ -48,9 +48,14 @@ function waitForListening(child: ChildProcess, log: () => string): Promise<void>
   });
 }
 
-export async function startCodeServer(name: string): Promise<CodeServer> {
+export interface StartOptions {
+  /** Install the built .vsix (default). Without it, the profile has no extension but the built-in ones. */
+  installVsix?: boolean;
+}
+
+export async function startCodeServer(name: string, options: StartOptions = {}): Promise<CodeServer> {
   const codeServer = requiredEnv('IOMMU_CODE_SERVER');
-  const vsix = requiredEnv('IOMMU_VSIX');
+  const installVsix = options.installVsix ?? true;
   const root = repoPath('.cache', 'e2e', name);
   rmSync(root, { recursive: true, force: true });
   const userDataDir = path.join(root, 'user-data');
@@ -59,7 +64,10 @@ export async function startCodeServer(name: string): Promise<CodeServer> {
   mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   cpSync(repoPath('scripts', 'vscode-web-settings.json'), path.join(userDataDir, 'User', 'settings.json'));
   cpSync(repoPath('examples'), workspace, { recursive: true });
-  execFileSync(codeServer, ['--extensions-dir', extensionsDir, '--install-extension', vsix, '--force'], { stdio: 'pipe' });
+  mkdirSync(extensionsDir, { recursive: true });
+  if (installVsix) {
+    execFileSync(codeServer, ['--extensions-dir', extensionsDir, '--install-extension', requiredEnv('IOMMU_VSIX'), '--force'], { stdio: 'pipe' });
+  }
 
   const port = await freePort();
   const child = spawn(

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { languageId, scenarioConfiguration } from './configurationProvider';
+import { languageId, scenarioConfiguration } from '../configurationProvider';
 
 /**
  * The scenario a command acts on: the one clicked in the explorer or title bar (a Uri),
@@ -13,7 +13,7 @@ function targetScenario(resource: vscode.Uri | string | undefined): vscode.Uri |
   return document?.languageId === languageId ? document.uri : undefined;
 }
 
-async function startScenario(resource: vscode.Uri | string | undefined, noDebug: boolean): Promise<void> {
+export async function startScenario(resource: vscode.Uri | string | undefined, noDebug: boolean): Promise<void> {
   const scenario = targetScenario(resource);
   if (!scenario) {
     void vscode.window.showErrorMessage('Open a .iommu scenario first.');
@@ -21,11 +21,4 @@ async function startScenario(resource: vscode.Uri | string | undefined, noDebug:
   }
   const folder = vscode.workspace.getWorkspaceFolder(scenario);
   await vscode.debug.startDebugging(folder, scenarioConfiguration(scenario.fsPath, noDebug));
-}
-
-export function registerCommands(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('iommu.debugScenario', (resource?: vscode.Uri | string) => startScenario(resource, false)),
-    vscode.commands.registerCommand('iommu.runScenario', (resource?: vscode.Uri | string) => startScenario(resource, true)),
-  );
 }

@@ -1,0 +1,22 @@
+/**
+ * The messages between the timeline panel (extension host) and its webview. Types only:
+ * both sides import them, and the webview bundle must not pull in anything else.
+ */
+import type { TimelineResponseBody } from '../../debug-adapter/protocol';
+
+/** Why there is no fresh timeline: no IOMMU session, it runs, or the one drawn has ended. */
+export type SessionState = 'none' | 'running' | 'ended';
+
+export type HostToWebview =
+  /** The stopped session's timeline: draw it. */
+  | { type: 'timeline'; timeline: TimelineResponseBody }
+  /** Keep the drawing, if any, and say why it is not refreshed. */
+  | { type: 'session'; state: SessionState }
+  /** The adapter refused `iommu/timeline`; keep the drawing and show the reason. */
+  | { type: 'error'; message: string };
+
+export type WebviewToHost =
+  /** The script has loaded: send what to show (a webview hidden and shown again reloads). */
+  | { type: 'ready' }
+  /** Open the scenario at this 1-based line. */
+  | { type: 'reveal'; line: number };

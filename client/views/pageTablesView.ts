@@ -1,0 +1,64 @@
+import * as vscode from 'vscode';
+import { DomainSummary, PageTableEntry } from '../../debug-adapter/protocol';
+import { revealLineOnClick } from '../editor/revealLine';
+import { scenarioPath } from '../session/scenarioPath';
+import { SessionTree } from './sessionTree';
+
+export const pageTablesViewId = 'iommu.pageTables';
+
+export type PageTableNode = { kind: 'domain'; domain: DomainSummary } | { kind: 'entry'; domain: string; level: number; entry: PageTableEntry };
+
+const entryIcons: Record<PageTableEntry['type'], string> = {
+  table: 'list-tree',
+  block: 'symbol-namespace',
+  page: 'file-binary',
+  invalid: 'circle-slash',
+  reserved: 'warning',
+};
+
+/**
+ * Each domain's page table as io-pgtable-arm wrote it: domain → tables → valid entries,
+ * fetched one table at a time as the user opens it. A leaf reveals the `map` that made it.
+ */
+export class PageTablesView extends SessionTree<PageTableNode> {
+  protected async roots(session: vscode.DebugSession): Promise<PageTableNode[]> {
+    const body = await this.sessions.request(session, 'iommu/domains', {});
+    return body.domains.map((domain) => ({ kind: 'domain', domain }));
+  }
+
+  protected override async children(session: vscode.DebugSession, node: PageTableNode): Promise<PageTableNode[]> {
+    if (node.kind === 'domain') {
+      const body = await this.sessions.request(session, 'iommu/pageTable', { domain: node.domain.name });
+      return body.entries.map((entry) => ({ kind: 'entry', domain: node.domain.name, level: body.level, entry }));
+    }
+    const next = node.entry.next;
+    if (!next) return [];
+    const body = await this.sessions.request(session, 'iommu/pageTable', { domain: node.domain, table: next.table, level: next.level, iovaBase: next.iovaBase });
+    return body.entries.map((entry) => ({ kind: 'entry', domain: node.domain, level: body.level, entry }));
+  }
+
+  getTreeItem(node: PageTableNode): vscode.TreeItem {
+    if (node.kind === 'domain') {
+      const d = node.domain;
+      const item = new vscode.TreeItem(d.name, vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = `domain-${d.name}`;
+      item.description = `${d.smmu}${d.contextBank === null ? '' : ` cb${d.contextBank}`} · L${d.rootLevel} root at ${d.root} · ${d.ias}-bit IOVA → ${d.oas}-bit PA`;
+      item.iconPath = new vscode.ThemeIcon('symbol-structure');
+      item.contextValue = 'iommu.domain';
+      return item;
+    }
+    const e = node.entry;
+    const item = new vscode.TreeItem(`L${node.level}[${e.index}]`, e.next ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    // Stable across stops, so what the user opened stays open when the view refreshes.
+    item.id = `pte-${node.domain}-${node.level}-${e.descriptorAddress}`;
+    item.description = `${e.iova} · ${e.text}`;
+    item.tooltip = new vscode.MarkdownString(
+      [`**L${node.level}[${e.index}]** of \`${node.domain}\`, translating from \`${e.iova}\``, `\`${e.value}\` at \`${e.descriptorAddress}\``, e.text, e.mapLine ? `Made by the \`map\` on line ${e.mapLine}.` : ''].filter(Boolean).join('\n\n'),
+    );
+    item.iconPath = new vscode.ThemeIcon(entryIcons[e.type]);
+    item.contextValue = `iommu.pte.${e.type}`;
+    const session = this.sessions.active;
+    if (e.mapLine !== undefined && session) item.command = revealLineOnClick(scenarioPath(session), e.mapLine);
+    return item;
+  }
+}

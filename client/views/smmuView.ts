@@ -1,0 +1,94 @@
+import * as vscode from 'vscode';
+import { ContextBankSummary, SmmuSummary } from '../../debug-adapter/protocol';
+import { DapVariable, isReadOnly, SetVariableResponseBody, VariablesResponseBody } from '../session/dapTypes';
+import { IommuSessions } from '../session/iommuSessions';
+import { SessionTree } from './sessionTree';
+
+export const smmuViewId = 'iommu.smmu';
+
+export type SmmuNode =
+  | { kind: 'smmu'; smmu: SmmuSummary }
+  | { kind: 'bank'; smmu: string; bank: ContextBankSummary }
+  /** A register, or a field of one: a DAP variable and the container it was read from (to write it back). */
+  | { kind: 'variable'; path: string; variable: DapVariable; container: number };
+
+function variables(session: vscode.DebugSession, variablesReference: number): Promise<DapVariable[]> {
+  return Promise.resolve(session.customRequest('variables', { variablesReference })).then((body: VariablesResponseBody) => body.variables);
+}
+
+/**
+ * The SMMUs as the driver sees them: context banks with FSR in words, each opening its
+ * registers and their bit-fields (the adapter's Registers variables, read with DAP
+ * `variables`); writable ones edit in place with `setVariable`.
+ */
+export class SmmuView extends SessionTree<SmmuNode> {
+  protected async roots(session: vscode.DebugSession): Promise<SmmuNode[]> {
+    const body = await this.sessions.request(session, 'iommu/smmu', {});
+    return body.smmus.map((smmu) => ({ kind: 'smmu', smmu }));
+  }
+
+  protected override async children(session: vscode.DebugSession, node: SmmuNode): Promise<SmmuNode[]> {
+    switch (node.kind) {
+      case 'smmu':
+        return node.smmu.contextBanks.map((bank) => ({ kind: 'bank', smmu: node.smmu.name, bank }));
+      case 'bank': {
+        const container = node.bank.variablesReference;
+        return (await variables(session, container)).map((variable) => ({ kind: 'variable', path: `${node.smmu}-cb${node.bank.cbndx}-${variable.name}`, variable, container }));
+      }
+      case 'variable': {
+        const container = node.variable.variablesReference;
+        if (container === 0) return [];
+        return (await variables(session, container)).map((variable) => ({ kind: 'variable', path: `${node.path}-${variable.name}`, variable, container }));
+      }
+    }
+  }
+
+  getTreeItem(node: SmmuNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'smmu': {
+        const item = new vscode.TreeItem(node.smmu.name, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `smmu-${node.smmu.name}`;
+        item.description = `SMMU${node.smmu.version} · ${node.smmu.contextBanks.length} context bank${node.smmu.contextBanks.length === 1 ? '' : 's'} in use`;
+        item.iconPath = new vscode.ThemeIcon('server-process');
+        return item;
+      }
+      case 'bank': {
+        const b = node.bank;
+        const item = new vscode.TreeItem(`cb${b.cbndx}`, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `smmu-${node.smmu}-cb${b.cbndx}`;
+        const fault = b.fsrFlags === '0' ? 'FSR clear' : `FSR ${b.fsrFlags}`;
+        item.description = `${b.domain ?? 'no domain'} · ${fault}${b.stalled > 0 ? ` · ${b.stalled} stalled` : ''}`;
+        item.iconPath = new vscode.ThemeIcon(b.fsrFlags === '0' ? 'circuit-board' : 'error', b.fsrFlags === '0' ? undefined : new vscode.ThemeColor('charts.red'));
+        return item;
+      }
+      case 'variable': {
+        const v = node.variable;
+        const item = new vscode.TreeItem(v.name, v.variablesReference === 0 ? vscode.TreeItemCollapsibleState.None : vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `smmu-${node.path}`;
+        item.description = v.value;
+        if (v.type) item.tooltip = `${v.name} = ${v.value}\n${v.type}`;
+        item.contextValue = isReadOnly(v) ? 'iommu.register.readOnly' : 'iommu.register.writable';
+        return item;
+      }
+    }
+  }
+}
+
+/** Edits a register or a field in the SMMU view: `setVariable` on the container it came from. */
+export async function editRegister(sessions: IommuSessions, node: SmmuNode): Promise<void> {
+  if (node.kind !== 'variable') return;
+  const session = sessions.stoppedSession();
+  if (typeof session === 'string') {
+    void vscode.window.showErrorMessage(session);
+    return;
+  }
+  const current = node.variable.value.replace(/\s*\(.*\)$/, '');
+  const value = await vscode.window.showInputBox({ title: `Write ${node.variable.name}`, value: current, prompt: node.variable.type });
+  if (value === undefined) return;
+  try {
+    const body = (await session.customRequest('setVariable', { variablesReference: node.container, name: node.variable.name, value })) as SetVariableResponseBody;
+    vscode.window.setStatusBarMessage(`IOMMU: ${node.variable.name} = ${body.value}`, 8000);
+  } catch (error) {
+    void vscode.window.showErrorMessage(`IOMMU: cannot write ${node.variable.name}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -1,0 +1,122 @@
+import { Locator, Page } from 'playwright-core';
+
+/** A view of the Run and Debug container, by the title its header shows. */
+export function pane(page: Page, title: string): Locator {
+  return page.locator('.pane', { has: page.locator('.pane-header', { hasText: title }) });
+}
+
+/** Opens a view if it is collapsed; returns its body. */
+export async function expandPane(page: Page, title: string): Promise<Locator> {
+  const view = pane(page, title);
+  const header = view.locator('.pane-header');
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  return view.locator('.pane-body');
+}
+
+/** The rows a tree view shows now, each as its text on one line. */
+export async function rows(view: Locator): Promise<string[]> {
+  const texts = await view.locator('.monaco-list-row').allInnerTexts();
+  return texts.map((t) => t.replace(/\s*\n\s*/g, ' ').trim());
+}
+
+/** The rows of a contributed tree view: each row's label, then its description. */
+export async function treeRows(view: Locator): Promise<string[]> {
+  return view.locator('.monaco-list-row').evaluateAll((elements) =>
+    elements.map((row) => {
+      const part = (selector: string): string => row.querySelector(selector)?.textContent?.trim() ?? '';
+      return [part('.label-name'), part('.label-description')].filter((p) => p !== '').join(' ');
+    }),
+  );
+}
+
+/** Starts debugging the active editor's scenario with F5 and waits for the debug toolbar. */
+export async function pressF5(page: Page): Promise<void> {
+  await page.keyboard.press('F5');
+  await page.waitForSelector('.debug-toolbar', { timeout: 30_000 });
+}
+
+/** Waits until CALL STACK shows a thread paused for `reason` (as VS Code prints it, upper case). */
+export async function waitForPause(page: Page, reason: string): Promise<Locator> {
+  const callStack = page.locator('.debug-call-stack');
+  await callStack.locator('.monaco-list-row', { hasText: reason }).first().waitFor({ timeout: 30_000 });
+  return callStack;
+}
+
+/** The Debug Console's lines. */
+export async function debugConsoleLines(page: Page): Promise<string[]> {
+  return page.locator('.repl .monaco-list-row').allInnerTexts();
+}
+
+/** Waits until the debug toolbar has gone: the session ended. */
+export async function waitForSessionEnd(page: Page): Promise<void> {
+  await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
+}
+
+/** Moves the cursor to a 1-based line (and column) with Ctrl+G. */
+export async function goToLine(page: Page, line: number, column?: number): Promise<void> {
+  await page.keyboard.press('Control+G');
+  await page.waitForSelector('.quick-input-widget input');
+  await page.keyboard.type(column === undefined ? String(line) : `${line}:${column}`);
+  await page.keyboard.press('Enter');
+}
+
+/**
+ * Shows the hover at the cursor as the keyboard does (Ctrl+K Ctrl+I) and returns its text
+ * once it holds `until` (a hover fills in as its providers answer).
+ */
+export async function keyboardHoverText(page: Page, line: number, column: number, until: string): Promise<string> {
+  await goToLine(page, line, column);
+  const widget = page.locator('.monaco-hover-content').filter({ hasText: until }).first();
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I');
+    try {
+      await widget.waitFor({ state: 'visible', timeout: 5_000 });
+      return await widget.innerText();
+    } catch (error) {
+      // The language server may not have answered its first request yet.
+      if (attempt === 3) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
+}
+
+/** Hovers the first token of the editor that is exactly `text`; returns the text of the hover once it holds `until`. */
+export async function hoverText(page: Page, text: string, hover: string, until: string): Promise<string> {
+  const token = page.locator('.monaco-editor .view-line span span', { hasText: new RegExp(`^${text}$`) }).first();
+  const widget = page.locator(hover).filter({ hasText: until }).first();
+  for (let attempt = 1; ; attempt++) {
+    await page.mouse.move(0, 0);
+    const box = await token.boundingBox();
+    if (!box) throw new Error(`'${text}' is not on screen`);
+    // Two moves, as a hand makes them: the debug hover waits for the mouse to rest on the token.
+    await page.mouse.move(box.x + box.width / 2 - 2, box.y + box.height / 2);
+    await page.waitForTimeout(300);
+    await page.mouse.move(box.x + box.width / 2 + 2, box.y + box.height / 2);
+    try {
+      await widget.waitFor({ state: 'visible', timeout: 5_000 });
+      return await widget.innerText();
+    } catch (error) {
+      // The first hover can come before the language server has answered anything.
+      if (attempt === 3) throw error;
+    }
+  }
+}
+
+/** The top frame CALL STACK shows (its first frame row, with file and line). */
+async function topFrame(page: Page): Promise<string> {
+  const frame = page.locator('.debug-call-stack .monaco-list-row .stack-frame').first();
+  await frame.waitFor({ timeout: 30_000 });
+  return (await frame.innerText()).replace(/\s*\n\s*/g, ' ');
+}
+
+/** Continues (F5) past every other stop until the top frame is `frame` (e.g. `read  0x0900_0000 64 as stray svm-map-and-retry.iommu 25:1`). */
+export async function continueUntilFrame(page: Page, frame: string, maxStops = 10): Promise<void> {
+  for (let stop = 0; stop < maxStops; stop++) {
+    const now = await topFrame(page);
+    if (now.includes(frame)) return;
+    await page.keyboard.press('F5');
+    for (let wait = 0; wait < 150 && (await topFrame(page).catch(() => now)) === now; wait++) await page.waitForTimeout(200);
+  }
+  throw new Error(`the run did not stop at '${frame}' within ${maxStops} stops`);
+}

@@ -1,0 +1,53 @@
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import assert from 'node:assert/strict';
+import { suite, teardown, test } from 'mocha';
+import * as vscode from 'vscode';
+import { closeAllEditors, DapRecorder, debugType, showFile, startSession, stopAllSessions, workspaceFile, workspaceFolder } from './helpers';
+
+const scenario = 'a530-fault-no-stall.iommu';
+const faultText = 'Translation fault at level 2: L2[56] is invalid; FSR=0x402 TF; FAR=0x7000000';
+
+suite('F5 with no launch.json', () => {
+  let dap: DapRecorder | undefined;
+
+  teardown(async () => {
+    await stopAllSessions();
+    dap?.dispose();
+    await closeAllEditors();
+  });
+
+  /** What the configuration provider made of the empty configuration, and the first stop. */
+  async function check(session: vscode.DebugSession, recorder: DapRecorder): Promise<void> {
+    assert.equal(session.type, debugType);
+    assert.deepEqual(
+      [session.configuration.type, session.configuration.request, session.configuration.name, session.configuration['scenario']],
+      [debugType, 'launch', 'Debug scenario', workspaceFile(scenario).fsPath],
+    );
+    const stopped = await recorder.next<DebugProtocol.StoppedEvent>(session, 'stopped');
+    assert.deepEqual([stopped.body.reason, stopped.body.text], ['exception', faultText]);
+    // The editor shows the exception: VS Code asks the adapter what it was.
+    const info = await recorder.response<DebugProtocol.ExceptionInfoResponse>(session, 'exceptionInfo');
+    assert.deepEqual([info.success, info.body.exceptionId, info.body.description], [true, 'Translation fault', faultText]);
+  }
+
+  test('startDebugging with a configuration that names no type, on the open scenario, starts an iommu session', async () => {
+    dap = new DapRecorder();
+    const recorder = dap;
+    await showFile(scenario);
+    // What F5 passes when there is no launch.json: no type at all. (VS Code takes the type it
+    // guesses from the editor only when `type` is missing: `{ type: '' }` starts nothing.)
+    const session = await startSession(() => vscode.debug.startDebugging(workspaceFolder(), {} as vscode.DebugConfiguration));
+    await check(session, recorder);
+  });
+
+  test('workbench.action.debug.start (F5) on the open scenario starts an iommu session', async () => {
+    dap = new DapRecorder();
+    const recorder = dap;
+    await showFile(scenario);
+    const session = await startSession(async () => {
+      await vscode.commands.executeCommand('workbench.action.debug.start');
+      return true;
+    });
+    await check(session, recorder);
+  });
+});

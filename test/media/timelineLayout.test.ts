@@ -1,0 +1,199 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { TimelineLane, TimelineResponseBody, TimelineSpan } from '../../debug-adapter/protocol';
+import { endOf, hosts, layoutTimeline, stackRows, tickStep, ticks, timeScale, visibleLanes, xAt } from '../../media/timeline/layout';
+
+/**
+ * examples/a530-stall-hupcf.iommu stopped on the handler's `terminate` (line 35): the
+ * response test/debug-adapter/customRequests.test.ts pins, span for span.
+ */
+const a530: TimelineResponseBody = {
+  now: 100,
+  path: 'examples/a530-stall-hupcf.iommu',
+  lanes: [
+    { name: 'gpu.cp', kind: 'engine' },
+    { name: 'gpu.tp', kind: 'engine' },
+    { name: 'irq', kind: 'irq' },
+    { name: 'irq/kgsl', kind: 'irq-thread' },
+    { name: 'iopf/0', kind: 'worker' },
+    { name: 'iopf/1', kind: 'worker' },
+  ],
+  spans: [
+    { lane: 0, kind: 'transaction', start: 0, end: 40, label: 'read 0x1000000', status: 'completed', line: 20, pa: '0x80000000' },
+    { lane: 0, kind: 'transaction', start: 1, end: null, label: 'read 0x7000000 (bad)', status: null, line: 21, pa: null },
+    { lane: 0, kind: 'fault', start: 31, end: 31, label: 'translation fault at level 2: L2[56] is invalid', status: null, line: 21, pa: null },
+    { lane: 0, kind: 'stall', start: 31, end: null, label: 'stalled by its fault', status: null, line: 21, pa: null },
+    { lane: 2, kind: 'handler', start: 36, end: 39, label: 'arm_smmu_context_fault → queue_work', status: null, line: 33, pa: null },
+    { lane: 1, kind: 'transaction', start: 50, end: 90, label: 'read 0x1002000 (tex)', status: 'completed', line: 28, pa: '0x80002000' },
+    { lane: 4, kind: 'handler', start: 58, end: null, label: 'gpu_fault', status: null, line: 33, pa: null },
+    { lane: 1, kind: 'transaction', start: 60, end: 100, label: 'read 0x1002040 (tex)', status: 'completed', line: 28, pa: '0x80002040' },
+    { lane: 1, kind: 'transaction', start: 70, end: null, label: 'read 0x1002080 (tex)', status: null, line: 28, pa: null },
+    { lane: 1, kind: 'transaction', start: 80, end: null, label: 'read 0x10020c0 (tex)', status: null, line: 28, pa: null },
+  ],
+  dropped: 0,
+};
+
+/** 120 px of lane names + 1000 px of plot + 20 px margin: 10 px a cycle over cycles 0…100. */
+const width = 1140;
+
+function span(lane: number, kind: TimelineSpan['kind'], start: number, end: number | null, line = 1, status: string | null = null): TimelineSpan {
+  return { lane, kind, start, end, label: `${kind} ${start}`, status, line, pa: null };
+}
+
+function timeline(spans: TimelineSpan[], now: number, lanes: TimelineLane[] = [{ name: 'gpu', kind: 'engine' }]): TimelineResponseBody {
+  return { now, path: 'x.iommu', lanes, spans, dropped: 0 };
+}
+
+describe('time scale and ticks', () => {
+  test('cycles 0…end span the plot right of the lane names', () => {
+    assert.deepEqual(timeScale(100, width), { end: 100, left: 120, pxPerCycle: 10 });
+    assert.equal(xAt(timeScale(100, width), 0), 120);
+    assert.equal(xAt(timeScale(100, width), 37), 490);
+    assert.deepEqual(timeScale(250, 640), { end: 250, left: 120, pxPerCycle: 2 });
+  });
+
+  test('a narrow panel keeps a 200 px plot, and cycle 0 alone still has a scale', () => {
+    assert.deepEqual(timeScale(100, 100), { end: 100, left: 120, pxPerCycle: 2 });
+    assert.deepEqual(timeScale(0, width), { end: 1, left: 120, pxPerCycle: 1000 });
+  });
+
+  test('ticks are 1, 2 or 5 × 10ⁿ cycles apart, at least 80 px, from 0 to the end', () => {
+    assert.equal(tickStep(timeScale(100, width)), 10);
+    assert.deepEqual(
+      ticks(timeScale(100, width)).map((t) => [t.cycle, t.x]),
+      [[0, 120], [10, 220], [20, 320], [30, 420], [40, 520], [50, 620], [60, 720], [70, 820], [80, 920], [90, 1020], [100, 1120]],
+    );
+    assert.deepEqual(ticks(timeScale(250, 640)).map((t) => t.cycle), [0, 50, 100, 150, 200, 250]);
+    assert.deepEqual(ticks(timeScale(3000, 340)).map((t) => t.cycle), [0, 2000]);
+    assert.equal(tickStep(timeScale(1_000_000, width)), 100_000);
+    assert.equal(ticks(timeScale(1_000_000, width)).length, 11);
+  });
+
+  test('cycles are whole: a short run ticks every cycle, not every half', () => {
+    assert.equal(tickStep(timeScale(7, width)), 1);
+    assert.deepEqual(ticks(timeScale(7, width)).map((t) => t.cycle), [0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+});
+
+describe('lanes', () => {
+  test('kernel lanes without spans are hidden; engines stay, in the adapter\'s order', () => {
+    assert.deepEqual(visibleLanes(a530), [0, 1, 2, 4]);
+    const idle = timeline([span(2, 'handler', 5, 9)], 10, [
+      { name: 'gpu.cp', kind: 'engine' },
+      { name: 'irq', kind: 'irq' },
+      { name: 'iopf/0', kind: 'worker' },
+    ]);
+    assert.deepEqual(visibleLanes(idle), [0, 2]);
+    assert.deepEqual(layoutTimeline(idle, width).lanes.map((l) => [l.name, l.top, l.height, l.rows]), [
+      ['gpu.cp', 24, 24, 1],
+      ['iopf/0', 48, 24, 1],
+    ]);
+  });
+});
+
+describe('sub-rows', () => {
+  test('overlapping transactions get distinct rows; one starting when another ended reuses its row', () => {
+    const t = timeline([span(0, 'transaction', 0, 10), span(0, 'transaction', 5, 20), span(0, 'transaction', 10, 15), span(0, 'transaction', 16, 30)], 30);
+    assert.deepEqual([...stackRows(t)], [[0, 0], [1, 1], [2, 0], [3, 0]]);
+    assert.equal(layoutTimeline(t, width).lanes[0]?.rows, 2);
+  });
+
+  test('each lane stacks on its own', () => {
+    const t = timeline([span(0, 'transaction', 0, 10), span(1, 'transaction', 5, 20)], 20, [
+      { name: 'a', kind: 'engine' },
+      { name: 'b', kind: 'engine' },
+    ]);
+    assert.deepEqual([...stackRows(t)], [[0, 0], [1, 0]]);
+  });
+
+  test('an open transaction holds its row until now; two instants at one cycle do not share one', () => {
+    const t = timeline([span(0, 'transaction', 0, null), span(0, 'transaction', 40, 45), span(0, 'handler', 50, 50), span(0, 'handler', 50, 50)], 60);
+    assert.deepEqual([...stackRows(t)], [[0, 0], [1, 1], [2, 1], [3, 2]]);
+  });
+});
+
+describe('spans on the drawing', () => {
+  test('open spans are drawn to now', () => {
+    assert.equal(endOf(span(0, 'transaction', 3, null), 50), 50);
+    assert.equal(endOf(span(0, 'transaction', 3, 9), 50), 9);
+    const [bar] = layoutTimeline(timeline([span(0, 'transaction', 20, null)], 50), 640).bars;
+    // 500 px for 50 cycles: from cycle 20 (x 320) to now (x 620), less the pixel that keeps bars apart.
+    assert.deepEqual([bar?.x, bar?.width, bar?.tone], [320, 299, 'open']);
+  });
+
+  test('a transaction is coloured by how it ended', () => {
+    const t = timeline([span(0, 'transaction', 0, 5, 1, 'completed'), span(0, 'transaction', 0, 5, 2, 'aborted'), span(0, 'transaction', 0, 5, 3, 'raz'), span(0, 'transaction', 0, null, 4)], 10);
+    assert.deepEqual(layoutTimeline(t, width).bars.map((b) => b.tone), ['completed', 'failed', 'failed', 'open']);
+  });
+
+  test('faults are points, not bars, on the row of the transaction they hit', () => {
+    const t = timeline([span(0, 'transaction', 0, 40, 7), span(0, 'transaction', 2, null, 8), span(0, 'fault', 30, 30, 8)], 50);
+    const layout = layoutTimeline(t, 640);
+    assert.deepEqual(layout.bars.map((b) => b.span), [0, 1]);
+    // Row 1 of the lane at y 24: 24 + 4 + 16, and half a row down to its centre.
+    assert.deepEqual(layout.faults, [{ span: 2, x: 420, y: 52 }]);
+  });
+
+  test('a one-cycle span in a long run is still a pixel wide', () => {
+    const [bar] = layoutTimeline(timeline([span(0, 'transaction', 10, 11)], 1_000_000), width).bars;
+    assert.equal(bar?.width, 1);
+  });
+
+  test('back-to-back transactions keep a pixel between them; bars under 4 px keep all theirs', () => {
+    // 900 px for 300 cycles: 3 px a cycle.
+    const t = timeline([span(0, 'transaction', 0, 10), span(0, 'transaction', 10, 20), span(0, 'transaction', 20, 21)], 300);
+    assert.deepEqual(layoutTimeline(t, 1040).bars.map((b) => [b.x, b.width]), [[120, 29], [150, 29], [180, 3]]);
+  });
+});
+
+describe('stalls sit over their transaction', () => {
+  test('inside the transaction\'s bar, from the stall to its end', () => {
+    const t = timeline([span(0, 'transaction', 0, 60, 5), span(0, 'stall', 20, 60, 5)], 100);
+    const [transaction, stall] = layoutTimeline(t, width).bars;
+    assert.deepEqual(transaction, { span: 0, kind: 'transaction', tone: 'failed', x: 120, y: 30, width: 599, height: 12 });
+    assert.deepEqual(stall, { span: 1, kind: 'stall', tone: 'ended', x: 320, y: 33, width: 399, height: 6 });
+  });
+
+  test('reads of one repeat line: each stall over its own read, found by the end they share', () => {
+    const t = timeline(
+      [span(0, 'transaction', 0, 15, 9), span(0, 'transaction', 10, null, 9), span(0, 'transaction', 20, 50, 9), span(0, 'stall', 25, null, 9), span(0, 'stall', 25, 50, 9)],
+      60,
+    );
+    assert.deepEqual([...hosts(t)], [[3, 1], [4, 2]]);
+    const rows = stackRows(t);
+    assert.deepEqual([rows.get(1), rows.get(2)], [1, 0]);
+    const stalls = layoutTimeline(t, width).bars.filter((b) => b.kind === 'stall');
+    assert.deepEqual(stalls.map((s) => [s.span, s.y]), [[3, 24 + 4 + 16 + 2 + 3], [4, 24 + 4 + 2 + 3]]);
+  });
+
+  test('several faults on one line each take a different open read', () => {
+    const t = timeline([span(0, 'transaction', 0, null, 9), span(0, 'transaction', 1, null, 9), span(0, 'fault', 5, 5, 9), span(0, 'fault', 6, 6, 9)], 10);
+    assert.deepEqual([...hosts(t)], [[2, 0], [3, 1]]);
+  });
+});
+
+test('the a530-stall-hupcf timeline at 1140 px, rectangle for rectangle', () => {
+  const layout = layoutTimeline(a530, width);
+  assert.deepEqual([layout.width, layout.height, layout.nowX], [1140, 184, 1120]);
+  assert.deepEqual(layout.scale, { end: 100, left: 120, pxPerCycle: 10 });
+  assert.equal(layout.ticks.length, 11);
+  assert.deepEqual(layout.lanes, [
+    { lane: 0, name: 'gpu.cp', kind: 'engine', top: 24, height: 40, rows: 2 },
+    { lane: 1, name: 'gpu.tp', kind: 'engine', top: 64, height: 72, rows: 4 },
+    { lane: 2, name: 'irq', kind: 'irq', top: 136, height: 24, rows: 1 },
+    { lane: 4, name: 'iopf/0', kind: 'worker', top: 160, height: 24, rows: 1 },
+  ]);
+  // Every bar a pixel short of its end cycle: the gap that keeps back-to-back bars apart.
+  assert.deepEqual(layout.bars, [
+    { span: 0, kind: 'transaction', tone: 'completed', x: 120, y: 30, width: 399, height: 12 },
+    { span: 1, kind: 'transaction', tone: 'open', x: 130, y: 46, width: 989, height: 12 },
+    { span: 4, kind: 'handler', tone: 'ended', x: 480, y: 142, width: 29, height: 12 },
+    { span: 5, kind: 'transaction', tone: 'completed', x: 620, y: 70, width: 399, height: 12 },
+    { span: 6, kind: 'handler', tone: 'open', x: 700, y: 166, width: 419, height: 12 },
+    { span: 7, kind: 'transaction', tone: 'completed', x: 720, y: 86, width: 399, height: 12 },
+    { span: 8, kind: 'transaction', tone: 'open', x: 820, y: 102, width: 299, height: 12 },
+    { span: 9, kind: 'transaction', tone: 'open', x: 920, y: 118, width: 199, height: 12 },
+    { span: 3, kind: 'stall', tone: 'open', x: 430, y: 49, width: 689, height: 6 },
+  ]);
+  assert.deepEqual(layout.faults, [{ span: 2, x: 430, y: 52 }]);
+});
