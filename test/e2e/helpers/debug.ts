@@ -13,6 +13,12 @@ export async function expandPane(page: Page, title: string): Promise<Locator> {
   return view.locator('.pane-body');
 }
 
+/** Closes a view if it is open, to give the others its room. */
+export async function collapsePane(page: Page, title: string): Promise<void> {
+  const header = pane(page, title).locator('.pane-header');
+  if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
+}
+
 /** The rows a tree view shows now, each as its text on one line. */
 export async function rows(view: Locator): Promise<string[]> {
   const texts = await view.locator('.monaco-list-row').allInnerTexts();
@@ -103,20 +109,55 @@ export async function hoverText(page: Page, text: string, hover: string, until: 
   }
 }
 
-/** The top frame CALL STACK shows (its first frame row, with file and line). */
-async function topFrame(page: Page): Promise<string> {
-  const frame = page.locator('.debug-call-stack .monaco-list-row .stack-frame').first();
-  await frame.waitFor({ timeout: 30_000 });
-  return (await frame.innerText()).replace(/\s*\n\s*/g, ' ');
+/** Every frame row CALL STACK shows now, in every thread, each with its file and line. */
+async function shownFrames(page: Page): Promise<string[]> {
+  const texts = await page.locator('.debug-call-stack .monaco-list-row .stack-frame').allInnerTexts();
+  return texts.map((t) => t.replace(/\s+/g, ' ').trim());
 }
 
-/** Continues (F5) past every other stop until the top frame is `frame` (e.g. `read  0x0900_0000 64 as stray svm-map-and-retry.iommu 25:1`). */
+/**
+ * Continues (F5) past every other stop until CALL STACK shows `frame` (e.g. `read  0x0900_0000
+ * 64 as stray svm-map-and-retry.iommu 25:1`) in any thread: a stop on a worker thread leaves
+ * the stalled engine's frames listed above it.
+ */
 export async function continueUntilFrame(page: Page, frame: string, maxStops = 10): Promise<void> {
+  const firstFrame = page.locator('.debug-call-stack .monaco-list-row .stack-frame').first();
   for (let stop = 0; stop < maxStops; stop++) {
-    const now = await topFrame(page);
-    if (now.includes(frame)) return;
+    await firstFrame.waitFor({ timeout: 30_000 });
+    const before = (await shownFrames(page)).join('\n');
+    if (before.includes(frame)) return;
     await page.keyboard.press('F5');
-    for (let wait = 0; wait < 150 && (await topFrame(page).catch(() => now)) === now; wait++) await page.waitForTimeout(200);
+    for (let wait = 0; wait < 150; wait++) {
+      await page.waitForTimeout(200);
+      const now = await shownFrames(page);
+      if (now.length > 0 && now.join('\n') !== before) break;
+    }
+    // CALL STACK fills thread by thread after a stop; let it finish before reading it.
+    await page.waitForTimeout(500);
   }
   throw new Error(`the run did not stop at '${frame}' within ${maxStops} stops`);
+}
+
+/** Clicks the glyph margin left of a line's number, as a user sets a breakpoint. */
+export async function clickGutter(page: Page, line: number): Promise<void> {
+  const number = page.locator('.monaco-editor .margin-view-overlays .line-numbers', { hasText: new RegExp(`^${line}$`) }).first();
+  const box = await number.boundingBox();
+  if (!box) throw new Error(`line ${line} is not on screen`);
+  const glyphs = await page.locator('.monaco-editor .glyph-margin').first().boundingBox();
+  if (!glyphs) throw new Error('the editor has no glyph margin');
+  await page.mouse.click(glyphs.x + glyphs.width / 2, box.y + box.height / 2);
+}
+
+/** The threads CALL STACK lists, by name, with the state VS Code shows beside each. */
+export async function threadRows(page: Page): Promise<string[]> {
+  return page.locator('.debug-call-stack .monaco-list-row .thread').evaluateAll((threads) => threads.map((t) => (t.textContent ?? '').trim()));
+}
+
+/** Runs a command from the palette (F1) by its title. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  await page.waitForSelector('.quick-input-widget input');
+  await page.keyboard.type(title);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
 }

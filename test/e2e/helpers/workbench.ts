@@ -22,8 +22,8 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /** Opens the workbench and waits until it has drawn itself. */
-export async function openWorkbench(browser: Browser, url: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+export async function openWorkbench(browser: Browser, url: string, viewport = { width: 1400, height: 900 }): Promise<Page> {
+  const page = await browser.newPage({ viewport });
   await page.goto(url);
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 30_000 });
