@@ -3,7 +3,6 @@ export const enum ErrorId {
   BadLaunchArguments = 1001,
   UnreadableScenario = 1002,
   ScenarioHasErrors = 1003,
-  NotEmulated = 1004,
   BadRequest = 1010,
   Internal = 1099,
 }

@@ -17,8 +17,11 @@ export interface StalledTransaction {
   /** StreamID. */
   sid: number;
   label: string | null;
-  /** `fault`: its own; `behind`: a fault ahead of it (HUPCF=0). */
-  stall: 'fault' | 'behind';
+  /** `fault`: its own; `behind`: a fault ahead of it (HUPCF=0); `page-request`: an ATS device waits for its PRI group's response. */
+  stall: 'fault' | 'behind' | 'page-request';
+  /** SMMUv3: the stall tag CMD_RESUME must name (hex), or the PRG index of its page request group. */
+  stag: string | null;
+  prgi: string | null;
   /** The fault that stalled it, in words, when it is its own. */
   fault: string | null;
   smmu: string;
@@ -210,6 +213,46 @@ export interface TimelineResponseBody {
   dropped: number;
 }
 
+/** `iommu/queues`: each SMMUv3's event, PRI and command queues in memory, and its stalls. */
+export interface QueuesRequestArguments {}
+export interface QueueEntryView {
+  /** Slot index in the queue. */
+  index: number;
+  /** One line: `F_TRANSLATION sid 0x10 stag 0x0 stall read 0x7000000`. */
+  text: string;
+  /** The record's fields decoded (name, bits, value, meaning). */
+  fields: { name: string; bits: string; value: string; meaning: string }[];
+  /** The entry's 64-bit words, hex, as in memory. */
+  dwords: string[];
+}
+export interface QueueView {
+  name: 'event' | 'pri' | 'command';
+  /** PA of the queue's base (hex). */
+  base: string;
+  entries: number;
+  /** The PROD and CONS registers (hex), and both decoded in words. */
+  prod: string;
+  cons: string;
+  pointers: string;
+  /** PROD.OVFLG != CONS.OVACKFLG. */
+  overflow: boolean;
+  /** Records discarded because the queue was full. */
+  dropped: number;
+  /** Entries written and not yet consumed, oldest first. */
+  pending: QueueEntryView[];
+}
+export interface SmmuQueuesView {
+  smmu: string;
+  queues: QueueView[];
+  /** Transactions stalled with a STAG, waiting for CMD_RESUME. */
+  stalls: { stag: string; sid: string; transaction: number }[];
+  /** Page request groups devices wait on, waiting for CMD_PRI_RESP. */
+  pageRequestGroups: { prgi: string; sid: string; transactions: number[] }[];
+}
+export interface QueuesResponseBody {
+  smmus: SmmuQueuesView[];
+}
+
 export const customRequests = {
   stalled: 'iommu/stalled',
   resume: 'iommu/resume',
@@ -220,6 +263,7 @@ export const customRequests = {
   faults: 'iommu/faults',
   smmu: 'iommu/smmu',
   timeline: 'iommu/timeline',
+  queues: 'iommu/queues',
 } as const;
 
 /** Each custom request's arguments and response body, by command: what a typed client call needs. */
@@ -233,5 +277,6 @@ export interface CustomRequestTypes {
   'iommu/faults': { args: FaultsRequestArguments; body: FaultsResponseBody };
   'iommu/smmu': { args: SmmuRequestArguments; body: SmmuResponseBody };
   'iommu/timeline': { args: TimelineRequestArguments; body: TimelineResponseBody };
+  'iommu/queues': { args: QueuesRequestArguments; body: QueuesResponseBody };
 }
 export type CustomRequest = keyof CustomRequestTypes;

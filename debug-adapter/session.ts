@@ -14,7 +14,6 @@ import {
 } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Expression } from '../emulator/language/ast';
-import { NotEmulatedError } from '../emulator/machine/machine';
 import { compileScenario } from '../emulator/scenario/compile';
 import { formatDiagnostic } from '../emulator/cli/diagnosticFormat';
 import { Breakpoints } from './breakpoints';
@@ -144,12 +143,7 @@ export class IommuDebugSession extends DebugSession {
       throw new RequestError(`the scenario has errors:\n${shown.join('\n')}${more}`, ErrorId.ScenarioHasErrors);
     }
     const breakpoints = new Breakpoints(model);
-    try {
-      this.debuggee = new Debuggee(model, breakpoints, { stopOnFault: args.stopOnFault, trace: args.trace }, this.listener());
-    } catch (error) {
-      if (error instanceof NotEmulatedError) throw new RequestError(error.message, ErrorId.NotEmulated);
-      throw error;
-    }
+    this.debuggee = new Debuggee(model, breakpoints, { stopOnFault: args.stopOnFault, trace: args.trace }, this.listener());
     this.debuggee.setExceptionFilters(this.exceptionFilters);
   }
 

@@ -1,3 +1,5 @@
+import { staticDomainName } from '../emulator/analysis/staticSystem';
+import { MasterDeclaration } from '../emulator/language/ast';
 import { SymbolEntry } from '../emulator/language/checker/symbols';
 import { constantValue } from '../emulator/language/evaluate';
 import { BlockSettings } from '../emulator/language/checker/settings';
@@ -49,7 +51,9 @@ function masterLines(analysis: Analysis, entry: SymbolEntry<'master'>): string[]
   const streams = (analysis.compiled.check.streamsOf.get(decl) ?? []).map((st) => (st.mask === 0n ? hex(st.id) : `${hex(st.id)} mask ${hex(st.mask)}`));
   const domain = s.name('domain')?.text;
   const flags = [s.flag('can-stall') ? 'can-stall' : undefined, s.flag('pri') ? 'ATS/PRI' : undefined].filter((f) => f !== undefined);
-  return [`streams ${streams.join(', ') || 'none'}`, `attached to ${domain ?? 'no domain'}${flags.length > 0 ? `; ${flags.join(', ')}` : ''}`];
+  const placed = containerPlacementOf(analysis, decl);
+  const attached = placed ? `in vfio ${placed.container}: ${placed.reason}` : `attached to ${domain ?? 'no domain'}`;
+  return [`streams ${streams.join(', ') || 'none'}`, `${attached}${flags.length > 0 ? `; ${flags.join(', ')}` : ''}`];
 }
 
 function engineLines(analysis: Analysis, entry: SymbolEntry<'engine'>): string[] {
@@ -61,7 +65,7 @@ function engineLines(analysis: Analysis, entry: SymbolEntry<'engine'>): string[]
     .filter((site) => site.engine === decl)
     .reduce((sum, site) => sum + site.repeats.reduce((n, r) => n * Number(r.count ? (constantValue(r.count) ?? 0n) : 0n), 1), 0);
   const route = analysis.staticSystem.route(decl);
-  const via = route.kind === 'domain' ? `stream ${hex(route.sid)} → domain ${route.domain.name?.text ?? '?'}` : route.reason;
+  const via = route.kind === 'domain' ? `stream ${hex(route.sid)} → domain ${staticDomainName(route.domain)}` : route.reason;
   return [`issues ${count} transaction${count === 1 ? '' : 's'}; the first at cycle ${s.number('start')}, then every ${s.number('interval')}, at most ${s.number('outstanding')} in flight`, via];
 }
 
@@ -80,9 +84,23 @@ function workqueueLines(analysis: Analysis, entry: SymbolEntry<'workqueue'>): st
   return [`${s.number('workers')} worker${s.number('workers') === 1n ? '' : 's'}, ${s.word('order') === 'ordered' ? 'ordered: one item at a time' : 'unbound: items may finish in any order'}`];
 }
 
-function vfioLines(entry: SymbolEntry<'vfio'>): string[] {
+/** Where the checker placed a master listed in a vfio container, if it is in one. */
+function containerPlacementOf(analysis: Analysis, master: MasterDeclaration): { container: string; reason: string } | undefined {
+  for (const container of analysis.compiled.check.containers) {
+    const placement = container.placements.find((p) => p.master === master);
+    if (placement) return { container: container.declaration.name?.text ?? '?', reason: placement.reason };
+  }
+  return undefined;
+}
+
+function vfioLines(analysis: Analysis, entry: SymbolEntry<'vfio'>): string[] {
   const masters = entry.declaration?.masters.flatMap((m) => m.masters.map((n) => n.text)) ?? [];
-  return [`a VFIO container for ${masters.join(', ') || 'no master'}`];
+  const lines = [`a VFIO container for ${masters.join(', ') || 'no master'}`];
+  const container = analysis.compiled.check.containers.find((c) => c.declaration === entry.declaration);
+  if (!container) return lines;
+  const domains = container.domains.map((d) => `${d.name} (${d.stall ? 'stalls' : 'terminates'} on faults)`);
+  const placements = container.placements.map((p) => `- ${p.listed.text}: ${p.reason}`);
+  return [...lines, `domains: ${domains.join(', ')}`, ...(placements.length > 0 ? [placements.join('\n')] : [])];
 }
 
 /** A declared name, summed up for hover. */
@@ -109,7 +127,7 @@ export function describeDeclaration(analysis: Analysis, entry: SymbolEntry): str
       body = workqueueLines(analysis, entry as SymbolEntry<'workqueue'>);
       break;
     case 'vfio':
-      body = vfioLines(entry as SymbolEntry<'vfio'>);
+      body = vfioLines(analysis, entry as SymbolEntry<'vfio'>);
       break;
   }
   return [head, '', ...body.flatMap((line) => [line, ''])].slice(0, -1);

@@ -1,4 +1,5 @@
 import { Hover, MarkupKind, Position } from 'vscode-languageserver';
+import { staticDomainName } from '../emulator/analysis/staticSystem';
 import { Declaration, DomainDeclaration, MapStatement, Setting, VfioDeclaration } from '../emulator/language/ast';
 import { constantValue } from '../emulator/language/evaluate';
 import { blockSettings, BlockKind, counterDocs, CounterName, faultFields, mapPermissions, settingSpec } from '../emulator/language/schema';
@@ -49,7 +50,7 @@ function transactionHover(analysis: Analysis, offset: number): Hover | undefined
   if (route.kind === 'unrouted') return markdown(analysis, address.range, [`${head}: it reaches no domain — ${route.reason}`]);
   // The whole walk, for the table (the prediction only kept what it needed).
   const walk = analysis.staticSystem.walk(route.domain, prediction.iova, accessOf(site.transaction));
-  const via = `stream ${hex(route.sid)} → master ${route.master.name?.text ?? '?'} → domain ${route.domain.name?.text ?? '?'}`;
+  const via = `stream ${hex(route.sid)} → master ${route.master.name?.text ?? '?'} → domain ${staticDomainName(route.domain)}`;
   return markdown(analysis, address.range, [...outcomeLines(walk), '', `${head}: ${via}`, '', ...walkLines(walk), '', '_As the tables stand before the run: a handler may change them._']);
 }
 

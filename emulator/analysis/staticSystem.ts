@@ -1,6 +1,7 @@
 import { DomainDeclaration, EngineDeclaration, MasterDeclaration, ScenarioFile } from '../language/ast';
 import { attachRequest } from '../language/checker/attach';
 import { CheckResult } from '../language/checker/check';
+import { CheckedMap } from '../language/checker/maps';
 import { engineStream } from '../language/checker/engines';
 import { smrMatches } from '../language/checker/streams';
 import { PhysicalMemory } from '../memory/physicalMemory';
@@ -9,11 +10,19 @@ import { IoPgtable, LeafSize, SZ_1G } from '../pgtable/ioPgtable';
 import { TableAllocator } from '../pgtable/tableAllocator';
 import { HotWalker, HotWalkResult, walk, WALK_OK, WalkResult } from '../pgtable/walker';
 import { attachInOrder } from '../scenario/attach';
+import { ContainerDomain } from '../scenario/vfio';
 import { hex } from '../util/u64';
+
+/** A domain before the run: a declared one, or one a vfio container made. */
+export type StaticDomain = DomainDeclaration | ContainerDomain;
+
+export function staticDomainName(domain: StaticDomain): string {
+  return typeof domain.name === 'string' ? domain.name : (domain.name?.text ?? '?');
+}
 
 /** Where an engine's transactions go: stream → master → the domain attached at start. */
 export type Route =
-  | { kind: 'domain'; engine: EngineDeclaration; master: MasterDeclaration; domain: DomainDeclaration; sid: bigint }
+  | { kind: 'domain'; engine: EngineDeclaration; master: MasterDeclaration; domain: StaticDomain; sid: bigint }
   | { kind: 'unrouted'; reason: string };
 
 /**
@@ -25,10 +34,12 @@ export type Route =
 export class StaticSystem {
   private readonly memory = new PhysicalMemory();
   private readonly allocator: TableAllocator;
-  private readonly tables = new Map<DomainDeclaration, IoPgtable>();
-  private readonly walkers = new Map<DomainDeclaration, HotWalker>();
+  private readonly tables = new Map<StaticDomain, IoPgtable>();
+  private readonly walkers = new Map<StaticDomain, HotWalker>();
   private readonly scratch = new HotWalkResult();
-  private attached: Map<MasterDeclaration, { domain: DomainDeclaration } | { reason: string }> | undefined;
+  private attached: Map<MasterDeclaration, { domain: StaticDomain } | { reason: string }> | undefined;
+  /** The maps of each domain a container made: the container's. */
+  private readonly containerMaps = new Map<ContainerDomain, readonly CheckedMap[]>();
 
   constructor(
     private readonly file: ScenarioFile,
@@ -36,20 +47,26 @@ export class StaticSystem {
   ) {
     const reserved = [...check.mapsOf.values()].flatMap((maps) => maps.map((m) => ({ start: Number(m.pa), size: Number(m.size) })));
     this.allocator = new TableAllocator(this.memory, { reserved });
-    // Tables are allocated in declaration order, as the machine allocates them: same PAs.
+    for (const container of check.containers) {
+      for (const domain of container.domains) this.containerMaps.set(domain, check.mapsOf.get(container.declaration) ?? []);
+    }
+    // Tables are allocated in declaration order, then the containers' domains, as the machine allocates them: same PAs.
     for (const declaration of file.declarations) if (declaration.kind === 'domain') this.table(declaration);
+    for (const domain of this.containerMaps.keys()) this.table(domain);
   }
 
   /** The domain's page table with every map that checked out. */
-  table(domain: DomainDeclaration): IoPgtable {
+  table(domain: StaticDomain): IoPgtable {
     const existing = this.tables.get(domain);
     if (existing) return existing;
-    const settings = this.check.settings.get(domain);
+    // A container's domains have a domain's default sizes.
+    const settings = 'kind' in domain ? this.check.settings.get(domain) : undefined;
     const table = new IoPgtable(this.memory, this.allocator, {
       ias: Number(settings?.number('ias') ?? 48n),
       oas: Number(settings?.number('oas') ?? 40n),
     });
-    for (const map of this.check.mapsOf.get(domain) ?? []) {
+    const maps = 'kind' in domain ? this.check.mapsOf.get(domain) : this.containerMaps.get(domain);
+    for (const map of maps ?? []) {
       table.map(map.iova, map.pa, map.size, map.prot, (map.maxLeaf ?? SZ_1G) as LeafSize);
     }
     this.tables.set(domain, table);
@@ -57,7 +74,7 @@ export class StaticSystem {
   }
 
   /** The describing walk of an IOVA in a domain, as the SMMU would do it now. */
-  walk(domain: DomainDeclaration, iova: bigint, access?: Access): WalkResult {
+  walk(domain: StaticDomain, iova: bigint, access?: Access): WalkResult {
     return walk(this.memory, this.table(domain).tableConfig(), iova, access);
   }
 
@@ -65,7 +82,7 @@ export class StaticSystem {
    * One access, cheaply: its PA, or the describing walk of the fault it takes. Most
    * accesses translate, and the emulator's allocation-free walker answers those.
    */
-  translate(domain: DomainDeclaration, iova: bigint, access: Access): { pa: bigint } | { fault: WalkResult } {
+  translate(domain: StaticDomain, iova: bigint, access: Access): { pa: bigint } | { fault: WalkResult } {
     const table = this.table(domain);
     let walker = this.walkers.get(domain);
     if (!walker) {
@@ -82,7 +99,7 @@ export class StaticSystem {
     return { fault: this.walk(domain, iova, access) };
   }
 
-  private attachments(): Map<MasterDeclaration, { domain: DomainDeclaration } | { reason: string }> {
+  private attachments(): Map<MasterDeclaration, { domain: StaticDomain } | { reason: string }> {
     if (this.attached) return this.attached;
     const asking = this.file.declarations.flatMap((d): { master: MasterDeclaration; domain: DomainDeclaration }[] => {
       if (d.kind !== 'master') return [];
@@ -100,6 +117,13 @@ export class StaticSystem {
       if (!asking) return;
       this.attached?.set(asking.master, outcome.attached ? { domain: asking.domain } : { reason: `iommu_attach_device failed: ${outcome.reason}` });
     });
+    // The checker placed the containers' masters, after these.
+    for (const container of this.check.containers) {
+      for (const p of container.placements) {
+        const domain = p.domain === undefined ? undefined : container.domains[p.domain];
+        this.attached.set(p.master, domain ? { domain } : { reason: `vfio '${container.declaration.name?.text ?? '?'}' left it ${p.reason}` });
+      }
+    }
     return this.attached;
   }
 

@@ -11,6 +11,19 @@ function lineOf(machine: Machine, transaction: TransactionState | undefined): nu
   return op?.op === 'transaction' ? machine.model.lines.lineOf(op.node.range.start) : null;
 }
 
+/** Where each master of each container landed: names, with `domain` null for a master attached nowhere. */
+function vfioToJson(machine: Machine): Json {
+  const { masters, domains } = machine.model;
+  return machine.model.vfio.map((container) => ({
+    name: container.name,
+    placements: container.placements.map((p) => ({
+      master: masters[p.master]?.name ?? null,
+      domain: p.domain === undefined ? null : (domains[p.domain]?.name ?? null),
+      reason: p.reason,
+    })),
+  }));
+}
+
 /** The `--json` object of `iommu-debug run` (docs/scenario-language.md, "Command line"). */
 export function resultToJson(machine: Machine, result: RunResult, error: string | undefined): Json {
   const byId = new Map(result.transactions.map((t) => [t.id, t]));
@@ -48,6 +61,8 @@ export function resultToJson(machine: Machine, result: RunResult, error: string 
     })),
     logs: machine.journal.logs.map((l) => ({ cycle: l.time, thread: machine.state.threads[l.thread - 1]?.name ?? null, message: l.message })),
   };
+  // Only with containers: a scenario without one prints what it always printed.
+  if (machine.model.vfio.length > 0) json['vfio'] = vfioToJson(machine);
   if (error !== undefined) json['error'] = error;
   return json;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import packageJson from '../../package.json';
 import { hasErrors } from '../language/diagnostics';
-import { Machine, NotEmulatedError } from '../machine/machine';
+import { Machine } from '../machine/machine';
 import { compileScenario } from '../scenario/compile';
 import { CliCommand, parseArgs, usage, UsageError } from './args';
 import { formatDiagnostic } from './diagnosticFormat';
@@ -61,14 +61,7 @@ function run(command: Extract<CliCommand, { kind: 'run' }>): Exit {
     for (const d of errors) process.stderr.write(`${formatDiagnostic(command.file, compiled.lines, d)}\n`);
     return Exit.BadInput;
   }
-  let machine: Machine;
-  try {
-    machine = new Machine(compiled.model, command.maxEvents === undefined ? {} : { maxEvents: command.maxEvents });
-  } catch (error) {
-    if (!(error instanceof NotEmulatedError)) throw error;
-    process.stderr.write(`${command.file}: error: ${error.message}\n`);
-    return Exit.BadInput;
-  }
+  const machine = new Machine(compiled.model, command.maxEvents === undefined ? {} : { maxEvents: command.maxEvents });
   const out = new Output();
   const trace = command.json ? undefined : new TraceFormatter(machine);
   if (trace) {

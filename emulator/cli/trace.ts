@@ -4,6 +4,7 @@ import { Machine } from '../machine/machine';
 import { RunResult } from '../machine/results';
 import { TransactionState } from '../machine/state';
 import { hex } from '../util/u64';
+import { vfioPlacementLines } from './vfioTrace';
 
 /**
  * The readable trace of `iommu-debug run`: one event a line, with its cycle and the
@@ -22,6 +23,10 @@ export class TraceFormatter {
 
   private thread(id: number): string {
     return this.machine.state.threads[id - 1]?.name ?? `thread ${id}`;
+  }
+
+  private smmu(smmu: number): string {
+    return this.model.smmus[smmu]?.name ?? '?';
   }
 
   private bank(smmu: number, bank: number): string {
@@ -50,13 +55,17 @@ export class TraceFormatter {
         const outcome = event.status === 'completed' && t.pa !== undefined ? `→ ${hex(t.pa)} completed` : event.status;
         return this.line(event.time, this.engine(t), `${this.transaction(t)} ${outcome} (${event.how})`);
       }
-      case 'transaction-stalled':
-        return this.line(event.time, this.engine(event.transaction), `${this.transaction(event.transaction)} stalled${event.behind ? ' behind a fault (HUPCF=0)' : ''}`);
+      case 'transaction-stalled': {
+        const t = event.transaction;
+        const why = event.behind ? ' behind a fault (HUPCF=0)' : t.stall === 'page-request' ? ': waits for its page request group' : t.stag !== undefined ? ` stag ${hex(t.stag)}` : '';
+        return this.line(event.time, this.engine(t), `${this.transaction(t)} stalled${why}`);
+      }
       case 'fault': {
         const f = event.fault;
         const where = f.bank === undefined ? this.model.smmus[f.smmu]?.name ?? '?' : this.bank(f.smmu, f.bank);
-        const registers = f.latched ? 'latched in FSR/FAR' : f.bank === undefined ? 'global fault' : 'FSR busy: MULTI';
-        return this.line(event.time, where, `${f.kind} fault at level ${f.level}, ${hex(f.iova)} sid ${hex(f.sid)}: ${f.reason} (${registers})`);
+        // SMMUv3 keeps no fault registers: its record goes to the event queue (next line).
+        const registers = this.machine.state.v3[f.smmu] ? '' : ` (${f.latched ? 'latched in FSR/FAR' : f.bank === undefined ? 'global fault' : 'FSR busy: MULTI'})`;
+        return this.line(event.time, where, `${f.kind} fault at level ${f.level}, ${hex(f.iova)} sid ${hex(f.sid)}${f.ssid ? ` ssid ${f.ssid}` : ''}: ${f.reason}${registers}`);
       }
       case 'irq':
         return this.line(event.time, 'irq', `context interrupt from ${this.bank(event.smmu, event.bank)}`);
@@ -82,6 +91,14 @@ export class TraceFormatter {
         return this.line(event.time, this.model.domains[event.domain]?.name ?? '?', event.description);
       case 'tlb-invalidate':
         return this.line(event.time, this.model.smmus[event.smmu]?.name ?? '?', event.description);
+      case 'event-record':
+        return this.line(event.time, this.smmu(event.smmu), `EVTQ[${event.index}] ← ${event.text}`);
+      case 'event-dropped':
+        return this.line(event.time, this.smmu(event.smmu), `EVTQ full: ${event.text} discarded${event.overflow ? ', PROD.OVFLG toggles' : ''}`);
+      case 'page-request':
+        return this.line(event.time, this.smmu(event.smmu), event.index === undefined ? event.text : `PRIQ[${event.index}] ← ${event.text}`);
+      case 'command':
+        return this.line(event.time, this.smmu(event.smmu), `CMDQ: ${event.text}: ${event.effect}`);
       case 'stall-mode':
         return this.line(event.time, this.bank(event.smmu, event.bank), `SCTLR.CFCFG ← ${event.stall ? '1 (stall)' : '0 (terminate)'}`);
       case 'transaction-issued':
@@ -91,7 +108,7 @@ export class TraceFormatter {
     }
   }
 
-  /** What comes before the first event: where each master was attached. */
+  /** What comes before the first event: where each master was attached, then the vfio containers' placements. */
   header(): string[] {
     const lines = [`scenario ${this.model.title ? `"${this.model.title}"` : '(untitled)'}`];
     for (const a of this.machine.attachments) {
@@ -99,7 +116,7 @@ export class TraceFormatter {
       const domain = this.model.domains[a.domain]?.name ?? '?';
       lines.push(a.attached ? `attach ${master} → ${domain}` : `attach ${master} → ${domain} failed: ${a.reason}`);
     }
-    return lines;
+    return [...lines, ...vfioPlacementLines(this.model, (time, who, what) => this.line(time, who, what))];
   }
 
   /** The counters and every expectation, after the last event. */

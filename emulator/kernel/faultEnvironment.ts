@@ -1,7 +1,7 @@
 import { Environment, Value } from '../language/evaluate';
 import { counterNames, CounterName, faultFields } from '../language/schema';
 import { Runtime } from '../machine/runtime';
-import { ActivityState, FaultRecord } from '../machine/state';
+import { ActivityState, FaultRecord, IopfGroupState } from '../machine/state';
 import { FSR_AFF, FSR_ASF, FSR_PF, FSR_SS, FSR_TF, FSYNR0_IND, FSYNR0_PNU, FSYNR0_WNR } from '../smmu/v2/registers';
 
 const kindOfFsr: [number, string][] = [
@@ -21,6 +21,55 @@ function faultOf(rt: Runtime, activity: ActivityState): FaultRecord | undefined 
  * the registers (FAR, FSYNR0, CBFRSYNRA, FSR), and who the faulting transaction was.
  */
 export function faultEnvironment(rt: Runtime, activity: ActivityState): Environment {
+  return activity.group ? groupEnvironment(rt, activity) : contextFaultEnvironment(rt, activity);
+}
+
+function lookupIn(rt: Runtime, fields: Record<keyof typeof faultFields, () => Value>): Environment {
+  return {
+    lookup(name) {
+      const field = fields[name as keyof typeof faultFields];
+      if (field) return field();
+      if ((counterNames as readonly string[]).includes(name)) return BigInt(rt.state.counters[name as CounterName]);
+      // Fault kinds, event names and declared names stand for themselves, to be compared.
+      return name;
+    },
+  };
+}
+
+/**
+ * What an iopf handler reads on SMMUv3: the group's first fault (struct iommu_fault_page_request:
+ * addr, pasid, grpid), with `stag` for a stall and `prgi` for a PRI group.
+ */
+function groupEnvironment(rt: Runtime, activity: ActivityState): Environment {
+  const group = activity.group as IopfGroupState;
+  const fault = faultOf(rt, activity);
+  const engine = fault ? rt.model.engines[fault.engine] : undefined;
+  const ssid = BigInt(group.ssid ?? 0);
+  return lookupIn(rt, {
+    iova: () => fault?.iova ?? 0n,
+    pa: () => 0n,
+    sid: () => BigInt(group.sid),
+    ssid: () => ssid,
+    pasid: () => ssid,
+    kind: () => fault?.kind ?? 'translation',
+    level: () => BigInt(fault?.level ?? 0),
+    write: () => fault?.write ?? false,
+    read: () => !(fault?.write ?? false),
+    exec: () => fault?.exec ?? false,
+    priv: () => fault?.priv ?? false,
+    stalled: () => group.kind === 'stall',
+    engine: () => engine?.name ?? '',
+    master: () => (engine ? (rt.model.masters[engine.master]?.name ?? '') : ''),
+    domain: () => rt.model.domains[activity.domain ?? -1]?.name ?? '',
+    fsr: () => 0n,
+    far: () => fault?.iova ?? 0n,
+    fsynr0: () => 0n,
+    stag: () => BigInt(group.kind === 'stall' ? group.grpid : 0),
+    prgi: () => BigInt(group.kind === 'page-request' ? group.grpid : 0),
+  });
+}
+
+function contextFaultEnvironment(rt: Runtime, activity: ActivityState): Environment {
   const cfi = activity.cfi;
   const fsr = cfi?.fsr ?? 0;
   const fsynr0 = cfi?.fsynr0 ?? 0;
@@ -44,20 +93,12 @@ export function faultEnvironment(rt: Runtime, activity: ActivityState): Environm
     stalled: () => (fsr & FSR_SS) !== 0,
     engine: () => engine?.name ?? '',
     master: () => (engine ? (rt.model.masters[engine.master]?.name ?? '') : ''),
-    domain: () => rt.model.domains[rt.state.smmus[activity.smmu]?.banks[activity.bank]?.domain ?? -1]?.name ?? '',
+    domain: () => rt.model.domains[activity.domain ?? -1]?.name ?? '',
     fsr: () => BigInt(fsr >>> 0),
     far: () => cfi?.far ?? 0n,
     fsynr0: () => BigInt(fsynr0 >>> 0),
     stag: () => 0n,
     prgi: () => 0n,
   };
-  return {
-    lookup(name) {
-      const field = fields[name];
-      if (field) return field();
-      if ((counterNames as readonly string[]).includes(name)) return BigInt(rt.state.counters[name as CounterName]);
-      // Fault kinds, event names and declared names stand for themselves, to be compared.
-      return name;
-    },
-  };
+  return lookupIn(rt, fields);
 }

@@ -6,6 +6,8 @@ import { hex } from '../util/u64';
 import { runHandlerOp } from './handlerRun';
 import { advance, currentStep, finishActivity, irqHandlerThread, irqThread, newActivity, startOn, threadById } from './threads';
 import { queueWork, releaseWorker } from './workqueues';
+import { describeGroup, respondToGroup } from './iopf';
+import { runQueueThreadStep } from './queueThreads';
 
 /** The steps of Linux's context-fault path for a domain's handler context (arm-smmu.c). */
 function hardIrqSteps(context: 'irq' | 'thread' | 'workqueue' | undefined): KernelStep[] {
@@ -32,6 +34,8 @@ export function takeContextIrq(rt: Runtime, smmu: number, cbndx: number): void {
     bank: cbndx,
     steps: hardIrqSteps(handler?.context),
     handler: handler ? handlerIndex : undefined,
+    domain: bank.domain,
+    group: undefined,
     fault: undefined,
     cfi: undefined,
     callers: ['gic_handle_irq', 'handle_irq_event'],
@@ -46,8 +50,28 @@ function formatCfi(activity: ActivityState): string {
   return `fsr=${hex(cfi.fsr >>> 0)}, iova=${hex(cfi.far)}, fsynr=${hex(cfi.fsynr0)}, cbfrsynra=${hex(cfi.cbfrsynra)}, cb=${activity.bank}`;
 }
 
+type V3Step = 'arm_smmu_evtq_thread' | 'arm_smmu_priq_thread' | 'iopf_handler' | 'iopf_group_response';
+
+function isV3Step(step: KernelStep): step is V3Step {
+  return step === 'arm_smmu_evtq_thread' || step === 'arm_smmu_priq_thread' || step === 'iopf_handler' || step === 'iopf_group_response';
+}
+
+/** The SMMUv3 path: queue threads drain their queue a step an entry; iopf workers run the handler and answer the group. */
+function runV3Step(rt: Runtime, activity: ActivityState, step: V3Step): { detail: string; more: boolean } {
+  switch (step) {
+    case 'arm_smmu_evtq_thread':
+      return runQueueThreadStep(rt, activity, 'evtq');
+    case 'arm_smmu_priq_thread':
+      return runQueueThreadStep(rt, activity, 'priq');
+    case 'iopf_handler':
+      return { detail: activity.group ? describeGroup(activity.group) : 'no group', more: false };
+    case 'iopf_group_response':
+      return { detail: respondToGroup(rt, activity), more: false };
+  }
+}
+
 /** Runs one kernel step; returns what it did, in words. */
-function runKernelStep(rt: Runtime, activity: ActivityState, step: Exclude<KernelStep, 'handler'>): string {
+function runKernelStep(rt: Runtime, activity: ActivityState, step: Exclude<KernelStep, 'handler' | V3Step>): string {
   const bank = bankState(rt, activity.smmu, activity.bank);
   const handler = activity.handler === undefined ? undefined : rt.model.handlers[activity.handler];
   switch (step) {
@@ -58,6 +82,8 @@ function runKernelStep(rt: Runtime, activity: ActivityState, step: Exclude<Kerne
         bank: activity.bank,
         steps: ['arm_smmu_context_fault', 'report_iommu_fault', 'handler', 'arm_smmu_cb_write(FSR)', 'arm_smmu_cb_write(RESUME)'],
         handler: activity.handler,
+        domain: activity.domain,
+        group: undefined,
         fault: undefined,
         cfi: undefined,
         callers: ['irq_thread', 'irq_thread_fn'],
@@ -90,6 +116,8 @@ function runKernelStep(rt: Runtime, activity: ActivityState, step: Exclude<Kerne
         bank: activity.bank,
         steps: ['handler', 'arm_smmu_cb_write(RESUME)'],
         handler: activity.handler,
+        domain: activity.domain,
+        group: undefined,
         fault: activity.fault,
         cfi: activity.cfi,
         callers: ['worker_thread', 'process_one_work'],
@@ -123,6 +151,13 @@ export function runActivityStep(rt: Runtime, activity: ActivityState): void {
   }
   if (step === 'handler') {
     runHandlerOp(rt, activity);
+    return;
+  }
+  if (isV3Step(step)) {
+    const { detail, more } = runV3Step(rt, activity, step);
+    if (rt.observed) rt.emit({ kind: 'kernel-step', time: rt.state.now, thread: activity.thread, activity: activity.id, step, detail });
+    if (more) rt.schedule(rt.model.timing.statement, { kind: 'step', activity: activity.id });
+    else advance(rt, activity, rt.model.timing.statement);
     return;
   }
   const detail = runKernelStep(rt, activity, step);

@@ -32,49 +32,61 @@ function leafCap(pages: bigint | undefined): LeafSize {
   return pages === SZ_4K || pages === SZ_2M ? pages : SZ_1G;
 }
 
+/** The TLB tag of the handler's domain: its context bank on SMMUv2, its ASID on SMMUv3. */
+function tlbContext(rt: Runtime, activity: ActivityState): { tag: number; name: string } {
+  if (activity.bank >= 0) return { tag: activity.bank, name: `cb${activity.bank}` };
+  const asid = rt.state.v3[activity.smmu]?.streams.flatMap((s) => s.cds).find((cd) => cd.domain === activity.domain)?.asid ?? 0;
+  return { tag: asid, name: `asid ${asid}` };
+}
+
 /** Runs one statement; returns the cycles it takes. */
 function execute(rt: Runtime, activity: ActivityState, statement: Statement, env: Environment): number {
   const timing = rt.model.timing;
-  const bank = bankState(rt, activity.smmu, activity.bank);
-  const table = rt.tables[bank.domain];
+  const domain = activity.domain ?? -1;
+  const table = rt.tables[domain];
+  const v2 = activity.bank >= 0;
   switch (statement.kind) {
     case 'log':
       log(rt, activity, statement.message ? interpolate(statement.message.parts, env) : '', statement.range.start);
       return timing.statement;
     case 'dump': {
-      const dump = captureDump(rt, activity, bank, statement.range.start);
+      const dump = captureDump(rt, activity, statement.range.start);
       rt.journal.dumps.push(dump);
       rt.state.counters.dumps++;
       if (rt.observed) rt.emit({ kind: 'dump', time: rt.state.now, thread: activity.thread, dump: dump.id });
       return timing.dump;
     }
     case 'map': {
-      const iova = statement.page ? (activity.cfi?.far ?? 0n) & ~0xfffn : integer(statement.iova, env, 'the IOVA', statement);
+      const faultPage = activity.cfi?.far ?? rt.journal.faults[activity.fault ?? -1]?.iova ?? 0n;
+      const iova = statement.page ? faultPage & ~0xfffn : integer(statement.iova, env, 'the IOVA', statement);
       const size = statement.page ? SZ_4K : integer(statement.size, env, 'the size', statement);
       const pa = integer(statement.pa, env, 'the PA', statement);
       const result = table?.map(iova, pa, size, parsePermissions(statement.perms, undefined), leafCap(statement.pages?.value));
       const call = `iommu_map(${hex(iova)}, ${hex(pa)}, ${hex(size)})`;
       if (result && !result.ok) log(rt, activity, `${call} failed: ${result.error.message}`, statement.range.start);
-      if (result?.ok) rt.journal.maps.push({ time: rt.state.now, domain: bank.domain, iova, size, offset: statement.range.start });
-      pageTableEvent(rt, bank.domain, result?.ok ? `${call}: ${result.leaves} leaves` : `${call} failed`);
+      if (result?.ok) rt.journal.maps.push({ time: rt.state.now, domain, iova, size, offset: statement.range.start });
+      pageTableEvent(rt, domain, result?.ok ? `${call}: ${result.leaves} leaves` : `${call} failed`);
       return timing.statement;
     }
     case 'unmap': {
       const iova = integer(statement.iova, env, 'the IOVA', statement);
       const size = integer(statement.size, env, 'the size', statement);
       const unmapped = table?.unmap(iova, size) ?? 0n;
-      pageTableEvent(rt, bank.domain, `iommu_unmap(${hex(iova)}, ${hex(size)}) = ${hex(unmapped)} (TLB not invalidated)`);
+      pageTableEvent(rt, domain, `iommu_unmap(${hex(iova)}, ${hex(size)}) = ${hex(unmapped)} (TLB not invalidated)`);
       return timing.statement;
     }
     case 'tlbi': {
       const tlb = rt.tlbs[activity.smmu];
+      const context = tlbContext(rt, activity);
       if (statement.scope === 'va') {
         const va = integer(statement.address, env, 'the address', statement);
-        tlb?.invalidateVa(bank.cbndx, Number(va >> 12n));
-        if (rt.observed) rt.emit({ kind: 'tlb-invalidate', time: rt.state.now, smmu: activity.smmu, description: `TLBIVA ${hex(va)} cb${bank.cbndx}` });
+        tlb?.invalidateVa(context.tag, Number(va >> 12n));
+        const what = v2 ? `TLBIVA ${hex(va)} ${context.name}` : `CMD_TLBI_NH_VA ${hex(va)} ${context.name}`;
+        if (rt.observed) rt.emit({ kind: 'tlb-invalidate', time: rt.state.now, smmu: activity.smmu, description: what });
       } else {
-        tlb?.invalidateContext(bank.cbndx);
-        if (rt.observed) rt.emit({ kind: 'tlb-invalidate', time: rt.state.now, smmu: activity.smmu, description: `TLBIASID cb${bank.cbndx}` });
+        tlb?.invalidateContext(context.tag);
+        const what = v2 ? `TLBIASID ${context.name}` : `CMD_TLBI_NH_ASID ${context.name}`;
+        if (rt.observed) rt.emit({ kind: 'tlb-invalidate', time: rt.state.now, smmu: activity.smmu, description: what });
       }
       return timing.statement;
     }
@@ -82,6 +94,11 @@ function execute(rt: Runtime, activity: ActivityState, statement: Statement, env
       return Number(integer(statement.cycles, env, 'the cycles', statement));
     case 'stall-off': {
       const cycles = Number(integer(statement.cycles, env, 'the cycles', statement));
+      if (!v2) {
+        log(rt, activity, "stall off: msm's cooldown clears SCTLR.CFCFG, an SMMUv2 bit; on SMMUv3 it does nothing", statement.range.start);
+        return timing.statement;
+      }
+      const bank = bankState(rt, activity.smmu, activity.bank);
       setStallMode(rt, activity.smmu, bank.cbndx, false);
       bank.stallOffUntil = rt.state.now + cycles;
       rt.schedule(cycles, { kind: 'stall-on', smmu: activity.smmu, bank: bank.cbndx });

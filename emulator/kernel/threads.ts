@@ -23,6 +23,14 @@ export function irqHandlerThread(rt: Runtime, smmu: number): ThreadState {
   return threadById(rt, rt.model.engines.length + 2 + smmu);
 }
 
+/** The PRI queue's threaded IRQ handler of an SMMUv3: listed after every workqueue worker. */
+export function priqThread(rt: Runtime, smmu: number): ThreadState {
+  const name = `irq/${rt.model.smmus[smmu]?.name ?? '?'}-priq`;
+  const thread = rt.state.threads.find((t) => t.name === name);
+  if (!thread) throw new Error(`no thread ${name}`);
+  return thread;
+}
+
 export function newActivity(rt: Runtime, fields: Omit<ActivityState, 'id' | 'step' | 'pc' | 'response'>): ActivityState {
   const activity: ActivityState = { id: rt.state.nextActivity++, step: 0, pc: 0, response: undefined, ...fields };
   rt.state.activities.set(activity.id, activity);

@@ -16,7 +16,14 @@ export type Action =
   /** A workqueue's item may start now. */
   | { kind: 'work'; workqueue: number }
   /** `stall off for N` is over: SCTLR.CFCFG comes back. */
-  | { kind: 'stall-on'; smmu: number; bank: number };
+  | { kind: 'stall-on'; smmu: number; bank: number }
+  /** SMMUv3: the event queue's (or the PRI queue's) interrupt reaches the CPU. */
+  | { kind: 'evtq-irq'; smmu: number }
+  | { kind: 'priq-irq'; smmu: number }
+  /** An ATS/PRI device sends one page request of a group to the SMMU's PRI queue. */
+  | { kind: 'page-request'; smmu: number; master: number; sid: number; ssid: number | undefined; prgi: number; addr: bigint; write: boolean; last: boolean }
+  /** A PRG response reaches the device (from CMD_PRI_RESP, or automatic on PRI queue overflow). */
+  | { kind: 'prg-response'; smmu: number; sid: number; prgi: number; response: 'success' | 'invalid' | 'failure' };
 
 /** What the SMMU's translation found, carried until its latency has passed. */
 export type TranslationResult =

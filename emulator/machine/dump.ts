@@ -3,7 +3,7 @@ import { decode, RegisterLayout, setFlags } from '../smmu/registerLayout';
 import { CBFRSYNRA, FAR, FSR, FSYNR0, SCTLR, TCR, TTBR0 } from '../smmu/v2/registers';
 import { hex, hex32, hex64 } from '../util/u64';
 import { Runtime } from './runtime';
-import { ActivityState, BankState, TransactionState } from './state';
+import { ActivityState, BankState, SmmuV3State, TransactionState } from './state';
 
 export interface DumpedRegister {
   name: string;
@@ -37,7 +37,8 @@ export interface CrashDump {
   handler: string;
   domain: string;
   smmu: string;
-  cbndx: number;
+  /** Where the fault arrived: `cb0` on SMMUv2; the stream, substream and grpid on SMMUv3. */
+  where: string;
   /** Offset of the `dump` statement. */
   offset: number;
   registers: DumpedRegister[];
@@ -83,29 +84,55 @@ function oldestInFlight(transactions: Iterable<TransactionState>, engine: number
   return oldest;
 }
 
+/** The transactions an SMMU holds now, and whether each waits behind another's fault. */
+function heldTransactions(rt: Runtime, smmu: number): { id: number; behind: boolean }[] {
+  const v3 = rt.state.v3[smmu];
+  if (v3) return [...v3.stalls.map((s) => s.transaction), ...v3.prgWaits.flatMap((w) => w.transactions)].map((id) => ({ id, behind: false }));
+  const banks = rt.state.smmus[smmu]?.banks ?? [];
+  return banks.flatMap((b) => [...b.stalled.map((id) => ({ id, behind: false })), ...b.behind.map((id) => ({ id, behind: true }))]);
+}
+
+/** SMMUv3 has no per-context fault registers: the dump shows its queues' pointers. */
+function queueRegisters(v3: SmmuV3State): DumpedRegister[] {
+  const pointer = (name: string, value: number, log2size: number, flag: string): DumpedRegister => ({
+    name,
+    value: BigInt(value >>> 0),
+    decoded: `index ${value & ((1 << log2size) - 1)} wrap ${(value >>> log2size) & 1} ${flag} ${(value >>> 31) & 1}`,
+  });
+  return [
+    pointer('EVENTQ_PROD', v3.eventq.prod, v3.eventq.log2size, 'OVFLG'),
+    pointer('EVENTQ_CONS', v3.eventq.cons, v3.eventq.log2size, 'OVACKFLG'),
+    pointer('PRIQ_PROD', v3.priq.prod, v3.priq.log2size, 'OVFLG'),
+    pointer('PRIQ_CONS', v3.priq.cons, v3.priq.log2size, 'OVACKFLG'),
+  ];
+}
+
 /** Captures what a crash dump holds at this instant: registers, submits, the walk, stalls. */
-export function captureDump(rt: Runtime, activity: ActivityState, bank: BankState, offset: number): CrashDump {
+export function captureDump(rt: Runtime, activity: ActivityState, offset: number): CrashDump {
   const { model, state } = rt;
-  const table = rt.tables[bank.domain];
-  const smmuState = state.smmus[activity.smmu];
-  const stalledIds = smmuState ? smmuState.banks.flatMap((b) => [...b.stalled.map((id) => ({ id, behind: false })), ...b.behind.map((id) => ({ id, behind: true }))]) : [];
+  const domain = activity.domain ?? -1;
+  const table = rt.tables[domain];
+  const v3 = state.v3[activity.smmu];
+  const bank = activity.bank >= 0 ? state.smmus[activity.smmu]?.banks[activity.bank] : undefined;
+  const faultIova = activity.cfi?.far ?? rt.journal.faults[activity.fault ?? -1]?.iova;
+  const group = activity.group;
   return {
     id: rt.journal.dumps.length,
     time: state.now,
     thread: state.threads[activity.thread - 1]?.name ?? '?',
     handler: activity.handler !== undefined ? (model.handlers[activity.handler]?.name ?? '?') : '-',
-    domain: model.domains[bank.domain]?.name ?? '?',
+    domain: model.domains[domain]?.name ?? '?',
     smmu: model.smmus[activity.smmu]?.name ?? '?',
-    cbndx: bank.cbndx,
+    where: group ? `sid ${hex(group.sid)}${group.ssid === undefined ? '' : ` ssid ${group.ssid}`} ${group.kind === 'stall' ? 'stag' : 'prgi'} ${hex(group.grpid)}` : `cb${activity.bank}`,
     offset,
-    registers: bankRegisters(bank),
+    registers: bank ? bankRegisters(bank) : v3 ? queueRegisters(v3) : [],
     submits: model.engines.map((engine, index) => {
       const s = state.engines[index];
       const submit = oldestInFlight(state.transactions.values(), index)?.submit ?? s?.submits[s.submits.length - 1]?.id;
       return { engine: engine.name, submit, inFlight: s?.inFlight ?? 0, issued: s?.issued ?? 0 };
     }),
-    walk: table && activity.cfi ? walk(rt.memory, table.tableConfig(), activity.cfi.far) : undefined,
-    stalled: stalledIds.flatMap(({ id, behind }) => {
+    walk: table && faultIova !== undefined ? walk(rt.memory, table.tableConfig(), faultIova) : undefined,
+    stalled: heldTransactions(rt, activity.smmu).flatMap(({ id, behind }) => {
       const t = state.transactions.get(id);
       return t ? [{ id, engine: model.engines[t.engine]?.name ?? '?', access: t.access, iova: t.iova, label: t.label, behind }] : [];
     }),
@@ -115,7 +142,7 @@ export function captureDump(rt: Runtime, activity: ActivityState, bank: BankStat
 /** The dump as text, the way a driver's devcoredump reads. */
 export function formatDump(dump: CrashDump): string {
   const lines = [
-    `crash dump #${dump.id} at cycle ${dump.time}: handler ${dump.handler} on ${dump.thread}, domain ${dump.domain}, ${dump.smmu} cb${dump.cbndx}`,
+    `crash dump #${dump.id} at cycle ${dump.time}: handler ${dump.handler} on ${dump.thread}, domain ${dump.domain}, ${dump.smmu} ${dump.where}`,
     'registers:',
     ...dump.registers.map((r) => `  ${r.name.padEnd(10)} ${r.name === 'FAR' || r.name === 'TTBR0' ? hex64(r.value) : hex32(Number(r.value))}  ${r.decoded}`),
     'submits:',

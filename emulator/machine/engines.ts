@@ -2,6 +2,8 @@ import { Transaction } from '../language/ast';
 import { Environment, evaluate, toInteger } from '../language/evaluate';
 import { EngineModel } from '../scenario/model';
 import { receiveV2 } from '../smmu/v2/smmuV2';
+import { receiveV3 } from '../smmu/v3/smmuV3';
+import { closePageRequestGroups } from '../smmu/v3/pri';
 import { Runtime } from './runtime';
 import { EngineState, TransactionState } from './state';
 import { finishEngineThread } from './transactions';
@@ -44,6 +46,10 @@ function newTransaction(rt: Runtime, index: number, model: EngineModel, engine: 
     issued: rt.state.now,
     status: 'pending',
     stall: undefined,
+    stag: undefined,
+    domain: undefined,
+    asid: undefined,
+    atsRetried: false,
     bank: undefined,
     pa: undefined,
     data: undefined,
@@ -135,6 +141,8 @@ export function issueNext(rt: Runtime, index: number): void {
       case 'end-submit':
         engine.submits.pop();
         engine.pc++;
+        // An ATS device learns here that a submit's page request group is complete.
+        closePageRequestGroups(rt, rt.model.masters[model.master]?.smmu ?? 0, index);
         continue;
       case 'wait':
         engine.pc++;
@@ -158,7 +166,8 @@ export function issueNext(rt: Runtime, index: number): void {
         state.counters.transactions++;
         engine.nextIssue = state.now + model.interval;
         if (rt.observed) rt.emit({ kind: 'transaction-issued', time: state.now, transaction });
-        receiveV2(rt, transaction);
+        if (rt.state.v3[transaction.smmu]) receiveV3(rt, transaction);
+        else receiveV2(rt, transaction);
         rt.schedule(model.interval, { kind: 'issue', engine: index });
         return;
       }

@@ -26,10 +26,13 @@ export function checkInvariants(state: MachineState, journal: Journal): string[]
       for (const id of [...bank.stalled, ...bank.behind]) holders.set(id, (holders.get(id) ?? 0) + 1);
     }
   }
+  for (const v3 of state.v3) {
+    for (const id of [...(v3?.stalls.map((s) => s.transaction) ?? []), ...(v3?.prgWaits.flatMap((w) => w.transactions) ?? [])]) holders.set(id, (holders.get(id) ?? 0) + 1);
+  }
   for (const t of state.transactions.values()) {
     if (t.status !== 'stalled' && t.status !== 'pending') problems.push(`live transaction #${t.id} is ${t.status}`);
     const held = holders.get(t.id) ?? 0;
-    if (t.status === 'stalled' && held !== 1) problems.push(`stalled transaction #${t.id} is held by ${held} context banks`);
+    if (t.status === 'stalled' && held !== 1) problems.push(`stalled transaction #${t.id} is held by ${held} context banks or stall tags`);
     if (t.status !== 'stalled' && held !== 0) problems.push(`transaction #${t.id} is ${t.status} but held by a context bank`);
   }
   for (const id of holders.keys()) {

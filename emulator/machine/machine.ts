@@ -22,7 +22,13 @@ import { MachineEvent } from './events';
 import { checkInvariants } from './invariants';
 import { evaluateExpect, RunResult } from './results';
 import { Journal, Runtime } from './runtime';
-import { Counters, MachineState, ThreadState } from './state';
+import { Counters, IopfGroupState, MachineState, SmmuV2State, SmmuV3State, ThreadState, TransactionState } from './state';
+import { submitCommands } from '../smmu/v3/cmdq';
+import { groupResponseCommands } from '../kernel/iopf';
+import { programSmmuV3 } from '../smmu/v3/program';
+import { translatedV3 } from '../smmu/v3/smmuV3';
+import { deliverPrgResponse, receivePageRequest } from '../smmu/v3/pri';
+import { takeQueueIrq } from '../kernel/queueThreads';
 
 export interface MachineOptions {
   /** Events a run may process before it is stopped as one that does not end [10,000,000]. */
@@ -56,14 +62,16 @@ export interface MachineSnapshot {
 
 export const DEFAULT_MAX_EVENTS = 10_000_000;
 
-/** A scenario the checker accepts but the machine cannot run. */
-export class NotEmulatedError extends Error {}
-
 /** A request the machine refuses (resume a transaction that is not stalled …): the message says why. */
 export class MachineRequestError extends Error {}
 
 /** The context-bank registers a debugger may write; TTBR0 and TCR belong to io-pgtable. */
 export type WritableBankRegister = 'SCTLR' | 'FSR' | 'FAR' | 'FSYNR0' | 'CBFRSYNRA';
+
+/** An SMMUv3 has no stream match registers or context banks. */
+function emptySmmuV2(): SmmuV2State {
+  return { smrs: [], s2crs: [], banks: [], sgfsr: 0, sgfsynr0: 0, sgfar: 0n };
+}
 
 function zeroCounters(): Counters {
   return Object.fromEntries(counterNames.map((name) => [name, 0])) as Counters;
@@ -75,6 +83,7 @@ function makeThreads(model: ScenarioModel): ThreadState[] {
     ['irq', 'irq'],
     ...model.smmus.map((s): [string, ThreadState['kind']] => [`irq/${s.name}`, 'irq-thread']),
     ...model.workqueues.flatMap((w) => Array.from({ length: w.workers }, (_, k): [string, ThreadState['kind']] => [`${w.name}/${k}`, 'worker'])),
+    ...model.smmus.filter((s) => s.version === 'v3').map((s): [string, ThreadState['kind']] => [`irq/${s.name}-priq`, 'irq-thread']),
   ];
   return names.map(([name, kind], index) => ({ id: index + 1, name, kind, alive: kind === 'engine', running: undefined, waiting: [] }));
 }
@@ -98,8 +107,6 @@ export class Machine {
     options: MachineOptions = {},
   ) {
     this.maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
-    const v3 = model.smmus.find((smmu) => smmu.version === 'v3');
-    if (v3) throw new NotEmulatedError(`smmu '${v3.name}' is an SMMUv3, which the emulator does not run yet (it checks SMMUv3 scenarios, it runs SMMUv2 ones)`);
     const memory = new PhysicalMemory();
     const reserved = model.domains.flatMap((d) => d.maps.map((m) => ({ start: Number(m.pa), size: Number(m.size) })));
     const allocator = new TableAllocator(memory, { reserved });
@@ -129,7 +136,9 @@ export class Machine {
         finished: false,
         issued: 0,
       })),
-      smmus: model.smmus.map((_, index) => programSmmuV2({ tables }, model, index, attachments, banks[index] ?? [])),
+      smmus: model.smmus.map((smmu, index) => (smmu.version === 'v3' ? emptySmmuV2() : programSmmuV2({ tables }, model, index, attachments, banks[index] ?? []))),
+      v3: model.smmus.map((smmu, index) => (smmu.version === 'v3' ? programSmmuV3({ memory, allocator, tables }, model, index, attachments) : undefined)),
+      iopf: { partial: [] },
       transactions: new Map(),
       threads: makeThreads(model),
       activities: new Map(),
@@ -214,7 +223,9 @@ export class Machine {
         return;
       case 'translated': {
         const transaction = rt.state.transactions.get(action.transaction);
-        if (transaction) translatedV2(rt, transaction, action.result);
+        if (!transaction) return;
+        if (rt.state.v3[transaction.smmu]) translatedV3(rt, transaction, action.result);
+        else translatedV2(rt, transaction, action.result);
         return;
       }
       case 'irq':
@@ -227,6 +238,18 @@ export class Machine {
       }
       case 'work':
         dispatchWork(rt, action.workqueue);
+        return;
+      case 'evtq-irq':
+        takeQueueIrq(rt, action.smmu, 'evtq');
+        return;
+      case 'priq-irq':
+        takeQueueIrq(rt, action.smmu, 'priq');
+        return;
+      case 'page-request':
+        receivePageRequest(rt, action);
+        return;
+      case 'prg-response':
+        deliverPrgResponse(rt, action.smmu, action.sid, action.prgi, action.response, true);
         return;
       case 'stall-on': {
         const bank = rt.state.smmus[action.smmu]?.banks[action.bank];
@@ -362,6 +385,7 @@ export class Machine {
    */
   resumeTransaction(id: number, action: ResponseKind): { resumed: number[]; written: string } {
     const transaction = this.rt.state.transactions.get(id);
+    if (transaction?.status === 'stalled' && this.rt.state.v3[transaction.smmu]) return this.answerV3(transaction, action);
     if (!transaction || transaction.status !== 'stalled' || transaction.bank === undefined) {
       throw new MachineRequestError(`transaction #${id} is not stalled`);
     }
@@ -376,6 +400,26 @@ export class Machine {
     if (ignored) throw new MachineRequestError(`RESUME was ignored: ${ignored}`);
     const tnr = action === 'retry' ? 'retry (TnR=0)' : `${action} (TnR=1)`;
     return { resumed: stalled, written: `${fsr !== 0 ? `FSR ← ${hex(fsr >>> 0)}; ` : ''}RESUME ← ${tnr}` };
+  }
+
+  /**
+   * SMMUv3: the driver's answer through the command queue — CMD_RESUME with the stall's
+   * STAG, or CMD_PRI_RESP for the page request group the transaction waits on — then CMD_SYNC.
+   */
+  private answerV3(transaction: TransactionState, action: ResponseKind): { resumed: number[]; written: string } {
+    const v3 = this.rt.state.v3[transaction.smmu] as SmmuV3State;
+    let group: IopfGroupState;
+    if (transaction.stall === 'page-request') {
+      const wait = v3.prgWaits.find((w) => w.transactions.includes(transaction.id));
+      if (!wait) throw new MachineRequestError(`transaction #${transaction.id} waits on no page request group`);
+      group = { kind: 'page-request', smmu: transaction.smmu, sid: wait.sid, ssid: transaction.pasid === undefined ? undefined : Number(transaction.pasid), grpid: wait.prgi, faults: [], transactions: wait.transactions };
+    } else {
+      const stall = v3.stalls.find((s) => s.transaction === transaction.id);
+      if (!stall) throw new MachineRequestError(`transaction #${transaction.id} holds no STAG`);
+      group = { kind: 'stall', smmu: transaction.smmu, sid: stall.sid, ssid: undefined, grpid: stall.stag, faults: [stall.fault], transactions: [transaction.id] };
+    }
+    const effects = submitCommands(this.rt, transaction.smmu, groupResponseCommands(group, action));
+    return { resumed: group.transactions, written: effects.join('; ') };
   }
 
   /** Writes a context-bank register as software would: FSR's fault bits are write-one-to-clear. */

@@ -1,4 +1,5 @@
 import { ResponseKind } from '../language/ast';
+import type { QueueState } from '../smmu/v3/queue';
 import { CounterName, FaultKind, TransactionStatus } from '../language/schema';
 
 /**
@@ -23,8 +24,18 @@ export interface TransactionState {
   smmu: number;
   issued: number;
   status: TransactionStatus;
-  /** Why a `stalled` transaction waits: its own fault, or a fault ahead of it (HUPCF=0). */
-  stall: 'fault' | 'behind' | undefined;
+  /**
+   * Why a `stalled` transaction waits: its own fault, a fault ahead of it (HUPCF=0), or
+   * (an ATS/PRI master on SMMUv3) the response to the page request it sent.
+   */
+  stall: 'fault' | 'behind' | 'page-request' | undefined;
+  /** SMMUv3: the stall tag its event record carries, while it is stalled. */
+  stag: number | undefined;
+  /** SMMUv3: the domain and the ASID its context descriptor gave it, once it has one. */
+  domain: number | undefined;
+  asid: number | undefined;
+  /** An ATS master already had its page request answered with Success: a second miss fails the access. */
+  atsRetried: boolean;
   /** The context bank it translates through, once matched. */
   bank: number | undefined;
   pa: bigint | undefined;
@@ -126,14 +137,40 @@ export type KernelStep =
   | 'queue_work'
   | 'handler'
   | 'arm_smmu_cb_write(FSR)'
-  | 'arm_smmu_cb_write(RESUME)';
+  | 'arm_smmu_cb_write(RESUME)'
+  | 'arm_smmu_evtq_thread'
+  | 'arm_smmu_priq_thread'
+  | 'iopf_handler'
+  | 'iopf_group_response';
+
+/**
+ * A fault group as the IOMMU core hands it to `iopf`: one stalled transaction (SMMUv3
+ * stall, grpid = STAG), or a PRI page request group (grpid = PRG index) of one or more
+ * requests collected until the one with Last.
+ */
+export interface IopfGroupState {
+  kind: 'stall' | 'page-request';
+  smmu: number;
+  sid: number;
+  ssid: number | undefined;
+  /** STAG of a stall, PRGI of a page request group. */
+  grpid: number;
+  /** The faults of the group in arrival order; the first is what the handler sees. */
+  faults: number[];
+  transactions: number[];
+}
 
 /** One run of the fault path on one thread. */
 export interface ActivityState {
   id: number;
   thread: number;
   smmu: number;
+  /** SMMUv2: the context bank whose fault this is; -1 on SMMUv3. */
   bank: number;
+  /** The domain whose handler runs (its page table is what `map` changes). */
+  domain: number | undefined;
+  /** SMMUv3: the group the handler answers. */
+  group: IopfGroupState | undefined;
   steps: KernelStep[];
   step: number;
   handler: number | undefined;
@@ -183,8 +220,75 @@ export interface FaultRecord {
   reason: string;
 }
 
-/** Faults the SMMU raises before any context bank: sGFSR. */
-export type GlobalFaultKind = 'unmatched-stream' | 'stream-conflict' | 'unattached-stream';
+/** Faults the SMMU raises before any context bank: sGFSR (v2), or a configuration error event (v3). */
+export type GlobalFaultKind = 'unmatched-stream' | 'stream-conflict' | 'unattached-stream' | 'bad-streamid' | 'bad-ste' | 'bad-substreamid' | 'bad-cd' | 'stream-disabled';
+
+/** A transaction held by its own fault on an SMMUv3 until a CMD_RESUME names its STAG. */
+export interface StallV3State {
+  stag: number;
+  transaction: number;
+  sid: number;
+  fault: number;
+}
+
+/** Where Linux put a stream's structures in memory at attach. */
+export interface StreamTableEntryState {
+  sid: number;
+  master: number;
+  /** PA of the STE. */
+  ste: number;
+  /** PA of the CD table (one CD when the master binds no PASIDs), if the STE translates. */
+  cdTable: number | undefined;
+  /** The domain of each CD in use, by SSID. */
+  cds: { ssid: number; domain: number; asid: number }[];
+}
+
+/** A page request group the device is waiting on: its PRG index and the transactions behind it. */
+export interface PrgWaitState {
+  smmu: number;
+  sid: number;
+  prgi: number;
+  transactions: number[];
+}
+
+/**
+ * A page request group a device is still filling: the failed translations of one submit.
+ * The device holds back its latest request, so that the final one can carry Last.
+ */
+export interface OpenPrgState {
+  engine: number;
+  submit: bigint;
+  prgi: number;
+  held: { addr: bigint; write: boolean; ssid: number | undefined; sid: number; master: number } | undefined;
+}
+
+export interface SmmuV3State {
+  /** SMMU_STRTAB_BASE: the level-1 stream table (SPLIT 6: 64 STEs a level-2 table). */
+  strtabBase: number;
+  /** SMMU_STRTAB_BASE_CFG.LOG2SIZE: StreamID bits the table covers. */
+  sidBits: number;
+  streams: StreamTableEntryState[];
+  eventq: QueueState;
+  priq: QueueState;
+  cmdq: QueueState;
+  stalls: StallV3State[];
+  nextStag: number;
+  /** Stall records that met a full event queue: written as soon as there is room (7.4). */
+  waitingRecords: { transaction: number; dwords: bigint[] }[];
+  /** The queue's IRQ thread is scheduled or running: a new record needs no new interrupt. */
+  evtqIrqActive: boolean;
+  priqIrqActive: boolean;
+  /** PRI: the groups devices wait on, and each device's next PRG index. */
+  prgWaits: PrgWaitState[];
+  openPrgs: OpenPrgState[];
+  nextPrgi: number[];
+}
+
+/** The IOMMU core's fault state: page request groups collected until their Last (iopf). */
+export interface IopfState {
+  /** Requests of a group seen so far: the page addresses, in arrival order. */
+  partial: { smmu: number; sid: number; prgi: number; ssid: number | undefined; pages: bigint[] }[];
+}
 
 export interface MachineState {
   now: number;
@@ -192,7 +296,11 @@ export interface MachineState {
   nextFault: number;
   nextActivity: number;
   engines: EngineState[];
+  /** Per SMMU: the v2 registers (empty for an SMMUv3). */
   smmus: SmmuV2State[];
+  /** Per SMMU: the v3 structures and queues (undefined for an SMMUv2). */
+  v3: (SmmuV3State | undefined)[];
+  iopf: IopfState;
   /** Transactions that have not ended. */
   transactions: Map<number, TransactionState>;
   threads: ThreadState[];

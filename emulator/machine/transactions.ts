@@ -65,10 +65,10 @@ export function finishEngineThread(rt: Runtime, engine: number): void {
   if (rt.observed) rt.emit({ kind: 'thread-exited', time: rt.state.now, thread: thread.id });
 }
 
-export function stallTransaction(rt: Runtime, transaction: TransactionState, behind: boolean): void {
+export function stallTransaction(rt: Runtime, transaction: TransactionState, why: NonNullable<TransactionState['stall']>): void {
   transaction.status = 'stalled';
-  transaction.stall = behind ? 'behind' : 'fault';
-  if (rt.observed) rt.emit({ kind: 'transaction-stalled', time: rt.state.now, transaction, behind });
+  transaction.stall = why;
+  if (rt.observed) rt.emit({ kind: 'transaction-stalled', time: rt.state.now, transaction, behind: why === 'behind' });
 }
 
 /** Records a fault of a transaction and tells listeners. */

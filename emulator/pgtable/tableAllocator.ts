@@ -68,6 +68,24 @@ export class TableAllocator {
     return pa;
   }
 
+  /**
+   * `pages` fresh, zeroed, physically contiguous pages (an SMMUv3 queue, a CD table): the
+   * first of them. A reserved range in the way moves the run past it.
+   */
+  allocateContiguous(pages: number): number {
+    let first = this.allocate();
+    let run = 1;
+    while (run < pages) {
+      const next = this.allocate();
+      if (next === first + run * PAGE_SIZE) run++;
+      else {
+        first = next;
+        run = 1;
+      }
+    }
+    return first;
+  }
+
   snapshot(): TableAllocatorSnapshot {
     return { cursor: this.cursor, allocated: this.allocated };
   }

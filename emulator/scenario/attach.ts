@@ -32,16 +32,19 @@ function refusal<K>(request: AttachRequest<K>): string | undefined {
 }
 
 /**
- * Attaches in declaration order. On SMMUv2 a domain takes a context bank on its first
- * attach and masters attached to it share that bank; when the banks run out, the attach fails.
+ * The attaches made so far, one at a time. On SMMUv2 a domain takes a context bank on its
+ * first attach and masters attached to it share that bank; when the banks run out, the
+ * attach fails. A failed attach changes nothing, so a caller may try another domain
+ * (as VFIO does) and get the same answers as a list attached in one go.
  */
-export function attachInOrder<K>(requests: readonly AttachRequest<K>[]): AttachOutcome[] {
-  const banks = new Map<string, K[]>();
-  return requests.map((request): AttachOutcome => {
+export class Attacher<K> {
+  private readonly banks = new Map<string, K[]>();
+
+  attach(request: AttachRequest<K>): AttachOutcome {
     const reason = refusal(request);
     if (reason) return { attached: false, why: 'refused', reason };
-    const inUse = banks.get(request.masterSmmu) ?? [];
-    banks.set(request.masterSmmu, inUse);
+    const inUse = this.banks.get(request.masterSmmu) ?? [];
+    this.banks.set(request.masterSmmu, inUse);
     if (inUse.includes(request.domain)) return { attached: true };
     if (request.contextBanks !== undefined && inUse.length >= request.contextBanks) {
       const n = request.contextBanks;
@@ -53,5 +56,10 @@ export function attachInOrder<K>(requests: readonly AttachRequest<K>[]): AttachO
     }
     inUse.push(request.domain);
     return { attached: true };
-  });
+  }
+}
+
+/** Attaches in the order given (declaration order, for masters with their own `domain` line). */
+export function attachInOrder<K>(requests: readonly AttachRequest<K>[], attacher = new Attacher<K>()): AttachOutcome[] {
+  return requests.map((request) => attacher.attach(request));
 }

@@ -1,13 +1,14 @@
 import { Declaration, ScenarioFile } from '../language/ast';
 import { CheckResult } from '../language/checker/check';
 import { engineStream } from '../language/checker/engines';
-import { BlockSettings } from '../language/checker/settings';
 import { builtinWorkqueue } from '../language/checker/symbols';
 import { SmmuVersion } from '../language/schema';
 import { LineIndex } from '../language/source';
 import { compileEngine } from './engineProgram';
 import { compileHandler } from './handlerProgram';
+import { elaborateContainers } from './elaborateVfio';
 import { DomainModel, EngineModel, HandlerContext, HandlerModel, MasterModel, ScenarioModel, SmmuModel, TimingModel, WorkqueueModel } from './model';
+import { SettingsReader } from './settingsReader';
 
 function declarations<K extends Declaration['kind']>(file: ScenarioFile, kind: K): Extract<Declaration, { kind: K }>[] {
   return file.declarations.filter((d): d is Extract<Declaration, { kind: K }> => d.kind === kind);
@@ -15,22 +16,6 @@ function declarations<K extends Declaration['kind']>(file: ScenarioFile, kind: K
 
 function indexByName<T extends { name: string }>(items: readonly T[]): Map<string, number> {
   return new Map(items.map((item, index) => [item.name, index]));
-}
-
-/** Reads the settings the checker stored, or the defaults when a block had none. */
-class SettingsReader {
-  constructor(
-    private readonly checked: CheckResult,
-    private readonly lines: LineIndex,
-  ) {}
-
-  of(declaration: Declaration | undefined, block: ConstructorParameters<typeof BlockSettings>[0]): BlockSettings {
-    return (declaration && this.checked.settings.get(declaration)) ?? new BlockSettings(block, [], undefined, this.lines, undefined, '');
-  }
-
-  number(settings: BlockSettings, key: string): number {
-    return Number(settings.number(key));
-  }
 }
 
 function timingModel(file: ScenarioFile, reader: SettingsReader): TimingModel {
@@ -106,6 +91,8 @@ export function elaborate(file: ScenarioFile, checked: CheckResult, lines: LineI
     };
   });
   const masterIndex = indexByName(masters);
+  // After the declared domains, so that handlers and PASID bindings index as written.
+  const vfio = elaborateContainers(checked, reader, { smmuIndex, domains, masterIndex, masters });
 
   const engines: EngineModel[] = declarations(file, 'engine').map((decl) => {
     const s = reader.of(decl, 'engine');
@@ -157,6 +144,7 @@ export function elaborate(file: ScenarioFile, checked: CheckResult, lines: LineI
     engines,
     workqueues,
     handlers,
+    vfio,
     expects: declarations(file, 'expect'),
   };
 }

@@ -4,6 +4,7 @@ import { SmmuVersion } from '../language/schema';
 import { LineIndex } from '../language/source';
 import { EngineOp } from './engineProgram';
 import { HandlerOp } from './handlerProgram';
+import { PlacementOutcome } from './vfio';
 
 /**
  * A checked scenario with every default filled in and every name resolved to an index:
@@ -91,6 +92,30 @@ export interface HandlerModel {
   program: HandlerOp[];
 }
 
+/** Where one master of a vfio container landed (docs/scenario-language.md, "vfio"). */
+export interface VfioPlacement {
+  master: number;
+  /** Index into `ScenarioModel.domains`; undefined when the master attached nowhere. */
+  domain: number | undefined;
+  outcome: PlacementOutcome;
+  /** Why it did not join an existing domain of the container ('' when it did). */
+  why: string;
+  /** The whole story: "attached to pt", "new domain pt#2: …", "unattached: …". */
+  reason: string;
+}
+
+/**
+ * A vfio container: the domains it made (appended to `ScenarioModel.domains`, so their page
+ * tables are built like any domain's) and its masters' placements, in attach order. A placed
+ * master's `domain` is where it landed; the machine attaches containers' masters after the
+ * masters with their own `domain` line, as the checker placed them.
+ */
+export interface VfioModel {
+  name: string;
+  domains: number[];
+  placements: VfioPlacement[];
+}
+
 export interface ScenarioModel {
   title: string | undefined;
   file: ScenarioFile;
@@ -102,5 +127,6 @@ export interface ScenarioModel {
   engines: EngineModel[];
   workqueues: WorkqueueModel[];
   handlers: HandlerModel[];
+  vfio: VfioModel[];
   expects: ExpectDeclaration[];
 }

@@ -77,6 +77,10 @@ function warning(code: string, range: Range, message: string, related?: RelatedL
   return diagnostic('warning', code, range, message, related);
 }
 
+function information(code: string, range: Range, message: string): Diagnostic {
+  return diagnostic('information', code, range, message);
+}
+
 interface Case {
   name: string;
   text: string;
@@ -203,9 +207,9 @@ describe('names', () => {
         { range: s.at('wq', 'workqueue wq { workers 1 }'), message: "first workqueue 'wq'" },
       ]),
     ]),
-    scenario('duplicate-name: a second vfio container with the same name', edit(BASE, 'expect fetch0', 'vfio pt { masters gpu }\nvfio pt { masters gpu; fault terminate }\nexpect fetch0'), (s) => [
-      error('duplicate-name', s.at('pt', 'vfio pt { masters gpu; fault'), `duplicate vfio 'pt' (first declared on line ${s.line('vfio pt { masters gpu }')})`, [
-        { range: s.at('pt', 'vfio pt { masters gpu }'), message: "first vfio 'pt'" },
+    scenario('duplicate-name: a second vfio container with the same name', edit(BASE, 'expect fetch0', 'vfio pt { }\nvfio pt { fault terminate }\nexpect fetch0'), (s) => [
+      error('duplicate-name', s.at('pt', 'vfio pt { fault'), `duplicate vfio 'pt' (first declared on line ${s.line('vfio pt { }')})`, [
+        { range: s.at('pt', 'vfio pt { }'), message: "first vfio 'pt'" },
       ]),
     ]),
     clean('declaring the built-in workqueue iopf once reconfigures it: no diagnostic', edit(BASE, 'expect fetch0', 'workqueue iopf { workers 4 }\nexpect fetch0')),
@@ -276,7 +280,7 @@ describe('settings', () => {
     scenario("version-mismatch: 'hupcf' in a domain on an SMMUv3", edit(V3, '  map 0x0100_0000', '  hupcf on\n  map 0x0100_0000'), (s) => [
       error('version-mismatch', s.at('hupcf'), "'hupcf' is an SMMUv2 context-bank bit; domain 'gpu_dom' is on an SMMUv3, which has no HUPCF (stalls are per transaction)"),
     ]),
-    scenario("version-mismatch: 'hupcf' in a vfio container on an SMMUv3", edit(V3, 'expect fetch0', 'vfio pt { masters gpu; hupcf on }\nexpect fetch0'), (s) => [
+    scenario("version-mismatch: 'hupcf' in a vfio container on an SMMUv3", edit(V3, 'expect fetch0', 'vfio pt { hupcf on }\nexpect fetch0'), (s) => [
       error('version-mismatch', s.at('hupcf'), "'hupcf' is an SMMUv2 context-bank bit; vfio 'pt' is on an SMMUv3, which has no HUPCF (stalls are per transaction)"),
     ]),
     scenario("version-mismatch: 'record' (an SMMUv3 setting) in a domain on an SMMUv2", edit(BASE, '  map 0x0100_0000', '  record off\n  map 0x0100_0000'), (s) => [
@@ -365,10 +369,10 @@ describe('smmu assignment', () => {
       error('missing-smmu', s.at('gpu_dom', 'domain gpu_dom {'), "domain 'gpu_dom' needs 'smmu NAME': there are 2 SMMUs (apps, other)"),
       error('missing-smmu', s.at('gpu', 'master gpu {'), "master 'gpu' needs 'smmu NAME': there are 2 SMMUs (apps, other)"),
     ]),
-    scenario('missing-smmu: a vfio container that does not say which of two SMMUs', edit(TWO_SMMUS, 'expect fetch0', 'vfio pt { masters gpu }\nexpect fetch0'), (s) => [
+    scenario('missing-smmu: a vfio container that does not say which of two SMMUs', edit(TWO_SMMUS, 'expect fetch0', 'vfio pt { }\nexpect fetch0'), (s) => [
       error('missing-smmu', s.at('pt', 'vfio pt'), "vfio 'pt' needs 'smmu NAME': there are 2 SMMUs (apps, other)"),
     ]),
-    clean('with two SMMUs a vfio container that names its smmu is fine', edit(TWO_SMMUS, 'expect fetch0', 'vfio pt { smmu apps; masters gpu }\nexpect fetch0')),
+    clean('with two SMMUs a vfio container that names its smmu is fine', edit(TWO_SMMUS, 'expect fetch0', 'vfio pt { smmu apps }\nexpect fetch0')),
   ]);
 });
 
@@ -389,7 +393,7 @@ describe('maps', () => {
     scenario('map-alignment: a size of 0', edit(BASE, 'size 1M', 'size 0'), (s) => [
       error('map-alignment', s.at('0', 'size 0'), 'size 0x0 is not a positive multiple of 4K'),
     ]),
-    scenario('map-alignment: a misaligned IOVA in a vfio container', edit(BASE, 'expect fetch0', 'vfio pt { masters gpu; map 0x10 -> 0x8000_0000 size 4K rw }\nexpect fetch0'), (s) => [
+    scenario('map-alignment: a misaligned IOVA in a vfio container', edit(BASE, 'expect fetch0', 'vfio pt { map 0x10 -> 0x8000_0000 size 4K rw }\nexpect fetch0'), (s) => [
       error('map-alignment', s.at('0x10', 'map 0x10'), 'IOVA 0x10 is not 4K-aligned'),
     ]),
     scenario('map-range: an IOVA range beyond ias', edit(BASE, '  map 0x0100_0000 -> 0x8000_0000 size 1M rw', '  ias 32\n  map 0xFFFF_F000 -> 0x8000_0000 size 8K rw'), (s) => [
@@ -415,7 +419,7 @@ describe('maps', () => {
         [{ range: s.at('map 0x0100_8000 -> 0x9000_0000 size 4K r'), message: 'the map it overlaps' }],
       ),
     ]),
-    scenario('map-overlap: in a vfio container', edit(BASE, 'expect fetch0', 'vfio pt {\n  masters gpu\n  map 0x0 -> 0x8000_0000 size 16K rw\n  map 0x1000 -> 0x9000_0000 size 4K rw\n}\nexpect fetch0'), (s) => [
+    scenario('map-overlap: in a vfio container', edit(BASE, 'expect fetch0', 'vfio pt {\n  map 0x0 -> 0x8000_0000 size 16K rw\n  map 0x1000 -> 0x9000_0000 size 4K rw\n}\nexpect fetch0'), (s) => [
       error(
         'map-overlap',
         s.at('map 0x1000 -> 0x9000_0000 size 4K rw'),
@@ -438,7 +442,7 @@ describe('maps', () => {
     scenario("'map page' in a domain is reported once, by the parser", edit(BASE, 'map 0x0100_0000', 'map page'), (s) => [
       error('syntax', s.at('page'), "'map page' maps the faulting page: it is only allowed in a handler"),
     ]),
-    scenario("'map page' in a vfio container is reported once, by the parser", edit(BASE, 'expect fetch0', 'vfio pt { masters gpu; map page -> 0x9000_0000 rw }\nexpect fetch0'), (s) => [
+    scenario("'map page' in a vfio container is reported once, by the parser", edit(BASE, 'expect fetch0', 'vfio pt { map page -> 0x9000_0000 rw }\nexpect fetch0'), (s) => [
       error('syntax', s.at('page', 'map page'), "'map page' maps the faulting page: it is only allowed in a handler"),
     ]),
     scenario('map-alignment: both a misaligned IOVA and a misaligned PA are reported', edit(BASE, 'map 0x0100_0000 -> 0x8000_0000', 'map 0x0100_0010 -> 0x8000_0800'), (s) => [
@@ -892,6 +896,55 @@ describe('SMMUv3 stall model and PASIDs', () => {
 });
 
 // ---------------------------------------------------------------------------------------
+// vfio containers: vfio-placement, vfio-unattached, vfio-master-domain, vfio-master-twice,
+// vfio-domain-name, handler-on-vfio (test/emulator/vfio.test.ts has the rest of the story)
+
+describe('vfio containers', () => {
+  const NIC = 'master nic { stream 0x1 }\n';
+  runCases([
+    scenario('vfio-placement: where each listed master lands, on its name', edit(BASE, 'expect fetch0', `${NIC}vfio pt { masters nic }\nexpect fetch0`), (s) => [
+      information('vfio-placement', s.at('nic', 'masters nic'), 'attached to pt'),
+    ]),
+    scenario('vfio-placement: a master without can-stall gets a new domain that does not stall', edit(BASE, 'expect fetch0', `${NIC}master nic0 { stream 0x2; can-stall }\nvfio pt { fault stall; masters nic0 nic }\nexpect fetch0`), (s) => [
+      information('vfio-placement', s.at('nic0', 'masters nic0'), 'attached to pt'),
+      information('vfio-placement', s.at('nic', ' nic }'), "new domain pt#2: domain 'pt' stalls on faults but master 'nic' is not 'can-stall'; pt#2 does not stall"),
+    ]),
+    scenario('vfio-unattached: no context bank left for the container (SMMUv2)', edit(BASE, 'version v2', 'version v2; context-banks 1', 'expect fetch0', `${NIC}vfio pt { masters nic }\nexpect fetch0`), (s) => [
+      warning('vfio-unattached', s.at('nic', 'masters nic'), "unattached: smmu 'apps' has 1 context bank and this would be domain number 2; a new domain would need a context bank too"),
+    ]),
+    scenario("vfio-master-domain: a listed master with its own 'domain' line", edit(BASE, 'expect fetch0', 'vfio pt { masters gpu }\nexpect fetch0'), (s) => [
+      error('vfio-master-domain', s.at('gpu', 'masters gpu'), "master 'gpu' has its own 'domain' line: it is attached either there or by vfio 'pt', not both", [
+        { range: s.at('domain gpu_dom', 'domain gpu_dom }'), message: "the 'domain' line of master 'gpu'" },
+      ]),
+    ]),
+    scenario('vfio-master-twice: a master in two containers', edit(BASE, 'expect fetch0', `${NIC}vfio a { masters nic }\nvfio b { masters nic }\nexpect fetch0`), (s) => [
+      information('vfio-placement', s.at('nic', 'vfio a { masters nic'), 'attached to a'),
+      error('vfio-master-twice', s.at('nic', 'vfio b { masters nic'), `master 'nic' is already in vfio 'a' (line ${s.line('vfio a')}): a device can be in one container only`, [
+        { range: s.at('nic', 'vfio a { masters nic'), message: "master 'nic' first listed here" },
+      ]),
+    ]),
+    scenario('vfio-master-twice: a master listed twice in one container', edit(BASE, 'expect fetch0', `${NIC}vfio pt {\n  masters nic\n  masters nic\n}\nexpect fetch0`), (s) => [
+      information('vfio-placement', s.at('nic', '{\n  masters nic'), 'attached to pt'),
+      error('vfio-master-twice', s.at('nic', 'masters nic\n}'), `master 'nic' is listed twice in vfio 'pt' (first on line ${s.line('nic', '{\n  masters nic')})`, [
+        { range: s.at('nic', '{\n  masters nic'), message: "master 'nic' first listed here" },
+      ]),
+    ]),
+    scenario('vfio-domain-name: a container named as a declared domain', edit(BASE, 'expect fetch0', 'vfio gpu_dom { }\nexpect fetch0'), (s) => [
+      error('vfio-domain-name', s.at('gpu_dom', 'vfio gpu_dom'), "vfio 'gpu_dom' makes a domain named 'gpu_dom', and domain 'gpu_dom' is declared on line 2: rename one", [
+        { range: s.at('gpu_dom', 'domain gpu_dom {'), message: "domain 'gpu_dom'" },
+      ]),
+    ]),
+    scenario('handler-on-vfio: a handler on a container', edit(BASE, 'expect fetch0', 'vfio pt { }\nhandler h on pt { terminate }\nexpect fetch0'), (s) => [
+      error(
+        'handler-on-vfio',
+        s.at('pt', 'on pt'),
+        "'pt' is a vfio container: userspace owns its devices, so no kernel handler can be on its domains and their faults take the default path (report_iommu_fault returns -ENOSYS)",
+      ),
+    ]),
+  ]);
+});
+
+// ---------------------------------------------------------------------------------------
 // Every code the checker can emit is covered above.
 
 describe('coverage', () => {
@@ -912,6 +965,7 @@ describe('coverage', () => {
     'expect-operator',
     'expect-status',
     'handler-duplicate',
+    'handler-on-vfio',
     'i-outside-repeat',
     'map-alignment',
     'map-no-access',
@@ -937,6 +991,11 @@ describe('coverage', () => {
     'unreachable',
     'value-on-read',
     'version-mismatch',
+    'vfio-domain-name',
+    'vfio-master-domain',
+    'vfio-master-twice',
+    'vfio-placement',
+    'vfio-unattached',
   ];
 
   test('every code passed to sink.error/warning/information/report in the checker is covered', () => {

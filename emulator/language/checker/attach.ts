@@ -1,5 +1,6 @@
 import { DomainDeclaration, MasterDeclaration, Word } from '../ast';
-import { AttachRequest, attachInOrder } from '../../scenario/attach';
+import { Attacher, AttachRequest, attachInOrder } from '../../scenario/attach';
+import { ContainerDomain } from '../../scenario/vfio';
 import { CheckContext, versionOf } from './context';
 
 interface Asking {
@@ -29,8 +30,10 @@ export function attachRequest(master: MasterDeclaration, domain: DomainDeclarati
 /**
  * Attaches at start, as the emulator will: reports refused attaches (the master then
  * stays unattached, its transactions fault) and SMMUv2 context banks running out.
+ * Returns the attaches made, which the vfio containers attach after.
  */
-export function checkAttachments(masters: readonly MasterDeclaration[], context: CheckContext): void {
+export function checkAttachments(masters: readonly MasterDeclaration[], context: CheckContext): Attacher<DomainDeclaration | ContainerDomain> {
+  const attacher = new Attacher<DomainDeclaration | ContainerDomain>();
   const asking: Asking[] = [];
   for (const master of masters) {
     const setting = context.settings.get(master)?.name('domain');
@@ -41,7 +44,7 @@ export function checkAttachments(masters: readonly MasterDeclaration[], context:
     const request = attachRequest(a.master, a.domain, context);
     return request ? [{ asking: a, request }] : [];
   });
-  attachInOrder(requests.map((r) => r.request)).forEach((outcome, i) => {
+  attachInOrder(requests.map((r) => r.request), attacher).forEach((outcome, i) => {
     const at = requests[i]?.asking.setting.range;
     if (outcome.attached || !at) return;
     if (outcome.why === 'refused') {
@@ -50,4 +53,5 @@ export function checkAttachments(masters: readonly MasterDeclaration[], context:
       context.sink.warning('context-banks-exhausted', at, `iommu_attach_device fails: ${outcome.reason}`);
     }
   });
+  return attacher;
 }

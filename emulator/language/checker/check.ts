@@ -22,6 +22,7 @@ import { CheckedMap, checkMaps } from './maps';
 import { BlockSettings } from './settings';
 import { CheckedStream, checkMasterStreams } from './streams';
 import { collectSymbols, SymbolEntry, SymbolTable } from './symbols';
+import { CheckedContainer, checkContainers } from './vfio';
 
 /** Everything the checker learned: diagnostics, names, and what elaboration builds on. */
 export interface CheckResult {
@@ -32,6 +33,8 @@ export interface CheckResult {
   labels: Map<string, Transaction[]>;
   mapsOf: Map<DomainDeclaration | VfioDeclaration, CheckedMap[]>;
   streamsOf: Map<MasterDeclaration, CheckedStream[]>;
+  /** The vfio containers whose SMMU is known, in declaration order: their domains and placements. */
+  containers: CheckedContainer[];
 }
 
 function ownerName(declaration: Declaration): string {
@@ -133,11 +136,9 @@ function defaultAddressSizes(): { ias: bigint; oas: bigint } {
   return { ias: sizes.number('ias'), oas: sizes.number('oas') };
 }
 
+/** A container's settings and maps; its masters are placed by checkContainers. */
 function checkVfio(vfio: VfioDeclaration, context: CheckContext): CheckedMap[] {
   checkStallModel(vfio, settingsOf(vfio, 'vfio', versionOf(context, context.smmuOf.get(vfio)), context), context);
-  for (const list of vfio.masters) {
-    for (const name of list.masters) context.symbols.resolve('master', name, context.sink);
-  }
   const { ias, oas } = defaultAddressSizes();
   return checkMaps(vfio.maps, ownerName(vfio), ias, oas, context);
 }
@@ -170,7 +171,7 @@ export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult
   }
   for (const master of masters) checkMaster(master, context);
   const streamsOf = checkMasterStreams(masters, context);
-  checkAttachments(masters, context);
+  const attacher = checkAttachments(masters, context);
 
   for (const engine of declarationsOf(file, 'engine') as EngineDeclaration[]) {
     settingsOf(engine, 'engine', undefined, context);
@@ -183,6 +184,8 @@ export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult
     checkHandler(handler, settingsOf(handler, 'handler', undefined, context), handledDomains, context);
   }
   for (const vfio of vfios) mapsOf.set(vfio, checkVfio(vfio, context));
+  // After every master with its own `domain` line: drivers attach as they probe, VFIO later, when userspace sets up the container.
+  const containers = checkContainers(vfios, attacher, context);
   for (const expect of declarationsOf(file, 'expect')) checkExpect(expect, context);
 
   return {
@@ -193,5 +196,6 @@ export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult
     labels: context.labels,
     mapsOf,
     streamsOf,
+    containers,
   };
 }

@@ -1,4 +1,4 @@
-import { Expression, HandlerDeclaration, HandlerStatement, pageResponses, StringLiteral } from '../ast';
+import { DomainDeclaration, Expression, HandlerDeclaration, HandlerStatement, pageResponses, StringLiteral } from '../ast';
 import { SmmuVersion } from '../schema';
 import { Range } from '../source';
 import { CheckContext, versionOf } from './context';
@@ -112,9 +112,29 @@ function pathEnds(statements: readonly HandlerStatement[], end: Range): Range[] 
   return pending;
 }
 
+/**
+ * The domain a handler is `on`. A vfio container is refused by name: its devices belong to
+ * userspace, whose driver is not in the kernel to install a handler, so their faults take
+ * the default path (report_iommu_fault finds no handler).
+ */
+function handledDomain(handler: HandlerDeclaration, context: CheckContext): DomainDeclaration | undefined {
+  const on = handler.domain;
+  if (!on) return undefined;
+  if (!context.symbols.get('domain', on.text) && context.symbols.get('vfio', on.text)) {
+    context.symbols.resolve('vfio', on, context.sink);
+    context.sink.error(
+      'handler-on-vfio',
+      on.range,
+      `'${on.text}' is a vfio container: userspace owns its devices, so no kernel handler can be on its domains and their faults take the default path (report_iommu_fault returns -ENOSYS)`,
+    );
+    return undefined;
+  }
+  return context.symbols.resolve('domain', on, context.sink)?.declaration;
+}
+
 export function checkHandler(handler: HandlerDeclaration, settings: BlockSettings, handledDomains: Map<string, HandlerDeclaration>, context: CheckContext): void {
   const name = handler.name?.text ?? '?';
-  const domain = handler.domain ? context.symbols.resolve('domain', handler.domain, context.sink)?.declaration : undefined;
+  const domain = handledDomain(handler, context);
   if (domain?.name && handler.domain) {
     const previous = handledDomains.get(domain.name.text);
     if (previous?.name) {

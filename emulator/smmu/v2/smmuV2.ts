@@ -1,12 +1,11 @@
 import { ResponseKind } from '../../language/ast';
-import { Access, requiredPermission } from '../../pgtable/descriptor';
-import { HotWalkResult, walk, WALK_ACCESS_FLAG_FAULT, WALK_ADDRESS_SIZE_FAULT, WALK_OK, WALK_PERMISSION_FAULT } from '../../pgtable/walker';
 import { TranslationResult } from '../../machine/actions';
 import { Attachment } from '../../machine/attachments';
 import { Runtime } from '../../machine/runtime';
 import { BankState, GlobalFaultKind, SmmuV2State, TransactionState } from '../../machine/state';
 import { endTransaction, recordFault, stallTransaction } from '../../machine/transactions';
 import { DomainModel, ScenarioModel } from '../../scenario/model';
+import { lookUp } from '../lookup';
 import { hex } from '../../util/u64';
 import {
   FSR_AFF,
@@ -41,12 +40,6 @@ const fsrBitOf: Record<FaultKind, number> = {
   'access-flag': FSR_AFF,
   permission: FSR_PF,
   'address-size': FSR_ASF,
-};
-
-const walkFaultOf: Record<number, FaultKind> = {
-  [WALK_ACCESS_FLAG_FAULT]: 'access-flag',
-  [WALK_ADDRESS_SIZE_FAULT]: 'address-size',
-  [WALK_PERMISSION_FAULT]: 'permission',
 };
 
 /** TCR for a domain as arm_smmu_lpae_tcr writes it: T0SZ, 4K granule, WBWA inner-shareable walks, TTBR1 off. */
@@ -179,7 +172,7 @@ function arriveAtBank(rt: Runtime, transaction: TransactionState, bank: BankStat
   if ((bank.sctlr & SCTLR_HUPCF) === 0) {
     if ((bank.sctlr & SCTLR_CFCFG) !== 0 && (bank.fsr & FSR_SS) !== 0) {
       bank.behind.push(transaction.id);
-      stallTransaction(rt, transaction, true);
+      stallTransaction(rt, transaction, 'behind');
       return;
     }
     if ((bank.sctlr & SCTLR_CFCFG) === 0 && (bank.fsr & FSR_FAULT_BITS) !== 0) {
@@ -191,63 +184,9 @@ function arriveAtBank(rt: Runtime, transaction: TransactionState, bank: BankStat
   translate(rt, transaction, bank);
 }
 
-const scratch = new HotWalkResult();
-
-function accessOf(transaction: TransactionState): Access {
-  return { write: transaction.access === 'write', exec: transaction.exec, priv: transaction.priv };
-}
-
-/** The access as the hot paths code it: write 1, exec 2, priv 4. */
-function accessCodeOf(transaction: TransactionState): number {
-  return (transaction.access === 'write' ? 1 : 0) | (transaction.exec ? 2 : 0) | (transaction.priv ? 4 : 0);
-}
-
-/** The describing walk's reason for a fault the hot path found (faults are rare, words are for people). */
-function faultReason(rt: Runtime, domain: number, transaction: TransactionState, fallback: string): string {
-  const table = rt.tables[domain];
-  const described = table ? walk(rt.memory, table.tableConfig(), transaction.iova, accessOf(transaction)) : undefined;
-  return described && described.outcome.kind !== 'success' ? described.outcome.reason : fallback;
-}
-
-/** TLB, else a walk; the result arrives after the latency the lookup took. */
+/** TLB, else a walk, in the bank's context. */
 function translate(rt: Runtime, transaction: TransactionState, bank: BankState): void {
-  const domain = rt.model.domains[bank.domain] as DomainModel;
-  const timing = rt.model.timing;
-  const startLevel = 4 - Math.ceil((domain.ias - 12) / 9);
-  if (transaction.iova >= 1n << BigInt(domain.ias)) {
-    const reason = `IOVA ${hex(transaction.iova)} is beyond the ${domain.ias}-bit input range`;
-    // Arm ARM D8.1: an address beyond the IA size is a level 0 Translation fault, found without a walk.
-    rt.schedule(timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: false, fault: 'translation', level: 0, reason } });
-    return;
-  }
-  const vpn = Number(transaction.iova >> 12n);
-  const offset = transaction.iova & 0xfffn;
-  const code = accessCodeOf(transaction);
-  const tlb = rt.tlbs[transaction.smmu];
-  const slot = tlb ? tlb.lookup(bank.cbndx, vpn) : -1;
-  if (tlb && slot >= 0) {
-    if ((tlb.permissions(slot) & requiredPermission(code)) !== 0) {
-      const pa = (BigInt(tlb.outputPage(slot)) << 12n) | offset;
-      rt.schedule(timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: true, pa, fromTlb: true, level: tlb.level(slot), fill: undefined } });
-    } else {
-      const reason = `${faultReason(rt, bank.domain, transaction, 'the cached permissions forbid this access')} (TLB entry)`;
-      rt.schedule(timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: false, fault: 'permission', level: tlb.level(slot), reason } });
-    }
-    return;
-  }
-  const walker = rt.walkers[bank.domain];
-  if (!walker) throw new Error(`domain ${bank.domain} has no table`);
-  const status = walker.walk(vpn, code, scratch);
-  const latency = timing.walkLevel * (scratch.level - startLevel + 1);
-  if (status === WALK_OK) {
-    const pa = (BigInt(scratch.outputPage) << 12n) | offset;
-    const fill = { outputPage: scratch.outputPage, level: scratch.level, permissions: scratch.permissions, lo: scratch.lo, hi: scratch.hi, descriptorAddress: scratch.descriptorAddress };
-    rt.schedule(latency, { kind: 'translated', transaction: transaction.id, result: { ok: true, pa, fromTlb: false, level: scratch.level, fill } });
-    return;
-  }
-  const fault = walkFaultOf[status] ?? 'translation';
-  const reason = faultReason(rt, bank.domain, transaction, `${fault} fault`);
-  rt.schedule(latency, { kind: 'translated', transaction: transaction.id, result: { ok: false, fault, level: scratch.level, reason } });
+  lookUp(rt, transaction, bank.domain, bank.cbndx);
 }
 
 /** A translation's latency has passed: the transaction completes, or the bank takes the fault. */
@@ -301,7 +240,7 @@ function contextFault(rt: Runtime, transaction: TransactionState, bank: BankStat
   if (stall) {
     bank.fsr = (bank.fsr | FSR_SS) >>> 0;
     bank.stalled.push(transaction.id);
-    stallTransaction(rt, transaction, false);
+    stallTransaction(rt, transaction, 'fault');
   } else {
     endTransaction(rt, transaction, (bank.sctlr & SCTLR_CFRE) !== 0 ? 'aborted' : 'raz', `${result.fault} fault, CFCFG=0: terminated`);
   }

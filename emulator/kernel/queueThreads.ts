@@ -1,0 +1,99 @@
+import { Runtime } from '../machine/runtime';
+import { ActivityState, IopfGroupState } from '../machine/state';
+import { decodeEvent, EventRecord } from '../smmu/v3/eventRecord';
+import { eventText, v3State, writeWaitingRecords } from '../smmu/v3/eventq';
+import { decodePageRequest } from '../smmu/v3/priEntry';
+import { pageRequestText } from '../smmu/v3/pri';
+import { acknowledgeOverflow, consume, inOverflow } from '../smmu/v3/queue';
+import { hex64 } from '../util/u64';
+import { reportGroup } from './iopf';
+import { irqHandlerThread, newActivity, priqThread, startOn } from './threads';
+
+function log(rt: Runtime, activity: ActivityState, message: string): void {
+  rt.journal.logs.push({ time: rt.state.now, thread: activity.thread, message, offset: -1 });
+  if (rt.observed) rt.emit({ kind: 'log', time: rt.state.now, thread: activity.thread, message });
+}
+
+/** The event queue's (or PRI queue's) interrupt: its threaded handler drains the queue. */
+export function takeQueueIrq(rt: Runtime, smmu: number, queue: 'evtq' | 'priq'): void {
+  const thread = queue === 'evtq' ? irqHandlerThread(rt, smmu) : priqThread(rt, smmu);
+  const activity = newActivity(rt, {
+    thread: thread.id,
+    smmu,
+    bank: -1,
+    domain: undefined,
+    group: undefined,
+    steps: [queue === 'evtq' ? 'arm_smmu_evtq_thread' : 'arm_smmu_priq_thread'],
+    handler: undefined,
+    fault: undefined,
+    cfi: undefined,
+    callers: ['irq_thread', 'irq_thread_fn'],
+  });
+  startOn(rt, thread, activity);
+}
+
+/** A stall record: the fault becomes a one-fault group whose grpid is the STAG. */
+function handleStallEvent(rt: Runtime, smmu: number, record: EventRecord): string {
+  const v3 = v3State(rt, smmu);
+  const stall = v3.stalls.find((s) => s.stag === record.stag && s.sid === record.sid);
+  const transaction = stall && rt.state.transactions.get(stall.transaction);
+  if (!stall || !transaction) return 'the stalled transaction is gone';
+  const group: IopfGroupState = { kind: 'stall', smmu, sid: record.sid, ssid: record.ssv ? record.ssid : undefined, grpid: record.stag, faults: [stall.fault], transactions: [stall.transaction] };
+  return reportGroup(rt, group, transaction.domain);
+}
+
+/** One record of arm_smmu_evtq_thread: a stall goes to the IOMMU core, anything else is printed. */
+function handleEvent(rt: Runtime, activity: ActivityState, dwords: bigint[]): string {
+  const record = decodeEvent(dwords);
+  if (record.stall) return `${eventText(record)}: ${handleStallEvent(rt, activity.smmu, record)}`;
+  log(rt, activity, `arm-smmu-v3: event 0x${dwords[0] === undefined ? '??' : Number(dwords[0] & 0xffn).toString(16).padStart(2, '0')} received: ${dwords.map(hex64).join(' ')}`);
+  return `${eventText(record)}: printed`;
+}
+
+/** One PRI queue entry: the core collects a group's requests until the one with Last, then reports the group. */
+function handlePageRequest(rt: Runtime, activity: ActivityState, dwords: bigint[]): string {
+  const request = decodePageRequest(dwords);
+  const v3 = v3State(rt, activity.smmu);
+  const { iopf } = rt.state;
+  let partial = iopf.partial.find((p) => p.smmu === activity.smmu && p.sid === request.sid && p.prgi === request.prgi);
+  if (!partial) {
+    partial = { smmu: activity.smmu, sid: request.sid, prgi: request.prgi, ssid: request.ssv ? request.ssid : undefined, pages: [] };
+    iopf.partial.push(partial);
+  }
+  partial.pages.push(request.addr);
+  if (!request.last) return `${pageRequestText(request)}: kept until the group's Last (${partial.pages.length} so far)`;
+  iopf.partial.splice(iopf.partial.indexOf(partial), 1);
+  // The group is whole now: every transaction that asked in it has faulted.
+  const transactions = v3.prgWaits.find((w) => w.sid === request.sid && w.prgi === request.prgi)?.transactions ?? [];
+  const faults = transactions.flatMap((id) => {
+    const fault = rt.state.transactions.get(id)?.lastFault;
+    return fault === undefined ? [] : [fault];
+  });
+  const domain = rt.state.transactions.get(transactions[0] ?? -1)?.domain;
+  const group: IopfGroupState = { kind: 'page-request', smmu: activity.smmu, sid: partial.sid, ssid: partial.ssid, grpid: partial.prgi, faults, transactions: [...transactions] };
+  return `${pageRequestText(request)}: ${reportGroup(rt, group, domain)}`;
+}
+
+/**
+ * One step of a queue's IRQ thread: consume the entry at CONS.RD and handle it; `more`
+ * while entries remain. Once the queue is empty the thread acknowledges an overflow
+ * (CONS.OVACKFLG = PROD.OVFLG), as Linux does with its CONS write, and returns.
+ */
+export function runQueueThreadStep(rt: Runtime, activity: ActivityState, queue: 'evtq' | 'priq'): { detail: string; more: boolean } {
+  const v3 = v3State(rt, activity.smmu);
+  const q = queue === 'evtq' ? v3.eventq : v3.priq;
+  const entry = consume(rt.memory, q);
+  if (!entry) {
+    const overflowed = inOverflow(q);
+    if (overflowed) {
+      acknowledgeOverflow(q);
+      log(rt, activity, `arm-smmu-v3: ${queue === 'evtq' ? 'EVTQ' : 'PRIQ'} overflow detected -- ${queue === 'evtq' ? 'events' : 'requests'} lost`);
+    }
+    if (queue === 'evtq') v3.evtqIrqActive = false;
+    else v3.priqIrqActive = false;
+    return { detail: `queue empty${overflowed ? '; overflow acknowledged' : ''}: IRQ_HANDLED`, more: false };
+  }
+  const detail = queue === 'evtq' ? handleEvent(rt, activity, entry.dwords) : handlePageRequest(rt, activity, entry.dwords);
+  if (queue === 'evtq') writeWaitingRecords(rt, activity.smmu, decodeEvent);
+  return { detail: `[${entry.index}] ${detail}`, more: true };
+}

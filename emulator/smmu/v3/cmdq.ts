@@ -1,0 +1,84 @@
+import { Runtime } from '../../machine/runtime';
+import { TransactionState } from '../../machine/state';
+import { endTransaction } from '../../machine/transactions';
+import { hex } from '../../util/u64';
+import { Command, decodeCommand, encodeCommand, ResumeAction } from './commands';
+import { v3State } from './eventq';
+import { deliverPrgResponse } from './pri';
+import { consume, produce } from './queue';
+import { receiveV3 } from './smmuV3';
+
+function commandText(command: Command): string {
+  switch (command.op) {
+    case 'CMD_RESUME':
+      return `CMD_RESUME sid ${hex(command.sid)} stag ${hex(command.stag)} ${command.action}`;
+    case 'CMD_STALL_TERM':
+      return `CMD_STALL_TERM sid ${hex(command.sid)}`;
+    case 'CMD_PRI_RESP':
+      return `CMD_PRI_RESP sid ${hex(command.sid)}${command.ssv ? ` ssid ${command.ssid}` : ''} prgi ${hex(command.prgi)} ${command.response}`;
+    case 'CMD_SYNC':
+      return 'CMD_SYNC';
+  }
+}
+
+/** The stalled transaction resumes: retried as though it had just arrived, or terminated (RAZ/WI) or aborted (4.7.1). */
+function resume(rt: Runtime, transaction: TransactionState, action: ResumeAction, why: string): void {
+  if (transaction.lastFault !== undefined) rt.state.responses.set(transaction.lastFault, action);
+  transaction.stag = undefined;
+  if (action === 'retry') {
+    rt.state.counters.retried++;
+    transaction.status = 'pending';
+    transaction.stall = undefined;
+    receiveV3(rt, transaction);
+  } else {
+    endTransaction(rt, transaction, action === 'abort' ? 'aborted' : 'raz', why);
+  }
+}
+
+function execute(rt: Runtime, smmu: number, command: Command): string {
+  const v3 = v3State(rt, smmu);
+  switch (command.op) {
+    case 'CMD_RESUME': {
+      const at = v3.stalls.findIndex((s) => s.stag === command.stag && s.sid === command.sid);
+      // No stalled transaction with that StreamID and STAG: the command is a no-op (4.7.1).
+      if (at < 0) return 'no transaction is stalled with this StreamID and STAG: no effect';
+      const [stall] = v3.stalls.splice(at, 1);
+      const transaction = stall && rt.state.transactions.get(stall.transaction);
+      if (!transaction) return 'no effect';
+      resume(rt, transaction, command.action, `CMD_RESUME ${command.action}`);
+      return `#${transaction.id} ${command.action === 'retry' ? 'retried' : command.action === 'abort' ? 'aborted' : 'terminated (RAZ/WI)'}`;
+    }
+    case 'CMD_STALL_TERM': {
+      const stalls = v3.stalls.filter((s) => s.sid === command.sid);
+      v3.stalls = v3.stalls.filter((s) => s.sid !== command.sid);
+      for (const stall of stalls) {
+        const transaction = rt.state.transactions.get(stall.transaction);
+        if (transaction) resume(rt, transaction, 'abort', 'CMD_STALL_TERM');
+      }
+      return stalls.length === 0 ? 'no stalled transaction: no effect' : `terminated ${stalls.map((s) => `#${s.transaction}`).join(', ')}`;
+    }
+    case 'CMD_PRI_RESP':
+      return deliverPrgResponse(rt, smmu, command.sid, command.prgi, command.response, false);
+    case 'CMD_SYNC':
+      return 'every command before it has completed';
+  }
+}
+
+/**
+ * The driver writes commands at CMDQ_PROD and the SMMU consumes them in order: each is
+ * encoded into the command queue in memory, read back and executed. Returns what each did.
+ */
+export function submitCommands(rt: Runtime, smmu: number, commands: readonly Command[]): string[] {
+  const v3 = v3State(rt, smmu);
+  const effects: string[] = [];
+  for (const command of commands) {
+    if (produce(rt.memory, v3.cmdq, encodeCommand(command)) === 'full') throw new Error('the command queue is full');
+    const entry = consume(rt.memory, v3.cmdq);
+    if (!entry) continue;
+    const decoded = decodeCommand(entry.dwords);
+    const effect = execute(rt, smmu, decoded);
+    effects.push(`${commandText(decoded)}: ${effect}`);
+    if (rt.observed) rt.emit({ kind: 'command', time: rt.state.now, smmu, dwords: entry.dwords, text: commandText(decoded), effect });
+  }
+  return effects;
+}

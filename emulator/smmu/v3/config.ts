@@ -1,0 +1,70 @@
+import { Runtime } from '../../machine/runtime';
+import { SmmuV3State } from '../../machine/state';
+import { hex } from '../../util/u64';
+import { CdFields, decodeCd } from './cd';
+import { EventName } from './eventRecord';
+import { CD_BYTES, steAddress } from './program';
+import { decodeSte, SteFields } from './ste';
+
+/** What the STE and CD in memory say about one transaction, read as the SMMU reads them. */
+export type StreamConfig =
+  | { kind: 'error'; event: Extract<EventName, 'C_BAD_STREAMID' | 'C_BAD_STE' | 'C_BAD_SUBSTREAMID' | 'C_BAD_CD' | 'F_STREAM_DISABLED'>; reason: string }
+  | { kind: 'abort'; reason: string }
+  | { kind: 'bypass'; reason: string }
+  | { kind: 'translate'; ste: SteFields; cd: CdFields; ssid: number | undefined; domain: number };
+
+function readDwords(rt: Runtime, pa: number, count: number): bigint[] {
+  return Array.from({ length: count }, (_, i) => rt.memory.readU64(pa + 8 * i));
+}
+
+/** IDR0.STALL_MODEL against STE.S1STALLD (5.2): a forced stall cannot be disabled. */
+function steLegality(rt: Runtime, smmu: number, ste: SteFields): string | undefined {
+  const model = rt.model.smmus[smmu]?.stallModel;
+  if (ste.s1Stalld && model === 'force-stall') return 'STE.S1STALLD=1 but IDR0.STALL_MODEL=0b10 (stall forced): ILLEGAL';
+  return undefined;
+}
+
+/** IDR0.STALL_MODEL and STE.S1STALLD against CD.S (5.4): what may stall and what must. */
+function cdLegality(rt: Runtime, smmu: number, ste: SteFields, cd: CdFields): string | undefined {
+  const model = rt.model.smmus[smmu]?.stallModel;
+  if (cd.s && model === 'no-stall') return 'CD.S=1 but IDR0.STALL_MODEL=0b01 (no stall): ILLEGAL';
+  if (cd.s && ste.s1Stalld) return 'CD.S=1 but STE.S1STALLD=1 (stalls disabled for this stream): ILLEGAL';
+  if (!cd.s && model === 'force-stall') return 'CD.S=0 but IDR0.STALL_MODEL=0b10 (stall forced): ILLEGAL';
+  return undefined;
+}
+
+/** The STE of `sid`, then (stage 1) the CD of its SubstreamID or of S1DSS, and the domain whose table TTB0 names. */
+export function streamConfig(rt: Runtime, smmu: number, v3: SmmuV3State, sid: number, pasid: bigint | undefined): StreamConfig {
+  const at = steAddress(rt.memory, v3, sid);
+  if (at === 'beyond') return { kind: 'error', event: 'C_BAD_STREAMID', reason: `StreamID ${hex(sid)} is beyond the stream table's ${v3.sidBits} bits` };
+  if (at === 'no-l2') return { kind: 'error', event: 'C_BAD_STREAMID', reason: `StreamID ${hex(sid)}: its level-1 descriptor has Span 0 (no STEs)` };
+  const ste = decodeSte(readDwords(rt, at, 8));
+  if (!ste.valid) return { kind: 'error', event: 'C_BAD_STE', reason: `the STE of StreamID ${hex(sid)} is not valid (V=0)` };
+  const illegal = steLegality(rt, smmu, ste);
+  if (illegal) return { kind: 'error', event: 'C_BAD_STE', reason: illegal };
+  if (ste.config === 'abort') return { kind: 'abort', reason: `STE.Config=abort: StreamID ${hex(sid)} has no domain attached` };
+  if (ste.config === 'bypass') return { kind: 'bypass', reason: 'STE.Config=bypass' };
+  let ssid: number;
+  if (pasid !== undefined) {
+    if (ste.s1CdMax === 0 || pasid >= 1n << BigInt(ste.s1CdMax)) {
+      return { kind: 'error', event: 'C_BAD_SUBSTREAMID', reason: `SubstreamID ${pasid} is beyond STE.S1CDMax=${ste.s1CdMax}` };
+    }
+    ssid = Number(pasid);
+    if (ssid === 0 && ste.s1Dss === 'ssid0') return { kind: 'error', event: 'F_STREAM_DISABLED', reason: 'SubstreamID 0 is reserved for traffic without one (S1DSS=0b10)' };
+  } else if (ste.s1CdMax === 0) {
+    ssid = 0;
+  } else if (ste.s1Dss === 'bypass') {
+    return { kind: 'bypass', reason: 'no SubstreamID and S1DSS=bypass' };
+  } else if (ste.s1Dss === 'terminate') {
+    return { kind: 'error', event: 'F_STREAM_DISABLED', reason: 'no SubstreamID and S1DSS=terminate' };
+  } else {
+    ssid = 0;
+  }
+  const cd = decodeCd(readDwords(rt, Number(ste.s1ContextPtr) + ssid * CD_BYTES, 8));
+  if (!cd.valid) return { kind: 'error', event: 'C_BAD_CD', reason: `CD ${ssid} of StreamID ${hex(sid)} is not valid (V=0)` };
+  const illegalCd = cdLegality(rt, smmu, ste, cd);
+  if (illegalCd) return { kind: 'error', event: 'C_BAD_CD', reason: illegalCd };
+  const domain = rt.tables.findIndex((table) => BigInt(table.root) === cd.ttb0);
+  if (domain < 0) return { kind: 'error', event: 'C_BAD_CD', reason: `CD ${ssid}.TTB0=${hex(cd.ttb0)} is no domain's page table` };
+  return { kind: 'translate', ste, cd, ssid: pasid === undefined ? undefined : ssid, domain };
+}

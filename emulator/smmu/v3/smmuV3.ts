@@ -1,0 +1,151 @@
+import { TranslationResult } from '../../machine/actions';
+import { Runtime } from '../../machine/runtime';
+import { GlobalFaultKind, TransactionState } from '../../machine/state';
+import { endTransaction, recordFault, stallTransaction } from '../../machine/transactions';
+import { lookUp } from '../lookup';
+import { StreamConfig, streamConfig } from './config';
+import { EventName, EventRecord } from './eventRecord';
+import { recordEvent, v3State } from './eventq';
+import { closePageRequestGroups, sendPageRequests } from './pri';
+
+type TranslationFault = Extract<TranslationResult, { ok: false }>;
+type ConfigError = Extract<StreamConfig, { kind: 'error' }>;
+
+const eventOfFault: Record<TranslationFault['fault'], EventName> = {
+  translation: 'F_TRANSLATION',
+  'address-size': 'F_ADDR_SIZE',
+  'access-flag': 'F_ACCESS',
+  permission: 'F_PERMISSION',
+};
+
+const faultKindOfEvent: Record<ConfigError['event'], GlobalFaultKind> = {
+  C_BAD_STREAMID: 'bad-streamid',
+  C_BAD_STE: 'bad-ste',
+  C_BAD_SUBSTREAMID: 'bad-substreamid',
+  C_BAD_CD: 'bad-cd',
+  F_STREAM_DISABLED: 'stream-disabled',
+};
+
+/** CLASS of a stage-1 fault on the input address (7.3.1). */
+const CLASS_IN = 2;
+
+function eventFor(transaction: TransactionState, id: EventName, ssid: number | undefined, stag: number, stall: boolean): EventRecord {
+  return {
+    id,
+    sid: transaction.sid,
+    ssv: ssid !== undefined,
+    ssid: ssid ?? 0,
+    stag,
+    stall,
+    pnu: transaction.priv,
+    ind: transaction.exec,
+    rnw: transaction.access === 'read',
+    s2: false,
+    class: CLASS_IN,
+    inputAddr: transaction.iova,
+  };
+}
+
+/** A configuration error: the transaction aborts and a C_BAD_* (or F_STREAM_DISABLED) record is written, if there is room. */
+function configError(rt: Runtime, transaction: TransactionState, config: ConfigError): void {
+  const ssid = transaction.pasid === undefined ? undefined : Number(transaction.pasid);
+  recordFault(rt, transaction, {
+    kind: faultKindOfEvent[config.event],
+    iova: transaction.iova,
+    sid: transaction.sid,
+    ssid: ssid ?? 0,
+    level: 0,
+    write: transaction.access === 'write',
+    exec: transaction.exec,
+    priv: transaction.priv,
+    stalled: false,
+    latched: false,
+    smmu: transaction.smmu,
+    bank: undefined,
+    reason: `${config.event}: ${config.reason}`,
+  });
+  recordEvent(rt, transaction.smmu, eventFor(transaction, config.event, ssid, 0, false));
+  endTransaction(rt, transaction, 'aborted', `${config.event}: ${config.reason}`);
+}
+
+/** A transaction arrives (or is retried "as though it had just arrived", 4.7.1): STE, CD, then TLB or walk. */
+export function receiveV3(rt: Runtime, transaction: TransactionState): void {
+  const config = streamConfig(rt, transaction.smmu, v3State(rt, transaction.smmu), transaction.sid, transaction.pasid);
+  switch (config.kind) {
+    case 'error':
+      configError(rt, transaction, config);
+      return;
+    case 'abort':
+      endTransaction(rt, transaction, 'aborted', config.reason);
+      return;
+    case 'bypass':
+      rt.schedule(rt.model.timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: true, pa: transaction.iova, fromTlb: true, level: 0, fill: undefined } });
+      return;
+    case 'translate':
+      transaction.domain = config.domain;
+      transaction.asid = config.cd.asid;
+      lookUp(rt, transaction, config.domain, config.cd.asid);
+      return;
+  }
+}
+
+/** A translation's latency has passed: the transaction completes, asks its device's PRI for pages, stalls, or terminates. */
+export function translatedV3(rt: Runtime, transaction: TransactionState, result: TranslationResult): void {
+  translationEnded(rt, transaction, result);
+  closePageRequestGroups(rt, transaction.smmu, transaction.engine);
+}
+
+function translationEnded(rt: Runtime, transaction: TransactionState, result: TranslationResult): void {
+  if (result.ok) {
+    if (result.fill && transaction.asid !== undefined) rt.tlbs[transaction.smmu]?.insert(transaction.asid, Number(transaction.iova >> 12n), result.fill);
+    transaction.pa = result.pa;
+    endTransaction(rt, transaction, 'completed', result.fromTlb ? 'TLB hit' : `walk, level ${result.level} leaf`);
+    return;
+  }
+  const config = streamConfig(rt, transaction.smmu, v3State(rt, transaction.smmu), transaction.sid, transaction.pasid);
+  if (config.kind !== 'translate') {
+    if (config.kind === 'error') configError(rt, transaction, config);
+    else endTransaction(rt, transaction, 'aborted', config.reason);
+    return;
+  }
+  const master = rt.model.masters[rt.model.engines[transaction.engine]?.master ?? -1];
+  if (master?.pri && config.ste.eats !== 0) {
+    if (transaction.atsRetried) endTransaction(rt, transaction, 'aborted', `${result.fault} fault after the page request was answered Success: the access fails`);
+    else sendPageRequests(rt, transaction, config.ssid, result);
+    return;
+  }
+  contextFault(rt, transaction, config, result);
+}
+
+/** CD.S: the transaction stalls with a STAG and a stall record; else CD.R records it and CD.A says abort or RAZ/WI. */
+function contextFault(rt: Runtime, transaction: TransactionState, config: Extract<StreamConfig, { kind: 'translate' }>, result: TranslationFault): void {
+  const v3 = v3State(rt, transaction.smmu);
+  const { cd, ssid } = config;
+  const record = recordFault(rt, transaction, {
+    kind: result.fault,
+    iova: transaction.iova,
+    sid: transaction.sid,
+    ssid: ssid ?? 0,
+    level: result.level,
+    write: transaction.access === 'write',
+    exec: transaction.exec,
+    priv: transaction.priv,
+    stalled: cd.s,
+    latched: true,
+    smmu: transaction.smmu,
+    bank: undefined,
+    reason: result.reason,
+  });
+  const id = eventOfFault[result.fault];
+  if (cd.s) {
+    const stag = v3.nextStag;
+    v3.nextStag = (stag + 1) & 0xffff;
+    transaction.stag = stag;
+    v3.stalls.push({ stag, transaction: transaction.id, sid: transaction.sid, fault: record.id });
+    stallTransaction(rt, transaction, 'fault');
+    recordEvent(rt, transaction.smmu, eventFor(transaction, id, ssid, stag, true), transaction.id);
+    return;
+  }
+  if (cd.r) recordEvent(rt, transaction.smmu, eventFor(transaction, id, ssid, 0, false));
+  endTransaction(rt, transaction, cd.a ? 'aborted' : 'raz', `${result.fault} fault, CD.S=0: terminated (CD.A=${cd.a ? 1 : 0})`);
+}
