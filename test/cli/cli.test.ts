@@ -149,10 +149,15 @@ test('--max-events stops a run that does not end, with the reason, exit 1', () =
   assert.match(run.stderr, new RegExp(`: error: the run did not end within 3000 events \\(cycle \\d+\\): transaction #0 of gpu\\.cp \\(line 23\\) has faulted \\d+ times`));
 });
 
-test('an SMMUv3 scenario checks, but the emulator says it cannot run it yet: exit 2, one line', () => {
-  const file = scenarioFile('v3.iommu', 'smmu s { version v3 }\ndomain d { map 0x1000 -> 0x8000_0000 size 4K rw }\nmaster m { stream 0x1; domain d }\nengine m.e { read 0x1000 4 }\n');
-  assert.equal(runNode(cli, ['check', file]).status, 0);
+test('an SMMUv3 scenario runs: the trace shows the STE lookup\'s result, the event record and the stall answered by CMD_RESUME', () => {
+  const file = scenarioFile(
+    'v3.iommu',
+    'smmu s { version v3 }\ndomain d { fault stall; map 0x1000 -> 0x8000_0000 size 4K rw }\nmaster m { stream 0x1; domain d; can-stall }\nengine m.e { read 0x1000 4 as ok; read 0x3000 4 as bad }\nexpect bad aborted\n',
+  );
   const run = runNode(cli, ['run', file]);
-  assert.equal(run.status, 2);
-  assert.equal(run.stderr, `${file}: error: smmu 's' is an SMMUv3, which the emulator does not run yet (it checks SMMUv3 scenarios, it runs SMMUv2 ones)\n`);
+  assert.equal(run.status, 0, run.stderr);
+  const lines = run.stdout.split('\n');
+  assert.ok(lines.includes('      41  s              EVTQ[0] ← F_TRANSLATION sid 0x1 stag 0x0 stall read 0x3000'), run.stdout);
+  assert.ok(lines.some((l) => l.endsWith('CMDQ: CMD_RESUME sid 0x1 stag 0x0 abort: #1 aborted')), run.stdout);
+  assert.ok(lines.includes('line 5: expect bad aborted: ok (bad: aborted)'), run.stdout);
 });

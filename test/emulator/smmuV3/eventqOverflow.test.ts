@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { MachineEvent } from '../../../emulator/machine/events';
+import { Machine } from '../../../emulator/machine/machine';
+import { repoPath } from '../../helpers/repo';
+import { modelOf, runScenario } from '../helpers/scenario';
+
+function observed(text: string): { machine: Machine; events: MachineEvent[] } {
+  const machine = new Machine(modelOf(text));
+  const events: MachineEvent[] = [];
+  machine.on((event) => events.push(event));
+  assert.deepEqual(machine.run(), { reason: 'finished' });
+  return { machine, events };
+}
+
+test('a storm of terminated faults: records that meet a full queue are dropped; OVFLG toggles once for the episode', () => {
+  const { machine, events } = observed(readFileSync(repoPath('examples', 'smmuv3-eventq-overflow.iommu'), 'utf8'));
+  const dropped = events.flatMap((e) => (e.kind === 'event-dropped' ? [{ time: e.time, overflow: e.overflow }] : []));
+  assert.deepEqual(dropped, [
+    { time: 52, overflow: true },
+    { time: 53, overflow: false },
+  ]);
+  const result = machine.result();
+  assert.equal(result.counters.events, 6);
+  assert.equal(result.counters['dropped-events'], 2);
+  const v3 = machine.state.v3[0];
+  assert.ok(v3);
+  // Four entries (LOG2SIZE 2): 6 written, so WR = 2 with the wrap bit (bit 2) set, OVFLG (bit 31) toggled once;
+  // the IRQ thread consumed all six and acknowledged: CONS.OVACKFLG = OVFLG.
+  assert.equal(v3.eventq.prod >>> 0, 0x8000_0006);
+  assert.equal(v3.eventq.cons >>> 0, 0x8000_0006);
+  assert.equal(v3.eventq.dropped, 2);
+  const logs = machine.journal.logs.map((l) => l.message).filter((m) => m.includes('overflow'));
+  assert.deepEqual(logs, ['arm-smmu-v3: EVTQ overflow detected -- events lost']);
+});
+
+test('stall records are never dropped: the transaction waits until there is room, and causes no overflow', () => {
+  const { result } = runScenario(`
+smmu s { version v3; eventq 2 }
+domain d { fault stall; map 0x0100_0000 -> 0x8000_0000 size 64K rw }
+master m { stream 0x3; domain d; can-stall }
+engine m.e { outstanding 8; repeat 6 { read 0x0200_0000 + i*0x1000 64 as bad } }
+`);
+  assert.equal(result.counters.faults, 6);
+  assert.equal(result.counters.events, 6);
+  assert.equal(result.counters['dropped-events'], 0);
+  // No handler for d: the core answers each stall as iopf_error_response does, with an abort.
+  assert.equal(result.counters.aborted, 6);
+  assert.deepEqual(result.faults.map((f) => f.response), ['abort', 'abort', 'abort', 'abort', 'abort', 'abort']);
+});
