@@ -69,21 +69,6 @@ describe('invalid requests: each one an error response with its message, and the
     await stillLaunches();
   });
 
-  test('an SMMUv3 scenario: checked, but not emulated yet', async () => {
-    const scenario = scenarioFile(
-      [
-        'smmu s3 { version v3 }',
-        'domain d { smmu s3; map 0x1000_0000 -> 0x8000_0000 size 2M rw }',
-        'master m { smmu s3; stream 0x1; domain d }',
-        'engine m.dma { read 0x1000_0000 64 }',
-      ].join('\n'),
-    );
-    await dap.client.initializeRequest();
-    const error = await errorOf(dap.launchRequest({ scenario }));
-    assert.equal(error.message, "smmu 's3' is an SMMUv3, which the emulator does not run yet (it checks SMMUv3 scenarios, it runs SMMUv2 ones)");
-    await stillLaunches();
-  });
-
   test('a launch attribute of the wrong type', async () => {
     await dap.client.initializeRequest();
     const error = await errorOf(dap.launchRequest({ scenario: example('a530-stall-hupcf'), trace: 1 }));

@@ -154,7 +154,12 @@ const PRI_RESP_MEANING: readonly string[] = [
   'Success: every page is present, the device retries (PRG ResponseCode 0b0000; Linux IOMMU_PAGE_RESP_SUCCESS 0)',
   'reserved: ILLEGAL',
 ];
-const CS_MEANING: readonly string[] = ['SIG_NONE', 'SIG_IRQ: interrupt (MSI if MSIAddress ≠ 0)', 'SIG_SEV: WFE wake-up event', 'reserved: CERROR_ILL'];
+const CS_MEANING: readonly string[] = [
+  'SIG_NONE',
+  'SIG_IRQ: interrupt (MSI if MSIAddress ≠ 0)',
+  'SIG_SEV: WFE wake-up event',
+  'reserved: CERROR_ILL',
+];
 
 /** Each field of the command; commands the emulator does not execute show the opcode only. */
 export function describeCommand(dwords: readonly bigint[]): DecodedField[] {
@@ -172,7 +177,7 @@ export function describeCommand(dwords: readonly bigint[]): DecodedField[] {
         op,
         ssec,
         decoded('Ac', RESUME_AC, dwords, retry ? 'Retry: the transaction runs again as if just arrived' : 'Terminate'),
-        decoded('Ab', RESUME_AB, dwords, retry ? 'ignored (retry)' : on(RESUME_AB, 'terminate with an abort', 'terminate RAZ/WI (reads zero, writes ignored)')),
+        decoded('Ab', RESUME_AB, dwords, retry ? 'ignored (retry)' : on(RESUME_AB, 'terminate with an abort', 'terminate RAZ/WI')),
         sid,
         decoded('STAG', STAG, dwords, 'the stall tag from the event record'),
       ];

@@ -70,6 +70,8 @@ export function decodePageRequest(dwords: readonly bigint[]): PageRequest {
   };
 }
 
+const LAST_MEANING = 'last request of its group: answer the group with CMD_PRI_RESP';
+
 export function describePageRequest(dwords: readonly bigint[]): DecodedField[] {
   checkDwords(dwords, PRI_DWORDS, 'a PRI queue entry');
   const on = (at: FieldBits, yes: string, no: string): string => (readBits(dwords, at) === 1n ? yes : no);
@@ -83,7 +85,7 @@ export function describePageRequest(dwords: readonly bigint[]): DecodedField[] {
     decoded('X', EXEC, dwords, on(EXEC, 'execute requested', 'no execute')),
     decoded('R', READ, dwords, on(READ, 'read requested', 'no read')),
     decoded('W', WRITE, dwords, on(WRITE, 'write requested', 'no write')),
-    decoded('Last', LAST, dwords, stopMarker ? 'Stop PASID marker' : on(LAST, 'last request of its group: answer the group with CMD_PRI_RESP', 'more requests of this group follow')),
+    decoded('Last', LAST, dwords, stopMarker ? 'Stop PASID marker' : on(LAST, LAST_MEANING, 'more requests of this group follow')),
     decoded('SSV', SSV, dwords, ssv ? 'PASID prefix present' : 'no PASID'),
     decoded('PRGIndex', PRGI, dwords, `page request group ${hex(readBits(dwords, PRGI))}`),
     decoded('Page address', ADDR, dwords, `page ${hex(readBits(dwords, ADDR) << 12n)}`),

@@ -180,27 +180,37 @@ const STRW_MEANING: readonly string[] = [
   'reserved, ILLEGAL',
 ];
 
+/** What S1ContextPtr points at, flagging a linear table not aligned to its size (§5.2 S1Fmt). */
+function contextPointerMeaning(pointer: bigint, cdMax: number): string {
+  if (cdMax === 0) return `CD at ${hex(pointer)}`;
+  const tableBytes = 64n << BigInt(cdMax);
+  const aligned = pointer % tableBytes === 0n;
+  return `CD table at ${hex(pointer)}${aligned ? '' : `, misaligned: a ${tableBytes}-byte table must be aligned to its size`}`;
+}
+
 /** Each field with its meaning, noting fields the configuration makes the SMMU ignore. */
 export function describeSte(dwords: readonly bigint[]): DecodedField[] {
   checkDwords(dwords, STE_DWORDS, 'an STE');
-  const valid = readBits(dwords, V) === 1n;
-  const config = Number(readBits(dwords, CONFIG));
-  const cdMax = Number(readBits(dwords, S1CDMAX));
-  const pointer = readBits(dwords, S1_CONTEXT_PTR) << 6n;
+  const n = (at: FieldBits): number => Number(readBits(dwords, at));
+  const valid = n(V) === 1;
+  const cdMax = n(S1CDMAX);
   // Config[0] == 0 means stage 1 bypass (§5.2: S1 fields are IGNORED when Config == 0b1x0).
-  const s1Ignored = !valid ? 'ignored (STE invalid)' : (config & 0b101) !== 0b101 ? 'ignored (stage 1 not translating)' : '';
-  const s1 = (meaning: string): string => s1Ignored || meaning;
-  const tableBytes = 64n << BigInt(cdMax);
-  const misaligned = cdMax > 0 && pointer % tableBytes !== 0n ? `, misaligned: a ${tableBytes}-byte table must be aligned to its size` : '';
+  const s1Translates = (n(CONFIG) & 0b101) === 0b101;
+  const s1 = (meaning: string): string =>
+    !valid ? 'ignored (STE invalid)' : !s1Translates ? 'ignored (stage 1 not translating)' : meaning;
+  const cdCount = cdMax === 0
+    ? 'one CD: substreams disabled, a transaction with an SSID records C_BAD_SUBSTREAMID'
+    : `${2 ** cdMax} CDs: SSIDs 0–${2 ** cdMax - 1}`;
+  const stalld = n(S1STALLD) === 1 ? 'stalls disallowed: stage 1 faults terminate' : 'stalls allowed: CD.S chooses';
   return [
     decoded('V', V, dwords, valid ? 'valid' : 'invalid: transactions abort and record C_BAD_STE'),
-    decoded('Config', CONFIG, dwords, CONFIG_MEANING[config]),
-    decoded('S1Fmt', S1FMT, dwords, s1(cdMax === 0 ? 'ignored (S1CDMax = 0: one CD)' : S1FMT_MEANING[Number(readBits(dwords, S1FMT))])),
-    decoded('S1ContextPtr', S1_CONTEXT_PTR, dwords, s1(`${cdMax === 0 ? 'CD' : 'CD table'} at ${hex(pointer)}${misaligned}`)),
-    decoded('S1CDMax', S1CDMAX, dwords, s1(cdMax === 0 ? 'one CD: substreams disabled, a transaction with an SSID records C_BAD_SUBSTREAMID' : `${2 ** cdMax} CDs: SSIDs 0–${2 ** cdMax - 1}`)),
-    decoded('S1DSS', S1DSS, dwords, s1(cdMax === 0 ? 'ignored (substreams disabled)' : S1DSS_MEANING[Number(readBits(dwords, S1DSS))])),
-    decoded('S1STALLD', S1STALLD, dwords, s1(readBits(dwords, S1STALLD) === 1n ? 'stalls disallowed: stage 1 faults terminate' : 'stalls allowed: CD.S chooses')),
-    decoded('EATS', EATS, dwords, EATS_MEANING[Number(readBits(dwords, EATS))]),
-    decoded('STRW', STRW, dwords, STRW_MEANING[Number(readBits(dwords, STRW))]),
+    decoded('Config', CONFIG, dwords, CONFIG_MEANING[n(CONFIG)]),
+    decoded('S1Fmt', S1FMT, dwords, s1(cdMax === 0 ? 'ignored (S1CDMax = 0: one CD)' : S1FMT_MEANING[n(S1FMT)])),
+    decoded('S1ContextPtr', S1_CONTEXT_PTR, dwords, s1(contextPointerMeaning(readBits(dwords, S1_CONTEXT_PTR) << 6n, cdMax))),
+    decoded('S1CDMax', S1CDMAX, dwords, s1(cdCount)),
+    decoded('S1DSS', S1DSS, dwords, s1(cdMax === 0 ? 'ignored (substreams disabled)' : S1DSS_MEANING[n(S1DSS)])),
+    decoded('S1STALLD', S1STALLD, dwords, s1(stalld)),
+    decoded('EATS', EATS, dwords, EATS_MEANING[n(EATS)]),
+    decoded('STRW', STRW, dwords, STRW_MEANING[n(STRW)]),
   ];
 }
