@@ -17,6 +17,8 @@ function stalledRead(age: number): object {
     sid: 0,
     label: 'bad',
     stall: 'fault',
+    stag: null,
+    prgi: null,
     fault: 'translation fault at level 2: L2[56] is invalid',
     smmu: 'kgsl',
     contextBank: 0,
