@@ -57,6 +57,8 @@ export function stalled(debuggee: Debuggee, path: string): StalledResponseBody {
           sid: t.sid,
           label: t.label ?? null,
           stall: t.stall ?? 'fault',
+          stag: t.stag === undefined ? null : hex(t.stag),
+          prgi: t.stall === 'page-request' ? hex(machine.state.v3[t.smmu]?.prgWaits.find((w) => w.transactions.includes(t.id))?.prgi ?? 0) : null,
           fault: fault ? `${fault.kind} fault at level ${fault.level}: ${fault.reason}` : null,
           smmu: machine.model.smmus[t.smmu]?.name ?? '?',
           contextBank: t.bank ?? null,

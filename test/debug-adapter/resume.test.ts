@@ -139,6 +139,8 @@ describe('iommu/resume and iommu/stalled', () => {
           sid: 0,
           label: 'bad',
           stall: 'fault',
+          stag: null,
+          prgi: null,
           fault: 'translation fault at level 2: L2[56] is invalid',
           smmu: 'kgsl',
           contextBank: 0,

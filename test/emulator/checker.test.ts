@@ -163,11 +163,12 @@ describe('base scenarios', () => {
     });
   }
 
-  test('every example under examples/ has no diagnostics', () => {
+  test('every example under examples/ has no diagnostics but information (where vfio placed a master)', () => {
     const files = readdirSync(repoPath('examples')).filter((f) => f.endsWith('.iommu'));
     assert.ok(files.length > 0, 'no examples found');
     for (const file of files) {
-      assert.deepEqual(compileScenario(readFileSync(repoPath('examples', file), 'utf8')).diagnostics, [], file);
+      const diagnostics = compileScenario(readFileSync(repoPath('examples', file), 'utf8')).diagnostics;
+      assert.deepEqual(diagnostics.filter((d) => d.severity !== 'information'), [], file);
     }
   });
 });
