@@ -94,6 +94,6 @@ export function runQueueThreadStep(rt: Runtime, activity: ActivityState, queue: 
     return { detail: `queue empty${overflowed ? '; overflow acknowledged' : ''}: IRQ_HANDLED`, more: false };
   }
   const detail = queue === 'evtq' ? handleEvent(rt, activity, entry.dwords) : handlePageRequest(rt, activity, entry.dwords);
-  if (queue === 'evtq') writeWaitingRecords(rt, activity.smmu, decodeEvent);
+  if (queue === 'evtq') writeWaitingRecords(rt, activity.smmu);
   return { detail: `[${entry.index}] ${detail}`, more: true };
 }

@@ -259,7 +259,7 @@ export interface OpenPrgState {
   engine: number;
   submit: bigint;
   prgi: number;
-  held: { addr: bigint; write: boolean; ssid: number | undefined; sid: number; master: number } | undefined;
+  held: { addr: bigint; write: boolean; ssid: number | undefined; sid: number } | undefined;
 }
 
 export interface SmmuV3State {

@@ -1,6 +1,6 @@
 import { Runtime } from '../../machine/runtime';
 import { SmmuV3State } from '../../machine/state';
-import { encodeEvent, EventRecord } from './eventRecord';
+import { decodeEvent, encodeEvent, EventRecord } from './eventRecord';
 import { discard, inOverflow, isFull, produce } from './queue';
 
 export function v3State(rt: Runtime, smmu: number): SmmuV3State {
@@ -59,10 +59,10 @@ export function recordEvent(rt: Runtime, smmu: number, record: EventRecord, tran
 }
 
 /** Room was made: stall records that waited go in, oldest first. */
-export function writeWaitingRecords(rt: Runtime, smmu: number, decode: (dwords: bigint[]) => EventRecord): void {
+export function writeWaitingRecords(rt: Runtime, smmu: number): void {
   const v3 = v3State(rt, smmu);
   while (v3.waitingRecords.length > 0 && !isFull(v3.eventq)) {
     const waiting = v3.waitingRecords.shift() as { dwords: bigint[] };
-    write(rt, smmu, v3, waiting.dwords, decode(waiting.dwords));
+    write(rt, smmu, v3, waiting.dwords, decodeEvent(waiting.dwords));
   }
 }

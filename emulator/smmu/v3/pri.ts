@@ -24,7 +24,7 @@ const PRGI_MASK = 0x1ff;
 export function sendPageRequests(rt: Runtime, transaction: TransactionState, ssid: number | undefined, result: Extract<TranslationResult, { ok: false }>): void {
   const v3 = v3State(rt, transaction.smmu);
   const master = rt.model.engines[transaction.engine]?.master ?? 0;
-  const request = { addr: transaction.iova & ~0xfffn, write: transaction.access === 'write', ssid, sid: transaction.sid, master };
+  const request = { addr: transaction.iova & ~0xfffn, write: transaction.access === 'write', ssid, sid: transaction.sid };
   let open = transaction.submit === undefined ? undefined : v3.openPrgs.find((g) => g.engine === transaction.engine && g.submit === transaction.submit);
   let wait = open && v3.prgWaits.find((w) => w.sid === transaction.sid && w.prgi === open?.prgi);
   if (!open || !wait) {
@@ -63,7 +63,7 @@ export function sendPageRequests(rt: Runtime, transaction: TransactionState, ssi
 }
 
 function send(rt: Runtime, smmu: number, prgi: number, request: NonNullable<OpenPrgState['held']>, last: boolean): void {
-  rt.schedule(0, { kind: 'page-request', smmu, master: request.master, sid: request.sid, ssid: request.ssid, prgi, addr: request.addr, write: request.write, last });
+  rt.schedule(0, { kind: 'page-request', smmu, sid: request.sid, ssid: request.ssid, prgi, addr: request.addr, write: request.write, last });
 }
 
 /**
