@@ -28,7 +28,7 @@ after(async () => {
 
 test('with no session, hovering an address shows the language server\'s static translation', async () => {
   // `write 0x0300_0000 …` on line 23: the address starts at column 9.
-  const text = await keyboardHoverText(page, 23, 12, 'As the tables stand before the run');
+  const text = await keyboardHoverText(page, 23, 12, ['As the tables stand before the run', 'will fault:']);
   assert.match(text, /will fault: translation fault at level 2: L2\[24\] is invalid/, 'the predicted fault, as a hint');
   assert.match(text, /write 0x0300_0000 from gpu\.cp: stream 0x400 → master gpu → domain gpu_dom/);
   assert.match(text, /L2\t24\t0x400020c0\t0x0000000000000000\tinvalid/);

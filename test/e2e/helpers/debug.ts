@@ -68,11 +68,13 @@ export async function goToLine(page: Page, line: number, column?: number): Promi
 
 /**
  * Shows the hover at the cursor as the keyboard does (Ctrl+K Ctrl+I) and returns its text
- * once it holds `until` (a hover fills in as its providers answer).
+ * once it holds every part of `until` (a hover fills in as its providers answer).
  */
-export async function keyboardHoverText(page: Page, line: number, column: number, until: string): Promise<string> {
+export async function keyboardHoverText(page: Page, line: number, column: number, until: string | string[]): Promise<string> {
   await goToLine(page, line, column);
-  const widget = page.locator('.monaco-hover-content').filter({ hasText: until }).first();
+  // Every part must be there: a diagnostic's part of the hover can come after the hover's own.
+  const parts = typeof until === 'string' ? [until] : until;
+  const widget = parts.reduce((found, part) => found.filter({ hasText: part }), page.locator('.monaco-hover-content')).first();
   for (let attempt = 1; ; attempt++) {
     await page.keyboard.press('Control+K');
     await page.keyboard.press('Control+I');
