@@ -98,7 +98,7 @@ function vfioLines(analysis: Analysis, entry: SymbolEntry<'vfio'>): string[] {
   const lines = [`a VFIO container for ${masters.join(', ') || 'no master'}`];
   const container = analysis.compiled.check.containers.find((c) => c.declaration === entry.declaration);
   if (!container) return lines;
-  const domains = container.domains.map((d) => `${d.name} (${d.stall ? 'stalls' : 'terminates'} on faults)`);
+  const domains = container.domains.map((d) => `${d.name} (faults ${d.stall ? 'stall' : 'terminate'})`);
   const placements = container.placements.map((p) => `- ${p.listed.text}: ${p.reason}`);
   return [...lines, `domains: ${domains.join(', ')}`, ...(placements.length > 0 ? [placements.join('\n')] : [])];
 }

@@ -3,6 +3,7 @@ import { Diagnostic as ScenarioDiagnostic, Severity } from '../emulator/language
 import { hex } from '../emulator/util/u64';
 import { Analysis } from './analysis';
 import { firstFault, Prediction, transactionSites } from './predictions';
+import { ranFaultMessage, ranTransactions } from './predictionsV3';
 
 const severities: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -40,8 +41,10 @@ export function describePredictedFault(prediction: Prediction): string | undefin
 /** Faults the transactions will take on the tables as written (a handler may still fix them). */
 function predictedFaults(analysis: Analysis): Diagnostic[] {
   return transactionSites(analysis).flatMap((site): Diagnostic[] => {
-    const prediction = firstFault(analysis, site, ITERATIONS_CHECKED);
-    const message = prediction && describePredictedFault(prediction);
+    // Behind an SMMUv3 the emulator's run says it (stalls, page requests, event records); else the static walk.
+    const ran = ranTransactions(analysis, site);
+    const prediction = ran ? undefined : firstFault(analysis, site, ITERATIONS_CHECKED);
+    const message = ran ? ranFaultMessage(analysis, site, ran) : prediction && describePredictedFault(prediction);
     const address = site.transaction.address;
     if (!message || !address) return [];
     return [{ range: analysis.lspRange(address.range), severity: DiagnosticSeverity.Hint, code: 'predicted-fault', source: 'iommu', message: `will fault: ${message}` }];

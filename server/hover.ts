@@ -10,6 +10,7 @@ import { Analysis } from './analysis';
 import { describeDeclaration, describeLabel } from './declarationSummary';
 import { identifierAt } from './expressionAt';
 import { keywordDocs } from './keywordDocs';
+import { hoverV3 } from './hoverV3';
 import { accessOf, predict, transactionSites } from './predictions';
 import { nameAt } from './symbolsAt';
 
@@ -131,5 +132,5 @@ function nameHover(analysis: Analysis, offset: number): Hover | undefined {
  */
 export function hover(analysis: Analysis, position: Position): Hover | null {
   const offset = analysis.offsetAt(position);
-  return transactionHover(analysis, offset) ?? mapHover(analysis, offset) ?? nameHover(analysis, offset) ?? settingHover(analysis, offset) ?? wordHover(analysis, offset) ?? null;
+  return transactionHover(analysis, offset) ?? mapHover(analysis, offset) ?? hoverV3(analysis, offset) ?? nameHover(analysis, offset) ?? settingHover(analysis, offset) ?? wordHover(analysis, offset) ?? null;
 }

@@ -3,6 +3,7 @@ import { hexGrouped } from '../emulator/util/u64';
 import { Analysis } from './analysis';
 import { describePredictedFault } from './diagnostics';
 import { predict, transactionSites } from './predictions';
+import { describeRan, predictedRun, ranInlayLabel, ranTransactions } from './predictionsV3';
 
 /**
  * After each transaction's address: `→ 0x8000_0040` where it translates, or the fault it
@@ -14,6 +15,14 @@ export function inlayHints(analysis: Analysis, range: Range): InlayHint[] {
   return transactionSites(analysis).flatMap((site): InlayHint[] => {
     const address = site.transaction.address;
     if (!address || address.range.end < first || address.range.start > last) return [];
+    const ran = ranTransactions(analysis, site)?.[0];
+    const run = predictedRun(analysis);
+    if (ran && run) {
+      // Behind an SMMUv3: what the first iteration did in the emulator's run.
+      const label = ranInlayLabel(ran);
+      const tooltip = ran.fault || ran.status !== 'completed' ? { tooltip: { kind: MarkupKind.Markdown, value: describeRan(site, ran, run) } } : {};
+      return label ? [{ position: analysis.positionAt(address.range.end), label, kind: InlayHintKind.Type, paddingLeft: true, ...tooltip }] : [];
+    }
     const prediction = predict(analysis, site);
     const outcome = prediction?.outcome;
     if (!prediction || !outcome) return [];

@@ -1,5 +1,6 @@
 import { EngineDeclaration, EngineItem, Repeat, Transaction } from '../emulator/language/ast';
 import { constantValue, evaluate, EvaluationError } from '../emulator/language/evaluate';
+import { transactionRoute } from '../emulator/analysis/pasidRoute';
 import { Route } from '../emulator/analysis/staticSystem';
 import { Access } from '../emulator/pgtable/descriptor';
 import { WalkResult } from '../emulator/pgtable/walker';
@@ -74,7 +75,7 @@ export function predict(analysis: Analysis, site: TransactionSite, i = 0): Predi
     throw error;
   }
   const system = analysis.staticSystem;
-  const route = system.route(site.engine);
+  const route = transactionRoute(system, analysis.compiled.check, site.engine, site.transaction);
   const access = accessOf(site.transaction);
   const outcome = route.kind === 'domain' ? system.translate(route.domain, iova, access) : undefined;
   return { site, iova, iteration: dependsOnI ? i : undefined, route, outcome };

@@ -124,8 +124,11 @@ handler gpu_fault on gpu_dom {
 expect fetch0 completed
 `;
 
-/** The same on an SMMUv3. */
-const V3 = edit(BASE, 'version v2', 'version v3');
+/**
+ * The same on an SMMUv3, with a PRI master (so that the handler runs: on an SMMUv3 a
+ * terminating domain's faults reach a handler only as page requests) answering 'invalid'.
+ */
+const V3 = edit(BASE, 'version v2', 'version v3', 'master gpu {', 'master gpu { pri;', '  terminate\n', '  invalid\n');
 
 /** A stall domain, a can-stall master, a workqueue handler that always responds. */
 const STALL = edit(
@@ -288,7 +291,7 @@ describe('settings', () => {
       error('version-mismatch', s.at('record'), "'record' is an SMMUv3 setting; domain 'gpu_dom' is on an SMMUv2"),
     ]),
     scenario("version-mismatch: 'pri' in a master on an SMMUv2", edit(BASE, 'domain gpu_dom }', 'domain gpu_dom; pri }'), (s) => [
-      error('version-mismatch', s.at('pri'), "'pri' is an SMMUv3 setting; master 'gpu' is on an SMMUv2"),
+      error('version-mismatch', s.at('pri'), "PRI is PCIe ATS page requests into an SMMUv3 PRI queue; smmu 'apps' is an SMMUv2"),
     ]),
     scenario('version-mismatch: a PASID binding in a master on an SMMUv2', edit(BASE, 'domain gpu_dom }', 'domain gpu_dom; pasid 5 -> gpu_dom }'), (s) => [
       error('version-mismatch', s.at('pasid 5 -> gpu_dom'), 'PASID bindings (SubstreamIDs) exist on SMMUv3 only'),
@@ -303,7 +306,7 @@ describe('settings', () => {
       '  map 0x0100_0000',
       '  record off\n  map 0x0100_0000',
       'domain gpu_dom }',
-      'domain gpu_dom; pri; pasid 5 -> gpu_dom }',
+      'domain gpu_dom; pasid 5 -> gpu_dom }',
       '64 as fetch0',
       '64 pasid 5 as fetch0',
     )),
@@ -768,7 +771,7 @@ describe('handlers', () => {
       error('response-kind', s.at('invalid'), "'invalid' answers a PRI page request group (CMD_PRI_RESP); there is no PRI on an SMMUv2"),
       error('response-kind', s.at('failure'), "'failure' answers a PRI page request group (CMD_PRI_RESP); there is no PRI on an SMMUv2"),
     ]),
-    clean('PRI responses on an SMMUv3', edit(V3, '  terminate\n', '  if write { success } else { invalid }\n')),
+    clean('PRI responses on an SMMUv3', edit(V3, '  invalid\n', '  if write { success } else { failure }\n')),
 
     scenario("stall-off-no-stall: 'stall off' on a domain that does not stall", edit(BASE, 'log "fault at {iova}"', 'stall off for 100'), (s) => [
       warning('stall-off-no-stall', s.at('stall off for 100'), "the domain does not stall on faults: 'stall off' changes nothing"),
@@ -897,6 +900,79 @@ describe('SMMUv3 stall model and PASIDs', () => {
 });
 
 // ---------------------------------------------------------------------------------------
+// SMMUv3 fault delivery: handler-never-runs, response-mapping, stall-off-v3, pasid-unbound, oas-ips
+
+/** A stall domain on an SMMUv3: a can-stall master (no PRI), a workqueue handler answering 'terminate'. */
+const V3_STALL = edit(STALL, 'version v2', 'version v3');
+const STALL_HINT = "(Linux's arm_smmu_page_response: SUCCESS → retry, INVALID and FAILURE → abort)";
+const PRI_HINT = '(retry → Success, terminate → InvalidRequest, abort → ResponseFailure)';
+
+function hint(code: string, range: Range, message: string): Diagnostic {
+  return diagnostic('hint', code, range, message);
+}
+
+describe('SMMUv3 fault delivery and PASID traffic', () => {
+  runCases([
+    clean('V3_STALL: a stall domain on an SMMUv3 answered with stall responses', V3_STALL),
+    scenario('handler-never-runs: a terminating domain on an SMMUv3 without a PRI master', edit(V3, 'master gpu { pri;', 'master gpu {'), (s) => [
+      warning(
+        'handler-never-runs',
+        s.at('gpu_dom', 'on gpu_dom'),
+        "handler 'gpu_fault' never runs: domain 'gpu_dom' terminates faults (CD.S=0) on SMMUv3 'apps', whose event records arm_smmu_evtq_thread only prints, and no PRI master uses it to send page requests",
+      ),
+    ]),
+    clean(
+      'a terminating domain reached through the PASID binding of an attached PRI master',
+      edit(V3, 'master gpu { pri;', 'master gpu {', 'engine gpu.cp', 'domain nic_dom { }\nmaster nic { pri; stream 0x1; domain nic_dom; pasid 3 -> gpu_dom }\nengine gpu.cp'),
+    ),
+    scenario('response-mapping: page responses on a stall domain', edit(V3_STALL, '  terminate\n', '  if write { success } else { failure }\n'), (s) => [
+      hint('response-mapping', s.at('success'), `on a stall of master 'gpu', 'success' is sent as CMD_RESUME retry ${STALL_HINT}`),
+      hint('response-mapping', s.at('failure'), `on a stall of master 'gpu', 'failure' is sent as CMD_RESUME abort ${STALL_HINT}`),
+    ]),
+    scenario('response-mapping: stall responses on a page request group', edit(V3, '  invalid\n', '  if write { retry } else { abort }\n'), (s) => [
+      hint('response-mapping', s.at('retry'), `on a page request group of master 'gpu', 'retry' is sent as CMD_PRI_RESP Success ${PRI_HINT}`),
+      hint('response-mapping', s.at('abort'), `on a page request group of master 'gpu', 'abort' is sent as CMD_PRI_RESP ResponseFailure ${PRI_HINT}`),
+    ]),
+    scenario("stall-off-v3: 'stall off' in a handler of a stall domain on an SMMUv3", edit(V3_STALL, 'log "fault at {iova}"', 'stall off for 100'), (s) => [
+      warning('stall-off-v3', s.at('stall off for 100'), "'stall off' does nothing on SMMUv3: msm's stall cooldown clears SCTLR.CFCFG, a context-bank bit an SMMUv3 does not have (CD.S stays as Linux wrote it)"),
+    ]),
+    scenario("stall-off-v3: on a terminating domain too (and not also stall-off-no-stall)", edit(V3, 'log "fault at {iova}"', 'stall off for 5'), (s) => [
+      warning('stall-off-v3', s.at('stall off for 5'), "'stall off' does nothing on SMMUv3: msm's stall cooldown clears SCTLR.CFCFG, a context-bank bit an SMMUv3 does not have (CD.S stays as Linux wrote it)"),
+    ]),
+    scenario('no-response on an SMMUv3: a thread-context handler runs from the workqueue too, and its silence leaves the stall', edit(V3_STALL, 'context workqueue', 'context thread', '  terminate\n', ''), (s) => [
+      warning('no-response', s.at('gpu_fault'), "a path through handler 'gpu_fault' reaches its end without a response: the stalled transaction stays stalled and the master hangs"),
+    ]),
+    scenario('no-response on an SMMUv3: a page request group left unanswered', edit(V3, '  invalid\n', ''), (s) => [
+      warning('no-response', s.at('gpu_fault'), "a path through handler 'gpu_fault' reaches its end without a response: the page request group is never answered and the device waits for it"),
+    ]),
+    scenario('pasid-unbound: a PASID from a master that binds none', edit(V3, '64 as fetch0', '64 pasid 3 as fetch0'), (s) => [
+      warning('pasid-unbound', s.at('pasid 3'), "pasid 3 will abort with C_BAD_SUBSTREAMID: master 'gpu' binds no PASID ('pasid N -> DOMAIN'), so its STE has S1CDMax=0 (substreams disabled)"),
+    ]),
+    scenario('pasid-unbound: a PASID the master does not bind', edit(V3, 'domain gpu_dom }', 'domain gpu_dom; pasid 5 -> gpu_dom }', '64 as fetch0', '64 pasid 6 as fetch0'), (s) => [
+      warning('pasid-unbound', s.at('pasid 6'), "pasid 6 will abort with C_BAD_CD: master 'gpu' binds no PASID 6 ('pasid 6 -> DOMAIN' is missing), so CD 6 of its CD table is invalid (V=0)"),
+    ]),
+    scenario('pasid-unbound: pasid 0 (SSID0 is the traffic without a PASID)', edit(V3, 'domain gpu_dom }', 'domain gpu_dom; pasid 5 -> gpu_dom }', '64 as fetch0', '64 pasid 0 as fetch0'), (s) => [
+      warning(
+        'pasid-unbound',
+        s.at('pasid 0'),
+        "pasid 0 will abort with F_STREAM_DISABLED: Linux's STE has S1DSS=0b10 (SSID0), which keeps SubstreamID 0 for traffic without a PASID; leave 'pasid' out to use the domain of master 'gpu'",
+      ),
+    ]),
+    scenario(
+      'pasid-unbound: a PASID beyond ssid-bits',
+      edit(V3, 'version v3', 'version v3; ssid-bits 2', 'domain gpu_dom }', 'domain gpu_dom; pasid 3 -> gpu_dom }', '64 as fetch0', '64 pasid 4 as fetch0'),
+      (s) => [
+        warning('pasid-unbound', s.at('pasid 4'), "pasid 4 will abort with C_BAD_SUBSTREAMID: it is beyond the CD table of master 'gpu' (S1CDMax=2, the ssid-bits of smmu 'apps')"),
+      ],
+    ),
+    scenario('oas-ips: an output size CD.IPS cannot encode', edit(V3, '  map 0x0100_0000', '  oas 33\n  map 0x0100_0000'), (s) => [
+      error('oas-ips', s.at('33'), 'oas 33 has no CD.IPS encoding: on an SMMUv3 the output address size is 32, 36, 40, 42, 44 or 48 bits'),
+    ]),
+    clean('an output size of 44 bits on an SMMUv3', edit(V3, '  map 0x0100_0000', '  oas 44\n  map 0x0100_0000')),
+  ]);
+});
+
+// ---------------------------------------------------------------------------------------
 // vfio containers: vfio-placement, vfio-unattached, vfio-master-domain, vfio-master-twice,
 // vfio-domain-name, handler-on-vfio (test/emulator/vfio.test.ts has the rest of the story)
 
@@ -965,6 +1041,7 @@ describe('coverage', () => {
     'expect-label',
     'expect-operator',
     'expect-status',
+    'handler-never-runs',
     'handler-duplicate',
     'handler-on-vfio',
     'i-outside-repeat',
@@ -976,12 +1053,16 @@ describe('coverage', () => {
     'no-response',
     'no-smmu',
     'no-stream',
+    'oas-ips',
     'pasid-range',
+    'pasid-unbound',
     'queue-context',
+    'response-mapping',
     'response-kind',
     'smr-conflict',
     'stall-model',
     'stall-off-no-stall',
+    'stall-off-v3',
     'stream-mask-engine',
     'stream-mask-v3',
     'stream-range',

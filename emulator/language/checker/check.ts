@@ -21,7 +21,9 @@ import { checkHandler } from './handlers';
 import { CheckedMap, checkMaps } from './maps';
 import { BlockSettings } from './settings';
 import { CheckedStream, checkMasterStreams } from './streams';
+import { checkPasidTraffic } from './pasidTraffic';
 import { collectSymbols, SymbolEntry, SymbolTable } from './symbols';
+import { checkSmmuV3 } from './v3';
 import { CheckedContainer, checkContainers } from './vfio';
 
 /** Everything the checker learned: diagnostics, names, and what elaboration builds on. */
@@ -55,8 +57,8 @@ function ownerName(declaration: Declaration): string {
   }
 }
 
-function settingsOf(declaration: Declaration & { settings: Setting[] }, block: BlockKind, version: SmmuVersion | undefined, context: CheckContext): BlockSettings {
-  const settings = new BlockSettings(block, declaration.settings, context.sink, context.lines, version, ownerName(declaration));
+function settingsOf(declaration: Declaration & { settings: Setting[] }, block: BlockKind, version: SmmuVersion | undefined, context: CheckContext, smmu?: string): BlockSettings {
+  const settings = new BlockSettings(block, declaration.settings, context.sink, context.lines, version, ownerName(declaration), smmu);
   context.settings.set(declaration, settings);
   return settings;
 }
@@ -119,7 +121,7 @@ function checkStallModel(domain: DomainDeclaration | VfioDeclaration, settings: 
 function checkMaster(master: MasterDeclaration, context: CheckContext): void {
   const smmu = context.smmuOf.get(master);
   const version = versionOf(context, smmu);
-  settingsOf(master, 'master', version, context);
+  settingsOf(master, 'master', version, context, smmu?.name);
   const ssidBits = smmu?.declaration ? context.settings.get(smmu.declaration)?.number('ssid-bits') : undefined;
   for (const binding of master.pasids) {
     if (version === 'v2') context.sink.error('version-mismatch', binding.range, 'PASID bindings (SubstreamIDs) exist on SMMUv3 only');
@@ -180,9 +182,12 @@ export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult
   for (const workqueue of declarationsOf(file, 'workqueue')) settingsOf(workqueue, 'workqueue', undefined, context);
 
   const handledDomains = new Map<string, HandlerDeclaration>();
-  for (const handler of declarationsOf(file, 'handler')) {
+  const handlers = declarationsOf(file, 'handler');
+  for (const handler of handlers) {
     checkHandler(handler, settingsOf(handler, 'handler', undefined, context), handledDomains, context);
   }
+  checkPasidTraffic(declarationsOf(file, 'engine'), context);
+  checkSmmuV3({ domains, masters, handlers }, context);
   for (const vfio of vfios) mapsOf.set(vfio, checkVfio(vfio, context));
   // After every master with its own `domain` line: drivers attach as they probe, VFIO later, when userspace sets up the container.
   const containers = checkContainers(vfios, attacher, context);

@@ -60,7 +60,11 @@ function checkStatement(statement: HandlerStatement, facts: HandlerFacts, contex
       break;
     case 'stall-off':
       checkHandlerExpression(statement.cycles, context);
-      if (facts.stalls === false) context.sink.warning('stall-off-no-stall', statement.range, "the domain does not stall on faults: 'stall off' changes nothing");
+      if (facts.version === 'v3') {
+        context.sink.warning('stall-off-v3', statement.range, "'stall off' does nothing on SMMUv3: msm's stall cooldown clears SCTLR.CFCFG, a context-bank bit an SMMUv3 does not have (CD.S stays as Linux wrote it)");
+      } else if (facts.stalls === false) {
+        context.sink.warning('stall-off-no-stall', statement.range, "the domain does not stall on faults: 'stall off' changes nothing");
+      }
       break;
     case 'if':
       checkHandlerExpression(statement.condition, context);
@@ -159,7 +163,8 @@ export function checkHandler(handler: HandlerDeclaration, settings: BlockSetting
     stalls: domainSettings ? domainSettings.word('fault') === 'stall' : undefined,
   };
   checkStatements(handler.body, facts, context);
-  if (facts.stalls && handlerContext === 'workqueue' && handler.name) {
+  // On an SMMUv3 every handler runs from a workqueue and is checked with its domain's masters (v3.ts).
+  if (facts.stalls && handlerContext === 'workqueue' && facts.version !== 'v3' && handler.name) {
     for (const end of openEnds(handler.body, handler.name.range)) {
       const where = end === handler.name.range ? 'its end' : `line ${context.lines.lineOf(end.start)}`;
       context.sink.warning('no-response', end, `a path through handler '${name}' reaches ${where} without a response: the stalled transaction stays stalled and the master hangs`);

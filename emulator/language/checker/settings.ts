@@ -21,6 +21,8 @@ export class BlockSettings {
     /** The SMMU version the block belongs to, when known: settings of the other version are errors. */
     version: SmmuVersion | undefined,
     owner: string,
+    /** The name of the SMMU the block is on, when known (for messages). */
+    smmu?: string,
   ) {
     for (const setting of settings) {
       const spec = settingSpec(block, setting.key.text);
@@ -34,7 +36,7 @@ export class BlockSettings {
       }
       this.nodes.set(spec.key, setting);
       if (spec.only && version && spec.only !== version) {
-        sink?.error('version-mismatch', setting.key.range, versionMismatch(spec, version, owner));
+        sink?.error('version-mismatch', setting.key.range, versionMismatch(spec, version, owner, smmu));
         continue;
       }
       const value = checkValue(spec, setting, sink);
@@ -79,7 +81,10 @@ export class BlockSettings {
   }
 }
 
-function versionMismatch(spec: SettingSpec, version: SmmuVersion, owner: string): string {
+function versionMismatch(spec: SettingSpec, version: SmmuVersion, owner: string, smmu: string | undefined): string {
+  if (spec.key === 'pri' && version === 'v2' && smmu !== undefined) {
+    return `PRI is PCIe ATS page requests into an SMMUv3 PRI queue; smmu '${smmu}' is an SMMUv2`;
+  }
   if (spec.key === 'hupcf') {
     return `'hupcf' is an SMMUv2 context-bank bit; ${owner} is on an SMMUv3, which has no HUPCF (stalls are per transaction)`;
   }

@@ -1,0 +1,206 @@
+import { ResponseKind, Transaction } from '../language/ast';
+import { TransactionStatus } from '../language/schema';
+import { MachineEvent } from '../machine/events';
+import { Machine, RunStop } from '../machine/machine';
+import { Counters, FaultRecord, TransactionState } from '../machine/state';
+import { ScenarioModel } from '../scenario/model';
+import { decodeEvent, EventName } from '../smmu/v3/eventRecord';
+import { decodePageRequest } from '../smmu/v3/priEntry';
+
+/** What became of a transaction's first fault's event record. */
+export type EventOutcome =
+  | { kind: 'written'; name: EventName; index: number; time: number }
+  | { kind: 'dropped'; name: EventName; overflow: boolean };
+
+/** What one transaction behind an SMMUv3 did in the run, as the CLI's trace tells it. */
+export interface RunTransaction {
+  id: number;
+  iterations: number[];
+  iova: bigint;
+  sid: number;
+  status: TransactionStatus;
+  pa: bigint | undefined;
+  /** How it ended, in the trace's words ("CMD_RESUME terminate", "translation fault, CD.S=0: …"). */
+  how: string | undefined;
+  /** Its first fault, when it faulted. */
+  fault: Pick<FaultRecord, 'kind' | 'level' | 'reason' | 'time'> | undefined;
+  faults: number[];
+  /** The STAG of its first stall. */
+  stag: number | undefined;
+  /** The page request group it asked in, and its request in the PRI queue (undefined index: discarded). */
+  pageRequest: { prgi: number; sent: { index: number | undefined; last: boolean } | undefined } | undefined;
+  event: EventOutcome | undefined;
+  /** How its last fault was answered. */
+  response: ResponseKind | undefined;
+}
+
+export interface PredictedRun {
+  /** The transactions of each written transaction behind an SMMUv3, in issue order. */
+  sites: Map<Transaction, RunTransaction[]>;
+  stop: RunStop['reason'];
+  /** Why the run stopped early, in the machine's words (a budget or an expression error). */
+  stopMessage: string | undefined;
+  cycles: number;
+  counters: Counters;
+}
+
+/** Follows the machine's events and files each under the transaction it concerns. */
+class Recorder {
+  readonly sites = new Map<Transaction, RunTransaction[]>();
+  private readonly byId = new Map<number, RunTransaction>();
+  /** Stalled transactions whose stall record has not been seen, by `sid:stag`. */
+  private readonly awaitingRecord = new Map<string, RunTransaction>();
+  /** Transactions waiting on a page request group whose request has not been seen, by `sid:prgi:page`. */
+  private readonly awaitingRequest = new Map<string, RunTransaction[]>();
+  /** The transaction whose fault was recorded last: a non-stall event record that follows at once is its. */
+  private lastFaulted: { record: RunTransaction; time: number } | undefined;
+
+  constructor(private readonly machine: Machine) {}
+
+  listen(event: MachineEvent): void {
+    switch (event.kind) {
+      case 'transaction-issued':
+        this.issued(event.transaction);
+        return;
+      case 'fault': {
+        const record = this.byId.get(event.transaction.id);
+        if (!record) return;
+        record.faults.push(event.fault.id);
+        record.fault ??= { kind: event.fault.kind, level: event.fault.level, reason: event.fault.reason, time: event.time };
+        this.lastFaulted = record.faults.length === 1 ? { record, time: event.time } : undefined;
+        return;
+      }
+      case 'transaction-stalled':
+        this.stalled(event.transaction);
+        return;
+      case 'transaction-ended': {
+        const record = this.byId.get(event.transaction.id);
+        if (!record) return;
+        record.status = event.status;
+        record.how = event.how;
+        record.pa = event.transaction.pa;
+        return;
+      }
+      case 'event-record':
+      case 'event-dropped':
+        this.eventRecord(event);
+        return;
+      case 'page-request':
+        this.pageRequest(event.dwords, event.index);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private issued(t: TransactionState): void {
+    const op = this.machine.model.engines[t.engine]?.program[t.op];
+    if (op?.op !== 'transaction' || this.machine.model.smmus[t.smmu]?.version !== 'v3') return;
+    const record: RunTransaction = {
+      id: t.id,
+      iterations: [...t.iterations],
+      iova: t.iova,
+      sid: t.sid,
+      status: t.status,
+      pa: undefined,
+      how: undefined,
+      fault: undefined,
+      faults: [],
+      stag: undefined,
+      pageRequest: undefined,
+      event: undefined,
+      response: undefined,
+    };
+    this.byId.set(t.id, record);
+    const list = this.sites.get(op.node) ?? [];
+    list.push(record);
+    this.sites.set(op.node, list);
+  }
+
+  private stalled(t: TransactionState): void {
+    const record = this.byId.get(t.id);
+    if (!record) return;
+    record.status = 'stalled';
+    if (t.stall === 'fault' && record.stag === undefined && t.stag !== undefined) {
+      record.stag = t.stag;
+      this.awaitingRecord.set(`${t.sid}:${t.stag}`, record);
+    }
+    if (t.stall === 'page-request' && !record.pageRequest) {
+      const wait = this.machine.state.v3[t.smmu]?.prgWaits.find((w) => w.transactions.includes(t.id));
+      if (!wait) return;
+      record.pageRequest = { prgi: wait.prgi, sent: undefined };
+      const key = `${t.sid}:${wait.prgi}:${t.iova >> 12n}`;
+      this.awaitingRequest.set(key, [...(this.awaitingRequest.get(key) ?? []), record]);
+    }
+  }
+
+  private eventRecord(event: Extract<MachineEvent, { kind: 'event-record' | 'event-dropped' }>): void {
+    const decoded = decodeEvent(event.dwords);
+    let record: RunTransaction | undefined;
+    if (decoded.stall) {
+      const key = `${decoded.sid}:${decoded.stag}`;
+      record = this.awaitingRecord.get(key);
+      this.awaitingRecord.delete(key);
+    } else if (this.lastFaulted?.time === event.time && this.lastFaulted.record.sid === decoded.sid) {
+      record = this.lastFaulted.record;
+    }
+    this.lastFaulted = undefined;
+    if (!record || record.event) return;
+    record.event =
+      event.kind === 'event-record'
+        ? { kind: 'written', name: decoded.id, index: event.index, time: event.time }
+        : { kind: 'dropped', name: decoded.id, overflow: event.overflow };
+  }
+
+  private pageRequest(dwords: bigint[], index: number | undefined): void {
+    const request = decodePageRequest(dwords);
+    const key = `${request.sid}:${request.prgi}:${request.addr >> 12n}`;
+    const [record, ...others] = this.awaitingRequest.get(key) ?? [];
+    if (others.length > 0) this.awaitingRequest.set(key, others);
+    else this.awaitingRequest.delete(key);
+    if (record?.pageRequest) record.pageRequest.sent = { index, last: request.last };
+  }
+
+  /** At the end: how each answered fault was answered, and the state of those still live. */
+  finish(): void {
+    const { state } = this.machine;
+    for (const record of this.byId.values()) {
+      const last = record.faults.at(-1);
+      record.response = last === undefined ? undefined : state.responses.get(last);
+      const live = state.transactions.get(record.id);
+      if (live) record.status = live.status;
+    }
+  }
+}
+
+/** Events a prediction may take: a scenario that runs longer is predicted as far as this got. */
+export const PREDICTION_EVENTS = 100_000;
+
+/**
+ * Runs the scenario on the emulator, as the CLI does, and keeps what each transaction behind
+ * an SMMUv3 did: its fault, stall and STAG, page request group, event record (written or
+ * dropped), response and end. Undefined when there is no SMMUv3 or the machine cannot be built.
+ */
+export function predictRun(model: ScenarioModel, maxEvents = PREDICTION_EVENTS): PredictedRun | undefined {
+  if (!model.smmus.some((s) => s.version === 'v3')) return undefined;
+  let machine: Machine;
+  try {
+    machine = new Machine(model, { maxEvents });
+  } catch {
+    return undefined;
+  }
+  const recorder = new Recorder(machine);
+  machine.on((event) => recorder.listen(event));
+  let stop: RunStop;
+  try {
+    stop = machine.run();
+  } catch (error) {
+    // A bug of the emulator's: what ran so far is still what it did.
+    stop = { reason: 'stopped' };
+    recorder.finish();
+    return { sites: recorder.sites, stop: stop.reason, stopMessage: `the emulator failed: ${error instanceof Error ? error.message : String(error)}`, cycles: machine.now, counters: machine.result().counters };
+  }
+  recorder.finish();
+  const stopMessage = stop.reason === 'budget' || stop.reason === 'error' ? stop.message : undefined;
+  return { sites: recorder.sites, stop: stop.reason, stopMessage, cycles: machine.now, counters: machine.result().counters };
+}

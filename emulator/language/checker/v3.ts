@@ -1,0 +1,156 @@
+import { DomainDeclaration, HandlerDeclaration, HandlerStatement, MasterDeclaration, pageResponses, PageResponse, ResponseStatement, StallResponse } from '../ast';
+import { PriResponse, resumeActionOf } from '../../smmu/v3/commands';
+import { linuxS1Cd } from '../../smmu/v3/cd';
+import { attachInOrder } from '../../scenario/attach';
+import { attachRequest } from './attach';
+import { CheckContext, versionOf } from './context';
+import { openEnds } from './handlers';
+import { BlockSettings } from './settings';
+
+/**
+ * SMMUv3 checks that need more than one block: whether a handler's faults can reach it, and
+ * how its responses are sent; a domain's output size against CD.IPS. (PASID traffic is
+ * checked in pasidTraffic.ts.) What they say follows the emulator (emulator/smmu/v3,
+ * emulator/kernel/iopf.ts), which follows Linux's arm-smmu-v3 driver.
+ */
+
+/** A master whose faults on a domain reach the IOMMU core: as its attached domain or at a PASID. */
+interface DomainUser {
+  master: MasterDeclaration;
+  pri: boolean;
+}
+
+/**
+ * Who uses each domain: the masters whose attach at start succeeds (as the machine attaches
+ * them), at their `domain` and at each `pasid N -> NAME`; an unattached master's STE aborts
+ * everything, so its bindings are never used.
+ */
+export function domainUsers(masters: readonly MasterDeclaration[], context: Pick<CheckContext, 'settings' | 'symbols' | 'smmuOf'>): Map<DomainDeclaration, DomainUser[]> {
+  const domainOf = (name: string | undefined): DomainDeclaration | undefined => (name === undefined ? undefined : context.symbols.get('domain', name)?.declaration);
+  const asking = masters.flatMap((master) => {
+    const domain = domainOf(context.settings.get(master)?.name('domain')?.text);
+    const request = domain ? attachRequest(master, domain, context) : undefined;
+    return request ? [{ master, request }] : [];
+  });
+  const outcomes = attachInOrder(asking.map((a) => a.request));
+  const users = new Map<DomainDeclaration, DomainUser[]>();
+  asking.forEach(({ master, request }, i) => {
+    if (!outcomes[i]?.attached) return;
+    const user = { master, pri: context.settings.get(master)?.flag('pri') ?? false };
+    for (const domain of [request.domain, ...master.pasids.map((b) => domainOf(b.domain?.text))]) {
+      if (!domain) continue;
+      const list = users.get(domain) ?? [];
+      if (!list.includes(user)) list.push(user);
+      users.set(domain, list);
+    }
+  });
+  return users;
+}
+
+/**
+ * How Linux sends a handler's answer (kernel/iopf.ts): a stall gets CMD_RESUME, where
+ * arm_smmu_page_response maps SUCCESS to retry and INVALID/FAILURE to abort; a page request
+ * group gets CMD_PRI_RESP, where the scenario's retry/terminate/abort read as
+ * Success/InvalidRequest/ResponseFailure.
+ */
+const priResponseOfStall: Record<StallResponse, PriResponse> = { retry: 'success', terminate: 'invalid', abort: 'failure' };
+const priResponseNames: Record<PriResponse, string> = { success: 'Success', invalid: 'InvalidRequest', failure: 'ResponseFailure' };
+
+function isPageResponse(response: ResponseStatement['response']): response is PageResponse {
+  return (pageResponses as readonly string[]).includes(response);
+}
+
+function responses(statements: readonly HandlerStatement[]): ResponseStatement[] {
+  return statements.flatMap((s): ResponseStatement[] => {
+    if (s.kind === 'response') return [s];
+    if (s.kind === 'if') return [...responses(s.then), ...responses(s.otherwise ?? [])];
+    return [];
+  });
+}
+
+function names(users: readonly DomainUser[]): string {
+  return `${users.length === 1 ? 'master' : 'masters'} ${users.map((u) => `'${u.master.name?.text ?? '?'}'`).join(', ')}`;
+}
+
+/** A handler on a domain of an SMMUv3: can any fault reach it, and what do its responses become. */
+function checkV3Handler(handler: HandlerDeclaration, domain: DomainDeclaration, users: readonly DomainUser[], context: CheckContext): void {
+  const on = handler.domain;
+  const settings = context.settings.get(domain);
+  if (!on || !settings) return;
+  const domainName = domain.name?.text ?? '?';
+  const handlerName = handler.name?.text ?? '?';
+  const stalls = settings.word('fault') === 'stall';
+  const priUsers = users.filter((u) => u.pri);
+  const stallUsers = stalls ? users.filter((u) => !u.pri) : [];
+  if (!stalls && priUsers.length === 0) {
+    const smmu = context.smmuOf.get(domain)?.name ?? '?';
+    context.sink.warning(
+      'handler-never-runs',
+      on.range,
+      `handler '${handlerName}' never runs: domain '${domainName}' terminates faults (CD.S=0) on SMMUv3 '${smmu}', whose event records arm_smmu_evtq_thread only prints, and no PRI master uses it to send page requests`,
+    );
+    return;
+  }
+  checkOpenEnds(handler, stallUsers.length > 0, context);
+  for (const statement of responses(handler.body)) {
+    const response = statement.response;
+    if (isPageResponse(response) && stallUsers.length > 0) {
+      context.sink.report(
+        'hint',
+        'response-mapping',
+        statement.range,
+        `on a stall of ${names(stallUsers)}, '${response}' is sent as CMD_RESUME ${resumeActionOf(response)} (Linux's arm_smmu_page_response: SUCCESS → retry, INVALID and FAILURE → abort)`,
+      );
+    } else if (!isPageResponse(response) && priUsers.length > 0) {
+      context.sink.report(
+        'hint',
+        'response-mapping',
+        statement.range,
+        `on a page request group of ${names(priUsers)}, '${response}' is sent as CMD_PRI_RESP ${priResponseNames[priResponseOfStall[response]]} (retry → Success, terminate → InvalidRequest, abort → ResponseFailure)`,
+      );
+    }
+  }
+}
+
+/**
+ * On an SMMUv3 the IOMMU core runs every handler from a workqueue, whatever its `context`,
+ * and a path that returns without an answer sends nothing: the stalled transaction, or the
+ * device waiting on its page request group, waits for ever.
+ */
+function checkOpenEnds(handler: HandlerDeclaration, stalls: boolean, context: CheckContext): void {
+  const name = handler.name;
+  if (!name) return;
+  const what = stalls ? 'the stalled transaction stays stalled and the master hangs' : 'the page request group is never answered and the device waits for it';
+  for (const end of openEnds(handler.body, name.range)) {
+    const where = end === name.range ? 'its end' : `line ${context.lines.lineOf(end.start)}`;
+    context.sink.warning('no-response', end, `a path through handler '${name.text}' reaches ${where} without a response: ${what}`);
+  }
+}
+
+/** CD.IPS encodes only some output sizes: the CD Linux writes (and the emulator's encoder) refuses the others. */
+function checkOutputSize(domain: DomainDeclaration, settings: BlockSettings, context: CheckContext): void {
+  const oas = Number(settings.number('oas'));
+  try {
+    linuxS1Cd({ ias: Number(settings.number('ias')), oas, ttb0: 0n, asid: 1, stall: false, record: false, abort: false });
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    const at = settings.node('oas')?.value?.range ?? domain.name?.range ?? domain.range;
+    context.sink.error('oas-ips', at, `oas ${oas} has no CD.IPS encoding: on an SMMUv3 the output address size is 32, 36, 40, 42, 44 or 48 bits`);
+  }
+}
+
+export function checkSmmuV3(
+  declarations: { domains: readonly DomainDeclaration[]; masters: readonly MasterDeclaration[]; handlers: readonly HandlerDeclaration[] },
+  context: CheckContext,
+): void {
+  const onV3 = (domain: DomainDeclaration): boolean => versionOf(context, context.smmuOf.get(domain)) === 'v3';
+  for (const domain of declarations.domains) {
+    const settings = context.settings.get(domain);
+    if (settings && onV3(domain)) checkOutputSize(domain, settings, context);
+  }
+  const users = domainUsers(declarations.masters, context);
+  for (const handler of declarations.handlers) {
+    const domain = handler.domain ? context.symbols.get('domain', handler.domain.text)?.declaration : undefined;
+    if (domain && onV3(domain)) checkV3Handler(handler, domain, users.get(domain) ?? [], context);
+  }
+}
