@@ -28,7 +28,7 @@ export interface FunctionBreakpoint {
   hits: number;
 }
 
-/** The kernel functions of the fault path a function breakpoint may name. */
+/** The kernel functions of the fault path (SMMUv2 and SMMUv3) a function breakpoint may name. */
 export const kernelFunctions = [
   'irq_default_primary_handler',
   'arm_smmu_context_fault',
@@ -36,6 +36,11 @@ export const kernelFunctions = [
   'queue_work',
   'arm_smmu_cb_write(FSR)',
   'arm_smmu_cb_write(RESUME)',
+  // SMMUv3: the queues' IRQ threads, and the iopf work that runs a handler and answers its group.
+  'arm_smmu_evtq_thread',
+  'arm_smmu_priq_thread',
+  'iopf_handler',
+  'iopf_group_response',
 ] as const;
 
 function condition(text: string | undefined, scope: NameScope): Expression | undefined {

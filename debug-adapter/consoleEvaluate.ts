@@ -15,6 +15,8 @@ import { FrameContext } from './scopesOf';
 import { walkVariables } from './variables/scopes';
 import { VariableStore } from './variables/store';
 import { memoryReference } from './variables/values';
+import { streamOf } from './streams';
+import { indexStructure } from './structureIndex';
 
 const registerNames = ['SCTLR', 'FSR', 'FSYNR0', 'FAR', 'CBFRSYNRA', 'TTBR0', 'TCR'] as const;
 
@@ -24,8 +26,9 @@ export const consoleFunctions: Readonly<Record<string, string>> = {
   'read(pa, size)': 'up to 8 bytes of physical memory, little-endian',
 };
 
-/** The domain a StreamID reaches now: SMR match, S2CR, context bank (SMMUv2). */
-function domainOfStream(machine: Machine, smmu: number, sid: number): number | undefined {
+/** The domain a StreamID reaches now: SMR match, S2CR, context bank (SMMUv2); its CD for the SubstreamID (SMMUv3). */
+function domainOfStream(machine: Machine, smmu: number, sid: number, ssid: number | undefined): number | undefined {
+  if (machine.state.v3[smmu]) return streamOf(machine, smmu, sid)?.cds.find((cd) => cd.ssid === (ssid ?? 0))?.domain;
   const state = machine.state.smmus[smmu];
   if (!state) return undefined;
   const matches = state.smrs.map((smr, i) => ({ smr, i })).filter(({ smr }) => smr.valid && ((sid ^ smr.id) & ~smr.mask & 0xffff) === 0);
@@ -46,16 +49,19 @@ export class ConsoleEvaluator {
     private readonly context: FrameContext | undefined,
   ) {}
 
-  private walkIn(iova: bigint, sid: bigint | undefined, range: Range): WalkResult {
+  private walkIn(iova: bigint, sid: bigint | undefined, range: Range, ssid?: bigint): WalkResult {
     const smmu = this.context?.smmu ?? 0;
-    const domain = sid === undefined ? (this.context?.domain ?? 0) : domainOfStream(this.machine, smmu, Number(sid));
+    const domain = sid === undefined ? (this.context?.domain ?? 0) : domainOfStream(this.machine, smmu, Number(sid), ssid === undefined ? undefined : Number(ssid));
     const table = domain === undefined ? undefined : this.machine.runtime.tables[domain];
     if (!table) throw new EvaluationError(sid === undefined ? 'there is no domain to translate in' : `stream ${hex(sid)} reaches no domain`, range);
     return walk(this.machine.runtime.memory, table.tableConfig(), iova);
   }
 
-  private register(name: string): Value | undefined {
+  private register(name: string, range: Range): Value | undefined {
     if (!(registerNames as readonly string[]).includes(name)) return undefined;
+    if (this.context?.smmu !== undefined && this.machine.state.v3[this.context.smmu]) {
+      throw new EvaluationError(`${name} is a context-bank register: an SMMUv3 has none (its STE and CD are in the Registers scope)`, range);
+    }
     const bank = this.context?.smmu === undefined || this.context.bank === undefined ? undefined : this.machine.state.smmus[this.context.smmu]?.banks[this.context.bank];
     if (!bank) return undefined;
     const values: Record<(typeof registerNames)[number], bigint> = {
@@ -70,19 +76,38 @@ export class ConsoleEvaluator {
     return values[name as (typeof registerNames)[number]];
   }
 
+  /** In an iopf handler (SMMUv3): what the group it answers says — its STAG or PRG index, its PASID. */
+  private groupField(name: string): Value | undefined {
+    const group = this.context?.group;
+    if (!group) return undefined;
+    switch (name) {
+      case 'stag':
+        return BigInt(group.kind === 'stall' ? group.grpid : 0);
+      case 'prgi':
+        return BigInt(group.kind === 'page-request' ? group.grpid : 0);
+      case 'ssid':
+      case 'pasid':
+        return BigInt(group.ssid ?? 0);
+      case 'sid':
+        return BigInt(group.sid);
+      default:
+        return undefined;
+    }
+  }
+
   private environment(): Environment {
     const base = this.context?.fault
       ? faultEnvironment(this.machine, this.context.fault)
       : this.context?.transaction
         ? transactionEnvironment(this.machine, this.context.transaction)
         : undefined;
-    return {
-      lookup: (name, range) => this.register(name) ?? base?.lookup(name, range) ?? ((counterNames as readonly string[]).includes(name) ? BigInt(this.machine.state.counters[name as CounterName]) : name),
+    // `index` evaluates the inner index of `STE[sid][n]` in this same environment.
+    const env: Environment = {
+      lookup: (name, range) => this.register(name, range) ?? this.groupField(name) ?? base?.lookup(name, range) ?? ((counterNames as readonly string[]).includes(name) ? BigInt(this.machine.state.counters[name as CounterName]) : name),
       call: (name, args, range) => this.call(name, args, range),
-      index: (target, _index, range) => {
-        throw new EvaluationError(`'${target.kind === 'identifier' ? target.name : '…'}[…]': stream table entries exist on SMMUv3 only`, range);
-      },
+      index: (target, index, range) => indexStructure(this.machine, this.context?.smmu, this.context?.sid, target, index, env, range),
     };
+    return env;
   }
 
   private call(name: string, args: Value[], range: Range): Value {
@@ -91,7 +116,7 @@ export class ConsoleEvaluator {
       case 'translate': {
         const iova = integer(0);
         if (iova === undefined) throw new EvaluationError('translate(iova[, sid[, ssid]]) needs an address', range);
-        const outcome = this.walkIn(iova, integer(1), range).outcome;
+        const outcome = this.walkIn(iova, integer(1), range, integer(2)).outcome;
         if (outcome.kind !== 'success') throw new EvaluationError(`${outcome.kind} fault at level ${outcome.level}: ${outcome.reason}`, range);
         return outcome.pa;
       }
@@ -116,8 +141,8 @@ export class ConsoleEvaluator {
   }
 
   /** A translation in full: the result line and the walk to open. */
-  private translation(store: VariableStore, iova: bigint, sid: bigint | undefined, range: Range): DebugProtocol.EvaluateResponse['body'] {
-    const result = this.walkIn(iova, sid, range);
+  private translation(store: VariableStore, iova: bigint, sid: bigint | undefined, range: Range, ssid?: bigint): DebugProtocol.EvaluateResponse['body'] {
+    const result = this.walkIn(iova, sid, range, ssid);
     const outcome = result.outcome;
     const text =
       outcome.kind === 'success'
@@ -138,9 +163,9 @@ export class ConsoleEvaluator {
       if (kind === 'hover' && expression.kind === 'number') return this.translation(store, expression.value, undefined, expression.range);
       if (expression.kind === 'call' && expression.callee.text === 'translate') {
         const env = this.environment();
-        const [iova, sid] = expression.args.map((a) => toInteger(evaluate(a, env), a.range));
+        const [iova, sid, ssid] = expression.args.map((a) => toInteger(evaluate(a, env), a.range));
         if (iova === undefined) throw new EvaluationError('translate(iova[, sid[, ssid]]) needs an address', expression.range);
-        return this.translation(store, iova, sid, expression.range);
+        return this.translation(store, iova, sid, expression.range, ssid);
       }
       const value = evaluate(expression, this.environment());
       const result = typeof value === 'bigint' && expression.kind === 'call' && expression.callee.text === 'pte' ? hex64(value) : formatValue(expression, value);

@@ -1,10 +1,8 @@
 import { formatDump } from '../emulator/machine/dump';
-import { Machine, MachineRequestError } from '../emulator/machine/machine';
+import { Machine } from '../emulator/machine/machine';
 import { Level } from '../emulator/pgtable/descriptor';
 import { walk } from '../emulator/pgtable/walker';
-import { setFlags } from '../emulator/smmu/registerLayout';
-import { FSR } from '../emulator/smmu/v2/registers';
-import { fromHalves, hex, hex32, hex64 } from '../emulator/util/u64';
+import { fromHalves, hex, hex64 } from '../emulator/util/u64';
 import { Debuggee } from './debuggee';
 import { RequestError } from './errors';
 import {
@@ -12,18 +10,15 @@ import {
   DumpResponseBody,
   FaultsResponseBody,
   PageTableResponseBody,
-  ResumeAction,
-  ResumeResponseBody,
-  SmmuResponseBody,
   StalledResponseBody,
   TimelineResponseBody,
   TranslateResponseBody,
 } from './protocol';
 import { RequestArguments } from './requestArguments';
 import { findTransaction } from './transactions';
+import { streamOf } from './streams';
+import { isV3, prgWaitOf, stagOf } from './v3Tags';
 import { rootOf, tableEntries } from './variables/pageTable';
-import { registerVariables } from './variables/registers';
-import { VariableStore } from './variables/store';
 
 function lineOfOp(machine: Machine, engine: number, op: number): number {
   const node = machine.model.engines[engine]?.program[op];
@@ -47,7 +42,10 @@ export function stalled(debuggee: Debuggee, path: string): StalledResponseBody {
     transactions: [...machine.state.transactions.values()]
       .filter((t) => t.status === 'stalled')
       .map((t) => {
-        const fault = t.stall === 'fault' && t.lastFault !== undefined ? machine.journal.faults[t.lastFault] : undefined;
+        // Its own fault: the one that stalled it, or (PRI) the one its page request asks about.
+        const fault = t.stall !== 'behind' && t.lastFault !== undefined ? machine.journal.faults[t.lastFault] : undefined;
+        const stag = stagOf(machine, t);
+        const group = t.stall === 'page-request' ? prgWaitOf(machine, t.smmu, t.id) : undefined;
         return {
           id: t.id,
           engine: machine.model.engines[t.engine]?.name ?? '?',
@@ -57,29 +55,17 @@ export function stalled(debuggee: Debuggee, path: string): StalledResponseBody {
           sid: t.sid,
           label: t.label ?? null,
           stall: t.stall ?? 'fault',
-          stag: t.stag === undefined ? null : hex(t.stag),
-          prgi: t.stall === 'page-request' ? hex(machine.state.v3[t.smmu]?.prgWaits.find((w) => w.transactions.includes(t.id))?.prgi ?? 0) : null,
+          stag: stag === undefined ? null : hex(stag),
+          prgi: group ? hex(group.prgi) : null,
           fault: fault ? `${fault.kind} fault at level ${fault.level}: ${fault.reason}` : null,
           smmu: machine.model.smmus[t.smmu]?.name ?? '?',
-          contextBank: t.bank ?? null,
+          contextBank: isV3(machine, t.smmu) ? null : (t.bank ?? null),
           age: machine.now - t.issued,
           path,
           line: lineOfOp(machine, t.engine, t.op),
         };
       }),
   };
-}
-
-export function resume(debuggee: Debuggee, args: RequestArguments): ResumeResponseBody {
-  if (debuggee.isRunning) throw new RequestError('the scenario is running: pause it first');
-  const action = args.string('action');
-  if (action !== 'retry' && action !== 'terminate' && action !== 'abort') throw new RequestError(`'${action}' is not an answer: retry, terminate or abort`);
-  try {
-    return debuggee.machine.resumeTransaction(args.number('transaction'), action satisfies ResumeAction);
-  } catch (error) {
-    if (error instanceof MachineRequestError) throw new RequestError(error.message);
-    throw error;
-  }
 }
 
 /** The line of the `map` that made the leaf translating `iova` in a domain: the scenario's, or a handler's. */
@@ -135,9 +121,13 @@ export function translate(debuggee: Debuggee, args: RequestArguments): Translate
   else {
     const sid = args.optionalNumber('sid') ?? 0;
     const master = machine.model.masters.findIndex((m) => m.streams.some((s) => ((sid ^ s.id) & ~s.mask & 0xffff) === 0));
+    // SMMUv3: the CD of the SubstreamID (CD 0 without one) names the domain.
+    const smmu = machine.model.masters[master]?.smmu;
+    const viaCd = smmu === undefined ? undefined : streamOf(machine, smmu, sid)?.cds.find((cd) => cd.ssid === (args.optionalNumber('ssid') ?? 0))?.domain;
     const attachment = machine.attachments.find((a) => a.master === master && a.attached);
-    if (!attachment) throw new RequestError(`stream ${hex(sid)} reaches no domain`);
-    domain = attachment.domain;
+    const reached = viaCd ?? attachment?.domain;
+    if (reached === undefined) throw new RequestError(`stream ${hex(sid)} reaches no domain`);
+    domain = reached;
   }
   const table = machine.runtime.tables[domain];
   if (!table) throw new RequestError(`domain ${domain} has no table`);
@@ -182,25 +172,6 @@ export function faults(debuggee: Debuggee, path: string): FaultsResponseBody {
         line: transaction ? lineOfOp(machine, transaction.engine, transaction.op) : 0,
       };
     }),
-  };
-}
-
-/** Every SMMU's context banks; their registers open through `variables` like the Registers scope. */
-export function smmus(debuggee: Debuggee, store: VariableStore, onWrite: () => void): SmmuResponseBody {
-  const machine = debuggee.machine;
-  return {
-    smmus: machine.model.smmus.map((smmu, index) => ({
-      name: smmu.name,
-      version: smmu.version,
-      contextBanks: (machine.state.smmus[index]?.banks ?? []).map((bank) => ({
-        cbndx: bank.cbndx,
-        domain: machine.model.domains[bank.domain]?.name ?? null,
-        fsr: hex32(bank.fsr >>> 0),
-        fsrFlags: setFlags(FSR, BigInt(bank.fsr >>> 0)),
-        stalled: bank.stalled.length + bank.behind.length,
-        variablesReference: store.add(registerVariables(machine, store, index, bank.cbndx, onWrite)),
-      })),
-    })),
   };
 }
 

@@ -7,14 +7,15 @@ import { Scheduled } from '../emulator/machine/eventQueue';
 import { upcomingTransaction } from '../emulator/machine/engines';
 import { MachineEvent } from '../emulator/machine/events';
 import { Machine, MachineSnapshot } from '../emulator/machine/machine';
-import { FaultRecord, TransactionState } from '../emulator/machine/state';
+import { ActivityState, FaultRecord, TransactionState } from '../emulator/machine/state';
 import { ScenarioModel } from '../emulator/scenario/model';
 import { TraceFormatter } from '../emulator/cli/trace';
 import { Breakpoints, FunctionBreakpoint, LineBreakpoint } from './breakpoints';
 import { DataWatches } from './dataWatches';
-import { faultEnvironment, transactionEnvironment, upcomingEnvironment } from './environments';
+import { counterValue, faultEnvironment, transactionEnvironment, upcomingEnvironment } from './environments';
 import { ExceptionFilterId, filterDescriptions } from './exceptionFilters';
 import { describeException } from './exceptionInfo';
+import { QueueException, queueException } from './queueExceptions';
 import { TimelineRecorder, TimelineSnapshot } from './timeline';
 import { findTransaction } from './transactions';
 
@@ -23,6 +24,8 @@ export type StopReason = 'entry' | 'step' | 'breakpoint' | 'exception' | 'pause'
 export interface ExceptionStop {
   filter: ExceptionFilterId;
   fault: FaultRecord | undefined;
+  /** What the exception widget names its type: the fault's kind, or the filter (a queue event). */
+  typeName: string;
   /** "Translation fault at level 2: L2[56] is invalid; FSR=0x402 TF; FAR=0x7000000". */
   message: string;
 }
@@ -56,8 +59,11 @@ type StepMode =
   | { kind: 'fault'; engine: number; transaction: TransactionState; fault: number; seen: boolean }
   /** `next` on a kernel thread: one step of it, then stop before its next. */
   | { kind: 'thread'; thread: number; armed: boolean; fault: number | undefined }
-  /** `stepOut` of a handler: until the stalled transaction resumes (or the handler's work ends). */
-  | { kind: 'out'; thread: number; smmu: number; bank: number; fault: number | undefined };
+  /**
+   * `stepOut` of a handler: until the stalled transaction resumes (or the handler's work
+   * ends). On SMMUv3 (`bank` -1) the resume is a command that answers `group`'s transactions.
+   */
+  | { kind: 'out'; thread: number; smmu: number; bank: number; fault: number | undefined; group: number[] | undefined };
 
 /** A stop, and all it takes to come back to it: the machine and the debugger's own memory. */
 interface Moment {
@@ -68,6 +74,12 @@ interface Moment {
   lastEngineLine: EngineLineKey | undefined;
   hits: Map<number, number>;
   timeline: TimelineSnapshot;
+}
+
+/** An exception stop a fault filter made (not a queue filter). */
+function isFaultException(stop: Stop): boolean {
+  const filter = stop.exception?.filter;
+  return filter !== undefined && filter !== 'overflow' && filter !== 'page-request';
 }
 
 /** Stops kept for going back in time (older ones are forgotten). */
@@ -171,7 +183,7 @@ export class Debuggee {
       this.resume(this.stepMode(threadId, false));
       return;
     }
-    this.resume({ kind: 'out', thread: threadId, smmu: activity.smmu, bank: activity.bank, fault: activity.fault });
+    this.resume({ kind: 'out', thread: threadId, smmu: activity.smmu, bank: activity.bank, fault: activity.fault, group: activity.group?.transactions.filter((id) => this.machine.state.transactions.get(id)?.status === 'stalled') });
   }
 
   pause(): void {
@@ -191,10 +203,20 @@ export class Debuggee {
       // Stopped on one of its transactions (a fault, a stall): the step is about that one.
       const focused = this.lastStop?.transaction?.engine === engine ? this.lastStop.transaction : undefined;
       const fault = focused?.lastFault;
-      if (focused && focused.ended !== undefined && fault !== undefined && !into) return { kind: 'fault', engine, transaction: focused, fault, seen: false };
+      if (focused && focused.ended !== undefined && fault !== undefined && !into && this.kernelHandles(fault)) return { kind: 'fault', engine, transaction: focused, fault, seen: false };
       return { kind: 'engine', engine, into, issued: focused && (into || focused.ended === undefined) ? focused.id : undefined };
     }
     return { kind: 'thread', thread: threadId, armed: false, fault: this.runningActivity(threadId)?.fault };
+  }
+
+  /**
+   * Whether the kernel runs a fault path for this fault (a `next` then waits for it): always
+   * on SMMUv2; on SMMUv3 only for a stall — a terminated fault is at most a record the event
+   * thread prints.
+   */
+  private kernelHandles(fault: number): boolean {
+    const record = this.machine.journal.faults[fault];
+    return record !== undefined && (!this.machine.state.v3[record.smmu] || record.stalled);
   }
 
   private runningActivity(threadId: number) {
@@ -331,7 +353,15 @@ export class Debuggee {
         }
       }
       const actor = this.actorOf(next);
-      const outcome = this.machine.step();
+      let outcome: ReturnType<Machine['step']>;
+      try {
+        outcome = this.machine.step();
+      } catch (error) {
+        // The emulator met a state it does not model (memory written by hand, say): end the
+        // run and say why, rather than take the adapter down from a timer callback.
+        this.finish(`the emulator failed at cycle ${this.machine.now}: ${error instanceof Error ? error.message : String(error)}`);
+        return;
+      }
       if (outcome && outcome.reason !== 'finished') {
         this.finish(outcome.reason === 'error' ? `${outcome.message} (line ${this.machine.model.lines.lineOf(outcome.range.start)})` : outcome.reason === 'budget' ? outcome.message : undefined);
         return;
@@ -390,7 +420,7 @@ export class Debuggee {
     }
     if (step === 'handler') {
       const op = this.machine.nextHandlerOp(activity.id);
-      if (mode.kind === 'engine' && mode.into && activity.pc === 0 && activity.fault !== undefined && this.machine.journal.faults[activity.fault]?.transaction === mode.issued) {
+      if (mode.kind === 'engine' && mode.into && activity.pc === 0 && mode.issued !== undefined && this.handles(activity, mode.issued)) {
         return { reason: 'step', threadId: activity.thread, description: 'Stepped into the fault handler' };
       }
       const env = handlerEnvironment(this.machine.runtime, activity);
@@ -406,6 +436,12 @@ export class Debuggee {
     if (step === undefined) return undefined;
     const hit = this.hitFunction(step, handlerEnvironment(this.machine.runtime, activity));
     return hit ? { reason: 'function breakpoint', threadId: activity.thread, description: `Paused on function breakpoint ${step}`, hitBreakpointIds: hit } : undefined;
+  }
+
+  /** Whether a handler's activity is about a transaction: its fault's, or (SMMUv3) one of its group's. */
+  private handles(activity: ActivityState, transaction: number): boolean {
+    if (activity.group?.transactions.includes(transaction)) return true;
+    return activity.fault !== undefined && this.machine.journal.faults[activity.fault]?.transaction === transaction;
   }
 
   /** Whether `condition` holds; a condition that cannot be evaluated stops, and says why. */
@@ -458,7 +494,12 @@ export class Debuggee {
     let stop: Stop | undefined;
     for (const event of events) {
       this.observe(event);
-      stop ??= this.exceptionStop(event);
+      // A queue event (a discarded record, a page request) tells more than the fault that
+      // caused it in the same event: it takes the stop from a fault filter.
+      if (!stop || isFaultException(stop)) {
+        const exception = this.exceptionStop(event);
+        if (exception && (!stop || !isFaultException(exception))) stop = exception;
+      }
       stop ??= this.stepEnd(event);
     }
     // A watched value that changed together with another stop is shown by that stop.
@@ -500,6 +541,8 @@ export class Debuggee {
   }
 
   private exceptionStop(event: MachineEvent): Stop | undefined {
+    const queued = queueException(this.machine, event);
+    if (queued) return this.queueStop(queued);
     let filter: ExceptionFilterId | undefined;
     let fault: FaultRecord | undefined;
     let transaction: TransactionState;
@@ -531,7 +574,23 @@ export class Debuggee {
       description: `Paused on ${filterDescriptions[filter]}`,
       text: message,
       transaction,
-      exception: { filter, fault, message },
+      exception: { filter, fault, typeName: fault?.kind ?? filter, message },
+    };
+  }
+
+  /** SMMUv3's queues: a record the event queue discarded (`overflow`), a page request (`page-request`). */
+  private queueStop(queued: QueueException): Stop | undefined {
+    const { filter, fault, transaction } = queued;
+    const env = (): Environment =>
+      fault ? faultEnvironment(this.machine, fault) : transaction ? transactionEnvironment(this.machine, transaction) : { lookup: (name) => counterValue(this.machine, name) ?? name };
+    if (!this.enabled(filter, env)) return undefined;
+    return {
+      reason: 'exception',
+      threadId: transaction ? transaction.engine + 1 : this.firstThread(),
+      description: `Paused on ${filterDescriptions[filter]}`,
+      text: queued.message,
+      ...(transaction ? { transaction } : {}),
+      exception: { filter, fault, typeName: filter, message: queued.message },
     };
   }
 
@@ -548,6 +607,10 @@ export class Debuggee {
         if (event.kind === 'thread-exited' && event.thread === mode.thread) return this.afterWork(mode.fault);
         return undefined;
       case 'out':
+        if (event.kind === 'command' && event.smmu === mode.smmu && mode.group) {
+          const resumed = mode.group.flatMap((id) => findTransaction(this.machine, id) ?? []).find((t) => t.status !== 'stalled');
+          if (resumed) return { reason: 'step', threadId: resumed.engine + 1, description: 'Paused after the resume', transaction: resumed };
+        }
         if (event.kind === 'resume' && event.smmu === mode.smmu && event.bank === mode.bank && !event.ignored) {
           const resumed = event.transactions[0];
           const transaction = resumed === undefined ? undefined : findTransaction(this.machine, resumed);

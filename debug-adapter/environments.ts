@@ -2,15 +2,17 @@ import { Environment, evaluate, toInteger, Value } from '../emulator/language/ev
 import { counterNames, CounterName } from '../emulator/language/schema';
 import { Machine } from '../emulator/machine/machine';
 import { FaultRecord, TransactionState } from '../emulator/machine/state';
+import { findTransaction } from './transactions';
+import { prgWaitOf, stagOf, stagOfFault } from './v3Tags';
 
 /** Names every context knows: the counters. */
-function counter(machine: Machine, name: string): Value | undefined {
+export function counterValue(machine: Machine, name: string): Value | undefined {
   return (counterNames as readonly string[]).includes(name) ? BigInt(machine.state.counters[name as CounterName]) : undefined;
 }
 
 /** Names of the scenario stand for themselves, to be compared (`engine == gpu.cp`). */
 function withFallback(lookup: (name: string) => Value | undefined, machine: Machine): Environment {
-  return { lookup: (name) => lookup(name) ?? counter(machine, name) ?? name };
+  return { lookup: (name) => lookup(name) ?? counterValue(machine, name) ?? name };
 }
 
 function engineName(machine: Machine, engine: number): string {
@@ -39,13 +41,16 @@ export function transactionEnvironment(machine: Machine, t: TransactionState): E
     master: () => masterName(machine, t.engine),
     status: () => t.status,
     i: () => BigInt(t.iterations.at(-1) ?? 0),
+    stag: () => BigInt(stagOf(machine, t) ?? 0),
+    prgi: () => BigInt(prgWaitOf(machine, t.smmu, t.id)?.prgi ?? 0),
   };
   return withFallback((name) => fields[name]?.(), machine);
 }
 
-/** What a fault recorded, with the context bank's registers as they are now. */
+/** What a fault recorded, with the context bank's registers as they are now (SMMUv3: its STAG or page request group, while it waits). */
 export function faultEnvironment(machine: Machine, fault: FaultRecord): Environment {
   const bank = fault.bank === undefined ? undefined : machine.state.smmus[fault.smmu]?.banks[fault.bank];
+  const transaction = (): TransactionState | undefined => findTransaction(machine, fault.transaction);
   const fields: Record<string, () => Value> = {
     iova: () => fault.iova,
     pa: () => 0n,
@@ -61,12 +66,12 @@ export function faultEnvironment(machine: Machine, fault: FaultRecord): Environm
     stalled: () => fault.stalled,
     engine: () => engineName(machine, fault.engine),
     master: () => masterName(machine, fault.engine),
-    domain: () => machine.model.domains[bank?.domain ?? -1]?.name ?? '',
+    domain: () => machine.model.domains[bank?.domain ?? transaction()?.domain ?? -1]?.name ?? '',
     fsr: () => BigInt((bank?.fsr ?? 0) >>> 0),
     far: () => bank?.far ?? 0n,
     fsynr0: () => BigInt(bank?.fsynr0 ?? 0),
-    stag: () => 0n,
-    prgi: () => 0n,
+    stag: () => BigInt(stagOfFault(machine, fault) ?? 0),
+    prgi: () => BigInt(prgWaitOf(machine, fault.smmu, fault.transaction)?.prgi ?? 0),
   };
   return withFallback((name) => fields[name]?.(), machine);
 }

@@ -13,8 +13,8 @@ export const exceptionFilters: DebugProtocol.ExceptionBreakpointsFilter[] = [
   { filter: 'stall', label: 'Stalls', description: 'A transaction stalls, waiting for RESUME / CMD_RESUME', default: true, supportsCondition: true, conditionDescription: condition },
   { filter: 'terminate', label: 'Terminated transactions', description: 'A transaction is aborted, or read as zeros (RAZ/WI)', default: false, supportsCondition: true, conditionDescription: condition },
   { filter: 'multi', label: 'Faults while FSR is busy (MULTI)', description: 'A fault arrives while the context bank still holds one: only FSR.MULTI records it', default: false, supportsCondition: true, conditionDescription: condition },
-  { filter: 'overflow', label: 'Event queue overflow', description: 'SMMUv3: the event queue drops a record', default: false, supportsCondition: true, conditionDescription: condition },
-  { filter: 'page-request', label: 'PRI page requests', description: 'SMMUv3: a device sends a page request', default: false, supportsCondition: true, conditionDescription: condition },
+  { filter: 'overflow', label: 'Event queue overflow', description: 'SMMUv3: the event queue is full and discards a record (PROD.OVFLG toggles)', default: false, supportsCondition: true, conditionDescription: condition },
+  { filter: 'page-request', label: 'PRI page requests', description: 'SMMUv3: a device\'s page request reaches the PRI queue (or is discarded when it is full)', default: false, supportsCondition: true, conditionDescription: condition },
 ];
 
 const filterIds = new Set(exceptionFilters.map((f) => f.filter));

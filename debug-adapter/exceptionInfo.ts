@@ -1,9 +1,12 @@
+import { faultKinds } from '../emulator/language/schema';
 import { Machine } from '../emulator/machine/machine';
 import { FaultRecord, TransactionState } from '../emulator/machine/state';
 import { setFlags } from '../emulator/smmu/registerLayout';
 import { FSR } from '../emulator/smmu/v2/registers';
 import { hex } from '../emulator/util/u64';
 import { ExceptionFilterId } from './exceptionFilters';
+import { v3Report } from './faultReport';
+import { isV3 } from './v3Tags';
 
 function sentence(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
@@ -18,6 +21,23 @@ function registers(machine: Machine, fault: FaultRecord): string {
 }
 
 /**
+ * SMMUv3: the fault, then how it was reported — `F_TRANSLATION stall record, STAG 0x0` —
+ * and for a stall what answers it. A page request's reason says it already.
+ */
+function describeV3Fault(machine: Machine, filter: ExceptionFilterId, access: string, fault: FaultRecord): string {
+  const configError = !isFaultKind(fault.kind);
+  const what = configError ? `${fault.kind} (configuration error): ${fault.reason}` : `${fault.kind} fault at level ${fault.level}: ${fault.reason}`;
+  const pri = !fault.latched && !fault.stalled && !configError;
+  const report = configError || pri ? '' : `; ${v3Report(machine, fault)}`;
+  const stall = filter === 'stall' ? (pri ? `; ${access} waits for CMD_PRI_RESP` : `; ${access} stalls until CMD_RESUME`) : '';
+  return `${sentence(what)}${report}${stall}`;
+}
+
+function isFaultKind(kind: string): boolean {
+  return (faultKinds as readonly string[]).includes(kind);
+}
+
+/**
  * The exception in words, as the debugger shows it:
  * "Translation fault at level 2: L2[56] is invalid; FSR=0x402 TF; FAR=0x7000000".
  */
@@ -26,9 +46,11 @@ export function describeException(machine: Machine, filter: ExceptionFilterId, t
   if (filter === 'terminate') {
     const how = transaction.status === 'raz' ? (transaction.access === 'read' ? 'terminated: read as zeros (RAZ)' : 'terminated: the write was dropped (WI)') : 'aborted';
     const article = /^[aeiou]/.test(fault?.kind ?? '') ? 'an' : 'a';
-    return sentence(`${access} ${how}${fault ? ` after ${article} ${fault.kind} fault: ${fault.reason}` : ': its context bank held a fault (HUPCF=0)'}`);
+    const without = isV3(machine, transaction.smmu) ? ': its STE aborts its traffic (no domain attached)' : ': its context bank held a fault (HUPCF=0)';
+    return sentence(`${access} ${how}${fault ? ` after ${article} ${fault.kind} fault: ${fault.reason}` : without}`);
   }
   if (!fault) return sentence(`${access} stalled`);
+  if (isV3(machine, fault.smmu)) return describeV3Fault(machine, filter, access, fault);
   const what = fault.bank === undefined ? `${fault.kind} (global fault): ${fault.reason}` : `${fault.kind} fault at level ${fault.level}: ${fault.reason}`;
   const multi = !fault.latched && fault.bank !== undefined ? '; FSR was busy: only MULTI records it, FAR still names the earlier fault' : '';
   const stall = filter === 'stall' ? `; ${access} stalls until RESUME` : '';

@@ -73,10 +73,12 @@ function kernelCallers(activity: ActivityState): string[] {
   const step = activity.steps[activity.step];
   const before = activity.steps.slice(0, activity.step);
   const inside: string[] = [];
-  // The handler is called by report_iommu_fault, and everything after arm_smmu_context_fault's
-  // first read runs inside it.
+  // SMMUv2: the handler is called by report_iommu_fault, and everything after
+  // arm_smmu_context_fault's first read runs inside it.
   if (step === 'handler' && before.includes('report_iommu_fault')) inside.push('report_iommu_fault');
   if (step !== 'arm_smmu_context_fault' && before.includes('arm_smmu_context_fault')) inside.push('arm_smmu_context_fault');
+  // SMMUv3: the iopf work item calls the domain's handler, which answers the group (iopf_group_response).
+  if (before.includes('iopf_handler')) inside.push('iopf_handler');
   return [...inside, ...[...activity.callers].reverse()];
 }
 

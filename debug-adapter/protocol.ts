@@ -3,7 +3,12 @@
  * client imports these types; nothing else of the adapter.
  */
 
-export type ResumeAction = 'retry' | 'terminate' | 'abort';
+/** How a stall is answered: RESUME (SMMUv2) or CMD_RESUME by STAG (SMMUv3). */
+export type StallAction = 'retry' | 'terminate' | 'abort';
+/** How a PRI page request group is answered: CMD_PRI_RESP's response code. */
+export type PageResponse = 'success' | 'invalid' | 'failure';
+/** A stalled transaction takes a StallAction; one waiting on a page request group a PageResponse. */
+export type ResumeAction = StallAction | PageResponse;
 
 /** `iommu/stalled`: every transaction held by a fault (its own, or one ahead of it). */
 export interface StalledRequestArguments {}
@@ -19,12 +24,13 @@ export interface StalledTransaction {
   label: string | null;
   /** `fault`: its own; `behind`: a fault ahead of it (HUPCF=0); `page-request`: an ATS device waits for its PRI group's response. */
   stall: 'fault' | 'behind' | 'page-request';
-  /** SMMUv3: the stall tag CMD_RESUME must name (hex), or the PRG index of its page request group. */
+  /** SMMUv3: the stall tag CMD_RESUME must name (hex), or the PRG index of its page request group (hex). */
   stag: string | null;
   prgi: string | null;
-  /** The fault that stalled it, in words, when it is its own. */
+  /** The fault that stalled it (or made its device send a page request), in words, when it is its own. */
   fault: string | null;
   smmu: string;
+  /** SMMUv2: the context bank it stalled on; null on SMMUv3. */
   contextBank: number | null;
   /** Cycles since it was issued. */
   age: number;
@@ -36,15 +42,20 @@ export interface StalledResponseBody {
   transactions: StalledTransaction[];
 }
 
-/** `iommu/resume`: answer a stalled transaction as the driver would (RESUME / CMD_RESUME). */
+/**
+ * `iommu/resume`: answer a stalled transaction as the driver would — RESUME (SMMUv2),
+ * CMD_RESUME with its STAG (SMMUv3 stall: retry | terminate | abort), or CMD_PRI_RESP to
+ * its page request group (SMMUv3 PRI: success | invalid | failure). An answer of the other
+ * kind is refused.
+ */
 export interface ResumeRequestArguments {
   transaction: number;
   action: ResumeAction;
 }
 export interface ResumeResponseBody {
-  /** Every transaction the write resumed (on SMMUv2, all those stalled on the context bank). */
+  /** Every transaction the answer resumed (SMMUv2: all stalled on the context bank; PRI: the whole group). */
   resumed: number[];
-  /** What was written, in the register's words. */
+  /** What was written: the registers (`FSR ← 0x2; RESUME ← retry (TnR=0)`), or each command and what it did. */
   written: string;
 }
 
@@ -157,7 +168,7 @@ export interface FaultsResponseBody {
   faults: FaultSummary[];
 }
 
-/** `iommu/smmu`: every SMMU's context banks, each with its registers as a DAP variables reference. */
+/** `iommu/smmu`: every SMMU's context banks (v2) or streams (v3), each with its registers as a DAP variables reference. */
 export interface SmmuRequestArguments {}
 export interface ContextBankSummary {
   cbndx: number;
@@ -171,10 +182,27 @@ export interface ContextBankSummary {
   /** Open with `variables`; valid until the next stop, like any variables reference. */
   variablesReference: number;
 }
+/** SMMUv3: one stream as Linux set it up — its STE and the CDs of its CD table. */
+export interface StreamSummary {
+  sid: number;
+  master: string;
+  /** PA of the STE (hex), and what it says in a few words (`stage 1 · CD at 0x40004000`). */
+  ste: string;
+  config: string;
+  /** The CDs in use: SubstreamID, the domain, its ASID, the CD's PA (hex). */
+  cds: { ssid: number; domain: string; asid: number; address: string }[];
+  /** Its transactions waiting now: stalled with a STAG, or for a page request group. */
+  stalled: number;
+  /** Opens with `variables` into the STE and CDs, fields and dwords, as the v3 Registers scope. */
+  variablesReference: number;
+}
 export interface SmmuSummary {
   name: string;
   version: 'v2' | 'v3';
+  /** SMMUv2's context banks in use (none on an SMMUv3). */
   contextBanks: ContextBankSummary[];
+  /** SMMUv3 only: its streams. */
+  streams?: StreamSummary[];
 }
 export interface SmmuResponseBody {
   smmus: SmmuSummary[];
@@ -218,9 +246,11 @@ export interface QueuesRequestArguments {}
 export interface QueueEntryView {
   /** Slot index in the queue. */
   index: number;
+  /** PA of the slot (hex). */
+  address: string;
   /** One line: `F_TRANSLATION sid 0x10 stag 0x0 stall read 0x7000000`. */
   text: string;
-  /** The record's fields decoded (name, bits, value, meaning). */
+  /** The record's fields decoded (name, bits, value — hex when wider than 4 bits — and meaning). */
   fields: { name: string; bits: string; value: string; meaning: string }[];
   /** The entry's 64-bit words, hex, as in memory. */
   dwords: string[];

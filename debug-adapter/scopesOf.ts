@@ -1,51 +1,88 @@
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Machine } from '../emulator/machine/machine';
-import { FaultRecord, TransactionState } from '../emulator/machine/state';
+import { FaultRecord, IopfGroupState, TransactionState } from '../emulator/machine/state';
 import { walk, WalkResult } from '../emulator/pgtable/walker';
+import { hex } from '../emulator/util/u64';
 import { FrameInfo } from './frames';
 import { findTransaction } from './transactions';
 import { rootOf, tableEntries, tableVariables } from './variables/pageTable';
+import { pendingCount, queuesVariables } from './variables/queues';
 import { registerVariables } from './variables/registers';
 import { faultVariables, stalledVariables, transactionVariables } from './variables/scopes';
+import { streamRegisterVariables } from './variables/streamRegisters';
 import { VariableStore } from './variables/store';
 
-/** Where a frame's state lives: its transaction, fault, context bank and domain. */
+/** Where a frame's state lives: its transaction, fault, context bank (v2) or stream (v3), and domain. */
 export interface FrameContext {
   transaction: TransactionState | undefined;
   fault: FaultRecord | undefined;
   smmu: number | undefined;
+  /** SMMUv2: the context bank. */
   bank: number | undefined;
   domain: number | undefined;
+  /** SMMUv3: the StreamID and SubstreamID whose STE and CD apply. */
+  sid: number | undefined;
+  ssid: number | undefined;
+  /** SMMUv3: the group an iopf handler answers. */
+  group: IopfGroupState | undefined;
 }
 
-/** The domain an engine's master was attached to at start, and its context bank. */
-function routeOfEngine(machine: Machine, engine: number): { smmu: number; bank: number; domain: number } | undefined {
+/** The domain an engine's master was attached to at start, and its context bank (v2) or stream (v3). */
+function routeOfEngine(machine: Machine, engine: number): Omit<FrameContext, 'transaction' | 'fault' | 'group'> | undefined {
   const master = machine.model.engines[engine]?.master;
   const attachment = machine.attachments.find((a) => a.master === master && a.attached);
   if (!attachment) return undefined;
-  const smmu = machine.model.masters[attachment.master]?.smmu ?? 0;
+  const masterModel = machine.model.masters[attachment.master];
+  const smmu = masterModel?.smmu ?? 0;
+  if (machine.state.v3[smmu]) return { smmu, bank: undefined, domain: attachment.domain, sid: masterModel?.streams[0]?.id, ssid: undefined };
   const bank = machine.state.smmus[smmu]?.banks.findIndex((b) => b.domain === attachment.domain) ?? -1;
-  return bank < 0 ? undefined : { smmu, bank, domain: attachment.domain };
+  return bank < 0 ? undefined : { smmu, bank, domain: attachment.domain, sid: undefined, ssid: undefined };
+}
+
+function activityContext(machine: Machine, frame: Extract<FrameInfo, { kind: 'handler' | 'kernel' }>): FrameContext {
+  const activity = frame.activity;
+  const fault = activity.fault === undefined ? undefined : machine.journal.faults[activity.fault];
+  const transaction = fault ? findTransaction(machine, fault.transaction) : undefined;
+  if (machine.state.v3[activity.smmu]) {
+    const group = activity.group;
+    const sid = group?.sid ?? fault?.sid;
+    return { transaction, fault, smmu: activity.smmu, bank: undefined, domain: activity.domain, sid, ssid: group ? group.ssid : transaction?.pasid === undefined ? undefined : Number(transaction.pasid), group };
+  }
+  const domain = machine.state.smmus[activity.smmu]?.banks[activity.bank]?.domain;
+  return { transaction, fault, smmu: activity.smmu, bank: activity.bank, domain, sid: undefined, ssid: undefined, group: undefined };
 }
 
 export function contextOf(machine: Machine, frame: FrameInfo): FrameContext {
-  if (frame.kind === 'handler' || frame.kind === 'kernel') {
-    const activity = frame.activity;
-    const fault = activity.fault === undefined ? undefined : machine.journal.faults[activity.fault];
-    const transaction = fault ? findTransaction(machine, fault.transaction) : undefined;
-    const domain = machine.state.smmus[activity.smmu]?.banks[activity.bank]?.domain;
-    return { transaction, fault, smmu: activity.smmu, bank: activity.bank, domain };
-  }
+  if (frame.kind === 'handler' || frame.kind === 'kernel') return activityContext(machine, frame);
   const transaction = frame.transaction;
   const fault = transaction?.lastFault === undefined ? undefined : machine.journal.faults[transaction.lastFault];
+  if (transaction && machine.state.v3[transaction.smmu]) {
+    const route = routeOfEngine(machine, frame.engine);
+    const ssid = transaction.pasid === undefined ? undefined : Number(transaction.pasid);
+    return { transaction, fault, smmu: transaction.smmu, bank: undefined, domain: transaction.domain ?? route?.domain, sid: transaction.sid, ssid, group: undefined };
+  }
   if (transaction?.bank !== undefined) {
-    return { transaction, fault, smmu: transaction.smmu, bank: transaction.bank, domain: machine.state.smmus[transaction.smmu]?.banks[transaction.bank]?.domain };
+    return { transaction, fault, smmu: transaction.smmu, bank: transaction.bank, domain: machine.state.smmus[transaction.smmu]?.banks[transaction.bank]?.domain, sid: undefined, ssid: undefined, group: undefined };
   }
   const route = routeOfEngine(machine, frame.engine);
-  return { transaction, fault, smmu: route?.smmu, bank: route?.bank, domain: route?.domain };
+  return { transaction, fault, smmu: route?.smmu, bank: route?.bank, domain: route?.domain, sid: route?.sid, ssid: route?.ssid, group: undefined };
 }
 
-/** The scopes of a frame: Transaction, Fault, Registers, Stalled, Page table (what applies). */
+/** The Registers scope: the context bank's registers (v2), or the stream's STE and CDs (v3). */
+function registersScope(machine: Machine, store: VariableStore, context: FrameContext, onWrite: () => void): DebugProtocol.Scope | undefined {
+  const smmu = context.smmu;
+  if (smmu === undefined) return undefined;
+  const smmuName = machine.model.smmus[smmu]?.name ?? '?';
+  if (machine.state.v3[smmu]) {
+    if (context.sid === undefined || !machine.state.v3[smmu]?.streams.some((s) => s.sid === context.sid)) return undefined;
+    const container = streamRegisterVariables(machine, store, smmu, context.sid, context.ssid);
+    return { name: `Registers (${smmuName} sid ${hex(context.sid)})`, presentationHint: 'registers', variablesReference: store.add(container), expensive: false };
+  }
+  if (context.bank === undefined) return undefined;
+  return { name: `Registers (${smmuName} cb${context.bank})`, presentationHint: 'registers', variablesReference: store.add(registerVariables(machine, store, smmu, context.bank, onWrite)), expensive: false };
+}
+
+/** The scopes of a frame: Transaction, Fault, Registers, Stalled, Page table, Queues (what applies). */
 export function scopesOf(machine: Machine, store: VariableStore, frame: FrameInfo, onWrite: (pa?: number) => void): DebugProtocol.Scope[] {
   const context = contextOf(machine, frame);
   const scopes: DebugProtocol.Scope[] = [];
@@ -62,10 +99,8 @@ export function scopesOf(machine: Machine, store: VariableStore, frame: FrameInf
     if (frame.kind === 'handler' || frame.kind === 'kernel') scopes.push(scope);
     else scopes.unshift(scope);
   }
-  if (context.smmu !== undefined && context.bank !== undefined) {
-    const name = `Registers (${machine.model.smmus[context.smmu]?.name ?? '?'} cb${context.bank})`;
-    scopes.push({ name, presentationHint: 'registers', variablesReference: store.add(registerVariables(machine, store, context.smmu, context.bank, () => onWrite())), expensive: false });
-  }
+  const registers = registersScope(machine, store, context, () => onWrite());
+  if (registers) scopes.push(registers);
   const stalled = [...machine.state.transactions.values()].filter((t) => t.status === 'stalled').length;
   scopes.push({ name: `Stalled (${stalled})`, variablesReference: store.add(stalledVariables(machine, store)), expensive: false });
   if (context.domain !== undefined) {
@@ -76,6 +111,9 @@ export function scopesOf(machine: Machine, store: VariableStore, frame: FrameInf
       indexedVariables: tableEntries(machine, root).length,
       expensive: false,
     });
+  }
+  if (machine.state.v3.some((v3) => v3 !== undefined)) {
+    scopes.push({ name: `Queues (${pendingCount(machine)} pending)`, variablesReference: store.add(queuesVariables(machine, store)), expensive: false });
   }
   return scopes;
 }

@@ -29,6 +29,9 @@ import { filterScope } from './nameScopes';
 import { IommuLaunchArguments, LaunchArgumentError, parseLaunchArguments } from './launchArguments';
 import { customRequests } from './protocol';
 import { RequestArguments } from './requestArguments';
+import { queuesOf } from './queueViews';
+import { resume } from './resume';
+import { smmus } from './smmus';
 import { ScenarioReader } from './scenarioReader';
 import { contextOf, scopesOf } from './scopesOf';
 import { VariableStore } from './variables/store';
@@ -267,7 +270,7 @@ export class IommuDebugSession extends DebugSession {
         exceptionId: exceptionTitle(exception.filter),
         description: exception.message,
         breakMode: 'always',
-        details: { message: exception.message, typeName: exception.fault?.kind ?? exception.filter },
+        details: { message: exception.message, typeName: exception.typeName },
       };
     });
   }
@@ -425,7 +428,7 @@ export class IommuDebugSession extends DebugSession {
           response.body = custom.stalled(debuggee, source);
           return;
         case customRequests.resume: {
-          response.body = custom.resume(debuggee, given);
+          response.body = resume(debuggee, given);
           this.sendEvent(new InvalidatedEvent(['variables']));
           return;
         }
@@ -445,10 +448,13 @@ export class IommuDebugSession extends DebugSession {
           response.body = custom.faults(debuggee, source);
           return;
         case customRequests.smmu:
-          response.body = custom.smmus(debuggee, this.variables, () => this.invalidate());
+          response.body = smmus(debuggee, this.variables, () => this.invalidate());
           return;
         case customRequests.timeline:
           response.body = custom.timeline(debuggee, source);
+          return;
+        case customRequests.queues:
+          response.body = { smmus: queuesOf(debuggee.machine) };
           return;
         default:
           throw new RequestError(`unknown request '${command}'`);

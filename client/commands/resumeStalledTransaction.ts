@@ -1,13 +1,7 @@
 import * as vscode from 'vscode';
-import { ResumeAction } from '../../debug-adapter/protocol';
 import { IommuSessions } from '../session/iommuSessions';
+import { answersFor } from '../views/stalledRows';
 import { resumeStalled } from '../views/stalledTransactionsView';
-
-const actions: { label: string; description: string; action: ResumeAction }[] = [
-  { label: 'Retry', description: 'RESUME with TnR=0: translate the transaction again', action: 'retry' },
-  { label: 'Terminate', description: 'RESUME with TnR=1: the transaction ends as the domain reports (abort or RAZ/WI)', action: 'terminate' },
-  { label: 'Abort', description: 'Terminate with an abort to the master', action: 'abort' },
-];
 
 /** IOMMU: Resume Stalled Transaction… — pick a stalled transaction, then the answer. */
 export async function resumeStalledTransaction(sessions: IommuSessions): Promise<void> {
@@ -21,12 +15,14 @@ export async function resumeStalledTransaction(sessions: IommuSessions): Promise
     void vscode.window.showInformationMessage('No transaction is stalled.');
     return;
   }
-  const transaction = await vscode.window.showQuickPick(
-    transactions.map((t) => ({ label: `#${t.id} ${t.engine}`, description: `${t.access} ${t.iova}${t.label ? ` (${t.label})` : ''}`, detail: t.stall === 'behind' ? 'behind a fault (HUPCF=0)' : (t.fault ?? ''), id: t.id })),
+  const picked = await vscode.window.showQuickPick(
+    transactions.map((t) => ({ label: `#${t.id} ${t.engine}`, description: `${t.access} ${t.iova}${t.label ? ` (${t.label})` : ''}`, detail: t.stall === 'behind' ? 'behind a fault (HUPCF=0)' : (t.fault ?? ''), transaction: t })),
     { title: 'Resume which stalled transaction?' },
   );
-  if (!transaction) return;
-  const answer = await vscode.window.showQuickPick(actions, { title: `Answer #${transaction.id} with` });
+  if (!picked) return;
+  const stalled = picked.transaction;
+  // A stall takes Retry / Terminate / Abort; a page request group Success / Invalid / Failure.
+  const answer = await vscode.window.showQuickPick([...answersFor(stalled)], { title: `Answer #${stalled.id} with` });
   if (!answer) return;
-  await resumeStalled(sessions, transaction.id, answer.action);
+  await resumeStalled(sessions, stalled.id, answer.action);
 }

@@ -1,14 +1,17 @@
 import * as vscode from 'vscode';
-import { ContextBankSummary, SmmuSummary } from '../../debug-adapter/protocol';
+import { ContextBankSummary, SmmuSummary, StreamSummary } from '../../debug-adapter/protocol';
 import { DapVariable, isReadOnly, SetVariableResponseBody, VariablesResponseBody } from '../session/dapTypes';
 import { IommuSessions } from '../session/iommuSessions';
 import { SessionTree } from './sessionTree';
+import { smmuDescription, streamDescription } from './smmuRows';
 
 export const smmuViewId = 'iommu.smmu';
 
 export type SmmuNode =
   | { kind: 'smmu'; smmu: SmmuSummary }
   | { kind: 'bank'; smmu: string; bank: ContextBankSummary }
+  /** SMMUv3: a stream, opening into its STE and CDs. */
+  | { kind: 'stream'; smmu: string; stream: StreamSummary }
   /** A register, or a field of one: a DAP variable and the container it was read from (to write it back). */
   | { kind: 'variable'; path: string; variable: DapVariable; container: number };
 
@@ -17,9 +20,10 @@ function variables(session: vscode.DebugSession, variablesReference: number): Pr
 }
 
 /**
- * The SMMUs as the driver sees them: context banks with FSR in words, each opening its
- * registers and their bit-fields (the adapter's Registers variables, read with DAP
- * `variables`); writable ones edit in place with `setVariable`.
+ * The SMMUs as the driver sees them: an SMMUv2's context banks with FSR in words, each
+ * opening its registers and their bit-fields (the adapter's Registers variables, read with
+ * DAP `variables`), writable ones edited in place with `setVariable`; an SMMUv3's streams,
+ * each opening its STE and CDs as they are in memory.
  */
 export class SmmuView extends SessionTree<SmmuNode> {
   protected async roots(session: vscode.DebugSession): Promise<SmmuNode[]> {
@@ -30,7 +34,14 @@ export class SmmuView extends SessionTree<SmmuNode> {
   protected override async children(session: vscode.DebugSession, node: SmmuNode): Promise<SmmuNode[]> {
     switch (node.kind) {
       case 'smmu':
-        return node.smmu.contextBanks.map((bank) => ({ kind: 'bank', smmu: node.smmu.name, bank }));
+        return [
+          ...node.smmu.contextBanks.map((bank): SmmuNode => ({ kind: 'bank', smmu: node.smmu.name, bank })),
+          ...(node.smmu.streams ?? []).map((stream): SmmuNode => ({ kind: 'stream', smmu: node.smmu.name, stream })),
+        ];
+      case 'stream': {
+        const container = node.stream.variablesReference;
+        return (await variables(session, container)).map((variable) => ({ kind: 'variable', path: `${node.smmu}-sid${node.stream.sid}-${variable.name}`, variable, container }));
+      }
       case 'bank': {
         const container = node.bank.variablesReference;
         return (await variables(session, container)).map((variable) => ({ kind: 'variable', path: `${node.smmu}-cb${node.bank.cbndx}-${variable.name}`, variable, container }));
@@ -48,7 +59,7 @@ export class SmmuView extends SessionTree<SmmuNode> {
       case 'smmu': {
         const item = new vscode.TreeItem(node.smmu.name, vscode.TreeItemCollapsibleState.Expanded);
         item.id = `smmu-${node.smmu.name}`;
-        item.description = `SMMU${node.smmu.version} · ${node.smmu.contextBanks.length} context bank${node.smmu.contextBanks.length === 1 ? '' : 's'} in use`;
+        item.description = smmuDescription(node.smmu);
         item.iconPath = new vscode.ThemeIcon('server-process');
         return item;
       }
@@ -59,6 +70,15 @@ export class SmmuView extends SessionTree<SmmuNode> {
         const fault = b.fsrFlags === '0' ? 'FSR clear' : `FSR ${b.fsrFlags}`;
         item.description = `${b.domain ?? 'no domain'} · ${fault}${b.stalled > 0 ? ` · ${b.stalled} stalled` : ''}`;
         item.iconPath = new vscode.ThemeIcon(b.fsrFlags === '0' ? 'circuit-board' : 'error', b.fsrFlags === '0' ? undefined : new vscode.ThemeColor('charts.red'));
+        return item;
+      }
+      case 'stream': {
+        const st = node.stream;
+        const item = new vscode.TreeItem(`sid 0x${st.sid.toString(16)}`, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `smmu-${node.smmu}-sid${st.sid}`;
+        item.description = streamDescription(st);
+        item.tooltip = `STE at ${st.ste}: ${st.config}\n${st.cds.map((cd) => `CD ${cd.ssid} at ${cd.address}: ${cd.domain}, ASID ${cd.asid}`).join('\n')}`;
+        item.iconPath = new vscode.ThemeIcon(st.stalled > 0 ? 'debug-pause' : 'circuit-board', st.stalled > 0 ? new vscode.ThemeColor('charts.yellow') : undefined);
         return item;
       }
       case 'variable': {

@@ -3,15 +3,14 @@ import { ResumeAction, StalledTransaction } from '../../debug-adapter/protocol';
 import { revealLineOnClick } from '../editor/revealLine';
 import { IommuSessions } from '../session/iommuSessions';
 import { SessionTree } from './sessionTree';
+import { answerMessage, rowContext, stalledDescription, stalledWhere } from './stalledRows';
 
 export const stalledViewId = 'iommu.stalledTransactions';
 
-function describe(t: StalledTransaction): string {
-  const why = t.stall === 'behind' ? 'behind a fault (HUPCF=0)' : (t.fault ?? 'stalled');
-  return `${t.access} ${t.iova}${t.label ? ` (${t.label})` : ''} · sid ${'0x' + t.sid.toString(16)} · ${why} · ${t.age} cycles`;
-}
-
-/** Every stalled transaction, one row each, with Retry / Terminate / Abort inline. */
+/**
+ * Every stalled transaction, one row each, with Retry / Terminate / Abort inline — or, for
+ * one waiting on a PRI page request group, Success / Invalid / Failure.
+ */
 export class StalledTransactionsView extends SessionTree<StalledTransaction> {
   protected async roots(session: vscode.DebugSession): Promise<StalledTransaction[]> {
     return (await this.sessions.request(session, 'iommu/stalled', {})).transactions;
@@ -20,23 +19,27 @@ export class StalledTransactionsView extends SessionTree<StalledTransaction> {
   getTreeItem(t: StalledTransaction): vscode.TreeItem {
     const item = new vscode.TreeItem(`#${t.id} ${t.engine}`, vscode.TreeItemCollapsibleState.None);
     item.id = `stalled-${t.id}`;
-    item.description = describe(t);
+    item.description = stalledDescription(t);
     item.iconPath = new vscode.ThemeIcon(t.stall === 'behind' ? 'debug-pause' : 'debug-breakpoint-log-unverified', new vscode.ThemeColor(t.stall === 'behind' ? 'charts.yellow' : 'charts.red'));
-    const where = t.contextBank === null ? t.smmu : `${t.smmu} cb${t.contextBank}`;
+    const where = stalledWhere(t);
     item.tooltip = new vscode.MarkdownString(
       [
         `**#${t.id}** ${t.access} \`${t.iova}\`${t.label ? ` (${t.label})` : ''} from **${t.engine}**, stream \`0x${t.sid.toString(16)}\``,
-        t.stall === 'behind' ? `Stalled behind another transaction's fault on ${where} (HUPCF=0).` : `Stalled by its own fault on ${where}: ${t.fault ?? ''}.`,
+        t.stall === 'behind'
+          ? `Stalled behind another transaction's fault on ${where} (HUPCF=0).`
+          : t.stall === 'page-request'
+            ? `Its device waits for the response to its page request group on ${where}: ${t.fault ?? ''}.`
+            : `Stalled by its own fault on ${where}: ${t.fault ?? ''}.`,
         `Waiting for ${t.age} cycles; line ${t.line}.`,
       ].join('\n\n'),
     );
-    item.contextValue = 'iommu.stalledTransaction';
+    item.contextValue = rowContext(t);
     item.command = revealLineOnClick(t.path, t.line);
     return item;
   }
 }
 
-/** Answers a stalled transaction as the driver would: RESUME / CMD_RESUME. */
+/** Answers a stalled transaction as the driver would: RESUME / CMD_RESUME, or CMD_PRI_RESP to its group. */
 export async function resumeStalled(sessions: IommuSessions, transaction: number, action: ResumeAction): Promise<void> {
   const session = sessions.stoppedSession();
   if (typeof session === 'string') {
@@ -45,9 +48,7 @@ export async function resumeStalled(sessions: IommuSessions, transaction: number
   }
   try {
     const body = await sessions.request(session, 'iommu/resume', { transaction, action });
-    const others = body.resumed.filter((id) => id !== transaction);
-    const also = others.length > 0 ? `; also resumed ${others.map((id) => `#${id}`).join(', ')}` : '';
-    vscode.window.setStatusBarMessage(`IOMMU: ${body.written}${also}`, 8000);
+    vscode.window.setStatusBarMessage(answerMessage(transaction, body), 8000);
   } catch (error) {
     void vscode.window.showErrorMessage(`IOMMU: cannot ${action} #${transaction}: ${error instanceof Error ? error.message : String(error)}`);
   }

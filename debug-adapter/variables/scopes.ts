@@ -6,6 +6,8 @@ import { hex, hex64 } from '../../emulator/util/u64';
 import { dataIdOf } from '../dataWatches';
 import { describeDescriptor } from '../../emulator/pgtable/descriptor';
 import { RequestError } from '../errors';
+import { v3Report } from '../faultReport';
+import { isV3, prgWaitOf, stagOf, waitWords } from '../v3Tags';
 import { leaf, VariableContainer, VariableStore } from './store';
 import { memoryReference, parseValue } from './values';
 
@@ -26,11 +28,15 @@ export function transactionVariables(machine: Machine, t: TransactionState): Var
         leaf('size', `${t.size}`),
         leaf('sid', hex(t.sid)),
         leaf('ssid', t.pasid === undefined ? 'none' : `${t.pasid}`),
-        leaf('status', t.stall ? `stalled (${t.stall === 'behind' ? 'behind a fault, HUPCF=0' : 'by its fault'})` : t.status),
+        leaf('status', t.status === 'stalled' ? `stalled (${waitWords(machine, t)})` : t.status),
         leaf('pa', t.pa === undefined ? 'none' : hex(t.pa), t.pa === undefined ? {} : { memoryReference: memoryReference(t.pa) }),
         leaf('faults', `${t.faults}`),
         leaf('issued', `cycle ${t.issued}`),
       ];
+      const stag = stagOf(machine, t);
+      if (stag !== undefined) variables.push(leaf('stag', hex(stag), { type: 'the stall tag CMD_RESUME names' }));
+      const group = t.status === 'stalled' && t.stall === 'page-request' ? prgWaitOf(machine, t.smmu, t.id) : undefined;
+      if (group) variables.push(leaf('prgi', hex(group.prgi), { type: 'the page request group CMD_PRI_RESP answers' }));
       if (t.ended !== undefined) variables.push(leaf('ended', `cycle ${t.ended}`));
       if (t.data !== undefined) variables.push(leaf('data', hex(t.data)));
       if (t.label !== undefined) variables.push(leaf('label', t.label));
@@ -95,7 +101,9 @@ export function faultVariables(machine: Machine, store: VariableStore, fault: Fa
         leaf('access', `${fault.write ? 'write' : 'read'}${fault.exec ? ' (instruction fetch)' : ''}${fault.priv ? ' (privileged)' : ''}`),
         leaf('sid', hex(fault.sid)),
         leaf('stalled', `${fault.stalled}`),
-        leaf('registers', fault.latched ? 'latched in FSR/FAR/FSYNR0' : fault.bank === undefined ? 'a global fault (sGFSR)' : 'FSR was busy: only MULTI records it'),
+        isV3(machine, fault.smmu)
+          ? leaf('event', v3Report(machine, fault))
+          : leaf('registers', fault.latched ? 'latched in FSR/FAR/FSYNR0' : fault.bank === undefined ? 'a global fault (sGFSR)' : 'FSR was busy: only MULTI records it'),
         leaf('response', machine.state.responses.get(fault.id) ?? 'none yet'),
         leaf('cycle', `${fault.time}`),
       ];
@@ -109,6 +117,13 @@ export function faultVariables(machine: Machine, store: VariableStore, fault: Fa
   };
 }
 
+/** A row of the Stalled scope: the words SMMUv2 rows always had, with SMMUv3's STAG or page request group. */
+function stalledWords(machine: Machine, t: TransactionState): string {
+  if (t.stall === 'behind') return 'behind a fault (HUPCF=0)';
+  if (!isV3(machine, t.smmu)) return 'stalled by its fault';
+  return t.stall === 'page-request' ? `waiting ${waitWords(machine, t)}` : `stalled ${waitWords(machine, t)}`;
+}
+
 /** Every transaction stalled now, by its fault or behind one. */
 export function stalledVariables(machine: Machine, store: VariableStore): VariableContainer {
   return {
@@ -117,7 +132,7 @@ export function stalledVariables(machine: Machine, store: VariableStore): Variab
         .filter((t) => t.status === 'stalled')
         .map((t) => ({
           name: `#${t.id} ${machine.model.engines[t.engine]?.name ?? '?'}`,
-          value: `${t.access} ${hex(t.iova)}${t.label ? ` (${t.label})` : ''} — ${t.stall === 'behind' ? 'behind a fault (HUPCF=0)' : 'stalled by its fault'}, ${machine.now - t.issued} cycles`,
+          value: `${t.access} ${hex(t.iova)}${t.label ? ` (${t.label})` : ''} — ${stalledWords(machine, t)}, ${machine.now - t.issued} cycles`,
           variablesReference: store.add(transactionVariables(machine, t)),
         })),
   };

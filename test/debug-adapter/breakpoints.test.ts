@@ -269,7 +269,7 @@ describe('breakpoints', () => {
         {
           verified: false,
           message:
-            "'arm_smmu_tlb_sync' is neither a handler of this scenario nor a kernel function of the fault path (irq_default_primary_handler, arm_smmu_context_fault, report_iommu_fault, queue_work, arm_smmu_cb_write(FSR), arm_smmu_cb_write(RESUME))",
+            "'arm_smmu_tlb_sync' is neither a handler of this scenario nor a kernel function of the fault path (irq_default_primary_handler, arm_smmu_context_fault, report_iommu_fault, queue_work, arm_smmu_cb_write(FSR), arm_smmu_cb_write(RESUME), arm_smmu_evtq_thread, arm_smmu_priq_thread, iopf_handler, iopf_group_response)",
         },
       ],
     );

@@ -17,6 +17,8 @@ interface StalledBody {
     iova: string;
     label: string | null;
     stall: string;
+    stag: string | null;
+    prgi: string | null;
     fault: string | null;
     smmu: string;
     contextBank: number | null;
@@ -114,7 +116,11 @@ describe('iommu/resume and iommu/stalled', () => {
     // #0 is still being translated; #99 was never issued.
     assert.equal((await errorOf(dap.custom('iommu/resume', { transaction: 0, action: 'retry' }))).message, 'transaction #0 is not stalled');
     assert.equal((await errorOf(dap.custom('iommu/resume', { transaction: 99, action: 'terminate' }))).message, 'transaction #99 is not stalled');
-    assert.equal((await errorOf(dap.custom('iommu/resume', { transaction: 1, action: 'later' }))).message, "'later' is not an answer: retry, terminate or abort");
+    assert.equal(
+      (await errorOf(dap.custom('iommu/resume', { transaction: 1, action: 'later' }))).message,
+      "'later' is not an answer: retry, terminate or abort (a stall), success, invalid or failure (a page request group)",
+    );
+    assert.equal((await errorOf(dap.custom('iommu/resume', { transaction: 1, action: 'success' }))).message, 'transaction #1 is stalled by a fault: answer retry, terminate or abort (RESUME), not success');
     assert.deepEqual(await dap.stack(1), ['read 0x0700_0000 64 as bad — #1 stalled @ 21', 'submit 7 @ 19', 'engine gpu.cp @ 18']);
     await dap.client.continueRequest({ threadId: 1 });
     assert.equal(await dap.exitCode(), 0);

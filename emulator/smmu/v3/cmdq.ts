@@ -1,25 +1,11 @@
 import { Runtime } from '../../machine/runtime';
 import { TransactionState } from '../../machine/state';
 import { endTransaction } from '../../machine/transactions';
-import { hex } from '../../util/u64';
-import { Command, decodeCommand, encodeCommand, ResumeAction } from './commands';
+import { Command, commandText, decodeCommand, encodeCommand, ResumeAction } from './commands';
 import { v3State } from './eventq';
 import { deliverPrgResponse } from './pri';
 import { consume, produce } from './queue';
 import { receiveV3 } from './smmuV3';
-
-function commandText(command: Command): string {
-  switch (command.op) {
-    case 'CMD_RESUME':
-      return `CMD_RESUME sid ${hex(command.sid)} stag ${hex(command.stag)} ${command.action}`;
-    case 'CMD_STALL_TERM':
-      return `CMD_STALL_TERM sid ${hex(command.sid)}`;
-    case 'CMD_PRI_RESP':
-      return `CMD_PRI_RESP sid ${hex(command.sid)}${command.ssv ? ` ssid ${command.ssid}` : ''} prgi ${hex(command.prgi)} ${command.response}`;
-    case 'CMD_SYNC':
-      return 'CMD_SYNC';
-  }
-}
 
 /** The stalled transaction resumes: retried as though it had just arrived, or terminated (RAZ/WI) or aborted (4.7.1). */
 function resume(rt: Runtime, transaction: TransactionState, action: ResumeAction, why: string): void {

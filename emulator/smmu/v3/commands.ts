@@ -208,3 +208,17 @@ export function describeCommand(dwords: readonly bigint[]): DecodedField[] {
       return [op];
   }
 }
+
+/** A command in one line, as the trace and the queue views print it: `CMD_RESUME sid 0x10 stag 0x0 retry`. */
+export function commandText(command: Command): string {
+  switch (command.op) {
+    case 'CMD_RESUME':
+      return `CMD_RESUME sid ${hex(command.sid)} stag ${hex(command.stag)} ${command.action}`;
+    case 'CMD_STALL_TERM':
+      return `CMD_STALL_TERM sid ${hex(command.sid)}`;
+    case 'CMD_PRI_RESP':
+      return `CMD_PRI_RESP sid ${hex(command.sid)}${command.ssv ? ` ssid ${command.ssid}` : ''} prgi ${hex(command.prgi)} ${command.response}`;
+    case 'CMD_SYNC':
+      return 'CMD_SYNC';
+  }
+}

@@ -1,0 +1,70 @@
+import { MachineEvent } from '../emulator/machine/events';
+import { Machine } from '../emulator/machine/machine';
+import { FaultRecord, TransactionState } from '../emulator/machine/state';
+import { decodeEvent } from '../emulator/smmu/v3/eventRecord';
+import { decodePageRequest } from '../emulator/smmu/v3/priEntry';
+import { hex } from '../emulator/util/u64';
+import { findTransaction } from './transactions';
+
+/** An SMMUv3 queue event the `overflow` and `page-request` filters stop on, with what it is about. */
+export interface QueueException {
+  filter: 'overflow' | 'page-request';
+  transaction: TransactionState | undefined;
+  fault: FaultRecord | undefined;
+  /** "Event queue full: F_TRANSLATION sid 0x1 read 0x1018000 discarded; PROD.OVFLG toggled …". */
+  message: string;
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** The fault a discarded record was about: the newest of its StreamID (and address, for a fault record). */
+function faultOfRecord(machine: Machine, smmu: number, dwords: readonly bigint[]): FaultRecord | undefined {
+  let sid: number | undefined;
+  let iova: bigint | undefined;
+  try {
+    const record = decodeEvent(dwords);
+    sid = record.sid;
+    if (record.id.startsWith('F_')) iova = record.inputAddr;
+  } catch {
+    return undefined;
+  }
+  const faults = machine.journal.faults;
+  for (let i = faults.length - 1; i >= 0; i--) {
+    const f = faults[i];
+    if (f && f.smmu === smmu && f.sid === sid && (iova === undefined || f.iova === iova)) return f;
+  }
+  return undefined;
+}
+
+function dropped(machine: Machine, event: Extract<MachineEvent, { kind: 'event-dropped' }>): QueueException {
+  const fault = faultOfRecord(machine, event.smmu, event.dwords);
+  const transaction = fault ? findTransaction(machine, fault.transaction) : undefined;
+  const lost = machine.state.v3[event.smmu]?.eventq.dropped ?? 0;
+  const flag = event.overflow ? 'PROD.OVFLG toggled: the queue is in overflow until the driver acknowledges it' : 'the queue was already in overflow: PROD.OVFLG stays';
+  return { filter: 'overflow', transaction, fault, message: `Event queue full: ${event.text} discarded; ${flag}; ${plural(lost, 'record')} lost so far` };
+}
+
+function pageRequest(machine: Machine, event: Extract<MachineEvent, { kind: 'page-request' }>): QueueException {
+  const request = decodePageRequest(event.dwords);
+  const wait = machine.state.v3[event.smmu]?.prgWaits.find((w) => w.sid === request.sid && w.prgi === request.prgi);
+  const waiting = (wait?.transactions ?? []).flatMap((id) => findTransaction(machine, id) ?? []);
+  const transaction = waiting.find((t) => (t.iova & ~0xfffn) === request.addr) ?? waiting[0];
+  const fault = transaction?.lastFault === undefined ? undefined : machine.journal.faults[transaction.lastFault];
+  const group = `group ${hex(request.prgi)}`;
+  const who = waiting.length > 0 ? `; ${waiting.map((t) => `#${t.id}`).join(', ')} wait${waiting.length === 1 ? 's' : ''} for the response` : '';
+  if (event.index === undefined) {
+    const last = request.last ? '; it carried Last: the SMMU answers Success itself and the device asks again' : '';
+    return { filter: 'page-request', transaction, fault, message: `Page request ${event.text}${last}` };
+  }
+  const next = request.last ? `the last of ${group}: the driver answers the group with CMD_PRI_RESP` : `more requests of ${group} follow`;
+  return { filter: 'page-request', transaction, fault, message: `Page request ${event.text} → PRIQ[${event.index}]; ${next}${who}` };
+}
+
+/** The queue exception an event is, if it is one. */
+export function queueException(machine: Machine, event: MachineEvent): QueueException | undefined {
+  if (event.kind === 'event-dropped') return dropped(machine, event);
+  if (event.kind === 'page-request') return pageRequest(machine, event);
+  return undefined;
+}

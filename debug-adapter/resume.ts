@@ -1,0 +1,56 @@
+import { MachineRequestError } from '../emulator/machine/machine';
+import { hex } from '../emulator/util/u64';
+import { Debuggee } from './debuggee';
+import { RequestError } from './errors';
+import { PageResponse, ResumeAction, ResumeResponseBody, StallAction } from './protocol';
+import { RequestArguments } from './requestArguments';
+import { isV3, prgWaitOf } from './v3Tags';
+
+const stallActions: readonly StallAction[] = ['retry', 'terminate', 'abort'];
+const pageResponses: readonly PageResponse[] = ['success', 'invalid', 'failure'];
+
+function isStallAction(action: string): action is StallAction {
+  return (stallActions as readonly string[]).includes(action);
+}
+
+function isPageResponse(action: string): action is PageResponse {
+  return (pageResponses as readonly string[]).includes(action);
+}
+
+/**
+ * Each kind of wait takes its own command's words: a stall (RESUME, CMD_RESUME) retry,
+ * terminate or abort; a page request group (CMD_PRI_RESP) success, invalid or failure.
+ * The other kind's words are refused rather than translated, so what is written is what
+ * was asked for.
+ */
+function checkAnswerFits(debuggee: Debuggee, id: number, action: ResumeAction): void {
+  const machine = debuggee.machine;
+  const transaction = machine.state.transactions.get(id);
+  if (!transaction || transaction.status !== 'stalled') return;
+  if (transaction.stall === 'page-request') {
+    if (isPageResponse(action)) return;
+    const group = prgWaitOf(machine, transaction.smmu, id);
+    const which = group ? `page request group ${hex(group.prgi)}` : 'its page request group';
+    throw new RequestError(`transaction #${id} waits for the response to ${which}: answer success, invalid or failure (CMD_PRI_RESP), not ${action}`);
+  }
+  if (isStallAction(action)) return;
+  const command = isV3(machine, transaction.smmu) ? 'CMD_RESUME' : 'RESUME';
+  throw new RequestError(`transaction #${id} is stalled by a fault: answer retry, terminate or abort (${command}), not ${action}`);
+}
+
+/** `iommu/resume`: the driver's answer to a stalled transaction, written as the driver writes it. */
+export function resume(debuggee: Debuggee, args: RequestArguments): ResumeResponseBody {
+  if (debuggee.isRunning) throw new RequestError('the scenario is running: pause it first');
+  const action = args.string('action');
+  const id = args.number('transaction');
+  if (!isStallAction(action) && !isPageResponse(action)) {
+    throw new RequestError(`'${action}' is not an answer: retry, terminate or abort (a stall), success, invalid or failure (a page request group)`);
+  }
+  checkAnswerFits(debuggee, id, action);
+  try {
+    return debuggee.machine.resumeTransaction(id, action);
+  } catch (error) {
+    if (error instanceof MachineRequestError) throw new RequestError(error.message);
+    throw error;
+  }
+}

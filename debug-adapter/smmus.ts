@@ -1,0 +1,50 @@
+import { Machine } from '../emulator/machine/machine';
+import { setFlags } from '../emulator/smmu/registerLayout';
+import { FSR } from '../emulator/smmu/v2/registers';
+import { hex, hex32 } from '../emulator/util/u64';
+import { Debuggee } from './debuggee';
+import { SmmuResponseBody, SmmuSummary, StreamSummary } from './protocol';
+import { cdAddress, readStructure, steSummary } from './streams';
+import { registerVariables } from './variables/registers';
+import { VariableStore } from './variables/store';
+import { streamRegisterVariables } from './variables/streamRegisters';
+
+function streamsOf(machine: Machine, store: VariableStore, index: number): StreamSummary[] {
+  const v3 = machine.state.v3[index];
+  if (!v3) return [];
+  const waiting = [...machine.state.transactions.values()].filter((t) => t.status === 'stalled' && t.smmu === index);
+  return v3.streams.map((stream) => ({
+    sid: stream.sid,
+    master: machine.model.masters[stream.master]?.name ?? '?',
+    ste: hex(stream.ste),
+    config: steSummary(readStructure(machine, stream.ste)),
+    cds: stream.cds.map((cd) => ({ ssid: cd.ssid, domain: machine.model.domains[cd.domain]?.name ?? '?', asid: cd.asid, address: hex(cdAddress(stream, cd.ssid) ?? 0) })),
+    stalled: waiting.filter((t) => t.sid === stream.sid).length,
+    variablesReference: store.add(streamRegisterVariables(machine, store, index, stream.sid, undefined)),
+  }));
+}
+
+/**
+ * `iommu/smmu`: every SMMU — an SMMUv2's context banks in use, an SMMUv3's streams —
+ * each opening through `variables` like the Registers scope.
+ */
+export function smmus(debuggee: Debuggee, store: VariableStore, onWrite: () => void): SmmuResponseBody {
+  const machine = debuggee.machine;
+  return {
+    smmus: machine.model.smmus.map((smmu, index): SmmuSummary => {
+      if (smmu.version === 'v3') return { name: smmu.name, version: smmu.version, contextBanks: [], streams: streamsOf(machine, store, index) };
+      return {
+        name: smmu.name,
+        version: smmu.version,
+        contextBanks: (machine.state.smmus[index]?.banks ?? []).map((bank) => ({
+          cbndx: bank.cbndx,
+          domain: machine.model.domains[bank.domain]?.name ?? null,
+          fsr: hex32(bank.fsr >>> 0),
+          fsrFlags: setFlags(FSR, BigInt(bank.fsr >>> 0)),
+          stalled: bank.stalled.length + bank.behind.length,
+          variablesReference: store.add(registerVariables(machine, store, index, bank.cbndx, onWrite)),
+        })),
+      };
+    }),
+  };
+}

@@ -1,0 +1,39 @@
+import { Machine } from '../emulator/machine/machine';
+import { FaultRecord, PrgWaitState, TransactionState } from '../emulator/machine/state';
+import { hex } from '../emulator/util/u64';
+
+/**
+ * SMMUv3's handles on a waiting transaction: the STAG of its stall (what CMD_RESUME names)
+ * and the page request group its device waits on (what CMD_PRI_RESP names).
+ */
+
+/** The STAG of a transaction stalled by its own fault on an SMMUv3. */
+export function stagOf(machine: Machine, transaction: TransactionState): number | undefined {
+  if (transaction.status !== 'stalled' || transaction.stall !== 'fault') return undefined;
+  return transaction.stag ?? machine.state.v3[transaction.smmu]?.stalls.find((s) => s.transaction === transaction.id)?.stag;
+}
+
+/** The page request group a transaction's device waits on, while it does. */
+export function prgWaitOf(machine: Machine, smmu: number, transaction: number): PrgWaitState | undefined {
+  return machine.state.v3[smmu]?.prgWaits.find((w) => w.transactions.includes(transaction));
+}
+
+/** The STAG a fault's stall holds, while it holds one. */
+export function stagOfFault(machine: Machine, fault: FaultRecord): number | undefined {
+  return machine.state.v3[fault.smmu]?.stalls.find((s) => s.fault === fault.id)?.stag;
+}
+
+export function isV3(machine: Machine, smmu: number): boolean {
+  return machine.state.v3[smmu] !== undefined;
+}
+
+/** Why a stalled transaction waits: `by its fault, STAG 0x0`, `behind a fault, HUPCF=0`, `for page request group 0x1`. */
+export function waitWords(machine: Machine, t: TransactionState): string {
+  if (t.stall === 'behind') return 'behind a fault, HUPCF=0';
+  if (t.stall === 'page-request') {
+    const group = prgWaitOf(machine, t.smmu, t.id);
+    return `for the response to page request group ${group ? hex(group.prgi) : '?'}`;
+  }
+  const stag = stagOf(machine, t);
+  return `by its fault${stag === undefined ? '' : `, STAG ${hex(stag)}`}`;
+}
