@@ -1,7 +1,7 @@
 import { MachineEvent } from '../emulator/machine/events';
 import { Machine } from '../emulator/machine/machine';
 import { FaultRecord, TransactionState } from '../emulator/machine/state';
-import { decodeEvent } from '../emulator/smmu/v3/eventRecord';
+import { decodeEvent, isTranslationFault } from '../emulator/smmu/v3/eventRecord';
 import { decodePageRequest } from '../emulator/smmu/v3/priEntry';
 import { hex } from '../emulator/util/u64';
 import { findTransaction } from './transactions';
@@ -26,7 +26,7 @@ function faultOfRecord(machine: Machine, smmu: number, dwords: readonly bigint[]
   try {
     const record = decodeEvent(dwords);
     sid = record.sid;
-    if (record.id.startsWith('F_')) iova = record.inputAddr;
+    if (isTranslationFault(record.id)) iova = record.inputAddr;
   } catch {
     return undefined;
   }

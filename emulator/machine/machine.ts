@@ -412,6 +412,10 @@ export class Machine {
     if (transaction.stall === 'page-request') {
       const wait = v3.prgWaits.find((w) => w.transactions.includes(transaction.id));
       if (!wait) throw new MachineRequestError(`transaction #${transaction.id} waits on no page request group`);
+      if (v3.openPrgs.some((open) => open.engine === transaction.engine && open.prgi === wait.prgi)) {
+        // The device still holds the group's last request: a response now would answer a group the core has not seen whole.
+        throw new MachineRequestError(`page request group ${hex(wait.prgi)} is not complete: the device has not sent its last request (Last=1) yet; answer it once it has`);
+      }
       group = { kind: 'page-request', smmu: transaction.smmu, sid: wait.sid, ssid: transaction.pasid === undefined ? undefined : Number(transaction.pasid), grpid: wait.prgi, faults: [], transactions: wait.transactions };
     } else {
       const stall = v3.stalls.find((s) => s.transaction === transaction.id);

@@ -69,15 +69,18 @@ export class TableAllocator {
   }
 
   /**
-   * `pages` fresh, zeroed, physically contiguous pages (an SMMUv3 queue, a CD table): the
-   * first of them. A reserved range in the way moves the run past it.
+   * `pages` (a power of two) fresh, zeroed, physically contiguous pages, aligned to their
+   * size as the SMMU wants its queues, stream table and linear CD tables: the first of them.
+   * A reserved range in the way, or a misaligned start, moves the run on.
    */
   allocateContiguous(pages: number): number {
+    if (!Number.isInteger(pages) || pages < 1 || (pages & (pages - 1)) !== 0) throw new RangeError(`${pages} pages is not a power of two`);
+    const bytes = pages * PAGE_SIZE;
     let first = this.allocate();
     let run = 1;
-    while (run < pages) {
+    while (first % bytes !== 0 || run < pages) {
       const next = this.allocate();
-      if (next === first + run * PAGE_SIZE) run++;
+      if (first % bytes === 0 && next === first + run * PAGE_SIZE) run++;
       else {
         first = next;
         run = 1;

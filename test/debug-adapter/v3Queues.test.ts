@@ -85,9 +85,9 @@ describe('iommu/queues', () => {
     assert.deepEqual(
       pri?.pending.map((e) => [e.index, e.address, e.text]),
       [
-        [0, '0x4000c000', 'PPR sid 0x100 ssid 5 prgi 0x0 0x40000000'],
-        [1, '0x4000c010', 'PPR sid 0x100 ssid 5 prgi 0x1 0x40100000'],
-        [2, '0x4000c020', 'PPR sid 0x100 ssid 5 prgi 0x1 0x40101000 last'],
+        [0, '0x4000d000', 'PPR sid 0x100 ssid 5 prgi 0x0 0x40000000'],
+        [1, '0x4000d010', 'PPR sid 0x100 ssid 5 prgi 0x1 0x40100000'],
+        [2, '0x4000d020', 'PPR sid 0x100 ssid 5 prgi 0x1 0x40101000 last'],
       ],
     );
     assert.deepEqual(

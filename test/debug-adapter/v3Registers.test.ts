@@ -94,9 +94,9 @@ describe('Registers on SMMUv3: the stream\'s STE and CDs', () => {
     assert.deepEqual(
       (await dap.variables(scope.variablesReference)).map((v) => [v.name, v.value, v.type]),
       [
-        ['STE', 'stage 1 · 256 CDs at 0x40007000 · ATS · S1STALLD', 'Stream Table Entry of StreamID 0x100 at 0x40006000'],
-        ['CD 5', 'app_mm · ASID 2 · TTB0 0x40004000 · terminate, recorded (abort)', "Context Descriptor 5 at 0x40007140 (this transaction's)"],
-        ['CD 0', 'dev_dom · ASID 1 · TTB0 0x40000000 · terminate, recorded (abort)', 'Context Descriptor 0 at 0x40007000'],
+        ['STE', 'stage 1 · 256 CDs at 0x40008000 · ATS · S1STALLD', 'Stream Table Entry of StreamID 0x100 at 0x40006000'],
+        ['CD 5', 'app_mm · ASID 2 · TTB0 0x40004000 · terminate, recorded (abort)', "Context Descriptor 5 at 0x40008140 (this transaction's)"],
+        ['CD 0', 'dev_dom · ASID 1 · TTB0 0x40000000 · terminate, recorded (abort)', 'Context Descriptor 0 at 0x40008000'],
       ],
     );
   });
@@ -117,10 +117,10 @@ describe('Registers on SMMUv3: the stream\'s STE and CDs', () => {
             sid: 256,
             master: 'nic',
             ste: '0x40006000',
-            config: 'stage 1 · 256 CDs at 0x40007000 · ATS · S1STALLD',
+            config: 'stage 1 · 256 CDs at 0x40008000 · ATS · S1STALLD',
             cds: [
-              { ssid: 0, domain: 'dev_dom', asid: 1, address: '0x40007000' },
-              { ssid: 5, domain: 'app_mm', asid: 2, address: '0x40007140' },
+              { ssid: 0, domain: 'dev_dom', asid: 1, address: '0x40008000' },
+              { ssid: 5, domain: 'app_mm', asid: 2, address: '0x40008140' },
             ],
             stalled: 3,
           },

@@ -128,7 +128,7 @@ expect fetch0 completed
  * The same on an SMMUv3, with a PRI master (so that the handler runs: on an SMMUv3 a
  * terminating domain's faults reach a handler only as page requests) answering 'invalid'.
  */
-const V3 = edit(BASE, 'version v2', 'version v3', 'master gpu {', 'master gpu { pri;', '  terminate\n', '  invalid\n');
+const V3 = edit(BASE, 'version v2', 'version v3', 'master gpu {', 'master gpu { pri;', 'context thread', 'context workqueue', '  terminate\n', '  invalid\n');
 
 /** A stall domain, a can-stall master, a workqueue handler that always responds. */
 const STALL = edit(
@@ -906,6 +906,8 @@ describe('SMMUv3 stall model and PASIDs', () => {
 const V3_STALL = edit(STALL, 'version v2', 'version v3');
 const STALL_HINT = "(Linux's arm_smmu_page_response: SUCCESS → retry, INVALID and FAILURE → abort)";
 const PRI_HINT = '(retry → Success, terminate → InvalidRequest, abort → ResponseFailure)';
+const CONTEXT_V3 = (word: string) =>
+  `'context ${word}' has no effect on an SMMUv3: the IOMMU core runs every fault handler from its iopf workqueue (iommu_report_device_fault queues the fault group), where it may sleep`;
 
 function hint(code: string, range: Range, message: string): Diagnostic {
   return diagnostic('hint', code, range, message);
@@ -941,6 +943,10 @@ describe('SMMUv3 fault delivery and PASID traffic', () => {
     ]),
     scenario('no-response on an SMMUv3: a thread-context handler runs from the workqueue too, and its silence leaves the stall', edit(V3_STALL, 'context workqueue', 'context thread', '  terminate\n', ''), (s) => [
       warning('no-response', s.at('gpu_fault'), "a path through handler 'gpu_fault' reaches its end without a response: the stalled transaction stays stalled and the master hangs"),
+      warning('context-v3', s.at('thread'), CONTEXT_V3('thread')),
+    ]),
+    scenario("context-v3: 'context irq' on an SMMUv3 handler, whose map then needs no atomic-sleep error", edit(V3_STALL, 'context workqueue', 'context irq', '  terminate\n', '  map iova -> 0x8800_0000 size 4K rw\n  terminate\n'), (s) => [
+      warning('context-v3', s.at('irq'), CONTEXT_V3('irq')),
     ]),
     scenario('no-response on an SMMUv3: a page request group left unanswered', edit(V3, '  invalid\n', ''), (s) => [
       warning('no-response', s.at('gpu_fault'), "a path through handler 'gpu_fault' reaches its end without a response: the page request group is never answered and the device waits for it"),
@@ -1032,6 +1038,7 @@ describe('coverage', () => {
     'bad-permission',
     'bad-value',
     'context-banks-exhausted',
+    'context-v3',
     'duplicate-declaration',
     'duplicate-name',
     'duplicate-setting',

@@ -323,3 +323,13 @@ test('sizes outside 25..48 / 32..48 are refused at construction', () => {
   // With the table starting at level 2, a gigabyte is built from 2M blocks.
   assert.equal(mapped(small.map(0x0n, 0x0n, 0x100_0000n, prot('rw'), SZ_1G)), 8);
 });
+
+test('contiguous runs (SMMUv3 queues, stream and CD tables) are aligned to their size and step over reserved ranges', () => {
+  const memory = new PhysicalMemory();
+  const allocator = new TableAllocator(memory, { base: 0x1000_1000, reserved: [{ start: 0x1000_5000, size: 0x1000 }] });
+  // 4 pages: 0x1000_4000 would be aligned but runs into the reserved page, so 0x1000_8000.
+  assert.equal(allocator.allocateContiguous(4), 0x1000_8000);
+  assert.equal(allocator.allocateContiguous(1), 0x1000_c000);
+  assert.equal(allocator.allocateContiguous(2), 0x1000_e000);
+  assert.throws(() => allocator.allocateContiguous(3), { message: '3 pages is not a power of two' });
+});

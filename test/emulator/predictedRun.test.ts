@@ -101,15 +101,15 @@ describe('V3Structures', () => {
     const [stream] = v3.streamsOf('nic');
     assert.ok(stream);
     assert.equal(stream.sid, 0x100);
-    assert.equal(stream.ste.dwords[0], 0x4000_0000_4000_700bn);
+    assert.equal(stream.ste.dwords[0], 0x4000_0000_4000_800bn);
     assert.deepEqual(
       stream.cds.map((c) => [c.ssid, c.domain, c.asid, c.cd.address]),
       [
-        [0, 'dev_dom', 1, 0x4000_7000],
-        [5, 'app_mm', 2, 0x4000_7140],
+        [0, 'dev_dom', 1, 0x4000_8000],
+        [5, 'app_mm', 2, 0x4000_8140],
       ],
     );
     assert.deepEqual(v3.cdsOf('app_mm').map((c) => c.master), ['nic']);
-    assert.deepEqual(v3.setup(0), { strtabBase: 0x4000_5000, sidBits: 9, eventq: { base: 0x4000_b000, log2size: 5 }, priq: { base: 0x4000_c000, log2size: 4 }, cmdq: { base: 0x4000_d000, log2size: 8 } });
+    assert.deepEqual(v3.setup(0), { strtabBase: 0x4000_5000, sidBits: 9, eventq: { base: 0x4000_c000, log2size: 5 }, priq: { base: 0x4000_d000, log2size: 4 }, cmdq: { base: 0x4000_e000, log2size: 8 } });
   });
 });

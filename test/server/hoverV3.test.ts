@@ -110,7 +110,7 @@ describe('SMMUv3 hovers', () => {
     assert.deepEqual(hover.range, doc.range('stream 0x100'));
     const lines = hover.value.split('\n');
     assert.equal(lines[0], '**STE of stream 0x100** at `0x40006000` (dw0–dw7):');
-    assert.deepEqual(lines.slice(2, 6), ['```', '0x400000004000700b 0x0000000018000002 0x0000000000000000 0x0000000000000000', '0x0000000000000000 0x0000000000000000 0x0000000000000000 0x0000000000000000', '```']);
+    assert.deepEqual(lines.slice(2, 6), ['```', '0x400000004000800b 0x0000000018000002 0x0000000000000000 0x0000000000000000', '0x0000000000000000 0x0000000000000000 0x0000000000000000 0x0000000000000000', '```']);
     assert.ok(lines.includes('| S1CDMax | [63:59] | 0x8 | 256 CDs: SSIDs 0–255 |'));
     assert.ok(lines.includes('| S1DSS | [65:64] | 0x2 | ssid0: traffic without an SSID uses CD 0; SSID 0 itself is refused (F_STREAM_DISABLED) |'));
     assert.ok(lines.includes('| S1STALLD | 91 | 0x1 | stalls disallowed: stage 1 faults terminate |'));
@@ -192,7 +192,7 @@ describe('SMMUv3 hovers', () => {
       [
         '**pasid 5 → domain app_mm** on master nic',
         '',
-        'SubstreamID 5 selects CD 5 of stream 0x100 (master nic): ASID 2, at `0x40007140` (dw0–dw7):',
+        'SubstreamID 5 selects CD 5 of stream 0x100 (master nic): ASID 2, at `0x40008140` (dw0–dw7):',
         '',
         '```',
         '0x0002e202c0003510 0x0000000040004000 0x0000000000000000 0x00000000f404ff44',
@@ -217,7 +217,7 @@ describe('SMMUv3 hovers', () => {
     const hover = await hoverOn(sva, 'pasid 5 -> app_mm', 12);
     assert.deepEqual(hover.range, rangeAt('app_mm', 'app_mm }'));
     assert.equal(hover.value.split('\n')[0], '**domain app_mm**');
-    assert.ok(hover.value.includes('**CD of domain app_mm** (ASID 2), written as CD 5 of stream 0x100 (master nic) at `0x40007140` (dw0–dw7):'));
+    assert.ok(hover.value.includes('**CD of domain app_mm** (ASID 2), written as CD 5 of stream 0x100 (master nic) at `0x40008140` (dw0–dw7):'));
   });
 
   test('a master attached to no domain: the abort STE, and no CD for its PASID binding', async () => {

@@ -88,6 +88,35 @@ describe('SMMUv3 diagnostics', () => {
     ]);
   });
 
+  test('a stall domain whose only user is bound at a PASID of a master that cannot stall: Linux writes CD.S=0, the handler never runs', async () => {
+    const text = base
+      .replace('master gpu { stream 0x1; domain st; can-stall }', 'master gpu { stream 0x1; domain pr; pasid 1 -> st }')
+      .replace('engine gpu.cp { read 0x0 64 }', 'engine gpu.cp { read 0x0 64 pasid 1 }');
+    assert.deepEqual(await diagnosticsOf(text), [
+      expectedIn(
+        'st',
+        'on st {',
+        3,
+        DiagnosticSeverity.Warning,
+        'handler-never-runs',
+        "handler 'on_stall' never runs: domain 'st' stalls on faults, but no master using it can stall (Linux writes CD.S=0 for them), so its faults terminate on SMMUv3 's', whose event records arm_smmu_evtq_thread only prints, and no PRI master uses it to send page requests",
+      ),
+    ]);
+  });
+
+  test("'context irq' on an SMMUv3 handler has no effect: a warning on the word, and no atomic-sleep error for its map", async () => {
+    const text = base.replace('handler on_stall on st { context workqueue; retry }', 'handler on_stall on st { context irq; map iova -> 0x8800_0000 size 4K rw; retry }');
+    assert.deepEqual(await diagnosticsOf(text), [
+      expected(
+        'irq',
+        0,
+        DiagnosticSeverity.Warning,
+        'context-v3',
+        "'context irq' has no effect on an SMMUv3: the IOMMU core runs every fault handler from its iopf workqueue (iommu_report_device_fault queues the fault group), where it may sleep",
+      ),
+    ]);
+  });
+
   test("the other kind of response: a hint saying what Linux sends, the same as the emulator's command", async () => {
     const text = base.replace('context workqueue; retry }', 'context workqueue; invalid }').replace('on pr { success }', 'on pr { terminate }');
     const list = await diagnosticsOf(text);
@@ -127,6 +156,13 @@ handler h on d { ANSWER }
     const text = base.replace('context workqueue; retry }', 'context thread; log "stalled" }').replace('on pr { success }', 'on pr { if write { success } }');
     assert.deepEqual(await diagnosticsOf(text), [
       expected('on_stall', 0, DiagnosticSeverity.Warning, 'no-response', "a path through handler 'on_stall' reaches its end without a response: the stalled transaction stays stalled and the master hangs"),
+      expected(
+        'thread',
+        0,
+        DiagnosticSeverity.Warning,
+        'context-v3',
+        "'context thread' has no effect on an SMMUv3: the IOMMU core runs every fault handler from its iopf workqueue (iommu_report_device_fault queues the fault group), where it may sleep",
+      ),
       expected(
         'if write { success }',
         0,

@@ -35,7 +35,8 @@ function checkString(message: StringLiteral | undefined, context: CheckContext):
 
 function checkStatement(statement: HandlerStatement, facts: HandlerFacts, context: CheckContext): void {
   const why = sleeping[statement.kind];
-  if (why && facts.context === 'irq') {
+  // On an SMMUv3 the handler runs on the iopf workqueue whatever its `context` says (checkHandler warns).
+  if (why && facts.context === 'irq' && facts.version !== 'v3') {
     context.sink.error('atomic-sleep', statement.range, `${why}: sleeping in atomic context (handler '${facts.name}' runs in irq context)`);
   }
   switch (statement.kind) {
@@ -162,6 +163,14 @@ export function checkHandler(handler: HandlerDeclaration, settings: BlockSetting
     version: domain ? versionOf(context, context.smmuOf.get(domain)) : undefined,
     stalls: domainSettings ? domainSettings.word('fault') === 'stall' : undefined,
   };
+  const written = settings.node('context');
+  if (facts.version === 'v3' && written?.value && handlerContext !== 'workqueue') {
+    context.sink.warning(
+      'context-v3',
+      written.value.range,
+      `'context ${handlerContext}' has no effect on an SMMUv3: the IOMMU core runs every fault handler from its iopf workqueue (iommu_report_device_fault queues the fault group), where it may sleep`,
+    );
+  }
   checkStatements(handler.body, facts, context);
   // On an SMMUv3 every handler runs from a workqueue and is checked with its domain's masters (v3.ts).
   if (facts.stalls && handlerContext === 'workqueue' && facts.version !== 'v3' && handler.name) {

@@ -18,6 +18,8 @@ import { BlockSettings } from './settings';
 interface DomainUser {
   master: MasterDeclaration;
   pri: boolean;
+  /** Linux's master->stall_enabled: `can-stall`, or an SMMU that forces stalls. Else its CDs have S=0. */
+  stalls: boolean;
 }
 
 /**
@@ -36,7 +38,10 @@ export function domainUsers(masters: readonly MasterDeclaration[], context: Pick
   const users = new Map<DomainDeclaration, DomainUser[]>();
   asking.forEach(({ master, request }, i) => {
     if (!outcomes[i]?.attached) return;
-    const user = { master, pri: context.settings.get(master)?.flag('pri') ?? false };
+    const smmu = context.smmuOf.get(master)?.declaration;
+    const forced = smmu !== undefined && context.settings.get(smmu)?.word('stall-model') === 'force-stall';
+    const settings = context.settings.get(master);
+    const user = { master, pri: settings?.flag('pri') ?? false, stalls: forced || (settings?.flag('can-stall') ?? false) };
     for (const domain of [request.domain, ...master.pasids.map((b) => domainOf(b.domain?.text))]) {
       if (!domain) continue;
       const list = users.get(domain) ?? [];
@@ -81,13 +86,16 @@ function checkV3Handler(handler: HandlerDeclaration, domain: DomainDeclaration, 
   const handlerName = handler.name?.text ?? '?';
   const stalls = settings.word('fault') === 'stall';
   const priUsers = users.filter((u) => u.pri);
-  const stallUsers = stalls ? users.filter((u) => !u.pri) : [];
-  if (!stalls && priUsers.length === 0) {
+  const stallUsers = stalls ? users.filter((u) => !u.pri && u.stalls) : [];
+  if (stallUsers.length === 0 && priUsers.length === 0) {
     const smmu = context.smmuOf.get(domain)?.name ?? '?';
+    const terminates = stalls
+      ? `domain '${domainName}' stalls on faults, but no master using it can stall (Linux writes CD.S=0 for them), so its faults terminate`
+      : `domain '${domainName}' terminates faults (CD.S=0)`;
     context.sink.warning(
       'handler-never-runs',
       on.range,
-      `handler '${handlerName}' never runs: domain '${domainName}' terminates faults (CD.S=0) on SMMUv3 '${smmu}', whose event records arm_smmu_evtq_thread only prints, and no PRI master uses it to send page requests`,
+      `handler '${handlerName}' never runs: ${terminates} on SMMUv3 '${smmu}', whose event records arm_smmu_evtq_thread only prints, and no PRI master uses it to send page requests`,
     );
     return;
   }

@@ -1,4 +1,5 @@
 import { Runtime } from '../../machine/runtime';
+import { PA_LIMIT } from '../../memory/physicalMemory';
 import { SmmuV3State } from '../../machine/state';
 import { hex } from '../../util/u64';
 import { CdFields, decodeCd } from './cd';
@@ -17,10 +18,14 @@ function readDwords(rt: Runtime, pa: number, count: number): bigint[] {
   return Array.from({ length: count }, (_, i) => rt.memory.readU64(pa + 8 * i));
 }
 
-/** IDR0.STALL_MODEL against STE.S1STALLD (5.2): a forced stall cannot be disabled. */
+/** What makes an STE ILLEGAL here (5.2): stage 2, which this SMMU lacks; more CDs than SSIDSIZE; a CD table beyond the PA size; S1STALLD where stalling is not configurable. */
 function steLegality(rt: Runtime, smmu: number, ste: SteFields): string | undefined {
-  const model = rt.model.smmus[smmu]?.stallModel;
-  if (ste.s1Stalld && model === 'force-stall') return 'STE.S1STALLD=1 but IDR0.STALL_MODEL=0b10 (stall forced): ILLEGAL';
+  if (ste.config === 'stage2') return 'STE.Config=0b11x enables stage 2, but IDR0.S2P=0 (no stage 2): ILLEGAL';
+  const { stallModel: model, ssidBits } = rt.model.smmus[smmu] ?? { stallModel: 'stall', ssidBits: 0 };
+  if (ste.config === 's1' && ste.s1CdMax > ssidBits) return `STE.S1CDMax=${ste.s1CdMax} but IDR1.SSIDSIZE=${ssidBits}: ILLEGAL`;
+  if (ste.config === 's1' && ste.s1ContextPtr >= BigInt(PA_LIMIT)) return `STE.S1ContextPtr=${hex(ste.s1ContextPtr)} is beyond the 48-bit physical address size (IDR5.OAS): ILLEGAL`;
+  // S1STALLD is only for an SMMU where stalling is configurable: with no stalls or forced stalls it is ILLEGAL.
+  if (ste.s1Stalld && model !== 'stall') return `STE.S1STALLD=1 but IDR0.STALL_MODEL=${model === 'no-stall' ? '0b01 (no stall)' : '0b10 (stall forced)'}: ILLEGAL`;
   return undefined;
 }
 

@@ -74,6 +74,11 @@ const LAYOUT: Record<EventName, Layout> = {
   E_PAGE_REQUEST: 'pageRequest',
 };
 
+/** The four translation faults: the records with an address, RnW, and a STAG when they stall. */
+export function isTranslationFault(id: EventName): boolean {
+  return LAYOUT[id] === 'fault';
+}
+
 const NAME_OF_ID = new Map<number, EventName>(Object.entries(EVT_ID).map(([name, id]) => [id, name as EventName]));
 
 export function encodeEvent(record: EventRecord): bigint[] {

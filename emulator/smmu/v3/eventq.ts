@@ -1,6 +1,6 @@
 import { Runtime } from '../../machine/runtime';
 import { SmmuV3State } from '../../machine/state';
-import { decodeEvent, encodeEvent, EventRecord } from './eventRecord';
+import { decodeEvent, encodeEvent, EventRecord, isTranslationFault } from './eventRecord';
 import { discard, inOverflow, isFull, produce } from './queue';
 
 export function v3State(rt: Runtime, smmu: number): SmmuV3State {
@@ -13,7 +13,7 @@ export function v3State(rt: Runtime, smmu: number): SmmuV3State {
 export function eventText(record: EventRecord): string {
   const parts = [record.id, `sid 0x${record.sid.toString(16)}`];
   if (record.ssv) parts.push(`ssid ${record.ssid}`);
-  if (record.id.startsWith('F_')) {
+  if (isTranslationFault(record.id)) {
     if (record.stall) parts.push(`stag 0x${record.stag.toString(16)}`, 'stall');
     parts.push(record.rnw ? 'read' : 'write', `0x${record.inputAddr.toString(16)}`);
   }

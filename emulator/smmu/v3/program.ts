@@ -89,12 +89,16 @@ export function programSmmuV3(builder: Builder, model: ScenarioModel, smmuIndex:
         continue;
       }
       const cdTable = allocator.allocateContiguous(pagesFor(CD_BYTES * 2 ** cdMax));
+      // arm_smmu_probe_device: a master stalls if its firmware says it can, or if the SMMU forces stalls.
+      const stallEnabled = master.canStall || smmu.stallModel === 'force-stall';
       const cds = bindings.map(({ ssid, domain }) => {
         const d = model.domains[domain];
         const table = builder.tables[domain];
         if (!d || !table) throw new Error(`no domain ${domain}`);
         const asid = asidOf(domain);
-        const cd = linuxS1Cd({ ias: d.ias, oas: d.oas, ttb0: BigInt(table.root), asid, stall: d.stall, record: d.record, abort: d.abortOnTerminate });
+        // Linux's arm_smmu_make_s1_cd sets CD.S only when master->stall_enabled: a stall domain
+        // bound at a PASID of a master that cannot stall gets CD.S=0 and terminates.
+        const cd = linuxS1Cd({ ias: d.ias, oas: d.oas, ttb0: BigInt(table.root), asid, stall: d.stall && stallEnabled, record: d.record, abort: d.abortOnTerminate });
         writeDwords(memory, cdTable + ssid * CD_BYTES, encodeCd(cd));
         return { ssid, domain, asid };
       });

@@ -9,7 +9,11 @@ import { hex } from '../../util/u64';
  * bit 91: dword 1, bit 27), so the debugger's labels can be looked up in §5.2 directly.
  */
 
-export type SteConfig = 'abort' | 'bypass' | 's1'; // Config[3:1] = 0b000 / 0b100 / 0b101 (V=1)
+/**
+ * Config[3:1] = 0b0xx / 0b100 / 0b101, and 0b11x (stage 2 enabled): an SMMU without stage 2
+ * (IDR0.S2P=0, as emulated) finds such an STE ILLEGAL (5.2), so Linux never writes one.
+ */
+export type SteConfig = 'abort' | 'bypass' | 's1' | 'stage2';
 
 export interface SteFields {
   valid: boolean; // V, bit 0
@@ -97,13 +101,14 @@ const S1STALLD = field(91);
 const EATS = field(92, 2);
 const STRW = field(94, 2);
 
-const CONFIG_CODE: Record<SteConfig, number> = { abort: 0b000, bypass: 0b100, s1: 0b101 };
+const CONFIG_CODE: Record<Exclude<SteConfig, 'stage2'>, number> = { abort: 0b000, bypass: 0b100, s1: 0b101 };
 const S1DSS_CODE: Record<SteFields['s1Dss'], number> = { terminate: 0b00, bypass: 0b01, ssid0: 0b10 };
 
 export function encodeSte(fields: SteFields): bigint[] {
   if ((fields.s1ContextPtr & 0x3fn) !== 0n) {
     throw new RangeError(`S1ContextPtr ${hex(fields.s1ContextPtr)} is not 64-byte aligned`);
   }
+  if (fields.config === 'stage2') throw new RangeError('stage 2 STEs are not modelled: the emulated SMMU has IDR0.S2P=0');
   const dwords = new Array<bigint>(STE_DWORDS).fill(0n);
   writeBits(dwords, V, fields.valid, 'V');
   writeBits(dwords, CONFIG, CONFIG_CODE[fields.config], 'Config');
@@ -119,18 +124,16 @@ export function encodeSte(fields: SteFields): bigint[] {
 
 /**
  * Reserved encodings decode as what the spec says they behave as: Config 0b001–0b011 as
- * abort, S1DSS 0b11 as terminate. Stage 2 configurations are not modelled: RangeError.
+ * abort, S1DSS 0b11 as terminate. Stage 2 configurations decode as `stage2`, which the
+ * SMMU refuses (C_BAD_STE).
  */
 export function decodeSte(dwords: readonly bigint[]): SteFields {
   checkDwords(dwords, STE_DWORDS, 'an STE');
   const config = Number(readBits(dwords, CONFIG));
-  if (config === 0b110 || config === 0b111) {
-    throw new RangeError(`STE.Config ${hex(config)} enables stage 2, which the emulator does not model`);
-  }
   const dss = Number(readBits(dwords, S1DSS));
   return {
     valid: readBits(dwords, V) === 1n,
-    config: config === 0b100 ? 'bypass' : config === 0b101 ? 's1' : 'abort',
+    config: config >= 0b110 ? 'stage2' : config === 0b100 ? 'bypass' : config === 0b101 ? 's1' : 'abort',
     s1Fmt: Number(readBits(dwords, S1FMT)),
     s1ContextPtr: readBits(dwords, S1_CONTEXT_PTR) << 6n,
     s1CdMax: Number(readBits(dwords, S1CDMAX)),
@@ -148,8 +151,8 @@ const CONFIG_MEANING: readonly string[] = [
   'reserved (behaves as abort)',
   'bypass: both stages bypassed, addresses pass through',
   'stage 1 translates, stage 2 bypassed',
-  'stage 2 only (not modelled)',
-  'stage 1 and stage 2 (stage 2 not modelled)',
+  'stage 2 only: ILLEGAL here (IDR0.S2P=0), C_BAD_STE',
+  'stage 1 and stage 2: ILLEGAL here (IDR0.S2P=0), C_BAD_STE',
 ];
 
 const S1FMT_MEANING: readonly string[] = [

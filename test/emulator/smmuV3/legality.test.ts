@@ -17,8 +17,8 @@ const table: [StallModel, boolean, boolean, 'F_TRANSLATION' | 'C_BAD_STE' | 'C_B
   ['stall', true, true, 'C_BAD_CD'],
   ['no-stall', false, false, 'F_TRANSLATION'],
   ['no-stall', true, false, 'C_BAD_CD'],
-  ['no-stall', false, true, 'F_TRANSLATION'],
-  ['no-stall', true, true, 'C_BAD_CD'],
+  ['no-stall', false, true, 'C_BAD_STE'],
+  ['no-stall', true, true, 'C_BAD_STE'],
   ['force-stall', true, false, 'F_TRANSLATION'],
   ['force-stall', false, false, 'C_BAD_CD'],
   ['force-stall', true, true, 'C_BAD_STE'],
@@ -78,4 +78,72 @@ engine m.e { read 0x0100_0000 64 }
   assert.equal(stalld('stall', ''), true);
   assert.equal(stalld('stall', '; can-stall'), false);
   assert.equal(stalld('no-stall', ''), false);
+});
+
+/** The first event record after the STE's dword 0 is rewritten in memory, and its transaction's end. */
+function afterSteWrite(dw0: (old: bigint) => bigint, ssidBits = 0): { event: string; status: string | undefined; reason: string | undefined } {
+  const machine = new Machine(
+    modelOf(`
+smmu s { version v3; ssid-bits ${ssidBits} }
+domain d { fault terminate; record on; map 0x0100_0000 -> 0x8000_0000 size 64K rw }
+master m { stream 0x7; domain d }
+engine m.e { read 0x0100_0000 64 }
+`),
+  );
+  const stream = machine.state.v3[0]?.streams[0];
+  assert.ok(stream);
+  machine.runtime.memory.writeU64(stream.ste, dw0(machine.runtime.memory.readU64(stream.ste)));
+  machine.run();
+  const v3 = machine.state.v3[0];
+  assert.ok(v3);
+  return { event: decodeEvent(slot(machine.runtime.memory, v3.eventq, 0)).id, status: machine.journal.ended[0]?.status, reason: machine.journal.faults[0]?.reason };
+}
+
+test('an STE that enables stage 2 is ILLEGAL on this SMMU (IDR0.S2P=0): C_BAD_STE, the transaction aborts', () => {
+  const config = 0b1110n; // Config [3:1] = 0b111
+  assert.deepEqual(afterSteWrite((dw0) => dw0 | config), {
+    event: 'C_BAD_STE',
+    status: 'aborted',
+    reason: 'C_BAD_STE: STE.Config=0b11x enables stage 2, but IDR0.S2P=0 (no stage 2): ILLEGAL',
+  });
+});
+
+test('an STE whose S1CDMax exceeds IDR1.SSIDSIZE is ILLEGAL: C_BAD_STE', () => {
+  const s1CdMax = (n: bigint) => n << 59n;
+  assert.deepEqual(afterSteWrite((dw0) => (dw0 & ~s1CdMax(0x1fn)) | s1CdMax(5n), 4), {
+    event: 'C_BAD_STE',
+    status: 'aborted',
+    reason: 'C_BAD_STE: STE.S1CDMax=5 but IDR1.SSIDSIZE=4: ILLEGAL',
+  });
+});
+
+test('an STE whose CD table lies beyond the 48-bit PA size is ILLEGAL: C_BAD_STE, nothing read there', () => {
+  const contextPtr = 0xff_ffff_ffff_ffc0n; // S1ContextPtr [55:6], all ones
+  assert.deepEqual(afterSteWrite((dw0) => dw0 | contextPtr), {
+    event: 'C_BAD_STE',
+    status: 'aborted',
+    reason: 'C_BAD_STE: STE.S1ContextPtr=0xffffffffffffc0 is beyond the 48-bit physical address size (IDR5.OAS): ILLEGAL',
+  });
+});
+
+test('a stall domain bound at a PASID of a master that cannot stall: Linux writes CD.S=0, so the fault terminates (no C_BAD_CD)', () => {
+  const machine = new Machine(
+    modelOf(`
+smmu s { version v3; ssid-bits 4 }
+domain plain { fault terminate; map 0x0100_0000 -> 0x8000_0000 size 64K rw }
+domain svm { fault stall; record on }
+master m { stream 0x7; domain plain; pasid 3 -> svm }
+engine m.e { read 0x0200_0000 64 pasid 3 as t }
+`),
+  );
+  const stream = machine.state.v3[0]?.streams[0];
+  assert.ok(stream?.cdTable !== undefined);
+  assert.equal(decodeSte(readDwords(machine, stream.ste)).s1Stalld, true);
+  assert.equal(decodeCd(readDwords(machine, stream.cdTable + 3 * 64)).s, false);
+  machine.run();
+  const v3 = machine.state.v3[0];
+  assert.ok(v3);
+  const record = decodeEvent(slot(machine.runtime.memory, v3.eventq, 0));
+  assert.deepEqual([record.id, record.stall, record.ssid], ['F_TRANSLATION', false, 3]);
+  assert.equal(machine.journal.ended[0]?.status, 'aborted');
 });

@@ -74,3 +74,23 @@ handler h on mm { context workqueue; map page -> 0x9000_0000 + (iova - 0x5000_00
   assert.deepEqual(Object.values(statuses(machine.result())), ['completed', 'completed', 'completed', 'completed']);
   assert.ok(machine.journal.logs.some((l) => l.message === 'arm-smmu-v3: PRIQ overflow detected -- requests lost'));
 });
+
+test('an answer to a group whose Last the device still holds is refused, and nothing is written', () => {
+  const machine = new Machine(modelOf(readFileSync(repoPath('examples', 'sva-pri-page-requests.iommu'), 'utf8')));
+  // Run to the first page request in the queue: group 0x0 has sent one request and holds the next.
+  let first: Extract<MachineEvent, { kind: 'page-request' }> | undefined;
+  machine.on((event) => {
+    if (event.kind === 'page-request') first ??= event;
+  });
+  while (!first) assert.equal(machine.step()?.reason ?? 'running', 'running');
+  const v3 = machine.state.v3[0];
+  assert.ok(v3);
+  const waiting = v3.prgWaits.find((w) => w.prgi === 0)?.transactions[0];
+  assert.ok(waiting !== undefined);
+  const cmdqProd = v3.cmdq.prod;
+  assert.throws(() => machine.resumeTransaction(waiting, 'success'), {
+    message: 'page request group 0x0 is not complete: the device has not sent its last request (Last=1) yet; answer it once it has',
+  });
+  assert.equal(v3.cmdq.prod, cmdqProd);
+  assert.equal(machine.state.transactions.get(waiting)?.status, 'stalled');
+});

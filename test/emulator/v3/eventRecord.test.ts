@@ -10,6 +10,7 @@ import {
   eventBytes,
   eventFromBytes,
   EVT_ID,
+  isTranslationFault,
 } from '../../../emulator/smmu/v3/eventRecord';
 
 /*
@@ -153,7 +154,7 @@ const record: fc.Arbitrary<EventRecord> = fc
     inputAddr: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
   })
   .map((r): EventRecord => {
-    if (r.id.startsWith('F_') && r.id !== 'F_STREAM_DISABLED') return r;
+    if (isTranslationFault(r.id)) return r;
     const base = { ...none, id: r.id, sid: r.sid, ssv: r.ssv, ssid: r.ssid };
     if (r.id === 'F_STREAM_DISABLED') return { ...none, id: r.id, sid: r.sid };
     if (r.id === 'C_BAD_SUBSTREAMID') return { ...base, ssv: true };

@@ -50,8 +50,10 @@ test('reserved encodings decode as what they behave as', () => {
   assert.equal(decodeSte([dwords[0], 0x3n, ...dwords.slice(2)]).s1Dss, 'terminate'); // S1DSS 0b11
 });
 
-test('stage 2 configurations and malformed input are refused', () => {
-  assert.throws(() => decodeSte([0b1101n, 0n, 0n, 0n, 0n, 0n, 0n, 0n]), RangeError); // Config 0b110
+test('stage 2 configurations decode as such (the SMMU finds them ILLEGAL); writing one and malformed input are refused', () => {
+  assert.equal(decodeSte([0b1101n, 0n, 0n, 0n, 0n, 0n, 0n, 0n]).config, 'stage2'); // Config 0b110
+  assert.equal(decodeSte([0b1111n, 0n, 0n, 0n, 0n, 0n, 0n, 0n]).config, 'stage2'); // Config 0b111
+  assert.throws(() => encodeSte({ ...stage1, config: 'stage2' }), RangeError);
   assert.throws(() => decodeSte([0n, 0n]), RangeError);
   assert.throws(() => encodeSte({ ...stage1, s1ContextPtr: 0x4000_1010n }), RangeError);
   assert.throws(() => encodeSte({ ...stage1, s1CdMax: 32 }), RangeError);
