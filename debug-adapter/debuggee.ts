@@ -61,9 +61,9 @@ type StepMode =
   | { kind: 'thread'; thread: number; armed: boolean; fault: number | undefined }
   /**
    * `stepOut` of a handler: until the stalled transaction resumes (or the handler's work
-   * ends). On SMMUv3 (`bank` -1) the resume is a command that answers `group`'s transactions.
+   * ends). On SMMUv3 (no `bank`) the resume is a command that answers `group`'s transactions.
    */
-  | { kind: 'out'; thread: number; smmu: number; bank: number; fault: number | undefined; group: number[] | undefined };
+  | { kind: 'out'; thread: number; smmu: number; bank: number | undefined; fault: number | undefined; group: number[] | undefined };
 
 /** A stop, and all it takes to come back to it: the machine and the debugger's own memory. */
 interface Moment {

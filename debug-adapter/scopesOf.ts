@@ -48,7 +48,7 @@ function activityContext(machine: Machine, frame: Extract<FrameInfo, { kind: 'ha
     const sid = group?.sid ?? fault?.sid;
     return { transaction, fault, smmu: activity.smmu, bank: undefined, domain: activity.domain, sid, ssid: group ? group.ssid : transaction?.pasid === undefined ? undefined : Number(transaction.pasid), group };
   }
-  const domain = machine.state.smmus[activity.smmu]?.banks[activity.bank]?.domain;
+  const domain = activity.bank === undefined ? undefined : machine.state.smmus[activity.smmu]?.banks[activity.bank]?.domain;
   return { transaction, fault, smmu: activity.smmu, bank: activity.bank, domain, sid: undefined, ssid: undefined, group: undefined };
 }
 

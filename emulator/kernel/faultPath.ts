@@ -70,16 +70,23 @@ function runV3Step(rt: Runtime, activity: ActivityState, step: V3Step): { detail
   }
 }
 
+/** The SMMUv2 steps work on the bank that raised the context interrupt; an SMMUv3 activity has none to give. */
+function contextBank(activity: ActivityState): number {
+  if (activity.bank === undefined) throw new Error(`activity ${activity.id} runs an SMMUv2 step without a context bank`);
+  return activity.bank;
+}
+
 /** Runs one kernel step; returns what it did, in words. */
 function runKernelStep(rt: Runtime, activity: ActivityState, step: Exclude<KernelStep, 'handler' | V3Step>): string {
-  const bank = bankState(rt, activity.smmu, activity.bank);
+  const cbndx = contextBank(activity);
+  const bank = bankState(rt, activity.smmu, cbndx);
   const handler = activity.handler === undefined ? undefined : rt.model.handlers[activity.handler];
   switch (step) {
     case 'irq_default_primary_handler': {
       const threaded = newActivity(rt, {
         thread: irqHandlerThread(rt, activity.smmu).id,
         smmu: activity.smmu,
-        bank: activity.bank,
+        bank: cbndx,
         steps: ['arm_smmu_context_fault', 'report_iommu_fault', 'handler', 'arm_smmu_cb_write(FSR)', 'arm_smmu_cb_write(RESUME)'],
         handler: activity.handler,
         domain: activity.domain,
@@ -113,7 +120,7 @@ function runKernelStep(rt: Runtime, activity: ActivityState, step: Exclude<Kerne
       const work = newActivity(rt, {
         thread: 0,
         smmu: activity.smmu,
-        bank: activity.bank,
+        bank: cbndx,
         steps: ['handler', 'arm_smmu_cb_write(RESUME)'],
         handler: activity.handler,
         domain: activity.domain,
@@ -127,7 +134,7 @@ function runKernelStep(rt: Runtime, activity: ActivityState, step: Exclude<Kerne
     }
     case 'arm_smmu_cb_write(FSR)': {
       const value = activity.cfi?.fsr ?? 0;
-      writeFsr(rt, activity.smmu, activity.bank, value);
+      writeFsr(rt, activity.smmu, cbndx, value);
       return `FSR ← ${hex(value >>> 0)}, now ${hex(bank.fsr >>> 0)}`;
     }
     case 'arm_smmu_cb_write(RESUME)': {
@@ -135,7 +142,7 @@ function runKernelStep(rt: Runtime, activity: ActivityState, step: Exclude<Kerne
       if (deferred && activity.response === undefined) return 'no response: the transaction stays stalled';
       if (((activity.cfi?.fsr ?? 0) & FSR_SS) === 0) return 'the fault did not stall: no RESUME';
       const action = activity.response ?? 'terminate';
-      writeResume(rt, activity.smmu, activity.bank, action);
+      writeResume(rt, activity.smmu, cbndx, action);
       return `RESUME ← ${action === 'retry' ? 'retry (TnR=0)' : `${action} (TnR=1)`}`;
     }
   }

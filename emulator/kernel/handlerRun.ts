@@ -34,7 +34,7 @@ function leafCap(pages: bigint | undefined): LeafSize {
 
 /** The TLB tag of the handler's domain: its context bank on SMMUv2, its ASID on SMMUv3. */
 function tlbContext(rt: Runtime, activity: ActivityState): { tag: number; name: string } {
-  if (activity.bank >= 0) return { tag: activity.bank, name: `cb${activity.bank}` };
+  if (activity.bank !== undefined) return { tag: activity.bank, name: `cb${activity.bank}` };
   const asid = rt.state.v3[activity.smmu]?.streams.flatMap((s) => s.cds).find((cd) => cd.domain === activity.domain)?.asid ?? 0;
   return { tag: asid, name: `asid ${asid}` };
 }
@@ -44,7 +44,7 @@ function execute(rt: Runtime, activity: ActivityState, statement: Statement, env
   const timing = rt.model.timing;
   const domain = activity.domain ?? -1;
   const table = rt.tables[domain];
-  const v2 = activity.bank >= 0;
+  const v2 = activity.bank !== undefined;
   switch (statement.kind) {
     case 'log':
       log(rt, activity, statement.message ? interpolate(statement.message.parts, env) : '', statement.range.start);
@@ -94,7 +94,7 @@ function execute(rt: Runtime, activity: ActivityState, statement: Statement, env
       return Number(integer(statement.cycles, env, 'the cycles', statement));
     case 'stall-off': {
       const cycles = Number(integer(statement.cycles, env, 'the cycles', statement));
-      if (!v2) {
+      if (activity.bank === undefined) {
         log(rt, activity, "stall off: msm's cooldown clears SCTLR.CFCFG, an SMMUv2 bit; on SMMUv3 it does nothing", statement.range.start);
         return timing.statement;
       }

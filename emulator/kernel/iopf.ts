@@ -32,8 +32,11 @@ function priResponseFor(response: ResponseKind): PriResponse {
   }
 }
 
+/** What a response needs of its group: the kind picks the command, the stream and grpid are its operands. */
+export type IopfGroupId = Pick<IopfGroupState, 'kind' | 'sid' | 'ssid' | 'grpid'>;
+
 /** What `iopf_group_response` → `arm_smmu_page_response` sends for a group answered with `response`. */
-export function groupResponseCommands(group: IopfGroupState, response: ResponseKind): Command[] {
+export function groupResponseCommands(group: IopfGroupId, response: ResponseKind): Command[] {
   const answer: Command =
     group.kind === 'stall'
       ? { op: 'CMD_RESUME', sid: group.sid, stag: group.grpid, action: resumeActionFor(response) }
@@ -62,7 +65,7 @@ export function reportGroup(rt: Runtime, group: IopfGroupState, domain: number |
   const work = newActivity(rt, {
     thread: 0,
     smmu: group.smmu,
-    bank: -1,
+    bank: undefined,
     domain,
     group,
     steps: ['iopf_handler', 'handler', 'iopf_group_response'],

@@ -20,7 +20,7 @@ export function takeQueueIrq(rt: Runtime, smmu: number, queue: 'evtq' | 'priq'):
   const activity = newActivity(rt, {
     thread: thread.id,
     smmu,
-    bank: -1,
+    bank: undefined,
     domain: undefined,
     group: undefined,
     steps: [queue === 'evtq' ? 'arm_smmu_evtq_thread' : 'arm_smmu_priq_thread'],

@@ -1,6 +1,7 @@
 import { walk, WalkResult } from '../pgtable/walker';
 import { decode, RegisterLayout, setFlags } from '../smmu/registerLayout';
 import { CBFRSYNRA, FAR, FSR, FSYNR0, SCTLR, TCR, TTBR0 } from '../smmu/v2/registers';
+import { pointerFields, QueueState } from '../smmu/v3/queue';
 import { hex, hex32, hex64 } from '../util/u64';
 import { Runtime } from './runtime';
 import { ActivityState, BankState, SmmuV3State, TransactionState } from './state';
@@ -92,18 +93,19 @@ function heldTransactions(rt: Runtime, smmu: number): { id: number; behind: bool
   return banks.flatMap((b) => [...b.stalled.map((id) => ({ id, behind: false })), ...b.behind.map((id) => ({ id, behind: true }))]);
 }
 
+/** A PROD or CONS register as the dump lists it; the queue decodes its own pointers. */
+function pointerRegister(name: string, q: QueueState, register: number, flag: 'OVFLG' | 'OVACKFLG'): DumpedRegister {
+  const fields = pointerFields(q, register);
+  return { name, value: BigInt(register >>> 0), decoded: `index ${fields.index} wrap ${fields.wrap} ${flag} ${fields.flag}` };
+}
+
 /** SMMUv3 has no per-context fault registers: the dump shows its queues' pointers. */
 function queueRegisters(v3: SmmuV3State): DumpedRegister[] {
-  const pointer = (name: string, value: number, log2size: number, flag: string): DumpedRegister => ({
-    name,
-    value: BigInt(value >>> 0),
-    decoded: `index ${value & ((1 << log2size) - 1)} wrap ${(value >>> log2size) & 1} ${flag} ${(value >>> 31) & 1}`,
-  });
   return [
-    pointer('EVENTQ_PROD', v3.eventq.prod, v3.eventq.log2size, 'OVFLG'),
-    pointer('EVENTQ_CONS', v3.eventq.cons, v3.eventq.log2size, 'OVACKFLG'),
-    pointer('PRIQ_PROD', v3.priq.prod, v3.priq.log2size, 'OVFLG'),
-    pointer('PRIQ_CONS', v3.priq.cons, v3.priq.log2size, 'OVACKFLG'),
+    pointerRegister('EVENTQ_PROD', v3.eventq, v3.eventq.prod, 'OVFLG'),
+    pointerRegister('EVENTQ_CONS', v3.eventq, v3.eventq.cons, 'OVACKFLG'),
+    pointerRegister('PRIQ_PROD', v3.priq, v3.priq.prod, 'OVFLG'),
+    pointerRegister('PRIQ_CONS', v3.priq, v3.priq.cons, 'OVACKFLG'),
   ];
 }
 
@@ -113,7 +115,7 @@ export function captureDump(rt: Runtime, activity: ActivityState, offset: number
   const domain = activity.domain ?? -1;
   const table = rt.tables[domain];
   const v3 = state.v3[activity.smmu];
-  const bank = activity.bank >= 0 ? state.smmus[activity.smmu]?.banks[activity.bank] : undefined;
+  const bank = activity.bank === undefined ? undefined : state.smmus[activity.smmu]?.banks[activity.bank];
   const faultIova = activity.cfi?.far ?? rt.journal.faults[activity.fault ?? -1]?.iova;
   const group = activity.group;
   return {

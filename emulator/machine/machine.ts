@@ -22,9 +22,9 @@ import { MachineEvent } from './events';
 import { checkInvariants } from './invariants';
 import { evaluateExpect, RunResult } from './results';
 import { Journal, Runtime } from './runtime';
-import { Counters, IopfGroupState, MachineState, SmmuV2State, SmmuV3State, ThreadState, TransactionState } from './state';
+import { Counters, MachineState, SmmuV2State, SmmuV3State, ThreadState, TransactionState } from './state';
 import { submitCommands } from '../smmu/v3/cmdq';
-import { groupResponseCommands } from '../kernel/iopf';
+import { groupResponseCommands, IopfGroupId } from '../kernel/iopf';
 import { programSmmuV3 } from '../smmu/v3/program';
 import { translatedV3 } from '../smmu/v3/smmuV3';
 import { deliverPrgResponse, receivePageRequest } from '../smmu/v3/pri';
@@ -407,8 +407,14 @@ export class Machine {
    * STAG, or CMD_PRI_RESP for the page request group the transaction waits on — then CMD_SYNC.
    */
   private answerV3(transaction: TransactionState, action: ResponseKind): { resumed: number[]; written: string } {
+    const { group, transactions } = this.v3GroupOf(transaction);
+    const effects = submitCommands(this.rt, transaction.smmu, groupResponseCommands(group, action));
+    return { resumed: transactions, written: effects.join('; ') };
+  }
+
+  /** The group a stalled SMMUv3 transaction is answered through: what the response names, and every transaction it answers. */
+  private v3GroupOf(transaction: TransactionState): { group: IopfGroupId; transactions: number[] } {
     const v3 = this.rt.state.v3[transaction.smmu] as SmmuV3State;
-    let group: IopfGroupState;
     if (transaction.stall === 'page-request') {
       const wait = v3.prgWaits.find((w) => w.transactions.includes(transaction.id));
       if (!wait) throw new MachineRequestError(`transaction #${transaction.id} waits on no page request group`);
@@ -416,14 +422,12 @@ export class Machine {
         // The device still holds the group's last request: a response now would answer a group the core has not seen whole.
         throw new MachineRequestError(`page request group ${hex(wait.prgi)} is not complete: the device has not sent its last request (Last=1) yet; answer it once it has`);
       }
-      group = { kind: 'page-request', smmu: transaction.smmu, sid: wait.sid, ssid: transaction.pasid === undefined ? undefined : Number(transaction.pasid), grpid: wait.prgi, faults: [], transactions: wait.transactions };
-    } else {
-      const stall = v3.stalls.find((s) => s.transaction === transaction.id);
-      if (!stall) throw new MachineRequestError(`transaction #${transaction.id} holds no STAG`);
-      group = { kind: 'stall', smmu: transaction.smmu, sid: stall.sid, ssid: undefined, grpid: stall.stag, faults: [stall.fault], transactions: [transaction.id] };
+      const ssid = transaction.pasid === undefined ? undefined : Number(transaction.pasid);
+      return { group: { kind: 'page-request', sid: wait.sid, ssid, grpid: wait.prgi }, transactions: wait.transactions };
     }
-    const effects = submitCommands(this.rt, transaction.smmu, groupResponseCommands(group, action));
-    return { resumed: group.transactions, written: effects.join('; ') };
+    const stall = v3.stalls.find((s) => s.transaction === transaction.id);
+    if (!stall) throw new MachineRequestError(`transaction #${transaction.id} holds no STAG`);
+    return { group: { kind: 'stall', sid: stall.sid, ssid: undefined, grpid: stall.stag }, transactions: [transaction.id] };
   }
 
   /** Writes a context-bank register as software would: FSR's fault bits are write-one-to-clear. */

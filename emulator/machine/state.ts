@@ -165,8 +165,8 @@ export interface ActivityState {
   id: number;
   thread: number;
   smmu: number;
-  /** SMMUv2: the context bank whose fault this is; -1 on SMMUv3. */
-  bank: number;
+  /** SMMUv2: the context bank whose fault this is. An SMMUv3 has no context banks: undefined. */
+  bank: number | undefined;
   /** The domain whose handler runs (its page table is what `map` changes). */
   domain: number | undefined;
   /** SMMUv3: the group the handler answers. */

@@ -125,8 +125,8 @@ describe('SMMUv3 diagnostics', () => {
       expected('terminate', 0, DiagnosticSeverity.Hint, 'response-mapping', "on a page request group of master 'nic', 'terminate' is sent as CMD_PRI_RESP InvalidRequest (retry → Success, terminate → InvalidRequest, abort → ResponseFailure)"),
     ]);
     // What the emulator sends for these answers (kernel/iopf.ts) is what the hints say.
-    const stall = groupResponseCommands({ kind: 'stall', smmu: 0, sid: 1, ssid: undefined, grpid: 0, faults: [], transactions: [] }, 'invalid')[0];
-    const group = groupResponseCommands({ kind: 'page-request', smmu: 0, sid: 2, ssid: undefined, grpid: 0, faults: [], transactions: [] }, 'terminate')[0];
+    const stall = groupResponseCommands({ kind: 'stall', sid: 1, ssid: undefined, grpid: 0 }, 'invalid')[0];
+    const group = groupResponseCommands({ kind: 'page-request', sid: 2, ssid: undefined, grpid: 0 }, 'terminate')[0];
     assert.deepEqual([stall?.op, stall?.op === 'CMD_RESUME' ? stall.action : undefined], ['CMD_RESUME', 'abort']);
     assert.deepEqual([group?.op, group?.op === 'CMD_PRI_RESP' ? group.response : undefined], ['CMD_PRI_RESP', 'invalid']);
   });
@@ -140,8 +140,8 @@ handler h on d { ANSWER }
 `;
     const priNames: Record<string, string> = { success: 'Success', invalid: 'InvalidRequest', failure: 'ResponseFailure' };
     for (const answer of ['retry', 'terminate', 'abort', 'success', 'invalid', 'failure'] as const) {
-      const stall = groupResponseCommands({ kind: 'stall', smmu: 0, sid: 1, ssid: undefined, grpid: 0, faults: [], transactions: [] }, answer)[0];
-      const group = groupResponseCommands({ kind: 'page-request', smmu: 0, sid: 2, ssid: undefined, grpid: 0, faults: [], transactions: [] }, answer)[0];
+      const stall = groupResponseCommands({ kind: 'stall', sid: 1, ssid: undefined, grpid: 0 }, answer)[0];
+      const group = groupResponseCommands({ kind: 'page-request', sid: 2, ssid: undefined, grpid: 0 }, answer)[0];
       assert.ok(stall?.op === 'CMD_RESUME' && group?.op === 'CMD_PRI_RESP');
       const native = answer === 'retry' || answer === 'terminate' || answer === 'abort';
       const message = native

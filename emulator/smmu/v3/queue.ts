@@ -61,6 +61,18 @@ function wrapOf(q: QueueState, register: number): number {
   return (register >>> q.log2size) & 1;
 }
 
+/** A PROD or CONS register in its fields: WR/RD index, wrap bit, and OVFLG/OVACKFLG (bit 31). */
+export interface PointerFields {
+  index: number;
+  wrap: number;
+  flag: number;
+}
+
+/** Decodes PROD or CONS: every view of the pointers (debugger, crash dump) reads them through this. */
+export function pointerFields(q: QueueState, register: number): PointerFields {
+  return { index: indexOf(q, register), wrap: wrapOf(q, register), flag: (register >>> 31) & 1 };
+}
+
 /** The register after one more entry: index + 1, toggling wrap at the top; flags kept. */
 function advanced(q: QueueState, register: number): number {
   const moved = (pointer(q, register) + 1) & (2 * queueEntries(q) - 1);
@@ -149,8 +161,9 @@ export function slot(memory: PhysicalMemory, q: QueueState, index: number): bigi
 
 /** `PROD 0x00000021 (WR 1, wrap 1, OVFLG 0) · CONS 0x00000000 (RD 0, wrap 0, OVACKFLG 0)`. */
 export function describePointers(q: QueueState): string {
-  const flag = (register: number): number => (register >>> 31) & 1;
-  const prod = `PROD ${hex32(q.prod)} (WR ${indexOf(q, q.prod)}, wrap ${wrapOf(q, q.prod)}, OVFLG ${flag(q.prod)})`;
-  const cons = `CONS ${hex32(q.cons)} (RD ${indexOf(q, q.cons)}, wrap ${wrapOf(q, q.cons)}, OVACKFLG ${flag(q.cons)})`;
-  return `${prod} · ${cons}`;
+  const describe = (register: number, index: 'WR' | 'RD', flag: 'OVFLG' | 'OVACKFLG'): string => {
+    const fields = pointerFields(q, register);
+    return `${hex32(register)} (${index} ${fields.index}, wrap ${fields.wrap}, ${flag} ${fields.flag})`;
+  };
+  return `PROD ${describe(q.prod, 'WR', 'OVFLG')} · CONS ${describe(q.cons, 'RD', 'OVACKFLG')}`;
 }
