@@ -1,7 +1,7 @@
 import { ResponseKind } from '../language/ast';
 import { Runtime } from '../machine/runtime';
 import { ActivityState, IopfGroupState } from '../machine/state';
-import { Command, PriResponse, ResumeAction, resumeActionOf } from '../smmu/v3/commands';
+import { Command, LINUX_PAGE_RESPONSE, PriResponse, ResumeAction, resumeActionOf } from '../smmu/v3/commands';
 import { submitCommands } from '../smmu/v3/cmdq';
 import { hex } from '../util/u64';
 import { newActivity } from './threads';
@@ -84,5 +84,17 @@ export function respondToGroup(rt: Runtime, activity: ActivityState): string {
   if (!group) return 'no group';
   if (activity.response === undefined) return 'no response: the device keeps waiting';
   const effects = submitCommands(rt, group.smmu, groupResponseCommands(group, activity.response));
-  return effects.join('; ');
+  const code = linuxPageResponse(group, activity.response);
+  return `${code ? `iommu_page_response(${code}) → ` : ''}${effects.join('; ')}`;
+}
+
+/**
+ * The enum iommu_page_response_code an answer is, when Linux has one for it: every answer
+ * to a page request group, and success/invalid/failure to a stall. (A stall's retry,
+ * terminate and abort are the scenario's direct CMD_RESUME actions.)
+ */
+function linuxPageResponse(group: IopfGroupId, response: ResponseKind): string | undefined {
+  if (group.kind === 'stall' && response !== 'success' && response !== 'invalid' && response !== 'failure') return undefined;
+  const code = priResponseFor(response);
+  return `IOMMU_PAGE_RESP_${code.toUpperCase()} = ${LINUX_PAGE_RESPONSE[code]}`;
 }

@@ -42,6 +42,9 @@ test('the core runs the handler once per whole group, and answers each with CMD_
   assert.deepEqual(groups, ['page requests grpid=PRGI 0x1, sid 0x100 ssid 5, 2 faults', 'page requests grpid=PRGI 0x0, sid 0x100 ssid 5, 4 faults']);
   const responses = events.flatMap((e) => (e.kind === 'command' && e.text.startsWith('CMD_PRI_RESP') ? [e.text] : []));
   assert.deepEqual(responses, ['CMD_PRI_RESP sid 0x100 ssid 5 prgi 0x1 success', 'CMD_PRI_RESP sid 0x100 ssid 5 prgi 0x0 success']);
+  // The worker names the answer in Linux's words before the command it becomes.
+  const answered = events.flatMap((e) => (e.kind === 'kernel-step' && e.step === 'iopf_group_response' ? [e.detail.split(' → ')[0]] : []));
+  assert.deepEqual(answered, ['iommu_page_response(IOMMU_PAGE_RESP_SUCCESS = 0)', 'iommu_page_response(IOMMU_PAGE_RESP_SUCCESS = 0)']);
   assert.deepEqual(Object.values(statuses(machine.result())), ['completed', 'completed', 'completed', 'completed', 'completed', 'completed']);
   assert.deepEqual(machine.invariantViolations(), []);
 });

@@ -56,3 +56,21 @@ test('the handlers ran on both iopf workers at once', () => {
   const starts = events.flatMap((e) => (e.kind === 'kernel-step' && e.step === 'iopf_handler' ? [`${e.time} ${machine.state.threads[e.thread - 1]?.name}: ${e.detail}`] : []));
   assert.deepEqual(starts, ['55 iopf/0: stall grpid=STAG 0x0, sid 0x10, 1 fault', '56 iopf/1: stall grpid=STAG 0x1, sid 0x10, 1 fault']);
 });
+
+test("a stall answered in Linux's words: iommu_page_response names the code, arm_smmu_page_response sends CMD_RESUME abort", () => {
+  const machine = new Machine(
+    modelOf(`
+smmu s { version v3 }
+domain d { fault stall; map 0x0 -> 0x8000_0000 size 64K rw }
+master m { stream 0x3; domain d; can-stall }
+engine m.e { read 0x0010_0000 64 as t }
+handler h on d { invalid }
+`),
+  );
+  const events: MachineEvent[] = [];
+  machine.on((event) => events.push(event));
+  machine.run();
+  const answered = events.flatMap((e) => (e.kind === 'kernel-step' && e.step === 'iopf_group_response' ? [e.detail] : []));
+  assert.deepEqual(answered, ['iommu_page_response(IOMMU_PAGE_RESP_INVALID = 1) → CMD_RESUME sid 0x3 stag 0x0 abort: #0 aborted; CMD_SYNC: every command before it has completed']);
+  assert.deepEqual(statuses(machine.result()), { 't#0': 'aborted' });
+});
