@@ -9,11 +9,12 @@ import { MachineEvent } from '../emulator/machine/events';
 import { Machine, MachineSnapshot } from '../emulator/machine/machine';
 import { ActivityState, FaultRecord, TransactionState } from '../emulator/machine/state';
 import { ScenarioModel } from '../emulator/scenario/model';
+import { isFaultKind } from '../emulator/language/schema';
 import { TraceFormatter } from '../emulator/cli/trace';
 import { Breakpoints, FunctionBreakpoint, LineBreakpoint } from './breakpoints';
 import { DataWatches } from './dataWatches';
 import { counterValue, faultEnvironment, transactionEnvironment, upcomingEnvironment } from './environments';
-import { ExceptionFilterId, filterDescriptions } from './exceptionFilters';
+import { defaultExceptionFilters, ExceptionFilterId, filterDescriptions } from './exceptionFilters';
 import { describeException } from './exceptionInfo';
 import { QueueException, queueException } from './queueExceptions';
 import { TimelineRecorder, TimelineSnapshot } from './timeline';
@@ -115,10 +116,7 @@ export class Debuggee {
   private lastEngineLine: EngineLineKey | undefined;
   /** The transaction each engine issued last. */
   readonly recent = new Map<number, TransactionState>();
-  private filters = new Map<ExceptionFilterId, Expression | undefined>([
-    ['translation', undefined],
-    ['stall', undefined],
-  ]);
+  private filters = defaultExceptionFilters<Expression>();
   lastStop: Stop | undefined;
   /** Every stop so far (the last is the current one), to step back to. */
   private readonly history: Moment[] = [];
@@ -550,7 +548,8 @@ export class Debuggee {
       fault = event.fault;
       transaction = event.transaction;
       const env = () => faultEnvironment(this.machine, event.fault);
-      const kind = fault.kind as ExceptionFilterId;
+      // A global fault (SMMUv2) or a C_BAD_* / F_STREAM_DISABLED event (SMMUv3) is the SMMU refusing its configuration.
+      const kind: ExceptionFilterId = isFaultKind(fault.kind) ? fault.kind : 'configuration';
       if (this.filters.has(kind) && this.enabled(kind, env)) filter = kind;
       else if (!fault.latched && fault.bank !== undefined && this.enabled('multi', env)) filter = 'multi';
     } else if (event.kind === 'transaction-stalled' && !event.behind) {

@@ -1,6 +1,6 @@
 import { DebugProtocol } from '@vscode/debugprotocol';
 
-export type ExceptionFilterId = 'translation' | 'permission' | 'access-flag' | 'address-size' | 'stall' | 'terminate' | 'multi' | 'overflow' | 'page-request';
+export type ExceptionFilterId = 'translation' | 'permission' | 'access-flag' | 'address-size' | 'configuration' | 'stall' | 'terminate' | 'multi' | 'overflow' | 'page-request';
 
 const condition = 'Stop only when this holds, e.g. `iova >= 0x0300_0000` or `engine == gpu.cp` (fault fields, counters)';
 
@@ -10,6 +10,14 @@ export const exceptionFilters: DebugProtocol.ExceptionBreakpointsFilter[] = [
   { filter: 'permission', label: 'Permission faults', description: 'A write to a read-only page, an unprivileged access to a privileged one, a fetch from execute-never', default: false, supportsCondition: true, conditionDescription: condition },
   { filter: 'access-flag', label: 'Access-flag faults', description: 'A descriptor with AF=0', default: false, supportsCondition: true, conditionDescription: condition },
   { filter: 'address-size', label: 'Address-size faults', description: 'An output address beyond the output range (oas)', default: false, supportsCondition: true, conditionDescription: condition },
+  {
+    filter: 'configuration',
+    label: 'Configuration errors',
+    description: 'The SMMU cannot use what software set up: C_BAD_STREAMID, C_BAD_STE, C_BAD_SUBSTREAMID, C_BAD_CD, F_STREAM_DISABLED (SMMUv3); an unmatched or conflicting stream (SMMUv2 global fault)',
+    default: true,
+    supportsCondition: true,
+    conditionDescription: condition,
+  },
   { filter: 'stall', label: 'Stalls', description: 'A transaction stalls, waiting for RESUME / CMD_RESUME', default: true, supportsCondition: true, conditionDescription: condition },
   { filter: 'terminate', label: 'Terminated transactions', description: 'A transaction is aborted, or read as zeros (RAZ/WI)', default: false, supportsCondition: true, conditionDescription: condition },
   { filter: 'multi', label: 'Faults while FSR is busy (MULTI)', description: 'A fault arrives while the context bank still holds one: only FSR.MULTI records it', default: false, supportsCondition: true, conditionDescription: condition },
@@ -18,6 +26,11 @@ export const exceptionFilters: DebugProtocol.ExceptionBreakpointsFilter[] = [
 ];
 
 const filterIds = new Set(exceptionFilters.map((f) => f.filter));
+
+/** The filters on before the client says otherwise: those marked `default`, without conditions. */
+export function defaultExceptionFilters<C>(): Map<ExceptionFilterId, C | undefined> {
+  return new Map(exceptionFilters.flatMap((f) => (f.default && isExceptionFilterId(f.filter) ? [[f.filter, undefined] as const] : [])));
+}
 
 export function isExceptionFilterId(id: string): id is ExceptionFilterId {
   return filterIds.has(id);
@@ -29,6 +42,7 @@ export const filterDescriptions: Record<ExceptionFilterId, string> = {
   permission: 'permission fault',
   'access-flag': 'access-flag fault',
   'address-size': 'address-size fault',
+  configuration: 'configuration error',
   stall: 'stall',
   terminate: 'terminated transaction',
   multi: 'fault while FSR was busy (MULTI)',

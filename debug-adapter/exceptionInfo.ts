@@ -1,4 +1,4 @@
-import { faultKinds } from '../emulator/language/schema';
+import { isFaultKind } from '../emulator/language/schema';
 import { Machine } from '../emulator/machine/machine';
 import { FaultRecord, TransactionState } from '../emulator/machine/state';
 import { setFlags } from '../emulator/smmu/registerLayout';
@@ -31,10 +31,6 @@ function describeV3Fault(machine: Machine, filter: ExceptionFilterId, access: st
   const report = configError || pri ? '' : `; ${v3Report(machine, fault)}`;
   const stall = filter === 'stall' ? (pri ? `; ${access} waits for CMD_PRI_RESP` : `; ${access} stalls until CMD_RESUME`) : '';
   return `${sentence(what)}${report}${stall}`;
-}
-
-function isFaultKind(kind: string): boolean {
-  return (faultKinds as readonly string[]).includes(kind);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { faultKindEventNames, faultKinds, FaultKind } from '../emulator/language/schema';
+import { faultKindEventNames, isFaultKind } from '../emulator/language/schema';
 import { Machine } from '../emulator/machine/machine';
 import { FaultRecord } from '../emulator/machine/state';
 import { decodeCd } from '../emulator/smmu/v3/cd';
@@ -6,10 +6,6 @@ import { hex } from '../emulator/util/u64';
 import { cdAddress, readStructure, streamOf } from './streams';
 import { findTransaction } from './transactions';
 import { prgWaitOf, stagOfFault } from './v3Tags';
-
-function isFaultKind(kind: string): kind is FaultKind {
-  return (faultKinds as readonly string[]).includes(kind);
-}
 
 /** The event a fault of this kind records: F_TRANSLATION …, or the configuration error its reason names. */
 export function eventNameOf(fault: FaultRecord): string {

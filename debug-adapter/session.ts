@@ -23,7 +23,7 @@ import * as custom from './customRequests';
 import { Debuggee, DebuggeeListener, Stop } from './debuggee';
 import { ErrorId, RequestError } from './errors';
 import { readExceptionBreakpoints } from './exceptionBreakpoints';
-import { exceptionTitle, ExceptionFilterId } from './exceptionFilters';
+import { defaultExceptionFilters, exceptionTitle } from './exceptionFilters';
 import { FrameInfo, stackOf } from './frames';
 import { filterScope } from './nameScopes';
 import { IommuLaunchArguments, LaunchArgumentError, parseLaunchArguments } from './launchArguments';
@@ -55,10 +55,7 @@ export class IommuDebugSession extends DebugSession {
   private lineBreakpointIds: number[] = [];
   private functionBreakpoints: DebugProtocol.FunctionBreakpoint[] = [];
   private functionBreakpointIds: number[] = [];
-  private exceptionFilters = new Map<ExceptionFilterId, Expression | undefined>([
-    ['translation', undefined],
-    ['stall', undefined],
-  ]);
+  private exceptionFilters = defaultExceptionFilters<Expression>();
 
   constructor(private readonly readScenario: ScenarioReader) {
     super();

@@ -239,6 +239,10 @@ export const faultFields: Readonly<Record<string, string>> = {
 /** Symbols that a fault's `kind` compares with. */
 export const faultKinds = ['translation', 'permission', 'access-flag', 'address-size'] as const;
 export type FaultKind = (typeof faultKinds)[number];
+/** A translation fault, as opposed to a global fault or configuration error (machine/state.ts GlobalFaultKind). */
+export function isFaultKind(kind: string): kind is FaultKind {
+  return (faultKinds as readonly string[]).includes(kind);
+}
 export const faultKindEventNames: Readonly<Record<FaultKind, string>> = {
   translation: 'F_TRANSLATION',
   permission: 'F_PERMISSION',
