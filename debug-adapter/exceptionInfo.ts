@@ -26,7 +26,7 @@ function registers(machine: Machine, fault: FaultRecord): string {
  */
 function describeV3Fault(machine: Machine, filter: ExceptionFilterId, access: string, fault: FaultRecord): string {
   const configError = !isFaultKind(fault.kind);
-  const what = configError ? `${fault.kind} (configuration error): ${fault.reason}` : `${fault.kind} fault at level ${fault.level}: ${fault.reason}`;
+  const what = configError ? fault.reason.replace(/^([A-Z_]+): /, '$1 (configuration error): ') : `${fault.kind} fault at level ${fault.level}: ${fault.reason}`;
   const pri = !fault.latched && !fault.stalled && !configError;
   const report = configError || pri ? '' : `; ${v3Report(machine, fault)}`;
   const stall = filter === 'stall' ? (pri ? `; ${access} waits for CMD_PRI_RESP` : `; ${access} stalls until CMD_RESUME`) : '';

@@ -28,7 +28,7 @@ describe('the configuration filter: the SMMU refuses what software set up', () =
 
   test('on by default: a C_BAD_CD stops, and the exception says which CD and why', async () => {
     const stop = await dap.launchAndStop({ scenario: scenarioFile(unboundPasid) });
-    const text = 'Bad-cd (configuration error): C_BAD_CD: CD 2 of StreamID 0x10 is not valid (V=0)';
+    const text = 'C_BAD_CD (configuration error): CD 2 of StreamID 0x10 is not valid (V=0)';
     assert.deepEqual(stop, { reason: 'exception', threadId: 1, description: 'Paused on configuration error', text, allThreadsStopped: true });
     const info = await dap.client.exceptionInfoRequest({ threadId: 1 });
     assert.deepEqual(info.body, { exceptionId: 'Configuration error', description: text, breakMode: 'always', details: { message: text, typeName: 'bad-cd' } });
