@@ -22,7 +22,8 @@ function readDwords(rt: Runtime, pa: number, count: number): bigint[] {
 function steLegality(rt: Runtime, smmu: number, ste: SteFields): string | undefined {
   if (ste.config === 'stage2') return 'STE.Config=0b11x enables stage 2, but IDR0.S2P=0 (no stage 2): ILLEGAL';
   const { stallModel: model, ssidBits } = rt.model.smmus[smmu] ?? { stallModel: 'stall', ssidBits: 0 };
-  if (ste.config === 's1' && ste.s1CdMax > ssidBits) return `STE.S1CDMax=${ste.s1CdMax} but IDR1.SSIDSIZE=${ssidBits}: ILLEGAL`;
+  // Without substreams (SSIDSIZE=0) S1CDMax is not checked (SteIllegal()).
+  if (ste.config === 's1' && ssidBits > 0 && ste.s1CdMax > ssidBits) return `STE.S1CDMax=${ste.s1CdMax} but IDR1.SSIDSIZE=${ssidBits}: ILLEGAL`;
   if (ste.config === 's1' && ste.s1ContextPtr >= BigInt(PA_LIMIT)) return `STE.S1ContextPtr=${hex(ste.s1ContextPtr)} is beyond the 48-bit physical address size (IDR5.OAS): ILLEGAL`;
   // S1STALLD is only for an SMMU where stalling is configurable: with no stalls or forced stalls it is ILLEGAL.
   if (ste.s1Stalld && model !== 'stall') return `STE.S1STALLD=1 but IDR0.STALL_MODEL=${model === 'no-stall' ? '0b01 (no stall)' : '0b10 (stall forced)'}: ILLEGAL`;
