@@ -945,6 +945,9 @@ describe('SMMUv3 fault delivery and PASID traffic', () => {
       warning('no-response', s.at('gpu_fault'), "a path through handler 'gpu_fault' reaches its end without a response: the stalled transaction stays stalled and the master hangs"),
       warning('context-v3', s.at('thread'), CONTEXT_V3('thread')),
     ]),
+    scenario("context-v3: 'context thread' with a 'queue' on an SMMUv3 handler: the queue is used, no queue-context error", edit(V3_STALL, 'context workqueue', 'context thread; queue iopf'), (s) => [
+      warning('context-v3', s.at('thread'), CONTEXT_V3('thread')),
+    ]),
     scenario("context-v3: 'context irq' on an SMMUv3 handler, whose map then needs no atomic-sleep error", edit(V3_STALL, 'context workqueue', 'context irq', '  terminate\n', '  map iova -> 0x8800_0000 size 4K rw\n  terminate\n'), (s) => [
       warning('context-v3', s.at('irq'), CONTEXT_V3('irq')),
     ]),

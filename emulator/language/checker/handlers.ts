@@ -151,11 +151,6 @@ export function checkHandler(handler: HandlerDeclaration, settings: BlockSetting
     }
   }
   const handlerContext = settings.word('context') as HandlerContext;
-  const queue = settings.name('queue');
-  if (queue) {
-    context.symbols.resolve('workqueue', queue, context.sink);
-    if (handlerContext !== 'workqueue') context.sink.error('queue-context', queue.range, `'queue' picks the workqueue of a workqueue-context handler; this one runs in ${handlerContext} context`);
-  }
   const domainSettings = domain ? context.settings.get(domain) : undefined;
   const facts: HandlerFacts = {
     name,
@@ -163,6 +158,14 @@ export function checkHandler(handler: HandlerDeclaration, settings: BlockSetting
     version: domain ? versionOf(context, context.smmuOf.get(domain)) : undefined,
     stalls: domainSettings ? domainSettings.word('fault') === 'stall' : undefined,
   };
+  const queue = settings.name('queue');
+  if (queue) {
+    context.symbols.resolve('workqueue', queue, context.sink);
+    // On an SMMUv3 every handler runs on its queue, whatever `context` says (context-v3 below).
+    if (handlerContext !== 'workqueue' && facts.version !== 'v3') {
+      context.sink.error('queue-context', queue.range, `'queue' picks the workqueue of a workqueue-context handler; this one runs in ${handlerContext} context`);
+    }
+  }
   const written = settings.node('context');
   if (facts.version === 'v3' && written?.value && handlerContext !== 'workqueue') {
     context.sink.warning(
