@@ -15,7 +15,7 @@ import { FrameContext } from './scopesOf';
 import { walkVariables } from './variables/scopes';
 import { VariableStore } from './variables/store';
 import { memoryReference } from './variables/values';
-import { streamOf } from './streams';
+import { domainViaCd } from './streams';
 import { indexStructure } from './structureIndex';
 
 const registerNames = ['SCTLR', 'FSR', 'FSYNR0', 'FAR', 'CBFRSYNRA', 'TTBR0', 'TCR'] as const;
@@ -28,7 +28,10 @@ export const consoleFunctions: Readonly<Record<string, string>> = {
 
 /** The domain a StreamID reaches now: SMR match, S2CR, context bank (SMMUv2); its CD for the SubstreamID (SMMUv3). */
 function domainOfStream(machine: Machine, smmu: number, sid: number, ssid: number | undefined): number | undefined {
-  if (machine.state.v3[smmu]) return streamOf(machine, smmu, sid)?.cds.find((cd) => cd.ssid === (ssid ?? 0))?.domain;
+  if (machine.state.v3[smmu]) {
+    const reached = domainViaCd(machine, smmu, sid, ssid);
+    return 'domain' in reached ? reached.domain : undefined;
+  }
   const state = machine.state.smmus[smmu];
   if (!state) return undefined;
   const matches = state.smrs.map((smr, i) => ({ smr, i })).filter(({ smr }) => smr.valid && ((sid ^ smr.id) & ~smr.mask & 0xffff) === 0);

@@ -16,7 +16,7 @@ import {
 } from './protocol';
 import { RequestArguments } from './requestArguments';
 import { findTransaction } from './transactions';
-import { streamOf } from './streams';
+import { domainViaCd } from './streams';
 import { isV3, prgWaitOf, stagOf } from './v3Tags';
 import { rootOf, tableEntries } from './variables/pageTable';
 
@@ -121,13 +121,17 @@ export function translate(debuggee: Debuggee, args: RequestArguments): Translate
   else {
     const sid = args.optionalNumber('sid') ?? 0;
     const master = machine.model.masters.findIndex((m) => m.streams.some((s) => ((sid ^ s.id) & ~s.mask & 0xffff) === 0));
-    // SMMUv3: the CD of the SubstreamID (CD 0 without one) names the domain.
     const smmu = machine.model.masters[master]?.smmu;
-    const viaCd = smmu === undefined ? undefined : streamOf(machine, smmu, sid)?.cds.find((cd) => cd.ssid === (args.optionalNumber('ssid') ?? 0))?.domain;
-    const attachment = machine.attachments.find((a) => a.master === master && a.attached);
-    const reached = viaCd ?? attachment?.domain;
-    if (reached === undefined) throw new RequestError(`stream ${hex(sid)} reaches no domain`);
-    domain = reached;
+    if (smmu !== undefined && isV3(machine, smmu)) {
+      // SMMUv3: the STE and the CD of the SubstreamID (S1DSS's without one), as in memory now.
+      const reached = domainViaCd(machine, smmu, sid, args.optionalNumber('ssid'));
+      if ('reason' in reached) throw new RequestError(`stream ${hex(sid)} reaches no domain: ${reached.reason}`);
+      domain = reached.domain;
+    } else {
+      const attachment = machine.attachments.find((a) => a.master === master && a.attached);
+      if (!attachment) throw new RequestError(`stream ${hex(sid)} reaches no domain`);
+      domain = attachment.domain;
+    }
   }
   const table = machine.runtime.tables[domain];
   if (!table) throw new RequestError(`domain ${domain} has no table`);

@@ -1,6 +1,7 @@
 import { Machine } from '../emulator/machine/machine';
 import { StreamTableEntryState } from '../emulator/machine/state';
 import { decodeCd } from '../emulator/smmu/v3/cd';
+import { streamConfig } from '../emulator/smmu/v3/config';
 import { CD_BYTES } from '../emulator/smmu/v3/program';
 import { decodeSte } from '../emulator/smmu/v3/ste';
 import { hex } from '../emulator/util/u64';
@@ -11,6 +12,19 @@ const STRUCTURE_DWORDS = 8;
 /** Where Linux put a stream's STE and CD table on an SMMUv3 (undefined on an SMMUv2 or for an unknown StreamID). */
 export function streamOf(machine: Machine, smmu: number, sid: number): StreamTableEntryState | undefined {
   return machine.state.v3[smmu]?.streams.find((s) => s.sid === sid);
+}
+
+/**
+ * The domain an SMMUv3 reaches now for a StreamID and SubstreamID, read as the SMMU reads
+ * them — the STE and CD words in memory, so an edit in the memory view counts — or why it
+ * reaches none (`C_BAD_CD: CD 2 of StreamID 0x10 is not valid (V=0)`).
+ */
+export function domainViaCd(machine: Machine, smmu: number, sid: number, ssid: number | undefined): { domain: number } | { reason: string } {
+  const v3 = machine.state.v3[smmu];
+  if (!v3) return { reason: 'not an SMMUv3' };
+  const config = streamConfig(machine.runtime, smmu, v3, sid, ssid === undefined ? undefined : BigInt(ssid));
+  if (config.kind === 'translate') return { domain: config.domain };
+  return { reason: config.kind === 'error' ? `${config.event}: ${config.reason}` : config.reason };
 }
 
 /** A structure's dwords as they are in emulated memory now. */

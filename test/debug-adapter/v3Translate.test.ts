@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import { Dap, example } from './helpers';
+import { Dap, errorOf, example } from './helpers';
 
 interface TranslateBody {
   domain: string;
@@ -21,6 +21,19 @@ describe('translations through an SMMUv3 stream: the CD of the SubstreamID names
     await dap.launchAndStop({ scenario: example('sva-pri-page-requests') }, { exceptionFilters: ['page-request'] });
     const pasid = await dap.custom<TranslateBody>('iommu/translate', { iova: '0x40000000', sid: 0x100, ssid: 5 });
     assert.deepEqual([pasid.domain, pasid.pa, pasid.result], ['app_mm', null, 'translation fault at level 0: L0[0] is invalid']);
+    const plain = await dap.custom<TranslateBody>('iommu/translate', { iova: '0x1000', sid: 0x100 });
+    assert.deepEqual([plain.domain, plain.pa], ['dev_dom', '0x80001000']);
+  });
+
+  test('the CD as it is in memory counts: with CD 5 made invalid in the memory view, the PASID reaches no domain, and says why', async () => {
+    await dap.launchAndStop({ scenario: example('sva-pri-page-requests') }, { exceptionFilters: ['page-request'] });
+    const cd5 = '0x40008140';
+    const read = await dap.client.customRequest('readMemory', { memoryReference: cd5, count: 8 });
+    const dword0 = Buffer.from((read.body as { data: string }).data, 'base64');
+    dword0.writeBigUInt64LE(dword0.readBigUInt64LE() & ~(1n << 31n)); // CD.V, bit 31
+    await dap.client.customRequest('writeMemory', { memoryReference: cd5, data: dword0.toString('base64') });
+    const error = await errorOf(dap.custom('iommu/translate', { iova: '0x40000000', sid: 0x100, ssid: 5 }));
+    assert.equal(error.message, 'stream 0x100 reaches no domain: C_BAD_CD: CD 5 of StreamID 0x100 is not valid (V=0)');
     const plain = await dap.custom<TranslateBody>('iommu/translate', { iova: '0x1000', sid: 0x100 });
     assert.deepEqual([plain.domain, plain.pa], ['dev_dom', '0x80001000']);
   });
