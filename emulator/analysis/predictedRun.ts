@@ -174,7 +174,7 @@ class Recorder {
 }
 
 /** Events a prediction may take: a scenario that runs longer is predicted as far as this got. */
-export const PREDICTION_EVENTS = 100_000;
+export const PREDICTION_EVENTS = 25_000;
 
 /**
  * Runs the scenario on the emulator, as the CLI does, and keeps what each transaction behind

@@ -139,10 +139,13 @@ handler h on d { map page -> 0x9000_0000 rw; retry }
     assert.deepEqual((await predicted(text)).map((d) => d.message), [
       'will fault: translation fault at level 3: L3[256] is invalid (i = 0, 0x100000); stalls with STAG 0x0; F_TRANSLATION → EVTQ[0]; answered retry: completed → 0x9000_0000 — 4 of 4 fault: 4 stalls (STAG 0x0, 0x1, 0x2, 0x3); 2 stall records waited for room in the full EVTQ; 4 completed',
     ]);
-    const [runaway] = await predicted(text.replace('map page -> 0x9000_0000 rw; ', ''));
+    // A runaway run stops at the prediction's budget; a transaction it never reached gets the static walk's prediction.
+    const runawayText = text.replace('map page -> 0x9000_0000 rw; ', '').replace('handler h', 'engine m.late { start 1000000; read 0x20_0000 64 as late }\nhandler h');
+    const [runaway, late] = await predicted(runawayText);
+    assert.equal(late?.message, 'will fault: translation fault at level 2: L2[1] is invalid');
     assert.match(
       typeof runaway?.message === 'string' ? runaway.message : '',
-      /^will fault: translation fault at level 3: L3\[256\] is invalid \(i = 0, 0x100000\); stalls with STAG 0x0; F_TRANSLATION → EVTQ\[0\]; still pending when the prediction stopped \(the run did not end within 100000 events \(cycle \d+\): transaction #0 of m\.e \(line 4\) has faulted \d+ times — a handler keeps answering retry without fixing what faults\) — 4 of 4 fault: /,
+      /^will fault: translation fault at level 3: L3\[256\] is invalid \(i = 0, 0x100000\); stalls with STAG 0x0; F_TRANSLATION → EVTQ\[0\]; still stalled when the prediction stopped \(the run did not end within 25000 events \(cycle \d+\): transaction #0 of m\.e \(line 4\) has faulted \d+ times — a handler keeps answering retry without fixing what faults\) — 4 of 4 fault: 4 stalls \(STAG 0x0, 0x1, 0x2, 0x3\); 2 stall records waited for room in the full EVTQ; 4 still stalled$/,
     );
   });
 
