@@ -72,9 +72,24 @@ export function stallTransaction(rt: Runtime, transaction: TransactionState, why
 }
 
 /** Records a fault of a transaction and tells listeners. */
-export function recordFault(rt: Runtime, transaction: TransactionState, fault: Omit<FaultRecord, 'id' | 'time' | 'transaction' | 'engine'>): FaultRecord {
+/** What a fault adds to the transaction it happens to: the access itself (address, stream, direction) is the transaction's. */
+export type FaultFacts = Pick<FaultRecord, 'kind' | 'ssid' | 'level' | 'stalled' | 'latched' | 'bank' | 'reason'>;
+
+export function recordFault(rt: Runtime, transaction: TransactionState, fault: FaultFacts): FaultRecord {
   const { state } = rt;
-  const record: FaultRecord = { id: state.nextFault++, time: state.now, transaction: transaction.id, engine: transaction.engine, ...fault };
+  const record: FaultRecord = {
+    id: state.nextFault++,
+    time: state.now,
+    transaction: transaction.id,
+    engine: transaction.engine,
+    iova: transaction.iova,
+    sid: transaction.sid,
+    write: transaction.access === 'write',
+    exec: transaction.exec,
+    priv: transaction.priv,
+    smmu: transaction.smmu,
+    ...fault,
+  };
   transaction.faults++;
   transaction.lastFault = record.id;
   state.counters.faults++;

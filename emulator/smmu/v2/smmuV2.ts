@@ -109,16 +109,10 @@ function globalFault(rt: Runtime, transaction: TransactionState, kind: GlobalFau
   }
   recordFault(rt, transaction, {
     kind,
-    iova: transaction.iova,
-    sid: transaction.sid,
     ssid: 0,
     level: 0,
-    write: transaction.access === 'write',
-    exec: transaction.exec,
-    priv: transaction.priv,
     stalled: false,
     latched: false,
-    smmu: transaction.smmu,
     bank: undefined,
     reason,
   });
@@ -220,16 +214,10 @@ function contextFault(rt: Runtime, transaction: TransactionState, bank: BankStat
   }
   const record = recordFault(rt, transaction, {
     kind: result.fault,
-    iova: transaction.iova,
-    sid: transaction.sid,
     ssid: 0,
     level: result.level,
-    write,
-    exec: transaction.exec,
-    priv: transaction.priv,
     stalled: stall,
     latched: latch,
-    smmu: transaction.smmu,
     bank: bank.cbndx,
     reason: result.reason,
   });

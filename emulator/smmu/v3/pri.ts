@@ -40,16 +40,10 @@ export function sendPageRequests(rt: Runtime, transaction: TransactionState, ssi
   wait.transactions.push(transaction.id);
   recordFault(rt, transaction, {
     kind: result.fault,
-    iova: transaction.iova,
-    sid: transaction.sid,
     ssid: ssid ?? 0,
     level: result.level,
-    write: transaction.access === 'write',
-    exec: transaction.exec,
-    priv: transaction.priv,
     stalled: false,
     latched: false,
-    smmu: transaction.smmu,
     bank: undefined,
     reason: `${result.reason}; ATS translation failed: page request in group ${hex(wait.prgi)}`,
   });

@@ -51,16 +51,10 @@ function configError(rt: Runtime, transaction: TransactionState, config: ConfigE
   const ssid = transaction.pasid === undefined ? undefined : Number(transaction.pasid);
   recordFault(rt, transaction, {
     kind: faultKindOfEvent[config.event],
-    iova: transaction.iova,
-    sid: transaction.sid,
     ssid: ssid ?? 0,
     level: 0,
-    write: transaction.access === 'write',
-    exec: transaction.exec,
-    priv: transaction.priv,
     stalled: false,
     latched: false,
-    smmu: transaction.smmu,
     bank: undefined,
     reason: `${config.event}: ${config.reason}`,
   });
@@ -123,16 +117,10 @@ function contextFault(rt: Runtime, transaction: TransactionState, config: Extrac
   const { cd, ssid } = config;
   const record = recordFault(rt, transaction, {
     kind: result.fault,
-    iova: transaction.iova,
-    sid: transaction.sid,
     ssid: ssid ?? 0,
     level: result.level,
-    write: transaction.access === 'write',
-    exec: transaction.exec,
-    priv: transaction.priv,
     stalled: cd.s,
     latched: true,
-    smmu: transaction.smmu,
     bank: undefined,
     reason: result.reason,
   });
