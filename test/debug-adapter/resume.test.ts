@@ -1,32 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { ResumeResponseBody, StalledResponseBody } from '../../debug-adapter/protocol';
 import { Dap, errorOf, example, lineOf, scenarioFile } from './helpers';
-
-interface ResumeBody {
-  resumed: number[];
-  written: string;
-}
-
-interface StalledBody {
-  transactions: {
-    id: number;
-    engine: string;
-    threadId: number;
-    access: string;
-    sid: number;
-    iova: string;
-    label: string | null;
-    stall: string;
-    stag: string | null;
-    prgi: string | null;
-    fault: string | null;
-    smmu: string;
-    contextBank: number | null;
-    age: number;
-    path: string;
-    line: number;
-  }[];
-}
 
 describe('iommu/resume and iommu/stalled', () => {
   let dap: Dap;
@@ -58,10 +33,10 @@ describe('iommu/resume and iommu/stalled', () => {
     const set = await dap.client.setVariableRequest({ variablesReference: container, name: 'L2[56]', value: '0x0000000090000f45' });
     assert.deepEqual(set.body, { value: '0x0000000090000f45  block 2M → 0x90000000 rw, AttrIndx 1 (cached), SH inner, AF, nG' });
     const invalidatedBefore = dap.all('invalidated').length;
-    const resumed = await dap.custom<ResumeBody>('iommu/resume', { transaction: 1, action: 'retry' });
+    const resumed = await dap.custom<ResumeResponseBody>('iommu/resume', { transaction: 1, action: 'retry' });
     assert.deepEqual(resumed, { resumed: [1], written: 'FSR ← 0x2; RESUME ← retry (TnR=0)' });
     assert.equal(dap.all('invalidated').length, invalidatedBefore + 1, 'the resume invalidates the variables (sent before its response)');
-    assert.deepEqual((await dap.custom<StalledBody>('iommu/stalled')).transactions, []);
+    assert.deepEqual((await dap.custom<StalledResponseBody>('iommu/stalled')).transactions, []);
     const transaction = await finish();
     assert.equal(transaction['status'], 'completed');
     assert.equal(transaction['pa'], '0x90000000');
@@ -73,7 +48,7 @@ describe('iommu/resume and iommu/stalled', () => {
 
   test('terminate: the stalled read aborts (CFRE=1)', async () => {
     await dap.launchAndStop({ scenario: example('a530-stall-hupcf') });
-    const resumed = await dap.custom<ResumeBody>('iommu/resume', { transaction: 1, action: 'terminate' });
+    const resumed = await dap.custom<ResumeResponseBody>('iommu/resume', { transaction: 1, action: 'terminate' });
     assert.deepEqual(resumed, { resumed: [1], written: 'FSR ← 0x2; RESUME ← terminate (TnR=1)' });
     await dap.next('invalidated');
     const transaction = await transactionOf();
@@ -85,7 +60,7 @@ describe('iommu/resume and iommu/stalled', () => {
 
   test('abort on SMMUv2 is RESUME terminate', async () => {
     await dap.launchAndStop({ scenario: example('a530-stall-hupcf') });
-    const resumed = await dap.custom<ResumeBody>('iommu/resume', { transaction: 1, action: 'abort' });
+    const resumed = await dap.custom<ResumeResponseBody>('iommu/resume', { transaction: 1, action: 'abort' });
     assert.deepEqual(resumed, { resumed: [1], written: 'FSR ← 0x2; RESUME ← abort (TnR=1)' });
     assert.equal((await transactionOf())['status'], 'aborted');
   });
@@ -103,7 +78,7 @@ describe('iommu/resume and iommu/stalled', () => {
       'expect bad raz',
     ].join('\n');
     await dap.launchAndStop({ scenario: scenarioFile(text) });
-    await dap.custom<ResumeBody>('iommu/resume', { transaction: 0, action: 'terminate' });
+    await dap.custom<ResumeResponseBody>('iommu/resume', { transaction: 0, action: 'terminate' });
     const transaction = await transactionOf();
     assert.equal(transaction['status'], 'raz');
     assert.equal(transaction['data'], '0x0');
@@ -128,13 +103,13 @@ describe('iommu/resume and iommu/stalled', () => {
 
   test('resume of one already resumed is an error', async () => {
     await dap.launchAndStop({ scenario: example('a530-stall-hupcf') });
-    await dap.custom<ResumeBody>('iommu/resume', { transaction: 1, action: 'retry' });
+    await dap.custom<ResumeResponseBody>('iommu/resume', { transaction: 1, action: 'retry' });
     assert.equal((await errorOf(dap.custom('iommu/resume', { transaction: 1, action: 'retry' }))).message, 'transaction #1 is not stalled');
   });
 
   test('iommu/stalled lists the stalled transaction with its fault and where it is written', async () => {
     await dap.launchAndStop({ scenario: example('a530-stall-hupcf') });
-    assert.deepEqual(await dap.custom<StalledBody>('iommu/stalled'), {
+    assert.deepEqual(await dap.custom<StalledResponseBody>('iommu/stalled'), {
       transactions: [
         {
           id: 1,
@@ -162,7 +137,7 @@ describe('iommu/resume and iommu/stalled', () => {
     const scenario = example('a530-stall-no-hupcf');
     // A breakpoint on the handler's `sleep 100` (before cycle 59): the first texture read (cycle 50) waits behind the fault.
     await dap.launchAndStop({ scenario }, { breakpoints: [{ line: 30 }], exceptionFilters: [] });
-    const stalled = await dap.custom<StalledBody>('iommu/stalled');
+    const stalled = await dap.custom<StalledResponseBody>('iommu/stalled');
     assert.deepEqual(
       stalled.transactions.map((t) => [t.id, t.engine, t.threadId, t.iova, t.label, t.stall, t.fault, t.age, t.line]),
       [
@@ -172,9 +147,9 @@ describe('iommu/resume and iommu/stalled', () => {
     );
     const refused = await errorOf(dap.custom('iommu/resume', { transaction: 2, action: 'retry' }));
     assert.equal(refused.message, 'transaction #2 is not stalled by a fault of its own: it waits behind the one ahead of it (HUPCF=0); resume that one');
-    const resumed = await dap.custom<ResumeBody>('iommu/resume', { transaction: 1, action: 'terminate' });
+    const resumed = await dap.custom<ResumeResponseBody>('iommu/resume', { transaction: 1, action: 'terminate' });
     assert.deepEqual(resumed, { resumed: [1], written: 'RESUME ← terminate (TnR=1)' });
-    assert.deepEqual((await dap.custom<StalledBody>('iommu/stalled')).transactions, []);
+    assert.deepEqual((await dap.custom<StalledResponseBody>('iommu/stalled')).transactions, []);
     const top = await dap.topFrame(await dap.threadId('iopf/0'));
     assert.equal((await dap.scope(top.id, 'Stalled')).name, 'Stalled (0)');
   });
@@ -212,7 +187,7 @@ describe('iommu/resume and iommu/stalled', () => {
     const stalledScope = await dap.scope(top.id, 'Stalled');
     assert.equal(stalledScope.name, 'Stalled (1)');
     assert.deepEqual(await dap.values(stalledScope.variablesReference), { '#0 m.dma': 'write 0x20000040 (bad) — stalled by its fault, 30 cycles' });
-    await dap.custom<ResumeBody>('iommu/resume', { transaction: 0, action: 'terminate' });
+    await dap.custom<ResumeResponseBody>('iommu/resume', { transaction: 0, action: 'terminate' });
     const after = await dap.custom<{ faults: { response: string | null }[] }>('iommu/faults');
     assert.equal(after.faults[0]?.response, 'terminate');
   });

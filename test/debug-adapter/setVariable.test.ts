@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { StalledResponseBody } from '../../debug-adapter/protocol';
 import { Dap, errorOf, example, scenarioFile } from './helpers';
-
-interface StalledBody {
-  transactions: { id: number; label: string | null; stall: string }[];
-}
 
 describe('setVariable', () => {
   let dap: Dap;
@@ -35,7 +32,7 @@ describe('setVariable', () => {
     await dap.client.continueRequest({ threadId: 1 });
     const atTerminate = await dap.stopped();
     assert.equal(atTerminate.reason, 'breakpoint');
-    const stalled = await dap.custom<StalledBody>('iommu/stalled');
+    const stalled = await dap.custom<StalledResponseBody>('iommu/stalled');
     assert.deepEqual(
       stalled.transactions.map((t) => [t.id, t.label, t.stall]),
       [[1, 'bad', 'fault']],
@@ -45,7 +42,7 @@ describe('setVariable', () => {
 
   test('the same scenario without the write: the texture reads all wait behind the fault', async () => {
     await dap.launchAndStop({ scenario: example('a530-stall-no-hupcf') }, { breakpoints: [{ line: 31 }], exceptionFilters: [] });
-    const stalled = await dap.custom<StalledBody>('iommu/stalled');
+    const stalled = await dap.custom<StalledResponseBody>('iommu/stalled');
     assert.deepEqual(
       stalled.transactions.map((t) => [t.id, t.label, t.stall]),
       [

@@ -1,15 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { SmmuResponseBody } from '../../debug-adapter/protocol';
 import { Dap, example } from './helpers';
-
-interface SmmuBody {
-  smmus: {
-    name: string;
-    version: string;
-    contextBanks: unknown[];
-    streams?: { sid: number; master: string; ste: string; config: string; cds: { ssid: number; domain: string; asid: number; address: string }[]; stalled: number; variablesReference: number }[];
-  }[];
-}
 
 describe('Registers on SMMUv3: the stream\'s STE and CDs', () => {
   let dap: Dap;
@@ -103,7 +95,7 @@ describe('Registers on SMMUv3: the stream\'s STE and CDs', () => {
 
   test('iommu/smmu lists an SMMUv3 with its streams instead of context banks; each opens like the Registers scope', async () => {
     await dap.launchAndStop({ scenario: example('sva-pri-page-requests') }, { exceptionFilters: ['page-request'] });
-    const body = await dap.custom<SmmuBody>('iommu/smmu');
+    const body = await dap.custom<SmmuResponseBody>('iommu/smmu');
     const [smmu] = body.smmus;
     const stream = smmu?.streams?.[0];
     assert.deepEqual(

@@ -1,16 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { ResumeResponseBody, StalledResponseBody } from '../../debug-adapter/protocol';
 import { Dap, errorOf, scenarioFile } from './helpers';
 import { v3Pri, v3Stall } from './v3Scenarios';
-
-interface ResumeBody {
-  resumed: number[];
-  written: string;
-}
-
-interface StalledBody {
-  transactions: { id: number; stall: string; stag: string | null; prgi: string | null; fault: string | null; contextBank: number | null; smmu: string; sid: number }[];
-}
 
 const SYNC = 'CMD_SYNC: every command before it has completed';
 
@@ -57,24 +49,24 @@ describe('iommu/stalled and iommu/resume on SMMUv3', () => {
 
   test('retry by STAG: CMD_RESUME then CMD_SYNC; the read faults again and stalls with the next STAG', async () => {
     await dap.launchAndStop({ scenario: scenarioFile(v3Stall) });
-    const resumed = await dap.custom<ResumeBody>('iommu/resume', { transaction: 0, action: 'retry' });
+    const resumed = await dap.custom<ResumeResponseBody>('iommu/resume', { transaction: 0, action: 'retry' });
     assert.deepEqual(resumed, { resumed: [0], written: `CMD_RESUME sid 0x10 stag 0x0 retry: #0 retried; ${SYNC}` });
     await dap.client.continueRequest({ threadId: 1 });
     const again = await dap.stopped();
     assert.equal(again.description, 'Paused on translation fault');
-    const stalled = await dap.custom<StalledBody>('iommu/stalled');
+    const stalled = await dap.custom<StalledResponseBody>('iommu/stalled');
     assert.deepEqual(stalled.transactions.map((t) => [t.id, t.stall, t.stag, t.prgi]), [[0, 'fault', '0x1', null]]);
   });
 
   test('terminate completes the read RAZ/WI and abort aborts it, whatever CD.A says', async () => {
     await dap.launchAndStop({ scenario: scenarioFile(v3Stall) });
-    const terminated = await dap.custom<ResumeBody>('iommu/resume', { transaction: 0, action: 'terminate' });
+    const terminated = await dap.custom<ResumeResponseBody>('iommu/resume', { transaction: 0, action: 'terminate' });
     assert.deepEqual(terminated, { resumed: [0], written: `CMD_RESUME sid 0x10 stag 0x0 terminate: #0 terminated (RAZ/WI); ${SYNC}` });
     assert.equal(await status(), 'raz');
     await dap.stop();
     dap = await Dap.start();
     await dap.launchAndStop({ scenario: scenarioFile(v3Stall) });
-    const aborted = await dap.custom<ResumeBody>('iommu/resume', { transaction: 0, action: 'abort' });
+    const aborted = await dap.custom<ResumeResponseBody>('iommu/resume', { transaction: 0, action: 'abort' });
     assert.deepEqual(aborted, { resumed: [0], written: `CMD_RESUME sid 0x10 stag 0x0 abort: #0 aborted; ${SYNC}` });
     assert.equal(await status(), 'aborted');
   });
@@ -85,12 +77,12 @@ describe('iommu/stalled and iommu/resume on SMMUv3', () => {
       (await errorOf(dap.custom('iommu/resume', { transaction: 0, action: 'success' }))).message,
       'transaction #0 is stalled by a fault: answer retry, terminate or abort (CMD_RESUME), not success',
     );
-    assert.equal((await dap.custom<StalledBody>('iommu/stalled')).transactions.length, 1, 'nothing was written');
+    assert.equal((await dap.custom<StalledResponseBody>('iommu/stalled')).transactions.length, 1, 'nothing was written');
   });
 
   test('a transaction waiting on a page request group: its PRG index, no STAG; the fault that sent the request', async () => {
     await dap.launchAndStop({ scenario: scenarioFile(v3Pri) }, { exceptionFilters: ['page-request'] });
-    const stalled = await dap.custom<StalledBody>('iommu/stalled');
+    const stalled = await dap.custom<StalledResponseBody>('iommu/stalled');
     assert.deepEqual(
       stalled.transactions.map((t) => [t.id, t.stall, t.stag, t.prgi, t.contextBank, t.sid, t.fault]),
       [[0, 'page-request', null, '0x0', null, 256, 'translation fault at level 0: L0[0] is invalid; ATS translation failed: page request in group 0x0']],
@@ -99,9 +91,9 @@ describe('iommu/stalled and iommu/resume on SMMUv3', () => {
 
   test('success answers the group with CMD_PRI_RESP: the device retries, and a second miss fails the access', async () => {
     await dap.launchAndStop({ scenario: scenarioFile(v3Pri) }, { exceptionFilters: ['page-request'] });
-    const resumed = await dap.custom<ResumeBody>('iommu/resume', { transaction: 0, action: 'success' });
+    const resumed = await dap.custom<ResumeResponseBody>('iommu/resume', { transaction: 0, action: 'success' });
     assert.deepEqual(resumed, { resumed: [0], written: `CMD_PRI_RESP sid 0x100 ssid 5 prgi 0x0 success: #0 retry their translation; ${SYNC}` });
-    assert.deepEqual((await dap.custom<StalledBody>('iommu/stalled')).transactions, []);
+    assert.deepEqual((await dap.custom<StalledResponseBody>('iommu/stalled')).transactions, []);
     await dap.client.nextRequest({ threadId: 1 });
     await dap.stopped();
     assert.equal(await status(), 'aborted');
@@ -110,7 +102,7 @@ describe('iommu/stalled and iommu/resume on SMMUv3', () => {
   test('invalid and failure make the access fail at once', async () => {
     for (const action of ['invalid', 'failure']) {
       await dap.launchAndStop({ scenario: scenarioFile(v3Pri) }, { exceptionFilters: ['page-request'] });
-      const resumed = await dap.custom<ResumeBody>('iommu/resume', { transaction: 0, action });
+      const resumed = await dap.custom<ResumeResponseBody>('iommu/resume', { transaction: 0, action });
       assert.deepEqual(resumed, { resumed: [0], written: `CMD_PRI_RESP sid 0x100 ssid 5 prgi 0x0 ${action}: #0 fail; ${SYNC}` });
       assert.equal(await status(), 'aborted');
       await dap.stop();

@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { TranslateResponseBody } from '../../debug-adapter/protocol';
 import { Dap, errorOf, example } from './helpers';
-
-interface TranslateBody {
-  domain: string;
-  pa: string | null;
-  result: string;
-}
 
 describe('translations through an SMMUv3 stream: the CD of the SubstreamID names the table', () => {
   let dap: Dap;
@@ -19,9 +14,9 @@ describe('translations through an SMMUv3 stream: the CD of the SubstreamID names
 
   test('iommu/translate with sid and ssid walks the PASID\'s table; without ssid, CD 0\'s', async () => {
     await dap.launchAndStop({ scenario: example('sva-pri-page-requests') }, { exceptionFilters: ['page-request'] });
-    const pasid = await dap.custom<TranslateBody>('iommu/translate', { iova: '0x40000000', sid: 0x100, ssid: 5 });
+    const pasid = await dap.custom<TranslateResponseBody>('iommu/translate', { iova: '0x40000000', sid: 0x100, ssid: 5 });
     assert.deepEqual([pasid.domain, pasid.pa, pasid.result], ['app_mm', null, 'translation fault at level 0: L0[0] is invalid']);
-    const plain = await dap.custom<TranslateBody>('iommu/translate', { iova: '0x1000', sid: 0x100 });
+    const plain = await dap.custom<TranslateResponseBody>('iommu/translate', { iova: '0x1000', sid: 0x100 });
     assert.deepEqual([plain.domain, plain.pa], ['dev_dom', '0x80001000']);
   });
 
@@ -34,7 +29,7 @@ describe('translations through an SMMUv3 stream: the CD of the SubstreamID names
     await dap.client.customRequest('writeMemory', { memoryReference: cd5, data: dword0.toString('base64') });
     const error = await errorOf(dap.custom('iommu/translate', { iova: '0x40000000', sid: 0x100, ssid: 5 }));
     assert.equal(error.message, 'stream 0x100 reaches no domain: C_BAD_CD: CD 5 of StreamID 0x100 is not valid (V=0)');
-    const plain = await dap.custom<TranslateBody>('iommu/translate', { iova: '0x1000', sid: 0x100 });
+    const plain = await dap.custom<TranslateResponseBody>('iommu/translate', { iova: '0x1000', sid: 0x100 });
     assert.deepEqual([plain.domain, plain.pa], ['dev_dom', '0x80001000']);
   });
 
