@@ -43,7 +43,7 @@ export function stalled(debuggee: Debuggee, path: string): StalledResponseBody {
       .filter((t) => t.status === 'stalled')
       .map((t) => {
         // Its own fault: the one that stalled it, or (PRI) the one its page request asks about.
-        const fault = t.stall !== 'behind' && t.lastFault !== undefined ? machine.journal.faults[t.lastFault] : undefined;
+        const fault = t.stall !== 'behind' ? t.lastFault : undefined;
         const stag = stagOf(machine, t);
         const group = t.stall === 'page-request' ? prgWaitOf(machine, t.smmu, t.id) : undefined;
         return {
@@ -148,10 +148,10 @@ export function translate(debuggee: Debuggee, args: RequestArguments): Translate
 
 export function dumps(debuggee: Debuggee, args: RequestArguments): DumpResponseBody {
   const all = debuggee.machine.journal.dumps;
-  const list = all.map((d) => ({ id: d.id, cycle: d.time, handler: d.handler, thread: d.thread }));
+  const list = [...all].map((d) => ({ id: d.id, cycle: d.time, handler: d.handler, thread: d.thread }));
   const id = args.optionalNumber('id');
   if (id === undefined) return { dumps: list };
-  const dump = all[id];
+  const dump = all.get(id);
   if (!dump) throw new RequestError(`there is no crash dump #${id}`);
   return { dumps: list, text: formatDump(dump) };
 }

@@ -57,14 +57,14 @@ type StepMode =
   /** `next`/`stepIn` on an engine: its next transaction, until it ends or stalls (or, stepping in, its handler starts). */
   | { kind: 'engine'; engine: number; into: boolean; issued: number | undefined }
   /** `next` on a transaction that already ended by a fault: until the kernel has handled that fault. */
-  | { kind: 'fault'; engine: number; transaction: TransactionState; fault: number; seen: boolean }
+  | { kind: 'fault'; engine: number; transaction: TransactionState; fault: FaultRecord; seen: boolean }
   /** `next` on a kernel thread: one step of it, then stop before its next. */
-  | { kind: 'thread'; thread: number; armed: boolean; fault: number | undefined }
+  | { kind: 'thread'; thread: number; armed: boolean; fault: FaultRecord | undefined }
   /**
    * `stepOut` of a handler: until the stalled transaction resumes (or the handler's work
    * ends). On SMMUv3 (no `bank`) the resume is a command that answers `group`'s transactions.
    */
-  | { kind: 'out'; thread: number; smmu: number; bank: number | undefined; fault: number | undefined; group: number[] | undefined };
+  | { kind: 'out'; thread: number; smmu: number; bank: number | undefined; fault: FaultRecord | undefined; group: number[] | undefined };
 
 /** A stop, and all it takes to come back to it: the machine and the debugger's own memory. */
 interface Moment {
@@ -212,9 +212,8 @@ export class Debuggee {
    * on SMMUv2; on SMMUv3 only for a stall — a terminated fault is at most a record the event
    * thread prints.
    */
-  private kernelHandles(fault: number): boolean {
-    const record = this.machine.journal.faults[fault];
-    return record !== undefined && (!this.machine.state.v3[record.smmu] || record.stalled);
+  private kernelHandles(fault: FaultRecord): boolean {
+    return !this.machine.state.v3[fault.smmu] || fault.stalled;
   }
 
   private runningActivity(threadId: number) {
@@ -313,7 +312,7 @@ export class Debuggee {
     this.pending.length = 0;
     this.heldThread = undefined;
     // The records as they are at that moment: the restored live ones, else the copies kept.
-    const current = (t: TransactionState): TransactionState => this.machine.state.transactions.get(t.id) ?? this.machine.journal.ended.find((e) => e.id === t.id) ?? t;
+    const current = (t: TransactionState): TransactionState => this.machine.state.transactions.get(t.id) ?? this.machine.journal.ended.findLast((e) => e.id === t.id) ?? t;
     this.recent.clear();
     for (const [engine, transaction] of moment.recent) this.recent.set(engine, current(transaction));
     this.stoppedBefore = moment.stoppedBefore;
@@ -439,7 +438,7 @@ export class Debuggee {
   /** Whether a handler's activity is about a transaction: its fault's, or (SMMUv3) one of its group's. */
   private handles(activity: ActivityState, transaction: number): boolean {
     if (activity.group?.transactions.includes(transaction)) return true;
-    return activity.fault !== undefined && this.machine.journal.faults[activity.fault]?.transaction === transaction;
+    return activity.fault?.transaction === transaction;
   }
 
   /** Whether `condition` holds; a condition that cannot be evaluated stops, and says why. */
@@ -555,13 +554,11 @@ export class Debuggee {
     } else if (event.kind === 'transaction-stalled' && !event.behind) {
       transaction = event.transaction;
       if (this.enabled('stall', () => transactionEnvironment(this.machine, event.transaction))) filter = 'stall';
-      const last = transaction.lastFault;
-      fault = last === undefined ? undefined : this.machine.journal.faults[last];
+      fault = transaction.lastFault;
     } else if (event.kind === 'transaction-ended' && (event.status === 'aborted' || event.status === 'raz')) {
       transaction = event.transaction;
       if (this.enabled('terminate', () => transactionEnvironment(this.machine, event.transaction))) filter = 'terminate';
-      const last = transaction.lastFault;
-      fault = last === undefined ? undefined : this.machine.journal.faults[last];
+      fault = transaction.lastFault;
     } else {
       return undefined;
     }
@@ -618,7 +615,7 @@ export class Debuggee {
         if (event.kind === 'thread-exited' && event.thread === mode.thread) return this.afterWork(mode.fault);
         return undefined;
       case 'fault': {
-        const handling = [...this.machine.state.activities.values()].some((a) => a.fault === mode.fault);
+        const handling = [...this.machine.state.activities.values()].some((a) => a.fault?.id === mode.fault.id);
         if (handling) mode.seen = true;
         if (!mode.seen || handling) return undefined;
         return { reason: 'step', threadId: mode.engine + 1, description: 'Paused after the fault was handled', transaction: mode.transaction };
@@ -629,8 +626,7 @@ export class Debuggee {
   }
 
   /** A step ran a handler's work to its end: stop on the engine whose transaction faulted, at that transaction. */
-  private afterWork(fault: number | undefined): Stop | undefined {
-    const record = fault === undefined ? undefined : this.machine.journal.faults[fault];
+  private afterWork(record: FaultRecord | undefined): Stop | undefined {
     const transaction = record ? findTransaction(this.machine, record.transaction) : undefined;
     if (!record || !transaction) return undefined;
     return { reason: 'step', threadId: record.engine + 1, description: 'Paused after the handler returned', transaction };

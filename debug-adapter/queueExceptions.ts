@@ -30,12 +30,7 @@ function faultOfRecord(machine: Machine, smmu: number, dwords: readonly bigint[]
   } catch {
     return undefined;
   }
-  const faults = machine.journal.faults;
-  for (let i = faults.length - 1; i >= 0; i--) {
-    const f = faults[i];
-    if (f && f.smmu === smmu && f.sid === sid && (iova === undefined || f.iova === iova)) return f;
-  }
-  return undefined;
+  return machine.journal.faults.findLast((f) => f.smmu === smmu && f.sid === sid && (iova === undefined || f.iova === iova));
 }
 
 function dropped(machine: Machine, event: Extract<MachineEvent, { kind: 'event-dropped' }>): QueueException {
@@ -51,7 +46,7 @@ function pageRequest(machine: Machine, event: Extract<MachineEvent, { kind: 'pag
   const wait = machine.state.v3[event.smmu]?.prgWaits.find((w) => w.sid === request.sid && w.prgi === request.prgi);
   const waiting = (wait?.transactions ?? []).flatMap((id) => findTransaction(machine, id) ?? []);
   const transaction = waiting.find((t) => (t.iova & ~0xfffn) === request.addr) ?? waiting[0];
-  const fault = transaction?.lastFault === undefined ? undefined : machine.journal.faults[transaction.lastFault];
+  const fault = transaction?.lastFault;
   const group = `group ${hex(request.prgi)}`;
   const who = waiting.length > 0 ? `; ${waiting.map((t) => `#${t.id}`).join(', ')} wait${waiting.length === 1 ? 's' : ''} for the response` : '';
   if (event.index === undefined) {

@@ -41,7 +41,7 @@ function routeOfEngine(machine: Machine, engine: number): Omit<FrameContext, 'tr
 
 function activityContext(machine: Machine, frame: Extract<FrameInfo, { kind: 'handler' | 'kernel' }>): FrameContext {
   const activity = frame.activity;
-  const fault = activity.fault === undefined ? undefined : machine.journal.faults[activity.fault];
+  const fault = activity.fault;
   const transaction = fault ? findTransaction(machine, fault.transaction) : undefined;
   if (machine.state.v3[activity.smmu]) {
     const group = activity.group;
@@ -55,7 +55,7 @@ function activityContext(machine: Machine, frame: Extract<FrameInfo, { kind: 'ha
 export function contextOf(machine: Machine, frame: FrameInfo): FrameContext {
   if (frame.kind === 'handler' || frame.kind === 'kernel') return activityContext(machine, frame);
   const transaction = frame.transaction;
-  const fault = transaction?.lastFault === undefined ? undefined : machine.journal.faults[transaction.lastFault];
+  const fault = transaction?.lastFault;
   if (transaction && machine.state.v3[transaction.smmu]) {
     const route = routeOfEngine(machine, frame.engine);
     const ssid = transaction.pasid === undefined ? undefined : Number(transaction.pasid);

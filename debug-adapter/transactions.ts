@@ -3,5 +3,5 @@ import { TransactionState } from '../emulator/machine/state';
 
 /** A transaction by id: live, or one the journal kept when it ended. */
 export function findTransaction(machine: Machine, id: number): TransactionState | undefined {
-  return machine.state.transactions.get(id) ?? machine.journal.ended.find((t) => t.id === id);
+  return machine.state.transactions.get(id) ?? machine.journal.ended.findLast((t) => t.id === id);
 }

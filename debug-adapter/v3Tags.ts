@@ -20,7 +20,7 @@ export function prgWaitOf(machine: Machine, smmu: number, transaction: number): 
 
 /** The STAG a fault's stall holds, while it holds one. */
 export function stagOfFault(machine: Machine, fault: FaultRecord): number | undefined {
-  return machine.state.v3[fault.smmu]?.stalls.find((s) => s.fault === fault.id)?.stag;
+  return machine.state.v3[fault.smmu]?.stalls.find((s) => s.fault.id === fault.id)?.stag;
 }
 
 export function isV3(machine: Machine, smmu: number): boolean {

@@ -1,8 +1,10 @@
+import { DEFAULT_MAX_SECONDS } from '../machine/budget';
+
 /** What the command line asks for. */
 export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'run'; file: string; json: boolean; until: number | undefined; maxEvents: number | undefined }
+  | { kind: 'run'; file: string; json: boolean; until: number | undefined; maxEvents: number | undefined; maxSeconds: number | undefined }
   | { kind: 'check'; file: string };
 
 /** A command line that does not parse; printed as `iommu-debug: error: …`, exit 2. */
@@ -11,10 +13,12 @@ export class UsageError extends Error {}
 export const usage = `usage: iommu-debug COMMAND [OPTIONS]
 
 Commands:
-  run FILE.iommu [--json] [--until CYCLE] [--max-events N]
+  run FILE.iommu [--json] [--until CYCLE] [--max-events N] [--max-seconds S]
                      run a scenario headless: a trace, one event a line (or one JSON
                      object with --json); exit 0 when every expect holds, 1 when one
-                     fails or the run cannot finish, 2 when the file has errors
+                     fails or the run cannot finish (more than N events, or S seconds;
+                     by default enough for every transaction the scenario programs,
+                     and ${DEFAULT_MAX_SECONDS} s), 2 when the file has errors
   check FILE.iommu   print the file's diagnostics as FILE:LINE:COL: severity: message;
                      exit 2 when there are errors
   help               print this text
@@ -25,22 +29,29 @@ function cycles(flag: string, value: string | undefined): number {
   return Number(value);
 }
 
+function seconds(flag: string, value: string | undefined): number {
+  if (value === undefined || !/^(\d+(\.\d*)?|\.\d+)$/.test(value) || Number(value) === 0) throw new UsageError(`${flag} needs a number of seconds above 0, not ${value === undefined ? 'nothing' : `'${value}'`}`);
+  return Number(value);
+}
+
 function parseRun(rest: readonly string[]): CliCommand {
   let file: string | undefined;
   let json = false;
   let until: number | undefined;
   let maxEvents: number | undefined;
+  let maxSeconds: number | undefined;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] ?? '';
     if (arg === '--json') json = true;
     else if (arg === '--until') until = cycles(arg, rest[++i]);
     else if (arg === '--max-events') maxEvents = cycles(arg, rest[++i]);
+    else if (arg === '--max-seconds') maxSeconds = seconds(arg, rest[++i]);
     else if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}' for run`);
     else if (file === undefined) file = arg;
     else throw new UsageError(`unexpected argument '${arg}'`);
   }
   if (file === undefined) throw new UsageError('run needs a scenario file');
-  return { kind: 'run', file, json, until, maxEvents };
+  return { kind: 'run', file, json, until, maxEvents, maxSeconds };
 }
 
 function parseCheck(rest: readonly string[]): CliCommand {

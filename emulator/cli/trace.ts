@@ -79,7 +79,7 @@ export class TraceFormatter {
       case 'log':
         return this.line(event.time, this.thread(event.thread), `log: ${event.message}`);
       case 'dump': {
-        const dump = this.machine.journal.dumps[event.dump];
+        const dump = this.machine.journal.dumps.get(event.dump);
         const body = dump ? formatDump(dump).split('\n').map((l) => `${' '.repeat(26)}${l}`) : [];
         return [this.line(event.time, this.thread(event.thread), `dump #${event.dump}`), ...body].join('\n');
       }

@@ -1,7 +1,7 @@
 import { Environment, Value } from '../language/evaluate';
 import { counterNames, CounterName, faultFields } from '../language/schema';
 import { Runtime } from '../machine/runtime';
-import { ActivityState, FaultRecord, IopfGroupState } from '../machine/state';
+import { ActivityState, IopfGroupState } from '../machine/state';
 import { FSR_AFF, FSR_ASF, FSR_PF, FSR_SS, FSR_TF, FSYNR0_IND, FSYNR0_PNU, FSYNR0_WNR } from '../smmu/v2/registers';
 
 const kindOfFsr: [number, string][] = [
@@ -11,10 +11,6 @@ const kindOfFsr: [number, string][] = [
   [FSR_ASF, 'address-size'],
 ];
 
-/** Fault ids count up from 0 as faults are journalled, so an id is an index. */
-function faultOf(rt: Runtime, activity: ActivityState): FaultRecord | undefined {
-  return activity.fault === undefined ? undefined : rt.journal.faults[activity.fault];
-}
 
 /**
  * What a handler reads of the fault it handles: what `arm_smmu_context_fault` read from
@@ -42,7 +38,7 @@ function lookupIn(rt: Runtime, fields: Record<keyof typeof faultFields, () => Va
  */
 function groupEnvironment(rt: Runtime, activity: ActivityState): Environment {
   const group = activity.group as IopfGroupState;
-  const fault = faultOf(rt, activity);
+  const fault = activity.fault;
   const engine = fault ? rt.model.engines[fault.engine] : undefined;
   const ssid = BigInt(group.ssid ?? 0);
   return lookupIn(rt, {
@@ -73,7 +69,7 @@ function contextFaultEnvironment(rt: Runtime, activity: ActivityState): Environm
   const cfi = activity.cfi;
   const fsr = cfi?.fsr ?? 0;
   const fsynr0 = cfi?.fsynr0 ?? 0;
-  const fault = faultOf(rt, activity);
+  const fault = activity.fault;
   const engine = fault ? rt.model.engines[fault.engine] : undefined;
   const fields: Record<keyof typeof faultFields, () => Value> = {
     iova: () => cfi?.far ?? 0n,

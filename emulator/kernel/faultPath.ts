@@ -109,7 +109,7 @@ function runKernelStep(rt: Runtime, activity: ActivityState, step: Exclude<Kerne
     case 'report_iommu_fault':
       if (!handler) {
         const message = `arm-smmu: Unhandled context fault: ${formatCfi(activity)}`;
-        rt.journal.logs.push({ time: rt.state.now, thread: activity.thread, message, offset: -1 });
+        rt.journal.log({ time: rt.state.now, thread: activity.thread, message, offset: -1 });
         if (rt.observed) rt.emit({ kind: 'log', time: rt.state.now, thread: activity.thread, message });
         return 'no fault handler: -ENOSYS';
       }

@@ -20,7 +20,7 @@ function integer(expression: Expression | undefined, env: Environment, what: str
 }
 
 function log(rt: Runtime, activity: ActivityState, message: string, offset: number): void {
-  rt.journal.logs.push({ time: rt.state.now, thread: activity.thread, message, offset });
+  rt.journal.log({ time: rt.state.now, thread: activity.thread, message, offset });
   if (rt.observed) rt.emit({ kind: 'log', time: rt.state.now, thread: activity.thread, message });
 }
 
@@ -51,20 +51,20 @@ function execute(rt: Runtime, activity: ActivityState, statement: Statement, env
       return timing.statement;
     case 'dump': {
       const dump = captureDump(rt, activity, statement.range.start);
-      rt.journal.dumps.push(dump);
+      rt.journal.dump(dump);
       rt.state.counters.dumps++;
       if (rt.observed) rt.emit({ kind: 'dump', time: rt.state.now, thread: activity.thread, dump: dump.id });
       return timing.dump;
     }
     case 'map': {
-      const faultPage = activity.cfi?.far ?? rt.journal.faults[activity.fault ?? -1]?.iova ?? 0n;
+      const faultPage = activity.cfi?.far ?? activity.fault?.iova ?? 0n;
       const iova = statement.page ? faultPage & ~0xfffn : integer(statement.iova, env, 'the IOVA', statement);
       const size = statement.page ? SZ_4K : integer(statement.size, env, 'the size', statement);
       const pa = integer(statement.pa, env, 'the PA', statement);
       const result = table?.map(iova, pa, size, parsePermissions(statement.perms, undefined), leafCap(statement.pages?.value));
       const call = `iommu_map(${hex(iova)}, ${hex(pa)}, ${hex(size)})`;
       if (result && !result.ok) log(rt, activity, `${call} failed: ${result.error.message}`, statement.range.start);
-      if (result?.ok) rt.journal.maps.push({ time: rt.state.now, domain, iova, size, offset: statement.range.start });
+      if (result?.ok) rt.journal.map({ time: rt.state.now, domain, iova, size, offset: statement.range.start });
       pageTableEvent(rt, domain, result?.ok ? `${call}: ${result.leaves} leaves` : `${call} failed`);
       return timing.statement;
     }

@@ -10,7 +10,7 @@ import { reportGroup } from './iopf';
 import { irqHandlerThread, newActivity, priqThread, startOn } from './threads';
 
 function log(rt: Runtime, activity: ActivityState, message: string): void {
-  rt.journal.logs.push({ time: rt.state.now, thread: activity.thread, message, offset: -1 });
+  rt.journal.log({ time: rt.state.now, thread: activity.thread, message, offset: -1 });
   if (rt.observed) rt.emit({ kind: 'log', time: rt.state.now, thread: activity.thread, message });
 }
 

@@ -116,7 +116,7 @@ export function captureDump(rt: Runtime, activity: ActivityState, offset: number
   const table = rt.tables[domain];
   const v3 = state.v3[activity.smmu];
   const bank = activity.bank === undefined ? undefined : state.smmus[activity.smmu]?.banks[activity.bank];
-  const faultIova = activity.cfi?.far ?? rt.journal.faults[activity.fault ?? -1]?.iova;
+  const faultIova = activity.cfi?.far ?? activity.fault?.iova;
   const group = activity.group;
   return {
     id: rt.journal.dumps.length,

@@ -1,4 +1,4 @@
-import { Journal } from './runtime';
+import { Journal } from './journal';
 import { MachineState } from './state';
 
 /**

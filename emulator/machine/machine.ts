@@ -20,9 +20,12 @@ import { issueNext } from './engines';
 import { EventQueue, EventQueueSnapshot, Scheduled } from './eventQueue';
 import { MachineEvent } from './events';
 import { checkInvariants } from './invariants';
-import { evaluateExpect, RunResult } from './results';
-import { Journal, Runtime } from './runtime';
-import { Counters, MachineState, SmmuV2State, SmmuV3State, ThreadState, TransactionState } from './state';
+import { DEFAULT_MAX_SECONDS, defaultMaxEvents } from './budget';
+import { DEFAULT_JOURNAL_RECORDS, Journal, JournalLengths, JournalSink } from './journal';
+import { emptyTally, evaluateExpect, RunResult, tallyTransaction } from './results';
+import { Runtime } from './runtime';
+import { Counters, LabelTally, MachineState, SmmuV2State, SmmuV3State, ThreadState, TransactionState } from './state';
+import { worthReporting } from './transactions';
 import { submitCommands } from '../smmu/v3/cmdq';
 import { groupResponseCommands, IopfGroupId } from '../kernel/iopf';
 import { programSmmuV3 } from '../smmu/v3/program';
@@ -31,8 +34,14 @@ import { deliverPrgResponse, receivePageRequest } from '../smmu/v3/pri';
 import { takeQueueIrq } from '../kernel/queueThreads';
 
 export interface MachineOptions {
-  /** Events a run may process before it is stopped as one that does not end [10,000,000]. */
+  /** Events a run may process before it is stopped as one that does not end [`defaultMaxEvents`]. */
   maxEvents?: number;
+  /** Wall-clock seconds the machine may spend running (in `run`, or in a caller's `timed` slices) [`DEFAULT_MAX_SECONDS`]. */
+  maxSeconds?: number;
+  /** Records of each kind the journal keeps [`DEFAULT_JOURNAL_RECORDS`]. */
+  journalRecords?: number;
+  /** Takes every record as it is made (the CLI writes them out). */
+  sink?: JournalSink;
 }
 
 /** Why `run` returned. */
@@ -57,10 +66,11 @@ export interface MachineSnapshot {
   memory: MemorySnapshot;
   allocator: TableAllocatorSnapshot;
   tlbs: TlbSnapshot[];
-  journal: { faults: number; ended: number; dumps: number; logs: number; maps: number };
+  journal: JournalLengths;
 }
 
-export const DEFAULT_MAX_EVENTS = 10_000_000;
+/** Events between two looks at the wall clock. */
+const CLOCK_EVERY = 1024;
 
 /** A request the machine refuses (resume a transaction that is not stalled …): the message says why. */
 export class MachineRequestError extends Error {}
@@ -101,12 +111,18 @@ export class Machine {
   private readonly rt: Runtime;
   private stopRequested = false;
   private readonly maxEvents: number;
+  private readonly maxMs: number;
+  /** Wall-clock time spent running so far, but for the slice under way; and when that began. */
+  private spentMs = 0;
+  private sliceStart: number | undefined;
+  private overTime = false;
 
   constructor(
     readonly model: ScenarioModel,
     options: MachineOptions = {},
   ) {
-    this.maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
+    this.maxEvents = options.maxEvents ?? defaultMaxEvents(model);
+    this.maxMs = (options.maxSeconds ?? DEFAULT_MAX_SECONDS) * 1000;
     const memory = new PhysicalMemory();
     const reserved = model.domains.flatMap((d) => d.maps.map((m) => ({ start: Number(m.pa), size: Number(m.size) })));
     const allocator = new TableAllocator(memory, { reserved });
@@ -145,9 +161,11 @@ export class Machine {
       workqueues: model.workqueues.map((w) => ({ pending: [], workers: Array.from({ length: w.workers }, () => undefined) })),
       counters: zeroCounters(),
       responses: new Map(),
+      tallies: {},
+      runaway: undefined,
       events: 0,
     };
-    const journal: Journal = { faults: [], ended: [], dumps: [], logs: [], maps: [] };
+    const journal = new Journal(options.journalRecords ?? DEFAULT_JOURNAL_RECORDS, state, options.sink);
     const listeners = this.listeners;
     const queue = this.queue;
     this.rt = {
@@ -159,6 +177,7 @@ export class Machine {
       walkers: tables.map((table) => new HotWalker(memory, table.tableConfig())),
       tlbs: model.smmus.map(() => new Tlb(model.timing.tlbEntries)),
       journal,
+      expectedLabels: new Set(model.expects.flatMap((e) => (e.check && e.check.kind !== 'counter' ? [e.check.label.text] : []))),
       get observed() {
         return listeners.length > 0;
       },
@@ -266,7 +285,8 @@ export class Machine {
   step(): RunStop | undefined {
     const state = this.rt.state;
     if (this.queue.size === 0) return { reason: 'finished' };
-    if (state.events >= this.maxEvents) return { reason: 'budget', message: this.budgetMessage() };
+    const overBudget = this.overBudget();
+    if (overBudget) return { reason: 'budget', message: overBudget };
     const next = this.queue.pop() as Scheduled<Action>;
     state.now = next.time;
     state.events++;
@@ -279,8 +299,38 @@ export class Machine {
     return undefined;
   }
 
+  /**
+   * Counts the wall-clock time `work` takes toward `maxSeconds`. `run` times itself; a
+   * caller that steps the machine by hand (the debugger, in slices between requests) wraps
+   * each slice, so that time spent stopped does not count.
+   */
+  timed<T>(work: () => T): T {
+    if (this.sliceStart !== undefined) return work();
+    this.sliceStart = Date.now();
+    try {
+      return work();
+    } finally {
+      this.spentMs += Date.now() - this.sliceStart;
+      this.sliceStart = undefined;
+    }
+  }
+
+  /** Why the run may not take another event, if it may not: a runaway transaction, the event or the time budget. */
+  private overBudget(): string | undefined {
+    const state = this.rt.state;
+    if (state.runaway !== undefined) return this.budgetMessage(`the run was stopped at cycle ${state.now}`);
+    if (state.events >= this.maxEvents) return this.budgetMessage(`the run did not end within ${this.maxEvents} events (cycle ${state.now})`);
+    if (!this.overTime && this.sliceStart !== undefined && state.events % CLOCK_EVERY === 0) this.overTime = this.spentMs + Date.now() - this.sliceStart > this.maxMs;
+    if (this.overTime) return this.budgetMessage(`the run did not end within ${this.maxMs / 1000} s (cycle ${state.now}, ${state.events} events)`);
+    return undefined;
+  }
+
   /** Runs until nothing is left, a limit is reached, or a listener asks to stop. */
   run(limits: RunLimits = {}): RunStop {
+    return this.timed(() => this.runUntimed(limits));
+  }
+
+  private runUntimed(limits: RunLimits): RunStop {
     this.stopRequested = false;
     for (;;) {
       const next = this.queue.peek();
@@ -329,9 +379,9 @@ export class Machine {
     return this.runUntilEvent((event) => (event.kind === 'handler-step' || event.kind === 'kernel-step') && event.thread === thread, limits);
   }
 
-  private budgetMessage(): string {
+  /** Why the run was stopped, and the transaction that keeps faulting if one does. */
+  private budgetMessage(base: string): string {
     const { state, journal } = this.rt;
-    const base = `the run did not end within ${this.maxEvents} events (cycle ${state.now})`;
     let worst: { id: number; faults: number; engine: number; op: number } | undefined;
     for (const t of state.transactions.values()) {
       if (!worst || t.faults > worst.faults) worst = { id: t.id, faults: t.faults, engine: t.engine, op: t.op };
@@ -357,7 +407,7 @@ export class Machine {
       memory: rt.memory.snapshot(),
       allocator: rt.allocator.snapshot(),
       tlbs: rt.tlbs.map((tlb) => tlb.snapshot()),
-      journal: { faults: rt.journal.faults.length, ended: rt.journal.ended.length, dumps: rt.journal.dumps.length, logs: rt.journal.logs.length, maps: rt.journal.maps.length },
+      journal: rt.journal.lengths(),
     };
   }
 
@@ -372,11 +422,7 @@ export class Machine {
       const s = snapshot.tlbs[index];
       if (s) tlb.restore(s);
     });
-    rt.journal.faults.length = snapshot.journal.faults;
-    rt.journal.ended.length = snapshot.journal.ended;
-    rt.journal.dumps.length = snapshot.journal.dumps;
-    rt.journal.logs.length = snapshot.journal.logs;
-    rt.journal.maps.length = snapshot.journal.maps;
+    rt.journal.truncate(snapshot.journal);
   }
 
   /**
@@ -462,24 +508,33 @@ export class Machine {
     return checkInvariants(this.rt.state, this.rt.journal);
   }
 
-  /** Every labelled transaction and every one that did not complete, issued so far, in issue order. */
-  reportedTransactions() {
-    const live = [...this.rt.state.transactions.values()].filter((t) => t.label !== undefined || t.status !== 'completed' || t.faults > 0);
+  /** Every labelled transaction and every one that did not complete, issued so far, in issue order (of the ended ones, those the journal keeps). */
+  reportedTransactions(): TransactionState[] {
+    const live = [...this.rt.state.transactions.values()].filter(worthReporting);
     return [...this.rt.journal.ended, ...live].sort((a, b) => a.id - b.id);
+  }
+
+  /** The tallies the expects read: those of ended transactions, and the live ones counted as they stand. */
+  private talliesWithLive(): Record<string, LabelTally> {
+    const tallies = structuredClone(this.rt.state.tallies);
+    for (const t of this.rt.state.transactions.values()) {
+      if (t.label !== undefined && this.rt.expectedLabels.has(t.label)) tallyTransaction((tallies[t.label] ??= emptyTally()), t);
+    }
+    return tallies;
   }
 
   /** The run's results as they stand: final once `run` returned `finished`. */
   result(): RunResult {
     const { state, journal } = this.rt;
     const counters: Counters = { ...state.counters, stalled: [...state.transactions.values()].filter((t) => t.status === 'stalled').length };
-    const transactions = this.reportedTransactions();
+    const tallies = this.talliesWithLive();
     const text = this.model.lines.text;
     return {
-      transactions,
-      faults: journal.faults.map((fault) => ({ ...fault, response: state.responses.get(fault.id) })),
+      transactions: this.reportedTransactions(),
+      faults: [...journal.faults].map((fault) => ({ ...fault, response: state.responses.get(fault.id) })),
       expects: this.model.expects.map((expect) => {
         const written = text.slice(expect.range.start, expect.range.end).replace(/^expect\s+/, '').replace(/\s+/g, ' ').trim();
-        return evaluateExpect(expect, written, this.model.lines.lineOf(expect.range.start), transactions, counters);
+        return evaluateExpect(expect, written, this.model.lines.lineOf(expect.range.start), tallies, counters);
       }),
       counters,
       cycles: state.now,

@@ -1,7 +1,7 @@
 import { ExpectDeclaration, ResponseKind } from '../language/ast';
 import { constantValue } from '../language/evaluate';
-import { CounterName, TransactionStatus } from '../language/schema';
-import { Counters, FaultRecord, TransactionState } from './state';
+import { CounterName, TransactionStatus, transactionStatuses } from '../language/schema';
+import { Counters, FaultRecord, LabelTally, TransactionState } from './state';
 
 export interface ExpectResult {
   /** 1-based line of the `expect`. */
@@ -19,8 +19,9 @@ export interface FaultResult extends FaultRecord {
 
 /** What a run produced, at its end (or wherever it was stopped). */
 export interface RunResult {
-  /** Labelled transactions and every one that did not complete, in issue order. */
+  /** Labelled transactions and every one that did not complete, in issue order: those the journal still keeps, and the live ones. */
   transactions: TransactionState[];
+  /** The faults the journal still keeps. */
   faults: FaultResult[];
   expects: ExpectResult[];
   counters: Counters;
@@ -46,14 +47,37 @@ function compare(operator: string, actual: bigint, expected: bigint): boolean {
   }
 }
 
-function summarize(transactions: readonly TransactionState[], what: (t: TransactionState) => string): string {
-  const counts = new Map<string, number>();
-  for (const t of transactions) counts.set(what(t), (counts.get(what(t)) ?? 0) + 1);
-  return [...counts].map(([value, count]) => (transactions.length === 1 ? value : `${count} ${value}`)).join(', ');
+/** Distinct PAs a tally names; beyond them, "N others". */
+export const PA_KINDS_KEPT = 8;
+
+export function emptyTally(): LabelTally {
+  return { statuses: {}, pas: [], otherPas: 0 };
 }
 
-/** Evaluates one `expect` against the transactions and counters of a run. */
-export function evaluateExpect(expect: ExpectDeclaration, text: string, line: number, transactions: readonly TransactionState[], counters: Counters): ExpectResult {
+function paKey(transaction: TransactionState): string {
+  return transaction.pa === undefined ? 'none' : `0x${transaction.pa.toString(16)}`;
+}
+
+/** Counts one transaction of a label: when it ends, or (live at the end) when the result is read. */
+export function tallyTransaction(tally: LabelTally, transaction: TransactionState): void {
+  tally.statuses[transaction.status] = (tally.statuses[transaction.status] ?? 0) + 1;
+  const pa = paKey(transaction);
+  const kept = tally.pas.find((entry) => entry.pa === pa);
+  if (kept) kept.count++;
+  else if (tally.pas.length < PA_KINDS_KEPT) tally.pas.push({ pa, count: 1 });
+  else tally.otherPas++;
+}
+
+/** "completed" for one transaction; "3 completed, 1 aborted" for more. */
+function summarize(entries: readonly [string, number][], others: number): string {
+  const total = entries.reduce((sum, [, count]) => sum + count, others);
+  const parts = entries.map(([value, count]) => (total === 1 ? value : `${count} ${value}`));
+  if (others > 0) parts.push(`${others} others`);
+  return parts.join(', ');
+}
+
+/** Evaluates one `expect` against the tallies of the labels and the counters of a run. */
+export function evaluateExpect(expect: ExpectDeclaration, text: string, line: number, tallies: Readonly<Record<string, LabelTally>>, counters: Counters): ExpectResult {
   const check = expect.check;
   const result = (ok: boolean, detail: string): ExpectResult => ({ line, text, ok, detail });
   if (!check) return result(false, 'incomplete expectation');
@@ -63,18 +87,17 @@ export function evaluateExpect(expect: ExpectDeclaration, text: string, line: nu
     if (typeof expected !== 'bigint' || !check.operator) return result(false, 'incomplete expectation');
     return result(compare(check.operator, actual, expected), `${check.counter.text} = ${actual}`);
   }
-  const labelled = transactions.filter((t) => t.label === check.label.text);
-  if (labelled.length === 0) return result(false, `no transaction labelled '${check.label.text}' was issued`);
+  const label = check.label.text;
+  const tally = tallies[label];
+  if (!tally || Object.keys(tally.statuses).length === 0) return result(false, `no transaction labelled '${label}' was issued`);
   if (check.kind === 'status') {
     const status = check.status?.text as TransactionStatus | undefined;
-    return result(
-      labelled.every((t) => t.status === status),
-      `${check.label.text}: ${summarize(labelled, (t) => t.status)}`,
-    );
+    const statuses = Object.keys(tally.statuses);
+    // In the schema's order, whichever ended first.
+    const counts = transactionStatuses.flatMap((s): [string, number][] => (tally.statuses[s] ? [[s, tally.statuses[s]]] : []));
+    return result(statuses.length === 1 && statuses[0] === status, `${label}: ${summarize(counts, 0)}`);
   }
   const pa = check.pa ? constantValue(check.pa) : undefined;
-  return result(
-    typeof pa === 'bigint' && labelled.every((t) => t.pa === pa),
-    `${check.label.text}: pa ${summarize(labelled, (t) => (t.pa === undefined ? 'none' : `0x${t.pa.toString(16)}`))}`,
-  );
+  const ok = typeof pa === 'bigint' && tally.otherPas === 0 && tally.pas.length === 1 && tally.pas[0]?.pa === `0x${pa.toString(16)}`;
+  return result(ok, `${label}: pa ${summarize(tally.pas.map((entry) => [entry.pa, entry.count]), tally.otherPas)}`);
 }

@@ -5,41 +5,9 @@ import { HotWalker } from '../pgtable/walker';
 import { ScenarioModel } from '../scenario/model';
 import { Tlb } from '../smmu/tlb';
 import { Action } from './actions';
-import { CrashDump } from './dump';
 import { MachineEvent } from './events';
-import { FaultRecord, MachineState, TransactionState } from './state';
-
-/** A `log` statement's output. */
-export interface LogRecord {
-  time: number;
-  thread: number;
-  message: string;
-  /** Offset of the statement in the scenario. */
-  offset: number;
-}
-
-/** A `map` a handler made: which source line built which range. */
-export interface MapRecord {
-  time: number;
-  domain: number;
-  iova: bigint;
-  size: bigint;
-  /** Offset of the `map` statement. */
-  offset: number;
-}
-
-/**
- * Append-only records of the run. A snapshot keeps their lengths; restoring truncates,
- * so they are never copied.
- */
-export interface Journal {
-  faults: FaultRecord[];
-  /** Transactions worth reporting once they ended: labelled ones, and any that did not complete. */
-  ended: TransactionState[];
-  dumps: CrashDump[];
-  logs: LogRecord[];
-  maps: MapRecord[];
-}
+import { Journal } from './journal';
+import { MachineState } from './state';
 
 /**
  * What the machine's parts share: the scenario, the state, the hardware objects, and the
@@ -56,6 +24,8 @@ export interface Runtime {
   /** Per SMMU. */
   readonly tlbs: Tlb[];
   readonly journal: Journal;
+  /** The labels `expect`s name: only their transactions are tallied. */
+  readonly expectedLabels: ReadonlySet<string>;
   /** Whether anyone listens: building an event costs, so callers check first. */
   readonly observed: boolean;
   schedule(delay: number, action: Action): void;

@@ -43,7 +43,7 @@ export interface TransactionState {
   data: bigint | undefined;
   faults: number;
   /** The fault that answers to a response: its latest. */
-  lastFault: number | undefined;
+  lastFault: FaultRecord | undefined;
   ended: number | undefined;
   /** A submit the engine was executing when it issued this (innermost). */
   submit: bigint | undefined;
@@ -91,7 +91,7 @@ export interface BankState {
   behind: number[];
   /** The transaction and fault that latched FSR/FAR/FSYNR0. */
   latchedTransaction: number | undefined;
-  latchedFault: number | undefined;
+  latchedFault: FaultRecord | undefined;
   /** `stall off for N`: when CFCFG comes back. */
   stallOffUntil: number | undefined;
 }
@@ -156,7 +156,7 @@ export interface IopfGroupState {
   /** STAG of a stall, PRGI of a page request group. */
   grpid: number;
   /** The faults of the group in arrival order; the first is what the handler sees. */
-  faults: number[];
+  faults: FaultRecord[];
   transactions: number[];
 }
 
@@ -176,8 +176,8 @@ export interface ActivityState {
   handler: number | undefined;
   /** Program counter within the handler while `steps[step]` is `handler`. */
   pc: number;
-  /** The fault the registers were latched for when the IRQ was taken. */
-  fault: number | undefined;
+  /** The fault the registers were latched for when the IRQ was taken (the group's first, on SMMUv3). */
+  fault: FaultRecord | undefined;
   cfi: ContextFaultInfo | undefined;
   response: ResponseKind | undefined;
   /** The kernel calls above this activity, outermost first, for the call stack. */
@@ -197,6 +197,17 @@ export interface WorkqueueState {
 }
 
 export type Counters = Record<CounterName, number>;
+
+/**
+ * One label's transactions, as far as `expect` needs them: how many have each status and
+ * each PA (`none` for none). A run of millions keeps counts, not transactions; only the
+ * first `PA_KINDS_KEPT` distinct PAs are named, the others are counted together.
+ */
+export interface LabelTally {
+  statuses: Partial<Record<TransactionStatus, number>>;
+  pas: { pa: string; count: number }[];
+  otherPas: number;
+}
 
 export interface FaultRecord {
   id: number;
@@ -228,7 +239,7 @@ export interface StallV3State {
   stag: number;
   transaction: number;
   sid: number;
-  fault: number;
+  fault: FaultRecord;
 }
 
 /** Where Linux put a stream's structures in memory at attach. */
@@ -307,8 +318,12 @@ export interface MachineState {
   activities: Map<number, ActivityState>;
   workqueues: WorkqueueState[];
   counters: Counters;
-  /** How each fault was answered, by fault id. */
+  /** How each fault the journal keeps was answered, by fault id. */
   responses: Map<number, ResponseKind>;
+  /** What the expects need of each label they name, counted as its transactions end. */
+  tallies: Record<string, LabelTally>;
+  /** A transaction that has faulted so often it will never end (a handler answers retry without fixing what faults). */
+  runaway: number | undefined;
   /** Events processed so far. */
   events: number;
 }

@@ -1,10 +1,19 @@
 import { TransactionStatus } from '../language/schema';
+import { emptyTally, tallyTransaction } from './results';
 import { Runtime } from './runtime';
 import { FaultRecord, TransactionState } from './state';
 
 type EndStatus = Exclude<TransactionStatus, 'stalled' | 'pending'>;
 
-function worthReporting(transaction: TransactionState): boolean {
+/**
+ * Faults of one transaction after which the machine stops the run: a handler that answers
+ * retry without fixing what faults loops forever (the device hangs), and saying so at once
+ * beats running into the event budget seconds later.
+ */
+export const RUNAWAY_FAULTS = 10_000;
+
+/** Labelled transactions, and every one that did not simply complete. */
+export function worthReporting(transaction: TransactionState): boolean {
   return transaction.label !== undefined || transaction.status !== 'completed' || transaction.faults > 0;
 }
 
@@ -42,7 +51,8 @@ export function endTransaction(rt: Runtime, transaction: TransactionState, statu
   }
   state.counters[status]++;
   state.transactions.delete(transaction.id);
-  if (worthReporting(transaction)) rt.journal.ended.push(transaction);
+  if (worthReporting(transaction)) rt.journal.transactionEnded(transaction);
+  tallyLabel(rt, transaction);
   if (rt.observed) rt.emit({ kind: 'transaction-ended', time: state.now, transaction, status, how });
 
   const engine = state.engines[transaction.engine];
@@ -55,6 +65,13 @@ export function endTransaction(rt: Runtime, transaction: TransactionState, statu
     engine.finished = true;
     finishEngineThread(rt, transaction.engine);
   }
+}
+
+/** Counts a labelled transaction for the expects that name its label. */
+export function tallyLabel(rt: Runtime, transaction: TransactionState): void {
+  const label = transaction.label;
+  if (label === undefined || !rt.expectedLabels.has(label)) return;
+  tallyTransaction((rt.state.tallies[label] ??= emptyTally()), transaction);
 }
 
 /** An engine with nothing left to do leaves the thread list. */
@@ -71,7 +88,6 @@ export function stallTransaction(rt: Runtime, transaction: TransactionState, why
   if (rt.observed) rt.emit({ kind: 'transaction-stalled', time: rt.state.now, transaction, behind: why === 'behind' });
 }
 
-/** Records a fault of a transaction and tells listeners. */
 /** What a fault adds to the transaction it happens to: the access itself (address, stream, direction) is the transaction's. */
 export type FaultFacts = Pick<FaultRecord, 'kind' | 'ssid' | 'level' | 'stalled' | 'latched' | 'bank' | 'reason'>;
 
@@ -91,9 +107,10 @@ export function recordFault(rt: Runtime, transaction: TransactionState, fault: F
     ...fault,
   };
   transaction.faults++;
-  transaction.lastFault = record.id;
+  transaction.lastFault = record;
+  if (transaction.faults === RUNAWAY_FAULTS) state.runaway = transaction.id;
   state.counters.faults++;
-  rt.journal.faults.push(record);
+  rt.journal.fault(record);
   if (rt.observed) rt.emit({ kind: 'fault', time: state.now, fault: record, transaction });
   return record;
 }

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import fc from 'fast-check';
 import { formatDiagnostic } from '../../emulator/cli/diagnosticFormat';
-import { resultToJson } from '../../emulator/cli/json';
+import { JsonRunWriter } from '../../emulator/cli/jsonRun';
+import { StringOutput } from '../../emulator/cli/output';
 import { Machine, RunLimits } from '../../emulator/machine/machine';
 import { compileScenario } from '../../emulator/scenario/compile';
 import { distPath, repoPath } from '../helpers/repo';
@@ -37,7 +38,10 @@ function jsonOf(text: string, file: string, variant: Variant = 'plain', maxEvent
     const diagnostics = compiled.diagnostics.map((d) => formatDiagnostic(file, compiled.lines, d)).join('\n');
     assert.fail(`${file} has errors:\n${diagnostics}\n--- scenario ---\n${text}`);
   }
-  const machine = new Machine(compiled.model, maxEvents === undefined ? {} : { maxEvents });
+  const out = new StringOutput();
+  const writer = new JsonRunWriter(out);
+  const machine = new Machine(compiled.model, { maxEvents, sink: writer });
+  writer.begin(machine);
   const trace: string[] = [];
   if (variant === 'observed') machine.on((event) => trace.push(event.kind));
   let stop = machine.run(variant === 'sliced' ? { untilCycle: 0 } : {});
@@ -51,7 +55,8 @@ function jsonOf(text: string, file: string, variant: Variant = 'plain', maxEvent
   else if (stop.reason === 'budget') error = `${file}: error: ${stop.message}`;
   else assert.equal(stop.reason, 'finished', `${file}: the run stopped: ${JSON.stringify(stop)}`);
   assert.deepEqual(machine.invariantViolations(), [], `${file}: invariants`);
-  return `${JSON.stringify(resultToJson(machine, machine.result(), error), null, 2)}\n`;
+  writer.finish(error);
+  return out.text;
 }
 
 function withScenario(text: string, check: () => void): void {

@@ -52,7 +52,7 @@ function runObserved(text: string): Observed {
     if (event.kind === 'transaction-ended') ended.push(event.transaction);
     if (event.kind === 'resume' && event.ignored === undefined) {
       for (const id of event.transactions) {
-        const fault = machine.state.transactions.get(id)?.lastFault;
+        const fault = machine.state.transactions.get(id)?.lastFault?.id;
         if (fault === undefined) continue;
         answers.set(fault, [...(answers.get(fault) ?? []), event.action]);
       }
@@ -122,7 +122,7 @@ test('every issued transaction is accounted for exactly once', () => {
         assert.equal(result.counters.stalled, liveStalled, 'the stalled counter counts the live stalled transactions');
 
         // Ended once: in the journal, and as the machine told its listeners.
-        const journalIds = machine.journal.ended.map((t) => t.id);
+        const journalIds = [...machine.journal.ended].map((t) => t.id);
         assert.equal(new Set(journalIds).size, journalIds.length, `a transaction appears twice in journal.ended: ${journalIds.join(',')}`);
         const endedIds = run.ended.map((t) => t.id);
         assert.equal(new Set(endedIds).size, endedIds.length, 'a transaction ended twice');
@@ -177,8 +177,7 @@ test('no fault is answered twice, and a transaction that completed after faultin
       withScenario(text, () => {
         runsToItsEnd(run);
         const { machine, result } = run;
-        const faults = machine.journal.faults;
-        faults.forEach((fault, index) => assert.equal(fault.id, index, 'fault ids count up from 0'));
+        [...machine.journal.faults].forEach((fault, index) => assert.equal(fault.id, index, 'fault ids count up from 0'));
         for (const [id, responses] of run.answers) {
           assert.equal(responses.length, 1, `fault #${id} was answered ${responses.length} times: ${responses.join(', ')}`);
         }
@@ -198,7 +197,7 @@ test('no fault is answered twice, and a transaction that completed after faultin
         // A live stalled transaction's latest fault is still unanswered.
         for (const t of machine.state.transactions.values()) {
           if (t.status === 'stalled' && t.stall === 'fault' && t.lastFault !== undefined) {
-            assert.equal(machine.state.responses.get(t.lastFault), undefined, `${describe(t)} is stalled on fault #${t.lastFault}, which was already answered`);
+            assert.equal(machine.state.responses.get(t.lastFault.id), undefined, `${describe(t)} is stalled on fault #${t.lastFault.id}, which was already answered`);
           }
         }
       });

@@ -70,7 +70,7 @@ engine m.b { start 100; read 0x2000 4 as noaf }
   const machine = new Machine(modelOf(scenario));
   machine.run({ untilCycle: 40 }); // the walk reads 4 levels: 40 cycles
   assert.equal(bank(machine).fsr & 0xff, 0x08);
-  assert.equal(machine.journal.faults[0]?.reason, 'write to a read-only page (AP[2]=1)');
+  assert.equal(machine.journal.faults.get(0)?.reason, 'write to a read-only page (AP[2]=1)');
   machine.run();
   const kinds = machine.result().faults.map((f) => [f.kind, f.level, f.latched]);
   // No handler: Linux clears FSR and terminates, so the later fault latches afresh.
@@ -89,7 +89,7 @@ test('a fault while FSR holds one sets MULTI and latches nothing', () => {
   assert.equal(b.fsr >>> 0, 0xc000_0402); // MULTI | SS | FORMAT | TF
   assert.equal(b.far, 0x0700_0000n);
   assert.deepEqual(b.stalled, [0, 1]);
-  assert.deepEqual(machine.journal.faults.map((f) => f.latched), [true, false]);
+  assert.deepEqual([...machine.journal.faults].map((f) => f.latched), [true, false]);
 });
 
 test('RESUME is ignored while FSR still holds a fault (MULTI set after the handler read FSR)', () => {
@@ -110,7 +110,7 @@ engine gpu.tp { start 7; read 0x0800_0000 64 as b }`;
       [49, undefined, [0, 1]],
     ],
   );
-  const logs = machine.journal.logs.map((l) => [l.time, l.message]);
+  const logs = [...machine.journal.logs].map((l) => [l.time, l.message]);
   assert.deepEqual(logs, [
     [37, '0x7000000'],
     [46, '0x7000000'], // the second report reads the stale FAR: only MULTI was left
@@ -305,9 +305,9 @@ test('stepEngine stops once the engine\'s next transaction has ended; stepThread
   const worker = machine.state.threads.find((t) => t.name === 'iopf/0');
   assert.ok(worker);
   assert.deepEqual(machine.stepThread(worker.id), { reason: 'stopped' });
-  assert.deepEqual(machine.journal.logs.map((l) => l.message), ['one']);
+  assert.deepEqual([...machine.journal.logs].map((l) => l.message), ['one']);
   assert.deepEqual(machine.stepThread(worker.id), { reason: 'stopped' });
-  assert.deepEqual(machine.journal.logs.map((l) => l.message), ['one', 'two']);
+  assert.deepEqual([...machine.journal.logs].map((l) => l.message), ['one', 'two']);
 });
 
 test('a snapshot taken mid-run restores the machine exactly', () => {
@@ -360,7 +360,7 @@ handler h on d {
   const { machine, stop, result } = runScenario(scenario, { maxEvents: 100_000 });
   assert.deepEqual(stop, { reason: 'finished' });
   assert.deepEqual(
-    machine.journal.logs.map((l) => l.message),
+    [...machine.journal.logs].map((l) => l.message),
     ['permission at 0x10000000', 'permission at 0x10000000'],
   );
   assert.deepEqual(statuses(result), { 'w#0': 'aborted', 'r#0': 'aborted' });

@@ -8,7 +8,7 @@ export interface NodeRun {
 
 /** Runs `node SCRIPT ARGS…` to completion and returns what it printed. */
 export function runNode(script: string, args: readonly string[], cwd?: string): NodeRun {
-  const result = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', cwd, timeout: 60_000 });
+  const result = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', cwd, timeout: 60_000, maxBuffer: 1 << 28 });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -223,7 +223,7 @@ function contextFault(rt: Runtime, transaction: TransactionState, bank: BankStat
   });
   if (latch) {
     bank.latchedTransaction = transaction.id;
-    bank.latchedFault = record.id;
+    bank.latchedFault = record;
   }
   if (stall) {
     bank.fsr = (bank.fsr | FSR_SS) >>> 0;
@@ -270,7 +270,7 @@ export function writeResume(rt: Runtime, smmu: number, cbndx: number, action: Re
   for (const id of resumed) {
     const transaction = rt.state.transactions.get(id);
     if (!transaction) continue;
-    if (transaction.lastFault !== undefined) rt.state.responses.set(transaction.lastFault, action);
+    if (transaction.lastFault !== undefined) rt.journal.answer(transaction.lastFault, action);
     if (action === 'retry') {
       rt.state.counters.retried++;
       transaction.status = 'pending';

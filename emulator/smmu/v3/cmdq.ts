@@ -9,7 +9,7 @@ import { receiveV3 } from './smmuV3';
 
 /** The stalled transaction resumes: retried as though it had just arrived, or terminated (RAZ/WI) or aborted (4.7.1). */
 function resume(rt: Runtime, transaction: TransactionState, action: ResumeAction, why: string): void {
-  if (transaction.lastFault !== undefined) rt.state.responses.set(transaction.lastFault, action);
+  if (transaction.lastFault !== undefined) rt.journal.answer(transaction.lastFault, action);
   transaction.stag = undefined;
   if (action === 'retry') {
     rt.state.counters.retried++;

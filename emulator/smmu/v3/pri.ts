@@ -133,7 +133,7 @@ export function deliverPrgResponse(rt: Runtime, smmu: number, sid: number, prgi:
     return t ? [t] : [];
   });
   for (const transaction of transactions) {
-    if (transaction.lastFault !== undefined && !automatic) rt.state.responses.set(transaction.lastFault, response);
+    if (transaction.lastFault !== undefined && !automatic) rt.journal.answer(transaction.lastFault, response);
     if (response === 'success') {
       // An automatic response (overflow) lets the device ask again; an answer from software is final.
       transaction.atsRetried = !automatic;

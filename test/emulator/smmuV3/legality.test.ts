@@ -96,7 +96,7 @@ engine m.e { read 0x0100_0000 64 }
   machine.run();
   const v3 = machine.state.v3[0];
   assert.ok(v3);
-  return { event: decodeEvent(slot(machine.runtime.memory, v3.eventq, 0)).id, status: machine.journal.ended[0]?.status, reason: machine.journal.faults[0]?.reason };
+  return { event: decodeEvent(slot(machine.runtime.memory, v3.eventq, 0)).id, status: machine.journal.ended.get(0)?.status, reason: machine.journal.faults.get(0)?.reason };
 }
 
 test('an STE that enables stage 2 is ILLEGAL on this SMMU (IDR0.S2P=0): C_BAD_STE, the transaction aborts', () => {
@@ -145,5 +145,5 @@ engine m.e { read 0x0200_0000 64 pasid 3 as t }
   assert.ok(v3);
   const record = decodeEvent(slot(machine.runtime.memory, v3.eventq, 0));
   assert.deepEqual([record.id, record.stall, record.ssid], ['F_TRANSLATION', false, 3]);
-  assert.equal(machine.journal.ended[0]?.status, 'aborted');
+  assert.equal(machine.journal.ended.get(0)?.status, 'aborted');
 });

@@ -1,0 +1,33 @@
+import { ScenarioModel } from '../scenario/model';
+
+/** Events a run may take beyond what its programs need: handlers, kernel steps, queues. */
+const BASE_EVENTS = 10_000_000;
+/** Events one programmed transaction may take (issue, walk, fault path, retries …), generously. */
+const EVENTS_PER_TRANSACTION = 64;
+
+/** Wall-clock seconds a run may take by default. */
+export const DEFAULT_MAX_SECONDS = 300;
+
+/** How many transactions the engines' programs issue, repeats multiplied out (an exact count; no run needed). */
+export function programmedTransactions(model: ScenarioModel): number {
+  let total = 0;
+  for (const engine of model.engines) {
+    // Multipliers of the repeats the walk is inside, innermost last.
+    const multipliers = [1];
+    for (const op of engine.program) {
+      const times = multipliers[multipliers.length - 1] ?? 1;
+      if (op.op === 'transaction') total += times;
+      else if (op.op === 'repeat') multipliers.push(times * op.count);
+      else if (op.op === 'next') multipliers.pop();
+    }
+  }
+  return total;
+}
+
+/**
+ * The default event budget: enough for every transaction the scenario programs to end
+ * however it faults, so that only a run that does not end (a retry loop) meets it.
+ */
+export function defaultMaxEvents(model: ScenarioModel): number {
+  return BASE_EVENTS + EVENTS_PER_TRANSACTION * programmedTransactions(model);
+}
