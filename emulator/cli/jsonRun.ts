@@ -27,10 +27,23 @@ type FlatJson = { [key: string]: null | boolean | number | string };
  */
 function element(value: Json): string {
   if (isFlat(value)) {
-    const fields = Object.entries(value).map(([key, field]) => `      ${JSON.stringify(key)}: ${JSON.stringify(field)}`);
-    return fields.length === 0 ? '    {}' : `    {\n${fields.join(',\n')}\n    }`;
+    let text = '';
+    for (const key in value) text += `${text === '' ? '' : ','}\n${fieldPrefix(key)}${scalar(value[key] ?? null)}`;
+    return text === '' ? '    {}' : `    {${text}\n    }`;
   }
   return `    ${JSON.stringify(value, null, 2).replace(/\n/g, '\n    ')}`;
+}
+
+/** `      "key": ` for each key seen: a few keys, millions of elements. */
+const fieldPrefixes = new Map<string, string>();
+function fieldPrefix(key: string): string {
+  let prefix = fieldPrefixes.get(key);
+  if (prefix === undefined) fieldPrefixes.set(key, (prefix = `      ${JSON.stringify(key)}: `));
+  return prefix;
+}
+
+function scalar(value: null | boolean | number | string): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
 function isFlat(value: Json): value is FlatJson {
