@@ -1,6 +1,6 @@
 import { EngineDeclaration, Transaction } from '../language/ast';
 import { CheckResult } from '../language/checker/check';
-import { pasidOutcome, pasidTableOf, transactionPasid } from '../language/checker/pasidTraffic';
+import { pasidOutcome, pasidTableOf, placedMasters, transactionPasid } from '../language/checker/pasidTraffic';
 import { Route, StaticSystem } from './staticSystem';
 
 /**
@@ -12,7 +12,7 @@ export function transactionRoute(system: StaticSystem, check: CheckResult, engin
   const route = system.route(engine);
   const pasid = transactionPasid(transaction);
   if (route.kind !== 'domain' || !pasid) return route;
-  const table = pasidTableOf(route.master, check);
+  const table = pasidTableOf(route.master, check, placedMasters(check.containers));
   if (!table) return route;
   const outcome = pasidOutcome(table, pasid.value);
   if (outcome.kind === 'fault') return { kind: 'unrouted', reason: `pasid ${pasid.value} takes ${outcome.event}: ${outcome.reason}` };

@@ -5,6 +5,7 @@ import { JournalSink, LogRecord } from '../machine/journal';
 import { Machine } from '../machine/machine';
 import { FaultRecord, TransactionState } from '../machine/state';
 import { worthReporting } from '../machine/transactions';
+import { UnfinishedEngine } from '../machine/unfinished';
 import { hex } from '../util/u64';
 import { JsonSpool } from './jsonSpool';
 import { TextOutput } from './output';
@@ -205,8 +206,9 @@ export class JsonRunWriter implements JournalSink {
     this.out.write(`${member('cycles', result.cycles)},\n`);
     this.writeSpool('dumps', this.dumps, ',\n');
     const tail: string[] = [];
-    // Only with containers: a scenario without one prints what it always printed.
+    // Only with containers, and with engines not done: a scenario without either prints what it always printed.
     if (machine.model.vfio.length > 0) tail.push(member('vfio', vfioToJson(machine)));
+    if (result.unfinished.length > 0) tail.push(member('unfinished', unfinishedToJson(result.unfinished)));
     if (error !== undefined) tail.push(member('error', error));
     this.writeSpool('logs', this.logs, tail.length > 0 ? ',\n' : '\n');
     if (tail.length > 0) this.out.write(`${tail.join(',\n')}\n`);
@@ -229,6 +231,11 @@ export class JsonRunWriter implements JournalSink {
     this.dumps.dispose();
     this.logs.dispose();
   }
+}
+
+/** Each engine not done: what it issued, what it would still issue (a count; beyond 2^53 inexact), what holds it. */
+function unfinishedToJson(unfinished: readonly UnfinishedEngine[]): Json {
+  return unfinished.map((u) => ({ engine: u.name, issued: u.issued, unissued: Number(u.unissued), line: u.line ?? null, waiting: u.waiting.map((w) => ({ transaction: w.transaction, why: w.why })), summary: u.summary }));
 }
 
 /** Where each master of each container landed: names, with `domain` null for a master attached nowhere. */

@@ -119,7 +119,7 @@ export class TraceFormatter {
     return [...lines, ...vfioPlacementLines(this.model, (time, who, what) => this.line(time, who, what))];
   }
 
-  /** The counters and every expectation, after the last event. */
+  /** The counters, the engines that are not done, and every expectation, after the last event. */
   summary(result: RunResult): string[] {
     const counters = Object.entries(result.counters)
       .filter(([, value]) => value !== 0)
@@ -127,6 +127,7 @@ export class TraceFormatter {
       .join(', ');
     return [
       `ended at cycle ${result.cycles}: ${counters || 'nothing happened'}`,
+      ...result.unfinished.map((u) => u.summary),
       ...result.expects.map((e) => `line ${e.line}: expect ${e.text}: ${e.ok ? 'ok' : 'FAILED'} (${e.detail})`),
     ];
   }

@@ -5,7 +5,7 @@ import { eventText, v3State, writeWaitingRecords } from '../smmu/v3/eventq';
 import { decodePageRequest } from '../smmu/v3/priEntry';
 import { pageRequestText } from '../smmu/v3/pri';
 import { acknowledgeOverflow, consume, inOverflow } from '../smmu/v3/queue';
-import { hex64 } from '../util/u64';
+import { hex, hex64 } from '../util/u64';
 import { reportGroup } from './iopf';
 import { irqHandlerThread, newActivity, priqThread, startOn } from './threads';
 
@@ -75,6 +75,20 @@ function handlePageRequest(rt: Runtime, activity: ActivityState, dwords: bigint[
 }
 
 /**
+ * iopf_queue_discard_partial, as Linux's PRI drivers call it once an overflow is behind
+ * them: a group whose Last was lost will never be whole (its device was answered Success
+ * automatically and asks again in a new group), and the requests kept of it would be
+ * counted into the next group that reuses its PRG index. Returns what it did, for the trace.
+ */
+function discardPartialGroups(rt: Runtime, smmu: number): string {
+  const { iopf } = rt.state;
+  const stale = iopf.partial.filter((p) => p.smmu === smmu);
+  if (stale.length === 0) return '';
+  iopf.partial = iopf.partial.filter((p) => p.smmu !== smmu);
+  return `; iopf_queue_discard_partial: ${stale.map((p) => `prgi ${hex(p.prgi)} (${p.pages.length} request${p.pages.length === 1 ? '' : 's'})`).join(', ')}`;
+}
+
+/**
  * One step of a queue's IRQ thread: consume the entry at CONS.RD and handle it; `more`
  * while entries remain. Once the queue is empty the thread acknowledges an overflow
  * (CONS.OVACKFLG = PROD.OVFLG), as Linux does with its CONS write, and returns.
@@ -85,13 +99,15 @@ export function runQueueThreadStep(rt: Runtime, activity: ActivityState, queue: 
   const entry = consume(rt.memory, q);
   if (!entry) {
     const overflowed = inOverflow(q);
+    let discarded = '';
     if (overflowed) {
       acknowledgeOverflow(q);
       log(rt, activity, `arm-smmu-v3: ${queue === 'evtq' ? 'EVTQ' : 'PRIQ'} overflow detected -- ${queue === 'evtq' ? 'events' : 'requests'} lost`);
+      if (queue === 'priq') discarded = discardPartialGroups(rt, activity.smmu);
     }
     if (queue === 'evtq') v3.evtqIrqActive = false;
     else v3.priqIrqActive = false;
-    return { detail: `queue empty${overflowed ? '; overflow acknowledged' : ''}: IRQ_HANDLED`, more: false };
+    return { detail: `queue empty${overflowed ? `; overflow acknowledged${discarded}` : ''}: IRQ_HANDLED`, more: false };
   }
   const detail = queue === 'evtq' ? handleEvent(rt, activity, entry.dwords) : handlePageRequest(rt, activity, entry.dwords);
   if (queue === 'evtq') writeWaitingRecords(rt, activity.smmu);

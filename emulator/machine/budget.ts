@@ -1,3 +1,4 @@
+import { programTransactions } from '../scenario/engineProgram';
 import { ScenarioModel } from '../scenario/model';
 
 /** Events a run may take beyond what its programs need: handlers, kernel steps, queues. */
@@ -8,20 +9,9 @@ const EVENTS_PER_TRANSACTION = 64;
 /** Wall-clock seconds a run may take by default. */
 export const DEFAULT_MAX_SECONDS = 300;
 
-/** How many transactions the engines' programs issue, repeats multiplied out (an exact count; no run needed). */
+/** How many transactions the engines' programs issue, repeats multiplied out (a budget: a number is exact enough). */
 export function programmedTransactions(model: ScenarioModel): number {
-  let total = 0;
-  for (const engine of model.engines) {
-    // Multipliers of the repeats the walk is inside, innermost last.
-    const multipliers = [1];
-    for (const op of engine.program) {
-      const times = multipliers[multipliers.length - 1] ?? 1;
-      if (op.op === 'transaction') total += times;
-      else if (op.op === 'repeat') multipliers.push(times * op.count);
-      else if (op.op === 'next') multipliers.pop();
-    }
-  }
-  return total;
+  return Number(model.engines.reduce((total, engine) => total + programTransactions(engine.program), 0n));
 }
 
 /**

@@ -156,6 +156,8 @@ export function issueNext(rt: Runtime, index: number): void {
         }
         if (engine.inFlight >= model.outstanding) {
           engine.blocked = true;
+          // An ATS device whose slots all wait on page requests sends the Last it holds now.
+          closePageRequestGroups(rt, rt.model.masters[model.master]?.smmu ?? 0, index);
           return;
         }
         const transaction = newTransaction(rt, index, model, engine, op.node);

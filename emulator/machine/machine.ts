@@ -26,6 +26,7 @@ import { emptyTally, evaluateExpect, RunResult, tallyTransaction } from './resul
 import { Runtime } from './runtime';
 import { Counters, LabelTally, MachineState, SmmuV2State, SmmuV3State, ThreadState, TransactionState } from './state';
 import { worthReporting } from './transactions';
+import { unfinishedEngines } from './unfinished';
 import { submitCommands } from '../smmu/v3/cmdq';
 import { groupResponseCommands, IopfGroupId } from '../kernel/iopf';
 import { programSmmuV3 } from '../smmu/v3/program';
@@ -538,6 +539,7 @@ export class Machine {
       }),
       counters,
       cycles: state.now,
+      unfinished: unfinishedEngines(this.model, state, this.finished),
     };
   }
 }

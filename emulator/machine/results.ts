@@ -2,6 +2,7 @@ import { ExpectDeclaration, ResponseKind } from '../language/ast';
 import { constantValue } from '../language/evaluate';
 import { CounterName, TransactionStatus, transactionStatuses } from '../language/schema';
 import { Counters, FaultRecord, LabelTally, TransactionState } from './state';
+import { UnfinishedEngine } from './unfinished';
 
 export interface ExpectResult {
   /** 1-based line of the `expect`. */
@@ -26,6 +27,8 @@ export interface RunResult {
   expects: ExpectResult[];
   counters: Counters;
   cycles: number;
+  /** Engines whose programs are not done: hung on what nothing will answer, or (at `--until`, at a budget) still at work. */
+  unfinished: UnfinishedEngine[];
 }
 
 function compare(operator: string, actual: bigint, expected: bigint): boolean {

@@ -3,6 +3,15 @@
  * server explains it: one set of rules, in one place.
  */
 
+/**
+ * Linux's `master->stall_enabled` (arm_smmu_probe_device): the firmware's `dma-can-stall`
+ * on an SMMU that supports stalls, or any master of an SMMU that forces them. An SMMUv2
+ * (no STALL_MODEL) stalls a master that can stall.
+ */
+export function stallEnabled(canStall: boolean, stallModel: 'stall' | 'no-stall' | 'force-stall' | undefined): boolean {
+  return stallModel === 'force-stall' || (canStall && stallModel !== 'no-stall');
+}
+
 /** A master asking, at start, to be attached to a domain. `K` identifies the domain. */
 export interface AttachRequest<K> {
   master: string;

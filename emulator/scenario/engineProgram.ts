@@ -53,3 +53,47 @@ export function compileEngine(items: readonly EngineItem[]): EngineOp[] {
   compileInto(items, code);
   return code;
 }
+
+/**
+ * How many transactions ops `from` up to (not including) `to` issue, repeats multiplied out.
+ * The range must hold whole repeats (a range of one nesting level). A bigint: nested
+ * repeats of 2^32 multiply beyond what a number holds exactly.
+ */
+function transactionsBetween(program: readonly EngineOp[], from: number, to: number): bigint {
+  let total = 0n;
+  // Multipliers of the repeats the walk is inside, innermost last.
+  const multipliers = [1n];
+  for (let pc = from; pc < to; pc++) {
+    const op = program[pc];
+    const times = multipliers[multipliers.length - 1] ?? 1n;
+    if (op?.op === 'transaction') total += times;
+    else if (op?.op === 'repeat') multipliers.push(times * BigInt(op.count));
+    else if (op?.op === 'next') multipliers.pop();
+  }
+  return total;
+}
+
+/** Every transaction a program issues. */
+export function programTransactions(program: readonly EngineOp[]): bigint {
+  return transactionsBetween(program, 0, program.length);
+}
+
+/**
+ * The transactions a program has still to issue from `pc`, inside the repeats `loops`
+ * (outermost first, each at iteration `i`): the rest of each iteration under way, then the
+ * iterations left of each repeat, innermost first.
+ */
+export function transactionsLeft(program: readonly EngineOp[], pc: number, loops: readonly { op: number; i: number }[]): bigint {
+  let total = 0n;
+  let at = pc;
+  for (let level = loops.length - 1; level >= 0; level--) {
+    const loop = loops[level];
+    const enter = loop === undefined ? undefined : program[loop.op];
+    if (loop === undefined || enter?.op !== 'repeat') continue;
+    const next = enter.exit - 1;
+    total += transactionsBetween(program, at, next);
+    total += BigInt(Math.max(0, enter.count - loop.i - 1)) * transactionsBetween(program, loop.op + 1, next);
+    at = enter.exit;
+  }
+  return total + transactionsBetween(program, at, program.length);
+}

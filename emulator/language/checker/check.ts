@@ -186,11 +186,12 @@ export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult
   for (const handler of handlers) {
     checkHandler(handler, settingsOf(handler, 'handler', undefined, context), handledDomains, context);
   }
-  checkPasidTraffic(declarationsOf(file, 'engine'), context);
   checkSmmuV3({ domains, masters, handlers }, context);
   for (const vfio of vfios) mapsOf.set(vfio, checkVfio(vfio, context));
   // After every master with its own `domain` line: drivers attach as they probe, VFIO later, when userspace sets up the container.
   const containers = checkContainers(vfios, attacher, context);
+  // After the containers: a master they attach translates its PASIDs too.
+  checkPasidTraffic(declarationsOf(file, 'engine'), containers, context);
   for (const expect of declarationsOf(file, 'expect')) checkExpect(expect, context);
 
   return {

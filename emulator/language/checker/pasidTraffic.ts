@@ -1,6 +1,10 @@
 import { EngineDeclaration, EngineItem, MasterDeclaration, Transaction } from '../ast';
 import { constantValue } from '../evaluate';
+import { recordedSubstreamId, SUBSTREAMID_BITS } from '../../smmu/v3/eventRecord';
+import { attachInOrder } from '../../scenario/attach';
+import { attachRequest } from './attach';
 import { CheckContext, versionOf } from './context';
+import { CheckedContainer } from './vfio';
 
 /**
  * What an SMMUv3 does with a transaction carrying `pasid N`, given the STE and CD table Linux
@@ -21,6 +25,14 @@ export interface PasidTable {
 }
 
 export function pasidOutcome(table: PasidTable, pasid: bigint): PasidOutcome {
+  const outcome = configurationOutcome(table, pasid);
+  // The record's SubstreamID is 20 bits: of a wider PASID it keeps the low ones (emulator/smmu/v3/eventRecord.ts).
+  const recorded = BigInt(recordedSubstreamId(pasid));
+  if (outcome.kind === 'fault' && recorded !== pasid) return { ...outcome, reason: `${outcome.reason}; its event record keeps SubstreamID bits [${SUBSTREAMID_BITS - 1}:0], ${recorded}` };
+  return outcome;
+}
+
+function configurationOutcome(table: PasidTable, pasid: bigint): PasidOutcome {
   const bound = table.bindings.get(pasid);
   if (table.bindings.size === 0) {
     return {
@@ -28,6 +40,9 @@ export function pasidOutcome(table: PasidTable, pasid: bigint): PasidOutcome {
       event: 'C_BAD_SUBSTREAMID',
       reason: `master '${table.master}' binds no PASID ('pasid N -> DOMAIN'), so its STE has S1CDMax=0 (substreams disabled)`,
     };
+  }
+  if (table.ssidBits === 0n) {
+    return { kind: 'fault', event: 'C_BAD_SUBSTREAMID', reason: `smmu '${table.smmu}' has ssid-bits 0 (IDR1.SSIDSIZE=0): it takes no SubstreamID` };
   }
   if (pasid >= 1n << table.ssidBits) {
     return {
@@ -53,11 +68,23 @@ export function pasidOutcome(table: PasidTable, pasid: bigint): PasidOutcome {
   return { kind: 'bound', domain: bound };
 }
 
-/** The PASID table of a master on an SMMUv3 that has a domain (else its STE aborts everything). */
-export function pasidTableOf(master: MasterDeclaration, context: Pick<CheckContext, 'settings' | 'smmuOf'>): PasidTable | undefined {
+/** The masters a vfio container attached somewhere. */
+export function placedMasters(containers: readonly CheckedContainer[]): Set<MasterDeclaration> {
+  return new Set(containers.flatMap((c) => c.placements.flatMap((p) => (p.domain === undefined ? [] : [p.master]))));
+}
+
+/**
+ * The PASID table of a master on an SMMUv3 that is attached — to its own domain, or by a
+ * vfio container (`placed`) — else its STE aborts everything. An SMMUv3 has no context
+ * banks to run out of: whether its own attach succeeds depends on it and its domain alone.
+ */
+export function pasidTableOf(master: MasterDeclaration, context: Pick<CheckContext, 'settings' | 'smmuOf' | 'symbols'>, placed: ReadonlySet<MasterDeclaration>): PasidTable | undefined {
   const smmu = context.smmuOf.get(master);
   if (!smmu?.declaration || versionOf(context, smmu) !== 'v3') return undefined;
-  if (!context.settings.get(master)?.name('domain')) return undefined;
+  const setting = context.settings.get(master)?.name('domain');
+  const domain = setting ? context.symbols.get('domain', setting.text)?.declaration : undefined;
+  const request = domain ? attachRequest(master, domain, context) : undefined;
+  if (!placed.has(master) && (!request || !attachInOrder([request])[0]?.attached)) return undefined;
   const bindings = new Map<bigint, string>();
   for (const binding of master.pasids) {
     if (binding.pasid && binding.domain && !bindings.has(binding.pasid.value)) bindings.set(binding.pasid.value, binding.domain.text);
@@ -77,10 +104,11 @@ function transactionsOf(items: readonly EngineItem[]): Transaction[] {
 }
 
 /** A transaction whose PASID its master does not bind: it will abort with a configuration event. */
-export function checkPasidTraffic(engines: readonly EngineDeclaration[], context: CheckContext): void {
+export function checkPasidTraffic(engines: readonly EngineDeclaration[], containers: readonly CheckedContainer[], context: CheckContext): void {
+  const placed = placedMasters(containers);
   for (const engine of engines) {
     const master = engine.name ? context.symbols.get('master', engine.name.master.text)?.declaration : undefined;
-    const table = master ? pasidTableOf(master, context) : undefined;
+    const table = master ? pasidTableOf(master, context, placed) : undefined;
     if (!table) continue;
     for (const transaction of transactionsOf(engine.body)) {
       const pasid = transactionPasid(transaction);

@@ -3,7 +3,7 @@ import { PA_LIMIT } from '../../memory/physicalMemory';
 import { SmmuV3State } from '../../machine/state';
 import { hex } from '../../util/u64';
 import { CdFields, decodeCd } from './cd';
-import { EventName } from './eventRecord';
+import { EventName, recordedSubstreamId, SUBSTREAMID_BITS } from './eventRecord';
 import { CD_BYTES, steAddress } from './program';
 import { decodeSte, SteFields } from './ste';
 
@@ -39,6 +39,19 @@ function cdLegality(rt: Runtime, smmu: number, ste: SteFields, cd: CdFields): st
   return undefined;
 }
 
+/**
+ * A SubstreamID the SMMU cannot hold: IDR1.SSIDSIZE is the width it can be presented with
+ * (6.3.2), and with SSIDSIZE = 0 it takes none (7.3.9). Both are C_BAD_SUBSTREAMID, checked
+ * before S1CDMax, so that a debugger's S1CDMax cannot make an unholdable SubstreamID index a CD.
+ */
+function substreamUnfit(ssidBits: number, pasid: bigint): string | undefined {
+  if (ssidBits === 0) return `SubstreamID ${pasid}: the SMMU takes no SubstreamIDs (IDR1.SSIDSIZE=0)`;
+  if (pasid < 1n << BigInt(ssidBits)) return undefined;
+  const recorded = BigInt(recordedSubstreamId(pasid));
+  const kept = recorded === pasid ? '' : `; the record's ${SUBSTREAMID_BITS}-bit SubstreamID keeps bits [${SUBSTREAMID_BITS - 1}:0], ${recorded}`;
+  return `SubstreamID ${hex(pasid)} is wider than the SMMU's ${ssidBits} SubstreamID bits (IDR1.SSIDSIZE=${ssidBits})${kept}`;
+}
+
 /** The STE of `sid`, then (stage 1) the CD of its SubstreamID or of S1DSS, and the domain whose table TTB0 names. */
 export function streamConfig(rt: Runtime, smmu: number, v3: SmmuV3State, sid: number, pasid: bigint | undefined): StreamConfig {
   const at = steAddress(rt.memory, v3, sid);
@@ -52,6 +65,8 @@ export function streamConfig(rt: Runtime, smmu: number, v3: SmmuV3State, sid: nu
   if (ste.config === 'bypass') return { kind: 'bypass', reason: 'STE.Config=bypass' };
   let ssid: number;
   if (pasid !== undefined) {
+    const unfit = substreamUnfit(rt.model.smmus[smmu]?.ssidBits ?? 0, pasid);
+    if (unfit) return { kind: 'error', event: 'C_BAD_SUBSTREAMID', reason: unfit };
     if (ste.s1CdMax === 0 || pasid >= 1n << BigInt(ste.s1CdMax)) {
       return { kind: 'error', event: 'C_BAD_SUBSTREAMID', reason: `SubstreamID ${pasid} is beyond STE.S1CDMax=${ste.s1CdMax}` };
     }

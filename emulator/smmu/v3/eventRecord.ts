@@ -39,12 +39,27 @@ export interface EventRecord {
   inputAddr: bigint;
 }
 
+/**
+ * The SubstreamID field of a record is 20 bits ([31:12]): the largest SubstreamID the
+ * architecture has (3.2), a PCIe PASID's width, so nothing a device can send is cut.
+ */
+export const SUBSTREAMID_BITS = 20;
+
+/**
+ * What a record's SubstreamID field holds for `ssid`: a value as wide as the field is kept
+ * whole; of a wider one (a scenario may write any number; no PCIe device can send it) the
+ * field keeps bits [19:0], as an SMMU keeps only the SubstreamID bits its interface carries.
+ */
+export function recordedSubstreamId(ssid: bigint): number {
+  return Number(ssid & ((1n << BigInt(SUBSTREAMID_BITS)) - 1n));
+}
+
 const EVENT_DWORDS = 4;
 const EVENT_BYTES = 32;
 
 const ID = field(0, 8);
 const SSV = field(11);
-const SSID = field(12, 20);
+const SSID = field(12, SUBSTREAMID_BITS);
 const SID = field(32, 32);
 const STAG = field(64, 16);
 const STALL = field(95);

@@ -6,7 +6,7 @@ import { hex } from '../../util/u64';
 import { PriResponse } from './commands';
 import { v3State } from './eventq';
 import { encodePageRequest, PageRequest } from './priEntry';
-import { discard, inOverflow, isFull, produce } from './queue';
+import { discard, inOverflow, isFull, produce, queueEntries } from './queue';
 import { receiveV3 } from './smmuV3';
 
 type PageRequestAction = Extract<Action, { kind: 'page-request' }>;
@@ -17,9 +17,10 @@ const PRGI_MASK = 0x1ff;
 /**
  * An ATS translation failed: the device asks for the page with a page request and waits
  * for the response. The failed translations of one `submit` form one group (one PRG
- * index); a transaction outside a submit is a group of its own. Requests go out as the
- * failures happen, but the device holds back its latest one until it knows whether it is
- * the group's last — another failure sends it with Last=0, the end of the submit with Last=1.
+ * index), up to as many as the PRI queue holds; a transaction outside a submit is a group
+ * of its own. Requests go out as the failures happen, but the device holds back its latest
+ * one until it knows whether it is the group's last — another failure sends it with
+ * Last=0, the end of the submit (or a device that can issue nothing more) with Last=1.
  */
 export function sendPageRequests(rt: Runtime, transaction: TransactionState, ssid: number | undefined, result: Extract<TranslationResult, { ok: false }>): void {
   const v3 = v3State(rt, transaction.smmu);
@@ -54,6 +55,14 @@ export function sendPageRequests(rt: Runtime, transaction: TransactionState, ssi
   }
   if (open.held) send(rt, transaction.smmu, open.prgi, open.held, false);
   open.held = request;
+  // Software grants a device at most the PRI queue's entries in credits (8): a group with
+  // more requests could never be whole in the queue, and its discarded Last would be
+  // answered automatically, retried and discarded again for ever. The request that uses
+  // the last credit ends the group.
+  if (wait.transactions.length >= queueEntries(v3.priq)) {
+    send(rt, transaction.smmu, open.prgi, request, true);
+    v3.openPrgs.splice(v3.openPrgs.indexOf(open), 1);
+  }
 }
 
 function send(rt: Runtime, smmu: number, prgi: number, request: NonNullable<OpenPrgState['held']>, last: boolean): void {
@@ -63,17 +72,26 @@ function send(rt: Runtime, smmu: number, prgi: number, request: NonNullable<Open
 /**
  * The device closes the groups of `engine` whose submit is over — the engine has left it
  * and none of its translations is still under way — sending each held request with Last.
+ * It closes every group of the engine, submit over or not, once the engine can issue
+ * nothing more: every outstanding slot waits on a page request, and a group whose Last
+ * waits for a slot would wait on itself for ever.
  */
 export function closePageRequestGroups(rt: Runtime, smmu: number, engine: number): void {
   const v3 = rt.state.v3[smmu];
-  if (!v3 || v3.openPrgs.length === 0) return;
-  const inSubmit = new Set(rt.state.engines[engine]?.submits.map((s) => s.id) ?? []);
+  if (!v3 || !v3.openPrgs.some((open) => open.engine === engine)) return;
+  const state = rt.state.engines[engine];
+  const inSubmit = new Set(state?.submits.map((s) => s.id) ?? []);
   const translating = new Set<bigint>();
+  let waitsOnlyOnPageRequests = true;
   for (const t of rt.state.transactions.values()) {
-    if (t.engine === engine && t.status === 'pending' && t.submit !== undefined) translating.add(t.submit);
+    if (t.engine !== engine) continue;
+    if (t.stall !== 'page-request') waitsOnlyOnPageRequests = false;
+    if (t.status === 'pending' && t.submit !== undefined) translating.add(t.submit);
   }
+  const stuck = state?.blocked === true && waitsOnlyOnPageRequests;
   v3.openPrgs = v3.openPrgs.filter((open) => {
-    if (open.engine !== engine || inSubmit.has(open.submit) || translating.has(open.submit)) return true;
+    if (open.engine !== engine) return true;
+    if (!stuck && (inSubmit.has(open.submit) || translating.has(open.submit))) return true;
     if (open.held) send(rt, smmu, open.prgi, open.held, true);
     return false;
   });

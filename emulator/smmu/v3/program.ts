@@ -3,6 +3,7 @@ import { SmmuV3State, StreamTableEntryState } from '../../machine/state';
 import { PhysicalMemory } from '../../memory/physicalMemory';
 import { IoPgtable } from '../../pgtable/ioPgtable';
 import { TableAllocator } from '../../pgtable/tableAllocator';
+import { stallEnabled } from '../../scenario/attach';
 import { ScenarioModel } from '../../scenario/model';
 import { PAGE_SIZE } from '../../util/u64';
 import { encodeCd, linuxS1Cd } from './cd';
@@ -78,7 +79,10 @@ export function programSmmuV3(builder: Builder, model: ScenarioModel, smmuIndex:
   const streams: StreamTableEntryState[] = [];
   for (const { master, index } of masters) {
     const attachment = attachments.find((a) => a.master === index && a.attached);
-    const bindings = attachment ? [{ ssid: 0, domain: attachment.domain }, ...master.pasids.map((p) => ({ ssid: p.pasid, domain: p.domain }))] : [];
+    // CD 0 is the master's own domain (S1DSS=SSID0): PASID 0 is Linux's IOMMU_NO_PASID, which
+    // no binding takes, so a `pasid 0 -> …` line cannot put another domain there.
+    const bound = master.pasids.filter((p) => p.pasid !== 0).map((p) => ({ ssid: p.pasid, domain: p.domain }));
+    const bindings = attachment ? [{ ssid: 0, domain: attachment.domain }, ...bound] : [];
     const cdMax = master.pasids.length > 0 ? smmu.ssidBits : 0;
     for (const stream of master.streams) {
       const ste = steSlot(stream.id);
@@ -89,21 +93,23 @@ export function programSmmuV3(builder: Builder, model: ScenarioModel, smmuIndex:
         continue;
       }
       const cdTable = allocator.allocateContiguous(pagesFor(CD_BYTES * 2 ** cdMax));
-      // arm_smmu_probe_device: a master stalls if its firmware says it can, or if the SMMU forces stalls.
-      const stallEnabled = master.canStall || smmu.stallModel === 'force-stall';
+      const stalls = stallEnabled(master.canStall, smmu.stallModel);
       const cds = bindings.map(({ ssid, domain }) => {
         const d = model.domains[domain];
         const table = builder.tables[domain];
         if (!d || !table) throw new Error(`no domain ${domain}`);
         const asid = asidOf(domain);
         // Linux's arm_smmu_make_s1_cd sets CD.S only when master->stall_enabled: a stall domain
-        // bound at a PASID of a master that cannot stall gets CD.S=0 and terminates.
-        const cd = linuxS1Cd({ ias: d.ias, oas: d.oas, ttb0: BigInt(table.root), asid, stall: d.stall && stallEnabled, record: d.record, abort: d.abortOnTerminate });
+        // bound at a PASID of a master that cannot stall gets CD.S=0 and terminates. Under
+        // STALL_FORCE every master stalls, whatever domain it landed in (a VFIO container's
+        // copy included): CD.S=0 would be ILLEGAL there.
+        const stall = smmu.stallModel === 'force-stall' || (d.stall && stalls);
+        const cd = linuxS1Cd({ ias: d.ias, oas: d.oas, ttb0: BigInt(table.root), asid, stall, record: d.record, abort: d.abortOnTerminate });
         writeDwords(memory, cdTable + ssid * CD_BYTES, encodeCd(cd));
         return { ssid, domain, asid };
       });
       // Linux sets S1STALLD for a master that cannot stall on an SMMU whose stalls are optional.
-      const stalld = smmu.stallModel === 'stall' && !master.canStall;
+      const stalld = smmu.stallModel === 'stall' && !stalls;
       writeDwords(memory, ste, encodeSte(steFields('s1', BigInt(cdTable), cdMax, stalld, master.pri)));
       streams.push({ sid: stream.id, master: index, ste, cdTable, cds });
     }

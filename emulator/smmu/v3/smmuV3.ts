@@ -4,7 +4,7 @@ import { GlobalFaultKind, TransactionState } from '../../machine/state';
 import { endTransaction, recordFault, stallTransaction } from '../../machine/transactions';
 import { lookUp } from '../lookup';
 import { StreamConfig, streamConfig } from './config';
-import { EventName, EventRecord } from './eventRecord';
+import { EventName, EventRecord, recordedSubstreamId } from './eventRecord';
 import { recordEvent, v3State } from './eventq';
 import { closePageRequestGroups, sendPageRequests } from './pri';
 
@@ -48,7 +48,8 @@ function eventFor(transaction: TransactionState, id: EventName, ssid: number | u
 
 /** A configuration error: the transaction aborts and a C_BAD_* (or F_STREAM_DISABLED) record is written, if there is room. */
 function configError(rt: Runtime, transaction: TransactionState, config: ConfigError): void {
-  const ssid = transaction.pasid === undefined ? undefined : Number(transaction.pasid);
+  // A SubstreamID wider than the record's field is recorded as the field holds it (the reason says so).
+  const ssid = transaction.pasid === undefined ? undefined : recordedSubstreamId(transaction.pasid);
   recordFault(rt, transaction, {
     kind: faultKindOfEvent[config.event],
     ssid: ssid ?? 0,

@@ -1,0 +1,72 @@
+import { hasErrors } from '../language/diagnostics';
+import { LineIndex } from '../language/source';
+import { Machine, RunStop } from '../machine/machine';
+import { compileScenario } from '../scenario/compile';
+import { CliCommand } from './args';
+import { formatDiagnostic } from './diagnosticFormat';
+import { JsonRunWriter } from './jsonRun';
+import { TextOutput } from './output';
+import { TraceFormatter } from './trace';
+
+/** Exit statuses of the CLI (docs/scenario-language.md, "Command line"). */
+export const enum Exit {
+  Ok = 0,
+  Failed = 1,
+  BadInput = 2,
+  /** A bug of ours (sysexits' EX_SOFTWARE): said in one line, never as a stack trace. */
+  Internal = 70,
+}
+
+export type RunCommand = Extract<CliCommand, { kind: 'run' }>;
+
+/** `check`: the file's diagnostics, one a line. */
+export function checkText(file: string, text: string, out: TextOutput): Exit {
+  const compiled = compileScenario(text);
+  for (const d of compiled.diagnostics) out.write(`${formatDiagnostic(file, compiled.lines, d)}\n`);
+  return hasErrors(compiled.diagnostics) ? Exit.BadInput : Exit.Ok;
+}
+
+/** The error a run that could not finish ends with, as `FILE:LINE:COL: error: …` or `FILE: error: …`. */
+function stopError(file: string, lines: LineIndex, stop: RunStop): string | undefined {
+  if (stop.reason === 'error') return formatDiagnostic(file, lines, { severity: 'error', code: 'runtime', range: stop.range, message: stop.message });
+  if (stop.reason === 'budget') return `${file}: error: ${stop.message}`;
+  return undefined;
+}
+
+/**
+ * `run`: the trace (or the JSON document) to `out` as the run goes, errors and warnings
+ * to `err`. A run that ended with engines hung on what nothing will answer says so as a
+ * warning: the expects decide the status, since a hang can be the story being told.
+ */
+export function runText(command: RunCommand, text: string, out: TextOutput, err: TextOutput): Exit {
+  const compiled = compileScenario(text);
+  if (!compiled.model) {
+    for (const d of compiled.diagnostics.filter((d) => d.severity === 'error')) err.write(`${formatDiagnostic(command.file, compiled.lines, d)}\n`);
+    return Exit.BadInput;
+  }
+  const json = command.json ? new JsonRunWriter(out) : undefined;
+  try {
+    const machine = new Machine(compiled.model, { maxEvents: command.maxEvents, maxSeconds: command.maxSeconds, sink: json });
+    const trace = json ? undefined : new TraceFormatter(machine);
+    if (json) json.begin(machine);
+    if (trace) {
+      for (const line of trace.header()) out.write(`${line}\n`);
+      machine.on((event) => {
+        const line = trace.format(event);
+        if (line !== undefined) out.write(`${line}\n`);
+      });
+    }
+    const stop = machine.run(command.until === undefined ? {} : { untilCycle: command.until });
+    const error = stopError(command.file, compiled.lines, stop);
+    const broken = machine.invariantViolations();
+    if (broken.length > 0) throw new Error(`the emulator lost track of something: ${broken.join('; ')}`);
+    const result = machine.result();
+    if (trace) for (const line of trace.summary(result)) out.write(`${line}\n`);
+    json?.finish(error);
+    if (error !== undefined) err.write(`${error}\n`);
+    if (stop.reason === 'finished') for (const u of result.unfinished) err.write(`${command.file}: warning: ${u.summary}\n`);
+    return error !== undefined || result.expects.some((e) => !e.ok) ? Exit.Failed : Exit.Ok;
+  } finally {
+    json?.dispose();
+  }
+}
