@@ -169,13 +169,20 @@ export class Machine {
     const journal = new Journal(options.journalRecords ?? DEFAULT_JOURNAL_RECORDS, state, options.sink);
     const listeners = this.listeners;
     const queue = this.queue;
+    const walkers: HotWalker[] = [];
     this.rt = {
       model,
       state,
       memory,
       allocator,
       tables,
-      walkers: tables.map((table) => new HotWalker(memory, table.tableConfig())),
+      walker: (domain) => {
+        const table = tables[domain];
+        if (!table) return undefined;
+        let walker = walkers[domain];
+        if (!walker) walkers[domain] = walker = new HotWalker(memory, table.tableConfig());
+        return walker;
+      },
       tlbs: model.smmus.map(() => new Tlb(model.timing.tlbEntries)),
       journal,
       expectedLabels: new Set(model.expects.flatMap((e) => (e.check && e.check.kind !== 'counter' ? [e.check.label.text] : []))),

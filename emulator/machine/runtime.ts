@@ -20,7 +20,8 @@ export interface Runtime {
   readonly allocator: TableAllocator;
   /** Per domain. */
   readonly tables: IoPgtable[];
-  readonly walkers: HotWalker[];
+  /** The walker of a domain's table, made when the domain is first walked (a scenario may declare thousands). */
+  walker(domain: number): HotWalker | undefined;
   /** Per SMMU. */
   readonly tlbs: Tlb[];
   readonly journal: Journal;

@@ -62,7 +62,7 @@ export function lookUp(rt: Runtime, transaction: TransactionState, domainIndex: 
     }
     return;
   }
-  const walker = rt.walkers[domainIndex];
+  const walker = rt.walker(domainIndex);
   if (!walker) throw new Error(`domain ${domainIndex} has no table`);
   const status = walker.walk(vpn, code, scratch);
   const latency = timing.walkLevel * (scratch.level - startLevel + 1);
