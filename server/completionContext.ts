@@ -290,47 +290,80 @@ interface Scan {
   complete: boolean;
 }
 
-/** Reads the longest expression from `words[start]`, as the parser does: `0x1000 + i*64 64` stops before the size. */
+/** A group open around the scan: what closes it, and whether it follows a name (a call or an index, which more may follow). */
+interface OpenGroup {
+  close: ')' | ']';
+  afterName: boolean;
+}
+
+/** Where the scan is: before an operand, after a name (calls and indexing may follow), or after an operand. */
+type ScanState = 'operand' | 'postfix' | 'after';
+
+/**
+ * Reads the longest expression from `words[start]`, as the parser does: `0x1000 + i*64 64`
+ * stops before the size. Calls and indexing (the Debug Console's) are skipped over. Open
+ * groups wait on a stack of their own, so no depth of brackets overflows the call stack.
+ */
 function scanExpression(words: readonly Token[], start: number): Scan {
+  const groups: OpenGroup[] = [];
   let i = start;
+  let state: ScanState = 'operand';
+  /** Opens the group at `i`, or steps over it when it is empty: `()`. */
+  const openGroup = (afterName: boolean): void => {
+    const close = isPunctuator(words[i], '(') ? ')' : ']';
+    if (isPunctuator(words[i + 1], close)) {
+      i += 2;
+      state = afterName ? 'postfix' : 'after';
+    } else {
+      groups.push({ close, afterName });
+      i++;
+      state = 'operand';
+    }
+  };
   for (;;) {
-    while (i < words.length && words[i].kind === 'punctuator' && unaryOperators.has(words[i].text)) i++;
-    const operand = scanOperand(words, i);
-    if (!operand.complete) return operand;
-    i = operand.end;
-    if (!isBinaryOperator(words[i])) return { end: i, complete: true };
-    i++;
+    let stoppedAt: number | undefined;
+    if (state === 'operand') {
+      while (i < words.length && words[i].kind === 'punctuator' && unaryOperators.has(words[i].text)) i++;
+      const token = words[i];
+      if (token?.kind === 'number') {
+        i++;
+        state = 'after';
+      } else if (isPunctuator(token, '(')) {
+        openGroup(false);
+      } else if (token?.kind === 'identifier') {
+        i++;
+        if (isPunctuator(words[i], '.') && words[i + 1]?.kind !== 'identifier') stoppedAt = i + 1;
+        else if (isPunctuator(words[i], '.')) i += 2;
+        state = 'postfix';
+      } else {
+        stoppedAt = i;
+      }
+    } else if (state === 'postfix') {
+      if (isPunctuator(words[i], '(') || isPunctuator(words[i], '[')) openGroup(true);
+      else state = 'after';
+    } else if (isBinaryOperator(words[i]) || (groups.length > 0 && isPunctuator(words[i], ','))) {
+      i++;
+      state = 'operand';
+    } else if (groups.length === 0 || i >= words.length) {
+      return { end: i, complete: true };
+    } else {
+      stoppedAt = i;
+    }
+    if (stoppedAt === undefined) continue;
+    // Incomplete here: a group whose close stands here ends complete all the same (`(a + )`), and the scan goes on after it.
+    const closed = closeAt(words, groups, stoppedAt);
+    if (!closed) return { end: stoppedAt, complete: false };
+    i = stoppedAt + 1;
+    state = closed.afterName ? 'postfix' : 'after';
   }
 }
 
-function scanOperand(words: readonly Token[], i: number): Scan {
-  const token = words[i];
-  if (token === undefined) return { end: i, complete: false };
-  if (token.kind === 'number') return { end: i + 1, complete: true };
-  if (isPunctuator(token, '(')) return scanGroup(words, i);
-  if (token.kind !== 'identifier') return { end: i, complete: false };
-  let end = i + 1;
-  if (isPunctuator(words[end], '.')) {
-    if (words[end + 1]?.kind !== 'identifier') return { end: end + 1, complete: false };
-    end += 2;
+/** Ends the open groups, innermost first, up to the one `words[at]` closes; undefined (and all ended) when none. */
+function closeAt(words: readonly Token[], groups: OpenGroup[], at: number): OpenGroup | undefined {
+  for (let group = groups.pop(); group !== undefined; group = groups.pop()) {
+    if (at < words.length && isPunctuator(words[at], group.close)) return group;
   }
-  // Calls and indexing (the Debug Console's): skipped over.
-  while (isPunctuator(words[end], '(') || isPunctuator(words[end], '[')) {
-    const group = scanGroup(words, end);
-    if (!group.complete || group.end >= words.length) return group;
-    end = group.end;
-  }
-  return { end, complete: true };
-}
-
-/** `( … )` or `[ … ]` from its opening token; the cursor may be inside when it is not closed. */
-function scanGroup(words: readonly Token[], open: number): Scan {
-  const close = isPunctuator(words[open], '(') ? ')' : ']';
-  if (isPunctuator(words[open + 1], close)) return { end: open + 2, complete: true };
-  let inner = scanExpression(words, open + 1);
-  while (inner.complete && isPunctuator(words[inner.end], ',')) inner = scanExpression(words, inner.end + 1);
-  if (inner.end >= words.length) return inner;
-  return isPunctuator(words[inner.end], close) ? { end: inner.end + 1, complete: true } : { end: inner.end, complete: false };
+  return undefined;
 }
 
 /** Whether the words from `start` end where an operand of an expression goes. */

@@ -1,22 +1,14 @@
 import { Declaration, EngineItem, Expression, HandlerStatement, Identifier, StringLiteral } from '../emulator/language/ast';
+import { nodesOf } from '../emulator/language/expressionTree';
 import { contains } from '../emulator/language/source';
 
+/** The identifier at `offset`: only the operands that hold the offset are searched. */
 function inExpression(expression: Expression | undefined, offset: number): Identifier | undefined {
-  if (!expression || !contains(expression.range, offset)) return undefined;
-  switch (expression.kind) {
-    case 'identifier':
-      return expression;
-    case 'unary':
-      return inExpression(expression.operand, offset);
-    case 'binary':
-      return inExpression(expression.left, offset) ?? inExpression(expression.right, offset);
-    case 'call':
-      return expression.args.map((a) => inExpression(a, offset)).find((i) => i !== undefined);
-    case 'index':
-      return inExpression(expression.target, offset) ?? inExpression(expression.index, offset);
-    default:
-      return undefined;
+  if (!expression) return undefined;
+  for (const node of nodesOf(expression, (n) => contains(n.range, offset))) {
+    if (node.kind === 'identifier' && contains(node.range, offset)) return node;
   }
+  return undefined;
 }
 
 function inString(message: StringLiteral | undefined, offset: number): Identifier | undefined {

@@ -1,5 +1,6 @@
 import { FormattingOptions, TextEdit } from 'vscode-languageserver';
 import { BinaryOperator } from '../emulator/language/ast';
+import { maxNesting } from '../emulator/language/parserCursor';
 import { Token } from '../emulator/language/tokens';
 import { Analysis } from './analysis';
 
@@ -9,6 +10,8 @@ import { Analysis } from './analysis';
  *
  * - each line is indented to its brace depth (`options.tabSize` spaces a level, or a tab when
  *   `insertSpaces` is false); a line that starts with `}` is dedented once per leading `}`;
+ *   past the nesting the language accepts (`maxNesting` levels) indentation stops growing,
+ *   so the edits grow with the text, not with the square of its depth;
  * - a line that continues a statement (inside an unclosed `(` or `[`, or after a line that
  *   ends with a binary operator) gets one extra level;
  * - a line that starts inside a block comment is left exactly as it is;
@@ -174,7 +177,7 @@ function formatLines(analysis: Analysis, unit: string): LinePlan | undefined {
     }
     blanks = 0;
     started = true;
-    const level = Math.max(0, fact.depth - fact.leadingCloses) + (fact.continuation ? 1 : 0);
+    const level = Math.min(maxNesting, Math.max(0, fact.depth - fact.leadingCloses) + (fact.continuation ? 1 : 0));
     planned.push(bom + unit.repeat(level) + trimmed);
   });
 

@@ -12,6 +12,7 @@ import { identifierAt } from './expressionAt';
 import { keywordDocs } from './keywordDocs';
 import { hoverV3 } from './hoverV3';
 import { accessOf, predict, transactionSites } from './predictions';
+import { settingPartAt } from './settingAt';
 import { nameAt } from './symbolsAt';
 
 function markdown(analysis: Analysis, range: Range, lines: string[]): Hover {
@@ -88,9 +89,8 @@ function settingHover(analysis: Analysis, offset: number): Hover | undefined {
   if (!declaration || !blockKinds.has(declaration.kind)) return undefined;
   const setting = settingAt(declaration, offset);
   const spec = setting ? settingSpec(declaration.kind as BlockKind, setting.key.text) : undefined;
-  if (!setting || !spec) return undefined;
-  const onKey = contains(setting.key.range, offset);
-  const range = onKey ? setting.key.range : (setting.value?.range ?? setting.key.range);
+  const range = setting && settingPartAt(setting, offset);
+  if (!setting || !spec || !range) return undefined;
   const lines = [`**${spec.key}**${spec.only ? ` (${spec.only === 'v2' ? 'SMMUv2' : 'SMMUv3'})` : ''} — ${spec.summary}`];
   if (spec.detail) lines.push('', spec.detail);
   if (spec.value.kind === 'number' || spec.value.kind === 'enum') lines.push('', `default: \`${String(spec.value.default)}\``);

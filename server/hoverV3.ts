@@ -8,6 +8,7 @@ import { contains, Range } from '../emulator/language/source';
 import { hex } from '../emulator/util/u64';
 import { Analysis } from './analysis';
 import { describeDeclaration } from './declarationSummary';
+import { settingPartAt } from './settingAt';
 import { nameAt } from './symbolsAt';
 import { cdFields, cdLines, cdPlace, smmuV3Lines, steLines, structureLines } from './v3Markdown';
 
@@ -97,8 +98,8 @@ function domainSettingHover(analysis: Analysis, offset: number): Hover | undefin
     const setting = domain.settings.find((s) => contains(s.range, offset));
     const fieldName = setting ? cdFieldOfSetting[setting.key.text] : undefined;
     const spec = setting ? settingSpec('domain', setting.key.text) : undefined;
-    if (!setting || !fieldName || !spec) continue;
-    const range = contains(setting.key.range, offset) ? setting.key.range : (setting.value?.range ?? setting.key.range);
+    const range = setting && settingPartAt(setting, offset);
+    if (!setting || !fieldName || !spec || !range) continue;
     const name = domain.name?.text ?? '?';
     const head = `**${spec.key}** — ${spec.summary}`;
     const v3 = structures(analysis);

@@ -9,6 +9,7 @@ import {
   Setting,
   StringLiteral,
 } from '../emulator/language/ast';
+import { nodesOf } from '../emulator/language/expressionTree';
 import { tokenize } from '../emulator/language/lexer';
 import { handlerName } from '../emulator/language/checker/expressions';
 import { BlockKind, NameKind, settingSpec } from '../emulator/language/schema';
@@ -312,33 +313,16 @@ class Roles {
   /** Names in an expression, as the checker resolves them in its scope. */
   private expression(expression: Expression | undefined, scope: Scope): void {
     if (!expression) return;
-    switch (expression.kind) {
-      case 'number':
-        return;
-      case 'identifier':
-        this.mark(expression.range, this.identifier(expression.name, scope));
-        return;
-      case 'qualified': {
-        const engineStart = expression.range.end - expression.engine.length;
-        this.mark({ start: expression.range.start, end: expression.range.start + expression.master.length }, role(nameTokenTypes.master));
-        this.mark({ start: engineStart, end: expression.range.end }, role(nameTokenTypes.engine));
-        return;
+    for (const node of nodesOf(expression)) {
+      if (node.kind === 'identifier') {
+        this.mark(node.range, this.identifier(node.name, scope));
+      } else if (node.kind === 'qualified') {
+        const engineStart = node.range.end - node.engine.length;
+        this.mark({ start: node.range.start, end: node.range.start + node.master.length }, role(nameTokenTypes.master));
+        this.mark({ start: engineStart, end: node.range.end }, role(nameTokenTypes.engine));
+      } else if (node.kind === 'call') {
+        this.mark(node.callee.range, null);
       }
-      case 'unary':
-        this.expression(expression.operand, scope);
-        return;
-      case 'binary':
-        this.expression(expression.left, scope);
-        this.expression(expression.right, scope);
-        return;
-      case 'call':
-        this.mark(expression.callee.range, null);
-        for (const argument of expression.args) this.expression(argument, scope);
-        return;
-      case 'index':
-        this.expression(expression.target, scope);
-        this.expression(expression.index, scope);
-        return;
     }
   }
 

@@ -1,4 +1,4 @@
-import { Connection, InitializeResult, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver';
+import { Connection, ErrorCodes, InitializeResult, ResponseError, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import packageJson from '../package.json';
 import { Analyses, Analysis } from './analysis';
@@ -6,6 +6,7 @@ import { codeLenses } from './codeLens';
 import { completion } from './completion';
 import { definition } from './definition';
 import { diagnostics } from './diagnostics';
+import { documentsConfiguration } from './documentUpdates';
 import { documentSymbols } from './documentSymbols';
 import { foldingRanges } from './foldingRanges';
 import { format } from './formatting';
@@ -13,6 +14,7 @@ import { hover } from './hover';
 import { inlayHints } from './inlayHints';
 import { references } from './references';
 import { prepareRename, rename } from './rename';
+import { ParamField, paramsProblem, TextDocumentIdentifierParams } from './requestParams';
 import { semanticTokens, semanticTokensLegend } from './semanticTokens';
 
 /** Name and version the server reports in `initialize`. */
@@ -35,11 +37,12 @@ export const capabilities: InitializeResult['capabilities'] = {
 
 /**
  * Wires the LSP features to a connection. The transport (stdio, IPC, an in-memory
- * stream pair in tests) is the caller's choice. No request can take the server down: a
- * feature that throws is logged and answers with nothing.
+ * stream pair in tests) is the caller's choice. No request can take the server down: params
+ * that are not what LSP says get InvalidParams, and a feature that throws is logged and
+ * answers with nothing.
  */
 export function startServer(connection: Connection): TextDocuments<TextDocument> {
-  const documents = new TextDocuments(TextDocument);
+  const documents = new TextDocuments(documentsConfiguration);
   const analyses = new Analyses();
 
   /** Runs a feature on the document's current analysis; a failure is logged, never thrown. */
@@ -52,6 +55,13 @@ export function startServer(connection: Connection): TextDocuments<TextDocument>
       connection.console.error(`${feature} failed on ${uri}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       return fallback;
     }
+  }
+
+  /** A request's answer: InvalidParams when its params are not what it needs (`fields`), else the feature's. */
+  function answer<T>(feature: string, params: unknown, fields: readonly ParamField[], fallback: T, run: (analysis: Analysis) => T): T | ResponseError<void> {
+    const problem = paramsProblem(params, fields);
+    if (problem) return new ResponseError(ErrorCodes.InvalidParams, `${feature}: ${problem}`);
+    return withAnalysis(feature, (params as TextDocumentIdentifierParams).textDocument.uri, fallback, run);
   }
 
   function publishDiagnostics(document: TextDocument): void {
@@ -67,21 +77,19 @@ export function startServer(connection: Connection): TextDocuments<TextDocument>
     void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
   });
 
-  connection.onHover((params) => withAnalysis('hover', params.textDocument.uri, null, (a) => hover(a, params.position)));
-  connection.onCompletion((params) => withAnalysis('completion', params.textDocument.uri, [], (a) => completion(a, params.position)));
-  connection.onDefinition((params) => withAnalysis('definition', params.textDocument.uri, null, (a) => definition(a, params.position)));
-  connection.onReferences((params) =>
-    withAnalysis('references', params.textDocument.uri, [], (a) => references(a, params.position, params.context.includeDeclaration)),
-  );
-  connection.onPrepareRename((params) => withAnalysis('prepareRename', params.textDocument.uri, null, (a) => prepareRename(a, params.position)));
+  connection.onHover((params) => answer('hover', params, ['position'], null, (a) => hover(a, params.position)));
+  connection.onCompletion((params) => answer('completion', params, ['position'], [], (a) => completion(a, params.position)));
+  connection.onDefinition((params) => answer('definition', params, ['position'], null, (a) => definition(a, params.position)));
+  connection.onReferences((params) => answer('references', params, ['position', 'context'], [], (a) => references(a, params.position, params.context.includeDeclaration)));
+  connection.onPrepareRename((params) => answer('prepareRename', params, ['position'], null, (a) => prepareRename(a, params.position)));
   // A ResponseError returned from a handler is sent as the error response (an invalid name).
-  connection.onRenameRequest((params) => withAnalysis('rename', params.textDocument.uri, null, (a) => rename(a, params.position, params.newName)));
-  connection.onDocumentSymbol((params) => withAnalysis('documentSymbols', params.textDocument.uri, [], documentSymbols));
-  connection.onFoldingRanges((params) => withAnalysis('foldingRanges', params.textDocument.uri, [], foldingRanges));
-  connection.onDocumentFormatting((params) => withAnalysis('formatting', params.textDocument.uri, [], (a) => format(a, params.options)));
-  connection.languages.semanticTokens.on((params) => withAnalysis('semanticTokens', params.textDocument.uri, { data: [] }, semanticTokens));
-  connection.languages.inlayHint.on((params) => withAnalysis('inlayHints', params.textDocument.uri, [], (a) => inlayHints(a, params.range)));
-  connection.onCodeLens((params) => withAnalysis('codeLens', params.textDocument.uri, [], codeLenses));
+  connection.onRenameRequest((params) => answer('rename', params, ['position', 'newName'], null, (a) => rename(a, params.position, params.newName)));
+  connection.onDocumentSymbol((params) => answer('documentSymbols', params, [], [], documentSymbols));
+  connection.onFoldingRanges((params) => answer('foldingRanges', params, [], [], foldingRanges));
+  connection.onDocumentFormatting((params) => answer('formatting', params, ['options'], [], (a) => format(a, params.options)));
+  connection.languages.semanticTokens.on((params) => answer('semanticTokens', params, [], { data: [] }, semanticTokens));
+  connection.languages.inlayHint.on((params) => answer('inlayHints', params, ['range'], [], (a) => inlayHints(a, params.range)));
+  connection.onCodeLens((params) => answer('codeLens', params, [], [], codeLenses));
 
   documents.listen(connection);
   connection.listen();

@@ -29,14 +29,31 @@ function labelAt(analysis: Analysis, offset: number): NameAt | undefined {
   return undefined;
 }
 
-/** The declared name or label at an offset, if the cursor is on one. */
+/**
+ * `master.engine` names two things: with the cursor on its master half (up to the dot),
+ * the master, when there is one.
+ */
+function withinEngineName(analysis: Analysis, at: NameAt, offset: number): NameAt | undefined {
+  if (at.kind !== 'symbol' || at.entry.kind !== 'engine') return at;
+  const dot = analysis.textOf(at.range).lastIndexOf('.');
+  if (dot < 0 || offset > at.range.start + dot) return at;
+  const master = analysis.compiled.check.symbols.get('master', at.entry.name.slice(0, at.entry.name.lastIndexOf('.')));
+  return master && { kind: 'symbol', entry: master, range: { start: at.range.start, end: at.range.start + dot } };
+}
+
+/**
+ * The declared name or label at an offset, if the cursor is on one. A name that refers to
+ * nothing (an unknown master in `engine n.t`) is no name: not the declaration around it.
+ */
 export function nameAt(analysis: Analysis, offset: number): NameAt | undefined {
   const symbols = analysis.compiled.check.symbols;
-  const reference = symbols.references.find((r) => r.target && contains(r.range, offset));
-  if (reference?.target) return { kind: 'symbol', entry: reference.target, range: reference.range };
+  const references = symbols.references.filter((r) => contains(r.range, offset));
+  const reference = references.find((r) => r.target);
+  if (reference?.target) return withinEngineName(analysis, { kind: 'symbol', entry: reference.target, range: reference.range }, offset);
+  if (references.length > 0) return undefined;
   for (const kind of ['smmu', 'domain', 'master', 'engine', 'workqueue', 'handler', 'vfio'] as const) {
     const entry = symbols.declared(kind).find((e) => contains(e.nameRange, offset));
-    if (entry) return { kind: 'symbol', entry, range: entry.nameRange };
+    if (entry) return withinEngineName(analysis, { kind: 'symbol', entry, range: entry.nameRange }, offset);
   }
   return labelAt(analysis, offset);
 }

@@ -1,4 +1,5 @@
-import { BinaryOperator, Expression } from './ast';
+import { BinaryExpression, BinaryOperator, Expression } from './ast';
+import { foldExpression, nodesOf } from './expressionTree';
 import { Range } from './source';
 import { wrap64 } from '../util/u64';
 
@@ -87,8 +88,57 @@ function arithmetic(operator: BinaryOperator, a: bigint, b: bigint, range: Range
   }
 }
 
-/** Evaluates with C's rules on unsigned 64-bit integers: arithmetic wraps, `&&`/`||` short-circuit. */
-export function evaluate(expression: Expression, env: Environment): Value {
+/** Whether `&&` or `||` is decided by its left side alone. */
+function decidedByLeft(operator: BinaryOperator, left: Value): boolean {
+  return (operator === '&&' && !isTruthy(left)) || (operator === '||' && isTruthy(left));
+}
+
+/** The operand an evaluation needs next: none once an error or a short circuit decides the node. */
+function nextOperand(expression: Expression, values: readonly Value[], env: Environment): Expression | undefined {
+  switch (expression.kind) {
+    case 'unary':
+      return values.length === 0 ? expression.operand : undefined;
+    case 'binary':
+      if (!expression.right) return undefined;
+      if (values.length === 0) return expression.left;
+      return values.length === 1 && !decidedByLeft(expression.operator, values[0]) ? expression.right : undefined;
+    case 'call':
+      return env.call ? expression.args[values.length] : undefined;
+    case 'index':
+      // The target is the environment's to interpret (`STE[sid]`): only the index has a value.
+      return env.index && values.length === 0 ? expression.index : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function binaryValue(expression: BinaryExpression, values: readonly Value[]): Value {
+  const { operator, left, right } = expression;
+  if (!right) throw new EvaluationError(`'${operator}' needs a right operand`, expression.range);
+  // The last side evaluated decides `&&` and `||`: the left one when it short-circuits.
+  if (operator === '&&' || operator === '||') return isTruthy(values[values.length - 1]);
+  const a = values[0];
+  const b = values[1];
+  if (operator === '==') return equal(a, b);
+  if (operator === '!=') return !equal(a, b);
+  const x = toInteger(a, left.range);
+  const y = toInteger(b, right.range);
+  switch (operator) {
+    case '<':
+      return x < y;
+    case '<=':
+      return x <= y;
+    case '>':
+      return x > y;
+    case '>=':
+      return x >= y;
+    default:
+      return arithmetic(operator, x, y, expression.operatorRange);
+  }
+}
+
+/** A node's value from its operands' values (as `nextOperand` asked for them). */
+function nodeValue(expression: Expression, values: readonly Value[], env: Environment): Value {
   switch (expression.kind) {
     case 'number':
       return expression.value;
@@ -101,47 +151,55 @@ export function evaluate(expression: Expression, env: Environment): Value {
       return `${expression.master}.${expression.engine}`;
     case 'unary': {
       if (!expression.operand) throw new EvaluationError(`'${expression.operator}' needs an operand`, expression.range);
-      const operand = evaluate(expression.operand, env);
+      const operand = values[0];
       if (expression.operator === '!') return !isTruthy(operand);
       const n = toInteger(operand, expression.operand.range);
       return expression.operator === '-' ? wrap64(-n) : wrap64(~n);
     }
-    case 'binary': {
-      const { operator, left, right } = expression;
-      if (!right) throw new EvaluationError(`'${operator}' needs a right operand`, expression.range);
-      if (operator === '&&') return isTruthy(evaluate(left, env)) && isTruthy(evaluate(right, env));
-      if (operator === '||') return isTruthy(evaluate(left, env)) || isTruthy(evaluate(right, env));
-      const a = evaluate(left, env);
-      const b = evaluate(right, env);
-      if (operator === '==') return equal(a, b);
-      if (operator === '!=') return !equal(a, b);
-      const x = toInteger(a, left.range);
-      const y = toInteger(b, right.range);
-      switch (operator) {
-        case '<':
-          return x < y;
-        case '<=':
-          return x <= y;
-        case '>':
-          return x > y;
-        case '>=':
-          return x >= y;
-        default:
-          return arithmetic(operator, x, y, expression.operatorRange);
-      }
-    }
-    case 'call': {
+    case 'binary':
+      return binaryValue(expression, values);
+    case 'call':
       if (!env.call) throw new EvaluationError(`'${expression.callee.text}(…)' can only be called in the Debug Console`, expression.range);
-      return env.call(
-        expression.callee.text,
-        expression.args.map((arg) => evaluate(arg, env)),
-        expression.range,
-      );
-    }
-    case 'index': {
+      return env.call(expression.callee.text, [...values], expression.range);
+    case 'index':
       if (!env.index || !expression.index) throw new EvaluationError('indexing is only possible in the Debug Console', expression.range);
-      return env.index(expression.target, evaluate(expression.index, env), expression.range);
+      return env.index(expression.target, values[0], expression.range);
+  }
+}
+
+/**
+ * Levels evaluated by recursion before an explicit stack takes over. Recursion is several
+ * times faster, and a run evaluates an address for every transaction; but only a stack of
+ * our own has room for any tree the parser accepts (`1 + 1 + … + 1` is as deep as it is
+ * long). What people write stays far below this.
+ */
+const recursionLimit = 200;
+
+/** Evaluates with C's rules on unsigned 64-bit integers: arithmetic wraps, `&&`/`||` short-circuit. */
+export function evaluate(expression: Expression, env: Environment): Value {
+  return evaluateRecursively(expression, env, 0);
+}
+
+/** The fast path: the operands `nextOperand` would ask for, written out and evaluated by recursion. */
+function evaluateRecursively(expression: Expression, env: Environment, depth: number): Value {
+  if (depth === recursionLimit) {
+    return foldExpression<Value>(expression, { next: (node, values) => nextOperand(node, values, env), combine: (node, values) => nodeValue(node, values, env) });
+  }
+  switch (expression.kind) {
+    case 'unary':
+      return nodeValue(expression, expression.operand ? [evaluateRecursively(expression.operand, env, depth + 1)] : [], env);
+    case 'binary': {
+      if (!expression.right) return nodeValue(expression, [], env);
+      const left = evaluateRecursively(expression.left, env, depth + 1);
+      const values = decidedByLeft(expression.operator, left) ? [left] : [left, evaluateRecursively(expression.right, env, depth + 1)];
+      return nodeValue(expression, values, env);
     }
+    case 'call':
+      return nodeValue(expression, env.call ? expression.args.map((arg) => evaluateRecursively(arg, env, depth + 1)) : [], env);
+    case 'index':
+      return nodeValue(expression, env.index && expression.index ? [evaluateRecursively(expression.index, env, depth + 1)] : [], env);
+    default:
+      return nodeValue(expression, [], env);
   }
 }
 
@@ -150,16 +208,11 @@ export const constantEnvironment: Environment = { lookup: () => undefined };
 
 /** Whether an expression uses no names, calls or indexing: its value is known without a run. */
 export function isConstant(expression: Expression): boolean {
-  switch (expression.kind) {
-    case 'number':
-      return true;
-    case 'unary':
-      return expression.operand !== undefined && isConstant(expression.operand);
-    case 'binary':
-      return expression.right !== undefined && isConstant(expression.left) && isConstant(expression.right);
-    default:
-      return false;
+  for (const node of nodesOf(expression)) {
+    const constant = node.kind === 'number' || (node.kind === 'unary' && node.operand !== undefined) || (node.kind === 'binary' && node.right !== undefined);
+    if (!constant) return false;
   }
+  return true;
 }
 
 /** The value of an expression that uses no names, or undefined (also for a division by zero). */

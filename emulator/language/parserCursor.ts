@@ -12,7 +12,7 @@ const blockDeclarationKeywords: ReadonlySet<string> = new Set(['timing', 'smmu',
 const declarationOnlyKeywords: ReadonlySet<string> = new Set(['scenario', 'expect']);
 
 /** Nested blocks and parentheses beyond this are reported rather than recursed into, so no input can overflow the stack. */
-const maxNesting = 100;
+export const maxNesting = 100;
 
 /**
  * The parser's view of the tokens: looking ahead, taking tokens, reporting errors and

@@ -37,6 +37,20 @@ export function numberLiteralOf(token: NumberToken): NumberLiteral | undefined {
   return token.value === undefined ? undefined : { kind: 'number', range: token.range, text: token.text, value: token.value };
 }
 
+/** An operand as the parser holds it: its tree (none when it held a malformed number) and where its text starts. */
+interface Operand {
+  expression: Expression | undefined;
+  /** The first token's start, a `(` or a prefix operator included: where the nodes built on it start. */
+  start: number;
+}
+
+/** A binary operator waiting for its right operand. */
+interface PendingBinary {
+  operator: BinaryOperator;
+  token: Token;
+  left: Operand;
+}
+
 /**
  * Parses the longest expression that starts here: it ends at the first token that cannot
  * continue it, so `read 0x1000 + i*64 64` stops before the size.
@@ -47,50 +61,82 @@ export function numberLiteralOf(token: NumberToken): NumberLiteral | undefined {
  *
  * A node's range runs from its first token to its last: parentheses around a whole node
  * belong to its parent (`(a + b) * c`: the product starts at `(`, the sum at `a`).
+ *
+ * Operators wait on a stack of their own (precedence climbing without recursion), so an
+ * expression of any length parses; only brackets recurse, and the cursor bounds their depth.
  */
 export function parseExpressionAt(cursor: TokenCursor): Expression | undefined {
-  return parseBinary(cursor, 1);
-}
-
-function parseBinary(cursor: TokenCursor, minimumPrecedence: number): Expression | undefined {
-  const start = cursor.peek().range.start;
-  const before = cursor.position;
-  let left = parseUnary(cursor);
-  if (cursor.position === before) return undefined;
+  const pending: PendingBinary[] = [];
   for (;;) {
+    let operand = parseOperand(cursor);
+    if (operand === undefined) {
+      const waiting = pending.pop();
+      if (waiting === undefined) return undefined;
+      // Reported without skipping (the token may close an outer group); the expression may go on after it.
+      cursor.expected(`expected an expression after '${waiting.operator}'`);
+      operand = binary(cursor, waiting, undefined);
+    }
     const operatorToken = cursor.peek();
     const operator = binaryOperatorOf(operatorToken);
-    if (operator === undefined || binaryPrecedence[operator] < minimumPrecedence) return left;
+    // All operators are left-associative: those waiting that bind at least as tightly end here.
+    const precedence = operator === undefined ? 0 : binaryPrecedence[operator];
+    for (let top = pending.at(-1); top !== undefined && binaryPrecedence[top.operator] >= precedence; top = pending.at(-1)) {
+      pending.pop();
+      operand = binary(cursor, top, operand);
+    }
+    if (operator === undefined) return operand.expression;
+    pending.push({ operator, token: operatorToken, left: operand });
     cursor.next();
     // A line that ends with an operator continues on the next.
     cursor.skipNewlines();
-    const right = parseOperand(cursor, binaryPrecedence[operator] + 1, `'${operator}'`);
-    // With no left value (a malformed number) the whole expression has none, but its tokens are still taken.
-    left = left && { kind: 'binary', range: cursor.rangeFrom(start), operator, operatorRange: operatorToken.range, left, right };
   }
 }
 
+/** A binary node that ends at the last token taken; `right` undefined when it is missing. */
+function binary(cursor: TokenCursor, { operator, token, left }: PendingBinary, right: Operand | undefined): Operand {
+  // With no left value (a malformed number) the whole expression has none, but its tokens are still taken.
+  const expression: Expression | undefined = left.expression && { kind: 'binary', range: cursor.rangeFrom(left.start), operator, operatorRange: token.range, left: left.expression, right: right?.expression };
+  return { expression, start: left.start };
+}
+
 /**
- * An operand after an operator, `(`, `[` or `,`: every nesting goes through here, so this
- * is where depth is bounded. Reports it missing without skipping (the token may close an
+ * Prefix operators and what they apply to (they bind tighter than any binary operator);
+ * `undefined` when nothing was taken. Reports an operand missing after a prefix without
+ * skipping (the token may close an outer group).
+ */
+function parseOperand(cursor: TokenCursor): Operand | undefined {
+  const prefixes: Array<{ operator: UnaryOperator; start: number }> = [];
+  for (let operator = unaryOperatorOf(cursor.peek()); operator !== undefined; operator = unaryOperatorOf(cursor.peek())) {
+    prefixes.push({ operator, start: cursor.next().range.start });
+  }
+  const start = prefixes[0]?.start ?? cursor.peek().range.start;
+  const before = cursor.position;
+  let expression = parsePostfix(cursor);
+  if (cursor.position === before) {
+    const last = prefixes.at(-1);
+    if (last === undefined) return undefined;
+    cursor.expected(`expected an expression after '${last.operator}'`);
+  }
+  // The innermost prefix first: each unary node ends where its operand ends.
+  for (let i = prefixes.length - 1; i >= 0; i--) {
+    const { operator, start: at } = prefixes[i];
+    expression = { kind: 'unary', range: cursor.rangeFrom(at), operator, operand: expression };
+  }
+  return { expression, start };
+}
+
+/**
+ * An operand inside brackets (`(`, `[`, a call's `(` or `,`): the only nesting, so this is
+ * where depth is bounded. Reports it missing without skipping (the token may close an
  * outer group).
  */
-function parseOperand(cursor: TokenCursor, minimumPrecedence: number, after: string): Expression | undefined {
+function parseBracketed(cursor: TokenCursor, after: string): Expression | undefined {
   if (!cursor.enter()) return undefined;
   const before = cursor.position;
-  const operand = parseBinary(cursor, minimumPrecedence);
+  const operand = parseExpressionAt(cursor);
   if (cursor.position === before) cursor.expected(`expected an expression after ${after}`);
   cursor.leave();
   return operand;
-}
-
-function parseUnary(cursor: TokenCursor): Expression | undefined {
-  const operatorToken = cursor.peek();
-  const operator = unaryOperatorOf(operatorToken);
-  if (operator === undefined) return parsePostfix(cursor);
-  cursor.next();
-  const operand = parseOperand(cursor, 11, `'${operator}'`);
-  return { kind: 'unary', range: cursor.rangeFrom(operatorToken.range.start), operator, operand };
 }
 
 /** Calls `f(a, b)` (only a plain name is called) and indexes `a[b]`. */
@@ -119,7 +165,7 @@ function parseArguments(cursor: TokenCursor, callee: string): Expression[] {
   const args: Expression[] = [];
   if (cursor.acceptPunctuator(')')) return args;
   for (;;) {
-    const argument = parseOperand(cursor, 1, args.length === 0 ? `'${callee}('` : "','");
+    const argument = parseBracketed(cursor, args.length === 0 ? `'${callee}('` : "','");
     if (argument) args.push(argument);
     if (cursor.acceptPunctuator(')')) return args;
     if (!cursor.acceptPunctuator(',')) {
@@ -131,7 +177,7 @@ function parseArguments(cursor: TokenCursor, callee: string): Expression[] {
 
 function parseIndex(cursor: TokenCursor): Expression | undefined {
   cursor.next();
-  const index = parseOperand(cursor, 1, "'['");
+  const index = parseBracketed(cursor, "'['");
   if (!cursor.acceptPunctuator(']')) cursor.expected("expected ']' to close '['");
   return index;
 }
@@ -155,7 +201,7 @@ function parsePrimary(cursor: TokenCursor): Expression | undefined {
   }
   if (isPunctuator(token, '(')) {
     cursor.next();
-    const inner = parseOperand(cursor, 1, "'('");
+    const inner = parseBracketed(cursor, "'('");
     if (!cursor.acceptPunctuator(')')) cursor.expected("expected ')' to close '('");
     return inner;
   }

@@ -38,8 +38,10 @@ export class LineIndex {
     return this.lineStarts.length;
   }
 
+  /** The position of an offset; one between the `\r` and the `\n` of a line break is the line's end. */
   positionAt(offset: number): Position {
-    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    const inText = Math.max(0, Math.min(offset, this.text.length));
+    const clamped = this.text.charCodeAt(inText - 1) === 13 && this.text.charCodeAt(inText) === 10 ? inText - 1 : inText;
     let low = 0;
     let high = this.lineStarts.length - 1;
     while (low < high) {
@@ -50,12 +52,19 @@ export class LineIndex {
     return { line: low, character: clamped - (this.lineStarts[low] ?? 0) };
   }
 
+  /** The offset of a position; past the end of its line, the line's end (before `\r\n` as before `\n`), as LSP clamps. */
   offsetAt(position: Position): number {
     if (position.line < 0) return 0;
     if (position.line >= this.lineStarts.length) return this.text.length;
     const start = this.lineStarts[position.line] ?? 0;
-    const next = this.lineStarts[position.line + 1] ?? this.text.length + 1;
-    return Math.min(start + Math.max(0, position.character), next - 1, this.text.length);
+    return Math.min(start + Math.max(0, position.character), this.lineEnd(position.line));
+  }
+
+  /** Where a line's content ends: before its line break, or at the end of the text. */
+  private lineEnd(line: number): number {
+    const next = this.lineStarts[line + 1];
+    if (next === undefined) return this.text.length;
+    return this.text.charCodeAt(next - 1) === 10 && this.text.charCodeAt(next - 2) === 13 ? next - 2 : next - 1;
   }
 
   /** 1-based line of an offset, as compilers print it. */

@@ -696,6 +696,20 @@ describe('expressions', () => {
     scenario('unknown-identifier: an engine name in an engine outside repeat', edit(BASE, 'read 0x0100_0000 64', 'read gpu.cp 64'), (s) => [
       error('unknown-identifier', s.at('gpu.cp', 'read gpu.cp'), "'gpu.cp' means nothing in an engine outside repeat: only numbers"),
     ]),
+    // As long as a line can be: nothing in the checker recurses over an expression's depth.
+    clean('a 100,000-term sum as an address, and 100,000-term conditions in a handler', edit(
+      BASE,
+      'read 0x0100_0000 64',
+      `read 0x0100_0000${' + 0'.repeat(100_000)} 64`,
+      'log "fault at {iova}"',
+      `if ${Array(100_000).fill('iova > 1 && fsr != 2 || -~level == 0').join(' || ')} { dump }\n  if ${'! - ~'.repeat(30_000)}write { dump }`,
+    )),
+    scenario('the name at the deep end of a 100,000-term sum is found', edit(BASE, 'read 0x0100_0000 64', `read base${' + 1'.repeat(100_000)} 64`), (s) => [
+      error('unknown-identifier', s.at('base'), "'base' means nothing in an engine outside repeat: only numbers"),
+    ]),
+    scenario("'i' at the far end of a 100,000-term sum outside repeat", edit(BASE, 'read 0x0100_0000 64', `read 0x0100_0000${' + 0'.repeat(100_000)} + i 64`), (s) => [
+      error('i-outside-repeat', s.at('i', '+ i 64'), "'i' is the iteration index of 'repeat'; there is no repeat around it"),
+    ]),
     scenario('unknown-identifier: a misspelt v3 event name in a handler', edit(BASE, 'log "fault at {iova}"', 'if kind == F_TRANSLATON { dump }'), (s) => [
       error('unknown-identifier', s.at('F_TRANSLATON'), `'F_TRANSLATON' means nothing in a handler (fields: ${HANDLER_FIELDS})`),
     ]),

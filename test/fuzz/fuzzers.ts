@@ -1,6 +1,7 @@
 import { cliFuzzer } from './cliFuzzer';
 import { Fuzzer } from './fuzzTarget';
 import { invariantsFuzzer } from './invariantsFuzzer';
+import { lspFuzzer } from './lspFuzzer';
 
 /** Every fuzzer, in the order `npm run fuzz` runs them. */
-export const fuzzers: readonly Fuzzer[] = [invariantsFuzzer, cliFuzzer];
+export const fuzzers: readonly Fuzzer[] = [lspFuzzer, invariantsFuzzer, cliFuzzer];

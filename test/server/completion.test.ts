@@ -447,6 +447,14 @@ const brokenTexts = [
   'engine m.e { repeat { submit { repeat 2 {',
 ];
 
+test('50,000 open brackets before the cursor: the same items as after one (a fuzzer finding: the scan recursed per bracket)', () => {
+  for (const open of ['(', 'f(', 'STE[', '(1, ']) {
+    const deep = (n: number): string => edit(v2, '  log "fault at {iova}"', `  if ${open.repeat(n)}▮`);
+    assert.deepEqual(labels(deep(50_000)), labels(deep(1)), open);
+    assert.ok(labels(deep(1)).includes('iova'), open);
+  }
+});
+
 test('completion at every offset of every example and of broken texts returns an array', () => {
   const examples = fs
     .readdirSync(repoPath('examples'))

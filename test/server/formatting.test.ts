@@ -203,6 +203,19 @@ function examples(): Array<[string, string]> {
     .map((f): [string, string] => [f, readFileSync(`${dir}/${f}`, 'utf8')]);
 }
 
+test('past the 100 levels of nesting the language accepts, indentation stops growing (a fuzzer finding: 1,741 levels at tabSize 59 made 305 MB of edits)', () => {
+  const depth = 1_000;
+  const text = `engine m.e {\n${'repeat 1 {\n'.repeat(depth)}read 0 4\n${'}\n'.repeat(depth)}}\n`;
+  const lines = formatted(text, { tabSize: 4, insertSpaces: true }).split('\n');
+  assert.equal(lines[1], '    repeat 1 {');
+  assert.equal(lines[99], `${' '.repeat(4 * 99)}repeat 1 {`);
+  assert.equal(lines[100], `${' '.repeat(4 * 100)}repeat 1 {`);
+  assert.equal(lines[101], `${' '.repeat(4 * 100)}repeat 1 {`);
+  assert.equal(lines[depth + 1], `${' '.repeat(4 * 100)}read 0 4`);
+  assert.equal(lines.at(-2), '}');
+  assert.equal(lines.at(-3), '    }');
+});
+
 test('every example is formatted already: no edits', () => {
   for (const [file, text] of examples()) assert.deepEqual(format(new Analysis(scenarioUri, 1, text), twoSpaces), [], file);
 });

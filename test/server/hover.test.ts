@@ -101,6 +101,17 @@ test('a setting: what it is on the hardware, with what 0 and 1 do', async () => 
   assert.match(await hoverText('report raz', 8), /^\*\*report\*\* — How a terminated transaction ends: SCTLR\.CFRE \(bit 5\)/);
 });
 
+test('between a setting and its value, on text the parser skipped: no hover (a fuzzer finding: it described the value)', async () => {
+  await doc.change(a530.replace('hupcf off', 'hupcf @@ off'));
+  try {
+    assert.equal(await hoverAt('@@', 1), null);
+    assert.deepEqual((await hoverAt('hupcf @@', 2))?.range, doc.range('hupcf'));
+    assert.deepEqual((await hoverAt('off', 1))?.range, doc.range('off'));
+  } finally {
+    await doc.change(a530);
+  }
+});
+
 test('keywords, fault fields and counters explain themselves', async () => {
   assert.match(await hoverText('dump ', 1), /^`dump`: a crash dump — registers, fault syndrome/);
   assert.equal(await hoverText('{iova}', 2), '**iova** (fault field) — the faulting input address (FAR on SMMUv2, InputAddr on SMMUv3)');

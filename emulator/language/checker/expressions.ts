@@ -1,5 +1,6 @@
 import { Expression } from '../ast';
 import { constantEnvironment, evaluate, EvaluationError } from '../evaluate';
+import { nodesOf } from '../expressionTree';
 import { counterNames, faultFields, faultKindEventNames, faultKinds } from '../schema';
 import { Range } from '../source';
 import { CheckContext } from './context';
@@ -52,11 +53,8 @@ function checkIdentifier(name: string, range: Range, scope: ExpressionScope, con
   if (!meaning) context.sink.error('unknown-identifier', range, `'${name}' means nothing ${describeScope(scope)}`);
 }
 
-/** Reports names the scope does not define; records references to declared names. */
-export function checkExpression(expression: Expression, scope: ExpressionScope, context: CheckContext): void {
+function checkNode(expression: Expression, scope: ExpressionScope, context: CheckContext): void {
   switch (expression.kind) {
-    case 'number':
-      return;
     case 'identifier':
       checkIdentifier(expression.name, expression.range, scope, context);
       return;
@@ -71,18 +69,18 @@ export function checkExpression(expression: Expression, scope: ExpressionScope, 
       else context.sink.error('unknown-identifier', expression.range, `'${name}' is not an engine of this scenario`);
       return;
     }
-    case 'unary':
-      if (expression.operand) checkExpression(expression.operand, scope, context);
-      return;
-    case 'binary':
-      checkExpression(expression.left, scope, context);
-      if (expression.right) checkExpression(expression.right, scope, context);
-      return;
     case 'call':
     case 'index':
       context.sink.error('unknown-identifier', expression.range, `calls and indexing belong to the Debug Console, not to a scenario`);
       return;
   }
+}
+
+/** Reports names the scope does not define; records references to declared names. */
+export function checkExpression(expression: Expression, scope: ExpressionScope, context: CheckContext): void {
+  // A call is reported whole: what its arguments say does not matter.
+  const intoOperands = (node: Expression): boolean => node.kind !== 'call' && node.kind !== 'index';
+  for (const node of nodesOf(expression, intoOperands)) checkNode(node, scope, context);
 }
 
 /** The value of an expression that must be a constant number, reporting it when it is not. */

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Range, ResponseError, TextEdit } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { Analysis } from '../../server/analysis';
+import { prepareRename, rename } from '../../server/rename';
+import { corpus } from '../helpers/mutations';
+
+/*
+ * Rename starts from the name under the cursor and nothing else: the range prepareRename
+ * gives holds the cursor, and rename changes what that range names (issue 12, item 9).
+ */
+
+const uri = 'file:///rename.iommu';
+
+function analysisOf(text: string): Analysis {
+  return new Analysis(uri, 1, text);
+}
+
+/** The position of `needle` (its first occurrence after `context`) plus `delta`. */
+function positionIn(analysis: Analysis, needle: string, delta = 0, context = ''): { line: number; character: number } {
+  const offset = analysis.text.indexOf(needle, analysis.text.indexOf(context));
+  assert.ok(offset >= 0, needle);
+  return analysis.positionAt(offset + delta);
+}
+
+function renamed(analysis: Analysis, position: { line: number; character: number }, newName: string): string {
+  const edit = rename(analysis, position, newName);
+  assert.ok(edit && !(edit instanceof ResponseError), 'the rename was refused');
+  const edits: TextEdit[] = edit.changes?.[uri] ?? [];
+  return TextDocument.applyEdits(TextDocument.create(uri, 'iommu-scenario', 1, analysis.text), edits);
+}
+
+test("the undeclared master of 'engine n.t' is no name: nothing to rename there, and the engine is not renamed in its place", () => {
+  const analysis = analysisOf('smmu s { version v2 }\nengine n.t {\n  read 0x1000 64\n}\n');
+  for (const delta of [0, 1]) {
+    const onMaster = positionIn(analysis, 'n.t', delta);
+    assert.equal(prepareRename(analysis, onMaster), null);
+    assert.equal(rename(analysis, onMaster, 'u'), null);
+  }
+  // On the engine half, the engine, as before.
+  const onEngine = positionIn(analysis, 't {');
+  assert.deepEqual(prepareRename(analysis, onEngine), { start: onEngine, end: positionIn(analysis, 't {', 1) });
+  assert.equal(renamed(analysis, onEngine, 'u'), 'smmu s { version v2 }\nengine n.u {\n  read 0x1000 64\n}\n');
+});
+
+const withHandler = `smmu s { version v2 }
+domain d { map 0x1000 -> 0x8000 size 4K rw }
+master gpu { stream 0x1; domain d }
+engine gpu.cp { read 0x1000 64 }
+handler h on d {
+  if engine == gpu.cp { log "cp" }
+  terminate
+}
+`;
+
+test("'gpu.cp' in a handler expression: the master half renames the master, the engine half the engine", () => {
+  const analysis = analysisOf(withHandler);
+  const onMaster = positionIn(analysis, 'gpu.cp', 1, 'if engine');
+  assert.deepEqual(prepareRename(analysis, onMaster), { start: positionIn(analysis, 'gpu.cp', 0, 'if engine'), end: positionIn(analysis, 'gpu.cp', 3, 'if engine') });
+  assert.equal(renamed(analysis, onMaster, 'adreno'), withHandler.replace(/gpu/g, 'adreno'));
+  const onEngine = positionIn(analysis, 'gpu.cp', 5, 'if engine');
+  assert.deepEqual(prepareRename(analysis, onEngine), { start: positionIn(analysis, 'gpu.cp', 4, 'if engine'), end: positionIn(analysis, 'gpu.cp', 6, 'if engine') });
+  assert.equal(renamed(analysis, onEngine, 'sqe'), withHandler.replace(/gpu\.cp/g, 'gpu.sqe'));
+});
+
+function holds(range: Range, position: { line: number; character: number }): boolean {
+  const before = (a: { line: number; character: number }, b: { line: number; character: number }): boolean => a.line < b.line || (a.line === b.line && a.character <= b.character);
+  return before(range.start, position) && before(position, range.end);
+}
+
+test('at every offset of every example: prepareRename holds the cursor or refuses, and rename edits what it gave', () => {
+  for (const text of [...corpus, withHandler, 'engine n.t { read 0x1000 64 }\nhandler h on d { if engine == n.t { dump } }\n']) {
+    const analysis = analysisOf(text);
+    for (let offset = 0; offset <= text.length; offset++) {
+      const position = analysis.positionAt(offset);
+      const prepared = prepareRename(analysis, position);
+      if (prepared === null || prepared instanceof ResponseError) continue;
+      assert.ok(holds(prepared, position), `offset ${offset}: ${JSON.stringify(prepared)} does not hold ${JSON.stringify(position)}`);
+      const edit = rename(analysis, position, 'renamed_name');
+      assert.ok(edit && !(edit instanceof ResponseError));
+      // An engine's edits replace all of `master.engine`; every other edit is exactly a name.
+      const covered = (edit.changes?.[uri] ?? []).some((e) => holds(e.range, prepared.start) && holds(e.range, prepared.end));
+      assert.ok(covered, `offset ${offset}: no edit covers ${JSON.stringify(prepared)}`);
+    }
+  }
+});
