@@ -23,3 +23,23 @@ export const capabilities: DebugProtocol.Capabilities = {
   completionTriggerCharacters: ['('],
   supportsStepBack: true,
 };
+
+/**
+ * Standard requests this adapter does not implement (their capabilities are not
+ * advertised). The base class would answer them with success and no body, which a
+ * client cannot tell from an answer: they are refused instead.
+ */
+export const unsupportedRequests: ReadonlySet<string> = new Set([
+  'attach',
+  'restartFrame',
+  'goto',
+  'gotoTargets',
+  'source',
+  'terminateThreads',
+  'setExpression',
+  'stepInTargets',
+  'loadedSources',
+  'disassemble',
+  'cancel',
+  'setInstructionBreakpoints',
+]);

@@ -18,6 +18,9 @@ import { memoryReference } from './variables/values';
 import { domainViaCd } from './streams';
 import { indexStructure } from './structureIndex';
 
+/** The emulated physical address space: 48 bits. */
+const PA_LIMIT = 1n << 48n;
+
 const registerNames = ['SCTLR', 'FSR', 'FSYNR0', 'FAR', 'CBFRSYNRA', 'TTBR0', 'TCR'] as const;
 
 export const consoleFunctions: Readonly<Record<string, string>> = {
@@ -135,6 +138,7 @@ export class ConsoleEvaluator {
         const pa = integer(0);
         const size = Number(integer(1) ?? 8n);
         if (pa === undefined || size < 1 || size > 8) throw new EvaluationError('read(pa, size) reads 1 to 8 bytes', range);
+        if (pa < 0n || pa + BigInt(size) > PA_LIMIT) throw new EvaluationError(`read(${hex(pa)}, ${size}) is beyond the 48-bit physical address space`, range);
         const bytes = this.machine.runtime.memory.readBytes(Number(pa), size);
         return bytes.reduceRight((value, byte) => (value << 8n) | BigInt(byte), 0n);
       }

@@ -4,7 +4,7 @@ import { Level } from '../emulator/pgtable/descriptor';
 import { walk } from '../emulator/pgtable/walker';
 import { fromHalves, hex, hex64 } from '../emulator/util/u64';
 import { Debuggee } from './debuggee';
-import { RequestError } from './errors';
+import { ErrorId, RequestError } from './errors';
 import {
   DomainsResponseBody,
   DumpResponseBody,
@@ -18,7 +18,7 @@ import { RequestArguments } from './requestArguments';
 import { findTransaction } from './transactions';
 import { domainViaCd } from './streams';
 import { isV3, prgWaitOf, stagOf } from './v3Tags';
-import { rootOf, tableEntries } from './variables/pageTable';
+import { entryCount, rootOf, tableEntries } from './variables/pageTable';
 
 function lineOfOp(machine: Machine, engine: number, op: number): number {
   const node = machine.model.engines[engine]?.program[op];
@@ -31,9 +31,21 @@ function domainIndex(machine: Machine, name: string): number {
   return index;
 }
 
+/** An address as the views send it: hex (`0x…`) or decimal, `_` between digits allowed; at most 64 bits. */
 function address(text: string, what: string): bigint {
-  if (!/^(0x[0-9a-f_]+|\d+)$/i.test(text.trim())) throw new RequestError(`${what} '${text}' is not an address`);
-  return BigInt(text.trim().replace(/_/g, ''));
+  const trimmed = text.trim();
+  if (!/^(0x[0-9a-f][0-9a-f_]*|\d[\d_]*)$/i.test(trimmed)) throw new RequestError(`${what} '${text}' is not an address`, ErrorId.BadArguments);
+  const value = BigInt(trimmed.replace(/_/g, ''));
+  if (value >> 64n !== 0n) throw new RequestError(`${what} '${text}' does not fit in 64 bits`, ErrorId.BadArguments);
+  return value;
+}
+
+/** Page tables are pages: 4 KiB aligned, whole inside the 48-bit physical address space. */
+function tableAddress(text: string, entries: number): bigint {
+  const table = address(text, 'table');
+  if (table % 0x1000n !== 0n) throw new RequestError(`table ${hex(table)} is not a page table: tables are 4 KiB aligned`, ErrorId.BadArguments);
+  if (table + BigInt(entries * 8) > 2n ** 48n) throw new RequestError(`table ${hex(table)} is beyond the 48-bit physical address space`, ErrorId.BadArguments);
+  return table;
 }
 
 export function stalled(debuggee: Debuggee, path: string): StalledResponseBody {
@@ -94,8 +106,9 @@ export function pageTable(debuggee: Debuggee, args: RequestArguments): PageTable
   const root = rootOf(machine, domain);
   const table = args.optionalString('table');
   const iovaBase = args.optionalString('iovaBase');
-  const ref = table === undefined ? root : { domain, level: (args.optionalNumber('level') ?? root.level) as Level, table: address(table, 'table'), iovaBase: iovaBase === undefined ? 0n : address(iovaBase, 'iovaBase') };
-  if (!Number.isInteger(ref.level) || ref.level < root.level || ref.level > 3) throw new RequestError(`level ${ref.level} is not a level of domain '${name}' (L${root.level} to L3)`);
+  const level = args.optionalInteger('level') ?? root.level;
+  if (level < root.level || level > 3) throw new RequestError(`level ${level} is not a level of domain '${name}' (L${root.level} to L3)`, ErrorId.BadArguments);
+  const ref = table === undefined ? root : { domain, level: level as Level, table: tableAddress(table, entryCount(machine, domain, level as Level)), iovaBase: iovaBase === undefined ? 0n : address(iovaBase, 'iovaBase') };
   const entries = tableEntries(machine, ref).map((e) => {
     const line = e.next ? undefined : mapLine(machine, domain, e.iova);
     return {
@@ -119,12 +132,12 @@ export function translate(debuggee: Debuggee, args: RequestArguments): Translate
   let domain: number;
   if (named !== undefined) domain = domainIndex(machine, named);
   else {
-    const sid = args.optionalNumber('sid') ?? 0;
+    const sid = args.optionalInteger('sid', { min: 0, max: 0xffff_ffff }) ?? 0;
     const master = machine.model.masters.findIndex((m) => m.streams.some((s) => ((sid ^ s.id) & ~s.mask & 0xffff) === 0));
     const smmu = machine.model.masters[master]?.smmu;
     if (smmu !== undefined && isV3(machine, smmu)) {
       // SMMUv3: the STE and the CD of the SubstreamID (S1DSS's without one), as in memory now.
-      const reached = domainViaCd(machine, smmu, sid, args.optionalNumber('ssid'));
+      const reached = domainViaCd(machine, smmu, sid, args.optionalInteger('ssid', { min: 0, max: 0xf_ffff }));
       if ('reason' in reached) throw new RequestError(`stream ${hex(sid)} reaches no domain: ${reached.reason}`);
       domain = reached.domain;
     } else {
@@ -149,7 +162,7 @@ export function translate(debuggee: Debuggee, args: RequestArguments): Translate
 export function dumps(debuggee: Debuggee, args: RequestArguments): DumpResponseBody {
   const all = debuggee.machine.journal.dumps;
   const list = [...all].map((d) => ({ id: d.id, cycle: d.time, handler: d.handler, thread: d.thread }));
-  const id = args.optionalNumber('id');
+  const id = args.optionalInteger('id', { min: 0 });
   if (id === undefined) return { dumps: list };
   const dump = all.get(id);
   if (!dump) throw new RequestError(`there is no crash dump #${id}`);

@@ -19,13 +19,29 @@ export function dataIdOf(watched: Watched): string {
   return watched.kind === 'memory' ? `pa:${hex(watched.pa)}:${watched.label}` : `reg:${watched.smmu}:${watched.bank}:${watched.register}:${watched.label}`;
 }
 
-function parseDataId(dataId: string): Watched {
+const watchedRegisters: readonly Extract<Watched, { kind: 'register' }>['register'][] = ['SCTLR', 'FSR', 'FAR', 'FSYNR0', 'CBFRSYNRA', 'TTBR0', 'TCR'];
+
+function notOurs(dataId: string): RequestError {
+  return new RequestError(`'${dataId}' is not a data breakpoint this adapter made`);
+}
+
+/** A dataId back into what it watches; one this adapter cannot have made is refused. */
+function parseDataId(machine: Machine, dataId: string): Watched {
   const [kind, a, b, c, ...rest] = dataId.split(':');
-  if (kind === 'pa' && a !== undefined) return { kind: 'memory', pa: Number(a), label: [b, c, ...rest].filter((p) => p !== undefined).join(':') };
-  if (kind === 'reg' && a !== undefined && b !== undefined && c !== undefined) {
-    return { kind: 'register', smmu: Number(a), bank: Number(b), register: c as WritableBankRegister, label: rest.join(':') };
+  if (kind === 'pa' && a !== undefined && /^0x[0-9a-f]+$/i.test(a)) {
+    const pa = Number(a);
+    // A descriptor or a dword: 8 bytes, 8-byte aligned, in the 48-bit physical address space.
+    if (pa % 8 !== 0 || pa + 8 > 2 ** 48) throw notOurs(dataId);
+    return { kind: 'memory', pa, label: [b, c, ...rest].filter((p) => p !== undefined).join(':') };
   }
-  throw new RequestError(`'${dataId}' is not a data breakpoint this adapter made`);
+  if (kind === 'reg' && a !== undefined && b !== undefined && /^\d+$/.test(a) && /^\d+$/.test(b)) {
+    const register = watchedRegisters.find((r) => r === c);
+    const smmu = Number(a);
+    const bank = Number(b);
+    if (!register || !machine.state.smmus[smmu]?.banks[bank]) throw notOurs(dataId);
+    return { kind: 'register', smmu, bank, register, label: rest.join(':') };
+  }
+  throw notOurs(dataId);
 }
 
 /** Data breakpoints: stop when a watched descriptor or register changes value. */
@@ -57,12 +73,13 @@ export class DataWatches {
     }
   }
 
-  set(requests: readonly DebugProtocol.DataBreakpoint[]): DebugProtocol.Breakpoint[] {
+  /** Replaces every watch by those of `dataIds`; one that cannot be watched is answered unverified. */
+  set(dataIds: readonly string[]): DebugProtocol.Breakpoint[] {
     this.watches = [];
-    return requests.map((request) => {
+    return dataIds.map((dataId) => {
       const id = this.nextId++;
       try {
-        const watched = parseDataId(request.dataId);
+        const watched = parseDataId(this.machine, dataId);
         this.watches.push({ id, watched, last: this.read(watched) });
         return { id, verified: true };
       } catch (error) {

@@ -52,6 +52,21 @@ export interface DebuggeeListener {
   terminated(exitCode: number): void;
 }
 
+/**
+ * Where the run is: built and waiting for `start`, running, stopped, ended by itself, or
+ * dropped by the session (restart, terminate, disconnect), after which it reports nothing.
+ */
+export type RunState = 'ready' | 'running' | 'stopped' | 'ended' | 'disposed';
+
+/** What the debuggee is told at launch. */
+export interface DebuggeeOptions {
+  stopOnFault: boolean;
+  trace: boolean;
+  /** The machine's budgets; absent: the emulator's defaults. */
+  maxEvents: number | undefined;
+  maxSeconds: number | undefined;
+}
+
 type StepMode =
   | { kind: 'continue' }
   /** `next`/`stepIn` on an engine: its next transaction, until it ends or stalls (or, stepping in, its handler starts). */
@@ -106,11 +121,8 @@ export class Debuggee {
   private readonly trace: TraceFormatter | undefined;
   private readonly pending: MachineEvent[] = [];
   private mode: StepMode = { kind: 'continue' };
-  private running = false;
+  private runState: RunState = 'ready';
   private pauseRequested = false;
-  private ended = false;
-  /** Replaced (restart) or ended by the client: it must not report anything again. */
-  private disposed = false;
   /** The event a `before` stop stopped in front of: resuming runs it without stopping again. */
   private stoppedBefore: number | undefined;
   private lastEngineLine: EngineLineKey | undefined;
@@ -131,10 +143,10 @@ export class Debuggee {
   constructor(
     model: ScenarioModel,
     readonly breakpoints: Breakpoints,
-    private readonly options: { stopOnFault: boolean; trace: boolean },
+    private readonly options: DebuggeeOptions,
     private readonly listener: DebuggeeListener,
   ) {
-    this.machine = new Machine(model);
+    this.machine = new Machine(model, { maxEvents: options.maxEvents, maxSeconds: options.maxSeconds });
     this.watches = new DataWatches(this.machine);
     this.trace = options.trace ? new TraceFormatter(this.machine) : undefined;
     this.timeline = new TimelineRecorder(this.machine);
@@ -145,12 +157,8 @@ export class Debuggee {
     if (this.trace) for (const line of this.trace.header()) listener.output(`${line}\n`, 'console');
   }
 
-  get isRunning(): boolean {
-    return this.running;
-  }
-
-  get hasEnded(): boolean {
-    return this.ended;
+  get state(): RunState {
+    return this.runState;
   }
 
   setExceptionFilters(filters: Map<ExceptionFilterId, Expression | undefined>): void {
@@ -159,6 +167,7 @@ export class Debuggee {
 
   /** Starts the run: stopped on entry, or running. */
   start(stopOnEntry: boolean): void {
+    this.expect(['ready'], 'start');
     if (stopOnEntry) this.stop({ reason: 'entry', threadId: this.firstThread(), description: 'Paused on entry' });
     else this.resume({ kind: 'continue' });
   }
@@ -184,14 +193,19 @@ export class Debuggee {
     this.resume({ kind: 'out', thread: threadId, smmu: activity.smmu, bank: activity.bank, fault: activity.fault, group: activity.group?.transactions.filter((id) => this.machine.state.transactions.get(id)?.status === 'stalled') });
   }
 
+  /** Asks a running run to stop at its next slice; a stopped one stays where it is. */
   pause(): void {
-    if (this.running) this.pauseRequested = true;
+    if (this.runState === 'running') this.pauseRequested = true;
   }
 
   /** Stops for good, silently: the session has moved on (restart, terminate, disconnect). */
   dispose(): void {
-    this.disposed = true;
-    this.running = false;
+    this.runState = 'disposed';
+  }
+
+  /** The session asks only what the state allows (lifecycle.ts); anything else is a bug in it. */
+  private expect(states: readonly RunState[], what: string): void {
+    if (!states.includes(this.runState)) throw new Error(`${what} while the run is ${this.runState}`);
   }
 
   private stepMode(threadId: number, into: boolean): StepMode {
@@ -256,16 +270,16 @@ export class Debuggee {
   }
 
   private resume(mode: StepMode): void {
-    if (this.ended || this.running) return;
+    this.expect(['ready', 'stopped'], 'a resume');
     this.releaseHeldThread();
     this.mode = mode;
-    this.running = true;
+    this.runState = 'running';
     this.lastStop = undefined;
     setImmediate(() => this.loop());
   }
 
   private stop(stop: Stop): void {
-    this.running = false;
+    this.runState = 'stopped';
     this.lastStop = stop;
     this.history.push({
       stop,
@@ -288,11 +302,13 @@ export class Debuggee {
 
   /** Back to the previous stop: the machine exactly as it was there (it is deterministic). */
   stepBack(): void {
+    this.expect(['stopped'], 'a step back');
     this.travelTo(this.history.length - 2, 'Stepped back');
   }
 
   /** Back to the previous stop on a breakpoint, a fault or a watched change; else the first stop. */
   reverseContinue(): void {
+    this.expect(['stopped'], 'a reverse continue');
     let target = 0;
     for (let i = this.history.length - 2; i > 0; i--) {
       const reason = this.history[i]?.stop.reason;
@@ -325,20 +341,37 @@ export class Debuggee {
     this.stop(stop);
   }
 
-  /** Runs events until a stop, the end, or a slice of time has passed (then yields to requests). */
+  /**
+   * Runs the next slice, then yields to requests until the one after. Only the time spent
+   * in slices counts toward the machine's `maxSeconds`, not the time spent stopped.
+   */
   private loop(): void {
-    if (this.disposed) return;
+    if (this.runState !== 'running') return;
+    let more: boolean;
+    try {
+      more = this.machine.timed(() => this.slice());
+    } catch (error) {
+      // A timer callback has no caller to report to: end the run and say why, rather than
+      // take the adapter (or the extension host) down.
+      this.finish(`internal error in the IOMMU debug adapter at cycle ${this.machine.now}: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    if (more) setImmediate(() => this.loop());
+  }
+
+  /** Runs events until a stop, the end, or a slice of time has passed; whether the run goes on. */
+  private slice(): boolean {
     const deadline = Date.now() + 20;
     for (let count = 0; ; count++) {
       if (this.pauseRequested) {
         this.pauseRequested = false;
         this.stop({ reason: 'pause', threadId: this.focusThread(), description: 'Paused' });
-        return;
+        return false;
       }
       const next = this.machine.peek();
       if (!next) {
         this.finish(undefined);
-        return;
+        return false;
       }
       if (this.stoppedBefore === next.seq) this.stoppedBefore = undefined;
       else {
@@ -346,7 +379,7 @@ export class Debuggee {
         if (before) {
           this.stoppedBefore = next.seq;
           this.stop(before);
-          return;
+          return false;
         }
       }
       const actor = this.actorOf(next);
@@ -355,23 +388,21 @@ export class Debuggee {
         outcome = this.machine.step();
       } catch (error) {
         // The emulator met a state it does not model (memory written by hand, say): end the
-        // run and say why, rather than take the adapter down from a timer callback.
+        // run and say why.
         this.finish(`the emulator failed at cycle ${this.machine.now}: ${error instanceof Error ? error.message : String(error)}`);
-        return;
+        return false;
       }
-      if (outcome && outcome.reason !== 'finished') {
-        this.finish(outcome.reason === 'error' ? `${outcome.message} (line ${this.machine.model.lines.lineOf(outcome.range.start)})` : outcome.reason === 'budget' ? outcome.message : undefined);
-        return;
+      if (outcome?.reason === 'error' || outcome?.reason === 'budget') {
+        // A budget's message is the emulator's own: it says which budget, and which transaction keeps faulting.
+        this.finish(outcome.reason === 'error' ? `${outcome.message} (line ${this.machine.model.lines.lineOf(outcome.range.start)})` : outcome.message);
+        return false;
       }
       const after = this.checkAfter(this.pending.splice(0), actor);
       if (after) {
         this.stop(after);
-        return;
+        return false;
       }
-      if (count % 64 === 63 && Date.now() > deadline) {
-        setImmediate(() => this.loop());
-        return;
-      }
+      if (count % 64 === 63 && Date.now() > deadline) return true;
     }
   }
 
@@ -636,8 +667,7 @@ export class Debuggee {
 
   /** The run is over: what every expect found, then the exit code (1 when one failed). */
   private finish(error: string | undefined): void {
-    this.running = false;
-    this.ended = true;
+    this.runState = 'ended';
     if (this.pending.length > 0) this.checkAfter(this.pending.splice(0), undefined);
     this.releaseHeldThread();
     const result = this.machine.result();

@@ -10,6 +10,10 @@ export interface IommuLaunchArguments extends DebugProtocol.LaunchRequestArgumen
   stopOnFault: boolean;
   /** Print every emulator event to the Debug Console. */
   trace: boolean;
+  /** Events the run may take before it is stopped as one that does not end; absent: the emulator's default for the scenario. */
+  maxEvents: number | undefined;
+  /** Seconds the run may spend running (not stopped); absent: the emulator's default. */
+  maxSeconds: number | undefined;
 }
 
 /** A launch configuration that does not fit the schema; its message is shown to the user. */
@@ -24,6 +28,20 @@ function readBoolean(raw: RawArguments, key: 'stopOnEntry' | 'stopOnFault' | 'tr
   throw new LaunchArgumentError(`launch attribute '${key}' must be true or false, not ${JSON.stringify(value)}`);
 }
 
+function readMaxEvents(raw: RawArguments): number | undefined {
+  const value = raw['maxEvents'];
+  if (value === undefined) return undefined;
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1) return value;
+  throw new LaunchArgumentError(`launch attribute 'maxEvents' must be a whole number of events above 0, not ${JSON.stringify(value)}`);
+}
+
+function readMaxSeconds(raw: RawArguments): number | undefined {
+  const value = raw['maxSeconds'];
+  if (value === undefined) return undefined;
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
+  throw new LaunchArgumentError(`launch attribute 'maxSeconds' must be a number of seconds above 0, not ${JSON.stringify(value)}`);
+}
+
 /** Checks what VS Code sent against the manifest's schema: a user may have typed anything into launch.json. */
 export function parseLaunchArguments(raw: RawArguments): IommuLaunchArguments {
   const scenario = raw['scenario'];
@@ -36,5 +54,7 @@ export function parseLaunchArguments(raw: RawArguments): IommuLaunchArguments {
     stopOnEntry: readBoolean(raw, 'stopOnEntry', false),
     stopOnFault: readBoolean(raw, 'stopOnFault', true),
     trace: readBoolean(raw, 'trace', false),
+    maxEvents: readMaxEvents(raw),
+    maxSeconds: readMaxSeconds(raw),
   };
 }

@@ -40,9 +40,8 @@ function checkAnswerFits(debuggee: Debuggee, id: number, action: ResumeAction): 
 
 /** `iommu/resume`: the driver's answer to a stalled transaction, written as the driver writes it. */
 export function resume(debuggee: Debuggee, args: RequestArguments): ResumeResponseBody {
-  if (debuggee.isRunning) throw new RequestError('the scenario is running: pause it first');
   const action = args.string('action');
-  const id = args.number('transaction');
+  const id = args.integer('transaction', { min: 0 });
   if (!isStallAction(action) && !isPageResponse(action)) {
     throw new RequestError(`'${action}' is not an answer: retry, terminate or abort (a stall), success, invalid or failure (a page request group)`);
   }

@@ -7,6 +7,7 @@ import {
   InvalidatedEvent,
   MemoryEvent,
   OutputEvent,
+  Response,
   Source,
   StoppedEvent,
   TerminatedEvent,
@@ -15,18 +16,22 @@ import {
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Expression } from '../emulator/language/ast';
 import { compileScenario } from '../emulator/scenario/compile';
+import { ScenarioModel } from '../emulator/scenario/model';
 import { formatDiagnostic } from '../emulator/cli/diagnosticFormat';
+import { dataBreakpointIds, exceptionBreakpointArguments, functionBreakpoints, sourceBreakpoints } from './breakpointArguments';
 import { Breakpoints } from './breakpoints';
-import { capabilities } from './capabilities';
+import { capabilities, unsupportedRequests } from './capabilities';
 import { consoleCompletions, ConsoleEvaluator } from './consoleEvaluate';
 import * as custom from './customRequests';
 import { Debuggee, DebuggeeListener, Stop } from './debuggee';
-import { ErrorId, RequestError } from './errors';
+import { ErrorId, RequestError, showsUser } from './errors';
 import { readExceptionBreakpoints } from './exceptionBreakpoints';
 import { defaultExceptionFilters, exceptionTitle } from './exceptionFilters';
 import { FrameInfo, stackOf } from './frames';
 import { filterScope } from './nameScopes';
 import { IommuLaunchArguments, LaunchArgumentError, parseLaunchArguments } from './launchArguments';
+import { isOver, Phase, phasesFor, refusal } from './lifecycle';
+import { memoryWrite, readMemory } from './memoryRequests';
 import { customRequests } from './protocol';
 import { RequestArguments } from './requestArguments';
 import { queuesOf } from './queueViews';
@@ -35,19 +40,46 @@ import { smmus } from './smmus';
 import { ScenarioReader } from './scenarioReader';
 import { contextOf, scopesOf } from './scopesOf';
 import { VariableStore } from './variables/store';
-import { memoryReference, parseMemoryReference } from './variables/values';
+import { memoryReference } from './variables/values';
 
-/** The most a readMemory may ask for: a few pages. */
-const MAX_MEMORY_READ = 1 << 16;
+/** The session's life but for where a launched run is, which its debuggee knows (lifecycle.ts). */
+type Life = { phase: 'new' } | { phase: 'launching' } | Launched | { phase: 'terminated' } | { phase: 'disconnected' };
+
+interface Launched {
+  phase: 'launched';
+  debuggee: Debuggee;
+  args: IommuLaunchArguments;
+}
+
+/** Requests answered after a disconnect too: they change nothing (no threads are left). */
+const answeredWhenDisconnected: ReadonlySet<string> = new Set(['threads', 'disconnect']);
+
+/**
+ * `initialize`'s arguments, checked: the base class would fail on ones that are not an
+ * object (with a stack trace in the message) and refuse a missing `pathFormat`, which DAP
+ * defaults to `path`.
+ */
+function initializeArguments(raw: unknown): DebugProtocol.InitializeRequestArguments {
+  const args = RequestArguments.of('initialize', raw);
+  const pathFormat = args.optionalString('pathFormat') ?? 'path';
+  if (pathFormat !== 'path') throw new RequestError(`initialize: the IOMMU debugger takes file paths (pathFormat 'path'), not '${pathFormat}'`, ErrorId.BadArguments);
+  const linesStartAt1 = args.optionalBoolean('linesStartAt1');
+  const columnsStartAt1 = args.optionalBoolean('columnsStartAt1');
+  return { adapterID: args.optionalString('adapterID') ?? 'iommu', pathFormat, ...(linesStartAt1 !== undefined ? { linesStartAt1 } : {}), ...(columnsStartAt1 !== undefined ? { columnsStartAt1 } : {}) };
+}
 
 /**
  * The DAP face of the emulator. The same class runs inline in the extension host and
  * standalone on stdio (`main.ts`); what differs between the two (how a scenario is read)
- * is injected. Every request answers, or fails with a message; none ends the session.
+ * is injected. Every request answers — with its result, or an error that says why — in
+ * every phase of the session's life; none ends the session but terminate and disconnect.
  */
 export class IommuDebugSession extends DebugSession {
-  private args: IommuLaunchArguments | undefined;
-  private debuggee: Debuggee | undefined;
+  private life: Life = { phase: 'new' };
+  /** Bumped by every launch, restart, terminate and disconnect: a load that finds it changed was overtaken. */
+  private generation = 0;
+  /** `terminated` has been sent (or the client disconnected): no event may follow. */
+  private closed = false;
   private readonly variables = new VariableStore();
   private frames = new Handles<FrameInfo>();
   /** The configuration the client sent, kept so that a restart applies it again. */
@@ -63,37 +95,69 @@ export class IommuDebugSession extends DebugSession {
     this.setDebuggerColumnsStartAt1(true);
   }
 
-  /** Runs a request handler; a refusal or a bug becomes an error response, never a crash. */
+  /** Where the session is (lifecycle.ts). */
+  get phase(): Phase {
+    if (this.life.phase !== 'launched') return this.life.phase;
+    const state = this.life.debuggee.state;
+    if (state === 'ready') return 'configuring';
+    // A launched debuggee is disposed only as the life moves on: `disposed` is not seen here.
+    return state === 'disposed' ? 'terminated' : state;
+  }
+
+  /** Every event goes out through here: after `terminated`, nothing does. */
+  override sendEvent(event: DebugProtocol.Event): void {
+    if (this.closed) return;
+    if (event.event === 'terminated') this.closed = true;
+    super.sendEvent(event);
+  }
+
+  /**
+   * Runs a request handler; a refusal or a bug becomes an error response, never a crash.
+   * A handler that finishes at once is answered at once, so that requests read in one chunk
+   * are answered in their order, errors and successes alike; only a launch or a restart,
+   * which read the scenario, answer later.
+   */
   private async handle<R extends DebugProtocol.Response>(response: R, run: () => void | Promise<void>): Promise<void> {
     try {
-      await run();
+      const pending = run();
+      if (pending) await pending;
       this.sendResponse(response);
     } catch (error) {
-      if (error instanceof RequestError) {
-        this.sendErrorResponse(response, { id: error.id, format: error.message, showUser: error.id !== ErrorId.BadRequest });
-      } else {
-        const message = error instanceof Error ? error.message : String(error);
-        this.sendErrorResponse(response, { id: ErrorId.Internal, format: `internal error in the IOMMU debug adapter: ${message}`, showUser: true });
-      }
+      const refused = error instanceof RequestError;
+      const id = refused ? error.id : ErrorId.Internal;
+      const message = refused ? error.message : `internal error in the IOMMU debug adapter: ${error instanceof Error ? error.message : String(error)}`;
+      // Empty variables: the message goes out as it is, whatever braces a user's text put in it
+      // (without them, the base class fails on a `{_name}` as it formats).
+      this.sendErrorResponse(response, { id, format: message, variables: {}, showUser: showsUser(id) });
     }
   }
 
-  private get running(): Debuggee {
-    if (!this.debuggee) throw new RequestError('no scenario is running: launch one first');
-    return this.debuggee;
+  /** Runs a handler with its arguments read from what the client sent. */
+  private answer<R extends DebugProtocol.Response>(response: R, raw: unknown, run: (args: RequestArguments) => void | Promise<void>): void {
+    void this.handle(response, () => run(RequestArguments.of(response.command, raw)));
+  }
+
+  /** The launched run, in one of the phases a request is answered in; else the refusal that phase gives. */
+  private launchedIn(allowed: readonly Phase[]): Launched {
+    const phase = this.phase;
+    if (this.life.phase !== 'launched' || !allowed.includes(phase)) throw refusal(phase);
+    return this.life;
+  }
+
+  private debuggeeIn(allowed: readonly Phase[]): Debuggee {
+    return this.launchedIn(allowed).debuggee;
   }
 
   private get scenarioPath(): string {
-    return this.args?.scenario ?? '';
+    return this.life.phase === 'launched' ? this.life.args.scenario : '';
   }
 
   private source(): Source {
     return new Source(path.basename(this.scenarioPath), this.convertDebuggerPathToClient(this.scenarioPath));
   }
 
-  private thread(threadId: number): number {
-    const threads = this.running.machine.state.threads;
-    if (!Number.isInteger(threadId) || !threads[threadId - 1]) throw new RequestError(`there is no thread ${threadId}`);
+  private thread(debuggee: Debuggee, threadId: number): number {
+    if (!debuggee.machine.state.threads[threadId - 1]) throw new RequestError(`there is no thread ${threadId}`);
     return threadId;
   }
 
@@ -103,8 +167,34 @@ export class IommuDebugSession extends DebugSession {
     return frame;
   }
 
+  /** Whether a client path names the scenario being debugged. */
+  private isScenario(args: RequestArguments): boolean {
+    const source = args.object('source');
+    const sourcePath = source.optionalString('path');
+    return sourcePath === undefined || path.resolve(this.convertClientPathToDebugger(sourcePath)) === path.resolve(this.scenarioPath);
+  }
+
   // -------------------------------------------------------------------------------------
   // Life cycle
+
+  /**
+   * After a disconnect, almost every request is refused here; `initialize`'s arguments are
+   * checked before the base class reads them; commands this adapter does not implement are
+   * refused rather than answered with an empty success.
+   */
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
+    try {
+      // The client has gone: what it may still send is answered, and refused.
+      if (this.phase === 'disconnected' && !answeredWhenDisconnected.has(request.command)) throw refusal(this.phase);
+      if (request.command === 'initialize') super.dispatchRequest({ ...request, arguments: initializeArguments(request.arguments) });
+      else if (unsupportedRequests.has(request.command)) throw new RequestError(`the IOMMU debugger does not support '${request.command}'`, ErrorId.UnknownRequest);
+      else super.dispatchRequest(request);
+    } catch (error) {
+      void this.handle(new Response(request), () => {
+        throw error;
+      });
+    }
+  }
 
   protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
     response.body = capabilities;
@@ -112,22 +202,51 @@ export class IommuDebugSession extends DebugSession {
   }
 
   protected override launchRequest(response: DebugProtocol.LaunchResponse, raw: DebugProtocol.LaunchRequestArguments): void {
-    void this.handle(response, async () => {
+    this.answer(response, raw, async (given) => {
+      const phase = this.phase;
+      if (phase === 'launching') throw new RequestError('a launch is already under way', ErrorId.WrongState);
+      if ((phasesFor.live as readonly Phase[]).includes(phase)) throw new RequestError('this session has launched its scenario already: restart it, or start a new session', ErrorId.WrongState);
+      if (phase !== 'new') throw refusal(phase);
+      let args: IommuLaunchArguments;
       try {
-        this.args = parseLaunchArguments({ ...raw });
+        args = parseLaunchArguments({ ...given.raw });
       } catch (error) {
         if (error instanceof LaunchArgumentError) throw new RequestError(error.message, ErrorId.BadLaunchArguments);
         throw error;
       }
-      await this.load();
+      const debuggee = await this.loading(args, () => {
+        this.life = { phase: 'new' };
+      });
+      this.life = { phase: 'launched', debuggee, args };
       this.sendEvent(new InitializedEvent());
     });
   }
 
-  /** Reads, checks and builds the scenario; a scenario with errors fails with the first of them. */
-  private async load(): Promise<void> {
-    const args = this.args;
-    if (!args) throw new RequestError('launch first');
+  /**
+   * Loads a scenario in the `launching` phase. A load a terminate or disconnect overtook
+   * is refused (its run never reports anything); when the load itself fails, `failed`
+   * says where the session goes.
+   */
+  private async loading(args: IommuLaunchArguments, failed: () => void): Promise<Debuggee> {
+    this.life = { phase: 'launching' };
+    const generation = ++this.generation;
+    const overtaken = (): boolean => generation !== this.generation;
+    try {
+      const model = await this.load(args);
+      // Built only when still wanted: a run never made reports nothing (not even a trace header).
+      if (overtaken()) throw new RequestError('the session ended before its scenario was loaded', ErrorId.WrongState);
+      const options = { stopOnFault: args.stopOnFault, trace: args.trace, maxEvents: args.maxEvents, maxSeconds: args.maxSeconds };
+      const debuggee = new Debuggee(model, new Breakpoints(model), options, this.listener());
+      debuggee.setExceptionFilters(this.exceptionFilters);
+      return debuggee;
+    } catch (error) {
+      if (!overtaken()) failed();
+      throw error;
+    }
+  }
+
+  /** Reads and checks the scenario; a scenario with errors fails with the first of them. */
+  private async load(args: IommuLaunchArguments): Promise<ScenarioModel> {
     let text: string;
     try {
       text = await this.readScenario(args.scenario);
@@ -142,9 +261,7 @@ export class IommuDebugSession extends DebugSession {
       const more = errors.length > shown.length ? `\n… and ${errors.length - shown.length} more` : '';
       throw new RequestError(`the scenario has errors:\n${shown.join('\n')}${more}`, ErrorId.ScenarioHasErrors);
     }
-    const breakpoints = new Breakpoints(model);
-    this.debuggee = new Debuggee(model, breakpoints, { stopOnFault: args.stopOnFault, trace: args.trace }, this.listener());
-    this.debuggee.setExceptionFilters(this.exceptionFilters);
+    return model;
   }
 
   private listener(): DebuggeeListener {
@@ -167,100 +284,137 @@ export class IommuDebugSession extends DebugSession {
     };
   }
 
-  protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
-    void this.handle(response, () => {
-      this.running.start(this.args?.stopOnEntry ?? false);
+  protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse, raw: DebugProtocol.ConfigurationDoneArguments): void {
+    this.answer(response, raw, () => {
+      const phase = this.phase;
+      if (phase === 'running' || phase === 'stopped') throw new RequestError('configurationDone was sent already: the run has started', ErrorId.WrongState);
+      const { debuggee, args } = this.launchedIn(['configuring']);
+      debuggee.start(args.stopOnEntry);
     });
   }
 
-  protected override restartRequest(response: DebugProtocol.RestartResponse): void {
-    void this.handle(response, async () => {
-      this.debuggee?.dispose();
-      await this.load();
-      const debuggee = this.running;
+  protected override restartRequest(response: DebugProtocol.RestartResponse, raw: DebugProtocol.RestartArguments): void {
+    // `arguments` (a changed launch configuration) is not read: the launch is restarted as it was.
+    this.answer(response, raw, async () => {
+      const { debuggee: old, args } = this.launchedIn(phasesFor.live);
+      old.dispose();
+      // The old run is gone: when no new one comes (the file has errors now, say), the session is over.
+      const debuggee = await this.loading(args, () => {
+        this.life = { phase: 'terminated' };
+        this.sendEvent(new TerminatedEvent());
+      });
+      this.life = { phase: 'launched', debuggee, args };
+      // References into the old run name nothing in the new one.
+      this.variables.reset();
+      this.frames.reset();
       // The client keeps the breakpoint ids it was given: the same requests get the same ids.
       debuggee.breakpoints.setLineBreakpoints(this.lineBreakpoints, this.lineBreakpointIds);
       debuggee.breakpoints.setFunctionBreakpoints(this.functionBreakpoints, this.functionBreakpointIds);
-      debuggee.start(this.args?.stopOnEntry ?? false);
+      debuggee.start(args.stopOnEntry);
     });
   }
 
-  protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
-    this.debuggee?.dispose();
-    this.sendResponse(response);
-    this.sendEvent(new TerminatedEvent());
+  /** The run goes for good (terminate, disconnect); a load under way finds itself overtaken. */
+  private end(life: Extract<Life, { phase: 'terminated' | 'disconnected' }>): void {
+    if (this.life.phase === 'launched') this.life.debuggee.dispose();
+    this.generation++;
+    this.life = life;
+  }
+
+  protected override terminateRequest(response: DebugProtocol.TerminateResponse, raw: DebugProtocol.TerminateArguments): void {
+    this.answer(response, raw, () => {
+      // Ended already: `terminated` has been sent, and nothing more is.
+      if (isOver(this.phase)) return;
+      this.end({ phase: 'terminated' });
+      this.sendEvent(new TerminatedEvent());
+    });
   }
 
   protected override disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
-    this.debuggee?.dispose();
-    this.debuggee = undefined;
-    this.sendResponse(response);
+    // Whatever its arguments say (restart, terminateDebuggee), the run goes with the client.
+    void this.handle(response, () => {
+      this.end({ phase: 'disconnected' });
+      this.closed = true;
+    });
   }
 
   // -------------------------------------------------------------------------------------
   // Breakpoints
 
-  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
-    void this.handle(response, () => {
-      const requests = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
-      const sourcePath = args.source.path ? this.convertClientPathToDebugger(args.source.path) : undefined;
-      if (sourcePath !== undefined && path.resolve(sourcePath) !== path.resolve(this.scenarioPath)) {
-        response.body = { breakpoints: requests.map((r) => ({ verified: false, line: r.line, message: 'this file is not the scenario being debugged' })) };
+  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, raw: DebugProtocol.SetBreakpointsArguments): void {
+    this.answer(response, raw, (args) => {
+      const debuggee = this.debuggeeIn(phasesFor.live);
+      const requests = sourceBreakpoints(args).map((b) => ({ ...b, line: this.convertClientLineToDebugger(b.line) }));
+      const toClient = (b: DebugProtocol.Breakpoint): DebugProtocol.Breakpoint => (b.line === undefined ? b : { ...b, line: this.convertDebuggerLineToClient(b.line) });
+      if (!this.isScenario(args)) {
+        response.body = { breakpoints: requests.map((r) => toClient({ verified: false, line: r.line, message: 'this file is not the scenario being debugged' })) };
         return;
       }
       this.lineBreakpoints = requests;
-      const breakpoints = this.running.breakpoints.setLineBreakpoints(requests);
+      const breakpoints = debuggee.breakpoints.setLineBreakpoints(requests);
       this.lineBreakpointIds = breakpoints.flatMap((b) => (b.id === undefined ? [] : [b.id]));
-      response.body = { breakpoints: breakpoints.map((b) => ({ ...b, source: this.source() })) };
+      response.body = { breakpoints: breakpoints.map((b) => toClient({ ...b, source: this.source() })) };
     });
   }
 
-  protected override breakpointLocationsRequest(response: DebugProtocol.BreakpointLocationsResponse, args: DebugProtocol.BreakpointLocationsArguments): void {
-    void this.handle(response, () => {
-      const breakpoints = this.running.breakpoints;
+  protected override breakpointLocationsRequest(response: DebugProtocol.BreakpointLocationsResponse, raw: DebugProtocol.BreakpointLocationsArguments): void {
+    this.answer(response, raw, (args) => {
+      const debuggee = this.debuggeeIn(phasesFor.live);
+      const first = this.convertClientLineToDebugger(args.integer('line'));
+      const endLine = args.optionalInteger('endLine');
+      // Only the scenario's own lines can hold one, however far the range reaches.
+      const last = Math.min(endLine === undefined ? first : this.convertClientLineToDebugger(endLine), debuggee.machine.model.lines.lineCount);
       const lines: DebugProtocol.BreakpointLocation[] = [];
-      for (let line = args.line; line <= (args.endLine ?? args.line); line++) if (breakpoints.isExecutable(line)) lines.push({ line });
+      if (this.isScenario(args)) for (let line = Math.max(first, 1); line <= last; line++) if (debuggee.breakpoints.isExecutable(line)) lines.push({ line: this.convertDebuggerLineToClient(line) });
       response.body = { breakpoints: lines };
     });
   }
 
-  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
-    void this.handle(response, () => {
-      this.functionBreakpoints = args.breakpoints;
-      const breakpoints = this.running.breakpoints.setFunctionBreakpoints(args.breakpoints);
+  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, raw: DebugProtocol.SetFunctionBreakpointsArguments): void {
+    this.answer(response, raw, (args) => {
+      const debuggee = this.debuggeeIn(phasesFor.live);
+      this.functionBreakpoints = functionBreakpoints(args);
+      const breakpoints = debuggee.breakpoints.setFunctionBreakpoints(this.functionBreakpoints);
       this.functionBreakpointIds = breakpoints.flatMap((b) => (b.id === undefined ? [] : [b.id]));
       response.body = { breakpoints };
     });
   }
 
-  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
-    void this.handle(response, () => {
-      const { filters, breakpoints } = readExceptionBreakpoints(args, this.debuggee ? filterScope(this.debuggee.machine.model) : undefined);
+  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, raw: DebugProtocol.SetExceptionBreakpointsArguments): void {
+    this.answer(response, raw, (args) => {
+      const phase = this.phase;
+      if (!(phasesFor.filters as readonly Phase[]).includes(phase)) throw refusal(phase);
+      const debuggee = this.life.phase === 'launched' ? this.life.debuggee : undefined;
+      const { filters, breakpoints } = readExceptionBreakpoints(exceptionBreakpointArguments(args), debuggee ? filterScope(debuggee.machine.model) : undefined);
       this.exceptionFilters = filters;
-      this.debuggee?.setExceptionFilters(filters);
+      debuggee?.setExceptionFilters(filters);
       response.body = { breakpoints };
     });
   }
 
-  protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
-    void this.handle(response, () => {
-      const info = args.variablesReference === undefined ? undefined : this.variables.get(args.variablesReference).dataId?.(args.name);
+  protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, raw: DebugProtocol.DataBreakpointInfoArguments): void {
+    this.answer(response, raw, (args) => {
+      this.debuggeeIn(phasesFor.live);
+      const name = args.string('name');
+      const reference = args.optionalInteger('variablesReference');
+      const info = reference === undefined ? undefined : this.variables.get(reference).dataId?.(name);
       response.body = info
         ? { dataId: info.dataId, description: info.description, accessTypes: ['write'], canPersist: false }
-        : { dataId: null, description: `${args.name} cannot be watched: only registers and page-table descriptors can` };
+        : { dataId: null, description: `${name} cannot be watched: only registers and page-table descriptors can` };
     });
   }
 
-  protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
-    void this.handle(response, () => {
-      response.body = { breakpoints: this.running.watches.set(args.breakpoints) };
+  protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, raw: DebugProtocol.SetDataBreakpointsArguments): void {
+    this.answer(response, raw, (args) => {
+      response.body = { breakpoints: this.debuggeeIn(phasesFor.live).watches.set(dataBreakpointIds(args)) };
     });
   }
 
-  protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse, args: DebugProtocol.ExceptionInfoArguments): void {
-    void this.handle(response, () => {
-      this.thread(args.threadId);
-      const exception = this.running.lastStop?.exception;
+  protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse, raw: DebugProtocol.ExceptionInfoArguments): void {
+    this.answer(response, raw, (args) => {
+      const debuggee = this.debuggeeIn(phasesFor.live);
+      this.thread(debuggee, args.integer('threadId'));
+      const exception = debuggee.lastStop?.exception;
       if (!exception) throw new RequestError('the run did not stop on an exception');
       response.body = {
         // VS Code titles the exception widget "Exception has occurred: <exceptionId>".
@@ -275,55 +429,61 @@ export class IommuDebugSession extends DebugSession {
   // -------------------------------------------------------------------------------------
   // Execution
 
-  private whenStopped(threadId: number | undefined, run: (debuggee: Debuggee) => void): void {
-    const debuggee = this.running;
-    if (threadId !== undefined) this.thread(threadId);
-    if (debuggee.hasEnded) throw new RequestError('the run has ended');
-    if (debuggee.isRunning) throw new RequestError('the scenario is running: pause it first');
-    run(debuggee);
+  /** A stopped run and the thread a step names. */
+  private stepping(args: RequestArguments): { debuggee: Debuggee; threadId: number } {
+    const debuggee = this.debuggeeIn(phasesFor.stopped);
+    return { debuggee, threadId: this.thread(debuggee, args.integer('threadId')) };
   }
 
-  protected override continueRequest(response: DebugProtocol.ContinueResponse, args: DebugProtocol.ContinueArguments): void {
-    void this.handle(response, () => {
-      this.whenStopped(args.threadId, (d) => d.continue());
+  protected override continueRequest(response: DebugProtocol.ContinueResponse, raw: DebugProtocol.ContinueArguments): void {
+    this.answer(response, raw, (args) => {
+      this.stepping(args).debuggee.continue();
       response.body = { allThreadsContinued: true };
     });
   }
 
-  protected override nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
-    void this.handle(response, () => this.whenStopped(args.threadId, (d) => d.next(args.threadId)));
+  protected override nextRequest(response: DebugProtocol.NextResponse, raw: DebugProtocol.NextArguments): void {
+    this.answer(response, raw, (args) => {
+      const { debuggee, threadId } = this.stepping(args);
+      debuggee.next(threadId);
+    });
   }
 
-  protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
-    void this.handle(response, () => this.whenStopped(args.threadId, (d) => d.stepIn(args.threadId)));
+  protected override stepInRequest(response: DebugProtocol.StepInResponse, raw: DebugProtocol.StepInArguments): void {
+    this.answer(response, raw, (args) => {
+      const { debuggee, threadId } = this.stepping(args);
+      debuggee.stepIn(threadId);
+    });
   }
 
-  protected override stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
-    void this.handle(response, () => this.whenStopped(args.threadId, (d) => d.stepOut(args.threadId)));
+  protected override stepOutRequest(response: DebugProtocol.StepOutResponse, raw: DebugProtocol.StepOutArguments): void {
+    this.answer(response, raw, (args) => {
+      const { debuggee, threadId } = this.stepping(args);
+      debuggee.stepOut(threadId);
+    });
   }
 
-  protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
-    void this.handle(response, () =>
-      this.whenStopped(args.threadId, (d) => {
-        if (!d.canStepBack) throw new RequestError('this is the first stop: there is nothing earlier to go back to');
-        d.stepBack();
-      }),
-    );
+  /** The run, stopped after an earlier stop: there is somewhere to go back to. */
+  private goingBack(args: RequestArguments): Debuggee {
+    const { debuggee } = this.stepping(args);
+    if (!debuggee.canStepBack) throw new RequestError('this is the first stop: there is nothing earlier to go back to');
+    return debuggee;
   }
 
-  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse, args: DebugProtocol.ReverseContinueArguments): void {
-    void this.handle(response, () =>
-      this.whenStopped(args.threadId, (d) => {
-        if (!d.canStepBack) throw new RequestError('this is the first stop: there is nothing earlier to go back to');
-        d.reverseContinue();
-      }),
-    );
+  protected override stepBackRequest(response: DebugProtocol.StepBackResponse, raw: DebugProtocol.StepBackArguments): void {
+    this.answer(response, raw, (args) => this.goingBack(args).stepBack());
   }
 
-  protected override pauseRequest(response: DebugProtocol.PauseResponse, args: DebugProtocol.PauseArguments): void {
-    void this.handle(response, () => {
-      this.thread(args.threadId);
-      this.running.pause();
+  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse, raw: DebugProtocol.ReverseContinueArguments): void {
+    this.answer(response, raw, (args) => this.goingBack(args).reverseContinue());
+  }
+
+  protected override pauseRequest(response: DebugProtocol.PauseResponse, raw: DebugProtocol.PauseArguments): void {
+    // A stopped run stays where it is: the pause is answered, and no second stop is sent.
+    this.answer(response, raw, (args) => {
+      const debuggee = this.debuggeeIn(['running', 'stopped']);
+      this.thread(debuggee, args.integer('threadId'));
+      debuggee.pause();
     });
   }
 
@@ -331,81 +491,91 @@ export class IommuDebugSession extends DebugSession {
   // State
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    // Answered in every phase: a run that has not been launched, or has ended, has none.
     void this.handle(response, () => {
-      response.body = { threads: this.debuggee?.threads() ?? [] };
+      const live = (phasesFor.live as readonly Phase[]).includes(this.phase);
+      response.body = { threads: live && this.life.phase === 'launched' ? this.life.debuggee.threads() : [] };
     });
   }
 
-  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
-    void this.handle(response, () => {
-      const all = stackOf(this.running, this.thread(args.threadId));
-      const start = args.startFrame ?? 0;
-      const frames = all.slice(start, args.levels ? start + args.levels : undefined).map((frame): DebugProtocol.StackFrame => {
+  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, raw: DebugProtocol.StackTraceArguments): void {
+    this.answer(response, raw, (args) => {
+      const debuggee = this.debuggeeIn(phasesFor.live);
+      const all = stackOf(debuggee, this.thread(debuggee, args.integer('threadId')));
+      const start = args.optionalInteger('startFrame', { min: 0 }) ?? 0;
+      const levels = args.optionalInteger('levels', { min: 0 }) ?? 0;
+      const column = this.convertDebuggerColumnToClient(1);
+      const frames = all.slice(start, levels > 0 ? start + levels : undefined).map((frame): DebugProtocol.StackFrame => {
         const id = this.frames.create(frame);
         if (frame.kind === 'kernel') return { id, name: frame.name, line: 0, column: 0, presentationHint: 'subtle' };
-        return { id, name: frame.name, source: this.source(), line: frame.line, column: 1 };
+        return { id, name: frame.name, source: this.source(), line: this.convertDebuggerLineToClient(frame.line), column };
       });
       response.body = { stackFrames: frames, totalFrames: all.length };
     });
   }
 
+  /** The client shows what changed: variables, and the memory at `pa` when it was a descriptor. */
   private invalidate(pa?: number): void {
     this.sendEvent(new InvalidatedEvent(['variables']));
     if (pa !== undefined) this.sendEvent(new MemoryEvent(memoryReference(pa), 0, 8));
   }
 
-  protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
-    void this.handle(response, () => {
-      response.body = { scopes: scopesOf(this.running.machine, this.variables, this.frame(args.frameId), (pa) => this.invalidate(pa)) };
+  protected override scopesRequest(response: DebugProtocol.ScopesResponse, raw: DebugProtocol.ScopesArguments): void {
+    this.answer(response, raw, (args) => {
+      const debuggee = this.debuggeeIn(phasesFor.live);
+      response.body = { scopes: scopesOf(debuggee.machine, this.variables, this.frame(args.integer('frameId')), (pa) => this.invalidate(pa)) };
     });
   }
 
-  protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
-    void this.handle(response, () => {
-      response.body = { variables: this.variables.get(args.variablesReference).variables(args.start, args.count) };
+  protected override variablesRequest(response: DebugProtocol.VariablesResponse, raw: DebugProtocol.VariablesArguments): void {
+    this.answer(response, raw, (args) => {
+      this.debuggeeIn(phasesFor.live);
+      const reference = args.integer('variablesReference');
+      const start = args.optionalInteger('start', { min: 0 });
+      const count = args.optionalInteger('count', { min: 0 });
+      response.body = { variables: this.variables.get(reference).variables(start, count) };
     });
   }
 
-  protected override setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): void {
-    void this.handle(response, () => {
-      if (this.running.isRunning) throw new RequestError('the scenario is running: pause it first');
-      const container = this.variables.get(args.variablesReference);
-      if (!container.set) throw new RequestError(`${args.name} cannot be written`);
-      response.body = container.set(args.name, args.value);
+  protected override setVariableRequest(response: DebugProtocol.SetVariableResponse, raw: DebugProtocol.SetVariableArguments): void {
+    this.answer(response, raw, (args) => {
+      this.debuggeeIn(phasesFor.stopped);
+      const container = this.variables.get(args.integer('variablesReference'));
+      const name = args.string('name');
+      const value = args.string('value');
+      if (!container.set) throw new RequestError(`${name} cannot be written`);
+      response.body = container.set(name, value);
     });
   }
 
-  protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
-    void this.handle(response, () => {
-      const machine = this.running.machine;
-      const context = args.frameId === undefined ? undefined : contextOf(machine, this.frame(args.frameId));
-      response.body = new ConsoleEvaluator(machine, context).evaluate(args.expression, args.context, this.variables);
+  protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, raw: DebugProtocol.EvaluateArguments): void {
+    this.answer(response, raw, (args) => {
+      const machine = this.debuggeeIn(phasesFor.live).machine;
+      const expression = args.string('expression');
+      const frameId = args.optionalInteger('frameId');
+      const context = frameId === undefined ? undefined : contextOf(machine, this.frame(frameId));
+      response.body = new ConsoleEvaluator(machine, context).evaluate(expression, args.optionalString('context'), this.variables);
     });
   }
 
-  protected override completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): void {
-    void this.handle(response, () => {
-      response.body = { targets: consoleCompletions(args.text, args.column) };
+  protected override completionsRequest(response: DebugProtocol.CompletionsResponse, raw: DebugProtocol.CompletionsArguments): void {
+    // The console's names do not depend on the run: answered in every phase.
+    this.answer(response, raw, (args) => {
+      response.body = { targets: consoleCompletions(args.string('text'), args.integer('column')) };
     });
   }
 
-  protected override readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): void {
-    void this.handle(response, () => {
-      const start = parseMemoryReference(args.memoryReference) + (args.offset ?? 0);
-      const count = Math.max(0, Math.min(args.count, MAX_MEMORY_READ, 2 ** 48 - start));
-      if (start < 0) throw new RequestError('the read starts below physical address 0');
-      const bytes = this.running.machine.runtime.memory.readBytes(start, count);
-      response.body = { address: memoryReference(start), data: Buffer.from(bytes).toString('base64'), unreadableBytes: args.count - count };
+  protected override readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, raw: DebugProtocol.ReadMemoryArguments): void {
+    this.answer(response, raw, (args) => {
+      response.body = readMemory(this.debuggeeIn(phasesFor.live).machine, args);
     });
   }
 
-  protected override writeMemoryRequest(response: DebugProtocol.WriteMemoryResponse, args: DebugProtocol.WriteMemoryArguments): void {
-    void this.handle(response, () => {
-      if (this.running.isRunning) throw new RequestError('the scenario is running: pause it first');
-      const start = parseMemoryReference(args.memoryReference) + (args.offset ?? 0);
-      const bytes = Buffer.from(args.data, 'base64');
-      if (start < 0 || start + bytes.length > 2 ** 48) throw new RequestError('the write goes beyond physical memory');
-      this.running.machine.writeMemory(start, new Uint8Array(bytes));
+  protected override writeMemoryRequest(response: DebugProtocol.WriteMemoryResponse, raw: DebugProtocol.WriteMemoryArguments): void {
+    this.answer(response, raw, (args) => {
+      const machine = this.debuggeeIn(phasesFor.stopped).machine;
+      const { start, bytes } = memoryWrite(args);
+      machine.writeMemory(start, bytes);
       response.body = { bytesWritten: bytes.length };
       this.sendEvent(new MemoryEvent(memoryReference(start), 0, bytes.length));
       this.sendEvent(new InvalidatedEvent(['variables']));
@@ -415,46 +585,43 @@ export class IommuDebugSession extends DebugSession {
   // -------------------------------------------------------------------------------------
   // Custom requests (protocol.ts)
 
-  protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
-    void this.handle(response, () => {
-      const debuggee = this.running;
+  protected override customRequest(command: string, response: DebugProtocol.Response, raw: unknown): void {
+    this.answer(response, raw, (given) => {
       const source = this.scenarioPath;
-      const given = new RequestArguments(command, typeof args === 'object' && args !== null ? (args as Record<string, unknown>) : {});
       switch (command) {
         case customRequests.stalled:
-          response.body = custom.stalled(debuggee, source);
+          response.body = custom.stalled(this.debuggeeIn(phasesFor.live), source);
           return;
-        case customRequests.resume: {
-          response.body = resume(debuggee, given);
-          this.sendEvent(new InvalidatedEvent(['variables']));
+        case customRequests.resume:
+          response.body = resume(this.debuggeeIn(phasesFor.stopped), given);
+          this.invalidate();
           return;
-        }
         case customRequests.domains:
-          response.body = custom.domains(debuggee);
+          response.body = custom.domains(this.debuggeeIn(phasesFor.live));
           return;
         case customRequests.pageTable:
-          response.body = custom.pageTable(debuggee, given);
+          response.body = custom.pageTable(this.debuggeeIn(phasesFor.live), given);
           return;
         case customRequests.translate:
-          response.body = custom.translate(debuggee, given);
+          response.body = custom.translate(this.debuggeeIn(phasesFor.live), given);
           return;
         case customRequests.dump:
-          response.body = custom.dumps(debuggee, given);
+          response.body = custom.dumps(this.debuggeeIn(phasesFor.live), given);
           return;
         case customRequests.faults:
-          response.body = custom.faults(debuggee, source);
+          response.body = custom.faults(this.debuggeeIn(phasesFor.live), source);
           return;
         case customRequests.smmu:
-          response.body = smmus(debuggee, this.variables, () => this.invalidate());
+          response.body = smmus(this.debuggeeIn(phasesFor.live), this.variables, () => this.invalidate());
           return;
         case customRequests.timeline:
-          response.body = custom.timeline(debuggee, source);
+          response.body = custom.timeline(this.debuggeeIn(phasesFor.live), source);
           return;
         case customRequests.queues:
-          response.body = { smmus: queuesOf(debuggee.machine) };
+          response.body = { smmus: queuesOf(this.debuggeeIn(phasesFor.live).machine) };
           return;
         default:
-          throw new RequestError(`unknown request '${command}'`);
+          throw new RequestError(`unknown request '${command}'`, ErrorId.UnknownRequest);
       }
     });
   }

@@ -1,6 +1,6 @@
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Machine } from '../../emulator/machine/machine';
-import { describeDescriptor, Level } from '../../emulator/pgtable/descriptor';
+import { describeDescriptor, ENTRIES_PER_TABLE, Level } from '../../emulator/pgtable/descriptor';
 import { TableEntry } from '../../emulator/pgtable/ioPgtable';
 import { fromHalves, hex, hex64, hexGrouped } from '../../emulator/util/u64';
 import { dataIdOf } from '../dataWatches';
@@ -49,7 +49,7 @@ function descriptorVariables(machine: Machine, pa: number, level: Level, onWrite
       else {
         const bit = leafBits.find(([n]) => n === name)?.[1];
         if (bit === undefined) throw new RequestError(`${name} cannot be written: write the value, or AF, nG, AP[1], AP[2], PXN, UXN`);
-        next = parseValue(text) === 0n ? value & ~(1n << BigInt(bit)) : value | (1n << BigInt(bit));
+        next = parseValue(text, 1) === 0n ? value & ~(1n << BigInt(bit)) : value | (1n << BigInt(bit));
       }
       writeDescriptor(machine, pa, next & 0xffff_ffff_ffff_ffffn, onWrite);
       return { value: name === 'value' ? hex64(read()) : `${(read() >> BigInt(leafBits.find(([n]) => n === name)?.[1] ?? 0)) & 1n}` };
@@ -69,6 +69,13 @@ export function tableEntries(machine: Machine, ref: TableRef): TableEntry[] {
   const table = machine.runtime.tables[ref.domain];
   if (!table) throw new RequestError(`there is no domain ${ref.domain}`);
   return table.entries(ref.level, ref.table, ref.iovaBase);
+}
+
+/** How many descriptors a domain's table at `level` holds: its root may hold more or fewer than a page's 512. */
+export function entryCount(machine: Machine, domain: number, level: Level): number {
+  const table = machine.runtime.tables[domain];
+  if (!table) throw new RequestError(`there is no domain ${domain}`);
+  return level === table.startLevel ? table.rootEntries : ENTRIES_PER_TABLE;
 }
 
 /** The root table of a domain. */

@@ -50,7 +50,7 @@ function fieldVariables(machine: Machine, smmu: number, cbndx: number, register:
       if (!register.writable) throw new RequestError(`${register.layout.name} is read-only here: io-pgtable programs it`);
       const field = register.layout.fields.find((f) => f.name === name);
       if (!field) throw new RequestError(`${register.layout.name} has no field ${name}`);
-      const next = withField(field, register.read(bank()), parseValue(value));
+      const next = withField(field, register.read(bank()), parseValue(value, field.width));
       machine.writeBankRegister(smmu, cbndx, register.writable, next);
       onWrite();
       const now = decode(register.layout, register.read(bank())).find((d) => d.field.name === name);
@@ -102,7 +102,7 @@ export function registerVariables(machine: Machine, store: VariableStore, smmu: 
       const register = bankRegisters.find((r) => r.layout.name === name);
       if (!register) throw new RequestError(`${name} is not a register of this context bank`);
       if (!register.writable) throw new RequestError(`${name} is read-only here: io-pgtable programs it`);
-      machine.writeBankRegister(smmu, cbndx, register.writable, parseValue(value));
+      machine.writeBankRegister(smmu, cbndx, register.writable, parseValue(value, register.layout.width));
       onWrite();
       const b = bank();
       return { value: b ? formatRegister(register.layout, register.read(b)) : '?' };

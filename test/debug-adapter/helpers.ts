@@ -87,6 +87,8 @@ export interface IommuLaunch {
   stopOnEntry?: boolean;
   stopOnFault?: boolean;
   trace?: boolean;
+  maxEvents?: number;
+  maxSeconds?: number;
 }
 
 /**

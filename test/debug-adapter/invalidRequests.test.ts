@@ -153,14 +153,14 @@ describe('invalid requests: each one an error response with its message, and the
       (await errorOf(dap.custom('iommu/dump', { id: '0' }))).message,
     ];
     assert.deepEqual(messages, [
-      "iommu/resume: 'transaction' must be a number",
+      "iommu/resume: 'transaction' must be a whole number of at least 0",
       "iommu/resume: 'action' must be a string",
-      "iommu/resume: 'transaction' must be a number",
+      "iommu/resume: 'transaction' must be a whole number of at least 0",
       "iommu/pageTable: 'domain' must be a string",
       "iommu/pageTable: 'table' must be a string",
       "iommu/translate: 'iova' must be a string",
-      "iommu/translate: 'sid' must be a number",
-      "iommu/dump: 'id' must be a number",
+      "iommu/translate: 'sid' must be a whole number from 0 to 4294967295",
+      "iommu/dump: 'id' must be a whole number of at least 0",
     ]);
   });
 
