@@ -1,6 +1,6 @@
 import { Runtime } from '../machine/runtime';
 import { ActivityState, IopfGroupState } from '../machine/state';
-import { decodeEvent, EventRecord } from '../smmu/v3/eventRecord';
+import { decodeEvent, EventRecord, isKnownEvent } from '../smmu/v3/eventRecord';
 import { eventText, v3State, writeWaitingRecords } from '../smmu/v3/eventq';
 import { decodePageRequest } from '../smmu/v3/priEntry';
 import { pageRequestText } from '../smmu/v3/pri';
@@ -44,9 +44,15 @@ function handleStallEvent(rt: Runtime, smmu: number, record: EventRecord): strin
 
 /** One record of arm_smmu_evtq_thread: a stall goes to the IOMMU core, anything else is printed. */
 function handleEvent(rt: Runtime, activity: ActivityState, dwords: bigint[]): string {
+  const received = `arm-smmu-v3: event 0x${Number((dwords[0] ?? 0n) & 0xffn).toString(16).padStart(2, '0')} received: ${dwords.map(hex64).join(' ')}`;
+  // An ID no event has (a record written by hand): arm_smmu_handle_evt answers -EOPNOTSUPP and the thread prints it raw.
+  if (!isKnownEvent(dwords)) {
+    log(rt, activity, received);
+    return `${received.slice('arm-smmu-v3: '.length)}: not an event the driver knows (-EOPNOTSUPP): printed`;
+  }
   const record = decodeEvent(dwords);
   if (record.stall) return `${eventText(record)}: ${handleStallEvent(rt, activity.smmu, record)}`;
-  log(rt, activity, `arm-smmu-v3: event 0x${dwords[0] === undefined ? '??' : Number(dwords[0] & 0xffn).toString(16).padStart(2, '0')} received: ${dwords.map(hex64).join(' ')}`);
+  log(rt, activity, received);
   return `${eventText(record)}: printed`;
 }
 

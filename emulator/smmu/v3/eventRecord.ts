@@ -120,6 +120,11 @@ export function encodeEvent(record: EventRecord): bigint[] {
   return dwords;
 }
 
+/** Whether a record's ID is one of the events the architecture defines (anything else is what software wrote by hand). */
+export function isKnownEvent(dwords: readonly bigint[]): boolean {
+  return NAME_OF_ID.has(Number(readBits(dwords, ID)));
+}
+
 export function decodeEvent(dwords: readonly bigint[]): EventRecord {
   checkDwords(dwords, EVENT_DWORDS, 'an event record');
   const id = Number(readBits(dwords, ID));

@@ -49,3 +49,16 @@ engine m.e { outstanding 8; repeat 6 { read 0x0200_0000 + i*0x1000 64 as bad } }
   assert.equal(result.counters.aborted, 6);
   assert.deepEqual(result.faults.map((f) => f.response), ['abort', 'abort', 'abort', 'abort', 'abort', 'abort']);
 });
+
+test('a record written by hand with an ID no event has: the IRQ thread prints it raw (-EOPNOTSUPP) and goes on', () => {
+  const machine = new Machine(modelOf(readFileSync(repoPath('examples', 'smmuv3-eventq-overflow.iommu'), 'utf8')));
+  assert.deepEqual(machine.run({ untilCycle: 48 }), { reason: 'until', cycle: 48 });
+  const v3 = machine.state.v3[0];
+  assert.ok(v3);
+  // The first record, not consumed yet: its ID byte becomes 0x45, as a debugger's memory write would make it.
+  machine.writeMemory(v3.eventq.base, Uint8Array.of(0x45, 0x0f, 0x00, 0x90, 0, 0, 0, 0));
+  assert.deepEqual(machine.run(), { reason: 'finished' });
+  const raw = [...machine.journal.logs].map((l) => l.message).filter((m) => m.includes('event 0x'));
+  assert.equal(raw[0], 'arm-smmu-v3: event 0x45 received: 0x0000000090000f45 0x0000020800000000 0x0000000001010000 0x0000000000000000');
+  assert.equal(machine.result().counters.aborted, 8, 'the storm goes on to its end');
+});
