@@ -7,6 +7,7 @@ import { Scheduled } from '../emulator/machine/eventQueue';
 import { upcomingTransaction } from '../emulator/machine/engines';
 import { MachineEvent } from '../emulator/machine/events';
 import { Machine, MachineSnapshot } from '../emulator/machine/machine';
+import { resultSummary } from '../emulator/machine/results';
 import { ActivityState, FaultRecord, TransactionState } from '../emulator/machine/state';
 import { ScenarioModel } from '../emulator/scenario/model';
 import { isFaultKind } from '../emulator/language/schema';
@@ -671,12 +672,7 @@ export class Debuggee {
     if (this.pending.length > 0) this.checkAfter(this.pending.splice(0), undefined);
     this.releaseHeldThread();
     const result = this.machine.result();
-    const counters = Object.entries(result.counters)
-      .filter(([, value]) => value !== 0)
-      .map(([name, value]) => `${name} ${value}`)
-      .join(', ');
-    this.listener.output(`ended at cycle ${result.cycles}: ${counters || 'nothing happened'}\n`, 'console');
-    for (const e of result.expects) this.listener.output(`line ${e.line}: expect ${e.text}: ${e.ok ? 'ok' : 'FAILED'} (${e.detail})\n`, e.ok ? 'console' : 'stderr');
+    for (const line of resultSummary(result)) this.listener.output(`${line.text}\n`, line.failed ? 'stderr' : 'console');
     if (error) this.listener.output(`the run could not finish: ${error}\n`, 'stderr');
     this.listener.terminated(error || result.expects.some((e) => !e.ok) ? 1 : 0);
   }

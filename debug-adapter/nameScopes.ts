@@ -1,4 +1,5 @@
 import { Expression, StringPart } from '../emulator/language/ast';
+import { nodesOf } from '../emulator/language/expressionTree';
 import { counterNames, faultFields, faultKindEventNames, faultKinds, transactionStatuses } from '../emulator/language/schema';
 import { ScenarioModel } from '../emulator/scenario/model';
 
@@ -43,26 +44,15 @@ export function consoleScope(model: ScenarioModel): NameScope {
 
 function firstUnknown(expression: Expression | undefined, scope: NameScope): string | undefined {
   if (!expression) return undefined;
-  switch (expression.kind) {
-    case 'number':
-      return undefined;
-    case 'identifier':
-      return scope.names.has(expression.name) ? undefined : expression.name;
-    case 'qualified': {
-      const name = `${expression.master}.${expression.engine}`;
-      return scope.engines.has(name) ? undefined : name;
-    }
-    case 'unary':
-      return firstUnknown(expression.operand, scope);
-    case 'binary':
-      return firstUnknown(expression.left, scope) ?? firstUnknown(expression.right, scope);
-    case 'call':
-      // Functions are the Debug Console's; their arguments are expressions like any other.
-      return expression.args.map((a) => firstUnknown(a, scope)).find((n) => n !== undefined);
-    case 'index':
-      // The table indexed (STE, CD) is the evaluator's to judge: it says which SMMU has them.
-      return firstUnknown(expression.index, scope);
+  // The table an index names (STE, CD) is the evaluator's to judge: it says which SMMU has them.
+  const tables = new Set<Expression>();
+  for (const node of nodesOf(expression, (n) => !tables.has(n))) {
+    if (node.kind === 'index') tables.add(node.target);
+    if (tables.has(node)) continue;
+    if (node.kind === 'identifier' && !scope.names.has(node.name)) return node.name;
+    if (node.kind === 'qualified' && !scope.engines.has(`${node.master}.${node.engine}`)) return `${node.master}.${node.engine}`;
   }
+  return undefined;
 }
 
 /** Why an expression cannot be evaluated in a scope (a name that means nothing there), or undefined. */

@@ -1,7 +1,7 @@
 import { formatDump } from '../machine/dump';
 import { MachineEvent } from '../machine/events';
 import { Machine } from '../machine/machine';
-import { RunResult } from '../machine/results';
+import { resultSummary, RunResult } from '../machine/results';
 import { TransactionState } from '../machine/state';
 import { hex } from '../util/u64';
 import { vfioPlacementLines } from './vfioTrace';
@@ -121,14 +121,6 @@ export class TraceFormatter {
 
   /** The counters, the engines that are not done, and every expectation, after the last event. */
   summary(result: RunResult): string[] {
-    const counters = Object.entries(result.counters)
-      .filter(([, value]) => value !== 0)
-      .map(([name, value]) => `${name} ${value}`)
-      .join(', ');
-    return [
-      `ended at cycle ${result.cycles}: ${counters || 'nothing happened'}`,
-      ...result.unfinished.map((u) => u.summary),
-      ...result.expects.map((e) => `line ${e.line}: expect ${e.text}: ${e.ok ? 'ok' : 'FAILED'} (${e.detail})`),
-    ];
+    return resultSummary(result).map((line) => line.text);
   }
 }

@@ -104,3 +104,25 @@ export function evaluateExpect(expect: ExpectDeclaration, text: string, line: nu
   const ok = typeof pa === 'bigint' && tally.otherPas === 0 && tally.pas.length === 1 && tally.pas[0]?.pa === `0x${pa.toString(16)}`;
   return result(ok, `${label}: pa ${summarize(tally.pas.map((entry) => [entry.pa, entry.count]), tally.otherPas)}`);
 }
+
+/** One line of what a run ends with; `failed` marks an expect that did not hold. */
+export interface SummaryLine {
+  text: string;
+  failed: boolean;
+}
+
+/**
+ * What a run ends with, as the CLI's trace and the debugger's console print it: the
+ * counters that are not zero, each engine not done, each expect with what was found.
+ */
+export function resultSummary(result: RunResult): SummaryLine[] {
+  const counters = Object.entries(result.counters)
+    .filter(([, value]) => value !== 0)
+    .map(([name, value]) => `${name} ${value}`)
+    .join(', ');
+  return [
+    { text: `ended at cycle ${result.cycles}: ${counters || 'nothing happened'}`, failed: false },
+    ...result.unfinished.map((u) => ({ text: u.summary, failed: false })),
+    ...result.expects.map((e) => ({ text: `line ${e.line}: expect ${e.text}: ${e.ok ? 'ok' : 'FAILED'} (${e.detail})`, failed: !e.ok })),
+  ];
+}

@@ -125,6 +125,14 @@ describe('breakpoints', () => {
     assert.equal(next.top, 'write 0x2000_0000 4 as bad — #5 stalled @ 12');
   });
 
+  test('a condition of 100,000 terms: checked and evaluated without running out of stack', async () => {
+    // i + 0 + 0 + … == 2: as deep as it is long.
+    const condition = `i${' + 0'.repeat(100_000)} == 2`;
+    const stop = await dap.launchAndStop({ scenario }, { breakpoints: [{ line: 11, condition }] });
+    assert.equal(stop.reason, 'breakpoint');
+    assert.deepEqual(await dap.stack(1), ['read 0x1000_0000 + i*0x1000 64 as loop — next @ 11', 'repeat 4 (i = 2) @ 11', 'engine m.dma @ 8']);
+  });
+
   test('hit count `3`: stops at the third hit only', async () => {
     await dap.launchAndStop({ scenario }, { breakpoints: [{ line: 11, hitCondition: '3' }] });
     assert.equal((await dap.stack(1))[1], 'repeat 4 (i = 2) @ 11');

@@ -50,6 +50,31 @@ describe('a launch with stopOnFault false runs to the end', () => {
     );
   });
 
+  test('an engine hung on a stall nothing answers: said after the counters, with what it never issued', async () => {
+    const scenario = scenarioFile(
+      [
+        'smmu s0 { version v2 }',
+        'domain d { fault stall; hupcf on; map 0x0100_0000 -> 0x8000_0000 size 64K rw }',
+        'master m { stream 0x1; domain d; can-stall }',
+        'engine m.e { outstanding 1; read 0x0700_0000 8 as bad; repeat 3 { read 0x0100_0000 8 as next } }',
+        'handler h on d { context workqueue; log "never answered" }',
+        'expect bad stalled',
+      ].join('\n'),
+      'hung',
+    );
+    const exitCode = await dap.launchToEnd({ scenario, stopOnFault: false });
+    assert.equal(exitCode, 0);
+    assert.equal(
+      dap.output('console'),
+      [
+        'ended at cycle 59: transactions 1, faults 1, stalled 1',
+        'm.e hung at line 4: its outstanding slot is taken (#0 stalled on cb0, no RESUME); 3 transactions not issued',
+        'line 6: expect bad stalled: ok (bad: stalled)',
+        '',
+      ].join('\n'),
+    );
+  });
+
   test('an expect that fails: exit code 1 and the failure on stderr', async () => {
     const scenario = scenarioFile(
       [
