@@ -15,7 +15,6 @@ import {
   TranslateResponseBody,
 } from './protocol';
 import { RequestArguments } from './requestArguments';
-import { findTransaction } from './transactions';
 import { domainViaCd } from './streams';
 import { isV3, prgWaitOf, stagOf } from './v3Tags';
 import { entryCount, rootOf, tableEntries } from './variables/pageTable';
@@ -172,23 +171,20 @@ export function dumps(debuggee: Debuggee, args: RequestArguments): DumpResponseB
 export function faults(debuggee: Debuggee, path: string): FaultsResponseBody {
   const machine = debuggee.machine;
   return {
-    faults: [...machine.journal.faults].reverse().map((f) => {
-      const transaction = findTransaction(machine, f.transaction);
-      return {
-        id: f.id,
-        cycle: f.time,
-        kind: f.kind,
-        iova: hex(f.iova),
-        sid: f.sid,
-        level: f.level,
-        stalled: f.stalled,
-        response: machine.state.responses.get(f.id) ?? null,
-        engine: machine.model.engines[f.engine]?.name ?? '?',
-        reason: f.reason,
-        path,
-        line: transaction ? lineOfOp(machine, transaction.engine, transaction.op) : 0,
-      };
-    }),
+    faults: [...machine.journal.faults].reverse().map((f) => ({
+      id: f.id,
+      cycle: f.time,
+      kind: f.kind,
+      iova: hex(f.iova),
+      sid: f.sid,
+      level: f.level,
+      stalled: f.stalled,
+      response: machine.state.responses.get(f.id) ?? null,
+      engine: machine.model.engines[f.engine]?.name ?? '?',
+      reason: f.reason,
+      path,
+      line: lineOfOp(machine, f.engine, f.op),
+    })),
   };
 }
 

@@ -214,6 +214,8 @@ export interface FaultRecord {
   time: number;
   transaction: number;
   engine: number;
+  /** Its transaction's op in the engine's program: the line that faulted, after the transaction is long gone. */
+  op: number;
   kind: FaultKind | GlobalFaultKind;
   iova: bigint;
   sid: number;

@@ -98,6 +98,7 @@ export function recordFault(rt: Runtime, transaction: TransactionState, fault: F
     time: state.now,
     transaction: transaction.id,
     engine: transaction.engine,
+    op: transaction.op,
     iova: transaction.iova,
     sid: transaction.sid,
     write: transaction.access === 'write',
