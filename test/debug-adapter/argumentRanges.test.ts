@@ -10,7 +10,6 @@ const BAD_REQUEST = 1010;
 const BAD_ARGUMENTS = 1011;
 const UNKNOWN_REQUEST = 1013;
 
-const initialize = { adapterID: 'iommu', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true };
 
 /** A stop on a fault of thread 1, and the domain its engine translates through, on each SMMU version. */
 const versions = [
@@ -30,12 +29,6 @@ describe('arguments out of range: an error response that says what is wrong, nev
     raw.close();
   });
 
-  async function stoppedOnFault(scenario: string): Promise<void> {
-    await raw.request('initialize', initialize);
-    await raw.request('launch', { scenario });
-    await raw.request('configurationDone');
-    await raw.event('stopped');
-  }
 
   /** Sends every request in one write; each gets exactly its refusal, and the adapter is still there. */
   async function assertRefused(refused: readonly Refused[]): Promise<void> {
@@ -49,7 +42,7 @@ describe('arguments out of range: an error response that says what is wrong, nev
 
   for (const { version, scenario, domain } of versions) {
     test(`${version}: readMemory beyond the physical address space, or with a count that is not one`, async () => {
-      await stoppedOnFault(scenario());
+      await raw.stoppedOnFault(scenario());
       await assertRefused([
         ['readMemory', { memoryReference: '0x0', offset: 2 ** 48, count: 8 }, BAD_ARGUMENTS, 'readMemory: 0x0 + 281474976710656 is outside the 48-bit physical address space'],
         ['readMemory', { memoryReference: '0xffffffffffff', offset: 1, count: 1 }, BAD_ARGUMENTS, 'readMemory: 0xffffffffffff + 1 is outside the 48-bit physical address space'],
@@ -66,7 +59,7 @@ describe('arguments out of range: an error response that says what is wrong, nev
     });
 
     test(`${version}: a read longer than 64 KiB is answered short, and the bytes past 2^48 are unreadable`, async () => {
-      await stoppedOnFault(scenario());
+      await raw.stoppedOnFault(scenario());
       const [long, edge] = await raw.batch([
         { command: 'readMemory', arguments: { memoryReference: '0x40000000', count: 1 << 20 } },
         { command: 'readMemory', arguments: { memoryReference: '0xfffffffffff8', count: 1 << 20 } },
@@ -79,7 +72,7 @@ describe('arguments out of range: an error response that says what is wrong, nev
     });
 
     test(`${version}: iommu/pageTable with a table that is not a page table, and addresses that are not addresses`, async () => {
-      await stoppedOnFault(scenario());
+      await raw.stoppedOnFault(scenario());
       await assertRefused([
         ['iommu/pageTable', { domain, table: '0x40001004', level: 1 }, BAD_ARGUMENTS, 'table 0x40001004 is not a page table: tables are 4 KiB aligned'],
         ['iommu/pageTable', { domain, table: '0xffffffffff000', level: 3 }, BAD_ARGUMENTS, 'table 0xffffffffff000 is beyond the 48-bit physical address space'],
@@ -93,7 +86,7 @@ describe('arguments out of range: an error response that says what is wrong, nev
     });
 
     test(`${version}: ids that are not whole numbers, fields that are missing, arguments that are not an object`, async () => {
-      await stoppedOnFault(scenario());
+      await raw.stoppedOnFault(scenario());
       await assertRefused([
         ['stackTrace', { threadId: '1' }, BAD_ARGUMENTS, "stackTrace: 'threadId' must be a whole number"],
         ['stackTrace', { threadId: 2 ** 53 }, BAD_ARGUMENTS, "stackTrace: 'threadId' must be a whole number"],
@@ -117,7 +110,7 @@ describe('arguments out of range: an error response that says what is wrong, nev
   }
 
   test('a register written with a value wider than it is refused', async () => {
-    await stoppedOnFault(example('a530-stall-hupcf'));
+    await raw.stoppedOnFault(example('a530-stall-hupcf'));
     const stack = await raw.request('stackTrace', { threadId: 1 });
     const frameId = (stack.body as DebugProtocol.StackTraceResponse['body']).stackFrames[0]?.id;
     const scopes = (await raw.request('scopes', { frameId })).body as DebugProtocol.ScopesResponse['body'];
@@ -129,7 +122,7 @@ describe('arguments out of range: an error response that says what is wrong, nev
   });
 
   test('data breakpoints this adapter cannot have made are answered unverified', async () => {
-    await stoppedOnFault(example('a530-stall-hupcf'));
+    await raw.stoppedOnFault(example('a530-stall-hupcf'));
     const answer = await raw.request('setDataBreakpoints', { breakpoints: [{ dataId: 'pa:0x40000004:x' }, { dataId: 'reg:0:9:FSR:x' }, { dataId: 'reg:0:0:BOGUS:x' }] });
     assert.deepEqual((answer.body as DebugProtocol.SetDataBreakpointsResponse['body']).breakpoints, [
       { id: 1000000, verified: false, message: "'pa:0x40000004:x' is not a data breakpoint this adapter made" },
@@ -156,7 +149,7 @@ describe('arguments out of range: an error response that says what is wrong, nev
   });
 
   test('breakpointLocations over a range far past the end of the file is answered at once', async () => {
-    await stoppedOnFault(example('a530-stall-hupcf'));
+    await raw.stoppedOnFault(example('a530-stall-hupcf'));
     const answer = await raw.request('breakpointLocations', { source: { path: example('a530-stall-hupcf') }, line: 1, endLine: 1e9 });
     assert.deepEqual((answer.body as DebugProtocol.BreakpointLocationsResponse['body']).breakpoints.length > 0, true);
   });

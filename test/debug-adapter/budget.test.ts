@@ -8,40 +8,10 @@ import { ScenarioModel } from '../../emulator/scenario/model';
 import { repoPath } from '../helpers/repo';
 import { Dap, IommuLaunch, scenarioFile, settle } from './helpers';
 import { RawDap, refusalOf } from './rawSession';
+import { retryLoops } from './retryLoops';
 
 /** Long enough for a few thousand events of output on a slow machine. */
 const RUNAWAY_TIMEOUT = 20_000;
-
-/** A handler that answers retry without mapping what faults, on each SMMU version. */
-const retryLoops = [
-  {
-    version: 'SMMUv2',
-    text: [
-      'smmu s { version v2 }',
-      'domain d {',
-      '  fault stall',
-      '  map 0x1000_0000 -> 0x8000_0000 size 2M rw',
-      '}',
-      'master m { stream 0x1; domain d; can-stall }',
-      'engine m.dma { read 0x2000_0000 64 as stuck }',
-      'handler h on d { context thread; log "retrying {iova}"; retry }',
-    ].join('\n'),
-  },
-  {
-    version: 'SMMUv3',
-    text: [
-      'smmu s { version v3; stall-model stall }',
-      'domain d {',
-      '  fault stall',
-      '  report abort',
-      '  map 0x1000_0000 -> 0x8000_0000 size 2M rw',
-      '}',
-      'master m { stream 0x10; domain d; can-stall }',
-      'engine m.dma { read 0x2000_0000 64 as stuck }',
-      'handler h on d { log "retrying {iova}"; retry }',
-    ].join('\n'),
-  },
-];
 
 /** Many reads that all translate: a run that ends, but takes its time. */
 function manyReads(version: 'v2' | 'v3', count: number): string {

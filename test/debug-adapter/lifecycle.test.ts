@@ -3,13 +3,12 @@ import { writeFileSync } from 'node:fs';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { example, scenarioFile, settle } from './helpers';
-import { RawDap, refusalOf } from './rawSession';
+import { initialize, RawDap, refusalOf } from './rawSession';
 import { v3Stall } from './v3Scenarios';
 
 /** ErrorId.WrongState: a request the session cannot answer in its phase. */
 const WRONG_STATE = 1012;
 
-const initialize = { adapterID: 'iommu', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true };
 
 /** A stop on a fault of the engine that is thread 1, on each SMMU version. */
 const versions = [
@@ -62,16 +61,10 @@ describe('one lifecycle: every request consults where the session is', () => {
     raw.close();
   });
 
-  async function stoppedOnFault(scenario: string): Promise<void> {
-    await raw.request('initialize', initialize);
-    assert.equal((await raw.request('launch', { scenario })).success, true);
-    assert.equal((await raw.request('configurationDone')).success, true);
-    await raw.event('stopped');
-  }
 
   for (const { version, scenario } of versions) {
     test(`${version}: after terminate, whatever needs the run is refused with the reason, threads is empty, and no event follows terminated`, async () => {
-      await stoppedOnFault(scenario());
+      await raw.stoppedOnFault(scenario());
       assert.equal((await raw.request('terminate')).success, true);
       assert.equal(eventNames(raw).at(-1), 'terminated');
       const eventsAtTerminated = raw.events().length;
@@ -137,7 +130,7 @@ describe('one lifecycle: every request consults where the session is', () => {
   });
 
   test('continue and pause in one write: the run stops on the pause before it takes an event', async () => {
-    await stoppedOnFault(example('a530-stall-hupcf'));
+    await raw.stoppedOnFault(example('a530-stall-hupcf'));
     const [resumed, paused] = await raw.batch([
       { command: 'continue', arguments: { threadId: 1 } },
       { command: 'pause', arguments: { threadId: 1 } },
@@ -167,14 +160,14 @@ describe('one lifecycle: every request consults where the session is', () => {
   });
 
   test('a pause while stopped is answered and sends no second stop', async () => {
-    await stoppedOnFault(example('a530-stall-hupcf'));
+    await raw.stoppedOnFault(example('a530-stall-hupcf'));
     assert.equal((await raw.request('pause', { threadId: 1 })).success, true);
     await settle();
     assert.deepEqual(eventNames(raw).filter((e) => e === 'stopped'), ['stopped']);
   });
 
   test('after disconnect: threads is empty, everything else is refused, and no event is sent', async () => {
-    await stoppedOnFault(example('a530-stall-hupcf'));
+    await raw.stoppedOnFault(example('a530-stall-hupcf'));
     const eventsAtStop = raw.events().length;
     assert.equal((await raw.request('disconnect', {})).success, true);
     assert.deepEqual((await raw.request('threads')).body, { threads: [] });

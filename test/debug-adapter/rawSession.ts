@@ -2,6 +2,9 @@ import { DebugProtocol } from '@vscode/debugprotocol';
 import { DapAdapter, DapWire, OutgoingRequest, processAdapter } from '../fuzz/dapWire';
 import { TIMEOUT } from './helpers';
 
+/** What VS Code's `initialize` sends. */
+export const initialize = { adapterID: 'iommu', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true };
+
 /**
  * The standalone adapter on a bare wire, for what DebugClient hides: whole error responses
  * (with their ids), arguments of any shape, and requests sent in one write.
@@ -52,6 +55,16 @@ export class RawDap {
     };
     if (!(await this.wire.until(find, timeout)) || !found) throw new Error(`no '${name}' event within ${timeout} ms`);
     return found;
+  }
+
+  /** Initializes, launches `scenario` and starts it; resolves at its first stop (a fault, with the default filters). */
+  async stoppedOnFault(scenario: string): Promise<void> {
+    await this.request('initialize', initialize);
+    const launched = await this.request('launch', { scenario });
+    if (!launched.success) throw new Error(`launch failed: ${launched.message}`);
+    const started = await this.request('configurationDone');
+    if (!started.success) throw new Error(`configurationDone failed: ${started.message}`);
+    await this.event('stopped');
   }
 
   /** Whether the process is still there, and what it wrote on stderr. */

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { compileScenario } from '../../emulator/scenario/compile';
+import { retryLoops } from '../debug-adapter/retryLoops';
 import { v3Pri, v3Stall } from '../debug-adapter/v3Scenarios';
 import { featureScenarioArbitrary } from '../emulator/generators/featureArbitrary';
 import { repoPath } from '../helpers/repo';
@@ -11,18 +12,6 @@ export interface FuzzScenario {
   name: string;
   text: string;
 }
-
-/** A handler that answers retry without fixing anything: the run stops at the runaway limit. */
-export const retryLoop = [
-  'smmu s { version v2 }',
-  'domain d {',
-  '  fault stall',
-  '  map 0x1000_0000 -> 0x8000_0000 size 2M rw',
-  '}',
-  'master m { stream 0x1; domain d; can-stall }',
-  'engine m.dma { read 0x2000_0000 64 as stuck }',
-  'handler h on d { context thread; log "retrying {iova}"; retry }',
-].join('\n');
 
 /** A run long enough to still be running when the next request comes, without stops. */
 const longRun = [
@@ -57,7 +46,7 @@ export function compiles(text: string): boolean {
 
 /** Runs that take a second or more: a runaway handler, a long stream of reads. */
 const slow: readonly FuzzScenario[] = [
-  { name: 'retry loop', text: retryLoop },
+  ...retryLoops.map(({ version, text }) => ({ name: `retry loop (${version})`, text })),
   { name: 'long run', text: longRun },
 ];
 
