@@ -1,5 +1,6 @@
 import { staticDomainName } from '../emulator/analysis/staticSystem';
 import { MasterDeclaration } from '../emulator/language/ast';
+import { masterStallOf } from '../emulator/language/checker/attach';
 import { SymbolEntry } from '../emulator/language/checker/symbols';
 import { constantValue } from '../emulator/language/evaluate';
 import { BlockSettings } from '../emulator/language/checker/settings';
@@ -49,11 +50,25 @@ function masterLines(analysis: Analysis, entry: SymbolEntry<'master'>): string[]
   const decl = entry.declaration;
   if (!s || !decl) return [];
   const streams = (analysis.compiled.check.streamsOf.get(decl) ?? []).map((st) => (st.mask === 0n ? hex(st.id) : `${hex(st.id)} mask ${hex(st.mask)}`));
-  const domain = s.name('domain')?.text;
-  const flags = [s.flag('can-stall') ? 'can-stall' : undefined, s.flag('pri') ? 'ATS/PRI' : undefined].filter((f) => f !== undefined);
+  const flags = [stallFlag(analysis, decl, s.flag('can-stall')), s.flag('pri') ? 'ATS/PRI' : undefined].filter((f) => f !== undefined);
   const placed = containerPlacementOf(analysis, decl);
-  const attached = placed ? `in vfio ${placed.container}: ${placed.reason}` : `attached to ${domain ?? 'no domain'}`;
-  return [`streams ${streams.join(', ') || 'none'}`, `${attached}${flags.length > 0 ? `; ${flags.join(', ')}` : ''}`];
+  return [`streams ${streams.join(', ') || 'none'}`, `${placed ? `in vfio ${placed.container}: ${placed.reason}` : attachedTo(analysis, decl)}${flags.length > 0 ? `; ${flags.join(', ')}` : ''}`];
+}
+
+/** Where a master with its own `domain` line landed, as the checker attached it. */
+function attachedTo(analysis: Analysis, master: MasterDeclaration): string {
+  const attachment = analysis.staticSystem.attachment(master);
+  if (!attachment) return 'attached to no domain';
+  return 'domain' in attachment ? `attached to ${staticDomainName(attachment.domain)}` : `not attached: ${attachment.reason}`;
+}
+
+/** `can-stall`, or what Linux's master->stall_enabled makes of it when the SMMU's STALL_MODEL decides instead. */
+function stallFlag(analysis: Analysis, master: MasterDeclaration, canStall: boolean): string | undefined {
+  const stall = masterStallOf(master, analysis.compiled.check);
+  if (!stall || stall.stalls === canStall) return canStall ? 'can-stall' : undefined;
+  // Only the SMMU overrides the flag (attach.ts `stallEnabled`): force-stall one way, no-stall the other.
+  const smmu = `smmu '${analysis.compiled.check.smmuOf.get(master)?.name ?? '?'}'`;
+  return stall.stalls ? `stalls on faults: ${smmu} has STALL_MODEL force-stall` : `can-stall, ignored: ${smmu} has STALL_MODEL no-stall`;
 }
 
 function engineLines(analysis: Analysis, entry: SymbolEntry<'engine'>): string[] {

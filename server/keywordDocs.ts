@@ -22,7 +22,7 @@ export const keywordDocs: Readonly<Record<string, string>> = {
   as: '`as NAME`: labels the transaction for `expect` and the debugger; inside `repeat`, every iteration carries it.',
   stream: 'A StreamID: on a master, one stream-match entry (SMR on SMMUv2, `mask` ignores bits); on an engine, the StreamID it issues on.',
   mask: 'SMR.MASK: StreamID bits the stream-match entry ignores.',
-  pasid: 'A PASID (SMMUv3 SubstreamID): on a master, `pasid N -> DOMAIN` binds a second address space; on a transaction, the SSID it carries.',
+  pasid: 'A PASID (SMMUv3 SubstreamID): on a master, `pasid N -> DOMAIN` binds a second address space at N ≥ 1 (PASID 0 is Linux\'s IOMMU_NO_PASID, the master\'s own domain); on a transaction, the SSID it carries.',
   priv: 'A privileged access (FSYNR0.PNU / PnU): passes AP[1]=0 pages.',
   exec: 'An instruction fetch (FSYNR0.IND / InD): faults on an execute-never page.',
   value: '`value V`: the data a write stores (little-endian).',

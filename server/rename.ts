@@ -44,14 +44,8 @@ function symbolEdits(analysis: Analysis, entry: SymbolEntry, newName: string): T
       return edit(range, `${text.slice(0, text.lastIndexOf('.'))}.${newName}`);
     });
   }
-  const edits = [...(declaration ? [declaration] : []), ...references].map((range) => edit(range, newName));
-  if (entry.kind === 'master') {
-    // `gpu.cp` in a handler expression names the master too, inside an engine reference.
-    for (const engine of analysis.compiled.check.symbols.references.filter((r) => r.kind === 'engine' && r.name.startsWith(`${entry.name}.`))) {
-      edits.push(edit(engine.range, `${newName}${engine.name.slice(entry.name.length)}`));
-    }
-  }
-  return edits;
+  // A master's references include the master half of every `master.engine` (the checker records it).
+  return [...(declaration ? [declaration] : []), ...references].map((range) => edit(range, newName));
 }
 
 /** Why `newName` would collide with another declaration of the same kind. */

@@ -125,8 +125,7 @@ class Roles {
       const type = nameTokenTypes[reference.kind];
       const dot = reference.name.indexOf('.');
       if (reference.kind === 'engine' && dot >= 0) {
-        // `gpu.cp` in an expression: the master, then the engine.
-        this.mark({ start: reference.range.start, end: reference.range.start + dot }, role(nameTokenTypes.master));
+        // `gpu.cp` in an expression: the engine half; its master half is a master reference of its own.
         this.mark({ start: reference.range.end - (reference.name.length - dot - 1), end: reference.range.end }, role(type));
       } else {
         const builtin = reference.target !== undefined && reference.target.declaration === undefined;
@@ -318,7 +317,7 @@ class Roles {
         this.mark(node.range, this.identifier(node.name, scope));
       } else if (node.kind === 'qualified') {
         const engineStart = node.range.end - node.engine.length;
-        this.mark({ start: node.range.start, end: node.range.start + node.master.length }, role(nameTokenTypes.master));
+        this.mark(node.masterRange, role(nameTokenTypes.master));
         this.mark({ start: engineStart, end: node.range.end }, role(nameTokenTypes.engine));
       } else if (node.kind === 'call') {
         this.mark(node.callee.range, null);

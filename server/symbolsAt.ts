@@ -30,15 +30,14 @@ function labelAt(analysis: Analysis, offset: number): NameAt | undefined {
 }
 
 /**
- * `master.engine` names two things: with the cursor on its master half (up to the dot),
- * the master, when there is one.
+ * `master.engine` names two things. Its master half (up to the dot) is a reference to the
+ * master of its own when there is one (the checker records it, and it is found first); on
+ * the master half of an engine whose master is not declared, the cursor is on no name.
  */
 function withinEngineName(analysis: Analysis, at: NameAt, offset: number): NameAt | undefined {
   if (at.kind !== 'symbol' || at.entry.kind !== 'engine') return at;
   const dot = analysis.textOf(at.range).lastIndexOf('.');
-  if (dot < 0 || offset > at.range.start + dot) return at;
-  const master = analysis.compiled.check.symbols.get('master', at.entry.name.slice(0, at.entry.name.lastIndexOf('.')));
-  return master && { kind: 'symbol', entry: master, range: { start: at.range.start, end: at.range.start + dot } };
+  return dot >= 0 && offset <= at.range.start + dot ? undefined : at;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { EngineDeclaration, Transaction } from '../language/ast';
 import { CheckResult } from '../language/checker/check';
-import { pasidOutcome, pasidTableOf, placedMasters, transactionPasid } from '../language/checker/pasidTraffic';
+import { pasidOutcome, pasidTableOf, transactionPasid } from '../language/checker/pasidTraffic';
+import { placedMasters } from '../language/checker/v3Attachments';
 import { Route, StaticSystem } from './staticSystem';
 
 /**

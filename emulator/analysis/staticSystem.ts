@@ -127,6 +127,11 @@ export class StaticSystem {
     return this.attached;
   }
 
+  /** Where a master landed at start (the checker's attach rules, then its vfio placement), or why it landed nowhere; undefined when it asks for no domain. */
+  attachment(master: MasterDeclaration): { domain: StaticDomain } | { reason: string } | undefined {
+    return this.attachments().get(master);
+  }
+
   /** The domain an engine's transactions translate in, or why they reach none. */
   route(engine: EngineDeclaration): Route {
     const masterName = engine.name?.master.text;
@@ -136,7 +141,7 @@ export class StaticSystem {
     const sid = engineStream(engine, streams);
     if (sid === undefined) return { kind: 'unrouted', reason: `master '${masterName}' has no stream` };
     if (!streams.some((s) => smrMatches(s, sid))) return { kind: 'unrouted', reason: `stream ${hex(sid)} is not a stream of master '${masterName}'` };
-    const attachment = this.attachments().get(master);
+    const attachment = this.attachment(master);
     if (!attachment) return { kind: 'unrouted', reason: `master '${masterName}' is attached to no domain: its streams fault` };
     if ('reason' in attachment) return { kind: 'unrouted', reason: attachment.reason };
     return { kind: 'domain', engine, master, domain: attachment.domain, sid };

@@ -61,6 +61,8 @@ export interface Identifier extends Node {
 export interface QualifiedIdentifier extends Node {
   kind: 'qualified';
   master: string;
+  /** Where `master` is written: it names the master too (find references, rename). */
+  masterRange: Range;
   engine: string;
 }
 

@@ -197,7 +197,7 @@ function parsePrimary(cursor: TokenCursor): Expression | undefined {
       cursor.expected(`expected an engine name after '${token.text}.'`);
       return undefined;
     }
-    return { kind: 'qualified', range: cursor.rangeFrom(token.range.start), master: token.text, engine: engine.text };
+    return { kind: 'qualified', range: cursor.rangeFrom(token.range.start), master: token.text, masterRange: token.range, engine: engine.text };
   }
   if (isPunctuator(token, '(')) {
     cursor.next();

@@ -107,7 +107,7 @@ const domain: SettingSpec[] = [
 const master: SettingSpec[] = [
   { key: 'smmu', value: { kind: 'name', of: 'smmu' }, summary: 'The SMMU the master sits behind (may be left out when there is one SMMU).' },
   { key: 'domain', value: { kind: 'name', of: 'domain' }, summary: 'Domain attached at start (iommu_attach_device).' },
-  { key: 'can-stall', value: { kind: 'flag' }, summary: 'The device tolerates stalls (DT `dma-can-stall`); a stall domain cannot be attached to a master without it.' },
+  { key: 'can-stall', value: { kind: 'flag' }, summary: 'The device tolerates stalls (DT `dma-can-stall`): Linux stalls it (master->stall_enabled) where stalls are optional, on an SMMUv2 or STALL_MODEL stall; force-stall stalls every master, no-stall none. A stall domain cannot be attached to a master that does not stall.' },
   { key: 'pri', value: { kind: 'flag' }, only: 'v3', summary: 'PCIe ATS + PRI capable: a failed ATS translation makes the device send page requests.' },
 ];
 

@@ -1,4 +1,4 @@
-import { AttachRequest, attachInOrder } from '../scenario/attach';
+import { AttachRequest, attachInOrder, masterStall } from '../scenario/attach';
 import { ScenarioModel } from '../scenario/model';
 
 /** Where each master landed at start, and why not when it did not. */
@@ -38,7 +38,7 @@ export function attachMasters(model: ScenarioModel): { attachments: Attachment[]
       domainName: target?.name ?? '?',
       domainSmmu: model.smmus[target?.smmu ?? -1]?.name ?? '?',
       domainStalls: target?.stall ?? false,
-      masterCanStall: master.canStall,
+      masterStall: masterStall(master.name, master.canStall, smmu?.name ?? '?', smmu?.version === 'v3' ? smmu.stallModel : undefined),
       contextBanks: smmu?.version === 'v2' ? smmu.contextBanks : undefined,
     };
   });

@@ -1,4 +1,4 @@
-import { AttachOutcome, Attacher } from './attach';
+import { AttachOutcome, Attacher, MasterStall } from './attach';
 
 /**
  * Where a VFIO container's masters land, as vfio_iommu_type1_attach_group decides it: each
@@ -11,7 +11,8 @@ import { AttachOutcome, Attacher } from './attach';
 export interface ContainerMember {
   name: string;
   smmu: string;
-  canStall: boolean;
+  /** Linux's master->stall_enabled (attach.ts `masterStall`). */
+  stall: MasterStall;
   /** SMMUv2: the context banks of the master's SMMU; undefined on SMMUv3. */
   contextBanks: number | undefined;
 }
@@ -59,19 +60,21 @@ function attachTo<K>(attacher: Attacher<K | ContainerDomain>, member: ContainerM
     domainName: domain.name,
     domainSmmu: domain.smmu,
     domainStalls: domain.stall,
-    masterCanStall: member.canStall,
+    masterStall: member.stall,
     contextBanks: member.contextBanks,
   });
 }
 
 /**
  * What the new domain's stall setting is, said when the container stalls: a stall domain
- * was refused because the master cannot stall, so a copy that stalls would be refused too.
+ * was refused because the master does not stall, so a copy that stalls would be refused too.
  */
 function stallNote(container: ContainerRequest, member: ContainerMember, domain: ContainerDomain, refusedForStall: boolean): string {
   if (!container.stall) return '';
-  if (domain.stall) return `; ${domain.name} stalls on faults, as the container asks`;
-  return refusedForStall ? `; ${domain.name} does not stall` : `; ${domain.name} does not stall: master '${member.name}' is not 'can-stall'`;
+  // The copy stalls exactly when the master does (placeContainer).
+  const stall = member.stall;
+  if (stall.stalls) return `; ${domain.name} stalls on faults, as the container asks`;
+  return refusedForStall ? `; ${domain.name} does not stall` : `; ${domain.name} does not stall: ${stall.why}`;
 }
 
 /**
@@ -95,7 +98,7 @@ export function placeContainer<K>(container: ContainerRequest, attacher: Attache
       return { member: index, domain: undefined, outcome: 'unattached', why, reason: `unattached: ${why}` };
     }
     const name = `${container.name}#${domains.length + 1}`;
-    const fresh: ContainerDomain = { name, smmu: member.smmu, stall: container.stall && member.canStall };
+    const fresh: ContainerDomain = { name, smmu: member.smmu, stall: container.stall && member.stall.stalls };
     const outcome = attachTo(attacher, member, fresh);
     if (!outcome.attached) {
       const why = `${refused}, and a new domain cannot be attached either: ${outcome.reason}`;

@@ -587,6 +587,10 @@ describe('attach', () => {
         "iommu_attach_device fails: domain 'gpu_dom' stalls on faults but master 'gpu' is not 'can-stall'. The master stays unattached and its transactions fault (a VFIO container would put it in a domain of its own).",
       ),
     ]),
+    // Linux decides with master->stall_enabled: STALL_FORCE makes every master stall, `can-stall` or not.
+    scenario('a stall domain attaches a master without can-stall behind a force-stall SMMUv3', edit(V3, 'version v3', 'version v3; stall-model force-stall', 'master gpu { pri;', 'master gpu {', '  map 0x0100_0000', '  fault stall\n  map 0x0100_0000'), (s) => [
+      hint('response-mapping', s.at('invalid'), "on a stall of master 'gpu', 'invalid' is sent as CMD_RESUME abort (Linux's arm_smmu_page_response: SUCCESS → retry, INVALID and FAILURE → abort)"),
+    ]),
     clean('SMMUv3 has no context banks to run out of', edit(V3, 'engine gpu.cp', [1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => `domain d${n} { }\nmaster m${n} { stream ${n}; domain d${n} }\n`).join('') + 'engine gpu.cp')),
   ]);
 
@@ -903,12 +907,30 @@ describe('SMMUv3 stall model and PASIDs', () => {
   runCases([
     scenario('a stall domain on an SMMUv3 whose STALL_MODEL is no-stall', edit(V3, 'version v3', 'version v3; stall-model no-stall', '  map 0x0100_0000', '  fault stall\n  map 0x0100_0000', 'domain gpu_dom }', 'domain gpu_dom; can-stall }'), (s) => [
       error('stall-model', s.at('stall', 'fault stall'), "smmu 'apps' has STALL_MODEL no-stall (0b01): CD.S must be 0, so domain 'gpu_dom' cannot stall on faults"),
+      // Behind a no-stall SMMU no master stalls, `can-stall` or not: the SMMU is the reason.
+      warning(
+        'attach-fails',
+        s.at('gpu_dom', 'domain gpu_dom; can-stall }'),
+        "iommu_attach_device fails: domain 'gpu_dom' stalls on faults but master 'gpu' cannot stall behind smmu 'apps' (STALL_MODEL no-stall). The master stays unattached and its transactions fault (a VFIO container would put it in a domain of its own).",
+      ),
+      warning(
+        'handler-never-runs',
+        s.at('gpu_dom', 'on gpu_dom'),
+        "handler 'gpu_fault' never runs: domain 'gpu_dom' stalls on faults, but no master using it can stall (Linux writes CD.S=0 for them), so its faults terminate on SMMUv3 'apps', whose event records arm_smmu_evtq_thread only prints, and no PRI master uses it to send page requests",
+      ),
     ]),
     scenario('a terminating domain on an SMMUv3 whose STALL_MODEL is force-stall', edit(V3, 'version v3', 'version v3; stall-model force-stall', '  map 0x0100_0000', '  fault terminate\n  map 0x0100_0000'), (s) => [
       error('stall-model', s.at('terminate', 'fault terminate'), "smmu 'apps' has STALL_MODEL force-stall (0b10): CD.S must be 1, so domain 'gpu_dom' must stall on faults ('fault stall')"),
     ]),
     scenario('a PASID binding beyond ssid-bits', edit(V3, 'version v3', 'version v3; ssid-bits 2', 'domain gpu_dom }', 'domain gpu_dom; pasid 5 -> gpu_dom }'), (s) => [
       error('pasid-range', s.at('5', 'pasid 5'), "PASID 5 does not fit the 2 SubstreamID bits of smmu 'apps' (ssid-bits 2)"),
+    ]),
+    scenario('pasid-zero: PASID 0 is IOMMU_NO_PASID, CD 0 the master\'s own domain', edit(V3, 'engine gpu.cp', 'domain app { }\nengine gpu.cp', 'domain gpu_dom }', 'domain gpu_dom; pasid 0 -> app; pasid 1 -> app }'), (s) => [
+      error(
+        'pasid-zero',
+        s.at('pasid 0 -> app'),
+        "PASID 0 is Linux's IOMMU_NO_PASID, which no binding gets: SubstreamID 0 is the traffic of master 'gpu' without a PASID, which its STE (S1DSS=SSID0) translates with CD 0, the master's own domain; bind a PASID from 1",
+      ),
     ]),
   ]);
 });
@@ -940,6 +962,20 @@ describe('SMMUv3 fault delivery and PASID traffic', () => {
     clean(
       'a terminating domain reached through the PASID binding of an attached PRI master',
       edit(V3, 'master gpu { pri;', 'master gpu {', 'engine gpu.cp', 'domain nic_dom { }\nmaster nic { pri; stream 0x1; domain nic_dom; pasid 3 -> gpu_dom }\nengine gpu.cp'),
+    ),
+    // A master a vfio container placed uses the domains it binds at its PASIDs, as one with its own `domain` line does.
+    scenario(
+      'a terminating domain reached through the PASID binding of a PRI master a vfio container placed',
+      edit(V3, 'master gpu { pri;', 'master gpu {', 'engine gpu.cp', 'master nic { pri; stream 0x1; pasid 3 -> gpu_dom }\nvfio pt { masters nic }\nengine gpu.cp'),
+      (s) => [information('vfio-placement', s.at('nic', 'masters nic'), 'attached to pt')],
+    ),
+    scenario(
+      'a stall domain reached through the PASID binding of a can-stall master a vfio container placed',
+      edit(V3, 'master gpu { pri;', 'master gpu {', '  map 0x0100_0000', '  fault stall\n  map 0x0100_0000', 'domain gpu_dom }', 'can-stall }', 'engine gpu.cp', 'master nic { can-stall; stream 0x1; pasid 3 -> gpu_dom }\nvfio pt { masters nic }\nengine gpu.cp'),
+      (s) => [
+        information('vfio-placement', s.at('nic', 'masters nic'), 'attached to pt'),
+        hint('response-mapping', s.at('invalid'), `on a stall of master 'nic', 'invalid' is sent as CMD_RESUME abort ${STALL_HINT}`),
+      ],
     ),
     scenario('response-mapping: page responses on a stall domain', edit(V3_STALL, '  terminate\n', '  if write { success } else { failure }\n'), (s) => [
       hint('response-mapping', s.at('success'), `on a stall of master 'gpu', 'success' is sent as CMD_RESUME retry ${STALL_HINT}`),
@@ -1008,6 +1044,29 @@ describe('vfio containers', () => {
     scenario('vfio-placement: a master without can-stall gets a new domain that does not stall', edit(BASE, 'expect fetch0', `${NIC}master nic0 { stream 0x2; can-stall }\nvfio pt { fault stall; masters nic0 nic }\nexpect fetch0`), (s) => [
       information('vfio-placement', s.at('nic0', 'masters nic0'), 'attached to pt'),
       information('vfio-placement', s.at('nic', ' nic }'), "new domain pt#2: domain 'pt' stalls on faults but master 'nic' is not 'can-stall'; pt#2 does not stall"),
+    ]),
+    scenario('vfio-placement: behind a force-stall SMMUv3 a master without can-stall joins the stalling container', edit(
+      V3,
+      'version v3',
+      'version v3; stall-model force-stall',
+      'master gpu { pri;',
+      'master gpu {',
+      '  map 0x0100_0000',
+      '  fault stall\n  map 0x0100_0000',
+      'expect fetch0',
+      `${NIC}vfio pt { fault stall; masters nic }\nexpect fetch0`,
+    ), (s) => [
+      hint('response-mapping', s.at('invalid'), "on a stall of master 'gpu', 'invalid' is sent as CMD_RESUME abort (Linux's arm_smmu_page_response: SUCCESS → retry, INVALID and FAILURE → abort)"),
+      information('vfio-placement', s.at('nic', 'masters nic'), 'attached to pt'),
+    ]),
+    scenario('vfio-placement: a master that cannot stall behind a no-stall SMMUv3 gets a copy that does not stall, and says why', edit(
+      TWO_SMMUS,
+      'smmu other { version v2 }',
+      'smmu quiet { version v3; stall-model no-stall }',
+      'expect fetch0',
+      'master nic { smmu quiet; stream 0x1; can-stall }\nvfio pt { smmu apps; fault stall; masters nic }\nexpect fetch0',
+    ), (s) => [
+      information('vfio-placement', s.at('nic', 'masters nic'), "new domain pt#2 on smmu 'quiet': master 'nic' is behind smmu 'quiet' but domain 'pt' uses smmu 'apps'; pt#2 does not stall: master 'nic' cannot stall behind smmu 'quiet' (STALL_MODEL no-stall)"),
     ]),
     scenario('vfio-unattached: no context bank left for the container (SMMUv2)', edit(BASE, 'version v2', 'version v2; context-banks 1', 'expect fetch0', `${NIC}vfio pt { masters nic }\nexpect fetch0`), (s) => [
       warning('vfio-unattached', s.at('nic', 'masters nic'), "unattached: smmu 'apps' has 1 context bank and this would be domain number 2; a new domain would need a context bank too"),
@@ -1080,6 +1139,7 @@ describe('coverage', () => {
     'oas-ips',
     'pasid-range',
     'pasid-unbound',
+    'pasid-zero',
     'queue-context',
     'response-mapping',
     'response-kind',

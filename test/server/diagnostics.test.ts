@@ -116,6 +116,15 @@ describe('published diagnostics', () => {
       [
         ['stall-model', "smmu 'kgsl' has STALL_MODEL no-stall (0b01): CD.S must be 0, so domain 'gpu_dom' cannot stall on faults"],
         ['version-mismatch', "'hupcf' is an SMMUv2 context-bank bit; domain 'gpu_dom' is on an SMMUv3, which has no HUPCF (stalls are per transaction)"],
+        // Behind a no-stall SMMU the can-stall master does not stall either: the SMMU is the reason.
+        [
+          'attach-fails',
+          "iommu_attach_device fails: domain 'gpu_dom' stalls on faults but master 'gpu' cannot stall behind smmu 'kgsl' (STALL_MODEL no-stall). The master stays unattached and its transactions fault (a VFIO container would put it in a domain of its own).",
+        ],
+        [
+          'handler-never-runs',
+          "handler 'h' never runs: domain 'gpu_dom' stalls on faults, but no master using it can stall (Linux writes CD.S=0 for them), so its faults terminate on SMMUv3 'kgsl', whose event records arm_smmu_evtq_thread only prints, and no PRI master uses it to send page requests",
+        ],
       ],
     );
   });

@@ -234,6 +234,19 @@ describe('SMMUv3 hovers', () => {
     assert.equal((await hoverOn(text, 'stream 0x10', 2)).value, '**stream 0x10** of master gpu\n\n_What Linux writes for the SMMUv3 is shown once the scenario has no errors._');
   });
 
+  test("a master's summary says where the attach rules put it and what Linux's stall_enabled makes of its can-stall", async () => {
+    const summary = async (text: string): Promise<string> => (await hoverOn(text, 'm {', 1)).value.split('\n')[4] ?? '';
+    const forced = 'smmu s { version v3; stall-model force-stall }\ndomain d { fault stall }\nmaster m { stream 0x1; domain d }\n';
+    assert.equal(await summary(forced), "attached to d; stalls on faults: smmu 's' has STALL_MODEL force-stall");
+    const quiet = 'smmu s { version v3; stall-model no-stall }\ndomain d { fault stall }\nmaster m { stream 0x1; domain d; can-stall }\n';
+    assert.equal(
+      await summary(quiet),
+      "not attached: iommu_attach_device failed: domain 'd' stalls on faults but master 'm' cannot stall behind smmu 's' (STALL_MODEL no-stall); can-stall, ignored: smmu 's' has STALL_MODEL no-stall",
+    );
+    const v2 = 'smmu s { version v2 }\ndomain d { fault stall }\nmaster m { stream 0x1; domain d }\n';
+    assert.equal(await summary(v2), "not attached: iommu_attach_device failed: domain 'd' stalls on faults but master 'm' is not 'can-stall'");
+  });
+
   test('an SMMUv2 master keeps the plain summary', async () => {
     const v2 = example('a530-fault-no-stall.iommu');
     assert.equal((await hoverOn(v2, 'gpu {', 1)).value, ['**master gpu**', '', 'streams 0x0', '', 'attached to gpu_dom'].join('\n'));

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { Range, ResponseError, TextEdit } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Analysis } from '../../server/analysis';
+import { references } from '../../server/references';
 import { prepareRename, rename } from '../../server/rename';
 import { corpus } from '../helpers/mutations';
 
@@ -84,4 +85,28 @@ test('at every offset of every example: prepareRename holds the cursor or refuse
       assert.ok(covered, `offset ${offset}: no edit covers ${JSON.stringify(prepared)}`);
     }
   }
+});
+
+test('over every example, renaming a master or a domain edits exactly the places find references lists, and nothing else', () => {
+  const key = (range: Range): string => `${range.start.line}:${range.start.character}-${range.end.line}:${range.end.character}`;
+  for (const text of [...corpus, withHandler]) {
+    const analysis = analysisOf(text);
+    const symbols = analysis.compiled.check.symbols;
+    for (const entry of [...symbols.declared('master'), ...symbols.declared('domain')]) {
+      const position = analysis.positionAt(entry.nameRange.start);
+      const found = references(analysis, position, true).map((l) => key(l.range));
+      const edit = rename(analysis, position, 'renamed_name');
+      assert.ok(edit && !(edit instanceof ResponseError), `${entry.kind} '${entry.name}': the rename was refused`);
+      const edits = edit.changes?.[uri] ?? [];
+      assert.deepEqual(edits.map((e) => e.newText), edits.map(() => 'renamed_name'), `${entry.kind} '${entry.name}'`);
+      assert.deepEqual(edits.map((e) => key(e.range)).sort(), [...found].sort(), `${entry.kind} '${entry.name}'`);
+    }
+  }
+});
+
+test("find references on a master lists the master half of 'gpu.cp' in a handler expression, as rename edits it", () => {
+  const analysis = analysisOf(withHandler);
+  const found = references(analysis, positionIn(analysis, 'gpu {'), true).map((l) => l.range);
+  const master = (context: string): Range => ({ start: positionIn(analysis, 'gpu', 0, context), end: positionIn(analysis, 'gpu', 3, context) });
+  assert.deepEqual(found, [master('master gpu'), master('engine gpu.cp'), master('== gpu.cp')]);
 });

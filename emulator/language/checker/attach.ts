@@ -1,5 +1,5 @@
 import { DomainDeclaration, MasterDeclaration, Word } from '../ast';
-import { Attacher, AttachRequest, attachInOrder } from '../../scenario/attach';
+import { Attacher, AttachRequest, attachInOrder, MasterStall, masterStall, StallModel } from '../../scenario/attach';
 import { ContainerDomain } from '../../scenario/vfio';
 import { CheckContext, versionOf } from './context';
 
@@ -9,11 +9,21 @@ interface Asking {
   domain: DomainDeclaration;
 }
 
+/** Linux's master->stall_enabled for a master whose SMMU is known: its `can-stall` and, on an SMMUv3, the SMMU's STALL_MODEL. */
+export function masterStallOf(master: MasterDeclaration, context: Pick<CheckContext, 'smmuOf' | 'settings'>): MasterStall | undefined {
+  const smmu = context.smmuOf.get(master);
+  if (!smmu) return undefined;
+  const smmuSettings = smmu.declaration ? context.settings.get(smmu.declaration) : undefined;
+  const stallModel = versionOf(context, smmu) === 'v3' ? (smmuSettings?.word('stall-model') as StallModel | undefined) : undefined;
+  return masterStall(master.name?.text ?? '?', context.settings.get(master)?.flag('can-stall') ?? false, smmu.name, stallModel);
+}
+
 /** What iommu_attach_device is asked, for a master whose domain resolved. */
 export function attachRequest(master: MasterDeclaration, domain: DomainDeclaration, context: Pick<CheckContext, 'smmuOf' | 'settings'>): AttachRequest<DomainDeclaration> | undefined {
   const masterSmmu = context.smmuOf.get(master);
   const domainSmmu = context.smmuOf.get(domain);
-  if (!masterSmmu || !domainSmmu) return undefined;
+  const stall = masterStallOf(master, context);
+  if (!masterSmmu || !domainSmmu || !stall) return undefined;
   const smmuSettings = masterSmmu.declaration ? context.settings.get(masterSmmu.declaration) : undefined;
   return {
     master: master.name?.text ?? '?',
@@ -22,7 +32,7 @@ export function attachRequest(master: MasterDeclaration, domain: DomainDeclarati
     domainName: domain.name?.text ?? '?',
     domainSmmu: domainSmmu.name,
     domainStalls: context.settings.get(domain)?.word('fault') === 'stall',
-    masterCanStall: context.settings.get(master)?.flag('can-stall') ?? false,
+    masterStall: stall,
     contextBanks: versionOf(context, masterSmmu) === 'v2' ? Number(smmuSettings?.number('context-banks') ?? 0n) : undefined,
   };
 }

@@ -125,7 +125,15 @@ function checkMaster(master: MasterDeclaration, context: CheckContext): void {
   const ssidBits = smmu?.declaration ? context.settings.get(smmu.declaration)?.number('ssid-bits') : undefined;
   for (const binding of master.pasids) {
     if (version === 'v2') context.sink.error('version-mismatch', binding.range, 'PASID bindings (SubstreamIDs) exist on SMMUv3 only');
-    else if (binding.pasid && ssidBits !== undefined && binding.pasid.value >= 1n << ssidBits) {
+    else if (binding.pasid?.value === 0n) {
+      // emulator/smmu/v3/program.ts writes CD 0 for the master's own domain and CD N for `pasid N`.
+      const name = master.name?.text ?? '?';
+      context.sink.error(
+        'pasid-zero',
+        binding.range,
+        `PASID 0 is Linux's IOMMU_NO_PASID, which no binding gets: SubstreamID 0 is the traffic of master '${name}' without a PASID, which its STE (S1DSS=SSID0) translates with CD 0, the master's own domain; bind a PASID from 1`,
+      );
+    } else if (binding.pasid && ssidBits !== undefined && binding.pasid.value >= 1n << ssidBits) {
       context.sink.error('pasid-range', binding.pasid.range, `PASID ${binding.pasid.value} does not fit the ${ssidBits} SubstreamID bits of smmu '${smmu?.name}' (ssid-bits ${ssidBits})`);
     }
     if (binding.domain) context.symbols.resolve('domain', binding.domain, context.sink);
@@ -186,11 +194,11 @@ export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult
   for (const handler of handlers) {
     checkHandler(handler, settingsOf(handler, 'handler', undefined, context), handledDomains, context);
   }
-  checkSmmuV3({ domains, masters, handlers }, context);
   for (const vfio of vfios) mapsOf.set(vfio, checkVfio(vfio, context));
   // After every master with its own `domain` line: drivers attach as they probe, VFIO later, when userspace sets up the container.
   const containers = checkContainers(vfios, attacher, context);
-  // After the containers: a master they attach translates its PASIDs too.
+  // After the containers: a master they attach uses the domains it binds, and translates its PASIDs too.
+  checkSmmuV3({ domains, masters, handlers, containers }, context);
   checkPasidTraffic(declarationsOf(file, 'engine'), containers, context);
   for (const expect of declarationsOf(file, 'expect')) checkExpect(expect, context);
 

@@ -65,8 +65,14 @@ function checkNode(expression: Expression, scope: ExpressionScope, context: Chec
         return;
       }
       const target = context.symbols.get('engine', name);
-      if (target) context.symbols.references.push({ kind: 'engine', name, range: expression.range, target });
-      else context.sink.error('unknown-identifier', expression.range, `'${name}' is not an engine of this scenario`);
+      if (!target) {
+        context.sink.error('unknown-identifier', expression.range, `'${name}' is not an engine of this scenario`);
+        return;
+      }
+      // Its master half names the master, as in `engine gpu.cp`: references and rename find it there.
+      const master = context.symbols.get('master', expression.master);
+      if (master) context.symbols.references.push({ kind: 'master', name: expression.master, range: expression.masterRange, target: master });
+      context.symbols.references.push({ kind: 'engine', name, range: expression.range, target });
       return;
     }
     case 'call':

@@ -1,9 +1,8 @@
 import { EngineDeclaration, EngineItem, MasterDeclaration, Transaction } from '../ast';
 import { constantValue } from '../evaluate';
 import { recordedSubstreamId, SUBSTREAMID_BITS } from '../../smmu/v3/eventRecord';
-import { attachInOrder } from '../../scenario/attach';
-import { attachRequest } from './attach';
-import { CheckContext, versionOf } from './context';
+import { CheckContext } from './context';
+import { placedMasters, v3Attachment } from './v3Attachments';
 import { CheckedContainer } from './vfio';
 
 /**
@@ -68,23 +67,10 @@ function configurationOutcome(table: PasidTable, pasid: bigint): PasidOutcome {
   return { kind: 'bound', domain: bound };
 }
 
-/** The masters a vfio container attached somewhere. */
-export function placedMasters(containers: readonly CheckedContainer[]): Set<MasterDeclaration> {
-  return new Set(containers.flatMap((c) => c.placements.flatMap((p) => (p.domain === undefined ? [] : [p.master]))));
-}
-
-/**
- * The PASID table of a master on an SMMUv3 that is attached — to its own domain, or by a
- * vfio container (`placed`) — else its STE aborts everything. An SMMUv3 has no context
- * banks to run out of: whether its own attach succeeds depends on it and its domain alone.
- */
+/** The PASID table of a master on an SMMUv3 that is attached at start (v3Attachments.ts); an unattached master's STE aborts everything. */
 export function pasidTableOf(master: MasterDeclaration, context: Pick<CheckContext, 'settings' | 'smmuOf' | 'symbols'>, placed: ReadonlySet<MasterDeclaration>): PasidTable | undefined {
   const smmu = context.smmuOf.get(master);
-  if (!smmu?.declaration || versionOf(context, smmu) !== 'v3') return undefined;
-  const setting = context.settings.get(master)?.name('domain');
-  const domain = setting ? context.symbols.get('domain', setting.text)?.declaration : undefined;
-  const request = domain ? attachRequest(master, domain, context) : undefined;
-  if (!placed.has(master) && (!request || !attachInOrder([request])[0]?.attached)) return undefined;
+  if (!smmu?.declaration || !v3Attachment(master, context, placed)) return undefined;
   const bindings = new Map<bigint, string>();
   for (const binding of master.pasids) {
     if (binding.pasid && binding.domain && !bindings.has(binding.pasid.value)) bindings.set(binding.pasid.value, binding.domain.text);

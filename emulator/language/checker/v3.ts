@@ -1,11 +1,12 @@
 import { DomainDeclaration, HandlerDeclaration, HandlerStatement, MasterDeclaration, pageResponses, PageResponse, ResponseStatement, StallResponse } from '../ast';
 import { PriResponse, resumeActionOf } from '../../smmu/v3/commands';
 import { linuxS1Cd } from '../../smmu/v3/cd';
-import { attachInOrder } from '../../scenario/attach';
-import { attachRequest } from './attach';
+import { masterStallOf } from './attach';
 import { CheckContext, versionOf } from './context';
 import { openEnds } from './handlers';
 import { BlockSettings } from './settings';
+import { placedMasters, v3Attachment } from './v3Attachments';
+import { CheckedContainer } from './vfio';
 
 /**
  * SMMUv3 checks that need more than one block: whether a handler's faults can reach it, and
@@ -18,37 +19,35 @@ import { BlockSettings } from './settings';
 interface DomainUser {
   master: MasterDeclaration;
   pri: boolean;
-  /** Linux's master->stall_enabled: `can-stall`, or an SMMU that forces stalls. Else its CDs have S=0. */
+  /** Linux's master->stall_enabled (attach.ts `masterStallOf`). Else its CDs have S=0. */
   stalls: boolean;
 }
 
 /**
- * Who uses each domain: the masters whose attach at start succeeds (as the machine attaches
- * them), at their `domain` and at each `pasid N -> NAME`; an unattached master's STE aborts
- * everything, so its bindings are never used.
+ * Who uses each domain: the masters attached at start (as the machine attaches them: to
+ * their own domain, or by a vfio container, `placed`), at their `domain` and at each
+ * `pasid N -> NAME`; an unattached master's STE aborts everything, so its bindings are never
+ * used. A placed master's own domain is a container's, which no handler can be on.
  */
-export function domainUsers(masters: readonly MasterDeclaration[], context: Pick<CheckContext, 'settings' | 'symbols' | 'smmuOf'>): Map<DomainDeclaration, DomainUser[]> {
+export function domainUsers(
+  masters: readonly MasterDeclaration[],
+  placed: ReadonlySet<MasterDeclaration>,
+  context: Pick<CheckContext, 'settings' | 'symbols' | 'smmuOf'>,
+): Map<DomainDeclaration, DomainUser[]> {
   const domainOf = (name: string | undefined): DomainDeclaration | undefined => (name === undefined ? undefined : context.symbols.get('domain', name)?.declaration);
-  const asking = masters.flatMap((master) => {
-    const domain = domainOf(context.settings.get(master)?.name('domain')?.text);
-    const request = domain ? attachRequest(master, domain, context) : undefined;
-    return request ? [{ master, request }] : [];
-  });
-  const outcomes = attachInOrder(asking.map((a) => a.request));
   const users = new Map<DomainDeclaration, DomainUser[]>();
-  asking.forEach(({ master, request }, i) => {
-    if (!outcomes[i]?.attached) return;
-    const smmu = context.smmuOf.get(master)?.declaration;
-    const forced = smmu !== undefined && context.settings.get(smmu)?.word('stall-model') === 'force-stall';
-    const settings = context.settings.get(master);
-    const user = { master, pri: settings?.flag('pri') ?? false, stalls: forced || (settings?.flag('can-stall') ?? false) };
-    for (const domain of [request.domain, ...master.pasids.map((b) => domainOf(b.domain?.text))]) {
+  for (const master of masters) {
+    const attachment = v3Attachment(master, context, placed);
+    if (!attachment) continue;
+    const user = { master, pri: context.settings.get(master)?.flag('pri') ?? false, stalls: masterStallOf(master, context)?.stalls ?? false };
+    const own = 'own' in attachment ? attachment.own : undefined;
+    for (const domain of [own, ...master.pasids.map((b) => domainOf(b.domain?.text))]) {
       if (!domain) continue;
       const list = users.get(domain) ?? [];
       if (!list.includes(user)) list.push(user);
       users.set(domain, list);
     }
-  });
+  }
   return users;
 }
 
@@ -147,8 +146,9 @@ function checkOutputSize(domain: DomainDeclaration, settings: BlockSettings, con
   }
 }
 
+/** Runs after the vfio containers are placed: a master they attached uses the domains it binds at its PASIDs. */
 export function checkSmmuV3(
-  declarations: { domains: readonly DomainDeclaration[]; masters: readonly MasterDeclaration[]; handlers: readonly HandlerDeclaration[] },
+  declarations: { domains: readonly DomainDeclaration[]; masters: readonly MasterDeclaration[]; handlers: readonly HandlerDeclaration[]; containers: readonly CheckedContainer[] },
   context: CheckContext,
 ): void {
   const onV3 = (domain: DomainDeclaration): boolean => versionOf(context, context.smmuOf.get(domain)) === 'v3';
@@ -156,7 +156,7 @@ export function checkSmmuV3(
     const settings = context.settings.get(domain);
     if (settings && onV3(domain)) checkOutputSize(domain, settings, context);
   }
-  const users = domainUsers(declarations.masters, context);
+  const users = domainUsers(declarations.masters, placedMasters(declarations.containers), context);
   for (const handler of declarations.handlers) {
     const domain = handler.domain ? context.symbols.get('domain', handler.domain.text)?.declaration : undefined;
     if (domain && onV3(domain)) checkV3Handler(handler, domain, users.get(domain) ?? [], context);

@@ -1,6 +1,7 @@
 import { DomainDeclaration, MasterDeclaration, Name, VfioDeclaration } from '../ast';
 import { Attacher } from '../../scenario/attach';
 import { ContainerDomain, ContainerMember, ContainerPlacement, placeContainer } from '../../scenario/vfio';
+import { masterStallOf } from './attach';
 import { CheckContext, versionOf } from './context';
 
 /** One master of a container where it landed, with the name in the `masters` list that put it there. */
@@ -54,12 +55,13 @@ function listedMasters(vfio: VfioDeclaration, seen: Map<MasterDeclaration, { vfi
         return [];
       }
       const smmu = context.smmuOf.get(master);
-      if (!smmu) return [];
+      const stall = masterStallOf(master, context);
+      if (!smmu || !stall) return [];
       const banks = smmu.declaration ? context.settings.get(smmu.declaration)?.number('context-banks') : undefined;
       const member: ContainerMember = {
         name: listed.text,
         smmu: smmu.name,
-        canStall: settings?.flag('can-stall') ?? false,
+        stall,
         contextBanks: versionOf(context, smmu) === 'v2' ? Number(banks ?? 0n) : undefined,
       };
       return [{ master, listed, member }];

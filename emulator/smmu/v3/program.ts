@@ -80,8 +80,8 @@ export function programSmmuV3(builder: Builder, model: ScenarioModel, smmuIndex:
   for (const { master, index } of masters) {
     const attachment = attachments.find((a) => a.master === index && a.attached);
     // CD 0 is the master's own domain (S1DSS=SSID0): PASID 0 is Linux's IOMMU_NO_PASID, which
-    // no binding takes, so a `pasid 0 -> …` line cannot put another domain there.
-    const bound = master.pasids.filter((p) => p.pasid !== 0).map((p) => ({ ssid: p.pasid, domain: p.domain }));
+    // no binding takes (the checker refuses `pasid 0 -> …`, error pasid-zero).
+    const bound = master.pasids.map((p) => ({ ssid: p.pasid, domain: p.domain }));
     const bindings = attachment ? [{ ssid: 0, domain: attachment.domain }, ...bound] : [];
     const cdMax = master.pasids.length > 0 ? smmu.ssidBits : 0;
     for (const stream of master.streams) {

@@ -650,7 +650,7 @@ test('expression nodes and their ranges', () => {
       operator: '==',
       operatorRange: s.at('=='),
       left: s.identifier('engine'),
-      right: { kind: 'qualified', range: s.at('gpu.cp'), master: 'gpu', engine: 'cp' },
+      right: { kind: 'qualified', range: s.at('gpu.cp'), master: 'gpu', masterRange: s.at('gpu', 'gpu.cp'), engine: 'cp' },
     },
     right: {
       kind: 'binary',

@@ -52,20 +52,25 @@ master m0 { smmu b; stream 0x10; can-stall }
 engine m0.e { read 0x100_0000 4 as ok; read 0x200_0000 4 as bad }
 `);
   assert.deepEqual(machine.model.vfio[0]?.placements.map((p) => p.reason), [
-    "new domain pt#2 on smmu 'b': master 'm0' is behind smmu 'b' but domain 'pt' uses smmu 'a'; pt#2 stalls on faults, as the container asks",
+    // The copy does not stall, and the phrase says why: the SMMU, not the master's can-stall.
+    "new domain pt#2 on smmu 'b': master 'm0' is behind smmu 'b' but domain 'pt' uses smmu 'a'; pt#2 does not stall: master 'm0' cannot stall behind smmu 'b' (STALL_MODEL no-stall)",
   ]);
   assert.deepEqual(cd, [{ sid: 0x10, s: false }]);
   assert.deepEqual(records, ['F_TRANSLATION sid 0x10']);
   assert.deepEqual(statuses(machine.result()), { 'ok#0': 'completed', 'bad#0': 'aborted' });
 });
 
-test('a `pasid 0 -> DOMAIN` line cannot take CD 0 from the master\'s own domain: traffic without a PASID still translates there', () => {
-  const { machine } = run(`
-smmu s { version v3 }
-domain d { map 0x0 -> 0x8000_0000 size 1M rw }
-domain app { map 0x0 -> 0x9000_0000 size 1M rw }
-master m { stream 0x1; domain d; pasid 0 -> app }
-engine m.e { read 0x1000 4 as plain }
+test('force-stall: a master without can-stall attaches to a stall domain of its own (Linux\'s stall_enabled is set for every master) and its fault reaches the handler', () => {
+  const { machine, cd, records } = run(`
+smmu s0 { version v3; stall-model force-stall }
+domain d { fault stall; map 0x100_0000 -> 0x8000_0000 size 4K r }
+master m0 { stream 0x10; domain d }
+engine m0.e { read 0x100_0000 4 as ok; read 0x200_0000 4 as bad }
+handler h on d { log "stall at {iova}"; terminate }
 `);
-  assert.deepEqual(machine.result().transactions.map((t) => [t.label, t.status, t.pa]), [['plain', 'completed', 0x8000_1000n]]);
+  assert.deepEqual(machine.attachments, [{ master: 0, domain: 0, attached: true, reason: undefined }]);
+  assert.deepEqual(cd, [{ sid: 0x10, s: true }]);
+  assert.deepEqual(records, ['F_TRANSLATION sid 0x10 stall']);
+  assert.deepEqual([...machine.journal.logs].map((l) => l.message), ['stall at 0x2000000']);
+  assert.deepEqual(statuses(machine.result()), { 'ok#0': 'completed', 'bad#0': 'raz' });
 });

@@ -1,0 +1,29 @@
+import { DomainDeclaration, MasterDeclaration } from '../ast';
+import { attachInOrder } from '../../scenario/attach';
+import { attachRequest } from './attach';
+import { CheckContext, versionOf } from './context';
+import { CheckedContainer } from './vfio';
+
+/** The masters a vfio container attached somewhere. */
+export function placedMasters(containers: readonly CheckedContainer[]): Set<MasterDeclaration> {
+  return new Set(containers.flatMap((c) => c.placements.flatMap((p) => (p.domain === undefined ? [] : [p.master]))));
+}
+
+/**
+ * Where a master on an SMMUv3 is attached at start: its own domain, or a domain of the vfio
+ * container that placed it (`placed`); undefined when it is attached nowhere, and its STE
+ * then aborts everything (its PASID bindings are never written). An SMMUv3 has no context
+ * banks to run out of: whether its own attach succeeds depends on it and its domain alone.
+ */
+export function v3Attachment(
+  master: MasterDeclaration,
+  context: Pick<CheckContext, 'settings' | 'smmuOf' | 'symbols'>,
+  placed: ReadonlySet<MasterDeclaration>,
+): { own: DomainDeclaration } | { vfio: true } | undefined {
+  if (versionOf(context, context.smmuOf.get(master)) !== 'v3') return undefined;
+  if (placed.has(master)) return { vfio: true };
+  const setting = context.settings.get(master)?.name('domain');
+  const domain = setting ? context.symbols.get('domain', setting.text)?.declaration : undefined;
+  const request = domain ? attachRequest(master, domain, context) : undefined;
+  return domain && request && attachInOrder([request])[0]?.attached ? { own: domain } : undefined;
+}
