@@ -242,9 +242,17 @@ function renderItems(items: readonly EngineItemShape[], indent: string, master: 
       case 'repeat':
       case 'submit': {
         const head = item.item === 'repeat' ? `repeat ${item.count}` : `submit ${item.id}`;
-        out.push(`${indent}${head} {`);
-        renderItems(item.body, `${indent}  `, master, ctx, inRepeat || item.item === 'repeat', out);
-        out.push(`${indent}}`);
+        const repeated = inRepeat || item.item === 'repeat';
+        if (item.body.length === 1 && item.body[0]?.item === 'tx') {
+          // A lone transaction on the block's line, as the examples write it, so the parser and formatter meet that form too.
+          const one: string[] = [];
+          renderItems(item.body, '', master, ctx, repeated, one);
+          out.push(`${indent}${head} { ${one.join('')} }`);
+        } else {
+          out.push(`${indent}${head} {`);
+          renderItems(item.body, `${indent}  `, master, ctx, repeated, out);
+          out.push(`${indent}}`);
+        }
         break;
       }
     }

@@ -6,7 +6,7 @@ import fc from 'fast-check';
  * handlers of every kind, timing. Plain data (numbers, flags, picks) that
  * `systemRender.ts` turns into scenario text; every cross-reference is a free number
  * resolved at render time, so every shape renders valid and fast-check shrinks freely.
- * (`scenarioArbitrary.ts` is the SMMUv2-only generator the older property tests use.)
+ * `SystemOptions` narrows it: one version, no containers, handlers that never unmap.
  */
 
 export type Version = 'v2' | 'v3';
@@ -306,16 +306,19 @@ const conditionArb: fc.Arbitrary<ConditionShape> = fc.record({
   op: fc.oneof({ weight: 3, arbitrary: fc.constant('&&' as const) }, { weight: 1, arbitrary: fc.constant('||' as const) }),
 });
 
-const simpleArb: fc.Arbitrary<SimpleStatement> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ st: fc.constant('log' as const), template: fc.nat({ max: 6 }) }) },
-  { weight: 1, arbitrary: fc.record({ st: fc.constant('dump' as const) }) },
-  { weight: 1, arbitrary: fc.record({ st: fc.constant('sleep' as const), cycles: fc.integer({ min: 0, max: 150 }) }) },
-  { weight: 1, arbitrary: fc.record({ st: fc.constant('stall-off' as const), cycles: fc.integer({ min: 1, max: 100 }) }) },
-  { weight: 1, arbitrary: fc.record({ st: fc.constantFrom('map' as const, 'map-range' as const, 'unmap' as const) }) },
-  { weight: 1, arbitrary: fc.record({ st: fc.constant('tlbi' as const), all: fc.boolean() }) },
-);
+function simpleArb(unmap: boolean): fc.Arbitrary<SimpleStatement> {
+  const tables: SimpleStatement[] = unmap ? [{ st: 'map' }, { st: 'map-range' }, { st: 'unmap' }] : [{ st: 'map' }, { st: 'map-range' }];
+  return fc.oneof(
+    { weight: 3, arbitrary: fc.record({ st: fc.constant('log' as const), template: fc.nat({ max: 6 }) }) },
+    { weight: 1, arbitrary: fc.record({ st: fc.constant('dump' as const) }) },
+    { weight: 1, arbitrary: fc.record({ st: fc.constant('sleep' as const), cycles: fc.integer({ min: 0, max: 150 }) }) },
+    { weight: 1, arbitrary: fc.record({ st: fc.constant('stall-off' as const), cycles: fc.integer({ min: 1, max: 100 }) }) },
+    { weight: 1, arbitrary: fc.constantFrom(...tables) },
+    { weight: 1, arbitrary: fc.record({ st: fc.constant('tlbi' as const), all: fc.boolean() }) },
+  );
+}
 
-function blockArb(depth: number): fc.Arbitrary<BlockShape> {
+function blockArb(depth: number, simple: fc.Arbitrary<SimpleStatement>): fc.Arbitrary<BlockShape> {
   const responses: fc.Arbitrary<TailShape> = fc.oneof(
     { weight: 1, arbitrary: fc.constant<TailShape>({ tail: 'none' }) },
     { weight: 4, arbitrary: fc.record({ tail: fc.constant('respond' as const), response: fc.constantFrom<ResponseShape>('retry', 'terminate', 'abort', 'success', 'invalid', 'failure') }) },
@@ -325,18 +328,21 @@ function blockArb(depth: number): fc.Arbitrary<BlockShape> {
       ? responses
       : fc.oneof(
           { weight: 2, arbitrary: responses },
-          { weight: 3, arbitrary: fc.record({ tail: fc.constant('if' as const), condition: conditionArb, then: blockArb(depth - 1), otherwise: optional(blockArb(depth - 1), 2) }) },
+          { weight: 3, arbitrary: fc.record({ tail: fc.constant('if' as const), condition: conditionArb, then: blockArb(depth - 1, simple), otherwise: optional(blockArb(depth - 1, simple), 2) }) },
         );
-  return fc.record({ pre: fc.array(simpleArb, { maxLength: 3 }), tail });
+  return fc.record({ pre: fc.array(simple, { maxLength: 3 }), tail });
 }
 
-const handlerArb: fc.Arbitrary<HandlerShape> = fc.record({
-  domainPick: fc.nat({ max: 15 }),
-  context: optional(fc.constantFrom('irq' as const, 'thread' as const, 'workqueue' as const), 2),
-  queuePick: optional(fc.nat({ max: 3 }), 1),
-  demand: optional(fc.record({ pre: fc.array(simpleArb, { maxLength: 2 }), also: optional(atomArb, 1, 2), success: fc.boolean() }), 2),
-  body: blockArb(2),
-});
+function handlerArb(unmap: boolean): fc.Arbitrary<HandlerShape> {
+  const simple = simpleArb(unmap);
+  return fc.record({
+    domainPick: fc.nat({ max: 15 }),
+    context: optional(fc.constantFrom('irq' as const, 'thread' as const, 'workqueue' as const), 2),
+    queuePick: optional(fc.nat({ max: 3 }), 1),
+    demand: optional(fc.record({ pre: fc.array(simple, { maxLength: 2 }), also: optional(atomArb, 1, 2), success: fc.boolean() }), 2),
+    body: blockArb(2, simple),
+  });
+}
 
 const workqueueArb: fc.Arbitrary<WorkqueueShape> = fc.record({
   workers: optional(fc.integer({ min: 1, max: 4 }), 2),
@@ -363,22 +369,25 @@ const expectArb: fc.Arbitrary<ExpectShape> = fc.oneof(
   fc.record({ expect: fc.constant('label' as const), pick: fc.nat({ max: 7 }), status: fc.constantFrom('completed' as const, 'aborted' as const, 'raz' as const, 'stalled' as const) }),
 );
 
-/** What the shapes may hold: how many SMMUs, of which versions, and how many VFIO containers at most. */
+/** What the shapes may hold: how many SMMUs, of which versions, how many VFIO containers, whether handlers unmap. */
 export interface SystemOptions {
   smmus: { minLength: number; maxLength: number };
-  versions: 'v3' | 'any';
+  versions: Version | 'any';
   containers: { minLength: number; maxLength: number };
+  /** Without it page tables only grow: a translation that succeeded once succeeds on the final tables too. */
+  unmap: boolean;
 }
 
 export function systemShapeArbitrary(options: SystemOptions): fc.Arbitrary<SystemShape> {
-  const smmu = options.versions === 'v3' ? smmuArb.map((s): SmmuShape => ({ ...s, version: 'v3' })) : smmuArb;
+  const { versions } = options;
+  const smmu = versions === 'any' ? smmuArb : smmuArb.map((s): SmmuShape => ({ ...s, version: versions }));
   return fc.record({
     title: fc.boolean(),
     timing: optional(timingArb, 1),
     smmus: fc.array(smmu, options.smmus),
     masters: fc.array(masterArb, { minLength: 1, maxLength: 4 }),
     containers: fc.array(containerArb, options.containers),
-    handlers: fc.array(handlerArb, { maxLength: 5 }),
+    handlers: fc.array(handlerArb(options.unmap), { maxLength: 5 }),
     workqueues: fc.array(workqueueArb, { maxLength: 2 }),
     iopf: optional(workqueueArb, 1, 4),
     expects: fc.array(expectArb, { maxLength: 3 }),
