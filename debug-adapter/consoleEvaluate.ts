@@ -184,10 +184,21 @@ export class ConsoleEvaluator {
   }
 }
 
+/**
+ * The name being typed at the end of `before` (`[A-Za-z_][A-Za-z0-9_-]*`), found by
+ * scanning back: a regex ending in `$` would try every start in a long run of name
+ * characters, quadratic in its length.
+ */
+function wordBefore(before: string): string {
+  let start = before.length;
+  while (start > 0 && /[A-Za-z0-9_-]/.test(before[start - 1] ?? '')) start--;
+  while (start < before.length && !/[A-Za-z_]/.test(before[start] ?? '')) start++;
+  return before.slice(start);
+}
+
 /** Completions in the Debug Console: fields, counters, registers, functions. */
 export function consoleCompletions(text: string, column: number): DebugProtocol.CompletionItem[] {
-  const before = text.slice(0, Math.max(0, column - 1));
-  const word = /[A-Za-z_][A-Za-z0-9_-]*$/.exec(before)?.[0] ?? '';
+  const word = wordBefore(text.slice(0, Math.max(0, column - 1)));
   const items: DebugProtocol.CompletionItem[] = [
     ...Object.entries(faultFields).map(([label, detail]): DebugProtocol.CompletionItem => ({ label, detail, type: 'field' })),
     ...counterNames.map((label): DebugProtocol.CompletionItem => ({ label, detail: counterDocs[label], type: 'variable' })),

@@ -7,7 +7,8 @@ export type HitCondition = (hits: number) => boolean;
  * `< 4`, `<= 4`, `% 2` (every 2nd).
  */
 export function parseHitCondition(text: string): HitCondition {
-  const match = /^\s*(==|=|>=|>|<=|<|%)?\s*(\d+)\s*$/.exec(text);
+  // Trimmed first: blanks on both sides of one pattern make a long run of them quadratic.
+  const match = /^(==|=|>=|>|<=|<|%)?\s*(\d+)$/.exec(text.trim());
   if (!match) throw new RequestError(`hit count '${text}' is not understood: write a number, or one of ==, >=, >, <=, <, % before it`);
   const n = Number(match[2]);
   switch (match[1]) {

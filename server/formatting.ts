@@ -125,6 +125,19 @@ function afterToken(token: Token, depth: number, groups: number): [number, numbe
   }
 }
 
+const blank = /[ \t\v\f]/;
+
+/**
+ * A line without its trailing blanks. Scanned from the end: `/[ \t]+$/` tries every run
+ * of blanks in the line, which is quadratic in a long run that something follows (a
+ * 120,000-character comment of spaces took 14 s).
+ */
+function withoutTrailingBlanks(line: string): string {
+  let end = line.length;
+  while (end > 0 && blank.test(line[end - 1] ?? '')) end--;
+  return line.slice(0, end);
+}
+
 /** The plan, or `undefined` when the text holds nothing but blanks. */
 function formatLines(analysis: Analysis, unit: string): LinePlan | undefined {
   const text = analysis.text;
@@ -167,7 +180,7 @@ function formatLines(analysis: Analysis, unit: string): LinePlan | undefined {
     const bom = i === 0 && content.startsWith('\uFEFF') ? '\uFEFF' : '';
     const body = content.slice(bom.length).replace(/^[ \t\v\f]+/, '');
     // Blanks that end a line inside an unclosed string or a block comment are theirs.
-    const trimmed = unclosedStringEnds.has(line.end) || inComment(line.end) ? body : body.replace(/[ \t\v\f]+$/, '');
+    const trimmed = unclosedStringEnds.has(line.end) || inComment(line.end) ? body : withoutTrailingBlanks(body);
     if (trimmed === '') {
       blanks++;
       const allowed = !started ? 0 : fact.depth > 0 ? 1 : 2;

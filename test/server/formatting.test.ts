@@ -216,6 +216,11 @@ test('past the 100 levels of nesting the language accepts, indentation stops gro
   assert.equal(lines.at(-3), '    }');
 });
 
+test('a line of 120,000 blanks with something after them: only its trailing blanks go (the trim was quadratic: 14 s)', () => {
+  const comment = `//${' '.repeat(120_000)}x`;
+  assert.equal(formatted(`smmu s { version v2 }\n${comment}  \t \n`), `smmu s { version v2 }\n${comment}\n`);
+});
+
 test('every example is formatted already: no edits', () => {
   for (const [file, text] of examples()) assert.deepEqual(format(new Analysis(scenarioUri, 1, text), twoSpaces), [], file);
 });
