@@ -6,6 +6,7 @@ import { parseExpression } from '../emulator/language/parser';
 import { counterDocs, counterNames, CounterName, faultFields } from '../emulator/language/schema';
 import { Range } from '../emulator/language/source';
 import { Machine } from '../emulator/machine/machine';
+import { PA_LIMIT } from '../emulator/memory/physicalMemory';
 import { walk, WalkResult } from '../emulator/pgtable/walker';
 import { hex, hex64 } from '../emulator/util/u64';
 import { faultEnvironment, transactionEnvironment } from './environments';
@@ -17,9 +18,6 @@ import { VariableStore } from './variables/store';
 import { memoryReference } from './variables/values';
 import { domainViaCd } from './streams';
 import { indexStructure } from './structureIndex';
-
-/** The emulated physical address space: 48 bits. */
-const PA_LIMIT = 1n << 48n;
 
 const registerNames = ['SCTLR', 'FSR', 'FSYNR0', 'FAR', 'CBFRSYNRA', 'TTBR0', 'TCR'] as const;
 
@@ -138,7 +136,7 @@ export class ConsoleEvaluator {
         const pa = integer(0);
         const size = Number(integer(1) ?? 8n);
         if (pa === undefined || size < 1 || size > 8) throw new EvaluationError('read(pa, size) reads 1 to 8 bytes', range);
-        if (pa < 0n || pa + BigInt(size) > PA_LIMIT) throw new EvaluationError(`read(${hex(pa)}, ${size}) is beyond the 48-bit physical address space`, range);
+        if (pa < 0n || pa + BigInt(size) > BigInt(PA_LIMIT)) throw new EvaluationError(`read(${hex(pa)}, ${size}) is beyond the 48-bit physical address space`, range);
         const bytes = this.machine.runtime.memory.readBytes(Number(pa), size);
         return bytes.reduceRight((value, byte) => (value << 8n) | BigInt(byte), 0n);
       }

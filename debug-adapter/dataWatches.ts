@@ -1,5 +1,6 @@
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Machine, WritableBankRegister } from '../emulator/machine/machine';
+import { PA_LIMIT } from '../emulator/memory/physicalMemory';
 import { hex } from '../emulator/util/u64';
 import { RequestError } from './errors';
 
@@ -31,7 +32,7 @@ function parseDataId(machine: Machine, dataId: string): Watched {
   if (kind === 'pa' && a !== undefined && /^0x[0-9a-f]+$/i.test(a)) {
     const pa = Number(a);
     // A descriptor or a dword: 8 bytes, 8-byte aligned, in the 48-bit physical address space.
-    if (pa % 8 !== 0 || pa + 8 > 2 ** 48) throw notOurs(dataId);
+    if (pa % 8 !== 0 || pa + 8 > PA_LIMIT) throw notOurs(dataId);
     return { kind: 'memory', pa, label: [b, c, ...rest].filter((p) => p !== undefined).join(':') };
   }
   if (kind === 'reg' && a !== undefined && b !== undefined && /^\d+$/.test(a) && /^\d+$/.test(b)) {

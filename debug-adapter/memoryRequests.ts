@@ -1,12 +1,11 @@
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Machine } from '../emulator/machine/machine';
+import { PA_LIMIT } from '../emulator/memory/physicalMemory';
 import { hex } from '../emulator/util/u64';
 import { ErrorId, RequestError } from './errors';
 import { RequestArguments } from './requestArguments';
 import { memoryReference, parseMemoryReference } from './variables/values';
 
-/** The emulated physical address space: 48 bits. */
-const PA_LIMIT = 2 ** 48;
 /** The most a readMemory answers with at once: a few pages (a longer one gets a short read). */
 const MAX_MEMORY_READ = 1 << 16;
 
