@@ -13,6 +13,11 @@ import { outcomeLines, walkLines } from './walkMarkdown';
 /** Iterations of a repeat the hover lists one by one; the story's summary counts them all. */
 const ITERATIONS_LISTED = 8;
 
+/** "as the tables …" → "As the tables ….": a clause made a sentence of its own. */
+function sentence(clause: string): string {
+  return `${clause.charAt(0).toUpperCase()}${clause.slice(1)}.`;
+}
+
 /** The address the story is told for, and the `i` when it repeats. */
 function firstAddress(prediction: TransactionPrediction): { iova: bigint; iteration: number | undefined } | undefined {
   if (prediction.source === 'static') return prediction.first && { iova: prediction.first.iova, iteration: prediction.first.iteration };
@@ -53,7 +58,7 @@ export function transactionHover(analysis: Analysis, offset: number): Hover | un
   const lines = ((): string[] => {
     if (!at) return [story(prediction)];
     const { head, walk } = routeLines(analysis, site, at.iova, at.iteration);
-    if (prediction.source === 'static') return [...walk, ...(walk.length > 0 ? [''] : []), head, '', `_${staticNote(prediction.why)}._`];
+    if (prediction.source === 'static') return [...walk, ...(walk.length > 0 ? [''] : []), head, '', `_${sentence(staticNote(prediction.why))}_`];
     const before = walk.length > 0 ? ['_As the tables stand before the run (a handler may change them):_', '', ...walk] : [];
     return [`**In the run**: ${story(prediction)}`, '', ...iterationLines(prediction), head, ...(before.length > 0 ? ['', ...before] : [])];
   })();

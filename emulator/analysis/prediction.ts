@@ -77,7 +77,8 @@ export class ScenarioPredictions {
   private whyStatic(run: PredictedRun | undefined): string {
     if (!this.compiled.model) return 'the file has errors, so it does not run';
     if (!run) return 'the machine could not be built, so it does not run';
-    return run.stopMessage ? `the run did not reach it (the prediction stopped: ${run.stopMessage})` : 'the run did not reach it';
+    // The stop's reason is told on the transactions the run left stalled or pending.
+    return run.stopMessage ? 'the run stopped before reaching it' : 'the run did not reach it';
   }
 }
 
@@ -102,7 +103,7 @@ function staticOutcome(p: StaticPrediction): string {
 
 /** How a static prediction says what it is. */
 export function staticNote(why: string): string {
-  return `as the tables stand before the run — ${why}`;
+  return `as the tables stand before the run (${why})`;
 }
 
 /** The inlay hint after the address: the first iteration in a few words. */
