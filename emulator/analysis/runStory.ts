@@ -131,7 +131,8 @@ export function ranInlayLabel(t: RunTransaction): string {
   else if (t.stall === 'behind') parts.push('stalled behind a fault');
   if (t.pageRequest) parts.push(`page request group ${hex(t.pageRequest.prgi)}`);
   if (t.event?.kind === 'dropped') parts.push('event dropped');
-  const answered = t.response ? `${t.response} ` : '';
+  // "retry → PA" when a response let it through; "then → PA" when it only waited (behind another's fault).
+  const answered = t.response ? `${t.response} ` : 'then ';
   if (t.status === 'completed') parts.push(`${answered}→ ${hexGrouped(t.pa ?? 0n)}`);
   else if (t.status === 'aborted' || t.status === 'raz') parts.push(t.response ? `${t.response}: ${t.status}` : t.status);
   else parts.push(t.status);
