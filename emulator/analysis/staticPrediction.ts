@@ -24,7 +24,7 @@ export interface StaticPrediction {
 }
 
 /** Iterations of a `repeat` looked at for a predicted fault: enough to catch an off-by-one stride. */
-export const ITERATIONS_CHECKED = 64;
+const ITERATIONS_CHECKED = 64;
 
 /** The access a transaction makes: what the permission check looks at. */
 export function accessOf(transaction: Transaction): Access {
