@@ -102,4 +102,27 @@ describe('Adreno 530 predictions come from the run', () => {
     // They complete: no "will fault" on them.
     assert.deepEqual(predictedFaults(), [['0x0700_0000', `will fault: ${stalledTerminated}`]]);
   });
+
+  test('a transaction the run never issues (its engine hangs on a stall nothing answers) gets the static walk, which says so', async () => {
+    const text = `smmu s { version v2 }
+domain d { fault stall; map 0x0100_0000 -> 0x8000_0000 size 1M rw }
+master m { stream 0x1; domain d; can-stall }
+engine m.e {
+  outstanding 1
+  read 0x0700_0000 64 as stuck
+  read 0x0100_0000 64 as never
+}
+handler h on d { context workqueue; log "no answer" }
+`;
+    await doc.change(text);
+    assert.deepEqual(await inlays(), [
+      [6, '→ translation fault · stall · stalled', `${fault}; stalls; still stalled when the run ends`],
+      [7, '→ 0x8000_0000', 'translates → 0x8000_0000 — as the tables stand before the run (the run did not reach it)'],
+    ]);
+    assert.deepEqual(predictedFaults(), [['0x0700_0000', `will fault: ${fault}; stalls; still stalled when the run ends`]]);
+    const hover = await doc.connection.sendRequest(HoverRequest.type, { textDocument: { uri: scenarioUri }, position: doc.position('0x0100_0000 64 as never', 1) });
+    const lines = ((hover?.contents as MarkupContent | undefined)?.value ?? '').split('\n');
+    assert.equal(lines[0], '**0x0100_0000 → 0x8000_0000** (4K page, level 3)');
+    assert.equal(lines.at(-1), '_As the tables stand before the run (the run did not reach it)._');
+  });
 });
