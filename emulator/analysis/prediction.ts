@@ -86,19 +86,23 @@ function repeated(site: TransactionSite): boolean {
   return site.repeats.length > 0;
 }
 
+/** " (i = 2, 0x1100000)" when the address depends on the repeat's `i`. */
+function iterationOf(p: StaticPrediction): string {
+  return p.iteration === undefined ? '' : ` (i = ${p.iteration}, ${hex(p.iova)})`;
+}
+
 /** "translation fault at level 2: L2[56] is invalid (i = 2, 0x1100000)", or undefined when it translates or reaches no domain. */
 function staticFault(p: StaticPrediction): string | undefined {
   const outcome = p.outcome && 'fault' in p.outcome ? p.outcome.fault.outcome : undefined;
   if (!outcome || outcome.kind === 'success') return undefined;
-  const which = p.iteration === undefined ? '' : ` (i = ${p.iteration}, ${hex(p.iova)})`;
-  return `${outcome.kind} fault at level ${outcome.level}: ${outcome.reason}${which}`;
+  return `${outcome.kind} fault at level ${outcome.level}: ${outcome.reason}${iterationOf(p)}`;
 }
 
 /** One iteration on the tables as written: where it goes, or the fault it takes, or why it reaches no domain. */
 function staticOutcome(p: StaticPrediction): string {
-  const which = p.iteration === undefined ? '' : ` (i = ${p.iteration}, ${hex(p.iova)})`;
-  if (p.route.kind === 'unrouted') return `reaches no domain: ${p.route.reason}${which}`;
-  return staticFault(p) ?? (p.outcome && 'pa' in p.outcome ? `translates → ${hexGrouped(p.outcome.pa)}${which}` : `reaches no domain${which}`);
+  if (p.route.kind === 'unrouted') return `reaches no domain: ${p.route.reason}${iterationOf(p)}`;
+  const outcome = p.outcome;
+  return outcome && 'pa' in outcome ? `translates → ${hexGrouped(outcome.pa)}${iterationOf(p)}` : (staticFault(p) ?? `reaches no domain${iterationOf(p)}`);
 }
 
 /** How a static prediction says what it is. */
@@ -129,7 +133,8 @@ export function story(p: TransactionPrediction): string {
     return p.ran.length > 1 ? `${head} — ${summary(p.ran)}` : head;
   }
   if (!p.first) return `the address cannot be computed before the run — ${p.why}`;
-  const later = p.firstFault && p.firstFault !== p.first && p.firstFault.iteration !== p.first.iteration ? `; ${staticOutcome(p.firstFault)}` : '';
+  // A repeat whose first iteration translates but a later one faults says both.
+  const later = p.firstFault && p.firstFault.iteration !== p.first.iteration ? `; ${staticOutcome(p.firstFault)}` : '';
   return `${staticOutcome(p.first)}${later} — ${staticNote(p.why)}`;
 }
 
