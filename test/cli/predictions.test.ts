@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { ScenarioPredictions } from '../../emulator/analysis/prediction';
+import { checkText } from '../../emulator/cli/commands';
 import { StaticSystem } from '../../emulator/analysis/staticSystem';
 import { compileScenario } from '../../emulator/scenario/compile';
 import { hex } from '../../emulator/util/u64';
@@ -95,4 +96,25 @@ describe('check on the Adreno 530 scenarios: every transaction, as the run does 
       '24:19: hint: stalls behind a fault (HUPCF=0); completed → 0x8000_2000 (i = 0, 0x1002000) — 4 of 4 completed, 4 stalled behind a fault (HUPCF=0)',
     ]);
   });
+});
+
+test('a file with errors: check predicts by the static walk, the first iteration and the first that faults, and says why', () => {
+  const text = `smmu kgsl { version v2 }
+domain gpu_dom {
+  fault stall
+  hupcf maybe
+  map 0x0100_0000 -> 0x8000_0000 size 1M rw
+}
+master gpu { stream 0x0; domain gpu_dom; can-stall }
+engine gpu.cp {
+  repeat 8 { read 0x010F_E000 + i*0x1000 64 as ok }
+}
+`;
+  let printed = '';
+  const status = checkText('st.iommu', text, { write: (s) => (printed += s) });
+  assert.equal(status, 2);
+  assert.deepEqual(printed.trimEnd().split('\n'), [
+    "st.iommu:4:9: error: 'hupcf' must be on or off, not 'maybe'",
+    'st.iommu:9:19: hint: translates → 0x800f_e000 (i = 0, 0x10fe000); translation fault at level 3: L3[256] is invalid (i = 2, 0x1100000) — as the tables stand before the run (the file has errors, so it does not run)',
+  ]);
 });
