@@ -1,16 +1,19 @@
 import { Position, Range as LspRange } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { ScenarioPredictions } from '../emulator/analysis/prediction';
 import { StaticSystem } from '../emulator/analysis/staticSystem';
 import { Range } from '../emulator/language/source';
 import { CompiledScenario, compileScenario } from '../emulator/scenario/compile';
 
 /**
  * Everything the features know about one version of one document: parsed, checked and,
- * on demand, its page tables built. Computed once per version, shared by every request.
+ * on demand, its page tables built and its transactions predicted. Computed once per
+ * version, shared by every request.
  */
 export class Analysis {
   readonly compiled: CompiledScenario;
   private system: StaticSystem | undefined;
+  private predicted: ScenarioPredictions | undefined;
 
   constructor(
     readonly uri: string,
@@ -28,6 +31,12 @@ export class Analysis {
   get staticSystem(): StaticSystem {
     this.system ??= new StaticSystem(this.compiled.file, this.compiled.check);
     return this.system;
+  }
+
+  /** What each written transaction will do: the bounded run's answer, the static walk's where the run did not reach. */
+  get predictions(): ScenarioPredictions {
+    this.predicted ??= new ScenarioPredictions(this.compiled, () => this.staticSystem);
+    return this.predicted;
   }
 
   offsetAt(position: Position): number {

@@ -1,59 +1,20 @@
 import { Hover, MarkupKind, Position } from 'vscode-languageserver';
-import { staticDomainName } from '../emulator/analysis/staticSystem';
 import { Declaration, DomainDeclaration, MapStatement, Setting, VfioDeclaration } from '../emulator/language/ast';
 import { constantValue } from '../emulator/language/evaluate';
 import { blockSettings, BlockKind, counterDocs, CounterName, faultFields, mapPermissions, settingSpec } from '../emulator/language/schema';
 import { contains, Range } from '../emulator/language/source';
-import { WalkResult } from '../emulator/pgtable/walker';
-import { hex, hex64, hexGrouped } from '../emulator/util/u64';
 import { Analysis } from './analysis';
 import { describeDeclaration, describeLabel } from './declarationSummary';
 import { identifierAt } from './expressionAt';
 import { keywordDocs } from './keywordDocs';
 import { hoverV3 } from './hoverV3';
-import { accessOf, predict, transactionSites } from './predictions';
 import { settingPartAt } from './settingAt';
 import { nameAt } from './symbolsAt';
+import { transactionHover } from './transactionHover';
+import { outcomeLines, walkLines } from './walkMarkdown';
 
 function markdown(analysis: Analysis, range: Range, lines: string[]): Hover {
   return { contents: { kind: MarkupKind.Markdown, value: lines.join('\n') }, range: analysis.lspRange(range) };
-}
-
-/** The walk as a table, root first, then its outcome in words. */
-export function walkLines(walk: WalkResult): string[] {
-  const lines = ['| level | index | descriptor at | value | meaning |', '|---|---|---|---|---|'];
-  for (const step of walk.steps) {
-    lines.push(`| L${step.level} | ${step.index} | \`${hex(step.descriptorAddress)}\` | \`${hex64(step.value)}\` | ${step.descriptor.text} |`);
-  }
-  return walk.steps.length > 0 ? lines : [];
-}
-
-function outcomeLines(walk: WalkResult): string[] {
-  const outcome = walk.outcome;
-  if (outcome.kind !== 'success') return [`**${outcome.kind} fault at level ${outcome.level}**: ${outcome.reason}`];
-  const size = outcome.size === 0x1000n ? '4K page' : outcome.size === 0x20_0000n ? '2M block' : '1G block';
-  return [
-    `**${hexGrouped(walk.iova)} → ${hexGrouped(outcome.pa)}** (${size}, level ${outcome.level})`,
-    '',
-    `permissions ${outcome.permissionsText}; memory ${outcome.memory} (AttrIndx ${outcome.attrIndx})`,
-  ];
-}
-
-function transactionHover(analysis: Analysis, offset: number): Hover | undefined {
-  const site = transactionSites(analysis).find((s) => s.transaction.address && contains(s.transaction.address.range, offset));
-  const address = site?.transaction.address;
-  if (!site || !address) return undefined;
-  const prediction = predict(analysis, site);
-  if (!prediction) return markdown(analysis, address.range, ['The address cannot be computed yet.']);
-  const engine = analysis.textOf(site.engine.name?.range ?? site.engine.range);
-  const iteration = prediction.iteration === undefined ? '' : ` (for i = ${prediction.iteration})`;
-  const head = `${site.transaction.access} \`${hexGrouped(prediction.iova)}\`${iteration} from ${engine}`;
-  const route = prediction.route;
-  if (route.kind === 'unrouted') return markdown(analysis, address.range, [`${head}: it reaches no domain — ${route.reason}`]);
-  // The whole walk, for the table (the prediction only kept what it needed).
-  const walk = analysis.staticSystem.walk(route.domain, prediction.iova, accessOf(site.transaction));
-  const via = `stream ${hex(route.sid)} → master ${route.master.name?.text ?? '?'} → domain ${staticDomainName(route.domain)}`;
-  return markdown(analysis, address.range, [...outcomeLines(walk), '', `${head}: ${via}`, '', ...walkLines(walk), '', '_As the tables stand before the run: a handler may change them._']);
 }
 
 function mapHover(analysis: Analysis, offset: number): Hover | undefined {

@@ -1,13 +1,12 @@
 import { InlayHint, InlayHintKind, MarkupKind, Range } from 'vscode-languageserver';
-import { hexGrouped } from '../emulator/util/u64';
+import { inlayLabel, story } from '../emulator/analysis/prediction';
 import { Analysis } from './analysis';
-import { describePredictedFault } from './diagnostics';
-import { predict, transactionSites } from './predictions';
-import { describeRan, predictedRun, ranInlayLabel, ranTransactions } from './predictionsV3';
+import { predictionOf, transactionSites } from './predictions';
 
 /**
- * After each transaction's address: `→ 0x8000_0040` where it translates, or the fault it
- * will take (for the first iteration of a repeat), as the tables stand before the run.
+ * After each transaction's address, what its first iteration does: `→ 0x8000_0040`, or
+ * `→ raz`, `→ translation fault · stall · terminate: aborted`; the tooltip tells the whole
+ * story (every iteration of a repeat), as `iommu-debug check` prints it.
  */
 export function inlayHints(analysis: Analysis, range: Range): InlayHint[] {
   const first = analysis.offsetAt(range.start);
@@ -15,29 +14,9 @@ export function inlayHints(analysis: Analysis, range: Range): InlayHint[] {
   return transactionSites(analysis).flatMap((site): InlayHint[] => {
     const address = site.transaction.address;
     if (!address || address.range.end < first || address.range.start > last) return [];
-    const ran = ranTransactions(analysis, site)?.[0];
-    const run = predictedRun(analysis);
-    if (ran && run) {
-      // Behind an SMMUv3: what the first iteration did in the emulator's run.
-      const label = ranInlayLabel(ran);
-      const tooltip = ran.fault || ran.status !== 'completed' ? { tooltip: { kind: MarkupKind.Markdown, value: describeRan(site, ran, run) } } : {};
-      return label ? [{ position: analysis.positionAt(address.range.end), label, kind: InlayHintKind.Type, paddingLeft: true, ...tooltip }] : [];
-    }
-    const prediction = predict(analysis, site);
-    const outcome = prediction?.outcome;
-    if (!prediction || !outcome) return [];
-    const position = analysis.positionAt(address.range.end);
-    if ('pa' in outcome) {
-      return [{ position, label: `→ ${hexGrouped(outcome.pa)}`, kind: InlayHintKind.Type, paddingLeft: true }];
-    }
-    return [
-      {
-        position,
-        label: `→ ${outcome.fault.outcome.kind} fault`,
-        kind: InlayHintKind.Type,
-        paddingLeft: true,
-        tooltip: { kind: MarkupKind.Markdown, value: describePredictedFault(prediction) ?? '' },
-      },
-    ];
+    const prediction = predictionOf(analysis, site);
+    const label = inlayLabel(prediction);
+    if (!label) return [];
+    return [{ position: analysis.positionAt(address.range.end), label, kind: InlayHintKind.Type, paddingLeft: true, tooltip: { kind: MarkupKind.Markdown, value: story(prediction) } }];
   });
 }

@@ -12,7 +12,7 @@ export type EventOutcome =
   | { kind: 'written'; name: EventName; index: number; time: number }
   | { kind: 'dropped'; name: EventName; overflow: boolean };
 
-/** What one transaction behind an SMMUv3 did in the run, as the CLI's trace tells it. */
+/** What one transaction did in the run, as the CLI's trace tells it. */
 export interface RunTransaction {
   id: number;
   iterations: number[];
@@ -25,6 +25,8 @@ export interface RunTransaction {
   /** Its first fault, when it faulted. */
   fault: Pick<FaultRecord, 'kind' | 'level' | 'reason' | 'time'> | undefined;
   faults: number[];
+  /** Why it first stalled, in the machine's terms: on its own fault, behind another's (HUPCF=0), on a page request. */
+  stall: TransactionState['stall'];
   /** The STAG of its first stall. */
   stag: number | undefined;
   /** The page request group it asked in, and its request in the PRI queue (undefined index: discarded). */
@@ -35,7 +37,7 @@ export interface RunTransaction {
 }
 
 export interface PredictedRun {
-  /** The transactions of each written transaction behind an SMMUv3, in issue order. */
+  /** The transactions of each written transaction, in issue order. */
   sites: Map<Transaction, RunTransaction[]>;
   stop: RunStop['reason'];
   /** Why the run stopped early, in the machine's words (a budget or an expression error). */
@@ -95,7 +97,7 @@ class Recorder {
 
   private issued(t: TransactionState): void {
     const op = this.machine.model.engines[t.engine]?.program[t.op];
-    if (op?.op !== 'transaction' || this.machine.model.smmus[t.smmu]?.version !== 'v3') return;
+    if (op?.op !== 'transaction') return;
     const record: RunTransaction = {
       id: t.id,
       iterations: [...t.iterations],
@@ -106,6 +108,7 @@ class Recorder {
       how: undefined,
       fault: undefined,
       faults: [],
+      stall: undefined,
       stag: undefined,
       pageRequest: undefined,
       event: undefined,
@@ -121,6 +124,7 @@ class Recorder {
     const record = this.byId.get(t.id);
     if (!record) return;
     record.status = 'stalled';
+    record.stall ??= t.stall;
     if (t.stall === 'fault' && record.stag === undefined && t.stag !== undefined) {
       record.stag = t.stag;
       this.awaitingRecord.set(`${t.sid}:${t.stag}`, record);
@@ -177,12 +181,12 @@ class Recorder {
 export const PREDICTION_EVENTS = 25_000;
 
 /**
- * Runs the scenario on the emulator, as the CLI does, and keeps what each transaction behind
- * an SMMUv3 did: its fault, stall and STAG, page request group, event record (written or
- * dropped), response and end. Undefined when there is no SMMUv3 or the machine cannot be built.
+ * Runs the scenario on the emulator, as the CLI does, and keeps what each transaction did:
+ * its fault, stall (on its fault, behind another, on a page request) and STAG, page request
+ * group, event record (written or dropped), response and end. Undefined when the machine
+ * cannot be built.
  */
 export function predictRun(model: ScenarioModel, maxEvents = PREDICTION_EVENTS): PredictedRun | undefined {
-  if (!model.smmus.some((s) => s.version === 'v3')) return undefined;
   let machine: Machine;
   try {
     machine = new Machine(model, { maxEvents });

@@ -1,3 +1,5 @@
+import { ScenarioPredictions, story } from '../analysis/prediction';
+import { StaticSystem } from '../analysis/staticSystem';
 import { hasErrors } from '../language/diagnostics';
 import { LineIndex } from '../language/source';
 import { Machine, RunStop } from '../machine/machine';
@@ -19,10 +21,19 @@ export const enum Exit {
 
 export type RunCommand = Extract<CliCommand, { kind: 'run' }>;
 
-/** `check`: the file's diagnostics, one a line. */
+/**
+ * `check`: the file's diagnostics, one a line, then what each written transaction will do
+ * (the language server's prediction, as a hint on its address). Hints never change the status.
+ */
 export function checkText(file: string, text: string, out: TextOutput): Exit {
   const compiled = compileScenario(text);
   for (const d of compiled.diagnostics) out.write(`${formatDiagnostic(file, compiled.lines, d)}\n`);
+  const predictions = new ScenarioPredictions(compiled, () => new StaticSystem(compiled.file, compiled.check));
+  for (const prediction of predictions.all()) {
+    const { transaction } = prediction.site;
+    const range = transaction.address?.range ?? transaction.range;
+    out.write(`${formatDiagnostic(file, compiled.lines, { severity: 'hint', code: 'prediction', range, message: story(prediction) })}\n`);
+  }
   return hasErrors(compiled.diagnostics) ? Exit.BadInput : Exit.Ok;
 }
 

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { distPath } from '../helpers/repo';
 import { runNode } from '../helpers/runNode';
 
-/** Issue 12, item 2: `check` warns C_BAD_SUBSTREAMID for a PASID of 2^20; `run` raises it and goes on. */
+/** Issue 12, item 2: `check` warns C_BAD_SUBSTREAMID for a PASID of 2^20 (and predicts it); `run` raises it and goes on. */
 
 const cli = distPath('cli');
 
@@ -29,7 +29,12 @@ test('check warns, exit 0; run records C_BAD_SUBSTREAMID and aborts the read, ex
   assert.equal(check.status, 0);
   assert.equal(
     check.stdout,
-    `${scenario}:5:29: warning: pasid 1048576 will abort with C_BAD_SUBSTREAMID: it is beyond the CD table of master 'm' (S1CDMax=20, the ssid-bits of smmu 's0'); its event record keeps SubstreamID bits [19:0], 0\n`,
+    [
+      `${scenario}:5:29: warning: pasid 1048576 will abort with C_BAD_SUBSTREAMID: it is beyond the CD table of master 'm' (S1CDMax=20, the ssid-bits of smmu 's0'); its event record keeps SubstreamID bits [19:0], 0`,
+      // The prediction, from a run: the same C_BAD_SUBSTREAMID the run below records.
+      `${scenario}:5:19: hint: C_BAD_SUBSTREAMID: SubstreamID 0x100000 is wider than the SMMU's 20 SubstreamID bits (IDR1.SSIDSIZE=20); the record's 20-bit SubstreamID keeps bits [19:0], 0; C_BAD_SUBSTREAMID → EVTQ[0]; aborted`,
+      '',
+    ].join('\n'),
   );
   const run = runNode(cli, ['run', scenario, '--json']);
   assert.equal(run.status, 0, run.stderr);

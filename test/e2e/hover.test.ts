@@ -26,13 +26,15 @@ after(async () => {
   await server?.stop();
 });
 
-test('with no session, hovering an address shows the language server\'s static translation', async () => {
+test('with no session, hovering an address shows the language server\'s prediction: the run, then the static walk', async () => {
   // `write 0x0300_0000 …` on line 23: the address starts at column 9.
   const text = await keyboardHoverText(page, 23, 12, ['As the tables stand before the run', 'will fault:']);
-  assert.match(text, /will fault: translation fault at level 2: L2\[24\] is invalid/, 'the predicted fault, as a hint');
+  const story = 'translation fault at level 2: L2\\[24\\] is invalid; stalls; answered retry: completed → 0x8800_0000';
+  assert.match(text, new RegExp(`will fault: ${story}`), 'the predicted fault, as a hint');
+  assert.match(text, new RegExp(`In the run: ${story}`));
   assert.match(text, /write 0x0300_0000 from gpu\.cp: stream 0x400 → master gpu → domain gpu_dom/);
   assert.match(text, /L2\t24\t0x400020c0\t0x0000000000000000\tinvalid/);
-  assert.match(text, /As the tables stand before the run: a handler may change them\./);
+  assert.match(text, /As the tables stand before the run \(a handler may change them\):/);
   await screenshot(page, 'hover-1-static');
 });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { predictRun } from '../../emulator/analysis/predictedRun';
+import { predictRun, RunTransaction } from '../../emulator/analysis/predictedRun';
 import { V3Structures } from '../../emulator/analysis/v3Structures';
 import { Transaction } from '../../emulator/language/ast';
 import { compileScenario } from '../../emulator/scenario/compile';
@@ -10,7 +10,7 @@ import { repoPath } from '../helpers/repo';
 
 /*
  * emulator/analysis/predictedRun.ts files what the machine did under each written
- * transaction behind an SMMUv3; v3Structures.ts reads back what Linux wrote at boot.
+ * transaction, on SMMUv2 and SMMUv3 alike; v3Structures.ts reads back what Linux wrote at boot.
  */
 
 function modelOf(text: string): ScenarioModel {
@@ -89,8 +89,40 @@ describe('predictRun', () => {
     ]);
   });
 
-  test('an SMMUv2 scenario is not run for predictions', () => {
-    assert.equal(predictRun(modelOf(readFileSync(repoPath('examples', 'a530-fault-no-stall.iommu'), 'utf8'))), undefined);
+  test('SMMUv2, CFCFG=0 and HUPCF=0: the fault is terminated, and the reads behind it are RAZ without a walk, in the trace\'s words', () => {
+    const model = modelOf(readFileSync(repoPath('examples', 'a530-fault-no-stall.iommu'), 'utf8'));
+    const run = predictRun(model);
+    assert.ok(run);
+    assert.equal(run.stop, 'finished');
+    const [ok, bad] = transactionsOf(model, 0);
+    const [tex] = transactionsOf(model, 1);
+    assert.ok(ok && bad && tex);
+    const story = (t: RunTransaction) => [t.iova, t.status, t.pa, t.how, t.fault && [t.fault.kind, t.fault.level, t.fault.reason], t.stall, t.response];
+    assert.deepEqual(run.sites.get(ok)?.map(story), [[0x100_0000n, 'completed', 0x8000_0000n, 'walk, level 3 leaf', undefined, undefined, undefined]]);
+    assert.deepEqual(run.sites.get(bad)?.map(story), [[0x700_0000n, 'raz', undefined, 'translation fault, CFCFG=0: terminated', ['translation', 2, 'L2[56] is invalid'], undefined, undefined]]);
+    const terminated = 'terminated untranslated: FSR=0x402 holds a fault and HUPCF=0';
+    assert.deepEqual(run.sites.get(tex)?.map(story), [
+      [0x100_2000n, 'raz', undefined, terminated, undefined, undefined, undefined],
+      [0x100_2040n, 'raz', undefined, terminated, undefined, undefined, undefined],
+      [0x100_2080n, 'raz', undefined, terminated, undefined, undefined, undefined],
+      [0x100_20c0n, 'raz', undefined, terminated, undefined, undefined, undefined],
+    ]);
+  });
+
+  test('SMMUv2, CFCFG=1 and HUPCF=0: the fault stalls and is answered; the reads behind it stall behind it, then translate', () => {
+    const model = modelOf(readFileSync(repoPath('examples', 'a530-stall-no-hupcf.iommu'), 'utf8'));
+    const run = predictRun(model);
+    assert.ok(run);
+    const [, bad] = transactionsOf(model, 0);
+    const [tex] = transactionsOf(model, 1);
+    assert.ok(bad && tex);
+    assert.deepEqual(run.sites.get(bad)?.map((t) => [t.status, t.stall, t.stag, t.response, t.how]), [['aborted', 'fault', undefined, 'terminate', 'RESUME terminate']]);
+    assert.deepEqual(run.sites.get(tex)?.map((t) => [t.status, t.stall, t.pa, t.fault]), [
+      ['completed', 'behind', 0x8000_2000n, undefined],
+      ['completed', 'behind', 0x8000_2040n, undefined],
+      ['completed', 'behind', 0x8000_2080n, undefined],
+      ['completed', 'behind', 0x8000_20c0n, undefined],
+    ]);
   });
 });
 

@@ -30,7 +30,7 @@ suite('language server', () => {
 
   suiteTeardown(closeAllEditors);
 
-  test('hover on an address that will fault: the fault, the route and the walk', async () => {
+  test('hover on an address that will fault: what the run did, the route and the walk', async () => {
     const uri = workspaceFile('a530-stall-hupcf.iommu');
     // Line 21: `    read 0x0700_0000 64 as bad`; the address spans columns 9–20 (0-based).
     const position = new vscode.Position(20, 12);
@@ -42,17 +42,19 @@ suite('language server', () => {
     assert.equal(
       hoverText(hovers),
       [
-        '**translation fault at level 2**: L2[56] is invalid',
+        '**In the run**: translation fault at level 2: L2[56] is invalid; stalls; answered terminate: aborted (RESUME terminate)',
         '',
         'read `0x0700_0000` from gpu.cp: stream 0x0 → master gpu → domain gpu_dom',
+        '',
+        '_As the tables stand before the run (a handler may change them):_',
+        '',
+        '**translation fault at level 2**: L2[56] is invalid',
         '',
         '| level | index | descriptor at | value | meaning |',
         '|---|---|---|---|---|',
         '| L0 | 0 | `0x40000000` | `0x0000000040001003` | table → 0x40001000 |',
         '| L1 | 0 | `0x40001000` | `0x0000000040002003` | table → 0x40002000 |',
         '| L2 | 56 | `0x400021c0` | `0x0000000000000000` | invalid |',
-        '',
-        '_As the tables stand before the run: a handler may change them._',
       ].join('\n'),
     );
     const range = hovers[0]?.range;
@@ -71,7 +73,7 @@ suite('language server', () => {
         severity: 'Hint',
         source: 'iommu',
         code: 'predicted-fault',
-        message: 'will fault: translation fault at level 2: L2[56] is invalid',
+        message: 'will fault: translation fault at level 2: L2[56] is invalid; stalls; answered terminate: aborted (RESUME terminate)',
       },
     ]);
   });

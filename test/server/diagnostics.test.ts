@@ -91,8 +91,8 @@ describe('published diagnostics', () => {
       list.map((d) => [d.code, d.message]),
       [
         ['map-range', 'IOVA range 0x100000000–0x1000fffff goes beyond the 32-bit input range (ias 32)'],
-        // The map is left out, so the read it served will fault.
-        ['predicted-fault', 'will fault: translation fault at level 1: L1[0] is invalid'],
+        // The map is left out, so the read it served will fault; with an error the file does not run.
+        ['predicted-fault', 'will fault: translation fault at level 1: L1[0] is invalid — as the tables stand before the run (the file has errors, so it does not run)'],
       ],
     );
     const pa = await diagnosticsOf(base.replace('fault stall', 'fault stall; oas 32').replace('-> 0x8000_0000', '-> 0xffff_f000'));
@@ -144,27 +144,27 @@ describe('published diagnostics', () => {
     assert.deepEqual(unreachable.map((d) => [d.code, d.tags]), [['unreachable', [DiagnosticTag.Unnecessary]]]);
   });
 
-  test('a transaction that will fault is a hint, with the reason', async () => {
+  test('a transaction that will fault is a hint, with the reason and what the run did with it', async () => {
     const [d] = await diagnosticsOf(base.replace('read 0x0100_0040 64 as ok', 'read 0x0700_0000 64 as ok'));
     assert.deepEqual(pick(d as Diagnostic), {
       range: doc.range('0x0700_0000'),
       severity: DiagnosticSeverity.Hint,
       code: 'predicted-fault',
       source: 'iommu',
-      message: 'will fault: translation fault at level 2: L2[56] is invalid',
+      message: 'will fault: translation fault at level 2: L2[56] is invalid; stalls; answered terminate: aborted (RESUME terminate)',
     });
   });
 
-  test('in a repeat, the first iteration that faults, with its i and address', async () => {
+  test('in a repeat, the first iteration that faults, with its i and address, then all of them', async () => {
     const [d] = await diagnosticsOf(base.replace('read 0x0100_0040 64 as ok', 'repeat 8 { read 0x010F_E000 + i*0x1000 64 as ok }'));
-    assert.equal(d?.message, 'will fault: translation fault at level 3: L3[256] is invalid (i = 2, 0x1100000)');
+    assert.equal(d?.message, 'will fault: translation fault at level 3: L3[256] is invalid (i = 2, 0x1100000); stalls; answered terminate: aborted (RESUME terminate) — 6 of 8 fault: 6 aborted');
     assert.deepEqual(d?.range, doc.range('0x010F_E000 + i*0x1000'));
   });
 
   test('permission and access-flag faults are predicted too', async () => {
     const text = base.replace('size 1M rw', 'size 1M r').replace('read 0x0100_0040 64 as ok', 'write 0x0100_0040 4 as ok');
-    assert.deepEqual((await diagnosticsOf(text)).map((d) => d.message), ['will fault: permission fault at level 3: write to a read-only page (AP[2]=1)']);
+    assert.deepEqual((await diagnosticsOf(text)).map((d) => d.message), ['will fault: permission fault at level 3: write to a read-only page (AP[2]=1); stalls; answered terminate: aborted (RESUME terminate)']);
     const noaf = base.replace('size 1M rw', 'size 1M rw noaf');
-    assert.deepEqual((await diagnosticsOf(noaf)).map((d) => d.message), ['will fault: access-flag fault at level 3: L3[0] has AF=0']);
+    assert.deepEqual((await diagnosticsOf(noaf)).map((d) => d.message), ['will fault: access-flag fault at level 3: L3[0] has AF=0; stalls; answered terminate: aborted (RESUME terminate)']);
   });
 });

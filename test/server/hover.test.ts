@@ -24,35 +24,73 @@ async function hoverText(needle: string, delta = 0, occurrence = 0): Promise<str
   return (hover.contents as MarkupContent).value;
 }
 
-test('an address that will fault: the fault, the route and the walk down to the invalid entry', async () => {
+test('an address that will fault: what the run did, the route and the walk down to the invalid entry', async () => {
   const hover = await hoverAt('0x0700_0000', 3);
   assert.ok(hover);
   assert.deepEqual(hover.range, doc.range('0x0700_0000'));
   assert.equal(
     (hover.contents as MarkupContent).value,
     [
-      '**translation fault at level 2**: L2[56] is invalid',
+      '**In the run**: translation fault at level 2: L2[56] is invalid; raz (translation fault, CFCFG=0: terminated)',
       '',
       'read `0x0700_0000` from gpu.cp: stream 0x0 → master gpu → domain gpu_dom',
+      '',
+      '_As the tables stand before the run (a handler may change them):_',
+      '',
+      '**translation fault at level 2**: L2[56] is invalid',
       '',
       '| level | index | descriptor at | value | meaning |',
       '|---|---|---|---|---|',
       '| L0 | 0 | `0x40000000` | `0x0000000040001003` | table → 0x40001000 |',
       '| L1 | 0 | `0x40001000` | `0x0000000040002003` | table → 0x40002000 |',
       '| L2 | 56 | `0x400021c0` | `0x0000000000000000` | invalid |',
-      '',
-      '_As the tables stand before the run: a handler may change them._',
     ].join('\n'),
   );
 });
 
-test('an address that translates: PA, leaf, descriptor with its bits, permissions; in a repeat, for i = 0', async () => {
+test('reads the run makes RAZ while FSR holds the fault (HUPCF=0): each iteration, then the walk they never made, with its leaf', async () => {
   const text = await hoverText('0x0100_2000 + i*64', 5);
-  const lines = text.split('\n');
-  assert.equal(lines[0], '**0x0100_2000 → 0x8000_2000** (4K page, level 3)');
-  assert.equal(lines[2], 'permissions priv rw-, unpriv rwx; memory cached (AttrIndx 1)');
-  assert.equal(lines[4], 'read `0x0100_2000` (for i = 0) from gpu.tp: stream 0x0 → master gpu → domain gpu_dom');
-  assert.ok(lines.includes('| L3 | 2 | `0x40003010` | `0x0000000080002f47` | page → 0x80002000 rw, AttrIndx 1 (cached), SH inner, AF, nG |'));
+  const terminated = 'raz (terminated untranslated: FSR=0x402 holds a fault and HUPCF=0)';
+  assert.equal(
+    text,
+    [
+      `**In the run**: ${terminated} (i = 0, 0x1002000) — 4 of 4 raz`,
+      '',
+      '| i | IOVA | in the run |',
+      '|---|---|---|',
+      `| 0 | \`0x1002000\` | ${terminated} |`,
+      `| 1 | \`0x1002040\` | ${terminated} |`,
+      `| 2 | \`0x1002080\` | ${terminated} |`,
+      `| 3 | \`0x10020c0\` | ${terminated} |`,
+      '',
+      'read `0x0100_2000` (for i = 0) from gpu.tp: stream 0x0 → master gpu → domain gpu_dom',
+      '',
+      '_As the tables stand before the run (a handler may change them):_',
+      '',
+      '**0x0100_2000 → 0x8000_2000** (4K page, level 3)',
+      '',
+      'permissions priv rw-, unpriv rwx; memory cached (AttrIndx 1)',
+      '',
+      '| level | index | descriptor at | value | meaning |',
+      '|---|---|---|---|---|',
+      '| L0 | 0 | `0x40000000` | `0x0000000040001003` | table → 0x40001000 |',
+      '| L1 | 0 | `0x40001000` | `0x0000000040002003` | table → 0x40002000 |',
+      '| L2 | 8 | `0x40002040` | `0x0000000040003003` | table → 0x40003000 |',
+      '| L3 | 2 | `0x40003010` | `0x0000000080002f47` | page → 0x80002000 rw, AttrIndx 1 (cached), SH inner, AF, nG |',
+    ].join('\n'),
+  );
+});
+
+test('a file with errors does not run: the static walk, saying so', async () => {
+  await doc.change(a530.replace('hupcf off', 'hupcf maybe'));
+  try {
+    const lines = (await hoverText('0x0700_0000', 3)).split('\n');
+    assert.equal(lines[0], '**translation fault at level 2**: L2[56] is invalid');
+    assert.equal(lines.at(-3), 'read `0x0700_0000` from gpu.cp: stream 0x0 → master gpu → domain gpu_dom');
+    assert.equal(lines.at(-1), '_As the tables stand before the run (the file has errors, so it does not run)._');
+  } finally {
+    await doc.change(a530);
+  }
 });
 
 test("a map's address: the first page's walk in its domain", async () => {
@@ -124,6 +162,8 @@ test('nothing in a comment', async () => {
 
 test('the server works on unsaved text: a change is what the next hover sees', async () => {
   await doc.change(a530.replace('map 0x0100_0000 -> 0x8000_0000 size 1M rw', 'map 0x0100_0000 -> 0x8000_0000 size 1M rw\n  map 0x0700_0000 -> 0x9000_0000 size 4K rw'));
-  assert.match(await hoverText('0x0700_0000', 3, 1), /^\*\*0x0700_0000 → 0x9000_0000\*\* \(4K page, level 3\)/);
+  const lines = (await hoverText('0x0700_0000', 3, 1)).split('\n');
+  assert.equal(lines[0], '**In the run**: completed → 0x9000_0000');
+  assert.ok(lines.includes('**0x0700_0000 → 0x9000_0000** (4K page, level 3)'), lines.join('\n'));
   await doc.change(a530);
 });

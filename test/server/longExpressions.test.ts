@@ -55,8 +55,9 @@ test("hover on the sum: its exact value's translation", async () => {
   assert.ok(hover);
   assert.deepEqual(hover.range, doc.range(sum));
   const lines = (hover.contents as MarkupContent).value.split('\n');
-  assert.equal(lines[0], '**0x0101_86a0 → 0x8001_86a0** (4K page, level 3)');
-  assert.equal(lines[4], 'read `0x0101_86a0` from m.e: stream 0x1 → master m → domain d');
+  assert.equal(lines[0], '**In the run**: completed → 0x8001_86a0');
+  assert.equal(lines[2], 'read `0x0101_86a0` from m.e: stream 0x1 → master m → domain d');
+  assert.equal(lines[6], '**0x0101_86a0 → 0x8001_86a0** (4K page, level 3)');
 });
 
 test('hover on a field at the far end of a long condition and of a log hole', async () => {

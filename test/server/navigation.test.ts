@@ -56,24 +56,24 @@ function at(needle: string, length = needle.length, occurrence = 0): string {
   return `${start.line}:${start.character}-${start.character + length}`;
 }
 
-test('inlay hints: → PA after each address, the fault kind where one is predicted', async () => {
+test('inlay hints: → PA after each address, what the run did where it faults', async () => {
   const hints = await doc.connection.sendRequest(InlayHintRequest.type, { textDocument, range: { start: { line: 0, character: 0 }, end: { line: 30, character: 0 } } });
   assert.deepEqual(
     (hints ?? []).map((h) => [h.position, h.label, h.paddingLeft]),
     [
       [doc.position('0x1000_0040', 11), '→ 0x9000_0040', true],
-      [doc.position('0x2000_0000', 11), '→ translation fault', true],
+      [doc.position('0x2000_0000', 11), '→ translation fault · stall · terminate: aborted', true],
       [doc.position('0x1000_0000 + i*0x1000', 22), '→ 0x9000_0000', true],
     ],
   );
   const fault = hints?.[1]?.tooltip;
-  assert.deepEqual(fault, { kind: 'markdown', value: 'translation fault at level 2: L2[256] is invalid' });
+  assert.deepEqual(fault, { kind: 'markdown', value: 'translation fault at level 2: L2[256] is invalid; stalls; answered terminate: aborted (RESUME terminate)' });
 });
 
 test('inlay hints only for the range asked', async () => {
   const line = doc.position('0x2000_0000').line;
   const hints = await doc.connection.sendRequest(InlayHintRequest.type, { textDocument, range: { start: { line, character: 0 }, end: { line, character: 40 } } });
-  assert.deepEqual((hints ?? []).map((h) => h.label), ['→ translation fault']);
+  assert.deepEqual((hints ?? []).map((h) => h.label), ['→ translation fault · stall · terminate: aborted']);
 });
 
 test('go to definition: from a reference to the declaration; from an expect to every labelled transaction', async () => {

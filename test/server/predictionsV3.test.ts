@@ -9,10 +9,10 @@ import { repoPath } from '../helpers/repo';
 import { OpenScenario, scenarioUri } from './helpers';
 
 /*
- * Predicted faults behind an SMMUv3 come from a run of the emulator (server/predictionsV3.ts):
+ * Predicted faults behind an SMMUv3 come from a run of the emulator (emulator/analysis/prediction.ts):
  * the hint on each transaction's address and the inlay hint after it say what the CLI's run
  * shows — stalls with their STAG, page request groups and Last, event records written or
- * dropped, and how each ended.
+ * dropped, and how each ended. (SMMUv2: predictions.test.ts.)
  */
 
 const example = (name: string): string => readFileSync(repoPath('examples', name), 'utf8');
@@ -90,8 +90,10 @@ describe('predictions behind an SMMUv3', () => {
         'will fault: translation fault at level 3: L3[16] is invalid (i = 8, 0x1010000); F_TRANSLATION → EVTQ[0]; aborted (translation fault, CD.S=0: terminated (CD.A=1)) — 8 of 16 fault: 6 event records written, 2 dropped (EVTQ full, PROD.OVFLG toggled); 8 aborted',
       ),
     ]);
-    // The first iteration translates.
-    assert.deepEqual(await inlays(), [{ line: 21, label: '→ 0x8000_0000', tooltip: undefined }]);
+    // The first iteration translates; the tooltip tells all sixteen.
+    assert.deepEqual(await inlays(), [
+      { line: 21, label: '→ 0x8000_0000', tooltip: 'completed → 0x8000_0000 (i = 0, 0x1000000) — 8 of 16 fault: 6 event records written, 2 dropped (EVTQ full, PROD.OVFLG toggled); 8 aborted' },
+    ]);
     const trace = cliTrace(overflow);
     traceHas(trace, /EVTQ\[0\] ← F_TRANSLATION sid 0x1 read 0x1010000$/);
     traceHas(trace, /EVTQ\[\d\] ← F_TRANSLATION/, 6);
@@ -139,10 +141,10 @@ handler h on d { map page -> 0x9000_0000 rw; retry }
     assert.deepEqual((await predicted(text)).map((d) => d.message), [
       'will fault: translation fault at level 3: L3[256] is invalid (i = 0, 0x100000); stalls with STAG 0x0; F_TRANSLATION → EVTQ[0]; answered retry: completed → 0x9000_0000 — 4 of 4 fault: 4 stalls (STAG 0x0, 0x1, 0x2, 0x3); 2 stall records waited for room in the full EVTQ; 4 completed',
     ]);
-    // A runaway run stops at the prediction's budget; a transaction it never reached gets the static walk's prediction.
+    // A runaway run stops at the prediction's budget; a transaction it never reached gets the static walk's prediction, which says so.
     const runawayText = text.replace('map page -> 0x9000_0000 rw; ', '').replace('handler h', 'engine m.late { start 1000000; read 0x20_0000 64 as late }\nhandler h');
     const [runaway, late] = await predicted(runawayText);
-    assert.equal(late?.message, 'will fault: translation fault at level 2: L2[1] is invalid');
+    assert.equal(late?.message, 'will fault: translation fault at level 2: L2[1] is invalid — as the tables stand before the run (the run stopped before reaching it)');
     assert.match(
       typeof runaway?.message === 'string' ? runaway.message : '',
       /^will fault: translation fault at level 3: L3\[256\] is invalid \(i = 0, 0x100000\); stalls with STAG 0x0; F_TRANSLATION → EVTQ\[0\]; still stalled when the prediction stopped \(the run did not end within 25000 events \(cycle \d+\): transaction #0 of m\.e \(line 4\) has faulted \d+ times — a handler keeps answering retry without fixing what faults\) — 4 of 4 fault: 4 stalls \(STAG 0x0, 0x1, 0x2, 0x3\); 2 stall records waited for room in the full EVTQ; 4 still stalled$/,
@@ -165,13 +167,17 @@ handler h on d { map page -> 0x9000_0000 rw; retry }
     const text = sva.replace('domain dev_dom { map 0x0 ->', 'domain dev_dom { map 0x1 ->');
     assert.deepEqual(
       (await predicted(text)).map((d) => d.message),
-      ['will fault: translation fault at level 0: L0[0] is invalid (i = 0, 0x40000000)', 'will fault: translation fault at level 0: L0[0] is invalid (i = 0, 0x40100000)'],
+      [
+        'will fault: translation fault at level 0: L0[0] is invalid (i = 0, 0x40000000) — as the tables stand before the run (the file has errors, so it does not run)',
+        'will fault: translation fault at level 0: L0[0] is invalid (i = 0, 0x40100000) — as the tables stand before the run (the file has errors, so it does not run)',
+      ],
     );
-    assert.deepEqual((await inlays()).map((h) => h.label), ['→ translation fault', '→ translation fault']);
-  });
-
-  test('an SMMUv2 scenario keeps the static prediction', async () => {
-    const v2 = example('a530-fault-no-stall.iommu');
-    assert.deepEqual((await predicted(v2)).map((d) => d.message), ['will fault: translation fault at level 2: L2[56] is invalid']);
+    assert.deepEqual(
+      (await inlays()).map((h) => [h.label, h.tooltip]),
+      [
+        ['→ translation fault', 'translation fault at level 0: L0[0] is invalid (i = 0, 0x40000000) — as the tables stand before the run (the file has errors, so it does not run)'],
+        ['→ translation fault', 'translation fault at level 0: L0[0] is invalid (i = 0, 0x40100000) — as the tables stand before the run (the file has errors, so it does not run)'],
+      ],
+    );
   });
 });

@@ -84,11 +84,13 @@ test('hover on a master in the list (and anywhere it is named): its placement', 
 test("a transaction of a container's master walks the domain it landed in", async () => {
   const { text } = await hoverText('0x0300_0000 64 as nic1_bad', 2);
   const lines = text.split('\n');
-  assert.equal(lines[0], '**translation fault at level 2**: L2[24] is invalid');
+  // passthrough#2 does not stall: the run terminates the read (CFCFG=0).
+  assert.equal(lines[0], '**In the run**: translation fault at level 2: L2[24] is invalid; aborted (translation fault, CFCFG=0: terminated)');
   assert.equal(lines[2], 'read `0x0300_0000` from nic1.dma: stream 0x11 → master nic1 → domain passthrough#2');
+  assert.equal(lines[6], '**translation fault at level 2**: L2[24] is invalid');
   const predicted = doc.diagnostics.filter((d) => d.code === 'predicted-fault').map((d) => [doc.textAt(d.range), d.message]);
   assert.deepEqual(predicted, [
-    ['0x0200_0000', 'will fault: translation fault at level 2: L2[16] is invalid'],
-    ['0x0300_0000', 'will fault: translation fault at level 2: L2[24] is invalid'],
+    ['0x0200_0000', 'will fault: translation fault at level 2: L2[16] is invalid; stalls; answered terminate: aborted (RESUME terminate)'],
+    ['0x0300_0000', 'will fault: translation fault at level 2: L2[24] is invalid; aborted (translation fault, CFCFG=0: terminated)'],
   ]);
 });

@@ -1,40 +1,16 @@
-import { PredictedRun, predictRun, RunTransaction } from '../emulator/analysis/predictedRun';
-import { faultKinds } from '../emulator/language/schema';
-import { hex, hexGrouped } from '../emulator/util/u64';
-import { Analysis } from './analysis';
-import { TransactionSite } from './predictions';
+import { isFaultKind } from '../language/schema';
+import { hex, hexGrouped } from '../util/u64';
+import { PredictedRun, RunTransaction } from './predictedRun';
 
 /*
- * Predictions for transactions behind an SMMUv3, from a run of the emulator (the CLI's run,
- * bounded): the static walk cannot know a stall's STAG, a page request's group, or whether
- * an event record met a full queue. A scenario with errors does not run; its transactions
- * get the static prediction (predictions.ts).
+ * What a transaction did in the prediction's run, in the words of the CLI's trace
+ * (emulator/cli/trace.ts): its fault, how it stalled, its page request and event record,
+ * how it was answered and how it ended.
  */
-
-const runs = new WeakMap<Analysis, PredictedRun | null>();
-
-/** The run of the analysis's scenario, once per version; undefined without an SMMUv3 or with errors. */
-export function predictedRun(analysis: Analysis): PredictedRun | undefined {
-  let run = runs.get(analysis);
-  if (run === undefined) {
-    const model = analysis.compiled.model;
-    run = (model && predictRun(model)) ?? null;
-    runs.set(analysis, run);
-  }
-  return run ?? undefined;
-}
-
-/** What a written transaction did in the run (each iteration, in issue order), if it ran behind an SMMUv3. */
-export function ranTransactions(analysis: Analysis, site: TransactionSite): RunTransaction[] | undefined {
-  const list = predictedRun(analysis)?.sites.get(site.transaction);
-  return list && list.length > 0 ? list : undefined;
-}
-
-const walkFaults = new Set<string>(faultKinds);
 
 /** "translation fault at level 2: L2[56] is invalid", or a configuration event's reason ("C_BAD_CD: …"). */
 function faultHead(fault: NonNullable<RunTransaction['fault']>): string {
-  return walkFaults.has(fault.kind) ? `${fault.kind} fault at level ${fault.level}: ${fault.reason}` : fault.reason;
+  return isFaultKind(fault.kind) ? `${fault.kind} fault at level ${fault.level}: ${fault.reason}` : fault.reason;
 }
 
 function endClause(t: RunTransaction, run: PredictedRun): string {
@@ -54,6 +30,14 @@ function endClause(t: RunTransaction, run: PredictedRun): string {
   }
 }
 
+/** How it stalled, as the trace says it: with its STAG (SMMUv3), on its fault (SMMUv2), or behind another fault. */
+function stallClause(t: RunTransaction): string | undefined {
+  if (t.stag !== undefined) return `stalls with STAG ${hex(t.stag)}`;
+  if (t.stall === 'fault') return 'stalls';
+  if (t.stall === 'behind') return 'stalls behind a fault (HUPCF=0)';
+  return undefined;
+}
+
 function eventClause(t: RunTransaction): string | undefined {
   const event = t.event;
   if (!event) return undefined;
@@ -69,29 +53,28 @@ function requestClause(t: RunTransaction): string | undefined {
   return `its page request goes to PRIQ[${sent.index}]${sent.last ? ' with Last=1' : ''}`;
 }
 
-/** One transaction's story, as the run tells it: fault, stall or page request, event record, end. */
-export function describeRan(site: TransactionSite, t: RunTransaction, run: PredictedRun): string {
-  const which = site.repeats.length > 0 ? ` (i = ${t.iterations.at(-1) ?? 0}, ${hex(t.iova)})` : '';
-  const clauses = [
-    t.stag === undefined ? undefined : `stalls with STAG ${hex(t.stag)}`,
-    requestClause(t),
-    eventClause(t),
-    endClause(t, run),
-  ].filter((c): c is string => c !== undefined);
+/** One transaction's story: fault, stall or page request, event record, end; `(i = N, IOVA)` when it repeats. */
+export function describeRan(t: RunTransaction, repeated: boolean, run: PredictedRun): string {
+  const which = repeated ? ` (i = ${t.iterations.at(-1) ?? 0}, ${hex(t.iova)})` : '';
+  const clauses = [stallClause(t), requestClause(t), eventClause(t), endClause(t, run)].filter((c): c is string => c !== undefined);
   return t.fault ? `${faultHead(t.fault)}${which}; ${clauses.join('; ')}` : `${clauses.join('; ')}${which}`;
 }
 
-function faulted(t: RunTransaction): boolean {
-  return t.fault !== undefined || t.status === 'aborted' || t.status === 'raz';
+/** It faulted, or did not complete: what a "will fault" hint is about. */
+export function failed(t: RunTransaction): boolean {
+  return t.fault !== undefined || t.status !== 'completed';
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** What the faulting iterations of a repeated transaction did together. */
-function summary(list: readonly RunTransaction[]): string {
-  const bad = list.filter(faulted);
+function endWord(status: RunTransaction['status']): string {
+  return status === 'stalled' || status === 'pending' ? `still ${status}` : status;
+}
+
+/** What the failing iterations had in common: STAGs, page request groups, event records. */
+function faultParts(bad: readonly RunTransaction[]): string[] {
   const parts: string[] = [];
   const stags = bad.flatMap((t) => (t.stag === undefined ? [] : [hex(t.stag)]));
   if (stags.length > 0) parts.push(`${plural(stags.length, 'stall')} (STAG ${stags.length > 6 ? `${stags.slice(0, 6).join(', ')} …` : stags.join(', ')})`);
@@ -111,30 +94,45 @@ function summary(list: readonly RunTransaction[]): string {
   const written = bad.filter((t) => t.event?.kind === 'written').length;
   const dropped = bad.filter((t) => t.event?.kind === 'dropped').length;
   if (dropped > 0) parts.push(`${plural(written, 'event record')} written, ${dropped} dropped (EVTQ full, PROD.OVFLG toggled)`);
+  return parts;
+}
+
+function countEnds(list: readonly RunTransaction[]): Map<string, number> {
   const ends = new Map<string, number>();
-  for (const t of bad) ends.set(t.status, (ends.get(t.status) ?? 0) + 1);
-  parts.push([...ends].map(([status, n]) => `${n} ${status === 'stalled' || status === 'pending' ? `still ${status}` : status}`).join(', '));
-  return `${bad.length} of ${list.length} fault: ${parts.join('; ')}`;
+  for (const t of list) ends.set(endWord(t.status), (ends.get(endWord(t.status)) ?? 0) + 1);
+  return ends;
 }
 
-/** The hint on a transaction that ran behind an SMMUv3 (after "will fault: "): its first faulting iteration, and all of them when it repeats. */
-export function ranFaultMessage(analysis: Analysis, site: TransactionSite, list: readonly RunTransaction[]): string | undefined {
-  const run = predictedRun(analysis);
-  const first = list.find(faulted);
-  if (!run || !first) return undefined;
-  const head = describeRan(site, first, run);
-  return list.length > 1 ? `${head} — ${summary(list)}` : head;
+/**
+ * All iterations of a repeated transaction together: "8 of 16 fault: …; 8 aborted" when
+ * some faulted, "4 of 4 raz" when they ended without a fault of their own (terminated
+ * untranslated behind another's), "4 of 4 completed, 4 stalled behind a fault (HUPCF=0)".
+ */
+export function summary(list: readonly RunTransaction[]): string {
+  const bad = list.filter(failed);
+  const faulted = bad.filter((t) => t.fault !== undefined).length;
+  const behind = list.filter((t) => t.stall === 'behind').length;
+  const behindPart = behind > 0 ? [`${behind} stalled behind a fault (HUPCF=0)`] : [];
+  if (faulted > 0) {
+    const ends = [...countEnds(bad)].map(([end, n]) => `${n} ${end}`).join(', ');
+    return `${faulted} of ${list.length} fault: ${[...faultParts(bad), ...behindPart, ends].join('; ')}`;
+  }
+  const ends = [...countEnds(list)].map(([end, n]) => `${n} of ${list.length} ${end}`);
+  return [...ends, ...behindPart].join(', ');
 }
 
-/** The inlay hint of the first iteration: `→ 0x8000_0000`, or `→ translation fault · stall STAG 0x0 · retry → 0x8800_0000`. */
-export function ranInlayLabel(t: RunTransaction): string | undefined {
-  if (!faulted(t)) return t.status === 'completed' && t.pa !== undefined ? `→ ${hexGrouped(t.pa)}` : undefined;
+/** The inlay hint of one iteration: `→ 0x8000_0000`, or `→ translation fault · stall STAG 0x0 · retry → 0x8800_0000`. */
+export function ranInlayLabel(t: RunTransaction): string {
+  if (!failed(t) && t.stall === undefined) return `→ ${hexGrouped(t.pa ?? 0n)}`;
   const parts: string[] = [];
-  if (t.fault) parts.push(walkFaults.has(t.fault.kind) ? `${t.fault.kind} fault` : (t.fault.reason.split(':')[0] ?? t.fault.kind));
+  if (t.fault) parts.push(isFaultKind(t.fault.kind) ? `${t.fault.kind} fault` : (t.fault.reason.split(':')[0] ?? t.fault.kind));
   if (t.stag !== undefined) parts.push(`stall STAG ${hex(t.stag)}`);
+  else if (t.stall === 'fault') parts.push('stall');
+  else if (t.stall === 'behind') parts.push('stalled behind a fault');
   if (t.pageRequest) parts.push(`page request group ${hex(t.pageRequest.prgi)}`);
   if (t.event?.kind === 'dropped') parts.push('event dropped');
-  const answered = t.response ? `${t.response} ` : '';
+  // "retry → PA" when a response let it through; "then → PA" when it only waited (behind another's fault).
+  const answered = t.response ? `${t.response} ` : 'then ';
   if (t.status === 'completed') parts.push(`${answered}→ ${hexGrouped(t.pa ?? 0n)}`);
   else if (t.status === 'aborted' || t.status === 'raz') parts.push(t.response ? `${t.response}: ${t.status}` : t.status);
   else parts.push(t.status);
