@@ -18,6 +18,7 @@ import { VariableStore } from './variables/store';
 import { memoryReference } from './variables/values';
 import { domainViaCd } from './streams';
 import { indexStructure } from './structureIndex';
+import { v2StateOf, v3StateOf } from '../emulator/smmu/smmuState';
 
 const registerNames = ['SCTLR', 'FSR', 'FSYNR0', 'FAR', 'CBFRSYNRA', 'TTBR0', 'TCR'] as const;
 
@@ -29,11 +30,11 @@ export const consoleFunctions: Readonly<Record<string, string>> = {
 
 /** The domain a StreamID reaches now: SMR match, S2CR, context bank (SMMUv2); its CD for the SubstreamID (SMMUv3). */
 function domainOfStream(machine: Machine, smmu: number, sid: number, ssid: number | undefined): number | undefined {
-  if (machine.state.v3[smmu]) {
+  if (v3StateOf(machine.state, smmu)) {
     const reached = domainViaCd(machine, smmu, sid, ssid);
     return 'domain' in reached ? reached.domain : undefined;
   }
-  const state = machine.state.smmus[smmu];
+  const state = v2StateOf(machine.state, smmu);
   if (!state) return undefined;
   const matches = state.smrs.map((smr, i) => ({ smr, i })).filter(({ smr }) => smr.valid && ((sid ^ smr.id) & ~smr.mask & 0xffff) === 0);
   const only = matches.length === 1 ? matches[0] : undefined;
@@ -63,10 +64,10 @@ export class ConsoleEvaluator {
 
   private register(name: string, range: Range): Value | undefined {
     if (!(registerNames as readonly string[]).includes(name)) return undefined;
-    if (this.context?.smmu !== undefined && this.machine.state.v3[this.context.smmu]) {
+    if (this.context?.smmu !== undefined && v3StateOf(this.machine.state, this.context.smmu)) {
       throw new EvaluationError(`${name} is a context-bank register: an SMMUv3 has none (its STE and CD are in the Registers scope)`, range);
     }
-    const bank = this.context?.smmu === undefined || this.context.bank === undefined ? undefined : this.machine.state.smmus[this.context.smmu]?.banks[this.context.bank];
+    const bank = this.context?.smmu === undefined || this.context.bank === undefined ? undefined : v2StateOf(this.machine.state, this.context.smmu)?.banks[this.context.bank];
     if (!bank) return undefined;
     const values: Record<(typeof registerNames)[number], bigint> = {
       SCTLR: BigInt(bank.sctlr),

@@ -18,6 +18,7 @@ import { RequestArguments } from './requestArguments';
 import { domainViaCd } from './streams';
 import { isV3, prgWaitOf, stagOf } from './v3Tags';
 import { entryCount, rootOf, tableEntries } from './variables/pageTable';
+import { v2StateOf } from '../emulator/smmu/smmuState';
 
 function lineOfOp(machine: Machine, engine: number, op: number): number {
   const node = machine.model.engines[engine]?.program[op];
@@ -92,7 +93,7 @@ export function domains(debuggee: Debuggee): DomainsResponseBody {
   return {
     domains: machine.model.domains.map((d, index) => {
       const root = rootOf(machine, index);
-      const bank = machine.state.smmus[d.smmu]?.banks.find((b) => b.domain === index);
+      const bank = v2StateOf(machine.state, d.smmu)?.banks.find((b) => b.domain === index);
       return { name: d.name, smmu: machine.model.smmus[d.smmu]?.name ?? '?', contextBank: bank?.cbndx ?? null, root: hex(root.table), rootLevel: root.level, ias: d.ias, oas: d.oas };
     }),
   };

@@ -5,6 +5,7 @@ import { decodeEvent, isTranslationFault } from '../emulator/smmu/v3/eventRecord
 import { decodePageRequest } from '../emulator/smmu/v3/priEntry';
 import { hex } from '../emulator/util/u64';
 import { findTransaction } from './transactions';
+import { v3StateOf } from '../emulator/smmu/smmuState';
 
 /** An SMMUv3 queue event the `overflow` and `page-request` filters stop on, with what it is about. */
 export interface QueueException {
@@ -36,14 +37,14 @@ function faultOfRecord(machine: Machine, smmu: number, dwords: readonly bigint[]
 function dropped(machine: Machine, event: Extract<MachineEvent, { kind: 'event-dropped' }>): QueueException {
   const fault = faultOfRecord(machine, event.smmu, event.dwords);
   const transaction = fault ? findTransaction(machine, fault.transaction) : undefined;
-  const lost = machine.state.v3[event.smmu]?.eventq.dropped ?? 0;
+  const lost = v3StateOf(machine.state, event.smmu)?.eventq.dropped ?? 0;
   const flag = event.overflow ? 'PROD.OVFLG toggled: the queue is in overflow until the driver acknowledges it' : 'the queue was already in overflow: PROD.OVFLG stays';
   return { filter: 'overflow', transaction, fault, message: `Event queue full: ${event.text} discarded; ${flag}; ${plural(lost, 'record')} lost so far` };
 }
 
 function pageRequest(machine: Machine, event: Extract<MachineEvent, { kind: 'page-request' }>): QueueException {
   const request = decodePageRequest(event.dwords);
-  const wait = machine.state.v3[event.smmu]?.prgWaits.find((w) => w.sid === request.sid && w.prgi === request.prgi);
+  const wait = v3StateOf(machine.state, event.smmu)?.prgWaits.find((w) => w.sid === request.sid && w.prgi === request.prgi);
   const waiting = (wait?.transactions ?? []).flatMap((id) => findTransaction(machine, id) ?? []);
   const transaction = waiting.find((t) => (t.iova & ~0xfffn) === request.addr) ?? waiting[0];
   const fault = transaction?.lastFault;

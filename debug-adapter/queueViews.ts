@@ -8,6 +8,7 @@ import { hex, hex32, hex64 } from '../emulator/util/u64';
 import { fieldView } from './decodedFields';
 import { QueueEntryView, QueueView, SmmuQueuesView } from './protocol';
 import { entryText, QueueName } from './queueText';
+import { v3StateOf } from '../emulator/smmu/smmuState';
 
 const describers: Record<QueueName, (dwords: readonly bigint[]) => DecodedField[]> = {
   event: describeEvent,
@@ -53,7 +54,7 @@ function queueView(machine: Machine, name: QueueName, q: QueueState): QueueView 
 /** Each SMMUv3's queues as they are in memory now, its stalls and the page request groups devices wait on. */
 export function queuesOf(machine: Machine): SmmuQueuesView[] {
   return machine.model.smmus.flatMap((smmu, index): SmmuQueuesView[] => {
-    const v3 = machine.state.v3[index];
+    const v3 = v3StateOf(machine.state, index);
     if (!v3) return [];
     return [
       {

@@ -1,17 +1,18 @@
 import { Machine } from '../emulator/machine/machine';
-import { StreamTableEntryState } from '../emulator/machine/state';
+import { StreamTableEntryState } from '../emulator/smmu/v3/v3State';
 import { decodeCd } from '../emulator/smmu/v3/cd';
 import { streamConfig } from '../emulator/smmu/v3/config';
 import { CD_BYTES } from '../emulator/smmu/v3/program';
 import { decodeSte } from '../emulator/smmu/v3/ste';
 import { hex } from '../emulator/util/u64';
+import { v3StateOf } from '../emulator/smmu/smmuState';
 
 /** STEs and CDs are eight dwords. */
 const STRUCTURE_DWORDS = 8;
 
 /** Where Linux put a stream's STE and CD table on an SMMUv3 (undefined on an SMMUv2 or for an unknown StreamID). */
 export function streamOf(machine: Machine, smmu: number, sid: number): StreamTableEntryState | undefined {
-  return machine.state.v3[smmu]?.streams.find((s) => s.sid === sid);
+  return v3StateOf(machine.state, smmu)?.streams.find((s) => s.sid === sid);
 }
 
 /**
@@ -20,7 +21,7 @@ export function streamOf(machine: Machine, smmu: number, sid: number): StreamTab
  * reaches none (`C_BAD_CD: CD 2 of StreamID 0x10 is not valid (V=0)`).
  */
 export function domainViaCd(machine: Machine, smmu: number, sid: number, ssid: number | undefined): { domain: number } | { reason: string } {
-  const v3 = machine.state.v3[smmu];
+  const v3 = v3StateOf(machine.state, smmu);
   if (!v3) return { reason: 'not an SMMUv3' };
   const config = streamConfig(machine.runtime, smmu, v3, sid, ssid === undefined ? undefined : BigInt(ssid));
   if (config.kind === 'translate') return { domain: config.domain };

@@ -6,6 +6,7 @@ import { Counters, FaultRecord, TransactionState } from '../machine/state';
 import { ScenarioModel } from '../scenario/model';
 import { decodeEvent, EventName } from '../smmu/v3/eventRecord';
 import { decodePageRequest } from '../smmu/v3/priEntry';
+import { v3StateOf } from '../../emulator/smmu/smmuState';
 
 /** What became of a transaction's first fault's event record. */
 export type EventOutcome =
@@ -126,7 +127,7 @@ class Recorder {
       this.awaitingRecord.set(`${t.sid}:${t.stag}`, record);
     }
     if (t.stall === 'page-request' && !record.pageRequest) {
-      const wait = this.machine.state.v3[t.smmu]?.prgWaits.find((w) => w.transactions.includes(t.id));
+      const wait = v3StateOf(this.machine.state, t.smmu)?.prgWaits.find((w) => w.transactions.includes(t.id));
       if (!wait) return;
       record.pageRequest = { prgi: wait.prgi, sent: undefined };
       const key = `${t.sid}:${wait.prgi}:${t.iova >> 12n}`;

@@ -63,8 +63,7 @@ export class TraceFormatter {
       case 'fault': {
         const f = event.fault;
         const where = f.bank === undefined ? this.model.smmus[f.smmu]?.name ?? '?' : this.bank(f.smmu, f.bank);
-        // SMMUv3 keeps no fault registers: its record goes to the event queue (next line).
-        const registers = this.machine.state.v3[f.smmu] ? '' : ` (${f.latched ? 'latched in FSR/FAR' : f.bank === undefined ? 'global fault' : 'FSR busy: MULTI'})`;
+        const registers = this.machine.smmu(f.smmu)?.faultNote(f) ?? '';
         return this.line(event.time, where, `${f.kind} fault at level ${f.level}, ${hex(f.iova)} sid ${hex(f.sid)}${f.ssid ? ` ssid ${f.ssid}` : ''}: ${f.reason}${registers}`);
       }
       case 'irq':

@@ -1,8 +1,6 @@
 import { Transaction } from '../language/ast';
 import { Environment, evaluate, toInteger } from '../language/evaluate';
 import { EngineModel } from '../scenario/model';
-import { receiveV2 } from '../smmu/v2/smmuV2';
-import { receiveV3 } from '../smmu/v3/smmuV3';
 import { closePageRequestGroups } from '../smmu/v3/pri';
 import { Runtime } from './runtime';
 import { EngineState, TransactionState } from './state';
@@ -168,8 +166,7 @@ export function issueNext(rt: Runtime, index: number): void {
         state.counters.transactions++;
         engine.nextIssue = state.now + model.interval;
         if (rt.observed) rt.emit({ kind: 'transaction-issued', time: state.now, transaction });
-        if (rt.state.v3[transaction.smmu]) receiveV3(rt, transaction);
-        else receiveV2(rt, transaction);
+        rt.smmus[transaction.smmu]?.receive(transaction);
         rt.schedule(model.interval, { kind: 'issue', engine: index });
         return;
       }

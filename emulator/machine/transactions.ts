@@ -82,6 +82,22 @@ export function finishEngineThread(rt: Runtime, engine: number): void {
   if (rt.observed) rt.emit({ kind: 'thread-exited', time: rt.state.now, thread: thread.id });
 }
 
+/**
+ * A stalled transaction answered retry — RESUME with TnR=0 (v2), CMD_RESUME retry (v3), a
+ * PRG response Success (PRI) — is pending again and its SMMU translates it once more.
+ */
+export function retryTransaction(rt: Runtime, transaction: TransactionState): void {
+  rt.state.counters.retried++;
+  releaseTransaction(transaction);
+  rt.smmus[transaction.smmu]?.retranslate(transaction);
+}
+
+/** A stalled transaction is let go without an answer of its own (it waited behind another's fault): pending again. */
+export function releaseTransaction(transaction: TransactionState): void {
+  transaction.status = 'pending';
+  transaction.stall = undefined;
+}
+
 export function stallTransaction(rt: Runtime, transaction: TransactionState, why: NonNullable<TransactionState['stall']>): void {
   transaction.status = 'stalled';
   transaction.stall = why;

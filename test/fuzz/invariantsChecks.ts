@@ -69,10 +69,11 @@ export function assertNothingHalfWay(run: ObservedRun): void {
     assert.equal(queue.pending.length, 0, `workqueue ${index} still has work queued`);
     assert.ok(queue.workers.every((w) => w === undefined), `a worker of workqueue ${index} is still busy`);
   });
-  state.v3.forEach((v3, smmu) => {
+  state.smmus.forEach((smmu, index) => {
+    const v3 = smmu.version === 'v3' ? smmu : undefined;
     // A device never waits on itself: a page request it holds back goes out once it can issue nothing more.
-    assert.deepEqual(v3?.openPrgs.filter((open) => open.held !== undefined) ?? [], [], `smmu ${smmu}: a device still holds a page request`);
-    assert.deepEqual(v3?.waitingRecords ?? [], [], `smmu ${smmu}: a stall record still waits for room`);
+    assert.deepEqual(v3?.openPrgs.filter((open) => open.held !== undefined) ?? [], [], `smmu ${index}: a device still holds a page request`);
+    assert.deepEqual(v3?.waitingRecords ?? [], [], `smmu ${index}: a stall record still waits for room`);
   });
   // A page request group the core holds is completed by its Last or discarded after the overflow that lost it.
   assert.deepEqual(state.iopf.partial, [], 'the IOMMU core still holds part of a page request group');

@@ -1,10 +1,11 @@
 import { Runtime } from '../../machine/runtime';
-import { SmmuV3State } from '../../machine/state';
+import { v3StateOf } from '../smmuState';
+import { SmmuV3State } from './v3State';
 import { decodeEvent, encodeEvent, EventRecord, isTranslationFault } from './eventRecord';
 import { discard, inOverflow, isFull, produce } from './queue';
 
 export function v3State(rt: Runtime, smmu: number): SmmuV3State {
-  const v3 = rt.state.v3[smmu];
+  const v3 = v3StateOf(rt.state, smmu);
   if (!v3) throw new Error(`SMMU ${smmu} is not an SMMUv3`);
   return v3;
 }

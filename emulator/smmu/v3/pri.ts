@@ -1,13 +1,14 @@
 import { Action, TranslationResult } from '../../machine/actions';
 import { Runtime } from '../../machine/runtime';
-import { OpenPrgState, TransactionState } from '../../machine/state';
-import { endTransaction, recordFault, stallTransaction } from '../../machine/transactions';
+import { TransactionState } from '../../machine/state';
+import { v3StateOf } from '../smmuState';
+import { OpenPrgState } from './v3State';
+import { endTransaction, recordFault, retryTransaction, stallTransaction } from '../../machine/transactions';
 import { hex } from '../../util/u64';
 import { PriResponse } from './commands';
 import { v3State } from './eventq';
 import { encodePageRequest, PageRequest } from './priEntry';
 import { discard, inOverflow, isFull, produce, queueEntries } from './queue';
-import { receiveV3 } from './smmuV3';
 
 type PageRequestAction = Extract<Action, { kind: 'page-request' }>;
 
@@ -77,7 +78,7 @@ function send(rt: Runtime, smmu: number, prgi: number, request: NonNullable<Open
  * waits for a slot would wait on itself for ever.
  */
 export function closePageRequestGroups(rt: Runtime, smmu: number, engine: number): void {
-  const v3 = rt.state.v3[smmu];
+  const v3 = v3StateOf(rt.state, smmu);
   if (!v3 || !v3.openPrgs.some((open) => open.engine === engine)) return;
   const state = rt.state.engines[engine];
   const inSubmit = new Set(state?.submits.map((s) => s.id) ?? []);
@@ -155,10 +156,7 @@ export function deliverPrgResponse(rt: Runtime, smmu: number, sid: number, prgi:
     if (response === 'success') {
       // An automatic response (overflow) lets the device ask again; an answer from software is final.
       transaction.atsRetried = !automatic;
-      transaction.status = 'pending';
-      transaction.stall = undefined;
-      rt.state.counters.retried++;
-      receiveV3(rt, transaction);
+      retryTransaction(rt, transaction);
     } else {
       endTransaction(rt, transaction, 'aborted', `PRG response ${response}: the access fails`);
     }

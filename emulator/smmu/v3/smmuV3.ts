@@ -18,7 +18,7 @@ const eventOfFault: Record<TranslationFault['fault'], EventName> = {
   permission: 'F_PERMISSION',
 };
 
-const faultKindOfEvent: Record<ConfigError['event'], GlobalFaultKind> = {
+export const faultKindOfEvent: Record<ConfigError['event'], GlobalFaultKind> = {
   C_BAD_STREAMID: 'bad-streamid',
   C_BAD_STE: 'bad-ste',
   C_BAD_SUBSTREAMID: 'bad-substreamid',
