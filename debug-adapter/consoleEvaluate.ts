@@ -16,7 +16,7 @@ import { FrameContext } from './scopesOf';
 import { walkVariables } from './variables/scopes';
 import { VariableStore } from './variables/store';
 import { memoryReference } from './variables/values';
-import { domainViaCd } from './streams';
+import { domainOfStream } from './streams';
 import { indexStructure } from './structureIndex';
 import { v2StateOf, v3StateOf } from '../emulator/smmu/smmuState';
 
@@ -27,21 +27,6 @@ export const consoleFunctions: Readonly<Record<string, string>> = {
   'pte(iova)': 'the leaf descriptor that translates an address',
   'read(pa, size)': 'up to 8 bytes of physical memory, little-endian',
 };
-
-/** The domain a StreamID reaches now: SMR match, S2CR, context bank (SMMUv2); its CD for the SubstreamID (SMMUv3). */
-function domainOfStream(machine: Machine, smmu: number, sid: number, ssid: number | undefined): number | undefined {
-  if (v3StateOf(machine.state, smmu)) {
-    const reached = domainViaCd(machine, smmu, sid, ssid);
-    return 'domain' in reached ? reached.domain : undefined;
-  }
-  const state = v2StateOf(machine.state, smmu);
-  if (!state) return undefined;
-  const matches = state.smrs.map((smr, i) => ({ smr, i })).filter(({ smr }) => smr.valid && ((sid ^ smr.id) & ~smr.mask & 0xffff) === 0);
-  const only = matches.length === 1 ? matches[0] : undefined;
-  const s2cr = only ? state.s2crs[only.i] : undefined;
-  if (!s2cr || s2cr.type !== 0) return undefined;
-  return state.banks[s2cr.cbndx]?.domain;
-}
 
 /**
  * Expressions of the scenario language in the Debug Console, watches and hovers: the
@@ -56,7 +41,8 @@ export class ConsoleEvaluator {
 
   private walkIn(iova: bigint, sid: bigint | undefined, range: Range, ssid?: bigint): WalkResult {
     const smmu = this.context?.smmu ?? 0;
-    const domain = sid === undefined ? (this.context?.domain ?? 0) : domainOfStream(this.machine, smmu, Number(sid), ssid === undefined ? undefined : Number(ssid));
+    const reached = sid === undefined ? undefined : domainOfStream(this.machine, smmu, Number(sid), ssid === undefined ? undefined : Number(ssid));
+    const domain = reached === undefined ? (this.context?.domain ?? 0) : 'domain' in reached ? reached.domain : undefined;
     const table = domain === undefined ? undefined : this.machine.runtime.tables[domain];
     if (!table) throw new EvaluationError(sid === undefined ? 'there is no domain to translate in' : `stream ${hex(sid)} reaches no domain`, range);
     return walk(this.machine.runtime.memory, table.tableConfig(), iova);

@@ -28,16 +28,15 @@ export interface FrameContext {
   group: IopfGroupState | undefined;
 }
 
-/** The domain an engine's master was attached to at start, and its context bank (v2) or stream (v3). */
+/** Where the engine's StreamID goes now, as its SMMU routes it: the domain, and its context bank (v2) or stream (v3). */
 function routeOfEngine(machine: Machine, engine: number): Omit<FrameContext, 'transaction' | 'fault' | 'group'> | undefined {
-  const master = machine.model.engines[engine]?.master;
-  const attachment = machine.attachments.find((a) => a.master === master && a.attached);
-  if (!attachment) return undefined;
-  const masterModel = machine.model.masters[attachment.master];
-  const smmu = masterModel?.smmu ?? 0;
-  if (v3StateOf(machine.state, smmu)) return { smmu, bank: undefined, domain: attachment.domain, sid: masterModel?.streams[0]?.id, ssid: undefined };
-  const bank = v2StateOf(machine.state, smmu)?.banks.findIndex((b) => b.domain === attachment.domain) ?? -1;
-  return bank < 0 ? undefined : { smmu, bank, domain: attachment.domain, sid: undefined, ssid: undefined };
+  const model = machine.model.engines[engine];
+  const smmu = machine.model.masters[model?.master ?? -1]?.smmu;
+  if (!model || smmu === undefined) return undefined;
+  const route = machine.smmu(smmu)?.route(model.sid, undefined);
+  if (route?.kind !== 'translate') return undefined;
+  const { bank, domain } = route.context;
+  return { smmu, bank, domain, sid: model.sid, ssid: undefined };
 }
 
 function activityContext(machine: Machine, frame: Extract<FrameInfo, { kind: 'handler' | 'kernel' }>): FrameContext {
