@@ -73,7 +73,7 @@ export class SmmuV3 implements Smmu {
   }
 
   route(sid: number, ssid: number | undefined): Route {
-    return routeV3(this.rt, this.index, this.state, sid, ssid);
+    return routeV3(this.rt, this.index, this.state, sid, ssid === undefined ? undefined : BigInt(ssid));
   }
 
   held(): HeldTransaction[] {

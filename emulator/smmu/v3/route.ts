@@ -9,8 +9,8 @@ import { SmmuV3State } from './v3State';
  * the SMMU reads them for a transaction — so what a user writes there counts — with the
  * same configuration errors a transaction would meet.
  */
-export function routeV3(rt: Runtime, smmu: number, state: SmmuV3State, sid: number, ssid: number | undefined): Route {
-  const config = streamConfig(rt, smmu, state, sid, ssid === undefined ? undefined : BigInt(ssid));
+export function routeV3(rt: Runtime, smmu: number, state: SmmuV3State, sid: number, pasid: bigint | undefined): Route {
+  const config = streamConfig(rt, smmu, state, sid, pasid);
   switch (config.kind) {
     case 'error':
       return { kind: 'fault', fault: faultKindOfEvent[config.event], reason: `${config.event}: ${config.reason}` };
