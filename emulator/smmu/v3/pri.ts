@@ -26,7 +26,7 @@ const PRGI_MASK = 0x1ff;
 export function sendPageRequests(rt: Runtime, transaction: TransactionState, ssid: number | undefined, result: Extract<TranslationResult, { ok: false }>): void {
   const v3 = v3State(rt, transaction.smmu);
   const master = rt.model.engines[transaction.engine]?.master ?? 0;
-  const request = { addr: transaction.iova & ~0xfffn, write: transaction.access === 'write', ssid, sid: transaction.sid };
+  const request = { transaction: transaction.id, addr: transaction.iova & ~0xfffn, write: transaction.access === 'write', ssid, sid: transaction.sid };
   let open = transaction.submit === undefined ? undefined : v3.openPrgs.find((g) => g.engine === transaction.engine && g.submit === transaction.submit);
   let wait = open && v3.prgWaits.find((w) => w.sid === transaction.sid && w.prgi === open?.prgi);
   if (!open || !wait) {
@@ -67,7 +67,7 @@ export function sendPageRequests(rt: Runtime, transaction: TransactionState, ssi
 }
 
 function send(rt: Runtime, smmu: number, prgi: number, request: NonNullable<OpenPrgState['held']>, last: boolean): void {
-  rt.schedule(0, { kind: 'page-request', smmu, sid: request.sid, ssid: request.ssid, prgi, addr: request.addr, write: request.write, last });
+  rt.schedule(0, { kind: 'page-request', smmu, transaction: request.transaction, sid: request.sid, ssid: request.ssid, prgi, addr: request.addr, write: request.write, last });
 }
 
 /**
@@ -125,13 +125,13 @@ export function receivePageRequest(rt: Runtime, action: PageRequestAction): void
   rt.state.counters['page-requests']++;
   if (inOverflow(v3.priq) || isFull(v3.priq)) {
     discard(v3.priq);
-    if (rt.observed) rt.emit({ kind: 'page-request', time: rt.state.now, smmu: action.smmu, index: undefined, dwords, text: `${pageRequestText(request)} discarded: PRI queue overflow` });
+    if (rt.observed) rt.emit({ kind: 'page-request', time: rt.state.now, smmu: action.smmu, sid: action.sid, prgi: action.prgi, transaction: action.transaction, index: undefined, dwords, text: `${pageRequestText(request)} discarded: PRI queue overflow` });
     if (action.last) rt.schedule(0, { kind: 'prg-response', smmu: action.smmu, sid: action.sid, prgi: action.prgi, response: 'success' });
     return;
   }
   const index = v3.priq.prod & ((1 << v3.priq.log2size) - 1);
   produce(rt.memory, v3.priq, dwords);
-  if (rt.observed) rt.emit({ kind: 'page-request', time: rt.state.now, smmu: action.smmu, index, dwords, text: pageRequestText(request) });
+  if (rt.observed) rt.emit({ kind: 'page-request', time: rt.state.now, smmu: action.smmu, sid: action.sid, prgi: action.prgi, transaction: action.transaction, index, dwords, text: pageRequestText(request) });
   if (!v3.priqIrqActive) {
     v3.priqIrqActive = true;
     rt.schedule(rt.model.timing.irqLatency, { kind: 'priq-irq', smmu: action.smmu });

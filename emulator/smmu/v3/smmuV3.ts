@@ -53,7 +53,7 @@ const eventOfConfigFault = Object.fromEntries(Object.entries(faultKindOfEvent).m
 function configError(rt: Runtime, transaction: TransactionState, event: ConfigError['event'], reason: string): void {
   // A SubstreamID wider than the record's field is recorded as the field holds it (the reason says so).
   const ssid = transaction.pasid === undefined ? undefined : recordedSubstreamId(transaction.pasid);
-  recordFault(rt, transaction, {
+  const fault = recordFault(rt, transaction, {
     kind: faultKindOfEvent[event],
     ssid: ssid ?? 0,
     level: 0,
@@ -62,7 +62,7 @@ function configError(rt: Runtime, transaction: TransactionState, event: ConfigEr
     bank: undefined,
     reason,
   });
-  recordEvent(rt, transaction.smmu, eventFor(transaction, event, ssid, 0, false));
+  recordEvent(rt, transaction.smmu, eventFor(transaction, event, ssid, 0, false), { transaction: transaction.id, fault: fault.id });
   endTransaction(rt, transaction, 'aborted', reason);
 }
 
@@ -138,9 +138,9 @@ function contextFault(rt: Runtime, transaction: TransactionState, config: Extrac
     transaction.stag = stag;
     v3.stalls.push({ stag, transaction: transaction.id, sid: transaction.sid, fault: record });
     stallTransaction(rt, transaction, 'fault');
-    recordEvent(rt, transaction.smmu, eventFor(transaction, id, ssid, stag, true), transaction.id);
+    recordEvent(rt, transaction.smmu, eventFor(transaction, id, ssid, stag, true), { transaction: transaction.id, fault: record.id });
     return;
   }
-  if (cd.r) recordEvent(rt, transaction.smmu, eventFor(transaction, id, ssid, 0, false));
+  if (cd.r) recordEvent(rt, transaction.smmu, eventFor(transaction, id, ssid, 0, false), { transaction: transaction.id, fault: record.id });
   endTransaction(rt, transaction, cd.a ? 'aborted' : 'raz', `${result.fault} fault, CD.S=0: terminated (CD.A=${cd.a ? 1 : 0})`);
 }

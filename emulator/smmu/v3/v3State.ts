@@ -40,7 +40,7 @@ export interface OpenPrgState {
   engine: number;
   submit: bigint;
   prgi: number;
-  held: { addr: bigint; write: boolean; ssid: number | undefined; sid: number } | undefined;
+  held: { transaction: number; addr: bigint; write: boolean; ssid: number | undefined; sid: number } | undefined;
 }
 
 export interface SmmuV3State {
@@ -56,7 +56,7 @@ export interface SmmuV3State {
   stalls: StallV3State[];
   nextStag: number;
   /** Stall records that met a full event queue: written as soon as there is room (7.4). */
-  waitingRecords: { transaction: number; dwords: bigint[] }[];
+  waitingRecords: { transaction: number; fault: number; dwords: bigint[] }[];
   /** The queue's IRQ thread is scheduled or running: a new record needs no new interrupt. */
   evtqIrqActive: boolean;
   priqIrqActive: boolean;
