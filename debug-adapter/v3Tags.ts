@@ -2,7 +2,7 @@ import { Machine } from '../emulator/machine/machine';
 import { FaultRecord, TransactionState } from '../emulator/machine/state';
 import { PrgWaitState } from '../emulator/smmu/v3/v3State';
 import { hex } from '../emulator/util/u64';
-import { v3StateOf } from '../emulator/smmu/smmuState';
+import { stagOf as stallTagOf, v3StateOf } from '../emulator/smmu/smmuState';
 
 /**
  * SMMUv3's handles on a waiting transaction: the STAG of its stall (what CMD_RESUME names)
@@ -12,7 +12,7 @@ import { v3StateOf } from '../emulator/smmu/smmuState';
 /** The STAG of a transaction stalled by its own fault on an SMMUv3. */
 export function stagOf(machine: Machine, transaction: TransactionState): number | undefined {
   if (transaction.status !== 'stalled' || transaction.stall !== 'fault') return undefined;
-  return transaction.stag ?? v3StateOf(machine.state, transaction.smmu)?.stalls.find((s) => s.transaction === transaction.id)?.stag;
+  return stallTagOf(machine.state.smmus[transaction.smmu], transaction.id);
 }
 
 /** The page request group a transaction's device waits on, while it does. */

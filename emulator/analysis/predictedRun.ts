@@ -6,7 +6,7 @@ import { Counters, FaultRecord, TransactionState } from '../machine/state';
 import { ScenarioModel } from '../scenario/model';
 import { decodeEvent, EventName } from '../smmu/v3/eventRecord';
 import { decodePageRequest } from '../smmu/v3/priEntry';
-import { v3StateOf } from '../../emulator/smmu/smmuState';
+import { stagOf, v3StateOf } from '../smmu/smmuState';
 
 /** What became of a transaction's first fault's event record. */
 export type EventOutcome =
@@ -122,9 +122,10 @@ class Recorder {
     const record = this.byId.get(t.id);
     if (!record) return;
     record.status = 'stalled';
-    if (t.stall === 'fault' && record.stag === undefined && t.stag !== undefined) {
-      record.stag = t.stag;
-      this.awaitingRecord.set(`${t.sid}:${t.stag}`, record);
+    const stag = stagOf(this.machine.state.smmus[t.smmu], t.id);
+    if (t.stall === 'fault' && record.stag === undefined && stag !== undefined) {
+      record.stag = stag;
+      this.awaitingRecord.set(`${t.sid}:${stag}`, record);
     }
     if (t.stall === 'page-request' && !record.pageRequest) {
       const wait = v3StateOf(this.machine.state, t.smmu)?.prgWaits.find((w) => w.transactions.includes(t.id));

@@ -4,7 +4,7 @@ import { ScenarioModel } from '../scenario/model';
 import { describeCd } from '../smmu/v3/cd';
 import { CD_BYTES, STE_BYTES, steAddress } from '../smmu/v3/program';
 import { DecodedField, describeSte } from '../smmu/v3/ste';
-import { v3StateOf } from '../../emulator/smmu/smmuState';
+import { v3StateOf } from '../smmu/smmuState';
 
 /** One structure as it sits in emulated memory: where, its dwords, and each field decoded. */
 export interface StructureView {

@@ -44,7 +44,6 @@ function newTransaction(rt: Runtime, index: number, model: EngineModel, engine: 
     issued: rt.state.now,
     status: 'pending',
     stall: undefined,
-    stag: undefined,
     domain: undefined,
     asid: undefined,
     atsRetried: false,

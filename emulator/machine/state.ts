@@ -29,8 +29,6 @@ export interface TransactionState {
    * (an ATS/PRI master on SMMUv3) the response to the page request it sent.
    */
   stall: 'fault' | 'behind' | 'page-request' | undefined;
-  /** SMMUv3: the stall tag its event record carries, while it is stalled. */
-  stag: number | undefined;
   /** SMMUv3: the domain and the ASID its context descriptor gave it, once it has one. */
   domain: number | undefined;
   asid: number | undefined;

@@ -1,6 +1,6 @@
 import { transactionsLeft } from '../scenario/engineProgram';
 import { ScenarioModel } from '../scenario/model';
-import { pageRequestGroupOf } from '../smmu/smmuState';
+import { pageRequestGroupOf, stagOf } from '../smmu/smmuState';
 import { hex } from '../util/u64';
 import { MachineState, TransactionState } from './state';
 
@@ -34,8 +34,10 @@ function waitOf(state: MachineState, t: TransactionState): string {
       const prgi = pageRequestGroupOf(state.smmus[t.smmu], t.id);
       return prgi === undefined ? 'waits on a page request group' : `waits on page request group ${hex(prgi)}`;
     }
-    case 'fault':
-      return t.stag === undefined ? `stalled on cb${t.bank ?? '?'}, no RESUME` : `stalled with STAG ${hex(t.stag)}, no CMD_RESUME`;
+    case 'fault': {
+      const stag = stagOf(state.smmus[t.smmu], t.id);
+      return stag === undefined ? `stalled on cb${t.bank ?? '?'}, no RESUME` : `stalled with STAG ${hex(stag)}, no CMD_RESUME`;
+    }
     case undefined:
       return t.status;
   }

@@ -22,6 +22,11 @@ export function heldTransactions(smmu: SmmuState): HeldTransaction[] {
   return smmu.version === 'v2' ? heldByBanks(smmu) : heldByStallsAndGroups(smmu);
 }
 
+/** The stall tag an SMMUv3 holds a transaction under (its stall table is the one place a STAG lives). */
+export function stagOf(smmu: SmmuState | undefined, transaction: number): number | undefined {
+  return smmu?.version === 'v3' ? smmu.stalls.find((s) => s.transaction === transaction)?.stag : undefined;
+}
+
 /** The page request group (its PRG index) a transaction waits on, if it waits on one. */
 export function pageRequestGroupOf(smmu: SmmuState | undefined, transaction: number): number | undefined {
   return smmu?.version === 'v3' ? smmu.prgWaits.find((w) => w.transactions.includes(transaction))?.prgi : undefined;

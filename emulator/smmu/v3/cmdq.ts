@@ -9,7 +9,6 @@ import { consume, produce } from './queue';
 /** The stalled transaction resumes: retried as though it had just arrived, or terminated (RAZ/WI) or aborted (4.7.1). */
 function resume(rt: Runtime, transaction: TransactionState, action: ResumeAction, why: string): void {
   if (transaction.lastFault !== undefined) rt.journal.answer(transaction.lastFault, action);
-  transaction.stag = undefined;
   if (action === 'retry') {
     retryTransaction(rt, transaction);
   } else {

@@ -135,7 +135,6 @@ function contextFault(rt: Runtime, transaction: TransactionState, config: Extrac
   if (cd.s) {
     const stag = v3.nextStag;
     v3.nextStag = (stag + 1) & 0xffff;
-    transaction.stag = stag;
     v3.stalls.push({ stag, transaction: transaction.id, sid: transaction.sid, fault: record });
     stallTransaction(rt, transaction, 'fault');
     recordEvent(rt, transaction.smmu, eventFor(transaction, id, ssid, stag, true), { transaction: transaction.id, fault: record.id });
