@@ -4,7 +4,7 @@ import { EngineModel } from '../scenario/model';
 import { closePageRequestGroups } from '../smmu/v3/pri';
 import { Runtime } from './runtime';
 import { EngineState, TransactionState } from './state';
-import { finishEngineThread } from './transactions';
+import { engineFinished, finishEngineThread } from './transactions';
 
 function loopEnvironment(engine: EngineState): Environment {
   const innermost = engine.loops[engine.loops.length - 1];
@@ -107,10 +107,7 @@ export function issueNext(rt: Runtime, index: number): void {
     const op = program[engine.pc];
     if (!op) {
       engine.programDone = true;
-      if (engine.inFlight === 0) {
-        engine.finished = true;
-        finishEngineThread(rt, index);
-      }
+      if (engineFinished(engine)) finishEngineThread(rt, index);
       return;
     }
     switch (op.op) {

@@ -142,7 +142,6 @@ export class Machine {
         nextIssue: engine.start,
         blocked: false,
         programDone: false,
-        finished: false,
         issued: 0,
       })),
       smmus: programSmmus({ memory, allocator, tables }, model, attachments, banks),

@@ -59,8 +59,6 @@ export interface EngineState {
   blocked: boolean;
   /** Its program has nothing left to issue. */
   programDone: boolean;
-  /** Program done and every transaction ended. */
-  finished: boolean;
   issued: number;
 }
 

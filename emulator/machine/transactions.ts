@@ -1,7 +1,7 @@
 import { TransactionStatus } from '../language/schema';
 import { emptyTally, tallyTransaction } from './results';
 import { Runtime } from './runtime';
-import { FaultRecord, TransactionState } from './state';
+import { EngineState, FaultRecord, TransactionState } from './state';
 
 type EndStatus = Exclude<TransactionStatus, 'stalled' | 'pending'>;
 
@@ -61,10 +61,14 @@ export function endTransaction(rt: Runtime, transaction: TransactionState, statu
   if (engine.blocked) {
     engine.blocked = false;
     rt.schedule(Math.max(0, engine.nextIssue - state.now), { kind: 'issue', engine: transaction.engine });
-  } else if (engine.programDone && engine.inFlight === 0) {
-    engine.finished = true;
+  } else if (engineFinished(engine)) {
     finishEngineThread(rt, transaction.engine);
   }
+}
+
+/** An engine is finished once its program is done and every transaction it issued has ended. */
+export function engineFinished(engine: EngineState): boolean {
+  return engine.programDone && engine.inFlight === 0;
 }
 
 /** Counts a labelled transaction for the expects that name its label. */

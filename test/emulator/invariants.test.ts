@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Machine, RunStop } from '../../emulator/machine/machine';
+import { engineFinished } from '../../emulator/machine/transactions';
 import { RunResult } from '../../emulator/machine/results';
 import { TransactionState } from '../../emulator/machine/state';
 import { ResponseKind } from '../../emulator/language/ast';
@@ -158,7 +159,7 @@ test('every issued transaction is accounted for exactly once', () => {
         machine.state.engines.forEach((engine, index) => {
           const own = live.filter((t) => t.engine === index);
           if (engine.programDone) {
-            assert.equal(engine.finished, own.length === 0, `engine ${index}: finished iff nothing in flight`);
+            assert.equal(engineFinished(engine), own.length === 0, `engine ${index}: finished iff nothing in flight`);
           } else {
             // Only a stall may hold an engine back forever: it waits for an outstanding slot.
             assert.ok(engine.blocked, `engine ${index} has more to issue but is not waiting for anything`);

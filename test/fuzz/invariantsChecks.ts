@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { Diagnostic } from '../../emulator/language/diagnostics';
 import { GlobalFaultKind } from '../../emulator/machine/state';
+import { engineFinished } from '../../emulator/machine/transactions';
 import { programTransactions, transactionsLeft } from '../../emulator/scenario/engineProgram';
 import { EventName } from '../../emulator/smmu/v3/eventRecord';
 import { ObservedRun } from './invariantsRun';
@@ -48,7 +49,7 @@ export function assertAccounted(run: ObservedRun): void {
     const whole = programTransactions(model.program);
     if (engine.programDone) {
       assert.equal(BigInt(engine.issued), whole, `${model.name} is done but issued ${engine.issued} of ${whole}`);
-      assert.equal(engine.finished, own.length === 0, `${model.name}: finished exactly when nothing is in flight`);
+      assert.equal(engineFinished(engine), own.length === 0, `${model.name}: finished exactly when nothing is in flight`);
       assert.equal(unfinished.has(index), false, `${model.name} is done but reported unfinished`);
       return;
     }
