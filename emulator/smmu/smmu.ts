@@ -2,6 +2,7 @@ import { ResponseKind } from '../language/ast';
 import { TranslationResult } from '../machine/actions';
 import { FaultRecord, GlobalFaultKind, TransactionState } from '../machine/state';
 import { DumpedRegister } from './registerDump';
+import type { QueueState } from './v3/queue';
 
 /**
  * Where a stream's translations happen: the domain whose page table is walked, and the
@@ -35,13 +36,10 @@ export interface HeldTransaction {
   behind: boolean;
 }
 
-/** One of an SMMU's queues, as a debugger lists it. */
-export interface QueueView {
+/** One of an SMMU's queues in memory, for a debugger to list (read, never written through). */
+export interface SmmuQueue {
   name: 'event' | 'pri' | 'command';
-  base: number;
-  log2size: number;
-  prod: number;
-  cons: number;
+  queue: Readonly<QueueState>;
 }
 
 /**
@@ -69,7 +67,7 @@ export interface Smmu {
   /** The registers a crash dump taken by a handler of a fault in `bank` shows. */
   dumpRegisters(bank: number | undefined): DumpedRegister[];
   /** Its queues (none on an SMMUv2). */
-  queues(): QueueView[];
+  queues(): SmmuQueue[];
   /** A handler invalidates the TLB entries of `domain` (one page at `va`, or all): returns the register write or command, in words. */
   invalidateTlb(domain: number | undefined, bank: number | undefined, va: bigint | undefined): string;
   /** `stall off for N`: returns why it does nothing here, if it does nothing. */

@@ -5,7 +5,7 @@ import { Runtime } from '../../machine/runtime';
 import { FaultRecord, TransactionState } from '../../machine/state';
 import { hex } from '../../util/u64';
 import { dumpRegister, DumpedRegister } from '../registerDump';
-import { HeldTransaction, QueueView, Route, Smmu } from '../smmu';
+import { HeldTransaction, Route, Smmu, SmmuQueue } from '../smmu';
 import { v2StateOf } from '../smmuState';
 import { CBFRSYNRA, FAR, FSR, FSR_FAULT_BITS, FSYNR0, SCTLR, TCR, TTBR0 } from './registers';
 import { routeV2 } from './route';
@@ -81,7 +81,7 @@ export class SmmuV2 implements Smmu {
     return state ? bankRegisters(state) : [];
   }
 
-  queues(): QueueView[] {
+  queues(): SmmuQueue[] {
     return [];
   }
 

@@ -6,7 +6,7 @@ import { TransactionState } from '../../machine/state';
 import { groupResponseCommands, IopfGroupId } from '../../kernel/iopf';
 import { hex } from '../../util/u64';
 import { DumpedRegister } from '../registerDump';
-import { HeldTransaction, QueueView, Route, Smmu } from '../smmu';
+import { HeldTransaction, Route, Smmu, SmmuQueue } from '../smmu';
 import { v3StateOf } from '../smmuState';
 import { submitCommands } from './cmdq';
 import { pointerFields, QueueState } from './queue';
@@ -91,10 +91,13 @@ export class SmmuV3 implements Smmu {
     ];
   }
 
-  queues(): QueueView[] {
+  queues(): SmmuQueue[] {
     const v3 = this.state;
-    const view = (name: QueueView['name'], q: QueueState): QueueView => ({ name, base: q.base, log2size: q.log2size, prod: q.prod, cons: q.cons });
-    return [view('event', v3.eventq), view('pri', v3.priq), view('command', v3.cmdq)];
+    return [
+      { name: 'event', queue: v3.eventq },
+      { name: 'pri', queue: v3.priq },
+      { name: 'command', queue: v3.cmdq },
+    ];
   }
 
   /** CMD_TLBI_NH_VA / CMD_TLBI_NH_ASID with the ASID Linux gave the domain's CDs. */
