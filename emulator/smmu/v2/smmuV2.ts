@@ -71,7 +71,6 @@ export function programSmmuV2(rt: { tables: readonly IoPgtable[] }, model: Scena
       tcr2: pasizeOf(domain.oas),
       stalled: [],
       behind: [],
-      latchedTransaction: undefined,
       latchedFault: undefined,
       stallOffUntil: undefined,
     });
@@ -210,10 +209,7 @@ function contextFault(rt: Runtime, transaction: TransactionState, bank: BankStat
     bank: bank.cbndx,
     reason: result.reason,
   });
-  if (latch) {
-    bank.latchedTransaction = transaction.id;
-    bank.latchedFault = record;
-  }
+  if (latch) bank.latchedFault = record;
   if (stall) {
     bank.fsr = (bank.fsr | FSR_SS) >>> 0;
     bank.stalled.push(transaction.id);
@@ -233,7 +229,6 @@ export function writeFsr(rt: Runtime, smmu: number, cbndx: number, value: number
   const bank = bankState(rt, smmu, cbndx);
   bank.fsr = (bank.fsr & ~(value & FSR_FAULT_BITS)) >>> 0;
   if ((bank.fsr & FSR_FAULT_BITS) === 0) {
-    bank.latchedTransaction = undefined;
     bank.latchedFault = undefined;
   } else if ((bank.sctlr & SCTLR_CFIE) !== 0) {
     raiseContextIrq(rt, smmu, cbndx);

@@ -18,8 +18,7 @@ export interface BankState {
   stalled: number[];
   /** Transactions stalled behind a fault without translation (HUPCF=0), in arrival order. */
   behind: number[];
-  /** The transaction and fault that latched FSR/FAR/FSYNR0. */
-  latchedTransaction: number | undefined;
+  /** The fault that latched FSR/FAR/FSYNR0 (it names its transaction). */
   latchedFault: FaultRecord | undefined;
   /** `stall off for N`: when CFCFG comes back. */
   stallOffUntil: number | undefined;
