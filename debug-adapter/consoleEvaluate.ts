@@ -16,8 +16,9 @@ import { FrameContext } from './scopesOf';
 import { walkVariables } from './variables/scopes';
 import { VariableStore } from './variables/store';
 import { memoryReference } from './variables/values';
-import { domainViaCd } from './streams';
+import { domainOfStream } from './streams';
 import { indexStructure } from './structureIndex';
+import { v2StateOf, v3StateOf } from '../emulator/smmu/smmuState';
 
 const registerNames = ['SCTLR', 'FSR', 'FSYNR0', 'FAR', 'CBFRSYNRA', 'TTBR0', 'TCR'] as const;
 
@@ -26,21 +27,6 @@ export const consoleFunctions: Readonly<Record<string, string>> = {
   'pte(iova)': 'the leaf descriptor that translates an address',
   'read(pa, size)': 'up to 8 bytes of physical memory, little-endian',
 };
-
-/** The domain a StreamID reaches now: SMR match, S2CR, context bank (SMMUv2); its CD for the SubstreamID (SMMUv3). */
-function domainOfStream(machine: Machine, smmu: number, sid: number, ssid: number | undefined): number | undefined {
-  if (machine.state.v3[smmu]) {
-    const reached = domainViaCd(machine, smmu, sid, ssid);
-    return 'domain' in reached ? reached.domain : undefined;
-  }
-  const state = machine.state.smmus[smmu];
-  if (!state) return undefined;
-  const matches = state.smrs.map((smr, i) => ({ smr, i })).filter(({ smr }) => smr.valid && ((sid ^ smr.id) & ~smr.mask & 0xffff) === 0);
-  const only = matches.length === 1 ? matches[0] : undefined;
-  const s2cr = only ? state.s2crs[only.i] : undefined;
-  if (!s2cr || s2cr.type !== 0) return undefined;
-  return state.banks[s2cr.cbndx]?.domain;
-}
 
 /**
  * Expressions of the scenario language in the Debug Console, watches and hovers: the
@@ -55,7 +41,8 @@ export class ConsoleEvaluator {
 
   private walkIn(iova: bigint, sid: bigint | undefined, range: Range, ssid?: bigint): WalkResult {
     const smmu = this.context?.smmu ?? 0;
-    const domain = sid === undefined ? (this.context?.domain ?? 0) : domainOfStream(this.machine, smmu, Number(sid), ssid === undefined ? undefined : Number(ssid));
+    const reached = sid === undefined ? undefined : domainOfStream(this.machine, smmu, Number(sid), ssid === undefined ? undefined : Number(ssid));
+    const domain = reached === undefined ? (this.context?.domain ?? 0) : 'domain' in reached ? reached.domain : undefined;
     const table = domain === undefined ? undefined : this.machine.runtime.tables[domain];
     if (!table) throw new EvaluationError(sid === undefined ? 'there is no domain to translate in' : `stream ${hex(sid)} reaches no domain`, range);
     return walk(this.machine.runtime.memory, table.tableConfig(), iova);
@@ -63,10 +50,10 @@ export class ConsoleEvaluator {
 
   private register(name: string, range: Range): Value | undefined {
     if (!(registerNames as readonly string[]).includes(name)) return undefined;
-    if (this.context?.smmu !== undefined && this.machine.state.v3[this.context.smmu]) {
+    if (this.context?.smmu !== undefined && v3StateOf(this.machine.state, this.context.smmu)) {
       throw new EvaluationError(`${name} is a context-bank register: an SMMUv3 has none (its STE and CD are in the Registers scope)`, range);
     }
-    const bank = this.context?.smmu === undefined || this.context.bank === undefined ? undefined : this.machine.state.smmus[this.context.smmu]?.banks[this.context.bank];
+    const bank = this.context?.smmu === undefined || this.context.bank === undefined ? undefined : v2StateOf(this.machine.state, this.context.smmu)?.banks[this.context.bank];
     if (!bank) return undefined;
     const values: Record<(typeof registerNames)[number], bigint> = {
       SCTLR: BigInt(bank.sctlr),

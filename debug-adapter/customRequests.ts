@@ -15,9 +15,10 @@ import {
   TranslateResponseBody,
 } from './protocol';
 import { RequestArguments } from './requestArguments';
-import { domainViaCd } from './streams';
+import { domainOfAnyStream } from './streams';
 import { isV3, prgWaitOf, stagOf } from './v3Tags';
 import { entryCount, rootOf, tableEntries } from './variables/pageTable';
+import { v2StateOf } from '../emulator/smmu/smmuState';
 
 function lineOfOp(machine: Machine, engine: number, op: number): number {
   const node = machine.model.engines[engine]?.program[op];
@@ -92,7 +93,7 @@ export function domains(debuggee: Debuggee): DomainsResponseBody {
   return {
     domains: machine.model.domains.map((d, index) => {
       const root = rootOf(machine, index);
-      const bank = machine.state.smmus[d.smmu]?.banks.find((b) => b.domain === index);
+      const bank = v2StateOf(machine.state, d.smmu)?.banks.find((b) => b.domain === index);
       return { name: d.name, smmu: machine.model.smmus[d.smmu]?.name ?? '?', contextBank: bank?.cbndx ?? null, root: hex(root.table), rootLevel: root.level, ias: d.ias, oas: d.oas };
     }),
   };
@@ -132,18 +133,10 @@ export function translate(debuggee: Debuggee, args: RequestArguments): Translate
   if (named !== undefined) domain = domainIndex(machine, named);
   else {
     const sid = args.optionalInteger('sid', { min: 0, max: 0xffff_ffff }) ?? 0;
-    const master = machine.model.masters.findIndex((m) => m.streams.some((s) => ((sid ^ s.id) & ~s.mask & 0xffff) === 0));
-    const smmu = machine.model.masters[master]?.smmu;
-    if (smmu !== undefined && isV3(machine, smmu)) {
-      // SMMUv3: the STE and the CD of the SubstreamID (S1DSS's without one), as in memory now.
-      const reached = domainViaCd(machine, smmu, sid, args.optionalInteger('ssid', { min: 0, max: 0xf_ffff }));
-      if ('reason' in reached) throw new RequestError(`stream ${hex(sid)} reaches no domain: ${reached.reason}`);
-      domain = reached.domain;
-    } else {
-      const attachment = machine.attachments.find((a) => a.master === master && a.attached);
-      if (!attachment) throw new RequestError(`stream ${hex(sid)} reaches no domain`);
-      domain = attachment.domain;
-    }
+    // As the SMMU routes it now: SMRs and S2CRs, or the STE and the CD of the SubstreamID (S1DSS's without one).
+    const reached = domainOfAnyStream(machine, sid, args.optionalInteger('ssid', { min: 0, max: 0xf_ffff }));
+    if ('reason' in reached) throw new RequestError(`stream ${hex(sid)} reaches no domain: ${reached.reason}`);
+    domain = reached.domain;
   }
   const table = machine.runtime.tables[domain];
   if (!table) throw new RequestError(`domain ${domain} has no table`);

@@ -20,6 +20,7 @@ import { describeException } from './exceptionInfo';
 import { QueueException, queueException } from './queueExceptions';
 import { TimelineRecorder, TimelineSnapshot } from './timeline';
 import { findTransaction } from './transactions';
+import { v3StateOf } from '../emulator/smmu/smmuState';
 
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'exception' | 'pause' | 'data breakpoint' | 'function breakpoint';
 
@@ -228,7 +229,7 @@ export class Debuggee {
    * thread prints.
    */
   private kernelHandles(fault: FaultRecord): boolean {
-    return !this.machine.state.v3[fault.smmu] || fault.stalled;
+    return !v3StateOf(this.machine.state, fault.smmu) || fault.stalled;
   }
 
   private runningActivity(threadId: number) {

@@ -4,6 +4,7 @@ import { Machine } from '../emulator/machine/machine';
 import { FaultRecord, TransactionState } from '../emulator/machine/state';
 import { findTransaction } from './transactions';
 import { prgWaitOf, stagOf, stagOfFault } from './v3Tags';
+import { v2StateOf } from '../emulator/smmu/smmuState';
 
 /** Names every context knows: the counters. */
 export function counterValue(machine: Machine, name: string): Value | undefined {
@@ -49,7 +50,7 @@ export function transactionEnvironment(machine: Machine, t: TransactionState): E
 
 /** What a fault recorded, with the context bank's registers as they are now (SMMUv3: its STAG or page request group, while it waits). */
 export function faultEnvironment(machine: Machine, fault: FaultRecord): Environment {
-  const bank = fault.bank === undefined ? undefined : machine.state.smmus[fault.smmu]?.banks[fault.bank];
+  const bank = fault.bank === undefined ? undefined : v2StateOf(machine.state, fault.smmu)?.banks[fault.bank];
   const transaction = (): TransactionState | undefined => findTransaction(machine, fault.transaction);
   const fields: Record<string, () => Value> = {
     iova: () => fault.iova,

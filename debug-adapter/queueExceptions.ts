@@ -1,10 +1,10 @@
 import { MachineEvent } from '../emulator/machine/events';
 import { Machine } from '../emulator/machine/machine';
 import { FaultRecord, TransactionState } from '../emulator/machine/state';
-import { decodeEvent, isTranslationFault } from '../emulator/smmu/v3/eventRecord';
 import { decodePageRequest } from '../emulator/smmu/v3/priEntry';
 import { hex } from '../emulator/util/u64';
 import { findTransaction } from './transactions';
+import { v3StateOf } from '../emulator/smmu/smmuState';
 
 /** An SMMUv3 queue event the `overflow` and `page-request` filters stop on, with what it is about. */
 export interface QueueException {
@@ -19,35 +19,22 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
-/** The fault a discarded record was about: the newest of its StreamID (and address, for a fault record). */
-function faultOfRecord(machine: Machine, smmu: number, dwords: readonly bigint[]): FaultRecord | undefined {
-  let sid: number | undefined;
-  let iova: bigint | undefined;
-  try {
-    const record = decodeEvent(dwords);
-    sid = record.sid;
-    if (isTranslationFault(record.id)) iova = record.inputAddr;
-  } catch {
-    return undefined;
-  }
-  return machine.journal.faults.findLast((f) => f.smmu === smmu && f.sid === sid && (iova === undefined || f.iova === iova));
-}
-
 function dropped(machine: Machine, event: Extract<MachineEvent, { kind: 'event-dropped' }>): QueueException {
-  const fault = faultOfRecord(machine, event.smmu, event.dwords);
-  const transaction = fault ? findTransaction(machine, fault.transaction) : undefined;
-  const lost = machine.state.v3[event.smmu]?.eventq.dropped ?? 0;
+  // The event names the fault its record reported (the journal may have let it go since).
+  const fault = machine.journal.faults.get(event.fault);
+  const transaction = findTransaction(machine, event.transaction);
+  const lost = v3StateOf(machine.state, event.smmu)?.eventq.dropped ?? 0;
   const flag = event.overflow ? 'PROD.OVFLG toggled: the queue is in overflow until the driver acknowledges it' : 'the queue was already in overflow: PROD.OVFLG stays';
   return { filter: 'overflow', transaction, fault, message: `Event queue full: ${event.text} discarded; ${flag}; ${plural(lost, 'record')} lost so far` };
 }
 
 function pageRequest(machine: Machine, event: Extract<MachineEvent, { kind: 'page-request' }>): QueueException {
   const request = decodePageRequest(event.dwords);
-  const wait = machine.state.v3[event.smmu]?.prgWaits.find((w) => w.sid === request.sid && w.prgi === request.prgi);
+  const wait = v3StateOf(machine.state, event.smmu)?.prgWaits.find((w) => w.sid === event.sid && w.prgi === event.prgi);
   const waiting = (wait?.transactions ?? []).flatMap((id) => findTransaction(machine, id) ?? []);
-  const transaction = waiting.find((t) => (t.iova & ~0xfffn) === request.addr) ?? waiting[0];
+  const transaction = findTransaction(machine, event.transaction);
   const fault = transaction?.lastFault;
-  const group = `group ${hex(request.prgi)}`;
+  const group = `group ${hex(event.prgi)}`;
   const who = waiting.length > 0 ? `; ${waiting.map((t) => `#${t.id}`).join(', ')} wait${waiting.length === 1 ? 's' : ''} for the response` : '';
   if (event.index === undefined) {
     const last = request.last ? '; it carried Last: the SMMU answers Success itself and the device asks again' : '';

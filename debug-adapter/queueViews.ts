@@ -8,6 +8,7 @@ import { hex, hex32, hex64 } from '../emulator/util/u64';
 import { fieldView } from './decodedFields';
 import { QueueEntryView, QueueView, SmmuQueuesView } from './protocol';
 import { entryText, QueueName } from './queueText';
+import { v3StateOf } from '../emulator/smmu/smmuState';
 
 const describers: Record<QueueName, (dwords: readonly bigint[]) => DecodedField[]> = {
   event: describeEvent,
@@ -30,7 +31,7 @@ function fieldsOf(queue: QueueName, dwords: readonly bigint[]): QueueEntryView['
   }
 }
 
-function queueView(machine: Machine, name: QueueName, q: QueueState): QueueView {
+function queueView(machine: Machine, name: QueueName, q: Readonly<QueueState>): QueueView {
   return {
     name,
     base: hex(q.base),
@@ -53,14 +54,15 @@ function queueView(machine: Machine, name: QueueName, q: QueueState): QueueView 
 /** Each SMMUv3's queues as they are in memory now, its stalls and the page request groups devices wait on. */
 export function queuesOf(machine: Machine): SmmuQueuesView[] {
   return machine.model.smmus.flatMap((smmu, index): SmmuQueuesView[] => {
-    const v3 = machine.state.v3[index];
-    if (!v3) return [];
+    const queues = machine.smmu(index)?.queues() ?? [];
+    if (queues.length === 0) return [];
+    const v3 = v3StateOf(machine.state, index);
     return [
       {
         smmu: smmu.name,
-        queues: [queueView(machine, 'event', v3.eventq), queueView(machine, 'pri', v3.priq), queueView(machine, 'command', v3.cmdq)],
-        stalls: v3.stalls.map((s) => ({ stag: hex(s.stag), sid: hex(s.sid), transaction: s.transaction })),
-        pageRequestGroups: v3.prgWaits.map((w) => ({ prgi: hex(w.prgi), sid: hex(w.sid), transactions: [...w.transactions] })),
+        queues: queues.map(({ name, queue }) => queueView(machine, name, queue)),
+        stalls: (v3?.stalls ?? []).map((s) => ({ stag: hex(s.stag), sid: hex(s.sid), transaction: s.transaction })),
+        pageRequestGroups: (v3?.prgWaits ?? []).map((w) => ({ prgi: hex(w.prgi), sid: hex(w.sid), transactions: [...w.transactions] })),
       },
     ];
   });

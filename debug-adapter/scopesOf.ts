@@ -11,6 +11,7 @@ import { registerVariables } from './variables/registers';
 import { faultVariables, stalledVariables, transactionVariables } from './variables/scopes';
 import { streamRegisterVariables } from './variables/streamRegisters';
 import { VariableStore } from './variables/store';
+import { v2StateOf, v3StateOf } from '../emulator/smmu/smmuState';
 
 /** Where a frame's state lives: its transaction, fault, context bank (v2) or stream (v3), and domain. */
 export interface FrameContext {
@@ -27,28 +28,27 @@ export interface FrameContext {
   group: IopfGroupState | undefined;
 }
 
-/** The domain an engine's master was attached to at start, and its context bank (v2) or stream (v3). */
+/** Where the engine's StreamID goes now, as its SMMU routes it: the domain, and its context bank (v2) or stream (v3). */
 function routeOfEngine(machine: Machine, engine: number): Omit<FrameContext, 'transaction' | 'fault' | 'group'> | undefined {
-  const master = machine.model.engines[engine]?.master;
-  const attachment = machine.attachments.find((a) => a.master === master && a.attached);
-  if (!attachment) return undefined;
-  const masterModel = machine.model.masters[attachment.master];
-  const smmu = masterModel?.smmu ?? 0;
-  if (machine.state.v3[smmu]) return { smmu, bank: undefined, domain: attachment.domain, sid: masterModel?.streams[0]?.id, ssid: undefined };
-  const bank = machine.state.smmus[smmu]?.banks.findIndex((b) => b.domain === attachment.domain) ?? -1;
-  return bank < 0 ? undefined : { smmu, bank, domain: attachment.domain, sid: undefined, ssid: undefined };
+  const model = machine.model.engines[engine];
+  const smmu = machine.model.masters[model?.master ?? -1]?.smmu;
+  if (!model || smmu === undefined) return undefined;
+  const route = machine.smmu(smmu)?.route(model.sid, undefined);
+  if (route?.kind !== 'translate') return undefined;
+  const { bank, domain } = route.context;
+  return { smmu, bank, domain, sid: model.sid, ssid: undefined };
 }
 
 function activityContext(machine: Machine, frame: Extract<FrameInfo, { kind: 'handler' | 'kernel' }>): FrameContext {
   const activity = frame.activity;
   const fault = activity.fault;
   const transaction = fault ? findTransaction(machine, fault.transaction) : undefined;
-  if (machine.state.v3[activity.smmu]) {
+  if (v3StateOf(machine.state, activity.smmu)) {
     const group = activity.group;
     const sid = group?.sid ?? fault?.sid;
     return { transaction, fault, smmu: activity.smmu, bank: undefined, domain: activity.domain, sid, ssid: group ? group.ssid : transaction?.pasid === undefined ? undefined : Number(transaction.pasid), group };
   }
-  const domain = activity.bank === undefined ? undefined : machine.state.smmus[activity.smmu]?.banks[activity.bank]?.domain;
+  const domain = activity.bank === undefined ? undefined : v2StateOf(machine.state, activity.smmu)?.banks[activity.bank]?.domain;
   return { transaction, fault, smmu: activity.smmu, bank: activity.bank, domain, sid: undefined, ssid: undefined, group: undefined };
 }
 
@@ -56,13 +56,13 @@ export function contextOf(machine: Machine, frame: FrameInfo): FrameContext {
   if (frame.kind === 'handler' || frame.kind === 'kernel') return activityContext(machine, frame);
   const transaction = frame.transaction;
   const fault = transaction?.lastFault;
-  if (transaction && machine.state.v3[transaction.smmu]) {
+  if (transaction && v3StateOf(machine.state, transaction.smmu)) {
     const route = routeOfEngine(machine, frame.engine);
     const ssid = transaction.pasid === undefined ? undefined : Number(transaction.pasid);
     return { transaction, fault, smmu: transaction.smmu, bank: undefined, domain: transaction.domain ?? route?.domain, sid: transaction.sid, ssid, group: undefined };
   }
   if (transaction?.bank !== undefined) {
-    return { transaction, fault, smmu: transaction.smmu, bank: transaction.bank, domain: machine.state.smmus[transaction.smmu]?.banks[transaction.bank]?.domain, sid: undefined, ssid: undefined, group: undefined };
+    return { transaction, fault, smmu: transaction.smmu, bank: transaction.bank, domain: v2StateOf(machine.state, transaction.smmu)?.banks[transaction.bank]?.domain, sid: undefined, ssid: undefined, group: undefined };
   }
   const route = routeOfEngine(machine, frame.engine);
   return { transaction, fault, smmu: route?.smmu, bank: route?.bank, domain: route?.domain, sid: route?.sid, ssid: route?.ssid, group: undefined };
@@ -73,8 +73,8 @@ function registersScope(machine: Machine, store: VariableStore, context: FrameCo
   const smmu = context.smmu;
   if (smmu === undefined) return undefined;
   const smmuName = machine.model.smmus[smmu]?.name ?? '?';
-  if (machine.state.v3[smmu]) {
-    if (context.sid === undefined || !machine.state.v3[smmu]?.streams.some((s) => s.sid === context.sid)) return undefined;
+  if (v3StateOf(machine.state, smmu)) {
+    if (context.sid === undefined || !v3StateOf(machine.state, smmu)?.streams.some((s) => s.sid === context.sid)) return undefined;
     const container = streamRegisterVariables(machine, store, smmu, context.sid, context.ssid);
     return { name: `Registers (${smmuName} sid ${hex(context.sid)})`, presentationHint: 'registers', variablesReference: store.add(container), expensive: false };
   }
@@ -112,7 +112,7 @@ export function scopesOf(machine: Machine, store: VariableStore, frame: FrameInf
       expensive: false,
     });
   }
-  if (machine.state.v3.some((v3) => v3 !== undefined)) {
+  if (machine.state.smmus.some((smmu) => smmu.version === 'v3')) {
     scopes.push({ name: `Queues (${pendingCount(machine)} pending)`, variablesReference: store.add(queuesVariables(machine, store)), expensive: false });
   }
   return scopes;

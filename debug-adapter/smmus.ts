@@ -8,9 +8,10 @@ import { cdAddress, readStructure, steSummary } from './streams';
 import { registerVariables } from './variables/registers';
 import { VariableStore } from './variables/store';
 import { streamRegisterVariables } from './variables/streamRegisters';
+import { v2StateOf, v3StateOf } from '../emulator/smmu/smmuState';
 
 function streamsOf(machine: Machine, store: VariableStore, index: number): StreamSummary[] {
-  const v3 = machine.state.v3[index];
+  const v3 = v3StateOf(machine.state, index);
   if (!v3) return [];
   const waiting = [...machine.state.transactions.values()].filter((t) => t.status === 'stalled' && t.smmu === index);
   return v3.streams.map((stream) => ({
@@ -36,7 +37,7 @@ export function smmus(debuggee: Debuggee, store: VariableStore, onWrite: () => v
       return {
         name: smmu.name,
         version: smmu.version,
-        contextBanks: (machine.state.smmus[index]?.banks ?? []).map((bank) => ({
+        contextBanks: (v2StateOf(machine.state, index)?.banks ?? []).map((bank) => ({
           cbndx: bank.cbndx,
           domain: machine.model.domains[bank.domain]?.name ?? null,
           fsr: hex32(bank.fsr >>> 0),

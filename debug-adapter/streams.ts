@@ -1,30 +1,40 @@
 import { Machine } from '../emulator/machine/machine';
-import { StreamTableEntryState } from '../emulator/machine/state';
+import { StreamTableEntryState } from '../emulator/smmu/v3/v3State';
 import { decodeCd } from '../emulator/smmu/v3/cd';
-import { streamConfig } from '../emulator/smmu/v3/config';
 import { CD_BYTES } from '../emulator/smmu/v3/program';
 import { decodeSte } from '../emulator/smmu/v3/ste';
 import { hex } from '../emulator/util/u64';
+import { v3StateOf } from '../emulator/smmu/smmuState';
 
 /** STEs and CDs are eight dwords. */
 const STRUCTURE_DWORDS = 8;
 
 /** Where Linux put a stream's STE and CD table on an SMMUv3 (undefined on an SMMUv2 or for an unknown StreamID). */
 export function streamOf(machine: Machine, smmu: number, sid: number): StreamTableEntryState | undefined {
-  return machine.state.v3[smmu]?.streams.find((s) => s.sid === sid);
+  return v3StateOf(machine.state, smmu)?.streams.find((s) => s.sid === sid);
 }
 
 /**
- * The domain an SMMUv3 reaches now for a StreamID and SubstreamID, read as the SMMU reads
- * them — the STE and CD words in memory, so an edit in the memory view counts — or why it
- * reaches none (`C_BAD_CD: CD 2 of StreamID 0x10 is not valid (V=0)`).
+ * The domain a StreamID (and SubstreamID) reaches now, as the SMMU routes it — its SMRs and
+ * S2CRs, or its STE and CD in memory, so an edit in a view counts — or why it reaches none
+ * (`C_BAD_CD: CD 2 of StreamID 0x10 is not valid (V=0)`, `2 SMRs match StreamID 0x0 (sGFSR.SMCF)`).
  */
-export function domainViaCd(machine: Machine, smmu: number, sid: number, ssid: number | undefined): { domain: number } | { reason: string } {
-  const v3 = machine.state.v3[smmu];
-  if (!v3) return { reason: 'not an SMMUv3' };
-  const config = streamConfig(machine.runtime, smmu, v3, sid, ssid === undefined ? undefined : BigInt(ssid));
-  if (config.kind === 'translate') return { domain: config.domain };
-  return { reason: config.kind === 'error' ? `${config.event}: ${config.reason}` : config.reason };
+export function domainOfStream(machine: Machine, smmu: number, sid: number, ssid: number | undefined): { domain: number } | { reason: string } {
+  const route = machine.smmu(smmu)?.route(sid, ssid);
+  if (!route) return { reason: `there is no SMMU ${smmu}` };
+  return route.kind === 'translate' ? { domain: route.context.domain } : { reason: route.reason };
+}
+
+/**
+ * The domain a StreamID reaches on the SMMU its device sits behind (the SMMU of the masters
+ * that declare it; every SMMU when none does): the first route that reaches a domain, else
+ * why the first reaches none.
+ */
+export function domainOfAnyStream(machine: Machine, sid: number, ssid: number | undefined): { domain: number } | { reason: string } {
+  const declaring = machine.model.masters.filter((m) => m.streams.some((s) => ((sid ^ s.id) & ~s.mask & 0xffff) === 0)).map((m) => m.smmu);
+  const smmus = declaring.length > 0 ? [...new Set(declaring)] : machine.model.smmus.map((_, index) => index);
+  const routes = smmus.map((smmu) => domainOfStream(machine, smmu, sid, ssid));
+  return routes.find((r) => 'domain' in r) ?? routes[0] ?? { reason: 'there is no SMMU' };
 }
 
 /** A structure's dwords as they are in emulated memory now. */

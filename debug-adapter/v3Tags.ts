@@ -1,6 +1,8 @@
 import { Machine } from '../emulator/machine/machine';
-import { FaultRecord, PrgWaitState, TransactionState } from '../emulator/machine/state';
+import { FaultRecord, TransactionState } from '../emulator/machine/state';
+import { PrgWaitState } from '../emulator/smmu/v3/v3State';
 import { hex } from '../emulator/util/u64';
+import { stagOf as stallTagOf, v3StateOf } from '../emulator/smmu/smmuState';
 
 /**
  * SMMUv3's handles on a waiting transaction: the STAG of its stall (what CMD_RESUME names)
@@ -10,21 +12,21 @@ import { hex } from '../emulator/util/u64';
 /** The STAG of a transaction stalled by its own fault on an SMMUv3. */
 export function stagOf(machine: Machine, transaction: TransactionState): number | undefined {
   if (transaction.status !== 'stalled' || transaction.stall !== 'fault') return undefined;
-  return transaction.stag ?? machine.state.v3[transaction.smmu]?.stalls.find((s) => s.transaction === transaction.id)?.stag;
+  return stallTagOf(machine.state.smmus[transaction.smmu], transaction.id);
 }
 
 /** The page request group a transaction's device waits on, while it does. */
 export function prgWaitOf(machine: Machine, smmu: number, transaction: number): PrgWaitState | undefined {
-  return machine.state.v3[smmu]?.prgWaits.find((w) => w.transactions.includes(transaction));
+  return v3StateOf(machine.state, smmu)?.prgWaits.find((w) => w.transactions.includes(transaction));
 }
 
 /** The STAG a fault's stall holds, while it holds one. */
 export function stagOfFault(machine: Machine, fault: FaultRecord): number | undefined {
-  return machine.state.v3[fault.smmu]?.stalls.find((s) => s.fault.id === fault.id)?.stag;
+  return v3StateOf(machine.state, fault.smmu)?.stalls.find((s) => s.fault.id === fault.id)?.stag;
 }
 
 export function isV3(machine: Machine, smmu: number): boolean {
-  return machine.state.v3[smmu] !== undefined;
+  return v3StateOf(machine.state, smmu) !== undefined;
 }
 
 /** Why a stalled transaction waits: `by its fault, STAG 0x0`, `behind a fault, HUPCF=0`, `for page request group 0x1`. */

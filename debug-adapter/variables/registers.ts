@@ -1,6 +1,6 @@
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Machine, WritableBankRegister } from '../../emulator/machine/machine';
-import { BankState } from '../../emulator/machine/state';
+import { BankState } from '../../emulator/smmu/v2/v2State';
 import { decode, RegisterLayout, withField } from '../../emulator/smmu/registerLayout';
 import { CBFRSYNRA, FAR, FSR, FSYNR0, SCTLR, SGFSR, TCR, TTBR0 } from '../../emulator/smmu/v2/registers';
 import { hex, hex32, hex64 } from '../../emulator/util/u64';
@@ -8,6 +8,7 @@ import { dataIdOf, Watched } from '../dataWatches';
 import { RequestError } from '../errors';
 import { leaf, VariableContainer, VariableStore } from './store';
 import { parseValue } from './values';
+import { v2StateOf } from '../../emulator/smmu/smmuState';
 
 interface BankRegister {
   layout: RegisterLayout;
@@ -33,7 +34,7 @@ function formatRegister(layout: RegisterLayout, value: bigint): string {
 /** One field of a register: its value, what it means; writable when the register is. */
 function fieldVariables(machine: Machine, smmu: number, cbndx: number, register: BankRegister, onWrite: () => void): VariableContainer {
   const bank = (): BankState => {
-    const b = machine.state.smmus[smmu]?.banks[cbndx];
+    const b = v2StateOf(machine.state, smmu)?.banks[cbndx];
     if (!b) throw new RequestError(`context bank ${cbndx} is gone`);
     return b;
   };
@@ -65,12 +66,12 @@ function fieldVariables(machine: Machine, smmu: number, cbndx: number, register:
  * can be written, fields too.
  */
 export function registerVariables(machine: Machine, store: VariableStore, smmu: number, cbndx: number, onWrite: () => void): VariableContainer {
-  const bank = (): BankState | undefined => machine.state.smmus[smmu]?.banks[cbndx];
+  const bank = (): BankState | undefined => v2StateOf(machine.state, smmu)?.banks[cbndx];
   return {
     variables: () => {
       const b = bank();
       if (!b) return [];
-      const smmuState = machine.state.smmus[smmu];
+      const smmuState = v2StateOf(machine.state, smmu);
       const registers = bankRegisters.map((register): DebugProtocol.Variable => {
         return {
           name: register.layout.name,

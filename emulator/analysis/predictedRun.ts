@@ -6,6 +6,7 @@ import { Counters, FaultRecord, TransactionState } from '../machine/state';
 import { ScenarioModel } from '../scenario/model';
 import { decodeEvent, EventName } from '../smmu/v3/eventRecord';
 import { decodePageRequest } from '../smmu/v3/priEntry';
+import { pageRequestGroupOf, stagOf } from '../smmu/smmuState';
 
 /** What became of a transaction's first fault's event record. */
 export type EventOutcome =
@@ -50,12 +51,6 @@ export interface PredictedRun {
 class Recorder {
   readonly sites = new Map<Transaction, RunTransaction[]>();
   private readonly byId = new Map<number, RunTransaction>();
-  /** Stalled transactions whose stall record has not been seen, by `sid:stag`. */
-  private readonly awaitingRecord = new Map<string, RunTransaction>();
-  /** Transactions waiting on a page request group whose request has not been seen, by `sid:prgi:page`. */
-  private readonly awaitingRequest = new Map<string, RunTransaction[]>();
-  /** The transaction whose fault was recorded last: a non-stall event record that follows at once is its. */
-  private lastFaulted: { record: RunTransaction; time: number } | undefined;
 
   constructor(private readonly machine: Machine) {}
 
@@ -69,7 +64,6 @@ class Recorder {
         if (!record) return;
         record.faults.push(event.fault.id);
         record.fault ??= { kind: event.fault.kind, level: event.fault.level, reason: event.fault.reason, time: event.time };
-        this.lastFaulted = record.faults.length === 1 ? { record, time: event.time } : undefined;
         return;
       }
       case 'transaction-stalled':
@@ -88,7 +82,7 @@ class Recorder {
         this.eventRecord(event);
         return;
       case 'page-request':
-        this.pageRequest(event.dwords, event.index);
+        this.pageRequest(event);
         return;
       default:
         return;
@@ -125,44 +119,26 @@ class Recorder {
     if (!record) return;
     record.status = 'stalled';
     record.stall ??= t.stall;
-    if (t.stall === 'fault' && record.stag === undefined && t.stag !== undefined) {
-      record.stag = t.stag;
-      this.awaitingRecord.set(`${t.sid}:${t.stag}`, record);
-    }
+    const smmu = this.machine.state.smmus[t.smmu];
+    if (t.stall === 'fault') record.stag ??= stagOf(smmu, t.id);
     if (t.stall === 'page-request' && !record.pageRequest) {
-      const wait = this.machine.state.v3[t.smmu]?.prgWaits.find((w) => w.transactions.includes(t.id));
-      if (!wait) return;
-      record.pageRequest = { prgi: wait.prgi, sent: undefined };
-      const key = `${t.sid}:${wait.prgi}:${t.iova >> 12n}`;
-      this.awaitingRequest.set(key, [...(this.awaitingRequest.get(key) ?? []), record]);
+      const prgi = pageRequestGroupOf(smmu, t.id);
+      if (prgi !== undefined) record.pageRequest = { prgi, sent: undefined };
     }
   }
 
+  /** The record of a transaction's first fault (a later fault's record tells the same story again). */
   private eventRecord(event: Extract<MachineEvent, { kind: 'event-record' | 'event-dropped' }>): void {
-    const decoded = decodeEvent(event.dwords);
-    let record: RunTransaction | undefined;
-    if (decoded.stall) {
-      const key = `${decoded.sid}:${decoded.stag}`;
-      record = this.awaitingRecord.get(key);
-      this.awaitingRecord.delete(key);
-    } else if (this.lastFaulted?.time === event.time && this.lastFaulted.record.sid === decoded.sid) {
-      record = this.lastFaulted.record;
-    }
-    this.lastFaulted = undefined;
-    if (!record || record.event) return;
-    record.event =
-      event.kind === 'event-record'
-        ? { kind: 'written', name: decoded.id, index: event.index, time: event.time }
-        : { kind: 'dropped', name: decoded.id, overflow: event.overflow };
+    const record = this.byId.get(event.transaction);
+    if (!record || record.event || record.faults[0] !== event.fault) return;
+    const name = decodeEvent(event.dwords).id;
+    record.event = event.kind === 'event-record' ? { kind: 'written', name, index: event.index, time: event.time } : { kind: 'dropped', name, overflow: event.overflow };
   }
 
-  private pageRequest(dwords: bigint[], index: number | undefined): void {
-    const request = decodePageRequest(dwords);
-    const key = `${request.sid}:${request.prgi}:${request.addr >> 12n}`;
-    const [record, ...others] = this.awaitingRequest.get(key) ?? [];
-    if (others.length > 0) this.awaitingRequest.set(key, others);
-    else this.awaitingRequest.delete(key);
-    if (record?.pageRequest) record.pageRequest.sent = { index, last: request.last };
+  /** The request its first page request stall sent (or that was discarded). */
+  private pageRequest(event: Extract<MachineEvent, { kind: 'page-request' }>): void {
+    const request = this.byId.get(event.transaction)?.pageRequest;
+    if (request && !request.sent) request.sent = { index: event.index, last: decodePageRequest(event.dwords).last };
   }
 
   /** At the end: how each answered fault was answered, and the state of those still live. */

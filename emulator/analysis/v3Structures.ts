@@ -1,9 +1,10 @@
 import { Machine } from '../machine/machine';
-import { SmmuV3State } from '../machine/state';
+import { SmmuV3State } from '../smmu/v3/v3State';
 import { ScenarioModel } from '../scenario/model';
 import { describeCd } from '../smmu/v3/cd';
 import { CD_BYTES, STE_BYTES, steAddress } from '../smmu/v3/program';
 import { DecodedField, describeSte } from '../smmu/v3/ste';
+import { v3StateOf } from '../smmu/smmuState';
 
 /** One structure as it sits in emulated memory: where, its dwords, and each field decoded. */
 export interface StructureView {
@@ -63,7 +64,7 @@ export class V3Structures {
   }
 
   private v3(smmu: number): SmmuV3State | undefined {
-    return this.machine.state.v3[smmu];
+    return v3StateOf(this.machine.state, smmu);
   }
 
   private read(address: number, describe: (dwords: readonly bigint[]) => DecodedField[]): StructureView {

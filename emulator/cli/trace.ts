@@ -3,6 +3,7 @@ import { MachineEvent } from '../machine/events';
 import { Machine } from '../machine/machine';
 import { resultSummary, RunResult } from '../machine/results';
 import { TransactionState } from '../machine/state';
+import { stagOf } from '../smmu/smmuState';
 import { hex } from '../util/u64';
 import { vfioPlacementLines } from './vfioTrace';
 
@@ -57,14 +58,14 @@ export class TraceFormatter {
       }
       case 'transaction-stalled': {
         const t = event.transaction;
-        const why = event.behind ? ' behind a fault (HUPCF=0)' : t.stall === 'page-request' ? ': waits for its page request group' : t.stag !== undefined ? ` stag ${hex(t.stag)}` : '';
+        const stag = stagOf(this.machine.state.smmus[t.smmu], t.id);
+        const why = event.behind ? ' behind a fault (HUPCF=0)' : t.stall === 'page-request' ? ': waits for its page request group' : stag !== undefined ? ` stag ${hex(stag)}` : '';
         return this.line(event.time, this.engine(t), `${this.transaction(t)} stalled${why}`);
       }
       case 'fault': {
         const f = event.fault;
         const where = f.bank === undefined ? this.model.smmus[f.smmu]?.name ?? '?' : this.bank(f.smmu, f.bank);
-        // SMMUv3 keeps no fault registers: its record goes to the event queue (next line).
-        const registers = this.machine.state.v3[f.smmu] ? '' : ` (${f.latched ? 'latched in FSR/FAR' : f.bank === undefined ? 'global fault' : 'FSR busy: MULTI'})`;
+        const registers = this.machine.smmu(f.smmu)?.faultNote(f) ?? '';
         return this.line(event.time, where, `${f.kind} fault at level ${f.level}, ${hex(f.iova)} sid ${hex(f.sid)}${f.ssid ? ` ssid ${f.ssid}` : ''}: ${f.reason}${registers}`);
       }
       case 'irq':

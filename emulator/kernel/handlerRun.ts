@@ -7,7 +7,6 @@ import { captureDump } from '../machine/dump';
 import { Runtime } from '../machine/runtime';
 import { ActivityState } from '../machine/state';
 import { HandlerOp } from '../scenario/handlerProgram';
-import { bankState, setStallMode } from '../smmu/v2/smmuV2';
 import { hex } from '../util/u64';
 import { faultEnvironment } from './faultEnvironment';
 import { advance } from './threads';
@@ -32,19 +31,11 @@ function leafCap(pages: bigint | undefined): LeafSize {
   return pages === SZ_4K || pages === SZ_2M ? pages : SZ_1G;
 }
 
-/** The TLB tag of the handler's domain: its context bank on SMMUv2, its ASID on SMMUv3. */
-function tlbContext(rt: Runtime, activity: ActivityState): { tag: number; name: string } {
-  if (activity.bank !== undefined) return { tag: activity.bank, name: `cb${activity.bank}` };
-  const asid = rt.state.v3[activity.smmu]?.streams.flatMap((s) => s.cds).find((cd) => cd.domain === activity.domain)?.asid ?? 0;
-  return { tag: asid, name: `asid ${asid}` };
-}
-
 /** Runs one statement; returns the cycles it takes. */
 function execute(rt: Runtime, activity: ActivityState, statement: Statement, env: Environment): number {
   const timing = rt.model.timing;
   const domain = activity.domain ?? -1;
   const table = rt.tables[domain];
-  const v2 = activity.bank !== undefined;
   switch (statement.kind) {
     case 'log':
       log(rt, activity, statement.message ? interpolate(statement.message.parts, env) : '', statement.range.start);
@@ -76,32 +67,17 @@ function execute(rt: Runtime, activity: ActivityState, statement: Statement, env
       return timing.statement;
     }
     case 'tlbi': {
-      const tlb = rt.tlbs[activity.smmu];
-      const context = tlbContext(rt, activity);
-      if (statement.scope === 'va') {
-        const va = integer(statement.address, env, 'the address', statement);
-        tlb?.invalidateVa(context.tag, Number(va >> 12n));
-        const what = v2 ? `TLBIVA ${hex(va)} ${context.name}` : `CMD_TLBI_NH_VA ${hex(va)} ${context.name}`;
-        if (rt.observed) rt.emit({ kind: 'tlb-invalidate', time: rt.state.now, smmu: activity.smmu, description: what });
-      } else {
-        tlb?.invalidateContext(context.tag);
-        const what = v2 ? `TLBIASID ${context.name}` : `CMD_TLBI_NH_ASID ${context.name}`;
-        if (rt.observed) rt.emit({ kind: 'tlb-invalidate', time: rt.state.now, smmu: activity.smmu, description: what });
-      }
+      const va = statement.scope === 'va' ? integer(statement.address, env, 'the address', statement) : undefined;
+      const what = rt.smmus[activity.smmu]?.invalidateTlb(activity.domain, activity.bank, va) ?? 'no SMMU';
+      if (rt.observed) rt.emit({ kind: 'tlb-invalidate', time: rt.state.now, smmu: activity.smmu, description: what });
       return timing.statement;
     }
     case 'sleep':
       return Number(integer(statement.cycles, env, 'the cycles', statement));
     case 'stall-off': {
       const cycles = Number(integer(statement.cycles, env, 'the cycles', statement));
-      if (activity.bank === undefined) {
-        log(rt, activity, "stall off: msm's cooldown clears SCTLR.CFCFG, an SMMUv2 bit; on SMMUv3 it does nothing", statement.range.start);
-        return timing.statement;
-      }
-      const bank = bankState(rt, activity.smmu, activity.bank);
-      setStallMode(rt, activity.smmu, bank.cbndx, false);
-      bank.stallOffUntil = rt.state.now + cycles;
-      rt.schedule(cycles, { kind: 'stall-on', smmu: activity.smmu, bank: bank.cbndx });
+      const nothing = rt.smmus[activity.smmu]?.stallOff(activity.bank, cycles);
+      if (nothing) log(rt, activity, nothing, statement.range.start);
       return timing.statement;
     }
   }

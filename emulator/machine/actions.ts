@@ -20,8 +20,8 @@ export type Action =
   /** SMMUv3: the event queue's (or the PRI queue's) interrupt reaches the CPU. */
   | { kind: 'evtq-irq'; smmu: number }
   | { kind: 'priq-irq'; smmu: number }
-  /** An ATS/PRI device sends one page request of a group to the SMMU's PRI queue. */
-  | { kind: 'page-request'; smmu: number; sid: number; ssid: number | undefined; prgi: number; addr: bigint; write: boolean; last: boolean }
+  /** An ATS/PRI device sends one page request of a group to the SMMU's PRI queue, for `transaction`'s failed translation. */
+  | { kind: 'page-request'; smmu: number; transaction: number; sid: number; ssid: number | undefined; prgi: number; addr: bigint; write: boolean; last: boolean }
   /** A PRG response reaches the device (from CMD_PRI_RESP, or automatic on PRI queue overflow). */
   | { kind: 'prg-response'; smmu: number; sid: number; prgi: number; response: 'success' | 'invalid' | 'failure' };
 

@@ -1,5 +1,6 @@
 import { AttachRequest, attachInOrder, masterStall } from '../scenario/attach';
 import { ScenarioModel } from '../scenario/model';
+import { contextBankLimitOf, stallModelOf } from '../smmu/smmus';
 
 /** Where each master landed at start, and why not when it did not. */
 export interface Attachment {
@@ -38,8 +39,8 @@ export function attachMasters(model: ScenarioModel): { attachments: Attachment[]
       domainName: target?.name ?? '?',
       domainSmmu: model.smmus[target?.smmu ?? -1]?.name ?? '?',
       domainStalls: target?.stall ?? false,
-      masterStall: masterStall(master.name, master.canStall, smmu?.name ?? '?', smmu?.version === 'v3' ? smmu.stallModel : undefined),
-      contextBanks: smmu?.version === 'v2' ? smmu.contextBanks : undefined,
+      masterStall: masterStall(master.name, master.canStall, smmu?.name ?? '?', stallModelOf(smmu)),
+      contextBanks: contextBankLimitOf(smmu),
     };
   });
   const banks: number[][] = model.smmus.map(() => []);

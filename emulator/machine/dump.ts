@@ -1,17 +1,8 @@
 import { walk, WalkResult } from '../pgtable/walker';
-import { decode, RegisterLayout, setFlags } from '../smmu/registerLayout';
-import { CBFRSYNRA, FAR, FSR, FSYNR0, SCTLR, TCR, TTBR0 } from '../smmu/v2/registers';
-import { pointerFields, QueueState } from '../smmu/v3/queue';
+import { DumpedRegister } from '../smmu/registerDump';
 import { hex, hex32, hex64 } from '../util/u64';
 import { Runtime } from './runtime';
-import { ActivityState, BankState, SmmuV3State, TransactionState } from './state';
-
-export interface DumpedRegister {
-  name: string;
-  value: bigint;
-  /** `TF|SS`, or the fields with values for multi-bit registers. */
-  decoded: string;
-}
+import { ActivityState, TransactionState } from './state';
 
 export interface DumpedSubmit {
   engine: string;
@@ -49,29 +40,6 @@ export interface CrashDump {
   stalled: DumpedTransaction[];
 }
 
-function dumpRegister(layout: RegisterLayout, value: bigint): DumpedRegister {
-  const decoded =
-    layout.fields.every((f) => f.width === 1 || f.name === 'FORMAT')
-      ? setFlags(layout, value)
-      : decode(layout, value)
-          .filter((d) => d.value !== 0n)
-          .map((d) => `${d.field.name}=${d.meaning ?? hex(d.value)}`)
-          .join(' ');
-  return { name: layout.name, value, decoded };
-}
-
-function bankRegisters(bank: BankState): DumpedRegister[] {
-  return [
-    dumpRegister(SCTLR, BigInt(bank.sctlr)),
-    dumpRegister(FSR, BigInt(bank.fsr >>> 0)),
-    dumpRegister(FSYNR0, BigInt(bank.fsynr0)),
-    dumpRegister(FAR, bank.far),
-    dumpRegister(CBFRSYNRA, BigInt(bank.cbfrsynra)),
-    dumpRegister(TTBR0, bank.ttbr0),
-    dumpRegister(TCR, BigInt(bank.tcr)),
-  ];
-}
-
 /**
  * The engine's oldest transaction still in flight: the submit it belongs to is the one the
  * GPU hangs on, even when the engine has moved on to issue from a later submit.
@@ -85,37 +53,12 @@ function oldestInFlight(transactions: Iterable<TransactionState>, engine: number
   return oldest;
 }
 
-/** The transactions an SMMU holds now, and whether each waits behind another's fault. */
-function heldTransactions(rt: Runtime, smmu: number): { id: number; behind: boolean }[] {
-  const v3 = rt.state.v3[smmu];
-  if (v3) return [...v3.stalls.map((s) => s.transaction), ...v3.prgWaits.flatMap((w) => w.transactions)].map((id) => ({ id, behind: false }));
-  const banks = rt.state.smmus[smmu]?.banks ?? [];
-  return banks.flatMap((b) => [...b.stalled.map((id) => ({ id, behind: false })), ...b.behind.map((id) => ({ id, behind: true }))]);
-}
-
-/** A PROD or CONS register as the dump lists it; the queue decodes its own pointers. */
-function pointerRegister(name: string, q: QueueState, register: number, flag: 'OVFLG' | 'OVACKFLG'): DumpedRegister {
-  const fields = pointerFields(q, register);
-  return { name, value: BigInt(register >>> 0), decoded: `index ${fields.index} wrap ${fields.wrap} ${flag} ${fields.flag}` };
-}
-
-/** SMMUv3 has no per-context fault registers: the dump shows its queues' pointers. */
-function queueRegisters(v3: SmmuV3State): DumpedRegister[] {
-  return [
-    pointerRegister('EVENTQ_PROD', v3.eventq, v3.eventq.prod, 'OVFLG'),
-    pointerRegister('EVENTQ_CONS', v3.eventq, v3.eventq.cons, 'OVACKFLG'),
-    pointerRegister('PRIQ_PROD', v3.priq, v3.priq.prod, 'OVFLG'),
-    pointerRegister('PRIQ_CONS', v3.priq, v3.priq.cons, 'OVACKFLG'),
-  ];
-}
-
 /** Captures what a crash dump holds at this instant: registers, submits, the walk, stalls. */
 export function captureDump(rt: Runtime, activity: ActivityState, offset: number): CrashDump {
   const { model, state } = rt;
   const domain = activity.domain ?? -1;
   const table = rt.tables[domain];
-  const v3 = state.v3[activity.smmu];
-  const bank = activity.bank === undefined ? undefined : state.smmus[activity.smmu]?.banks[activity.bank];
+  const smmu = rt.smmus[activity.smmu];
   const faultIova = activity.cfi?.far ?? activity.fault?.iova;
   const group = activity.group;
   return {
@@ -127,14 +70,14 @@ export function captureDump(rt: Runtime, activity: ActivityState, offset: number
     smmu: model.smmus[activity.smmu]?.name ?? '?',
     where: group ? `sid ${hex(group.sid)}${group.ssid === undefined ? '' : ` ssid ${group.ssid}`} ${group.kind === 'stall' ? 'stag' : 'prgi'} ${hex(group.grpid)}` : `cb${activity.bank}`,
     offset,
-    registers: bank ? bankRegisters(bank) : v3 ? queueRegisters(v3) : [],
+    registers: smmu?.dumpRegisters(activity.bank) ?? [],
     submits: model.engines.map((engine, index) => {
       const s = state.engines[index];
       const submit = oldestInFlight(state.transactions.values(), index)?.submit ?? s?.submits[s.submits.length - 1]?.id;
       return { engine: engine.name, submit, inFlight: s?.inFlight ?? 0, issued: s?.issued ?? 0 };
     }),
     walk: table && faultIova !== undefined ? walk(rt.memory, table.tableConfig(), faultIova) : undefined,
-    stalled: heldTransactions(rt, activity.smmu).flatMap(({ id, behind }) => {
+    stalled: (smmu?.held() ?? []).flatMap(({ id, behind }) => {
       const t = state.transactions.get(id);
       return t ? [{ id, engine: model.engines[t.engine]?.name ?? '?', access: t.access, iova: t.iova, label: t.label, behind }] : [];
     }),

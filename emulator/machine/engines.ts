@@ -1,12 +1,10 @@
 import { Transaction } from '../language/ast';
 import { Environment, evaluate, toInteger } from '../language/evaluate';
 import { EngineModel } from '../scenario/model';
-import { receiveV2 } from '../smmu/v2/smmuV2';
-import { receiveV3 } from '../smmu/v3/smmuV3';
 import { closePageRequestGroups } from '../smmu/v3/pri';
 import { Runtime } from './runtime';
 import { EngineState, TransactionState } from './state';
-import { finishEngineThread } from './transactions';
+import { engineFinished, finishEngineThread } from './transactions';
 
 function loopEnvironment(engine: EngineState): Environment {
   const innermost = engine.loops[engine.loops.length - 1];
@@ -46,7 +44,6 @@ function newTransaction(rt: Runtime, index: number, model: EngineModel, engine: 
     issued: rt.state.now,
     status: 'pending',
     stall: undefined,
-    stag: undefined,
     domain: undefined,
     asid: undefined,
     atsRetried: false,
@@ -110,10 +107,7 @@ export function issueNext(rt: Runtime, index: number): void {
     const op = program[engine.pc];
     if (!op) {
       engine.programDone = true;
-      if (engine.inFlight === 0) {
-        engine.finished = true;
-        finishEngineThread(rt, index);
-      }
+      if (engineFinished(engine)) finishEngineThread(rt, index);
       return;
     }
     switch (op.op) {
@@ -168,8 +162,7 @@ export function issueNext(rt: Runtime, index: number): void {
         state.counters.transactions++;
         engine.nextIssue = state.now + model.interval;
         if (rt.observed) rt.emit({ kind: 'transaction-issued', time: state.now, transaction });
-        if (rt.state.v3[transaction.smmu]) receiveV3(rt, transaction);
-        else receiveV2(rt, transaction);
+        rt.smmus[transaction.smmu]?.receive(transaction);
         rt.schedule(model.interval, { kind: 'issue', engine: index });
         return;
       }

@@ -23,10 +23,16 @@ export type MachineEvent =
   | { kind: 'page-table'; time: number; domain: number; description: string }
   | { kind: 'tlb-invalidate'; time: number; smmu: number; description: string }
   | { kind: 'stall-mode'; time: number; smmu: number; bank: number; stall: boolean }
-  /** SMMUv3: a record written to the event queue at `index`; one discarded (the queue was full), with whether OVFLG toggled. */
-  | { kind: 'event-record'; time: number; smmu: number; index: number; dwords: bigint[]; text: string }
-  | { kind: 'event-dropped'; time: number; smmu: number; dwords: bigint[]; text: string; overflow: boolean }
-  /** SMMUv3: a page request reached the PRI queue (or was discarded in an overflow). */
-  | { kind: 'page-request'; time: number; smmu: number; index: number | undefined; dwords: bigint[]; text: string }
+  /**
+   * SMMUv3: a record written to the event queue at `index`; one discarded (the queue was
+   * full), with whether OVFLG toggled. `transaction` and `fault` are the ones it reports.
+   */
+  | { kind: 'event-record'; time: number; smmu: number; transaction: number; fault: number; index: number; dwords: bigint[]; text: string }
+  | { kind: 'event-dropped'; time: number; smmu: number; transaction: number; fault: number; dwords: bigint[]; text: string; overflow: boolean }
+  /**
+   * SMMUv3: a page request reached the PRI queue (or was discarded in an overflow): the
+   * group it belongs to (StreamID and PRG index) and the transaction whose failed translation it asks for.
+   */
+  | { kind: 'page-request'; time: number; smmu: number; sid: number; prgi: number; transaction: number; index: number | undefined; dwords: bigint[]; text: string }
   /** SMMUv3: a command the SMMU consumed from its command queue, and what it did. */
   | { kind: 'command'; time: number; smmu: number; dwords: bigint[]; text: string; effect: string };

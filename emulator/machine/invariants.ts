@@ -1,4 +1,5 @@
 import { Journal } from './journal';
+import { heldTransactions } from '../smmu/smmuState';
 import { MachineState } from './state';
 
 /**
@@ -22,12 +23,7 @@ export function checkInvariants(state: MachineState, journal: Journal): string[]
   }
   const holders = new Map<number, number>();
   for (const smmu of state.smmus) {
-    for (const bank of smmu.banks) {
-      for (const id of [...bank.stalled, ...bank.behind]) holders.set(id, (holders.get(id) ?? 0) + 1);
-    }
-  }
-  for (const v3 of state.v3) {
-    for (const id of [...(v3?.stalls.map((s) => s.transaction) ?? []), ...(v3?.prgWaits.flatMap((w) => w.transactions) ?? [])]) holders.set(id, (holders.get(id) ?? 0) + 1);
+    for (const { id } of heldTransactions(smmu)) holders.set(id, (holders.get(id) ?? 0) + 1);
   }
   for (const t of state.transactions.values()) {
     if (t.status !== 'stalled' && t.status !== 'pending') problems.push(`live transaction #${t.id} is ${t.status}`);

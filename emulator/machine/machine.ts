@@ -7,9 +7,8 @@ import { IoPgtable, LeafSize, SZ_1G } from '../pgtable/ioPgtable';
 import { TableAllocator, TableAllocatorSnapshot } from '../pgtable/tableAllocator';
 import { HotWalker } from '../pgtable/walker';
 import { ScenarioModel } from '../scenario/model';
-import { FSR_FAULT_BITS } from '../smmu/v2/registers';
-import { bankState, programSmmuV2, setStallMode, translatedV2, writeFsr, writeResume } from '../smmu/v2/smmuV2';
-import { hex, U64_MAX } from '../util/u64';
+import { bankState, writeFsr } from '../smmu/v2/smmuV2';
+import { U64_MAX } from '../util/u64';
 import { Tlb, TlbSnapshot } from '../smmu/tlb';
 import { runActivityStep, takeContextIrq } from '../kernel/faultPath';
 import { nextHandlerOp } from '../kernel/handlerRun';
@@ -24,14 +23,13 @@ import { DEFAULT_MAX_SECONDS, defaultMaxEvents } from './budget';
 import { DEFAULT_JOURNAL_RECORDS, Journal, JournalLengths, JournalSink } from './journal';
 import { emptyTally, evaluateExpect, RunResult, tallyTransaction } from './results';
 import { Runtime } from './runtime';
-import { Counters, LabelTally, MachineState, SmmuV2State, SmmuV3State, ThreadState, TransactionState } from './state';
+import { Counters, LabelTally, MachineState, ThreadState, TransactionState } from './state';
 import { worthReporting } from './transactions';
 import { unfinishedEngines } from './unfinished';
-import { submitCommands } from '../smmu/v3/cmdq';
-import { groupResponseCommands, IopfGroupId } from '../kernel/iopf';
-import { programSmmuV3 } from '../smmu/v3/program';
-import { translatedV3 } from '../smmu/v3/smmuV3';
 import { deliverPrgResponse, receivePageRequest } from '../smmu/v3/pri';
+import { Smmu } from '../smmu/smmu';
+import { hasPriQueue, programSmmus, smmuDrivers } from '../smmu/smmus';
+import { MachineRequestError } from './requestError';
 import { takeQueueIrq } from '../kernel/queueThreads';
 
 export interface MachineOptions {
@@ -73,16 +71,10 @@ export interface MachineSnapshot {
 /** Events between two looks at the wall clock. */
 const CLOCK_EVERY = 1024;
 
-/** A request the machine refuses (resume a transaction that is not stalled …): the message says why. */
-export class MachineRequestError extends Error {}
+export { MachineRequestError };
 
 /** The context-bank registers a debugger may write; TTBR0 and TCR belong to io-pgtable. */
 export type WritableBankRegister = 'SCTLR' | 'FSR' | 'FAR' | 'FSYNR0' | 'CBFRSYNRA';
-
-/** An SMMUv3 has no stream match registers or context banks. */
-function emptySmmuV2(): SmmuV2State {
-  return { smrs: [], s2crs: [], banks: [], sgfsr: 0, sgfsynr0: 0, sgfar: 0n };
-}
 
 function zeroCounters(): Counters {
   return Object.fromEntries(counterNames.map((name) => [name, 0])) as Counters;
@@ -94,7 +86,7 @@ function makeThreads(model: ScenarioModel): ThreadState[] {
     ['irq', 'irq'],
     ...model.smmus.map((s): [string, ThreadState['kind']] => [`irq/${s.name}`, 'irq-thread']),
     ...model.workqueues.flatMap((w) => Array.from({ length: w.workers }, (_, k): [string, ThreadState['kind']] => [`${w.name}/${k}`, 'worker'])),
-    ...model.smmus.filter((s) => s.version === 'v3').map((s): [string, ThreadState['kind']] => [`irq/${s.name}-priq`, 'irq-thread']),
+    ...model.smmus.filter(hasPriQueue).map((s): [string, ThreadState['kind']] => [`irq/${s.name}-priq`, 'irq-thread']),
   ];
   return names.map(([name, kind], index) => ({ id: index + 1, name, kind, alive: kind === 'engine', running: undefined, waiting: [] }));
 }
@@ -150,11 +142,9 @@ export class Machine {
         nextIssue: engine.start,
         blocked: false,
         programDone: false,
-        finished: false,
         issued: 0,
       })),
-      smmus: model.smmus.map((smmu, index) => (smmu.version === 'v3' ? emptySmmuV2() : programSmmuV2({ tables }, model, index, attachments, banks[index] ?? []))),
-      v3: model.smmus.map((smmu, index) => (smmu.version === 'v3' ? programSmmuV3({ memory, allocator, tables }, model, index, attachments) : undefined)),
+      smmus: programSmmus({ memory, allocator, tables }, model, attachments, banks),
       iopf: { partial: [] },
       transactions: new Map(),
       threads: makeThreads(model),
@@ -170,6 +160,7 @@ export class Machine {
     const listeners = this.listeners;
     const queue = this.queue;
     const walkers: HotWalker[] = [];
+    const drivers: Smmu[] = [];
     this.rt = {
       model,
       state,
@@ -183,6 +174,7 @@ export class Machine {
         if (!walker) walkers[domain] = walker = new HotWalker(memory, table.tableConfig());
         return walker;
       },
+      smmus: drivers,
       tlbs: model.smmus.map(() => new Tlb(model.timing.tlbEntries)),
       journal,
       expectedLabels: new Set(model.expects.flatMap((e) => (e.check && e.check.kind !== 'counter' ? [e.check.label.text] : []))),
@@ -194,7 +186,13 @@ export class Machine {
         for (const listener of listeners) listener(event);
       },
     };
+    drivers.push(...smmuDrivers(this.rt));
     model.engines.forEach((engine, index) => queue.schedule(engine.start, { kind: 'issue', engine: index }));
+  }
+
+  /** SMMU `index`, whatever its version: routes, stall table, registers and queues. */
+  smmu(index: number): Smmu | undefined {
+    return this.rt.smmus[index];
   }
 
   /** The runtime the inspection helpers read (never for changing the machine from outside). */
@@ -251,8 +249,7 @@ export class Machine {
       case 'translated': {
         const transaction = rt.state.transactions.get(action.transaction);
         if (!transaction) return;
-        if (rt.state.v3[transaction.smmu]) translatedV3(rt, transaction, action.result);
-        else translatedV2(rt, transaction, action.result);
+        rt.smmus[transaction.smmu]?.translated(transaction, action.result);
         return;
       }
       case 'irq':
@@ -278,14 +275,9 @@ export class Machine {
       case 'prg-response':
         deliverPrgResponse(rt, action.smmu, action.sid, action.prgi, action.response, true);
         return;
-      case 'stall-on': {
-        const bank = rt.state.smmus[action.smmu]?.banks[action.bank];
-        if (bank && bank.stallOffUntil === rt.state.now) {
-          bank.stallOffUntil = undefined;
-          setStallMode(rt, action.smmu, action.bank, true);
-        }
+      case 'stall-on':
+        rt.smmus[action.smmu]?.stallOn(action.bank);
         return;
-      }
     }
   }
 
@@ -434,54 +426,15 @@ export class Machine {
   }
 
   /**
-   * Answers a stalled transaction as the driver would: FSR written back (its fault bits
-   * cleared), then RESUME. On SMMUv2 that answers every transaction stalled on the bank.
+   * Answers a stalled transaction as the driver would: FSR written back, then RESUME
+   * (SMMUv2, answering every transaction stalled on the bank); CMD_RESUME or CMD_PRI_RESP,
+   * then CMD_SYNC (SMMUv3).
    */
   resumeTransaction(id: number, action: ResponseKind): { resumed: number[]; written: string } {
     const transaction = this.rt.state.transactions.get(id);
-    if (transaction?.status === 'stalled' && this.rt.state.v3[transaction.smmu]) return this.answerV3(transaction, action);
-    if (!transaction || transaction.status !== 'stalled' || transaction.bank === undefined) {
-      throw new MachineRequestError(`transaction #${id} is not stalled`);
-    }
-    if (transaction.stall === 'behind') {
-      throw new MachineRequestError(`transaction #${id} is not stalled by a fault of its own: it waits behind the one ahead of it (HUPCF=0); resume that one`);
-    }
-    const bank = bankState(this.rt, transaction.smmu, transaction.bank);
-    const stalled = [...bank.stalled];
-    const fsr = bank.fsr & FSR_FAULT_BITS;
-    if (fsr !== 0) writeFsr(this.rt, transaction.smmu, transaction.bank, fsr);
-    const ignored = writeResume(this.rt, transaction.smmu, transaction.bank, action);
-    if (ignored) throw new MachineRequestError(`RESUME was ignored: ${ignored}`);
-    const tnr = action === 'retry' ? 'retry (TnR=0)' : `${action} (TnR=1)`;
-    return { resumed: stalled, written: `${fsr !== 0 ? `FSR ← ${hex(fsr >>> 0)}; ` : ''}RESUME ← ${tnr}` };
-  }
-
-  /**
-   * SMMUv3: the driver's answer through the command queue — CMD_RESUME with the stall's
-   * STAG, or CMD_PRI_RESP for the page request group the transaction waits on — then CMD_SYNC.
-   */
-  private answerV3(transaction: TransactionState, action: ResponseKind): { resumed: number[]; written: string } {
-    const { group, transactions } = this.v3GroupOf(transaction);
-    const effects = submitCommands(this.rt, transaction.smmu, groupResponseCommands(group, action));
-    return { resumed: transactions, written: effects.join('; ') };
-  }
-
-  /** The group a stalled SMMUv3 transaction is answered through: what the response names, and every transaction it answers. */
-  private v3GroupOf(transaction: TransactionState): { group: IopfGroupId; transactions: number[] } {
-    const v3 = this.rt.state.v3[transaction.smmu] as SmmuV3State;
-    if (transaction.stall === 'page-request') {
-      const wait = v3.prgWaits.find((w) => w.transactions.includes(transaction.id));
-      if (!wait) throw new MachineRequestError(`transaction #${transaction.id} waits on no page request group`);
-      if (v3.openPrgs.some((open) => open.engine === transaction.engine && open.prgi === wait.prgi)) {
-        // The device still holds the group's last request: a response now would answer a group the core has not seen whole.
-        throw new MachineRequestError(`page request group ${hex(wait.prgi)} is not complete: the device has not sent its last request (Last=1) yet; answer it once it has`);
-      }
-      const ssid = transaction.pasid === undefined ? undefined : Number(transaction.pasid);
-      return { group: { kind: 'page-request', sid: wait.sid, ssid, grpid: wait.prgi }, transactions: wait.transactions };
-    }
-    const stall = v3.stalls.find((s) => s.transaction === transaction.id);
-    if (!stall) throw new MachineRequestError(`transaction #${transaction.id} holds no STAG`);
-    return { group: { kind: 'stall', sid: stall.sid, ssid: undefined, grpid: stall.stag }, transactions: [transaction.id] };
+    const smmu = transaction && this.rt.smmus[transaction.smmu];
+    if (!transaction || !smmu || transaction.status !== 'stalled') throw new MachineRequestError(`transaction #${id} is not stalled`);
+    return smmu.answerStall(transaction, action);
   }
 
   /** Writes a context-bank register as software would: FSR's fault bits are write-one-to-clear. */

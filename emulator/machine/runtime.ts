@@ -3,6 +3,7 @@ import { IoPgtable } from '../pgtable/ioPgtable';
 import { TableAllocator } from '../pgtable/tableAllocator';
 import { HotWalker } from '../pgtable/walker';
 import { ScenarioModel } from '../scenario/model';
+import type { Smmu } from '../smmu/smmu';
 import { Tlb } from '../smmu/tlb';
 import { Action } from './actions';
 import { MachineEvent } from './events';
@@ -22,7 +23,8 @@ export interface Runtime {
   readonly tables: IoPgtable[];
   /** The walker of a domain's table, made when the domain is first walked (a scenario may declare thousands). */
   walker(domain: number): HotWalker | undefined;
-  /** Per SMMU. */
+  /** Per SMMU: its driver (what every SMMU does, over its state) and its TLB. */
+  readonly smmus: readonly Smmu[];
   readonly tlbs: Tlb[];
   readonly journal: Journal;
   /** The labels `expect`s name: only their transactions are tallied. */

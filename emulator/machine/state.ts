@@ -1,5 +1,5 @@
 import { ResponseKind } from '../language/ast';
-import type { QueueState } from '../smmu/v3/queue';
+import type { SmmuState } from '../smmu/smmuState';
 import { CounterName, FaultKind, TransactionStatus } from '../language/schema';
 
 /**
@@ -29,8 +29,6 @@ export interface TransactionState {
    * (an ATS/PRI master on SMMUv3) the response to the page request it sent.
    */
   stall: 'fault' | 'behind' | 'page-request' | undefined;
-  /** SMMUv3: the stall tag its event record carries, while it is stalled. */
-  stag: number | undefined;
   /** SMMUv3: the domain and the ASID its context descriptor gave it, once it has one. */
   domain: number | undefined;
   asid: number | undefined;
@@ -61,8 +59,6 @@ export interface EngineState {
   blocked: boolean;
   /** Its program has nothing left to issue. */
   programDone: boolean;
-  /** Program done and every transaction ended. */
-  finished: boolean;
   issued: number;
 }
 
@@ -72,49 +68,6 @@ export interface ContextFaultInfo {
   fsynr0: number;
   far: bigint;
   cbfrsynra: number;
-}
-
-export interface BankState {
-  cbndx: number;
-  domain: number;
-  sctlr: number;
-  fsr: number;
-  fsynr0: number;
-  far: bigint;
-  cbfrsynra: number;
-  ttbr0: bigint;
-  tcr: number;
-  tcr2: number;
-  /** Transactions held by their own fault, in the order they stalled. */
-  stalled: number[];
-  /** Transactions stalled behind a fault without translation (HUPCF=0), in arrival order. */
-  behind: number[];
-  /** The transaction and fault that latched FSR/FAR/FSYNR0. */
-  latchedTransaction: number | undefined;
-  latchedFault: FaultRecord | undefined;
-  /** `stall off for N`: when CFCFG comes back. */
-  stallOffUntil: number | undefined;
-}
-
-export interface SmrState {
-  valid: boolean;
-  id: number;
-  mask: number;
-  master: number;
-}
-
-export interface S2crState {
-  type: number;
-  cbndx: number;
-}
-
-export interface SmmuV2State {
-  smrs: SmrState[];
-  s2crs: S2crState[];
-  banks: BankState[];
-  sgfsr: number;
-  sgfsynr0: number;
-  sgfar: bigint;
 }
 
 export type ThreadKind = 'engine' | 'irq' | 'irq-thread' | 'worker';
@@ -236,67 +189,6 @@ export interface FaultRecord {
 /** Faults the SMMU raises before any context bank: sGFSR (v2), or a configuration error event (v3). */
 export type GlobalFaultKind = 'unmatched-stream' | 'stream-conflict' | 'unattached-stream' | 'bad-streamid' | 'bad-ste' | 'bad-substreamid' | 'bad-cd' | 'stream-disabled';
 
-/** A transaction held by its own fault on an SMMUv3 until a CMD_RESUME names its STAG. */
-export interface StallV3State {
-  stag: number;
-  transaction: number;
-  sid: number;
-  fault: FaultRecord;
-}
-
-/** Where Linux put a stream's structures in memory at attach. */
-export interface StreamTableEntryState {
-  sid: number;
-  master: number;
-  /** PA of the STE. */
-  ste: number;
-  /** PA of the CD table (one CD when the master binds no PASIDs), if the STE translates. */
-  cdTable: number | undefined;
-  /** The domain of each CD in use, by SSID. */
-  cds: { ssid: number; domain: number; asid: number }[];
-}
-
-/** A page request group the device is waiting on: its PRG index and the transactions behind it. */
-export interface PrgWaitState {
-  smmu: number;
-  sid: number;
-  prgi: number;
-  transactions: number[];
-}
-
-/**
- * A page request group a device is still filling: the failed translations of one submit.
- * The device holds back its latest request, so that the final one can carry Last.
- */
-export interface OpenPrgState {
-  engine: number;
-  submit: bigint;
-  prgi: number;
-  held: { addr: bigint; write: boolean; ssid: number | undefined; sid: number } | undefined;
-}
-
-export interface SmmuV3State {
-  /** SMMU_STRTAB_BASE: the level-1 stream table (SPLIT 6: 64 STEs a level-2 table). */
-  strtabBase: number;
-  /** SMMU_STRTAB_BASE_CFG.LOG2SIZE: StreamID bits the table covers. */
-  sidBits: number;
-  streams: StreamTableEntryState[];
-  eventq: QueueState;
-  priq: QueueState;
-  cmdq: QueueState;
-  stalls: StallV3State[];
-  nextStag: number;
-  /** Stall records that met a full event queue: written as soon as there is room (7.4). */
-  waitingRecords: { transaction: number; dwords: bigint[] }[];
-  /** The queue's IRQ thread is scheduled or running: a new record needs no new interrupt. */
-  evtqIrqActive: boolean;
-  priqIrqActive: boolean;
-  /** PRI: the groups devices wait on, and each device's next PRG index. */
-  prgWaits: PrgWaitState[];
-  openPrgs: OpenPrgState[];
-  nextPrgi: number[];
-}
-
 /** The IOMMU core's fault state: page request groups collected until their Last (iopf). */
 export interface IopfState {
   /** Requests of a group seen so far: the page addresses, in arrival order. */
@@ -309,10 +201,8 @@ export interface MachineState {
   nextFault: number;
   nextActivity: number;
   engines: EngineState[];
-  /** Per SMMU: the v2 registers (empty for an SMMUv3). */
-  smmus: SmmuV2State[];
-  /** Per SMMU: the v3 structures and queues (undefined for an SMMUv2). */
-  v3: (SmmuV3State | undefined)[];
+  /** Per SMMU: its registers, structures and queues, tagged with its version. */
+  smmus: SmmuState[];
   iopf: IopfState;
   /** Transactions that have not ended. */
   transactions: Map<number, TransactionState>;

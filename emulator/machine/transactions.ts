@@ -1,7 +1,7 @@
 import { TransactionStatus } from '../language/schema';
 import { emptyTally, tallyTransaction } from './results';
 import { Runtime } from './runtime';
-import { FaultRecord, TransactionState } from './state';
+import { EngineState, FaultRecord, TransactionState } from './state';
 
 type EndStatus = Exclude<TransactionStatus, 'stalled' | 'pending'>;
 
@@ -61,10 +61,14 @@ export function endTransaction(rt: Runtime, transaction: TransactionState, statu
   if (engine.blocked) {
     engine.blocked = false;
     rt.schedule(Math.max(0, engine.nextIssue - state.now), { kind: 'issue', engine: transaction.engine });
-  } else if (engine.programDone && engine.inFlight === 0) {
-    engine.finished = true;
+  } else if (engineFinished(engine)) {
     finishEngineThread(rt, transaction.engine);
   }
+}
+
+/** An engine is finished once its program is done and every transaction it issued has ended. */
+export function engineFinished(engine: EngineState): boolean {
+  return engine.programDone && engine.inFlight === 0;
 }
 
 /** Counts a labelled transaction for the expects that name its label. */
@@ -80,6 +84,22 @@ export function finishEngineThread(rt: Runtime, engine: number): void {
   if (!thread?.alive) return;
   thread.alive = false;
   if (rt.observed) rt.emit({ kind: 'thread-exited', time: rt.state.now, thread: thread.id });
+}
+
+/**
+ * A stalled transaction answered retry — RESUME with TnR=0 (v2), CMD_RESUME retry (v3), a
+ * PRG response Success (PRI) — is pending again and its SMMU translates it once more.
+ */
+export function retryTransaction(rt: Runtime, transaction: TransactionState): void {
+  rt.state.counters.retried++;
+  releaseTransaction(transaction);
+  rt.smmus[transaction.smmu]?.retranslate(transaction);
+}
+
+/** A stalled transaction is let go without an answer of its own (it waited behind another's fault): pending again. */
+export function releaseTransaction(transaction: TransactionState): void {
+  transaction.status = 'pending';
+  transaction.stall = undefined;
 }
 
 export function stallTransaction(rt: Runtime, transaction: TransactionState, why: NonNullable<TransactionState['stall']>): void {

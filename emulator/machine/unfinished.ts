@@ -1,5 +1,6 @@
 import { transactionsLeft } from '../scenario/engineProgram';
 import { ScenarioModel } from '../scenario/model';
+import { pageRequestGroupOf, stagOf } from '../smmu/smmuState';
 import { hex } from '../util/u64';
 import { MachineState, TransactionState } from './state';
 
@@ -30,11 +31,13 @@ function waitOf(state: MachineState, t: TransactionState): string {
     case 'behind':
       return `stalled behind a fault on cb${t.bank ?? '?'} (HUPCF=0)`;
     case 'page-request': {
-      const wait = state.v3[t.smmu]?.prgWaits.find((w) => w.transactions.includes(t.id));
-      return wait === undefined ? 'waits on a page request group' : `waits on page request group ${hex(wait.prgi)}`;
+      const prgi = pageRequestGroupOf(state.smmus[t.smmu], t.id);
+      return prgi === undefined ? 'waits on a page request group' : `waits on page request group ${hex(prgi)}`;
     }
-    case 'fault':
-      return t.stag === undefined ? `stalled on cb${t.bank ?? '?'}, no RESUME` : `stalled with STAG ${hex(t.stag)}, no CMD_RESUME`;
+    case 'fault': {
+      const stag = stagOf(state.smmus[t.smmu], t.id);
+      return stag === undefined ? `stalled on cb${t.bank ?? '?'}, no RESUME` : `stalled with STAG ${hex(stag)}, no CMD_RESUME`;
+    }
     case undefined:
       return t.status;
   }

@@ -177,7 +177,7 @@ describe('invalid requests: each one an error response with its message, and the
       "there is no domain 'cpu_dom'",
       "level 7 is not a level of domain 'gpu_dom' (L0 to L3)",
       "iova 'zz' is not an address",
-      'stream 0x55 reaches no domain',
+      'stream 0x55 reaches no domain: no SMR matches StreamID 0x55 (sGFSR.USF)',
       'there is no crash dump #5',
     ]);
   });

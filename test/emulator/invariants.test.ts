@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Machine, RunStop } from '../../emulator/machine/machine';
+import { engineFinished } from '../../emulator/machine/transactions';
 import { RunResult } from '../../emulator/machine/results';
 import { TransactionState } from '../../emulator/machine/state';
 import { ResponseKind } from '../../emulator/language/ast';
@@ -11,6 +12,7 @@ import { ScenarioModel } from '../../emulator/scenario/model';
 import { walk } from '../../emulator/pgtable/walker';
 import { FSR_FAULT_BITS } from '../../emulator/smmu/v2/registers';
 import { scenarioArbitrary } from './generators/scenarioArbitrary';
+import { v2StateOf } from '../../emulator/smmu/smmuState';
 
 /**
  * "Nothing lost" (smmu-model.md, last section) over random SMMUv2 scenarios: every
@@ -157,7 +159,7 @@ test('every issued transaction is accounted for exactly once', () => {
         machine.state.engines.forEach((engine, index) => {
           const own = live.filter((t) => t.engine === index);
           if (engine.programDone) {
-            assert.equal(engine.finished, own.length === 0, `engine ${index}: finished iff nothing in flight`);
+            assert.equal(engineFinished(engine), own.length === 0, `engine ${index}: finished iff nothing in flight`);
           } else {
             // Only a stall may hold an engine back forever: it waits for an outstanding slot.
             assert.ok(engine.blocked, `engine ${index} has more to issue but is not waiting for anything`);
@@ -220,7 +222,7 @@ test('completed transactions have a PA and no stall; RAZ reads return zeros', ()
           }
           if (t.status === 'completed' && t.bank !== undefined) {
             // Tables only grow in these scenarios (no unmap): the final tables translate it the same way.
-            const bank = run.machine.state.smmus[t.smmu]?.banks[t.bank];
+            const bank = v2StateOf(run.machine.state, t.smmu)?.banks[t.bank];
             const table = bank ? run.machine.runtime.tables[bank.domain] : undefined;
             assert.ok(table, `${describe(t)}: no table for its context bank`);
             const outcome = walk(run.machine.runtime.memory, table.tableConfig(), t.iova, { write: t.access === 'write', exec: t.exec, priv: t.priv }).outcome;
@@ -233,7 +235,7 @@ test('completed transactions have a PA and no stall; RAZ reads return zeros', ()
         // Permission and access-flag faults cannot be fixed by `map page`: the final tables fault the same way.
         for (const fault of run.result.faults) {
           if (fault.kind !== 'permission' && fault.kind !== 'access-flag') continue;
-          const bank = fault.bank === undefined ? undefined : run.machine.state.smmus[fault.smmu]?.banks[fault.bank];
+          const bank = fault.bank === undefined ? undefined : v2StateOf(run.machine.state, fault.smmu)?.banks[fault.bank];
           const table = bank ? run.machine.runtime.tables[bank.domain] : undefined;
           assert.ok(table, `fault #${fault.id}: no table for its context bank`);
           const outcome = walk(run.machine.runtime.memory, table.tableConfig(), fault.iova, { write: fault.write, exec: fault.exec, priv: fault.priv }).outcome;
@@ -255,7 +257,7 @@ test('transactions stalled at the end are held by a context bank whose FSR.SS is
         for (const t of machine.state.transactions.values()) {
           if (t.status !== 'stalled') continue;
           assert.notEqual(t.bank, undefined, `${describe(t)} is stalled outside a context bank`);
-          const bank = machine.state.smmus[t.smmu]?.banks[t.bank ?? -1];
+          const bank = v2StateOf(machine.state, t.smmu)?.banks[t.bank ?? -1];
           assert.ok(bank, `${describe(t)} is stalled on a context bank that does not exist`);
           const held = t.stall === 'behind' ? bank.behind : bank.stalled;
           assert.ok(held.includes(t.id), `${describe(t)} (${String(t.stall)}) is not in its bank's ${t.stall === 'behind' ? 'behind' : 'stalled'} list`);
@@ -266,7 +268,7 @@ test('transactions stalled at the end are held by a context bank whose FSR.SS is
           );
         }
         machine.state.smmus.forEach((smmu, s) => {
-          for (const bank of smmu.banks) {
+          for (const bank of smmu.version === 'v2' ? smmu.banks : []) {
             const where = `smmu ${s} cb${bank.cbndx} (FSR 0x${(bank.fsr >>> 0).toString(16)})`;
             // SS without a transaction held by its fault would stall later ones behind nothing (HUPCF=0).
             if ((bank.fsr & FSR_SS) !== 0) assert.ok(bank.stalled.length > 0, `${where}: SS is set but no transaction is stalled on a fault`);

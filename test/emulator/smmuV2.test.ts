@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { MachineEvent } from '../../emulator/machine/events';
 import { Machine } from '../../emulator/machine/machine';
 import { modelOf, runScenario, statuses } from './helpers/scenario';
+import { v2StateOf } from '../../emulator/smmu/smmuState';
 
 function base(domain: string, handler = '', engines = 'engine gpu.cp { read 0x0700_0000 64 as bad }'): string {
   return `
@@ -18,7 +19,7 @@ ${handler}
 }
 
 function bank(machine: Machine) {
-  const b = machine.state.smmus[0]?.banks[0];
+  const b = v2StateOf(machine.state, 0)?.banks[0];
   assert.ok(b);
   return b;
 }
@@ -188,7 +189,7 @@ engine m.e { read 0x1000 8 as x }
 `;
   const { machine, result } = runScenario(scenario);
   assert.deepEqual(machine.attachments, [{ master: 0, domain: 0, attached: false, reason: "domain 'd' stalls on faults but master 'm' is not 'can-stall'" }]);
-  assert.equal(machine.state.smmus[0]?.s2crs[0]?.type, 2);
+  assert.equal(v2StateOf(machine.state, 0)?.s2crs[0]?.type, 2);
   assert.deepEqual(
     result.faults.map((f) => [f.kind, f.reason]),
     [['unattached-stream', 'StreamID 0x7 has no domain attached: S2CR.TYPE is fault']],
@@ -215,7 +216,7 @@ master m2 { stream 0x2; domain d2 }
       [false, "smmu 's' has 2 context banks and this would be domain number 3"],
     ],
   );
-  assert.equal(machine.state.smmus[0]?.banks.length, 2);
+  assert.equal(v2StateOf(machine.state, 0)?.banks.length, 2);
 });
 
 test('unmap without TLB invalidation keeps translating; tlbi va stops it', () => {

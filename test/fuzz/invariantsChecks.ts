@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { Diagnostic } from '../../emulator/language/diagnostics';
 import { GlobalFaultKind } from '../../emulator/machine/state';
+import { engineFinished } from '../../emulator/machine/transactions';
 import { programTransactions, transactionsLeft } from '../../emulator/scenario/engineProgram';
 import { EventName } from '../../emulator/smmu/v3/eventRecord';
 import { ObservedRun } from './invariantsRun';
@@ -48,7 +49,7 @@ export function assertAccounted(run: ObservedRun): void {
     const whole = programTransactions(model.program);
     if (engine.programDone) {
       assert.equal(BigInt(engine.issued), whole, `${model.name} is done but issued ${engine.issued} of ${whole}`);
-      assert.equal(engine.finished, own.length === 0, `${model.name}: finished exactly when nothing is in flight`);
+      assert.equal(engineFinished(engine), own.length === 0, `${model.name}: finished exactly when nothing is in flight`);
       assert.equal(unfinished.has(index), false, `${model.name} is done but reported unfinished`);
       return;
     }
@@ -69,10 +70,11 @@ export function assertNothingHalfWay(run: ObservedRun): void {
     assert.equal(queue.pending.length, 0, `workqueue ${index} still has work queued`);
     assert.ok(queue.workers.every((w) => w === undefined), `a worker of workqueue ${index} is still busy`);
   });
-  state.v3.forEach((v3, smmu) => {
+  state.smmus.forEach((smmu, index) => {
+    const v3 = smmu.version === 'v3' ? smmu : undefined;
     // A device never waits on itself: a page request it holds back goes out once it can issue nothing more.
-    assert.deepEqual(v3?.openPrgs.filter((open) => open.held !== undefined) ?? [], [], `smmu ${smmu}: a device still holds a page request`);
-    assert.deepEqual(v3?.waitingRecords ?? [], [], `smmu ${smmu}: a stall record still waits for room`);
+    assert.deepEqual(v3?.openPrgs.filter((open) => open.held !== undefined) ?? [], [], `smmu ${index}: a device still holds a page request`);
+    assert.deepEqual(v3?.waitingRecords ?? [], [], `smmu ${index}: a stall record still waits for room`);
   });
   // A page request group the core holds is completed by its Last or discarded after the overflow that lost it.
   assert.deepEqual(state.iopf.partial, [], 'the IOMMU core still holds part of a page request group');

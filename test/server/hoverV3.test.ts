@@ -7,6 +7,7 @@ import { compileScenario } from '../../emulator/scenario/compile';
 import { hex64 } from '../../emulator/util/u64';
 import { repoPath } from '../helpers/repo';
 import { OpenScenario, scenarioUri } from './helpers';
+import { v3StateOf } from '../../emulator/smmu/smmuState';
 
 /*
  * Hovers on what Linux writes for an SMMUv3 (server/hoverV3.ts): STEs, CDs, the SMMU's ID
@@ -97,7 +98,7 @@ describe('SMMUv3 hovers', () => {
     const model = compileScenario(stalls).model;
     assert.ok(model);
     const machine = new Machine(model);
-    const entry = machine.state.v3[0]?.streams[0];
+    const entry = v3StateOf(machine.state, 0)?.streams[0];
     assert.ok(entry);
     assert.equal(entry.ste, 0x4000_5400);
     const words = Array.from({ length: 8 }, (_, i) => hex64(machine.runtime.memory.readU64(entry.ste + 8 * i)));

@@ -2,10 +2,14 @@ import { ResponseKind } from '../../language/ast';
 import { TranslationResult } from '../../machine/actions';
 import { Attachment } from '../../machine/attachments';
 import { Runtime } from '../../machine/runtime';
-import { BankState, GlobalFaultKind, SmmuV2State, TransactionState } from '../../machine/state';
-import { endTransaction, recordFault, stallTransaction } from '../../machine/transactions';
+import { GlobalFaultKind, TransactionState } from '../../machine/state';
+import { BankState, SmmuV2State } from './v2State';
+import { endTransaction, recordFault, releaseTransaction, retryTransaction, stallTransaction } from '../../machine/transactions';
 import { DomainModel, ScenarioModel } from '../../scenario/model';
+import { IoPgtable } from '../../pgtable/ioPgtable';
 import { lookUp } from '../lookup';
+import { routeV2 } from './route';
+import { v2StateOf } from '../smmuState';
 import { hex } from '../../util/u64';
 import {
   FSR_AFF,
@@ -21,7 +25,6 @@ import {
   FSYNR0_WNR,
   linuxSctlr,
   pasizeOf,
-  S2CR_TYPE_BYPASS,
   S2CR_TYPE_FAULT,
   S2CR_TYPE_TRANSLATE,
   SCTLR_CFCFG,
@@ -48,8 +51,8 @@ function tcrOf(domain: DomainModel): number {
 }
 
 /** The SMMU as Linux programs it at boot and attach: SMRs and S2CRs per stream, a context bank per domain. */
-export function programSmmuV2(rt: Pick<Runtime, 'tables'>, model: ScenarioModel, smmu: number, attachments: readonly Attachment[], banks: readonly number[]): SmmuV2State {
-  const state: SmmuV2State = { smrs: [], s2crs: [], banks: [], sgfsr: 0, sgfsynr0: 0, sgfar: 0n };
+export function programSmmuV2(rt: { tables: readonly IoPgtable[] }, model: ScenarioModel, smmu: number, attachments: readonly Attachment[], banks: readonly number[]): SmmuV2State {
+  const state: SmmuV2State = { version: 'v2', smrs: [], s2crs: [], banks: [], sgfsr: 0, sgfsynr0: 0, sgfar: 0n };
   banks.forEach((domainIndex, cbndx) => {
     const domain = model.domains[domainIndex];
     const table = rt.tables[domainIndex];
@@ -68,7 +71,6 @@ export function programSmmuV2(rt: Pick<Runtime, 'tables'>, model: ScenarioModel,
       tcr2: pasizeOf(domain.oas),
       stalled: [],
       behind: [],
-      latchedTransaction: undefined,
       latchedFault: undefined,
       stallOffUntil: undefined,
     });
@@ -87,8 +89,8 @@ export function programSmmuV2(rt: Pick<Runtime, 'tables'>, model: ScenarioModel,
 }
 
 function smmuState(rt: Runtime, smmu: number): SmmuV2State {
-  const state = rt.state.smmus[smmu];
-  if (!state) throw new Error(`no SMMU ${smmu}`);
+  const state = v2StateOf(rt.state, smmu);
+  if (!state) throw new Error(`SMMU ${smmu} is not an SMMUv2`);
   return state;
 }
 
@@ -123,42 +125,28 @@ function complete(rt: Runtime, transaction: TransactionState, delay: number, pa:
   rt.schedule(delay, { kind: 'translated', transaction: transaction.id, result: { ok: true, pa, fromTlb: true, level: 0, fill: undefined } });
 }
 
-/** Stream matching: SMR(n) matches when ((sid ^ ID) & ~MASK) == 0; S2CR(n) says what follows. */
+const sgfsrBitOf: Partial<Record<GlobalFaultKind, number>> = { 'unmatched-stream': SGFSR_USF, 'stream-conflict': SGFSR_SMCF };
+
+/** A transaction arrives: its route says global fault, bypass, or the context bank it translates in. */
 export function receiveV2(rt: Runtime, transaction: TransactionState): void {
-  const smmu = smmuState(rt, transaction.smmu);
-  const model = rt.model.smmus[transaction.smmu];
-  let match = -1;
-  let matches = 0;
-  for (let i = 0; i < smmu.smrs.length; i++) {
-    const smr = smmu.smrs[i];
-    if (smr?.valid && ((transaction.sid ^ smr.id) & ~smr.mask & 0xffff) === 0) {
-      match = i;
-      matches++;
-    }
-  }
-  if (matches === 0) {
-    if (model?.unmatchedFault ?? true) {
-      globalFault(rt, transaction, 'unmatched-stream', SGFSR_USF, `no SMR matches StreamID ${hex(transaction.sid)} (sGFSR.USF)`);
-    } else {
+  const route = routeV2(rt, transaction.smmu, smmuState(rt, transaction.smmu), transaction.sid);
+  switch (route.kind) {
+    case 'fault':
+      globalFault(rt, transaction, route.fault, sgfsrBitOf[route.fault] ?? 0, route.reason);
+      return;
+    case 'bypass':
       complete(rt, transaction, rt.model.timing.tlbHit, transaction.iova);
+      return;
+    case 'abort':
+      endTransaction(rt, transaction, 'aborted', route.reason);
+      return;
+    case 'translate': {
+      const cbndx = route.context.bank ?? 0;
+      transaction.bank = cbndx;
+      arriveAtBank(rt, transaction, bankState(rt, transaction.smmu, cbndx));
+      return;
     }
-    return;
   }
-  if (matches > 1) {
-    globalFault(rt, transaction, 'stream-conflict', SGFSR_SMCF, `${matches} SMRs match StreamID ${hex(transaction.sid)} (sGFSR.SMCF)`);
-    return;
-  }
-  const s2cr = smmu.s2crs[match];
-  if (!s2cr || s2cr.type === S2CR_TYPE_FAULT) {
-    globalFault(rt, transaction, 'unattached-stream', 0, `StreamID ${hex(transaction.sid)} has no domain attached: S2CR.TYPE is fault`);
-    return;
-  }
-  if (s2cr.type === S2CR_TYPE_BYPASS) {
-    complete(rt, transaction, rt.model.timing.tlbHit, transaction.iova);
-    return;
-  }
-  transaction.bank = s2cr.cbndx;
-  arriveAtBank(rt, transaction, bankState(rt, transaction.smmu, s2cr.cbndx));
 }
 
 /** HUPCF=0: while the bank holds a fault, later transactions are not translated. */
@@ -178,8 +166,8 @@ function arriveAtBank(rt: Runtime, transaction: TransactionState, bank: BankStat
   translate(rt, transaction, bank);
 }
 
-/** TLB, else a walk, in the bank's context. */
-function translate(rt: Runtime, transaction: TransactionState, bank: BankState): void {
+/** TLB, else a walk, in the bank's context. A retried transaction starts here: its bank was matched when it arrived. */
+export function translate(rt: Runtime, transaction: TransactionState, bank: BankState): void {
   lookUp(rt, transaction, bank.domain, bank.cbndx);
 }
 
@@ -221,10 +209,7 @@ function contextFault(rt: Runtime, transaction: TransactionState, bank: BankStat
     bank: bank.cbndx,
     reason: result.reason,
   });
-  if (latch) {
-    bank.latchedTransaction = transaction.id;
-    bank.latchedFault = record;
-  }
+  if (latch) bank.latchedFault = record;
   if (stall) {
     bank.fsr = (bank.fsr | FSR_SS) >>> 0;
     bank.stalled.push(transaction.id);
@@ -244,7 +229,6 @@ export function writeFsr(rt: Runtime, smmu: number, cbndx: number, value: number
   const bank = bankState(rt, smmu, cbndx);
   bank.fsr = (bank.fsr & ~(value & FSR_FAULT_BITS)) >>> 0;
   if ((bank.fsr & FSR_FAULT_BITS) === 0) {
-    bank.latchedTransaction = undefined;
     bank.latchedFault = undefined;
   } else if ((bank.sctlr & SCTLR_CFIE) !== 0) {
     raiseContextIrq(rt, smmu, cbndx);
@@ -272,10 +256,7 @@ export function writeResume(rt: Runtime, smmu: number, cbndx: number, action: Re
     if (!transaction) continue;
     if (transaction.lastFault !== undefined) rt.journal.answer(transaction.lastFault, action);
     if (action === 'retry') {
-      rt.state.counters.retried++;
-      transaction.status = 'pending';
-      transaction.stall = undefined;
-      translate(rt, transaction, bank);
+      retryTransaction(rt, transaction);
     } else {
       endTransaction(rt, transaction, (bank.sctlr & SCTLR_CFRE) !== 0 ? 'aborted' : 'raz', `RESUME ${action}`);
     }
@@ -283,8 +264,7 @@ export function writeResume(rt: Runtime, smmu: number, cbndx: number, action: Re
   for (const id of behind) {
     const transaction = rt.state.transactions.get(id);
     if (!transaction) continue;
-    transaction.status = 'pending';
-    transaction.stall = undefined;
+    releaseTransaction(transaction);
     arriveAtBank(rt, transaction, bank);
   }
   return undefined;

@@ -1,21 +1,16 @@
 import { Runtime } from '../../machine/runtime';
 import { TransactionState } from '../../machine/state';
-import { endTransaction } from '../../machine/transactions';
+import { endTransaction, retryTransaction } from '../../machine/transactions';
 import { Command, commandText, decodeCommand, encodeCommand, ResumeAction } from './commands';
 import { v3State } from './eventq';
 import { deliverPrgResponse } from './pri';
 import { consume, produce } from './queue';
-import { receiveV3 } from './smmuV3';
 
 /** The stalled transaction resumes: retried as though it had just arrived, or terminated (RAZ/WI) or aborted (4.7.1). */
 function resume(rt: Runtime, transaction: TransactionState, action: ResumeAction, why: string): void {
   if (transaction.lastFault !== undefined) rt.journal.answer(transaction.lastFault, action);
-  transaction.stag = undefined;
   if (action === 'retry') {
-    rt.state.counters.retried++;
-    transaction.status = 'pending';
-    transaction.stall = undefined;
-    receiveV3(rt, transaction);
+    retryTransaction(rt, transaction);
   } else {
     endTransaction(rt, transaction, action === 'abort' ? 'aborted' : 'raz', why);
   }

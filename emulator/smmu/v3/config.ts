@@ -1,6 +1,6 @@
 import { Runtime } from '../../machine/runtime';
 import { PA_LIMIT } from '../../memory/physicalMemory';
-import { SmmuV3State } from '../../machine/state';
+import { SmmuV3State } from './v3State';
 import { hex } from '../../util/u64';
 import { CdFields, decodeCd } from './cd';
 import { EventName, recordedSubstreamId, SUBSTREAMID_BITS } from './eventRecord';

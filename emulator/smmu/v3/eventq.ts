@@ -1,10 +1,11 @@
 import { Runtime } from '../../machine/runtime';
-import { SmmuV3State } from '../../machine/state';
+import { v3StateOf } from '../smmuState';
+import { SmmuV3State } from './v3State';
 import { decodeEvent, encodeEvent, EventRecord, isTranslationFault } from './eventRecord';
 import { discard, inOverflow, isFull, produce } from './queue';
 
 export function v3State(rt: Runtime, smmu: number): SmmuV3State {
-  const v3 = rt.state.v3[smmu];
+  const v3 = v3StateOf(rt.state, smmu);
   if (!v3) throw new Error(`SMMU ${smmu} is not an SMMUv3`);
   return v3;
 }
@@ -27,11 +28,17 @@ function raiseEvtqIrq(rt: Runtime, smmu: number, v3: SmmuV3State): void {
   rt.schedule(rt.model.timing.irqLatency, { kind: 'evtq-irq', smmu });
 }
 
-function write(rt: Runtime, smmu: number, v3: SmmuV3State, dwords: bigint[], record: EventRecord): void {
+/** The transaction and fault an event record reports. */
+export interface RecordedAbout {
+  transaction: number;
+  fault: number;
+}
+
+function write(rt: Runtime, smmu: number, v3: SmmuV3State, dwords: bigint[], record: EventRecord, about: RecordedAbout): void {
   const index = v3.eventq.prod & ((1 << v3.eventq.log2size) - 1);
   produce(rt.memory, v3.eventq, dwords);
   rt.state.counters.events++;
-  if (rt.observed) rt.emit({ kind: 'event-record', time: rt.state.now, smmu, index, dwords, text: eventText(record) });
+  if (rt.observed) rt.emit({ kind: 'event-record', time: rt.state.now, smmu, ...about, index, dwords, text: eventText(record) });
   raiseEvtqIrq(rt, smmu, v3);
 }
 
@@ -40,21 +47,21 @@ function write(rt: Runtime, smmu: number, v3: SmmuV3State, dwords: bigint[], rec
  * wait, and is never lost; any other record meeting a full queue is discarded and PROD.OVFLG
  * toggles, once per overflow episode.
  */
-export function recordEvent(rt: Runtime, smmu: number, record: EventRecord, transaction?: number): 'written' | 'waiting' | 'dropped' {
+export function recordEvent(rt: Runtime, smmu: number, record: EventRecord, about: RecordedAbout): 'written' | 'waiting' | 'dropped' {
   const v3 = v3State(rt, smmu);
   const dwords = encodeEvent(record);
-  if (record.stall && transaction !== undefined && (v3.waitingRecords.length > 0 || isFull(v3.eventq))) {
-    v3.waitingRecords.push({ transaction, dwords });
+  if (record.stall && (v3.waitingRecords.length > 0 || isFull(v3.eventq))) {
+    v3.waitingRecords.push({ ...about, dwords });
     return 'waiting';
   }
   if (isFull(v3.eventq)) {
     const wasInOverflow = inOverflow(v3.eventq);
     discard(v3.eventq);
     rt.state.counters['dropped-events']++;
-    if (rt.observed) rt.emit({ kind: 'event-dropped', time: rt.state.now, smmu, dwords, text: eventText(record), overflow: !wasInOverflow });
+    if (rt.observed) rt.emit({ kind: 'event-dropped', time: rt.state.now, smmu, ...about, dwords, text: eventText(record), overflow: !wasInOverflow });
     return 'dropped';
   }
-  write(rt, smmu, v3, dwords, record);
+  write(rt, smmu, v3, dwords, record, about);
   return 'written';
 }
 
@@ -62,7 +69,7 @@ export function recordEvent(rt: Runtime, smmu: number, record: EventRecord, tran
 export function writeWaitingRecords(rt: Runtime, smmu: number): void {
   const v3 = v3State(rt, smmu);
   while (v3.waitingRecords.length > 0 && !isFull(v3.eventq)) {
-    const waiting = v3.waitingRecords.shift() as { dwords: bigint[] };
-    write(rt, smmu, v3, waiting.dwords, decodeEvent(waiting.dwords));
+    const waiting = v3.waitingRecords.shift() as SmmuV3State['waitingRecords'][number];
+    write(rt, smmu, v3, waiting.dwords, decodeEvent(waiting.dwords), { transaction: waiting.transaction, fault: waiting.fault });
   }
 }

@@ -1,13 +1,14 @@
 import { Action, TranslationResult } from '../../machine/actions';
 import { Runtime } from '../../machine/runtime';
-import { OpenPrgState, TransactionState } from '../../machine/state';
-import { endTransaction, recordFault, stallTransaction } from '../../machine/transactions';
+import { TransactionState } from '../../machine/state';
+import { v3StateOf } from '../smmuState';
+import { OpenPrgState } from './v3State';
+import { endTransaction, recordFault, retryTransaction, stallTransaction } from '../../machine/transactions';
 import { hex } from '../../util/u64';
 import { PriResponse } from './commands';
 import { v3State } from './eventq';
 import { encodePageRequest, PageRequest } from './priEntry';
 import { discard, inOverflow, isFull, produce, queueEntries } from './queue';
-import { receiveV3 } from './smmuV3';
 
 type PageRequestAction = Extract<Action, { kind: 'page-request' }>;
 
@@ -25,7 +26,7 @@ const PRGI_MASK = 0x1ff;
 export function sendPageRequests(rt: Runtime, transaction: TransactionState, ssid: number | undefined, result: Extract<TranslationResult, { ok: false }>): void {
   const v3 = v3State(rt, transaction.smmu);
   const master = rt.model.engines[transaction.engine]?.master ?? 0;
-  const request = { addr: transaction.iova & ~0xfffn, write: transaction.access === 'write', ssid, sid: transaction.sid };
+  const request = { transaction: transaction.id, addr: transaction.iova & ~0xfffn, write: transaction.access === 'write', ssid, sid: transaction.sid };
   let open = transaction.submit === undefined ? undefined : v3.openPrgs.find((g) => g.engine === transaction.engine && g.submit === transaction.submit);
   let wait = open && v3.prgWaits.find((w) => w.sid === transaction.sid && w.prgi === open?.prgi);
   if (!open || !wait) {
@@ -66,7 +67,7 @@ export function sendPageRequests(rt: Runtime, transaction: TransactionState, ssi
 }
 
 function send(rt: Runtime, smmu: number, prgi: number, request: NonNullable<OpenPrgState['held']>, last: boolean): void {
-  rt.schedule(0, { kind: 'page-request', smmu, sid: request.sid, ssid: request.ssid, prgi, addr: request.addr, write: request.write, last });
+  rt.schedule(0, { kind: 'page-request', smmu, transaction: request.transaction, sid: request.sid, ssid: request.ssid, prgi, addr: request.addr, write: request.write, last });
 }
 
 /**
@@ -77,7 +78,7 @@ function send(rt: Runtime, smmu: number, prgi: number, request: NonNullable<Open
  * waits for a slot would wait on itself for ever.
  */
 export function closePageRequestGroups(rt: Runtime, smmu: number, engine: number): void {
-  const v3 = rt.state.v3[smmu];
+  const v3 = v3StateOf(rt.state, smmu);
   if (!v3 || !v3.openPrgs.some((open) => open.engine === engine)) return;
   const state = rt.state.engines[engine];
   const inSubmit = new Set(state?.submits.map((s) => s.id) ?? []);
@@ -124,13 +125,13 @@ export function receivePageRequest(rt: Runtime, action: PageRequestAction): void
   rt.state.counters['page-requests']++;
   if (inOverflow(v3.priq) || isFull(v3.priq)) {
     discard(v3.priq);
-    if (rt.observed) rt.emit({ kind: 'page-request', time: rt.state.now, smmu: action.smmu, index: undefined, dwords, text: `${pageRequestText(request)} discarded: PRI queue overflow` });
+    if (rt.observed) rt.emit({ kind: 'page-request', time: rt.state.now, smmu: action.smmu, sid: action.sid, prgi: action.prgi, transaction: action.transaction, index: undefined, dwords, text: `${pageRequestText(request)} discarded: PRI queue overflow` });
     if (action.last) rt.schedule(0, { kind: 'prg-response', smmu: action.smmu, sid: action.sid, prgi: action.prgi, response: 'success' });
     return;
   }
   const index = v3.priq.prod & ((1 << v3.priq.log2size) - 1);
   produce(rt.memory, v3.priq, dwords);
-  if (rt.observed) rt.emit({ kind: 'page-request', time: rt.state.now, smmu: action.smmu, index, dwords, text: pageRequestText(request) });
+  if (rt.observed) rt.emit({ kind: 'page-request', time: rt.state.now, smmu: action.smmu, sid: action.sid, prgi: action.prgi, transaction: action.transaction, index, dwords, text: pageRequestText(request) });
   if (!v3.priqIrqActive) {
     v3.priqIrqActive = true;
     rt.schedule(rt.model.timing.irqLatency, { kind: 'priq-irq', smmu: action.smmu });
@@ -155,10 +156,7 @@ export function deliverPrgResponse(rt: Runtime, smmu: number, sid: number, prgi:
     if (response === 'success') {
       // An automatic response (overflow) lets the device ask again; an answer from software is final.
       transaction.atsRetried = !automatic;
-      transaction.status = 'pending';
-      transaction.stall = undefined;
-      rt.state.counters.retried++;
-      receiveV3(rt, transaction);
+      retryTransaction(rt, transaction);
     } else {
       endTransaction(rt, transaction, 'aborted', `PRG response ${response}: the access fails`);
     }

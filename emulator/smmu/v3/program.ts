@@ -1,5 +1,5 @@
 import { Attachment } from '../../machine/attachments';
-import { SmmuV3State, StreamTableEntryState } from '../../machine/state';
+import { SmmuV3State, StreamTableEntryState } from './v3State';
 import { PhysicalMemory } from '../../memory/physicalMemory';
 import { IoPgtable } from '../../pgtable/ioPgtable';
 import { TableAllocator } from '../../pgtable/tableAllocator';
@@ -16,7 +16,7 @@ export const STE_BYTES = 64;
 export const CD_BYTES = 64;
 const CMDQ_LOG2SIZE = 8;
 
-interface Builder {
+export interface Builder {
   memory: PhysicalMemory;
   allocator: TableAllocator;
   tables: readonly IoPgtable[];
@@ -115,6 +115,7 @@ export function programSmmuV3(builder: Builder, model: ScenarioModel, smmuIndex:
     }
   }
   return {
+    version: 'v3',
     strtabBase,
     sidBits,
     streams,

@@ -7,6 +7,7 @@ import { StreamConfig, streamConfig } from './config';
 import { EventName, EventRecord, recordedSubstreamId } from './eventRecord';
 import { recordEvent, v3State } from './eventq';
 import { closePageRequestGroups, sendPageRequests } from './pri';
+import { routeV3 } from './route';
 
 type TranslationFault = Extract<TranslationResult, { ok: false }>;
 type ConfigError = Extract<StreamConfig, { kind: 'error' }>;
@@ -18,7 +19,7 @@ const eventOfFault: Record<TranslationFault['fault'], EventName> = {
   permission: 'F_PERMISSION',
 };
 
-const faultKindOfEvent: Record<ConfigError['event'], GlobalFaultKind> = {
+export const faultKindOfEvent: Record<ConfigError['event'], GlobalFaultKind> = {
   C_BAD_STREAMID: 'bad-streamid',
   C_BAD_STE: 'bad-ste',
   C_BAD_SUBSTREAMID: 'bad-substreamid',
@@ -46,40 +47,45 @@ function eventFor(transaction: TransactionState, id: EventName, ssid: number | u
   };
 }
 
+const eventOfConfigFault = Object.fromEntries(Object.entries(faultKindOfEvent).map(([event, kind]) => [kind, event])) as Partial<Record<GlobalFaultKind, ConfigError['event']>>;
+
 /** A configuration error: the transaction aborts and a C_BAD_* (or F_STREAM_DISABLED) record is written, if there is room. */
-function configError(rt: Runtime, transaction: TransactionState, config: ConfigError): void {
+function configError(rt: Runtime, transaction: TransactionState, event: ConfigError['event'], reason: string): void {
   // A SubstreamID wider than the record's field is recorded as the field holds it (the reason says so).
   const ssid = transaction.pasid === undefined ? undefined : recordedSubstreamId(transaction.pasid);
-  recordFault(rt, transaction, {
-    kind: faultKindOfEvent[config.event],
+  const fault = recordFault(rt, transaction, {
+    kind: faultKindOfEvent[event],
     ssid: ssid ?? 0,
     level: 0,
     stalled: false,
     latched: false,
     bank: undefined,
-    reason: `${config.event}: ${config.reason}`,
+    reason,
   });
-  recordEvent(rt, transaction.smmu, eventFor(transaction, config.event, ssid, 0, false));
-  endTransaction(rt, transaction, 'aborted', `${config.event}: ${config.reason}`);
+  recordEvent(rt, transaction.smmu, eventFor(transaction, event, ssid, 0, false), { transaction: transaction.id, fault: fault.id });
+  endTransaction(rt, transaction, 'aborted', reason);
 }
 
 /** A transaction arrives (or is retried "as though it had just arrived", 4.7.1): STE, CD, then TLB or walk. */
 export function receiveV3(rt: Runtime, transaction: TransactionState): void {
-  const config = streamConfig(rt, transaction.smmu, v3State(rt, transaction.smmu), transaction.sid, transaction.pasid);
-  switch (config.kind) {
-    case 'error':
-      configError(rt, transaction, config);
+  const route = routeV3(rt, transaction.smmu, v3State(rt, transaction.smmu), transaction.sid, transaction.pasid);
+  switch (route.kind) {
+    case 'fault': {
+      const event = eventOfConfigFault[route.fault];
+      if (!event) throw new Error(`${route.fault} is no SMMUv3 configuration error`);
+      configError(rt, transaction, event, route.reason);
       return;
+    }
     case 'abort':
-      endTransaction(rt, transaction, 'aborted', config.reason);
+      endTransaction(rt, transaction, 'aborted', route.reason);
       return;
     case 'bypass':
       rt.schedule(rt.model.timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: true, pa: transaction.iova, fromTlb: true, level: 0, fill: undefined } });
       return;
     case 'translate':
-      transaction.domain = config.domain;
-      transaction.asid = config.cd.asid;
-      lookUp(rt, transaction, config.domain, config.cd.asid);
+      transaction.domain = route.context.domain;
+      transaction.asid = route.context.asid;
+      lookUp(rt, transaction, route.context.domain, route.context.tlbTag);
       return;
   }
 }
@@ -99,7 +105,7 @@ function translationEnded(rt: Runtime, transaction: TransactionState, result: Tr
   }
   const config = streamConfig(rt, transaction.smmu, v3State(rt, transaction.smmu), transaction.sid, transaction.pasid);
   if (config.kind !== 'translate') {
-    if (config.kind === 'error') configError(rt, transaction, config);
+    if (config.kind === 'error') configError(rt, transaction, config.event, `${config.event}: ${config.reason}`);
     else endTransaction(rt, transaction, 'aborted', config.reason);
     return;
   }
@@ -129,12 +135,11 @@ function contextFault(rt: Runtime, transaction: TransactionState, config: Extrac
   if (cd.s) {
     const stag = v3.nextStag;
     v3.nextStag = (stag + 1) & 0xffff;
-    transaction.stag = stag;
     v3.stalls.push({ stag, transaction: transaction.id, sid: transaction.sid, fault: record });
     stallTransaction(rt, transaction, 'fault');
-    recordEvent(rt, transaction.smmu, eventFor(transaction, id, ssid, stag, true), transaction.id);
+    recordEvent(rt, transaction.smmu, eventFor(transaction, id, ssid, stag, true), { transaction: transaction.id, fault: record.id });
     return;
   }
-  if (cd.r) recordEvent(rt, transaction.smmu, eventFor(transaction, id, ssid, 0, false));
+  if (cd.r) recordEvent(rt, transaction.smmu, eventFor(transaction, id, ssid, 0, false), { transaction: transaction.id, fault: record.id });
   endTransaction(rt, transaction, cd.a ? 'aborted' : 'raz', `${result.fault} fault, CD.S=0: terminated (CD.A=${cd.a ? 1 : 0})`);
 }

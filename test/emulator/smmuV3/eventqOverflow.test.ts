@@ -5,6 +5,7 @@ import { MachineEvent } from '../../../emulator/machine/events';
 import { Machine } from '../../../emulator/machine/machine';
 import { repoPath } from '../../helpers/repo';
 import { modelOf, runScenario } from '../helpers/scenario';
+import { v3StateOf } from '../../../emulator/smmu/smmuState';
 
 function observed(text: string): { machine: Machine; events: MachineEvent[] } {
   const machine = new Machine(modelOf(text));
@@ -24,7 +25,7 @@ test('a storm of terminated faults: records that meet a full queue are dropped; 
   const result = machine.result();
   assert.equal(result.counters.events, 6);
   assert.equal(result.counters['dropped-events'], 2);
-  const v3 = machine.state.v3[0];
+  const v3 = v3StateOf(machine.state, 0);
   assert.ok(v3);
   // Four entries (LOG2SIZE 2): 6 written, so WR = 2 with the wrap bit (bit 2) set, OVFLG (bit 31) toggled once;
   // the IRQ thread consumed all six and acknowledged: CONS.OVACKFLG = OVFLG.
@@ -53,7 +54,7 @@ engine m.e { outstanding 8; repeat 6 { read 0x0200_0000 + i*0x1000 64 as bad } }
 test('a record written by hand with an ID no event has: the IRQ thread prints it raw (-EOPNOTSUPP) and goes on', () => {
   const machine = new Machine(modelOf(readFileSync(repoPath('examples', 'smmuv3-eventq-overflow.iommu'), 'utf8')));
   assert.deepEqual(machine.run({ untilCycle: 48 }), { reason: 'until', cycle: 48 });
-  const v3 = machine.state.v3[0];
+  const v3 = v3StateOf(machine.state, 0);
   assert.ok(v3);
   // The first record, not consumed yet: its ID byte becomes 0x45, as a debugger's memory write would make it.
   machine.writeMemory(v3.eventq.base, Uint8Array.of(0x45, 0x0f, 0x00, 0x90, 0, 0, 0, 0));

@@ -6,6 +6,7 @@ import { decodeEvent } from '../../../emulator/smmu/v3/eventRecord';
 import { slot } from '../../../emulator/smmu/v3/queue';
 import { decodeSte, encodeSte } from '../../../emulator/smmu/v3/ste';
 import { modelOf } from '../helpers/scenario';
+import { v3StateOf } from '../../../emulator/smmu/smmuState';
 
 type StallModel = 'stall' | 'no-stall' | 'force-stall';
 
@@ -44,12 +45,12 @@ master m { stream 0x7; domain d; can-stall }
 engine m.e { read 0x0200_0000 64 }
 `),
   );
-  const stream = machine.state.v3[0]?.streams[0];
+  const stream = v3StateOf(machine.state, 0)?.streams[0];
   assert.ok(stream?.cdTable !== undefined);
   writeDwords(machine, stream.ste, encodeSte({ ...decodeSte(readDwords(machine, stream.ste)), s1Stalld: s1stalld }));
   writeDwords(machine, stream.cdTable, encodeCd({ ...decodeCd(readDwords(machine, stream.cdTable)), s: cdS }));
   machine.run();
-  const v3 = machine.state.v3[0];
+  const v3 = v3StateOf(machine.state, 0);
   assert.ok(v3);
   return decodeEvent(slot(machine.runtime.memory, v3.eventq, 0)).id;
 }
@@ -71,7 +72,7 @@ engine m.e { read 0x0100_0000 64 }
 `;
   const stalld = (model: StallModel, canStall: string): boolean => {
     const machine = new Machine(modelOf(text(model, canStall)));
-    const stream = machine.state.v3[0]?.streams[0];
+    const stream = v3StateOf(machine.state, 0)?.streams[0];
     assert.ok(stream);
     return decodeSte(readDwords(machine, stream.ste)).s1Stalld;
   };
@@ -90,11 +91,11 @@ master m { stream 0x7; domain d }
 engine m.e { read 0x0100_0000 64 }
 `),
   );
-  const stream = machine.state.v3[0]?.streams[0];
+  const stream = v3StateOf(machine.state, 0)?.streams[0];
   assert.ok(stream);
   machine.runtime.memory.writeU64(stream.ste, dw0(machine.runtime.memory.readU64(stream.ste)));
   machine.run();
-  const v3 = machine.state.v3[0];
+  const v3 = v3StateOf(machine.state, 0);
   assert.ok(v3);
   return { event: decodeEvent(slot(machine.runtime.memory, v3.eventq, 0)).id, status: machine.journal.ended.get(0)?.status, reason: machine.journal.faults.get(0)?.reason };
 }
@@ -136,12 +137,12 @@ master m { stream 0x7; domain plain; pasid 3 -> svm }
 engine m.e { read 0x0200_0000 64 pasid 3 as t }
 `),
   );
-  const stream = machine.state.v3[0]?.streams[0];
+  const stream = v3StateOf(machine.state, 0)?.streams[0];
   assert.ok(stream?.cdTable !== undefined);
   assert.equal(decodeSte(readDwords(machine, stream.ste)).s1Stalld, true);
   assert.equal(decodeCd(readDwords(machine, stream.cdTable + 3 * 64)).s, false);
   machine.run();
-  const v3 = machine.state.v3[0];
+  const v3 = v3StateOf(machine.state, 0);
   assert.ok(v3);
   const record = decodeEvent(slot(machine.runtime.memory, v3.eventq, 0));
   assert.deepEqual([record.id, record.stall, record.ssid], ['F_TRANSLATION', false, 3]);

@@ -7,6 +7,7 @@ import { decodePageRequest } from '../../../emulator/smmu/v3/priEntry';
 import { slot } from '../../../emulator/smmu/v3/queue';
 import { repoPath } from '../../helpers/repo';
 import { modelOf, runScenario, statuses } from '../helpers/scenario';
+import { v3StateOf } from '../../../emulator/smmu/smmuState';
 
 function observed(text: string): { machine: Machine; events: MachineEvent[] } {
   const machine = new Machine(modelOf(text));
@@ -20,7 +21,7 @@ const sva = () => observed(readFileSync(repoPath('examples', 'sva-pri-page-reque
 
 test('two submits, two page request groups, interleaved in the PRI queue; group 1 gets its Last first', () => {
   const { machine } = sva();
-  const v3 = machine.state.v3[0];
+  const v3 = v3StateOf(machine.state, 0);
   assert.ok(v3);
   const entries = [0, 1, 2, 3, 4, 5].map((i) => {
     const r = decodePageRequest(slot(machine.runtime.memory, v3.priq, i));
@@ -86,7 +87,7 @@ test('an answer to a group whose Last the device still holds is refused, and not
     if (event.kind === 'page-request') first ??= event;
   });
   while (!first) assert.equal(machine.step()?.reason ?? 'running', 'running');
-  const v3 = machine.state.v3[0];
+  const v3 = v3StateOf(machine.state, 0);
   assert.ok(v3);
   const waiting = v3.prgWaits.find((w) => w.prgi === 0)?.transactions[0];
   assert.ok(waiting !== undefined);

@@ -7,6 +7,7 @@ import { decodePageRequest } from '../../../emulator/smmu/v3/priEntry';
 import { slot } from '../../../emulator/smmu/v3/queue';
 import { repoPath } from '../../helpers/repo';
 import { modelOf, statuses } from '../helpers/scenario';
+import { v3StateOf } from '../../../emulator/smmu/smmuState';
 
 /**
  * Issue 12, item 4: an ATS/PRI device whose outstanding slots all wait on page requests
@@ -37,7 +38,7 @@ function observed(text: string): { machine: Machine; events: MachineEvent[] } {
 
 /** The PRI queue's entries so far, as `prgi page [last]`. */
 function priEntries(machine: Machine): string[] {
-  const v3 = machine.state.v3[0];
+  const v3 = v3StateOf(machine.state, 0);
   assert.ok(v3);
   return Array.from({ length: v3.priq.prod & 0xf }, (_, i) => {
     const r = decodePageRequest(slot(machine.runtime.memory, v3.priq, i));

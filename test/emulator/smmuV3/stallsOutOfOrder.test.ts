@@ -7,6 +7,7 @@ import { decodeCommand } from '../../../emulator/smmu/v3/commands';
 import { slot } from '../../../emulator/smmu/v3/queue';
 import { repoPath } from '../../helpers/repo';
 import { modelOf, statuses } from '../helpers/scenario';
+import { v3StateOf } from '../../../emulator/smmu/smmuState';
 
 /** examples/smmuv3-stalls-out-of-order.iommu: two stalls of one stream, STAG 0 and 1, answered 1 then 0. */
 function run(): { machine: Machine; events: MachineEvent[] } {
@@ -19,7 +20,7 @@ function run(): { machine: Machine; events: MachineEvent[] } {
 
 test('each stall writes a stall record with its own STAG: byte-exact in the event queue', () => {
   const { machine } = run();
-  const v3 = machine.state.v3[0];
+  const v3 = v3StateOf(machine.state, 0);
   assert.ok(v3);
   // F_TRANSLATION (0x10), SID 0x10 in [63:32]; Stall b31, RnW b35, CLASS=IN (2) [41:40]; InputAddr.
   assert.deepEqual(slot(machine.runtime.memory, v3.eventq, 0), [0x0000_0010_0000_0010n, 0x0000_0208_8000_0000n, 0x0700_0000n, 0n]);
@@ -37,7 +38,7 @@ test('the iopf workqueue answers the second stall first: CMD_RESUME stag 1 termi
     '160 CMD_RESUME sid 0x10 stag 0x0 retry: #0 retried',
     '160 CMD_SYNC: every command before it has completed',
   ]);
-  const v3 = machine.state.v3[0];
+  const v3 = v3StateOf(machine.state, 0);
   assert.ok(v3);
   // The command queue in memory holds what the driver wrote, in order.
   const written = [0, 1, 2, 3].map((i) => decodeCommand(slot(machine.runtime.memory, v3.cmdq, i)));

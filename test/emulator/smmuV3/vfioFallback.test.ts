@@ -6,11 +6,12 @@ import { decodeCd } from '../../../emulator/smmu/v3/cd';
 import { decodeSte } from '../../../emulator/smmu/v3/ste';
 import { repoPath } from '../../helpers/repo';
 import { modelOf, statuses } from '../helpers/scenario';
+import { v3StateOf } from '../../../emulator/smmu/smmuState';
 
 test('VFIO on SMMUv3: the device that cannot stall lands in a new domain whose CD does not stall', () => {
   const machine = new Machine(modelOf(readFileSync(repoPath('examples', 'vfio-v3-no-stall-fallback.iommu'), 'utf8')));
   const words = (pa: number) => Array.from({ length: 8 }, (_, i) => machine.runtime.memory.readU64(pa + 8 * i));
-  const streams = machine.state.v3[0]?.streams ?? [];
+  const streams = v3StateOf(machine.state, 0)?.streams ?? [];
   const view = streams.map((s) => {
     const ste = decodeSte(words(s.ste));
     const cd = decodeCd(words(Number(ste.s1ContextPtr)));

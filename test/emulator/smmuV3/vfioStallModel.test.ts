@@ -17,11 +17,11 @@ import { modelOf, statuses } from '../helpers/scenario';
 function run(text: string): { machine: Machine; cd: { s: boolean; sid: number }[]; records: string[] } {
   const machine = new Machine(modelOf(text));
   const words = (pa: number) => Array.from({ length: 8 }, (_, i) => machine.runtime.memory.readU64(pa + 8 * i));
-  const cd = machine.state.v3.flatMap((v3) => (v3?.streams ?? []).map((s) => ({ sid: s.sid, s: decodeCd(words(Number(decodeSte(words(s.ste)).s1ContextPtr))).s })));
+  const cd = machine.state.smmus.flatMap((smmu) => (smmu.version === 'v3' ? smmu.streams : []).map((s) => ({ sid: s.sid, s: decodeCd(words(Number(decodeSte(words(s.ste)).s1ContextPtr))).s })));
   assert.deepEqual(machine.run(), { reason: 'finished' });
   assert.deepEqual(machine.invariantViolations(), []);
-  const records = machine.state.v3.flatMap((v3) => {
-    if (!v3) return [];
+  const records = machine.state.smmus.flatMap((v3) => {
+    if (v3.version !== 'v3') return [];
     return Array.from({ length: v3.eventq.prod & 0xff }, (_, i) => {
       const r = decodeEvent(slot(machine.runtime.memory, v3.eventq, i));
       return `${r.id} sid 0x${r.sid.toString(16)}${r.stall ? ' stall' : ''}`;

@@ -4,6 +4,7 @@ import { compileScenario } from '../../../emulator/scenario/compile';
 import { decodeEvent, recordedSubstreamId } from '../../../emulator/smmu/v3/eventRecord';
 import { slot } from '../../../emulator/smmu/v3/queue';
 import { runScenario, statuses } from '../helpers/scenario';
+import { v3StateOf } from '../../../emulator/smmu/smmuState';
 
 /**
  * A SubstreamID the SMMU cannot hold (IHI 0070 6.3.2 IDR1.SSIDSIZE; 7.3.9): the SMMU raises
@@ -24,7 +25,7 @@ ${expects}`;
 function firstRecord(text: string) {
   const { machine, stop } = runScenario(text);
   assert.deepEqual(stop, { reason: 'finished' });
-  const v3 = machine.state.v3[0];
+  const v3 = v3StateOf(machine.state, 0);
   assert.ok(v3);
   return { machine, record: decodeEvent(slot(machine.runtime.memory, v3.eventq, 0)) };
 }

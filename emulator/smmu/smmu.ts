@@ -1,0 +1,79 @@
+import { ResponseKind } from '../language/ast';
+import { TranslationResult } from '../machine/actions';
+import { FaultRecord, GlobalFaultKind, TransactionState } from '../machine/state';
+import { DumpedRegister } from './registerDump';
+import type { QueueState } from './v3/queue';
+
+/**
+ * Where a stream's translations happen: the domain whose page table is walked, and the
+ * tag its translations are cached under (the context bank on SMMUv2, the ASID on SMMUv3).
+ * Stage 2 and nesting will add their own stage here.
+ */
+export interface TranslationContext {
+  domain: number;
+  tlbTag: number;
+  /** How people name the context: `cb0`, `asid 1`. */
+  name: string;
+  /** SMMUv2: the context bank. */
+  bank: number | undefined;
+  /** SMMUv3: the ASID its CD gives, and the SubstreamID whose CD it is (undefined for traffic without one). */
+  asid: number | undefined;
+  ssid: number | undefined;
+}
+
+/** Where a StreamID (and SubstreamID) goes now, read from the SMMU's registers and memory as the hardware reads them. */
+export type Route =
+  | { kind: 'translate'; context: TranslationContext }
+  | { kind: 'bypass'; reason: string }
+  /** STE.Config=abort: terminated without a record. */
+  | { kind: 'abort'; reason: string }
+  /** A fault before any translation: sGFSR on SMMUv2, a configuration error event on SMMUv3. */
+  | { kind: 'fault'; fault: GlobalFaultKind; reason: string };
+
+/** A transaction an SMMU holds: stalled by its own fault (or waiting on a page request), or behind another's (HUPCF=0). */
+export interface HeldTransaction {
+  id: number;
+  behind: boolean;
+}
+
+/** One of an SMMU's queues in memory, for a debugger to list (read, never written through). */
+export interface SmmuQueue {
+  name: 'event' | 'pri' | 'command';
+  queue: Readonly<QueueState>;
+}
+
+/**
+ * What every SMMU does. `smmu/v2/` and `smmu/v3/` implement it over their own state in
+ * the machine (plain data, so snapshots stay clones); the objects themselves hold nothing
+ * but the runtime and their index. Machine and kernel code call this, never a version.
+ */
+export interface Smmu {
+  readonly index: number;
+  /** A transaction arrives from its master: routed, then looked up in the TLB or walked. */
+  receive(transaction: TransactionState): void;
+  /** A translation's latency has passed: the transaction completes, or the SMMU takes the fault. */
+  translated(transaction: TransactionState, result: TranslationResult): void;
+  /** A stalled transaction answered retry translates again, where the architecture says a retry starts. */
+  retranslate(transaction: TransactionState): void;
+  /**
+   * Answers a stalled transaction as the driver would (FSR then RESUME; CMD_RESUME or
+   * CMD_PRI_RESP then CMD_SYNC). Throws `MachineRequestError` when the driver could not.
+   */
+  answerStall(transaction: TransactionState, action: ResponseKind): { resumed: number[]; written: string };
+  /** Where `sid` (with SubstreamID `ssid`) goes now. */
+  route(sid: number, ssid: number | undefined): Route;
+  /** Its stall table: the transactions it holds, in the order they stalled. */
+  held(): HeldTransaction[];
+  /** The registers a crash dump taken by a handler of a fault in `bank` shows. */
+  dumpRegisters(bank: number | undefined): DumpedRegister[];
+  /** Its queues (none on an SMMUv2). */
+  queues(): SmmuQueue[];
+  /** A handler invalidates the TLB entries of `domain` (one page at `va`, or all): returns the register write or command, in words. */
+  invalidateTlb(domain: number | undefined, bank: number | undefined, va: bigint | undefined): string;
+  /** `stall off for N`: returns why it does nothing here, if it does nothing. */
+  stallOff(bank: number | undefined, cycles: number): string | undefined;
+  /** The end of `stall off for N`. */
+  stallOn(bank: number): void;
+  /** Where a fault's syndrome went, for the trace (` (latched in FSR/FAR)`; empty where a record follows). */
+  faultNote(fault: FaultRecord): string;
+}

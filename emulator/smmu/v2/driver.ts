@@ -1,0 +1,122 @@
+import { ResponseKind } from '../../language/ast';
+import { TranslationResult } from '../../machine/actions';
+import { MachineRequestError } from '../../machine/requestError';
+import { Runtime } from '../../machine/runtime';
+import { FaultRecord, TransactionState } from '../../machine/state';
+import { hex } from '../../util/u64';
+import { dumpRegister, DumpedRegister } from '../registerDump';
+import { HeldTransaction, Route, Smmu, SmmuQueue } from '../smmu';
+import { v2StateOf } from '../smmuState';
+import { CBFRSYNRA, FAR, FSR, FSR_FAULT_BITS, FSYNR0, SCTLR, TCR, TTBR0 } from './registers';
+import { routeV2 } from './route';
+import { bankState, receiveV2, setStallMode, translate, translatedV2, writeFsr, writeResume } from './smmuV2';
+import { BankState, heldByBanks, SmmuV2State } from './v2State';
+
+function bankRegisters(bank: BankState): DumpedRegister[] {
+  return [
+    dumpRegister(SCTLR, BigInt(bank.sctlr)),
+    dumpRegister(FSR, BigInt(bank.fsr >>> 0)),
+    dumpRegister(FSYNR0, BigInt(bank.fsynr0)),
+    dumpRegister(FAR, bank.far),
+    dumpRegister(CBFRSYNRA, BigInt(bank.cbfrsynra)),
+    dumpRegister(TTBR0, bank.ttbr0),
+    dumpRegister(TCR, BigInt(bank.tcr)),
+  ];
+}
+
+
+/** An SMMUv2 (MMU-500 as arm-smmu.c drives it): stream matching, context banks, FSR/RESUME. */
+export class SmmuV2 implements Smmu {
+  constructor(
+    private readonly rt: Runtime,
+    readonly index: number,
+  ) {}
+
+  private get state(): SmmuV2State {
+    const state = v2StateOf(this.rt.state, this.index);
+    if (!state) throw new Error(`SMMU ${this.index} is not an SMMUv2`);
+    return state;
+  }
+
+  receive(transaction: TransactionState): void {
+    receiveV2(this.rt, transaction);
+  }
+
+  translated(transaction: TransactionState, result: TranslationResult): void {
+    translatedV2(this.rt, transaction, result);
+  }
+
+  /** A retry is translated again in the bank it stalled in (its stream was matched when it arrived). */
+  retranslate(transaction: TransactionState): void {
+    if (transaction.bank === undefined) throw new Error(`transaction ${transaction.id} retried outside a context bank`);
+    translate(this.rt, transaction, bankState(this.rt, this.index, transaction.bank));
+  }
+
+  /** FSR written back (its fault bits cleared), then RESUME: that answers every transaction stalled on the bank. */
+  answerStall(transaction: TransactionState, action: ResponseKind): { resumed: number[]; written: string } {
+    if (transaction.bank === undefined) throw new MachineRequestError(`transaction #${transaction.id} is not stalled`);
+    if (transaction.stall === 'behind') {
+      throw new MachineRequestError(`transaction #${transaction.id} is not stalled by a fault of its own: it waits behind the one ahead of it (HUPCF=0); resume that one`);
+    }
+    const bank = bankState(this.rt, this.index, transaction.bank);
+    const stalled = [...bank.stalled];
+    const fsr = bank.fsr & FSR_FAULT_BITS;
+    if (fsr !== 0) writeFsr(this.rt, this.index, transaction.bank, fsr);
+    const ignored = writeResume(this.rt, this.index, transaction.bank, action);
+    if (ignored) throw new MachineRequestError(`RESUME was ignored: ${ignored}`);
+    const tnr = action === 'retry' ? 'retry (TnR=0)' : `${action} (TnR=1)`;
+    return { resumed: stalled, written: `${fsr !== 0 ? `FSR ← ${hex(fsr >>> 0)}; ` : ''}RESUME ← ${tnr}` };
+  }
+
+  route(sid: number): Route {
+    return routeV2(this.rt, this.index, this.state, sid);
+  }
+
+  held(): HeldTransaction[] {
+    return heldByBanks(this.state);
+  }
+
+  dumpRegisters(bank: number | undefined): DumpedRegister[] {
+    const state = bank === undefined ? undefined : this.state.banks[bank];
+    return state ? bankRegisters(state) : [];
+  }
+
+  queues(): SmmuQueue[] {
+    return [];
+  }
+
+  /** TLBIVA / TLBIASID of the bank: Linux tags a bank's TLB entries with its index. */
+  invalidateTlb(_domain: number | undefined, bank: number | undefined, va: bigint | undefined): string {
+    const tag = bank ?? 0;
+    const tlb = this.rt.tlbs[this.index];
+    if (va === undefined) {
+      tlb?.invalidateContext(tag);
+      return `TLBIASID cb${tag}`;
+    }
+    tlb?.invalidateVa(tag, Number(va >> 12n));
+    return `TLBIVA ${hex(va)} cb${tag}`;
+  }
+
+  /** msm's cooldown: SCTLR.CFCFG cleared for `cycles`, then set again (a `stall-on` action). */
+  stallOff(bank: number | undefined, cycles: number): string | undefined {
+    if (bank === undefined) throw new Error(`stall off on SMMU ${this.index} without a context bank`);
+    const state = bankState(this.rt, this.index, bank);
+    setStallMode(this.rt, this.index, bank, false);
+    state.stallOffUntil = this.rt.state.now + cycles;
+    this.rt.schedule(cycles, { kind: 'stall-on', smmu: this.index, bank });
+    return undefined;
+  }
+
+  /** The cooldown is over, unless a later `stall off` extended it. */
+  stallOn(bank: number): void {
+    const state = this.state.banks[bank];
+    if (state && state.stallOffUntil === this.rt.state.now) {
+      state.stallOffUntil = undefined;
+      setStallMode(this.rt, this.index, bank, true);
+    }
+  }
+
+  faultNote(fault: FaultRecord): string {
+    return ` (${fault.latched ? 'latched in FSR/FAR' : fault.bank === undefined ? 'global fault' : 'FSR busy: MULTI'})`;
+  }
+}

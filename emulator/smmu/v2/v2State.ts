@@ -1,0 +1,52 @@
+import type { HeldTransaction } from '../smmu';
+import { FaultRecord } from '../../machine/state';
+
+/** An SMMUv2's registers as plain data in the machine's state (a snapshot clones them). */
+
+export interface BankState {
+  cbndx: number;
+  domain: number;
+  sctlr: number;
+  fsr: number;
+  fsynr0: number;
+  far: bigint;
+  cbfrsynra: number;
+  ttbr0: bigint;
+  tcr: number;
+  tcr2: number;
+  /** Transactions held by their own fault, in the order they stalled. */
+  stalled: number[];
+  /** Transactions stalled behind a fault without translation (HUPCF=0), in arrival order. */
+  behind: number[];
+  /** The fault that latched FSR/FAR/FSYNR0 (it names its transaction). */
+  latchedFault: FaultRecord | undefined;
+  /** `stall off for N`: when CFCFG comes back. */
+  stallOffUntil: number | undefined;
+}
+
+export interface SmrState {
+  valid: boolean;
+  id: number;
+  mask: number;
+  master: number;
+}
+
+export interface S2crState {
+  type: number;
+  cbndx: number;
+}
+
+export interface SmmuV2State {
+  version: 'v2';
+  smrs: SmrState[];
+  s2crs: S2crState[];
+  banks: BankState[];
+  sgfsr: number;
+  sgfsynr0: number;
+  sgfar: bigint;
+}
+
+/** The transactions an SMMUv2's banks hold: stalled by their own fault, then those behind it (HUPCF=0), bank by bank. */
+export function heldByBanks(state: SmmuV2State): HeldTransaction[] {
+  return state.banks.flatMap((b) => [...b.stalled.map((id) => ({ id, behind: false })), ...b.behind.map((id) => ({ id, behind: true }))]);
+}

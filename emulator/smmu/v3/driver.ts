@@ -1,0 +1,126 @@
+import { ResponseKind } from '../../language/ast';
+import { TranslationResult } from '../../machine/actions';
+import { MachineRequestError } from '../../machine/requestError';
+import { Runtime } from '../../machine/runtime';
+import { TransactionState } from '../../machine/state';
+import { groupResponseCommands, IopfGroupId } from '../../kernel/iopf';
+import { hex } from '../../util/u64';
+import { DumpedRegister } from '../registerDump';
+import { HeldTransaction, Route, Smmu, SmmuQueue } from '../smmu';
+import { v3StateOf } from '../smmuState';
+import { submitCommands } from './cmdq';
+import { pointerFields, QueueState } from './queue';
+import { routeV3 } from './route';
+import { receiveV3, translatedV3 } from './smmuV3';
+import { heldByStallsAndGroups, SmmuV3State } from './v3State';
+
+
+/** A PROD or CONS register as the dump lists it; the queue decodes its own pointers. */
+function pointerRegister(name: string, q: QueueState, register: number, flag: 'OVFLG' | 'OVACKFLG'): DumpedRegister {
+  const fields = pointerFields(q, register);
+  return { name, value: BigInt(register >>> 0), decoded: `index ${fields.index} wrap ${fields.wrap} ${flag} ${fields.flag}` };
+}
+
+/** An SMMUv3 (arm-smmu-v3.c): stream table and CDs in memory, event, PRI and command queues. */
+export class SmmuV3 implements Smmu {
+  constructor(
+    private readonly rt: Runtime,
+    readonly index: number,
+  ) {}
+
+  private get state(): SmmuV3State {
+    const state = v3StateOf(this.rt.state, this.index);
+    if (!state) throw new Error(`SMMU ${this.index} is not an SMMUv3`);
+    return state;
+  }
+
+  receive(transaction: TransactionState): void {
+    receiveV3(this.rt, transaction);
+  }
+
+  translated(transaction: TransactionState, result: TranslationResult): void {
+    translatedV3(this.rt, transaction, result);
+  }
+
+  /** A retried transaction is treated "as though it had just arrived" (4.7.1): STE and CD are read again. */
+  retranslate(transaction: TransactionState): void {
+    receiveV3(this.rt, transaction);
+  }
+
+  /** The driver's answer through the command queue — CMD_RESUME with the stall's STAG, or CMD_PRI_RESP for the page request group the transaction waits on — then CMD_SYNC. */
+  answerStall(transaction: TransactionState, action: ResponseKind): { resumed: number[]; written: string } {
+    const { group, transactions } = this.groupOf(transaction);
+    const effects = submitCommands(this.rt, this.index, groupResponseCommands(group, action));
+    return { resumed: transactions, written: effects.join('; ') };
+  }
+
+  /** The group a stalled transaction is answered through: what the response names, and every transaction it answers. */
+  private groupOf(transaction: TransactionState): { group: IopfGroupId; transactions: number[] } {
+    const v3 = this.state;
+    if (transaction.stall === 'page-request') {
+      const wait = v3.prgWaits.find((w) => w.transactions.includes(transaction.id));
+      if (!wait) throw new MachineRequestError(`transaction #${transaction.id} waits on no page request group`);
+      if (v3.openPrgs.some((open) => open.engine === transaction.engine && open.prgi === wait.prgi)) {
+        // The device still holds the group's last request: a response now would answer a group the core has not seen whole.
+        throw new MachineRequestError(`page request group ${hex(wait.prgi)} is not complete: the device has not sent its last request (Last=1) yet; answer it once it has`);
+      }
+      const ssid = transaction.pasid === undefined ? undefined : Number(transaction.pasid);
+      return { group: { kind: 'page-request', sid: wait.sid, ssid, grpid: wait.prgi }, transactions: wait.transactions };
+    }
+    const stall = v3.stalls.find((s) => s.transaction === transaction.id);
+    if (!stall) throw new MachineRequestError(`transaction #${transaction.id} holds no STAG`);
+    return { group: { kind: 'stall', sid: stall.sid, ssid: undefined, grpid: stall.stag }, transactions: [transaction.id] };
+  }
+
+  route(sid: number, ssid: number | undefined): Route {
+    return routeV3(this.rt, this.index, this.state, sid, ssid === undefined ? undefined : BigInt(ssid));
+  }
+
+  held(): HeldTransaction[] {
+    return heldByStallsAndGroups(this.state);
+  }
+
+  /** No per-context fault registers: a dump shows the queues' pointers. */
+  dumpRegisters(): DumpedRegister[] {
+    const v3 = this.state;
+    return [
+      pointerRegister('EVENTQ_PROD', v3.eventq, v3.eventq.prod, 'OVFLG'),
+      pointerRegister('EVENTQ_CONS', v3.eventq, v3.eventq.cons, 'OVACKFLG'),
+      pointerRegister('PRIQ_PROD', v3.priq, v3.priq.prod, 'OVFLG'),
+      pointerRegister('PRIQ_CONS', v3.priq, v3.priq.cons, 'OVACKFLG'),
+    ];
+  }
+
+  queues(): SmmuQueue[] {
+    const v3 = this.state;
+    return [
+      { name: 'event', queue: v3.eventq },
+      { name: 'pri', queue: v3.priq },
+      { name: 'command', queue: v3.cmdq },
+    ];
+  }
+
+  /** CMD_TLBI_NH_VA / CMD_TLBI_NH_ASID with the ASID Linux gave the domain's CDs. */
+  invalidateTlb(domain: number | undefined, _bank: number | undefined, va: bigint | undefined): string {
+    const asid = this.state.streams.flatMap((s) => s.cds).find((cd) => cd.domain === domain)?.asid ?? 0;
+    const tlb = this.rt.tlbs[this.index];
+    if (va === undefined) {
+      tlb?.invalidateContext(asid);
+      return `CMD_TLBI_NH_ASID asid ${asid}`;
+    }
+    tlb?.invalidateVa(asid, Number(va >> 12n));
+    return `CMD_TLBI_NH_VA ${hex(va)} asid ${asid}`;
+  }
+
+  stallOff(): string {
+    return "stall off: msm's cooldown clears SCTLR.CFCFG, an SMMUv2 bit; on SMMUv3 it does nothing";
+  }
+
+  /** Never scheduled: `stall off` does nothing here. */
+  stallOn(): void {}
+
+  /** Its record goes to the event queue (the trace's next line): no fault registers to name. */
+  faultNote(): string {
+    return '';
+  }
+}
