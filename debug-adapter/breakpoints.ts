@@ -5,7 +5,7 @@ import { EngineOp } from '../emulator/scenario/engineProgram';
 import { ScenarioModel } from '../emulator/scenario/model';
 import { RequestError } from './errors';
 import { HitCondition, parseHitCondition } from './hitCondition';
-import { engineScope, handlerScope, NameScope, unknownName, unknownNameInTemplate } from './nameScopes';
+import { engineScope, handlerScope, NameScope, unknownName, unknownNameInTemplate } from '../emulator/inspect/nameScopes';
 
 /** Where a breakpoint can stop: before a transaction is issued, or before a handler statement runs. */
 export type StopPlace = { kind: 'transaction'; engine: number; op: number } | { kind: 'handler'; handler: number; op: number };

@@ -3,21 +3,21 @@ import { Expression } from '../emulator/language/ast';
 import { Environment, evaluate, EvaluationError, toInteger, Value } from '../emulator/language/evaluate';
 import { formatValue } from '../emulator/language/interpolate';
 import { parseExpression } from '../emulator/language/parser';
-import { counterDocs, counterNames, CounterName, faultFields } from '../emulator/language/schema';
+import { counterDocs, counterNames, faultFields } from '../emulator/language/schema';
 import { Range } from '../emulator/language/source';
 import { Machine } from '../emulator/machine/machine';
 import { PA_LIMIT } from '../emulator/memory/physicalMemory';
 import { walk, WalkResult } from '../emulator/pgtable/walker';
 import { hex, hex64 } from '../emulator/util/u64';
-import { faultEnvironment, transactionEnvironment } from './environments';
+import { faultRecordEnvironment, runEnvironment, transactionEnvironment } from '../emulator/inspect/environments';
 import { RequestError } from './errors';
-import { consoleScope, unknownName } from './nameScopes';
+import { consoleScope, unknownName } from '../emulator/inspect/nameScopes';
 import { FrameContext } from './scopesOf';
 import { walkVariables } from './variables/scopes';
 import { VariableStore } from './variables/store';
 import { memoryReference } from './variables/values';
-import { domainOfStream } from './streams';
-import { indexStructure } from './structureIndex';
+import { domainOfStream } from '../emulator/inspect/streams';
+import { indexStructure } from '../emulator/inspect/structureIndex';
 import { v2StateOf, v3StateOf } from '../emulator/smmu/smmuState';
 
 const registerNames = ['SCTLR', 'FSR', 'FSYNR0', 'FAR', 'CBFRSYNRA', 'TTBR0', 'TCR'] as const;
@@ -88,13 +88,13 @@ export class ConsoleEvaluator {
 
   private environment(): Environment {
     const base = this.context?.fault
-      ? faultEnvironment(this.machine, this.context.fault)
+      ? faultRecordEnvironment(this.machine, this.context.fault)
       : this.context?.transaction
         ? transactionEnvironment(this.machine, this.context.transaction)
-        : undefined;
+        : runEnvironment(this.machine);
     // `index` evaluates the inner index of `STE[sid][n]` in this same environment.
     const env: Environment = {
-      lookup: (name, range) => this.register(name, range) ?? this.groupField(name) ?? base?.lookup(name, range) ?? ((counterNames as readonly string[]).includes(name) ? BigInt(this.machine.state.counters[name as CounterName]) : name),
+      lookup: (name, range) => this.register(name, range) ?? this.groupField(name) ?? base.lookup(name, range),
       call: (name, args, range) => this.call(name, args, range),
       index: (target, index, range) => indexStructure(this.machine, this.context?.smmu, this.context?.sid, target, index, env, range),
     };

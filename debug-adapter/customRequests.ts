@@ -15,8 +15,8 @@ import {
   TranslateResponseBody,
 } from './protocol';
 import { RequestArguments } from './requestArguments';
-import { domainOfAnyStream } from './streams';
-import { isV3, prgWaitOf, stagOf } from './v3Tags';
+import { domainOfAnyStream } from '../emulator/inspect/streams';
+import { isV3, prgWaitOf, stagOf } from '../emulator/inspect/stalls';
 import { entryCount, rootOf, tableEntries } from './variables/pageTable';
 import { v2StateOf } from '../emulator/smmu/smmuState';
 

@@ -1,7 +1,6 @@
 import { Expression, StringPart } from '../emulator/language/ast';
 import { Environment, EvaluationError, evaluate, isTruthy } from '../emulator/language/evaluate';
 import { interpolate } from '../emulator/language/interpolate';
-import { faultEnvironment as handlerEnvironment } from '../emulator/kernel/faultEnvironment';
 import { Action } from '../emulator/machine/actions';
 import { Scheduled } from '../emulator/machine/eventQueue';
 import { upcomingTransaction } from '../emulator/machine/engines';
@@ -14,12 +13,12 @@ import { isFaultKind } from '../emulator/language/schema';
 import { TraceFormatter } from '../emulator/cli/trace';
 import { Breakpoints, FunctionBreakpoint, LineBreakpoint } from './breakpoints';
 import { DataWatches } from './dataWatches';
-import { counterValue, faultEnvironment, transactionEnvironment, upcomingEnvironment } from './environments';
+import { faultRecordEnvironment, handlerEnvironment, runEnvironment, transactionEnvironment, upcomingEnvironment } from '../emulator/inspect/environments';
 import { defaultExceptionFilters, ExceptionFilterId, filterDescriptions } from './exceptionFilters';
 import { describeException } from './exceptionInfo';
-import { QueueException, queueException } from './queueExceptions';
+import { QueueException, queueException } from '../emulator/inspect/queueExceptions';
 import { TimelineRecorder, TimelineSnapshot } from './timeline';
-import { findTransaction } from './transactions';
+import { findTransaction } from '../emulator/inspect/transactions';
 import { v3StateOf } from '../emulator/smmu/smmuState';
 
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'exception' | 'pause' | 'data breakpoint' | 'function breakpoint';
@@ -453,7 +452,7 @@ export class Debuggee {
       if (mode.kind === 'engine' && mode.into && activity.pc === 0 && mode.issued !== undefined && this.handles(activity, mode.issued)) {
         return { reason: 'step', threadId: activity.thread, description: 'Stepped into the fault handler' };
       }
-      const env = handlerEnvironment(this.machine.runtime, activity);
+      const env = handlerEnvironment(this.machine, activity);
       const handler = activity.handler === undefined ? undefined : this.machine.model.handlers[activity.handler];
       if (handler && activity.pc === 0) {
         const hit = this.hitFunction(handler.name, env);
@@ -464,7 +463,7 @@ export class Debuggee {
       return hit ? { reason: 'breakpoint', threadId: activity.thread, description: 'Paused on breakpoint', hitBreakpointIds: hit } : undefined;
     }
     if (step === undefined) return undefined;
-    const hit = this.hitFunction(step, handlerEnvironment(this.machine.runtime, activity));
+    const hit = this.hitFunction(step, handlerEnvironment(this.machine, activity));
     return hit ? { reason: 'function breakpoint', threadId: activity.thread, description: `Paused on function breakpoint ${step}`, hitBreakpointIds: hit } : undefined;
   }
 
@@ -579,7 +578,7 @@ export class Debuggee {
     if (event.kind === 'fault') {
       fault = event.fault;
       transaction = event.transaction;
-      const env = () => faultEnvironment(this.machine, event.fault);
+      const env = () => faultRecordEnvironment(this.machine, event.fault);
       // A global fault (SMMUv2) or a C_BAD_* / F_STREAM_DISABLED event (SMMUv3) is the SMMU refusing its configuration.
       const kind: ExceptionFilterId = isFaultKind(fault.kind) ? fault.kind : 'configuration';
       if (this.filters.has(kind) && this.enabled(kind, env)) filter = kind;
@@ -611,7 +610,7 @@ export class Debuggee {
   private queueStop(queued: QueueException): Stop | undefined {
     const { filter, fault, transaction } = queued;
     const env = (): Environment =>
-      fault ? faultEnvironment(this.machine, fault) : transaction ? transactionEnvironment(this.machine, transaction) : { lookup: (name) => counterValue(this.machine, name) ?? name };
+      fault ? faultRecordEnvironment(this.machine, fault) : transaction ? transactionEnvironment(this.machine, transaction) : runEnvironment(this.machine);
     if (!this.enabled(filter, env)) return undefined;
     return {
       reason: 'exception',

@@ -2,7 +2,7 @@ import { DebugProtocol } from '@vscode/debugprotocol';
 import { Expression } from '../emulator/language/ast';
 import { parseExpression } from '../emulator/language/parser';
 import { ExceptionFilterId, exceptionFilters, isExceptionFilterId } from './exceptionFilters';
-import { NameScope, unknownName } from './nameScopes';
+import { NameScope, unknownName } from '../emulator/inspect/nameScopes';
 
 export interface ExceptionBreakpoints {
   /** The enabled filters and each one's condition. */

@@ -5,8 +5,8 @@ import { setFlags } from '../emulator/smmu/registerLayout';
 import { FSR } from '../emulator/smmu/v2/registers';
 import { hex } from '../emulator/util/u64';
 import { ExceptionFilterId } from './exceptionFilters';
-import { v3Report } from './faultReport';
-import { isV3 } from './v3Tags';
+import { v3Report } from '../emulator/inspect/faultReport';
+import { isV3 } from '../emulator/inspect/stalls';
 import { v2StateOf } from '../emulator/smmu/smmuState';
 
 function sentence(text: string): string {

@@ -5,9 +5,9 @@ import { describePageRequest } from '../emulator/smmu/v3/priEntry';
 import { describePointers, inOverflow, pendingEntries, queueEntries, QueueState } from '../emulator/smmu/v3/queue';
 import { DecodedField } from '../emulator/smmu/v3/ste';
 import { hex, hex32, hex64 } from '../emulator/util/u64';
-import { fieldView } from './decodedFields';
+import { fieldView } from '../emulator/inspect/decodedFields';
 import { QueueEntryView, QueueView, SmmuQueuesView } from './protocol';
-import { entryText, QueueName } from './queueText';
+import { entryText, QueueName } from '../emulator/inspect/queueText';
 import { v3StateOf } from '../emulator/smmu/smmuState';
 
 const describers: Record<QueueName, (dwords: readonly bigint[]) => DecodedField[]> = {

@@ -4,7 +4,7 @@ import { Debuggee } from './debuggee';
 import { RequestError } from './errors';
 import { PageResponse, ResumeAction, ResumeResponseBody, StallAction } from './protocol';
 import { RequestArguments } from './requestArguments';
-import { isV3, prgWaitOf } from './v3Tags';
+import { isV3, prgWaitOf } from '../emulator/inspect/stalls';
 
 const stallActions: readonly StallAction[] = ['retry', 'terminate', 'abort'];
 const pageResponses: readonly PageResponse[] = ['success', 'invalid', 'failure'];

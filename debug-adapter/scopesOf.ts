@@ -4,7 +4,7 @@ import { FaultRecord, IopfGroupState, TransactionState } from '../emulator/machi
 import { walk, WalkResult } from '../emulator/pgtable/walker';
 import { hex } from '../emulator/util/u64';
 import { FrameInfo } from './frames';
-import { findTransaction } from './transactions';
+import { findTransaction } from '../emulator/inspect/transactions';
 import { rootOf, tableEntries, tableVariables } from './variables/pageTable';
 import { pendingCount, queuesVariables } from './variables/queues';
 import { registerVariables } from './variables/registers';

@@ -28,7 +28,7 @@ import { ErrorId, RequestError, showsUser } from './errors';
 import { readExceptionBreakpoints } from './exceptionBreakpoints';
 import { defaultExceptionFilters, exceptionTitle } from './exceptionFilters';
 import { FrameInfo, stackOf } from './frames';
-import { filterScope } from './nameScopes';
+import { filterScope } from '../emulator/inspect/nameScopes';
 import { IommuLaunchArguments, LaunchArgumentError, parseLaunchArguments } from './launchArguments';
 import { isOver, Phase, phasesFor, refusal } from './lifecycle';
 import { memoryWrite, readMemory } from './memoryRequests';

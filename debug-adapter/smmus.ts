@@ -4,7 +4,7 @@ import { FSR } from '../emulator/smmu/v2/registers';
 import { hex, hex32 } from '../emulator/util/u64';
 import { Debuggee } from './debuggee';
 import { SmmuResponseBody, SmmuSummary, StreamSummary } from './protocol';
-import { cdAddress, readStructure, steSummary } from './streams';
+import { cdAddress, readStructure, steSummary } from '../emulator/inspect/streams';
 import { registerVariables } from './variables/registers';
 import { VariableStore } from './variables/store';
 import { streamRegisterVariables } from './variables/streamRegisters';

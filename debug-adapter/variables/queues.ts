@@ -2,7 +2,7 @@ import { DebugProtocol } from '@vscode/debugprotocol';
 import { Machine } from '../../emulator/machine/machine';
 import { QueueEntryView, QueueView, SmmuQueuesView } from '../protocol';
 import { queuesOf, queueSummary, queueTitles } from '../queueViews';
-import { fieldText } from '../decodedFields';
+import { fieldText } from '../../emulator/inspect/decodedFields';
 import { leaf, VariableContainer, VariableStore } from './store';
 
 /** An entry's decoded fields, then its dwords as in memory. */

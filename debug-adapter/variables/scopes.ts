@@ -6,8 +6,8 @@ import { hex, hex64 } from '../../emulator/util/u64';
 import { dataIdOf } from '../dataWatches';
 import { describeDescriptor } from '../../emulator/pgtable/descriptor';
 import { RequestError } from '../errors';
-import { v3Report } from '../faultReport';
-import { isV3, prgWaitOf, stagOf, waitWords } from '../v3Tags';
+import { v3Report } from '../../emulator/inspect/faultReport';
+import { isV3, prgWaitOf, stagOf, waitWords } from '../../emulator/inspect/stalls';
 import { leaf, VariableContainer, VariableStore } from './store';
 import { memoryReference, parseValue } from './values';
 

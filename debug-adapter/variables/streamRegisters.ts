@@ -4,8 +4,8 @@ import { describeCd } from '../../emulator/smmu/v3/cd';
 import { describeSte, DecodedField } from '../../emulator/smmu/v3/ste';
 import { hex, hex64 } from '../../emulator/util/u64';
 import { dataIdOf } from '../dataWatches';
-import { cdAddress, cdSummary, readStructure, steSummary, streamOf } from '../streams';
-import { fieldText, fieldView } from '../decodedFields';
+import { cdAddress, cdSummary, readStructure, steSummary, streamOf } from '../../emulator/inspect/streams';
+import { fieldText, fieldView } from '../../emulator/inspect/decodedFields';
 import { leaf, VariableContainer, VariableStore } from './store';
 import { memoryReference } from './values';
 

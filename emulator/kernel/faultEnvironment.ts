@@ -1,5 +1,6 @@
 import { Environment, Value } from '../language/evaluate';
-import { counterNames, CounterName, faultFields } from '../language/schema';
+import { namesEnvironment } from '../language/namesEnvironment';
+import { faultFields } from '../language/schema';
 import { Runtime } from '../machine/runtime';
 import { ActivityState, IopfGroupState } from '../machine/state';
 import { FSR_AFF, FSR_ASF, FSR_PF, FSR_SS, FSR_TF, FSYNR0_IND, FSYNR0_PNU, FSYNR0_WNR } from '../smmu/v2/registers';
@@ -11,25 +12,16 @@ const kindOfFsr: [number, string][] = [
   [FSR_ASF, 'address-size'],
 ];
 
-
 /**
  * What a handler reads of the fault it handles: what `arm_smmu_context_fault` read from
  * the registers (FAR, FSYNR0, CBFRSYNRA, FSR), and who the faulting transaction was.
  */
-export function faultEnvironment(rt: Runtime, activity: ActivityState): Environment {
+export function handlerEnvironment(rt: Runtime, activity: ActivityState): Environment {
   return activity.group ? groupEnvironment(rt, activity) : contextFaultEnvironment(rt, activity);
 }
 
 function lookupIn(rt: Runtime, fields: Record<keyof typeof faultFields, () => Value>): Environment {
-  return {
-    lookup(name) {
-      const field = fields[name as keyof typeof faultFields];
-      if (field) return field();
-      if ((counterNames as readonly string[]).includes(name)) return BigInt(rt.state.counters[name as CounterName]);
-      // Fault kinds, event names and declared names stand for themselves, to be compared.
-      return name;
-    },
-  };
+  return namesEnvironment(fields, rt.state.counters);
 }
 
 /**

@@ -8,7 +8,7 @@ import { Runtime } from '../machine/runtime';
 import { ActivityState } from '../machine/state';
 import { HandlerOp } from '../scenario/handlerProgram';
 import { hex } from '../util/u64';
-import { faultEnvironment } from './faultEnvironment';
+import { handlerEnvironment } from './faultEnvironment';
 import { advance } from './threads';
 
 type Statement = Extract<HandlerOp, { op: 'statement' }>['node'];
@@ -108,7 +108,7 @@ export function runHandlerOp(rt: Runtime, activity: ActivityState): void {
     return;
   }
   if (rt.observed) rt.emit({ kind: 'handler-step', time: rt.state.now, thread: activity.thread, activity: activity.id, statement: op.node });
-  const env = faultEnvironment(rt, activity);
+  const env = handlerEnvironment(rt, activity);
   const statementCost = rt.model.timing.statement;
   switch (op.op) {
     case 'branch': {

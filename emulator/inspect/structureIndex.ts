@@ -1,10 +1,10 @@
-import { Environment, evaluate, EvaluationError, toInteger, Value } from '../emulator/language/evaluate';
-import { Expression } from '../emulator/language/ast';
-import { Range } from '../emulator/language/source';
-import { Machine } from '../emulator/machine/machine';
-import { hex } from '../emulator/util/u64';
+import { Environment, evaluate, EvaluationError, toInteger, Value } from '../language/evaluate';
+import { Expression } from '../language/ast';
+import { Range } from '../language/source';
+import { Machine } from '../machine/machine';
+import { hex } from '../util/u64';
 import { cdAddress, readStructure, streamOf } from './streams';
-import { v3StateOf } from '../emulator/smmu/smmuState';
+import { v3StateOf } from '../smmu/smmuState';
 
 /** What `STE[sid]` or `CD[ssid]` names: a structure in memory, by its PA. */
 function structureAddress(machine: Machine, smmu: number, sid: number | undefined, table: string, key: number, range: Range): number {

@@ -1,10 +1,10 @@
-import { Machine } from '../emulator/machine/machine';
-import { StreamTableEntryState } from '../emulator/smmu/v3/v3State';
-import { decodeCd } from '../emulator/smmu/v3/cd';
-import { CD_BYTES } from '../emulator/smmu/v3/program';
-import { decodeSte } from '../emulator/smmu/v3/ste';
-import { hex } from '../emulator/util/u64';
-import { v3StateOf } from '../emulator/smmu/smmuState';
+import { Machine } from '../machine/machine';
+import { StreamTableEntryState } from '../smmu/v3/v3State';
+import { decodeCd } from '../smmu/v3/cd';
+import { CD_BYTES } from '../smmu/v3/program';
+import { decodeSte } from '../smmu/v3/ste';
+import { hex } from '../util/u64';
+import { v3StateOf } from '../smmu/smmuState';
 
 /** STEs and CDs are eight dwords. */
 const STRUCTURE_DWORDS = 8;

@@ -1,10 +1,10 @@
-import { MachineEvent } from '../emulator/machine/events';
-import { Machine } from '../emulator/machine/machine';
-import { FaultRecord, TransactionState } from '../emulator/machine/state';
-import { decodePageRequest } from '../emulator/smmu/v3/priEntry';
-import { hex } from '../emulator/util/u64';
+import { MachineEvent } from '../machine/events';
+import { Machine } from '../machine/machine';
+import { FaultRecord, TransactionState } from '../machine/state';
+import { decodePageRequest } from '../smmu/v3/priEntry';
+import { hex } from '../util/u64';
 import { findTransaction } from './transactions';
-import { v3StateOf } from '../emulator/smmu/smmuState';
+import { v3StateOf } from '../smmu/smmuState';
 
 /** An SMMUv3 queue event the `overflow` and `page-request` filters stop on, with what it is about. */
 export interface QueueException {

@@ -1,11 +1,11 @@
-import { faultKindEventNames, isFaultKind } from '../emulator/language/schema';
-import { Machine } from '../emulator/machine/machine';
-import { FaultRecord } from '../emulator/machine/state';
-import { decodeCd } from '../emulator/smmu/v3/cd';
-import { hex } from '../emulator/util/u64';
+import { faultKindEventNames, isFaultKind } from '../language/schema';
+import { Machine } from '../machine/machine';
+import { FaultRecord } from '../machine/state';
+import { decodeCd } from '../smmu/v3/cd';
+import { hex } from '../util/u64';
 import { cdAddress, readStructure, streamOf } from './streams';
 import { findTransaction } from './transactions';
-import { prgWaitOf, stagOfFault } from './v3Tags';
+import { prgWaitOf, stagOfFault } from './stalls';
 
 /** The event a fault of this kind records: F_TRANSLATION …, or the configuration error its reason names. */
 export function eventNameOf(fault: FaultRecord): string {

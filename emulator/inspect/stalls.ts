@@ -1,8 +1,8 @@
-import { Machine } from '../emulator/machine/machine';
-import { FaultRecord, TransactionState } from '../emulator/machine/state';
-import { PrgWaitState } from '../emulator/smmu/v3/v3State';
-import { hex } from '../emulator/util/u64';
-import { stagOf as stallTagOf, v3StateOf } from '../emulator/smmu/smmuState';
+import { Machine } from '../machine/machine';
+import { FaultRecord, TransactionState } from '../machine/state';
+import { PrgWaitState } from '../smmu/v3/v3State';
+import { hex } from '../util/u64';
+import { stagOf as stallTagOf, v3StateOf } from '../smmu/smmuState';
 
 /**
  * SMMUv3's handles on a waiting transaction: the STAG of its stall (what CMD_RESUME names)

@@ -1,8 +1,8 @@
-import { commandText, decodeCommand } from '../emulator/smmu/v3/commands';
-import { decodeEvent } from '../emulator/smmu/v3/eventRecord';
-import { eventText } from '../emulator/smmu/v3/eventq';
-import { pageRequestText } from '../emulator/smmu/v3/pri';
-import { decodePageRequest } from '../emulator/smmu/v3/priEntry';
+import { commandText, decodeCommand } from '../smmu/v3/commands';
+import { decodeEvent } from '../smmu/v3/eventRecord';
+import { eventText } from '../smmu/v3/eventq';
+import { pageRequestText } from '../smmu/v3/pri';
+import { decodePageRequest } from '../smmu/v3/priEntry';
 
 export type QueueName = 'event' | 'pri' | 'command';
 

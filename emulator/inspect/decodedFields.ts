@@ -1,5 +1,5 @@
-import { DecodedField } from '../emulator/smmu/v3/ste';
-import { hex } from '../emulator/util/u64';
+import { DecodedField } from '../smmu/v3/ste';
+import { hex } from '../util/u64';
 
 /** One field of an SMMUv3 structure as the debugger shows it: value in hex when wider than 4 bits. */
 export interface FieldView {

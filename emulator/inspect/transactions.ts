@@ -1,5 +1,5 @@
-import { Machine } from '../emulator/machine/machine';
-import { TransactionState } from '../emulator/machine/state';
+import { Machine } from '../machine/machine';
+import { TransactionState } from '../machine/state';
 
 /** A transaction by id: live, or one the journal kept when it ended. */
 export function findTransaction(machine: Machine, id: number): TransactionState | undefined {

@@ -1,7 +1,7 @@
-import { Expression, StringPart } from '../emulator/language/ast';
-import { nodesOf } from '../emulator/language/expressionTree';
-import { counterNames, faultFields, faultKindEventNames, faultKinds, transactionStatuses } from '../emulator/language/schema';
-import { ScenarioModel } from '../emulator/scenario/model';
+import { Expression, StringPart } from '../language/ast';
+import { nodesOf } from '../language/expressionTree';
+import { counterNames, faultFields, faultKindEventNames, faultKinds, transactionStatuses } from '../language/schema';
+import { ScenarioModel } from '../scenario/model';
 
 /** The names an expression may use where it is evaluated: a breakpoint's line, a filter, the Debug Console. */
 export interface NameScope {

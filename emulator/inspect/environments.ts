@@ -1,19 +1,26 @@
-import { Environment, evaluate, toInteger, Value } from '../emulator/language/evaluate';
-import { counterNames, CounterName } from '../emulator/language/schema';
-import { Machine } from '../emulator/machine/machine';
-import { FaultRecord, TransactionState } from '../emulator/machine/state';
+import { Environment, evaluate, toInteger, Value } from '../language/evaluate';
+import { namesEnvironment } from '../language/namesEnvironment';
+import { Machine } from '../machine/machine';
+import { ActivityState, FaultRecord, TransactionState } from '../machine/state';
+import { handlerEnvironment as kernelHandlerEnvironment } from '../kernel/faultEnvironment';
 import { findTransaction } from './transactions';
-import { prgWaitOf, stagOf, stagOfFault } from './v3Tags';
-import { v2StateOf } from '../emulator/smmu/smmuState';
+import { prgWaitOf, stagOf, stagOfFault } from './stalls';
+import { v2StateOf } from '../smmu/smmuState';
 
-/** Names every context knows: the counters. */
-export function counterValue(machine: Machine, name: string): Value | undefined {
-  return (counterNames as readonly string[]).includes(name) ? BigInt(machine.state.counters[name as CounterName]) : undefined;
+/**
+ * Every expression environment the debugger evaluates in, built one way (namesEnvironment):
+ * a transaction's, a fault record's, an engine's about to issue, a handler's (the kernel's
+ * own, as the handler reads it), and the run's alone (counters).
+ */
+
+/** No context but the run: counters, and names standing for themselves. */
+export function runEnvironment(machine: Machine): Environment {
+  return namesEnvironment({}, machine.state.counters);
 }
 
-/** Names of the scenario stand for themselves, to be compared (`engine == gpu.cp`). */
-function withFallback(lookup: (name: string) => Value | undefined, machine: Machine): Environment {
-  return { lookup: (name) => lookup(name) ?? counterValue(machine, name) ?? name };
+/** What the handler running as `activity` reads of its fault, exactly as the kernel hands it over. */
+export function handlerEnvironment(machine: Machine, activity: ActivityState): Environment {
+  return kernelHandlerEnvironment(machine.runtime, activity);
 }
 
 function engineName(machine: Machine, engine: number): string {
@@ -45,11 +52,11 @@ export function transactionEnvironment(machine: Machine, t: TransactionState): E
     stag: () => BigInt(stagOf(machine, t) ?? 0),
     prgi: () => BigInt(prgWaitOf(machine, t.smmu, t.id)?.prgi ?? 0),
   };
-  return withFallback((name) => fields[name]?.(), machine);
+  return namesEnvironment(fields, machine.state.counters);
 }
 
 /** What a fault recorded, with the context bank's registers as they are now (SMMUv3: its STAG or page request group, while it waits). */
-export function faultEnvironment(machine: Machine, fault: FaultRecord): Environment {
+export function faultRecordEnvironment(machine: Machine, fault: FaultRecord): Environment {
   const bank = fault.bank === undefined ? undefined : v2StateOf(machine.state, fault.smmu)?.banks[fault.bank];
   const transaction = (): TransactionState | undefined => findTransaction(machine, fault.transaction);
   const fields: Record<string, () => Value> = {
@@ -74,7 +81,7 @@ export function faultEnvironment(machine: Machine, fault: FaultRecord): Environm
     stag: () => BigInt(stagOfFault(machine, fault) ?? 0),
     prgi: () => BigInt(prgWaitOf(machine, fault.smmu, fault.transaction)?.prgi ?? 0),
   };
-  return withFallback((name) => fields[name]?.(), machine);
+  return namesEnvironment(fields, machine.state.counters);
 }
 
 /** Before an engine issues: `i` of the repeats around the op, and the address it is about to use. */
@@ -92,5 +99,5 @@ export function upcomingEnvironment(machine: Machine, engine: number, op: number
     master: () => masterName(machine, engine),
     stalled: () => false,
   };
-  return withFallback((name) => fields[name]?.(), machine);
+  return namesEnvironment(fields, machine.state.counters);
 }
