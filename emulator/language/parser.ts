@@ -21,7 +21,8 @@ import {
 } from './ast';
 import { Diagnostic, DiagnosticSink } from './diagnostics';
 import { tokenize } from './lexer';
-import { BlockGrammar, openBlock, parseBlockBody, StatementParser } from './parserBlocks';
+import { declarationStatements } from './grammarTable';
+import { BlockGrammar, inTableOrder, openBlock, parseBlockBody, StatementParser, statementsFor } from './parserBlocks';
 import { TokenCursor } from './parserCursor';
 import { engineGrammar } from './parserEngine';
 import { parseExpressionAt } from './parserExpressions';
@@ -84,18 +85,18 @@ function inSourceOrder(...lists: Diagnostic[][]): Diagnostic[] {
 // ---------------------------------------------------------------------------------------
 // Top level
 
-const declarationParsers: ReadonlyMap<string, (cursor: TokenCursor) => Declaration> = new Map<string, (cursor: TokenCursor) => Declaration>([
-  ['scenario', parseScenarioTitle],
-  ['timing', parseTiming],
-  ['smmu', parseSmmu],
-  ['domain', parseDomain],
-  ['master', parseMaster],
-  ['engine', parseEngine],
-  ['workqueue', parseWorkqueue],
-  ['handler', parseHandler],
-  ['vfio', parseVfio],
-  ['expect', parseExpect],
-]);
+const declarationParsers: ReadonlyMap<string, (cursor: TokenCursor) => Declaration> = inTableOrder(declarationStatements, 'the top level', {
+  scenario: parseScenarioTitle,
+  timing: parseTiming,
+  smmu: parseSmmu,
+  domain: parseDomain,
+  master: parseMaster,
+  engine: parseEngine,
+  workqueue: parseWorkqueue,
+  handler: parseHandler,
+  vfio: parseVfio,
+  expect: parseExpect,
+});
 
 function isTopLevelKeyword(token: Token): boolean {
   return token.kind === 'identifier' && declarationParsers.has(token.text);
@@ -142,34 +143,25 @@ function parseBody<T>(cursor: TokenCursor, keyword: Token, grammar: BlockGrammar
 }
 
 /** A block that takes only its schema settings. */
-function settingsGrammar<T extends { settings: Setting[] }>(block: BlockKind, where: string): BlockGrammar<T> {
-  return { where, noun: 'setting', settings: { block, of: (into) => into.settings }, statements: new Map() };
+function settingsGrammar<T extends { settings: Setting[] }>(block: BlockKind, where: string, parsers: Readonly<Record<string, StatementParser<T>>> = {}): BlockGrammar<T> {
+  return { where, noun: 'setting', settings: { block, of: (into) => into.settings }, statements: statementsFor(block, parsers) };
 }
 
 const timingGrammar = settingsGrammar<TimingDeclaration>('timing', 'a timing block');
 const smmuGrammar = settingsGrammar<SmmuDeclaration>('smmu', 'an smmu block');
 const workqueueGrammar = settingsGrammar<WorkqueueDeclaration>('workqueue', 'a workqueue block');
 
-const domainGrammar: BlockGrammar<DomainDeclaration> = {
-  ...settingsGrammar<DomainDeclaration>('domain', 'a domain block'),
-  statements: new Map([['map', (cursor, domain) => domain.maps.push(parseMap(cursor, 'domain'))]]),
-};
+const domainGrammar = settingsGrammar<DomainDeclaration>('domain', 'a domain block', { map: (cursor, domain) => domain.maps.push(parseMap(cursor, 'domain')) });
 
-const masterGrammar: BlockGrammar<MasterDeclaration> = {
-  ...settingsGrammar<MasterDeclaration>('master', 'a master block'),
-  statements: new Map<string, StatementParser<MasterDeclaration>>([
-    ['stream', (cursor, master) => master.streams.push(parseStream(cursor))],
-    ['pasid', (cursor, master) => master.pasids.push(parsePasidBinding(cursor))],
-  ]),
-};
+const masterGrammar = settingsGrammar<MasterDeclaration>('master', 'a master block', {
+  stream: (cursor, master) => master.streams.push(parseStream(cursor)),
+  pasid: (cursor, master) => master.pasids.push(parsePasidBinding(cursor)),
+});
 
-const vfioGrammar: BlockGrammar<VfioDeclaration> = {
-  ...settingsGrammar<VfioDeclaration>('vfio', 'a vfio block'),
-  statements: new Map<string, StatementParser<VfioDeclaration>>([
-    ['masters', (cursor, vfio) => vfio.masters.push(parseMasters(cursor))],
-    ['map', (cursor, vfio) => vfio.maps.push(parseMap(cursor, 'vfio'))],
-  ]),
-};
+const vfioGrammar = settingsGrammar<VfioDeclaration>('vfio', 'a vfio block', {
+  masters: (cursor, vfio) => vfio.masters.push(parseMasters(cursor)),
+  map: (cursor, vfio) => vfio.maps.push(parseMap(cursor, 'vfio')),
+});
 
 function parseScenarioTitle(cursor: TokenCursor): ScenarioTitle {
   const keyword = cursor.next();

@@ -2,6 +2,7 @@ import { Setting, SettingValue } from './ast';
 import { isStatementEnd, TokenCursor } from './parserCursor';
 import { numberLiteralOf } from './parserExpressions';
 import { nameOf, wordOf } from './parserStatements';
+import { BodyKind, bodyStatements, firstWord, StatementSpec } from './grammarTable';
 import { BlockKind, blockSettings, SettingSpec, settingSpec } from './schema';
 import { describeToken, IdentifierToken, isPunctuator, PunctuatorToken } from './tokens';
 
@@ -20,9 +21,32 @@ export interface BlockGrammar<T> {
   statements: ReadonlyMap<string, StatementParser<T>>;
 }
 
+/** The statements a body takes, as the grammar table lists them, each with its parser from `parsers`. */
+export function statementsFor<T>(body: BodyKind, parsers: Readonly<Record<string, StatementParser<T>>>): ReadonlyMap<string, StatementParser<T>> {
+  return inTableOrder(bodyStatements[body], `a ${body} body`, parsers);
+}
+
+/**
+ * `parsers` keyed by the first words of `specs`, in the table's order. A statement of the
+ * table without a parser, or a parser for a statement the table does not list, is a
+ * programming error caught when the module loads.
+ */
+export function inTableOrder<P>(specs: readonly StatementSpec[], where: string, parsers: Readonly<Record<string, P>>): ReadonlyMap<string, P> {
+  const words = specs.map(firstWord);
+  const unlisted = Object.keys(parsers).filter((word) => !words.includes(word));
+  if (unlisted.length > 0) throw new Error(`the grammar table lists no statement '${unlisted.join("', '")}' in ${where}`);
+  return new Map(
+    words.map((word): [string, P] => {
+      const parse = parsers[word];
+      if (!parse) throw new Error(`no parser for the '${word}' statement in ${where}`);
+      return [word, parse];
+    }),
+  );
+}
+
 /** The statements of `parsers`, parsing into a part of a larger target (an engine's items into the engine's body). */
-export function statementsOf<T, Part>(parsers: ReadonlyMap<string, StatementParser<Part>>, part: (into: T) => Part): Array<[string, StatementParser<T>]> {
-  return [...parsers].map(([keyword, parse]) => [keyword, (cursor, into) => parse(cursor, part(into))]);
+export function statementsOf<T, Part>(parsers: Readonly<Record<string, StatementParser<Part>>>, part: (into: T) => Part): Record<string, StatementParser<T>> {
+  return Object.fromEntries(Object.entries(parsers).map(([keyword, parse]): [string, StatementParser<T>] => [keyword, (cursor, into) => parse(cursor, part(into))]));
 }
 
 /**

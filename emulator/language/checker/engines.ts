@@ -1,10 +1,14 @@
 import { EngineDeclaration, EngineItem, MasterDeclaration, Transaction } from '../ast';
 import { constantValue } from '../evaluate';
+import { transactionOption } from '../grammarTable';
 import { SmmuVersion } from '../schema';
 import { hex } from '../../util/u64';
 import { CheckContext, versionOf } from './context';
 import { checkExpression, constantNumber } from './expressions';
 import { CheckedStream, checkStream, smrMatches } from './streams';
+import { checkExistsOn } from './versionRule';
+
+const pasidOption = transactionOption('pasid');
 
 const MAX_TRANSACTION_BYTES = 4096n;
 const MAX_REPEAT = 1n << 32n;
@@ -32,7 +36,7 @@ function checkTransaction(transaction: Transaction, inRepeat: boolean, version: 
   }
   for (const option of transaction.options) {
     if (option.kind === 'pasid') {
-      if (version === 'v2') context.sink.error('version-mismatch', option.range, 'PASIDs (SubstreamIDs) exist on SMMUv3 only');
+      if (version) checkExistsOn(pasidOption, 'option', { word: 'pasid', version, owner: 'the engine', smmu: undefined }, option.range, context.sink);
       if (option.value) checkExpression(option.value, scope, context);
     } else if (option.kind === 'value') {
       if (transaction.access === 'read') context.sink.error('value-on-read', option.range, "'value' gives the data of a write; a read has none");
