@@ -1,4 +1,4 @@
-import { bodyStatements, declarationStatements, firstWord, phraseWordDocs, StatementSpec } from '../emulator/language/grammarTable';
+import { bodyStatements, declarationStatements, firstWord, phraseWords, StatementSpec } from '../emulator/language/grammarTable';
 
 /**
  * What the language's keywords mean on the hardware and in Linux, for hover and
@@ -11,4 +11,4 @@ function statementDocs(): Array<[string, string]> {
   return statements.flatMap((spec): Array<[string, string]> => (spec.words === firstWord(spec) ? [[spec.words, spec.doc]] : [[spec.words, spec.doc], [firstWord(spec), spec.doc]]));
 }
 
-export const keywordDocs: Readonly<Record<string, string>> = Object.fromEntries([...statementDocs(), ...Object.entries(phraseWordDocs)]);
+export const keywordDocs: Readonly<Record<string, string>> = Object.fromEntries([...statementDocs(), ...Object.entries(phraseWords).map(([word, { doc }]): [string, string] => [word, doc])]);

@@ -30,6 +30,8 @@ export interface StatementSpec extends VersionOnly {
 const pasidOnV3: VersionOnly = { only: 'v3', elsewhere: () => 'PASID bindings (SubstreamIDs) exist on SMMUv3 only' };
 const pageResponseOnV3: VersionOnly = {
   only: 'v3',
+  // A page response answers a PRI page request: where the handler's SMMU is unknown, nothing says one can come.
+  offeredOnlyOnKnownVersion: true,
   elsewhere: ({ word }) => `'${word}' answers a PRI page request group (CMD_PRI_RESP); there is no PRI on an SMMUv2`,
 };
 
@@ -148,22 +150,28 @@ export function transactionOption(word: string): TransactionOptionSpec {
   return spec;
 }
 
-/** The other words inside statements and what they mean, for hover. */
-export const phraseWordDocs: Readonly<Record<string, string>> = {
-  as: '`as NAME`: labels the transaction for `expect` and the debugger; inside `repeat`, every iteration carries it.',
-  mask: 'SMR.MASK: StreamID bits the stream-match entry ignores.',
-  priv: 'A privileged access (FSYNR0.PNU / PnU): passes AP[1]=0 pages.',
-  exec: 'An instruction fetch (FSYNR0.IND / InD): faults on an execute-never page.',
-  value: '`value V`: the data a write stores (little-endian).',
-  on: '`handler NAME on DOMAIN`: the domain whose faults the handler receives.',
-  size: 'The length of a map in bytes (a multiple of 4K; `4K`, `2M`, `1G` suffixes).',
-  pages: '`pages 4K|2M|1G`: the largest leaf io-pgtable may use for this map (otherwise it uses 1G and 2M blocks where alignment allows).',
-  page: '`map page -> PA …`: maps the faulting 4K page (FAR rounded down).',
-  else: 'The branch taken when the `if` condition is false.',
-  i: 'The iteration index of the innermost `repeat` (0, 1, …).',
-  all: '`tlbi all`: TLBIASID — every TLB entry of the handler\'s context.',
-  va: '`tlbi va ADDRESS`: TLBIVA — the TLB entries of one page.',
-  for: '`stall off for N`: how many cycles stall mode stays off.',
-  'off for': '`stall off for N`: clear stall mode for N cycles, then restore it.',
-  pa: '`expect NAME pa PA`: the physical address the labelled transaction translated to.',
+export interface PhraseWordSpec {
+  doc: string;
+  /** The phrase it belongs to, as completion's detail shows it. */
+  syntax?: string;
+}
+
+/** The other words inside statements: what they mean (hover) and the phrase they belong to. */
+export const phraseWords: Readonly<Record<string, PhraseWordSpec>> = {
+  as: { doc: '`as NAME`: labels the transaction for `expect` and the debugger; inside `repeat`, every iteration carries it.' },
+  mask: { doc: 'SMR.MASK: StreamID bits the stream-match entry ignores.', syntax: 'stream ID mask MASK' },
+  priv: { doc: 'A privileged access (FSYNR0.PNU / PnU): passes AP[1]=0 pages.' },
+  exec: { doc: 'An instruction fetch (FSYNR0.IND / InD): faults on an execute-never page.' },
+  value: { doc: '`value V`: the data a write stores (little-endian).' },
+  on: { doc: '`handler NAME on DOMAIN`: the domain whose faults the handler receives.', syntax: 'handler NAME on DOMAIN' },
+  size: { doc: 'The length of a map in bytes (a multiple of 4K; `4K`, `2M`, `1G` suffixes).', syntax: 'size SIZE' },
+  pages: { doc: '`pages 4K|2M|1G`: the largest leaf io-pgtable may use for this map (otherwise it uses 1G and 2M blocks where alignment allows).', syntax: 'pages 4K | 2M | 1G' },
+  page: { doc: '`map page -> PA …`: maps the faulting 4K page (FAR rounded down).', syntax: 'map page -> PA PERMS…' },
+  else: { doc: 'The branch taken when the `if` condition is false.', syntax: 'else { … }' },
+  i: { doc: 'The iteration index of the innermost `repeat` (0, 1, …).' },
+  all: { doc: '`tlbi all`: TLBIASID — every TLB entry of the handler\'s context.', syntax: 'tlbi all' },
+  va: { doc: '`tlbi va ADDRESS`: TLBIVA — the TLB entries of one page.', syntax: 'tlbi va ADDRESS' },
+  for: { doc: '`stall off for N`: how many cycles stall mode stays off.', syntax: 'stall off for CYCLES' },
+  'off for': { doc: '`stall off for N`: clear stall mode for N cycles, then restore it.', syntax: 'stall off for CYCLES' },
+  pa: { doc: '`expect NAME pa PA`: the physical address the labelled transaction translated to.', syntax: 'expect LABEL pa PA' },
 };

@@ -31,6 +31,8 @@ export interface VersionOnly {
   only?: SmmuVersion;
   /** What the checker says where it is used on the other version, when more than the generic message can say. */
   elsewhere?: (place: VersionPlace) => string | undefined;
+  /** Completion offers it only where the SMMU is known to be `only`, not where the version is unknown. */
+  offeredOnlyOnKnownVersion?: true;
 }
 
 /** Whether a word exists on `version` (an unknown version allows everything). */
