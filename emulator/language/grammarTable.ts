@@ -13,7 +13,7 @@ import { BlockKind, VersionOnly } from './schema';
 export type BodyKind = BlockKind | 'repeat' | 'submit' | 'if' | 'else';
 
 /** The role a word plays, which is also how an editor colours it. */
-export type WordRole = 'declaration' | 'statement' | 'transaction' | 'loop' | 'submit' | 'conditional' | 'response' | 'expect';
+export type WordRole = 'declaration' | 'expect' | 'property' | 'statement' | 'transaction' | 'loop' | 'submit' | 'conditional' | 'response';
 
 export interface StatementSpec extends VersionOnly {
   /** The words that start it; the parser recognises the first (`stall` of `stall off for`). */
@@ -69,15 +69,16 @@ const map = statement(
   'statement',
   { sleeps: "'map' (iommu_map) allocates page tables with GFP_KERNEL, which may sleep" },
 );
-const stream = statement('stream', 'stream ID [mask MASK]', 'A StreamID: on a master, one stream-match entry (SMR on SMMUv2, `mask` ignores bits); on an engine, the StreamID it issues on.');
+// `stream`, `pasid` and `masters` describe their block, as its settings do.
+const stream = statement('stream', 'stream ID [mask MASK]', 'A StreamID: on a master, one stream-match entry (SMR on SMMUv2, `mask` ignores bits); on an engine, the StreamID it issues on.', 'property');
 const pasid = statement(
   'pasid',
   'pasid N -> DOMAIN',
   'A PASID (SMMUv3 SubstreamID): on a master, `pasid N -> DOMAIN` binds a second address space at N ≥ 1 (PASID 0 is Linux\'s IOMMU_NO_PASID, the master\'s own domain); on a transaction, the SSID it carries.',
-  'statement',
+  'property',
   pasidOnV3,
 );
-const masters = statement('masters', 'masters NAME…', '`masters a b c`: the masters a VFIO container attaches, in order.');
+const masters = statement('masters', 'masters NAME…', '`masters a b c`: the masters a VFIO container attaches, in order.', 'property');
 
 const engineItems: readonly StatementSpec[] = [
   statement('read', 'read ADDRESS SIZE [pasid N] [priv] [exec] [as NAME]', 'A read transaction: `read ADDRESS SIZE [pasid N] [priv] [exec] [as NAME]`. A read of a mapped page returns the emulated memory\'s bytes.', 'transaction'),
