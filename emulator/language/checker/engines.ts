@@ -1,5 +1,6 @@
 import { EngineDeclaration, EngineItem, MasterDeclaration, Transaction } from '../ast';
 import { constantValue } from '../evaluate';
+import { engineItemsOf } from '../engineItems';
 import { transactionOption } from '../grammarTable';
 import { SmmuVersion } from '../schema';
 import { hex } from '../../util/u64';
@@ -48,11 +49,11 @@ function checkTransaction(transaction: Transaction, inRepeat: boolean, version: 
   addLabel(transaction, context);
 }
 
-function checkItems(items: readonly EngineItem[], inRepeat: boolean, version: SmmuVersion | undefined, context: CheckContext): void {
-  for (const item of items) {
+function checkItems(items: readonly EngineItem[], version: SmmuVersion | undefined, context: CheckContext): void {
+  for (const { item, enclosing } of engineItemsOf(items)) {
     switch (item.kind) {
       case 'transaction':
-        checkTransaction(item, inRepeat, version, context);
+        checkTransaction(item, enclosing.some((block) => block.kind === 'repeat'), version, context);
         break;
       case 'wait':
         constantNumber(item.cycles, "'wait'", context);
@@ -62,12 +63,10 @@ function checkItems(items: readonly EngineItem[], inRepeat: boolean, version: Sm
         if (count !== undefined && count > MAX_REPEAT && item.count) {
           context.sink.error('bad-value', item.count.range, `a repeat runs at most 2^32 times, not ${count}`);
         }
-        checkItems(item.body, true, version, context);
         break;
       }
       case 'submit':
         constantNumber(item.id, 'the submit id', context);
-        checkItems(item.body, inRepeat, version, context);
         break;
     }
   }
@@ -91,5 +90,5 @@ export function checkEngine(engine: EngineDeclaration, streamsOf: Map<MasterDecl
       context.sink.error('engine-stream', first.range, `stream ${hex(stream.id)} is not a stream of master '${master.name?.text}'`, masterStreams.map((s) => ({ range: s.node.range, message: 'a stream of the master' })));
     }
   }
-  checkItems(engine.body, false, version, context);
+  checkItems(engine.body, version, context);
 }
