@@ -22,6 +22,7 @@ import {
 import { Diagnostic, DiagnosticSink } from './diagnostics';
 import { tokenize } from './lexer';
 import { declarationStatements } from './grammarTable';
+import { ExpectationRecord } from './parserExpectations';
 import { BlockGrammar, inTableOrder, openBlock, parseBlockBody, StatementParser, statementsFor } from './parserBlocks';
 import { TokenCursor } from './parserCursor';
 import { engineGrammar } from './parserEngine';
@@ -40,19 +41,23 @@ export interface ParseResult {
   comments: Range[];
   /** The file's tokens, new lines and the final `end` included (not those inside a string's `{…}` holes). */
   tokens: Token[];
+  /** What the parser expected where each statement starts, by index into `tokens`: what completion asks. */
+  expectations: ExpectationRecord;
 }
 
 /** Parses a whole `.iommu` file. Never throws: every error is a diagnostic and the tree keeps what could be read. */
 export function parseScenario(text: string): ParseResult {
   const lexed = tokenize(text);
   const sink = new DiagnosticSink();
-  const cursor = new TokenCursor(text, lexed.tokens, sink);
+  const expectations = new ExpectationRecord();
+  const cursor = new TokenCursor(text, lexed.tokens, sink, expectations);
   const declarations = parseDeclarations(cursor);
   return {
     file: { range: { start: 0, end: text.length }, declarations },
     diagnostics: inSourceOrder(lexed.diagnostics, sink.diagnostics),
     comments: lexed.comments,
     tokens: lexed.tokens,
+    expectations,
   };
 }
 
@@ -106,9 +111,10 @@ function parseDeclarations(cursor: TokenCursor): Declaration[] {
   const declarations: Declaration[] = [];
   for (;;) {
     cursor.statementFailed = false;
-    while (cursor.peek().kind === 'newline' || cursor.atPunctuator(';')) cursor.next();
+    cursor.skipToStatement();
     const token = cursor.peek();
     if (token.kind === 'end') return declarations;
+    cursor.declarationStart = token.range.start;
     const parse = token.kind === 'identifier' ? declarationParsers.get(token.text) : undefined;
     if (parse === undefined) {
       const message = isPunctuator(token, '}')
@@ -144,7 +150,7 @@ function parseBody<T>(cursor: TokenCursor, keyword: Token, grammar: BlockGrammar
 
 /** A block that takes only its schema settings. */
 function settingsGrammar<T extends { settings: Setting[] }>(block: BlockKind, where: string, parsers: Readonly<Record<string, StatementParser<T>>> = {}): BlockGrammar<T> {
-  return { where, noun: 'setting', settings: { block, of: (into) => into.settings }, statements: statementsFor(block, parsers) };
+  return { body: block, where, noun: 'setting', settings: { block, of: (into) => into.settings }, statements: statementsFor(block, parsers) };
 }
 
 const timingGrammar = settingsGrammar<TimingDeclaration>('timing', 'a timing block');

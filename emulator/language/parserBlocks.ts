@@ -11,6 +11,8 @@ export type StatementParser<T> = (cursor: TokenCursor, into: T) => void;
 
 /** What a block takes, and how to parse each of its statements: built once, used for every block of its kind. */
 export interface BlockGrammar<T> {
+  /** What the body is, as the grammar table names it. */
+  body: BodyKind;
   /** How messages name the block: `a domain block`. */
   where: string;
   /** How messages name an entry the block does not know: `unknown setting 'foo'`. */
@@ -78,7 +80,9 @@ export function parseBlockBody<T>(cursor: TokenCursor, open: PunctuatorToken, gr
   if (!cursor.enter()) return false;
   // The block's statements report their own errors; after it, the enclosing statement's state resumes.
   const enclosingFailed = cursor.statementFailed;
+  cursor.enterBody(grammar.body);
   const closed = parseEntries(cursor, open, grammar, into);
+  cursor.leaveBody(closed);
   cursor.statementFailed = enclosingFailed;
   cursor.leave();
   return closed;
@@ -87,7 +91,8 @@ export function parseBlockBody<T>(cursor: TokenCursor, open: PunctuatorToken, gr
 function parseEntries<T>(cursor: TokenCursor, open: PunctuatorToken, grammar: BlockGrammar<T>, into: T): boolean {
   for (;;) {
     cursor.statementFailed = false;
-    while (cursor.peek().kind === 'newline' || cursor.atPunctuator(';')) cursor.next();
+    // At the end of the file an unclosed block is still the one being typed; at a new declaration it has ended.
+    cursor.skipToStatement(() => cursor.peek().kind !== 'end' && cursor.atEndOfUnclosedBlock(open));
     if (cursor.acceptPunctuator('}')) return true;
     if (cursor.atEndOfUnclosedBlock(open)) {
       cursor.structureError(open.range, "'{' is never closed");

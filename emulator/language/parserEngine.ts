@@ -17,6 +17,7 @@ const engineItemParsers: Readonly<Record<string, StatementParser<EngineItem[]>>>
 
 /** An `engine` block: its settings, `stream`, and engine items. */
 export const engineGrammar: BlockGrammar<EngineDeclaration> = {
+  body: 'engine',
   where: 'an engine block',
   noun: 'statement',
   settings: { block: 'engine', of: (engine) => engine.settings },
@@ -26,8 +27,8 @@ export const engineGrammar: BlockGrammar<EngineDeclaration> = {
   }),
 };
 
-const repeatGrammar: BlockGrammar<EngineItem[]> = { where: 'a repeat block', noun: 'statement', statements: statementsFor('repeat', engineItemParsers) };
-const submitGrammar: BlockGrammar<EngineItem[]> = { where: 'a submit block', noun: 'statement', statements: statementsFor('submit', engineItemParsers) };
+const repeatGrammar: BlockGrammar<EngineItem[]> = { body: 'repeat', where: 'a repeat block', noun: 'statement', statements: statementsFor('repeat', engineItemParsers) };
+const submitGrammar: BlockGrammar<EngineItem[]> = { body: 'submit', where: 'a submit block', noun: 'statement', statements: statementsFor('submit', engineItemParsers) };
 
 /** `read|write ADDRESS SIZE [pasid N] [priv] [exec] [value V] [as NAME]`, options in any order. */
 function parseTransaction(cursor: TokenCursor): Transaction {

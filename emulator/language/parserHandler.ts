@@ -26,14 +26,15 @@ const handlerStatementParsers: Readonly<Record<string, StatementParser<HandlerSt
 
 /** A `handler` block: `context`, `queue` and statements. */
 export const handlerGrammar: BlockGrammar<HandlerDeclaration> = {
+  body: 'handler',
   where: 'a handler block',
   noun: 'statement',
   settings: { block: 'handler', of: (handler) => handler.settings },
   statements: statementsFor('handler', statementsOf(handlerStatementParsers, (handler: HandlerDeclaration) => handler.body)),
 };
 
-const ifGrammar: BlockGrammar<HandlerStatement[]> = { where: 'an if block', noun: 'statement', statements: statementsFor('if', handlerStatementParsers) };
-const elseGrammar: BlockGrammar<HandlerStatement[]> = { where: 'an else block', noun: 'statement', statements: statementsFor('else', handlerStatementParsers) };
+const ifGrammar: BlockGrammar<HandlerStatement[]> = { body: 'if', where: 'an if block', noun: 'statement', statements: statementsFor('if', handlerStatementParsers) };
+const elseGrammar: BlockGrammar<HandlerStatement[]> = { body: 'else', where: 'an else block', noun: 'statement', statements: statementsFor('else', handlerStatementParsers) };
 
 /** `log "… {expr} …"`. */
 function parseLog(cursor: TokenCursor): LogStatement {
