@@ -4,6 +4,7 @@ import { CheckResult } from '../emulator/language/checker/check';
 import { tokenize } from '../emulator/language/lexer';
 import { BodyKind } from '../emulator/language/grammarTable';
 import { Expectation } from '../emulator/language/parserExpectations';
+import { binaryOperatorOf, unaryOperatorOf } from '../emulator/language/parserExpressions';
 import { BlockKind, blockSettings, NameKind, SettingSpec, settingSpec, SmmuVersion } from '../emulator/language/schema';
 import { Punctuator, Token } from '../emulator/language/tokens';
 import { CompiledScenario } from '../emulator/scenario/compile';
@@ -76,12 +77,11 @@ function isPunctuator(token: Token | undefined, text: Punctuator): boolean {
   return token?.kind === 'punctuator' && token.text === text;
 }
 
-const binaryOperators: ReadonlySet<string> = new Set(['*', '/', '%', '+', '-', '<<', '>>', '<', '<=', '>', '>=', '==', '!=', '&', '^', '|', '&&', '||']);
-const unaryOperators: ReadonlySet<string> = new Set(['-', '~', '!']);
 const comparedFields: ReadonlySet<string> = new Set(['kind', 'engine', 'master', 'domain']);
 
+// The parser's own operators.
 function isBinaryOperator(token: Token | undefined): boolean {
-  return token?.kind === 'punctuator' && binaryOperators.has(token.text);
+  return token !== undefined && binaryOperatorOf(token) !== undefined;
 }
 
 function isBlockKind(body: BodyKind): body is BlockKind {
@@ -219,7 +219,7 @@ function scanExpression(words: readonly Token[], start: number): Scan {
   for (;;) {
     let stoppedAt: number | undefined;
     if (state === 'operand') {
-      while (i < words.length && words[i].kind === 'punctuator' && unaryOperators.has(words[i].text)) i++;
+      while (i < words.length && unaryOperatorOf(words[i]) !== undefined) i++;
       const token = words[i];
       if (token?.kind === 'number') {
         i++;

@@ -1,6 +1,7 @@
 import { DiagnosticSink } from './diagnostics';
-import { BodyKind } from './grammarTable';
+import { BodyKind, declarationStatements } from './grammarTable';
 import { ExpectationRecord, StatementExpectation } from './parserExpectations';
+import { blockSettings } from './schema';
 import { Range } from './source';
 import { describeToken, IdentifierToken, isPunctuator, isWord, Punctuator, PunctuatorToken, Token } from './tokens';
 
@@ -8,10 +9,10 @@ import { describeToken, IdentifierToken, isPunctuator, isWord, Punctuator, Punct
 export type Message = string | (() => string);
 
 /** Declarations that open a block. A line that starts with one and holds a `{` starts a declaration, whatever block it sits in. */
-const blockDeclarationKeywords: ReadonlySet<string> = new Set(['timing', 'smmu', 'domain', 'master', 'engine', 'workqueue', 'handler', 'vfio']);
+const blockDeclarationKeywords: ReadonlySet<string> = new Set(declarationStatements.map((spec) => spec.words).filter((word) => word in blockSettings));
 
 /** Top-level keywords that start no statement of any block. */
-const declarationOnlyKeywords: ReadonlySet<string> = new Set(['scenario', 'expect']);
+const declarationOnlyKeywords: ReadonlySet<string> = new Set(declarationStatements.map((spec) => spec.words).filter((word) => !blockDeclarationKeywords.has(word)));
 
 /** Nested blocks and parentheses beyond this are reported rather than recursed into, so no input can overflow the stack. */
 export const maxNesting = 100;

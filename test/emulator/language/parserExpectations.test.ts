@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseScenario } from '../../../emulator/language/parser';
+import { Expectation } from '../../../emulator/language/parserExpectations';
+
+/** What the parser expected at each `|` of `marked` (the marks are not part of the text): where the statement holding that token began, and how. */
+function expectedAt(marked: string): string[] {
+  const text = marked.replace(/\|/g, '');
+  const parsed = parseScenario(text);
+  const offsets: number[] = [];
+  for (let i = 0, removed = 0; i < marked.length; i++) if (marked[i] === '|') offsets.push(i - removed++);
+  return offsets.map((offset) => {
+    const index = parsed.tokens.findIndex((token) => token.range.start >= offset);
+    const recorded = parsed.expectations.atOrBefore(index);
+    if (!recorded) return 'none';
+    const at = parsed.tokens[recorded.token];
+    const where = at.kind === 'end' ? 'end' : at.kind === 'newline' ? 'new line' : `'${at.text}'`;
+    return `${describe(recorded.expectation)} at ${where}`;
+  });
+}
+
+function describe(expectation: Expectation): string {
+  switch (expectation.kind) {
+    case 'declaration':
+      return 'declaration';
+    case 'statement':
+      return `${expectation.bodies.join(' > ')} statement (declaration at ${expectation.declarationStart})`;
+    case 'after-block':
+      return `after ${expectation.body} block`;
+  }
+}
+
+test('a statement may start after a line break, a semicolon or a brace; the body and its declaration are recorded', () => {
+  assert.deepEqual(expectedAt('|smmu s { |version v2 }\nengine m.e {\n  |read 0x0 4|\n  repeat 2 { |wait 1; |write 0x0 4 }\n|}\n'), [
+    'declaration at \'smmu\'',
+    'smmu statement (declaration at 0) at \'version\'',
+    'engine statement (declaration at 22) at \'read\'',
+    // The end of a line belongs to the statement on it.
+    'engine statement (declaration at 22) at \'read\'',
+    'engine > repeat statement (declaration at 22) at \'wait\'',
+    'engine > repeat statement (declaration at 22) at \'write\'',
+    'engine statement (declaration at 22) at \'}\'',
+  ]);
+});
+
+test('after a block\'s closing brace on its line: what may follow the block; on the next line, a statement', () => {
+  assert.deepEqual(expectedAt('handler h on d {\n  if write {\n  } |\n  |\n}\n'), ['after if block at new line', 'handler statement (declaration at 0) at new line']);
+  assert.deepEqual(expectedAt('handler h on d {\n  if write {} |else {}\n}\ndomain d {}|\n'), ['after if block at \'else\'', 'after domain block at new line']);
+});
+
+test('an unclosed block ends where a line starts a new declaration, and goes on to the end of the file', () => {
+  assert.deepEqual(expectedAt('domain d {\n  fault stall\n|expect x completed\nhandler h on d {\n  |'), [
+    'declaration at \'expect\'',
+    'handler statement (declaration at 44) at end',
+  ]);
+});
