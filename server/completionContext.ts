@@ -3,9 +3,9 @@ import { versionOf } from '../emulator/language/checker/context';
 import { CheckResult } from '../emulator/language/checker/check';
 import { tokenize } from '../emulator/language/lexer';
 import { BodyKind } from '../emulator/language/grammarTable';
-import { Expectation } from '../emulator/language/parserExpectations';
+import { Expectation, WithinStatement } from '../emulator/language/parserExpectations';
 import { binaryOperatorOf, unaryOperatorOf } from '../emulator/language/parserExpressions';
-import { BlockKind, blockSettings, NameKind, SettingSpec, settingSpec, SmmuVersion } from '../emulator/language/schema';
+import { NameKind, SettingSpec, settingSpec, SmmuVersion } from '../emulator/language/schema';
 import { Punctuator, Token } from '../emulator/language/tokens';
 import { CompiledScenario } from '../emulator/scenario/compile';
 
@@ -82,10 +82,6 @@ const comparedFields: ReadonlySet<string> = new Set(['kind', 'engine', 'master',
 // The parser's own operators.
 function isBinaryOperator(token: Token | undefined): boolean {
   return token !== undefined && binaryOperatorOf(token) !== undefined;
-}
-
-function isBlockKind(body: BodyKind): body is BlockKind {
-  return body in blockSettings;
 }
 
 function isEngineBody(body: BodyKind): boolean {
@@ -375,12 +371,10 @@ function engineStatement(words: readonly Token[], block: EnclosingBlock): Comple
 }
 
 function handlerStatement(words: readonly Token[]): CompletionContext | undefined {
-  const length = words.length;
   switch (words[0].text) {
     case 'if':
       return handlerOperand(words, 1);
     case 'else':
-      if (length === 1) return { kind: 'keywords', words: ['if'] };
       return isWord(words[1], 'if') ? handlerOperand(words, 2) : nothing;
     case 'map':
       return mapStatement(words, true);
@@ -390,13 +384,10 @@ function handlerStatement(words: readonly Token[]): CompletionContext | undefine
       return isWord(words[iova.end], 'size') ? handlerOperand(words, iova.end + 1) : nothing;
     }
     case 'tlbi':
-      if (length === 1) return { kind: 'keywords', words: ['all', 'va'] };
       return isWord(words[1], 'va') ? handlerOperand(words, 2) : nothing;
     case 'sleep':
       return handlerOperand(words, 1);
     case 'stall':
-      if (length === 1) return { kind: 'keywords', words: ['off for'] };
-      if (length === 2 && isWord(words[1], 'off')) return { kind: 'keywords', words: ['for'] };
       return isWord(words[1], 'off') && isWord(words[2], 'for') ? handlerOperand(words, 3) : nothing;
     default:
       return undefined;
@@ -426,14 +417,8 @@ function blockStatement(words: readonly Token[], block: EnclosingBlock, partial:
       return mapStatement(words, false);
     case 'vfio masters':
       return mastersStatement(words, block, partial);
-    case 'master stream':
-      return words.length === 2 ? { kind: 'keywords', words: ['mask'] } : nothing;
-    case 'master pasid':
-      return words.length === 3 && isPunctuator(words[2], '->') ? { kind: 'names', of: 'domain', exclude: new Set() } : nothing;
   }
-  // A setting: only in the declaration's own body, not in a nested block.
-  const spec = isBlockKind(body) ? settingSpec(body, first.text) : undefined;
-  return spec && words.length === 1 ? { kind: 'setting-value', spec } : nothing;
+  return nothing;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -501,6 +486,20 @@ function continuesPrevious(text: string, previous: Token | undefined, cursorStar
   return !/[\r\n]/.test(text.slice(previous.range.end, cursorStart));
 }
 
+/** What the parser expected at the cursor inside a statement. */
+function withinStatement(expected: WithinStatement): CompletionContext {
+  switch (expected.kind) {
+    case 'setting-value': {
+      const spec = settingSpec(expected.block, expected.key);
+      return spec ? { kind: 'setting-value', spec } : nothing;
+    }
+    case 'words':
+      return { kind: 'keywords', words: expected.words };
+    case 'name':
+      return { kind: 'names', of: expected.of, exclude: new Set() };
+  }
+}
+
 /** Decides what completion offers at `offset` of the compiled text. */
 export function completionContext(compiled: CompiledScenario, text: string, offset: number): CompletionContext {
   if (inComment(compiled, text, offset)) return nothing;
@@ -516,6 +515,8 @@ export function completionContext(compiled: CompiledScenario, text: string, offs
     if (words.length === 0) return place.body === 'if' && !split.inside ? { kind: 'keywords', words: ['else'] } : nothing;
     place = place.around;
   }
+  const within = split.inside ? undefined : compiled.expectations.withinStatementAt(split.before);
+  if (within) return withinStatement(within);
   if (split.inside) {
     const inLog = words.length === 1 && isWord(words[0], 'log') && place.kind === 'statement' && isHandlerBody(place.body);
     return split.inside.kind === 'string' && inLog ? logHole(text, split.inside, offset) : nothing;

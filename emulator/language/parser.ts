@@ -160,7 +160,7 @@ const workqueueGrammar = settingsGrammar<WorkqueueDeclaration>('workqueue', 'a w
 const domainGrammar = settingsGrammar<DomainDeclaration>('domain', 'a domain block', { map: (cursor, domain) => domain.maps.push(parseMap(cursor, 'domain')) });
 
 const masterGrammar = settingsGrammar<MasterDeclaration>('master', 'a master block', {
-  stream: (cursor, master) => master.streams.push(parseStream(cursor)),
+  stream: (cursor, master) => master.streams.push(parseStream(cursor, 'master')),
   pasid: (cursor, master) => master.pasids.push(parsePasidBinding(cursor)),
 });
 

@@ -115,7 +115,7 @@ function parseEntry<T>(cursor: TokenCursor, grammar: BlockGrammar<T>, into: T): 
     if (statement) return statement(cursor, into);
     const spec = grammar.settings && settingSpec(grammar.settings.block, token.text);
     if (grammar.settings && spec) {
-      grammar.settings.of(into).push(parseSetting(cursor, spec));
+      grammar.settings.of(into).push(parseSetting(cursor, grammar.settings.block, spec));
       return;
     }
   }
@@ -127,8 +127,9 @@ function parseEntry<T>(cursor: TokenCursor, grammar: BlockGrammar<T>, into: T): 
 }
 
 /** `KEY [VALUE]`: a flag takes no value; any other setting one number or word, which the checker validates. */
-function parseSetting(cursor: TokenCursor, spec: SettingSpec): Setting {
+function parseSetting(cursor: TokenCursor, block: BlockKind, spec: SettingSpec): Setting {
   const key = nameOf(cursor.next() as IdentifierToken);
+  cursor.expect({ kind: 'setting-value', block, key: spec.key });
   let value: SettingValue | undefined;
   if (spec.value.kind === 'flag') {
     if (!cursor.atStatementEnd()) cursor.fail(`'${key.text}' takes no value`);

@@ -1,6 +1,6 @@
 import { DiagnosticSink } from './diagnostics';
 import { BodyKind, declarationStatements } from './grammarTable';
-import { ExpectationRecord, StatementExpectation } from './parserExpectations';
+import { ExpectationRecord, StatementExpectation, WithinStatement } from './parserExpectations';
 import { blockSettings } from './schema';
 import { Range } from './source';
 import { describeToken, IdentifierToken, isPunctuator, isWord, Punctuator, PunctuatorToken, Token } from './tokens';
@@ -265,6 +265,11 @@ export class TokenCursor {
     const previous = this.tokens[this.index - 1];
     if (previous === undefined || this.peek().firstOnLine || previous.kind === 'newline') return true;
     return previous.kind === 'punctuator' && (previous.text === ';' || previous.text === '{' || previous.text === '}');
+  }
+
+  /** Inside a statement: what the grammar takes at the current token. */
+  expect(expectation: WithinStatement): void {
+    this.expectations?.add(this.index, expectation);
   }
 
   /** Parsing the statements of a body of kind `body` until `leaveBody`. */

@@ -22,7 +22,7 @@ export const engineGrammar: BlockGrammar<EngineDeclaration> = {
   noun: 'statement',
   settings: { block: 'engine', of: (engine) => engine.settings },
   statements: statementsFor<EngineDeclaration>('engine', {
-    stream: (cursor, engine) => engine.streams.push(parseStream(cursor)),
+    stream: (cursor, engine) => engine.streams.push(parseStream(cursor, 'engine')),
     ...statementsOf(engineItemParsers, (engine: EngineDeclaration) => engine.body),
   }),
 };

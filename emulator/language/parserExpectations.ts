@@ -1,4 +1,5 @@
 import { BodyKind } from './grammarTable';
+import { BlockKind, NameKind } from './schema';
 
 /**
  * What the parser expected at a token, recorded as it parses so that completion asks the
@@ -20,10 +21,23 @@ export type Expectation =
    * Just after a block's `}`, on its line: an `if`'s block may be followed by `else`, any
    * other by nothing. `around` is what the statement holding the block started as.
    */
-  | { kind: 'after-block'; body: BodyKind; around: StatementExpectation };
+  | { kind: 'after-block'; body: BodyKind; around: StatementExpectation }
+  /** Within a statement: the value of a block's setting `key`. */
+  | { kind: 'setting-value'; block: BlockKind; key: string }
+  /** Within a statement: one of these fixed words (`stall ▮`: `off for`). */
+  | { kind: 'words'; words: readonly string[] }
+  /** Within a statement: the name of something declared (`pasid 1 -> ▮`: a domain). */
+  | { kind: 'name'; of: NameKind };
 
 /** Where a statement (or, at the top level, a declaration) starts. */
 export type StatementExpectation = Extract<Expectation, { kind: 'declaration' | 'statement' }>;
+
+/** What may stand at a token inside a statement. */
+export type WithinStatement = Extract<Expectation, { kind: 'setting-value' | 'words' | 'name' }>;
+
+function isWithinStatement(expectation: Expectation): expectation is WithinStatement {
+  return expectation.kind === 'setting-value' || expectation.kind === 'words' || expectation.kind === 'name';
+}
 
 export interface RecordedExpectation {
   /** Index of the token (as `ParseResult.tokens` holds them) the expectation is at. */
@@ -40,8 +54,22 @@ export class ExpectationRecord {
     if (last === undefined || last.token < token) this.recorded.push({ token, expectation });
   }
 
-  /** The last expectation at or before token `index`: where the statement holding that token began (or what stood there). */
-  atOrBefore(index: number): RecordedExpectation | undefined {
+  /** Where the statement holding token `index` began and what the parser expected there (or what may follow a block there). */
+  atOrBefore(index: number): { token: number; expectation: Exclude<Expectation, WithinStatement> } | undefined {
+    for (let at = this.lastAtOrBefore(index); at >= 0; at--) {
+      const { token, expectation } = this.recorded[at];
+      if (!isWithinStatement(expectation)) return { token, expectation };
+    }
+    return undefined;
+  }
+
+  /** What the parser expected at token `index` inside a statement, if it got that far. */
+  withinStatementAt(index: number): WithinStatement | undefined {
+    const recorded = this.recorded[this.lastAtOrBefore(index)];
+    return recorded?.token === index && isWithinStatement(recorded.expectation) ? recorded.expectation : undefined;
+  }
+
+  private lastAtOrBefore(index: number): number {
     let low = 0;
     let high = this.recorded.length;
     while (low < high) {
@@ -49,6 +77,6 @@ export class ExpectationRecord {
       if (this.recorded[middle].token <= index) low = middle + 1;
       else high = middle;
     }
-    return this.recorded[low - 1];
+    return low - 1;
   }
 }

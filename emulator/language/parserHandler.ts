@@ -68,6 +68,7 @@ function parseUnmap(cursor: TokenCursor): UnmapStatement {
 function parseTlbi(cursor: TokenCursor): TlbiStatement {
   const keyword = cursor.next();
   const node: TlbiStatement = { kind: 'tlbi', range: keyword.range, scope: undefined, address: undefined };
+  cursor.expect({ kind: 'words', words: ['all', 'va'] });
   if (cursor.acceptWord('all')) {
     node.scope = 'all';
   } else if (cursor.acceptWord('va')) {
@@ -91,9 +92,14 @@ function parseSleep(cursor: TokenCursor): SleepStatement {
 function parseStallOff(cursor: TokenCursor): StallOffStatement {
   const keyword = cursor.next();
   let cycles;
-  if (!cursor.acceptWord('off')) cursor.fail("expected 'off' after 'stall'");
-  else if (!cursor.acceptWord('for')) cursor.fail("expected 'for' after 'stall off'");
-  else cycles = requireExpression(cursor, "expected a number of cycles after 'stall off for'")?.expression;
+  cursor.expect({ kind: 'words', words: ['off for'] });
+  if (cursor.acceptWord('off')) {
+    cursor.expect({ kind: 'words', words: ['for'] });
+    if (!cursor.acceptWord('for')) cursor.fail("expected 'for' after 'stall off'");
+    else cycles = requireExpression(cursor, "expected a number of cycles after 'stall off for'")?.expression;
+  } else {
+    cursor.fail("expected 'off' after 'stall'");
+  }
   return { kind: 'stall-off', range: cursor.rangeFrom(keyword.range.start), cycles };
 }
 
@@ -115,6 +121,7 @@ function parseElse(cursor: TokenCursor, node: IfStatement): void {
   cursor.skipNewlines();
   const elseToken = cursor.next();
   node.elseRange = elseToken.range;
+  cursor.expect({ kind: 'words', words: ['if'] });
   if (cursor.atWord('if')) {
     if (!cursor.enter()) return;
     node.otherwise = [parseIf(cursor)];

@@ -94,13 +94,14 @@ function parsePermissions(cursor: TokenCursor, node: MapStatement): void {
   }
 }
 
-/** `stream ID [mask MASK]`. */
-export function parseStream(cursor: TokenCursor): StreamSetting {
+/** `stream ID [mask MASK]`; only a master's stream-match entries take a mask (an engine's is parsed, and the checker rejects it). */
+export function parseStream(cursor: TokenCursor, place: 'master' | 'engine'): StreamSetting {
   const keyword = cursor.next();
   const node: StreamSetting = { kind: 'stream', range: keyword.range, id: undefined, mask: undefined };
   const id = requireNumber(cursor, "expected a stream ID after 'stream'");
   if (id) {
     node.id = id.literal;
+    if (place === 'master') cursor.expect({ kind: 'words', words: ['mask'] });
     if (cursor.acceptWord('mask')) node.mask = requireNumber(cursor, "expected a mask after 'mask'")?.literal;
   }
   node.range = cursor.rangeFrom(keyword.range.start);
@@ -117,6 +118,7 @@ export function parsePasidBinding(cursor: TokenCursor): PasidBinding {
     if (!cursor.acceptPunctuator('->')) {
       cursor.fail(`expected '->' and a domain after '${cursor.snippetFrom(keyword.range.start)}'`);
     } else {
+      cursor.expect({ kind: 'name', of: 'domain' });
       const domain = cursor.acceptIdentifier();
       if (domain) node.domain = nameOf(domain);
       else cursor.fail("expected a domain name after '->'");

@@ -27,6 +27,12 @@ function describe(expectation: Expectation): string {
       return `${expectation.bodies.join(' > ')} statement (declaration at ${expectation.declarationStart})`;
     case 'after-block':
       return `after ${expectation.body} block`;
+    case 'setting-value':
+      return `a value of ${expectation.block} setting '${expectation.key}'`;
+    case 'words':
+      return `one of ${expectation.words.join(', ')}`;
+    case 'name':
+      return `the name of a ${expectation.of}`;
   }
 }
 
@@ -53,4 +59,23 @@ test('an unclosed block ends where a line starts a new declaration, and goes on 
     'declaration at \'expect\'',
     'handler statement (declaration at 44) at end',
   ]);
+});
+
+/** What the parser expected inside a statement at each `|` of `marked`, if it got there. */
+function withinAt(marked: string): string[] {
+  const text = marked.replace(/\|/g, '');
+  const parsed = parseScenario(text);
+  const offsets: number[] = [];
+  for (let i = 0, removed = 0; i < marked.length; i++) if (marked[i] === '|') offsets.push(i - removed++);
+  return offsets.map((offset) => {
+    const expected = parsed.expectations.withinStatementAt(parsed.tokens.findIndex((token) => token.range.start >= offset));
+    return expected ? describe(expected) : 'none';
+  });
+}
+
+test('inside a statement: a setting\'s value, the fixed words that come next, a declared name', () => {
+  assert.deepEqual(withinAt('domain d {\n  fault |\n  fault stall|\n  |\n}\n'), ["a value of domain setting 'fault'", 'none', 'none']);
+  assert.deepEqual(withinAt('handler h on d {\n  tlbi |\n  stall |\n  stall off |\n  if x {} else |{}\n}\n'), ['one of all, va', 'one of off for', 'one of for', 'one of if']);
+  // Only a master's stream-match entry takes a mask.
+  assert.deepEqual(withinAt('master m {\n  stream 0x0 |\n  pasid 1 -> |\n}\nengine m.e {\n  stream 0x0 |\n}\n'), ['one of mask', 'the name of a domain', 'none']);
 });
