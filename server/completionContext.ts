@@ -2,7 +2,7 @@ import { Declaration } from '../emulator/language/ast';
 import { versionOf } from '../emulator/language/checker/context';
 import { CheckResult } from '../emulator/language/checker/check';
 import { tokenize } from '../emulator/language/lexer';
-import { BodyKind } from '../emulator/language/grammarTable';
+import { BodyKind, declarationStatements } from '../emulator/language/grammarTable';
 import { Expectation, WithinStatement } from '../emulator/language/parserExpectations';
 import { binaryOperatorOf, unaryOperatorOf } from '../emulator/language/parserExpressions';
 import { NameKind, SettingSpec, settingSpec, SmmuVersion } from '../emulator/language/schema';
@@ -433,26 +433,11 @@ function handledDomains(compiled: CompiledScenario, keyword: Token): Set<string>
   return handled;
 }
 
-function topLevelStatement(words: readonly Token[], compiled: CompiledScenario, partial: Token | undefined): CompletionContext {
-  if (words.length === 0) {
-    const declaredOnce = new Set(
-      compiled.file.declarations.filter((d) => (d.kind === 'scenario' || d.kind === 'timing') && d.range.start !== partial?.range.start).map((d) => d.kind),
-    );
-    return { kind: 'declaration', declaredOnce };
-  }
-  const [first, second, third] = words;
-  switch (first.text) {
-    case 'handler':
-      if (words.length === 2 && second.kind === 'identifier') return { kind: 'keywords', words: ['on'] };
-      return words.length === 3 && isWord(third, 'on') ? { kind: 'names', of: 'domain', exclude: handledDomains(compiled, first) } : nothing;
-    case 'engine':
-      return words.length === 1 ? { kind: 'names', of: 'master', exclude: new Set(), then: '.' } : nothing;
-    case 'expect':
-      if (words.length === 1) return { kind: 'expect-subject' };
-      return words.length === 2 && second.kind === 'identifier' ? { kind: 'expect-check', subject: second.text } : nothing;
-    default:
-      return nothing;
-  }
+/** At the start of a top-level line: the declarations, but not a second of one a file has once. */
+function declarationStart(compiled: CompiledScenario, partial: Token | undefined): CompletionContext {
+  const once = new Set(declarationStatements.filter((spec) => spec.once).map((spec) => spec.words));
+  const declaredOnce = new Set(compiled.file.declarations.filter((d) => once.has(d.kind) && d.range.start !== partial?.range.start).map((d) => d.kind));
+  return { kind: 'declaration', declaredOnce };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -487,7 +472,7 @@ function continuesPrevious(text: string, previous: Token | undefined, cursorStar
 }
 
 /** What the parser expected at the cursor inside a statement. */
-function withinStatement(expected: WithinStatement): CompletionContext {
+function withinStatement(expected: WithinStatement, compiled: CompiledScenario, statementStart: Token): CompletionContext {
   switch (expected.kind) {
     case 'setting-value': {
       const spec = settingSpec(expected.block, expected.key);
@@ -496,7 +481,11 @@ function withinStatement(expected: WithinStatement): CompletionContext {
     case 'words':
       return { kind: 'keywords', words: expected.words };
     case 'name':
-      return { kind: 'names', of: expected.of, exclude: new Set() };
+      return { kind: 'names', of: expected.of, exclude: expected.unhandled ? handledDomains(compiled, statementStart) : new Set(), ...(expected.then ? { then: expected.then } : {}) };
+    case 'expect-subject':
+      return expected;
+    case 'expect-check':
+      return expected;
   }
 }
 
@@ -516,14 +505,15 @@ export function completionContext(compiled: CompiledScenario, text: string, offs
     place = place.around;
   }
   const within = split.inside ? undefined : compiled.expectations.withinStatementAt(split.before);
-  if (within) return withinStatement(within);
+  if (within) return withinStatement(within, compiled, compiled.tokens[recorded.token]);
   if (split.inside) {
     const inLog = words.length === 1 && isWord(words[0], 'log') && place.kind === 'statement' && isHandlerBody(place.body);
     return split.inside.kind === 'string' && inLog ? logHole(text, split.inside, offset) : nothing;
   }
   // Right after a typed `{` (a trigger character) the block is only being opened.
   if (words.length === 0 && isPunctuator(previous, '{') && previous.range.end === offset) return nothing;
-  if (place.kind === 'declaration') return topLevelStatement(words, compiled, split.partial);
+  // A declaration's header takes nothing but what the parser expected in it (above).
+  if (place.kind === 'declaration') return words.length === 0 ? declarationStart(compiled, split.partial) : nothing;
   const block = enclosingBlock(compiled, place, split.partial);
   return words.length === 0 ? { kind: 'statement', block } : blockStatement(words, block, split.partial);
 }

@@ -25,6 +25,8 @@ export interface StatementSpec extends VersionOnly {
   role: WordRole;
   /** Why it may sleep, which an `irq` handler must not. */
   sleeps?: string;
+  /** A file has at most one. */
+  once?: true;
 }
 
 const pasidOnV3: VersionOnly = { only: 'v3', elsewhere: () => 'PASID bindings (SubstreamIDs) exist on SMMUv3 only' };
@@ -50,8 +52,8 @@ function statement(words: string, syntax: string, doc: string, role: WordRole = 
 
 /** Top-level declarations, in the order completion offers them. */
 export const declarationStatements: readonly StatementSpec[] = [
-  statement('scenario', 'scenario "TITLE"', 'The scenario\'s title, shown by the debugger and the CLI.', 'declaration'),
-  statement('timing', 'timing { … }', 'Cycle costs of the emulator\'s virtual clock: TLB hits, walks, IRQ and workqueue latencies, handler statements.', 'declaration'),
+  statement('scenario', 'scenario "TITLE"', 'The scenario\'s title, shown by the debugger and the CLI.', 'declaration', { once: true }),
+  statement('timing', 'timing { … }', 'Cycle costs of the emulator\'s virtual clock: TLB hits, walks, IRQ and workqueue latencies, handler statements.', 'declaration', { once: true }),
   statement('smmu', 'smmu NAME { … }', 'An IOMMU: an SMMUv2 (SMMU-500 family, context banks) or an SMMUv3 (stream table, context descriptors, event and PRI queues).', 'declaration'),
   statement('domain', 'domain NAME { … }', 'An IOMMU domain: one stage-1 page table (VMSAv8-64, 4 KiB granule) built as io-pgtable-arm builds it, and how its faults behave.', 'declaration'),
   statement('master', 'master NAME { … }', 'A device behind an SMMU (a GPU, a display controller, a NIC): its StreamIDs and the domain attached to it at start.', 'declaration'),

@@ -216,6 +216,7 @@ function parseMaster(cursor: TokenCursor): MasterDeclaration {
 
 function parseEngine(cursor: TokenCursor): EngineDeclaration {
   const keyword = cursor.next();
+  cursor.expect({ kind: 'name', of: 'master', then: '.' });
   const node: EngineDeclaration = { kind: 'engine', range: keyword.range, name: parseEngineName(cursor), settings: [], streams: [], body: [] };
   parseBody(cursor, keyword, engineGrammar, node);
   node.range = cursor.rangeFrom(keyword.range.start);
@@ -254,9 +255,11 @@ function parseHandler(cursor: TokenCursor): HandlerDeclaration {
   const keyword = cursor.next();
   const node: HandlerDeclaration = { kind: 'handler', range: keyword.range, name: parseDeclaredName(cursor, keyword), domain: undefined, settings: [], body: [] };
   if (node.name) {
+    cursor.expect({ kind: 'words', words: ['on'] });
     if (!cursor.acceptWord('on')) {
       cursor.expectedBeforeBlock(() => `expected 'on' and a domain after '${cursor.snippetFrom(keyword.range.start)}'`);
     } else {
+      cursor.expect({ kind: 'name', of: 'domain', unhandled: true });
       const domain = cursor.acceptIdentifier();
       if (domain) node.domain = nameOf(domain);
       else cursor.expectedBeforeBlock("expected a domain name after 'on'");
@@ -288,12 +291,14 @@ function parseExpect(cursor: TokenCursor): ExpectDeclaration {
 
 /** The form follows the token after the first name: a comparison (a counter), `pa`, or a status word. */
 function parseExpectCheck(cursor: TokenCursor, keyword: IdentifierToken): ExpectCheck | undefined {
+  cursor.expect({ kind: 'expect-subject' });
   const nameToken = cursor.acceptIdentifier();
   if (!nameToken) {
     cursor.fail("expected a transaction label or a counter after 'expect'");
     return undefined;
   }
   const name = nameOf(nameToken);
+  cursor.expect({ kind: 'expect-check', subject: name.text });
   const next = cursor.peek();
   const operator = comparisonOperators.find((op) => isPunctuator(next, op));
   if (operator) {

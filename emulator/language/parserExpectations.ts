@@ -26,17 +26,25 @@ export type Expectation =
   | { kind: 'setting-value'; block: BlockKind; key: string }
   /** Within a statement: one of these fixed words (`stall ▮`: `off for`). */
   | { kind: 'words'; words: readonly string[] }
-  /** Within a statement: the name of something declared (`pasid 1 -> ▮`: a domain). */
-  | { kind: 'name'; of: NameKind };
+  /**
+   * Within a statement: the name of something declared (`pasid 1 -> ▮`: a domain), with
+   * `then` after it (`engine ▮`: a master, then `.`); `unhandled`: a handler's domain, which no
+   * other handler may have (a domain has one fault handler, iommu_set_fault_handler).
+   */
+  | { kind: 'name'; of: NameKind; then?: '.'; unhandled?: true }
+  /** `expect ▮`: a transaction label or a counter. */
+  | { kind: 'expect-subject' }
+  /** `expect NAME ▮`: a status, `pa` or a comparison. */
+  | { kind: 'expect-check'; subject: string };
 
 /** Where a statement (or, at the top level, a declaration) starts. */
 export type StatementExpectation = Extract<Expectation, { kind: 'declaration' | 'statement' }>;
 
 /** What may stand at a token inside a statement. */
-export type WithinStatement = Extract<Expectation, { kind: 'setting-value' | 'words' | 'name' }>;
+export type WithinStatement = Exclude<Expectation, { kind: 'declaration' | 'statement' | 'after-block' }>;
 
 function isWithinStatement(expectation: Expectation): expectation is WithinStatement {
-  return expectation.kind === 'setting-value' || expectation.kind === 'words' || expectation.kind === 'name';
+  return expectation.kind !== 'declaration' && expectation.kind !== 'statement' && expectation.kind !== 'after-block';
 }
 
 export interface RecordedExpectation {

@@ -12,7 +12,7 @@ import {
 } from '../ast';
 import { Diagnostic, DiagnosticSink } from '../diagnostics';
 import { BlockKind, SmmuVersion } from '../schema';
-import { statementSpec } from '../grammarTable';
+import { declarationStatements, statementSpec } from '../grammarTable';
 import { LineIndex } from '../source';
 import { checkAttachments } from './attach';
 import { CheckContext, versionOf } from './context';
@@ -66,7 +66,7 @@ function settingsOf(declaration: Declaration & { settings: Setting[] }, block: B
 }
 
 function checkSingletons(file: ScenarioFile, context: CheckContext): void {
-  for (const kind of ['scenario', 'timing'] as const) {
+  for (const kind of declarationStatements.filter((spec) => spec.once).map((spec) => spec.words)) {
     const all = file.declarations.filter((d) => d.kind === kind);
     for (const extra of all.slice(1)) {
       context.sink.error('duplicate-declaration', extra.range, `a scenario has one '${kind}' (the first is on line ${context.lines.lineOf(all[0]?.range.start ?? 0)})`);

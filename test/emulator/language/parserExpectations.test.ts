@@ -32,7 +32,11 @@ function describe(expectation: Expectation): string {
     case 'words':
       return `one of ${expectation.words.join(', ')}`;
     case 'name':
-      return `the name of a ${expectation.of}`;
+      return `the name of a ${expectation.of}${expectation.then ? `, then '${expectation.then}'` : ''}${expectation.unhandled ? ' no handler has' : ''}`;
+    case 'expect-subject':
+      return 'a label or a counter';
+    case 'expect-check':
+      return `a check of '${expectation.subject}'`;
   }
 }
 
@@ -78,4 +82,12 @@ test('inside a statement: a setting\'s value, the fixed words that come next, a 
   assert.deepEqual(withinAt('handler h on d {\n  tlbi |\n  stall |\n  stall off |\n  if x {} else |{}\n}\n'), ['one of all, va', 'one of off for', 'one of for', 'one of if']);
   // Only a master's stream-match entry takes a mask.
   assert.deepEqual(withinAt('master m {\n  stream 0x0 |\n  pasid 1 -> |\n}\nengine m.e {\n  stream 0x0 |\n}\n'), ['one of mask', 'the name of a domain', 'none']);
+  assert.deepEqual(withinAt('engine |\nhandler h |\nhandler h on |\nexpect |\nexpect x |\nexpect faults == |\n'), [
+    "the name of a master, then '.'",
+    'one of on',
+    'the name of a domain no handler has',
+    'a label or a counter',
+    "a check of 'x'",
+    'none',
+  ]);
 });
