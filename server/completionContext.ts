@@ -289,7 +289,7 @@ function engineOperand(words: readonly Token[], start: number, block: EnclosingB
 
 type OperandContext = (words: readonly Token[], start: number) => CompletionContext;
 
-/** `map IOVA -> PA size SIZE PERMS… [pages N]`, in a handler also `map page -> PA PERMS…`. */
+/** The operands of `map IOVA -> PA size SIZE …`, in a handler also `map page -> PA …`. */
 function mapStatement(words: readonly Token[], inHandler: boolean): CompletionContext {
   const operand: OperandContext = inHandler ? handlerOperand : () => nothing;
   const page = inHandler && isWord(words[1], 'page') && isPunctuator(words[2], '->');
@@ -304,56 +304,33 @@ function mapStatement(words: readonly Token[], inHandler: boolean): CompletionCo
   const pa = scanExpression(words, i + 1);
   if (pa.end >= words.length && !pa.complete) return operand(words, i + 1);
   i = pa.end;
-  if (!page) {
-    if (i >= words.length) return { kind: 'keywords', words: ['size'] };
-    if (!isWord(words[i], 'size')) return nothing;
+  if (!page && isWord(words[i], 'size')) {
     const size = scanExpression(words, i + 1);
     if (size.end >= words.length && !size.complete) return operand(words, i + 1);
-    i = size.end;
   }
-  return mapPermissions(words, i, !page);
+  // `size`, the permissions and `pages`: what the parser expected there.
+  return nothing;
 }
 
-function mapPermissions(words: readonly Token[], start: number, pagesAllowed: boolean): CompletionContext {
-  const given: string[] = [];
-  let pages = pagesAllowed;
-  for (let i = start; i < words.length; i++) {
-    const word = words[i];
-    if (word.kind !== 'identifier') return nothing;
-    if (word.text !== 'pages') {
-      given.push(word.text);
-      continue;
-    }
-    if (i === words.length - 1) return { kind: 'leaf-size' };
-    pages = false;
-    i++;
-  }
-  return { kind: 'map-permissions', given, pages };
-}
-
-/** `read|write ADDRESS SIZE [pasid N] [priv] [exec] [value V] [as NAME]`. */
+/** The operands of `read|write ADDRESS SIZE [pasid N] [value V] …`. */
 function transaction(words: readonly Token[], block: EnclosingBlock): CompletionContext {
   const address = scanExpression(words, 1);
   // After a whole address, the size goes next.
   if (address.end >= words.length) return engineOperand(words, address.complete ? address.end : 1, block);
   const size = scanExpression(words, address.end);
   if (size.end >= words.length && !size.complete) return engineOperand(words, address.end, block);
-  const given = new Set<string>();
   for (let i = size.end; i < words.length; ) {
     const option = words[i];
-    given.add(option.text);
     if (isWord(option, 'pasid') || isWord(option, 'value')) {
       const value = scanExpression(words, i + 1);
       if (value.end >= words.length && !value.complete) return engineOperand(words, i + 1, block);
       i = value.end;
-    } else if (isWord(option, 'as')) {
-      if (i === words.length - 1) return nothing;
-      i += 2;
     } else {
-      i++;
+      i += isWord(option, 'as') ? 2 : 1;
     }
   }
-  return { kind: 'transaction-option', access: words[0].text === 'write' ? 'write' : 'read', given, version: block.version };
+  // The options themselves: what the parser expected there.
+  return nothing;
 }
 
 function engineStatement(words: readonly Token[], block: EnclosingBlock): CompletionContext | undefined {
@@ -472,7 +449,7 @@ function continuesPrevious(text: string, previous: Token | undefined, cursorStar
 }
 
 /** What the parser expected at the cursor inside a statement. */
-function withinStatement(expected: WithinStatement, compiled: CompiledScenario, statementStart: Token): CompletionContext {
+function withinStatement(expected: WithinStatement, compiled: CompiledScenario, place: Exclude<Expectation, WithinStatement | { kind: 'after-block' }>, statementStart: Token): CompletionContext {
   switch (expected.kind) {
     case 'setting-value': {
       const spec = settingSpec(expected.block, expected.key);
@@ -482,6 +459,14 @@ function withinStatement(expected: WithinStatement, compiled: CompiledScenario, 
       return { kind: 'keywords', words: expected.words };
     case 'name':
       return { kind: 'names', of: expected.of, exclude: expected.unhandled ? handledDomains(compiled, statementStart) : new Set(), ...(expected.then ? { then: expected.then } : {}) };
+    case 'map-permissions':
+      return expected;
+    case 'leaf-size':
+      return expected;
+    case 'transaction-option': {
+      const version = place.kind === 'statement' ? enclosingBlock(compiled, place, undefined).version : undefined;
+      return { kind: 'transaction-option', access: expected.access, given: new Set(expected.given), version };
+    }
     case 'expect-subject':
       return expected;
     case 'expect-check':
@@ -505,7 +490,7 @@ export function completionContext(compiled: CompiledScenario, text: string, offs
     place = place.around;
   }
   const within = split.inside ? undefined : compiled.expectations.withinStatementAt(split.before);
-  if (within) return withinStatement(within, compiled, compiled.tokens[recorded.token]);
+  if (within) return withinStatement(within, compiled, place, compiled.tokens[recorded.token]);
   if (split.inside) {
     const inLog = words.length === 1 && isWord(words[0], 'log') && place.kind === 'statement' && isHandlerBody(place.body);
     return split.inside.kind === 'string' && inLog ? logHole(text, split.inside, offset) : nothing;

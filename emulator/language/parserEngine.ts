@@ -55,7 +55,9 @@ function parseTransactionParts(cursor: TokenCursor, node: Transaction, keyword: 
   const size = requireExpression(cursor, () => `expected a size after '${cursor.snippetFrom(keyword.range.start)}'`);
   if (!size) return;
   node.size = size.expression;
-  while (!cursor.atStatementEnd()) {
+  for (;;) {
+    cursor.expect({ kind: 'transaction-option', access: node.access, given: [...node.options.map((option) => option.kind), ...(node.label ? ['as'] : [])] });
+    if (cursor.atStatementEnd()) return;
     const token = cursor.peek();
     if (token.kind !== 'identifier') return cursor.fail(() => unexpectedOption(describeToken(token)));
     if (token.text === 'pasid' || token.text === 'value') {

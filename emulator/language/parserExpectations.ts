@@ -32,6 +32,12 @@ export type Expectation =
    * other handler may have (a domain has one fault handler, iommu_set_fault_handler).
    */
   | { kind: 'name'; of: NameKind; then?: '.'; unhandled?: true }
+  /** After a map's size (or a handler's `map page -> PA`): permission words given so far, and whether `pages` may still come. */
+  | { kind: 'map-permissions'; given: readonly string[]; pages: boolean }
+  /** After `pages`: a leaf size. */
+  | { kind: 'leaf-size' }
+  /** After a transaction's size: its options, those given so far (`as` for a label). */
+  | { kind: 'transaction-option'; access: 'read' | 'write'; given: readonly string[] }
   /** `expect ▮`: a transaction label or a counter. */
   | { kind: 'expect-subject' }
   /** `expect NAME ▮`: a status, `pa` or a comparison. */

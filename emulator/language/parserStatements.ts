@@ -67,6 +67,7 @@ function parseMapParts(cursor: TokenCursor, node: MapStatement, place: MapPlace)
   if (node.page) {
     if (cursor.atWord('size')) return cursor.fail("'map page' maps one 4K page: it takes no size");
   } else {
+    cursor.expect({ kind: 'words', words: ['size'] });
     if (!cursor.acceptWord('size')) return cursor.fail("expected 'size' after the physical address");
     const size = requireExpression(cursor, "expected a size after 'size'");
     if (!size) return;
@@ -77,7 +78,9 @@ function parseMapParts(cursor: TokenCursor, node: MapStatement, place: MapPlace)
 
 /** Words to the end of the statement (the checker knows which it takes), with `pages N` among them. */
 function parsePermissions(cursor: TokenCursor, node: MapStatement): void {
-  while (!cursor.atStatementEnd()) {
+  for (;;) {
+    cursor.expect({ kind: 'map-permissions', given: node.perms.map((perm) => perm.text), pages: node.page === undefined && node.pages === undefined });
+    if (cursor.atStatementEnd()) return;
     const token = cursor.peek();
     if (token.kind !== 'identifier') {
       return cursor.fail(`unexpected ${describeToken(token)} among the permissions; a map takes words such as rw, x, priv, noaf, device, and 'pages 4K'`);
@@ -87,6 +90,7 @@ function parsePermissions(cursor: TokenCursor, node: MapStatement): void {
       node.perms.push(wordOf(token));
       continue;
     }
+    cursor.expect({ kind: 'leaf-size' });
     const leaf = requireNumber(cursor, "expected a leaf size after 'pages' (4K, 2M or 1G)");
     if (!leaf) return;
     if (node.pages === undefined) node.pages = leaf.literal;

@@ -33,6 +33,12 @@ function describe(expectation: Expectation): string {
       return `one of ${expectation.words.join(', ')}`;
     case 'name':
       return `the name of a ${expectation.of}${expectation.then ? `, then '${expectation.then}'` : ''}${expectation.unhandled ? ' no handler has' : ''}`;
+    case 'map-permissions':
+      return `permissions after ${expectation.given.join(' ') || 'none'}${expectation.pages ? ', or pages' : ''}`;
+    case 'leaf-size':
+      return 'a leaf size';
+    case 'transaction-option':
+      return `options of a ${expectation.access} after ${expectation.given.join(' ') || 'none'}`;
     case 'expect-subject':
       return 'a label or a counter';
     case 'expect-check':
@@ -88,6 +94,24 @@ test('inside a statement: a setting\'s value, the fixed words that come next, a 
     'the name of a domain no handler has',
     'a label or a counter',
     "a check of 'x'",
+    'none',
+  ]);
+});
+
+test('inside a map and a transaction: size, the permissions and pages, a leaf size, the options not given yet', () => {
+  assert.deepEqual(withinAt('domain d {\n  map 0x0 -> 0x0 |\n  map 0x0 -> 0x0 size 4K |rw |\n  map 0x0 -> 0x0 size 4K pages |\n  map 0x0 -> 0x0 size 4K pages 4K |\n}\n'), [
+    'one of size',
+    'permissions after none, or pages',
+    'permissions after rw, or pages',
+    'a leaf size',
+    'permissions after none',
+  ]);
+  assert.deepEqual(withinAt('handler h on d {\n  map page -> 0x0 |\n}\n'), ['permissions after none']);
+  assert.deepEqual(withinAt('engine m.e {\n  write 0x0 4 |priv |as x |\n  read 0x0 4 pasid |\n}\n'), [
+    'options of a write after none',
+    'options of a write after priv',
+    'options of a write after priv as',
+    // An operand: the expression's, not an option.
     'none',
   ]);
 });
