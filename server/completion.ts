@@ -1,10 +1,11 @@
 import { Command, CompletionItem, CompletionItemKind, InsertTextFormat, MarkupKind, Position } from 'vscode-languageserver';
-import { pageResponses, stallResponses } from '../emulator/language/ast';
+import { bodyStatements, declarationStatements, phraseWords, StatementSpec, transactionOptions } from '../emulator/language/grammarTable';
 import {
   blockSettings,
   BlockKind,
   counterDocs,
   counterNames,
+  existsOn,
   faultFields,
   faultKindEventNames,
   faultKinds,
@@ -74,28 +75,10 @@ function choice(index: number, values: readonly string[], placeholder: string): 
 // ---------------------------------------------------------------------------------------
 // Declarations
 
-interface Phrase {
-  /** How it is written, as `detail` shows it; what it means is in `keywordDocs`, shared with hover. */
-  syntax: string;
-}
-
 /** A word's documentation: the same text hover shows. */
 function docOf(word: string): string {
   return keywordDocs[word] ?? '';
 }
-
-const declarationPhrases: Readonly<Record<string, Phrase>> = {
-  scenario: { syntax: 'scenario "TITLE"' },
-  timing: { syntax: 'timing { … }' },
-  smmu: { syntax: 'smmu NAME { … }' },
-  domain: { syntax: 'domain NAME { … }' },
-  master: { syntax: 'master NAME { … }' },
-  engine: { syntax: 'engine MASTER.NAME { … }' },
-  workqueue: { syntax: 'workqueue NAME { … }' },
-  handler: { syntax: 'handler NAME on DOMAIN { … }' },
-  vfio: { syntax: 'vfio NAME { … }' },
-  expect: { syntax: 'expect LABEL STATUS | expect LABEL pa PA | expect COUNTER OP N' },
-};
 
 function declarationBody(keyword: string, analysis: Analysis): string {
   const names = (kind: NameKind) => analysis.compiled.check.symbols.declared(kind).map((s) => s.name);
@@ -114,12 +97,12 @@ function declarationBody(keyword: string, analysis: Analysis): string {
 }
 
 function declarationItems(declaredOnce: ReadonlySet<string>, analysis: Analysis): CompletionItem[] {
-  return Object.entries(declarationPhrases)
-    .filter(([keyword]) => !declaredOnce.has(keyword))
-    .map(([keyword, phrase]) =>
+  return declarationStatements
+    .filter(({ words }) => !declaredOnce.has(words))
+    .map(({ words: keyword, syntax, doc }) =>
       keyword === 'expect'
-        ? { label: keyword, kind: CompletionItemKind.Keyword, detail: phrase.syntax, documentation: markdown(docOf(keyword)), insertText: 'expect ', command: suggestAgain }
-        : snippet(keyword, CompletionItemKind.Keyword, declarationBody(keyword, analysis), phrase.syntax, docOf(keyword)),
+        ? { label: keyword, kind: CompletionItemKind.Keyword, detail: syntax, documentation: markdown(doc), insertText: 'expect ', command: suggestAgain }
+        : snippet(keyword, CompletionItemKind.Keyword, declarationBody(keyword, analysis), syntax, doc),
     );
 }
 
@@ -128,75 +111,39 @@ function declarationItems(declaredOnce: ReadonlySet<string>, analysis: Analysis)
 
 const versionNames: Readonly<Record<SmmuVersion, string>> = { v2: 'SMMUv2', v3: 'SMMUv3' };
 
-interface StatementPhrase extends Phrase {
-  body: string;
-}
-
-const statementPhrases: Readonly<Record<string, StatementPhrase>> = {
-  map: { syntax: 'map IOVA -> PA size SIZE PERMS… [pages 4K|2M|1G]', body: 'map ${1:iova} -> ${2:pa} size ${3:size} ${4:rw}' },
-  stream: { syntax: 'stream ID [mask MASK]', body: 'stream ${1:0x0}' },
-  pasid: { syntax: 'pasid N -> DOMAIN', body: 'pasid ${1:1} -> ${2:domain}' },
-  masters: { syntax: 'masters NAME…', body: 'masters ' },
-  read: { syntax: 'read ADDRESS SIZE [pasid N] [priv] [exec] [as NAME]', body: 'read ${1:address} ${2:size}' },
-  write: { syntax: 'write ADDRESS SIZE [pasid N] [priv] [value V] [as NAME]', body: 'write ${1:address} ${2:size}' },
-  wait: { syntax: 'wait CYCLES', body: 'wait ${1:cycles}' },
-  repeat: { syntax: 'repeat N { … }', body: 'repeat ${1:count} {\n\t$0\n}' },
-  submit: { syntax: 'submit ID { … }', body: 'submit ${1:id} {\n\t$0\n}' },
-  log: { syntax: 'log "MESSAGE {field}"', body: 'log "$1"' },
-  dump: { syntax: 'dump', body: 'dump' },
-  unmap: { syntax: 'unmap IOVA size SIZE', body: 'unmap ${1:iova} size ${2:size}' },
-  tlbi: { syntax: 'tlbi all | tlbi va ADDRESS', body: 'tlbi ' },
-  sleep: { syntax: 'sleep CYCLES', body: 'sleep ${1:cycles}' },
-  'stall off for': { syntax: 'stall off for CYCLES', body: 'stall off for ${1:cycles}' },
-  if: { syntax: 'if CONDITION { … } [else { … }]', body: 'if ${1:condition} {\n\t$0\n}' },
-  retry: { syntax: 'retry', body: 'retry' },
-  terminate: { syntax: 'terminate', body: 'terminate' },
-  abort: { syntax: 'abort', body: 'abort' },
-  success: { syntax: 'success', body: 'success' },
-  invalid: { syntax: 'invalid', body: 'invalid' },
-  failure: { syntax: 'failure', body: 'failure' },
+/** What completing a statement inserts, where that is more than its words. */
+const statementSnippets: Readonly<Record<string, string>> = {
+  map: 'map ${1:iova} -> ${2:pa} size ${3:size} ${4:rw}',
+  stream: 'stream ${1:0x0}',
+  masters: 'masters ',
+  read: 'read ${1:address} ${2:size}',
+  write: 'write ${1:address} ${2:size}',
+  wait: 'wait ${1:cycles}',
+  repeat: 'repeat ${1:count} {\n\t$0\n}',
+  submit: 'submit ${1:id} {\n\t$0\n}',
+  log: 'log "$1"',
+  unmap: 'unmap ${1:iova} size ${2:size}',
+  tlbi: 'tlbi ',
+  sleep: 'sleep ${1:cycles}',
+  'stall off for': 'stall off for ${1:cycles}',
+  if: 'if ${1:condition} {\n\t$0\n}',
 };
 
-/** Statements that may sleep, which an `irq` handler must not use. */
-const sleepingStatements: ReadonlySet<string> = new Set(['sleep', 'dump', 'map']);
-
-const engineItemWords = ['read', 'write', 'wait', 'repeat', 'submit'];
-const handlerWords = ['log', 'dump', 'map', 'unmap', 'tlbi', 'sleep', 'stall off for', 'if'];
-
-function statementWords(block: EnclosingBlock): string[] {
-  switch (block.body) {
-    case 'domain':
-      return ['map'];
-    case 'vfio':
-      return ['masters', 'map'];
-    case 'master':
-      // PASID bindings (SubstreamIDs) exist on SMMUv3 only.
-      return block.version === 'v2' ? ['stream'] : ['stream', 'pasid'];
-    case 'engine':
-      return ['stream', ...engineItemWords];
-    case 'repeat':
-    case 'submit':
-      return engineItemWords;
-    case 'handler':
-    case 'if':
-    case 'else': {
-      const responses = block.version === 'v3' ? [...stallResponses, ...pageResponses] : [...stallResponses];
-      const words = [...handlerWords, ...responses];
-      return block.handlerContext === 'irq' ? words.filter((w) => !sleepingStatements.has(w)) : words;
-    }
-    default:
-      return [];
-  }
+/** The statements of the grammar table a block may take: of its SMMU version, none that sleeps in an `irq` handler. */
+function statementsToOffer(block: EnclosingBlock): StatementSpec[] {
+  return bodyStatements[block.body].filter(
+    (spec) => existsOn(spec, block.version) && !(spec.offeredOnlyOnKnownVersion && block.version === undefined) && !(spec.sleeps && block.handlerContext === 'irq'),
+  );
 }
 
-function statementItem(word: string, block: EnclosingBlock, analysis: Analysis): CompletionItem {
-  const phrase = statementPhrases[word];
-  let body = phrase.body;
+function statementItem(spec: StatementSpec, block: EnclosingBlock, analysis: Analysis): CompletionItem {
+  const word = spec.words;
+  let body = statementSnippets[word] ?? word;
   if (word === 'map' && block.body !== 'domain' && block.body !== 'vfio') body = 'map page -> ${1:pa} ${2:rw}';
   if (word === 'pasid') body = `pasid \${1:1} -> ${choice(2, analysis.compiled.check.symbols.declared('domain').map((d) => d.name), 'domain')}`;
   const item = body.includes('$')
-    ? snippet(word, CompletionItemKind.Keyword, body, phrase.syntax, docOf(word))
-    : { label: word, kind: CompletionItemKind.Keyword, detail: phrase.syntax, documentation: markdown(docOf(word)), ...(body !== word ? { insertText: body } : {}) };
+    ? snippet(word, CompletionItemKind.Keyword, body, spec.syntax, spec.doc)
+    : { label: word, kind: CompletionItemKind.Keyword, detail: spec.syntax, documentation: markdown(spec.doc), ...(body !== word ? { insertText: body } : {}) };
   return word === 'masters' || word === 'tlbi' ? { ...item, command: suggestAgain } : item;
 }
 
@@ -206,7 +153,7 @@ function settingsToOffer(block: EnclosingBlock): SettingSpec[] {
   return blockSettings[block.body].filter(
     (spec) =>
       !block.given.has(spec.key) &&
-      !(spec.only && block.version && spec.only !== block.version) &&
+      existsOn(spec, block.version) &&
       !(spec.key === 'queue' && block.handlerContext !== undefined && block.handlerContext !== 'workqueue'),
   );
 }
@@ -216,7 +163,7 @@ function isBlockKind(body: BodyKind): body is BlockKind {
 }
 
 function statementItems(block: EnclosingBlock, analysis: Analysis): CompletionItem[] {
-  return [...settingsToOffer(block).map((spec) => settingItem(spec, analysis)), ...statementWords(block).map((word) => statementItem(word, block, analysis))];
+  return [...settingsToOffer(block).map((spec) => settingItem(spec, analysis)), ...statementsToOffer(block).map((spec) => statementItem(spec, block, analysis))];
 }
 
 // ---------------------------------------------------------------------------------------
@@ -358,28 +305,22 @@ function expectCheckItems(subject: string, analysis: Analysis): CompletionItem[]
 // ---------------------------------------------------------------------------------------
 // Fixed words
 
-const keywordPhrases: Readonly<Record<string, Phrase & { insertText?: string }>> = {
-  on: { syntax: 'handler NAME on DOMAIN', insertText: 'on ' },
-  size: { syntax: 'size SIZE' },
-  mask: { syntax: 'stream ID mask MASK' },
-  all: { syntax: 'tlbi all' },
-  va: { syntax: 'tlbi va ADDRESS' },
-  'off for': { syntax: 'stall off for CYCLES', insertText: 'off for ' },
-  for: { syntax: 'stall off for CYCLES' },
-  if: { syntax: 'else if CONDITION { … }' },
-  else: { syntax: 'else { … }' },
-  page: { syntax: 'map page -> PA PERMS…' },
-  pa: { syntax: 'expect LABEL pa PA' },
-  pages: { syntax: 'pages 4K | 2M | 1G' },
-};
+/** What completing a fixed word inserts, where more follows it. */
+const keywordInserts: Readonly<Record<string, string>> = { on: 'on ', 'off for': 'off for ' };
+
+/** How a fixed word is written: `if` is offered only after `else`. */
+function keywordSyntax(word: string): string | undefined {
+  return word === 'if' ? 'else if CONDITION { … }' : phraseWords[word]?.syntax;
+}
 
 function keywordItem(word: string): CompletionItem {
-  const phrase = keywordPhrases[word];
+  const syntax = keywordSyntax(word);
+  const insertText = keywordInserts[word];
   return {
     label: word,
     kind: CompletionItemKind.Keyword,
-    ...(phrase ? { detail: phrase.syntax, documentation: markdown(docOf(word)) } : {}),
-    ...(phrase?.insertText ? { insertText: phrase.insertText } : {}),
+    ...(syntax ? { detail: syntax, documentation: markdown(docOf(word)) } : {}),
+    ...(insertText ? { insertText } : {}),
   };
 }
 
@@ -423,18 +364,16 @@ function leafSizeItems(): CompletionItem[] {
 // ---------------------------------------------------------------------------------------
 // Transactions
 
-const transactionOptions: ReadonlyArray<{ word: string; syntax: string; body?: string }> = [
-  { word: 'pasid', syntax: 'pasid N', body: 'pasid ${1:1}' },
-  { word: 'priv', syntax: 'priv' },
-  { word: 'exec', syntax: 'exec' },
-  { word: 'value', syntax: 'value V', body: 'value ${1:0x0}' },
-  { word: 'as', syntax: 'as NAME', body: 'as ${1:name}' },
-];
+/** What completing a transaction option inserts, where it takes a value. */
+const optionSnippets: Readonly<Record<string, string>> = { pasid: 'pasid ${1:1}', value: 'value ${1:0x0}', as: 'as ${1:name}' };
 
 function transactionOptionItems(access: 'read' | 'write', given: ReadonlySet<string>, version: SmmuVersion | undefined): CompletionItem[] {
   return transactionOptions
-    .filter(({ word }) => !given.has(word) && !(word === 'value' && access === 'read') && !(word === 'exec' && access === 'write') && !(word === 'pasid' && version === 'v2'))
-    .map(({ word, syntax, body }) => (body ? snippet(word, CompletionItemKind.Keyword, body, syntax, docOf(word)) : { label: word, kind: CompletionItemKind.Keyword, detail: syntax, documentation: markdown(docOf(word)) }));
+    .filter((option) => !given.has(option.word) && (option.access === undefined || option.access === access) && existsOn(option, version))
+    .map(({ word, syntax }) => {
+      const body = optionSnippets[word];
+      return body ? snippet(word, CompletionItemKind.Keyword, body, syntax, docOf(word)) : { label: word, kind: CompletionItemKind.Keyword, detail: syntax, documentation: markdown(docOf(word)) };
+    });
 }
 
 // ---------------------------------------------------------------------------------------

@@ -2,15 +2,19 @@ import { Declaration } from '../emulator/language/ast';
 import { versionOf } from '../emulator/language/checker/context';
 import { CheckResult } from '../emulator/language/checker/check';
 import { tokenize } from '../emulator/language/lexer';
-import { BlockKind, NameKind, SettingSpec, settingSpec, SmmuVersion } from '../emulator/language/schema';
+import { BodyKind, declarationStatements } from '../emulator/language/grammarTable';
+import { Expectation, WithinStatement } from '../emulator/language/parserExpectations';
+import { binaryOperatorOf, unaryOperatorOf } from '../emulator/language/parserExpressions';
+import { NameKind, SettingSpec, settingSpec, SmmuVersion } from '../emulator/language/schema';
 import { Punctuator, Token } from '../emulator/language/tokens';
 import { CompiledScenario } from '../emulator/scenario/compile';
 
 /**
- * What the cursor is in the middle of, for completion. Decided from the tokens of the
- * statement before the cursor (the file may be half typed: the parser's tree is used only
- * to look things up, never to decide where the cursor is) and from the `{ … }` blocks
- * around it, counted on the tokens as the parser counts them.
+ * What the cursor is in the middle of, for completion. Where a statement starts and which
+ * block it is in, the parser says: it records what it expected at each statement's start
+ * (`ParseResult.expectations`). Within the statement, the tokens before the cursor say
+ * how far it has come (the file may be half typed); the parser's tree is used to look
+ * things up (settings given, versions).
  */
 export type CompletionContext =
   | { kind: 'nothing' }
@@ -47,8 +51,7 @@ export type ExpressionSlot =
   /** An address, size or count in an engine: numbers, and `i` inside a repeat. */
   | { kind: 'engine'; inRepeat: boolean };
 
-/** What a block's body is: a declaration's, or a nested one (`repeat`, `submit`, `if`, `else`). */
-export type BodyKind = BlockKind | 'repeat' | 'submit' | 'if' | 'else';
+export type { BodyKind };
 
 /** The innermost block around the cursor and the declaration it belongs to. */
 export interface EnclosingBlock {
@@ -63,12 +66,6 @@ export interface EnclosingBlock {
   inRepeat: boolean;
 }
 
-interface Frame {
-  body: BodyKind | 'unknown';
-  open: Token;
-  keyword: Token;
-}
-
 const nothing: CompletionContext = { kind: 'nothing' };
 
 // As the token helpers, but a look-ahead past the end of the words is simply not a match.
@@ -80,17 +77,11 @@ function isPunctuator(token: Token | undefined, text: Punctuator): boolean {
   return token?.kind === 'punctuator' && token.text === text;
 }
 
-const blockKinds: ReadonlySet<string> = new Set<BlockKind>(['timing', 'smmu', 'domain', 'master', 'engine', 'workqueue', 'handler', 'vfio']);
-const binaryOperators: ReadonlySet<string> = new Set(['*', '/', '%', '+', '-', '<<', '>>', '<', '<=', '>', '>=', '==', '!=', '&', '^', '|', '&&', '||']);
-const unaryOperators: ReadonlySet<string> = new Set(['-', '~', '!']);
 const comparedFields: ReadonlySet<string> = new Set(['kind', 'engine', 'master', 'domain']);
 
+// The parser's own operators.
 function isBinaryOperator(token: Token | undefined): boolean {
-  return token?.kind === 'punctuator' && binaryOperators.has(token.text);
-}
-
-function isStatementSeparator(token: Token | undefined): boolean {
-  return token !== undefined && (isPunctuator(token, ';') || isPunctuator(token, '{') || isPunctuator(token, '}'));
+  return token !== undefined && binaryOperatorOf(token) !== undefined;
 }
 
 function isEngineBody(body: BodyKind): boolean {
@@ -138,104 +129,6 @@ function splitAtCursor(tokens: readonly Token[], offset: number): CursorSplit {
   return { before: index, partial: undefined, inside: undefined };
 }
 
-/** The first token of the statement that holds `tokens[index]`; a line that ends with an operator goes on. */
-function statementStart(tokens: readonly Token[], index: number): number {
-  let start = index;
-  while (start > 0) {
-    const previous = tokens[start - 1];
-    if (isStatementSeparator(previous)) break;
-    if (previous.kind === 'newline' || tokens[start].firstOnLine) {
-      const continued = previousSignificant(tokens, start);
-      if (continued === undefined || !isBinaryOperator(tokens[continued])) break;
-      start = continued;
-      continue;
-    }
-    start--;
-  }
-  return start;
-}
-
-/** The index of the last token before `index` that is not a new line. */
-function previousSignificant(tokens: readonly Token[], index: number): number | undefined {
-  for (let i = index - 1; i >= 0; i--) if (tokens[i].kind !== 'newline') return i;
-  return undefined;
-}
-
-/** The start of the statement the cursor is in: `before` itself when the cursor starts one. */
-function cursorStatementStart(tokens: readonly Token[], before: number, text: string, cursorStart: number): number {
-  const previous = tokens[before - 1];
-  if (previous === undefined || isStatementSeparator(previous)) return before;
-  const onNewLine = previous.kind === 'newline' || /[\r\n]/.test(text.slice(previous.range.end, cursorStart));
-  if (!onNewLine) return statementStart(tokens, before - 1);
-  const continued = previousSignificant(tokens, before);
-  return continued !== undefined && isBinaryOperator(tokens[continued]) ? statementStart(tokens, continued) : before;
-}
-
-/** As the parser's `atDeclarationStart`: a line that starts with a block keyword and holds a `{` starts a declaration. */
-function atDeclarationStart(tokens: readonly Token[], index: number): boolean {
-  const token = tokens[index];
-  if (token.kind !== 'identifier' || !token.firstOnLine || !blockKinds.has(token.text)) return false;
-  for (let i = index + 1; i < tokens.length; i++) {
-    const next = tokens[i];
-    if (isPunctuator(next, '{')) return true;
-    if (next.firstOnLine || next.kind === 'newline' || next.kind === 'end' || isPunctuator(next, ';') || isPunctuator(next, '}')) return false;
-  }
-  return false;
-}
-
-/** The `{` tokens that no later `}` balances. */
-function unbalancedBraces(tokens: readonly Token[]): Set<Token> {
-  const open: Token[] = [];
-  for (const token of tokens) {
-    if (isPunctuator(token, '{')) open.push(token);
-    else if (isPunctuator(token, '}')) open.pop();
-  }
-  return new Set(open);
-}
-
-/** The first token of what a `{` opens: its own statement's, or the line before when it stands alone. */
-function openerOf(tokens: readonly Token[], open: number): Token {
-  const start = statementStart(tokens, open);
-  if (start !== open) return tokens[start];
-  const previous = previousSignificant(tokens, open);
-  if (previous === undefined || isStatementSeparator(tokens[previous])) return tokens[open];
-  return tokens[statementStart(tokens, previous)];
-}
-
-function bodyOf(keyword: Token, parent: Frame | undefined): BodyKind | 'unknown' {
-  if (keyword.kind !== 'identifier') return 'unknown';
-  if (parent === undefined) return blockKinds.has(keyword.text) ? (keyword.text as BlockKind) : 'unknown';
-  if (parent.body !== 'unknown' && isEngineBody(parent.body) && (keyword.text === 'repeat' || keyword.text === 'submit')) return keyword.text;
-  if (parent.body !== 'unknown' && isHandlerBody(parent.body) && (keyword.text === 'if' || keyword.text === 'else')) return keyword.text;
-  return 'unknown';
-}
-
-/**
- * The blocks open before `tokens[end]`, innermost last, as the parser sees them: a `{` opens,
- * a `}` closes, and an unclosed block ends where a new declaration starts.
- */
-function openFrames(tokens: readonly Token[], end: number): { frames: Frame[]; lastClosed: Frame | undefined } {
-  const frames: Frame[] = [];
-  let lastClosed: Frame | undefined;
-  let unbalanced: Set<Token> | undefined;
-  for (let i = 0; i < end; i++) {
-    const token = tokens[i];
-    if (atDeclarationStart(tokens, i)) {
-      frames.length = 0;
-    } else if (token.firstOnLine && (isWord(token, 'expect') || isWord(token, 'scenario'))) {
-      unbalanced ??= unbalancedBraces(tokens);
-      while (frames.length > 0 && unbalanced.has(frames[frames.length - 1].open)) frames.pop();
-    }
-    if (isPunctuator(token, '{')) {
-      const keyword = openerOf(tokens, i);
-      frames.push({ body: bodyOf(keyword, frames[frames.length - 1]), open: token, keyword });
-    } else if (isPunctuator(token, '}')) {
-      lastClosed = frames.pop() ?? lastClosed;
-    }
-  }
-  return { frames, lastClosed };
-}
-
 // ---------------------------------------------------------------------------------------
 // The enclosing declaration
 
@@ -264,19 +157,18 @@ function versionOfDeclaration(declaration: Declaration | undefined, check: Check
   }
 }
 
-function enclosingBlock(compiled: CompiledScenario, frames: readonly Frame[], body: BodyKind, partial: Token | undefined): EnclosingBlock {
-  const outer = frames[0];
-  const declaration = outer ? declarationAt(compiled, outer.keyword.range.start) : undefined;
+function enclosingBlock(compiled: CompiledScenario, place: Extract<Expectation, { kind: 'statement' }>, partial: Token | undefined): EnclosingBlock {
+  const declaration = declarationAt(compiled, place.declarationStart);
   const settings = declaration && 'settings' in declaration ? declaration.settings : [];
   const given = new Set(settings.filter((s) => s.key.range.start !== partial?.range.start).map((s) => s.key.text));
   const context = settings.find((s) => s.key.text === 'context')?.value;
   return {
-    body,
+    body: place.body,
     declaration,
     version: versionOfDeclaration(declaration, compiled.check),
     given,
     handlerContext: declaration?.kind === 'handler' && context?.kind === 'word' ? context.text : undefined,
-    inRepeat: frames.some((f) => f.body === 'repeat'),
+    inRepeat: place.bodies.includes('repeat'),
   };
 }
 
@@ -323,7 +215,7 @@ function scanExpression(words: readonly Token[], start: number): Scan {
   for (;;) {
     let stoppedAt: number | undefined;
     if (state === 'operand') {
-      while (i < words.length && words[i].kind === 'punctuator' && unaryOperators.has(words[i].text)) i++;
+      while (i < words.length && unaryOperatorOf(words[i]) !== undefined) i++;
       const token = words[i];
       if (token?.kind === 'number') {
         i++;
@@ -397,7 +289,7 @@ function engineOperand(words: readonly Token[], start: number, block: EnclosingB
 
 type OperandContext = (words: readonly Token[], start: number) => CompletionContext;
 
-/** `map IOVA -> PA size SIZE PERMS… [pages N]`, in a handler also `map page -> PA PERMS…`. */
+/** The operands of `map IOVA -> PA size SIZE …`, in a handler also `map page -> PA …`. */
 function mapStatement(words: readonly Token[], inHandler: boolean): CompletionContext {
   const operand: OperandContext = inHandler ? handlerOperand : () => nothing;
   const page = inHandler && isWord(words[1], 'page') && isPunctuator(words[2], '->');
@@ -412,56 +304,33 @@ function mapStatement(words: readonly Token[], inHandler: boolean): CompletionCo
   const pa = scanExpression(words, i + 1);
   if (pa.end >= words.length && !pa.complete) return operand(words, i + 1);
   i = pa.end;
-  if (!page) {
-    if (i >= words.length) return { kind: 'keywords', words: ['size'] };
-    if (!isWord(words[i], 'size')) return nothing;
+  if (!page && isWord(words[i], 'size')) {
     const size = scanExpression(words, i + 1);
     if (size.end >= words.length && !size.complete) return operand(words, i + 1);
-    i = size.end;
   }
-  return mapPermissions(words, i, !page);
+  // `size`, the permissions and `pages`: what the parser expected there.
+  return nothing;
 }
 
-function mapPermissions(words: readonly Token[], start: number, pagesAllowed: boolean): CompletionContext {
-  const given: string[] = [];
-  let pages = pagesAllowed;
-  for (let i = start; i < words.length; i++) {
-    const word = words[i];
-    if (word.kind !== 'identifier') return nothing;
-    if (word.text !== 'pages') {
-      given.push(word.text);
-      continue;
-    }
-    if (i === words.length - 1) return { kind: 'leaf-size' };
-    pages = false;
-    i++;
-  }
-  return { kind: 'map-permissions', given, pages };
-}
-
-/** `read|write ADDRESS SIZE [pasid N] [priv] [exec] [value V] [as NAME]`. */
+/** The operands of `read|write ADDRESS SIZE [pasid N] [value V] …`. */
 function transaction(words: readonly Token[], block: EnclosingBlock): CompletionContext {
   const address = scanExpression(words, 1);
   // After a whole address, the size goes next.
   if (address.end >= words.length) return engineOperand(words, address.complete ? address.end : 1, block);
   const size = scanExpression(words, address.end);
   if (size.end >= words.length && !size.complete) return engineOperand(words, address.end, block);
-  const given = new Set<string>();
   for (let i = size.end; i < words.length; ) {
     const option = words[i];
-    given.add(option.text);
     if (isWord(option, 'pasid') || isWord(option, 'value')) {
       const value = scanExpression(words, i + 1);
       if (value.end >= words.length && !value.complete) return engineOperand(words, i + 1, block);
       i = value.end;
-    } else if (isWord(option, 'as')) {
-      if (i === words.length - 1) return nothing;
-      i += 2;
     } else {
-      i++;
+      i += isWord(option, 'as') ? 2 : 1;
     }
   }
-  return { kind: 'transaction-option', access: words[0].text === 'write' ? 'write' : 'read', given, version: block.version };
+  // The options themselves: what the parser expected there.
+  return nothing;
 }
 
 function engineStatement(words: readonly Token[], block: EnclosingBlock): CompletionContext | undefined {
@@ -479,12 +348,10 @@ function engineStatement(words: readonly Token[], block: EnclosingBlock): Comple
 }
 
 function handlerStatement(words: readonly Token[]): CompletionContext | undefined {
-  const length = words.length;
   switch (words[0].text) {
     case 'if':
       return handlerOperand(words, 1);
     case 'else':
-      if (length === 1) return { kind: 'keywords', words: ['if'] };
       return isWord(words[1], 'if') ? handlerOperand(words, 2) : nothing;
     case 'map':
       return mapStatement(words, true);
@@ -494,13 +361,10 @@ function handlerStatement(words: readonly Token[]): CompletionContext | undefine
       return isWord(words[iova.end], 'size') ? handlerOperand(words, iova.end + 1) : nothing;
     }
     case 'tlbi':
-      if (length === 1) return { kind: 'keywords', words: ['all', 'va'] };
       return isWord(words[1], 'va') ? handlerOperand(words, 2) : nothing;
     case 'sleep':
       return handlerOperand(words, 1);
     case 'stall':
-      if (length === 1) return { kind: 'keywords', words: ['off for'] };
-      if (length === 2 && isWord(words[1], 'off')) return { kind: 'keywords', words: ['for'] };
       return isWord(words[1], 'off') && isWord(words[2], 'for') ? handlerOperand(words, 3) : nothing;
     default:
       return undefined;
@@ -530,14 +394,8 @@ function blockStatement(words: readonly Token[], block: EnclosingBlock, partial:
       return mapStatement(words, false);
     case 'vfio masters':
       return mastersStatement(words, block, partial);
-    case 'master stream':
-      return words.length === 2 ? { kind: 'keywords', words: ['mask'] } : nothing;
-    case 'master pasid':
-      return words.length === 3 && isPunctuator(words[2], '->') ? { kind: 'names', of: 'domain', exclude: new Set() } : nothing;
   }
-  // A setting: only in the declaration's own body, not in a nested block.
-  const spec = blockKinds.has(body) ? settingSpec(body as BlockKind, first.text) : undefined;
-  return spec && words.length === 1 ? { kind: 'setting-value', spec } : nothing;
+  return nothing;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -552,26 +410,11 @@ function handledDomains(compiled: CompiledScenario, keyword: Token): Set<string>
   return handled;
 }
 
-function topLevelStatement(words: readonly Token[], compiled: CompiledScenario, partial: Token | undefined): CompletionContext {
-  if (words.length === 0) {
-    const declaredOnce = new Set(
-      compiled.file.declarations.filter((d) => (d.kind === 'scenario' || d.kind === 'timing') && d.range.start !== partial?.range.start).map((d) => d.kind),
-    );
-    return { kind: 'declaration', declaredOnce };
-  }
-  const [first, second, third] = words;
-  switch (first.text) {
-    case 'handler':
-      if (words.length === 2 && second.kind === 'identifier') return { kind: 'keywords', words: ['on'] };
-      return words.length === 3 && isWord(third, 'on') ? { kind: 'names', of: 'domain', exclude: handledDomains(compiled, first) } : nothing;
-    case 'engine':
-      return words.length === 1 ? { kind: 'names', of: 'master', exclude: new Set(), then: '.' } : nothing;
-    case 'expect':
-      if (words.length === 1) return { kind: 'expect-subject' };
-      return words.length === 2 && second.kind === 'identifier' ? { kind: 'expect-check', subject: second.text } : nothing;
-    default:
-      return nothing;
-  }
+/** At the start of a top-level line: the declarations, but not a second of one a file has once. */
+function declarationStart(compiled: CompiledScenario, partial: Token | undefined): CompletionContext {
+  const once = new Set(declarationStatements.filter((spec) => spec.once).map((spec) => spec.words));
+  const declaredOnce = new Set(compiled.file.declarations.filter((d) => once.has(d.kind) && d.range.start !== partial?.range.start).map((d) => d.kind));
+  return { kind: 'declaration', declaredOnce };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -595,45 +438,67 @@ function logHole(text: string, string: Token, offset: number): CompletionContext
 
 // ---------------------------------------------------------------------------------------
 
-/** The tokens of the statement before the cursor, and the cursor's place among all tokens. */
-interface CursorStatement {
-  words: Token[];
-  split: CursorSplit;
-  /** The token before the statement (a `{`, `}`, `;` or new line), if any. */
-  previous: Token | undefined;
-  /** Where the word being typed starts (the cursor, when none is). */
-  cursorStart: number;
+/**
+ * Whether the cursor is on the line of the token before it, in that token's statement: the
+ * token after the cursor may start a statement on the next line (`if (▮` with a `}` below:
+ * no new-line token stands inside an open bracket).
+ */
+function continuesPrevious(text: string, previous: Token | undefined, cursorStart: number): boolean {
+  if (previous === undefined || previous.kind === 'newline' || isPunctuator(previous, ';') || isPunctuator(previous, '{') || isPunctuator(previous, '}')) return false;
+  return !/[\r\n]/.test(text.slice(previous.range.end, cursorStart));
 }
 
-function cursorStatement(tokens: readonly Token[], text: string, offset: number): CursorStatement {
-  const split = splitAtCursor(tokens, offset);
-  const cursorStart = split.partial?.range.start ?? offset;
-  const start = cursorStatementStart(tokens, split.before, text, cursorStart);
-  const words = tokens.slice(start, split.before).filter((t) => t.kind !== 'newline');
-  return { words, split, previous: tokens[start - 1], cursorStart };
+/** What the parser expected at the cursor inside a statement. */
+function withinStatement(expected: WithinStatement, compiled: CompiledScenario, place: Exclude<Expectation, WithinStatement | { kind: 'after-block' }>, statementStart: Token): CompletionContext {
+  switch (expected.kind) {
+    case 'setting-value': {
+      const spec = settingSpec(expected.block, expected.key);
+      return spec ? { kind: 'setting-value', spec } : nothing;
+    }
+    case 'words':
+      return { kind: 'keywords', words: expected.words };
+    case 'name':
+      return { kind: 'names', of: expected.of, exclude: expected.unhandled ? handledDomains(compiled, statementStart) : new Set(), ...(expected.then ? { then: expected.then } : {}) };
+    case 'map-permissions':
+      return expected;
+    case 'leaf-size':
+      return expected;
+    case 'transaction-option': {
+      const version = place.kind === 'statement' ? enclosingBlock(compiled, place, undefined).version : undefined;
+      return { kind: 'transaction-option', access: expected.access, given: new Set(expected.given), version };
+    }
+    case 'expect-subject':
+      return expected;
+    case 'expect-check':
+      return expected;
+  }
 }
 
 /** Decides what completion offers at `offset` of the compiled text. */
 export function completionContext(compiled: CompiledScenario, text: string, offset: number): CompletionContext {
   if (inComment(compiled, text, offset)) return nothing;
-  const { words, split, previous, cursorStart } = cursorStatement(compiled.tokens, text, offset);
-  const { frames, lastClosed } = openFrames(compiled.tokens, split.before);
-  const innermost = frames[frames.length - 1];
-  const body = innermost?.body;
-
+  const split = splitAtCursor(compiled.tokens, offset);
+  const previous = compiled.tokens[split.before - 1];
+  // Where the statement before the cursor started, and what the parser expected there.
+  const recorded = compiled.expectations.atOrBefore(continuesPrevious(text, previous, split.partial?.range.start ?? split.inside?.range.start ?? offset) ? split.before - 1 : split.before);
+  if (!recorded) return nothing;
+  const words = compiled.tokens.slice(recorded.token, split.before).filter((t) => t.kind !== 'newline');
+  let place = recorded.expectation;
+  if (place.kind === 'after-block') {
+    // After a `}` on its line only an `if`'s `else` may follow.
+    if (words.length === 0) return place.body === 'if' && !split.inside ? { kind: 'keywords', words: ['else'] } : nothing;
+    place = place.around;
+  }
+  const within = split.inside ? undefined : compiled.expectations.withinStatementAt(split.before);
+  if (within) return withinStatement(within, compiled, place, compiled.tokens[recorded.token]);
   if (split.inside) {
-    const inLog = words.length === 1 && isWord(words[0], 'log') && body !== undefined && body !== 'unknown' && isHandlerBody(body);
+    const inLog = words.length === 1 && isWord(words[0], 'log') && place.kind === 'statement' && isHandlerBody(place.body);
     return split.inside.kind === 'string' && inLog ? logHole(text, split.inside, offset) : nothing;
   }
-  if (words.length === 0 && previous) {
-    // After a `}` on its line only an `if`'s `else` may follow.
-    const sameLine = !/[\r\n]/.test(text.slice(previous.range.end, cursorStart));
-    if (sameLine && isPunctuator(previous, '}')) return lastClosed?.body === 'if' ? { kind: 'keywords', words: ['else'] } : nothing;
-    // Right after a typed `{` (a trigger character) the block is only being opened.
-    if (isPunctuator(previous, '{') && previous.range.end === offset) return nothing;
-  }
-  if (body === undefined) return topLevelStatement(words, compiled, split.partial);
-  if (body === 'unknown') return nothing;
-  const block = enclosingBlock(compiled, frames, body, split.partial);
+  // Right after a typed `{` (a trigger character) the block is only being opened.
+  if (words.length === 0 && isPunctuator(previous, '{') && previous.range.end === offset) return nothing;
+  // A declaration's header takes nothing but what the parser expected in it (above).
+  if (place.kind === 'declaration') return words.length === 0 ? declarationStart(compiled, split.partial) : nothing;
+  const block = enclosingBlock(compiled, place, split.partial);
   return words.length === 0 ? { kind: 'statement', block } : blockStatement(words, block, split.partial);
 }

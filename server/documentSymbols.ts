@@ -18,6 +18,7 @@ import {
 } from '../emulator/language/ast';
 import { BlockSettings } from '../emulator/language/checker/settings';
 import { versionOf } from '../emulator/language/checker/context';
+import { EngineBlock, transactionCount, walkEngineItems } from '../emulator/language/engineItems';
 import { constantValue } from '../emulator/language/evaluate';
 import { BlockKind } from '../emulator/language/schema';
 import { Range } from '../emulator/language/source';
@@ -248,30 +249,33 @@ class Outline {
     return master ? master.streams[0]?.id?.text : undefined;
   }
 
+  /** Labelled transactions, and each `repeat` and `submit` with the labelled transactions inside it. */
   private engineChildren(items: readonly EngineItem[]): DocumentSymbol[] {
-    const children: DocumentSymbol[] = [];
-    for (const item of items) {
-      switch (item.kind) {
-        case 'transaction':
-          if (item.label) children.push(this.transaction(item, item.label));
-          break;
-        case 'repeat': {
-          const count = item.count ? constantValue(item.count) : undefined;
-          const total = typeof count === 'bigint' ? multiply(count, transactionCount(item.body)) : undefined;
-          const name = item.count ? `repeat ${this.text(item.count.range)}` : 'repeat';
-          children.push(this.symbol(name, SymbolKind.Array, plural(total, 'transaction'), item.range, this.keyword(item, 'repeat'), this.engineChildren(item.body)));
-          break;
-        }
-        case 'submit': {
-          const name = item.id ? `submit ${this.text(item.id.range)}` : 'submit';
-          children.push(this.symbol(name, SymbolKind.Struct, plural(transactionCount(item.body), 'transaction'), item.range, this.keyword(item, 'submit'), this.engineChildren(item.body)));
-          break;
-        }
-        case 'wait':
-          break;
+    // The children of the engine, then of each block being walked, innermost last.
+    const levels: DocumentSymbol[][] = [[]];
+    const inner = (): DocumentSymbol[] => levels[levels.length - 1] ?? [];
+    for (const step of walkEngineItems(items)) {
+      if (step.kind === 'end') {
+        const children = levels.pop() ?? [];
+        inner().push(this.block(step.block, children));
+      } else if (step.item.kind === 'transaction') {
+        if (step.item.label) inner().push(this.transaction(step.item, step.item.label));
+      } else if (step.item.kind !== 'wait') {
+        levels.push([]);
       }
     }
-    return children;
+    return inner();
+  }
+
+  private block(block: EngineBlock, children: DocumentSymbol[]): DocumentSymbol {
+    if (block.kind === 'submit') {
+      const name = block.id ? `submit ${this.text(block.id.range)}` : 'submit';
+      return this.symbol(name, SymbolKind.Struct, plural(transactionCount(block.body), 'transaction'), block.range, this.keyword(block, 'submit'), children);
+    }
+    const count = block.count ? constantValue(block.count) : undefined;
+    const total = typeof count === 'bigint' ? multiply(count, transactionCount(block.body)) : undefined;
+    const name = block.count ? `repeat ${this.text(block.count.range)}` : 'repeat';
+    return this.symbol(name, SymbolKind.Array, plural(total, 'transaction'), block.range, this.keyword(block, 'repeat'), children);
   }
 
   /** Named by its label; the detail is the transaction without `as NAME`. */
@@ -325,30 +329,3 @@ function multiply(a: bigint, b: bigint | undefined): bigint | undefined {
   return b === undefined ? undefined : a * b;
 }
 
-/** Transactions an engine body issues, repeats unrolled; undefined when a repeat count is not a constant. */
-function transactionCount(items: readonly EngineItem[]): bigint | undefined {
-  let total = 0n;
-  for (const item of items) {
-    switch (item.kind) {
-      case 'transaction':
-        total += 1n;
-        break;
-      case 'wait':
-        break;
-      case 'submit': {
-        const inner = transactionCount(item.body);
-        if (inner === undefined) return undefined;
-        total += inner;
-        break;
-      }
-      case 'repeat': {
-        const count = item.count ? constantValue(item.count) : undefined;
-        const inner = typeof count === 'bigint' ? multiply(count, transactionCount(item.body)) : undefined;
-        if (inner === undefined) return undefined;
-        total += inner;
-        break;
-      }
-    }
-  }
-  return total;
-}

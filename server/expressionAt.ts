@@ -1,4 +1,5 @@
 import { Declaration, EngineItem, Expression, HandlerStatement, Identifier, StringLiteral } from '../emulator/language/ast';
+import { engineItemsOf } from '../emulator/language/engineItems';
 import { nodesOf } from '../emulator/language/expressionTree';
 import { contains } from '../emulator/language/source';
 
@@ -45,19 +46,24 @@ function inStatements(statements: readonly HandlerStatement[], offset: number): 
   return undefined;
 }
 
+/** The identifier at `offset` in an item's own expressions (a block's body holds items of its own). */
+function inEngineItem(item: EngineItem, offset: number): Identifier | undefined {
+  switch (item.kind) {
+    case 'transaction':
+      return inExpression(item.address, offset) ?? inExpression(item.size, offset);
+    case 'repeat':
+      return inExpression(item.count, offset);
+    case 'submit':
+      return inExpression(item.id, offset);
+    case 'wait':
+      return inExpression(item.cycles, offset);
+  }
+}
+
 function inEngine(items: readonly EngineItem[], offset: number): Identifier | undefined {
-  for (const item of items) {
-    if (!contains(item.range, offset)) continue;
-    switch (item.kind) {
-      case 'transaction':
-        return inExpression(item.address, offset) ?? inExpression(item.size, offset);
-      case 'repeat':
-        return inExpression(item.count, offset) ?? inEngine(item.body, offset);
-      case 'submit':
-        return inExpression(item.id, offset) ?? inEngine(item.body, offset);
-      case 'wait':
-        return inExpression(item.cycles, offset);
-    }
+  for (const { item } of engineItemsOf(items)) {
+    const found = contains(item.range, offset) ? inEngineItem(item, offset) : undefined;
+    if (found) return found;
   }
   return undefined;
 }

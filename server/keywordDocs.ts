@@ -1,56 +1,14 @@
+import { bodyStatements, declarationStatements, firstWord, phraseWords, StatementSpec } from '../emulator/language/grammarTable';
+
 /**
- * What the language's keywords mean on the hardware and in Linux, for hover. Settings,
- * their values, fields, counters and map permissions are documented in the emulator's
- * schema; these are the words that are not settings.
+ * What the language's keywords mean on the hardware and in Linux, for hover and
+ * completion: the words of the grammar table (emulator/language/grammarTable.ts). Settings,
+ * their values, fields, counters and map permissions are documented in the schema.
  */
-export const keywordDocs: Readonly<Record<string, string>> = {
-  scenario: 'The scenario\'s title, shown by the debugger and the CLI.',
-  timing: 'Cycle costs of the emulator\'s virtual clock: TLB hits, walks, IRQ and workqueue latencies, handler statements.',
-  smmu: 'An IOMMU: an SMMUv2 (SMMU-500 family, context banks) or an SMMUv3 (stream table, context descriptors, event and PRI queues).',
-  domain: 'An IOMMU domain: one stage-1 page table (VMSAv8-64, 4 KiB granule) built as io-pgtable-arm builds it, and how its faults behave.',
-  master: 'A device behind an SMMU (a GPU, a display controller, a NIC): its StreamIDs and the domain attached to it at start.',
-  engine: 'One hardware client of a master (`master.engine`): it issues transactions in program order.',
-  workqueue: 'A kernel workqueue: `workers` threads; `unbound` items may finish in any order, `ordered` ones run one at a time.',
-  handler: 'The driver\'s fault handler for a domain (iommu_set_fault_handler): what it does, in which context, and how it answers.',
-  vfio: 'A VFIO container: one domain for several masters; an attach that fails makes it create another domain with the same mappings.',
-  expect: 'An outcome checked when the run ends: a transaction\'s status or PA, or a counter. The CLI exits 1 when one fails.',
-  read: 'A read transaction: `read ADDRESS SIZE [pasid N] [priv] [exec] [as NAME]`. A read of a mapped page returns the emulated memory\'s bytes.',
-  write: 'A write transaction: `write ADDRESS SIZE [value V] [pasid N] [priv] [as NAME]`.',
-  wait: '`wait N`: the engine issues nothing for N cycles.',
-  repeat: '`repeat N { … }`: the body N times; `i` is the iteration index (0 to N-1).',
-  submit: '`submit N { … }`: a GPU submit (a batch); a crash dump names the active one.',
-  as: '`as NAME`: labels the transaction for `expect` and the debugger; inside `repeat`, every iteration carries it.',
-  stream: 'A StreamID: on a master, one stream-match entry (SMR on SMMUv2, `mask` ignores bits); on an engine, the StreamID it issues on.',
-  mask: 'SMR.MASK: StreamID bits the stream-match entry ignores.',
-  pasid: 'A PASID (SMMUv3 SubstreamID): on a master, `pasid N -> DOMAIN` binds a second address space at N ≥ 1 (PASID 0 is Linux\'s IOMMU_NO_PASID, the master\'s own domain); on a transaction, the SSID it carries.',
-  priv: 'A privileged access (FSYNR0.PNU / PnU): passes AP[1]=0 pages.',
-  exec: 'An instruction fetch (FSYNR0.IND / InD): faults on an execute-never page.',
-  value: '`value V`: the data a write stores (little-endian).',
-  on: '`handler NAME on DOMAIN`: the domain whose faults the handler receives.',
-  masters: '`masters a b c`: the masters a VFIO container attaches, in order.',
-  size: 'The length of a map in bytes (a multiple of 4K; `4K`, `2M`, `1G` suffixes).',
-  pages: '`pages 4K|2M|1G`: the largest leaf io-pgtable may use for this map (otherwise it uses 1G and 2M blocks where alignment allows).',
-  page: '`map page -> PA …`: maps the faulting 4K page (FAR rounded down).',
-  log: '`log "…"`: a message to the Debug Console; `{field}` interpolates the fault\'s fields.',
-  dump: '`dump`: a crash dump — registers, fault syndrome, active submits, the walk of the faulting IOVA, stalled transactions. It may sleep: not in irq context.',
-  map: '`map IOVA -> PA size S PERMS`: iommu_map — the range split into the largest leaves alignment allows. In a handler, also `map page -> PA PERMS`.',
-  unmap: '`unmap IOVA size S`: iommu_unmap; the TLB keeps stale entries until `tlbi`.',
-  tlbi: '`tlbi all` (TLBIASID: the context\'s entries) or `tlbi va ADDRESS` (TLBIVA: one page).',
-  sleep: '`sleep N`: block for N cycles — not in irq context.',
-  stall: '`stall off for N`: clear stall mode (SCTLR.CFCFG / CD.S) for N cycles, then restore it — msm\'s stall cooldown.',
-  if: '`if EXPR { … } else { … }`: branch on the fault\'s fields.',
-  else: 'The branch taken when the `if` condition is false.',
-  retry: 'Answer a stalled fault: retry the translation (SMMUv2 RESUME with TnR=0; SMMUv3 CMD_RESUME retry). The handler returns.',
-  terminate: 'Answer a stalled fault: terminate it (SMMUv2 RESUME with TnR=1, ending as CFRE says; SMMUv3 CMD_RESUME terminate: RAZ/WI). The handler returns.',
-  abort: 'Answer a stalled fault: abort it (SMMUv3 CMD_RESUME abort; on SMMUv2 RESUME has only TnR, so it terminates). The handler returns.',
-  success: 'Answer a PRI page request group: Success (CMD_PRI_RESP 0b10; Linux IOMMU_PAGE_RESP_SUCCESS 0) — the device retries its translation.',
-  invalid: 'Answer a PRI page request group: InvalidRequest (CMD_PRI_RESP 0b01; Linux IOMMU_PAGE_RESP_INVALID 1) — the access fails.',
-  failure: 'Answer a PRI page request group: ResponseFailure (CMD_PRI_RESP 0b00; Linux IOMMU_PAGE_RESP_FAILURE 2) — the access fails.',
-  i: 'The iteration index of the innermost `repeat` (0, 1, …).',
-  all: '`tlbi all`: TLBIASID — every TLB entry of the handler\'s context.',
-  va: '`tlbi va ADDRESS`: TLBIVA — the TLB entries of one page.',
-  for: '`stall off for N`: how many cycles stall mode stays off.',
-  'off for': '`stall off for N`: clear stall mode for N cycles, then restore it.',
-  'stall off for': '`stall off for N`: clear stall mode (SCTLR.CFCFG / CD.S) for N cycles, then restore it — msm\'s stall cooldown.',
-  pa: '`expect NAME pa PA`: the physical address the labelled transaction translated to.',
-};
+function statementDocs(): Array<[string, string]> {
+  const statements: StatementSpec[] = [...declarationStatements, ...Object.values(bodyStatements).flat()];
+  // A statement of several words (`stall off for`) is documented under all of them and under its first word.
+  return statements.flatMap((spec): Array<[string, string]> => (spec.words === firstWord(spec) ? [[spec.words, spec.doc]] : [[spec.words, spec.doc], [firstWord(spec), spec.doc]]));
+}
+
+export const keywordDocs: Readonly<Record<string, string>> = Object.fromEntries([...statementDocs(), ...Object.entries(phraseWords).map(([word, { doc }]): [string, string] => [word, doc])]);

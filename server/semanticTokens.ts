@@ -9,6 +9,7 @@ import {
   Setting,
   StringLiteral,
 } from '../emulator/language/ast';
+import { engineItemsOf } from '../emulator/language/engineItems';
 import { nodesOf } from '../emulator/language/expressionTree';
 import { tokenize } from '../emulator/language/lexer';
 import { handlerName } from '../emulator/language/checker/expressions';
@@ -238,7 +239,7 @@ class Roles {
   }
 
   private engineItems(items: readonly EngineItem[]): void {
-    for (const item of items) {
+    for (const { item } of engineItemsOf(items)) {
       switch (item.kind) {
         case 'transaction':
           this.statement(item);
@@ -256,12 +257,10 @@ class Roles {
         case 'repeat':
           this.keyword(item);
           this.expression(item.count, 'engine');
-          this.engineItems(item.body);
           break;
         case 'submit':
           this.keyword(item);
           this.expression(item.id, 'engine');
-          this.engineItems(item.body);
           break;
       }
     }

@@ -21,7 +21,9 @@ import {
 } from './ast';
 import { Diagnostic, DiagnosticSink } from './diagnostics';
 import { tokenize } from './lexer';
-import { BlockGrammar, openBlock, parseBlockBody, StatementParser } from './parserBlocks';
+import { declarationStatements } from './grammarTable';
+import { ExpectationRecord } from './parserExpectations';
+import { BlockGrammar, inTableOrder, openBlock, parseBlockBody, StatementParser, statementsFor } from './parserBlocks';
 import { TokenCursor } from './parserCursor';
 import { engineGrammar } from './parserEngine';
 import { parseExpressionAt } from './parserExpressions';
@@ -39,19 +41,23 @@ export interface ParseResult {
   comments: Range[];
   /** The file's tokens, new lines and the final `end` included (not those inside a string's `{…}` holes). */
   tokens: Token[];
+  /** What the parser expected where each statement starts, by index into `tokens`: what completion asks. */
+  expectations: ExpectationRecord;
 }
 
 /** Parses a whole `.iommu` file. Never throws: every error is a diagnostic and the tree keeps what could be read. */
 export function parseScenario(text: string): ParseResult {
   const lexed = tokenize(text);
   const sink = new DiagnosticSink();
-  const cursor = new TokenCursor(text, lexed.tokens, sink);
+  const expectations = new ExpectationRecord();
+  const cursor = new TokenCursor(text, lexed.tokens, sink, expectations);
   const declarations = parseDeclarations(cursor);
   return {
     file: { range: { start: 0, end: text.length }, declarations },
     diagnostics: inSourceOrder(lexed.diagnostics, sink.diagnostics),
     comments: lexed.comments,
     tokens: lexed.tokens,
+    expectations,
   };
 }
 
@@ -84,18 +90,18 @@ function inSourceOrder(...lists: Diagnostic[][]): Diagnostic[] {
 // ---------------------------------------------------------------------------------------
 // Top level
 
-const declarationParsers: ReadonlyMap<string, (cursor: TokenCursor) => Declaration> = new Map<string, (cursor: TokenCursor) => Declaration>([
-  ['scenario', parseScenarioTitle],
-  ['timing', parseTiming],
-  ['smmu', parseSmmu],
-  ['domain', parseDomain],
-  ['master', parseMaster],
-  ['engine', parseEngine],
-  ['workqueue', parseWorkqueue],
-  ['handler', parseHandler],
-  ['vfio', parseVfio],
-  ['expect', parseExpect],
-]);
+const declarationParsers: ReadonlyMap<string, (cursor: TokenCursor) => Declaration> = inTableOrder(declarationStatements, 'the top level', {
+  scenario: parseScenarioTitle,
+  timing: parseTiming,
+  smmu: parseSmmu,
+  domain: parseDomain,
+  master: parseMaster,
+  engine: parseEngine,
+  workqueue: parseWorkqueue,
+  handler: parseHandler,
+  vfio: parseVfio,
+  expect: parseExpect,
+});
 
 function isTopLevelKeyword(token: Token): boolean {
   return token.kind === 'identifier' && declarationParsers.has(token.text);
@@ -105,9 +111,10 @@ function parseDeclarations(cursor: TokenCursor): Declaration[] {
   const declarations: Declaration[] = [];
   for (;;) {
     cursor.statementFailed = false;
-    while (cursor.peek().kind === 'newline' || cursor.atPunctuator(';')) cursor.next();
+    cursor.skipToStatement();
     const token = cursor.peek();
     if (token.kind === 'end') return declarations;
+    cursor.declarationStart = token.range.start;
     const parse = token.kind === 'identifier' ? declarationParsers.get(token.text) : undefined;
     if (parse === undefined) {
       const message = isPunctuator(token, '}')
@@ -142,34 +149,25 @@ function parseBody<T>(cursor: TokenCursor, keyword: Token, grammar: BlockGrammar
 }
 
 /** A block that takes only its schema settings. */
-function settingsGrammar<T extends { settings: Setting[] }>(block: BlockKind, where: string): BlockGrammar<T> {
-  return { where, noun: 'setting', settings: { block, of: (into) => into.settings }, statements: new Map() };
+function settingsGrammar<T extends { settings: Setting[] }>(block: BlockKind, where: string, parsers: Readonly<Record<string, StatementParser<T>>> = {}): BlockGrammar<T> {
+  return { body: block, where, noun: 'setting', settings: { block, of: (into) => into.settings }, statements: statementsFor(block, parsers) };
 }
 
 const timingGrammar = settingsGrammar<TimingDeclaration>('timing', 'a timing block');
 const smmuGrammar = settingsGrammar<SmmuDeclaration>('smmu', 'an smmu block');
 const workqueueGrammar = settingsGrammar<WorkqueueDeclaration>('workqueue', 'a workqueue block');
 
-const domainGrammar: BlockGrammar<DomainDeclaration> = {
-  ...settingsGrammar<DomainDeclaration>('domain', 'a domain block'),
-  statements: new Map([['map', (cursor, domain) => domain.maps.push(parseMap(cursor, 'domain'))]]),
-};
+const domainGrammar = settingsGrammar<DomainDeclaration>('domain', 'a domain block', { map: (cursor, domain) => domain.maps.push(parseMap(cursor, 'domain')) });
 
-const masterGrammar: BlockGrammar<MasterDeclaration> = {
-  ...settingsGrammar<MasterDeclaration>('master', 'a master block'),
-  statements: new Map<string, StatementParser<MasterDeclaration>>([
-    ['stream', (cursor, master) => master.streams.push(parseStream(cursor))],
-    ['pasid', (cursor, master) => master.pasids.push(parsePasidBinding(cursor))],
-  ]),
-};
+const masterGrammar = settingsGrammar<MasterDeclaration>('master', 'a master block', {
+  stream: (cursor, master) => master.streams.push(parseStream(cursor, 'master')),
+  pasid: (cursor, master) => master.pasids.push(parsePasidBinding(cursor)),
+});
 
-const vfioGrammar: BlockGrammar<VfioDeclaration> = {
-  ...settingsGrammar<VfioDeclaration>('vfio', 'a vfio block'),
-  statements: new Map<string, StatementParser<VfioDeclaration>>([
-    ['masters', (cursor, vfio) => vfio.masters.push(parseMasters(cursor))],
-    ['map', (cursor, vfio) => vfio.maps.push(parseMap(cursor, 'vfio'))],
-  ]),
-};
+const vfioGrammar = settingsGrammar<VfioDeclaration>('vfio', 'a vfio block', {
+  masters: (cursor, vfio) => vfio.masters.push(parseMasters(cursor)),
+  map: (cursor, vfio) => vfio.maps.push(parseMap(cursor, 'vfio')),
+});
 
 function parseScenarioTitle(cursor: TokenCursor): ScenarioTitle {
   const keyword = cursor.next();
@@ -218,6 +216,7 @@ function parseMaster(cursor: TokenCursor): MasterDeclaration {
 
 function parseEngine(cursor: TokenCursor): EngineDeclaration {
   const keyword = cursor.next();
+  cursor.expect({ kind: 'name', of: 'master', then: '.' });
   const node: EngineDeclaration = { kind: 'engine', range: keyword.range, name: parseEngineName(cursor), settings: [], streams: [], body: [] };
   parseBody(cursor, keyword, engineGrammar, node);
   node.range = cursor.rangeFrom(keyword.range.start);
@@ -256,9 +255,11 @@ function parseHandler(cursor: TokenCursor): HandlerDeclaration {
   const keyword = cursor.next();
   const node: HandlerDeclaration = { kind: 'handler', range: keyword.range, name: parseDeclaredName(cursor, keyword), domain: undefined, settings: [], body: [] };
   if (node.name) {
+    cursor.expect({ kind: 'words', words: ['on'] });
     if (!cursor.acceptWord('on')) {
       cursor.expectedBeforeBlock(() => `expected 'on' and a domain after '${cursor.snippetFrom(keyword.range.start)}'`);
     } else {
+      cursor.expect({ kind: 'name', of: 'domain', unhandled: true });
       const domain = cursor.acceptIdentifier();
       if (domain) node.domain = nameOf(domain);
       else cursor.expectedBeforeBlock("expected a domain name after 'on'");
@@ -290,12 +291,14 @@ function parseExpect(cursor: TokenCursor): ExpectDeclaration {
 
 /** The form follows the token after the first name: a comparison (a counter), `pa`, or a status word. */
 function parseExpectCheck(cursor: TokenCursor, keyword: IdentifierToken): ExpectCheck | undefined {
+  cursor.expect({ kind: 'expect-subject' });
   const nameToken = cursor.acceptIdentifier();
   if (!nameToken) {
     cursor.fail("expected a transaction label or a counter after 'expect'");
     return undefined;
   }
   const name = nameOf(nameToken);
+  cursor.expect({ kind: 'expect-check', subject: name.text });
   const next = cursor.peek();
   const operator = comparisonOperators.find((op) => isPunctuator(next, op));
   if (operator) {

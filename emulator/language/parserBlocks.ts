@@ -2,6 +2,7 @@ import { Setting, SettingValue } from './ast';
 import { isStatementEnd, TokenCursor } from './parserCursor';
 import { numberLiteralOf } from './parserExpressions';
 import { nameOf, wordOf } from './parserStatements';
+import { BodyKind, bodyStatements, firstWord, StatementSpec } from './grammarTable';
 import { BlockKind, blockSettings, SettingSpec, settingSpec } from './schema';
 import { describeToken, IdentifierToken, isPunctuator, PunctuatorToken } from './tokens';
 
@@ -10,6 +11,8 @@ export type StatementParser<T> = (cursor: TokenCursor, into: T) => void;
 
 /** What a block takes, and how to parse each of its statements: built once, used for every block of its kind. */
 export interface BlockGrammar<T> {
+  /** What the body is, as the grammar table names it. */
+  body: BodyKind;
   /** How messages name the block: `a domain block`. */
   where: string;
   /** How messages name an entry the block does not know: `unknown setting 'foo'`. */
@@ -20,9 +23,32 @@ export interface BlockGrammar<T> {
   statements: ReadonlyMap<string, StatementParser<T>>;
 }
 
+/** The statements a body takes, as the grammar table lists them, each with its parser from `parsers`. */
+export function statementsFor<T>(body: BodyKind, parsers: Readonly<Record<string, StatementParser<T>>>): ReadonlyMap<string, StatementParser<T>> {
+  return inTableOrder(bodyStatements[body], `a ${body} body`, parsers);
+}
+
+/**
+ * `parsers` keyed by the first words of `specs`, in the table's order. A statement of the
+ * table without a parser, or a parser for a statement the table does not list, is a
+ * programming error caught when the module loads.
+ */
+export function inTableOrder<P>(specs: readonly StatementSpec[], where: string, parsers: Readonly<Record<string, P>>): ReadonlyMap<string, P> {
+  const words = specs.map(firstWord);
+  const unlisted = Object.keys(parsers).filter((word) => !words.includes(word));
+  if (unlisted.length > 0) throw new Error(`the grammar table lists no statement '${unlisted.join("', '")}' in ${where}`);
+  return new Map(
+    words.map((word): [string, P] => {
+      const parse = parsers[word];
+      if (!parse) throw new Error(`no parser for the '${word}' statement in ${where}`);
+      return [word, parse];
+    }),
+  );
+}
+
 /** The statements of `parsers`, parsing into a part of a larger target (an engine's items into the engine's body). */
-export function statementsOf<T, Part>(parsers: ReadonlyMap<string, StatementParser<Part>>, part: (into: T) => Part): Array<[string, StatementParser<T>]> {
-  return [...parsers].map(([keyword, parse]) => [keyword, (cursor, into) => parse(cursor, part(into))]);
+export function statementsOf<T, Part>(parsers: Readonly<Record<string, StatementParser<Part>>>, part: (into: T) => Part): Record<string, StatementParser<T>> {
+  return Object.fromEntries(Object.entries(parsers).map(([keyword, parse]): [string, StatementParser<T>] => [keyword, (cursor, into) => parse(cursor, part(into))]));
 }
 
 /**
@@ -54,7 +80,9 @@ export function parseBlockBody<T>(cursor: TokenCursor, open: PunctuatorToken, gr
   if (!cursor.enter()) return false;
   // The block's statements report their own errors; after it, the enclosing statement's state resumes.
   const enclosingFailed = cursor.statementFailed;
+  cursor.enterBody(grammar.body);
   const closed = parseEntries(cursor, open, grammar, into);
+  cursor.leaveBody(closed);
   cursor.statementFailed = enclosingFailed;
   cursor.leave();
   return closed;
@@ -63,7 +91,8 @@ export function parseBlockBody<T>(cursor: TokenCursor, open: PunctuatorToken, gr
 function parseEntries<T>(cursor: TokenCursor, open: PunctuatorToken, grammar: BlockGrammar<T>, into: T): boolean {
   for (;;) {
     cursor.statementFailed = false;
-    while (cursor.peek().kind === 'newline' || cursor.atPunctuator(';')) cursor.next();
+    // At the end of the file an unclosed block is still the one being typed; at a new declaration it has ended.
+    cursor.skipToStatement(() => cursor.peek().kind !== 'end' && cursor.atEndOfUnclosedBlock(open));
     if (cursor.acceptPunctuator('}')) return true;
     if (cursor.atEndOfUnclosedBlock(open)) {
       cursor.structureError(open.range, "'{' is never closed");
@@ -86,7 +115,7 @@ function parseEntry<T>(cursor: TokenCursor, grammar: BlockGrammar<T>, into: T): 
     if (statement) return statement(cursor, into);
     const spec = grammar.settings && settingSpec(grammar.settings.block, token.text);
     if (grammar.settings && spec) {
-      grammar.settings.of(into).push(parseSetting(cursor, spec));
+      grammar.settings.of(into).push(parseSetting(cursor, grammar.settings.block, spec));
       return;
     }
   }
@@ -98,8 +127,9 @@ function parseEntry<T>(cursor: TokenCursor, grammar: BlockGrammar<T>, into: T): 
 }
 
 /** `KEY [VALUE]`: a flag takes no value; any other setting one number or word, which the checker validates. */
-function parseSetting(cursor: TokenCursor, spec: SettingSpec): Setting {
+function parseSetting(cursor: TokenCursor, block: BlockKind, spec: SettingSpec): Setting {
   const key = nameOf(cursor.next() as IdentifierToken);
+  cursor.expect({ kind: 'setting-value', block, key: spec.key });
   let value: SettingValue | undefined;
   if (spec.value.kind === 'flag') {
     if (!cursor.atStatementEnd()) cursor.fail(`'${key.text}' takes no value`);

@@ -1,4 +1,7 @@
 import { DiagnosticSink } from './diagnostics';
+import { BodyKind, declarationStatements } from './grammarTable';
+import { ExpectationRecord, StatementExpectation, WithinStatement } from './parserExpectations';
+import { blockSettings } from './schema';
 import { Range } from './source';
 import { describeToken, IdentifierToken, isPunctuator, isWord, Punctuator, PunctuatorToken, Token } from './tokens';
 
@@ -6,10 +9,10 @@ import { describeToken, IdentifierToken, isPunctuator, isWord, Punctuator, Punct
 export type Message = string | (() => string);
 
 /** Declarations that open a block. A line that starts with one and holds a `{` starts a declaration, whatever block it sits in. */
-const blockDeclarationKeywords: ReadonlySet<string> = new Set(['timing', 'smmu', 'domain', 'master', 'engine', 'workqueue', 'handler', 'vfio']);
+const blockDeclarationKeywords: ReadonlySet<string> = new Set(declarationStatements.map((spec) => spec.words).filter((word) => word in blockSettings));
 
 /** Top-level keywords that start no statement of any block. */
-const declarationOnlyKeywords: ReadonlySet<string> = new Set(['scenario', 'expect']);
+const declarationOnlyKeywords: ReadonlySet<string> = new Set(declarationStatements.map((spec) => spec.words).filter((word) => !blockDeclarationKeywords.has(word)));
 
 /** Nested blocks and parentheses beyond this are reported rather than recursed into, so no input can overflow the stack. */
 export const maxNesting = 100;
@@ -28,6 +31,10 @@ export class TokenCursor {
   statementFailed = false;
   /** The `{` tokens no later `}` balances, counting braces only; computed when first needed. */
   private unbalancedBraces: ReadonlySet<Token> | undefined;
+  /** The bodies being parsed, outermost first. */
+  private readonly bodies: BodyKind[] = [];
+  /** Where the declaration being parsed starts. */
+  declarationStart = 0;
 
   constructor(
     readonly text: string,
@@ -35,6 +42,8 @@ export class TokenCursor {
     private readonly tokens: readonly Token[],
     /** Where errors go; string holes parsed with their own cursor report here too. */
     readonly sink: DiagnosticSink,
+    /** Where what the parser expected at each statement start goes, for completion (the file's own cursor only: not a string hole's). */
+    private readonly expectations?: ExpectationRecord,
   ) {
     this.lastEnd = tokens[0].range.start;
   }
@@ -230,6 +239,48 @@ export class TokenCursor {
       this.unbalancedBraces = new Set(opens);
     }
     return this.unbalancedBraces.has(open);
+  }
+
+  /** What starts at the current token: a statement of the innermost body being parsed, or a declaration. */
+  private statementHere(): StatementExpectation {
+    const body = this.bodies[this.bodies.length - 1];
+    return body === undefined ? { kind: 'declaration' } : { kind: 'statement', body, bodies: [...this.bodies], declarationStart: this.declarationStart };
+  }
+
+  /**
+   * Before a statement: steps over new lines and `;`, recording that a statement may start
+   * at each token that follows a line break, a `;` or a brace (not at the one that ends the
+   * statement before: what the cursor there completes is that statement). Where
+   * `bodyEndsHere` (an unclosed block ends at a new declaration), nothing of the body is.
+   */
+  skipToStatement(bodyEndsHere?: () => boolean): void {
+    for (;;) {
+      if (this.afterSeparator() && !bodyEndsHere?.()) this.expectations?.add(this.index, this.statementHere());
+      if (this.peek().kind !== 'newline' && !this.atPunctuator(';')) return;
+      this.next();
+    }
+  }
+
+  private afterSeparator(): boolean {
+    const previous = this.tokens[this.index - 1];
+    if (previous === undefined || this.peek().firstOnLine || previous.kind === 'newline') return true;
+    return previous.kind === 'punctuator' && (previous.text === ';' || previous.text === '{' || previous.text === '}');
+  }
+
+  /** Inside a statement: what the grammar takes at the current token. */
+  expect(expectation: WithinStatement): void {
+    this.expectations?.add(this.index, expectation);
+  }
+
+  /** Parsing the statements of a body of kind `body` until `leaveBody`. */
+  enterBody(body: BodyKind): void {
+    this.bodies.push(body);
+  }
+
+  /** After a body: `closed` when its `}` was taken, after which only what the block allows may follow on the line. */
+  leaveBody(closed: boolean): void {
+    const body = this.bodies.pop();
+    if (closed && body !== undefined) this.expectations?.add(this.index, { kind: 'after-block', body, around: this.statementHere() });
   }
 
   /** Enters a nested block or parenthesis; false (and an error, and the statement skipped) when too deep. */

@@ -1,5 +1,5 @@
 import { EngineDeclaration, EngineItem, Repeat, Submit, Transaction, TransactionOption, Wait } from './ast';
-import { BlockGrammar, openBlock, parseBlockBody, StatementParser, statementsOf } from './parserBlocks';
+import { BlockGrammar, openBlock, parseBlockBody, StatementParser, statementsFor, statementsOf } from './parserBlocks';
 import { TokenCursor } from './parserCursor';
 import { parseExpressionAt } from './parserExpressions';
 import { nameOf, parseStream, requireExpression } from './parserStatements';
@@ -7,27 +7,28 @@ import { describeToken, IdentifierToken } from './tokens';
 
 // The body of an engine: transactions, `wait`, and `repeat` / `submit` blocks.
 
-const engineItems: ReadonlyMap<string, StatementParser<EngineItem[]>> = new Map<string, StatementParser<EngineItem[]>>([
-  ['read', (cursor, body) => body.push(parseTransaction(cursor))],
-  ['write', (cursor, body) => body.push(parseTransaction(cursor))],
-  ['wait', (cursor, body) => body.push(parseWait(cursor))],
-  ['repeat', (cursor, body) => body.push(parseLoop(cursor, 'repeat'))],
-  ['submit', (cursor, body) => body.push(parseLoop(cursor, 'submit'))],
-]);
+const engineItemParsers: Readonly<Record<string, StatementParser<EngineItem[]>>> = {
+  read: (cursor, body) => body.push(parseTransaction(cursor)),
+  write: (cursor, body) => body.push(parseTransaction(cursor)),
+  wait: (cursor, body) => body.push(parseWait(cursor)),
+  repeat: (cursor, body) => body.push(parseLoop(cursor, 'repeat')),
+  submit: (cursor, body) => body.push(parseLoop(cursor, 'submit')),
+};
 
 /** An `engine` block: its settings, `stream`, and engine items. */
 export const engineGrammar: BlockGrammar<EngineDeclaration> = {
+  body: 'engine',
   where: 'an engine block',
   noun: 'statement',
   settings: { block: 'engine', of: (engine) => engine.settings },
-  statements: new Map<string, StatementParser<EngineDeclaration>>([
-    ['stream', (cursor, engine) => engine.streams.push(parseStream(cursor))],
-    ...statementsOf(engineItems, (engine: EngineDeclaration) => engine.body),
-  ]),
+  statements: statementsFor<EngineDeclaration>('engine', {
+    stream: (cursor, engine) => engine.streams.push(parseStream(cursor, 'engine')),
+    ...statementsOf(engineItemParsers, (engine: EngineDeclaration) => engine.body),
+  }),
 };
 
-const repeatGrammar: BlockGrammar<EngineItem[]> = { where: 'a repeat block', noun: 'statement', statements: engineItems };
-const submitGrammar: BlockGrammar<EngineItem[]> = { where: 'a submit block', noun: 'statement', statements: engineItems };
+const repeatGrammar: BlockGrammar<EngineItem[]> = { body: 'repeat', where: 'a repeat block', noun: 'statement', statements: statementsFor('repeat', engineItemParsers) };
+const submitGrammar: BlockGrammar<EngineItem[]> = { body: 'submit', where: 'a submit block', noun: 'statement', statements: statementsFor('submit', engineItemParsers) };
 
 /** `read|write ADDRESS SIZE [pasid N] [priv] [exec] [value V] [as NAME]`, options in any order. */
 function parseTransaction(cursor: TokenCursor): Transaction {
@@ -54,7 +55,9 @@ function parseTransactionParts(cursor: TokenCursor, node: Transaction, keyword: 
   const size = requireExpression(cursor, () => `expected a size after '${cursor.snippetFrom(keyword.range.start)}'`);
   if (!size) return;
   node.size = size.expression;
-  while (!cursor.atStatementEnd()) {
+  for (;;) {
+    cursor.expect({ kind: 'transaction-option', access: node.access, given: [...node.options.map((option) => option.kind), ...(node.label ? ['as'] : [])] });
+    if (cursor.atStatementEnd()) return;
     const token = cursor.peek();
     if (token.kind !== 'identifier') return cursor.fail(() => unexpectedOption(describeToken(token)));
     if (token.text === 'pasid' || token.text === 'value') {

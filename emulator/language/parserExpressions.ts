@@ -24,11 +24,13 @@ const binaryPrecedence: Readonly<Record<BinaryOperator, number>> = {
   '%': 10,
 };
 
-function binaryOperatorOf(token: Token): BinaryOperator | undefined {
+/** The binary operator a token is, if it is one. */
+export function binaryOperatorOf(token: Token): BinaryOperator | undefined {
   return token.kind === 'punctuator' && Object.hasOwn(binaryPrecedence, token.text) ? (token.text as BinaryOperator) : undefined;
 }
 
-function unaryOperatorOf(token: Token): UnaryOperator | undefined {
+/** The prefix operator a token is, if it is one. */
+export function unaryOperatorOf(token: Token): UnaryOperator | undefined {
   return token.kind === 'punctuator' && (token.text === '-' || token.text === '~' || token.text === '!') ? token.text : undefined;
 }
 

@@ -1,5 +1,5 @@
 import { HandlerDeclaration, HandlerStatement, IfStatement, LogStatement, pageResponses, ResponseKind, SleepStatement, stallResponses, StallOffStatement, TlbiStatement, UnmapStatement } from './ast';
-import { BlockGrammar, openBlock, parseBlockBody, StatementParser, statementsOf } from './parserBlocks';
+import { BlockGrammar, openBlock, parseBlockBody, StatementParser, statementsFor, statementsOf } from './parserBlocks';
 import { TokenCursor } from './parserCursor';
 import { parseExpressionAt } from './parserExpressions';
 import { parseMap, requireExpression } from './parserStatements';
@@ -10,31 +10,31 @@ import { isWord } from './tokens';
 
 const responses: readonly ResponseKind[] = [...stallResponses, ...pageResponses];
 
-const handlerStatements: ReadonlyMap<string, StatementParser<HandlerStatement[]>> = new Map<string, StatementParser<HandlerStatement[]>>([
-  ['log', (cursor, body) => body.push(parseLog(cursor))],
-  ['dump', (cursor, body) => body.push({ kind: 'dump', range: cursor.next().range })],
-  ['map', (cursor, body) => body.push(parseMap(cursor, 'handler'))],
-  ['unmap', (cursor, body) => body.push(parseUnmap(cursor))],
-  ['tlbi', (cursor, body) => body.push(parseTlbi(cursor))],
-  ['sleep', (cursor, body) => body.push(parseSleep(cursor))],
-  ['stall', (cursor, body) => body.push(parseStallOff(cursor))],
-  ['if', (cursor, body) => body.push(parseIf(cursor))],
-  ...responses.map((response): [string, StatementParser<HandlerStatement[]>] => [
-    response,
-    (cursor, body) => body.push({ kind: 'response', range: cursor.next().range, response }),
-  ]),
-]);
+const handlerStatementParsers: Readonly<Record<string, StatementParser<HandlerStatement[]>>> = {
+  log: (cursor, body) => body.push(parseLog(cursor)),
+  dump: (cursor, body) => body.push({ kind: 'dump', range: cursor.next().range }),
+  map: (cursor, body) => body.push(parseMap(cursor, 'handler')),
+  unmap: (cursor, body) => body.push(parseUnmap(cursor)),
+  tlbi: (cursor, body) => body.push(parseTlbi(cursor)),
+  sleep: (cursor, body) => body.push(parseSleep(cursor)),
+  stall: (cursor, body) => body.push(parseStallOff(cursor)),
+  if: (cursor, body) => body.push(parseIf(cursor)),
+  ...Object.fromEntries(
+    responses.map((response): [string, StatementParser<HandlerStatement[]>] => [response, (cursor, body) => body.push({ kind: 'response', range: cursor.next().range, response })]),
+  ),
+};
 
 /** A `handler` block: `context`, `queue` and statements. */
 export const handlerGrammar: BlockGrammar<HandlerDeclaration> = {
+  body: 'handler',
   where: 'a handler block',
   noun: 'statement',
   settings: { block: 'handler', of: (handler) => handler.settings },
-  statements: new Map(statementsOf(handlerStatements, (handler: HandlerDeclaration) => handler.body)),
+  statements: statementsFor('handler', statementsOf(handlerStatementParsers, (handler: HandlerDeclaration) => handler.body)),
 };
 
-const ifGrammar: BlockGrammar<HandlerStatement[]> = { where: 'an if block', noun: 'statement', statements: handlerStatements };
-const elseGrammar: BlockGrammar<HandlerStatement[]> = { where: 'an else block', noun: 'statement', statements: handlerStatements };
+const ifGrammar: BlockGrammar<HandlerStatement[]> = { body: 'if', where: 'an if block', noun: 'statement', statements: statementsFor('if', handlerStatementParsers) };
+const elseGrammar: BlockGrammar<HandlerStatement[]> = { body: 'else', where: 'an else block', noun: 'statement', statements: statementsFor('else', handlerStatementParsers) };
 
 /** `log "… {expr} …"`. */
 function parseLog(cursor: TokenCursor): LogStatement {
@@ -68,6 +68,7 @@ function parseUnmap(cursor: TokenCursor): UnmapStatement {
 function parseTlbi(cursor: TokenCursor): TlbiStatement {
   const keyword = cursor.next();
   const node: TlbiStatement = { kind: 'tlbi', range: keyword.range, scope: undefined, address: undefined };
+  cursor.expect({ kind: 'words', words: ['all', 'va'] });
   if (cursor.acceptWord('all')) {
     node.scope = 'all';
   } else if (cursor.acceptWord('va')) {
@@ -91,9 +92,14 @@ function parseSleep(cursor: TokenCursor): SleepStatement {
 function parseStallOff(cursor: TokenCursor): StallOffStatement {
   const keyword = cursor.next();
   let cycles;
-  if (!cursor.acceptWord('off')) cursor.fail("expected 'off' after 'stall'");
-  else if (!cursor.acceptWord('for')) cursor.fail("expected 'for' after 'stall off'");
-  else cycles = requireExpression(cursor, "expected a number of cycles after 'stall off for'")?.expression;
+  cursor.expect({ kind: 'words', words: ['off for'] });
+  if (cursor.acceptWord('off')) {
+    cursor.expect({ kind: 'words', words: ['for'] });
+    if (!cursor.acceptWord('for')) cursor.fail("expected 'for' after 'stall off'");
+    else cycles = requireExpression(cursor, "expected a number of cycles after 'stall off for'")?.expression;
+  } else {
+    cursor.fail("expected 'off' after 'stall'");
+  }
   return { kind: 'stall-off', range: cursor.rangeFrom(keyword.range.start), cycles };
 }
 
@@ -115,6 +121,7 @@ function parseElse(cursor: TokenCursor, node: IfStatement): void {
   cursor.skipNewlines();
   const elseToken = cursor.next();
   node.elseRange = elseToken.range;
+  cursor.expect({ kind: 'words', words: ['if'] });
   if (cursor.atWord('if')) {
     if (!cursor.enter()) return;
     node.otherwise = [parseIf(cursor)];

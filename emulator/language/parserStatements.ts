@@ -67,6 +67,7 @@ function parseMapParts(cursor: TokenCursor, node: MapStatement, place: MapPlace)
   if (node.page) {
     if (cursor.atWord('size')) return cursor.fail("'map page' maps one 4K page: it takes no size");
   } else {
+    cursor.expect({ kind: 'words', words: ['size'] });
     if (!cursor.acceptWord('size')) return cursor.fail("expected 'size' after the physical address");
     const size = requireExpression(cursor, "expected a size after 'size'");
     if (!size) return;
@@ -77,7 +78,9 @@ function parseMapParts(cursor: TokenCursor, node: MapStatement, place: MapPlace)
 
 /** Words to the end of the statement (the checker knows which it takes), with `pages N` among them. */
 function parsePermissions(cursor: TokenCursor, node: MapStatement): void {
-  while (!cursor.atStatementEnd()) {
+  for (;;) {
+    cursor.expect({ kind: 'map-permissions', given: node.perms.map((perm) => perm.text), pages: node.page === undefined && node.pages === undefined });
+    if (cursor.atStatementEnd()) return;
     const token = cursor.peek();
     if (token.kind !== 'identifier') {
       return cursor.fail(`unexpected ${describeToken(token)} among the permissions; a map takes words such as rw, x, priv, noaf, device, and 'pages 4K'`);
@@ -87,6 +90,7 @@ function parsePermissions(cursor: TokenCursor, node: MapStatement): void {
       node.perms.push(wordOf(token));
       continue;
     }
+    cursor.expect({ kind: 'leaf-size' });
     const leaf = requireNumber(cursor, "expected a leaf size after 'pages' (4K, 2M or 1G)");
     if (!leaf) return;
     if (node.pages === undefined) node.pages = leaf.literal;
@@ -94,13 +98,14 @@ function parsePermissions(cursor: TokenCursor, node: MapStatement): void {
   }
 }
 
-/** `stream ID [mask MASK]`. */
-export function parseStream(cursor: TokenCursor): StreamSetting {
+/** `stream ID [mask MASK]`; only a master's stream-match entries take a mask (an engine's is parsed, and the checker rejects it). */
+export function parseStream(cursor: TokenCursor, place: 'master' | 'engine'): StreamSetting {
   const keyword = cursor.next();
   const node: StreamSetting = { kind: 'stream', range: keyword.range, id: undefined, mask: undefined };
   const id = requireNumber(cursor, "expected a stream ID after 'stream'");
   if (id) {
     node.id = id.literal;
+    if (place === 'master') cursor.expect({ kind: 'words', words: ['mask'] });
     if (cursor.acceptWord('mask')) node.mask = requireNumber(cursor, "expected a mask after 'mask'")?.literal;
   }
   node.range = cursor.rangeFrom(keyword.range.start);
@@ -117,6 +122,7 @@ export function parsePasidBinding(cursor: TokenCursor): PasidBinding {
     if (!cursor.acceptPunctuator('->')) {
       cursor.fail(`expected '->' and a domain after '${cursor.snippetFrom(keyword.range.start)}'`);
     } else {
+      cursor.expect({ kind: 'name', of: 'domain' });
       const domain = cursor.acceptIdentifier();
       if (domain) node.domain = nameOf(domain);
       else cursor.fail("expected a domain name after '->'");

@@ -14,11 +14,35 @@ export type SettingValueSpec =
   | { kind: 'name'; of: NameKind; default?: string }
   | { kind: 'flag' };
 
-export interface SettingSpec {
-  key: string;
-  value: SettingValueSpec;
+/** Where a word of one SMMU version is used on the other: the checker's message names them. */
+export interface VersionPlace {
+  word: string;
+  /** The SMMU version it is used on. */
+  version: SmmuVersion;
+  /** The block it is written in: `domain 'gpu'`, `smmu 'a'`. */
+  owner: string;
+  /** The SMMU's name, when known. */
+  smmu: string | undefined;
+}
+
+/** A word of the language (a setting, a statement, an option) that exists on one SMMU version only. */
+export interface VersionOnly {
   /** Only meaningful on this SMMU version. */
   only?: SmmuVersion;
+  /** What the checker says where it is used on the other version, when more than the generic message can say. */
+  elsewhere?: (place: VersionPlace) => string | undefined;
+  /** Completion offers it only where the SMMU is known to be `only`, not where the version is unknown. */
+  offeredOnlyOnKnownVersion?: true;
+}
+
+/** Whether a word exists on `version` (an unknown version allows everything). */
+export function existsOn(entry: VersionOnly, version: SmmuVersion | undefined): boolean {
+  return entry.only === undefined || version === undefined || entry.only === version;
+}
+
+export interface SettingSpec extends VersionOnly {
+  key: string;
+  value: SettingValueSpec;
   /** One line: what the setting is, in the hardware's or the kernel's words. */
   summary: string;
   /** What its values do. */
@@ -79,6 +103,7 @@ const faultSettings: SettingSpec[] = [
     key: 'hupcf',
     value: { kind: 'enum', values: ['on', 'off'], default: 'off' },
     only: 'v2',
+    elsewhere: ({ owner }) => `'hupcf' is an SMMUv2 context-bank bit; ${owner} is on an SMMUv3, which has no HUPCF (stalls are per transaction)`,
     summary: 'SCTLR.HUPCF, bit 8: Hit Under Previous Context Fault.',
     detail: 'off (0): while FSR holds a fault, or a transaction is stalled, every later transaction of the context bank is terminated, or stalls behind it, without being translated. on (1): later transactions translate independently; a later faulting one stalls too.',
   },
@@ -108,7 +133,13 @@ const master: SettingSpec[] = [
   { key: 'smmu', value: { kind: 'name', of: 'smmu' }, summary: 'The SMMU the master sits behind (may be left out when there is one SMMU).' },
   { key: 'domain', value: { kind: 'name', of: 'domain' }, summary: 'Domain attached at start (iommu_attach_device).' },
   { key: 'can-stall', value: { kind: 'flag' }, summary: 'The device tolerates stalls (DT `dma-can-stall`): Linux stalls it (master->stall_enabled) where stalls are optional, on an SMMUv2 or STALL_MODEL stall; force-stall stalls every master, no-stall none. A stall domain cannot be attached to a master that does not stall.' },
-  { key: 'pri', value: { kind: 'flag' }, only: 'v3', summary: 'PCIe ATS + PRI capable: a failed ATS translation makes the device send page requests.' },
+  {
+    key: 'pri',
+    value: { kind: 'flag' },
+    only: 'v3',
+    elsewhere: ({ smmu }) => (smmu === undefined ? undefined : `PRI is PCIe ATS page requests into an SMMUv3 PRI queue; smmu '${smmu}' is an SMMUv2`),
+    summary: 'PCIe ATS + PRI capable: a failed ATS translation makes the device send page requests.',
+  },
 ];
 
 const engine: SettingSpec[] = [

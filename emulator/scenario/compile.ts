@@ -2,6 +2,7 @@ import { ScenarioFile } from '../language/ast';
 import { CheckResult, checkScenario } from '../language/checker/check';
 import { Diagnostic, hasErrors } from '../language/diagnostics';
 import { parseScenario } from '../language/parser';
+import { ExpectationRecord } from '../language/parserExpectations';
 import { LineIndex, Range } from '../language/source';
 import { Token } from '../language/tokens';
 import { elaborate } from './elaborate';
@@ -14,6 +15,8 @@ export class CompiledScenario {
   /** The tokens (outside string holes) and comments: what colouring and folding read. */
   readonly tokens: Token[];
   readonly comments: Range[];
+  /** What the parser expected where each statement starts: where completion is. */
+  readonly expectations: ExpectationRecord;
   /** Parser and checker diagnostics, in source order. */
   readonly diagnostics: Diagnostic[];
   readonly check: CheckResult;
@@ -25,6 +28,7 @@ export class CompiledScenario {
     this.file = parsed.file;
     this.tokens = parsed.tokens;
     this.comments = parsed.comments;
+    this.expectations = parsed.expectations;
     this.check = checkScenario(parsed.file, this.lines);
     this.diagnostics = [...parsed.diagnostics, ...this.check.diagnostics].sort((a, b) => a.range.start - b.range.start);
   }

@@ -1,4 +1,5 @@
 import { EngineItem, Repeat, Submit, Transaction, Wait } from '../language/ast';
+import { walkEngineItems } from '../language/engineItems';
 import { constantValue } from '../language/evaluate';
 
 /**
@@ -20,8 +21,25 @@ function constantInteger(expression: Parameters<typeof constantValue>[0] | undef
   return typeof value === 'bigint' ? value : 0n;
 }
 
-function compileInto(items: readonly EngineItem[], code: EngineOp[]): void {
-  for (const item of items) {
+/** Compiles a checked engine body (its counts and waits are constants). */
+export function compileEngine(items: readonly EngineItem[]): EngineOp[] {
+  const code: EngineOp[] = [];
+  // Where each open repeat's body starts, and its entering op (whose exit is known at its end).
+  const repeats = new Map<Repeat, { enter: Extract<EngineOp, { op: 'repeat' }>; body: number }>();
+  for (const step of walkEngineItems(items)) {
+    if (step.kind === 'end') {
+      const block = step.block;
+      if (block.kind === 'submit') {
+        code.push({ op: 'end-submit', node: block });
+        continue;
+      }
+      const repeat = repeats.get(block);
+      if (!repeat) throw new Error('a repeat ends that never began');
+      code.push({ op: 'next', node: block, body: repeat.body });
+      repeat.enter.exit = code.length;
+      continue;
+    }
+    const item = step.item;
     switch (item.kind) {
       case 'transaction':
         code.push({ op: 'transaction', node: item });
@@ -32,25 +50,14 @@ function compileInto(items: readonly EngineItem[], code: EngineOp[]): void {
       case 'repeat': {
         const enter = { op: 'repeat' as const, node: item, count: Number(constantInteger(item.count)), exit: 0 };
         code.push(enter);
-        const body = code.length;
-        compileInto(item.body, code);
-        code.push({ op: 'next', node: item, body });
-        enter.exit = code.length;
+        repeats.set(item, { enter, body: code.length });
         break;
       }
       case 'submit':
         code.push({ op: 'submit', node: item, id: constantInteger(item.id) });
-        compileInto(item.body, code);
-        code.push({ op: 'end-submit', node: item });
         break;
     }
   }
-}
-
-/** Compiles a checked engine body (its counts and waits are constants). */
-export function compileEngine(items: readonly EngineItem[]): EngineOp[] {
-  const code: EngineOp[] = [];
-  compileInto(items, code);
   return code;
 }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { parseGrammarTestCase } from 'vscode-tmgrammar-test/dist/unit/parsing';
+import { bodyStatements, BodyKind, declarationStatements, phraseWords, transactionOptions, WordRole } from '../../emulator/language/grammarTable';
 import { blockSettings, BlockKind, counterNames, faultFields, faultKindEventNames, faultKinds, mapPermissions, transactionStatuses } from '../../emulator/language/schema';
 import { repoPath } from '../helpers/repo';
 import { runNode } from '../helpers/runNode';
@@ -271,6 +272,88 @@ test('the grammar knows every word of schema.ts where the language puts it', () 
   }
   lines.push(['}', []]);
   const run = runGeneratedCase(generatedCase('generated from emulator/language/schema.ts', lines));
+  assert.equal(run.status, 0, run.output);
+});
+
+// ---------------------------------------------------------------------------------------
+// The grammar highlights every word of grammarTable.ts as the role the table gives it.
+
+/** The scope each role of grammarTable.ts is highlighted with. */
+const roleScopes: Readonly<Record<WordRole, (word: string) => string>> = {
+  declaration: (word) => `storage.type.${word}.iommu`,
+  expect: () => 'keyword.other.expect.iommu',
+  property: () => 'variable.other.property.iommu',
+  statement: () => 'keyword.other.statement.iommu',
+  transaction: () => 'keyword.other.transaction.iommu',
+  loop: () => 'keyword.control.loop.iommu',
+  submit: () => 'keyword.control.submit.iommu',
+  conditional: () => 'keyword.control.conditional.iommu',
+  response: () => 'keyword.control.response.iommu',
+};
+
+/** The lines that open a body of each kind, and close it. */
+const bodyOpeners: Readonly<Record<BodyKind, { open: string[]; close: string[] }>> = {
+  ...(Object.fromEntries(Object.entries(blockHeaders).map(([block, header]) => [block, { open: [header], close: ['}'] }])) as Record<BlockKind, { open: string[]; close: string[] }>),
+  repeat: { open: ['engine m.e {', '  repeat 2 {'], close: ['  }', '}'] },
+  submit: { open: ['engine m.e {', '  submit 1 {'], close: ['  }', '}'] },
+  if: { open: ['handler h on d {', '  if 1 {'], close: ['  }', '}'] },
+  else: { open: ['handler h on d {', '  if 1 {', '  } else {'], close: ['  }', '}'] },
+};
+
+/** A line that uses each phrase word of the table, and the scope it gets there. */
+const phraseSamples: Readonly<Record<string, { body?: BodyKind; line: string; scope: string }>> = {
+  as: { body: 'engine', line: '  read 0x0 4 as x', scope: 'keyword.other.as.iommu' },
+  mask: { body: 'master', line: '  stream 0x0 mask 0x1', scope: 'keyword.other.clause.iommu' },
+  priv: { body: 'engine', line: '  read 0x0 4 priv', scope: 'keyword.other.option.iommu' },
+  exec: { body: 'engine', line: '  read 0x0 4 exec', scope: 'keyword.other.option.iommu' },
+  value: { body: 'engine', line: '  write 0x0 4 value 1', scope: 'keyword.other.option.iommu' },
+  on: { line: '  handler h on d {}', scope: 'keyword.other.on.iommu' },
+  size: { body: 'domain', line: '  map 0x0 -> 0x0 size 4K', scope: 'keyword.other.clause.iommu' },
+  pages: { body: 'domain', line: '  map 0x0 -> 0x0 size 4K rw pages 4K', scope: 'keyword.other.clause.iommu' },
+  page: { body: 'handler', line: '  map page -> 0x0 rw', scope: 'variable.language.page.iommu' },
+  else: { body: 'handler', line: '  if 1 {} else {}', scope: 'keyword.control.conditional.iommu' },
+  i: { body: 'repeat', line: '    read i 4', scope: 'variable.language.index.iommu' },
+  all: { body: 'handler', line: '  tlbi all', scope: 'keyword.other.clause.iommu' },
+  va: { body: 'handler', line: '  tlbi va 0x0', scope: 'keyword.other.clause.iommu' },
+  for: { body: 'handler', line: '  stall off for 5', scope: 'keyword.other.statement.iommu' },
+  'off for': { body: 'handler', line: '  stall off for 5', scope: 'keyword.other.statement.iommu' },
+  pa: { line: '  expect x pa 0x0', scope: 'keyword.other.clause.iommu' },
+};
+
+/**
+ * `line` in a body of kind `body`, or at the top level, with `words` asserted. (A top-level
+ * line is indented too: an assertion cannot point at the first two columns.)
+ */
+function inBody(body: BodyKind | undefined, line: string, words: Array<[string, string]>): Array<[string, Array<[string, string]>]> {
+  if (body === undefined) return [[line, words]];
+  const { open, close } = bodyOpeners[body];
+  return [...open.map((text): [string, Array<[string, string]>] => [text, []]), [line, words], ...close.map((text): [string, Array<[string, string]>] => [text, []])];
+}
+
+test('the grammar highlights every word of grammarTable.ts', () => {
+  const lines: Array<[string, Array<[string, string]>]> = [];
+  for (const spec of declarationStatements) {
+    const line = spec.words === 'scenario' ? 'scenario "t"' : spec.words === 'expect' ? 'expect x completed' : blockHeaders[spec.words as BlockKind] + ' }';
+    lines.push([`  ${line}`, [[spec.words, roleScopes[spec.role](spec.words)]]]);
+  }
+  for (const [body, specs] of Object.entries(bodyStatements) as Array<[BodyKind, (typeof bodyStatements)[BodyKind]]>) {
+    for (const spec of specs) {
+      const words = spec.words.split(' ');
+      lines.push(...inBody(body, `    ${spec.words}`, words.map((word): [string, string] => [word, roleScopes[spec.role](word)])));
+    }
+  }
+  for (const option of transactionOptions) {
+    // What the option takes, read from its syntax: `pasid N`, `as NAME`, `priv`.
+    const operand = option.syntax === option.word ? '' : option.word === 'as' ? ' x' : ' 1';
+    const scope = option.word === 'as' ? 'keyword.other.as.iommu' : 'keyword.other.option.iommu';
+    lines.push(...inBody('engine', `  ${option.access ?? 'read'} 0x0 4 ${option.word}${operand}`, [[option.word, scope]]));
+  }
+  assert.deepEqual(Object.keys(phraseSamples).sort(), Object.keys(phraseWords).sort(), 'every phrase word of grammarTable.ts needs a sample line here');
+  for (const [word, sample] of Object.entries(phraseSamples)) {
+    const parts = word.split(' ');
+    lines.push(...inBody(sample.body, sample.line, parts.map((part): [string, string] => [part, sample.scope])));
+  }
+  const run = runGeneratedCase(generatedCase('generated from emulator/language/grammarTable.ts', lines));
   assert.equal(run.status, 0, run.output);
 });
 

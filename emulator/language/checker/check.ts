@@ -12,6 +12,7 @@ import {
 } from '../ast';
 import { Diagnostic, DiagnosticSink } from '../diagnostics';
 import { BlockKind, SmmuVersion } from '../schema';
+import { declarationStatements, statementSpec } from '../grammarTable';
 import { LineIndex } from '../source';
 import { checkAttachments } from './attach';
 import { CheckContext, versionOf } from './context';
@@ -24,6 +25,7 @@ import { CheckedStream, checkMasterStreams } from './streams';
 import { checkPasidTraffic } from './pasidTraffic';
 import { collectSymbols, SymbolEntry, SymbolTable } from './symbols';
 import { checkSmmuV3 } from './v3';
+import { checkExistsOn } from './versionRule';
 import { CheckedContainer, checkContainers } from './vfio';
 
 /** Everything the checker learned: diagnostics, names, and what elaboration builds on. */
@@ -64,7 +66,7 @@ function settingsOf(declaration: Declaration & { settings: Setting[] }, block: B
 }
 
 function checkSingletons(file: ScenarioFile, context: CheckContext): void {
-  for (const kind of ['scenario', 'timing'] as const) {
+  for (const kind of declarationStatements.filter((spec) => spec.once).map((spec) => spec.words)) {
     const all = file.declarations.filter((d) => d.kind === kind);
     for (const extra of all.slice(1)) {
       context.sink.error('duplicate-declaration', extra.range, `a scenario has one '${kind}' (the first is on line ${context.lines.lineOf(all[0]?.range.start ?? 0)})`);
@@ -118,14 +120,16 @@ function checkStallModel(domain: DomainDeclaration | VfioDeclaration, settings: 
   }
 }
 
+const pasidBinding = statementSpec('master', 'pasid');
+
 function checkMaster(master: MasterDeclaration, context: CheckContext): void {
   const smmu = context.smmuOf.get(master);
   const version = versionOf(context, smmu);
   settingsOf(master, 'master', version, context, smmu?.name);
   const ssidBits = smmu?.declaration ? context.settings.get(smmu.declaration)?.number('ssid-bits') : undefined;
   for (const binding of master.pasids) {
-    if (version === 'v2') context.sink.error('version-mismatch', binding.range, 'PASID bindings (SubstreamIDs) exist on SMMUv3 only');
-    else if (binding.pasid?.value === 0n) {
+    const exists = version === undefined || checkExistsOn(pasidBinding, 'statement', { word: 'pasid', version, owner: ownerName(master), smmu: smmu?.name }, binding.range, context.sink);
+    if (exists && binding.pasid?.value === 0n) {
       // emulator/smmu/v3/program.ts writes CD 0 for the master's own domain and CD N for `pasid N`.
       const name = master.name?.text ?? '?';
       context.sink.error(
@@ -133,7 +137,7 @@ function checkMaster(master: MasterDeclaration, context: CheckContext): void {
         binding.range,
         `PASID 0 is Linux's IOMMU_NO_PASID, which no binding gets: SubstreamID 0 is the traffic of master '${name}' without a PASID, which its STE (S1DSS=SSID0) translates with CD 0, the master's own domain; bind a PASID from 1`,
       );
-    } else if (binding.pasid && ssidBits !== undefined && binding.pasid.value >= 1n << ssidBits) {
+    } else if (exists && binding.pasid && ssidBits !== undefined && binding.pasid.value >= 1n << ssidBits) {
       context.sink.error('pasid-range', binding.pasid.range, `PASID ${binding.pasid.value} does not fit the ${ssidBits} SubstreamID bits of smmu '${smmu?.name}' (ssid-bits ${ssidBits})`);
     }
     if (binding.domain) context.symbols.resolve('domain', binding.domain, context.sink);

@@ -1,10 +1,15 @@
 import { EngineDeclaration, EngineItem, MasterDeclaration, Transaction } from '../ast';
 import { constantValue } from '../evaluate';
+import { engineItemsOf } from '../engineItems';
+import { transactionOption } from '../grammarTable';
 import { SmmuVersion } from '../schema';
 import { hex } from '../../util/u64';
 import { CheckContext, versionOf } from './context';
 import { checkExpression, constantNumber } from './expressions';
 import { CheckedStream, checkStream, smrMatches } from './streams';
+import { checkExistsOn } from './versionRule';
+
+const pasidOption = transactionOption('pasid');
 
 const MAX_TRANSACTION_BYTES = 4096n;
 const MAX_REPEAT = 1n << 32n;
@@ -32,7 +37,7 @@ function checkTransaction(transaction: Transaction, inRepeat: boolean, version: 
   }
   for (const option of transaction.options) {
     if (option.kind === 'pasid') {
-      if (version === 'v2') context.sink.error('version-mismatch', option.range, 'PASIDs (SubstreamIDs) exist on SMMUv3 only');
+      if (version) checkExistsOn(pasidOption, 'option', { word: 'pasid', version, owner: 'the engine', smmu: undefined }, option.range, context.sink);
       if (option.value) checkExpression(option.value, scope, context);
     } else if (option.kind === 'value') {
       if (transaction.access === 'read') context.sink.error('value-on-read', option.range, "'value' gives the data of a write; a read has none");
@@ -44,11 +49,11 @@ function checkTransaction(transaction: Transaction, inRepeat: boolean, version: 
   addLabel(transaction, context);
 }
 
-function checkItems(items: readonly EngineItem[], inRepeat: boolean, version: SmmuVersion | undefined, context: CheckContext): void {
-  for (const item of items) {
+function checkItems(items: readonly EngineItem[], version: SmmuVersion | undefined, context: CheckContext): void {
+  for (const { item, enclosing } of engineItemsOf(items)) {
     switch (item.kind) {
       case 'transaction':
-        checkTransaction(item, inRepeat, version, context);
+        checkTransaction(item, enclosing.some((block) => block.kind === 'repeat'), version, context);
         break;
       case 'wait':
         constantNumber(item.cycles, "'wait'", context);
@@ -58,12 +63,10 @@ function checkItems(items: readonly EngineItem[], inRepeat: boolean, version: Sm
         if (count !== undefined && count > MAX_REPEAT && item.count) {
           context.sink.error('bad-value', item.count.range, `a repeat runs at most 2^32 times, not ${count}`);
         }
-        checkItems(item.body, true, version, context);
         break;
       }
       case 'submit':
         constantNumber(item.id, 'the submit id', context);
-        checkItems(item.body, inRepeat, version, context);
         break;
     }
   }
@@ -87,5 +90,5 @@ export function checkEngine(engine: EngineDeclaration, streamsOf: Map<MasterDecl
       context.sink.error('engine-stream', first.range, `stream ${hex(stream.id)} is not a stream of master '${master.name?.text}'`, masterStreams.map((s) => ({ range: s.node.range, message: 'a stream of the master' })));
     }
   }
-  checkItems(engine.body, false, version, context);
+  checkItems(engine.body, version, context);
 }

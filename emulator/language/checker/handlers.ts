@@ -1,10 +1,12 @@
-import { DomainDeclaration, Expression, HandlerDeclaration, HandlerStatement, pageResponses, StringLiteral } from '../ast';
+import { DomainDeclaration, Expression, HandlerDeclaration, HandlerStatement, StringLiteral } from '../ast';
+import { bodyStatements, firstWord, statementSpec } from '../grammarTable';
 import { SmmuVersion } from '../schema';
 import { Range } from '../source';
 import { CheckContext, versionOf } from './context';
 import { checkExpression } from './expressions';
 import { parsePermissions } from './permissions';
 import { BlockSettings } from './settings';
+import { checkExistsOn } from './versionRule';
 
 type HandlerContext = 'irq' | 'thread' | 'workqueue';
 
@@ -15,13 +17,6 @@ interface HandlerFacts {
   /** Undefined when the domain is unknown (already reported). */
   stalls: boolean | undefined;
 }
-
-/** Statements that may sleep, which hard-IRQ context forbids. */
-const sleeping: Partial<Record<HandlerStatement['kind'], string>> = {
-  sleep: "'sleep' blocks",
-  dump: "'dump' allocates and copies a crash dump, which may sleep",
-  map: "'map' (iommu_map) allocates page tables with GFP_KERNEL, which may sleep",
-};
 
 function checkHandlerExpression(expression: Expression | undefined, context: CheckContext): void {
   if (expression) checkExpression(expression, { kind: 'handler' }, context);
@@ -34,7 +29,8 @@ function checkString(message: StringLiteral | undefined, context: CheckContext):
 }
 
 function checkStatement(statement: HandlerStatement, facts: HandlerFacts, context: CheckContext): void {
-  const why = sleeping[statement.kind];
+  // The statements that sleep are named by their keyword (`map`, `dump`, `sleep`).
+  const why = bodyStatements.handler.find((spec) => firstWord(spec) === statement.kind)?.sleeps;
   // On an SMMUv3 the handler runs on the iopf workqueue whatever its `context` says (checkHandler warns).
   if (why && facts.context === 'irq' && facts.version !== 'v3') {
     context.sink.error('atomic-sleep', statement.range, `${why}: sleeping in atomic context (handler '${facts.name}' runs in irq context)`);
@@ -73,9 +69,7 @@ function checkStatement(statement: HandlerStatement, facts: HandlerFacts, contex
       if (statement.otherwise) checkStatements(statement.otherwise, facts, context);
       break;
     case 'response':
-      if ((pageResponses as readonly string[]).includes(statement.response) && facts.version === 'v2') {
-        context.sink.error('response-kind', statement.range, `'${statement.response}' answers a PRI page request group (CMD_PRI_RESP); there is no PRI on an SMMUv2`);
-      }
+      if (facts.version) checkExistsOn(statementSpec('handler', statement.response), 'statement', { word: statement.response, version: facts.version, owner: `handler '${facts.name}'`, smmu: undefined }, statement.range, context.sink, 'response-kind');
       break;
     case 'dump':
       break;

@@ -1,4 +1,5 @@
-import { EngineDeclaration, EngineItem, MasterDeclaration, Transaction } from '../ast';
+import { EngineDeclaration, MasterDeclaration, Transaction } from '../ast';
+import { transactionsOf } from '../engineItems';
 import { constantValue } from '../evaluate';
 import { recordedSubstreamId, SUBSTREAMID_BITS } from '../../smmu/v3/eventRecord';
 import { CheckContext } from './context';
@@ -83,10 +84,6 @@ export function transactionPasid(transaction: Transaction): { value: bigint; ran
   const option = transaction.options.find((o) => o.kind === 'pasid');
   const value = option?.kind === 'pasid' && option.value ? constantValue(option.value) : undefined;
   return option && typeof value === 'bigint' ? { value, range: option.range } : undefined;
-}
-
-function transactionsOf(items: readonly EngineItem[]): Transaction[] {
-  return items.flatMap((item): Transaction[] => (item.kind === 'transaction' ? [item] : item.kind === 'wait' ? [] : transactionsOf(item.body)));
 }
 
 /** A transaction whose PASID its master does not bind: it will abort with a configuration event. */

@@ -2,8 +2,7 @@ import { Setting, Word } from '../ast';
 import { DiagnosticSink } from '../diagnostics';
 import { BlockKind, SettingSpec, settingSpec, SmmuVersion } from '../schema';
 import { LineIndex } from '../source';
-
-const versionNames: Record<SmmuVersion, string> = { v2: 'SMMUv2', v3: 'SMMUv3' };
+import { checkExistsOn } from './versionRule';
 
 /**
  * The settings of one block, checked against the schema, with defaults filled in.
@@ -35,10 +34,7 @@ export class BlockSettings {
         continue;
       }
       this.nodes.set(spec.key, setting);
-      if (spec.only && version && spec.only !== version) {
-        sink?.error('version-mismatch', setting.key.range, versionMismatch(spec, version, owner, smmu));
-        continue;
-      }
+      if (version && !checkExistsOn(spec, 'setting', { word: spec.key, version, owner, smmu }, setting.key.range, sink)) continue;
       const value = checkValue(spec, setting, sink);
       if (value !== undefined) this.values.set(spec.key, value);
     }
@@ -79,18 +75,6 @@ export class BlockSettings {
     if (!spec) throw new Error(`no setting '${key}' in a ${this.block} block`);
     return spec;
   }
-}
-
-function versionMismatch(spec: SettingSpec, version: SmmuVersion, owner: string, smmu: string | undefined): string {
-  if (spec.key === 'pri' && version === 'v2' && smmu !== undefined) {
-    return `PRI is PCIe ATS page requests into an SMMUv3 PRI queue; smmu '${smmu}' is an SMMUv2`;
-  }
-  if (spec.key === 'hupcf') {
-    return `'hupcf' is an SMMUv2 context-bank bit; ${owner} is on an SMMUv3, which has no HUPCF (stalls are per transaction)`;
-  }
-  // An SMMU's own block is one; everything else is on one.
-  const relation = owner.startsWith('smmu ') ? 'is' : 'is on';
-  return `'${spec.key}' is an ${versionNames[spec.only ?? version]} setting; ${owner} ${relation} an ${versionNames[version]}`;
 }
 
 function checkValue(spec: SettingSpec, setting: Setting, sink: DiagnosticSink | undefined): bigint | string | true | undefined {

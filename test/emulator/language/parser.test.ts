@@ -573,7 +573,18 @@ test('examples/a530-fault-no-stall.iommu parses with no diagnostics', () => {
 });
 
 test('an empty file, or one with only comments, has no declarations and no errors', () => {
-  assert.deepEqual(parseScenario(''), { file: { range: { start: 0, end: 0 }, declarations: [] }, diagnostics: [], comments: [], tokens: [{ kind: 'end', range: { start: 0, end: 0 }, text: '', firstOnLine: true }] });
+  const empty = parseScenario('');
+  assert.deepEqual(
+    { file: empty.file, diagnostics: empty.diagnostics, comments: empty.comments, tokens: empty.tokens, expected: empty.expectations.recorded },
+    {
+      file: { range: { start: 0, end: 0 }, declarations: [] },
+      diagnostics: [],
+      comments: [],
+      tokens: [{ kind: 'end', range: { start: 0, end: 0 }, text: '', firstOnLine: true }],
+      // A declaration may start there.
+      expected: [{ token: 0, expectation: { kind: 'declaration' } }],
+    },
+  );
   assert.deepEqual(parseScenario('// nothing\n/* here */').file.declarations, []);
 });
 
