@@ -1,4 +1,5 @@
-import { EngineDeclaration, EngineItem, Repeat, ScenarioFile, Transaction } from '../language/ast';
+import { EngineDeclaration, Repeat, ScenarioFile, Transaction } from '../language/ast';
+import { engineItemsOf } from '../language/engineItems';
 
 /** A transaction in its engine, with the repeats around it (outermost first). */
 export interface TransactionSite {
@@ -7,17 +8,14 @@ export interface TransactionSite {
   repeats: Repeat[];
 }
 
-function collect(items: readonly EngineItem[], engine: EngineDeclaration, repeats: Repeat[], into: TransactionSite[]): void {
-  for (const item of items) {
-    if (item.kind === 'transaction') into.push({ transaction: item, engine, repeats });
-    else if (item.kind === 'repeat') collect(item.body, engine, [...repeats, item], into);
-    else if (item.kind === 'submit') collect(item.body, engine, repeats, into);
-  }
-}
-
 /** Every written transaction of every engine, in file order. */
 export function transactionSites(file: ScenarioFile): TransactionSite[] {
   const sites: TransactionSite[] = [];
-  for (const d of file.declarations) if (d.kind === 'engine') collect(d.body, d, [], sites);
+  for (const engine of file.declarations) {
+    if (engine.kind !== 'engine') continue;
+    for (const { item, enclosing } of engineItemsOf(engine.body)) {
+      if (item.kind === 'transaction') sites.push({ transaction: item, engine, repeats: enclosing.filter((b): b is Repeat => b.kind === 'repeat') });
+    }
+  }
   return sites;
 }
