@@ -1,7 +1,7 @@
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Expression, StringPart } from '../emulator/language/ast';
 import { parseExpression, parseTemplate } from '../emulator/language/parser';
-import { EngineOp } from '../emulator/scenario/engineProgram';
+import { EngineOp } from '../emulator/inspect/schedule';
 import { ScenarioModel } from '../emulator/scenario/model';
 import { RequestError } from './errors';
 import { HitCondition, parseHitCondition } from './hitCondition';

@@ -6,8 +6,8 @@ import { parseExpression } from '../emulator/language/parser';
 import { counterDocs, counterNames, faultFields } from '../emulator/language/schema';
 import { Range } from '../emulator/language/source';
 import { Machine } from '../emulator/machine/machine';
-import { PA_LIMIT } from '../emulator/memory/physicalMemory';
-import { walk, WalkResult } from '../emulator/pgtable/walker';
+import { PA_LIMIT } from '../emulator/inspect/memory';
+import { walk, WalkResult } from '../emulator/inspect/walks';
 import { hex, hex64 } from '../emulator/util/u64';
 import { faultRecordEnvironment, runEnvironment, transactionEnvironment } from '../emulator/inspect/environments';
 import { RequestError } from './errors';
@@ -18,7 +18,7 @@ import { VariableStore } from './variables/store';
 import { memoryReference } from './variables/values';
 import { domainOfStream } from '../emulator/inspect/streams';
 import { indexStructure } from '../emulator/inspect/structureIndex';
-import { v2StateOf, v3StateOf } from '../emulator/smmu/smmuState';
+import { v2StateOf, v3StateOf } from '../emulator/inspect/smmus';
 
 const registerNames = ['SCTLR', 'FSR', 'FSYNR0', 'FAR', 'CBFRSYNRA', 'TTBR0', 'TCR'] as const;
 

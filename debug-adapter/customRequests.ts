@@ -1,7 +1,5 @@
-import { formatDump } from '../emulator/machine/dump';
+import { formatDump, Level, walk } from '../emulator/inspect/walks';
 import { Machine } from '../emulator/machine/machine';
-import { Level } from '../emulator/pgtable/descriptor';
-import { walk } from '../emulator/pgtable/walker';
 import { fromHalves, hex, hex64 } from '../emulator/util/u64';
 import { Debuggee } from './debuggee';
 import { ErrorId, RequestError } from './errors';
@@ -18,7 +16,7 @@ import { RequestArguments } from './requestArguments';
 import { domainOfAnyStream } from '../emulator/inspect/streams';
 import { isV3, prgWaitOf, stagOf } from '../emulator/inspect/stalls';
 import { entryCount, rootOf, tableEntries } from './variables/pageTable';
-import { v2StateOf } from '../emulator/smmu/smmuState';
+import { v2StateOf } from '../emulator/inspect/smmus';
 
 function lineOfOp(machine: Machine, engine: number, op: number): number {
   const node = machine.model.engines[engine]?.program[op];

@@ -1,9 +1,9 @@
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Machine, WritableBankRegister } from '../emulator/machine/machine';
-import { PA_LIMIT } from '../emulator/memory/physicalMemory';
+import { PA_LIMIT } from '../emulator/inspect/memory';
 import { hex } from '../emulator/util/u64';
 import { RequestError } from './errors';
-import { v2StateOf } from '../emulator/smmu/smmuState';
+import { v2StateOf } from '../emulator/inspect/smmus';
 
 /** What a data breakpoint watches: 8 bytes of memory (a descriptor), or a context-bank register. */
 export type Watched =

@@ -1,16 +1,13 @@
 import { Expression, StringPart } from '../emulator/language/ast';
 import { Environment, EvaluationError, evaluate, isTruthy } from '../emulator/language/evaluate';
 import { interpolate } from '../emulator/language/interpolate';
-import { Action } from '../emulator/machine/actions';
-import { Scheduled } from '../emulator/machine/eventQueue';
-import { upcomingTransaction } from '../emulator/machine/engines';
+import { Action, Scheduled, upcomingTransaction } from '../emulator/inspect/schedule';
 import { MachineEvent } from '../emulator/machine/events';
 import { Machine, MachineSnapshot } from '../emulator/machine/machine';
-import { resultSummary } from '../emulator/machine/results';
+import { resultSummary, TraceFormatter } from '../emulator/inspect/trace';
 import { ActivityState, FaultRecord, TransactionState } from '../emulator/machine/state';
 import { ScenarioModel } from '../emulator/scenario/model';
 import { isFaultKind } from '../emulator/language/schema';
-import { TraceFormatter } from '../emulator/cli/trace';
 import { Breakpoints, FunctionBreakpoint, LineBreakpoint } from './breakpoints';
 import { DataWatches } from './dataWatches';
 import { faultRecordEnvironment, handlerEnvironment, runEnvironment, transactionEnvironment, upcomingEnvironment } from '../emulator/inspect/environments';
@@ -19,7 +16,7 @@ import { describeException } from './exceptionInfo';
 import { QueueException, queueException } from '../emulator/inspect/queueExceptions';
 import { TimelineRecorder, TimelineSnapshot } from './timeline';
 import { findTransaction } from '../emulator/inspect/transactions';
-import { v3StateOf } from '../emulator/smmu/smmuState';
+import { v3StateOf } from '../emulator/inspect/smmus';
 
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'exception' | 'pause' | 'data breakpoint' | 'function breakpoint';
 

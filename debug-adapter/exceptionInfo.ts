@@ -1,13 +1,12 @@
 import { isFaultKind } from '../emulator/language/schema';
 import { Machine } from '../emulator/machine/machine';
 import { FaultRecord, TransactionState } from '../emulator/machine/state';
-import { setFlags } from '../emulator/smmu/registerLayout';
-import { FSR } from '../emulator/smmu/v2/registers';
+import { FSR, setFlags } from '../emulator/inspect/registers';
 import { hex } from '../emulator/util/u64';
 import { ExceptionFilterId } from './exceptionFilters';
 import { v3Report } from '../emulator/inspect/faultReport';
 import { isV3 } from '../emulator/inspect/stalls';
-import { v2StateOf } from '../emulator/smmu/smmuState';
+import { v2StateOf } from '../emulator/inspect/smmus';
 
 function sentence(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);

@@ -1,6 +1,5 @@
-import { upcomingTransaction } from '../emulator/machine/engines';
+import { EngineOp, upcomingTransaction } from '../emulator/inspect/schedule';
 import { ActivityState, TransactionState } from '../emulator/machine/state';
-import { EngineOp } from '../emulator/scenario/engineProgram';
 import { ScenarioModel } from '../emulator/scenario/model';
 import { Debuggee } from './debuggee';
 

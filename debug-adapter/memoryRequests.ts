@@ -1,6 +1,6 @@
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Machine } from '../emulator/machine/machine';
-import { PA_LIMIT } from '../emulator/memory/physicalMemory';
+import { PA_LIMIT } from '../emulator/inspect/memory';
 import { hex } from '../emulator/util/u64';
 import { ErrorId, RequestError } from './errors';
 import { RequestArguments } from './requestArguments';

@@ -1,14 +1,10 @@
 import { Machine } from '../emulator/machine/machine';
-import { describeCommand } from '../emulator/smmu/v3/commands';
-import { describeEvent } from '../emulator/smmu/v3/eventRecord';
-import { describePageRequest } from '../emulator/smmu/v3/priEntry';
-import { describePointers, inOverflow, pendingEntries, queueEntries, QueueState } from '../emulator/smmu/v3/queue';
-import { DecodedField } from '../emulator/smmu/v3/ste';
+import { describeCommand, describeEvent, describePageRequest, describePointers, inOverflow, pendingEntries, queueEntries, QueueState } from '../emulator/inspect/queues';
+import { DecodedField, fieldView } from '../emulator/inspect/decodedFields';
 import { hex, hex32, hex64 } from '../emulator/util/u64';
-import { fieldView } from '../emulator/inspect/decodedFields';
 import { QueueEntryView, QueueView, SmmuQueuesView } from './protocol';
 import { entryText, QueueName } from '../emulator/inspect/queueText';
-import { v3StateOf } from '../emulator/smmu/smmuState';
+import { v3StateOf } from '../emulator/inspect/smmus';
 
 const describers: Record<QueueName, (dwords: readonly bigint[]) => DecodedField[]> = {
   event: describeEvent,

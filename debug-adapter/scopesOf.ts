@@ -1,7 +1,7 @@
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Machine } from '../emulator/machine/machine';
 import { FaultRecord, IopfGroupState, TransactionState } from '../emulator/machine/state';
-import { walk, WalkResult } from '../emulator/pgtable/walker';
+import { walk, WalkResult } from '../emulator/inspect/walks';
 import { hex } from '../emulator/util/u64';
 import { FrameInfo } from './frames';
 import { findTransaction } from '../emulator/inspect/transactions';
@@ -11,7 +11,7 @@ import { registerVariables } from './variables/registers';
 import { faultVariables, stalledVariables, transactionVariables } from './variables/scopes';
 import { streamRegisterVariables } from './variables/streamRegisters';
 import { VariableStore } from './variables/store';
-import { v2StateOf, v3StateOf } from '../emulator/smmu/smmuState';
+import { v2StateOf, v3StateOf } from '../emulator/inspect/smmus';
 
 /** Where a frame's state lives: its transaction, fault, context bank (v2) or stream (v3), and domain. */
 export interface FrameContext {

@@ -17,7 +17,7 @@ import { DebugProtocol } from '@vscode/debugprotocol';
 import { Expression } from '../emulator/language/ast';
 import { compileScenario } from '../emulator/scenario/compile';
 import { ScenarioModel } from '../emulator/scenario/model';
-import { formatDiagnostic } from '../emulator/cli/diagnosticFormat';
+import { formatDiagnostic } from '../emulator/language/diagnosticFormat';
 import { dataBreakpointIds, exceptionBreakpointArguments, functionBreakpoints, sourceBreakpoints } from './breakpointArguments';
 import { Breakpoints } from './breakpoints';
 import { capabilities, unsupportedRequests } from './capabilities';

@@ -1,6 +1,5 @@
 import { Machine } from '../emulator/machine/machine';
-import { setFlags } from '../emulator/smmu/registerLayout';
-import { FSR } from '../emulator/smmu/v2/registers';
+import { FSR, setFlags } from '../emulator/inspect/registers';
 import { hex, hex32 } from '../emulator/util/u64';
 import { Debuggee } from './debuggee';
 import { SmmuResponseBody, SmmuSummary, StreamSummary } from './protocol';
@@ -8,7 +7,7 @@ import { cdAddress, readStructure, steSummary } from '../emulator/inspect/stream
 import { registerVariables } from './variables/registers';
 import { VariableStore } from './variables/store';
 import { streamRegisterVariables } from './variables/streamRegisters';
-import { v2StateOf, v3StateOf } from '../emulator/smmu/smmuState';
+import { v2StateOf, v3StateOf } from '../emulator/inspect/smmus';
 
 function streamsOf(machine: Machine, store: VariableStore, index: number): StreamSummary[] {
   const v3 = v3StateOf(machine.state, index);

@@ -4,7 +4,7 @@ import { masterStallOf } from '../emulator/language/checker/attach';
 import { SymbolEntry } from '../emulator/language/checker/symbols';
 import { constantValue } from '../emulator/language/evaluate';
 import { BlockSettings } from '../emulator/language/checker/settings';
-import { linuxSctlr } from '../emulator/smmu/v2/registers';
+import { linuxSctlr } from '../emulator/inspect/registers';
 import { hex, hex32, hexGrouped } from '../emulator/util/u64';
 import { Analysis } from './analysis';
 import { transactionSites } from './predictions';

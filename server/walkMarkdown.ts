@@ -1,4 +1,4 @@
-import { WalkResult } from '../emulator/pgtable/walker';
+import { WalkResult } from '../emulator/inspect/walks';
 import { hex, hex64, hexGrouped } from '../emulator/util/u64';
 
 /** The walk as a table, root first. */

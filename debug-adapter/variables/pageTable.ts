@@ -1,7 +1,6 @@
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Machine } from '../../emulator/machine/machine';
-import { describeDescriptor, ENTRIES_PER_TABLE, Level } from '../../emulator/pgtable/descriptor';
-import { TableEntry } from '../../emulator/pgtable/ioPgtable';
+import { describeDescriptor, ENTRIES_PER_TABLE, Level, TableEntry } from '../../emulator/inspect/walks';
 import { fromHalves, hex, hex64, hexGrouped } from '../../emulator/util/u64';
 import { dataIdOf } from '../dataWatches';
 import { RequestError } from '../errors';

@@ -1,14 +1,12 @@
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Machine, WritableBankRegister } from '../../emulator/machine/machine';
-import { BankState } from '../../emulator/smmu/v2/v2State';
-import { decode, RegisterLayout, withField } from '../../emulator/smmu/registerLayout';
-import { CBFRSYNRA, FAR, FSR, FSYNR0, SCTLR, SGFSR, TCR, TTBR0 } from '../../emulator/smmu/v2/registers';
+import { BankState, CBFRSYNRA, decode, FAR, FSR, FSYNR0, RegisterLayout, SCTLR, SGFSR, TCR, TTBR0, withField } from '../../emulator/inspect/registers';
 import { hex, hex32, hex64 } from '../../emulator/util/u64';
 import { dataIdOf, Watched } from '../dataWatches';
 import { RequestError } from '../errors';
 import { leaf, VariableContainer, VariableStore } from './store';
 import { parseValue } from './values';
-import { v2StateOf } from '../../emulator/smmu/smmuState';
+import { v2StateOf } from '../../emulator/inspect/smmus';
 
 interface BankRegister {
   layout: RegisterLayout;

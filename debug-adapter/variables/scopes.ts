@@ -1,10 +1,9 @@
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Machine } from '../../emulator/machine/machine';
 import { FaultRecord, TransactionState } from '../../emulator/machine/state';
-import { WalkResult } from '../../emulator/pgtable/walker';
+import { describeDescriptor, WalkResult } from '../../emulator/inspect/walks';
 import { hex, hex64 } from '../../emulator/util/u64';
 import { dataIdOf } from '../dataWatches';
-import { describeDescriptor } from '../../emulator/pgtable/descriptor';
 import { RequestError } from '../errors';
 import { v3Report } from '../../emulator/inspect/faultReport';
 import { isV3, prgWaitOf, stagOf, waitWords } from '../../emulator/inspect/stalls';

@@ -1,11 +1,9 @@
 import { DebugProtocol } from '@vscode/debugprotocol';
+import { DecodedField, fieldText, fieldView } from '../../emulator/inspect/decodedFields';
+import { cdAddress, cdSummary, describeCd, describeSte, readStructure, steSummary, streamOf } from '../../emulator/inspect/streams';
 import { Machine } from '../../emulator/machine/machine';
-import { describeCd } from '../../emulator/smmu/v3/cd';
-import { describeSte, DecodedField } from '../../emulator/smmu/v3/ste';
 import { hex, hex64 } from '../../emulator/util/u64';
 import { dataIdOf } from '../dataWatches';
-import { cdAddress, cdSummary, readStructure, steSummary, streamOf } from '../../emulator/inspect/streams';
-import { fieldText, fieldView } from '../../emulator/inspect/decodedFields';
 import { leaf, VariableContainer, VariableStore } from './store';
 import { memoryReference } from './values';
 

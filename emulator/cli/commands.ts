@@ -5,7 +5,7 @@ import { LineIndex } from '../language/source';
 import { Machine, RunStop } from '../machine/machine';
 import { compileScenario } from '../scenario/compile';
 import { CliCommand } from './args';
-import { formatDiagnostic } from './diagnosticFormat';
+import { formatDiagnostic } from '../language/diagnosticFormat';
 import { JsonRunWriter } from './jsonRun';
 import { TextOutput } from './output';
 import { TraceFormatter } from './trace';

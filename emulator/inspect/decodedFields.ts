@@ -24,3 +24,5 @@ export function fieldView(field: DecodedField): FieldView {
 export function fieldText(field: FieldView): string {
   return field.meaning && field.meaning !== field.value ? `${field.value} (${field.meaning})` : field.value;
 }
+
+export type { DecodedField } from '../smmu/v3/ste';

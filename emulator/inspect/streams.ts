@@ -68,3 +68,7 @@ export function cdSummary(machine: Machine, dwords: readonly bigint[]): string {
   const fault = cd.s ? 'stall' : `terminate${cd.r ? ', recorded' : ''} (${cd.a ? 'abort' : 'RAZ/WI'})`;
   return `${name} · ASID ${cd.asid} · TTB0 ${hex(cd.ttb0)} · ${fault}`;
 }
+
+/** STEs and CDs decoded field by field, for the Registers scope and the SMMU view. */
+export { describeCd } from '../smmu/v3/cd';
+export { describeSte } from '../smmu/v3/ste';

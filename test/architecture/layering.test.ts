@@ -18,12 +18,30 @@ interface Rule {
   files?: readonly string[];
   /** npm packages it may import. */
   packages: readonly string[];
+  /** Of the emulator, only its public modules (docs/architecture.md, "The emulator's public face"). */
+  emulatorPublicOnly?: boolean;
 }
+
+/**
+ * The emulator's public modules: its read-only face (inspect/), the one door for commands
+ * (the Machine) with the events it sends up and the plain data they carry, the scenario
+ * language, compiling a scenario into its model, the language server's predictions, and
+ * 64-bit formatting. Everything else (smmu/, pgtable/, memory/, kernel/, the machine's
+ * insides, cli/) is the emulator's own.
+ */
+const publicEmulatorModules: readonly RegExp[] = [
+  /^emulator\/inspect\/[A-Za-z0-9]+$/,
+  /^emulator\/analysis\/[A-Za-z0-9]+$/,
+  /^emulator\/language\/(checker\/)?[A-Za-z0-9]+$/,
+  /^emulator\/machine\/(machine|events|state)$/,
+  /^emulator\/scenario\/(compile|model)$/,
+  /^emulator\/util\/u64$/,
+];
 
 const rules: readonly Rule[] = [
   { folder: 'emulator', folders: [], packages: [] },
-  { folder: 'server', folders: ['emulator'], packages: ['vscode-languageserver', 'vscode-languageserver-textdocument'] },
-  { folder: 'debug-adapter', folders: ['emulator'], packages: ['@vscode/debugadapter', '@vscode/debugprotocol'] },
+  { folder: 'server', folders: ['emulator'], packages: ['vscode-languageserver', 'vscode-languageserver-textdocument'], emulatorPublicOnly: true },
+  { folder: 'debug-adapter', folders: ['emulator'], packages: ['@vscode/debugadapter', '@vscode/debugprotocol'], emulatorPublicOnly: true },
   {
     folder: 'client',
     folders: [],
@@ -62,6 +80,9 @@ function violation(rule: Rule, file: string, specifier: string): string | undefi
     const target = path.relative(repoRoot, path.resolve(repoRoot, path.dirname(file), specifier)).split(path.sep).join('/');
     if (target === 'package.json') return undefined;
     const folder = target.split('/')[0] ?? '';
+    if (folder === 'emulator' && rule.folder !== 'emulator' && rule.emulatorPublicOnly && !publicEmulatorModules.some((m) => m.test(target))) {
+      return `${file} imports ${target}, which is not one of the emulator's public modules`;
+    }
     if (folder === rule.folder || rule.folders.includes(folder) || rule.files?.includes(target)) return undefined;
     return `${file} imports ${target}`;
   }
@@ -88,4 +109,19 @@ test('the import scanner sees every kind of import it must police', () => {
   assert.equal(violation(rule, 'emulator/cli/main.ts', '../../server/server'), 'emulator/cli/main.ts imports server/server');
   assert.equal(violation(rule, 'emulator/cli/main.ts', './args'), undefined);
   assert.equal(violation(rule, 'emulator/cli/main.ts', 'node:fs'), undefined);
+});
+
+test('the adapter and the server reach the emulator through its public modules only', () => {
+  const adapter = rules.find((r) => r.folder === 'debug-adapter');
+  assert.ok(adapter);
+  assert.equal(violation(adapter, 'debug-adapter/session.ts', '../emulator/inspect/streams'), undefined);
+  assert.equal(violation(adapter, 'debug-adapter/session.ts', '../emulator/machine/machine'), undefined);
+  assert.equal(
+    violation(adapter, 'debug-adapter/session.ts', '../emulator/smmu/v3/ste'),
+    "debug-adapter/session.ts imports emulator/smmu/v3/ste, which is not one of the emulator's public modules",
+  );
+  assert.equal(
+    violation(adapter, 'debug-adapter/variables/scopes.ts', '../../emulator/machine/engines'),
+    "debug-adapter/variables/scopes.ts imports emulator/machine/engines, which is not one of the emulator's public modules",
+  );
 });

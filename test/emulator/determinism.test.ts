@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import fc from 'fast-check';
-import { formatDiagnostic } from '../../emulator/cli/diagnosticFormat';
+import { formatDiagnostic } from '../../emulator/language/diagnosticFormat';
 import { JsonRunWriter } from '../../emulator/cli/jsonRun';
 import { StringOutput } from '../../emulator/cli/output';
 import { Machine, RunLimits } from '../../emulator/machine/machine';

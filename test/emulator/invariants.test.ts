@@ -6,7 +6,7 @@ import { engineFinished } from '../../emulator/machine/transactions';
 import { RunResult } from '../../emulator/machine/results';
 import { TransactionState } from '../../emulator/machine/state';
 import { ResponseKind } from '../../emulator/language/ast';
-import { formatDiagnostic } from '../../emulator/cli/diagnosticFormat';
+import { formatDiagnostic } from '../../emulator/language/diagnosticFormat';
 import { compileScenario } from '../../emulator/scenario/compile';
 import { ScenarioModel } from '../../emulator/scenario/model';
 import { walk } from '../../emulator/pgtable/walker';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { formatDiagnostic } from '../../emulator/cli/diagnosticFormat';
+import { formatDiagnostic } from '../../emulator/language/diagnosticFormat';
 import { Machine } from '../../emulator/machine/machine';
 import { compileScenario } from '../../emulator/scenario/compile';
 import { ScenarioModel } from '../../emulator/scenario/model';

@@ -1,4 +1,4 @@
-import { formatDiagnostic } from '../../../emulator/cli/diagnosticFormat';
+import { formatDiagnostic } from '../../../emulator/language/diagnosticFormat';
 import { Machine, MachineOptions, RunStop } from '../../../emulator/machine/machine';
 import { RunResult } from '../../../emulator/machine/results';
 import { compileScenario } from '../../../emulator/scenario/compile';

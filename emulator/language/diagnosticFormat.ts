@@ -1,5 +1,5 @@
-import { Diagnostic } from '../language/diagnostics';
-import { LineIndex } from '../language/source';
+import { Diagnostic } from './diagnostics';
+import { LineIndex } from './source';
 
 /** `FILE:LINE:COL: error: message`, 1-based, as compilers print. */
 export function formatDiagnostic(file: string, lines: LineIndex, diagnostic: Diagnostic): string {
