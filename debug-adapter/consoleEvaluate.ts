@@ -18,7 +18,7 @@ import { VariableStore } from './variables/store';
 import { memoryReference } from './variables/values';
 import { domainOfStream } from '../emulator/inspect/streams';
 import { indexStructure } from '../emulator/inspect/structureIndex';
-import { v2StateOf, v3StateOf } from '../emulator/inspect/smmus';
+import { contextBankOf, hasStreamTable } from '../emulator/inspect/smmus';
 
 const registerNames = ['SCTLR', 'FSR', 'FSYNR0', 'FAR', 'CBFRSYNRA', 'TTBR0', 'TCR'] as const;
 
@@ -50,10 +50,10 @@ export class ConsoleEvaluator {
 
   private register(name: string, range: Range): Value | undefined {
     if (!(registerNames as readonly string[]).includes(name)) return undefined;
-    if (this.context?.smmu !== undefined && v3StateOf(this.machine.state, this.context.smmu)) {
+    if (this.context?.smmu !== undefined && hasStreamTable(this.machine.state, this.context.smmu)) {
       throw new EvaluationError(`${name} is a context-bank register: an SMMUv3 has none (its STE and CD are in the Registers scope)`, range);
     }
-    const bank = this.context?.smmu === undefined || this.context.bank === undefined ? undefined : v2StateOf(this.machine.state, this.context.smmu)?.banks[this.context.bank];
+    const bank = this.context?.smmu === undefined || this.context.bank === undefined ? undefined : contextBankOf(this.machine.state, this.context.smmu, this.context.bank);
     if (!bank) return undefined;
     const values: Record<(typeof registerNames)[number], bigint> = {
       SCTLR: BigInt(bank.sctlr),

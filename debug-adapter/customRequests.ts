@@ -16,7 +16,7 @@ import { RequestArguments } from './requestArguments';
 import { domainOfAnyStream } from '../emulator/inspect/streams';
 import { isV3, prgWaitOf, stagOf } from '../emulator/inspect/stalls';
 import { entryCount, rootOf, tableEntries } from './variables/pageTable';
-import { v2StateOf } from '../emulator/inspect/smmus';
+import { contextBanksOf } from '../emulator/inspect/smmus';
 
 function lineOfOp(machine: Machine, engine: number, op: number): number {
   const node = machine.model.engines[engine]?.program[op];
@@ -91,7 +91,7 @@ export function domains(debuggee: Debuggee): DomainsResponseBody {
   return {
     domains: machine.model.domains.map((d, index) => {
       const root = rootOf(machine, index);
-      const bank = v2StateOf(machine.state, d.smmu)?.banks.find((b) => b.domain === index);
+      const bank = contextBanksOf(machine.state, d.smmu).find((b) => b.domain === index);
       return { name: d.name, smmu: machine.model.smmus[d.smmu]?.name ?? '?', contextBank: bank?.cbndx ?? null, root: hex(root.table), rootLevel: root.level, ias: d.ias, oas: d.oas };
     }),
   };

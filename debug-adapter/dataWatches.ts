@@ -3,7 +3,7 @@ import { Machine, WritableBankRegister } from '../emulator/machine/machine';
 import { PA_LIMIT } from '../emulator/inspect/memory';
 import { hex } from '../emulator/util/u64';
 import { RequestError } from './errors';
-import { v2StateOf } from '../emulator/inspect/smmus';
+import { contextBankOf } from '../emulator/inspect/smmus';
 
 /** What a data breakpoint watches: 8 bytes of memory (a descriptor), or a context-bank register. */
 export type Watched =
@@ -40,7 +40,7 @@ function parseDataId(machine: Machine, dataId: string): Watched {
     const register = watchedRegisters.find((r) => r === c);
     const smmu = Number(a);
     const bank = Number(b);
-    if (!register || !v2StateOf(machine.state, smmu)?.banks[bank]) throw notOurs(dataId);
+    if (!register || !contextBankOf(machine.state, smmu, bank)) throw notOurs(dataId);
     return { kind: 'register', smmu, bank, register, label: rest.join(':') };
   }
   throw notOurs(dataId);
@@ -55,7 +55,7 @@ export class DataWatches {
 
   private read(watched: Watched): bigint {
     if (watched.kind === 'memory') return this.machine.runtime.memory.readU64(watched.pa);
-    const bank = v2StateOf(this.machine.state, watched.smmu)?.banks[watched.bank];
+    const bank = contextBankOf(this.machine.state, watched.smmu, watched.bank);
     if (!bank) return 0n;
     switch (watched.register) {
       case 'SCTLR':

@@ -16,7 +16,7 @@ import { describeException } from './exceptionInfo';
 import { QueueException, queueException } from '../emulator/inspect/queueExceptions';
 import { TimelineRecorder, TimelineSnapshot } from './timeline';
 import { findTransaction } from '../emulator/inspect/transactions';
-import { v3StateOf } from '../emulator/inspect/smmus';
+import { hasStreamTable } from '../emulator/inspect/smmus';
 
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'exception' | 'pause' | 'data breakpoint' | 'function breakpoint';
 
@@ -225,7 +225,7 @@ export class Debuggee {
    * thread prints.
    */
   private kernelHandles(fault: FaultRecord): boolean {
-    return !v3StateOf(this.machine.state, fault.smmu) || fault.stalled;
+    return !hasStreamTable(this.machine.state, fault.smmu) || fault.stalled;
   }
 
   private runningActivity(threadId: number) {

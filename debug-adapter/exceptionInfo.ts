@@ -6,7 +6,7 @@ import { hex } from '../emulator/util/u64';
 import { ExceptionFilterId } from './exceptionFilters';
 import { v3Report } from '../emulator/inspect/faultReport';
 import { isV3 } from '../emulator/inspect/stalls';
-import { v2StateOf } from '../emulator/inspect/smmus';
+import { contextBankOf } from '../emulator/inspect/smmus';
 
 function sentence(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
@@ -14,7 +14,7 @@ function sentence(text: string): string {
 
 /** What the context bank's fault registers say now: `FSR=0x402 TF; FAR=0x7000000`. */
 function registers(machine: Machine, fault: FaultRecord): string {
-  const bank = fault.bank === undefined ? undefined : v2StateOf(machine.state, fault.smmu)?.banks[fault.bank];
+  const bank = fault.bank === undefined ? undefined : contextBankOf(machine.state, fault.smmu, fault.bank);
   if (!bank) return '';
   const fsr = bank.fsr >>> 0;
   return `; FSR=${hex(fsr)} ${setFlags(FSR, BigInt(fsr))}; FAR=${hex(bank.far)}`;

@@ -199,10 +199,10 @@ export interface StreamSummary {
 export interface SmmuSummary {
   name: string;
   version: 'v2' | 'v3';
-  /** SMMUv2's context banks in use (none on an SMMUv3). */
+  /** Its context banks in use (an SMMUv2's; none on an SMMUv3). */
   contextBanks: ContextBankSummary[];
-  /** SMMUv3 only: its streams. */
-  streams?: StreamSummary[];
+  /** The streams its stream table holds (an SMMUv3's; none on an SMMUv2). */
+  streams: StreamSummary[];
 }
 export interface SmmuResponseBody {
   smmus: SmmuSummary[];

@@ -4,7 +4,7 @@ import { DecodedField, fieldView } from '../emulator/inspect/decodedFields';
 import { hex, hex32, hex64 } from '../emulator/util/u64';
 import { QueueEntryView, QueueView, SmmuQueuesView } from './protocol';
 import { entryText, QueueName } from '../emulator/inspect/queueText';
-import { v3StateOf } from '../emulator/inspect/smmus';
+import { pageRequestWaitsOf, stallTagsOf } from '../emulator/inspect/smmus';
 
 const describers: Record<QueueName, (dwords: readonly bigint[]) => DecodedField[]> = {
   event: describeEvent,
@@ -52,13 +52,12 @@ export function queuesOf(machine: Machine): SmmuQueuesView[] {
   return machine.model.smmus.flatMap((smmu, index): SmmuQueuesView[] => {
     const queues = machine.smmu(index)?.queues() ?? [];
     if (queues.length === 0) return [];
-    const v3 = v3StateOf(machine.state, index);
     return [
       {
         smmu: smmu.name,
         queues: queues.map(({ name, queue }) => queueView(machine, name, queue)),
-        stalls: (v3?.stalls ?? []).map((s) => ({ stag: hex(s.stag), sid: hex(s.sid), transaction: s.transaction })),
-        pageRequestGroups: (v3?.prgWaits ?? []).map((w) => ({ prgi: hex(w.prgi), sid: hex(w.sid), transactions: [...w.transactions] })),
+        stalls: stallTagsOf(machine.state, index).map((s) => ({ stag: hex(s.stag), sid: hex(s.sid), transaction: s.transaction })),
+        pageRequestGroups: pageRequestWaitsOf(machine.state, index).map((w) => ({ prgi: hex(w.prgi), sid: hex(w.sid), transactions: [...w.transactions] })),
       },
     ];
   });

@@ -11,17 +11,17 @@ import { registerVariables } from './variables/registers';
 import { faultVariables, stalledVariables, transactionVariables } from './variables/scopes';
 import { streamRegisterVariables } from './variables/streamRegisters';
 import { VariableStore } from './variables/store';
-import { v2StateOf, v3StateOf } from '../emulator/inspect/smmus';
+import { contextBankOf, streamTableOf } from '../emulator/inspect/smmus';
 
 /** Where a frame's state lives: its transaction, fault, context bank (v2) or stream (v3), and domain. */
 export interface FrameContext {
   transaction: TransactionState | undefined;
   fault: FaultRecord | undefined;
   smmu: number | undefined;
-  /** SMMUv2: the context bank. */
+  /** The context bank it translates in, on an SMMU that has context banks. */
   bank: number | undefined;
   domain: number | undefined;
-  /** SMMUv3: the StreamID and SubstreamID whose STE and CD apply. */
+  /** The StreamID and SubstreamID of its traffic (whose STE and CD apply, on an SMMU with a stream table). */
   sid: number | undefined;
   ssid: number | undefined;
   /** SMMUv3: the group an iopf handler answers. */
@@ -39,47 +39,56 @@ function routeOfEngine(machine: Machine, engine: number): Omit<FrameContext, 'tr
   return { smmu, bank, domain, sid: model.sid, ssid: undefined };
 }
 
+function bankDomain(machine: Machine, smmu: number, bank: number | undefined): number | undefined {
+  return bank === undefined ? undefined : contextBankOf(machine.state, smmu, bank)?.domain;
+}
+
 function activityContext(machine: Machine, frame: Extract<FrameInfo, { kind: 'handler' | 'kernel' }>): FrameContext {
-  const activity = frame.activity;
-  const fault = activity.fault;
+  const { activity } = frame;
+  const { fault, group } = activity;
   const transaction = fault ? findTransaction(machine, fault.transaction) : undefined;
-  if (v3StateOf(machine.state, activity.smmu)) {
-    const group = activity.group;
-    const sid = group?.sid ?? fault?.sid;
-    return { transaction, fault, smmu: activity.smmu, bank: undefined, domain: activity.domain, sid, ssid: group ? group.ssid : transaction?.pasid === undefined ? undefined : Number(transaction.pasid), group };
-  }
-  const domain = activity.bank === undefined ? undefined : v2StateOf(machine.state, activity.smmu)?.banks[activity.bank]?.domain;
-  return { transaction, fault, smmu: activity.smmu, bank: activity.bank, domain, sid: undefined, ssid: undefined, group: undefined };
+  return {
+    transaction,
+    fault,
+    smmu: activity.smmu,
+    bank: activity.bank,
+    domain: activity.domain ?? bankDomain(machine, activity.smmu, activity.bank),
+    sid: group?.sid ?? fault?.sid,
+    ssid: group ? group.ssid : transaction?.pasid === undefined ? undefined : Number(transaction.pasid),
+    group,
+  };
 }
 
 export function contextOf(machine: Machine, frame: FrameInfo): FrameContext {
   if (frame.kind === 'handler' || frame.kind === 'kernel') return activityContext(machine, frame);
   const transaction = frame.transaction;
-  const fault = transaction?.lastFault;
-  if (transaction && v3StateOf(machine.state, transaction.smmu)) {
-    const route = routeOfEngine(machine, frame.engine);
-    const ssid = transaction.pasid === undefined ? undefined : Number(transaction.pasid);
-    return { transaction, fault, smmu: transaction.smmu, bank: undefined, domain: transaction.domain ?? route?.domain, sid: transaction.sid, ssid, group: undefined };
-  }
-  if (transaction?.bank !== undefined) {
-    return { transaction, fault, smmu: transaction.smmu, bank: transaction.bank, domain: v2StateOf(machine.state, transaction.smmu)?.banks[transaction.bank]?.domain, sid: undefined, ssid: undefined, group: undefined };
-  }
-  const route = routeOfEngine(machine, frame.engine);
-  return { transaction, fault, smmu: route?.smmu, bank: route?.bank, domain: route?.domain, sid: route?.sid, ssid: route?.ssid, group: undefined };
+  // Where it translated, else where its stream goes now (nothing issued yet, not routed yet, or it reached no domain).
+  const domain = transaction && (transaction.domain ?? bankDomain(machine, transaction.smmu, transaction.bank));
+  const route = transaction?.bank === undefined && domain === undefined ? routeOfEngine(machine, frame.engine) : undefined;
+  return {
+    transaction,
+    fault: transaction?.lastFault,
+    smmu: transaction?.smmu ?? route?.smmu,
+    bank: transaction?.bank ?? route?.bank,
+    domain: domain ?? route?.domain,
+    sid: transaction?.sid ?? route?.sid,
+    ssid: transaction ? (transaction.pasid === undefined ? undefined : Number(transaction.pasid)) : route?.ssid,
+    group: undefined,
+  };
 }
 
-/** The Registers scope: the context bank's registers (v2), or the stream's STE and CDs (v3). */
+/** The Registers scope: the context bank's registers, or the stream's STE and CDs — what the SMMU has. */
 function registersScope(machine: Machine, store: VariableStore, context: FrameContext, onWrite: () => void): DebugProtocol.Scope | undefined {
   const smmu = context.smmu;
   if (smmu === undefined) return undefined;
   const smmuName = machine.model.smmus[smmu]?.name ?? '?';
-  if (v3StateOf(machine.state, smmu)) {
-    if (context.sid === undefined || !v3StateOf(machine.state, smmu)?.streams.some((s) => s.sid === context.sid)) return undefined;
-    const container = streamRegisterVariables(machine, store, smmu, context.sid, context.ssid);
-    return { name: `Registers (${smmuName} sid ${hex(context.sid)})`, presentationHint: 'registers', variablesReference: store.add(container), expensive: false };
+  if (context.bank !== undefined) {
+    return { name: `Registers (${smmuName} cb${context.bank})`, presentationHint: 'registers', variablesReference: store.add(registerVariables(machine, store, smmu, context.bank, onWrite)), expensive: false };
   }
-  if (context.bank === undefined) return undefined;
-  return { name: `Registers (${smmuName} cb${context.bank})`, presentationHint: 'registers', variablesReference: store.add(registerVariables(machine, store, smmu, context.bank, onWrite)), expensive: false };
+  const sid = context.sid;
+  if (sid === undefined || !streamTableOf(machine.state, smmu).some((s) => s.sid === sid)) return undefined;
+  const container = streamRegisterVariables(machine, store, smmu, sid, context.ssid);
+  return { name: `Registers (${smmuName} sid ${hex(sid)})`, presentationHint: 'registers', variablesReference: store.add(container), expensive: false };
 }
 
 /** The scopes of a frame: Transaction, Fault, Registers, Stalled, Page table, Queues (what applies). */
@@ -112,7 +121,7 @@ export function scopesOf(machine: Machine, store: VariableStore, frame: FrameInf
       expensive: false,
     });
   }
-  if (machine.state.smmus.some((smmu) => smmu.version === 'v3')) {
+  if (machine.model.smmus.some((_, index) => (machine.smmu(index)?.queues().length ?? 0) > 0)) {
     scopes.push({ name: `Queues (${pendingCount(machine)} pending)`, variablesReference: store.add(queuesVariables(machine, store)), expensive: false });
   }
   return scopes;

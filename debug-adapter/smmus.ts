@@ -7,13 +7,11 @@ import { cdAddress, readStructure, steSummary } from '../emulator/inspect/stream
 import { registerVariables } from './variables/registers';
 import { VariableStore } from './variables/store';
 import { streamRegisterVariables } from './variables/streamRegisters';
-import { v2StateOf, v3StateOf } from '../emulator/inspect/smmus';
+import { contextBanksOf, streamTableOf } from '../emulator/inspect/smmus';
 
 function streamsOf(machine: Machine, store: VariableStore, index: number): StreamSummary[] {
-  const v3 = v3StateOf(machine.state, index);
-  if (!v3) return [];
   const waiting = [...machine.state.transactions.values()].filter((t) => t.status === 'stalled' && t.smmu === index);
-  return v3.streams.map((stream) => ({
+  return streamTableOf(machine.state, index).map((stream) => ({
     sid: stream.sid,
     master: machine.model.masters[stream.master]?.name ?? '?',
     ste: hex(stream.ste),
@@ -31,12 +29,11 @@ function streamsOf(machine: Machine, store: VariableStore, index: number): Strea
 export function smmus(debuggee: Debuggee, store: VariableStore, onWrite: () => void): SmmuResponseBody {
   const machine = debuggee.machine;
   return {
-    smmus: machine.model.smmus.map((smmu, index): SmmuSummary => {
-      if (smmu.version === 'v3') return { name: smmu.name, version: smmu.version, contextBanks: [], streams: streamsOf(machine, store, index) };
-      return {
+    smmus: machine.model.smmus.map(
+      (smmu, index): SmmuSummary => ({
         name: smmu.name,
         version: smmu.version,
-        contextBanks: (v2StateOf(machine.state, index)?.banks ?? []).map((bank) => ({
+        contextBanks: contextBanksOf(machine.state, index).map((bank) => ({
           cbndx: bank.cbndx,
           domain: machine.model.domains[bank.domain]?.name ?? null,
           fsr: hex32(bank.fsr >>> 0),
@@ -44,7 +41,8 @@ export function smmus(debuggee: Debuggee, store: VariableStore, onWrite: () => v
           stalled: bank.stalled.length + bank.behind.length,
           variablesReference: store.add(registerVariables(machine, store, index, bank.cbndx, onWrite)),
         })),
-      };
-    }),
+        streams: streamsOf(machine, store, index),
+      }),
+    ),
   };
 }

@@ -3,7 +3,7 @@ import { SmmuSummary, StreamSummary } from '../../debug-adapter/protocol';
 /** `SMMUv2 · 1 context bank in use`, `SMMUv3 · 2 streams`. */
 export function smmuDescription(smmu: SmmuSummary): string {
   if (smmu.version === 'v3') {
-    const streams = smmu.streams?.length ?? 0;
+    const streams = smmu.streams.length;
     return `SMMUv3 · ${streams} stream${streams === 1 ? '' : 's'}`;
   }
   const banks = smmu.contextBanks.length;

@@ -6,7 +6,7 @@ import { dataIdOf, Watched } from '../dataWatches';
 import { RequestError } from '../errors';
 import { leaf, VariableContainer, VariableStore } from './store';
 import { parseValue } from './values';
-import { v2StateOf } from '../../emulator/inspect/smmus';
+import { contextBankOf, sgfsrOf } from '../../emulator/inspect/smmus';
 
 interface BankRegister {
   layout: RegisterLayout;
@@ -32,7 +32,7 @@ function formatRegister(layout: RegisterLayout, value: bigint): string {
 /** One field of a register: its value, what it means; writable when the register is. */
 function fieldVariables(machine: Machine, smmu: number, cbndx: number, register: BankRegister, onWrite: () => void): VariableContainer {
   const bank = (): BankState => {
-    const b = v2StateOf(machine.state, smmu)?.banks[cbndx];
+    const b = contextBankOf(machine.state, smmu, cbndx);
     if (!b) throw new RequestError(`context bank ${cbndx} is gone`);
     return b;
   };
@@ -64,12 +64,11 @@ function fieldVariables(machine: Machine, smmu: number, cbndx: number, register:
  * can be written, fields too.
  */
 export function registerVariables(machine: Machine, store: VariableStore, smmu: number, cbndx: number, onWrite: () => void): VariableContainer {
-  const bank = (): BankState | undefined => v2StateOf(machine.state, smmu)?.banks[cbndx];
+  const bank = (): BankState | undefined => contextBankOf(machine.state, smmu, cbndx);
   return {
     variables: () => {
       const b = bank();
       if (!b) return [];
-      const smmuState = v2StateOf(machine.state, smmu);
       const registers = bankRegisters.map((register): DebugProtocol.Variable => {
         return {
           name: register.layout.name,
@@ -81,7 +80,7 @@ export function registerVariables(machine: Machine, store: VariableStore, smmu: 
           ...(register.layout.name === 'TTBR0' ? { memoryReference: hex(b.ttbr0 & 0xffff_ffff_ffffn) } : {}),
         };
       });
-      const sgfsr = BigInt((smmuState?.sgfsr ?? 0) >>> 0);
+      const sgfsr = BigInt(sgfsrOf(machine.state, smmu) >>> 0);
       registers.push({
         name: 'sGFSR',
         value: hex32(Number(sgfsr)),

@@ -5,7 +5,7 @@ import { ActivityState, FaultRecord, TransactionState } from '../machine/state';
 import { handlerEnvironment as kernelHandlerEnvironment } from '../kernel/faultEnvironment';
 import { findTransaction } from './transactions';
 import { prgWaitOf, stagOf, stagOfFault } from './stalls';
-import { v2StateOf } from '../smmu/smmuState';
+import { contextBankOf } from '../smmu/structures';
 
 /**
  * Every expression environment the debugger evaluates in, built one way (namesEnvironment):
@@ -57,7 +57,7 @@ export function transactionEnvironment(machine: Machine, t: TransactionState): E
 
 /** What a fault recorded, with the context bank's registers as they are now (SMMUv3: its STAG or page request group, while it waits). */
 export function faultRecordEnvironment(machine: Machine, fault: FaultRecord): Environment {
-  const bank = fault.bank === undefined ? undefined : v2StateOf(machine.state, fault.smmu)?.banks[fault.bank];
+  const bank = fault.bank === undefined ? undefined : contextBankOf(machine.state, fault.smmu, fault.bank);
   const transaction = (): TransactionState | undefined => findTransaction(machine, fault.transaction);
   const fields: Record<string, () => Value> = {
     iova: () => fault.iova,

@@ -4,7 +4,7 @@ import { FaultRecord, TransactionState } from '../machine/state';
 import { decodePageRequest } from '../smmu/v3/priEntry';
 import { hex } from '../util/u64';
 import { findTransaction } from './transactions';
-import { v3StateOf } from '../smmu/smmuState';
+import { droppedEventsOf, pageRequestWaitsOf } from '../smmu/structures';
 
 /** An SMMUv3 queue event the `overflow` and `page-request` filters stop on, with what it is about. */
 export interface QueueException {
@@ -23,14 +23,14 @@ function dropped(machine: Machine, event: Extract<MachineEvent, { kind: 'event-d
   // The event names the fault its record reported (the journal may have let it go since).
   const fault = machine.journal.faults.get(event.fault);
   const transaction = findTransaction(machine, event.transaction);
-  const lost = v3StateOf(machine.state, event.smmu)?.eventq.dropped ?? 0;
+  const lost = droppedEventsOf(machine.state, event.smmu);
   const flag = event.overflow ? 'PROD.OVFLG toggled: the queue is in overflow until the driver acknowledges it' : 'the queue was already in overflow: PROD.OVFLG stays';
   return { filter: 'overflow', transaction, fault, message: `Event queue full: ${event.text} discarded; ${flag}; ${plural(lost, 'record')} lost so far` };
 }
 
 function pageRequest(machine: Machine, event: Extract<MachineEvent, { kind: 'page-request' }>): QueueException {
   const request = decodePageRequest(event.dwords);
-  const wait = v3StateOf(machine.state, event.smmu)?.prgWaits.find((w) => w.sid === event.sid && w.prgi === event.prgi);
+  const wait = pageRequestWaitsOf(machine.state, event.smmu).find((w) => w.sid === event.sid && w.prgi === event.prgi);
   const waiting = (wait?.transactions ?? []).flatMap((id) => findTransaction(machine, id) ?? []);
   const transaction = findTransaction(machine, event.transaction);
   const fault = transaction?.lastFault;

@@ -1,5 +1,16 @@
 /**
- * An SMMU's own state, for the views that show what only one architecture has (SMMUv2's
- * context banks, SMMUv3's stream table and queues): undefined when the SMMU is the other kind.
+ * What an SMMU has, for the views that show it: context banks with their registers, a stream
+ * table, a stall table by STAG, page request groups, a count of dropped event records. Each
+ * answer is empty (or false) where the SMMU has no such thing, so no view asks its version.
  */
-export { v2StateOf, v3StateOf } from '../smmu/smmuState';
+export {
+  contextBankOf,
+  contextBanksOf,
+  droppedEventsOf,
+  hasContextBanks,
+  hasStreamTable,
+  pageRequestWaitsOf,
+  sgfsrOf,
+  stallTagsOf,
+  streamTableOf,
+} from '../smmu/structures';

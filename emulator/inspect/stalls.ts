@@ -2,7 +2,8 @@ import { Machine } from '../machine/machine';
 import { FaultRecord, TransactionState } from '../machine/state';
 import { PrgWaitState } from '../smmu/v3/v3State';
 import { hex } from '../util/u64';
-import { stagOf as stallTagOf, v3StateOf } from '../smmu/smmuState';
+import { stagOf as stallTagOf } from '../smmu/smmuState';
+import { hasStreamTable, pageRequestWaitsOf, stallTagsOf } from '../smmu/structures';
 
 /**
  * SMMUv3's handles on a waiting transaction: the STAG of its stall (what CMD_RESUME names)
@@ -17,16 +18,16 @@ export function stagOf(machine: Machine, transaction: TransactionState): number 
 
 /** The page request group a transaction's device waits on, while it does. */
 export function prgWaitOf(machine: Machine, smmu: number, transaction: number): PrgWaitState | undefined {
-  return v3StateOf(machine.state, smmu)?.prgWaits.find((w) => w.transactions.includes(transaction));
+  return pageRequestWaitsOf(machine.state, smmu).find((w) => w.transactions.includes(transaction));
 }
 
 /** The STAG a fault's stall holds, while it holds one. */
 export function stagOfFault(machine: Machine, fault: FaultRecord): number | undefined {
-  return v3StateOf(machine.state, fault.smmu)?.stalls.find((s) => s.fault.id === fault.id)?.stag;
+  return stallTagsOf(machine.state, fault.smmu).find((s) => s.fault.id === fault.id)?.stag;
 }
 
 export function isV3(machine: Machine, smmu: number): boolean {
-  return v3StateOf(machine.state, smmu) !== undefined;
+  return hasStreamTable(machine.state, smmu);
 }
 
 /** Why a stalled transaction waits: `by its fault, STAG 0x0`, `behind a fault, HUPCF=0`, `for page request group 0x1`. */

@@ -4,14 +4,14 @@ import { decodeCd } from '../smmu/v3/cd';
 import { CD_BYTES } from '../smmu/v3/program';
 import { decodeSte } from '../smmu/v3/ste';
 import { hex } from '../util/u64';
-import { v3StateOf } from '../smmu/smmuState';
+import { streamTableOf } from '../smmu/structures';
 
 /** STEs and CDs are eight dwords. */
 const STRUCTURE_DWORDS = 8;
 
 /** Where Linux put a stream's STE and CD table on an SMMUv3 (undefined on an SMMUv2 or for an unknown StreamID). */
 export function streamOf(machine: Machine, smmu: number, sid: number): StreamTableEntryState | undefined {
-  return v3StateOf(machine.state, smmu)?.streams.find((s) => s.sid === sid);
+  return streamTableOf(machine.state, smmu).find((s) => s.sid === sid);
 }
 
 /**

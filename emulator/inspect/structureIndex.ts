@@ -4,7 +4,7 @@ import { Range } from '../language/source';
 import { Machine } from '../machine/machine';
 import { hex } from '../util/u64';
 import { cdAddress, readStructure, streamOf } from './streams';
-import { v3StateOf } from '../smmu/smmuState';
+import { hasStreamTable } from '../smmu/structures';
 
 /** What `STE[sid]` or `CD[ssid]` names: a structure in memory, by its PA. */
 function structureAddress(machine: Machine, smmu: number, sid: number | undefined, table: string, key: number, range: Range): number {
@@ -27,7 +27,7 @@ function structureAddress(machine: Machine, smmu: number, sid: number | undefine
 export function indexStructure(machine: Machine, smmu: number | undefined, sid: number | undefined, target: Expression, index: Value, env: Environment, range: Range): Value {
   const tableOf = (e: Expression): string | undefined => (e.kind === 'identifier' && (e.name === 'STE' || e.name === 'CD') ? e.name : undefined);
   const name = tableOf(target) ?? (target.kind === 'index' ? tableOf(target.target) : undefined);
-  if (smmu === undefined || !v3StateOf(machine.state, smmu)) {
+  if (smmu === undefined || !hasStreamTable(machine.state, smmu)) {
     throw new EvaluationError(`'${name ?? (target.kind === 'identifier' ? target.name : '…')}[…]': stream table entries exist on SMMUv3 only`, range);
   }
   if (name === undefined) throw new EvaluationError('only STE[sid] and CD[ssid] can be indexed', range);

@@ -17,7 +17,7 @@ const stream: StreamSummary = {
 };
 
 test('an SMMUv2 counts its context banks in use; an SMMUv3 its streams', () => {
-  assert.equal(smmuDescription({ name: 'kgsl', version: 'v2', contextBanks: [] }), 'SMMUv2 · 0 context banks in use');
+  assert.equal(smmuDescription({ name: 'kgsl', version: 'v2', contextBanks: [], streams: [] }), 'SMMUv2 · 0 context banks in use');
   assert.equal(smmuDescription({ name: 'smmu0', version: 'v3', contextBanks: [], streams: [stream] }), 'SMMUv3 · 1 stream');
 });
 

@@ -114,6 +114,8 @@ describe('custom requests: iommu/pageTable, iommu/translate, iommu/dump, iommu/f
       name: 'kgsl',
       version: 'v2',
       contextBanks: [{ cbndx: 0, domain: 'gpu_dom', fsr: '0x40000402', fsrFlags: 'TF|SS', stalled: 1 }],
+      // An SMMUv2 has no stream table: the list every SMMU answers with is empty.
+      streams: [],
     });
     const registers = kgsl?.contextBanks[0]?.variablesReference ?? 0;
     assert.deepEqual(await dap.values(registers), {
