@@ -55,6 +55,8 @@ export type Route =
 export interface HeldTransaction {
   id: number;
   behind: boolean;
+  /** What it waits for, in the SMMU's words: `stalled on cb0, no RESUME`, `stalled with STAG 0x1, no CMD_RESUME`. */
+  waits: string;
 }
 
 /** One of an SMMU's queues in memory, for a debugger to list (read, never written through). */
@@ -95,6 +97,8 @@ export interface Smmu {
   stallOff(bank: number | undefined, cycles: number): string | undefined;
   /** The end of `stall off for N`. */
   stallOn(bank: number): void;
+  /** What held a transaction that just stalled, for the trace (` stag 0x1`, ` behind a fault (HUPCF=0)`; empty where nothing more is known). */
+  stallNote(transaction: TransactionState): string;
   /** Where a fault's syndrome went, for the trace (` (latched in FSR/FAR)`; empty where a record follows). */
   faultNote(fault: FaultRecord): string;
 }

@@ -113,6 +113,11 @@ export class SmmuV2 implements Smmu {
     }
   }
 
+  /** Held by its own fault (RESUME answers it), or behind the bank's fault (HUPCF=0). */
+  stallNote(transaction: TransactionState): string {
+    return transaction.stall === 'behind' ? ' behind a fault (HUPCF=0)' : '';
+  }
+
   faultNote(fault: FaultRecord): string {
     return ` (${fault.latched ? 'latched in FSR/FAR' : fault.bank === undefined ? 'global fault' : 'FSR busy: MULTI'})`;
   }

@@ -7,7 +7,7 @@ import { IopfGroupId, sendPageResponse } from '../../kernel/iopf';
 import { hex } from '../../util/u64';
 import { DumpedRegister } from '../registerDump';
 import { HeldTransaction, Route, Smmu, SmmuQueue } from '../smmu';
-import { v3StateOf } from '../smmuState';
+import { stagOf, v3StateOf } from '../smmuState';
 import { pointerFields, QueueState } from './queue';
 import { routeV3 } from './route';
 import { receiveV3, translatedV3 } from './smmuV3';
@@ -116,6 +116,13 @@ export class SmmuV3 implements Smmu {
 
   /** Never scheduled: `stall off` does nothing here. */
   stallOn(): void {}
+
+  /** The STAG a stall holds it under (CMD_RESUME names it), or the page request group it waits on. */
+  stallNote(transaction: TransactionState): string {
+    if (transaction.stall === 'page-request') return ': waits for its page request group';
+    const stag = stagOf(this.state, transaction.id);
+    return stag === undefined ? '' : ` stag ${hex(stag)}`;
+  }
 
   /** Its record goes to the event queue (the trace's next line): no fault registers to name. */
   faultNote(): string {
