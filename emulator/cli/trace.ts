@@ -3,7 +3,6 @@ import { MachineEvent } from '../machine/events';
 import { Machine } from '../machine/machine';
 import { resultSummary, RunResult } from '../machine/results';
 import { TransactionState } from '../machine/state';
-import { stagOf } from '../smmu/smmuState';
 import { hex } from '../util/u64';
 import { vfioPlacementLines } from './vfioTrace';
 
@@ -58,8 +57,7 @@ export class TraceFormatter {
       }
       case 'transaction-stalled': {
         const t = event.transaction;
-        const stag = stagOf(this.machine.state.smmus[t.smmu], t.id);
-        const why = event.behind ? ' behind a fault (HUPCF=0)' : t.stall === 'page-request' ? ': waits for its page request group' : stag !== undefined ? ` stag ${hex(stag)}` : '';
+        const why = this.machine.smmu(t.smmu)?.stallNote(t) ?? '';
         return this.line(event.time, this.engine(t), `${this.transaction(t)} stalled${why}`);
       }
       case 'fault': {

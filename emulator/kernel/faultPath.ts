@@ -1,7 +1,8 @@
 import { Runtime } from '../machine/runtime';
 import { ActivityState, KernelStep } from '../machine/state';
 import { FSR_FAULT_BITS, FSR_SS } from '../smmu/v2/registers';
-import { bankState, writeFsr, writeResume } from '../smmu/v2/smmuV2';
+import { writeBackFsr, writeBackResume } from '../smmu/v2/answer';
+import { bankState } from '../smmu/v2/smmuV2';
 import { hex } from '../util/u64';
 import { runHandlerOp } from './handlerRun';
 import { advance, currentStep, finishActivity, irqHandlerThread, irqThread, newActivity, startOn, threadById } from './threads';
@@ -133,17 +134,14 @@ function runKernelStep(rt: Runtime, activity: ActivityState, step: Exclude<Kerne
       return `${handler.name} queued on ${queue.name}; the response comes later (-EAGAIN)`;
     }
     case 'arm_smmu_cb_write(FSR)': {
-      const value = activity.cfi?.fsr ?? 0;
-      writeFsr(rt, activity.smmu, cbndx, value);
-      return `FSR ← ${hex(value >>> 0)}, now ${hex(bank.fsr >>> 0)}`;
+      const written = writeBackFsr(rt, activity.smmu, cbndx, activity.cfi?.fsr ?? 0);
+      return `${written}, now ${hex(bank.fsr >>> 0)}`;
     }
     case 'arm_smmu_cb_write(RESUME)': {
       const deferred = threadById(rt, activity.thread).kind === 'worker';
       if (deferred && activity.response === undefined) return 'no response: the transaction stays stalled';
       if (((activity.cfi?.fsr ?? 0) & FSR_SS) === 0) return 'the fault did not stall: no RESUME';
-      const action = activity.response ?? 'terminate';
-      writeResume(rt, activity.smmu, cbndx, action);
-      return `RESUME ← ${action === 'retry' ? 'retry (TnR=0)' : `${action} (TnR=1)`}`;
+      return writeBackResume(rt, activity.smmu, cbndx, activity.response ?? 'terminate').written;
     }
   }
 }

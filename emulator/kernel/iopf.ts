@@ -44,6 +44,15 @@ export function groupResponseCommands(group: IopfGroupId, response: ResponseKind
   return [answer, { op: 'CMD_SYNC', cs: 'none' }];
 }
 
+/**
+ * arm_smmu_page_response: the answer to a group goes through the command queue, its
+ * CMD_SYNC after it. The iopf worker, the core's error response and the debugger all
+ * answer so. Returns each command and what it did, in words.
+ */
+export function sendPageResponse(rt: Runtime, smmu: number, group: IopfGroupId, response: ResponseKind): string {
+  return submitCommands(rt, smmu, groupResponseCommands(group, response)).join('; ');
+}
+
 export function describeGroup(group: IopfGroupState): string {
   const what = group.kind === 'stall' ? `stall grpid=STAG ${hex(group.grpid)}` : `page requests grpid=PRGI ${hex(group.grpid)}`;
   return `${what}, sid ${hex(group.sid)}${group.ssid === undefined ? '' : ` ssid ${group.ssid}`}, ${group.faults.length} fault${group.faults.length === 1 ? '' : 's'}`;
@@ -59,8 +68,7 @@ export function reportGroup(rt: Runtime, group: IopfGroupState, domain: number |
   const handlerIndex = handlerFor(rt, domain);
   const handler = handlerIndex === undefined ? undefined : rt.model.handlers[handlerIndex];
   if (!handler) {
-    const effects = submitCommands(rt, group.smmu, groupResponseCommands(group, 'invalid'));
-    return `no fault handler for this domain: iopf_error_response → ${effects.join('; ')}`;
+    return `no fault handler for this domain: iopf_error_response → ${sendPageResponse(rt, group.smmu, group, 'invalid')}`;
   }
   const work = newActivity(rt, {
     thread: 0,
@@ -83,9 +91,8 @@ export function respondToGroup(rt: Runtime, activity: ActivityState): string {
   const group = activity.group;
   if (!group) return 'no group';
   if (activity.response === undefined) return 'no response: the device keeps waiting';
-  const effects = submitCommands(rt, group.smmu, groupResponseCommands(group, activity.response));
   const code = linuxPageResponse(group, activity.response);
-  return `${code ? `iommu_page_response(${code}) → ` : ''}${effects.join('; ')}`;
+  return `${code ? `iommu_page_response(${code}) → ` : ''}${sendPageResponse(rt, group.smmu, group, activity.response)}`;
 }
 
 /**

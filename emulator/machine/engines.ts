@@ -46,6 +46,7 @@ function newTransaction(rt: Runtime, index: number, model: EngineModel, engine: 
     stall: undefined,
     domain: undefined,
     asid: undefined,
+    onFault: undefined,
     atsRetried: false,
     bank: undefined,
     pa: undefined,

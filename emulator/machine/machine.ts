@@ -47,6 +47,7 @@ export interface MachineOptions {
 export type RunStop =
   | { reason: 'finished' }
   | { reason: 'until'; cycle: number }
+  /** Never returned by `run`: the reason a caller gives a run it ended itself (a prediction whose emulator failed). */
   | { reason: 'stopped' }
   | { reason: 'before'; next: Scheduled<Action> }
   | { reason: 'budget'; message: string }
@@ -55,7 +56,7 @@ export type RunStop =
 export interface RunLimits {
   /** Run no event later than this cycle. */
   untilCycle?: number;
-  /** Stop before an event this returns true for (breakpoints, stepping). */
+  /** Stop before an event this returns true for. */
   stopBefore?: (next: Scheduled<Action>, machine: Machine) => boolean;
 }
 
@@ -94,15 +95,15 @@ function makeThreads(model: ScenarioModel): ThreadState[] {
 /**
  * The emulated SoC: built from a checked scenario, run one event at a time on a virtual
  * clock. Same scenario, same run: events of one cycle run in the order they were
- * scheduled. Listeners see what happens (`on`); the debugger drives it with `run`,
- * `step` and `peek`, and travels in time with `snapshot`/`restore`.
+ * scheduled. Listeners see what happens (`on`). The CLI runs it whole (`run`); the
+ * debugger, which owns stepping, takes one event at a time (`peek`, `step`) and travels
+ * in time with `snapshot`/`restore`.
  */
 export class Machine {
   readonly attachments: Attachment[];
   private readonly queue = new EventQueue<Action>();
   private readonly listeners: ((event: MachineEvent) => void)[] = [];
   private readonly rt: Runtime;
-  private stopRequested = false;
   private readonly maxEvents: number;
   private readonly maxMs: number;
   /** Wall-clock time spent running so far, but for the slice under way; and when that began. */
@@ -221,11 +222,6 @@ export class Machine {
     };
   }
 
-  /** Asks the running `run` to return after the current event (a listener saw a reason to stop). */
-  requestStop(): void {
-    this.stopRequested = true;
-  }
-
   /** The next event, without running it. */
   peek(): Scheduled<Action> | undefined {
     return this.queue.peek();
@@ -325,13 +321,12 @@ export class Machine {
     return undefined;
   }
 
-  /** Runs until nothing is left, a limit is reached, or a listener asks to stop. */
+  /** Runs until nothing is left or a limit is reached. */
   run(limits: RunLimits = {}): RunStop {
     return this.timed(() => this.runUntimed(limits));
   }
 
   private runUntimed(limits: RunLimits): RunStop {
-    this.stopRequested = false;
     for (;;) {
       const next = this.queue.peek();
       if (!next) return { reason: 'finished' };
@@ -342,41 +337,7 @@ export class Machine {
       if (limits.stopBefore?.(next, this)) return { reason: 'before', next };
       const stop = this.step();
       if (stop) return stop;
-      if (this.stopRequested) {
-        this.stopRequested = false;
-        return { reason: 'stopped' };
-      }
     }
-  }
-
-  /**
-   * Runs until an event that `matches` has happened (the event it stops after), or a
-   * limit. The debugger's steps are such predicates: "this engine's next transaction
-   * ended or stalled", "this thread ran one statement".
-   */
-  runUntilEvent(matches: (event: MachineEvent) => boolean, limits: RunLimits = {}): RunStop {
-    const stopOnMatch = this.on((event) => {
-      if (matches(event)) this.requestStop();
-    });
-    try {
-      return this.run(limits);
-    } finally {
-      stopOnMatch();
-    }
-  }
-
-  /** Runs until engine `engine` issues its next transaction and that transaction ends or stalls. */
-  stepEngine(engine: number, limits: RunLimits = {}): RunStop {
-    let issued: number | undefined;
-    return this.runUntilEvent((event) => {
-      if (event.kind === 'transaction-issued' && event.transaction.engine === engine && issued === undefined) issued = event.transaction.id;
-      return (event.kind === 'transaction-ended' || event.kind === 'transaction-stalled') && event.transaction.id === issued;
-    }, limits);
-  }
-
-  /** Runs until thread `thread` has run one step: a handler statement or a kernel step. */
-  stepThread(thread: number, limits: RunLimits = {}): RunStop {
-    return this.runUntilEvent((event) => (event.kind === 'handler-step' || event.kind === 'kernel-step') && event.thread === thread, limits);
   }
 
   /** Why the run was stopped, and the transaction that keeps faulting if one does. */

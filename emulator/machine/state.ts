@@ -1,4 +1,5 @@
 import { ResponseKind } from '../language/ast';
+import type { FaultBehaviour } from '../smmu/smmu';
 import type { SmmuState } from '../smmu/smmuState';
 import { CounterName, FaultKind, TransactionStatus } from '../language/schema';
 
@@ -32,6 +33,8 @@ export interface TransactionState {
   /** SMMUv3: the domain and the ASID its context descriptor gave it, once it has one. */
   domain: number | undefined;
   asid: number | undefined;
+  /** SMMUv3: what a fault does, as the route it took when it arrived (or was retried) said. */
+  onFault: FaultBehaviour | undefined;
   /** An ATS master already had its page request answered with Success: a second miss fails the access. */
   atsRetried: boolean;
   /** The context bank it translates through, once matched. */

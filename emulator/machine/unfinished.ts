@@ -1,7 +1,6 @@
 import { transactionsLeft } from '../scenario/engineProgram';
 import { ScenarioModel } from '../scenario/model';
-import { pageRequestGroupOf, stagOf } from '../smmu/smmuState';
-import { hex } from '../util/u64';
+import { heldTransactions } from '../smmu/smmuState';
 import { MachineState, TransactionState } from './state';
 
 /**
@@ -24,23 +23,12 @@ export interface UnfinishedEngine {
   summary: string;
 }
 
-/** What a live transaction waits for, in words. */
+/** What a live transaction waits for, in words: a stalled one, as the SMMU that holds it says. */
 function waitOf(state: MachineState, t: TransactionState): string {
   if (t.status === 'pending') return 'translating';
-  switch (t.stall) {
-    case 'behind':
-      return `stalled behind a fault on cb${t.bank ?? '?'} (HUPCF=0)`;
-    case 'page-request': {
-      const prgi = pageRequestGroupOf(state.smmus[t.smmu], t.id);
-      return prgi === undefined ? 'waits on a page request group' : `waits on page request group ${hex(prgi)}`;
-    }
-    case 'fault': {
-      const stag = stagOf(state.smmus[t.smmu], t.id);
-      return stag === undefined ? `stalled on cb${t.bank ?? '?'}, no RESUME` : `stalled with STAG ${hex(stag)}, no CMD_RESUME`;
-    }
-    case undefined:
-      return t.status;
-  }
+  const smmu = state.smmus[t.smmu];
+  const held = smmu && t.status === 'stalled' ? heldTransactions(smmu).find((h) => h.id === t.id) : undefined;
+  return held?.waits ?? t.status;
 }
 
 function lineOfNext(model: ScenarioModel, engine: number, pc: number): number | undefined {

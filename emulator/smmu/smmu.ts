@@ -5,6 +5,22 @@ import { DumpedRegister } from './registerDump';
 import type { QueueState } from './v3/queue';
 
 /**
+ * What a translation fault does in a context, as the SMMUv3 read it from the STE and CD
+ * when it routed the transaction (the fault path uses the route it took, not memory as it
+ * is by then).
+ */
+export interface FaultBehaviour {
+  /** CD.S: the transaction stalls, with a STAG and a stall record. */
+  stall: boolean;
+  /** CD.R: the fault of a transaction that is terminated is recorded. */
+  record: boolean;
+  /** CD.A: a terminated transaction aborts; else it is RAZ/WI. */
+  abort: boolean;
+  /** STE.EATS≠0: a master with PRI asks for the page (ATS) instead of faulting. */
+  ats: boolean;
+}
+
+/**
  * Where a stream's translations happen: the domain whose page table is walked, and the
  * tag its translations are cached under (the context bank on SMMUv2, the ASID on SMMUv3).
  * Stage 2 and nesting will add their own stage here.
@@ -19,6 +35,11 @@ export interface TranslationContext {
   /** SMMUv3: the ASID its CD gives, and the SubstreamID whose CD it is (undefined for traffic without one). */
   asid: number | undefined;
   ssid: number | undefined;
+  /**
+   * SMMUv3: what a fault does, per its CD and STE. SMMUv2: undefined — SCTLR.CFCFG and
+   * CFRE are read when the fault happens (`stall off` changes CFCFG while transactions are in flight).
+   */
+  onFault: FaultBehaviour | undefined;
 }
 
 /** Where a StreamID (and SubstreamID) goes now, read from the SMMU's registers and memory as the hardware reads them. */
@@ -34,6 +55,8 @@ export type Route =
 export interface HeldTransaction {
   id: number;
   behind: boolean;
+  /** What it waits for, in the SMMU's words: `stalled on cb0, no RESUME`, `stalled with STAG 0x1, no CMD_RESUME`. */
+  waits: string;
 }
 
 /** One of an SMMU's queues in memory, for a debugger to list (read, never written through). */
@@ -74,6 +97,8 @@ export interface Smmu {
   stallOff(bank: number | undefined, cycles: number): string | undefined;
   /** The end of `stall off for N`. */
   stallOn(bank: number): void;
+  /** What held a transaction that just stalled, for the trace (` stag 0x1`, ` behind a fault (HUPCF=0)`; empty where nothing more is known). */
+  stallNote(transaction: TransactionState): string;
   /** Where a fault's syndrome went, for the trace (` (latched in FSR/FAR)`; empty where a record follows). */
   faultNote(fault: FaultRecord): string;
 }

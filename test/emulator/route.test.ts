@@ -22,8 +22,8 @@ engine m.x { read 0x1000 8 as x }
 
 test('SMMUv2 route: SMR and S2CR as programmed at attach, the context bank and its domain', () => {
   const machine = new Machine(modelOf(v2('fault')));
-  assert.deepEqual(route(machine, 0x10), { kind: 'translate', context: { domain: 0, tlbTag: 0, name: 'cb0', bank: 0, asid: undefined, ssid: undefined } });
-  assert.deepEqual(route(machine, 0x20), { kind: 'translate', context: { domain: 1, tlbTag: 1, name: 'cb1', bank: 1, asid: undefined, ssid: undefined } });
+  assert.deepEqual(route(machine, 0x10), { kind: 'translate', context: { domain: 0, tlbTag: 0, name: 'cb0', bank: 0, asid: undefined, ssid: undefined, onFault: undefined } });
+  assert.deepEqual(route(machine, 0x20), { kind: 'translate', context: { domain: 1, tlbTag: 1, name: 'cb1', bank: 1, asid: undefined, ssid: undefined, onFault: undefined } });
   assert.deepEqual(route(machine, 0x30), { kind: 'fault', fault: 'unmatched-stream', reason: 'no SMR matches StreamID 0x30 (sGFSR.USF)' });
   assert.deepEqual(route(new Machine(modelOf(v2('bypass'))), 0x30), { kind: 'bypass', reason: 'no SMR matches StreamID 0x30 and sCR0.USFCFG=0: bypass' });
 });
@@ -35,7 +35,7 @@ test('SMMUv2 route reads the registers as they are now: a second matching SMR is
   state.smrs.push({ valid: true, id: 0x10, mask: 0xf, master: 1 });
   state.s2crs.push({ type: 0, cbndx: 1 });
   assert.deepEqual(route(machine, 0x10), { kind: 'fault', fault: 'stream-conflict', reason: '2 SMRs match StreamID 0x10 (sGFSR.SMCF)' });
-  assert.deepEqual(route(machine, 0x1f), { kind: 'translate', context: { domain: 1, tlbTag: 1, name: 'cb1', bank: 1, asid: undefined, ssid: undefined } });
+  assert.deepEqual(route(machine, 0x1f), { kind: 'translate', context: { domain: 1, tlbTag: 1, name: 'cb1', bank: 1, asid: undefined, ssid: undefined, onFault: undefined } });
   const s2cr = state.s2crs[1];
   assert.ok(s2cr);
   s2cr.type = S2CR_TYPE_BYPASS;
@@ -60,11 +60,14 @@ master m { stream 0x100; domain d; pasid 5 -> app }
 engine m.x { read 0x1000 8 as x }
 `;
 
+/** arm_smmu_write_cd_entry for a master without stalls or ATS: CD.R=1, CD.A=1, CD.S=0; STE.EATS=0. */
+const linuxCd = { stall: false, record: true, abort: true, ats: false };
+
 test('SMMUv3 route: the STE in the stream table, then the CD of the SubstreamID, with the errors a transaction would meet', () => {
   const { machine } = runScenario(v3);
   const asid = (ssid: number) => v3StateOf(machine.state, 0)?.streams[0]?.cds.find((cd) => cd.ssid === ssid)?.asid;
-  assert.deepEqual(route(machine, 0x100), { kind: 'translate', context: { domain: 0, tlbTag: asid(0), name: `asid ${asid(0)}`, bank: undefined, asid: asid(0), ssid: undefined } });
-  assert.deepEqual(route(machine, 0x100, 5), { kind: 'translate', context: { domain: 1, tlbTag: asid(5), name: `asid ${asid(5)}`, bank: undefined, asid: asid(5), ssid: 5 } });
+  assert.deepEqual(route(machine, 0x100), { kind: 'translate', context: { domain: 0, tlbTag: asid(0), name: `asid ${asid(0)}`, bank: undefined, asid: asid(0), ssid: undefined, onFault: linuxCd } });
+  assert.deepEqual(route(machine, 0x100, 5), { kind: 'translate', context: { domain: 1, tlbTag: asid(5), name: `asid ${asid(5)}`, bank: undefined, asid: asid(5), ssid: 5, onFault: linuxCd } });
   assert.deepEqual(route(machine, 0x100, 300), { kind: 'fault', fault: 'bad-substreamid', reason: "C_BAD_SUBSTREAMID: SubstreamID 0x12c is wider than the SMMU's 8 SubstreamID bits (IDR1.SSIDSIZE=8)" });
   const stream = v3StateOf(machine.state, 0)?.streams[0];
   assert.ok(stream?.cdTable !== undefined);

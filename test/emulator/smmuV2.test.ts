@@ -293,21 +293,36 @@ test('an expression that cannot be evaluated stops the run with its place', () =
   assert.equal(text.slice(stop.range.start, stop.range.end), '/');
 });
 
-test('stepEngine stops once the engine\'s next transaction has ended; stepThread after one statement', () => {
+/** Steps the machine one event at a time, as the debugger does, until an event `matches` has happened. */
+function stepUntil(machine: Machine, matches: (event: MachineEvent) => boolean): void {
+  let matched = false;
+  const stopListening = machine.on((event) => {
+    matched ||= matches(event);
+  });
+  try {
+    while (!matched) assert.equal(machine.step(), undefined);
+  } finally {
+    stopListening();
+  }
+}
+
+test("stepped an event at a time, the machine's events say when an engine's transaction ended or stalled, and when a thread ran a statement", () => {
   const handler = 'handler h on gpu_dom { context workqueue; log "one"; log "two"; terminate }';
   const engines = 'engine gpu.cp { interval 100; read 0x0100_0000 8 as ok; read 0x0700_0000 8 as bad }';
   const machine = new Machine(modelOf(base('fault stall; hupcf on', handler, engines)));
-  assert.deepEqual(machine.stepEngine(0), { reason: 'stopped' });
+  const endedOrStalled = (id: number) => (event: MachineEvent) => (event.kind === 'transaction-ended' || event.kind === 'transaction-stalled') && event.transaction.id === id;
+  stepUntil(machine, endedOrStalled(0));
   assert.equal(machine.now, 40);
   assert.deepEqual(statuses(machine.result()), { 'ok#0': 'completed' });
-  assert.deepEqual(machine.stepEngine(0), { reason: 'stopped' });
+  stepUntil(machine, endedOrStalled(1));
   assert.equal(machine.now, 130);
   assert.deepEqual(statuses(machine.result()), { 'ok#0': 'completed', 'bad#0': 'stalled' });
   const worker = machine.state.threads.find((t) => t.name === 'iopf/0');
   assert.ok(worker);
-  assert.deepEqual(machine.stepThread(worker.id), { reason: 'stopped' });
+  const ranStatement = (event: MachineEvent) => (event.kind === 'handler-step' || event.kind === 'kernel-step') && event.thread === worker.id;
+  stepUntil(machine, ranStatement);
   assert.deepEqual([...machine.journal.logs].map((l) => l.message), ['one']);
-  assert.deepEqual(machine.stepThread(worker.id), { reason: 'stopped' });
+  stepUntil(machine, ranStatement);
   assert.deepEqual([...machine.journal.logs].map((l) => l.message), ['one', 'two']);
 });
 

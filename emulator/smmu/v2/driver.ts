@@ -7,9 +7,10 @@ import { hex } from '../../util/u64';
 import { dumpRegister, DumpedRegister } from '../registerDump';
 import { HeldTransaction, Route, Smmu, SmmuQueue } from '../smmu';
 import { v2StateOf } from '../smmuState';
-import { CBFRSYNRA, FAR, FSR, FSR_FAULT_BITS, FSYNR0, SCTLR, TCR, TTBR0 } from './registers';
+import { CBFRSYNRA, FAR, FSR, FSYNR0, SCTLR, TCR, TTBR0 } from './registers';
 import { routeV2 } from './route';
-import { bankState, receiveV2, setStallMode, translate, translatedV2, writeFsr, writeResume } from './smmuV2';
+import { answerContextFault } from './answer';
+import { bankState, receiveV2, setStallMode, translate, translatedV2 } from './smmuV2';
 import { BankState, heldByBanks, SmmuV2State } from './v2State';
 
 function bankRegisters(bank: BankState): DumpedRegister[] {
@@ -58,14 +59,10 @@ export class SmmuV2 implements Smmu {
     if (transaction.stall === 'behind') {
       throw new MachineRequestError(`transaction #${transaction.id} is not stalled by a fault of its own: it waits behind the one ahead of it (HUPCF=0); resume that one`);
     }
-    const bank = bankState(this.rt, this.index, transaction.bank);
-    const stalled = [...bank.stalled];
-    const fsr = bank.fsr & FSR_FAULT_BITS;
-    if (fsr !== 0) writeFsr(this.rt, this.index, transaction.bank, fsr);
-    const ignored = writeResume(this.rt, this.index, transaction.bank, action);
+    const stalled = [...bankState(this.rt, this.index, transaction.bank).stalled];
+    const { written, ignored } = answerContextFault(this.rt, this.index, transaction.bank, action);
     if (ignored) throw new MachineRequestError(`RESUME was ignored: ${ignored}`);
-    const tnr = action === 'retry' ? 'retry (TnR=0)' : `${action} (TnR=1)`;
-    return { resumed: stalled, written: `${fsr !== 0 ? `FSR ← ${hex(fsr >>> 0)}; ` : ''}RESUME ← ${tnr}` };
+    return { resumed: stalled, written };
   }
 
   route(sid: number): Route {
@@ -114,6 +111,11 @@ export class SmmuV2 implements Smmu {
       state.stallOffUntil = undefined;
       setStallMode(this.rt, this.index, bank, true);
     }
+  }
+
+  /** Held by its own fault (RESUME answers it), or behind the bank's fault (HUPCF=0). */
+  stallNote(transaction: TransactionState): string {
+    return transaction.stall === 'behind' ? ' behind a fault (HUPCF=0)' : '';
   }
 
   faultNote(fault: FaultRecord): string {

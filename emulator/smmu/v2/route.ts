@@ -29,5 +29,5 @@ export function routeV2(rt: Pick<Runtime, 'model'>, smmu: number, state: SmmuV2S
   if (s2cr.type === S2CR_TYPE_BYPASS) return { kind: 'bypass', reason: `S2CR${match}.TYPE is bypass` };
   const bank = state.banks[s2cr.cbndx];
   if (!bank) throw new Error(`S2CR${match}.CBNDX=${s2cr.cbndx} names no context bank on SMMU ${smmu}`);
-  return { kind: 'translate', context: { domain: bank.domain, tlbTag: bank.cbndx, name: `cb${bank.cbndx}`, bank: bank.cbndx, asid: undefined, ssid: undefined } };
+  return { kind: 'translate', context: { domain: bank.domain, tlbTag: bank.cbndx, name: `cb${bank.cbndx}`, bank: bank.cbndx, asid: undefined, ssid: undefined, onFault: undefined } };
 }

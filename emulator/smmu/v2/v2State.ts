@@ -48,5 +48,8 @@ export interface SmmuV2State {
 
 /** The transactions an SMMUv2's banks hold: stalled by their own fault, then those behind it (HUPCF=0), bank by bank. */
 export function heldByBanks(state: SmmuV2State): HeldTransaction[] {
-  return state.banks.flatMap((b) => [...b.stalled.map((id) => ({ id, behind: false })), ...b.behind.map((id) => ({ id, behind: true }))]);
+  return state.banks.flatMap((b) => [
+    ...b.stalled.map((id) => ({ id, behind: false, waits: `stalled on cb${b.cbndx}, no RESUME` })),
+    ...b.behind.map((id) => ({ id, behind: true, waits: `stalled behind a fault on cb${b.cbndx} (HUPCF=0)` })),
+  ]);
 }

@@ -3,12 +3,11 @@ import { TranslationResult } from '../../machine/actions';
 import { MachineRequestError } from '../../machine/requestError';
 import { Runtime } from '../../machine/runtime';
 import { TransactionState } from '../../machine/state';
-import { groupResponseCommands, IopfGroupId } from '../../kernel/iopf';
+import { IopfGroupId, sendPageResponse } from '../../kernel/iopf';
 import { hex } from '../../util/u64';
 import { DumpedRegister } from '../registerDump';
 import { HeldTransaction, Route, Smmu, SmmuQueue } from '../smmu';
-import { v3StateOf } from '../smmuState';
-import { submitCommands } from './cmdq';
+import { stagOf, v3StateOf } from '../smmuState';
 import { pointerFields, QueueState } from './queue';
 import { routeV3 } from './route';
 import { receiveV3, translatedV3 } from './smmuV3';
@@ -50,8 +49,7 @@ export class SmmuV3 implements Smmu {
   /** The driver's answer through the command queue — CMD_RESUME with the stall's STAG, or CMD_PRI_RESP for the page request group the transaction waits on — then CMD_SYNC. */
   answerStall(transaction: TransactionState, action: ResponseKind): { resumed: number[]; written: string } {
     const { group, transactions } = this.groupOf(transaction);
-    const effects = submitCommands(this.rt, this.index, groupResponseCommands(group, action));
-    return { resumed: transactions, written: effects.join('; ') };
+    return { resumed: transactions, written: sendPageResponse(this.rt, this.index, group, action) };
   }
 
   /** The group a stalled transaction is answered through: what the response names, and every transaction it answers. */
@@ -118,6 +116,13 @@ export class SmmuV3 implements Smmu {
 
   /** Never scheduled: `stall off` does nothing here. */
   stallOn(): void {}
+
+  /** The STAG a stall holds it under (CMD_RESUME names it), or the page request group it waits on. */
+  stallNote(transaction: TransactionState): string {
+    if (transaction.stall === 'page-request') return ': waits for its page request group';
+    const stag = stagOf(this.state, transaction.id);
+    return stag === undefined ? '' : ` stag ${hex(stag)}`;
+  }
 
   /** Its record goes to the event queue (the trace's next line): no fault registers to name. */
   faultNote(): string {

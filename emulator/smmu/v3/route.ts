@@ -17,7 +17,10 @@ export function routeV3(rt: Runtime, smmu: number, state: SmmuV3State, sid: numb
     case 'abort':
     case 'bypass':
       return config;
-    case 'translate':
-      return { kind: 'translate', context: { domain: config.domain, tlbTag: config.cd.asid, name: `asid ${config.cd.asid}`, bank: undefined, asid: config.cd.asid, ssid: config.ssid } };
+    case 'translate': {
+      const { cd, ste } = config;
+      const onFault = { stall: cd.s, record: cd.r, abort: cd.a, ats: ste.eats !== 0 };
+      return { kind: 'translate', context: { domain: config.domain, tlbTag: cd.asid, name: `asid ${cd.asid}`, bank: undefined, asid: cd.asid, ssid: config.ssid, onFault } };
+    }
   }
 }

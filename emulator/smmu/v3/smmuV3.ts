@@ -3,7 +3,8 @@ import { Runtime } from '../../machine/runtime';
 import { GlobalFaultKind, TransactionState } from '../../machine/state';
 import { endTransaction, recordFault, stallTransaction } from '../../machine/transactions';
 import { lookUp } from '../lookup';
-import { StreamConfig, streamConfig } from './config';
+import { FaultBehaviour } from '../smmu';
+import { StreamConfig } from './config';
 import { EventName, EventRecord, recordedSubstreamId } from './eventRecord';
 import { recordEvent, v3State } from './eventq';
 import { closePageRequestGroups, sendPageRequests } from './pri';
@@ -85,6 +86,7 @@ export function receiveV3(rt: Runtime, transaction: TransactionState): void {
     case 'translate':
       transaction.domain = route.context.domain;
       transaction.asid = route.context.asid;
+      transaction.onFault = route.context.onFault;
       lookUp(rt, transaction, route.context.domain, route.context.tlbTag);
       return;
   }
@@ -103,36 +105,33 @@ function translationEnded(rt: Runtime, transaction: TransactionState, result: Tr
     endTransaction(rt, transaction, 'completed', result.fromTlb ? 'TLB hit' : `walk, level ${result.level} leaf`);
     return;
   }
-  const config = streamConfig(rt, transaction.smmu, v3State(rt, transaction.smmu), transaction.sid, transaction.pasid);
-  if (config.kind !== 'translate') {
-    if (config.kind === 'error') configError(rt, transaction, config.event, `${config.event}: ${config.reason}`);
-    else endTransaction(rt, transaction, 'aborted', config.reason);
-    return;
-  }
+  const onFault = transaction.onFault;
+  if (!onFault) throw new Error(`transaction ${transaction.id} faulted without a context descriptor`);
+  // The route took the SubstreamID as it is: one that does not fit ends in a configuration error.
+  const ssid = transaction.pasid === undefined ? undefined : Number(transaction.pasid);
   const master = rt.model.masters[rt.model.engines[transaction.engine]?.master ?? -1];
-  if (master?.pri && config.ste.eats !== 0) {
+  if (master?.pri && onFault.ats) {
     if (transaction.atsRetried) endTransaction(rt, transaction, 'aborted', `${result.fault} fault after the page request was answered Success: the access fails`);
-    else sendPageRequests(rt, transaction, config.ssid, result);
+    else sendPageRequests(rt, transaction, ssid, result);
     return;
   }
-  contextFault(rt, transaction, config, result);
+  contextFault(rt, transaction, onFault, ssid, result);
 }
 
 /** CD.S: the transaction stalls with a STAG and a stall record; else CD.R records it and CD.A says abort or RAZ/WI. */
-function contextFault(rt: Runtime, transaction: TransactionState, config: Extract<StreamConfig, { kind: 'translate' }>, result: TranslationFault): void {
+function contextFault(rt: Runtime, transaction: TransactionState, onFault: FaultBehaviour, ssid: number | undefined, result: TranslationFault): void {
   const v3 = v3State(rt, transaction.smmu);
-  const { cd, ssid } = config;
   const record = recordFault(rt, transaction, {
     kind: result.fault,
     ssid: ssid ?? 0,
     level: result.level,
-    stalled: cd.s,
+    stalled: onFault.stall,
     latched: true,
     bank: undefined,
     reason: result.reason,
   });
   const id = eventOfFault[result.fault];
-  if (cd.s) {
+  if (onFault.stall) {
     const stag = v3.nextStag;
     v3.nextStag = (stag + 1) & 0xffff;
     v3.stalls.push({ stag, transaction: transaction.id, sid: transaction.sid, fault: record });
@@ -140,6 +139,6 @@ function contextFault(rt: Runtime, transaction: TransactionState, config: Extrac
     recordEvent(rt, transaction.smmu, eventFor(transaction, id, ssid, stag, true), { transaction: transaction.id, fault: record.id });
     return;
   }
-  if (cd.r) recordEvent(rt, transaction.smmu, eventFor(transaction, id, ssid, 0, false), { transaction: transaction.id, fault: record.id });
-  endTransaction(rt, transaction, cd.a ? 'aborted' : 'raz', `${result.fault} fault, CD.S=0: terminated (CD.A=${cd.a ? 1 : 0})`);
+  if (onFault.record) recordEvent(rt, transaction.smmu, eventFor(transaction, id, ssid, 0, false), { transaction: transaction.id, fault: record.id });
+  endTransaction(rt, transaction, onFault.abort ? 'aborted' : 'raz', `${result.fault} fault, CD.S=0: terminated (CD.A=${onFault.abort ? 1 : 0})`);
 }

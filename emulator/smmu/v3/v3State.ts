@@ -1,5 +1,6 @@
 import type { HeldTransaction } from '../smmu';
 import { FaultRecord } from '../../machine/state';
+import { hex } from '../../util/u64';
 import type { QueueState } from './queue';
 
 /** An SMMUv3's structures and queues as plain data in the machine's state (a snapshot clones them). */
@@ -68,5 +69,8 @@ export interface SmmuV3State {
 
 /** The transactions an SMMUv3 holds: those stalled with a STAG, then those waiting on a page request group. */
 export function heldByStallsAndGroups(state: SmmuV3State): HeldTransaction[] {
-  return [...state.stalls.map((s) => s.transaction), ...state.prgWaits.flatMap((w) => w.transactions)].map((id) => ({ id, behind: false }));
+  return [
+    ...state.stalls.map((s) => ({ id: s.transaction, behind: false, waits: `stalled with STAG ${hex(s.stag)}, no CMD_RESUME` })),
+    ...state.prgWaits.flatMap((w) => w.transactions.map((id) => ({ id, behind: false, waits: `waits on page request group ${hex(w.prgi)}` }))),
+  ];
 }
