@@ -14,7 +14,7 @@ import {
 } from './protocol';
 import { RequestArguments } from './requestArguments';
 import { domainOfAnyStream } from '../emulator/inspect/streams';
-import { isV3, prgWaitOf, stagOf } from '../emulator/inspect/stalls';
+import { prgWaitOf, stagOf } from '../emulator/inspect/stalls';
 import { entryCount, rootOf, tableEntries } from './variables/pageTable';
 import { contextBanksOf } from '../emulator/inspect/smmus';
 
@@ -69,7 +69,7 @@ export function stalled(debuggee: Debuggee, path: string): StalledResponseBody {
           prgi: group ? hex(group.prgi) : null,
           fault: fault ? `${fault.kind} fault at level ${fault.level}: ${fault.reason}` : null,
           smmu: machine.model.smmus[t.smmu]?.name ?? '?',
-          contextBank: isV3(machine, t.smmu) ? null : (t.bank ?? null),
+          contextBank: t.bank ?? null,
           age: machine.now - t.issued,
           path,
           line: lineOfOp(machine, t.engine, t.op),

@@ -16,7 +16,6 @@ import { describeException } from './exceptionInfo';
 import { QueueException, queueException } from '../emulator/inspect/queueExceptions';
 import { TimelineRecorder, TimelineSnapshot } from './timeline';
 import { findTransaction } from '../emulator/inspect/transactions';
-import { hasStreamTable } from '../emulator/inspect/smmus';
 
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'exception' | 'pause' | 'data breakpoint' | 'function breakpoint';
 
@@ -225,7 +224,7 @@ export class Debuggee {
    * thread prints.
    */
   private kernelHandles(fault: FaultRecord): boolean {
-    return !hasStreamTable(this.machine.state, fault.smmu) || fault.stalled;
+    return this.machine.smmu(fault.smmu)?.handlerRunsFor(fault) ?? false;
   }
 
   private runningActivity(threadId: number) {

@@ -4,7 +4,7 @@ import { Debuggee } from './debuggee';
 import { RequestError } from './errors';
 import { PageResponse, ResumeAction, ResumeResponseBody, StallAction } from './protocol';
 import { RequestArguments } from './requestArguments';
-import { isV3, prgWaitOf } from '../emulator/inspect/stalls';
+import { prgWaitOf } from '../emulator/inspect/stalls';
 
 const stallActions: readonly StallAction[] = ['retry', 'terminate', 'abort'];
 const pageResponses: readonly PageResponse[] = ['success', 'invalid', 'failure'];
@@ -34,8 +34,8 @@ function checkAnswerFits(debuggee: Debuggee, id: number, action: ResumeAction): 
     throw new RequestError(`transaction #${id} waits for the response to ${which}: answer success, invalid or failure (CMD_PRI_RESP), not ${action}`);
   }
   if (isStallAction(action)) return;
-  const command = isV3(machine, transaction.smmu) ? 'CMD_RESUME' : 'RESUME';
-  throw new RequestError(`transaction #${id} is stalled by a fault: answer retry, terminate or abort (${command}), not ${action}`);
+  const command = machine.smmu(transaction.smmu)?.stallAnswer;
+  throw new RequestError(`transaction #${id} is stalled by a fault: answer retry, terminate or abort${command ? ` (${command})` : ''}, not ${action}`);
 }
 
 /** `iommu/resume`: the driver's answer to a stalled transaction, written as the driver writes it. */

@@ -5,8 +5,7 @@ import { describeDescriptor, WalkResult } from '../../emulator/inspect/walks';
 import { hex, hex64 } from '../../emulator/util/u64';
 import { dataIdOf } from '../dataWatches';
 import { RequestError } from '../errors';
-import { v3Report } from '../../emulator/inspect/faultReport';
-import { isV3, prgWaitOf, stagOf, waitWords } from '../../emulator/inspect/stalls';
+import { prgWaitOf, stagOf, waitWords } from '../../emulator/inspect/stalls';
 import { leaf, VariableContainer, VariableStore } from './store';
 import { memoryReference, parseValue } from './values';
 
@@ -100,9 +99,7 @@ export function faultVariables(machine: Machine, store: VariableStore, fault: Fa
         leaf('access', `${fault.write ? 'write' : 'read'}${fault.exec ? ' (instruction fetch)' : ''}${fault.priv ? ' (privileged)' : ''}`),
         leaf('sid', hex(fault.sid)),
         leaf('stalled', `${fault.stalled}`),
-        isV3(machine, fault.smmu)
-          ? leaf('event', v3Report(machine, fault))
-          : leaf('registers', fault.latched ? 'latched in FSR/FAR/FSYNR0' : fault.bank === undefined ? 'a global fault (sGFSR)' : 'FSR was busy: only MULTI records it'),
+        ...reportOf(machine, fault),
         leaf('response', machine.state.responses.get(fault.id) ?? 'none yet'),
         leaf('cycle', `${fault.time}`),
       ];
@@ -116,10 +113,15 @@ export function faultVariables(machine: Machine, store: VariableStore, fault: Fa
   };
 }
 
-/** A row of the Stalled scope: the words SMMUv2 rows always had, with SMMUv3's STAG or page request group. */
+/** How the SMMU told software about the fault: its `registers` or its `event` record. */
+function reportOf(machine: Machine, fault: FaultRecord): DebugProtocol.Variable[] {
+  const report = machine.smmu(fault.smmu)?.faultReport(fault);
+  return report ? [leaf(report.name, report.text)] : [];
+}
+
+/** A row of the Stalled scope: stalled by its fault (with its STAG where it has one), behind one, or waiting for a page request group's response. */
 function stalledWords(machine: Machine, t: TransactionState): string {
   if (t.stall === 'behind') return 'behind a fault (HUPCF=0)';
-  if (!isV3(machine, t.smmu)) return 'stalled by its fault';
   return t.stall === 'page-request' ? `waiting ${waitWords(machine, t)}` : `stalled ${waitWords(machine, t)}`;
 }
 

@@ -40,7 +40,8 @@ export interface RunTransaction {
 export interface PredictedRun {
   /** The transactions of each written transaction, in issue order. */
   sites: Map<Transaction, RunTransaction[]>;
-  stop: RunStop['reason'];
+  /** Why the run ended: the machine's reason, or `failed` when the emulator threw. */
+  stop: RunStop['reason'] | 'failed';
   /** Why the run stopped early, in the machine's words (a budget or an expression error). */
   stopMessage: string | undefined;
   cycles: number;
@@ -171,16 +172,17 @@ export function predictRun(model: ScenarioModel, maxEvents = PREDICTION_EVENTS):
   }
   const recorder = new Recorder(machine);
   machine.on((event) => recorder.listen(event));
-  let stop: RunStop;
+  let stop: PredictedRun['stop'];
+  let stopMessage: string | undefined;
   try {
-    stop = machine.run();
+    const ended = machine.run();
+    stop = ended.reason;
+    stopMessage = ended.reason === 'budget' || ended.reason === 'error' ? ended.message : undefined;
   } catch (error) {
     // A bug of the emulator's: what ran so far is still what it did.
-    stop = { reason: 'stopped' };
-    recorder.finish();
-    return { sites: recorder.sites, stop: stop.reason, stopMessage: `the emulator failed: ${error instanceof Error ? error.message : String(error)}`, cycles: machine.now, counters: machine.result().counters };
+    stop = 'failed';
+    stopMessage = `the emulator failed: ${error instanceof Error ? error.message : String(error)}`;
   }
   recorder.finish();
-  const stopMessage = stop.reason === 'budget' || stop.reason === 'error' ? stop.message : undefined;
-  return { sites: recorder.sites, stop: stop.reason, stopMessage, cycles: machine.now, counters: machine.result().counters };
+  return { sites: recorder.sites, stop, stopMessage, cycles: machine.now, counters: machine.result().counters };
 }

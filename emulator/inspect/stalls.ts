@@ -3,7 +3,7 @@ import { FaultRecord, TransactionState } from '../machine/state';
 import { PrgWaitState } from '../smmu/v3/v3State';
 import { hex } from '../util/u64';
 import { stagOf as stallTagOf } from '../smmu/smmuState';
-import { hasStreamTable, pageRequestWaitsOf, stallTagsOf } from '../smmu/structures';
+import { pageRequestWaitsOf, stallTagsOf } from '../smmu/structures';
 
 /**
  * SMMUv3's handles on a waiting transaction: the STAG of its stall (what CMD_RESUME names)
@@ -24,10 +24,6 @@ export function prgWaitOf(machine: Machine, smmu: number, transaction: number): 
 /** The STAG a fault's stall holds, while it holds one. */
 export function stagOfFault(machine: Machine, fault: FaultRecord): number | undefined {
   return stallTagsOf(machine.state, fault.smmu).find((s) => s.fault.id === fault.id)?.stag;
-}
-
-export function isV3(machine: Machine, smmu: number): boolean {
-  return hasStreamTable(machine.state, smmu);
 }
 
 /** Why a stalled transaction waits: `by its fault, STAG 0x0`, `behind a fault, HUPCF=0`, `for page request group 0x1`. */

@@ -47,17 +47,12 @@ export interface MachineOptions {
 export type RunStop =
   | { reason: 'finished' }
   | { reason: 'until'; cycle: number }
-  /** Never returned by `run`: the reason a caller gives a run it ended itself (a prediction whose emulator failed). */
-  | { reason: 'stopped' }
-  | { reason: 'before'; next: Scheduled<Action> }
   | { reason: 'budget'; message: string }
   | { reason: 'error'; message: string; range: Range };
 
 export interface RunLimits {
   /** Run no event later than this cycle. */
   untilCycle?: number;
-  /** Stop before an event this returns true for. */
-  stopBefore?: (next: Scheduled<Action>, machine: Machine) => boolean;
 }
 
 export interface MachineSnapshot {
@@ -334,7 +329,6 @@ export class Machine {
         this.rt.state.now = Math.max(this.rt.state.now, limits.untilCycle);
         return { reason: 'until', cycle: limits.untilCycle };
       }
-      if (limits.stopBefore?.(next, this)) return { reason: 'before', next };
       const stop = this.step();
       if (stop) return stop;
     }

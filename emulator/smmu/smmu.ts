@@ -101,4 +101,14 @@ export interface Smmu {
   stallNote(transaction: TransactionState): string;
   /** Where a fault's syndrome went, for the trace (` (latched in FSR/FAR)`; empty where a record follows). */
   faultNote(fault: FaultRecord): string;
+  /** How it reported a fault to software, for the Fault scope: `registers` (latched in FSR/FAR/FSYNR0 …) or `event` (its event record, STAG …). */
+  faultReport(fault: FaultRecord): { name: 'registers' | 'event'; text: string };
+  /** A fault it took, in the exception's words: the fault, where its syndrome is now, and (when `stalls`) what `access` waits for. */
+  describeFault(fault: FaultRecord, access: string, stalls: boolean): string;
+  /** Why it terminated a transaction that took no fault of its own. */
+  readonly terminatedWithoutFault: string;
+  /** What answers a transaction it holds stalled by a fault: `RESUME`, `CMD_RESUME`. */
+  readonly stallAnswer: string;
+  /** Whether the kernel runs a fault path for this fault (a debugger's `next` waits for it). */
+  handlerRunsFor(fault: FaultRecord): boolean;
 }

@@ -10,6 +10,7 @@ import { v2StateOf } from '../smmuState';
 import { CBFRSYNRA, FAR, FSR, FSYNR0, SCTLR, TCR, TTBR0 } from './registers';
 import { routeV2 } from './route';
 import { answerContextFault } from './answer';
+import { describeV2Fault, v2FaultReport } from './faultWords';
 import { bankState, receiveV2, setStallMode, translate, translatedV2 } from './smmuV2';
 import { BankState, heldByBanks, SmmuV2State } from './v2State';
 
@@ -120,5 +121,23 @@ export class SmmuV2 implements Smmu {
 
   faultNote(fault: FaultRecord): string {
     return ` (${fault.latched ? 'latched in FSR/FAR' : fault.bank === undefined ? 'global fault' : 'FSR busy: MULTI'})`;
+  }
+
+  faultReport(fault: FaultRecord): { name: 'registers'; text: string } {
+    return { name: 'registers', text: v2FaultReport(fault) };
+  }
+
+  describeFault(fault: FaultRecord, access: string, stalls: boolean): string {
+    return describeV2Fault(this.state, fault, access, stalls);
+  }
+
+  /** HUPCF=0: while FSR holds a fault, the bank terminates every other transaction without a walk. */
+  readonly terminatedWithoutFault = 'its context bank held a fault (HUPCF=0)';
+
+  readonly stallAnswer = 'RESUME';
+
+  /** Every context fault raises the bank's IRQ: arm_smmu_context_fault runs. */
+  handlerRunsFor(): boolean {
+    return true;
   }
 }

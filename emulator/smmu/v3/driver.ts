@@ -2,7 +2,7 @@ import { ResponseKind } from '../../language/ast';
 import { TranslationResult } from '../../machine/actions';
 import { MachineRequestError } from '../../machine/requestError';
 import { Runtime } from '../../machine/runtime';
-import { TransactionState } from '../../machine/state';
+import { FaultRecord, TransactionState } from '../../machine/state';
 import { IopfGroupId, sendPageResponse } from '../../kernel/iopf';
 import { hex } from '../../util/u64';
 import { DumpedRegister } from '../registerDump';
@@ -10,6 +10,7 @@ import { HeldTransaction, Route, Smmu, SmmuQueue } from '../smmu';
 import { stagOf, v3StateOf } from '../smmuState';
 import { pointerFields, QueueState } from './queue';
 import { routeV3 } from './route';
+import { describeV3Fault, v3FaultReport } from './faultWords';
 import { receiveV3, translatedV3 } from './smmuV3';
 import { heldByStallsAndGroups, SmmuV3State } from './v3State';
 
@@ -127,5 +128,23 @@ export class SmmuV3 implements Smmu {
   /** Its record goes to the event queue (the trace's next line): no fault registers to name. */
   faultNote(): string {
     return '';
+  }
+
+  faultReport(fault: FaultRecord): { name: 'event'; text: string } {
+    return { name: 'event', text: v3FaultReport(this.rt.memory, this.state, fault) };
+  }
+
+  describeFault(fault: FaultRecord, access: string, stalls: boolean): string {
+    return describeV3Fault(this.rt.memory, this.state, fault, access, stalls);
+  }
+
+  /** A stream with no domain attached has STE.Config=abort: its traffic is terminated without a record. */
+  readonly terminatedWithoutFault = 'its STE aborts its traffic (no domain attached)';
+
+  readonly stallAnswer = 'CMD_RESUME';
+
+  /** Only a stall goes to the iopf workqueue; a terminated fault is at most a record the event thread prints. */
+  handlerRunsFor(fault: FaultRecord): boolean {
+    return fault.stalled;
   }
 }
