@@ -1,5 +1,5 @@
 import { Hover, MarkupKind } from 'vscode-languageserver';
-import { V3Structures } from '../emulator/analysis/v3Structures';
+import { V3Structures } from '../emulator/inspect/v3Structures';
 import { Declaration, MasterDeclaration } from '../emulator/language/ast';
 import { versionOf } from '../emulator/language/checker/context';
 import { SymbolEntry } from '../emulator/language/checker/symbols';

@@ -1,4 +1,4 @@
-import { CdView, SmmuV3Setup, StreamView, StructureView } from '../emulator/analysis/v3Structures';
+import { CdView, SmmuV3Setup, StreamView, StructureView } from '../emulator/inspect/v3Structures';
 import { SmmuModel } from '../emulator/scenario/model';
 import { hex, hex64 } from '../emulator/util/u64';
 

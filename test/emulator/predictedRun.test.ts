@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { predictRun, RunTransaction } from '../../emulator/analysis/predictedRun';
-import { V3Structures } from '../../emulator/analysis/v3Structures';
+import { V3Structures } from '../../emulator/inspect/v3Structures';
 import { Transaction } from '../../emulator/language/ast';
 import { compileScenario } from '../../emulator/scenario/compile';
 import { ScenarioModel } from '../../emulator/scenario/model';

@@ -1,10 +1,10 @@
-import { Machine } from '../machine/machine';
-import { SmmuV3State } from '../smmu/v3/v3State';
-import { ScenarioModel } from '../scenario/model';
-import { describeCd } from '../smmu/v3/cd';
-import { CD_BYTES, STE_BYTES, steAddress } from '../smmu/v3/program';
-import { DecodedField, describeSte } from '../smmu/v3/ste';
-import { v3StateOf } from '../smmu/smmuState';
+import { Machine } from '../../machine/machine';
+import { SmmuV3State } from './v3State';
+import { ScenarioModel } from '../../scenario/model';
+import { describeCd } from './cd';
+import { CD_BYTES, STE_BYTES, steAddress } from './program';
+import { DecodedField, describeSte } from './ste';
+import { v3StateOf } from '../smmuState';
 
 /** One structure as it sits in emulated memory: where, its dwords, and each field decoded. */
 export interface StructureView {
