@@ -20,7 +20,7 @@ import { BlockSettings } from '../emulator/language/checker/settings';
 import { versionOf } from '../emulator/language/checker/context';
 import { EngineBlock, transactionCount, walkEngineItems } from '../emulator/language/engineItems';
 import { constantValue } from '../emulator/language/evaluate';
-import { BlockKind } from '../emulator/language/schema';
+import { BlockKind, existsOn, settingSpec } from '../emulator/language/schema';
 import { Range } from '../emulator/language/source';
 import { Analysis } from './analysis';
 
@@ -172,10 +172,15 @@ class Outline {
   private faultDetail(declaration: DomainDeclaration | VfioDeclaration, settings: BlockSettings | undefined): string[] {
     if (!settings) return [];
     const version = versionOf(this.check, this.check.smmuOf.get(declaration));
+    // A setting shows where its SMMU has it (hupcf: SMMUv2's SCTLR; record: SMMUv3's CD.R).
+    const has = (key: string): boolean => {
+      const spec = settingSpec(declaration.kind, key);
+      return spec !== undefined && existsOn(spec, version);
+    };
     const parts = [`fault ${settings.word('fault')}`];
-    if (version !== 'v3') parts.push(`hupcf ${settings.word('hupcf')}`);
+    if (has('hupcf')) parts.push(`hupcf ${settings.word('hupcf')}`);
     if (settings.word('report') !== 'abort') parts.push(`report ${settings.word('report')}`);
-    if (version === 'v3' && settings.word('record') !== 'on') parts.push(`record ${settings.word('record')}`);
+    if (has('record') && settings.word('record') !== 'on') parts.push(`record ${settings.word('record')}`);
     return parts;
   }
 
