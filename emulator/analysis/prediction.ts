@@ -42,10 +42,10 @@ export class ScenarioPredictions {
     this.sites = transactionSites(compiled.file);
   }
 
-  /** The bounded run, when the scenario has a model to run (no errors) and the machine builds. */
+  /** The bounded run of what runs of the scenario (all of it, or its declarations without errors), when the machine builds. */
   get run(): PredictedRun | undefined {
     if (this.ranOnce === undefined) {
-      const model = this.compiled.model;
+      const model = this.compiled.runnable?.model;
       this.ranOnce = (model && predictRun(model)) ?? null;
     }
     return this.ranOnce ?? undefined;
@@ -71,11 +71,13 @@ export class ScenarioPredictions {
     this.builtSystem ??= this.system();
     const system = this.builtSystem;
     const check = this.compiled.check;
-    return { source: 'static', site, first: predictStatic(system, check, site), firstFault: firstStaticFault(system, check, site), why: this.whyStatic(run) };
+    return { source: 'static', site, first: predictStatic(system, check, site), firstFault: firstStaticFault(system, check, site), why: this.whyStatic(run, site) };
   }
 
-  private whyStatic(run: PredictedRun | undefined): string {
-    if (!this.compiled.model) return 'the file has errors, so it does not run';
+  private whyStatic(run: PredictedRun | undefined, site: TransactionSite): string {
+    const runnable = this.compiled.runnable;
+    if (!runnable) return 'the file has errors, so it does not run';
+    if (runnable.dropped.includes(site.engine)) return 'its engine has errors, so it does not run';
     if (!run) return 'the machine could not be built, so it does not run';
     // The stop's reason is told on the transactions the run left stalled or pending.
     return run.stopMessage ? 'the run stopped before reaching it' : 'the run did not reach it';

@@ -1,4 +1,4 @@
-import { ScenarioFile } from '../language/ast';
+import { Declaration, ScenarioFile } from '../language/ast';
 import { CheckResult, checkScenario } from '../language/checker/check';
 import { Diagnostic, hasErrors } from '../language/diagnostics';
 import { parseScenario } from '../language/parser';
@@ -21,6 +21,7 @@ export class CompiledScenario {
   readonly diagnostics: Diagnostic[];
   readonly check: CheckResult;
   private elaborated: ScenarioModel | null | undefined;
+  private runnablePart: RunnablePart | null | undefined;
 
   constructor(readonly text: string) {
     this.lines = new LineIndex(text);
@@ -38,6 +39,35 @@ export class CompiledScenario {
     if (this.elaborated === undefined) this.elaborated = hasErrors(this.diagnostics) ? null : elaborate(this.file, this.check, this.lines);
     return this.elaborated ?? undefined;
   }
+
+  /**
+   * What still runs of a file: the whole of it without errors; with errors, every
+   * declaration that holds none, checked again on its own (so what refers to a dropped
+   * declaration is an error of the part, and then nothing runs). The language server
+   * predicts from it while a line is half typed.
+   */
+  get runnable(): RunnablePart | undefined {
+    if (this.runnablePart === undefined) this.runnablePart = this.partThatRuns() ?? null;
+    return this.runnablePart ?? undefined;
+  }
+
+  private partThatRuns(): RunnablePart | undefined {
+    const model = this.model;
+    if (model) return { model, dropped: [] };
+    const errors = this.diagnostics.filter((d) => d.severity === 'error');
+    const broken = (d: Declaration): boolean => errors.some((e) => e.range.start >= d.range.start && e.range.start < Math.max(d.range.end, d.range.start + 1));
+    const dropped = this.file.declarations.filter(broken);
+    const part: ScenarioFile = { ...this.file, declarations: this.file.declarations.filter((d) => !broken(d)) };
+    const check = checkScenario(part, this.lines);
+    if (hasErrors(check.diagnostics)) return undefined;
+    return { model: elaborate(part, check, this.lines), dropped };
+  }
+}
+
+/** A model of the declarations that run, and those left out because they hold an error. */
+export interface RunnablePart {
+  model: ScenarioModel;
+  dropped: readonly Declaration[];
 }
 
 export function compileScenario(text: string): CompiledScenario {

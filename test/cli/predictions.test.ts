@@ -118,3 +118,30 @@ engine gpu.cp {
     'st.iommu:9:19: hint: translates → 0x800f_e000 (i = 0, 0x10fe000); translation fault at level 3: L3[256] is invalid (i = 2, 0x1100000) — as the tables stand before the run (the file has errors, so it does not run)',
   ]);
 });
+
+test('a file with an error in one engine: the rest runs, and predicts what it does; the broken engine is predicted statically and says why', () => {
+  const text = readFileSync(repoPath('examples', 'a530-fault-no-stall.iommu'), 'utf8').replace(
+    'engine gpu.tp {',
+    'engine gpu.half {\n  read 0x0100_3000 64 as typed\n  write\n}\n\nengine gpu.tp {',
+  );
+  let printed = '';
+  const status = checkText('half.iommu', text, { write: (s) => (printed += s) });
+  assert.equal(status, 2);
+  assert.deepEqual(printed.trimEnd().split('\n'), [
+    "half.iommu:25:8: error: expected an address after 'write'",
+    'half.iommu:19:8: hint: completed → 0x8000_0000',
+    'half.iommu:20:8: hint: translation fault at level 2: L2[56] is invalid; raz (translation fault, CFCFG=0: terminated)',
+    'half.iommu:24:8: hint: translates → 0x8000_3000 — as the tables stand before the run (its engine has errors, so it does not run)',
+    'half.iommu:25:3: hint: the address cannot be computed before the run — its engine has errors, so it does not run',
+    'half.iommu:31:19: hint: raz (terminated untranslated: FSR=0x402 holds a fault and HUPCF=0) (i = 0, 0x1002000) — 4 of 4 raz',
+  ]);
+});
+
+test('the part of a file that runs: declarations without errors, checked again on their own; nothing when what is left refers to what was dropped', () => {
+  const good = compileScenario('smmu s { version v2 }\ndomain d { map 0x0 -> 0x8000_0000 size 4K rw }\nmaster m { stream 0x1; domain d }\nengine m.a { read 0x0 4 }\nengine m.b { read }\n');
+  assert.equal(good.model, undefined);
+  assert.deepEqual(good.runnable?.dropped.map((d) => d.kind === 'engine' && d.name?.engine.text), ['b']);
+  assert.deepEqual(good.runnable?.model.engines.map((e) => e.name), ['m.a']);
+  const domainBroken = compileScenario('smmu s { version v2 }\ndomain d { map 0x0 -> }\nmaster m { stream 0x1; domain d }\nengine m.a { read 0x0 4 }\n');
+  assert.equal(domainBroken.runnable, undefined);
+});
