@@ -2,6 +2,7 @@ import { DomainDeclaration, MasterDeclaration, Word } from '../ast';
 import { Attacher, AttachRequest, attachInOrder, MasterStall, masterStall, StallModel } from '../../scenario/attach';
 import { ContainerDomain } from '../../scenario/vfio';
 import { CheckContext, versionOf } from './context';
+import { knownSmmuKind } from '../../smmu/kinds';
 
 interface Asking {
   master: MasterDeclaration;
@@ -14,7 +15,7 @@ export function masterStallOf(master: MasterDeclaration, context: Pick<CheckCont
   const smmu = context.smmuOf.get(master);
   if (!smmu) return undefined;
   const smmuSettings = smmu.declaration ? context.settings.get(smmu.declaration) : undefined;
-  const stallModel = versionOf(context, smmu) === 'v3' ? (smmuSettings?.word('stall-model') as StallModel | undefined) : undefined;
+  const stallModel = knownSmmuKind(versionOf(context, smmu))?.stallModel ? (smmuSettings?.word('stall-model') as StallModel | undefined) : undefined;
   return masterStall(master.name?.text ?? '?', context.settings.get(master)?.flag('can-stall') ?? false, smmu.name, stallModel);
 }
 
@@ -33,7 +34,7 @@ export function attachRequest(master: MasterDeclaration, domain: DomainDeclarati
     domainSmmu: domainSmmu.name,
     domainStalls: context.settings.get(domain)?.word('fault') === 'stall',
     masterStall: stall,
-    contextBanks: versionOf(context, masterSmmu) === 'v2' ? Number(smmuSettings?.number('context-banks') ?? 0n) : undefined,
+    contextBanks: knownSmmuKind(versionOf(context, masterSmmu))?.contextBanks ? Number(smmuSettings?.number('context-banks') ?? 0n) : undefined,
   };
 }
 

@@ -27,6 +27,7 @@ import { collectSymbols, SymbolEntry, SymbolTable } from './symbols';
 import { checkSmmuV3 } from './v3';
 import { checkExistsOn } from './versionRule';
 import { CheckedContainer, checkContainers } from './vfio';
+import { knownSmmuKind } from '../../smmu/kinds';
 
 /** Everything the checker learned: diagnostics, names, and what elaboration builds on. */
 export interface CheckResult {
@@ -109,7 +110,7 @@ function checkSmmu(smmu: SmmuDeclaration, context: CheckContext): void {
 /** IDR0.STALL_MODEL decides what CD.S may be (SMMUv3 spec 3.12.2): else a C_BAD_CD. */
 function checkStallModel(domain: DomainDeclaration | VfioDeclaration, settings: BlockSettings, context: CheckContext): void {
   const smmu = context.smmuOf.get(domain);
-  if (!smmu?.declaration || versionOf(context, smmu) !== 'v3') return;
+  if (!smmu?.declaration || !knownSmmuKind(versionOf(context, smmu))?.stallModel) return;
   const model = context.settings.get(smmu.declaration)?.word('stall-model');
   const stalls = settings.word('fault') === 'stall';
   const at = settings.node('fault')?.value?.range ?? domain.name?.range ?? domain.range;

@@ -7,6 +7,7 @@ import { checkExpression } from './expressions';
 import { parsePermissions } from './permissions';
 import { BlockSettings } from './settings';
 import { checkExistsOn } from './versionRule';
+import { SmmuKind, smmuKind } from '../../smmu/kinds';
 
 type HandlerContext = 'irq' | 'thread' | 'workqueue';
 
@@ -14,6 +15,8 @@ interface HandlerFacts {
   name: string;
   context: HandlerContext;
   version: SmmuVersion | undefined;
+  /** Its SMMU's kind (the default one when the domain is unknown). */
+  kind: SmmuKind;
   /** Undefined when the domain is unknown (already reported). */
   stalls: boolean | undefined;
 }
@@ -32,7 +35,7 @@ function checkStatement(statement: HandlerStatement, facts: HandlerFacts, contex
   // The statements that sleep are named by their keyword (`map`, `dump`, `sleep`).
   const why = bodyStatements.handler.find((spec) => firstWord(spec) === statement.kind)?.sleeps;
   // On an SMMUv3 the handler runs on the iopf workqueue whatever its `context` says (checkHandler warns).
-  if (why && facts.context === 'irq' && facts.version !== 'v3') {
+  if (why && facts.context === 'irq' && !facts.kind.faultsToIopfWorkqueue) {
     context.sink.error('atomic-sleep', statement.range, `${why}: sleeping in atomic context (handler '${facts.name}' runs in irq context)`);
   }
   switch (statement.kind) {
@@ -57,7 +60,7 @@ function checkStatement(statement: HandlerStatement, facts: HandlerFacts, contex
       break;
     case 'stall-off':
       checkHandlerExpression(statement.cycles, context);
-      if (facts.version === 'v3') {
+      if (!facts.kind.contextBanks) {
         context.sink.warning('stall-off-v3', statement.range, "'stall off' does nothing on SMMUv3: msm's stall cooldown clears SCTLR.CFCFG, a context-bank bit an SMMUv3 does not have (CD.S stays as Linux wrote it)");
       } else if (facts.stalls === false) {
         context.sink.warning('stall-off-no-stall', statement.range, "the domain does not stall on faults: 'stall off' changes nothing");
@@ -146,22 +149,24 @@ export function checkHandler(handler: HandlerDeclaration, settings: BlockSetting
   }
   const handlerContext = settings.word('context') as HandlerContext;
   const domainSettings = domain ? context.settings.get(domain) : undefined;
+  const version = domain ? versionOf(context, context.smmuOf.get(domain)) : undefined;
   const facts: HandlerFacts = {
     name,
     context: handlerContext,
-    version: domain ? versionOf(context, context.smmuOf.get(domain)) : undefined,
+    version,
+    kind: smmuKind(version),
     stalls: domainSettings ? domainSettings.word('fault') === 'stall' : undefined,
   };
   const queue = settings.name('queue');
   if (queue) {
     context.symbols.resolve('workqueue', queue, context.sink);
     // On an SMMUv3 every handler runs on its queue, whatever `context` says (context-v3 below).
-    if (handlerContext !== 'workqueue' && facts.version !== 'v3') {
+    if (handlerContext !== 'workqueue' && !facts.kind.faultsToIopfWorkqueue) {
       context.sink.error('queue-context', queue.range, `'queue' picks the workqueue of a workqueue-context handler; this one runs in ${handlerContext} context`);
     }
   }
   const written = settings.node('context');
-  if (facts.version === 'v3' && written?.value && handlerContext !== 'workqueue') {
+  if (facts.kind.faultsToIopfWorkqueue && written?.value && handlerContext !== 'workqueue') {
     context.sink.warning(
       'context-v3',
       written.value.range,
@@ -170,7 +175,7 @@ export function checkHandler(handler: HandlerDeclaration, settings: BlockSetting
   }
   checkStatements(handler.body, facts, context);
   // On an SMMUv3 every handler runs from a workqueue and is checked with its domain's masters (v3.ts).
-  if (facts.stalls && handlerContext === 'workqueue' && facts.version !== 'v3' && handler.name) {
+  if (facts.stalls && handlerContext === 'workqueue' && !facts.kind.faultsToIopfWorkqueue && handler.name) {
     for (const end of openEnds(handler.body, handler.name.range)) {
       const where = end === handler.name.range ? 'its end' : `line ${context.lines.lineOf(end.start)}`;
       context.sink.warning('no-response', end, `a path through handler '${name}' reaches ${where} without a response: the stalled transaction stays stalled and the master hangs`);

@@ -1,5 +1,6 @@
 import { MasterDeclaration, StreamSetting } from '../ast';
 import { SmmuVersion } from '../schema';
+import { smmuKind } from '../../smmu/kinds';
 import { hex } from '../../util/u64';
 import { CheckContext, versionOf } from './context';
 
@@ -14,7 +15,6 @@ export interface CheckedStream {
 // and SMR.MASK [31:16] are 16 bits each, and the valid bit moves to S2CR.EXIDVALID.
 const SMR_ID_MAX = 0xffffn;
 const SMR_MASK_MAX = 0xffffn;
-const SID_MAX = 0xffff_ffffn;
 
 /** `((sid ^ ID) & ~MASK) == 0`: whether the SMR matches a StreamID. */
 export function smrMatches(stream: { id: bigint; mask: bigint }, sid: bigint): boolean {
@@ -37,14 +37,14 @@ function describeStream(stream: CheckedStream): string {
 
 export function checkStream(node: StreamSetting, version: SmmuVersion | undefined, context: CheckContext): CheckedStream | undefined {
   if (!node.id) return undefined;
-  const max = version === 'v3' ? SID_MAX : SMR_ID_MAX;
-  if (node.id.value > max) {
-    context.sink.error('stream-range', node.id.range, `StreamID ${hex(node.id.value)} does not fit ${version === 'v3' ? '32 bits' : 'the 16-bit SMR.ID field'}`);
+  const kind = smmuKind(version);
+  if (node.id.value > kind.streamIdMax) {
+    context.sink.error('stream-range', node.id.range, `StreamID ${hex(node.id.value)} does not fit ${kind.streamIdField}`);
     return undefined;
   }
   if (node.mask) {
-    if (version === 'v3') {
-      context.sink.error('stream-mask-v3', node.mask.range, 'SMMUv3 has no stream masks: a stream table entry per StreamID');
+    if (!kind.streamMasks) {
+      context.sink.error('stream-mask-v3', node.mask.range, `${kind.name} has no stream masks: a stream table entry per StreamID`);
       return undefined;
     }
     if (node.mask.value > SMR_MASK_MAX) {

@@ -7,6 +7,7 @@ import { openEnds } from './handlers';
 import { BlockSettings } from './settings';
 import { placedMasters, v3Attachment } from './v3Attachments';
 import { CheckedContainer } from './vfio';
+import { knownSmmuKind } from '../../smmu/kinds';
 
 /**
  * SMMUv3 checks that need more than one block: whether a handler's faults can reach it, and
@@ -151,14 +152,14 @@ export function checkSmmuV3(
   declarations: { domains: readonly DomainDeclaration[]; masters: readonly MasterDeclaration[]; handlers: readonly HandlerDeclaration[]; containers: readonly CheckedContainer[] },
   context: CheckContext,
 ): void {
-  const onV3 = (domain: DomainDeclaration): boolean => versionOf(context, context.smmuOf.get(domain)) === 'v3';
+  const kindOf = (domain: DomainDeclaration) => knownSmmuKind(versionOf(context, context.smmuOf.get(domain)));
   for (const domain of declarations.domains) {
     const settings = context.settings.get(domain);
-    if (settings && onV3(domain)) checkOutputSize(domain, settings, context);
+    if (settings && kindOf(domain)?.contextDescriptors) checkOutputSize(domain, settings, context);
   }
   const users = domainUsers(declarations.masters, placedMasters(declarations.containers), context);
   for (const handler of declarations.handlers) {
     const domain = handler.domain ? context.symbols.get('domain', handler.domain.text)?.declaration : undefined;
-    if (domain && onV3(domain)) checkV3Handler(handler, domain, users.get(domain) ?? [], context);
+    if (domain && kindOf(domain)?.faultsToIopfWorkqueue) checkV3Handler(handler, domain, users.get(domain) ?? [], context);
   }
 }

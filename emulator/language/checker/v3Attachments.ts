@@ -3,6 +3,7 @@ import { attachInOrder } from '../../scenario/attach';
 import { attachRequest } from './attach';
 import { CheckContext, versionOf } from './context';
 import { CheckedContainer } from './vfio';
+import { knownSmmuKind } from '../../smmu/kinds';
 
 /** The masters a vfio container attached somewhere. */
 export function placedMasters(containers: readonly CheckedContainer[]): Set<MasterDeclaration> {
@@ -20,7 +21,8 @@ export function v3Attachment(
   context: Pick<CheckContext, 'settings' | 'smmuOf' | 'symbols'>,
   placed: ReadonlySet<MasterDeclaration>,
 ): { own: DomainDeclaration } | { vfio: true } | undefined {
-  if (versionOf(context, context.smmuOf.get(master)) !== 'v3') return undefined;
+  // An SMMU with context banks attaches in the order masters claim them (attach.ts).
+  if (knownSmmuKind(versionOf(context, context.smmuOf.get(master)))?.contextBanks !== false) return undefined;
   if (placed.has(master)) return { vfio: true };
   const setting = context.settings.get(master)?.name('domain');
   const domain = setting ? context.symbols.get('domain', setting.text)?.declaration : undefined;

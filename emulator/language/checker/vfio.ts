@@ -3,6 +3,7 @@ import { Attacher } from '../../scenario/attach';
 import { ContainerDomain, ContainerMember, ContainerPlacement, placeContainer } from '../../scenario/vfio';
 import { masterStallOf } from './attach';
 import { CheckContext, versionOf } from './context';
+import { knownSmmuKind } from '../../smmu/kinds';
 
 /** One master of a container where it landed, with the name in the `masters` list that put it there. */
 export interface CheckedPlacement extends ContainerPlacement {
@@ -62,7 +63,7 @@ function listedMasters(vfio: VfioDeclaration, seen: Map<MasterDeclaration, { vfi
         name: listed.text,
         smmu: smmu.name,
         stall,
-        contextBanks: versionOf(context, smmu) === 'v2' ? Number(banks ?? 0n) : undefined,
+        contextBanks: knownSmmuKind(versionOf(context, smmu))?.contextBanks ? Number(banks ?? 0n) : undefined,
       };
       return [{ master, listed, member }];
     }),
