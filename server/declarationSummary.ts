@@ -8,6 +8,7 @@ import { linuxSctlr } from '../emulator/inspect/registers';
 import { hex, hex32, hexGrouped } from '../emulator/util/u64';
 import { Analysis } from './analysis';
 import { transactionSites } from './predictions';
+import { smmuKindNamed } from '../emulator/inspect/smmuKinds';
 
 function settingsOf(analysis: Analysis, entry: SymbolEntry): BlockSettings | undefined {
   return entry.declaration ? analysis.compiled.check.settings.get(entry.declaration) : undefined;
@@ -16,7 +17,7 @@ function settingsOf(analysis: Analysis, entry: SymbolEntry): BlockSettings | und
 function smmuLines(analysis: Analysis, entry: SymbolEntry<'smmu'>): string[] {
   const s = settingsOf(analysis, entry);
   if (!s) return [];
-  if (s.word('version') === 'v3') {
+  if (!smmuKindNamed(s.word('version')).contextBanks) {
     return [`SMMUv3: STALL_MODEL ${s.word('stall-model')}, event queue ${s.number('eventq')} entries, PRI queue ${s.number('priq')}, ${s.number('ssid-bits')} SubstreamID bits`];
   }
   return [`SMMUv2: ${s.number('context-banks')} context banks; unmatched streams ${s.word('unmatched') === 'fault' ? 'fault (sCR0.USFCFG=1)' : 'bypass'}`];
@@ -36,7 +37,8 @@ function domainLines(analysis: Analysis, entry: SymbolEntry<'domain'>): string[]
     `faults ${stall ? 'stall' : 'terminate'}; terminated transactions ${abort ? 'abort' : 'read as zero (RAZ/WI)'}`,
   ];
   const version = smmu?.declaration ? analysis.compiled.check.settings.get(smmu.declaration)?.word('version') : undefined;
-  if (version !== 'v3') {
+  // SCTLR is a context bank's: what Linux writes there for this domain.
+  if (smmuKindNamed(version).contextBanks) {
     const hupcf = s.word('hupcf') === 'on';
     lines.push(`SCTLR ${hex32(linuxSctlr({ stall, hupcf, abortOnTerminate: abort }))} (CFCFG=${stall ? 1 : 0}, HUPCF=${hupcf ? 1 : 0}, CFRE=${abort ? 1 : 0})`);
   }

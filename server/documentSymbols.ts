@@ -23,6 +23,7 @@ import { constantValue } from '../emulator/language/evaluate';
 import { BlockKind, existsOn, settingSpec } from '../emulator/language/schema';
 import { Range } from '../emulator/language/source';
 import { Analysis } from './analysis';
+import { smmuKindNamed } from '../emulator/inspect/smmuKinds';
 
 /**
  * The outline: one symbol per declaration, in file order.
@@ -158,11 +159,12 @@ class Outline {
     const settings = this.settingsOf(smmu, 'smmu');
     if (!settings) return '';
     const version = settings.word('version');
+    const kind = smmuKindNamed(version);
     const parts = [version];
-    if (version === 'v2') {
+    if (kind.contextBanks) {
       parts.push(plural(settings.number('context-banks'), 'context bank'));
       if (settings.word('unmatched') !== 'fault') parts.push(`unmatched ${settings.word('unmatched')}`);
-    } else if (settings.word('stall-model') !== 'stall') {
+    } else if (kind.stallModel && settings.word('stall-model') !== 'stall') {
       parts.push(`stall-model ${settings.word('stall-model')}`);
     }
     return parts.join(', ');

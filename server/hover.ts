@@ -12,6 +12,7 @@ import { settingPartAt } from './settingAt';
 import { nameAt } from './symbolsAt';
 import { transactionHover } from './transactionHover';
 import { outcomeLines, walkLines } from './walkMarkdown';
+import { smmuKinds } from '../emulator/inspect/smmuKinds';
 
 function markdown(analysis: Analysis, range: Range, lines: string[]): Hover {
   return { contents: { kind: MarkupKind.Markdown, value: lines.join('\n') }, range: analysis.lspRange(range) };
@@ -52,7 +53,7 @@ function settingHover(analysis: Analysis, offset: number): Hover | undefined {
   const spec = setting ? settingSpec(declaration.kind as BlockKind, setting.key.text) : undefined;
   const range = setting && settingPartAt(setting, offset);
   if (!setting || !spec || !range) return undefined;
-  const lines = [`**${spec.key}**${spec.only ? ` (${spec.only === 'v2' ? 'SMMUv2' : 'SMMUv3'})` : ''} — ${spec.summary}`];
+  const lines = [`**${spec.key}**${spec.only ? ` (${smmuKinds[spec.only].name})` : ''} — ${spec.summary}`];
   if (spec.detail) lines.push('', spec.detail);
   if (spec.value.kind === 'number' || spec.value.kind === 'enum') lines.push('', `default: \`${String(spec.value.default)}\``);
   return markdown(analysis, range, lines);

@@ -11,6 +11,7 @@ import { describeDeclaration } from './declarationSummary';
 import { settingPartAt } from './settingAt';
 import { nameAt } from './symbolsAt';
 import { cdFields, cdLines, cdPlace, smmuV3Lines, steLines, structureLines } from './v3Markdown';
+import { knownSmmuKind, smmuKindNamed } from '../emulator/inspect/smmuKinds';
 
 /*
  * Hover on what Linux writes for an SMMUv3: the STE of a master's streams, the CD of a domain
@@ -40,13 +41,15 @@ function markdown(analysis: Analysis, range: Range, lines: string[]): Hover {
   return { contents: { kind: MarkupKind.Markdown, value: lines.join('\n') }, range: analysis.lspRange(range) };
 }
 
-function onV3(analysis: Analysis, declaration: Declaration): boolean {
+/** Whether the declaration's SMMU keeps STEs and CDs in memory (an SMMUv3): what these hovers show. */
+function hasStreamTable(analysis: Analysis, declaration: Declaration): boolean {
   const check = analysis.compiled.check;
-  return versionOf(check, check.smmuOf.get(declaration)) === 'v3';
+  if (declaration.kind === 'smmu') return smmuKindNamed(check.settings.get(declaration)?.word('version')).contextDescriptors;
+  return knownSmmuKind(versionOf(check, check.smmuOf.get(declaration)))?.contextDescriptors === true;
 }
 
 function declarationsOf<K extends 'master' | 'domain'>(analysis: Analysis, kind: K): Extract<Declaration, { kind: K }>[] {
-  return analysis.compiled.file.declarations.filter((d): d is Extract<Declaration, { kind: K }> => d.kind === kind && onV3(analysis, d));
+  return analysis.compiled.file.declarations.filter((d): d is Extract<Declaration, { kind: K }> => d.kind === kind && hasStreamTable(analysis, d));
 }
 
 function masterName(master: MasterDeclaration): string {
@@ -120,10 +123,10 @@ function extraLines(analysis: Analysis, entry: SymbolEntry): string[] | undefine
     const index = v3?.smmuIndex(entry.name);
     const smmu = index === undefined ? undefined : v3?.model.smmus[index];
     const setup = index === undefined ? undefined : v3?.setup(index);
-    if (analysis.compiled.check.settings.get(declaration)?.word('version') !== 'v3') return undefined;
+    if (!hasStreamTable(analysis, declaration)) return undefined;
     return smmu && setup ? smmuV3Lines(smmu, setup) : [needsRun];
   }
-  if ((entry.kind !== 'master' && entry.kind !== 'domain') || !onV3(analysis, declaration)) return undefined;
+  if ((entry.kind !== 'master' && entry.kind !== 'domain') || !hasStreamTable(analysis, declaration)) return undefined;
   const v3 = structures(analysis);
   if (!v3) return [needsRun];
   if (entry.kind === 'domain') return cdLines(entry.name, v3.cdsOf(entry.name));

@@ -59,3 +59,8 @@ export function smmuKind(version: SmmuVersion | undefined): SmmuKind {
 export function knownSmmuKind(version: SmmuVersion | undefined): SmmuKind | undefined {
   return version === undefined ? undefined : smmuKinds[version];
 }
+
+/** The kind a `version` setting names as written (a word the checker has already refused counts as the default). */
+export function smmuKindNamed(version: string | undefined): SmmuKind {
+  return version === 'v3' || version === 'v2' ? smmuKinds[version] : smmuKind(undefined);
+}
