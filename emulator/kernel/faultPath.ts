@@ -51,14 +51,14 @@ function formatCfi(activity: ActivityState): string {
   return `fsr=${hex(cfi.fsr >>> 0)}, iova=${hex(cfi.far)}, fsynr=${hex(cfi.fsynr0)}, cbfrsynra=${hex(cfi.cbfrsynra)}, cb=${activity.bank}`;
 }
 
-type V3Step = 'arm_smmu_evtq_thread' | 'arm_smmu_priq_thread' | 'iopf_handler' | 'iopf_group_response';
+type QueueOrIopfStep = 'arm_smmu_evtq_thread' | 'arm_smmu_priq_thread' | 'iopf_handler' | 'iopf_group_response';
 
-function isV3Step(step: KernelStep): step is V3Step {
+function isQueueOrIopfStep(step: KernelStep): step is QueueOrIopfStep {
   return step === 'arm_smmu_evtq_thread' || step === 'arm_smmu_priq_thread' || step === 'iopf_handler' || step === 'iopf_group_response';
 }
 
-/** The SMMUv3 path: queue threads drain their queue a step an entry; iopf workers run the handler and answer the group. */
-function runV3Step(rt: Runtime, activity: ActivityState, step: V3Step): { detail: string; more: boolean } {
+/** The queue threads (arm-smmu-v3.c) drain their queue a step an entry; iopf workers (io-pgfault.c) run the handler and answer the group. */
+function runQueueOrIopfStep(rt: Runtime, activity: ActivityState, step: QueueOrIopfStep): { detail: string; more: boolean } {
   switch (step) {
     case 'arm_smmu_evtq_thread':
       return runQueueThreadStep(rt, activity, 'evtq');
@@ -78,7 +78,7 @@ function contextBank(activity: ActivityState): number {
 }
 
 /** Runs one kernel step; returns what it did, in words. */
-function runKernelStep(rt: Runtime, activity: ActivityState, step: Exclude<KernelStep, 'handler' | V3Step>): string {
+function runKernelStep(rt: Runtime, activity: ActivityState, step: Exclude<KernelStep, 'handler' | QueueOrIopfStep>): string {
   const cbndx = contextBank(activity);
   const bank = bankState(rt, activity.smmu, cbndx);
   const handler = activity.handler === undefined ? undefined : rt.model.handlers[activity.handler];
@@ -158,8 +158,8 @@ export function runActivityStep(rt: Runtime, activity: ActivityState): void {
     runHandlerOp(rt, activity);
     return;
   }
-  if (isV3Step(step)) {
-    const { detail, more } = runV3Step(rt, activity, step);
+  if (isQueueOrIopfStep(step)) {
+    const { detail, more } = runQueueOrIopfStep(rt, activity, step);
     if (rt.observed) rt.emit({ kind: 'kernel-step', time: rt.state.now, thread: activity.thread, activity: activity.id, step, detail });
     if (more) rt.schedule(rt.model.timing.statement, { kind: 'step', activity: activity.id });
     else advance(rt, activity, rt.model.timing.statement);
