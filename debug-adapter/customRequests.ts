@@ -7,6 +7,7 @@ import {
   DomainsResponseBody,
   DumpResponseBody,
   FaultsResponseBody,
+  LinesResponseBody,
   PageTableResponseBody,
   StalledResponseBody,
   TimelineResponseBody,
@@ -17,6 +18,7 @@ import { domainOfAnyStream } from '../emulator/inspect/streams';
 import { prgWaitOf, stagOf } from '../emulator/inspect/stalls';
 import { entryCount, rootOf, tableEntries } from './variables/pageTable';
 import { contextBanksOf } from '../emulator/inspect/smmus';
+import { lineCounts } from '../emulator/inspect/lineCounts';
 
 function lineOfOp(machine: Machine, engine: number, op: number): number {
   const node = machine.model.engines[engine]?.program[op];
@@ -181,4 +183,12 @@ export function faults(debuggee: Debuggee, path: string): FaultsResponseBody {
 
 export function timeline(debuggee: Debuggee, path: string): TimelineResponseBody {
   return debuggee.timeline.timeline(path);
+}
+
+/** `iommu/lines`: each written transaction's counts so far, as the machine keeps them. */
+export function lines(debuggee: Debuggee, path: string): LinesResponseBody {
+  return {
+    path,
+    lines: lineCounts(debuggee.machine).map((c) => ({ ...c, last: c.last ? { status: c.last.status, pa: c.last.pa === undefined ? null : hex(c.last.pa) } : null })),
+  };
 }

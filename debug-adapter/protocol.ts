@@ -208,6 +208,28 @@ export interface SmmuResponseBody {
   smmus: SmmuSummary[];
 }
 
+/**
+ * `iommu/lines`: what the transactions each line issued have become so far, counted by the
+ * machine as they happen (a run of millions is counted whole): the inline value beside each line.
+ */
+export interface LinesRequestArguments {}
+export interface LineCountView {
+  /** 1-based. */
+  line: number;
+  issued: number;
+  completed: number;
+  aborted: number;
+  raz: number;
+  stalled: number;
+  translating: number;
+  /** How the latest to end ended, and its PA (hex), if one has. */
+  last: { status: 'completed' | 'aborted' | 'raz'; pa: string | null } | null;
+}
+export interface LinesResponseBody {
+  path: string;
+  lines: LineCountView[];
+}
+
 /** `iommu/timeline`: what happened so far, as spans on lanes (engines, then kernel threads). */
 export interface TimelineRequestArguments {}
 export type TimelineSpanKind = 'transaction' | 'stall' | 'fault' | 'handler';
@@ -294,6 +316,7 @@ export const customRequests = {
   smmu: 'iommu/smmu',
   timeline: 'iommu/timeline',
   queues: 'iommu/queues',
+  lines: 'iommu/lines',
 } as const;
 
 /** Each custom request's arguments and response body, by command: what a typed client call needs. */
@@ -308,5 +331,6 @@ export interface CustomRequestTypes {
   'iommu/smmu': { args: SmmuRequestArguments; body: SmmuResponseBody };
   'iommu/timeline': { args: TimelineRequestArguments; body: TimelineResponseBody };
   'iommu/queues': { args: QueuesRequestArguments; body: QueuesResponseBody };
+  'iommu/lines': { args: LinesRequestArguments; body: LinesResponseBody };
 }
 export type CustomRequest = keyof CustomRequestTypes;

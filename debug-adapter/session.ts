@@ -620,6 +620,9 @@ export class IommuDebugSession extends DebugSession {
         case customRequests.queues:
           response.body = { smmus: queuesOf(this.debuggeeIn(phasesFor.live).machine) };
           return;
+        case customRequests.lines:
+          response.body = custom.lines(this.debuggeeIn(phasesFor.live), source);
+          return;
         default:
           throw new RequestError(`unknown request '${command}'`, ErrorId.UnknownRequest);
       }

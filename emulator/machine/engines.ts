@@ -160,6 +160,7 @@ export function issueNext(rt: Runtime, index: number): void {
         engine.pc++;
         engine.inFlight++;
         engine.issued++;
+        (engine.ops[transaction.op] ??= { issued: 0, completed: 0, aborted: 0, raz: 0, lastStatus: undefined, lastPa: undefined }).issued++;
         state.counters.transactions++;
         engine.nextIssue = state.now + model.interval;
         if (rt.observed) rt.emit({ kind: 'transaction-issued', time: state.now, transaction });

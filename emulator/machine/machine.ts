@@ -139,6 +139,7 @@ export class Machine {
         blocked: false,
         programDone: false,
         issued: 0,
+        ops: [],
       })),
       smmus: programSmmus({ memory, allocator, tables }, model, attachments, banks),
       iopf: { partial: [] },

@@ -63,6 +63,22 @@ export interface EngineState {
   /** Its program has nothing left to issue. */
   programDone: boolean;
   issued: number;
+  /** Per transaction op of its program (by index): what the transactions it issued became. */
+  ops: (OpTally | undefined)[];
+}
+
+/**
+ * What the transactions one written transaction issued have become so far — counts kept as
+ * they happen, so a run of millions reads them without a list (the debugger's inline value).
+ */
+export interface OpTally {
+  issued: number;
+  completed: number;
+  aborted: number;
+  raz: number;
+  /** How the latest to end ended, and its PA (kept as fields: no allocation per transaction). */
+  lastStatus: 'completed' | 'aborted' | 'raz' | undefined;
+  lastPa: bigint | undefined;
 }
 
 /** What `arm_smmu_context_fault` read from the context bank (`struct arm_smmu_context_fault_info`). */

@@ -57,6 +57,12 @@ export function endTransaction(rt: Runtime, transaction: TransactionState, statu
 
   const engine = state.engines[transaction.engine];
   if (!engine) return;
+  const op = engine.ops[transaction.op];
+  if (op) {
+    op[status]++;
+    op.lastStatus = status;
+    op.lastPa = transaction.pa;
+  }
   engine.inFlight--;
   if (engine.blocked) {
     engine.blocked = false;
