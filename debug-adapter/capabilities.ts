@@ -22,6 +22,8 @@ export const capabilities: DebugProtocol.Capabilities = {
   supportsCompletionsRequest: true,
   completionTriggerCharacters: ['('],
   supportsStepBack: true,
+  // A long run's progress can be cancelled: that pauses it.
+  supportsCancelRequest: true,
 };
 
 /**
@@ -40,6 +42,5 @@ export const unsupportedRequests: ReadonlySet<string> = new Set([
   'stepInTargets',
   'loadedSources',
   'disassemble',
-  'cancel',
   'setInstructionBreakpoints',
 ]);

@@ -16,6 +16,7 @@ import { describeException } from './exceptionInfo';
 import { QueueException, queueException } from '../emulator/inspect/queueExceptions';
 import { TimelineRecorder, TimelineSnapshot } from './timeline';
 import { findTransaction } from '../emulator/inspect/transactions';
+import { ProgressSink, RunProgress } from './runProgress';
 
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'exception' | 'pause' | 'data breakpoint' | 'function breakpoint';
 
@@ -44,6 +45,8 @@ export interface Stop {
 /** What the session hears from the run; it turns each into one DAP event. */
 export interface DebuggeeListener {
   stopped(stop: Stop): void;
+  /** A long run's progress (cycle, transactions); the session shows it and may cancel it (a pause). */
+  progress: ProgressSink;
   output(text: string, category: 'console' | 'stdout' | 'stderr' | 'important'): void;
   thread(reason: 'started' | 'exited', threadId: number): void;
   terminated(exitCode: number): void;
@@ -116,6 +119,7 @@ export class Debuggee {
   readonly watches: DataWatches;
   readonly timeline: TimelineRecorder;
   private readonly trace: TraceFormatter | undefined;
+  private readonly progress: RunProgress;
   private readonly pending: MachineEvent[] = [];
   private mode: StepMode = { kind: 'continue' };
   private runState: RunState = 'ready';
@@ -144,6 +148,7 @@ export class Debuggee {
     private readonly listener: DebuggeeListener,
   ) {
     this.machine = new Machine(model, { maxEvents: options.maxEvents, maxSeconds: options.maxSeconds });
+    this.progress = new RunProgress(listener.progress);
     this.watches = new DataWatches(this.machine);
     this.trace = options.trace ? new TraceFormatter(this.machine) : undefined;
     this.timeline = new TimelineRecorder(this.machine);
@@ -272,11 +277,13 @@ export class Debuggee {
     this.mode = mode;
     this.runState = 'running';
     this.lastStop = undefined;
+    this.progress.running();
     setImmediate(() => this.loop());
   }
 
   private stop(stop: Stop): void {
     this.runState = 'stopped';
+    this.progress.stopped();
     this.lastStop = stop;
     this.history.push({
       stop,
@@ -353,7 +360,9 @@ export class Debuggee {
       this.finish(`internal error in the IOMMU debug adapter at cycle ${this.machine.now}: ${error instanceof Error ? error.message : String(error)}`);
       return;
     }
-    if (more) setImmediate(() => this.loop());
+    if (!more) return;
+    this.progress.tick(this.machine.now, this.machine.state.counters.transactions);
+    setImmediate(() => this.loop());
   }
 
   /** Runs events until a stop, the end, or a slice of time has passed; whether the run goes on. */
@@ -665,6 +674,7 @@ export class Debuggee {
   /** The run is over: what every expect found, then the exit code (1 when one failed). */
   private finish(error: string | undefined): void {
     this.runState = 'ended';
+    this.progress.stopped();
     if (this.pending.length > 0) this.checkAfter(this.pending.splice(0), undefined);
     this.releaseHeldThread();
     const result = this.machine.result();

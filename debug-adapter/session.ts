@@ -7,6 +7,9 @@ import {
   InvalidatedEvent,
   MemoryEvent,
   OutputEvent,
+  ProgressEndEvent,
+  ProgressStartEvent,
+  ProgressUpdateEvent,
   Response,
   Source,
   StoppedEvent,
@@ -65,7 +68,14 @@ function initializeArguments(raw: unknown): DebugProtocol.InitializeRequestArgum
   if (pathFormat !== 'path') throw new RequestError(`initialize: the IOMMU debugger takes file paths (pathFormat 'path'), not '${pathFormat}'`, ErrorId.BadArguments);
   const linesStartAt1 = args.optionalBoolean('linesStartAt1');
   const columnsStartAt1 = args.optionalBoolean('columnsStartAt1');
-  return { adapterID: args.optionalString('adapterID') ?? 'iommu', pathFormat, ...(linesStartAt1 !== undefined ? { linesStartAt1 } : {}), ...(columnsStartAt1 !== undefined ? { columnsStartAt1 } : {}) };
+  const supportsProgressReporting = args.optionalBoolean('supportsProgressReporting');
+  return {
+    adapterID: args.optionalString('adapterID') ?? 'iommu',
+    pathFormat,
+    ...(linesStartAt1 !== undefined ? { linesStartAt1 } : {}),
+    ...(columnsStartAt1 !== undefined ? { columnsStartAt1 } : {}),
+    ...(supportsProgressReporting !== undefined ? { supportsProgressReporting } : {}),
+  };
 }
 
 /**
@@ -88,6 +98,10 @@ export class IommuDebugSession extends DebugSession {
   private functionBreakpoints: DebugProtocol.FunctionBreakpoint[] = [];
   private functionBreakpointIds: number[] = [];
   private exceptionFilters = defaultExceptionFilters<Expression>();
+  /** Whether the client shows progress events; the run's progress shown now, if any. */
+  private progressReporting = false;
+  private progressId: string | undefined;
+  private progressCount = 0;
 
   constructor(private readonly readScenario: ScenarioReader) {
     super();
@@ -196,7 +210,8 @@ export class IommuDebugSession extends DebugSession {
     }
   }
 
-  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
+    this.progressReporting = args.supportsProgressReporting === true;
     response.body = capabilities;
     this.sendResponse(response);
   }
@@ -276,12 +291,40 @@ export class IommuDebugSession extends DebugSession {
         this.sendEvent(event);
       },
       output: (text, category) => this.sendEvent(new OutputEvent(text, category)),
+      progress: {
+        start: (message) => {
+          if (!this.progressReporting) return;
+          this.progressId = `iommu-run-${++this.progressCount}`;
+          const event = new ProgressStartEvent(this.progressId, `Running ${path.basename(this.scenarioPath)}`, message) as DebugProtocol.ProgressStartEvent;
+          // Cancelling pauses the run where it is (cancelRequest).
+          event.body.cancellable = true;
+          this.sendEvent(event);
+        },
+        update: (message) => {
+          if (this.progressId) this.sendEvent(new ProgressUpdateEvent(this.progressId, message));
+        },
+        end: () => {
+          if (this.progressId) this.sendEvent(new ProgressEndEvent(this.progressId));
+          this.progressId = undefined;
+        },
+      },
       thread: (reason, threadId) => this.sendEvent(new ThreadEvent(reason, threadId)),
       terminated: (exitCode) => {
         this.sendEvent(new ExitedEvent(exitCode));
         this.sendEvent(new TerminatedEvent());
       },
     };
+  }
+
+  /**
+   * Cancelling the run's progress pauses the run where it is. A request's cancel is a hint
+   * with nothing to do: every request is answered before the next is read.
+   */
+  protected override cancelRequest(response: DebugProtocol.CancelResponse, raw: DebugProtocol.CancelArguments): void {
+    this.answer(response, raw, (given) => {
+      const progressId = given.optionalString('progressId');
+      if (progressId !== undefined && progressId === this.progressId && this.phase === 'running') this.debuggeeIn(['running']).pause();
+    });
   }
 
   protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse, raw: DebugProtocol.ConfigurationDoneArguments): void {

@@ -57,6 +57,9 @@ const eventNames = [
   'memory',
   'capabilities',
   'process',
+  'progressStart',
+  'progressUpdate',
+  'progressEnd',
 ] as const;
 export type EventName = (typeof eventNames)[number];
 
@@ -74,6 +77,8 @@ export interface Configuration {
   /** Exception filters; absent: none sent (the adapter's defaults, translation and stall, apply). */
   exceptionFilters?: string[];
   filterOptions?: DebugProtocol.ExceptionFilterOptions[];
+  /** What the client says of itself at `initialize`, besides the defaults (e.g. `supportsProgressReporting`). */
+  client?: Partial<DebugProtocol.InitializeRequestArguments>;
 }
 
 export interface Launched {
@@ -205,7 +210,7 @@ export class Dap {
 
   /** initialize → launch → initialized → breakpoints and filters; the answers to the configuration requests. */
   async launch(args: IommuLaunch, config: Configuration = {}): Promise<Launched> {
-    await this.client.initializeRequest();
+    await this.client.initializeRequest(config.client ? { adapterID: 'iommu', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', ...config.client } : undefined);
     const initialized = this.next('initialized');
     await this.client.launchRequest(args as DebugProtocol.LaunchRequestArguments);
     await initialized;

@@ -270,7 +270,7 @@ const custom: fc.Arbitrary<RequestSpec> = fc.oneof(
 
 /** Commands no client should expect an answer to but an error. */
 const junk: fc.Arbitrary<RequestSpec> = fc.oneof(
-  fc.constantFrom('iommu/nope', 'foo', '', 'Launch', 'modules', 'loadedSources', 'source', 'goto', 'attach', 'cancel', 'setExpression').map((command): RequestSpec => ({ command, args: {}, intent: 'spoilt' })),
+  fc.constantFrom('iommu/nope', 'foo', '', 'Launch', 'modules', 'loadedSources', 'source', 'goto', 'attach', 'restartFrame', 'setExpression').map((command): RequestSpec => ({ command, args: {}, intent: 'spoilt' })),
   fc.tuple(fc.constantFrom('stackTrace', 'scopes', 'variables', 'evaluate', 'next', 'readMemory', 'setBreakpoints', 'completions', customRequests.resume), notAnObject).map(([command, args]): RequestSpec => ({ command, args, intent: 'spoilt' })),
 );
 
