@@ -259,7 +259,7 @@ export interface TimelineResponseBody {
   path: string;
   lanes: TimelineLane[];
   spans: TimelineSpan[];
-  /** Transactions not drawn because the timeline holds only the first ones of a long run. */
+  /** Earlier transactions not drawn: the timeline holds the newest ones of a long run (around the current cycle). */
   dropped: number;
 }
 

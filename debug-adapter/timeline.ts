@@ -4,42 +4,73 @@ import { TransactionState } from '../emulator/machine/state';
 import { hex } from '../emulator/util/u64';
 import { TimelineResponseBody, TimelineSpan } from './protocol';
 
-/** The most transactions a timeline draws: a million-transaction run keeps its first ones. */
+/** The most transactions a timeline draws: a million-transaction run keeps its newest ones, around the current cycle. */
 const MAX_TRANSACTIONS = 4000;
-/** Faults, stalls and handler runs are few in a sane run; a runaway one is cut off too. */
+/** Faults, stalls and handler runs: the newest of a storm are kept the same way. */
 const MAX_OTHER = 4000;
 
 /** A handler run (an activity) is open while the machine still has it. */
 interface ActivitySpan {
-  index: number;
+  seq: number;
   last: number;
   response: string | null;
 }
 
+/** Spans of one kind in the order they began, the oldest first out once they have ended. */
+interface Window {
+  seqs: number[];
+  /** Where the live part of `seqs` starts (the ones before it are gone). */
+  head: number;
+}
+
 /** Everything the recorder holds; span objects are never changed in place, so a copy is cheap. */
 interface Recorded {
-  spans: TimelineSpan[];
+  spans: Map<number, TimelineSpan>;
+  next: number;
   transactions: Map<number, number>;
   stalls: Map<number, number>;
   activities: Map<number, ActivitySpan>;
-  counted: number;
-  others: number;
+  /** The activity each handler span draws (its span stays open until the machine lets the activity go). */
+  activityOfSpan: Map<number, number>;
+  kept: { transaction: Window; other: Window };
   dropped: number;
 }
 
 export type TimelineSnapshot = Readonly<Recorded>;
 
+function copyWindow(w: Window): Window {
+  return { seqs: w.seqs.slice(w.head), head: 0 };
+}
+
 function copy(r: Recorded): Recorded {
-  return { ...r, spans: r.spans.slice(), transactions: new Map(r.transactions), stalls: new Map(r.stalls), activities: new Map(r.activities) };
+  return {
+    ...r,
+    spans: new Map(r.spans),
+    transactions: new Map(r.transactions),
+    stalls: new Map(r.stalls),
+    activities: new Map(r.activities),
+    activityOfSpan: new Map(r.activityOfSpan),
+    kept: { transaction: copyWindow(r.kept.transaction), other: copyWindow(r.kept.other) },
+  };
 }
 
 /**
  * Turns the machine's events into the spans the timeline view draws: each transaction
  * from issue to end on its engine's lane, the stalls within them, faults as instants, and
- * each run of the fault path on the kernel thread that ran it.
+ * each run of the fault path on the kernel thread that ran it. A long run keeps the newest
+ * spans of each kind, so the drawing is always around the current cycle.
  */
 export class TimelineRecorder {
-  private r: Recorded = { spans: [], transactions: new Map(), stalls: new Map(), activities: new Map(), counted: 0, others: 0, dropped: 0 };
+  private r: Recorded = {
+    spans: new Map(),
+    next: 0,
+    transactions: new Map(),
+    stalls: new Map(),
+    activities: new Map(),
+    activityOfSpan: new Map(),
+    kept: { transaction: { seqs: [], head: 0 }, other: { seqs: [], head: 0 } },
+    dropped: 0,
+  };
 
   constructor(private readonly machine: Machine) {}
 
@@ -52,39 +83,67 @@ export class TimelineRecorder {
     return `${t.access} ${hex(t.iova)}${t.label ? ` (${t.label})` : ''}`;
   }
 
-  private add(span: TimelineSpan, transaction: boolean): number | undefined {
-    if (transaction ? this.r.counted >= MAX_TRANSACTIONS : this.r.others >= MAX_OTHER) {
+  private add(span: TimelineSpan, transaction: boolean): number {
+    const seq = this.r.next++;
+    this.r.spans.set(seq, span);
+    const window = transaction ? this.r.kept.transaction : this.r.kept.other;
+    window.seqs.push(seq);
+    if (window.seqs.length - window.head > (transaction ? MAX_TRANSACTIONS : MAX_OTHER)) this.evictOldest(window, transaction);
+    return seq;
+  }
+
+  /** Lets the oldest span that has ended go; one still open (a long stall, a running handler) waits at the back. */
+  private evictOldest(window: Window, transaction: boolean): void {
+    const live = window.seqs.length - window.head;
+    for (let tried = 0; tried < live; tried++) {
+      const seq = window.seqs[window.head++] as number;
+      if (this.isOpen(seq)) {
+        window.seqs.push(seq);
+        continue;
+      }
+      this.r.spans.delete(seq);
+      const activity = this.r.activityOfSpan.get(seq);
+      if (activity !== undefined) {
+        this.r.activityOfSpan.delete(seq);
+        this.r.activities.delete(activity);
+      }
       if (transaction) this.r.dropped++;
-      return undefined;
+      break;
     }
-    if (transaction) this.r.counted++;
-    else this.r.others++;
-    this.r.spans.push(span);
-    return this.r.spans.length - 1;
+    // The consumed front is dropped now and then, not on every eviction.
+    if (window.head > 4096) {
+      window.seqs = window.seqs.slice(window.head);
+      window.head = 0;
+    }
+  }
+
+  /** A transaction or stall not yet ended, or a handler run the machine still has. */
+  private isOpen(seq: number): boolean {
+    const activity = this.r.activityOfSpan.get(seq);
+    if (activity !== undefined) return this.machine.state.activities.has(activity);
+    return this.r.spans.get(seq)?.end === null;
   }
 
   private close(open: Map<number, number>, t: TransactionState, time: number, status: string): void {
-    const index = open.get(t.id);
-    const span = index === undefined ? undefined : this.r.spans[index];
-    if (index === undefined || !span) return;
+    const seq = open.get(t.id);
+    const span = seq === undefined ? undefined : this.r.spans.get(seq);
+    if (seq === undefined || !span) return;
     open.delete(t.id);
     const pa = span.kind === 'transaction' && status === 'completed' && t.pa !== undefined ? hex(t.pa) : null;
-    this.r.spans[index] = { ...span, end: time, status, pa };
+    this.r.spans.set(seq, { ...span, end: time, status, pa });
   }
 
   record(event: MachineEvent): void {
     switch (event.kind) {
       case 'transaction-issued': {
         const t = event.transaction;
-        const index = this.add({ lane: t.engine, kind: 'transaction', start: event.time, end: null, label: this.describe(t), status: null, line: this.lineOf(t), pa: null }, true);
-        if (index !== undefined) this.r.transactions.set(t.id, index);
+        this.r.transactions.set(t.id, this.add({ lane: t.engine, kind: 'transaction', start: event.time, end: null, label: this.describe(t), status: null, line: this.lineOf(t), pa: null }, true));
         return;
       }
       case 'transaction-stalled': {
         const t = event.transaction;
         const label = event.behind ? 'stalled behind a fault (HUPCF=0)' : 'stalled by its fault';
-        const index = this.add({ lane: t.engine, kind: 'stall', start: event.time, end: null, label, status: null, line: this.lineOf(t), pa: null }, false);
-        if (index !== undefined) this.r.stalls.set(t.id, index);
+        this.r.stalls.set(t.id, this.add({ lane: t.engine, kind: 'stall', start: event.time, end: null, label, status: null, line: this.lineOf(t), pa: null }, false));
         return;
       }
       case 'transaction-ended':
@@ -120,8 +179,9 @@ export class TimelineRecorder {
     const line = first && 'node' in first ? this.machine.model.lines.lineOf(first.node.range.start) : 0;
     const runsHandler = handler !== undefined && (activity?.steps.includes('handler') ?? false);
     const label = runsHandler ? handler.name : activity?.steps.includes('queue_work') ? 'arm_smmu_context_fault → queue_work' : 'arm_smmu_context_fault';
-    const index = this.add({ lane: thread - 1, kind: 'handler', start: time, end: null, label, status: null, line, pa: null }, false);
-    if (index !== undefined) this.r.activities.set(id, { index, last: time, response });
+    const seq = this.add({ lane: thread - 1, kind: 'handler', start: time, end: null, label, status: null, line, pa: null }, false);
+    this.r.activities.set(id, { seq, last: time, response });
+    this.r.activityOfSpan.set(seq, id);
   }
 
   snapshot(): TimelineSnapshot {
@@ -133,18 +193,18 @@ export class TimelineRecorder {
   }
 
   timeline(path: string): TimelineResponseBody {
-    const spans = this.r.spans.slice();
+    const spans = new Map(this.r.spans);
     for (const [id, activity] of this.r.activities) {
-      const span = spans[activity.index];
+      const span = spans.get(activity.seq);
       if (!span) continue;
       const running = this.machine.state.activities.has(id);
-      spans[activity.index] = { ...span, end: running ? null : activity.last, status: activity.response };
+      spans.set(activity.seq, { ...span, end: running ? null : activity.last, status: activity.response });
     }
     return {
       now: this.machine.now,
       path,
       lanes: this.machine.state.threads.map((t) => ({ name: t.name, kind: t.kind })),
-      spans,
+      spans: [...spans.values()],
       dropped: this.r.dropped,
     };
   }

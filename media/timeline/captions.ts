@@ -35,5 +35,5 @@ export function statusLine(state: SessionState | 'stopped', now: number | undefi
 }
 
 export function droppedNote(dropped: number): string {
-  return `${plural(dropped, 'later transaction')} not drawn: the timeline keeps the first ones of a long run.`;
+  return `${plural(dropped, 'earlier transaction')} not drawn: the timeline keeps the newest ones of a long run, around the current cycle.`;
 }

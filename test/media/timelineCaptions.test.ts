@@ -26,6 +26,6 @@ test('the status line: where the drawing stands, or why it is not fresh', () => 
 });
 
 test('the note on transactions a long run did not record', () => {
-  assert.equal(droppedNote(1), '1 later transaction not drawn: the timeline keeps the first ones of a long run.');
-  assert.equal(droppedNote(996000), '996000 later transactions not drawn: the timeline keeps the first ones of a long run.');
+  assert.equal(droppedNote(1), '1 earlier transaction not drawn: the timeline keeps the newest ones of a long run, around the current cycle.');
+  assert.equal(droppedNote(996000), '996000 earlier transactions not drawn: the timeline keeps the newest ones of a long run, around the current cycle.');
 });
