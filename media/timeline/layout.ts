@@ -27,9 +27,11 @@ export const metrics = {
 } as const;
 
 export interface TimeScale {
+  /** The first cycle drawn: 0, or where the spans a long run keeps begin. */
+  start: number;
   /** The last cycle drawn. */
   end: number;
-  /** The x of cycle 0. */
+  /** The x of cycle `start`. */
   left: number;
   pxPerCycle: number;
 }
@@ -83,15 +85,15 @@ export interface TimelineLayout {
   nowX: number;
 }
 
-/** Cycles 0…end across `width` pixels, right of the lane names. */
-export function timeScale(end: number, width: number): TimeScale {
+/** Cycles start…end across `width` pixels, right of the lane names. */
+export function timeScale(end: number, width: number, start = 0): TimeScale {
   const plot = Math.max(width - metrics.labelWidth - metrics.rightMargin, metrics.minPlotWidth);
-  const cycles = Math.max(end, 1);
-  return { end: cycles, left: metrics.labelWidth, pxPerCycle: plot / cycles };
+  const cycles = Math.max(end - start, 1);
+  return { start, end: start + cycles, left: metrics.labelWidth, pxPerCycle: plot / cycles };
 }
 
 export function xAt(scale: TimeScale, cycle: number): number {
-  return scale.left + cycle * scale.pxPerCycle;
+  return scale.left + (cycle - scale.start) * scale.pxPerCycle;
 }
 
 /** The smallest 1, 2 or 5 × 10ⁿ cycles that keeps ticks `minTickSpacing` apart; cycles are whole. */
@@ -108,7 +110,7 @@ export function tickStep(scale: TimeScale): number {
 export function ticks(scale: TimeScale): Tick[] {
   const step = tickStep(scale);
   const result: Tick[] = [];
-  for (let cycle = 0; cycle <= scale.end; cycle += step) result.push({ cycle, x: xAt(scale, cycle) });
+  for (let cycle = Math.ceil(scale.start / step) * step; cycle <= scale.end; cycle += step) result.push({ cycle, x: xAt(scale, cycle) });
   return result;
 }
 
@@ -198,7 +200,9 @@ function toneOf(span: TimelineSpan): Tone {
 export function layoutTimeline(timeline: TimelineResponseBody, width: number): TimelineLayout {
   const { spans, now } = timeline;
   const lastCycle = spans.reduce((last, span) => Math.max(last, endOf(span, now)), now);
-  const scale = timeScale(lastCycle, width);
+  // A long run's timeline keeps its newest spans: the drawing starts where they do.
+  const firstCycle = timeline.dropped > 0 ? spans.reduce((first, span) => Math.min(first, span.start), now) : 0;
+  const scale = timeScale(lastCycle, width, firstCycle);
   const rows = stackRows(timeline);
   const hostOf = hosts(timeline);
 
@@ -259,7 +263,7 @@ export function layoutTimeline(timeline: TimelineResponseBody, width: number): T
   });
 
   return {
-    width: scale.left + scale.end * scale.pxPerCycle + metrics.rightMargin,
+    width: scale.left + (scale.end - scale.start) * scale.pxPerCycle + metrics.rightMargin,
     height: top,
     scale,
     ticks: ticks(scale),

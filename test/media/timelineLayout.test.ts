@@ -46,15 +46,15 @@ function timeline(spans: TimelineSpan[], now: number, lanes: TimelineLane[] = [{
 
 describe('time scale and ticks', () => {
   test('cycles 0…end span the plot right of the lane names', () => {
-    assert.deepEqual(timeScale(100, width), { end: 100, left: 120, pxPerCycle: 10 });
+    assert.deepEqual(timeScale(100, width), { start: 0, end: 100, left: 120, pxPerCycle: 10 });
     assert.equal(xAt(timeScale(100, width), 0), 120);
     assert.equal(xAt(timeScale(100, width), 37), 490);
-    assert.deepEqual(timeScale(250, 640), { end: 250, left: 120, pxPerCycle: 2 });
+    assert.deepEqual(timeScale(250, 640), { start: 0, end: 250, left: 120, pxPerCycle: 2 });
   });
 
   test('a narrow panel keeps a 200 px plot, and cycle 0 alone still has a scale', () => {
-    assert.deepEqual(timeScale(100, 100), { end: 100, left: 120, pxPerCycle: 2 });
-    assert.deepEqual(timeScale(0, width), { end: 1, left: 120, pxPerCycle: 1000 });
+    assert.deepEqual(timeScale(100, 100), { start: 0, end: 100, left: 120, pxPerCycle: 2 });
+    assert.deepEqual(timeScale(0, width), { start: 0, end: 1, left: 120, pxPerCycle: 1000 });
   });
 
   test('ticks are 1, 2 or 5 × 10ⁿ cycles apart, at least 80 px, from 0 to the end', () => {
@@ -175,7 +175,7 @@ describe('stalls sit over their transaction', () => {
 test('the a530-stall-hupcf timeline at 1140 px, rectangle for rectangle', () => {
   const layout = layoutTimeline(a530, width);
   assert.deepEqual([layout.width, layout.height, layout.nowX], [1140, 184, 1120]);
-  assert.deepEqual(layout.scale, { end: 100, left: 120, pxPerCycle: 10 });
+  assert.deepEqual(layout.scale, { start: 0, end: 100, left: 120, pxPerCycle: 10 });
   assert.equal(layout.ticks.length, 11);
   assert.deepEqual(layout.lanes, [
     { lane: 0, name: 'gpu.cp', kind: 'engine', top: 24, height: 40, rows: 2 },
@@ -196,4 +196,17 @@ test('the a530-stall-hupcf timeline at 1140 px, rectangle for rectangle', () => 
     { span: 3, kind: 'stall', tone: 'open', x: 430, y: 49, width: 689, height: 6 },
   ]);
   assert.deepEqual(layout.faults, [{ span: 2, x: 430, y: 52 }]);
+});
+
+describe('a long run whose timeline keeps only its newest spans', () => {
+  test('the drawing starts where the kept spans do, not at cycle 0: cycles 299,900…300,000 fill the plot', () => {
+    const kept = { ...timeline([span(0, 'transaction', 299_900, 299_950, 5, 'completed'), span(0, 'fault', 300_000, 300_000, 6)], 300_000), dropped: 9_999 };
+    const layout = layoutTimeline(kept, width);
+    assert.deepEqual(layout.scale, { start: 299_900, end: 300_000, left: 120, pxPerCycle: 10 });
+    assert.deepEqual(layout.ticks.map((t) => t.cycle), [299_900, 299_910, 299_920, 299_930, 299_940, 299_950, 299_960, 299_970, 299_980, 299_990, 300_000]);
+    assert.equal(layout.bars[0]?.x, 120);
+    assert.equal(layout.bars[0]?.width, 499);
+    assert.equal(layout.faults[0]?.x, 1120);
+    assert.equal(layout.width, 1140);
+  });
 });
