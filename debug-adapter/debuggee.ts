@@ -200,6 +200,17 @@ export class Debuggee {
     if (this.runState === 'running') this.pauseRequested = true;
   }
 
+  /**
+   * The run was changed while stopped — a stall answered from a view — so the stop is told
+   * again as it now stands: no longer an exception, the same thread and frame in focus.
+   */
+  restate(description: string): void {
+    const last = this.lastStop;
+    if (this.runState !== 'stopped' || !last) return;
+    this.lastStop = { reason: 'pause', threadId: last.threadId, description, ...(last.transaction ? { transaction: last.transaction } : {}) };
+    this.listener.stopped(this.lastStop);
+  }
+
   /** Stops for good, silently: the session has moved on (restart, terminate, disconnect). */
   dispose(): void {
     this.runState = 'disposed';

@@ -635,10 +635,17 @@ export class IommuDebugSession extends DebugSession {
         case customRequests.stalled:
           response.body = custom.stalled(this.debuggeeIn(phasesFor.live), source);
           return;
-        case customRequests.resume:
-          response.body = resume(this.debuggeeIn(phasesFor.stopped), given);
+        case customRequests.resume: {
+          const debuggee = this.debuggeeIn(phasesFor.stopped);
+          const answered = resume(debuggee, given);
+          response.body = answered;
           this.invalidate();
+          // Like the debugger's own actions: the Debug Console says what the driver wrote, and the stop is told again as it now stands.
+          const what = `${given.string('action')} for #${answered.resumed.join(', #')}`;
+          this.sendEvent(new OutputEvent(`Answered ${what}: ${answered.written}\n`, 'console'));
+          debuggee.restate(`Answered ${what}`);
           return;
+        }
         case customRequests.domains:
           response.body = custom.domains(this.debuggeeIn(phasesFor.live));
           return;

@@ -6,6 +6,7 @@ import { DebugClient } from '@vscode/debugadapter-testsupport';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { startDebugClient } from '../helpers/debugClient';
 import { repoPath } from '../helpers/repo';
+import { ResumeResponseBody } from '../../debug-adapter/protocol';
 
 /** How long a test waits for an event or a response before it calls the adapter hung. */
 export const TIMEOUT = 4000;
@@ -333,6 +334,21 @@ export class Dap {
   async custom<T>(command: string, args?: object): Promise<T> {
     const response = await this.client.customRequest(command, args);
     return response.body as T;
+  }
+
+  /**
+   * `iommu/resume`, as a view sends it: its answer, after checking what every answer does
+   * besides — the Debug Console says what the driver wrote, and the stop is told again as it
+   * now stands (a pause, no longer an exception).
+   */
+  async answer(transaction: number, action: string): Promise<ResumeResponseBody> {
+    const restated = this.next<DebugProtocol.StoppedEvent>('stopped');
+    const answered = await this.custom<ResumeResponseBody>('iommu/resume', { transaction, action });
+    const what = `${action} for #${answered.resumed.join(', #')}`;
+    const stop = (await restated).body;
+    assert.deepEqual([stop.reason, stop.description], ['pause', `Answered ${what}`]);
+    assert.ok(this.output('console').includes(`Answered ${what}: ${answered.written}\n`), 'the Debug Console says what the driver wrote');
+    return answered;
   }
 }
 

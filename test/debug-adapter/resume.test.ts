@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import { ResumeResponseBody, StalledResponseBody } from '../../debug-adapter/protocol';
+import { StalledResponseBody } from '../../debug-adapter/protocol';
 import { Dap, errorOf, example, lineOf, scenarioFile } from './helpers';
 
 describe('iommu/resume and iommu/stalled', () => {
@@ -33,7 +33,7 @@ describe('iommu/resume and iommu/stalled', () => {
     const set = await dap.client.setVariableRequest({ variablesReference: container, name: 'L2[56]', value: '0x0000000090000f45' });
     assert.deepEqual(set.body, { value: '0x0000000090000f45  block 2M → 0x90000000 rw, AttrIndx 1 (cached), SH inner, AF, nG' });
     const invalidatedBefore = dap.all('invalidated').length;
-    const resumed = await dap.custom<ResumeResponseBody>('iommu/resume', { transaction: 1, action: 'retry' });
+    const resumed = await dap.answer(1, 'retry');
     assert.deepEqual(resumed, { resumed: [1], written: 'FSR ← 0x2; RESUME ← retry (TnR=0)' });
     assert.equal(dap.all('invalidated').length, invalidatedBefore + 1, 'the resume invalidates the variables (sent before its response)');
     assert.deepEqual((await dap.custom<StalledResponseBody>('iommu/stalled')).transactions, []);
@@ -48,7 +48,7 @@ describe('iommu/resume and iommu/stalled', () => {
 
   test('terminate: the stalled read aborts (CFRE=1)', async () => {
     await dap.launchAndStop({ scenario: example('a530-stall-hupcf') });
-    const resumed = await dap.custom<ResumeResponseBody>('iommu/resume', { transaction: 1, action: 'terminate' });
+    const resumed = await dap.answer(1, 'terminate');
     assert.deepEqual(resumed, { resumed: [1], written: 'FSR ← 0x2; RESUME ← terminate (TnR=1)' });
     await dap.next('invalidated');
     const transaction = await transactionOf();
@@ -60,7 +60,7 @@ describe('iommu/resume and iommu/stalled', () => {
 
   test('abort on SMMUv2 is RESUME terminate', async () => {
     await dap.launchAndStop({ scenario: example('a530-stall-hupcf') });
-    const resumed = await dap.custom<ResumeResponseBody>('iommu/resume', { transaction: 1, action: 'abort' });
+    const resumed = await dap.answer(1, 'abort');
     assert.deepEqual(resumed, { resumed: [1], written: 'FSR ← 0x2; RESUME ← abort (TnR=1)' });
     assert.equal((await transactionOf())['status'], 'aborted');
   });
@@ -78,7 +78,7 @@ describe('iommu/resume and iommu/stalled', () => {
       'expect bad raz',
     ].join('\n');
     await dap.launchAndStop({ scenario: scenarioFile(text) });
-    await dap.custom<ResumeResponseBody>('iommu/resume', { transaction: 0, action: 'terminate' });
+    await dap.answer(0, 'terminate');
     const transaction = await transactionOf();
     assert.equal(transaction['status'], 'raz');
     assert.equal(transaction['data'], '0x0');
@@ -103,7 +103,7 @@ describe('iommu/resume and iommu/stalled', () => {
 
   test('resume of one already resumed is an error', async () => {
     await dap.launchAndStop({ scenario: example('a530-stall-hupcf') });
-    await dap.custom<ResumeResponseBody>('iommu/resume', { transaction: 1, action: 'retry' });
+    await dap.answer(1, 'retry');
     assert.equal((await errorOf(dap.custom('iommu/resume', { transaction: 1, action: 'retry' }))).message, 'transaction #1 is not stalled');
   });
 
@@ -147,7 +147,7 @@ describe('iommu/resume and iommu/stalled', () => {
     );
     const refused = await errorOf(dap.custom('iommu/resume', { transaction: 2, action: 'retry' }));
     assert.equal(refused.message, 'transaction #2 is not stalled by a fault of its own: it waits behind the one ahead of it (HUPCF=0); resume that one');
-    const resumed = await dap.custom<ResumeResponseBody>('iommu/resume', { transaction: 1, action: 'terminate' });
+    const resumed = await dap.answer(1, 'terminate');
     assert.deepEqual(resumed, { resumed: [1], written: 'RESUME ← terminate (TnR=1)' });
     assert.deepEqual((await dap.custom<StalledResponseBody>('iommu/stalled')).transactions, []);
     const top = await dap.topFrame(await dap.threadId('iopf/0'));
@@ -187,7 +187,7 @@ describe('iommu/resume and iommu/stalled', () => {
     const stalledScope = await dap.scope(top.id, 'Stalled');
     assert.equal(stalledScope.name, 'Stalled (1)');
     assert.deepEqual(await dap.values(stalledScope.variablesReference), { '#0 m.dma': 'write 0x20000040 (bad) — stalled by its fault, 30 cycles' });
-    await dap.custom<ResumeResponseBody>('iommu/resume', { transaction: 0, action: 'terminate' });
+    await dap.answer(0, 'terminate');
     const after = await dap.custom<{ faults: { response: string | null }[] }>('iommu/faults');
     assert.equal(after.faults[0]?.response, 'terminate');
   });

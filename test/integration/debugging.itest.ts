@@ -89,6 +89,7 @@ suite('debugging a scenario', () => {
     // FSR was cleared by the answer, so the IRQ found no fault and the workqueue handler never dumped.
     assert.equal(exited.body.exitCode, 1);
     assert.deepEqual(dap.outputs(session), [
+      ['console', 'Answered terminate for #1: FSR ← 0x2; RESUME ← terminate (TnR=1)\n'],
       ['console', 'ended at cycle 120: transactions 6, faults 1, completed 5, aborted 1\n'],
       ['console', 'line 38: expect bad aborted: ok (bad: aborted)\n'],
       ['console', 'line 39: expect tex completed: ok (tex: 4 completed)\n'],
@@ -133,6 +134,7 @@ suite('debugging a scenario', () => {
     assert.equal(exited.body.exitCode, 0);
     assert.deepEqual(dap.outputs(session), [
       ['stdout', 'stalled translation fault at 0x7000000, sid 0x0\n'],
+      ['console', 'Answered terminate for #1: RESUME ← terminate (TnR=1)\n'],
       ...endOfRun.map((line): [string, string] => ['console', line]),
     ]);
     await ended;
@@ -146,6 +148,7 @@ suite('debugging a scenario', () => {
     assert.equal((await dap.next<DebugProtocol.ExitedEvent>(session, 'exited')).body.exitCode, 0);
     assert.deepEqual(dap.outputs(session), [
       ['stdout', 'stalled translation fault at 0x7000000, sid 0x0\n'],
+      ['console', 'Answered terminate for #1: RESUME ← terminate (TnR=1)\n'],
       ...endOfRun.map((line): [string, string] => ['console', line]),
     ]);
     await ended;
