@@ -2,7 +2,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import assert from 'node:assert/strict';
 import { suite, teardown, test } from 'mocha';
 import * as vscode from 'vscode';
-import { closeAllEditors, DapRecorder, debugType, showFile, startSession, stopAllSessions, workspaceFile, workspaceFolder } from './helpers';
+import { closeAllEditors, DapRecorder, debugType, showFile, startSession, stopAllSessions, waitUntil, workspaceFile, workspaceFolder } from './helpers';
 
 const scenario = 'a530-fault-no-stall.iommu';
 const faultText = 'Translation fault at level 2: L2[56] is invalid; FSR=0x402 TF; FAR=0x7000000';
@@ -49,5 +49,23 @@ suite('F5 with no launch.json', () => {
       return true;
     });
     await check(session, recorder);
+  });
+
+  test('F5 on a scenario with errors starts nothing (no launch.json dialog): its errors are in the Problems panel', async () => {
+    const broken = workspaceFile('broken-for-f5.iommu');
+    await vscode.workspace.fs.writeFile(broken, new TextEncoder().encode('smmu s { version v2 }\ndomain d { hupcf maybe }\n'));
+    try {
+      await showFile('broken-for-f5.iommu');
+      const errors = await waitUntil('the language server\'s errors', () => {
+        const found = vscode.languages.getDiagnostics(broken).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
+        return found.length > 0 ? found : undefined;
+      });
+      assert.equal(errors[0]?.message, "'hupcf' must be on or off, not 'maybe'");
+      const started = await vscode.debug.startDebugging(workspaceFolder(), {} as vscode.DebugConfiguration);
+      assert.equal(started, false);
+      assert.equal(vscode.debug.activeDebugSession, undefined);
+    } finally {
+      await vscode.workspace.fs.delete(broken);
+    }
   });
 });
