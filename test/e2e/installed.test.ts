@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { Browser, Frame, Page } from 'playwright-core';
+import { CodeServer, startCodeServer } from './helpers/codeServer';
+import { runCommand } from './helpers/debug';
+import { launchBrowser, openWorkbench, screenshot, statusBarLanguage } from './helpers/workbench';
+
+/**
+ * What someone who installed the .vsix meets before writing a scenario of their own: the
+ * Getting Started walkthrough, whose first step opens the example shipped in the install
+ * folder, and the Details page, drawn from the packed files, screenshot and all.
+ */
+let server: CodeServer;
+let browser: Browser;
+let page: Page;
+
+before(async () => {
+  server = await startCodeServer('installed');
+  browser = await launchBrowser();
+  page = await openWorkbench(browser, server.url);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('the Getting Started walkthrough: open an example, debug it, run it, the views', async () => {
+  await runCommand(page, 'Welcome: Open Walkthrough...');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Debug an SMMU fault' }).waitFor({ timeout: 15_000 });
+  await page.keyboard.type('Debug an SMMU fault');
+  await page.keyboard.press('Enter');
+  const steps = page.locator('.getting-started-step .step-title');
+  await steps.first().waitFor({ timeout: 30_000 });
+  assert.deepEqual(await steps.allInnerTexts(), ['Open an example scenario', 'Debug it: F5', 'Run it: Ctrl+F5', 'Open the IOMMU views']);
+  await screenshot(page, 'installed-1-walkthrough');
+});
+
+test('its first step opens the example from the extension\'s install folder', async () => {
+  await page.locator('.getting-started-step', { hasText: 'Open an example scenario' }).locator('.button-link, a, button', { hasText: 'Open the Example' }).first().click();
+  await page.waitForSelector('.tab.active[aria-label*="a530-fault-no-stall.iommu"]', { timeout: 30_000 });
+  await page.locator('[id="status.editor.mode"]', { hasText: 'IOMMU Scenario' }).waitFor({ timeout: 30_000 });
+  assert.equal((await statusBarLanguage(page)).trim(), 'IOMMU Scenario');
+  // Not the workspace's copy: the breadcrumbs of a file outside the workspace name its folders.
+  const breadcrumbs = await page.locator('.monaco-breadcrumbs').first().innerText();
+  assert.match(breadcrumbs, /iommu-tools\.iommu-debugger-0\.1\.0[\s\S]*examples[\s\S]*a530-fault-no-stall\.iommu/);
+  await screenshot(page, 'installed-2-example-open');
+});
+
+/** The frame of a webview whose document holds the text: webviews are iframes inside iframes. */
+async function webviewFrame(text: string): Promise<Frame> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    for (const frame of page.frames()) {
+      if ((await frame.locator('body', { hasText: text }).count().catch(() => 0)) > 0) return frame;
+    }
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`no webview shows "${text}"`);
+}
+
+test('the Details page is the packed docs/marketplace.md: its screenshot loads, its documents are linked', async () => {
+  await page.keyboard.press('Control+Shift+X');
+  const row = page.locator('.extensions-viewlet .monaco-list-row', { hasText: 'IOMMU Debugger' });
+  await row.waitFor({ timeout: 30_000 });
+  await row.click();
+  const details = await webviewFrame('The scenario language in ten lines');
+  const image = details.locator('img[alt^="A debug session of a530-stall-hupcf.iommu"]');
+  await image.waitFor({ timeout: 15_000 });
+  // Loaded, not a broken-image placeholder: the webview found docs/screenshot.png in the install folder.
+  const loaded = (): Promise<boolean> =>
+    image.evaluate((img) => {
+      const drawn = img as unknown as { complete: boolean; naturalWidth: number };
+      return drawn.complete && drawn.naturalWidth > 0;
+    });
+  for (let attempt = 0; attempt < 75 && !(await loaded()); attempt++) await page.waitForTimeout(200);
+  assert.ok(await loaded(), `the screenshot loads: ${await image.getAttribute('src')} ${String(await details.locator('a').evaluateAll((a) => a.map((x) => x.getAttribute('href'))))}`);
+  const links = await details.locator('a').evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href') ?? ''));
+  for (const target of ['docs/debugging.md', 'docs/scenario-language.md', 'docs/smmuv3.md', 'examples/a530-fault-no-stall.iommu']) {
+    assert.ok(links.some((href) => href.endsWith(target)), `${target} in ${links.join(' ')}`);
+  }
+  assert.equal(await details.locator('body', { hasText: 'npm' }).count(), 0);
+  await screenshot(page, 'installed-3-details');
+});
