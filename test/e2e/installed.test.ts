@@ -58,7 +58,7 @@ async function webviewFrame(text: string): Promise<Frame> {
   throw new Error(`no webview shows "${text}"`);
 }
 
-test('the Details page is the packed docs/marketplace.md: its screenshot loads, its documents are linked', async () => {
+test('the Details page is the packed docs/marketplace.md: its screenshot is drawn, the documents are named where they are', async () => {
   await page.keyboard.press('Control+Shift+X');
   const row = page.locator('.extensions-viewlet .monaco-list-row', { hasText: 'IOMMU Debugger' });
   await row.waitFor({ timeout: 30_000 });
@@ -66,18 +66,18 @@ test('the Details page is the packed docs/marketplace.md: its screenshot loads, 
   const details = await webviewFrame('The scenario language in ten lines');
   const image = details.locator('img[alt^="A debug session of a530-stall-hupcf.iommu"]');
   await image.waitFor({ timeout: 15_000 });
-  // Loaded, not a broken-image placeholder: the webview found docs/screenshot.png in the install folder.
-  const loaded = (): Promise<boolean> =>
+  // Drawn, not a broken-image placeholder: the page allows only https: and data: images.
+  const drawn = (): Promise<boolean> =>
     image.evaluate((img) => {
-      const drawn = img as unknown as { complete: boolean; naturalWidth: number };
-      return drawn.complete && drawn.naturalWidth > 0;
+      const picture = img as unknown as { complete: boolean; naturalWidth: number };
+      return picture.complete && picture.naturalWidth > 0;
     });
-  for (let attempt = 0; attempt < 75 && !(await loaded()); attempt++) await page.waitForTimeout(200);
-  assert.ok(await loaded(), `the screenshot loads: ${await image.getAttribute('src')} ${String(await details.locator('a').evaluateAll((a) => a.map((x) => x.getAttribute('href'))))}`);
-  const links = await details.locator('a').evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href') ?? ''));
-  for (const target of ['docs/debugging.md', 'docs/scenario-language.md', 'docs/smmuv3.md', 'examples/a530-fault-no-stall.iommu']) {
-    assert.ok(links.some((href) => href.endsWith(target)), `${target} in ${links.join(' ')}`);
-  }
-  assert.equal(await details.locator('body', { hasText: 'npm' }).count(), 0);
+  for (let attempt = 0; attempt < 75 && !(await drawn()); attempt++) await page.waitForTimeout(200);
+  assert.ok(await drawn(), 'the screenshot is drawn');
+  // No link that the page could not open: the documents are named by their path in the extension's folder.
+  assert.deepEqual(await details.locator('a[href]').evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href') ?? '').filter((href) => !/^(https?:|#)/.test(href))), []);
+  const text = await details.locator('body').innerText();
+  for (const named of ['docs/debugging.md', 'docs/scenario-language.md', 'docs/smmuv3.md', 'examples/a530-fault-no-stall.iommu']) assert.ok(text.includes(named), named);
+  assert.doesNotMatch(text, /\bnpm\b/);
   await screenshot(page, 'installed-3-details');
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repoPath } from '../helpers/repo';
 
-/** A .vsix packed as `npm run package` packs it: its entries (`extension/dist/cli.js`, …), its size and its Details page. */
+/** A .vsix packed as `npm run package` packs it: its entries (`extension/dist/cli.js`, …), its size and its Details page as packed. */
 export interface PackedVsix {
   files: string[];
   bytes: number;
@@ -22,7 +22,7 @@ interface PackOptions {
 }
 
 /**
- * Reads `scripts.package` (`vsce package FLAGS…`) as vsce's command line would, so the test
+ * Reads the package script's `vsce package FLAGS…` as vsce's command line would, so the test
  * packs what the script packs. A flag not known here fails the test rather than being
  * dropped; `--out` gives way to the test's own file.
  */
@@ -59,13 +59,25 @@ pack(options).then(({ files }) => {
 });
 `;
 
+/** A `node SCRIPT ARGS…` step of the package script (the Details page's generator), run as npm would, from the checkout. */
+function runNodeStep(step: string): void {
+  const [tool, ...args] = step.split(/\s+/);
+  if (tool !== 'node') throw new Error(`scripts.package: the manifest test runs only \`node …\` steps before vsce: ${step}`);
+  const run = spawnSync(process.execPath, args, { cwd: repoPath(), encoding: 'utf8', timeout: 60_000 });
+  if (run.status !== 0) throw new Error(`${step} failed (${run.status}): ${run.stderr}`);
+}
+
+/** Runs the package script's steps (`node …` steps, then `vsce package …`) but vsce's prepublish build. */
 export function packVsix(script: string): PackedVsix {
+  const steps = script.split('&&').map((step) => step.trim());
+  const vscePackage = steps.pop() ?? '';
+  steps.forEach(runNodeStep);
   const folder = mkdtempSync(path.join(tmpdir(), 'iommu-vsix-'));
   try {
     const vsix = path.join(folder, 'iommu-debugger.vsix');
     const listing = path.join(folder, 'packed.json');
-    const vscePackage = repoPath('node_modules', '@vscode', 'vsce', 'out', 'package.js');
-    const run = spawnSync(process.execPath, ['-e', packInChild, vscePackage, JSON.stringify(packOptions(script, vsix)), listing], {
+    const vsce = repoPath('node_modules', '@vscode', 'vsce', 'out', 'package.js');
+    const run = spawnSync(process.execPath, ['-e', packInChild, vsce, JSON.stringify(packOptions(vscePackage, vsix)), listing], {
       encoding: 'utf8',
       timeout: 60_000,
     });

@@ -61,14 +61,26 @@ test('examples/: the .vsix packs exactly the examples the repository ships, not 
   assert.deepEqual(installed().filter((file) => file.startsWith('examples/')).sort(), shipped.sort());
 });
 
-test('the Details page is docs/marketplace.md, and its links and images name files the .vsix holds', () => {
+test('the Details page is docs/marketplace.md with its screenshot inlined: VS Code draws only https: and data: images there', () => {
   const { details } = packed();
-  assert.equal(details, readFileSync(repoPath('docs', 'marketplace.md'), 'utf8'));
-  const targets = relativeTargets(details);
-  for (const expected of ['docs/screenshot.png', 'docs/debugging.md', 'docs/scenario-language.md', 'docs/smmuv3.md', 'examples/a530-fault-no-stall.iommu']) {
-    assert.ok(targets.includes(expected), expected);
+  const screenshot = readFileSync(repoPath('docs', 'screenshot.png')).toString('base64');
+  const source = readFileSync(repoPath('docs', 'marketplace.md'), 'utf8');
+  assert.ok(source.includes('](docs/screenshot.png)'));
+  assert.equal(details, source.replace('](docs/screenshot.png)', `](data:image/png;base64,${screenshot})`));
+  // No relative image or link is left: the extension editor has no base URL for them and opens only web links.
+  assert.deepEqual(relativeTargets(details), []);
+});
+
+test('the files the Details page names by their path in the extension\'s folder are packed, every shipped example among them', () => {
+  const { details } = packed();
+  const files = installed();
+  const paths = [...details.matchAll(/`((?:docs|examples)\/[^`\s]+)`/g)].map((m) => m[1] ?? '');
+  for (const expected of ['docs/debugging.md', 'docs/scenario-language.md', 'docs/smmuv3.md', 'examples/a530-fault-no-stall.iommu']) {
+    assert.ok(paths.includes(expected), expected);
   }
-  assert.deepEqual(unresolved(details, 'readme.md', installed()), []);
+  assert.deepEqual(paths.filter((named) => !files.includes(named)), []);
+  const table = [...details.matchAll(/^\| `([a-z0-9-]+\.iommu)` \|/gm)].map((m) => `examples/${m[1] ?? ''}`);
+  assert.deepEqual(table.sort(), files.filter((file) => file.startsWith('examples/')).sort());
 });
 
 test('the packed documents and walkthrough pages link only to files the .vsix holds', () => {
