@@ -25,6 +25,17 @@ after(async () => {
   await server?.stop();
 });
 
+/** The frame of a webview whose document holds the text: webviews are iframes inside iframes. */
+async function webviewFrame(text: string): Promise<Frame> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    for (const frame of page.frames()) {
+      if ((await frame.locator('body', { hasText: text }).count().catch(() => 0)) > 0) return frame;
+    }
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`no webview shows "${text}"`);
+}
+
 /** Welcome: Open Walkthrough…, then ours, as a user picks it. */
 async function openWalkthrough(): Promise<void> {
   await runCommand(page, 'Welcome: Open Walkthrough...');
@@ -38,6 +49,8 @@ test('the Getting Started walkthrough: open an example, debug it, run it, the vi
   await openWalkthrough();
   const steps = page.locator('.getting-started-step .step-title');
   assert.deepEqual(await steps.allInnerTexts(), ['Open an example scenario', 'Debug it: F5', 'Run it: Ctrl+F5', 'Open the IOMMU views']);
+  // The first step's page, media/walkthrough/open-example.md from the install folder, beside the steps.
+  await webviewFrame('An Adreno 530 fault, in twenty lines');
   await screenshot(page, 'installed-1-walkthrough');
 });
 
@@ -56,17 +69,6 @@ test('its first step opens the example from the extension\'s install folder', as
   await step.locator('.complete').waitFor({ timeout: 15_000 });
   await screenshot(page, 'installed-2-step-ticked');
 });
-
-/** The frame of a webview whose document holds the text: webviews are iframes inside iframes. */
-async function webviewFrame(text: string): Promise<Frame> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    for (const frame of page.frames()) {
-      if ((await frame.locator('body', { hasText: text }).count().catch(() => 0)) > 0) return frame;
-    }
-    await page.waitForTimeout(200);
-  }
-  throw new Error(`no webview shows "${text}"`);
-}
 
 test('the Details page is the packed docs/marketplace.md: its screenshot is drawn, the documents are named where they are', async () => {
   await page.keyboard.press('Control+Shift+X');
