@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { CrashDumpDocuments, openCrashDumpCommand } from '../dumps/crashDumpDocuments';
 import { revealLine, revealLineCommand } from '../editor/revealLine';
 import { IommuSessions } from '../session/iommuSessions';
+import { openExample } from './openExample';
 import { resumeStalledTransaction } from './resumeStalledTransaction';
 import { startScenario } from './startScenario';
 import { translateAddress } from './translateAddress';
@@ -14,6 +15,7 @@ export function registerCommands(context: vscode.ExtensionContext, sessions: Iom
     vscode.commands.registerCommand('iommu.translateAddress', (iova?: string) => translateAddress(sessions, iova)),
     vscode.commands.registerCommand('iommu.resumeStalledTransaction', () => resumeStalledTransaction(sessions)),
     vscode.commands.registerCommand(openCrashDumpCommand, (id?: number) => dumps.open(id)),
+    vscode.commands.registerCommand('iommu.openExample', () => openExample(context.extensionUri)),
     vscode.commands.registerCommand(revealLineCommand, (path: string, line: number) => revealLine(path, line)),
   );
 }

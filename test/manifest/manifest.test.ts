@@ -3,28 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parseLaunchArguments } from '../../debug-adapter/launchArguments';
 import { repoPath } from '../helpers/repo';
-import { runNode } from '../helpers/runNode';
+import { manifest } from './manifest';
 
-interface Manifest {
-  main: string;
-  bin: Record<string, string>;
-  activationEvents: string[];
-  contributes: {
-    languages: { id: string; extensions: string[]; configuration: string }[];
-    grammars: { language: string; scopeName: string; path: string }[];
-    breakpoints: { language: string }[];
-    debuggers: {
-      type: string;
-      languages: string[];
-      configurationAttributes: { launch: { required: string[]; properties: Record<string, unknown> } };
-      initialConfigurations: Record<string, unknown>[];
-      configurationSnippets: { body: Record<string, unknown> }[];
-    }[];
-    commands: { command: string }[];
-  };
-}
-
-const manifest = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as Manifest;
 const { languages, grammars, breakpoints, debuggers, commands } = manifest.contributes;
 
 function readJson(relative: string): Record<string, unknown> {
@@ -83,18 +63,4 @@ test('main and bin point at the webpack bundles', () => {
     assert.ok(existsSync(repoPath('dist', `${bundle}.js`)), `dist/${bundle}.js`);
     assert.ok(existsSync(repoPath('dist', `${bundle}.js.map`)), `dist/${bundle}.js.map`);
   }
-});
-
-test('the .vsix would hold only bundles, grammar, media, examples and the documents', () => {
-  const run = runNode(repoPath('node_modules', '@vscode', 'vsce', 'vsce'), ['ls', '--no-dependencies'], repoPath());
-  assert.equal(run.status, 0, run.stderr);
-  const files = run.stdout.split('\n').filter((line) => line !== '');
-  const allowed = /^(dist|syntaxes|media|examples)\/|^(README\.md|LICENSE|CHANGELOG\.md|package\.json)$/;
-  assert.deepEqual(files.filter((file) => !allowed.test(file)), []);
-  const webview = ['dist/webview/timeline.js', 'dist/webview/timeline.js.map', 'media/timeline.css'];
-  for (const required of ['dist/extension.js', 'dist/server.js', 'dist/debug-adapter.js', 'dist/cli.js', ...webview, 'README.md', 'LICENSE', 'CHANGELOG.md']) {
-    assert.ok(files.includes(required), required);
-  }
-  // The webview's sources are bundled into dist/webview/: they and their tsconfig stay out.
-  assert.deepEqual(files.filter((file) => file.startsWith('media/') && (file.endsWith('.ts') || file.endsWith('tsconfig.json'))), []);
 });
