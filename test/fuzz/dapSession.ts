@@ -1,5 +1,6 @@
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { ErrorId } from '../../debug-adapter/errors';
+import { customRequests } from '../../debug-adapter/protocol';
 import { answerProblems, eventProblems } from './dapAnswers';
 import { DapModel, Expectation } from './dapModel';
 import { RequestSpec, Step } from './dapRequests';
@@ -36,8 +37,8 @@ const STACK_LINE = /\n\s+at [^\n]*:\d+:\d+/;
 /** Requests answered after the scenario is read: the requests behind them may be answered first. */
 const answersLater: ReadonlySet<string> = new Set(['launch', 'restart']);
 
-/** Requests whose handling may send a stop before their response. */
-const stopsWhileAnswering: ReadonlySet<string> = new Set(['configurationDone', 'restart', 'stepBack', 'reverseContinue']);
+/** Requests whose handling may send a stop before their response (an answer to a stall restates the stop it changed). */
+const stopsWhileAnswering: ReadonlySet<string> = new Set(['configurationDone', 'restart', 'stepBack', 'reverseContinue', customRequests.resume]);
 
 export type TranscriptEntry = { sent: OutgoingRequest & { seq: number } } | { received: DapMessage };
 
