@@ -13,6 +13,7 @@ import { DataWatches } from './dataWatches';
 import { faultRecordEnvironment, handlerEnvironment, runEnvironment, transactionEnvironment, upcomingEnvironment } from '../emulator/inspect/environments';
 import { defaultExceptionFilters, ExceptionFilterId, filterDescriptions } from './exceptionFilters';
 import { describeException } from './exceptionInfo';
+import { stalledAhead, stalledBehindText } from './stalledBehind';
 import { QueueException, queueException } from '../emulator/inspect/queueExceptions';
 import { TimelineRecorder, TimelineSnapshot } from './timeline';
 import { findTransaction } from '../emulator/inspect/transactions';
@@ -579,7 +580,20 @@ export class Debuggee {
       const kind: ExceptionFilterId = isFaultKind(fault.kind) ? fault.kind : 'configuration';
       if (this.filters.has(kind) && this.enabled(kind, env)) filter = kind;
       else if (!fault.latched && fault.bank !== undefined && this.enabled('multi', env)) filter = 'multi';
-    } else if (event.kind === 'transaction-stalled' && !event.behind) {
+    } else if (event.kind === 'transaction-stalled' && event.behind) {
+      // HUPCF=0: the read waits untranslated behind the bank's fault; it stalls all the same.
+      if (!this.enabled('stall', () => transactionEnvironment(this.machine, event.transaction))) return undefined;
+      const ahead = stalledAhead(this.machine, event.transaction);
+      const message = stalledBehindText(event.transaction, ahead);
+      return {
+        reason: 'exception',
+        threadId: event.transaction.engine + 1,
+        description: `Paused on ${filterDescriptions.stall}`,
+        text: message,
+        transaction: event.transaction,
+        exception: { filter: 'stall', fault: ahead?.lastFault, typeName: 'stall', message },
+      };
+    } else if (event.kind === 'transaction-stalled') {
       transaction = event.transaction;
       if (this.enabled('stall', () => transactionEnvironment(this.machine, event.transaction))) filter = 'stall';
       fault = transaction.lastFault;

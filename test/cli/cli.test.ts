@@ -26,6 +26,15 @@ test('no arguments prints the usage and succeeds', () => {
   assert.match(run.stdout, /^usage: iommu-debug COMMAND/);
 });
 
+for (const argv of [['--help'], ['-h'], ['help'], ['check', '--help'], ['run', '--help'], ['run', 'x.iommu', '-h'], ['check', 'x.iommu', '--help']]) {
+  test(`${argv.join(' ')} prints the usage on stdout and exits 0`, () => {
+    const run = runNode(cli, argv);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^usage: iommu-debug COMMAND/);
+    assert.equal(run.stderr, '');
+  });
+}
+
 test('an unknown command is a usage error: exit 2, one error line, the usage, no stack trace', () => {
   const run = runNode(cli, ['frobnicate']);
   assert.equal(run.status, 2);
