@@ -193,3 +193,10 @@ test('an SMMUv3 scenario runs: the trace shows the STE lookup\'s result, the eve
   assert.ok(lines.some((l) => l.endsWith('CMDQ: CMD_RESUME sid 0x1 stag 0x0 abort: #1 aborted')), run.stdout);
   assert.ok(lines.includes('line 5: expect bad aborted: ok (bad: aborted)'), run.stdout);
 });
+
+test("a530-stall-no-hupcf's handler logs its fault in words: the address, then whether it stalled", () => {
+  const run = runNode(cli, ['run', repoPath('examples', 'a530-stall-no-hupcf.iommu')]);
+  assert.equal(run.status, 0, run.stderr);
+  const logs = run.stdout.split('\n').filter((line) => line.includes(' log: '));
+  assert.deepEqual(logs.map((line) => line.slice(line.indexOf(' log: ') + 1)), ['log: fault at 0x7000000, stalled: true']);
+});
