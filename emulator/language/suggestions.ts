@@ -26,18 +26,19 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * The candidate `word` most likely misspells: the nearest by edit distance (case aside),
- * within a third of the word's length (at least one edit); on a tie the first candidate.
- * None when nothing is that near, or when `word` is itself a candidate.
+ * within a third of the word's length (at least one edit). None when nothing is that near,
+ * when two candidates are equally near (`v4`: v2 or v3?), or when `word` is itself one.
  */
 export function closestWord(word: string, candidates: Iterable<string>): string | undefined {
   const limit = Math.max(1, Math.floor(word.length / 3));
-  let best: { candidate: string; distance: number } | undefined;
-  for (const candidate of candidates) {
+  let best: { candidate: string | undefined; distance: number } = { candidate: undefined, distance: limit + 1 };
+  for (const candidate of new Set(candidates)) {
     if (candidate === word) return undefined;
     const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance <= limit && (!best || distance < best.distance)) best = { candidate, distance };
+    if (distance < best.distance) best = { candidate, distance };
+    else if (distance === best.distance) best = { candidate: undefined, distance };
   }
-  return best?.candidate;
+  return best.candidate;
 }
 
 /** What a message adds for a misspelt word, and the quick fix that puts the right one in its place. */
