@@ -580,23 +580,11 @@ export class Debuggee {
       const kind: ExceptionFilterId = isFaultKind(fault.kind) ? fault.kind : 'configuration';
       if (this.filters.has(kind) && this.enabled(kind, env)) filter = kind;
       else if (!fault.latched && fault.bank !== undefined && this.enabled('multi', env)) filter = 'multi';
-    } else if (event.kind === 'transaction-stalled' && event.behind) {
-      // HUPCF=0: the read waits untranslated behind the bank's fault; it stalls all the same.
-      if (!this.enabled('stall', () => transactionEnvironment(this.machine, event.transaction))) return undefined;
-      const ahead = stalledAhead(this.machine, event.transaction);
-      const message = stalledBehindText(event.transaction, ahead);
-      return {
-        reason: 'exception',
-        threadId: event.transaction.engine + 1,
-        description: `Paused on ${filterDescriptions.stall}`,
-        text: message,
-        transaction: event.transaction,
-        exception: { filter: 'stall', fault: ahead?.lastFault, typeName: 'stall', message },
-      };
     } else if (event.kind === 'transaction-stalled') {
       transaction = event.transaction;
       if (this.enabled('stall', () => transactionEnvironment(this.machine, event.transaction))) filter = 'stall';
-      fault = transaction.lastFault;
+      // HUPCF=0: a read behind the bank's fault stalls untranslated, with no fault of its own.
+      fault = event.behind ? undefined : transaction.lastFault;
     } else if (event.kind === 'transaction-ended' && (event.status === 'aborted' || event.status === 'raz')) {
       transaction = event.transaction;
       if (this.enabled('terminate', () => transactionEnvironment(this.machine, event.transaction))) filter = 'terminate';
@@ -605,7 +593,10 @@ export class Debuggee {
       return undefined;
     }
     if (!filter) return undefined;
-    const message = describeException(this.machine, filter, transaction, fault);
+    const message =
+      event.kind === 'transaction-stalled' && event.behind
+        ? stalledBehindText(transaction, stalledAhead(this.machine, transaction))
+        : describeException(this.machine, filter, transaction, fault);
     return {
       reason: 'exception',
       threadId: transaction.engine + 1,

@@ -26,11 +26,12 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * The candidate `word` most likely misspells: the nearest by edit distance (case aside),
- * within a third of the word's length (at least one edit). None when nothing is that near,
+ * within a third of the word's length (at least one edit, and never all of it: `x` is not a
+ * misspelt `m`). None when nothing is that near,
  * when two candidates are equally near (`v4`: v2 or v3?), or when `word` is itself one.
  */
 export function closestWord(word: string, candidates: Iterable<string>): string | undefined {
-  const limit = Math.max(1, Math.floor(word.length / 3));
+  const limit = Math.min(Math.max(1, Math.floor(word.length / 3)), word.length - 1);
   let best: { candidate: string | undefined; distance: number } = { candidate: undefined, distance: limit + 1 };
   for (const candidate of new Set(candidates)) {
     if (candidate === word) return undefined;

@@ -26,6 +26,9 @@ describe('the word meant', () => {
     assert.equal(closestWord('frobnicate', ['smmu', 'domain']), undefined);
     assert.equal(closestWord('v4', ['v2', 'v3']), undefined);
     assert.equal(closestWord('stall', ['stall', 'stal']), undefined);
+    // A one-letter word is never all replaced: `x` is not a misspelt `m` (its case may be).
+    assert.equal(closestWord('x', ['m']), undefined);
+    assert.equal(closestWord('M', ['m']), 'm');
   });
 });
 
