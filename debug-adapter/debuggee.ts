@@ -13,6 +13,7 @@ import { DataWatches } from './dataWatches';
 import { faultRecordEnvironment, handlerEnvironment, runEnvironment, transactionEnvironment, upcomingEnvironment } from '../emulator/inspect/environments';
 import { defaultExceptionFilters, ExceptionFilterId, filterDescriptions } from './exceptionFilters';
 import { describeException } from './exceptionInfo';
+import { stalledAhead, stalledBehindText } from './stalledBehind';
 import { QueueException, queueException } from '../emulator/inspect/queueExceptions';
 import { TimelineRecorder, TimelineSnapshot } from './timeline';
 import { findTransaction } from '../emulator/inspect/transactions';
@@ -599,10 +600,11 @@ export class Debuggee {
       const kind: ExceptionFilterId = isFaultKind(fault.kind) ? fault.kind : 'configuration';
       if (this.filters.has(kind) && this.enabled(kind, env)) filter = kind;
       else if (!fault.latched && fault.bank !== undefined && this.enabled('multi', env)) filter = 'multi';
-    } else if (event.kind === 'transaction-stalled' && !event.behind) {
+    } else if (event.kind === 'transaction-stalled') {
       transaction = event.transaction;
       if (this.enabled('stall', () => transactionEnvironment(this.machine, event.transaction))) filter = 'stall';
-      fault = transaction.lastFault;
+      // HUPCF=0: a read behind the bank's fault stalls untranslated, with no fault of its own.
+      fault = event.behind ? undefined : transaction.lastFault;
     } else if (event.kind === 'transaction-ended' && (event.status === 'aborted' || event.status === 'raz')) {
       transaction = event.transaction;
       if (this.enabled('terminate', () => transactionEnvironment(this.machine, event.transaction))) filter = 'terminate';
@@ -611,7 +613,10 @@ export class Debuggee {
       return undefined;
     }
     if (!filter) return undefined;
-    const message = describeException(this.machine, filter, transaction, fault);
+    const message =
+      event.kind === 'transaction-stalled' && event.behind
+        ? stalledBehindText(transaction, stalledAhead(this.machine, transaction))
+        : describeException(this.machine, filter, transaction, fault);
     return {
       reason: 'exception',
       threadId: transaction.engine + 1,

@@ -235,7 +235,8 @@ function settingValueItems(spec: SettingSpec, analysis: Analysis): CompletionIte
     kind: CompletionItemKind.EnumMember,
     detail: valueMeaning(spec, word) ?? spec.summary,
     documentation: markdown(`\`${spec.key}\`: ${spec.summary}`),
-    ...(word === value.default ? { labelDetails: { description: 'default' } } : {}),
+    // Said right after the value, in brackets: a lone `default` beside it read as one more value to choose.
+    ...(word === value.default ? { labelDetails: { detail: ' (default)' } } : {}),
   }));
 }
 

@@ -3,6 +3,7 @@ import { faultMessage } from '../emulator/analysis/prediction';
 import { Diagnostic as ScenarioDiagnostic, Severity } from '../emulator/language/diagnostics';
 import { Analysis } from './analysis';
 import { predictionOf, transactionSites } from './predictions';
+import { quickFixData } from './quickFixData';
 
 const severities: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -23,6 +24,7 @@ function toLsp(analysis: Analysis, d: ScenarioDiagnostic): Diagnostic {
     diagnostic.relatedInformation = d.related.map((r) => ({ location: { uri: analysis.uri, range: analysis.lspRange(r.range) }, message: r.message }));
   }
   if (d.code === 'unreachable') diagnostic.tags = [DiagnosticTag.Unnecessary];
+  if (d.fix) diagnostic.data = quickFixData(analysis, d.fix);
   return diagnostic;
 }
 

@@ -10,7 +10,8 @@ export interface TextDocumentIdentifierParams {
 }
 
 /** Params a request carries besides `textDocument`. */
-export type ParamField = 'position' | 'range' | 'newName' | 'context' | 'options';
+/** `context` is the references request's; `codeActionContext` is the code action request's `context`. */
+export type ParamField = 'position' | 'range' | 'newName' | 'context' | 'codeActionContext' | 'options';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -35,6 +36,16 @@ const fieldChecks: Readonly<Record<ParamField, (params: Record<string, unknown>)
   context: (params) => {
     const context = params['context'];
     return isObject(context) && typeof context['includeDeclaration'] === 'boolean' ? undefined : "'context' must be { includeDeclaration: boolean }";
+  },
+  codeActionContext: (params) => {
+    const context = params['context'];
+    const only = isObject(context) ? context['only'] : undefined;
+    const fits =
+      isObject(context) &&
+      Array.isArray(context['diagnostics']) &&
+      context['diagnostics'].every(isObject) &&
+      (only === undefined || (Array.isArray(only) && only.every((kind) => typeof kind === 'string')));
+    return fits ? undefined : "'context' must be { diagnostics: Diagnostic[], only?: string[] }";
   },
   options: (params) => {
     const options = params['options'];

@@ -1,7 +1,8 @@
-import { Connection, ErrorCodes, InitializeResult, ResponseError, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver';
+import { CodeActionKind, Connection, ErrorCodes, InitializeResult, ResponseError, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import packageJson from '../package.json';
 import { Analyses, Analysis } from './analysis';
+import { codeActions } from './codeActions';
 import { codeLenses } from './codeLens';
 import { completion } from './completion';
 import { definition } from './definition';
@@ -33,6 +34,7 @@ export const capabilities: InitializeResult['capabilities'] = {
   semanticTokensProvider: { legend: semanticTokensLegend, full: true },
   inlayHintProvider: true,
   codeLensProvider: { resolveProvider: false },
+  codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
 };
 
 /**
@@ -90,6 +92,7 @@ export function startServer(connection: Connection): TextDocuments<TextDocument>
   connection.languages.semanticTokens.on((params) => answer('semanticTokens', params, [], { data: [] }, semanticTokens));
   connection.languages.inlayHint.on((params) => answer('inlayHints', params, ['range'], [], (a) => inlayHints(a, params.range)));
   connection.onCodeLens((params) => answer('codeLens', params, [], [], codeLenses));
+  connection.onCodeAction((params) => answer('codeActions', params, ['range', 'codeActionContext'], [], (a) => codeActions(a, params)));
 
   documents.listen(connection);
   connection.listen();

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { IommuSessions } from '../session/iommuSessions';
-import { answersFor } from '../views/stalledRows';
-import { resumeStalled } from '../views/stalledTransactionsView';
+import { answerMessage, answersFor } from '../views/stalledRows';
+import { refusedAnswerMessage } from './refusedAnswer';
 
 /** IOMMU: Resume Stalled Transaction… — pick a stalled transaction, then the answer. */
 export async function resumeStalledTransaction(sessions: IommuSessions): Promise<void> {
@@ -24,5 +24,10 @@ export async function resumeStalledTransaction(sessions: IommuSessions): Promise
   // A stall takes Retry / Terminate / Abort; a page request group Success / Invalid / Failure.
   const answer = await vscode.window.showQuickPick([...answersFor(stalled)], { title: `Answer #${stalled.id} with` });
   if (!answer) return;
-  await resumeStalled(sessions, stalled.id, answer.action);
+  try {
+    const body = await sessions.request(session, 'iommu/resume', { transaction: stalled.id, action: answer.action });
+    vscode.window.setStatusBarMessage(answerMessage(stalled.id, body), 8000);
+  } catch (error) {
+    void vscode.window.showErrorMessage(refusedAnswerMessage(stalled.id, answer.action, error));
+  }
 }

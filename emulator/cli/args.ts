@@ -62,9 +62,12 @@ function parseCheck(rest: readonly string[]): CliCommand {
   return { kind: 'check', file };
 }
 
+const helpFlags: ReadonlySet<string> = new Set(['-h', '--help']);
+
 export function parseArgs(argv: readonly string[]): CliCommand {
   const [first, ...rest] = argv;
-  if (first === undefined || first === 'help' || first === '-h' || first === '--help') return { kind: 'help' };
+  // Asking for help anywhere (`check --help`, `run x.iommu -h`) is a question, not a mistake.
+  if (first === undefined || first === 'help' || argv.some((arg) => helpFlags.has(arg))) return { kind: 'help' };
   if (first === 'version' || first === '-v' || first === '--version') {
     if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}'`);
     return { kind: 'version' };

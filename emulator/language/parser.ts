@@ -32,6 +32,7 @@ import { nameOf, parseMap, parseMasters, parsePasidBinding, parseStream, require
 import { parseTemplateParts, plainStringLiteral } from './parserTemplate';
 import { BlockKind } from './schema';
 import { Range } from './source';
+import { suggest } from './suggestions';
 import { describeToken, IdentifierToken, isPunctuator, isWord, Token } from './tokens';
 
 export interface ParseResult {
@@ -117,10 +118,11 @@ function parseDeclarations(cursor: TokenCursor): Declaration[] {
     cursor.declarationStart = token.range.start;
     const parse = token.kind === 'identifier' ? declarationParsers.get(token.text) : undefined;
     if (parse === undefined) {
+      const meant = token.kind === 'identifier' ? suggest(token.text, token.range, declarationParsers.keys()) : undefined;
       const message = isPunctuator(token, '}')
         ? "unexpected '}': no block is open here"
-        : `unexpected ${describeToken(token)}; expected a declaration: ${[...declarationParsers.keys()].join(', ')}`;
-      cursor.error(token.range, message);
+        : `unexpected ${describeToken(token)}; expected a declaration: ${[...declarationParsers.keys()].join(', ')}${meant?.hint ?? ''}`;
+      cursor.error(token.range, message, meant?.fix);
       cursor.skipToDeclaration(isTopLevelKeyword);
       continue;
     }

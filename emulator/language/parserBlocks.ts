@@ -5,6 +5,7 @@ import { nameOf, wordOf } from './parserStatements';
 import { BodyKind, bodyStatements, firstWord, StatementSpec } from './grammarTable';
 import { BlockKind, blockSettings, SettingSpec, settingSpec } from './schema';
 import { describeToken, IdentifierToken, isPunctuator, PunctuatorToken } from './tokens';
+import { suggest } from './suggestions';
 
 /** Parses one statement, starting at its first word, into what the block builds (`T`). */
 export type StatementParser<T> = (cursor: TokenCursor, into: T) => void;
@@ -122,7 +123,8 @@ function parseEntry<T>(cursor: TokenCursor, grammar: BlockGrammar<T>, into: T): 
   const settingKeys = grammar.settings ? blockSettings[grammar.settings.block].map((s) => s.key) : [];
   const expected = [...settingKeys, ...grammar.statements.keys()].join(', ');
   const what = token.kind === 'identifier' ? `unknown ${grammar.noun} '${token.text}'` : `unexpected ${describeToken(token)}`;
-  cursor.error(token.range, `${what} in ${grammar.where}; expected one of: ${expected}`);
+  const meant = token.kind === 'identifier' ? suggest(token.text, token.range, [...settingKeys, ...grammar.statements.keys()]) : undefined;
+  cursor.error(token.range, `${what} in ${grammar.where}; expected one of: ${expected}${meant?.hint ?? ''}`, meant?.fix);
   cursor.skipStatement(true);
 }
 

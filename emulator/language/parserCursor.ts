@@ -1,4 +1,4 @@
-import { DiagnosticSink } from './diagnostics';
+import { DiagnosticSink, QuickFix } from './diagnostics';
 import { BodyKind, declarationStatements } from './grammarTable';
 import { ExpectationRecord, StatementExpectation, WithinStatement } from './parserExpectations';
 import { blockSettings } from './schema';
@@ -129,10 +129,10 @@ export class TokenCursor {
   }
 
   /** Reports a syntax error unless this statement already has one. */
-  error(range: Range, message: Message): void {
+  error(range: Range, message: Message, fix?: QuickFix): void {
     if (this.statementFailed) return;
     this.statementFailed = true;
-    this.sink.error('syntax', range, typeof message === 'string' ? message : message());
+    this.sink.error('syntax', range, typeof message === 'string' ? message : message(), undefined, fix);
   }
 
   /** Reports a block-structure error (an unclosed `{`), which no earlier error of the statement excuses. */

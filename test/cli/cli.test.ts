@@ -26,6 +26,15 @@ test('no arguments prints the usage and succeeds', () => {
   assert.match(run.stdout, /^usage: iommu-debug COMMAND/);
 });
 
+for (const argv of [['--help'], ['-h'], ['help'], ['check', '--help'], ['run', '--help'], ['run', 'x.iommu', '-h'], ['check', 'x.iommu', '--help']]) {
+  test(`${argv.join(' ')} prints the usage on stdout and exits 0`, () => {
+    const run = runNode(cli, argv);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^usage: iommu-debug COMMAND/);
+    assert.equal(run.stderr, '');
+  });
+}
+
 test('an unknown command is a usage error: exit 2, one error line, the usage, no stack trace', () => {
   const run = runNode(cli, ['frobnicate']);
   assert.equal(run.status, 2);
@@ -183,4 +192,11 @@ test('an SMMUv3 scenario runs: the trace shows the STE lookup\'s result, the eve
   assert.ok(lines.includes('      41  s              EVTQ[0] ← F_TRANSLATION sid 0x1 stag 0x0 stall read 0x3000'), run.stdout);
   assert.ok(lines.some((l) => l.endsWith('CMDQ: CMD_RESUME sid 0x1 stag 0x0 abort: #1 aborted')), run.stdout);
   assert.ok(lines.includes('line 5: expect bad aborted: ok (bad: aborted)'), run.stdout);
+});
+
+test("a530-stall-no-hupcf's handler logs its fault in words: the address, then whether it stalled", () => {
+  const run = runNode(cli, ['run', repoPath('examples', 'a530-stall-no-hupcf.iommu')]);
+  assert.equal(run.status, 0, run.stderr);
+  const logs = run.stdout.split('\n').filter((line) => line.includes(' log: '));
+  assert.deepEqual(logs.map((line) => line.slice(line.indexOf(' log: ') + 1)), ['log: fault at 0x7000000, stalled: true']);
 });

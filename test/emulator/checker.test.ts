@@ -77,6 +77,16 @@ function warning(code: string, range: Range, message: string, related?: RelatedL
   return diagnostic('warning', code, range, message, related);
 }
 
+/** `d` with the quick fix the checker works out for it: its title and its edits. */
+function withFix(d: Diagnostic, title: string, ...edits: [Range, string][]): Diagnostic {
+  return { ...d, fix: { title, edits: edits.map(([range, newText]) => ({ range, newText })) } };
+}
+
+/** Where `needle` ends: a zero-width range (an insertion point). */
+function endOf(range: Range): Range {
+  return { start: range.end, end: range.end };
+}
+
 function information(code: string, range: Range, message: string): Diagnostic {
   return diagnostic('information', code, range, message);
 }
@@ -224,13 +234,13 @@ describe('names', () => {
     ]),
 
     scenario("unknown-name: a master's domain", edit(BASE, 'domain gpu_dom }', 'domain gpu_dm }'), (s) => [
-      error('unknown-name', s.at('gpu_dm'), "unknown domain 'gpu_dm' (domains: gpu_dom)"),
+      withFix(error('unknown-name', s.at('gpu_dm'), "unknown domain 'gpu_dm' (domains: gpu_dom); did you mean 'gpu_dom'?"), "Change to 'gpu_dom'", [s.at('gpu_dm'), 'gpu_dom']),
     ]),
     scenario("unknown-name: a master's smmu", edit(BASE, 'master gpu {', 'master gpu { smmu foo;'), (s) => [
       error('unknown-name', s.at('foo'), "unknown smmu 'foo' (smmus: apps)"),
     ]),
     scenario('unknown-name: the master of an engine', edit(BASE, 'engine gpu.cp', 'engine gpx.cp'), (s) => [
-      error('unknown-name', s.at('gpx'), "unknown master 'gpx' (masters: gpu)"),
+      withFix(error('unknown-name', s.at('gpx'), "unknown master 'gpx' (masters: gpu); did you mean 'gpu'?"), "Change to 'gpu'", [s.at('gpx'), 'gpu']),
     ]),
     scenario("unknown-name: a handler's domain", edit(BASE, 'on gpu_dom', 'on nodom'), (s) => [
       error('unknown-name', s.at('nodom'), "unknown domain 'nodom' (domains: gpu_dom)"),
@@ -386,19 +396,19 @@ describe('smmu assignment', () => {
 describe('maps', () => {
   runCases([
     scenario('map-alignment: an IOVA that is not 4K-aligned', edit(BASE, 'map 0x0100_0000', 'map 0x0100_0010'), (s) => [
-      error('map-alignment', s.at('0x0100_0010'), 'IOVA 0x1000010 is not 4K-aligned'),
+      withFix(error('map-alignment', s.at('0x0100_0010'), 'IOVA 0x1000010 is not 4K-aligned'), 'Align the IOVA down to 0x1000000', [s.at('0x0100_0010'), '0x1000000']),
     ]),
     scenario('map-alignment: a PA that is not 4K-aligned', edit(BASE, '-> 0x8000_0000', '-> 0x8000_0800'), (s) => [
-      error('map-alignment', s.at('0x8000_0800'), 'PA 0x80000800 is not 4K-aligned'),
+      withFix(error('map-alignment', s.at('0x8000_0800'), 'PA 0x80000800 is not 4K-aligned'), 'Align the PA down to 0x80000000', [s.at('0x8000_0800'), '0x80000000']),
     ]),
     scenario('map-alignment: a size that is not a multiple of 4K', edit(BASE, 'size 1M', 'size 100'), (s) => [
-      error('map-alignment', s.at('100', 'size 100'), 'size 0x64 is not a positive multiple of 4K'),
+      withFix(error('map-alignment', s.at('100', 'size 100'), 'size 0x64 is not a positive multiple of 4K'), 'Round the size up to 0x1000', [s.at('100', 'size 100'), '0x1000']),
     ]),
     scenario('map-alignment: a size of 0', edit(BASE, 'size 1M', 'size 0'), (s) => [
-      error('map-alignment', s.at('0', 'size 0'), 'size 0x0 is not a positive multiple of 4K'),
+      withFix(error('map-alignment', s.at('0', 'size 0'), 'size 0x0 is not a positive multiple of 4K'), 'Round the size up to 0x1000', [s.at('0', 'size 0'), '0x1000']),
     ]),
     scenario('map-alignment: a misaligned IOVA in a vfio container', edit(BASE, 'expect fetch0', 'vfio pt { map 0x10 -> 0x8000_0000 size 4K rw }\nexpect fetch0'), (s) => [
-      error('map-alignment', s.at('0x10', 'map 0x10'), 'IOVA 0x10 is not 4K-aligned'),
+      withFix(error('map-alignment', s.at('0x10', 'map 0x10'), 'IOVA 0x10 is not 4K-aligned'), 'Align the IOVA down to 0x0', [s.at('0x10', 'map 0x10'), '0x0']),
     ]),
     scenario('map-range: an IOVA range beyond ias', edit(BASE, '  map 0x0100_0000 -> 0x8000_0000 size 1M rw', '  ias 32\n  map 0xFFFF_F000 -> 0x8000_0000 size 8K rw'), (s) => [
       error('map-range', s.at('0xFFFF_F000'), 'IOVA range 0xfffff000–0x100000fff goes beyond the 32-bit input range (ias 32)'),
@@ -450,8 +460,8 @@ describe('maps', () => {
       error('syntax', s.at('page', 'map page'), "'map page' maps the faulting page: it is only allowed in a handler"),
     ]),
     scenario('map-alignment: both a misaligned IOVA and a misaligned PA are reported', edit(BASE, 'map 0x0100_0000 -> 0x8000_0000', 'map 0x0100_0010 -> 0x8000_0800'), (s) => [
-      error('map-alignment', s.at('0x0100_0010'), 'IOVA 0x1000010 is not 4K-aligned'),
-      error('map-alignment', s.at('0x8000_0800'), 'PA 0x80000800 is not 4K-aligned'),
+      withFix(error('map-alignment', s.at('0x0100_0010'), 'IOVA 0x1000010 is not 4K-aligned'), 'Align the IOVA down to 0x1000000', [s.at('0x0100_0010'), '0x1000000']),
+      withFix(error('map-alignment', s.at('0x8000_0800'), 'PA 0x80000800 is not 4K-aligned'), 'Align the PA down to 0x80000000', [s.at('0x8000_0800'), '0x80000000']),
     ]),
     scenario("map-no-access: not added to an unknown permission word ('rr' means r)", edit(BASE, 'size 1M rw', 'size 1M rr'), (s) => [
       error('bad-permission', s.at('rr'), "unknown permission 'rr'; expected r, w, x (any of them, as in 'rw') or noexec, priv, noaf, cached, noncached, device"),
@@ -549,10 +559,14 @@ describe('streams', () => {
 describe('attach', () => {
   runCases([
     scenario('attach-fails: a stall domain and a master without can-stall', edit(BASE, '  map 0x0100_0000', '  fault stall\n  map 0x0100_0000'), (s) => [
-      warning(
-        'attach-fails',
-        s.at('gpu_dom', 'domain gpu_dom }'),
-        "iommu_attach_device fails: domain 'gpu_dom' stalls on faults but master 'gpu' is not 'can-stall'. The master stays unattached and its transactions fault (a VFIO container would put it in a domain of its own).",
+      withFix(
+        warning(
+          'attach-fails',
+          s.at('gpu_dom', 'domain gpu_dom }'),
+          "iommu_attach_device fails: domain 'gpu_dom' stalls on faults but master 'gpu' is not 'can-stall'. The master stays unattached and its transactions fault (a VFIO container would put it in a domain of its own).",
+        ),
+        "Add 'can-stall' to master 'gpu'",
+        [endOf(s.at('domain gpu_dom', 'domain gpu_dom }')), '; can-stall'],
       ),
     ]),
     scenario("attach-fails: a master and a domain on different SMMUs", edit(TWO_SMMUS, 'master gpu { smmu apps;', 'master gpu { smmu other;'), (s) => [
@@ -581,10 +595,14 @@ describe('attach', () => {
       'engine gpu.cp',
       'domain d2 { }\nmaster dsp { stream 0x1; domain d2 }\nengine gpu.cp',
     ), (s) => [
-      warning(
-        'attach-fails',
-        s.at('gpu_dom', 'domain gpu_dom }'),
-        "iommu_attach_device fails: domain 'gpu_dom' stalls on faults but master 'gpu' is not 'can-stall'. The master stays unattached and its transactions fault (a VFIO container would put it in a domain of its own).",
+      withFix(
+        warning(
+          'attach-fails',
+          s.at('gpu_dom', 'domain gpu_dom }'),
+          "iommu_attach_device fails: domain 'gpu_dom' stalls on faults but master 'gpu' is not 'can-stall'. The master stays unattached and its transactions fault (a VFIO container would put it in a domain of its own).",
+        ),
+        "Add 'can-stall' to master 'gpu'",
+        [endOf(s.at('domain gpu_dom', 'domain gpu_dom }')), '; can-stall'],
       ),
     ]),
     // Linux decides with master->stall_enabled: STALL_FORCE makes every master stall, `can-stall` or not.
@@ -715,7 +733,11 @@ describe('expressions', () => {
       error('i-outside-repeat', s.at('i', '+ i 64'), "'i' is the iteration index of 'repeat'; there is no repeat around it"),
     ]),
     scenario('unknown-identifier: a misspelt v3 event name in a handler', edit(BASE, 'log "fault at {iova}"', 'if kind == F_TRANSLATON { dump }'), (s) => [
-      error('unknown-identifier', s.at('F_TRANSLATON'), `'F_TRANSLATON' means nothing in a handler (fields: ${HANDLER_FIELDS})`),
+      withFix(
+        error('unknown-identifier', s.at('F_TRANSLATON'), `'F_TRANSLATON' means nothing in a handler (fields: ${HANDLER_FIELDS}); did you mean 'F_TRANSLATION'?`),
+        "Change to 'F_TRANSLATION'",
+        [s.at('F_TRANSLATON'), 'F_TRANSLATION'],
+      ),
     ]),
   ]);
 });
@@ -730,16 +752,16 @@ const NO_RESPONSE = "without a response: the stalled transaction stays stalled a
 describe('handlers', () => {
   runCases([
     scenario("atomic-sleep: 'sleep' in irq context", edit(IRQ, 'log "fault at {iova}"', 'sleep 10'), (s) => [
-      error('atomic-sleep', s.at('sleep 10'), "'sleep' blocks: sleeping in atomic context (handler 'gpu_fault' runs in irq context)"),
+      withFix(error('atomic-sleep', s.at('sleep 10'), "'sleep' blocks: sleeping in atomic context (handler 'gpu_fault' runs in irq context)"), "Run handler 'gpu_fault' in thread context", [s.at('irq', 'context irq'), 'thread']),
     ]),
     scenario("atomic-sleep: 'dump' in irq context", edit(IRQ, 'log "fault at {iova}"', 'dump'), (s) => [
-      error('atomic-sleep', s.at('dump'), "'dump' allocates and copies a crash dump, which may sleep: sleeping in atomic context (handler 'gpu_fault' runs in irq context)"),
+      withFix(error('atomic-sleep', s.at('dump'), "'dump' allocates and copies a crash dump, which may sleep: sleeping in atomic context (handler 'gpu_fault' runs in irq context)"), "Run handler 'gpu_fault' in thread context", [s.at('irq', 'context irq'), 'thread']),
     ]),
     scenario("atomic-sleep: 'map' in irq context", edit(IRQ, 'log "fault at {iova}"', 'map page -> 0x9000_0000 rw'), (s) => [
-      error('atomic-sleep', s.at('map page -> 0x9000_0000 rw'), "'map' (iommu_map) allocates page tables with GFP_KERNEL, which may sleep: sleeping in atomic context (handler 'gpu_fault' runs in irq context)"),
+      withFix(error('atomic-sleep', s.at('map page -> 0x9000_0000 rw'), "'map' (iommu_map) allocates page tables with GFP_KERNEL, which may sleep: sleeping in atomic context (handler 'gpu_fault' runs in irq context)"), "Run handler 'gpu_fault' in thread context", [s.at('irq', 'context irq'), 'thread']),
     ]),
     scenario("atomic-sleep: inside an 'if' in irq context", edit(IRQ, 'log "fault at {iova}"', 'if write { dump }'), (s) => [
-      error('atomic-sleep', s.at('dump'), "'dump' allocates and copies a crash dump, which may sleep: sleeping in atomic context (handler 'gpu_fault' runs in irq context)"),
+      withFix(error('atomic-sleep', s.at('dump'), "'dump' allocates and copies a crash dump, which may sleep: sleeping in atomic context (handler 'gpu_fault' runs in irq context)"), "Run handler 'gpu_fault' in thread context", [s.at('irq', 'context irq'), 'thread']),
     ]),
     clean('irq context may log, unmap, invalidate and respond', edit(IRQ, 'log "fault at {iova}"', 'log "fault at {iova}"\n  unmap iova size 4K\n  tlbi all')),
     clean("'sleep', 'dump' and 'map' in thread context", edit(BASE, 'log "fault at {iova}"', 'sleep 10\n  dump\n  map page -> 0x9000_0000 rw')),
@@ -819,26 +841,30 @@ describe('handlers', () => {
 describe('expects', () => {
   runCases([
     scenario('expect-label: a label no transaction carries (lists the labels)', edit(BASE, 'expect fetch0 completed', 'expect fetch1 completed'), (s) => [
-      error('expect-label', s.at('fetch1'), "no transaction is labelled 'fetch1' (labels: fetch0)"),
+      withFix(error('expect-label', s.at('fetch1'), "no transaction is labelled 'fetch1' (labels: fetch0); did you mean 'fetch0'?"), "Change to 'fetch0'", [s.at('fetch1'), 'fetch0']),
     ]),
     scenario('expect-label: the pa form', edit(BASE, 'expect fetch0 completed', 'expect fetch1 pa 0x8000_0000'), (s) => [
-      error('expect-label', s.at('fetch1'), "no transaction is labelled 'fetch1' (labels: fetch0)"),
+      withFix(error('expect-label', s.at('fetch1'), "no transaction is labelled 'fetch1' (labels: fetch0); did you mean 'fetch0'?"), "Change to 'fetch0'", [s.at('fetch1'), 'fetch0']),
     ]),
     scenario('expect-label: when no transaction has a label', edit(BASE, '64 as fetch0', '64'), (s) => [
       error('expect-label', s.at('fetch0'), "no transaction is labelled 'fetch0'; label one with 'as NAME'"),
     ]),
     scenario('expect-status: an unknown status', edit(BASE, 'expect fetch0 completed', 'expect fetch0 complete'), (s) => [
-      error('expect-status', s.at('complete'), "unknown status 'complete'; expected completed, aborted, raz, stalled or pending"),
+      withFix(error('expect-status', s.at('complete'), "unknown status 'complete'; expected completed, aborted, raz, stalled or pending; did you mean 'completed'?"), "Change to 'completed'", [s.at('complete'), 'completed']),
     ]),
     scenario('expect-label and expect-status together', edit(BASE, 'expect fetch0 completed', 'expect fetch1 complete'), (s) => [
-      error('expect-label', s.at('fetch1'), "no transaction is labelled 'fetch1' (labels: fetch0)"),
-      error('expect-status', s.at('complete'), "unknown status 'complete'; expected completed, aborted, raz, stalled or pending"),
+      withFix(error('expect-label', s.at('fetch1'), "no transaction is labelled 'fetch1' (labels: fetch0); did you mean 'fetch0'?"), "Change to 'fetch0'", [s.at('fetch1'), 'fetch0']),
+      withFix(error('expect-status', s.at('complete'), "unknown status 'complete'; expected completed, aborted, raz, stalled or pending; did you mean 'completed'?"), "Change to 'completed'", [s.at('complete'), 'completed']),
     ]),
     scenario('expect-counter: an unknown counter', edit(BASE, 'expect fetch0 completed', 'expect fault == 1'), (s) => [
-      error(
-        'expect-counter',
-        s.at('fault', 'expect fault =='),
-        "unknown counter 'fault'; expected transactions, faults, completed, aborted, raz, stalled, retried, dumps, events, dropped-events or page-requests (or a label followed by a status)",
+      withFix(
+        error(
+          'expect-counter',
+          s.at('fault', 'expect fault =='),
+          "unknown counter 'fault'; expected transactions, faults, completed, aborted, raz, stalled, retried, dumps, events, dropped-events or page-requests (or a label followed by a status); did you mean 'faults'?",
+        ),
+        "Change to 'faults'",
+        [s.at('fault', 'expect fault =='), 'faults'],
       ),
     ]),
     scenario('bad-value: an expected count that divides by zero', edit(BASE, 'expect fetch0 completed', 'expect faults == 1/0'), (s) => [

@@ -185,6 +185,13 @@ function resultProblems(sent: SentRequest, value: unknown, geometry: Geometry, l
       ]);
     case 'textDocument/codeLens':
       return eachOf(value, 'code lens', (lens, where) => [geometry.rangeProblem(isObject(lens) ? lens['range'] : undefined, `${where}.range`)]);
+    case 'textDocument/codeAction':
+      return eachOf(value, 'code action', (action, where) => {
+        const changes = isObject(action) && isObject(action['edit']) ? action['edit']['changes'] : undefined;
+        if (!isObject(action) || typeof action['title'] !== 'string' || !isObject(changes)) return [`${where} is not a quick fix with edits: ${show(action)}`];
+        if (Object.keys(changes).some((uri) => uri !== params.textDocument.uri)) return [`${where} edits other documents: ${show(Object.keys(changes))}`];
+        return editProblems(changes[params.textDocument.uri] ?? [], where, geometry);
+      });
     default:
       return [`no check for ${sent.method}`];
   }

@@ -22,6 +22,7 @@ const supportedMethods = [
   'textDocument/semanticTokens/full',
   'textDocument/inlayHint',
   'textDocument/codeLens',
+  'textDocument/codeAction',
 ] as const;
 type SupportedMethod = (typeof supportedMethods)[number];
 
@@ -33,7 +34,6 @@ const unsupportedMethods = [
   'textDocument/semanticTokens/full/delta',
   'textDocument/signatureHelp',
   'textDocument/documentHighlight',
-  'textDocument/codeAction',
   'completionItem/resolve',
   'inlayHint/resolve',
   'codeLens/resolve',
@@ -180,6 +180,9 @@ function paramsOf(spec: Extract<RequestSpec, { kind: 'supported' }>, uri: string
       return { textDocument, options: { tabSize: spec.tabSize, insertSpaces: spec.insertSpaces } };
     case 'textDocument/inlayHint':
       return { textDocument, range: { start: position, end: positionOf(spec.end, document) } };
+    // The request is sent with the change, before its diagnostics are published: it names none.
+    case 'textDocument/codeAction':
+      return { textDocument, range: { start: position, end: positionOf(spec.end, document) }, context: { diagnostics: [] } };
     case 'textDocument/documentSymbol':
     case 'textDocument/foldingRange':
     case 'textDocument/semanticTokens/full':
@@ -200,13 +203,13 @@ function applies(method: SupportedMethod, corruption: Corruption): boolean {
     case 'newName not a string':
       return method === 'textDocument/rename';
     case 'no context':
-      return method === 'textDocument/references';
+      return method === 'textDocument/references' || method === 'textDocument/codeAction';
     case 'no options':
     case 'tabSize as a string':
       return method === 'textDocument/formatting';
     case 'no range':
     case 'range end missing':
-      return method === 'textDocument/inlayHint';
+      return method === 'textDocument/inlayHint' || method === 'textDocument/codeAction';
     default:
       return true;
   }

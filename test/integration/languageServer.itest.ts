@@ -78,7 +78,7 @@ suite('language server', () => {
     ]);
   });
 
-  test('a file with an unknown name: one error, on the name', async () => {
+  test('a file with an unknown name: one error, on the name, with did you mean and its quick fix', async () => {
     const uri = workspaceFile('integration-unknown-domain.iommu');
     const text = [
       'smmu kgsl { version v2 }',
@@ -100,9 +100,28 @@ suite('language server', () => {
           severity: 'Error',
           source: 'iommu',
           code: 'unknown-name',
-          message: "unknown domain 'gpu_dmo' (domains: gpu_dom)",
+          message: "unknown domain 'gpu_dmo' (domains: gpu_dom); did you mean 'gpu_dom'?",
         },
       ]);
+      // The fix comes back through the client with its diagnostic's data, and writes the name meant.
+      // (vscode.executeCodeActionProvider does not return an action's diagnostics: test/server checks that tie.)
+      const range = new vscode.Range(2, 32, 2, 39);
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, range, vscode.CodeActionKind.QuickFix.value);
+      assert.deepEqual(
+        actions.map((a) => ({ title: a.title, kind: a.kind?.value, edits: a.edit?.get(uri).map((e) => [e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character, e.newText]) })),
+        [{ title: "Change to 'gpu_dom'", kind: 'quickfix', edits: [[2, 32, 2, 39, 'gpu_dom']] }],
+      );
+      const fixed = nextEvent(vscode.languages.onDidChangeDiagnostics, `no diagnostics for ${uri.toString()}`, (e) =>
+        e.uris.some((u) => u.toString() === uri.toString() && vscode.languages.getDiagnostics(u).length === 0),
+      );
+      const edit = actions[0]?.edit;
+      assert.ok(edit);
+      assert.equal(await vscode.workspace.applyEdit(edit), true);
+      await fixed;
+      const document = await vscode.workspace.openTextDocument(uri);
+      assert.equal(document.lineAt(2).text, 'master gpu { stream 0x0; domain gpu_dom }');
+      // Saved, so that closing the editor asks nothing.
+      assert.equal(await document.save(), true);
     } finally {
       await closeAllEditors();
       await vscode.workspace.fs.delete(uri);

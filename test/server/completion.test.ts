@@ -120,7 +120,10 @@ test('connection: the values of a setting after its key, with the schema text', 
     const stall = items.find((i) => i.label === 'stall');
     assert.equal(stall?.kind, CompletionItemKind.EnumMember);
     assert.match(stall?.detail ?? '', /^stall: it is held until software answers/);
-    assert.deepEqual(items.find((i) => i.label === 'terminate')?.labelDetails, { description: 'default' });
+    // The default is marked beside its value, never as a word of its own.
+    assert.deepEqual(items.find((i) => i.label === 'terminate')?.labelDetails, { detail: ' (default)' });
+    assert.equal(items.find((i) => i.label === 'stall')?.labelDetails, undefined);
+    assert.ok(items.every((i) => i.label !== 'default' && i.labelDetails?.description === undefined));
   } finally {
     scenario.close();
   }

@@ -1,5 +1,7 @@
 import { DomainDeclaration, MasterDeclaration, Word } from '../ast';
-import { Attacher, AttachRequest, attachInOrder, MasterStall, masterStall, StallModel } from '../../scenario/attach';
+import { Attacher, AttachRequest, attachInOrder, MasterStall, masterStall, StallModel, stallEnabled } from '../../scenario/attach';
+import { QuickFix } from '../diagnostics';
+import { SymbolEntry } from './symbols';
 import { ContainerDomain } from '../../scenario/vfio';
 import { CheckContext, versionOf } from './context';
 import { knownSmmuKind } from '../../smmu/kinds';
@@ -10,13 +12,28 @@ interface Asking {
   domain: DomainDeclaration;
 }
 
+/** The STALL_MODEL of a master's SMMU, where the SMMU has one (SMMUv3). */
+function stallModelOf(smmu: SymbolEntry<'smmu'>, context: Pick<CheckContext, 'settings'>): StallModel | undefined {
+  const smmuSettings = smmu.declaration ? context.settings.get(smmu.declaration) : undefined;
+  return knownSmmuKind(versionOf(context, smmu))?.stallModel ? (smmuSettings?.word('stall-model') as StallModel | undefined) : undefined;
+}
+
 /** Linux's master->stall_enabled for a master whose SMMU is known: its `can-stall` and, on an SMMUv3, the SMMU's STALL_MODEL. */
 export function masterStallOf(master: MasterDeclaration, context: Pick<CheckContext, 'smmuOf' | 'settings'>): MasterStall | undefined {
   const smmu = context.smmuOf.get(master);
   if (!smmu) return undefined;
-  const smmuSettings = smmu.declaration ? context.settings.get(smmu.declaration) : undefined;
-  const stallModel = knownSmmuKind(versionOf(context, smmu))?.stallModel ? (smmuSettings?.word('stall-model') as StallModel | undefined) : undefined;
-  return masterStall(master.name?.text ?? '?', context.settings.get(master)?.flag('can-stall') ?? false, smmu.name, stallModel);
+  return masterStall(master.name?.text ?? '?', context.settings.get(master)?.flag('can-stall') ?? false, smmu.name, stallModelOf(smmu, context));
+}
+
+/**
+ * A stall domain refused to a master that would stall with `can-stall` (its SMMU's
+ * STALL_MODEL allows it): the fix writes `can-stall` after the master's `domain` line.
+ */
+function canStallFix(a: Asking, request: AttachRequest<DomainDeclaration>, context: CheckContext): QuickFix | undefined {
+  const smmu = context.smmuOf.get(a.master);
+  if (request.masterSmmu !== request.domainSmmu || !request.domainStalls || request.masterStall.stalls || !smmu || !stallEnabled(true, stallModelOf(smmu, context))) return undefined;
+  const at = a.setting.range.end;
+  return { title: `Add 'can-stall' to master '${request.master}'`, edits: [{ range: { start: at, end: at }, newText: '; can-stall' }] };
 }
 
 /** What iommu_attach_device is asked, for a master whose domain resolved. */
@@ -56,10 +73,12 @@ export function checkAttachments(masters: readonly MasterDeclaration[], context:
     return request ? [{ asking: a, request }] : [];
   });
   attachInOrder(requests.map((r) => r.request), attacher).forEach((outcome, i) => {
-    const at = requests[i]?.asking.setting.range;
-    if (outcome.attached || !at) return;
+    const asked = requests[i];
+    if (outcome.attached || !asked) return;
+    const at = asked.asking.setting.range;
     if (outcome.why === 'refused') {
-      context.sink.warning('attach-fails', at, `iommu_attach_device fails: ${outcome.reason}. The master stays unattached and its transactions fault (a VFIO container would put it in a domain of its own).`);
+      const message = `iommu_attach_device fails: ${outcome.reason}. The master stays unattached and its transactions fault (a VFIO container would put it in a domain of its own).`;
+      context.sink.warning('attach-fails', at, message, undefined, canStallFix(asked.asking, asked.request, context));
     } else {
       context.sink.warning('context-banks-exhausted', at, `iommu_attach_device fails: ${outcome.reason}`);
     }

@@ -5,6 +5,7 @@ import { counterNames, faultFields, faultKindEventNames, faultKinds } from '../s
 import { Range } from '../source';
 import { CheckContext } from './context';
 import { SymbolEntry, SymbolTable } from './symbols';
+import { suggest } from '../suggestions';
 
 /**
  * Where an expression is written decides what its names can mean:
@@ -50,7 +51,14 @@ function checkIdentifier(name: string, range: Range, scope: ExpressionScope, con
   }
   const meaning = scope.kind === 'handler' ? handlerName(name, context.symbols) : undefined;
   if (meaning && (meaning.kind === 'master' || meaning.kind === 'domain')) context.symbols.references.push({ kind: meaning.kind, name, range, target: meaning.target });
-  if (!meaning) context.sink.error('unknown-identifier', range, `'${name}' means nothing ${describeScope(scope)}`);
+  if (meaning) return;
+  const meant = scope.kind === 'handler' ? suggest(name, range, handlerNames(context.symbols)) : undefined;
+  context.sink.error('unknown-identifier', range, `'${name}' means nothing ${describeScope(scope)}${meant?.hint ?? ''}`, undefined, meant?.fix);
+}
+
+/** Every name a handler expression understands, in `handlerName`'s order. */
+function handlerNames(symbols: SymbolTable): string[] {
+  return [...Object.keys(faultFields), ...counterNames, ...kindSymbols, ...(['master', 'domain'] as const).flatMap((kind) => symbols.all(kind).map((e) => e.name))];
 }
 
 function checkNode(expression: Expression, scope: ExpressionScope, context: CheckContext): void {
@@ -66,7 +74,8 @@ function checkNode(expression: Expression, scope: ExpressionScope, context: Chec
       }
       const target = context.symbols.get('engine', name);
       if (!target) {
-        context.sink.error('unknown-identifier', expression.range, `'${name}' is not an engine of this scenario`);
+        const meant = suggest(name, expression.range, context.symbols.all('engine').map((e) => e.name));
+        context.sink.error('unknown-identifier', expression.range, `'${name}' is not an engine of this scenario${meant.hint}`, undefined, meant.fix);
         return;
       }
       // Its master half names the master, as in `engine gpu.cp`: references and rename find it there.

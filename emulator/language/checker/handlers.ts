@@ -14,6 +14,8 @@ type HandlerContext = 'irq' | 'thread' | 'workqueue';
 interface HandlerFacts {
   name: string;
   context: HandlerContext;
+  /** Where `context` is given its value (`irq`), for the fix that makes it `thread`. */
+  contextValue: Range | undefined;
   version: SmmuVersion | undefined;
   /** Its SMMU's kind (the default one when the domain is unknown). */
   kind: SmmuKind;
@@ -36,7 +38,9 @@ function checkStatement(statement: HandlerStatement, facts: HandlerFacts, contex
   const why = bodyStatements.handler.find((spec) => firstWord(spec) === statement.kind)?.sleeps;
   // On an SMMUv3 the handler runs on the iopf workqueue whatever its `context` says (checkHandler warns).
   if (why && facts.context === 'irq' && !facts.kind.faultsToIopfWorkqueue) {
-    context.sink.error('atomic-sleep', statement.range, `${why}: sleeping in atomic context (handler '${facts.name}' runs in irq context)`);
+    // The threaded IRQ handler may sleep and still answers the fault before the handler returns.
+    const fix = facts.contextValue && { title: `Run handler '${facts.name}' in thread context`, edits: [{ range: facts.contextValue, newText: 'thread' }] };
+    context.sink.error('atomic-sleep', statement.range, `${why}: sleeping in atomic context (handler '${facts.name}' runs in irq context)`, undefined, fix);
   }
   switch (statement.kind) {
     case 'log':
@@ -150,9 +154,11 @@ export function checkHandler(handler: HandlerDeclaration, settings: BlockSetting
   const handlerContext = settings.word('context') as HandlerContext;
   const domainSettings = domain ? context.settings.get(domain) : undefined;
   const version = domain ? versionOf(context, context.smmuOf.get(domain)) : undefined;
+  const written = settings.node('context');
   const facts: HandlerFacts = {
     name,
     context: handlerContext,
+    contextValue: written?.value?.range,
     version,
     kind: smmuKind(version),
     stalls: domainSettings ? domainSettings.word('fault') === 'stall' : undefined,
@@ -165,7 +171,6 @@ export function checkHandler(handler: HandlerDeclaration, settings: BlockSetting
       context.sink.error('queue-context', queue.range, `'queue' picks the workqueue of a workqueue-context handler; this one runs in ${handlerContext} context`);
     }
   }
-  const written = settings.node('context');
   if (facts.kind.faultsToIopfWorkqueue && written?.value && handlerContext !== 'workqueue') {
     context.sink.warning(
       'context-v3',

@@ -1,4 +1,5 @@
-import { MapStatement } from '../ast';
+import { Expression, MapStatement } from '../ast';
+import { QuickFix } from '../diagnostics';
 import { Prot } from '../../pgtable/descriptor';
 import { hex } from '../../util/u64';
 import { CheckContext } from './context';
@@ -23,9 +24,16 @@ const leafSizes = new Map<bigint, string>([
   [0x4000_0000n, '1G'],
 ]);
 
+/** The fix that writes `value` in place of `node`: a misaligned address or size made whole pages. */
+function rewrite(title: string, node: Expression, value: bigint): QuickFix {
+  return { title, edits: [{ range: node.range, newText: hex(value) }] };
+}
+
+/** An IOVA or PA must start a page; the fix rounds it down to the page that holds it. */
 function checkAligned(value: bigint, what: string, node: MapStatement['iova'], context: CheckContext): boolean {
   if (value % PAGE === 0n) return true;
-  if (node) context.sink.error('map-alignment', node.range, `${what} ${hex(value)} is not 4K-aligned`);
+  const down = value - (value % PAGE);
+  if (node) context.sink.error('map-alignment', node.range, `${what} ${hex(value)} is not 4K-aligned`, undefined, rewrite(`Align the ${what} down to ${hex(down)}`, node, down));
   return false;
 }
 
@@ -54,7 +62,9 @@ function checkMap(node: MapStatement, ias: bigint, oas: bigint, context: CheckCo
   const iovaAligned = checkAligned(iova, 'IOVA', node.iova, context);
   let ok = checkAligned(pa, 'PA', node.pa, context) && iovaAligned;
   if (size === 0n || size % PAGE !== 0n) {
-    if (node.size) context.sink.error('map-alignment', node.size.range, `size ${hex(size)} is not a positive multiple of 4K`);
+    // Rounded up, so the map still covers every byte it was written for (one page at least).
+    const whole = size === 0n ? PAGE : size + ((PAGE - (size % PAGE)) % PAGE);
+    if (node.size) context.sink.error('map-alignment', node.size.range, `size ${hex(size)} is not a positive multiple of 4K`, undefined, rewrite(`Round the size up to ${hex(whole)}`, node.size, whole));
     ok = false;
   }
   if (ok && iova + size > 1n << ias) {

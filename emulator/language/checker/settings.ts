@@ -2,6 +2,7 @@ import { Setting, Word } from '../ast';
 import { DiagnosticSink } from '../diagnostics';
 import { BlockKind, SettingSpec, settingSpec, SmmuVersion } from '../schema';
 import { LineIndex } from '../source';
+import { suggest } from '../suggestions';
 import { checkExistsOn } from './versionRule';
 
 /**
@@ -104,7 +105,8 @@ function checkValue(spec: SettingSpec, setting: Setting, sink: DiagnosticSink | 
       if (!value) return undefined;
       const allowed = spec.value.values;
       if (value.kind !== 'word' || !allowed.includes(value.text)) {
-        sink?.error('bad-value', value.range, `'${key}' must be ${listOr(allowed)}, not '${value.text}'`);
+        const meant = value.kind === 'word' ? suggest(value.text, value.range, allowed) : undefined;
+        sink?.error('bad-value', value.range, `'${key}' must be ${listOr(allowed)}, not '${value.text}'${meant?.hint ?? ''}`, undefined, meant?.fix);
         return undefined;
       }
       return value.text;

@@ -12,6 +12,7 @@ import {
 } from '../ast';
 import { DiagnosticSink } from '../diagnostics';
 import { NameKind } from '../schema';
+import { suggest } from '../suggestions';
 import { LineIndex, Range } from '../source';
 
 export type DeclarationOf<K extends NameKind> = {
@@ -94,7 +95,8 @@ export class SymbolTable {
     if (!target) {
       const known = this.all(kind).map((e) => e.name);
       const hint = known.length > 0 ? ` (${kind === 'engine' ? 'engines' : `${kind}s`}: ${known.join(', ')})` : ` (there is no ${kind})`;
-      sink.error('unknown-name', name.range, `unknown ${kind} '${name.text}'${hint}`);
+      const meant = suggest(name.text, name.range, known);
+      sink.error('unknown-name', name.range, `unknown ${kind} '${name.text}'${hint}${meant.hint}`, undefined, meant.fix);
     }
     return target;
   }
