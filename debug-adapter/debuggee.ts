@@ -46,7 +46,8 @@ export interface DebuggeeListener {
   stopped(stop: Stop): void;
   output(text: string, category: 'console' | 'stdout' | 'stderr' | 'important'): void;
   thread(reason: 'started' | 'exited', threadId: number): void;
-  terminated(exitCode: number): void;
+  /** The run ended by itself; `error`: why it could not finish, when it did not. */
+  terminated(exitCode: number, error: string | undefined): void;
 }
 
 /**
@@ -57,6 +58,8 @@ export type RunState = 'ready' | 'running' | 'stopped' | 'ended' | 'disposed';
 
 /** What the debuggee is told at launch. */
 export interface DebuggeeOptions {
+  /** Run without debugging: no breakpoint, exception, step or data breakpoint stops the run. */
+  noDebug: boolean;
   stopOnFault: boolean;
   trace: boolean;
   /** The machine's budgets; absent: the emulator's defaults. */
@@ -412,6 +415,7 @@ export class Debuggee {
   // Before an event: breakpoints, function breakpoints, the end of a step
 
   private checkBefore(next: Scheduled<Action>): Stop | undefined {
+    if (this.options.noDebug) return undefined;
     const action = next.action;
     if (action.kind === 'issue') return this.beforeIssue(action.engine, next.time);
     if (action.kind === 'step') return this.beforeStep(action.activity);
@@ -519,6 +523,7 @@ export class Debuggee {
     let stop: Stop | undefined;
     for (const event of events) {
       this.observe(event);
+      if (this.options.noDebug) continue;
       // A queue event (a discarded record, a page request) tells more than the fault that
       // caused it in the same event: it takes the stop from a fault filter.
       if (!stop || isFaultException(stop)) {
@@ -529,7 +534,7 @@ export class Debuggee {
     }
     // A watched value that changed together with another stop is shown by that stop.
     if (stop) this.watches.rebase();
-    else stop = this.watches.changed(actor ?? this.firstThread());
+    else if (!this.options.noDebug) stop = this.watches.changed(actor ?? this.firstThread());
     for (const thread of this.exitedNow.splice(0)) {
       if (stop?.threadId === thread) this.heldThread = thread;
       else this.listener.thread('exited', thread);
@@ -668,8 +673,9 @@ export class Debuggee {
     if (this.pending.length > 0) this.checkAfter(this.pending.splice(0), undefined);
     this.releaseHeldThread();
     const result = this.machine.result();
-    for (const line of resultSummary(result)) this.listener.output(`${line.text}\n`, line.failed ? 'stderr' : 'console');
+    // VS Code draws `console` output as a warning: what went well is `stdout`, in the normal colour.
+    for (const line of resultSummary(result)) this.listener.output(`${line.text}\n`, line.failed ? 'stderr' : 'stdout');
     if (error) this.listener.output(`the run could not finish: ${error}\n`, 'stderr');
-    this.listener.terminated(error || result.expects.some((e) => !e.ok) ? 1 : 0);
+    this.listener.terminated(error || result.expects.some((e) => !e.ok) ? 1 : 0, error);
   }
 }

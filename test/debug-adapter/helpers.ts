@@ -57,6 +57,7 @@ const eventNames = [
   'memory',
   'capabilities',
   'process',
+  'iommu/ended',
 ] as const;
 export type EventName = (typeof eventNames)[number];
 
@@ -84,6 +85,7 @@ export interface Launched {
 
 export interface IommuLaunch {
   scenario: string;
+  noDebug?: boolean;
   stopOnEntry?: boolean;
   stopOnFault?: boolean;
   trace?: boolean;
