@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { ResumeAction, StalledTransaction } from '../../debug-adapter/protocol';
 import { revealLineOnClick } from '../editor/revealLine';
-import { IommuSessions } from '../session/iommuSessions';
+import { IommuSessions, RunSource } from '../session/iommuSessions';
 import { SessionTree } from './sessionTree';
 import { answerMessage, rowContext, stalledDescription, stalledWhere } from './stalledRows';
 
@@ -12,11 +12,13 @@ export const stalledViewId = 'iommu.stalledTransactions';
  * one waiting on a PRI page request group, Success / Invalid / Failure.
  */
 export class StalledTransactionsView extends SessionTree<StalledTransaction> {
-  protected async roots(session: vscode.DebugSession): Promise<StalledTransaction[]> {
-    return (await this.sessions.request(session, 'iommu/stalled', {})).transactions;
+  protected readonly noneWhenEnded = 'No transaction was stalled';
+
+  protected async roots(source: RunSource): Promise<StalledTransaction[]> {
+    return (await this.sessions.ask(source, 'iommu/stalled', {})).transactions;
   }
 
-  getTreeItem(t: StalledTransaction): vscode.TreeItem {
+  protected item(t: StalledTransaction): vscode.TreeItem {
     const item = new vscode.TreeItem(`#${t.id} ${t.engine}`, vscode.TreeItemCollapsibleState.None);
     item.id = `stalled-${t.id}`;
     item.description = stalledDescription(t);
@@ -33,7 +35,8 @@ export class StalledTransactionsView extends SessionTree<StalledTransaction> {
         `Waiting for ${t.age} cycles; line ${t.line}.`,
       ].join('\n\n'),
     );
-    item.contextValue = rowContext(t);
+    // A kept run's stalls can no longer be answered: no Retry, Terminate or Abort on them.
+    if (!this.readOnly) item.contextValue = rowContext(t);
     item.command = revealLineOnClick(t.path, t.line);
     return item;
   }
