@@ -320,7 +320,15 @@ export class IommuDebugSession extends DebugSession {
   /** `iommu/ended`: the run's last state, which the client keeps once the session has gone. */
   private sendEnded(how: RunEndedEventBody['how'], error: string | undefined): void {
     if (this.life.phase !== 'launched') return;
-    this.sendEvent(new Event(customEvents.ended, runEnd(this.life.debuggee, this.scenarioPath, how, error)));
+    let body: RunEndedEventBody;
+    try {
+      body = runEnd(this.life.debuggee, this.scenarioPath, how, error);
+    } catch (failure) {
+      // The run ends all the same: only what the client keeps of it is lost.
+      this.sendEvent(new OutputEvent(`internal error in the IOMMU debug adapter: cannot keep the run's last state: ${failure instanceof Error ? failure.message : String(failure)}\n`, 'stderr'));
+      return;
+    }
+    this.sendEvent(new Event(customEvents.ended, body));
   }
 
   /** The run goes for good (terminate, disconnect); a load under way finds itself overtaken. */

@@ -129,13 +129,8 @@ export class IommuSessions implements vscode.DebugAdapterTrackerFactory, vscode.
   }
 
   /** A custom request answered by the live adapter, or from the kept run's last state. */
-  ask<K extends CustomRequest>(source: RunSource, command: K, args: CustomRequestTypes[K]['args']): Promise<CustomRequestTypes[K]['body']> {
-    if (source.kind === 'live') return this.request(source.session, command, args);
-    try {
-      return Promise.resolve(keptAnswer(source.run, command, args));
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
+  async ask<K extends CustomRequest>(source: RunSource, command: K, args: CustomRequestTypes[K]['args']): Promise<CustomRequestTypes[K]['body']> {
+    return source.kind === 'live' ? this.request(source.session, command, args) : keptAnswer(source.run, command, args);
   }
 
   /** The active debug session when it is an IOMMU one that has not ended. */
