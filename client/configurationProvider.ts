@@ -16,7 +16,8 @@ export class IommuConfigurationProvider implements vscode.DebugConfigurationProv
   ): vscode.ProviderResult<vscode.DebugConfiguration> {
     if (!config.type && !config.request && !config.name) {
       const editor = vscode.window.activeTextEditor;
-      if (editor?.document.languageId === languageId) return scenarioConfiguration('${file}');
+      // Run Without Debugging (Ctrl+F5) with no launch.json sends `{ noDebug: true }` alone: keep it.
+      if (editor?.document.languageId === languageId) return scenarioConfiguration('${file}', config.noDebug === true);
     }
     if (typeof config['scenario'] !== 'string' || config['scenario'] === '') {
       void vscode.window.showErrorMessage('Open a .iommu scenario, or set "scenario" in launch.json, to start debugging.');

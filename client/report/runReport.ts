@@ -37,14 +37,23 @@ function outcome(run: KeptRun): string {
  */
 export function runReport(run: KeptRun, links: ReportLinks): string {
   const { ended } = run;
-  const line = (n: number): string => `[${n}](${links.line(ended.path, n)})`;
+  // Reference links, defined once at the end: the tables stay readable as text.
+  const targets = new Map<string, string>();
+  const line = (n: number): string => {
+    targets.set(`L${n}`, links.line(ended.path, n));
+    return `[${n}][L${n}]`;
+  };
+  const dump = (id: number): string => {
+    targets.set(`dump-${id}`, links.dump(id));
+    return `[Crash dump #${id}][dump-${id}]`;
+  };
   const failed = ended.expects.filter((e) => !e.ok).length;
   const out = [`# Run report: ${path.basename(ended.path)}`, '', outcome(run), ''];
   if (ended.error !== null) out.push(`**The run could not finish:** ${cell(ended.error)}`, '');
 
   out.push(`## Expects: ${ended.expects.length - failed} passed, ${failed} failed`, '');
   if (ended.expects.length === 0) out.push('The scenario has no `expect`.');
-  else out.push(...table(['Result', 'Line', 'Expect', 'Found'], ended.expects.map((e) => [e.ok ? '✅ ok' : '❌ FAILED', line(e.line), `\`${e.text}\``, e.detail])));
+  else out.push(...table(['Result', 'Line', 'Expect', 'Found'], ended.expects.map((e) => [e.ok ? 'ok' : '**FAILED**', line(e.line), `\`${e.text}\``, e.detail])));
 
   out.push('', '## Counters', '');
   if (ended.counters.length === 0) out.push('Nothing happened.');
@@ -62,12 +71,13 @@ export function runReport(run: KeptRun, links: ReportLinks): string {
 
   out.push('', `## Crash dumps: ${ended.dumps.length}`, '');
   if (ended.dumps.length === 0) out.push('No handler took a crash dump.');
-  else out.push(...ended.dumps.map((d) => `- [Crash dump #${d.id}](${links.dump(d.id)}): ${d.handler} on ${d.thread} at cycle ${d.cycle}`));
+  else out.push(...ended.dumps.map((d) => `- ${dump(d.id)}: ${d.handler} on ${d.thread} at cycle ${d.cycle}`));
 
   const stalled = ended.stalled.transactions;
   if (stalled.length > 0) {
     out.push('', `## Still stalled: ${plural(stalled.length, 'transaction')}`, '');
     out.push(...table(['Transaction', 'Engine', 'Access', 'Why', 'Line'], stalled.map((t) => [`#${t.id}`, t.engine, `${t.access} \`${t.iova}\``, stalledWhy(t), line(t.line)])));
   }
+  if (targets.size > 0) out.push('', ...[...targets].map(([label, target]) => `[${label}]: <${target}>`));
   return `${out.join('\n')}\n`;
 }
