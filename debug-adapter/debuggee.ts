@@ -673,7 +673,7 @@ export class Debuggee {
     if (this.pending.length > 0) this.checkAfter(this.pending.splice(0), undefined);
     this.releaseHeldThread();
     const result = this.machine.result();
-    // VS Code draws `console` output as a warning: what went well is `stdout`, in the normal colour.
+    // VS Code draws `console` output in the warning colour: what went well is `stdout`, as the scenario's own `log` lines.
     for (const line of resultSummary(result)) this.listener.output(`${line.text}\n`, line.failed ? 'stderr' : 'stdout');
     if (error) this.listener.output(`the run could not finish: ${error}\n`, 'stderr');
     this.listener.terminated(error || result.expects.some((e) => !e.ok) ? 1 : 0, error);
