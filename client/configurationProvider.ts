@@ -32,9 +32,11 @@ export class IommuConfigurationProvider implements vscode.DebugConfigurationProv
   async resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
     if (!config.type && !config.request && !config.name) {
       const editor = vscode.window.activeTextEditor;
-      if (editor?.document.languageId === languageId) return scenarioConfiguration('${file}');
+      // Run Without Debugging (Ctrl+F5) with no launch.json sends `{ noDebug: true }` alone: keep it.
+      const noDebug = config.noDebug === true;
+      if (editor?.document.languageId === languageId) return scenarioConfiguration('${file}', noDebug);
       const picked = await pickScenario();
-      return picked === undefined ? undefined : scenarioConfiguration(picked);
+      return picked === undefined ? undefined : scenarioConfiguration(picked, noDebug);
     }
     if (typeof config['scenario'] !== 'string' || config['scenario'] === '') {
       const picked = await pickScenario();

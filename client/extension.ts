@@ -7,6 +7,7 @@ import { CrashDumpDocuments, crashDumpScheme } from './dumps/crashDumpDocuments'
 import { EvaluatableAddresses } from './editor/evaluatableAddresses';
 import { TransactionInlineValues } from './editor/transactionInlineValues';
 import { createLanguageClient } from './languageClient';
+import { RunReportDocuments, runReportScheme } from './report/runReportDocuments';
 import { IommuSessions } from './session/iommuSessions';
 import { registerTimeline } from './timeline/timelinePanel';
 import { registerViews } from './views/registerViews';
@@ -16,8 +17,11 @@ let client: LanguageClient | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const sessions = new IommuSessions();
   const dumps = new CrashDumpDocuments(sessions);
+  const reports = new RunReportDocuments(sessions);
   context.subscriptions.push(
     sessions,
+    reports,
+    vscode.workspace.registerTextDocumentContentProvider(runReportScheme, reports),
     vscode.debug.registerDebugConfigurationProvider(debugType, new IommuConfigurationProvider()),
     vscode.debug.registerDebugAdapterDescriptorFactory(debugType, new IommuDebugAdapterFactory(context)),
     vscode.workspace.registerTextDocumentContentProvider(crashDumpScheme, dumps),
@@ -26,7 +30,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   registerViews(context, sessions);
   registerTimeline(context, sessions);
-  registerCommands(context, sessions, dumps);
+  registerCommands(context, sessions, dumps, reports);
   client = createLanguageClient(context);
   await client.start();
 }

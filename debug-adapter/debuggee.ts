@@ -50,7 +50,8 @@ export interface DebuggeeListener {
   progress: ProgressSink;
   output(text: string, category: 'console' | 'stdout' | 'stderr' | 'important'): void;
   thread(reason: 'started' | 'exited', threadId: number): void;
-  terminated(exitCode: number): void;
+  /** The run ended by itself; `error`: why it could not finish, when it did not. */
+  terminated(exitCode: number, error: string | undefined): void;
 }
 
 /**
@@ -61,6 +62,8 @@ export type RunState = 'ready' | 'running' | 'stopped' | 'ended' | 'disposed';
 
 /** What the debuggee is told at launch. */
 export interface DebuggeeOptions {
+  /** Run without debugging: no breakpoint, exception, step or data breakpoint stops the run. */
+  noDebug: boolean;
   stopOnFault: boolean;
   trace: boolean;
   /** The machine's budgets; absent: the emulator's defaults. */
@@ -433,6 +436,7 @@ export class Debuggee {
   // Before an event: breakpoints, function breakpoints, the end of a step
 
   private checkBefore(next: Scheduled<Action>): Stop | undefined {
+    if (this.options.noDebug) return undefined;
     const action = next.action;
     if (action.kind === 'issue') return this.beforeIssue(action.engine, next.time);
     if (action.kind === 'step') return this.beforeStep(action.activity);
@@ -540,6 +544,7 @@ export class Debuggee {
     let stop: Stop | undefined;
     for (const event of events) {
       this.observe(event);
+      if (this.options.noDebug) continue;
       // A queue event (a discarded record, a page request) tells more than the fault that
       // caused it in the same event: it takes the stop from a fault filter.
       if (!stop || isFaultException(stop)) {
@@ -550,7 +555,7 @@ export class Debuggee {
     }
     // A watched value that changed together with another stop is shown by that stop.
     if (stop) this.watches.rebase();
-    else stop = this.watches.changed(actor ?? this.firstThread());
+    else if (!this.options.noDebug) stop = this.watches.changed(actor ?? this.firstThread());
     for (const thread of this.exitedNow.splice(0)) {
       if (stop?.threadId === thread) this.heldThread = thread;
       else this.listener.thread('exited', thread);
@@ -694,8 +699,9 @@ export class Debuggee {
     if (this.pending.length > 0) this.checkAfter(this.pending.splice(0), undefined);
     this.releaseHeldThread();
     const result = this.machine.result();
-    for (const line of resultSummary(result)) this.listener.output(`${line.text}\n`, line.failed ? 'stderr' : 'console');
+    // VS Code draws `console` output in the warning colour: what went well is `stdout`, as the scenario's own `log` lines.
+    for (const line of resultSummary(result)) this.listener.output(`${line.text}\n`, line.failed ? 'stderr' : 'stdout');
     if (error) this.listener.output(`the run could not finish: ${error}\n`, 'stderr');
-    this.listener.terminated(error || result.expects.some((e) => !e.ok) ? 1 : 0);
+    this.listener.terminated(error || result.expects.some((e) => !e.ok) ? 1 : 0, error);
   }
 }

@@ -18,7 +18,7 @@ export const exceptionFilters: DebugProtocol.ExceptionBreakpointsFilter[] = [
     supportsCondition: true,
     conditionDescription: condition,
   },
-  { filter: 'stall', label: 'Stalls', description: 'A transaction stalls, waiting for RESUME / CMD_RESUME', default: true, supportsCondition: true, conditionDescription: condition },
+  { filter: 'stall', label: 'Stalls', description: 'A transaction stalls: by its fault (waiting for RESUME / CMD_RESUME), or behind another fault (HUPCF=0)', default: true, supportsCondition: true, conditionDescription: condition },
   { filter: 'terminate', label: 'Terminated transactions', description: 'A transaction is aborted, or read as zeros (RAZ/WI)', default: false, supportsCondition: true, conditionDescription: condition },
   { filter: 'multi', label: 'Faults while FSR is busy (MULTI)', description: 'A fault arrives while the context bank still holds one: only FSR.MULTI records it', default: false, supportsCondition: true, conditionDescription: condition },
   { filter: 'overflow', label: 'Event queue overflow', description: 'SMMUv3: the event queue is full and discards a record (PROD.OVFLG toggles)', default: false, supportsCondition: true, conditionDescription: condition },

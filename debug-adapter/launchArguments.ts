@@ -4,6 +4,8 @@ import { DebugProtocol } from '@vscode/debugprotocol';
 export interface IommuLaunchArguments extends DebugProtocol.LaunchRequestArguments {
   /** Path of the `.iommu` scenario to run. */
   scenario: string;
+  /** Run without debugging (Ctrl+F5): to the end, with no stop of any kind. */
+  noDebug: boolean;
   /** Stop before the first event of the run. */
   stopOnEntry: boolean;
   /** Stop when a transaction faults (the exception filters decide which faults). */
@@ -21,7 +23,7 @@ export class LaunchArgumentError extends Error {}
 
 type RawArguments = Record<string, unknown>;
 
-function readBoolean(raw: RawArguments, key: 'stopOnEntry' | 'stopOnFault' | 'trace', fallback: boolean): boolean {
+function readBoolean(raw: RawArguments, key: 'noDebug' | 'stopOnEntry' | 'stopOnFault' | 'trace', fallback: boolean): boolean {
   const value = raw[key];
   if (value === undefined) return fallback;
   if (typeof value === 'boolean') return value;
@@ -51,6 +53,7 @@ export function parseLaunchArguments(raw: RawArguments): IommuLaunchArguments {
   return {
     ...raw,
     scenario,
+    noDebug: readBoolean(raw, 'noDebug', false),
     stopOnEntry: readBoolean(raw, 'stopOnEntry', false),
     stopOnFault: readBoolean(raw, 'stopOnFault', true),
     trace: readBoolean(raw, 'trace', false),

@@ -305,6 +305,55 @@ export interface QueuesResponseBody {
   smmus: SmmuQueuesView[];
 }
 
+/** One `expect` as the run's end found it. */
+export interface ExpectOutcome {
+  /** 1-based line of the `expect`. */
+  line: number;
+  /** The expectation as written, without `expect`. */
+  text: string;
+  ok: boolean;
+  /** What was found, in words (`bad: aborted`). */
+  detail: string;
+}
+
+/**
+ * The `iommu/ended` event, sent just before `exited`/`terminated` (the run finished, or the
+ * client terminated it): the answers every custom request would give at the last cycle,
+ * so that the client's views and its run report keep them once the session has gone.
+ */
+export interface RunEndedEventBody {
+  /** The scenario file. */
+  path: string;
+  /** The cycle the run ended at. */
+  cycle: number;
+  /** `finished`: it ran out of events (or hit a budget, see `error`); `terminated`: the client ended it. */
+  how: 'finished' | 'terminated';
+  /** Why the run could not finish (a budget, an emulator error); null when it did. */
+  error: string | null;
+  /** The counters that are not zero, in the emulator's order. */
+  counters: { name: string; value: number }[];
+  /** Engines not done, each in one sentence. */
+  unfinished: string[];
+  expects: ExpectOutcome[];
+  stalled: StalledResponseBody;
+  faults: FaultsResponseBody;
+  /** Every crash dump, with its text. */
+  dumps: (DumpSummary & { text: string })[];
+  domains: DomainsResponseBody;
+  /** Every page table reachable from a domain's root, roots first. */
+  pageTables: PageTableResponseBody[];
+  /** The SMMUs; their `variablesReference`s are 0: registers do not open once the session has gone. */
+  smmu: SmmuResponseBody;
+  queues: QueuesResponseBody;
+  timeline: TimelineResponseBody;
+  lines: LinesResponseBody;
+}
+
+/** The adapter's custom events. */
+export const customEvents = {
+  ended: 'iommu/ended',
+} as const;
+
 export const customRequests = {
   stalled: 'iommu/stalled',
   resume: 'iommu/resume',

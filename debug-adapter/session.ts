@@ -1,6 +1,7 @@
 import * as path from 'path';
 import {
   DebugSession,
+  Event,
   ExitedEvent,
   Handles,
   InitializedEvent,
@@ -35,10 +36,11 @@ import { filterScope } from '../emulator/inspect/nameScopes';
 import { IommuLaunchArguments, LaunchArgumentError, parseLaunchArguments } from './launchArguments';
 import { isOver, Phase, phasesFor, refusal } from './lifecycle';
 import { memoryWrite, readMemory } from './memoryRequests';
-import { customRequests } from './protocol';
+import { customEvents, customRequests, RunEndedEventBody } from './protocol';
 import { RequestArguments } from './requestArguments';
 import { queuesOf } from './queueViews';
 import { resume } from './resume';
+import { runEnd } from './runEnd';
 import { smmus } from './smmus';
 import { ScenarioReader } from './scenarioReader';
 import { contextOf, scopesOf } from './scopesOf';
@@ -250,7 +252,7 @@ export class IommuDebugSession extends DebugSession {
       const model = await this.load(args);
       // Built only when still wanted: a run never made reports nothing (not even a trace header).
       if (overtaken()) throw new RequestError('the session ended before its scenario was loaded', ErrorId.WrongState);
-      const options = { stopOnFault: args.stopOnFault, trace: args.trace, maxEvents: args.maxEvents, maxSeconds: args.maxSeconds };
+      const options = { noDebug: args.noDebug, stopOnFault: args.stopOnFault, trace: args.trace, maxEvents: args.maxEvents, maxSeconds: args.maxSeconds };
       const debuggee = new Debuggee(model, new Breakpoints(model), options, this.listener());
       debuggee.setExceptionFilters(this.exceptionFilters);
       return debuggee;
@@ -309,7 +311,8 @@ export class IommuDebugSession extends DebugSession {
         },
       },
       thread: (reason, threadId) => this.sendEvent(new ThreadEvent(reason, threadId)),
-      terminated: (exitCode) => {
+      terminated: (exitCode, error) => {
+        this.sendEnded('finished', error);
         this.sendEvent(new ExitedEvent(exitCode));
         this.sendEvent(new TerminatedEvent());
       },
@@ -332,7 +335,7 @@ export class IommuDebugSession extends DebugSession {
       const phase = this.phase;
       if (phase === 'running' || phase === 'stopped') throw new RequestError('configurationDone was sent already: the run has started', ErrorId.WrongState);
       const { debuggee, args } = this.launchedIn(['configuring']);
-      debuggee.start(args.stopOnEntry);
+      debuggee.start(args.stopOnEntry && !args.noDebug);
     });
   }
 
@@ -353,8 +356,22 @@ export class IommuDebugSession extends DebugSession {
       // The client keeps the breakpoint ids it was given: the same requests get the same ids.
       debuggee.breakpoints.setLineBreakpoints(this.lineBreakpoints, this.lineBreakpointIds);
       debuggee.breakpoints.setFunctionBreakpoints(this.functionBreakpoints, this.functionBreakpointIds);
-      debuggee.start(args.stopOnEntry);
+      debuggee.start(args.stopOnEntry && !args.noDebug);
     });
+  }
+
+  /** `iommu/ended`: the run's last state, which the client keeps once the session has gone. */
+  private sendEnded(how: RunEndedEventBody['how'], error: string | undefined): void {
+    if (this.life.phase !== 'launched') return;
+    let body: RunEndedEventBody;
+    try {
+      body = runEnd(this.life.debuggee, this.scenarioPath, how, error);
+    } catch (failure) {
+      // The run ends all the same: only what the client keeps of it is lost.
+      this.sendEvent(new OutputEvent(`internal error in the IOMMU debug adapter: cannot keep the run's last state: ${failure instanceof Error ? failure.message : String(failure)}\n`, 'stderr'));
+      return;
+    }
+    this.sendEvent(new Event(customEvents.ended, body));
   }
 
   /** The run goes for good (terminate, disconnect); a load under way finds itself overtaken. */
@@ -368,6 +385,7 @@ export class IommuDebugSession extends DebugSession {
     this.answer(response, raw, () => {
       // Ended already: `terminated` has been sent, and nothing more is.
       if (isOver(this.phase)) return;
+      if (this.phase === 'running' || this.phase === 'stopped') this.sendEnded('terminated', undefined);
       this.end({ phase: 'terminated' });
       this.sendEvent(new TerminatedEvent());
     });
@@ -642,7 +660,7 @@ export class IommuDebugSession extends DebugSession {
           this.invalidate();
           // Like the debugger's own actions: the Debug Console says what the driver wrote, and the stop is told again as it now stands.
           const what = `${given.string('action')} for #${answered.resumed.join(', #')}`;
-          this.sendEvent(new OutputEvent(`Answered ${what}: ${answered.written}\n`, 'console'));
+          this.sendEvent(new OutputEvent(`Answered ${what}: ${answered.written}\n`, 'stdout'));
           debuggee.restate(`Answered ${what}`);
           return;
         }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { CrashDumpDocuments, openCrashDumpCommand } from '../dumps/crashDumpDocuments';
 import { revealLine, revealLineCommand } from '../editor/revealLine';
+import { RunReportDocuments, showRunReportCommand } from '../report/runReportDocuments';
 import { IommuSessions } from '../session/iommuSessions';
 import { openExample } from './openExample';
 import { resumeStalledTransaction } from './resumeStalledTransaction';
@@ -8,7 +9,7 @@ import { startScenario } from './startScenario';
 import { translateAddress } from './translateAddress';
 
 /** The palette's commands: run and debug a scenario, and everything the views can do. */
-export function registerCommands(context: vscode.ExtensionContext, sessions: IommuSessions, dumps: CrashDumpDocuments): void {
+export function registerCommands(context: vscode.ExtensionContext, sessions: IommuSessions, dumps: CrashDumpDocuments, reports: RunReportDocuments): void {
   context.subscriptions.push(
     vscode.commands.registerCommand('iommu.debugScenario', (resource?: vscode.Uri | string) => startScenario(resource, false)),
     vscode.commands.registerCommand('iommu.runScenario', (resource?: vscode.Uri | string) => startScenario(resource, true)),
@@ -16,6 +17,7 @@ export function registerCommands(context: vscode.ExtensionContext, sessions: Iom
     vscode.commands.registerCommand('iommu.resumeStalledTransaction', () => resumeStalledTransaction(sessions)),
     vscode.commands.registerCommand(openCrashDumpCommand, (id?: number) => dumps.open(id)),
     vscode.commands.registerCommand('iommu.openExample', () => openExample(context.extensionUri)),
+    vscode.commands.registerCommand(showRunReportCommand, () => reports.show()),
     vscode.commands.registerCommand(revealLineCommand, (path: string, line: number) => revealLine(path, line)),
   );
 }

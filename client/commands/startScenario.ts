@@ -20,5 +20,6 @@ export async function startScenario(resource: vscode.Uri | string | undefined, n
     return;
   }
   const folder = vscode.workspace.getWorkspaceFolder(scenario);
-  await vscode.debug.startDebugging(folder, scenarioConfiguration(scenario.fsPath, noDebug));
+  // Both, as VS Code's own Run (Ctrl+F5) does: the option is what VS Code reads, the attribute what the adapter's launch reads.
+  await vscode.debug.startDebugging(folder, scenarioConfiguration(scenario.fsPath, noDebug), { noDebug });
 }

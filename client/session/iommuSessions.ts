@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
-import { CustomRequest, CustomRequestTypes } from '../../debug-adapter/protocol';
+import { CustomRequest, CustomRequestTypes, customEvents, RunEndedEventBody } from '../../debug-adapter/protocol';
 import { debugType } from '../configurationProvider';
+import { KeptRun, keptAnswer } from './keptRun';
 
 /** What happened to a session, as the views need to know it. */
 export type SessionChangeKind = 'stopped' | 'continued' | 'changed' | 'ended';
@@ -10,6 +11,12 @@ export interface SessionChange {
   kind: SessionChangeKind;
 }
 
+/**
+ * Where the views read a run from: the active session (answered by the adapter), or, once
+ * it has ended, the last state its adapter sent (`iommu/ended`), read-only.
+ */
+export type RunSource = { kind: 'live'; session: vscode.DebugSession; stopped: boolean } | { kind: 'kept'; run: KeptRun };
+
 /** Requests after whose response VS Code considers the debuggee running. */
 const resuming = new Set(['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'restart']);
 
@@ -18,6 +25,7 @@ interface DapMessage {
   event?: string;
   command?: string;
   success?: boolean;
+  body?: unknown;
 }
 
 /**
@@ -32,6 +40,8 @@ export class IommuSessions implements vscode.DebugAdapterTrackerFactory, vscode.
   /** Sessions that ended: a late message from them changes nothing. */
   private readonly ended = new Set<string>();
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** The last IOMMU run that ended, until another session starts. */
+  private kept: KeptRun | undefined;
 
   constructor() {
     this.subscriptions.push(
@@ -45,6 +55,9 @@ export class IommuSessions implements vscode.DebugAdapterTrackerFactory, vscode.
   }
 
   createDebugAdapterTracker(session: vscode.DebugSession): vscode.DebugAdapterTracker {
+    // A new session replaces the run kept from the last one.
+    this.kept = undefined;
+    this.fire(session, 'changed');
     return {
       onDidSendMessage: (message: DapMessage) => this.observe(session, message),
       onExit: () => this.end(session),
@@ -69,6 +82,10 @@ export class IommuSessions implements vscode.DebugAdapterTrackerFactory, vscode.
         case 'terminated':
           this.end(session);
           return;
+        case customEvents.ended:
+          // The adapter's own event, sent before `terminated`: its body is RunEndedEventBody (protocol.ts).
+          this.kept = { session: session.id, noDebug: session.configuration.noDebug === true, ended: message.body as RunEndedEventBody };
+          return;
         default:
           return;
       }
@@ -91,11 +108,29 @@ export class IommuSessions implements vscode.DebugAdapterTrackerFactory, vscode.
     void this.updateContext();
   }
 
-  /** `iommu.debugging` and `iommu.stopped`: what the views' welcome text and actions depend on. */
+  /** `iommu.debugging`, `iommu.stopped` and `iommu.runEnded`: what the views' welcome text and the commands depend on. */
   private async updateContext(): Promise<void> {
     const session = this.active;
     await vscode.commands.executeCommand('setContext', 'iommu.debugging', session !== undefined);
     await vscode.commands.executeCommand('setContext', 'iommu.stopped', session !== undefined && this.isStopped(session));
+    await vscode.commands.executeCommand('setContext', 'iommu.runEnded', this.kept !== undefined);
+  }
+
+  /** The last run that ended, kept until another session starts. */
+  get lastRun(): KeptRun | undefined {
+    return this.kept;
+  }
+
+  /** What the views show: the active session, else the last run that ended, else nothing. */
+  source(): RunSource | undefined {
+    const session = this.active;
+    if (session) return { kind: 'live', session, stopped: this.isStopped(session) };
+    return this.kept && { kind: 'kept', run: this.kept };
+  }
+
+  /** A custom request answered by the live adapter, or from the kept run's last state. */
+  async ask<K extends CustomRequest>(source: RunSource, command: K, args: CustomRequestTypes[K]['args']): Promise<CustomRequestTypes[K]['body']> {
+    return source.kind === 'live' ? this.request(source.session, command, args) : keptAnswer(source.run, command, args);
   }
 
   /** The active debug session when it is an IOMMU one that has not ended. */

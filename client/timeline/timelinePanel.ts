@@ -87,6 +87,12 @@ class TimelinePanel {
   private async refresh(): Promise<void> {
     const generation = ++this.generation;
     const active = this.sessions.active;
+    const kept = this.sessions.lastRun;
+    if (!active && kept && this.drawing?.timeline !== kept.ended.timeline) {
+      // The run's last cycle, which its adapter sent as the run ended: not the last stop's.
+      this.drawing = { session: kept.session, timeline: kept.ended.timeline, ended: true };
+      this.post({ type: 'timeline', timeline: kept.ended.timeline });
+    }
     const next = whatToShow(active && { session: active, stopped: this.sessions.isStopped(active) }, this.drawing?.ended ?? false);
     if ('state' in next) {
       this.post({ type: 'session', state: next.state });

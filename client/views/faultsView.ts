@@ -2,25 +2,24 @@ import * as vscode from 'vscode';
 import { DumpSummary, FaultSummary } from '../../debug-adapter/protocol';
 import { openCrashDumpCommand } from '../dumps/crashDumpDocuments';
 import { revealLineOnClick } from '../editor/revealLine';
+import { RunSource } from '../session/iommuSessions';
+import { faultAnswer } from './faultRows';
 import { SessionTree } from './sessionTree';
 
 export const faultsViewId = 'iommu.faults';
 
 export type FaultsNode = { kind: 'fault'; fault: FaultSummary } | { kind: 'dump'; dump: DumpSummary };
 
-function answer(f: FaultSummary): string {
-  if (f.response) return f.response;
-  return f.stalled ? 'stalled, not answered yet' : 'terminated at once (no stall)';
-}
-
 /** Every fault so far, newest first, then the crash dumps the handlers took. */
 export class FaultsView extends SessionTree<FaultsNode> {
-  protected async roots(session: vscode.DebugSession): Promise<FaultsNode[]> {
-    const [faults, dumps] = await Promise.all([this.sessions.request(session, 'iommu/faults', {}), this.sessions.request(session, 'iommu/dump', {})]);
+  protected readonly noneWhenEnded = 'No fault';
+
+  protected async roots(source: RunSource): Promise<FaultsNode[]> {
+    const [faults, dumps] = await Promise.all([this.sessions.ask(source, 'iommu/faults', {}), this.sessions.ask(source, 'iommu/dump', {})]);
     return [...faults.faults.map((fault): FaultsNode => ({ kind: 'fault', fault })), ...dumps.dumps.map((dump): FaultsNode => ({ kind: 'dump', dump }))];
   }
 
-  getTreeItem(node: FaultsNode): vscode.TreeItem {
+  protected item(node: FaultsNode): vscode.TreeItem {
     if (node.kind === 'dump') {
       const d = node.dump;
       const item = new vscode.TreeItem(`Crash dump #${d.id}`, vscode.TreeItemCollapsibleState.None);
@@ -33,9 +32,9 @@ export class FaultsView extends SessionTree<FaultsNode> {
     const f = node.fault;
     const item = new vscode.TreeItem(`#${f.id} ${f.kind} fault`, vscode.TreeItemCollapsibleState.None);
     item.id = `fault-${f.id}`;
-    item.description = `${f.iova} · ${f.engine} · level ${f.level} · cycle ${f.cycle} · ${answer(f)}`;
+    item.description = `${f.iova} · ${f.engine} · level ${f.level} · cycle ${f.cycle} · ${faultAnswer(f)}`;
     item.tooltip = new vscode.MarkdownString(
-      [`**${f.kind} fault** at \`${f.iova}\` (level ${f.level}): ${f.reason}`, `From ${f.engine}, stream \`0x${f.sid.toString(16)}\`, at cycle ${f.cycle}, line ${f.line}.`, `Answer: ${answer(f)}.`].join('\n\n'),
+      [`**${f.kind} fault** at \`${f.iova}\` (level ${f.level}): ${f.reason}`, `From ${f.engine}, stream \`0x${f.sid.toString(16)}\`, at cycle ${f.cycle}, line ${f.line}.`, `Answer: ${faultAnswer(f)}.`].join('\n\n'),
     );
     item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('charts.red'));
     item.contextValue = 'iommu.fault';

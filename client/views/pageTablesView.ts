@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { DomainSummary, PageTableEntry } from '../../debug-adapter/protocol';
 import { revealLineOnClick } from '../editor/revealLine';
+import { RunSource } from '../session/iommuSessions';
 import { scenarioPath } from '../session/scenarioPath';
 import { SessionTree } from './sessionTree';
 
@@ -21,23 +22,25 @@ const entryIcons: Record<PageTableEntry['type'], string> = {
  * fetched one table at a time as the user opens it. A leaf reveals the `map` that made it.
  */
 export class PageTablesView extends SessionTree<PageTableNode> {
-  protected async roots(session: vscode.DebugSession): Promise<PageTableNode[]> {
-    const body = await this.sessions.request(session, 'iommu/domains', {});
+  protected readonly noneWhenEnded = 'No domain';
+
+  protected async roots(source: RunSource): Promise<PageTableNode[]> {
+    const body = await this.sessions.ask(source, 'iommu/domains', {});
     return body.domains.map((domain) => ({ kind: 'domain', domain }));
   }
 
-  protected override async children(session: vscode.DebugSession, node: PageTableNode): Promise<PageTableNode[]> {
+  protected override async children(source: RunSource, node: PageTableNode): Promise<PageTableNode[]> {
     if (node.kind === 'domain') {
-      const body = await this.sessions.request(session, 'iommu/pageTable', { domain: node.domain.name });
+      const body = await this.sessions.ask(source, 'iommu/pageTable', { domain: node.domain.name });
       return body.entries.map((entry) => ({ kind: 'entry', domain: node.domain.name, level: body.level, entry }));
     }
     const next = node.entry.next;
     if (!next) return [];
-    const body = await this.sessions.request(session, 'iommu/pageTable', { domain: node.domain, table: next.table, level: next.level, iovaBase: next.iovaBase });
+    const body = await this.sessions.ask(source, 'iommu/pageTable', { domain: node.domain, table: next.table, level: next.level, iovaBase: next.iovaBase });
     return body.entries.map((entry) => ({ kind: 'entry', domain: node.domain, level: body.level, entry }));
   }
 
-  getTreeItem(node: PageTableNode): vscode.TreeItem {
+  protected item(node: PageTableNode): vscode.TreeItem {
     if (node.kind === 'domain') {
       const d = node.domain;
       const item = new vscode.TreeItem(d.name, vscode.TreeItemCollapsibleState.Collapsed);
@@ -57,8 +60,9 @@ export class PageTablesView extends SessionTree<PageTableNode> {
     );
     item.iconPath = new vscode.ThemeIcon(entryIcons[e.type]);
     item.contextValue = `iommu.pte.${e.type}`;
-    const session = this.sessions.active;
-    if (e.mapLine !== undefined && session) item.command = revealLineOnClick(scenarioPath(session), e.mapLine);
+    const source = this.sessions.source();
+    const path = source?.kind === 'live' ? scenarioPath(source.session) : source?.run.ended.path;
+    if (e.mapLine !== undefined && path !== undefined) item.command = revealLineOnClick(path, e.mapLine);
     return item;
   }
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { isExpandable, QueueRow, queueChildren, queueRoots, rowDescription, rowId, rowLabel } from './queueRows';
+import { RunSource } from '../session/iommuSessions';
 import { SessionTree } from './sessionTree';
 
 export const queuesViewId = 'iommu.queues';
@@ -18,15 +19,17 @@ const icons: Record<QueueRow['kind'], string> = {
  * then the stalls and page request groups waiting for an answer.
  */
 export class QueuesView extends SessionTree<QueueRow> {
-  protected async roots(session: vscode.DebugSession): Promise<QueueRow[]> {
-    return queueRoots((await this.sessions.request(session, 'iommu/queues', {})).smmus);
+  protected readonly noneWhenEnded = 'No SMMUv3 queue';
+
+  protected async roots(source: RunSource): Promise<QueueRow[]> {
+    return queueRoots((await this.sessions.ask(source, 'iommu/queues', {})).smmus);
   }
 
-  protected override children(_session: vscode.DebugSession, row: QueueRow): Promise<QueueRow[]> {
+  protected override children(_source: RunSource, row: QueueRow): Promise<QueueRow[]> {
     return Promise.resolve(queueChildren(row));
   }
 
-  getTreeItem(row: QueueRow): vscode.TreeItem {
+  protected item(row: QueueRow): vscode.TreeItem {
     const item = new vscode.TreeItem(rowLabel(row), isExpandable(row) ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = rowId(row);
     item.description = rowDescription(row);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ResumeAction, StalledTransaction } from '../../debug-adapter/protocol';
 import { IommuSessions } from '../session/iommuSessions';
+import { endedAt } from '../session/keptRun';
 import { FaultsView, faultsViewId } from './faultsView';
 import { PageTablesView, pageTablesViewId } from './pageTablesView';
 import { QueuesView, queuesViewId } from './queuesView';
@@ -23,17 +24,27 @@ export function registerViews(context: vscode.ExtensionContext, sessions: IommuS
   const smmu = new SmmuView(sessions);
   const faults = new FaultsView(sessions);
   const queues = new QueuesView(sessions);
+  const trees = [
+    vscode.window.createTreeView(stalledViewId, { treeDataProvider: stalled }),
+    vscode.window.createTreeView(pageTablesViewId, { treeDataProvider: pageTables, showCollapseAll: true }),
+    vscode.window.createTreeView(smmuViewId, { treeDataProvider: smmu, showCollapseAll: true }),
+    vscode.window.createTreeView(faultsViewId, { treeDataProvider: faults }),
+    vscode.window.createTreeView(queuesViewId, { treeDataProvider: queues, showCollapseAll: true }),
+  ];
+  // A kept run says so at the top of every view: what it shows is where the run ended.
+  const mark = (): void => {
+    const source = sessions.source();
+    const message = source?.kind === 'kept' ? `The run ${endedAt(source.run)} (read-only).` : undefined;
+    for (const tree of trees) tree.message = message;
+  };
   context.subscriptions.push(
     stalled,
     pageTables,
     smmu,
     faults,
     queues,
-    vscode.window.createTreeView(stalledViewId, { treeDataProvider: stalled }),
-    vscode.window.createTreeView(pageTablesViewId, { treeDataProvider: pageTables, showCollapseAll: true }),
-    vscode.window.createTreeView(smmuViewId, { treeDataProvider: smmu, showCollapseAll: true }),
-    vscode.window.createTreeView(faultsViewId, { treeDataProvider: faults }),
-    vscode.window.createTreeView(queuesViewId, { treeDataProvider: queues, showCollapseAll: true }),
+    ...trees,
+    sessions.onDidChange(mark),
     ...Object.entries(resumeCommands).map(([action, command]) =>
       vscode.commands.registerCommand(command, (t: StalledTransaction) => resumeStalled(sessions, t.id, action as ResumeAction)),
     ),

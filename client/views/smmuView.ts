@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { ContextBankSummary, SmmuSummary, StreamSummary } from '../../debug-adapter/protocol';
 import { DapVariable, isReadOnly, SetVariableResponseBody, VariablesResponseBody } from '../session/dapTypes';
-import { IommuSessions } from '../session/iommuSessions';
+import { IommuSessions, RunSource } from '../session/iommuSessions';
 import { SessionTree } from './sessionTree';
 import { smmuDescription, streamDescription } from './smmuRows';
 
@@ -15,8 +15,15 @@ export type SmmuNode =
   /** A register, or a field of one: a DAP variable and the container it was read from (to write it back). */
   | { kind: 'variable'; path: string; variable: DapVariable; container: number };
 
-function variables(session: vscode.DebugSession, variablesReference: number): Promise<DapVariable[]> {
-  return Promise.resolve(session.customRequest('variables', { variablesReference })).then((body: VariablesResponseBody) => body.variables);
+/** The registers in a container: read from the live session; a kept run's (reference 0) open no further. */
+function variables(source: RunSource, variablesReference: number): Promise<DapVariable[]> {
+  if (source.kind === 'kept' || variablesReference === 0) return Promise.resolve([]);
+  return Promise.resolve(source.session.customRequest('variables', { variablesReference })).then((body: VariablesResponseBody) => body.variables);
+}
+
+/** A row opens when it has registers to read: a kept run's have none (reference 0). */
+function opens(variablesReference: number): vscode.TreeItemCollapsibleState {
+  return variablesReference === 0 ? vscode.TreeItemCollapsibleState.None : vscode.TreeItemCollapsibleState.Collapsed;
 }
 
 /**
@@ -26,12 +33,14 @@ function variables(session: vscode.DebugSession, variablesReference: number): Pr
  * each opening its STE and CDs as they are in memory.
  */
 export class SmmuView extends SessionTree<SmmuNode> {
-  protected async roots(session: vscode.DebugSession): Promise<SmmuNode[]> {
-    const body = await this.sessions.request(session, 'iommu/smmu', {});
+  protected readonly noneWhenEnded = 'No SMMU';
+
+  protected async roots(source: RunSource): Promise<SmmuNode[]> {
+    const body = await this.sessions.ask(source, 'iommu/smmu', {});
     return body.smmus.map((smmu) => ({ kind: 'smmu', smmu }));
   }
 
-  protected override async children(session: vscode.DebugSession, node: SmmuNode): Promise<SmmuNode[]> {
+  protected override async children(source: RunSource, node: SmmuNode): Promise<SmmuNode[]> {
     switch (node.kind) {
       case 'smmu':
         return [
@@ -40,21 +49,20 @@ export class SmmuView extends SessionTree<SmmuNode> {
         ];
       case 'stream': {
         const container = node.stream.variablesReference;
-        return (await variables(session, container)).map((variable) => ({ kind: 'variable', path: `${node.smmu}-sid${node.stream.sid}-${variable.name}`, variable, container }));
+        return (await variables(source, container)).map((variable) => ({ kind: 'variable', path: `${node.smmu}-sid${node.stream.sid}-${variable.name}`, variable, container }));
       }
       case 'bank': {
         const container = node.bank.variablesReference;
-        return (await variables(session, container)).map((variable) => ({ kind: 'variable', path: `${node.smmu}-cb${node.bank.cbndx}-${variable.name}`, variable, container }));
+        return (await variables(source, container)).map((variable) => ({ kind: 'variable', path: `${node.smmu}-cb${node.bank.cbndx}-${variable.name}`, variable, container }));
       }
       case 'variable': {
         const container = node.variable.variablesReference;
-        if (container === 0) return [];
-        return (await variables(session, container)).map((variable) => ({ kind: 'variable', path: `${node.path}-${variable.name}`, variable, container }));
+        return (await variables(source, container)).map((variable) => ({ kind: 'variable', path: `${node.path}-${variable.name}`, variable, container }));
       }
     }
   }
 
-  getTreeItem(node: SmmuNode): vscode.TreeItem {
+  protected item(node: SmmuNode): vscode.TreeItem {
     switch (node.kind) {
       case 'smmu': {
         const item = new vscode.TreeItem(node.smmu.name, vscode.TreeItemCollapsibleState.Expanded);
@@ -65,7 +73,7 @@ export class SmmuView extends SessionTree<SmmuNode> {
       }
       case 'bank': {
         const b = node.bank;
-        const item = new vscode.TreeItem(`cb${b.cbndx}`, vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(`cb${b.cbndx}`, opens(b.variablesReference));
         item.id = `smmu-${node.smmu}-cb${b.cbndx}`;
         const fault = b.fsrFlags === '0' ? 'FSR clear' : `FSR ${b.fsrFlags}`;
         item.description = `${b.domain ?? 'no domain'} · ${fault}${b.stalled > 0 ? ` · ${b.stalled} stalled` : ''}`;
@@ -74,7 +82,7 @@ export class SmmuView extends SessionTree<SmmuNode> {
       }
       case 'stream': {
         const st = node.stream;
-        const item = new vscode.TreeItem(`sid 0x${st.sid.toString(16)}`, vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(`sid 0x${st.sid.toString(16)}`, opens(st.variablesReference));
         item.id = `smmu-${node.smmu}-sid${st.sid}`;
         item.description = streamDescription(st);
         item.tooltip = `STE at ${st.ste}: ${st.config}\n${st.cds.map((cd) => `CD ${cd.ssid} at ${cd.address}: ${cd.domain}, ASID ${cd.asid}`).join('\n')}`;
@@ -83,7 +91,7 @@ export class SmmuView extends SessionTree<SmmuNode> {
       }
       case 'variable': {
         const v = node.variable;
-        const item = new vscode.TreeItem(v.name, v.variablesReference === 0 ? vscode.TreeItemCollapsibleState.None : vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(v.name, opens(v.variablesReference));
         item.id = `smmu-${node.path}`;
         item.description = v.value;
         if (v.type) item.tooltip = `${v.name} = ${v.value}\n${v.type}`;

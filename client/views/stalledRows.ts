@@ -9,7 +9,7 @@ export function rowContext(t: StalledTransaction): string {
 }
 
 /** Why it waits, in a few words. */
-function why(t: StalledTransaction): string {
+export function stalledWhy(t: StalledTransaction): string {
   if (t.stall === 'behind') return 'behind a fault (HUPCF=0)';
   if (t.stall === 'page-request') return 'waits for its page request group';
   return t.fault ?? 'stalled';
@@ -22,7 +22,7 @@ function handle(t: StalledTransaction): string[] {
 
 /** A row's description: `read 0x7000000 (first) · sid 0x10 · stag 0x0 · translation fault … · 30 cycles`. */
 export function stalledDescription(t: StalledTransaction): string {
-  return [`${t.access} ${t.iova}${t.label ? ` (${t.label})` : ''}`, `sid 0x${t.sid.toString(16)}`, ...handle(t), why(t), `${t.age} cycles`].join(' · ');
+  return [`${t.access} ${t.iova}${t.label ? ` (${t.label})` : ''}`, `sid 0x${t.sid.toString(16)}`, ...handle(t), stalledWhy(t), `${t.age} cycles`].join(' · ');
 }
 
 /** Where it waits, for the tooltip: `kgsl cb0`, or the SMMUv3 and its handle. */

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { ResumeAction, StalledTransaction } from '../../debug-adapter/protocol';
+import { refusedAnswerMessage } from '../commands/refusedAnswer';
 import { revealLineOnClick } from '../editor/revealLine';
-import { IommuSessions } from '../session/iommuSessions';
+import { IommuSessions, RunSource } from '../session/iommuSessions';
 import { SessionTree } from './sessionTree';
 import { answerMessage, rowContext, stalledDescription, stalledWhere } from './stalledRows';
 
@@ -12,11 +13,13 @@ export const stalledViewId = 'iommu.stalledTransactions';
  * one waiting on a PRI page request group, Success / Invalid / Failure.
  */
 export class StalledTransactionsView extends SessionTree<StalledTransaction> {
-  protected async roots(session: vscode.DebugSession): Promise<StalledTransaction[]> {
-    return (await this.sessions.request(session, 'iommu/stalled', {})).transactions;
+  protected readonly noneWhenEnded = 'No transaction was stalled';
+
+  protected async roots(source: RunSource): Promise<StalledTransaction[]> {
+    return (await this.sessions.ask(source, 'iommu/stalled', {})).transactions;
   }
 
-  getTreeItem(t: StalledTransaction): vscode.TreeItem {
+  protected item(t: StalledTransaction): vscode.TreeItem {
     const item = new vscode.TreeItem(`#${t.id} ${t.engine}`, vscode.TreeItemCollapsibleState.None);
     item.id = `stalled-${t.id}`;
     item.description = stalledDescription(t);
@@ -33,7 +36,8 @@ export class StalledTransactionsView extends SessionTree<StalledTransaction> {
         `Waiting for ${t.age} cycles; line ${t.line}.`,
       ].join('\n\n'),
     );
-    item.contextValue = rowContext(t);
+    // A kept run's stalls can no longer be answered: no Retry, Terminate or Abort on them.
+    if (!this.readOnly) item.contextValue = rowContext(t);
     item.command = revealLineOnClick(t.path, t.line);
     return item;
   }
@@ -50,6 +54,6 @@ export async function resumeStalled(sessions: IommuSessions, transaction: number
     const body = await sessions.request(session, 'iommu/resume', { transaction, action });
     vscode.window.setStatusBarMessage(answerMessage(transaction, body), 8000);
   } catch (error) {
-    void vscode.window.showErrorMessage(`IOMMU: cannot ${action} #${transaction}: ${error instanceof Error ? error.message : String(error)}`);
+    void vscode.window.showErrorMessage(refusedAnswerMessage(transaction, action, error));
   }
 }

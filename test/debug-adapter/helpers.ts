@@ -61,6 +61,7 @@ const eventNames = [
   'progressStart',
   'progressUpdate',
   'progressEnd',
+  'iommu/ended',
 ] as const;
 export type EventName = (typeof eventNames)[number];
 
@@ -90,6 +91,7 @@ export interface Launched {
 
 export interface IommuLaunch {
   scenario: string;
+  noDebug?: boolean;
   stopOnEntry?: boolean;
   stopOnFault?: boolean;
   trace?: boolean;
@@ -347,7 +349,7 @@ export class Dap {
     const what = `${action} for #${answered.resumed.join(', #')}`;
     const stop = (await restated).body;
     assert.deepEqual([stop.reason, stop.description], ['pause', `Answered ${what}`]);
-    assert.ok(this.output('console').includes(`Answered ${what}: ${answered.written}\n`), 'the Debug Console says what the driver wrote');
+    assert.ok(this.output('stdout').includes(`Answered ${what}: ${answered.written}\n`), 'the Debug Console says what the driver wrote');
     return answered;
   }
 }

@@ -132,14 +132,14 @@ describe('threads, pause, restart, terminate', () => {
     assert.equal((await dap.stopped(1000)).reason, 'pause');
   });
 
-  test('terminate while stopped: terminated, and nothing after it', async () => {
+  test('terminate while stopped: the last state (iommu/ended), terminated, and nothing after it', async () => {
     await dap.launchAndStop({ scenario: example('a530-stall-hupcf') });
     await dap.client.terminateRequest({});
     await dap.next('terminated');
     await settle(100);
     assert.deepEqual(
       dap.events.map((e) => e.event),
-      ['initialized', 'stopped', 'terminated'],
+      ['initialized', 'stopped', 'iommu/ended', 'terminated'],
     );
   });
 

@@ -89,11 +89,11 @@ suite('debugging a scenario', () => {
     // FSR was cleared by the answer, so the IRQ found no fault and the workqueue handler never dumped.
     assert.equal(exited.body.exitCode, 1);
     assert.deepEqual(dap.outputs(session), [
-      ['console', 'Answered terminate for #1: FSR ← 0x2; RESUME ← terminate (TnR=1)\n'],
-      ['console', 'ended at cycle 120: transactions 6, faults 1, completed 5, aborted 1\n'],
-      ['console', 'line 38: expect bad aborted: ok (bad: aborted)\n'],
-      ['console', 'line 39: expect tex completed: ok (tex: 4 completed)\n'],
-      ['console', 'line 40: expect completed == 5: ok (completed = 5)\n'],
+      ['stdout', 'Answered terminate for #1: FSR ← 0x2; RESUME ← terminate (TnR=1)\n'],
+      ['stdout', 'ended at cycle 120: transactions 6, faults 1, completed 5, aborted 1\n'],
+      ['stdout', 'line 38: expect bad aborted: ok (bad: aborted)\n'],
+      ['stdout', 'line 39: expect tex completed: ok (tex: 4 completed)\n'],
+      ['stdout', 'line 40: expect completed == 5: ok (completed = 5)\n'],
       ['stderr', 'line 41: expect dumps == 1: FAILED (dumps = 0)\n'],
     ]);
     await ended;
@@ -134,8 +134,8 @@ suite('debugging a scenario', () => {
     assert.equal(exited.body.exitCode, 0);
     assert.deepEqual(dap.outputs(session), [
       ['stdout', 'stalled translation fault at 0x7000000, sid 0x0\n'],
-      ['console', 'Answered terminate for #1: RESUME ← terminate (TnR=1)\n'],
-      ...endOfRun.map((line): [string, string] => ['console', line]),
+      ['stdout', 'Answered terminate for #1: RESUME ← terminate (TnR=1)\n'],
+      ...endOfRun.map((line): [string, string] => ['stdout', line]),
     ]);
     await ended;
   });
@@ -148,8 +148,7 @@ suite('debugging a scenario', () => {
     assert.equal((await dap.next<DebugProtocol.ExitedEvent>(session, 'exited')).body.exitCode, 0);
     assert.deepEqual(dap.outputs(session), [
       ['stdout', 'stalled translation fault at 0x7000000, sid 0x0\n'],
-      ['console', 'Answered terminate for #1: RESUME ← terminate (TnR=1)\n'],
-      ...endOfRun.map((line): [string, string] => ['console', line]),
+      ...endOfRun.map((line): [string, string] => ['stdout', line]),
     ]);
     await ended;
   });
