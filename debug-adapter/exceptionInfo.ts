@@ -16,8 +16,8 @@ export function describeException(machine: Machine, filter: ExceptionFilterId, t
   if (filter === 'terminate') {
     const how = transaction.status === 'raz' ? (transaction.access === 'read' ? 'terminated: read as zeros (RAZ)' : 'terminated: the write was dropped (WI)') : 'aborted';
     const article = /^[aeiou]/.test(fault?.kind ?? '') ? 'an' : 'a';
-    const without = `: ${machine.smmu(transaction.smmu)?.terminatedWithoutFault ?? 'it reached no domain'}`;
-    return sentence(`${access} ${how}${fault ? ` after ${article} ${fault.kind} fault: ${fault.reason}` : without}`);
+    const without = machine.smmu(transaction.smmu)?.terminatedWithoutFault;
+    return sentence(`${access} ${how}${fault ? ` after ${article} ${fault.kind} fault: ${fault.reason}` : without ? `: ${without}` : ''}`);
   }
   const smmu = fault && machine.smmu(fault.smmu);
   if (!fault || !smmu) return sentence(`${access} stalled`);

@@ -23,7 +23,9 @@ export interface LineCount {
 export function lineCounts(machine: Machine): LineCount[] {
   const stalled = new Map<string, number>();
   for (const t of machine.state.transactions.values()) {
-    if (t.status === 'stalled') stalled.set(`${t.engine}:${t.op}`, (stalled.get(`${t.engine}:${t.op}`) ?? 0) + 1);
+    if (t.status !== 'stalled') continue;
+    const key = `${t.engine}:${t.op}`;
+    stalled.set(key, (stalled.get(key) ?? 0) + 1);
   }
   const byLine = new Map<number, LineCount>();
   machine.state.engines.forEach((engine, e) => {
