@@ -15,7 +15,7 @@ import {
 } from './protocol';
 import { RequestArguments } from './requestArguments';
 import { domainOfAnyStream } from '../emulator/inspect/streams';
-import { prgWaitOf, stagOf } from '../emulator/inspect/stalls';
+import { answerRefusal, prgWaitOf, stagOf } from '../emulator/inspect/stalls';
 import { entryCount, rootOf, tableEntries } from './variables/pageTable';
 import { contextBanksOf } from '../emulator/inspect/smmus';
 import { lineCounts } from '../emulator/inspect/lineCounts';
@@ -73,6 +73,7 @@ export function stalled(debuggee: Debuggee, path: string): StalledResponseBody {
           smmu: machine.model.smmus[t.smmu]?.name ?? '?',
           contextBank: t.bank ?? null,
           age: machine.now - t.issued,
+          unanswerable: answerRefusal(machine, t) ?? null,
           path,
           line: lineOfOp(machine, t.engine, t.op),
         };

@@ -34,6 +34,8 @@ export interface StalledTransaction {
   contextBank: number | null;
   /** Cycles since it was issued. */
   age: number;
+  /** Why the driver cannot answer it now (it waits behind another's fault; its page request group is not complete), or null when it can. */
+  unanswerable: string | null;
   /** Where it is written in the scenario. */
   path: string;
   line: number;

@@ -1,10 +1,16 @@
 import { PageResponse, ResumeAction, StallAction, StalledTransaction } from '../../debug-adapter/protocol';
 
-/** What a stalled row's inline actions are chosen by: a stall's (RESUME / CMD_RESUME) or a page request group's (CMD_PRI_RESP). */
+/**
+ * What a stalled row's inline actions are chosen by: a stall's (RESUME / CMD_RESUME), a page
+ * request group's (CMD_PRI_RESP), or none — a row the driver cannot answer now (it waits
+ * behind another's fault, its group is not complete) offers nothing that would be refused.
+ */
 export const stallRowContext = 'iommu.stalledTransaction';
 export const pageRequestRowContext = 'iommu.pageRequestTransaction';
+export const waitingRowContext = 'iommu.waitingTransaction';
 
 export function rowContext(t: StalledTransaction): string {
+  if (t.unanswerable !== null) return waitingRowContext;
   return t.stall === 'page-request' ? pageRequestRowContext : stallRowContext;
 }
 

@@ -34,6 +34,7 @@ export class StalledTransactionsView extends SessionTree<StalledTransaction> {
             ? `Its device waits for the response to its page request group on ${where}: ${t.fault ?? ''}.`
             : `Stalled by its own fault on ${where}: ${t.fault ?? ''}.`,
         `Waiting for ${t.age} cycles; line ${t.line}.`,
+        ...(t.unanswerable !== null ? [`Cannot be answered now: ${t.unanswerable}.`] : []),
       ].join('\n\n'),
     );
     // A kept run's stalls can no longer be answered: no Retry, Terminate or Abort on them.

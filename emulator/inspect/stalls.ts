@@ -36,3 +36,9 @@ export function waitWords(machine: Machine, t: TransactionState): string {
   const stag = stagOf(machine, t);
   return `by its fault${stag === undefined ? '' : `, STAG ${hex(stag)}`}`;
 }
+
+/** Why the driver could not answer a stalled transaction now (it waits behind another's fault, its group is not complete…), or undefined when it can. */
+export function answerRefusal(machine: Machine, t: TransactionState): string | undefined {
+  const smmu = machine.smmu(t.smmu);
+  return smmu ? smmu.unanswerable(t) : `transaction #${t.id} is on no SMMU`;
+}

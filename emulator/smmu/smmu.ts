@@ -83,6 +83,8 @@ export interface Smmu {
    * CMD_PRI_RESP then CMD_SYNC). Throws `MachineRequestError` when the driver could not.
    */
   answerStall(transaction: TransactionState, action: ResponseKind): { resumed: number[]; written: string };
+  /** Why the driver could not answer a stalled transaction now (what `answerStall` would refuse), or undefined when it can. */
+  unanswerable(transaction: TransactionState): string | undefined;
   /** Where `sid` (with SubstreamID `ssid`) goes now. */
   route(sid: number, ssid: number | undefined): Route;
   /** Its stall table: the transactions it holds, in the order they stalled. */

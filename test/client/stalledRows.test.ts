@@ -19,6 +19,7 @@ function stalled(fields: Partial<StalledTransaction>): StalledTransaction {
     smmu: 'smmu0',
     contextBank: null,
     age: 30,
+    unanswerable: null,
     path: '/s.iommu',
     line: 17,
     ...fields,
@@ -45,8 +46,14 @@ test('a stall offers Retry / Terminate / Abort; a page request group Success / I
   assert.deepEqual(answersFor(stalled({ stag: '0x0' })).map((a) => [a.label, a.action]), [['Retry', 'retry'], ['Terminate', 'terminate'], ['Abort', 'abort']]);
   assert.deepEqual(answersFor(stalled({ stall: 'page-request', prgi: '0x1' })).map((a) => [a.label, a.action]), [['Success', 'success'], ['Invalid', 'invalid'], ['Failure', 'failure']]);
   assert.equal(rowContext(stalled({})), 'iommu.stalledTransaction');
-  assert.equal(rowContext(stalled({ stall: 'behind' })), 'iommu.stalledTransaction');
   assert.equal(rowContext(stalled({ stall: 'page-request' })), 'iommu.pageRequestTransaction');
+});
+
+test('a row the driver cannot answer now offers no answer at all', () => {
+  const behind = 'transaction #2 is not stalled by a fault of its own: it waits behind the one ahead of it (HUPCF=0); resume that one';
+  assert.equal(rowContext(stalled({ stall: 'behind', unanswerable: behind })), 'iommu.waitingTransaction');
+  const open = 'page request group 0x1 is not complete: the device has not sent its last request (Last=1) yet; answer it once it has';
+  assert.equal(rowContext(stalled({ stall: 'page-request', prgi: '0x1', unanswerable: open })), 'iommu.waitingTransaction');
 });
 
 test('the status bar says what was written, and the others the answer resumed', () => {

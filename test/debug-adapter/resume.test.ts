@@ -126,6 +126,7 @@ describe('iommu/resume and iommu/stalled', () => {
           smmu: 'kgsl',
           contextBank: 0,
           age: 30,
+          unanswerable: null,
           path: example('a530-stall-hupcf'),
           line: 21,
         },
@@ -145,8 +146,11 @@ describe('iommu/resume and iommu/stalled', () => {
         [2, 'gpu.tp', 2, '0x1002000', 'tex', 'behind', null, 8, 24],
       ],
     );
+    const behind = 'transaction #2 is not stalled by a fault of its own: it waits behind the one ahead of it (HUPCF=0); resume that one';
+    // The view offers no answer on the read behind the fault: the list says why, in the words a request would be refused with.
+    assert.deepEqual(stalled.transactions.map((t) => t.unanswerable), [null, behind]);
     const refused = await errorOf(dap.custom('iommu/resume', { transaction: 2, action: 'retry' }));
-    assert.equal(refused.message, 'transaction #2 is not stalled by a fault of its own: it waits behind the one ahead of it (HUPCF=0); resume that one');
+    assert.equal(refused.message, behind);
     const resumed = await dap.answer(1, 'terminate');
     assert.deepEqual(resumed, { resumed: [1], written: 'RESUME ← terminate (TnR=1)' });
     assert.deepEqual((await dap.custom<StalledResponseBody>('iommu/stalled')).transactions, []);

@@ -40,6 +40,7 @@ describe('iommu/stalled and iommu/resume on SMMUv3', () => {
           smmu: 's',
           contextBank: null,
           age: 30,
+          unanswerable: null,
           path: scenario,
           line: 8,
         },

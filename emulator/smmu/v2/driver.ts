@@ -56,14 +56,19 @@ export class SmmuV2 implements Smmu {
 
   /** FSR written back (its fault bits cleared), then RESUME: that answers every transaction stalled on the bank. */
   answerStall(transaction: TransactionState, action: ResponseKind): { resumed: number[]; written: string } {
-    if (transaction.bank === undefined) throw new MachineRequestError(`transaction #${transaction.id} is not stalled`);
-    if (transaction.stall === 'behind') {
-      throw new MachineRequestError(`transaction #${transaction.id} is not stalled by a fault of its own: it waits behind the one ahead of it (HUPCF=0); resume that one`);
-    }
+    const refusal = this.unanswerable(transaction);
+    if (refusal !== undefined || transaction.bank === undefined) throw new MachineRequestError(refusal ?? `transaction #${transaction.id} is not stalled`);
     const stalled = [...bankState(this.rt, this.index, transaction.bank).stalled];
     const { written, ignored } = answerContextFault(this.rt, this.index, transaction.bank, action);
     if (ignored) throw new MachineRequestError(`RESUME was ignored: ${ignored}`);
     return { resumed: stalled, written };
+  }
+
+  /** RESUME answers the bank's own stall: one stalled behind it (HUPCF=0) goes on when that one is answered. */
+  unanswerable(transaction: TransactionState): string | undefined {
+    if (transaction.status !== 'stalled' || transaction.bank === undefined) return `transaction #${transaction.id} is not stalled`;
+    if (transaction.stall === 'behind') return `transaction #${transaction.id} is not stalled by a fault of its own: it waits behind the one ahead of it (HUPCF=0); resume that one`;
+    return undefined;
   }
 
   route(sid: number): Route {

@@ -49,25 +49,32 @@ export class SmmuV3 implements Smmu {
 
   /** The driver's answer through the command queue — CMD_RESUME with the stall's STAG, or CMD_PRI_RESP for the page request group the transaction waits on — then CMD_SYNC. */
   answerStall(transaction: TransactionState, action: ResponseKind): { resumed: number[]; written: string } {
-    const { group, transactions } = this.groupOf(transaction);
-    return { resumed: transactions, written: sendPageResponse(this.rt, this.index, group, action) };
+    const target = this.answerTarget(transaction);
+    if (typeof target === 'string') throw new MachineRequestError(target);
+    return { resumed: target.transactions, written: sendPageResponse(this.rt, this.index, target.group, action) };
   }
 
-  /** The group a stalled transaction is answered through: what the response names, and every transaction it answers. */
-  private groupOf(transaction: TransactionState): { group: IopfGroupId; transactions: number[] } {
+  unanswerable(transaction: TransactionState): string | undefined {
+    const target = this.answerTarget(transaction);
+    return typeof target === 'string' ? target : undefined;
+  }
+
+  /** The group a stalled transaction is answered through — what the response names, and every transaction it answers — or why there is none now. */
+  private answerTarget(transaction: TransactionState): { group: IopfGroupId; transactions: number[] } | string {
     const v3 = this.state;
+    if (transaction.status !== 'stalled') return `transaction #${transaction.id} is not stalled`;
     if (transaction.stall === 'page-request') {
       const wait = v3.prgWaits.find((w) => w.transactions.includes(transaction.id));
-      if (!wait) throw new MachineRequestError(`transaction #${transaction.id} waits on no page request group`);
+      if (!wait) return `transaction #${transaction.id} waits on no page request group`;
       if (v3.openPrgs.some((open) => open.engine === transaction.engine && open.prgi === wait.prgi)) {
         // The device still holds the group's last request: a response now would answer a group the core has not seen whole.
-        throw new MachineRequestError(`page request group ${hex(wait.prgi)} is not complete: the device has not sent its last request (Last=1) yet; answer it once it has`);
+        return `page request group ${hex(wait.prgi)} is not complete: the device has not sent its last request (Last=1) yet; answer it once it has`;
       }
       const ssid = transaction.pasid === undefined ? undefined : Number(transaction.pasid);
       return { group: { kind: 'page-request', sid: wait.sid, ssid, grpid: wait.prgi }, transactions: wait.transactions };
     }
     const stall = v3.stalls.find((s) => s.transaction === transaction.id);
-    if (!stall) throw new MachineRequestError(`transaction #${transaction.id} holds no STAG`);
+    if (!stall) return `transaction #${transaction.id} holds no STAG`;
     return { group: { kind: 'stall', sid: stall.sid, ssid: undefined, grpid: stall.stag }, transactions: [transaction.id] };
   }
 
