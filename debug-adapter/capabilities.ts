@@ -36,7 +36,6 @@ export const unsupportedRequests: ReadonlySet<string> = new Set([
   'restartFrame',
   'goto',
   'gotoTargets',
-  'source',
   'terminateThreads',
   'setExpression',
   'stepInTargets',

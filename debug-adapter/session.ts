@@ -1,5 +1,6 @@
 import * as path from 'path';
 import {
+  ContinuedEvent,
   DebugSession,
   Event,
   ExitedEvent,
@@ -29,6 +30,7 @@ import { consoleCompletions, ConsoleEvaluator } from './consoleEvaluate';
 import * as custom from './customRequests';
 import { Debuggee, DebuggeeListener, Stop } from './debuggee';
 import { ErrorId, RequestError, showsUser } from './errors';
+import { kernelSource, kernelStackFrame } from './kernelFrames';
 import { readExceptionBreakpoints } from './exceptionBreakpoints';
 import { defaultExceptionFilters, exceptionTitle } from './exceptionFilters';
 import { FrameInfo, stackOf } from './frames';
@@ -568,10 +570,18 @@ export class IommuDebugSession extends DebugSession {
       const column = this.convertDebuggerColumnToClient(1);
       const frames = all.slice(start, levels > 0 ? start + levels : undefined).map((frame): DebugProtocol.StackFrame => {
         const id = this.frames.create(frame);
-        if (frame.kind === 'kernel') return { id, name: frame.name, line: 0, column: 0, presentationHint: 'subtle' };
+        if (frame.kind === 'kernel') return kernelStackFrame(id, frame.name);
         return { id, name: frame.name, source: this.source(), line: this.convertDebuggerLineToClient(frame.line), column };
       });
       response.body = { stackFrames: frames, totalFrames: all.length };
+    });
+  }
+
+  protected override sourceRequest(response: DebugProtocol.SourceResponse, raw: DebugProtocol.SourceArguments): void {
+    // Answered in every phase: a kernel file's page does not depend on the run.
+    this.answer(response, raw, (args) => {
+      const reference = args.has('source') ? args.object('source').optionalInteger('sourceReference', { min: 1 }) : undefined;
+      response.body = kernelSource(reference ?? args.integer('sourceReference', { min: 1 }));
     });
   }
 
@@ -661,6 +671,10 @@ export class IommuDebugSession extends DebugSession {
           // Like the debugger's own actions: the Debug Console says what the driver wrote, and the stop is told again as it now stands.
           const what = `${given.string('action')} for #${answered.resumed.join(', #')}`;
           this.sendEvent(new OutputEvent(`Answered ${what}: ${answered.written}\n`, 'stdout'));
+          // VS Code keeps an exception's widget while the same frame stays in focus: the stop is
+          // let go (continued) and told again, as a pause, so the widget goes with the exception.
+          const stoppedOn = debuggee.lastStop?.threadId;
+          if (stoppedOn !== undefined) this.sendEvent(new ContinuedEvent(stoppedOn, true));
           debuggee.restate(`Answered ${what}`);
           return;
         }

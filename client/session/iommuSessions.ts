@@ -9,6 +9,8 @@ export type SessionChangeKind = 'stopped' | 'continued' | 'changed' | 'ended';
 export interface SessionChange {
   session: vscode.DebugSession;
   kind: SessionChangeKind;
+  /** A stop's thread, as its `stopped` event names it. */
+  threadId?: number;
 }
 
 /**
@@ -69,7 +71,7 @@ export class IommuSessions implements vscode.DebugAdapterTrackerFactory, vscode.
       switch (message.event) {
         case 'stopped':
           this.stopped.add(session.id);
-          this.fire(session, 'stopped');
+          this.fire(session, 'stopped', (message.body as { threadId?: number } | undefined)?.threadId);
           return;
         case 'continued':
           this.stopped.delete(session.id);
@@ -103,8 +105,8 @@ export class IommuSessions implements vscode.DebugAdapterTrackerFactory, vscode.
     this.fire(session, 'ended');
   }
 
-  private fire(session: vscode.DebugSession, kind: SessionChangeKind): void {
-    this.emitter.fire({ session, kind });
+  private fire(session: vscode.DebugSession, kind: SessionChangeKind, threadId?: number): void {
+    this.emitter.fire({ session, kind, threadId });
     void this.updateContext();
   }
 

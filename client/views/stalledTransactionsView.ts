@@ -3,7 +3,7 @@ import { ResumeAction, StalledTransaction } from '../../debug-adapter/protocol';
 import { refusedAnswerMessage } from '../commands/refusedAnswer';
 import { revealLineOnClick } from '../editor/revealLine';
 import { IommuSessions, RunSource } from '../session/iommuSessions';
-import { SessionTree } from './sessionTree';
+import { EndedNote, SessionTree } from './sessionTree';
 import { answerMessage, rowContext, stalledDescription, stalledWhere } from './stalledRows';
 
 export const stalledViewId = 'iommu.stalledTransactions';
@@ -14,9 +14,34 @@ export const stalledViewId = 'iommu.stalledTransactions';
  */
 export class StalledTransactionsView extends SessionTree<StalledTransaction> {
   protected readonly noneWhenEnded = 'No transaction was stalled';
+  /** One object per transaction across refreshes, updated in place: the tree can reveal a row it drew before. */
+  private readonly rows = new Map<number, StalledTransaction>();
 
   protected async roots(source: RunSource): Promise<StalledTransaction[]> {
-    return (await this.sessions.ask(source, 'iommu/stalled', {})).transactions;
+    const { transactions } = await this.sessions.ask(source, 'iommu/stalled', {});
+    const live = new Set(transactions.map((t) => t.id));
+    for (const id of this.rows.keys()) if (!live.has(id)) this.rows.delete(id);
+    return transactions.map((t) => {
+      const row = this.rows.get(t.id);
+      if (!row) {
+        this.rows.set(t.id, t);
+        return t;
+      }
+      return Object.assign(row, t);
+    });
+  }
+
+  getParent(): undefined {
+    return undefined;
+  }
+
+  /**
+   * The row of the transaction a stop is about, on `threadId`'s engine, with its answers
+   * (a stall it can answer; else none): what the view selects so that they show.
+   */
+  async stoppedRow(threadId: number): Promise<StalledTransaction | undefined> {
+    const rows = await this.getChildren();
+    return rows.find((r): r is StalledTransaction => !(r instanceof EndedNote) && r.threadId === threadId && r.stall !== 'behind' && r.unanswerable === null);
   }
 
   protected item(t: StalledTransaction): vscode.TreeItem {

@@ -1,3 +1,4 @@
+import type { KernelFunctionName } from '../kernel/functions';
 import { ResponseKind } from '../language/ast';
 import type { FaultBehaviour } from '../smmu/smmu';
 import type { SmmuState } from '../smmu/smmuState';
@@ -153,7 +154,7 @@ export interface ActivityState {
   cfi: ContextFaultInfo | undefined;
   response: ResponseKind | undefined;
   /** The kernel calls above this activity, outermost first, for the call stack. */
-  callers: string[];
+  callers: KernelFunctionName[];
 }
 
 export interface WorkItemState {

@@ -139,10 +139,17 @@ describe('arguments out of range: an error response that says what is wrong, nev
     ]);
   });
 
+  test('source: only the kernel files its frames name, by a reference of at least 1', async () => {
+    await assertRefused([
+      ['source', { sourceReference: 99 }, BAD_ARGUMENTS, "there is no source 99: the IOMMU debugger's sources are the scenario (by path) and the kernel files its frames name"],
+      ['source', { sourceReference: 0 }, BAD_ARGUMENTS, "source: 'sourceReference' must be a whole number of at least 1"],
+      ['source', {}, BAD_ARGUMENTS, "source: 'sourceReference' must be a whole number of at least 1"],
+    ]);
+  });
+
   test('requests this adapter does not implement are refused, not answered with an empty success', async () => {
     await assertRefused([
       ['disassemble', { memoryReference: '0x40000000', instructionCount: 4 }, UNKNOWN_REQUEST, "the IOMMU debugger does not support 'disassemble'"],
-      ['source', { sourceReference: 1 }, UNKNOWN_REQUEST, "the IOMMU debugger does not support 'source'"],
       ['attach', {}, UNKNOWN_REQUEST, "the IOMMU debugger does not support 'attach'"],
       ['iommu/nope', {}, UNKNOWN_REQUEST, "unknown request 'iommu/nope'"],
     ]);

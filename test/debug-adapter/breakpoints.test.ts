@@ -236,7 +236,7 @@ describe('breakpoints', () => {
       allThreadsStopped: true,
       hitBreakpointIds: [launched.functionBreakpoints[0]?.id],
     });
-    assert.deepEqual(await dap.stack(stop.threadId ?? 0), ['log "fault {kind} at {iova}" @ 16', 'h() @ 14', 'process_one_work @ 0', 'worker_thread @ 0']);
+    assert.deepEqual(await dap.stack(stop.threadId ?? 0), ['log "fault {kind} at {iova}" @ 16', 'h() @ 14', 'process_one_work @ workqueue.c:8', 'worker_thread @ workqueue.c:5']);
   });
 
   test('function breakpoint on a kernel path name: arm_smmu_cb_write(RESUME), after the handler answered', async () => {
@@ -247,7 +247,7 @@ describe('breakpoints', () => {
     assert.equal(stop.description, 'Paused on function breakpoint arm_smmu_cb_write(RESUME)');
     assert.deepEqual(stop.hitBreakpointIds, [launched.functionBreakpoints[0]?.id]);
     assert.equal(stop.threadId, await dap.threadId('iopf/0'));
-    assert.deepEqual(await dap.stack(stop.threadId ?? 0), ['arm_smmu_cb_write(RESUME) @ 0', 'process_one_work @ 0', 'worker_thread @ 0']);
+    assert.deepEqual(await dap.stack(stop.threadId ?? 0), ['arm_smmu_cb_write(RESUME) @ arm-smmu.h:9', 'process_one_work @ workqueue.c:8', 'worker_thread @ workqueue.c:5']);
     assert.equal(dap.output('stdout'), 'fault translation at 0x20000000\n');
   });
 
@@ -257,7 +257,7 @@ describe('breakpoints', () => {
     const stop = await dap.stopped();
     assert.equal(stop.description, 'Paused on function breakpoint report_iommu_fault');
     assert.equal(stop.threadId, await dap.threadId('irq'));
-    assert.deepEqual(await dap.stack(stop.threadId ?? 0), ['report_iommu_fault @ 0', 'arm_smmu_context_fault @ 0', 'handle_irq_event @ 0', 'gic_handle_irq @ 0']);
+    assert.deepEqual(await dap.stack(stop.threadId ?? 0), ['report_iommu_fault @ iommu.c:5', 'arm_smmu_context_fault @ arm-smmu.c:5', 'handle_irq_event @ handle.c:5', 'gic_handle_irq @ irq-gic-v3.c:5']);
   });
 
   test('function breakpoint with a hit count: the handler of the second fault', async () => {

@@ -280,7 +280,8 @@ export class Dap {
 
   /** `name @ line` for every frame of a thread (line 0 for a kernel frame without source). */
   async stack(threadId: number): Promise<string[]> {
-    return (await this.frames(threadId)).map((f) => `${f.name} @ ${f.line}`);
+    // A kernel frame is at a paragraph of its file's page: `process_one_work @ workqueue.c:8`.
+    return (await this.frames(threadId)).map((f) => `${f.name} @ ${f.source?.sourceReference ? `${f.source.name ?? ''}:${f.line}` : f.line}`);
   }
 
   async topFrame(threadId: number): Promise<DebugProtocol.StackFrame> {

@@ -33,7 +33,7 @@ describe('stepIn on a faulting transaction', () => {
     await dap.stop();
   });
 
-  test('workqueue handler: lands on its first statement on iopf/0, kernel frames below without source', async () => {
+  test('workqueue handler: lands on its first statement on iopf/0, kernel frames below in their own files', async () => {
     const fault = await dap.launchAndStop({ scenario: example('a530-stall-hupcf') });
     assert.equal(fault.threadId, 1);
     await dap.client.stepInRequest({ threadId: 1 });
@@ -50,10 +50,20 @@ describe('stepIn on a faulting transaction', () => {
       [
         { name: 'log "stalled {kind} fault at {iova}, sid {sid}"', line: 33, source: example('a530-stall-hupcf'), hint: undefined },
         { name: 'gpu_fault()', line: 31, source: example('a530-stall-hupcf'), hint: undefined },
-        { name: 'process_one_work', line: 0, source: undefined, hint: 'subtle' },
-        { name: 'worker_thread', line: 0, source: undefined, hint: 'subtle' },
+        { name: 'process_one_work', line: 8, source: 'kernel/workqueue.c', hint: 'subtle' },
+        { name: 'worker_thread', line: 5, source: 'kernel/workqueue.c', hint: 'subtle' },
       ],
     );
+    // Both kernel frames are in one file, drawn as the kernel's: its origin folds them, and its page opens at their lines.
+    const kernel = frames.slice(2).map((f) => f.source);
+    assert.deepEqual(kernel[0], { name: 'workqueue.c', path: 'kernel/workqueue.c', sourceReference: kernel[0]?.sourceReference, origin: 'Linux kernel', presentationHint: 'deemphasize' });
+    assert.deepEqual(kernel[1], kernel[0]);
+    const page = await dap.client.sourceRequest({ sourceReference: kernel[0]?.sourceReference ?? 0, source: kernel[0] });
+    const lines = page.body.content.split('\n');
+    assert.equal(lines[0], '// kernel/workqueue.c');
+    assert.equal(lines[4], 'worker_thread()');
+    assert.equal(lines[7], 'process_one_work()');
+    assert.equal(lines[8], '    // Runs one work item: the fault handler queued by queue_work, or the iopf group of a');
     assert.equal(dap.output('stdout'), '', 'the log statement has not run yet');
   });
 
@@ -92,10 +102,10 @@ describe('stepIn on a faulting transaction', () => {
       [
         ['log "thread fault at {iova}"', lineOf(text, 'log "thread'), undefined],
         ['h()', lineOf(text, 'handler h on d'), undefined],
-        ['report_iommu_fault', 0, 'subtle'],
-        ['arm_smmu_context_fault', 0, 'subtle'],
-        ['irq_thread_fn', 0, 'subtle'],
-        ['irq_thread', 0, 'subtle'],
+        ['report_iommu_fault', 5, 'subtle'],
+        ['arm_smmu_context_fault', 5, 'subtle'],
+        ['irq_thread_fn', 13, 'subtle'],
+        ['irq_thread', 9, 'subtle'],
       ],
     );
     const page = await dap.client.stackTraceRequest({ threadId: stop.threadId ?? 0, startFrame: 2, levels: 2 });
@@ -116,10 +126,10 @@ describe('stepIn on a faulting transaction', () => {
     assert.deepEqual(await dap.stack(stop.threadId ?? 0), [
       `log "irq fault at {iova}" @ ${lineOf(text, 'log "irq')}`,
       `h() @ ${lineOf(text, 'handler h on d')}`,
-      'report_iommu_fault @ 0',
-      'arm_smmu_context_fault @ 0',
-      'handle_irq_event @ 0',
-      'gic_handle_irq @ 0',
+      'report_iommu_fault @ iommu.c:5',
+      'arm_smmu_context_fault @ arm-smmu.c:5',
+      'handle_irq_event @ handle.c:5',
+      'gic_handle_irq @ irq-gic-v3.c:5',
     ]);
   });
 
@@ -134,10 +144,10 @@ describe('stepIn on a faulting transaction', () => {
     assert.deepEqual(await dap.stack(stop.threadId ?? 0), [
       'log "fault at {iova}" @ 31',
       'gpu_fault() @ 29',
-      'report_iommu_fault @ 0',
-      'arm_smmu_context_fault @ 0',
-      'irq_thread_fn @ 0',
-      'irq_thread @ 0',
+      'report_iommu_fault @ iommu.c:5',
+      'arm_smmu_context_fault @ arm-smmu.c:5',
+      'irq_thread_fn @ manage.c:13',
+      'irq_thread @ manage.c:9',
     ]);
   });
 
@@ -161,8 +171,8 @@ describe('stepIn on a faulting transaction', () => {
       'Paused after step: map page -> 0x8800_0000 + (iova - 0x0300_0000) rw @ 31 | ""',
       'Paused after step: log "mapped {iova} on demand" @ 32 | ""',
       'Paused after step: retry @ 33 | "mapped 0x3000000 on demand\\n"',
-      'Paused after step: arm_smmu_cb_write(RESUME) @ 0 | "mapped 0x3000000 on demand\\n"',
-      'Paused after step: process_one_work @ 0 | "mapped 0x3000000 on demand\\n"',
+      'Paused after step: arm_smmu_cb_write(RESUME) @ arm-smmu.h:9 | "mapped 0x3000000 on demand\\n"',
+      'Paused after step: process_one_work @ workqueue.c:8 | "mapped 0x3000000 on demand\\n"',
     ]);
     await dap.client.nextRequest({ threadId: worker });
     const back = await dap.stopped();

@@ -121,7 +121,7 @@ describe('stepOut of a fault handler', () => {
       '}',
     ].join('\n');
     const worker = await intoHandler(scenarioFile(text));
-    assert.deepEqual(await dap.stack(worker), [`log "looked at {iova}" @ ${lineOf(text, 'log "looked')}`, `h() @ ${lineOf(text, 'handler h')}`, 'process_one_work @ 0', 'worker_thread @ 0']);
+    assert.deepEqual(await dap.stack(worker), [`log "looked at {iova}" @ ${lineOf(text, 'log "looked')}`, `h() @ ${lineOf(text, 'handler h')}`, 'process_one_work @ workqueue.c:8', 'worker_thread @ workqueue.c:5']);
     await dap.client.stepOutRequest({ threadId: worker });
     const stop = await dap.stopped();
     assert.deepEqual(stop, { reason: 'step', threadId: 1, description: 'Paused after the handler returned', allThreadsStopped: true });

@@ -29,7 +29,7 @@ describe('SMMUv3 fault paths: queue threads, iopf workers, stepping into handler
       { id: 2, name: 'nic.tx' },
       { id: 7, name: 'irq/smmu0-priq' },
     ]);
-    assert.deepEqual(await dap.stack(7), ['arm_smmu_priq_thread @ 0', 'irq_thread_fn @ 0', 'irq_thread @ 0']);
+    assert.deepEqual(await dap.stack(7), ['arm_smmu_priq_thread @ arm-smmu-v3.c:10', 'irq_thread_fn @ manage.c:13', 'irq_thread @ manage.c:9']);
   });
 
   test('step into a stalled transaction: the handler\'s first statement on iopf/0, iopf_handler below it', async () => {
@@ -44,9 +44,9 @@ describe('SMMUv3 fault paths: queue threads, iopf workers, stepping into handler
       [
         ['log "stall stag {stag} at {iova}, sid {sid}"', 22, example('smmuv3-stalls-out-of-order'), null],
         ['gpu_fault()', 20, example('smmuv3-stalls-out-of-order'), null],
-        ['iopf_handler', 0, null, 'subtle'],
-        ['process_one_work', 0, null, 'subtle'],
-        ['worker_thread', 0, null, 'subtle'],
+        ['iopf_handler', 5, 'drivers/iommu/io-pgfault.c', 'subtle'],
+        ['process_one_work', 8, 'kernel/workqueue.c', 'subtle'],
+        ['worker_thread', 5, 'kernel/workqueue.c', 'subtle'],
       ],
     );
     assert.deepEqual(
@@ -74,9 +74,9 @@ describe('SMMUv3 fault paths: queue threads, iopf workers, stepping into handler
     assert.deepEqual(await dap.stack(5), [
       'log "page request group {prgi}, pasid {pasid}, from {iova}" @ 27',
       'sva_fault() @ 25',
-      'iopf_handler @ 0',
-      'process_one_work @ 0',
-      'worker_thread @ 0',
+      'iopf_handler @ io-pgfault.c:5',
+      'process_one_work @ workqueue.c:8',
+      'worker_thread @ workqueue.c:5',
     ]);
     const frameId = (await dap.topFrame(5)).id;
     const values: Record<string, string> = {};

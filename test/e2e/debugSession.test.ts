@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Browser, Page } from 'playwright-core';
 import { CodeServer, startCodeServer } from './helpers/codeServer';
-import { debugConsoleLines, expandPane, pressF5, rows, treeRows, waitForPause, waitForSessionEnd } from './helpers/debug';
+import { debugConsoleLines, iommuView, pressF5, rows, treeRows, waitForPause, waitForSessionEnd } from './helpers/debug';
 import { launchBrowser, openWorkbench, quickOpen, screenshot } from './helpers/workbench';
 
 /**
@@ -40,7 +40,7 @@ test('F5 stops on the translation fault, at the faulting line, with the fault in
 });
 
 test('the Stalled Transactions view lists the faulting read, and Terminate answers it', async () => {
-  const view = await expandPane(page, 'Stalled Transactions');
+  const view = await iommuView(page, 'Stalled Transactions');
   const row = view.locator('.monaco-list-row', { hasText: '#1 gpu.cp' });
   await row.waitFor({ timeout: 15_000 });
   assert.deepEqual(await treeRows(view), ['#1 gpu.cp read 0x7000000 (bad) · sid 0x0 · translation fault at level 2: L2[56] is invalid · 30 cycles']);
@@ -49,14 +49,29 @@ test('the Stalled Transactions view lists the faulting read, and Terminate answe
   await row.locator('.action-label[aria-label="Terminate"]').click();
   await view.locator('.welcome-view-content', { hasText: 'No transaction is stalled.' }).waitFor({ timeout: 15_000 });
   assert.deepEqual(await treeRows(view), []);
-  const faults = await expandPane(page, 'Faults');
+  const faults = await iommuView(page, 'Faults');
   await faults.locator('.monaco-list-row', { hasText: '#0 translation fault' }).waitFor({ timeout: 15_000 });
   assert.deepEqual(await treeRows(faults), ['#0 translation fault 0x7000000 · gpu.cp · level 2 · cycle 31 · terminate']);
+});
+
+test('the answer from the view is the debugger\'s own: the stop is told again as it stands, and the Debug Console says what the driver wrote', async () => {
+  // No exception any more: the stop is a pause "Answered terminate for #1", the read no longer stalled.
+  const callStack = await waitForPause(page, 'ANSWERED TERMINATE FOR #1');
+  const frames = await rows(callStack);
+  assert.deepEqual(frames.slice(0, 2), ['gpu.cp ANSWERED TERMINATE FOR #1', 'read 0x0700_0000 64 as bad — #1 aborted a530-stall-hupcf.iommu 21:1']);
+  // The exception widget goes with the exception.
+  await page.locator('.exception-widget').waitFor({ state: 'detached', timeout: 15_000 });
+  if (!(await page.locator('.repl').isVisible())) await page.keyboard.press('Control+Shift+Y');
+  await page.locator('.repl .monaco-list-row', { hasText: 'Answered terminate for #1' }).waitFor({ timeout: 15_000 });
+  const answered = (await debugConsoleLines(page)).map((l) => l.trim()).filter((l) => l.startsWith('Answered'));
+  assert.deepEqual(answered, ['Answered terminate for #1: FSR ← 0x2; RESUME ← terminate (TnR=1)']);
+  await screenshot(page, 'debug-2b-answered');
 });
 
 test('continuing runs to the end; the Debug Console shows every expect result', async () => {
   await page.keyboard.press('F5');
   await waitForSessionEnd(page);
+  if (!(await page.locator('.repl').isVisible())) await page.keyboard.press('Control+Shift+Y');
   // Terminate wrote FSR back before RESUME, as the driver does: when the IRQ is taken,
   // arm_smmu_context_fault finds FSR clear (IRQ_NONE), so the handler never runs its `dump`.
   const expected = [

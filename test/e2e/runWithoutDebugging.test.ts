@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Browser, Page } from 'playwright-core';
 import { CodeServer, startCodeServer } from './helpers/codeServer';
-import { debugConsoleLines, expandPane, runCommand, treeRows } from './helpers/debug';
+import { debugConsoleLines, iommuView, runCommand, treeRows } from './helpers/debug';
 import { launchBrowser, openWorkbench, quickOpen, screenshot } from './helpers/workbench';
 
 /**
@@ -51,12 +51,11 @@ test('the Debug Console has the summary and every expect', async () => {
 });
 
 test('the views keep the last state, marked "ended at cycle 91"', async () => {
-  await page.keyboard.press('Control+Shift+D');
-  const faults = await expandPane(page, 'Faults');
+  const faults = await iommuView(page, 'Faults');
   await faults.getByText('The run ended at cycle 91 (read-only).').waitFor({ timeout: 15_000 });
   await faults.locator('.monaco-list-row', { hasText: 'Crash dump #0' }).waitFor({ timeout: 15_000 });
   assert.deepEqual(await treeRows(faults), ['#0 translation fault 0x7000000 · gpu.cp · level 2 · cycle 31 · terminated at once (no stall)', 'Crash dump #0 gpu_fault on irq/kgsl · cycle 39']);
-  const stalled = await expandPane(page, 'Stalled Transactions');
+  const stalled = await iommuView(page, 'Stalled Transactions');
   await stalled.locator('.monaco-list-row', { hasText: 'No transaction was stalled when the run ended at cycle 91.' }).waitFor({ timeout: 15_000 });
   await screenshot(page, 'run-2-views-kept');
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Browser, Locator, Page } from 'playwright-core';
 import { CodeServer, startCodeServer } from './helpers/codeServer';
-import { collapsePane, expandPane, pressF5, treeRows, waitForPause } from './helpers/debug';
+import { iommuView, pressF5, treeRows, waitForPause } from './helpers/debug';
 import { launchBrowser, openWorkbench, quickOpen, screenshot } from './helpers/workbench';
 
 /**
@@ -37,8 +37,8 @@ async function row(view: Locator, text: string): Promise<Locator> {
 test('stopped on the first stall, the Queues view shows the stall record pending, decoded, and its STAG', async () => {
   await pressF5(page);
   await waitForPause(page, 'PAUSED ON TRANSLATION FAULT');
-  for (const title of ['Variables', 'Watch', 'Breakpoints', 'Faults']) await collapsePane(page, title);
-  const queues = await expandPane(page, 'Queues');
+  // The panel's third view beside Stalled Transactions and Faults.
+  const queues = await iommuView(page, 'Queues');
   const event = await row(queues, 'smmu0 · event queue');
   assert.deepEqual(await treeRows(queues), [
     'smmu0 · event queue PROD 0x00000001 CONS 0x00000000 · 1 pending',
@@ -62,8 +62,8 @@ test('stopped on the first stall, the Queues view shows the stall record pending
 });
 
 test('Terminate in the Stalled Transactions view sends CMD_RESUME by STAG; the Queues view shows it consumed', async () => {
-  const queues = await expandPane(page, 'Queues');
-  const stalled = await expandPane(page, 'Stalled Transactions');
+  const queues = await iommuView(page, 'Queues');
+  const stalled = await iommuView(page, 'Stalled Transactions');
   const first = await row(stalled, '#0 gpu.cp');
   assert.match((await treeRows(stalled))[0] ?? '', /^#0 gpu\.cp read 0x7000000 \(first\) · sid 0x10 · stag 0x0 · /);
   await first.hover();

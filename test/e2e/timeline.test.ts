@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { Browser, FrameLocator, Page } from 'playwright-core';
 import { repoPath } from '../helpers/repo';
 import { CodeServer, startCodeServer } from './helpers/codeServer';
-import { collapsePane, continueUntilFrame, expandPane, goToLine, pressF5, runCommand, treeRows } from './helpers/debug';
+import { collapsePane, continueUntilFrame, goToLine, iommuView, pressF5, runCommand, treeRows } from './helpers/debug';
 import { launchBrowser, openWorkbench, quickOpen, screenshot } from './helpers/workbench';
 
 /**
@@ -19,7 +19,7 @@ let page: Page;
 before(async () => {
   server = await startCodeServer('timeline');
   browser = await launchBrowser();
-  page = await openWorkbench(browser, server.url, { width: 1600, height: 1000 });
+  page = await openWorkbench(browser, server.url, { width: 1280, height: 800 });
   await quickOpen(page, 'a530-stall-hupcf.iommu');
 });
 
@@ -64,13 +64,13 @@ test('clicking the stall in the timeline reveals the faulting read in the editor
 });
 
 test('the views beside it: Stalled Transactions and the SMMU context bank; the README screenshot', async () => {
-  const stalled = await expandPane(page, 'Stalled Transactions');
+  const stalled = await iommuView(page, 'Stalled Transactions');
   await stalled.locator('.monaco-list-row', { hasText: '#1 gpu.cp' }).waitFor({ timeout: 15_000 });
-  const smmu = await expandPane(page, 'SMMU');
+  const smmu = await iommuView(page, 'SMMU');
   await smmu.locator('.monaco-list-row', { hasText: 'cb0' }).click();
   await smmu.locator('.monaco-list-row', { hasText: 'SCTLR' }).waitFor({ timeout: 15_000 });
   const rows = await treeRows(smmu);
-  // The IRQ handler has written FSR's fault bits back; SS stays set until RESUME.
+  // The whole bank, in the panel's height. The IRQ handler has written FSR's fault bits back; SS stays set until RESUME.
   assert.deepEqual(rows, [
     'kgsl SMMUv2 · 1 context bank in use',
     'cb0 gpu_dom · FSR SS · 1 stalled',
@@ -78,12 +78,15 @@ test('the views beside it: Stalled Transactions and the SMMU context bank; the R
     'FSR 0x40000400',
     'FSYNR0 0x00000002',
     'FAR 0x0000000007000000',
+    'CBFRSYNRA 0x00000000',
+    'TTBR0 0x0000000040000000',
+    'TCR 0x00803510',
+    'sGFSR 0x00000000',
   ]);
-  // The README's picture: the views and the timeline, without the empty rooms around them.
+  // The README's picture at 1280×800: Variables and Call Stack in the side bar, the scenario
+  // and the timeline side by side, the IOMMU panel below; without the empty rooms around them.
   await collapsePane(page, 'Watch');
   await collapsePane(page, 'Breakpoints');
-  await runCommand(page, 'View: Hide Panel');
-  await page.locator('.part.panel').waitFor({ state: 'hidden', timeout: 15_000 });
   const shot = await screenshot(page, 'readme');
   copyFileSync(shot, repoPath('docs', 'screenshot.png'));
 });

@@ -1,8 +1,22 @@
 import { Locator, Page } from 'playwright-core';
 
-/** A view of the Run and Debug container, by the title its header shows. */
+/** A view of the Run and Debug side bar or of a panel, by the title its header shows. */
 export function pane(page: Page, title: string): Locator {
   return page.locator('.pane', { has: page.locator('.pane-header', { hasText: title }) });
+}
+
+/** The titles of the IOMMU panel's views, in the order the panel lays them out. */
+export const iommuViews = ['Stalled Transactions', 'Faults', 'Page Tables', 'SMMU', 'Queues'] as const;
+export type IommuView = (typeof iommuViews)[number];
+
+/** Brings the IOMMU panel forward if another tab hides it, and opens one of its views; returns its body. */
+export async function iommuView(page: Page, title: IommuView): Promise<Locator> {
+  const view = page.locator('.part.panel .pane', { has: page.locator('.pane-header', { hasText: title }) });
+  if (!(await view.isVisible())) {
+    await runCommand(page, `IOMMU: Focus on ${title} View`);
+    await view.waitFor({ timeout: 15_000 });
+  }
+  return expandPane(page, title);
 }
 
 /** Opens a view if it is collapsed; returns its body. */

@@ -1,0 +1,105 @@
+/**
+ * The Linux functions the fault path's frames name: the file each lives in, and what it
+ * does in this model. The debugger draws a kernel frame with its file, and opens a page of
+ * that file listing its functions (it is not the kernel's source, which the model does not
+ * run line by line).
+ */
+export interface KernelFunction {
+  /** As the call stack names it: `arm_smmu_context_fault`, `arm_smmu_cb_write(FSR)`. */
+  name: string;
+  /** Its file in the kernel tree. */
+  file: string;
+  /** What it does here, in a few sentences. */
+  does: string;
+}
+
+export const kernelFunctions = [
+  {
+    name: 'gic_handle_irq',
+    file: 'drivers/irqchip/irq-gic-v3.c',
+    does: 'The GIC takes the SMMU context interrupt on the CPU and calls the handler registered for its line.',
+  },
+  {
+    name: 'handle_irq_event',
+    file: 'kernel/irq/handle.c',
+    does: "Runs the line's primary handler in hard-IRQ context: arm_smmu_context_fault, or, for a threaded IRQ, irq_default_primary_handler.",
+  },
+  {
+    name: 'irq_default_primary_handler',
+    file: 'kernel/irq/manage.c',
+    does: 'The primary handler of a threaded IRQ (context_fault_needs_threaded_irq): returns IRQ_WAKE_THREAD, and the irq/N-arm-smmu thread runs the fault path.',
+  },
+  {
+    name: 'irq_thread',
+    file: 'kernel/irq/manage.c',
+    does: "The IRQ thread's loop: woken by IRQ_WAKE_THREAD (or by the SMMUv3 queue interrupts), it calls irq_thread_fn.",
+  },
+  {
+    name: 'irq_thread_fn',
+    file: 'kernel/irq/manage.c',
+    does: "Calls the line's thread function: arm_smmu_context_fault on an SMMUv2, arm_smmu_evtq_thread or arm_smmu_priq_thread on an SMMUv3.",
+  },
+  {
+    name: 'worker_thread',
+    file: 'kernel/workqueue.c',
+    does: "A kworker's loop: it takes the next work item queued on its pool's workqueue.",
+  },
+  {
+    name: 'process_one_work',
+    file: 'kernel/workqueue.c',
+    does: 'Runs one work item: the fault handler queued by queue_work, or the iopf group of a page request or an SMMUv3 stall.',
+  },
+  {
+    name: 'queue_work',
+    file: 'include/linux/workqueue.h',
+    does: "Queues the domain's fault handler on its workqueue (queue_work_on, kernel/workqueue.c); the handler returns -EAGAIN, so the stalled transaction is answered later by the work item.",
+  },
+  {
+    name: 'arm_smmu_context_fault',
+    file: 'drivers/iommu/arm/arm-smmu/arm-smmu.c',
+    does: 'Reads the context bank\'s FSR, FSYNR0, FAR and CBFRSYNRA; with no fault bit set it returns IRQ_NONE. Otherwise it calls report_iommu_fault and, when there is no handler, logs "Unhandled context fault" with the registers.',
+  },
+  {
+    name: 'arm_smmu_cb_write(FSR)',
+    file: 'drivers/iommu/arm/arm-smmu/arm-smmu.h',
+    does: "Writes FSR back with the bits it read: they are write-one-to-clear, so the fault is acknowledged and the bank can record the next.",
+  },
+  {
+    name: 'arm_smmu_cb_write(RESUME)',
+    file: 'drivers/iommu/arm/arm-smmu/arm-smmu.h',
+    does: "When the fault stalled (FSR.SS), answers the stalled transaction: RESUME.TnR=0 (retry) when the handler returned -EAGAIN, TnR=1 (terminate) otherwise.",
+  },
+  {
+    name: 'report_iommu_fault',
+    file: 'drivers/iommu/iommu.c',
+    does: "Calls the domain's fault handler (iommu_set_fault_handler) with the IOVA and the fault flags; with none set it returns -ENOSYS.",
+  },
+  {
+    name: 'arm_smmu_evtq_thread',
+    file: 'drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c',
+    does: 'Drains the event queue an entry a step: decodes each record, reports a stall (F_TRANSLATION with Stall=1) to io-pgfault as a fault group named by its STAG, and logs the others; on an overflow it logs "EVTQ overflow detected -- events lost".',
+  },
+  {
+    name: 'arm_smmu_priq_thread',
+    file: 'drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c',
+    does: 'Drains the PRI queue an entry a step: each page request joins its group (PRG index), and the request with Last=1 hands the group to io-pgfault.',
+  },
+  {
+    name: 'iopf_handler',
+    file: 'drivers/iommu/io-pgfault.c',
+    does: "The domain's iopf handler, called with a complete fault group (iommu_report_device_fault): it runs the scenario's handler for the group on the iopf workqueue.",
+  },
+  {
+    name: 'iopf_group_response',
+    file: 'drivers/iommu/io-pgfault.c',
+    does: "Answers the group through the driver's page_response: CMD_RESUME with the STAG for a stall, CMD_PRI_RESP with the PRG index for a page request group.",
+  },
+] as const satisfies readonly KernelFunction[];
+
+/** A function the model places: what an activity's `callers` may name. */
+export type KernelFunctionName = (typeof kernelFunctions)[number]['name'];
+
+/** The function a kernel frame names, if the model knows it. */
+export function kernelFunction(name: string): KernelFunction | undefined {
+  return kernelFunctions.find((f: KernelFunction) => f.name === name);
+}
