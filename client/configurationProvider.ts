@@ -25,8 +25,7 @@ async function pickScenario(): Promise<string | undefined> {
 
 /**
  * Lets F5 on an `.iommu` file start a session with no launch.json (and offers the
- * workspace's scenarios when none is open); a scenario the language server found errors in
- * is not launched: its errors are in the Problems panel, which the message opens.
+ * workspace's scenarios when none is open).
  */
 export class IommuConfigurationProvider implements vscode.DebugConfigurationProvider {
   async resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
@@ -45,17 +44,29 @@ export class IommuConfigurationProvider implements vscode.DebugConfigurationProv
     return config;
   }
 
-  resolveDebugConfigurationWithSubstitutedVariables(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration | undefined {
+  /**
+   * The Debug Console's paths are relative to `cwd`, the workspace folder by default: VS
+   * Code links a `./` path there from the session's folder, which is this one. A scenario
+   * the language server found errors in is launched all the same, so that the adapter lists
+   * them in the Debug Console, each a link to its line (a launch refused here has no session,
+   * and the Debug Console drops what is written to it without one); the message beside it
+   * opens the Problems panel.
+   */
+  resolveDebugConfigurationWithSubstitutedVariables(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration {
     const scenario = config['scenario'];
     if (typeof scenario !== 'string') return config;
+    const resolved = config['cwd'] === undefined && folder ? { ...config, cwd: folder.uri.fsPath } : config;
     const errors = vscode.languages.getDiagnostics(vscode.Uri.file(scenario)).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
-    if (errors.length === 0) return config;
-    // Undefined cancels the launch without VS Code's "Open launch.json" dialog: the errors are in Problems, with their lines.
-    const first = errors[0] as vscode.Diagnostic;
-    const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-    void vscode.window
-      .showErrorMessage(`${path.basename(scenario)} has errors, so it cannot run: line ${first.range.start.line + 1}: ${first.message}${more}`, 'Show Problems')
-      .then((choice) => (choice === 'Show Problems' ? vscode.commands.executeCommand('workbench.actions.view.problems') : undefined));
-    return undefined;
+    if (errors.length > 0) offerProblems(scenario, errors);
+    return resolved;
   }
+}
+
+/** A message with the first error and "Show Problems", which opens the Problems panel. */
+function offerProblems(scenario: string, errors: readonly vscode.Diagnostic[]): void {
+  const first = errors[0] as vscode.Diagnostic;
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+  void vscode.window
+    .showErrorMessage(`${path.basename(scenario)} has errors, so it cannot run: line ${first.range.start.line + 1}: ${first.message}${more}`, 'Show Problems')
+    .then((choice) => (choice === 'Show Problems' ? vscode.commands.executeCommand('workbench.actions.view.problems') : undefined));
 }
