@@ -9,6 +9,15 @@ export function scenarioConfiguration(scenario: string, noDebug = false): vscode
   return { type: debugType, request: 'launch', name: 'Debug scenario', scenario, noDebug };
 }
 
+/**
+ * A scenario's folder in the workspace (`gpu`), none for one at its top. Not the relative
+ * path of its folder: that of the workspace folder itself is its absolute path.
+ */
+function folderOf(uri: vscode.Uri): string | undefined {
+  const folder = path.posix.dirname(vscode.workspace.asRelativePath(uri, false));
+  return folder === '.' ? undefined : folder;
+}
+
 /** The scenarios of the workspace, to pick one when F5 is pressed with none open. */
 async function pickScenario(): Promise<string | undefined> {
   const files = await vscode.workspace.findFiles('**/*.iommu', '**/node_modules/**', 500);
@@ -17,7 +26,7 @@ async function pickScenario(): Promise<string | undefined> {
     return undefined;
   }
   const items = files
-    .map((uri) => ({ label: path.basename(uri.fsPath), description: vscode.workspace.asRelativePath(path.dirname(uri.fsPath)), uri }))
+    .map((uri) => ({ label: path.basename(uri.fsPath), description: folderOf(uri), uri }))
     .sort((a, b) => a.label.localeCompare(b.label));
   const picked = await vscode.window.showQuickPick(items, { title: 'Debug which scenario?', placeHolder: 'a .iommu scenario of this workspace', matchOnDescription: true });
   return picked?.uri.fsPath;
