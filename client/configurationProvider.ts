@@ -9,6 +9,15 @@ export function scenarioConfiguration(scenario: string, noDebug = false): vscode
   return { type: debugType, request: 'launch', name: 'Debug scenario', scenario, noDebug };
 }
 
+/**
+ * A scenario's folder in the workspace (`gpu`), none for one at its top. Not the relative
+ * path of its folder: that of the workspace folder itself is its absolute path.
+ */
+function folderOf(uri: vscode.Uri): string | undefined {
+  const folder = path.posix.dirname(vscode.workspace.asRelativePath(uri, false));
+  return folder === '.' ? undefined : folder;
+}
+
 /** The scenarios of the workspace, to pick one when F5 is pressed with none open. */
 async function pickScenario(): Promise<string | undefined> {
   const files = await vscode.workspace.findFiles('**/*.iommu', '**/node_modules/**', 500);
@@ -17,7 +26,7 @@ async function pickScenario(): Promise<string | undefined> {
     return undefined;
   }
   const items = files
-    .map((uri) => ({ label: path.basename(uri.fsPath), description: vscode.workspace.asRelativePath(path.dirname(uri.fsPath)), uri }))
+    .map((uri) => ({ label: path.basename(uri.fsPath), description: folderOf(uri), uri }))
     .sort((a, b) => a.label.localeCompare(b.label));
   const picked = await vscode.window.showQuickPick(items, { title: 'Debug which scenario?', placeHolder: 'a .iommu scenario of this workspace', matchOnDescription: true });
   return picked?.uri.fsPath;
@@ -25,8 +34,7 @@ async function pickScenario(): Promise<string | undefined> {
 
 /**
  * Lets F5 on an `.iommu` file start a session with no launch.json (and offers the
- * workspace's scenarios when none is open); a scenario the language server found errors in
- * is not launched: its errors are in the Problems panel, which the message opens.
+ * workspace's scenarios when none is open).
  */
 export class IommuConfigurationProvider implements vscode.DebugConfigurationProvider {
   async resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
@@ -45,17 +53,29 @@ export class IommuConfigurationProvider implements vscode.DebugConfigurationProv
     return config;
   }
 
-  resolveDebugConfigurationWithSubstitutedVariables(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration | undefined {
+  /**
+   * The Debug Console's paths are relative to `cwd`, the workspace folder by default: VS
+   * Code links a `./` path there from the session's folder, which is this one. A scenario
+   * the language server found errors in is launched all the same, so that the adapter lists
+   * them in the Debug Console, each a link to its line (a launch refused here has no session,
+   * and the Debug Console drops what is written to it without one); the message beside it
+   * opens the Problems panel.
+   */
+  resolveDebugConfigurationWithSubstitutedVariables(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration {
     const scenario = config['scenario'];
     if (typeof scenario !== 'string') return config;
+    const resolved = config['cwd'] === undefined && folder ? { ...config, cwd: folder.uri.fsPath } : config;
     const errors = vscode.languages.getDiagnostics(vscode.Uri.file(scenario)).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
-    if (errors.length === 0) return config;
-    // Undefined cancels the launch without VS Code's "Open launch.json" dialog: the errors are in Problems, with their lines.
-    const first = errors[0] as vscode.Diagnostic;
-    const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-    void vscode.window
-      .showErrorMessage(`${path.basename(scenario)} has errors, so it cannot run: line ${first.range.start.line + 1}: ${first.message}${more}`, 'Show Problems')
-      .then((choice) => (choice === 'Show Problems' ? vscode.commands.executeCommand('workbench.actions.view.problems') : undefined));
-    return undefined;
+    if (errors.length > 0) offerProblems(scenario, errors);
+    return resolved;
   }
+}
+
+/** A message with the first error and "Show Problems", which opens the Problems panel. */
+function offerProblems(scenario: string, errors: readonly vscode.Diagnostic[]): void {
+  const first = errors[0] as vscode.Diagnostic;
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+  void vscode.window
+    .showErrorMessage(`${path.basename(scenario)} has errors, so it cannot run: line ${first.range.start.line + 1}: ${first.message}${more}`, 'Show Problems')
+    .then((choice) => (choice === 'Show Problems' ? vscode.commands.executeCommand('workbench.actions.view.problems') : undefined));
 }

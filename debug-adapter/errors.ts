@@ -24,7 +24,11 @@ export class RequestError extends Error {
   }
 }
 
-/** Whether the user should see an error as a message box: only a launch that failed, or a bug. */
+/**
+ * Whether the user should see an error as a message box: only a launch that failed, or a
+ * bug. Not a scenario's errors: they are in the Debug Console, each with a link to its
+ * line, which VS Code opens for a launch that failed after writing there.
+ */
 export function showsUser(id: ErrorId): boolean {
-  return id === ErrorId.BadLaunchArguments || id === ErrorId.UnreadableScenario || id === ErrorId.ScenarioHasErrors || id === ErrorId.Internal;
+  return id === ErrorId.BadLaunchArguments || id === ErrorId.UnreadableScenario || id === ErrorId.Internal;
 }

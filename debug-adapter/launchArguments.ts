@@ -1,9 +1,12 @@
+import * as path from 'path';
 import { DebugProtocol } from '@vscode/debugprotocol';
 
 /** The launch attributes of debug type `iommu` (package.json `configurationAttributes`). */
 export interface IommuLaunchArguments extends DebugProtocol.LaunchRequestArguments {
   /** Path of the `.iommu` scenario to run. */
   scenario: string;
+  /** The folder the Debug Console's paths are relative to (the client sends the workspace folder); absent: the scenario's. */
+  cwd: string;
   /** Run without debugging (Ctrl+F5): to the end, with no stop of any kind. */
   noDebug: boolean;
   /** Stop before the first event of the run. */
@@ -44,6 +47,13 @@ function readMaxSeconds(raw: RawArguments): number | undefined {
   throw new LaunchArgumentError(`launch attribute 'maxSeconds' must be a number of seconds above 0, not ${JSON.stringify(value)}`);
 }
 
+function readCwd(raw: RawArguments, scenario: string): string {
+  const value = raw['cwd'];
+  if (value === undefined) return path.dirname(scenario);
+  if (typeof value === 'string' && path.isAbsolute(value)) return value;
+  throw new LaunchArgumentError(`launch attribute 'cwd' must be the absolute path of a folder, not ${JSON.stringify(value)}`);
+}
+
 /** Checks what VS Code sent against the manifest's schema: a user may have typed anything into launch.json. */
 export function parseLaunchArguments(raw: RawArguments): IommuLaunchArguments {
   const scenario = raw['scenario'];
@@ -53,6 +63,7 @@ export function parseLaunchArguments(raw: RawArguments): IommuLaunchArguments {
   return {
     ...raw,
     scenario,
+    cwd: readCwd(raw, scenario),
     noDebug: readBoolean(raw, 'noDebug', false),
     stopOnEntry: readBoolean(raw, 'stopOnEntry', false),
     stopOnFault: readBoolean(raw, 'stopOnFault', true),

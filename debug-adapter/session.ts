@@ -22,7 +22,6 @@ import { DebugProtocol } from '@vscode/debugprotocol';
 import { Expression } from '../emulator/language/ast';
 import { compileScenario } from '../emulator/scenario/compile';
 import { ScenarioModel } from '../emulator/scenario/model';
-import { formatDiagnostic } from '../emulator/language/diagnosticFormat';
 import { dataBreakpointIds, exceptionBreakpointArguments, functionBreakpoints, sourceBreakpoints } from './breakpointArguments';
 import { Breakpoints } from './breakpoints';
 import { capabilities, unsupportedRequests } from './capabilities';
@@ -45,6 +44,7 @@ import { resume } from './resume';
 import { runEnd } from './runEnd';
 import { smmus } from './smmus';
 import { ScenarioReader } from './scenarioReader';
+import { errorLines, shownPath } from './scenarioErrors';
 import { contextOf, scopesOf } from './scopesOf';
 import { VariableStore } from './variables/store';
 import { memoryReference } from './variables/values';
@@ -264,7 +264,11 @@ export class IommuDebugSession extends DebugSession {
     }
   }
 
-  /** Reads and checks the scenario; a scenario with errors fails with the first of them. */
+  /**
+   * Reads and checks the scenario. A scenario with errors sends each to the Debug Console
+   * (scenarioErrors.ts), then fails with a short message no client needs to show: the
+   * lines say it all, with links to where they are.
+   */
   private async load(args: IommuLaunchArguments): Promise<ScenarioModel> {
     let text: string;
     try {
@@ -275,10 +279,17 @@ export class IommuDebugSession extends DebugSession {
     const compiled = compileScenario(text);
     const model = compiled.model;
     if (!model) {
-      const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
-      const shown = errors.slice(0, 5).map((d) => formatDiagnostic(args.scenario, compiled.lines, d));
-      const more = errors.length > shown.length ? `\n… and ${errors.length - shown.length} more` : '';
-      throw new RequestError(`the scenario has errors:\n${shown.join('\n')}${more}`, ErrorId.ScenarioHasErrors);
+      const source = new Source(path.basename(args.scenario), this.convertDebuggerPathToClient(args.scenario));
+      const errors = errorLines(shownPath(args.scenario, args.cwd), compiled.lines, compiled.diagnostics);
+      for (const error of errors) {
+        const event = new OutputEvent(error.output, 'stderr') as DebugProtocol.OutputEvent;
+        event.body.source = source;
+        event.body.line = this.convertDebuggerLineToClient(error.line);
+        event.body.column = this.convertDebuggerColumnToClient(error.column);
+        this.sendEvent(event);
+      }
+      const count = errors.length === 1 ? 'an error' : `${errors.length} errors`;
+      throw new RequestError(`${path.basename(args.scenario)} has ${count}, so it cannot run`, ErrorId.ScenarioHasErrors);
     }
     return model;
   }

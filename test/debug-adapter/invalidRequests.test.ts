@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { DebugProtocol } from '@vscode/debugprotocol';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { Dap, errorOf, example, scenarioFile } from './helpers';
 
@@ -33,7 +35,15 @@ describe('invalid requests: each one an error response with its message, and the
     await dap.launchAndStop({ scenario: example('a530-stall-hupcf') });
   }
 
-  test('a scenario with errors: the checker\'s messages, FILE:LINE:COL: error: …', async () => {
+  /** The output events of a failed launch: each error's text, and where the Debug Console links it. */
+  function errorOutputs(): { output: string; source: DebugProtocol.Source | undefined; line: number | undefined; column: number | undefined }[] {
+    return dap.all<DebugProtocol.OutputEvent>('output').map((e) => {
+      assert.equal(e.body.category, 'stderr');
+      return { output: e.body.output, source: e.body.source, line: e.body.line, column: e.body.column };
+    });
+  }
+
+  test('a scenario with errors: each in the Debug Console as ./FILE:LINE:COL: error: …, linked to its line, and a launch refused in a few words', async () => {
     const scenario = scenarioFile(
       [
         'smmu s { version v2 }',
@@ -43,22 +53,49 @@ describe('invalid requests: each one an error response with its message, and the
         'engine x.y { read 0 4 }',
       ].join('\n'),
     );
+    const name = path.basename(scenario);
+    const source = { name, path: scenario, sourceReference: 0 };
     await dap.client.initializeRequest();
     const error = await errorOf(dap.launchRequest({ scenario }));
-    assert.equal(error.message, `the scenario has errors:\n${scenario}:3:31: error: unknown domain 'nowhere' (domains: d)\n${scenario}:5:8: error: unknown master 'x' (masters: m)`);
+    assert.equal(error.message, `${name} has 2 errors, so it cannot run`);
+    assert.deepEqual(errorOutputs(), [
+      { output: `./${name}:3:31: error: unknown domain 'nowhere' (domains: d)\n`, source, line: 3, column: 31 },
+      { output: `./${name}:5:8: error: unknown master 'x' (masters: m)\n`, source, line: 5, column: 8 },
+    ]);
     assert.equal(dap.all('initialized').length, 0);
+    assert.equal(dap.all('terminated').length, 0, 'the session goes on: VS Code ends it after a failed launch');
     await stillLaunches();
   });
 
-  test('a scenario with many errors: the first five, and how many more', async () => {
+  test('a scenario with errors: paths relative to cwd, never absolute', async () => {
+    const scenario = scenarioFile(['smmu s { version v2 }', 'engine x.e { read 0 4 }'].join('\n'));
+    const cwd = path.dirname(path.dirname(scenario));
+    const shown = `./${path.basename(path.dirname(scenario))}/${path.basename(scenario)}`;
+    await dap.client.initializeRequest();
+    const error = await errorOf(dap.launchRequest({ scenario, cwd }));
+    assert.equal(error.message, `${path.basename(scenario)} has an error, so it cannot run`);
+    assert.deepEqual(
+      errorOutputs().map((e) => e.output),
+      [`${shown}:2:8: error: unknown master 'x' (there is no master)\n`],
+    );
+  });
+
+  test('a scenario with many errors: every one of them', async () => {
     const scenario = scenarioFile(['smmu s { version v2 }', ...Array.from({ length: 7 }, (_, k) => `engine x${k}.e { read 0 4 }`)].join('\n'));
     await dap.client.initializeRequest();
     const error = await errorOf(dap.launchRequest({ scenario }));
-    const lines = error.message.split('\n');
-    assert.equal(lines[0], 'the scenario has errors:');
-    assert.deepEqual(lines.slice(1, 3), [`${scenario}:2:8: error: unknown master 'x0' (there is no master)`, `${scenario}:3:8: error: unknown master 'x1' (there is no master)`]);
-    assert.equal(lines.length, 7);
-    assert.equal(lines[6], '… and 2 more');
+    assert.equal(error.message, `${path.basename(scenario)} has 7 errors, so it cannot run`);
+    assert.deepEqual(
+      errorOutputs().map((e) => [e.output, e.line, e.column]),
+      Array.from({ length: 7 }, (_, k) => [`./${path.basename(scenario)}:${k + 2}:8: error: unknown master 'x${k}' (there is no master)\n`, k + 2, 8]),
+    );
+  });
+
+  test('a cwd that is not an absolute path', async () => {
+    await dap.client.initializeRequest();
+    const error = await errorOf(dap.launchRequest({ scenario: example('a530-stall-hupcf'), cwd: 'examples' }));
+    assert.equal(error.message, 'launch attribute \'cwd\' must be the absolute path of a folder, not "examples"');
+    await stillLaunches();
   });
 
   test('a missing file', async () => {

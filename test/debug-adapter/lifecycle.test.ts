@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { example, scenarioFile, settle } from './helpers';
@@ -178,7 +179,7 @@ describe('one lifecycle: every request consults where the session is', () => {
     assert.deepEqual(eventNames(raw).slice(eventsAtStop), []);
   });
 
-  test('a restart of a scenario that no longer compiles: the checker\'s messages, and the session ends', async () => {
+  test('a restart of a scenario that no longer compiles: the checker\'s messages in the Debug Console, and the session ends', async () => {
     const scenario = scenarioFile(v3Stall, 'edited');
     await raw.request('initialize', initialize);
     await raw.request('launch', { scenario, stopOnEntry: true });
@@ -186,8 +187,16 @@ describe('one lifecycle: every request consults where the session is', () => {
     await raw.event('stopped');
     writeFileSync(scenario, `${v3Stall}\nengine nowhere.e { read 0 4 }`);
     const restart = await raw.request('restart', {});
-    assert.deepEqual(refusalOf(restart), { success: false, id: 1003, message: `the scenario has errors:\n${scenario}:9:8: error: unknown master 'nowhere' (masters: m)` });
-    assert.deepEqual(eventNames(raw), ['initialized', 'stopped', 'terminated']);
+    assert.deepEqual(refusalOf(restart), { success: false, id: 1003, message: `${path.basename(scenario)} has an error, so it cannot run` });
+    assert.equal((restart.body as { error?: DebugProtocol.Message }).error?.showUser, false);
+    assert.deepEqual(eventNames(raw), ['initialized', 'stopped', 'output', 'terminated']);
+    assert.deepEqual(raw.events()[2]?.body, {
+      category: 'stderr',
+      output: `./${path.basename(scenario)}:9:8: error: unknown master 'nowhere' (masters: m)\n`,
+      source: { name: path.basename(scenario), path: scenario, sourceReference: 0 },
+      line: 9,
+      column: 8,
+    });
     assert.deepEqual(refusalOf(await raw.request('stackTrace', { threadId: 1 })), { success: false, id: WRONG_STATE, message: 'the run has ended' });
   });
 

@@ -51,9 +51,14 @@ suite('F5 with no launch.json', () => {
     await check(session, recorder);
   });
 
-  test('F5 on a scenario with errors starts nothing (no launch.json dialog): its errors are in the Problems panel', async () => {
+  test('F5 on a scenario with errors runs nothing and shows no dialog: each error goes to the Debug Console, a link to its line', async () => {
     const broken = workspaceFile('broken-for-f5.iommu');
     await vscode.workspace.fs.writeFile(broken, new TextEncoder().encode('smmu s { version v2 }\ndomain d { hupcf maybe }\n'));
+    // The session lives only until its launch fails: its messages are recorded from its first.
+    const sent: DebugProtocol.ProtocolMessage[] = [];
+    const tracking = vscode.debug.registerDebugAdapterTrackerFactory(debugType, {
+      createDebugAdapterTracker: () => ({ onDidSendMessage: (message: DebugProtocol.ProtocolMessage) => sent.push(message) }),
+    });
     try {
       await showFile('broken-for-f5.iommu');
       const errors = await waitUntil('the language server\'s errors', () => {
@@ -61,10 +66,19 @@ suite('F5 with no launch.json', () => {
         return found.length > 0 ? found : undefined;
       });
       assert.equal(errors[0]?.message, "'hupcf' must be on or off, not 'maybe'");
+      const start = errors[0]?.range.start ?? new vscode.Position(0, 0);
       const started = await vscode.debug.startDebugging(workspaceFolder(), {} as vscode.DebugConfiguration);
       assert.equal(started, false);
       assert.equal(vscode.debug.activeDebugSession, undefined);
+      const outputs = sent.filter((m): m is DebugProtocol.OutputEvent => m.type === 'event' && (m as DebugProtocol.Event).event === 'output');
+      assert.deepEqual(
+        outputs.map((e) => [e.body.category, e.body.output, e.body.source?.path, e.body.line, e.body.column]),
+        [['stderr', `./broken-for-f5.iommu:${start.line + 1}:${start.character + 1}: error: 'hupcf' must be on or off, not 'maybe'\n`, broken.fsPath, start.line + 1, start.character + 1]],
+      );
+      const launch = sent.find((m): m is DebugProtocol.LaunchResponse => m.type === 'response' && (m as DebugProtocol.Response).command === 'launch');
+      assert.deepEqual([launch?.success, launch?.message, (launch?.body as { error?: DebugProtocol.Message } | undefined)?.error?.showUser], [false, 'broken-for-f5.iommu has an error, so it cannot run', false]);
     } finally {
+      tracking.dispose();
       await vscode.workspace.fs.delete(broken);
     }
   });

@@ -38,7 +38,7 @@ test('the iommu debugger: its initial configuration and snippets are launches th
   assert.deepEqual(debuggerContribution.languages, ['iommu-scenario']);
   const launch = debuggerContribution.configurationAttributes.launch;
   assert.deepEqual(launch.required, ['scenario']);
-  assert.deepEqual(Object.keys(launch.properties).sort(), ['maxEvents', 'maxSeconds', 'scenario', 'stopOnEntry', 'stopOnFault', 'trace']);
+  assert.deepEqual(Object.keys(launch.properties).sort(), ['cwd', 'maxEvents', 'maxSeconds', 'scenario', 'stopOnEntry', 'stopOnFault', 'trace']);
   const bodies = [...debuggerContribution.initialConfigurations, ...debuggerContribution.configurationSnippets.map((s) => s.body)];
   assert.equal(bodies.length, 4);
   for (const body of bodies) {
