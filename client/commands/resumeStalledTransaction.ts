@@ -15,8 +15,14 @@ export async function resumeStalledTransaction(sessions: IommuSessions): Promise
     void vscode.window.showInformationMessage('No transaction is stalled.');
     return;
   }
+  // Only what the driver can answer now is offered; the rest say why they wait.
+  const answerable = transactions.filter((t) => t.unanswerable === null);
+  if (answerable.length === 0) {
+    void vscode.window.showInformationMessage(`No stalled transaction can be answered now: ${transactions.map((t) => `#${t.id}: ${t.unanswerable ?? ''}`).join('; ')}.`);
+    return;
+  }
   const picked = await vscode.window.showQuickPick(
-    transactions.map((t) => ({ label: `#${t.id} ${t.engine}`, description: `${t.access} ${t.iova}${t.label ? ` (${t.label})` : ''}`, detail: t.stall === 'behind' ? 'behind a fault (HUPCF=0)' : (t.fault ?? ''), transaction: t })),
+    answerable.map((t) => ({ label: `#${t.id} ${t.engine}`, description: `${t.access} ${t.iova}${t.label ? ` (${t.label})` : ''}`, detail: t.fault ?? '', transaction: t })),
     { title: 'Resume which stalled transaction?' },
   );
   if (!picked) return;

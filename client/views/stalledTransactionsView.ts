@@ -7,6 +7,8 @@ import { EndedNote, SessionTree } from './sessionTree';
 import { answerMessage, rowContext, stalledDescription, stalledWhere } from './stalledRows';
 
 export const stalledViewId = 'iommu.stalledTransactions';
+/** Whether the Stalled Transactions view shows a transaction the driver can answer now. */
+const answerableContext = 'iommu.answerable';
 
 /**
  * Every stalled transaction, one row each, with Retry / Terminate / Abort inline — or, for
@@ -19,6 +21,8 @@ export class StalledTransactionsView extends SessionTree<StalledTransaction> {
 
   protected async roots(source: RunSource): Promise<StalledTransaction[]> {
     const { transactions } = await this.sessions.ask(source, 'iommu/stalled', {});
+    // The view's title offers "Resume Stalled Transaction…" only while a row can be answered.
+    void vscode.commands.executeCommand('setContext', answerableContext, !this.readOnly && transactions.some((t) => t.unanswerable === null));
     const live = new Set(transactions.map((t) => t.id));
     for (const id of this.rows.keys()) if (!live.has(id)) this.rows.delete(id);
     return transactions.map((t) => {
