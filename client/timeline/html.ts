@@ -1,5 +1,6 @@
 /** The timeline webview's page: a fixed skeleton the script fills, under a strict Content-Security-Policy. */
 import { randomBytes } from 'node:crypto';
+import { toolbarButtons } from './toolbar';
 
 export interface TimelinePageResources {
   /** `webview.cspSource`: where the webview may load the script and style from. */
@@ -36,6 +37,7 @@ const legend: readonly (readonly [className: string, text: string])[] = [
 
 export function timelineHtml(resources: TimelinePageResources): string {
   const csp = escapeAttribute(contentSecurityPolicy(resources.cspSource, resources.nonce));
+  const buttons = toolbarButtons.map(([id, text, title]) => `<button type="button" id="${id}" title="${escapeAttribute(title)}">${text}</button>`).join('');
   const items = legend.map(([className, text]) => `<li><span class="swatch ${className}" aria-hidden="true"></span>${text}</li>`).join('');
   return `<!DOCTYPE html>
 <html lang="en">
@@ -51,6 +53,7 @@ export function timelineHtml(resources: TimelinePageResources): string {
 <p id="status" role="status">Waiting for the debug session…</p>
 <ul class="legend" aria-label="Legend">${items}</ul>
 </header>
+<nav class="toolbar" aria-label="Move around the timeline">${buttons}<span id="range" aria-live="polite"></span></nav>
 <p id="note" hidden></p>
 <main id="timeline"></main>
 <script nonce="${escapeAttribute(resources.nonce)}" src="${escapeAttribute(resources.scriptUri)}"></script>
