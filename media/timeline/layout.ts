@@ -228,7 +228,11 @@ function toneOf(span: TimelineSpan): Tone {
 
 /** Whether a span has any cycle in the view: only those are laid out. */
 function inView(view: View, now: number): (span: TimelineSpan) => boolean {
-  return (span) => span.start <= view.end && endOf(span, now) >= view.start;
+  return (span) => {
+    const end = endOf(span, now);
+    // A span that only touches an edge would be a sliver there; an instant (a fault) is drawn on it.
+    return end === span.start ? span.start >= view.start && span.start <= view.end : span.start < view.end && end > view.start;
+  };
 }
 
 /** The label of a bar `width` px wide, when it fits whole with its padding; none else (its tooltip says it all). */

@@ -265,6 +265,13 @@ describe('a view of some cycles', () => {
     assert.equal(layout.lanes[0]?.rows, 1, 'the read that ended at 40 takes no row');
   });
 
+  test('a span that only touches an edge is not drawn; a fault on an edge is', () => {
+    const t = timeline([span(0, 'transaction', 0, 40), span(0, 'transaction', 40, 80), span(0, 'fault', 40, 40), span(0, 'transaction', 80, 90)], 100);
+    assert.deepEqual(layoutTimeline(t, width, { view: { start: 40, end: 80 } }).bars.map((b) => b.span), [1]);
+    assert.deepEqual(layoutTimeline(t, width, { view: { start: 40, end: 80 } }).faults.map((f) => f.span), [2]);
+    assert.deepEqual(layoutTimeline(t, width, { view: { start: 0, end: 40 } }).faults.map((f) => f.span), [2]);
+  });
+
   test('a view before now draws no now line; the pointer\'s cycle is the inverse of x', () => {
     const layout = layoutTimeline(a530, width, { view: { start: 0, end: 50 } });
     assert.equal(layout.nowX, null);
