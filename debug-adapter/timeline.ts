@@ -135,7 +135,7 @@ export class TimelineRecorder {
 
   /** Forgets a span that neither the newest windows nor a fault's window hold. */
   private release(seq: number): void {
-    if (this.r.newest.has(seq) || this.r.aroundFaults.some((w) => seq >= w.from && seq <= w.to)) return;
+    if (this.r.newest.has(seq) || this.aroundAFault(seq)) return;
     this.r.spans.delete(seq);
     const activity = this.r.activityOfSpan.get(seq);
     if (activity !== undefined) {
@@ -144,13 +144,30 @@ export class TimelineRecorder {
     }
   }
 
+  /**
+   * Whether a fault's window holds `seq`. The windows are equally wide and in the order of
+   * their faults, so the one that begins last at or before `seq` is the one that can hold it.
+   */
+  private aroundAFault(seq: number): boolean {
+    const windows = this.r.aroundFaults;
+    // Most spans let go are older than every window: one comparison.
+    if (seq < (windows[0]?.from ?? Number.POSITIVE_INFINITY)) return false;
+    for (let i = windows.length - 1; i >= 0; i--) {
+      const w = windows[i];
+      if (w && w.from <= seq) return seq <= w.to;
+    }
+    return false;
+  }
+
   /** Holds the spans around the fault just recorded as `seq`; past MAX_FAULT_WINDOWS, the oldest fault's let go. */
   private keepAround(seq: number): void {
     this.r.aroundFaults.push({ from: seq - AROUND_FAULT, to: seq + AROUND_FAULT });
     if (this.r.aroundFaults.length <= MAX_FAULT_WINDOWS) return;
     const oldest = this.r.aroundFaults.shift();
-    if (!oldest) return;
-    for (let s = Math.max(0, oldest.from); s <= Math.min(oldest.to, this.r.next - 1); s++) this.release(s);
+    const next = this.r.aroundFaults[0];
+    if (!oldest || !next) return;
+    // Only what the next window does not hold: in a storm, a few spans per fault, not 401.
+    for (let s = Math.max(0, oldest.from); s <= Math.min(oldest.to, next.from - 1, this.r.next - 1); s++) this.release(s);
   }
 
   /** A transaction or stall not yet ended, or a handler run the machine still has. */

@@ -1,6 +1,6 @@
 /** The timeline webview's page: a fixed skeleton the script fills, under a strict Content-Security-Policy. */
 import { randomBytes } from 'node:crypto';
-import { toolbarButtons } from './toolbar';
+import type { ToolbarButton } from './messages';
 
 export interface TimelinePageResources {
   /** `webview.cspSource`: where the webview may load the script and style from. */
@@ -25,6 +25,17 @@ function escapeAttribute(value: string): string {
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
   return `default-src 'none'; script-src 'nonce-${nonce}'; style-src ${cspSource}; img-src ${cspSource}`;
 }
+
+/** The toolbar: each button's id, text, and title (which names its key). */
+const toolbarButtons: readonly (readonly [id: ToolbarButton, text: string, title: string])[] = [
+  ['prev-fault', '◀ Fault', 'Go to the previous fault ([)'],
+  ['next-fault', 'Fault ▶', 'Go to the next fault (])'],
+  ['zoom-out', '−', 'Zoom out (−; Ctrl+wheel zooms around the pointer)'],
+  ['zoom-in', '+', 'Zoom in (+)'],
+  ['pan-earlier', '←', 'Earlier cycles (←; wheel or drag to pan)'],
+  ['pan-later', '→', 'Later cycles (→)'],
+  ['fit', 'Fit', 'Fit the whole run (Home)'],
+];
 
 const legend: readonly (readonly [className: string, text: string])[] = [
   ['completed', 'completed'],

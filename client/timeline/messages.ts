@@ -27,3 +27,6 @@ export type WebviewToHost =
   | { type: 'reveal'; line: number }
   /** The view moved where the spans drawn do not reach: send those of cycles `from`…`to`. */
   | { type: 'window'; from: number; to: number };
+
+/** The ids of the page's toolbar buttons (html.ts draws them, the webview's script finds them). */
+export type ToolbarButton = 'prev-fault' | 'next-fault' | 'zoom-out' | 'zoom-in' | 'pan-earlier' | 'pan-later' | 'fit';

@@ -4,8 +4,7 @@
  * run — pan, zoom, faults — asking the host for the spans of cycles it does not have.
  */
 import type { CycleRange, TimelineResponseBody } from '../../debug-adapter/protocol';
-import type { ToolbarButton } from '../../client/timeline/toolbar';
-import type { HostToWebview } from '../../client/timeline/messages';
+import type { HostToWebview, ToolbarButton } from '../../client/timeline/messages';
 import { droppedNote, statusLine } from './captions';
 import { cycleAt, layoutTimeline, metrics, TimelineLayout } from './layout';
 import { renderTimeline } from './render';
