@@ -30,7 +30,7 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 const toolbarButtons: readonly (readonly [id: ToolbarButton, text: string, title: string])[] = [
   ['prev-fault', '◀ Fault', 'Go to the previous fault ([)'],
   ['next-fault', 'Fault ▶', 'Go to the next fault (])'],
-  ['zoom-out', '−', 'Zoom out (−; Ctrl+wheel zooms around the pointer)'],
+  ['zoom-out', '−', 'Zoom out (-; Ctrl+wheel zooms around the pointer)'],
   ['zoom-in', '+', 'Zoom in (+)'],
   ['pan-earlier', '←', 'Earlier cycles (←; wheel or drag to pan)'],
   ['pan-later', '→', 'Later cycles (→)'],

@@ -117,8 +117,14 @@ function receive(message: HostToWebview): void {
       } else queueDraw();
       return;
     case 'goToFault': {
-      const index = timeline?.faults.indexOf(message.cycle) ?? -1;
-      goToFault(index === -1 ? undefined : index);
+      if (!timeline || !view) return;
+      const index = timeline.faults.indexOf(message.cycle);
+      if (index !== -1) goToFault(index);
+      else {
+        // A fault whose spans are no longer held: its cycle all the same, with nothing to select.
+        selectedFault = undefined;
+        show(centredOn(message.cycle, view.end - view.start, timeline.held));
+      }
       return;
     }
     case 'session':
@@ -158,7 +164,6 @@ const keys: Record<string, () => void> = {
   '+': () => actions.zoom(viewLimits.zoomStep),
   '=': () => actions.zoom(viewLimits.zoomStep),
   '-': () => actions.zoom(1 / viewLimits.zoomStep),
-  '−': () => actions.zoom(1 / viewLimits.zoomStep),
   ArrowLeft: () => actions.pan(-1),
   ArrowRight: () => actions.pan(1),
   Home: () => actions.fit(),

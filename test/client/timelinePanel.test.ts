@@ -40,7 +40,7 @@ describe('the timeline page', () => {
     assert.deepEqual(buttons, [
       ['prev-fault', '◀ Fault', 'Go to the previous fault ([)'],
       ['next-fault', 'Fault ▶', 'Go to the next fault (])'],
-      ['zoom-out', '−', 'Zoom out (−; Ctrl+wheel zooms around the pointer)'],
+      ['zoom-out', '−', 'Zoom out (-; Ctrl+wheel zooms around the pointer)'],
       ['zoom-in', '+', 'Zoom in (+)'],
       ['pan-earlier', '←', 'Earlier cycles (←; wheel or drag to pan)'],
       ['pan-later', '→', 'Later cycles (→)'],
