@@ -12,12 +12,12 @@ const MAX_OTHER = 4000;
  * Besides the newest, the spans recorded just before and just after each fault (of every
  * kind, this many each side), so going to an early fault still shows what ran around it.
  */
-export const AROUND_FAULT = 200;
+const AROUND_FAULT = 200;
 /**
  * The faults whose surroundings are kept: the newest ones. A fault storm thus holds at most
  * MAX_FAULT_WINDOWS × (2 × AROUND_FAULT + 1) spans more, however long it lasts.
  */
-export const MAX_FAULT_WINDOWS = 64;
+const MAX_FAULT_WINDOWS = 64;
 
 /** A handler run (an activity) is open while the machine still has it. */
 interface ActivitySpan {
