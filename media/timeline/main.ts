@@ -88,6 +88,9 @@ function queueDraw(): void {
 /** Shows `next`, asking the host for the spans around it when the ones held here do not reach. */
 function show(next: View): void {
   view = next;
+  // A selected fault the view has left is no longer where ◀ Fault and Fault ▶ count from: the middle is.
+  const selected = selectedFault === undefined ? undefined : timeline?.faults[selectedFault];
+  if (selected !== undefined && (selected < next.start || selected > next.end)) selectedFault = undefined;
   if (timeline && !covers(timeline.window, next, timeline.held) && !(asked && covers(asked, next, timeline.held))) {
     asked = windowFor(next, timeline.held);
     host.postMessage({ type: 'window', from: asked.from, to: asked.to });

@@ -182,6 +182,9 @@ test('the wheel pans, Ctrl+wheel zooms around the pointer, a drag pans', async (
   [start, end] = parseRange(await rangeAfter(shown));
   assert.deepEqual([start, end], [Math.round(dragFrom - 150 / zoomedScale), Math.round(dragFrom - 150 / zoomedScale) + zoomedWidth]);
   await screenshot(page, 'timeline-window-3-dragged');
+  // The last fault, selected before, is out of view now: Fault ▶ counts from the middle, and finds the one at 52,060.
+  await timeline().locator('#next-fault').click();
+  assert.equal(await selectedFault(), 'translation fault at level 2: L2[56] is invalid, cycle 52060');
 });
 
 /** Waits until the range text is no longer `previous`; the new text. */
