@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import { TimelineResponseBody, TimelineSpan } from '../../debug-adapter/protocol';
+import { RunEndedEventBody, TimelineResponseBody, TimelineSpan } from '../../debug-adapter/protocol';
 import { Dap, example, scenarioFile } from './helpers';
 import { RawDap, refusalOf } from './rawSession';
 
@@ -75,6 +75,17 @@ describe('iommu/timeline keeps the spans around each fault, besides the newest',
     assert.equal(newest.spans.filter((s) => s.kind === 'transaction').length, 4000);
     assert.deepEqual(newest.spans.slice(0, 3).map(words), ['fault translation fault at level 2: L2[3] is invalid 30–30', 'handler arm_smmu_context_fault 35–38', 'transaction read 0x0 96029–96030 completed']);
     assert.deepEqual([newest.window, newest.held, newest.faults, newest.dropped], [{ from: 232, to: 100_029 }, { from: 0, to: 100_029 }, [30], 100_001 - 4000 - 203]);
+  });
+
+  test('iommu/ended carries every span held, the early fault\'s surroundings with the newest: no session is left to ask', async () => {
+    await dap.launch({ scenario: scenarioFile(earlyThenLong, 'ended'), noDebug: true });
+    await dap.client.configurationDoneRequest();
+    assert.equal(await dap.exitCode(30_000), 0);
+    const ended = (dap.all('iommu/ended')[0]?.body as RunEndedEventBody).timeline;
+    assert.deepEqual([ended.now, ended.window, ended.held, ended.faults], [100_030, { from: 0, to: 100_030 }, { from: 0, to: 100_030 }, [30]]);
+    // The 203 around the fault and the newest 4,000.
+    assert.equal(ended.spans.filter((s) => s.kind === 'transaction').length, 4203);
+    assert.equal(ended.spans[0] && words(ended.spans[0]), 'transaction read 0x700000 (early) 0–30 aborted');
   });
 
   test('a storm of 1,000 faults holds the surroundings of its newest 64 only: memory stays bounded', async () => {
