@@ -182,8 +182,12 @@ export function faults(debuggee: Debuggee, path: string): FaultsResponseBody {
   };
 }
 
-export function timeline(debuggee: Debuggee, path: string): TimelineResponseBody {
-  return debuggee.timeline.timeline(path);
+/** `iommu/timeline`, all the spans held, or those of a cycle window (`from`, `to`). */
+export function timeline(debuggee: Debuggee, path: string, args?: RequestArguments): TimelineResponseBody {
+  const from = args?.optionalInteger('from', { min: 0 });
+  const to = args?.optionalInteger('to', { min: from ?? 0 });
+  if (from === undefined && to === undefined) return debuggee.timeline.timeline(path);
+  return debuggee.timeline.timeline(path, { from: from ?? 0, to: to ?? Math.max(debuggee.machine.now, from ?? 0) });
 }
 
 /** `iommu/lines`: each written transaction's counts so far, as the machine keeps them. */

@@ -233,7 +233,19 @@ export interface LinesResponseBody {
 }
 
 /** `iommu/timeline`: what happened so far, as spans on lanes (engines, then kernel threads). */
-export interface TimelineRequestArguments {}
+export interface TimelineRequestArguments {
+  /**
+   * Only the spans held that overlap cycles `from`…`to` (whole numbers, `from` ≤ `to`; 0 and
+   * the current cycle when one is left out). Without either: the newest spans, up to now.
+   */
+  from?: number;
+  to?: number;
+}
+/** Cycles `from`…`to`, both included. */
+export interface CycleRange {
+  from: number;
+  to: number;
+}
 export type TimelineSpanKind = 'transaction' | 'stall' | 'fault' | 'handler';
 export interface TimelineLane {
   name: string;
@@ -261,8 +273,17 @@ export interface TimelineResponseBody {
   path: string;
   lanes: TimelineLane[];
   spans: TimelineSpan[];
-  /** Earlier transactions not drawn: the timeline holds the newest ones of a long run (around the current cycle). */
+  /** Transactions of the run the adapter no longer holds: it keeps the newest ones of a long run and those around its newest faults. */
   dropped: number;
+  /**
+   * Every span held that overlaps these cycles is in `spans`: the cycles asked for, or, when
+   * none were, from just after the last span held but not sent (around an earlier fault) to now.
+   */
+  window: CycleRange;
+  /** The cycles the held spans cover: from 0 (or, once some were dropped, the earliest held span) to now. */
+  held: CycleRange;
+  /** The cycle of every fault held, oldest first, wherever the window is: where "◀ Fault" and "Fault ▶" go. */
+  faults: number[];
 }
 
 /** `iommu/queues`: each SMMUv3's event, PRI and command queues in memory, and its stalls. */

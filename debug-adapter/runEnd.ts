@@ -54,7 +54,8 @@ export function runEnd(debuggee: Debuggee, path: string, how: RunEndedEventBody[
       })),
     },
     queues: { smmus: queuesOf(machine) },
-    timeline: custom.timeline(debuggee, path),
+    // Every span held, not only the newest: with no session left to ask, ◀ Fault still finds what ran around each fault.
+    timeline: debuggee.timeline.timeline(path, { from: 0, to: machine.now }),
     lines: custom.lines(debuggee, path),
   };
 }

@@ -708,7 +708,7 @@ export class IommuDebugSession extends DebugSession {
           response.body = smmus(this.debuggeeIn(phasesFor.live), this.variables, () => this.invalidate());
           return;
         case customRequests.timeline:
-          response.body = custom.timeline(this.debuggeeIn(phasesFor.live), source);
+          response.body = custom.timeline(this.debuggeeIn(phasesFor.live), source, given);
           return;
         case customRequests.queues:
           response.body = { smmus: queuesOf(this.debuggeeIn(phasesFor.live).machine) };

@@ -2,12 +2,22 @@ import { MachineEvent } from '../emulator/machine/events';
 import { Machine } from '../emulator/machine/machine';
 import { TransactionState } from '../emulator/machine/state';
 import { hex } from '../emulator/util/u64';
-import { TimelineResponseBody, TimelineSpan } from './protocol';
+import { CycleRange, TimelineResponseBody, TimelineSpan } from './protocol';
 
 /** The most transactions a timeline draws: a million-transaction run keeps its newest ones, around the current cycle. */
 const MAX_TRANSACTIONS = 4000;
 /** Faults, stalls and handler runs: the newest of a storm are kept the same way. */
 const MAX_OTHER = 4000;
+/**
+ * Besides the newest, the spans recorded just before and just after each fault (of every
+ * kind, this many each side), so going to an early fault still shows what ran around it.
+ */
+const AROUND_FAULT = 200;
+/**
+ * The faults whose surroundings are kept: the newest ones. A fault storm thus holds at most
+ * MAX_FAULT_WINDOWS × (2 × AROUND_FAULT + 1) spans more, however long it lasts.
+ */
+const MAX_FAULT_WINDOWS = 64;
 
 /** A handler run (an activity) is open while the machine still has it. */
 interface ActivitySpan {
@@ -33,7 +43,12 @@ interface Recorded {
   /** The activity each handler span draws (its span stays open until the machine lets the activity go). */
   activityOfSpan: Map<number, number>;
   kept: { transaction: Window; other: Window };
-  dropped: number;
+  /** The spans the two newest windows hold (a span may also be held by a fault's window). */
+  newest: Set<number>;
+  /** The span sequence numbers around each kept fault, oldest fault first; `to` may lie ahead. */
+  aroundFaults: { from: number; to: number }[];
+  /** Transactions recorded since the start: those no longer held were dropped. */
+  issued: number;
 }
 
 export type TimelineSnapshot = Readonly<Recorded>;
@@ -51,6 +66,8 @@ function copy(r: Recorded): Recorded {
     activities: new Map(r.activities),
     activityOfSpan: new Map(r.activityOfSpan),
     kept: { transaction: copyWindow(r.kept.transaction), other: copyWindow(r.kept.other) },
+    newest: new Set(r.newest),
+    aroundFaults: [...r.aroundFaults],
   };
 }
 
@@ -58,7 +75,8 @@ function copy(r: Recorded): Recorded {
  * Turns the machine's events into the spans the timeline view draws: each transaction
  * from issue to end on its engine's lane, the stalls within them, faults as instants, and
  * each run of the fault path on the kernel thread that ran it. A long run keeps the newest
- * spans of each kind, so the drawing is always around the current cycle.
+ * spans of each kind, so the drawing is always around the current cycle, and the spans
+ * around its newest faults, so going to one of them shows what ran before and after it.
  */
 export class TimelineRecorder {
   private r: Recorded = {
@@ -69,7 +87,9 @@ export class TimelineRecorder {
     activities: new Map(),
     activityOfSpan: new Map(),
     kept: { transaction: { seqs: [], head: 0 }, other: { seqs: [], head: 0 } },
-    dropped: 0,
+    newest: new Set(),
+    aroundFaults: [],
+    issued: 0,
   };
 
   constructor(private readonly machine: Machine) {}
@@ -86,14 +106,15 @@ export class TimelineRecorder {
   private add(span: TimelineSpan, transaction: boolean): number {
     const seq = this.r.next++;
     this.r.spans.set(seq, span);
+    this.r.newest.add(seq);
     const window = transaction ? this.r.kept.transaction : this.r.kept.other;
     window.seqs.push(seq);
-    if (window.seqs.length - window.head > (transaction ? MAX_TRANSACTIONS : MAX_OTHER)) this.evictOldest(window, transaction);
+    if (window.seqs.length - window.head > (transaction ? MAX_TRANSACTIONS : MAX_OTHER)) this.evictOldest(window);
     return seq;
   }
 
-  /** Lets the oldest span that has ended go; one still open (a long stall, a running handler) waits at the back. */
-  private evictOldest(window: Window, transaction: boolean): void {
+  /** Lets the oldest span that has ended leave the newest; one still open (a long stall, a running handler) waits at the back. */
+  private evictOldest(window: Window): void {
     const live = window.seqs.length - window.head;
     for (let tried = 0; tried < live; tried++) {
       const seq = window.seqs[window.head++] as number;
@@ -101,13 +122,8 @@ export class TimelineRecorder {
         window.seqs.push(seq);
         continue;
       }
-      this.r.spans.delete(seq);
-      const activity = this.r.activityOfSpan.get(seq);
-      if (activity !== undefined) {
-        this.r.activityOfSpan.delete(seq);
-        this.r.activities.delete(activity);
-      }
-      if (transaction) this.r.dropped++;
+      this.r.newest.delete(seq);
+      this.release(seq);
       break;
     }
     // The consumed front is dropped now and then, not on every eviction.
@@ -115,6 +131,43 @@ export class TimelineRecorder {
       window.seqs = window.seqs.slice(window.head);
       window.head = 0;
     }
+  }
+
+  /** Forgets a span that neither the newest windows nor a fault's window hold. */
+  private release(seq: number): void {
+    if (this.r.newest.has(seq) || this.aroundAFault(seq)) return;
+    this.r.spans.delete(seq);
+    const activity = this.r.activityOfSpan.get(seq);
+    if (activity !== undefined) {
+      this.r.activityOfSpan.delete(seq);
+      this.r.activities.delete(activity);
+    }
+  }
+
+  /**
+   * Whether a fault's window holds `seq`. The windows are equally wide and in the order of
+   * their faults, so the one that begins last at or before `seq` is the one that can hold it.
+   */
+  private aroundAFault(seq: number): boolean {
+    const windows = this.r.aroundFaults;
+    // Most spans let go are older than every window: one comparison.
+    if (seq < (windows[0]?.from ?? Number.POSITIVE_INFINITY)) return false;
+    for (let i = windows.length - 1; i >= 0; i--) {
+      const w = windows[i];
+      if (w && w.from <= seq) return seq <= w.to;
+    }
+    return false;
+  }
+
+  /** Holds the spans around the fault just recorded as `seq`; past MAX_FAULT_WINDOWS, the oldest fault's let go. */
+  private keepAround(seq: number): void {
+    this.r.aroundFaults.push({ from: seq - AROUND_FAULT, to: seq + AROUND_FAULT });
+    if (this.r.aroundFaults.length <= MAX_FAULT_WINDOWS) return;
+    const oldest = this.r.aroundFaults.shift();
+    const next = this.r.aroundFaults[0];
+    if (!oldest || !next) return;
+    // Only what the next window does not hold: in a storm, a few spans per fault, not 401.
+    for (let s = Math.max(0, oldest.from); s <= Math.min(oldest.to, next.from - 1, this.r.next - 1); s++) this.release(s);
   }
 
   /** A transaction or stall not yet ended, or a handler run the machine still has. */
@@ -137,6 +190,7 @@ export class TimelineRecorder {
     switch (event.kind) {
       case 'transaction-issued': {
         const t = event.transaction;
+        this.r.issued++;
         this.r.transactions.set(t.id, this.add({ lane: t.engine, kind: 'transaction', start: event.time, end: null, label: this.describe(t), status: null, line: this.lineOf(t), pa: null }, true));
         return;
       }
@@ -153,7 +207,7 @@ export class TimelineRecorder {
       case 'fault': {
         const f = event.fault;
         const label = `${f.kind} fault at level ${f.level}: ${f.reason}`;
-        this.add({ lane: event.transaction.engine, kind: 'fault', start: event.time, end: event.time, label, status: null, line: this.lineOf(event.transaction), pa: null }, false);
+        this.keepAround(this.add({ lane: event.transaction.engine, kind: 'fault', start: event.time, end: event.time, label, status: null, line: this.lineOf(event.transaction), pa: null }, false));
         return;
       }
       case 'kernel-step':
@@ -192,20 +246,49 @@ export class TimelineRecorder {
     this.r = copy(snapshot);
   }
 
-  timeline(path: string): TimelineResponseBody {
-    const spans = new Map(this.r.spans);
-    for (const [id, activity] of this.r.activities) {
-      const span = spans.get(activity.seq);
-      if (!span) continue;
-      const running = this.machine.state.activities.has(id);
-      spans.set(activity.seq, { ...span, end: running ? null : activity.last, status: activity.response });
+  /**
+   * The spans held that overlap `window`; without one, those of the newest windows (what
+   * ran up to the current cycle), with where they begin. Also what the webview needs to move
+   * around the run: the cycles all held spans cover, and every fault held.
+   */
+  timeline(path: string, window?: CycleRange): TimelineResponseBody {
+    const now = this.machine.now;
+    const spans: TimelineSpan[] = [];
+    const faults: number[] = [];
+    let held = 0;
+    let first = now;
+    /** The last cycle of a span held but not sent: the newest spans are complete only after it. */
+    let lastLeftOut = -1;
+    for (const [seq, recorded] of this.r.spans) {
+      const span = this.withActivity(seq, recorded);
+      if (span.kind === 'transaction') held++;
+      if (span.kind === 'fault') faults.push(span.start);
+      first = Math.min(first, span.start);
+      const wanted = window ? span.start <= window.to && (span.end ?? now) >= window.from : this.r.newest.has(seq);
+      if (wanted) spans.push(span);
+      else lastLeftOut = Math.max(lastLeftOut, span.end ?? now);
     }
+    const dropped = this.r.issued - held;
+    // Nothing dropped: the drawing starts at cycle 0, as the run did.
+    const heldFrom = dropped > 0 ? first : 0;
     return {
-      now: this.machine.now,
+      now,
       path,
       lanes: this.machine.state.threads.map((t) => ({ name: t.name, kind: t.kind })),
-      spans: [...spans.values()],
-      dropped: this.r.dropped,
+      spans,
+      dropped,
+      window: window ?? { from: lastLeftOut < 0 ? heldFrom : Math.min(lastLeftOut + 1, now), to: now },
+      held: { from: heldFrom, to: now },
+      faults,
     };
+  }
+
+  /** A handler span as it stands: open while the machine has its activity, answered as the activity answered. */
+  private withActivity(seq: number, span: TimelineSpan): TimelineSpan {
+    const id = this.r.activityOfSpan.get(seq);
+    const activity = id === undefined ? undefined : this.r.activities.get(id);
+    if (id === undefined || !activity) return span;
+    const running = this.machine.state.activities.has(id);
+    return { ...span, end: running ? null : activity.last, status: activity.response };
   }
 }

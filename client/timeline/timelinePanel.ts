@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { TimelineResponseBody } from '../../debug-adapter/protocol';
 import { revealLine } from '../editor/revealLine';
 import { IommuSessions, SessionChange } from '../session/iommuSessions';
+import { goToFaultCommand } from '../views/faultRows';
 import { createNonce, timelineHtml } from './html';
 import type { HostToWebview } from './messages';
 import { parseWebviewMessage } from './webviewMessage';
@@ -70,8 +71,10 @@ class TimelinePanel {
     const message = parseWebviewMessage(value);
     if (message?.type === 'ready') {
       // A webview hidden and shown again starts over: give it the drawing back at once.
-      if (this.drawing) this.post({ type: 'timeline', timeline: this.drawing.timeline });
+      if (this.drawing) this.post({ type: 'timeline', timeline: this.drawing.timeline, cause: 'stop' });
       void this.refresh();
+    } else if (message?.type === 'window') {
+      void this.fetchWindow(message.from, message.to);
     } else if (message?.type === 'reveal' && this.drawing) {
       revealLine(this.drawing.timeline.path, message.line, this.panel.viewColumn ?? vscode.ViewColumn.Beside).then(undefined, (error: unknown) => {
         void vscode.window.showErrorMessage(`IOMMU: cannot open ${this.drawing?.timeline.path}: ${error instanceof Error ? error.message : String(error)}`);
@@ -91,7 +94,7 @@ class TimelinePanel {
     if (!active && kept && this.drawing?.timeline !== kept.ended.timeline) {
       // The run's last cycle, which its adapter sent as the run ended: not the last stop's.
       this.drawing = { session: kept.session, timeline: kept.ended.timeline, ended: true };
-      this.post({ type: 'timeline', timeline: kept.ended.timeline });
+      this.post({ type: 'timeline', timeline: kept.ended.timeline, cause: 'stop' });
     }
     const next = whatToShow(active && { session: active, stopped: this.sessions.isStopped(active) }, this.drawing?.ended ?? false);
     if ('state' in next) {
@@ -103,17 +106,40 @@ class TimelinePanel {
       const timeline = await this.sessions.request(session, 'iommu/timeline', {});
       if (generation !== this.generation) return;
       this.drawing = { session: session.id, timeline, ended: false };
-      this.post({ type: 'timeline', timeline });
+      this.post({ type: 'timeline', timeline, cause: 'stop' });
     } catch (error) {
       if (generation !== this.generation) return;
       this.post({ type: 'error', message: `Cannot read the timeline: ${error instanceof Error ? error.message : String(error)}` });
     }
   }
+
+  /** The spans of cycles `from`…`to`, from the stopped session drawn; a kept run sent all it had, and a running one answers nothing. */
+  private async fetchWindow(from: number, to: number): Promise<void> {
+    const active = this.sessions.active;
+    if (!active || active.id !== this.drawing?.session || !this.sessions.isStopped(active)) return;
+    const generation = this.generation;
+    try {
+      const timeline = await this.sessions.request(active, 'iommu/timeline', { from, to });
+      // A stop since the question: its own drawing wins.
+      if (generation !== this.generation) return;
+      this.drawing = { session: active.id, timeline, ended: false };
+      this.post({ type: 'timeline', timeline, cause: 'window' });
+    } catch (error) {
+      if (generation !== this.generation) return;
+      this.post({ type: 'error', message: `Cannot read cycles ${from}–${to} of the timeline: ${error instanceof Error ? error.message : String(error)}` });
+    }
+  }
+
+  /** A fault chosen elsewhere (the Faults view): the webview goes to its cycle. */
+  goToFault(cycle: number): void {
+    this.post({ type: 'goToFault', cycle });
+  }
 }
 
 /**
- * `iommu.showTimeline`: opens the timeline panel beside the editor, or brings it back.
- * Call once from `activate`.
+ * `iommu.showTimeline`: opens the timeline panel beside the editor, or brings it back; and
+ * the Faults view's click (`goToFaultCommand`), which opens the fault's line and moves an
+ * open timeline to the fault. Call once from `activate`.
  */
 export function registerTimeline(context: vscode.ExtensionContext, sessions: IommuSessions): void {
   let panel: TimelinePanel | undefined;
@@ -121,6 +147,10 @@ export function registerTimeline(context: vscode.ExtensionContext, sessions: Iom
     vscode.commands.registerCommand(showTimelineCommand, () => {
       if (panel) panel.reveal();
       else panel = new TimelinePanel(context.extensionUri, sessions, () => (panel = undefined));
+    }),
+    vscode.commands.registerCommand(goToFaultCommand, async (path: string, line: number, cycle: number) => {
+      panel?.goToFault(cycle);
+      await revealLine(path, line);
     }),
     { dispose: () => panel?.dispose() },
   );

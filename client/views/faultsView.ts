@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
 import { DumpSummary, FaultSummary } from '../../debug-adapter/protocol';
 import { openCrashDumpCommand } from '../dumps/crashDumpDocuments';
-import { revealLineOnClick } from '../editor/revealLine';
 import { RunSource } from '../session/iommuSessions';
-import { faultAnswer } from './faultRows';
+import { faultAnswer, faultClick } from './faultRows';
 import { SessionTree } from './sessionTree';
 
 export const faultsViewId = 'iommu.faults';
@@ -38,7 +37,7 @@ export class FaultsView extends SessionTree<FaultsNode> {
     );
     item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('charts.red'));
     item.contextValue = 'iommu.fault';
-    item.command = revealLineOnClick(f.path, f.line);
+    item.command = faultClick(f);
     return item;
   }
 }

@@ -35,5 +35,5 @@ export function statusLine(state: SessionState | 'stopped', now: number | undefi
 }
 
 export function droppedNote(dropped: number): string {
-  return `${plural(dropped, 'earlier transaction')} not drawn: the timeline keeps the newest ones of a long run, around the current cycle.`;
+  return `${plural(dropped, 'transaction')} of the run not kept: the timeline keeps the newest ones of a long run and those around its faults (◀ Fault, Fault ▶).`;
 }

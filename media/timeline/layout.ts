@@ -4,6 +4,7 @@
  * so the node tests can check the geometry and the renderer only turns it into SVG.
  */
 import type { TimelineLane, TimelineResponseBody, TimelineSpan } from '../../debug-adapter/protocol';
+import { fitAll, View } from './view';
 
 export const metrics = {
   /** The column of lane names, left of the plot. */
@@ -24,7 +25,13 @@ export const metrics = {
   minBarWidth: 1,
   /** Back-to-back transactions would read as one bar: a bar this wide or wider gives up its last pixel. */
   gapFrom: 4,
+  /** A bar's label: this size, so it fits the bar's height, and this far from the bar's left and right ends. */
+  labelFontSize: 10,
+  labelPadding: 3,
 } as const;
+
+/** How wide a text is drawn at `labelFontSize`, in CSS pixels: the webview measures it with its own font. */
+export type MeasureText = (text: string) => number;
 
 export interface TimeScale {
   /** The first cycle drawn: 0, or where the spans a long run keeps begin. */
@@ -65,6 +72,14 @@ export interface Bar {
   height: number;
 }
 
+/** A bar's label, drawn inside it from (x, middle y). */
+export interface Label {
+  span: number;
+  x: number;
+  y: number;
+  text: string;
+}
+
 /** A fault: an instant, drawn centred on (x, y). */
 export interface Marker {
   span: number;
@@ -81,8 +96,17 @@ export interface TimelineLayout {
   /** Transactions and handler runs, then the stalls that sit over them. */
   bars: Bar[];
   faults: Marker[];
-  /** The x of the current cycle. */
-  nowX: number;
+  /** Labels of the transactions and handler runs wide enough for them. */
+  labels: Label[];
+  /** The x of the current cycle; null when the view is away from it. */
+  nowX: number | null;
+}
+
+export interface LayoutOptions {
+  /** The cycles to draw; all held when left out. */
+  view?: View;
+  /** Without it, no labels. */
+  measure?: MeasureText;
 }
 
 /** Cycles start…end across `width` pixels, right of the lane names. */
@@ -94,6 +118,11 @@ export function timeScale(end: number, width: number, start = 0): TimeScale {
 
 export function xAt(scale: TimeScale, cycle: number): number {
   return scale.left + (cycle - scale.start) * scale.pxPerCycle;
+}
+
+/** The cycle at `x` (the inverse of `xAt`), for the pointer's place. */
+export function cycleAt(scale: TimeScale, x: number): number {
+  return scale.start + (x - scale.left) / scale.pxPerCycle;
 }
 
 /** The smallest 1, 2 or 5 × 10ⁿ cycles that keeps ticks `minTickSpacing` apart; cycles are whole. */
@@ -138,10 +167,10 @@ function byStart(spans: readonly TimelineSpan[]): (a: number, b: number) => numb
  * starts, so overlapping ones never cover each other. A span holds its row for at least a
  * cycle: two instants at one cycle would otherwise share a pixel.
  */
-export function stackRows(timeline: TimelineResponseBody): Map<number, number> {
+export function stackRows(timeline: TimelineResponseBody, drawn: (span: TimelineSpan) => boolean = () => true): Map<number, number> {
   const rows = new Map<number, number>();
   const rowEnds = new Map<number, number[]>();
-  const order = timeline.spans.flatMap((span, index) => (isBar(span) ? [index] : [])).sort(byStart(timeline.spans));
+  const order = timeline.spans.flatMap((span, index) => (isBar(span) && drawn(span) ? [index] : [])).sort(byStart(timeline.spans));
   for (const index of order) {
     const span = timeline.spans[index];
     if (!span) continue;
@@ -197,13 +226,26 @@ function toneOf(span: TimelineSpan): Tone {
   return span.status === 'completed' ? 'completed' : 'failed';
 }
 
-export function layoutTimeline(timeline: TimelineResponseBody, width: number): TimelineLayout {
+/** Whether a span has any cycle in the view: only those are laid out. */
+function inView(view: View, now: number): (span: TimelineSpan) => boolean {
+  return (span) => {
+    const end = endOf(span, now);
+    // A span that only touches an edge would be a sliver there; an instant (a fault) is drawn on it.
+    return end === span.start ? span.start >= view.start && span.start <= view.end : span.start < view.end && end > view.start;
+  };
+}
+
+/** The label of a bar `width` px wide, when it fits whole with its padding; none else (its tooltip says it all). */
+export function fittingLabel(text: string, width: number, measure: MeasureText): string | undefined {
+  return measure(text) + 2 * metrics.labelPadding <= width ? text : undefined;
+}
+
+export function layoutTimeline(timeline: TimelineResponseBody, width: number, options: LayoutOptions = {}): TimelineLayout {
   const { spans, now } = timeline;
-  const lastCycle = spans.reduce((last, span) => Math.max(last, endOf(span, now)), now);
-  // A long run's timeline keeps its newest spans: the drawing starts where they do.
-  const firstCycle = timeline.dropped > 0 ? spans.reduce((first, span) => Math.min(first, span.start), now) : 0;
-  const scale = timeScale(lastCycle, width, firstCycle);
-  const rows = stackRows(timeline);
+  const view = options.view ?? fitAll(timeline.held);
+  const scale = timeScale(view.end, width, view.start);
+  const drawn = inView(view, now);
+  const rows = stackRows(timeline, drawn);
   const hostOf = hosts(timeline);
 
   const rowCount = new Map<number, number>();
@@ -228,24 +270,33 @@ export function layoutTimeline(timeline: TimelineResponseBody, width: number): T
   };
   // A bar sits centred in its row.
   const barInset = (metrics.rowHeight - metrics.barHeight) / 2;
+  // A span reaching out of the view is cut at the plot's edges: it must not cover the lane names.
+  const plotRight = xAt(scale, scale.end);
   const horizontal = (span: TimelineSpan): { x: number; width: number } => {
-    const x = xAt(scale, span.start);
-    const width = Math.max(xAt(scale, endOf(span, now)) - x, metrics.minBarWidth);
+    const x = Math.max(xAt(scale, span.start), scale.left);
+    const width = Math.max(Math.min(xAt(scale, endOf(span, now)), plotRight) - x, metrics.minBarWidth);
     return { x, width: width >= metrics.gapFrom ? width - 1 : width };
   };
 
   const bars: Bar[] = [];
   const overlays: Bar[] = [];
   const faults: Marker[] = [];
+  const labels: Label[] = [];
   spans.forEach((span, index) => {
+    if (!drawn(span)) return;
     const hostRow = rows.get(hostOf.get(index) ?? -1) ?? 0;
     const y = rowTop(span, rows.get(index) ?? hostRow);
     if (y === undefined) return;
     switch (span.kind) {
       case 'transaction':
-      case 'handler':
-        bars.push({ span: index, kind: span.kind, tone: toneOf(span), ...horizontal(span), y: y + barInset, height: metrics.barHeight });
+      case 'handler': {
+        const bar: Bar = { span: index, kind: span.kind, tone: toneOf(span), ...horizontal(span), y: y + barInset, height: metrics.barHeight };
+        bars.push(bar);
+        // Inside its own bar, and bars of a lane never overlap (stackRows): labels never do either.
+        const text = options.measure && fittingLabel(span.label, bar.width, options.measure);
+        if (text) labels.push({ span: index, x: bar.x + metrics.labelPadding, y: bar.y + bar.height / 2, text });
         return;
+      }
       case 'stall':
         overlays.push({
           span: index,
@@ -270,6 +321,7 @@ export function layoutTimeline(timeline: TimelineResponseBody, width: number): T
     lanes,
     bars: [...bars, ...overlays],
     faults,
-    nowX: xAt(scale, now),
+    labels,
+    nowX: now >= scale.start && now <= scale.end ? xAt(scale, now) : null,
   };
 }

@@ -31,7 +31,8 @@ function group(className: string, children: SVGElement[]): SVGGElement {
   return g;
 }
 
-export function renderTimeline(layout: TimelineLayout, timeline: TimelineResponseBody): SVGSVGElement {
+/** `selected`: the index of the span of the fault gone to, drawn marked. */
+export function renderTimeline(layout: TimelineLayout, timeline: TimelineResponseBody, selected?: number): SVGSVGElement {
   const { spans, now } = timeline;
   const root = svg('svg', { class: 'timeline', width: layout.width, height: layout.height, role: 'group', 'aria-label': `Transaction timeline at cycle ${now}` });
 
@@ -54,12 +55,15 @@ export function renderTimeline(layout: TimelineLayout, timeline: TimelineRespons
     if (!span) return [];
     const { x, y } = fault;
     const r = faultRadius;
-    const diamond = svg('path', { class: 'span fault', d: `M${x} ${y - r}L${x + r} ${y}L${x} ${y + r}L${x - r} ${y}Z` });
+    const isSelected = fault.span === selected;
+    const diamond = svg('path', { class: isSelected ? 'span fault selected' : 'span fault', d: `M${x} ${y - r}L${x + r} ${y}L${x} ${y + r}L${x - r} ${y}Z` });
+    if (isSelected) diamond.setAttribute('aria-current', 'true');
     return [spanShape(diamond, fault.span, describeSpan(span, now))];
   });
+  // Text only, hidden from screen readers (the bar's aria-label says it) and letting clicks through to the bar.
+  const labels = layout.labels.map((label) => svg('text', { class: 'bar-label', x: label.x, y: label.y, 'font-size': metrics.labelFontSize, 'aria-hidden': 'true' }, label.text));
+  root.append(group('lanes', lanes), group('axis', axis), group('bars', bars), group('labels', labels), group('faults', faults));
   // No tooltip: the line lets clicks through to the spans under it; the status line names the cycle.
-  const nowLine = svg('line', { class: 'now', x1: layout.nowX, x2: layout.nowX, y1: metrics.axisHeight - 4, y2: layout.height });
-
-  root.append(group('lanes', lanes), group('axis', axis), group('bars', bars), group('faults', faults), nowLine);
+  if (layout.nowX !== null) root.append(svg('line', { class: 'now', x1: layout.nowX, x2: layout.nowX, y1: metrics.axisHeight - 4, y2: layout.height }));
   return root;
 }

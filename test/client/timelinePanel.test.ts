@@ -32,7 +32,20 @@ describe('the timeline page', () => {
 
   test('the elements the script fills are there', () => {
     const html = timelineHtml(resources);
-    for (const id of ['status', 'note', 'timeline']) assert.match(html, new RegExp(` id="${id}"`), id);
+    for (const id of ['status', 'note', 'timeline', 'range']) assert.match(html, new RegExp(` id="${id}"`), id);
+  });
+
+  test('the toolbar: a button for each move, its key in its title', () => {
+    const buttons = [...timelineHtml(resources).matchAll(/<button type="button" id="([^"]+)" title="([^"]+)">([^<]+)<\/button>/g)].map((m) => [m[1], m[3], m[2]]);
+    assert.deepEqual(buttons, [
+      ['prev-fault', '◀ Fault', 'Go to the previous fault ([)'],
+      ['next-fault', 'Fault ▶', 'Go to the next fault (])'],
+      ['zoom-out', '−', 'Zoom out (-; Ctrl+wheel zooms around the pointer)'],
+      ['zoom-in', '+', 'Zoom in (+)'],
+      ['pan-earlier', '←', 'Earlier cycles (←; wheel or drag to pan)'],
+      ['pan-later', '→', 'Later cycles (→)'],
+      ['fit', 'Fit', 'Fit the whole run (Home)'],
+    ]);
   });
 
   test('URIs are escaped into their attributes', () => {
@@ -54,6 +67,13 @@ test('messages from the webview are checked before the host acts on them', () =>
   assert.equal(parseWebviewMessage({ type: 'reveal', line: 2.5 }), undefined);
   assert.equal(parseWebviewMessage({ type: 'reveal', line: '21' }), undefined);
   assert.equal(parseWebviewMessage({ type: 'open', line: 21 }), undefined);
+  assert.deepEqual(parseWebviewMessage({ type: 'window', from: 51_610, to: 52_510 }), { type: 'window', from: 51_610, to: 52_510 });
+  assert.deepEqual(parseWebviewMessage({ type: 'window', from: 0, to: 0 }), { type: 'window', from: 0, to: 0 });
+  assert.equal(parseWebviewMessage({ type: 'window', from: 10, to: 9 }), undefined);
+  assert.equal(parseWebviewMessage({ type: 'window', from: -1, to: 9 }), undefined);
+  assert.equal(parseWebviewMessage({ type: 'window', from: 0.5, to: 9 }), undefined);
+  assert.equal(parseWebviewMessage({ type: 'window', from: '0', to: 9 }), undefined);
+  assert.equal(parseWebviewMessage({ type: 'window', from: 0 }), undefined);
   assert.equal(parseWebviewMessage(null), undefined);
   assert.equal(parseWebviewMessage('ready'), undefined);
 });

@@ -26,6 +26,6 @@ test('the status line: where the drawing stands, or why it is not fresh', () => 
 });
 
 test('the note on transactions a long run did not record', () => {
-  assert.equal(droppedNote(1), '1 earlier transaction not drawn: the timeline keeps the newest ones of a long run, around the current cycle.');
-  assert.equal(droppedNote(996000), '996000 earlier transactions not drawn: the timeline keeps the newest ones of a long run, around the current cycle.');
+  assert.equal(droppedNote(1), '1 transaction of the run not kept: the timeline keeps the newest ones of a long run and those around its faults (◀ Fault, Fault ▶).');
+  assert.equal(droppedNote(996000), '996000 transactions of the run not kept: the timeline keeps the newest ones of a long run and those around its faults (◀ Fault, Fault ▶).');
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { TimelineLane, TimelineResponseBody, TimelineSpan } from '../../debug-adapter/protocol';
-import { endOf, hosts, layoutTimeline, stackRows, tickStep, ticks, timeScale, visibleLanes, xAt } from '../../media/timeline/layout';
+import { cycleAt, endOf, fittingLabel, hosts, layoutTimeline, stackRows, tickStep, ticks, timeScale, visibleLanes, xAt } from '../../media/timeline/layout';
 
 /**
  * examples/a530-stall-hupcf.iommu stopped on the handler's `terminate` (line 35): the
@@ -31,6 +31,9 @@ const a530: TimelineResponseBody = {
     { lane: 1, kind: 'transaction', start: 80, end: null, label: 'read 0x10020c0 (tex)', status: null, line: 28, pa: null },
   ],
   dropped: 0,
+  window: { from: 0, to: 100 },
+  held: { from: 0, to: 100 },
+  faults: [31],
 };
 
 /** 120 px of lane names + 1000 px of plot + 20 px margin: 10 px a cycle over cycles 0…100. */
@@ -41,7 +44,8 @@ function span(lane: number, kind: TimelineSpan['kind'], start: number, end: numb
 }
 
 function timeline(spans: TimelineSpan[], now: number, lanes: TimelineLane[] = [{ name: 'gpu', kind: 'engine' }]): TimelineResponseBody {
-  return { now, path: 'x.iommu', lanes, spans, dropped: 0 };
+  const faults = spans.filter((s) => s.kind === 'fault').map((s) => s.start);
+  return { now, path: 'x.iommu', lanes, spans, dropped: 0, window: { from: 0, to: now }, held: { from: 0, to: now }, faults };
 }
 
 describe('time scale and ticks', () => {
@@ -200,7 +204,8 @@ test('the a530-stall-hupcf timeline at 1140 px, rectangle for rectangle', () => 
 
 describe('a long run whose timeline keeps only its newest spans', () => {
   test('the drawing starts where the kept spans do, not at cycle 0: cycles 299,900…300,000 fill the plot', () => {
-    const kept = { ...timeline([span(0, 'transaction', 299_900, 299_950, 5, 'completed'), span(0, 'fault', 300_000, 300_000, 6)], 300_000), dropped: 9_999 };
+    const spans = [span(0, 'transaction', 299_900, 299_950, 5, 'completed'), span(0, 'fault', 300_000, 300_000, 6)];
+    const kept = { ...timeline(spans, 300_000), dropped: 9_999, window: { from: 299_900, to: 300_000 }, held: { from: 299_900, to: 300_000 } };
     const layout = layoutTimeline(kept, width);
     assert.deepEqual(layout.scale, { start: 299_900, end: 300_000, left: 120, pxPerCycle: 10 });
     assert.deepEqual(layout.ticks.map((t) => t.cycle), [299_900, 299_910, 299_920, 299_930, 299_940, 299_950, 299_960, 299_970, 299_980, 299_990, 300_000]);
@@ -208,5 +213,70 @@ describe('a long run whose timeline keeps only its newest spans', () => {
     assert.equal(layout.bars[0]?.width, 499);
     assert.equal(layout.faults[0]?.x, 1120);
     assert.equal(layout.width, 1140);
+  });
+});
+
+/** Every character 5 px wide: the webview measures its own font; the rule is the same. */
+const fivePx = (text: string): number => text.length * 5;
+
+describe('labels inside the bars', () => {
+  test('a label is drawn when it fits whole with 3 px either side; else none', () => {
+    // 20 characters: 100 px of text, 106 px of bar.
+    assert.equal(fittingLabel('read 0x7000000 (bad)', 106, fivePx), 'read 0x7000000 (bad)');
+    assert.equal(fittingLabel('read 0x7000000 (bad)', 105, fivePx), undefined);
+  });
+
+  test('a530 at 1140 px: every bar labelled but the IRQ half\'s 29 px, each 3 px into its bar, on its middle', () => {
+    const layout = layoutTimeline(a530, width, { measure: fivePx });
+    assert.deepEqual(
+      layout.labels.map((l) => [l.span, l.x, l.y, l.text]),
+      [
+        [0, 123, 36, 'read 0x1000000'],
+        [1, 133, 52, 'read 0x7000000 (bad)'],
+        [5, 623, 76, 'read 0x1002000 (tex)'],
+        [6, 703, 172, 'gpu_fault'],
+        [7, 723, 92, 'read 0x1002040 (tex)'],
+        [8, 823, 108, 'read 0x1002080 (tex)'],
+        [9, 923, 124, 'read 0x10020c0 (tex)'],
+      ],
+    );
+    assert.deepEqual(layoutTimeline(a530, width).labels, [], 'nothing to measure with: no labels');
+  });
+
+  test('labels never overlap: each lies inside its own bar, and bars of a row never overlap', () => {
+    const layout = layoutTimeline(a530, width, { measure: fivePx });
+    for (const label of layout.labels) {
+      const bar = layout.bars.find((b) => b.span === label.span);
+      assert.ok(bar && label.x >= bar.x && label.x + fivePx(label.text) <= bar.x + bar.width && label.y > bar.y && label.y < bar.y + bar.height, label.text);
+    }
+  });
+});
+
+describe('a view of some cycles', () => {
+  test('cycles 50…100 of a530: only the spans in it, cut at the plot\'s left edge; the fault at 31 is out of view', () => {
+    const layout = layoutTimeline(a530, width, { view: { start: 50, end: 100 } });
+    assert.deepEqual(layout.scale, { start: 50, end: 100, left: 120, pxPerCycle: 20 });
+    assert.deepEqual(
+      layout.bars.map((b) => [b.span, b.x, b.width]),
+      [[1, 120, 999], [5, 120, 799], [6, 280, 839], [7, 320, 799], [8, 520, 599], [9, 720, 399], [3, 120, 999]],
+    );
+    assert.deepEqual(layout.faults, []);
+    assert.equal(layout.nowX, 1120);
+    assert.equal(layout.lanes[0]?.rows, 1, 'the read that ended at 40 takes no row');
+  });
+
+  test('a span that only touches an edge is not drawn; a fault on an edge is', () => {
+    const t = timeline([span(0, 'transaction', 0, 40), span(0, 'transaction', 40, 80), span(0, 'fault', 40, 40), span(0, 'transaction', 80, 90)], 100);
+    assert.deepEqual(layoutTimeline(t, width, { view: { start: 40, end: 80 } }).bars.map((b) => b.span), [1]);
+    assert.deepEqual(layoutTimeline(t, width, { view: { start: 40, end: 80 } }).faults.map((f) => f.span), [2]);
+    assert.deepEqual(layoutTimeline(t, width, { view: { start: 0, end: 40 } }).faults.map((f) => f.span), [2]);
+  });
+
+  test('a view before now draws no now line; the pointer\'s cycle is the inverse of x', () => {
+    const layout = layoutTimeline(a530, width, { view: { start: 0, end: 50 } });
+    assert.equal(layout.nowX, null);
+    assert.equal(cycleAt(layout.scale, 120), 0);
+    assert.equal(cycleAt(layout.scale, 530), 20.5);
+    assert.equal(xAt(layout.scale, cycleAt(layout.scale, 777)), 777);
   });
 });
