@@ -6,6 +6,8 @@ import { faultAnswer, faultClick } from './faultRows';
 import { SessionTree } from './sessionTree';
 
 export const faultsViewId = 'iommu.faults';
+/** Whether the Faults view lists a crash dump. */
+const hasCrashDumpsContext = 'iommu.hasCrashDumps';
 
 export type FaultsNode = { kind: 'fault'; fault: FaultSummary } | { kind: 'dump'; dump: DumpSummary };
 
@@ -15,6 +17,8 @@ export class FaultsView extends SessionTree<FaultsNode> {
 
   protected async roots(source: RunSource): Promise<FaultsNode[]> {
     const [faults, dumps] = await Promise.all([this.sessions.ask(source, 'iommu/faults', {}), this.sessions.ask(source, 'iommu/dump', {})]);
+    // The view's title offers "Open Crash Dump" only when there is one to open.
+    void vscode.commands.executeCommand('setContext', hasCrashDumpsContext, dumps.dumps.length > 0);
     return [...faults.faults.map((fault): FaultsNode => ({ kind: 'fault', fault })), ...dumps.dumps.map((dump): FaultsNode => ({ kind: 'dump', dump }))];
   }
 
