@@ -2,10 +2,10 @@ import * as vscode from 'vscode';
 import { ResumeAction, StalledTransaction } from '../../debug-adapter/protocol';
 import { IommuSessions } from '../session/iommuSessions';
 import { endedAt } from '../session/keptRun';
-import { EndedNote } from './sessionTree';
 import { FaultsView, faultsViewId } from './faultsView';
 import { PageTablesView, pageTablesViewId } from './pageTablesView';
 import { QueuesView, queuesViewId } from './queuesView';
+import { EndedNote } from './sessionTree';
 import { editRegister, SmmuNode, SmmuView, smmuViewId } from './smmuView';
 import { resumeStalled, StalledTransactionsView, stalledViewId } from './stalledTransactionsView';
 

@@ -40,12 +40,12 @@ export class StalledTransactionsView extends SessionTree<StalledTransaction> {
   }
 
   /**
-   * The row of the transaction a stop is about, on `threadId`'s engine, with its answers
-   * (a stall it can answer; else none): what the view selects so that they show.
+   * The row of the transaction a stop is about, on `threadId`'s engine, if the driver can
+   * answer it now: what the view selects so that its answers show.
    */
   async stoppedRow(threadId: number): Promise<StalledTransaction | undefined> {
     const rows = await this.getChildren();
-    return rows.find((r): r is StalledTransaction => !(r instanceof EndedNote) && r.threadId === threadId && r.stall !== 'behind' && r.unanswerable === null);
+    return rows.find((r): r is StalledTransaction => !(r instanceof EndedNote) && r.threadId === threadId && r.unanswerable === null);
   }
 
   protected item(t: StalledTransaction): vscode.TreeItem {
