@@ -64,8 +64,9 @@ test('a kernel frame opens its file\'s page at its function: what it does on the
   assert.match(text, /^\/\/ kernel\/workqueue\.c\n/);
   assert.match(text, /\nprocess_one_work\(\)\n {4}\/\/ Runs one work item: the fault handler queued by queue_work/);
   await screenshot(page, 'step-1b-kernel-frame-page');
-  // Back to the scenario for the breakpoint below.
-  await quickOpen(page, 'a530-stall-hupcf.iommu');
+  // Back to the scenario's tab for the breakpoint below.
+  await page.locator('.tab', { hasText: 'a530-stall-hupcf.iommu' }).click();
+  await page.waitForSelector('.tab.active[aria-label*="a530-stall-hupcf.iommu"]', { timeout: 15_000 });
 });
 
 test('continuing stops at the breakpoint on `dump`, still on the worker; the Faults view has the fault', async () => {

@@ -23,6 +23,7 @@ function stalledRead(age: number): object {
     smmu: 'kgsl',
     contextBank: 0,
     age,
+    unanswerable: null,
     path: workspaceFile(stallHupcf).fsPath,
     line: 21,
   };
