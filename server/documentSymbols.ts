@@ -24,6 +24,7 @@ import { BlockKind, existsOn, settingSpec } from '../emulator/language/schema';
 import { Range } from '../emulator/language/source';
 import { Analysis } from './analysis';
 import { smmuKindNamed } from '../emulator/inspect/smmuKinds';
+import { modelledKernelFor } from '../emulator/inspect/kernelVersions';
 
 /**
  * The outline: one symbol per declaration, in file order.
@@ -131,6 +132,12 @@ class Outline {
         const title = declaration.title;
         const name = title && title.value.trim() !== '' ? oneLine(title.value) : 'scenario';
         return this.symbol(name, SymbolKind.File, 'scenario', declaration.range, title?.range ?? this.keyword(declaration, 'scenario'));
+      }
+      case 'kernel': {
+        const written = declaration.version;
+        const name = written ? `kernel ${written.major}.${written.minor}` : 'kernel';
+        const runs = written ? modelledKernelFor(written) : undefined;
+        return this.symbol(name, SymbolKind.Constant, runs ? `runs as Linux ${runs}` : '', declaration.range, written?.range ?? this.keyword(declaration, 'kernel'));
       }
       case 'timing': {
         const written = declaration.settings.map((s) => this.text(s.range));

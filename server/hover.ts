@@ -6,6 +6,7 @@ import { contains, Range } from '../emulator/language/source';
 import { Analysis } from './analysis';
 import { describeDeclaration, describeLabel } from './declarationSummary';
 import { identifierAt } from './expressionAt';
+import { kernelHover } from './kernelHover';
 import { keywordDocs } from './keywordDocs';
 import { hoverV3 } from './hoverV3';
 import { settingPartAt } from './settingAt';
@@ -94,5 +95,5 @@ function nameHover(analysis: Analysis, offset: number): Hover | undefined {
  */
 export function hover(analysis: Analysis, position: Position): Hover | null {
   const offset = analysis.offsetAt(position);
-  return transactionHover(analysis, offset) ?? mapHover(analysis, offset) ?? hoverV3(analysis, offset) ?? nameHover(analysis, offset) ?? settingHover(analysis, offset) ?? wordHover(analysis, offset) ?? null;
+  return transactionHover(analysis, offset) ?? kernelHover(analysis, offset) ?? mapHover(analysis, offset) ?? hoverV3(analysis, offset) ?? nameHover(analysis, offset) ?? settingHover(analysis, offset) ?? wordHover(analysis, offset) ?? null;
 }

@@ -158,6 +158,9 @@ class Roles {
       case 'scenario':
         this.statement(declaration);
         return;
+      case 'kernel':
+        if (declaration.version) this.mark(declaration.version.range, role('number'));
+        return;
       case 'timing':
         this.settings(declaration.settings, 'timing');
         return;

@@ -23,6 +23,13 @@ function log(rt: Runtime, activity: ActivityState, message: string, offset: numb
   if (rt.observed) rt.emit({ kind: 'log', time: rt.state.now, thread: activity.thread, message });
 }
 
+/** A kernel WARN_ONCE: its message the first time a boot, nothing after. */
+function warnOnce(rt: Runtime, activity: ActivityState, message: string, offset: number): void {
+  if (rt.state.warnedOnce.includes(message)) return;
+  rt.state.warnedOnce.push(message);
+  log(rt, activity, message, offset);
+}
+
 function pageTableEvent(rt: Runtime, domain: number, description: string): void {
   if (rt.observed) rt.emit({ kind: 'page-table', time: rt.state.now, domain, description });
 }
@@ -62,8 +69,11 @@ function execute(rt: Runtime, activity: ActivityState, statement: Statement, env
     case 'unmap': {
       const iova = integer(statement.iova, env, 'the IOVA', statement);
       const size = integer(statement.size, env, 'the size', statement);
-      const unmapped = table?.unmap(iova, size) ?? 0n;
-      pageTableEvent(rt, domain, `iommu_unmap(${hex(iova)}, ${hex(size)}) = ${hex(unmapped)} (TLB not invalidated)`);
+      const { unmapped, refusedPartialBlockAt } = table?.unmapRange(iova, size) ?? { unmapped: 0n };
+      // io-pgtable-arm's WARN_ONCE (6.13 on): the block stays whole, and iommu_unmap returns what it unmapped before it.
+      if (refusedPartialBlockAt !== undefined) warnOnce(rt, activity, 'Unmap of a partial large IOPTE is not allowed', statement.range.start);
+      const refused = refusedPartialBlockAt === undefined ? '' : `, refused inside the block at ${hex(refusedPartialBlockAt)}`;
+      pageTableEvent(rt, domain, `iommu_unmap(${hex(iova)}, ${hex(size)}) = ${hex(unmapped)}${refused} (TLB not invalidated)`);
       return timing.statement;
     }
     case 'tlbi': {

@@ -269,6 +269,13 @@ export interface ScenarioTitle extends Node {
   title: StringLiteral | undefined;
 }
 
+/** `kernel 7.1`: the Linux release whose fault path the run follows. */
+export interface KernelDeclaration extends Node {
+  kind: 'kernel';
+  /** As written, MAJOR.MINOR; undefined when it is not one. */
+  version: { major: number; minor: number; range: Range } | undefined;
+}
+
 export interface TimingDeclaration extends Node {
   kind: 'timing';
   settings: Setting[];
@@ -340,6 +347,7 @@ export interface ExpectDeclaration extends Node {
 
 export type Declaration =
   | ScenarioTitle
+  | KernelDeclaration
   | TimingDeclaration
   | SmmuDeclaration
   | DomainDeclaration

@@ -53,6 +53,7 @@ function statement(words: string, syntax: string, doc: string, role: WordRole = 
 /** Top-level declarations, in the order completion offers them. */
 export const declarationStatements: readonly StatementSpec[] = [
   statement('scenario', 'scenario "TITLE"', 'The scenario\'s title, shown by the debugger and the CLI.', 'declaration', { once: true }),
+  statement('kernel', 'kernel X.Y', 'The Linux release whose fault path the run follows (5.15, 6.1, 6.6, 6.12, 7.1; another X.Y runs as the newest of those not newer than it). Default: the newest modelled.', 'declaration', { once: true }),
   statement('timing', 'timing { … }', 'Cycle costs of the emulator\'s virtual clock: TLB hits, walks, IRQ and workqueue latencies, handler statements.', 'declaration', { once: true }),
   statement('smmu', 'smmu NAME { … }', 'An IOMMU: an SMMUv2 (SMMU-500 family, context banks) or an SMMUv3 (stream table, context descriptors, event and PRI queues).', 'declaration'),
   statement('domain', 'domain NAME { … }', 'An IOMMU domain: one stage-1 page table (VMSAv8-64, 4 KiB granule) built as io-pgtable-arm builds it, and how its faults behave.', 'declaration'),

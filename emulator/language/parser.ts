@@ -8,6 +8,7 @@ import {
   Expression,
   HandlerDeclaration,
   MasterDeclaration,
+  KernelDeclaration,
   Name,
   QualifiedName,
   ScenarioFile,
@@ -93,6 +94,7 @@ function inSourceOrder(...lists: Diagnostic[][]): Diagnostic[] {
 
 const declarationParsers: ReadonlyMap<string, (cursor: TokenCursor) => Declaration> = inTableOrder(declarationStatements, 'the top level', {
   scenario: parseScenarioTitle,
+  kernel: parseKernel,
   timing: parseTiming,
   smmu: parseSmmu,
   domain: parseDomain,
@@ -182,6 +184,24 @@ function parseScenarioTitle(cursor: TokenCursor): ScenarioTitle {
     cursor.fail("expected a title string after 'scenario'");
   }
   return { kind: 'scenario', range: cursor.rangeFrom(keyword.range.start), title };
+}
+
+/** `kernel 6.6`: MAJOR `.` MINOR, written together. */
+function parseKernel(cursor: TokenCursor): KernelDeclaration {
+  const keyword = cursor.next();
+  const major = cursor.peek();
+  let version: KernelDeclaration['version'];
+  if (major.kind === 'number' && major.value !== undefined) {
+    cursor.next();
+    const dot = cursor.atPunctuator('.') && cursor.peek().range.start === major.range.end ? cursor.acceptPunctuator('.') : undefined;
+    const minor = cursor.peek();
+    if (dot && minor.kind === 'number' && minor.value !== undefined && minor.range.start === dot.range.end && major.value < 1000n && minor.value < 1000n) {
+      cursor.next();
+      version = { major: Number(major.value), minor: Number(minor.value), range: { start: major.range.start, end: minor.range.end } };
+    }
+  }
+  if (!version) cursor.fail("expected a kernel version MAJOR.MINOR after 'kernel', like 'kernel 6.6'");
+  return { kind: 'kernel', range: cursor.rangeFrom(keyword.range.start), version };
 }
 
 function parseTiming(cursor: TokenCursor): TimingDeclaration {

@@ -1,3 +1,4 @@
+import { hasChange } from '../kernel/versions';
 import { ResponseKind } from '../language/ast';
 import { EvaluationError } from '../language/evaluate';
 import { counterNames } from '../language/schema';
@@ -116,7 +117,7 @@ export class Machine {
     const reserved = model.domains.flatMap((d) => d.maps.map((m) => ({ start: Number(m.pa), size: Number(m.size) })));
     const allocator = new TableAllocator(memory, { reserved });
     const tables = model.domains.map((domain) => {
-      const table = new IoPgtable(memory, allocator, { ias: domain.ias, oas: domain.oas });
+      const table = new IoPgtable(memory, allocator, { ias: domain.ias, oas: domain.oas, splitsBlocks: !hasChange(model.kernel, 'partialBlockUnmap') });
       for (const map of domain.maps) {
         const result = table.map(map.iova, map.pa, map.size, map.prot, (map.maxLeaf ?? SZ_1G) as LeafSize);
         if (!result.ok) throw new Error(`domain ${domain.name}: ${result.error.message}`);
@@ -151,6 +152,7 @@ export class Machine {
       responses: new Map(),
       tallies: {},
       runaway: undefined,
+      warnedOnce: [],
       events: 0,
     };
     const journal = new Journal(options.journalRecords ?? DEFAULT_JOURNAL_RECORDS, state, options.sink);

@@ -238,4 +238,6 @@ export interface MachineState {
   runaway: number | undefined;
   /** Events processed so far. */
   events: number;
+  /** The kernel's WARN_ONCE messages that have fired: each warns once a boot. */
+  warnedOnce: string[];
 }

@@ -38,7 +38,21 @@ export interface IoPgtableConfig {
   ias: number;
   /** Output (PA) bits, 32..48. */
   oas: number;
+  /**
+   * Whether unmapping part of a block splits it (split_blk_unmap, kernels before 6.13) or is
+   * refused (newer ones: "Unmap of a partial large IOPTE is not allowed"). Default: split.
+   */
+  splitsBlocks?: boolean;
 }
+
+/** What iommu_unmap did: the bytes it unmapped, and, when it stopped at a block it would only partly unmap, where. */
+export interface UnmapResult {
+  unmapped: bigint;
+  refusedPartialBlockAt?: bigint;
+}
+
+/** unmapLeaf's word for a chunk inside a block that this kernel will not split. */
+const PARTIAL_BLOCK = -1;
 
 export type MapErrorKind = 'misaligned' | 'empty' | 'iova-range' | 'pa-range' | 'no-access' | 'exists';
 
@@ -87,6 +101,7 @@ const LEAF_ATTRIBUTES_HI = 0xfff8_0000;
 export class IoPgtable {
   readonly ias: number;
   readonly oas: number;
+  private readonly splitsBlocks: boolean;
   readonly levels: number;
   readonly startLevel: Level;
   /** The root table's physical address (TTBR). */
@@ -107,6 +122,7 @@ export class IoPgtable {
     }
     this.ias = config.ias;
     this.oas = config.oas;
+    this.splitsBlocks = config.splitsBlocks ?? true;
     const { levels, startLevel } = tableGeometry(config.ias);
     this.levels = levels;
     this.startLevel = startLevel;
@@ -183,8 +199,13 @@ export class IoPgtable {
    * Stale TLB entries are the caller's business: nothing here invalidates.
    */
   unmap(iova: bigint, size: bigint): bigint {
+    return this.unmapRange(iova, size).unmapped;
+  }
+
+  /** `unmap`, saying also where a kernel that does not split blocks stopped at one it would only partly unmap. */
+  unmapRange(iova: bigint, size: bigint): UnmapResult {
     if (iova % SZ_4K !== 0n || size % SZ_4K !== 0n || size <= 0n || iova < 0n || iova + size > 1n << BigInt(this.ias)) {
-      return 0n;
+      return { unmapped: 0n };
     }
     const start = Number(iova);
     const total = Number(size);
@@ -192,12 +213,13 @@ export class IoPgtable {
     while (unmapped < total) {
       const level = this.largestLeaf(start + unmapped, 0, total - unmapped, this.leafLevelOf(Number(SZ_1G)));
       const cleared = this.unmapLeaf(start + unmapped, level);
+      if (cleared === PARTIAL_BLOCK) return { unmapped: BigInt(unmapped), refusedPartialBlockAt: BigInt(start + unmapped) };
       if (cleared === 0) {
         break;
       }
       unmapped += cleared;
     }
-    return BigInt(unmapped);
+    return { unmapped: BigInt(unmapped) };
   }
 
   /** iova_to_phys: the PA the table gives `iova` (whatever AF and permissions say). */
@@ -377,7 +399,7 @@ export class IoPgtable {
     this.memory.writeDescriptor(this.entryAddress(table, leafLevel, iova), leaf.lo, leaf.hi);
   }
 
-  /** Clears the level-`target` entry for `iova`; the bytes it covered, or 0 if unmapped. */
+  /** Clears the level-`target` entry for `iova`; the bytes it covered, 0 if unmapped, PARTIAL_BLOCK inside a block this kernel will not split. */
   private unmapLeaf(iova: number, target: Level): number {
     let table = this.root;
     for (let level = this.startLevel; ; level = (level + 1) as Level) {
@@ -395,6 +417,8 @@ export class IoPgtable {
         table = outputAddressOf(lo, hi);
       } else if (level === 0) {
         return 0; // not a block: a reserved encoding the builder never writes
+      } else if (!this.splitsBlocks) {
+        return PARTIAL_BLOCK;
       } else {
         table = this.splitBlock(entry, lo, hi, level);
       }

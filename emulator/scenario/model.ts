@@ -1,3 +1,4 @@
+import type { KernelVersion } from '../kernel/versions';
 import { ExpectDeclaration, ScenarioFile } from '../language/ast';
 import { CheckedMap } from '../language/checker/maps';
 import { SmmuVersion } from '../language/schema';
@@ -118,6 +119,8 @@ export interface VfioModel {
 
 export interface ScenarioModel {
   title: string | undefined;
+  /** The Linux release whose fault path the run follows: the `kernel` line's, else the newest modelled. */
+  kernel: KernelVersion;
   file: ScenarioFile;
   lines: LineIndex;
   timing: TimingModel;

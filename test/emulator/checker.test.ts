@@ -1179,6 +1179,7 @@ describe('coverage', () => {
     'transaction-crosses-page',
     'transaction-size',
     'unknown-identifier',
+    'unknown-kernel',
     'unknown-name',
     'unreachable',
     'value-on-read',

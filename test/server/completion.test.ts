@@ -75,7 +75,7 @@ handler pri_fault on sva_dom {
 }
 `;
 
-const declarationKeywords = ['scenario', 'timing', 'smmu', 'domain', 'master', 'engine', 'workqueue', 'handler', 'vfio', 'expect'];
+const declarationKeywords = ['scenario', 'kernel', 'timing', 'smmu', 'domain', 'master', 'engine', 'workqueue', 'handler', 'vfio', 'expect'];
 const handlerStatementsV2 = ['log', 'dump', 'map', 'unmap', 'tlbi', 'sleep', 'stall off for', 'if', 'retry', 'terminate', 'abort'];
 const engineItems = ['read', 'write', 'wait', 'repeat', 'submit'];
 const permissionWords = ['r', 'w', 'x', 'rw', 'rx', 'wx', 'rwx', 'noexec', 'priv', 'noaf', 'cached', 'noncached', 'device'];

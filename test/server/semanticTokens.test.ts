@@ -402,3 +402,11 @@ test('property: on random mutations of the examples, tokens stay in order, apart
     { numRuns: 200 },
   );
 });
+
+test('`kernel 6.12`: the keyword, then the release\'s numbers (the dot between them is punctuation)', () => {
+  assert.deepEqual(classify('kernel 6.12\n'), [
+    ['kernel', 'keyword', []],
+    ['6', 'number', []],
+    ['12', 'number', []],
+  ]);
+});

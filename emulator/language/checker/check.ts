@@ -26,6 +26,7 @@ import { checkPasidTraffic } from './pasidTraffic';
 import { collectSymbols, SymbolEntry, SymbolTable } from './symbols';
 import { checkSmmuV3 } from './v3';
 import { checkExistsOn } from './versionRule';
+import { checkKernel } from './kernel';
 import { CheckedContainer, checkContainers } from './vfio';
 import { knownSmmuKind } from '../../smmu/kinds';
 
@@ -170,6 +171,7 @@ export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult
     labels: new Map(),
   };
   checkSingletons(file, context);
+  for (const kernel of declarationsOf(file, 'kernel')) checkKernel(kernel, context);
   for (const timing of declarationsOf(file, 'timing')) settingsOf(timing, 'timing', undefined, context);
   for (const smmu of declarationsOf(file, 'smmu')) checkSmmu(smmu, context);
 

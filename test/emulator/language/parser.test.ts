@@ -555,7 +555,7 @@ test('every scenario block of docs/scenario-language.md parses without syntax er
   const overview = parseScenario(blocks[0]?.replace(/\{ … \}/g, '{ }').replace(/expect …/g, 'expect faults == 0') ?? '');
   assert.deepEqual(
     overview.file.declarations.map((d) => d.kind),
-    ['scenario', 'timing', 'smmu', 'domain', 'master', 'engine', 'workqueue', 'handler', 'vfio', 'expect'],
+    ['scenario', 'kernel', 'timing', 'smmu', 'domain', 'master', 'engine', 'workqueue', 'handler', 'vfio', 'expect'],
   );
 });
 
