@@ -564,6 +564,11 @@ export class Debuggee {
   }
 
   private observe(event: MachineEvent): void {
+    // The kernel's lines read as dmesg does, whether or not the emulator's trace is on.
+    if (event.kind === 'kernel-log') {
+      this.listener.output(`${event.line}\n`, 'stdout');
+      return;
+    }
     if (this.trace) {
       const line = this.trace.format(event);
       if (line !== undefined) this.listener.output(`${line}\n`, 'console');

@@ -140,7 +140,7 @@ export class JsonRunWriter implements JournalSink {
   }
 
   log(l: LogRecord): void {
-    this.logs.add(element({ cycle: l.time, thread: this.attached.state.threads[l.thread - 1]?.name ?? null, message: l.message }));
+    this.logs.add(element({ cycle: l.time, thread: this.attached.state.threads[l.thread - 1]?.name ?? null, message: l.message, ...(l.kernel ? { kernel: l.kernel } : {}) }));
   }
 
   private holdTransaction(t: TransactionState): void {

@@ -77,6 +77,8 @@ export class TraceFormatter {
       }
       case 'log':
         return this.line(event.time, this.thread(event.thread), `log: ${event.message}`);
+      case 'kernel-log':
+        return this.line(event.time, this.thread(event.thread), `kernel: ${event.line}`);
       case 'dump': {
         const dump = this.machine.journal.dumps.get(event.dump);
         const body = dump ? formatDump(dump).split('\n').map((l) => `${' '.repeat(26)}${l}`) : [];

@@ -9,6 +9,7 @@ import { advance, currentStep, finishActivity, irqHandlerThread, irqThread, newA
 import { queueWork, releaseWorker } from './workqueues';
 import { describeGroup, respondToGroup } from './iopf';
 import { runQueueThreadStep } from './queueThreads';
+import { smmuPrintk } from './printk';
 
 /** The steps of Linux's context-fault path for a domain's handler context (arm-smmu.c). */
 function hardIrqSteps(context: 'irq' | 'thread' | 'workqueue' | undefined): KernelStep[] {
@@ -45,11 +46,13 @@ export function takeContextIrq(rt: Runtime, smmu: number, cbndx: number): void {
   startOn(rt, irqThread(rt), activity);
 }
 
-function formatCfi(activity: ActivityState): string {
+/** arm_smmu_context_fault's line: `fsr=0x%x, iova=0x%08lx, fsynr=0x%x, cbfrsynra=0x%x, cb=%d`. */
+function unhandledFaultText(activity: ActivityState): string {
   const cfi = activity.cfi;
   if (!cfi) return '';
-  return `fsr=${hex(cfi.fsr >>> 0)}, iova=${hex(cfi.far)}, fsynr=${hex(cfi.fsynr0)}, cbfrsynra=${hex(cfi.cbfrsynra)}, cb=${activity.bank}`;
+  return `fsr=0x${(cfi.fsr >>> 0).toString(16)}, iova=0x${cfi.far.toString(16).padStart(8, '0')}, fsynr=0x${cfi.fsynr0.toString(16)}, cbfrsynra=0x${cfi.cbfrsynra.toString(16)}, cb=${activity.bank}`;
 }
+
 
 type QueueOrIopfStep = 'arm_smmu_evtq_thread' | 'arm_smmu_priq_thread' | 'iopf_handler' | 'iopf_group_response';
 
@@ -106,12 +109,10 @@ function runKernelStep(rt: Runtime, activity: ActivityState, step: Exclude<Kerne
         activity.step = activity.steps.length - 1; // nothing to report: IRQ_NONE
         return 'FSR holds no fault: IRQ_NONE';
       }
-      return formatCfi(activity);
+      return unhandledFaultText(activity);
     case 'report_iommu_fault':
       if (!handler) {
-        const message = `arm-smmu: Unhandled context fault: ${formatCfi(activity)}`;
-        rt.journal.log({ time: rt.state.now, thread: activity.thread, message, offset: -1 });
-        if (rt.observed) rt.emit({ kind: 'log', time: rt.state.now, thread: activity.thread, message });
+        smmuPrintk(rt, activity.thread, activity.smmu, 'err', `Unhandled context fault: ${unhandledFaultText(activity)}`);
         return 'no fault handler: -ENOSYS';
       }
       return `calls ${handler.name}`;

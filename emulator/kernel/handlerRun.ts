@@ -9,6 +9,7 @@ import { ActivityState } from '../machine/state';
 import { HandlerOp } from '../scenario/handlerProgram';
 import { hex } from '../util/u64';
 import { handlerEnvironment } from './faultEnvironment';
+import { printk } from './printk';
 import { advance } from './threads';
 
 type Statement = Extract<HandlerOp, { op: 'statement' }>['node'];
@@ -23,11 +24,11 @@ function log(rt: Runtime, activity: ActivityState, message: string, offset: numb
   if (rt.observed) rt.emit({ kind: 'log', time: rt.state.now, thread: activity.thread, message });
 }
 
-/** A kernel WARN_ONCE: its message the first time a boot, nothing after. */
-function warnOnce(rt: Runtime, activity: ActivityState, message: string, offset: number): void {
+/** A kernel WARN_ONCE: its message the first time a boot (dmesg shows it after `WARNING:` and a backtrace; the message line is what names it), nothing after. */
+function warnOnce(rt: Runtime, activity: ActivityState, message: string): void {
   if (rt.state.warnedOnce.includes(message)) return;
   rt.state.warnedOnce.push(message);
-  log(rt, activity, message, offset);
+  printk(rt, activity.thread, 'warn', message);
 }
 
 function pageTableEvent(rt: Runtime, domain: number, description: string): void {
@@ -71,7 +72,7 @@ function execute(rt: Runtime, activity: ActivityState, statement: Statement, env
       const size = integer(statement.size, env, 'the size', statement);
       const { unmapped, refusedPartialBlockAt } = table?.unmapRange(iova, size) ?? { unmapped: 0n };
       // io-pgtable-arm's WARN_ONCE (6.13 on): the block stays whole, and iommu_unmap returns what it unmapped before it.
-      if (refusedPartialBlockAt !== undefined) warnOnce(rt, activity, 'Unmap of a partial large IOPTE is not allowed', statement.range.start);
+      if (refusedPartialBlockAt !== undefined) warnOnce(rt, activity, 'Unmap of a partial large IOPTE is not allowed');
       const refused = refusedPartialBlockAt === undefined ? '' : `, refused inside the block at ${hex(refusedPartialBlockAt)}`;
       pageTableEvent(rt, domain, `iommu_unmap(${hex(iova)}, ${hex(size)}) = ${hex(unmapped)}${refused} (TLB not invalidated)`);
       return timing.statement;

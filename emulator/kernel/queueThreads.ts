@@ -7,11 +7,15 @@ import { pageRequestText } from '../smmu/v3/pri';
 import { acknowledgeOverflow, consume, inOverflow } from '../smmu/v3/queue';
 import { hex, hex64 } from '../util/u64';
 import { reportGroup } from './iopf';
+import { smmuPrintk } from './printk';
 import { irqHandlerThread, newActivity, priqThread, startOn } from './threads';
 
-function log(rt: Runtime, activity: ActivityState, message: string): void {
-  rt.journal.log({ time: rt.state.now, thread: activity.thread, message, offset: -1 });
-  if (rt.observed) rt.emit({ kind: 'log', time: rt.state.now, thread: activity.thread, message });
+/** arm_smmu_evtq_thread's dump of a record it does not handle: the header, then each dword on its own line. */
+function printEvent(rt: Runtime, activity: ActivityState, dwords: bigint[]): string {
+  const header = `event 0x${Number((dwords[0] ?? 0n) & 0xffn).toString(16).padStart(2, '0')} received:`;
+  smmuPrintk(rt, activity.thread, activity.smmu, 'info', header);
+  for (const dword of dwords) smmuPrintk(rt, activity.thread, activity.smmu, 'info', `\t${hex64(dword)}`);
+  return header;
 }
 
 /** The event queue's (or PRI queue's) interrupt: its threaded handler drains the queue. */
@@ -44,15 +48,11 @@ function handleStallEvent(rt: Runtime, smmu: number, record: EventRecord): strin
 
 /** One record of arm_smmu_evtq_thread: a stall goes to the IOMMU core, anything else is printed. */
 function handleEvent(rt: Runtime, activity: ActivityState, dwords: bigint[]): string {
-  const received = `arm-smmu-v3: event 0x${Number((dwords[0] ?? 0n) & 0xffn).toString(16).padStart(2, '0')} received: ${dwords.map(hex64).join(' ')}`;
   // An ID no event has (a record written by hand): arm_smmu_handle_evt answers -EOPNOTSUPP and the thread prints it raw.
-  if (!isKnownEvent(dwords)) {
-    log(rt, activity, received);
-    return `${received.slice('arm-smmu-v3: '.length)}: not an event the driver knows (-EOPNOTSUPP): printed`;
-  }
+  if (!isKnownEvent(dwords)) return `${printEvent(rt, activity, dwords)} ${dwords.map(hex64).join(' ')}: not an event the driver knows (-EOPNOTSUPP): printed`;
   const record = decodeEvent(dwords);
   if (record.stall) return `${eventText(record)}: ${handleStallEvent(rt, activity.smmu, record)}`;
-  log(rt, activity, received);
+  printEvent(rt, activity, dwords);
   return `${eventText(record)}: printed`;
 }
 
@@ -108,7 +108,7 @@ export function runQueueThreadStep(rt: Runtime, activity: ActivityState, queue: 
     let discarded = '';
     if (overflowed) {
       acknowledgeOverflow(q);
-      log(rt, activity, `arm-smmu-v3: ${queue === 'evtq' ? 'EVTQ' : 'PRIQ'} overflow detected -- ${queue === 'evtq' ? 'events' : 'requests'} lost`);
+      smmuPrintk(rt, activity.thread, activity.smmu, 'err', `${queue === 'evtq' ? 'EVTQ' : 'PRIQ'} overflow detected -- ${queue === 'evtq' ? 'events' : 'requests'} lost`);
       if (queue === 'priq') discarded = discardPartialGroups(rt, activity.smmu);
     }
     if (queue === 'evtq') v3.evtqIrqActive = false;

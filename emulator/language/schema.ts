@@ -51,6 +51,9 @@ export interface SettingSpec extends VersionOnly {
 
 const u32Max = 0xffff_ffffn;
 
+/** The first SMMU's MMIO base when none is written; each next SMMU's is 16 MiB higher. */
+export const smmuBaseDefault = 0x1500_0000n;
+
 function numberSetting(key: string, defaultValue: bigint, summary: string, min = 0n, max = u32Max, only?: SmmuVersion): SettingSpec {
   return { key, value: { kind: 'number', min, max, default: defaultValue }, summary, ...(only ? { only } : {}) };
 }
@@ -90,6 +93,12 @@ const smmu: SettingSpec[] = [
   { ...numberSetting('eventq', 32n, 'Event queue entries (SMMU_EVENTQ_BASE.LOG2SIZE = log2 of this).', 2n, 1n << 19n, 'v3'), value: { kind: 'number', min: 2n, max: 1n << 19n, powerOfTwo: true, default: 32n } },
   { ...numberSetting('priq', 16n, 'PRI queue entries (SMMU_PRIQ_BASE.LOG2SIZE = log2 of this).', 2n, 1n << 19n, 'v3'), value: { kind: 'number', min: 2n, max: 1n << 19n, powerOfTwo: true, default: 16n } },
   numberSetting('ssid-bits', 8n, 'SMMU_IDR1.SSIDSIZE: bits of SubstreamID (PASID) the SMMU supports.', 0n, 20n, 'v3'),
+  {
+    key: 'base',
+    value: { kind: 'number', min: 0n, max: (1n << 48n) - 1n, default: smmuBaseDefault },
+    summary: 'The SMMU\'s MMIO base: the kernel names the device after it (`base 0x15000000` prints as `arm-smmu 15000000.iommu:`).',
+    detail: 'Default: 0x15000000 for the first SMMU, 0x16000000 for the second, and so on.',
+  },
 ];
 
 const faultSettings: SettingSpec[] = [

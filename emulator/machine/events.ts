@@ -1,5 +1,6 @@
 import { HandlerStatement, ResponseKind } from '../language/ast';
 import { TransactionStatus } from '../language/schema';
+import { KernelLogLevel } from './journal';
 import { FaultRecord, KernelStep, TransactionState } from './state';
 
 /**
@@ -18,6 +19,8 @@ export type MachineEvent =
   | { kind: 'kernel-step'; time: number; thread: number; activity: number; step: KernelStep; detail: string }
   | { kind: 'handler-step'; time: number; thread: number; activity: number; statement: HandlerStatement }
   | { kind: 'log'; time: number; thread: number; message: string }
+  /** A line the kernel printed (dmesg's text, device prefix included), never one of the emulator's. */
+  | { kind: 'kernel-log'; time: number; thread: number; level: KernelLogLevel; line: string }
   | { kind: 'dump'; time: number; thread: number; dump: number }
   | { kind: 'resume'; time: number; smmu: number; bank: number; action: ResponseKind; transactions: number[]; ignored: string | undefined }
   | { kind: 'page-table'; time: number; domain: number; description: string }

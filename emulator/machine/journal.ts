@@ -3,13 +3,18 @@ import { CrashDump } from './dump';
 import { RecordLog } from './recordLog';
 import { FaultRecord, MachineState, TransactionState } from './state';
 
-/** A `log` statement's output (or a line the kernel printed). */
+/** The printk level of a kernel line: dev_err, pr_warn / WARN, dev_info. */
+export type KernelLogLevel = 'err' | 'warn' | 'info';
+
+/** A `log` statement's output, or a line the kernel printed. */
 export interface LogRecord {
   time: number;
   thread: number;
   message: string;
   /** Offset of the statement in the scenario (-1 for the kernel's own lines). */
   offset: number;
+  /** A kernel line's printk level; undefined for a `log` statement's output. */
+  kernel?: KernelLogLevel;
 }
 
 /** A `map` a handler made: which source line built which range. */

@@ -3,7 +3,7 @@ import { Declaration, ScenarioFile } from '../language/ast';
 import { CheckResult } from '../language/checker/check';
 import { engineStream } from '../language/checker/engines';
 import { builtinWorkqueue } from '../language/checker/symbols';
-import { SmmuVersion } from '../language/schema';
+import { SmmuVersion, smmuBaseDefault } from '../language/schema';
 import { LineIndex } from '../language/source';
 import { compileEngine } from './engineProgram';
 import { compileHandler } from './handlerProgram';
@@ -53,6 +53,7 @@ export function elaborate(file: ScenarioFile, checked: CheckResult, lines: LineI
       eventqEntries: reader.number(s, 'eventq'),
       priqEntries: reader.number(s, 'priq'),
       ssidBits: reader.number(s, 'ssid-bits'),
+      device: `${(s.node('base') ? s.number('base') : smmuBaseDefault + BigInt(index) * 0x100_0000n).toString(16)}.iommu`,
     };
   });
   const smmuOf = (decl: Declaration): number => smmuIndex.get(checked.smmuOf.get(decl)?.name ?? '') ?? 0;

@@ -32,6 +32,8 @@ export interface SmmuModel {
   eventqEntries: number;
   priqEntries: number;
   ssidBits: number;
+  /** The platform device's name, as the kernel's lines show it (`15000000.iommu`). */
+  device: string;
 }
 
 export interface DomainModel {

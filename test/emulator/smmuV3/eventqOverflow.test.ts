@@ -33,7 +33,7 @@ test('a storm of terminated faults: records that meet a full queue are dropped; 
   assert.equal(v3.eventq.cons >>> 0, 0x8000_0006);
   assert.equal(v3.eventq.dropped, 2);
   const logs = [...machine.journal.logs].map((l) => l.message).filter((m) => m.includes('overflow'));
-  assert.deepEqual(logs, ['arm-smmu-v3: EVTQ overflow detected -- events lost']);
+  assert.deepEqual(logs, ['arm-smmu-v3 15000000.iommu: EVTQ overflow detected -- events lost']);
 });
 
 test('stall records are never dropped: the transaction waits until there is room, and causes no overflow', () => {
@@ -59,7 +59,14 @@ test('a record written by hand with an ID no event has: the IRQ thread prints it
   // The first record, not consumed yet: its ID byte becomes 0x45, as a debugger's memory write would make it.
   machine.writeMemory(v3.eventq.base, Uint8Array.of(0x45, 0x0f, 0x00, 0x90, 0, 0, 0, 0));
   assert.deepEqual(machine.run(), { reason: 'finished' });
-  const raw = [...machine.journal.logs].map((l) => l.message).filter((m) => m.includes('event 0x'));
-  assert.equal(raw[0], 'arm-smmu-v3: event 0x45 received: 0x0000000090000f45 0x0000020800000000 0x0000000001010000 0x0000000000000000');
+  const lines = [...machine.journal.logs].map((l) => l.message);
+  const header = lines.indexOf('arm-smmu-v3 15000000.iommu: event 0x45 received:');
+  assert.deepEqual(lines.slice(header, header + 5), [
+    'arm-smmu-v3 15000000.iommu: event 0x45 received:',
+    'arm-smmu-v3 15000000.iommu: \t0x0000000090000f45',
+    'arm-smmu-v3 15000000.iommu: \t0x0000020800000000',
+    'arm-smmu-v3 15000000.iommu: \t0x0000000001010000',
+    'arm-smmu-v3 15000000.iommu: \t0x0000000000000000',
+  ]);
   assert.equal(machine.result().counters.aborted, 8, 'the storm goes on to its end');
 });

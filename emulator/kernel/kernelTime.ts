@@ -1,0 +1,12 @@
+/**
+ * The kernel's constants in time units (IOVA_FQ_TIMEOUT's 10 ms, drm/msm's 500 ms stall
+ * cooldown) meet the emulator's virtual clock here: one cycle stands for a microsecond.
+ */
+export const cyclesPerMillisecond = 1000;
+
+/** A cycle as dmesg prints the time since boot: `[    0.000036]`. */
+export function dmesgTimestamp(cycle: number): string {
+  const seconds = Math.floor(cycle / (cyclesPerMillisecond * 1000));
+  const micros = cycle % (cyclesPerMillisecond * 1000);
+  return `[${String(seconds).padStart(5, ' ')}.${String(micros).padStart(6, '0')}]`;
+}
