@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver-protocol/node';
-import { groupResponseCommands } from '../../emulator/kernel/iopf';
+import { groupResponseCommand } from '../../emulator/kernel/iopf';
 import { OpenScenario } from './helpers';
 
 /*
@@ -125,10 +125,10 @@ describe('SMMUv3 diagnostics', () => {
       expected('terminate', 0, DiagnosticSeverity.Hint, 'response-mapping', "on a page request group of master 'nic', 'terminate' is sent as CMD_PRI_RESP InvalidRequest (retry → Success, terminate → InvalidRequest, abort → ResponseFailure)"),
     ]);
     // What the emulator sends for these answers (kernel/iopf.ts) is what the hints say.
-    const stall = groupResponseCommands({ kind: 'stall', sid: 1, ssid: undefined, grpid: 0 }, 'invalid')[0];
-    const group = groupResponseCommands({ kind: 'page-request', sid: 2, ssid: undefined, grpid: 0 }, 'terminate')[0];
-    assert.deepEqual([stall?.op, stall?.op === 'CMD_RESUME' ? stall.action : undefined], ['CMD_RESUME', 'abort']);
-    assert.deepEqual([group?.op, group?.op === 'CMD_PRI_RESP' ? group.response : undefined], ['CMD_PRI_RESP', 'invalid']);
+    const stall = groupResponseCommand({ kind: 'stall', sid: 1, ssid: undefined, grpid: 0 }, 1, 'invalid');
+    const group = groupResponseCommand({ kind: 'page-request', sid: 2, ssid: undefined, grpid: 0 }, 2, 'terminate');
+    assert.deepEqual([stall.op, stall.op === 'CMD_RESUME' ? stall.action : undefined], ['CMD_RESUME', 'abort']);
+    assert.deepEqual([group.op, group.op === 'CMD_PRI_RESP' ? group.response : undefined], ['CMD_PRI_RESP', 'invalid']);
   });
 
   test('every answer on a domain that gets both stalls and page request groups: the hint names the command the emulator sends', async () => {
@@ -140,9 +140,9 @@ handler h on d { ANSWER }
 `;
     const priNames: Record<string, string> = { success: 'Success', invalid: 'InvalidRequest', failure: 'ResponseFailure' };
     for (const answer of ['retry', 'terminate', 'abort', 'success', 'invalid', 'failure'] as const) {
-      const stall = groupResponseCommands({ kind: 'stall', sid: 1, ssid: undefined, grpid: 0 }, answer)[0];
-      const group = groupResponseCommands({ kind: 'page-request', sid: 2, ssid: undefined, grpid: 0 }, answer)[0];
-      assert.ok(stall?.op === 'CMD_RESUME' && group?.op === 'CMD_PRI_RESP');
+      const stall = groupResponseCommand({ kind: 'stall', sid: 1, ssid: undefined, grpid: 0 }, 1, answer);
+      const group = groupResponseCommand({ kind: 'page-request', sid: 2, ssid: undefined, grpid: 0 }, 2, answer);
+      assert.ok(stall.op === 'CMD_RESUME' && group.op === 'CMD_PRI_RESP');
       const native = answer === 'retry' || answer === 'terminate' || answer === 'abort';
       const message = native
         ? `on a page request group of master 'nic', '${answer}' is sent as CMD_PRI_RESP ${priNames[group.response]} (retry → Success, terminate → InvalidRequest, abort → ResponseFailure)`
