@@ -1,3 +1,4 @@
+import type { KernelVersion } from '../../kernel/versions';
 import { Declaration, Transaction } from '../ast';
 import { DiagnosticSink } from '../diagnostics';
 import { SmmuVersion } from '../schema';
@@ -16,6 +17,10 @@ export interface CheckContext {
   smmuOf: Map<Declaration, SymbolEntry<'smmu'>>;
   /** `as NAME` labels: every transaction that carries each. */
   labels: Map<string, Transaction[]>;
+  /** The Linux release the scenario runs (its `kernel` line): what version-dependent checks name. */
+  kernel: KernelVersion;
+  /** The masters whose own `domain` attached at start (checkAttachments decides it, in declaration order). */
+  ownAttached: Set<Declaration>;
 }
 
 export function versionOf(context: Pick<CheckContext, 'settings'>, smmu: SymbolEntry<'smmu'> | undefined): SmmuVersion | undefined {

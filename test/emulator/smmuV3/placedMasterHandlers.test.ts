@@ -22,7 +22,7 @@ function logs(text: string): string[] {
 }
 
 test('a PRI master a vfio container placed sends page requests for the terminating domain it binds at a PASID: its handler runs', () => {
-  const text = `smmu s0 { version v3 }
+  const text = `smmu s0 { version v3; pri-handling iopf }
 domain app { }
 master nic { stream 0x1; pri; pasid 3 -> app }
 vfio pt { masters nic; map 0x0 -> 0x8000_0000 size 1M rw }
