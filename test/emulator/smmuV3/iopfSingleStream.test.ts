@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MachineEvent } from '../../../emulator/machine/events';
+import { Machine } from '../../../emulator/machine/machine';
+import { modelOf, statuses } from '../helpers/scenario';
+
+/*
+ * arm-smmu-v3 enables IOPF only for a master with exactly one StreamID, in every release:
+ * arm_smmu_master_iopf_supported up to 6.15, arm_smmu_enable_iopf from 6.16. A stalling
+ * master with two never reaches its handler: the core fails each stall at once and
+ * arm_smmu_page_response aborts it with CMD_RESUME to the master's first StreamID.
+ */
+
+function scenario(kernel: string, streams: string): string {
+  return `kernel ${kernel}
+smmu s { version v3 }
+domain d { map 0x0 -> 0x8000_0000 size 1M rw }
+master cam { ${streams}; domain d; can-stall }
+engine cam.isp { stream 0x10; read 0x0200_0000 64 as t }
+handler h on d { log "stall at {iova}"; map page -> 0x9000_0000 rw; retry }
+`;
+}
+
+function run(text: string): { machine: Machine; evtq: string[]; commands: string[] } {
+  const machine = new Machine(modelOf(text));
+  const evtq: string[] = [];
+  const commands: string[] = [];
+  machine.on((event: MachineEvent) => {
+    if (event.kind === 'kernel-step' && event.step === 'arm_smmu_evtq_thread') evtq.push(event.detail);
+    if (event.kind === 'command') commands.push(`${event.text}: ${event.effect}`);
+  });
+  machine.run();
+  return { machine, evtq, commands };
+}
+
+for (const [kernel, check] of [
+  ['6.12', 'arm_smmu_master_iopf_supported'],
+  ['7.1', 'arm_smmu_enable_iopf'],
+] as const) {
+  test(`Linux ${kernel}: a stalling master with two StreamIDs gets no iopf (${check}); its stall is aborted, its handler never runs`, () => {
+    const { machine, evtq, commands } = run(scenario(kernel, 'stream 0x10; stream 0x11'));
+    assert.equal(
+      evtq[0],
+      `[0] F_TRANSLATION sid 0x10 stag 0x0 stall read 0x2000000: master 'cam' has 2 StreamIDs, so iopf is not enabled for it (${check}: num_streams != 1, Linux ${kernel}): iopf_error_response → CMD_RESUME sid 0x10 stag 0x0 abort: #0 aborted; printed`,
+    );
+    assert.deepEqual(commands, ['CMD_RESUME sid 0x10 stag 0x0 abort: #0 aborted']);
+    assert.deepEqual([...machine.journal.logs].filter((l) => l.kernel === undefined), []);
+    assert.deepEqual(statuses(machine.result()), { 't#0': 'aborted' });
+  });
+}
+
+test('the same master with one StreamID gets iopf: the handler maps the page and the retry completes', () => {
+  const { machine, commands } = run(scenario('7.1', 'stream 0x10'));
+  assert.deepEqual([...machine.journal.logs].map((l) => l.message), ['stall at 0x2000000']);
+  assert.deepEqual(commands, ['CMD_RESUME sid 0x10 stag 0x0 retry: #0 retried']);
+  assert.deepEqual(statuses(machine.result()), { 't#0': 'completed' });
+});
