@@ -53,7 +53,7 @@ export function groupResponseCommand(group: IopfGroupId, sid: number, response: 
  * fault on a master's second stream the CMD_RESUME matches no stall (a no-op, SMMUv3 4.7.1)
  * and the transaction stays stalled. Every release from 5.14 to 7.1 does this.
  */
-export function kernelResponseSid(rt: Runtime, smmu: number, sid: number): number {
+function kernelResponseSid(rt: Runtime, smmu: number, sid: number): number {
   const master = rt.model.masters.find((m) => m.smmu === smmu && m.streams.some((s) => s.id === sid));
   return master?.streams[0]?.id ?? sid;
 }
