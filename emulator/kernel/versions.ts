@@ -58,7 +58,7 @@ export const kernelBehaviours = {
     since: '6.2',
     commit: 'f4a147735793 ("iommu: Use EINVAL for incompatible device/domain in ->attach_dev")',
     before: 'arm_smmu_attach_dev prints "cannot attach to stall-enabled domain" / "stall-disabled" (dev_err on the master) and fails -EINVAL',
-    after: 'arm_smmu_attach_dev fails -EINVAL without a line (the follow-up fix prints it at dev_dbg only, invisible by default)',
+    after: 'arm_smmu_attach_dev fails -EINVAL without a line',
   },
   smmuV3CdStallPerMaster: {
     topic: 'SMMUv3 CD.S',
