@@ -113,7 +113,7 @@ const faultSettings: SettingSpec[] = [
   {
     key: 'fault',
     value: { kind: 'enum', values: ['terminate', 'stall'], default: 'terminate' },
-    summary: 'What a faulting transaction does: SCTLR.CFCFG (bit 7) on SMMUv2, CD.S (bit 44) on SMMUv3.',
+    summary: 'What a faulting transaction does: SCTLR.CFCFG (bit 7) on SMMUv2. Ignored on SMMUv3, where Linux writes CD.S (bit 44) from each master\'s stall_enabled.',
     detail: 'terminate: it ends at once (abort or RAZ/WI, as `report` says). stall: it is held until software answers (RESUME / CMD_RESUME): retry translates it again, terminate ends it.',
   },
   {

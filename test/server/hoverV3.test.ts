@@ -147,7 +147,7 @@ describe('SMMUv3 hovers', () => {
     assert.equal(
       fault.value,
       [
-        '**fault** — What a faulting transaction does: SCTLR.CFCFG (bit 7) on SMMUv2, CD.S (bit 44) on SMMUv3.',
+        "**fault** — What a faulting transaction does: SCTLR.CFCFG (bit 7) on SMMUv2. Ignored on SMMUv3, where Linux writes CD.S (bit 44) from each master's stall_enabled.",
         '',
         'CD.S (bit 44) = 1: stall: a faulting transaction waits for CMD_RESUME (always recorded)',
         '',

@@ -118,8 +118,8 @@ describe('predictions behind an SMMUv3', () => {
     assert.deepEqual(
       (await inlays()).map((h) => [h.line, h.label]),
       [
-        [21, '→ translation fault · page request group 0x0 · success → 0x9000_0000'],
-        [25, '→ translation fault · page request group 0x1 · success → 0x9010_0000'],
+        [18, '→ translation fault · page request group 0x0 · success → 0x9000_0000'],
+        [22, '→ translation fault · page request group 0x1 · success → 0x9010_0000'],
       ],
     );
     const trace = cliTrace(sva);
@@ -128,7 +128,7 @@ describe('predictions behind an SMMUv3', () => {
     traceHas(trace, /PRIQ\[\d\] ← PPR .* prgi 0x0 0x40003000 last$/);
     traceHas(trace, /PRIQ\[\d\] ← PPR .* prgi 0x1 0x40101000 last$/);
     traceHas(trace, / last$/, 2);
-    traceHas(trace, /nic\.rx +read +0x4000\d000 64 as rx \(line 21\) → 0x9000\d000 completed/, 4);
+    traceHas(trace, /nic\.rx +read +0x4000\d000 64 as rx \(line 18\) → 0x9000\d000 completed/, 4);
   });
 
   test('stall records that wait for room in a full event queue, and a run that does not end', async () => {
