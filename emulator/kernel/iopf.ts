@@ -3,6 +3,7 @@ import { Runtime } from '../machine/runtime';
 import { ActivityState, IopfGroupState } from '../machine/state';
 import { Command, LINUX_PAGE_RESPONSE, PriResponse, ResumeAction, resumeActionOf } from '../smmu/v3/commands';
 import { submitCommands } from '../smmu/v3/cmdq';
+import { MasterModel } from '../scenario/model';
 import { hex } from '../util/u64';
 import { hasChange } from './versions';
 import { newActivity } from './threads';
@@ -54,8 +55,12 @@ export function groupResponseCommand(group: IopfGroupId, sid: number, response: 
  * and the transaction stays stalled. Every release from 5.14 to 7.1 does this.
  */
 function kernelResponseSid(rt: Runtime, smmu: number, sid: number): number {
-  const master = rt.model.masters.find((m) => m.smmu === smmu && m.streams.some((s) => s.id === sid));
-  return master?.streams[0]?.id ?? sid;
+  return masterOfStream(rt, smmu, sid)?.streams[0]?.id ?? sid;
+}
+
+/** arm_smmu_find_master: the master a StreamID of an SMMU belongs to, if any. */
+export function masterOfStream(rt: Runtime, smmu: number, sid: number): MasterModel | undefined {
+  return rt.model.masters.find((m) => m.smmu === smmu && m.streams.some((s) => s.id === sid));
 }
 
 /**
@@ -83,7 +88,7 @@ export function describeGroup(group: IopfGroupState): string {
  * (arm_smmu_master_iopf_supported until 6.15, arm_smmu_enable_iopf from 6.16).
  */
 export function iopfRefusal(rt: Runtime, smmu: number, sid: number): string | undefined {
-  const master = rt.model.masters.find((m) => m.smmu === smmu && m.streams.some((s) => s.id === sid));
+  const master = masterOfStream(rt, smmu, sid);
   if (!master || master.streams.length === 1) return undefined;
   const check = hasChange(rt.model.kernel, 'smmuV3IopfAtAttach') ? 'arm_smmu_enable_iopf' : 'arm_smmu_master_iopf_supported';
   return `master '${master.name}' has ${master.streams.length} StreamIDs, so iopf is not enabled for it (${check}: num_streams != 1, Linux ${rt.model.kernel})`;

@@ -7,14 +7,14 @@ import { submitCommands } from '../smmu/v3/cmdq';
 import { pageRequestText } from '../smmu/v3/pri';
 import { acknowledgeOverflow, consume, inOverflow } from '../smmu/v3/queue';
 import { hex, hex64 } from '../util/u64';
-import { reportGroup, Reported } from './iopf';
+import { masterOfStream, reportGroup, Reported } from './iopf';
 import { eventLogLines } from './smmuV3EventLog';
 import { smmuPrintk } from './printk';
 import { irqHandlerThread, newActivity, priqThread, startOn } from './threads';
 
 /** The device name a StreamID's master has in the kernel's lines: the master's name (the model has no DT node names); undefined for a StreamID no master has. */
 function clientOf(rt: Runtime, smmu: number, sid: number): string | undefined {
-  return rt.model.masters.find((m) => m.smmu === smmu && m.streams.some((s) => s.id === sid))?.name;
+  return masterOfStream(rt, smmu, sid)?.name;
 }
 
 /** arm_smmu_evtq_thread's lines for a record it did not handle, in the release's format (smmuV3EventLog.ts). Returns the first. */
