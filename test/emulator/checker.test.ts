@@ -980,6 +980,13 @@ describe('SMMUv3 stall model and PASIDs', () => {
         "on Linux 6.12 arm_smmu_master_iopf_supported enables IOPF only for a master with exactly one StreamID, and master 'gpu' has 2: handler 'gpu_fault' never sees its stalls. The IOMMU core aborts each with CMD_RESUME to its first StreamID 0x9 (master->streams[0]), so a stall on any other stream is never resumed",
       ),
     ]),
+    scenario('iopf-multiple-streams: a PRI master with two StreamIDs behind pri-handling iopf', edit(V3, 'master gpu { pri;', 'master gpu { pri; stream 0x9;'), (s) => [
+      warning(
+        'iopf-multiple-streams',
+        s.at('gpu', 'master gpu'),
+        "on Linux 7.1 arm_smmu_enable_iopf enables IOPF only for a master with exactly one StreamID, and master 'gpu' has 2: handler 'gpu_fault' never sees its page request groups. The IOMMU core answers each with CMD_PRI_RESP to its first StreamID 0x9 (master->streams[0])",
+      ),
+    ]),
     scenario('pri-denied: upstream arm-smmu-v3 never hands page requests to a handler', edit(V3, 'pri-handling iopf; ', ''), (s) => [
       warning(
         'pri-denied',

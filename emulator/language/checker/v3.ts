@@ -85,17 +85,21 @@ function iopfCheck(kernel: CheckContext['kernel']): string {
 }
 
 /**
- * A stalling master with more than one StreamID never gets IOPF (kernel/iopf.ts
- * `iopfRefusal`): the handler never sees its stalls, the core aborts them with CMD_RESUME
- * to the master's first StreamID, and a stall on any other stream is never resumed.
+ * A master with more than one StreamID never gets IOPF (kernel/iopf.ts `iopfRefusal`): the
+ * handler never sees its stalls (or page request groups); the core answers them at once
+ * with the master's first StreamID, so a stall on any other stream is never resumed.
  */
 function warnNoIopf(user: DomainUser, handlerName: string, context: CheckContext): void {
   const master = user.master;
   const first = master.streams[0]?.id?.value;
+  const at = first === undefined ? '' : ` ${hex(first)}`;
+  const answered = user.pri
+    ? `its page request groups. The IOMMU core answers each with CMD_PRI_RESP to its first StreamID${at} (master->streams[0])`
+    : `its stalls. The IOMMU core aborts each with CMD_RESUME to its first StreamID${at} (master->streams[0]), so a stall on any other stream is never resumed`;
   context.sink.warning(
     'iopf-multiple-streams',
     master.name?.range ?? master.range,
-    `on Linux ${context.kernel} ${iopfCheck(context.kernel)} enables IOPF only for a master with exactly one StreamID, and master '${master.name?.text ?? '?'}' has ${master.streams.length}: handler '${handlerName}' never sees its stalls. The IOMMU core aborts each with CMD_RESUME to its first StreamID${first === undefined ? '' : ` ${hex(first)}`} (master->streams[0]), so a stall on any other stream is never resumed`,
+    `on Linux ${context.kernel} ${iopfCheck(context.kernel)} enables IOPF only for a master with exactly one StreamID, and master '${master.name?.text ?? '?'}' has ${master.streams.length}: handler '${handlerName}' never sees ${answered}`,
   );
 }
 
@@ -114,10 +118,11 @@ function checkV3Handler(handler: HandlerDeclaration, domain: DomainDeclaration, 
   const handlerName = handler.name?.text ?? '?';
   const smmu = context.smmuOf.get(domain)?.name ?? '?';
   const pri = users.filter((u) => u.pri);
-  const priUsers = priReachesIopf(domain, context) ? pri : [];
+  const priReaching = priReachesIopf(domain, context) ? pri : [];
+  const priUsers = priReaching.filter((u) => u.master.streams.length === 1);
   const stalling = users.filter((u) => !u.pri && u.stalls);
   const stallUsers = stalling.filter((u) => u.master.streams.length === 1);
-  for (const user of stalling) if (user.master.streams.length > 1) warnNoIopf(user, handlerName, context);
+  for (const user of [...stalling, ...priReaching]) if (user.master.streams.length > 1) warnNoIopf(user, handlerName, context);
   if (priUsers.length === 0 && pri.length > 0) {
     context.sink.warning(
       'pri-denied',
@@ -199,7 +204,7 @@ export function checkV3FaultSetting(owner: DomainDeclaration | VfioDeclaration, 
   context.sink.warning(
     'fault-per-master',
     written.value?.range ?? written.range,
-    `on Linux ${context.kernel} an SMMUv3 domain has no stall setting of its own: ${source} (its dma-can-stall, 'can-stall', under smmu '${smmu.name}''s STALL_MODEL), so 'fault ${settings.word('fault')}' is ignored`,
+    `on Linux ${context.kernel} an SMMUv3 domain has no stall setting of its own: ${source} (its dma-can-stall, 'can-stall', under the STALL_MODEL of smmu '${smmu.name}'), so 'fault ${settings.word('fault')}' is ignored`,
   );
 }
 

@@ -55,3 +55,17 @@ test('the same master with one StreamID gets iopf: the handler maps the page and
   assert.deepEqual(commands, ['CMD_RESUME sid 0x10 stag 0x0 retry: #0 retried']);
   assert.deepEqual(statuses(machine.result()), { 't#0': 'completed' });
 });
+
+test("with 'pri-handling iopf', a PRI master with two StreamIDs gets no iopf either: its group is answered at once (CMD_PRI_RESP to streams[0])", () => {
+  const text = `smmu s { version v3; ssid-bits 8; pri-handling iopf }
+domain dev_dom { map 0x0 -> 0x8000_0000 size 1M rw }
+domain app_mm { }
+master nic { stream 0x100; stream 0x101; domain dev_dom; pri; pasid 5 -> app_mm }
+engine nic.rx { stream 0x100; read 0x4000_0000 64 pasid 5 as a }
+handler sva on app_mm { log "never"; success }
+`;
+  const { machine, commands } = run(text);
+  assert.deepEqual(commands, ['CMD_PRI_RESP sid 0x100 ssid 5 prgi 0x0 invalid: #0 fail']);
+  assert.deepEqual([...machine.journal.logs].filter((l) => l.kernel === undefined), []);
+  assert.deepEqual(statuses(machine.result()), { 'a#0': 'aborted' });
+});
