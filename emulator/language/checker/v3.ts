@@ -123,7 +123,7 @@ function checkV3Handler(handler: HandlerDeclaration, domain: DomainDeclaration, 
   const stalling = users.filter((u) => !u.pri && u.stalls);
   const stallUsers = stalling.filter((u) => u.master.streams.length === 1);
   for (const user of [...stalling, ...priReaching]) if (user.master.streams.length > 1) warnNoIopf(user, handlerName, context);
-  if (priUsers.length === 0 && pri.length > 0) {
+  if (priReaching.length === 0 && pri.length > 0) {
     context.sink.warning(
       'pri-denied',
       on.range,
