@@ -94,6 +94,18 @@ export function iopfRefusal(rt: Runtime, smmu: number, sid: number): string | un
   return `master '${master.name}' has ${master.streams.length} StreamIDs, so iopf is not enabled for it (${check}: num_streams != 1, Linux ${rt.model.kernel})`;
 }
 
+/**
+ * The core's answer to a group no handler takes, as the release words it (kernelBehaviours
+ * iopfErrorResponse): from 6.11 iopf_error_response sends INVALID; before, 5.15's
+ * arm_smmu_handle_evt sent FAILURE for a stall ("Nobody cared"). Either aborts a stall.
+ */
+function errorResponse(rt: Runtime, group: IopfGroupState): string {
+  if (hasChange(rt.model.kernel, 'iopfErrorResponse') || group.kind !== 'stall') {
+    return `iopf_error_response → ${sendPageResponse(rt, group.smmu, group, 'invalid')}`;
+  }
+  return `arm_smmu_handle_evt: nobody cared (IOMMU_PAGE_RESP_FAILURE) → ${sendPageResponse(rt, group.smmu, group, 'failure')}`;
+}
+
 /** What reporting a group did: in words, and whether the core answered it at once (the group never reached a handler). */
 export interface Reported {
   text: string;
@@ -103,9 +115,8 @@ export interface Reported {
 /**
  * iommu_report_device_fault with a complete group: the domain's handler runs on its
  * workqueue (iopf by default, unbound: groups may finish in any order). Without a handler,
- * or for a master iopf is not enabled for, the core answers at once as iopf_error_response
- * does (5.15's arm_smmu_handle_evt: "Nobody cared, abort the access"): INVALID, a stall is
- * aborted — with CMD_RESUME to the master's first StreamID.
+ * or for a master iopf is not enabled for, the core answers at once (`errorResponse`): a
+ * stall is aborted — with CMD_RESUME to the master's first StreamID.
  */
 export function reportGroup(rt: Runtime, group: IopfGroupState, domain: number | undefined): Reported {
   const handlerIndex = handlerFor(rt, domain);
@@ -113,7 +124,7 @@ export function reportGroup(rt: Runtime, group: IopfGroupState, domain: number |
   const refused = iopfRefusal(rt, group.smmu, group.sid);
   if (!handler || refused) {
     const why = refused ?? 'no fault handler for this domain';
-    return { text: `${why}: iopf_error_response → ${sendPageResponse(rt, group.smmu, group, 'invalid')}`, errorResponse: true };
+    return { text: `${why}: ${errorResponse(rt, group)}`, errorResponse: true };
   }
   const work = newActivity(rt, {
     thread: 0,

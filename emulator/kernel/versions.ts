@@ -74,6 +74,13 @@ export const kernelBehaviours = {
     before: 'arm_smmu_master_iopf_supported refuses it (num_streams != 1): IOMMU_DEV_FEAT_IOPF cannot be enabled, stalls are not routed to iopf',
     after: 'arm_smmu_enable_iopf refuses it (num_streams != 1): an IOPF-capable domain cannot be attached (-EOPNOTSUPP)',
   },
+  iopfErrorResponse: {
+    topic: 'a stall no iopf handler takes',
+    since: '6.11',
+    commit: 'the io-pgfault rework that made iommu_report_device_fault return int again with find_fault_handler and iopf_error_response (hash not pinned: 6.10.0 lacks it, 6.11.11 has it)',
+    before: 'iommu_report_device_fault fails and arm_smmu_handle_evt answers "Nobody cared, abort the access": IOMMU_PAGE_RESP_FAILURE (5.15, 6.1, 6.6; 6.7–6.10, not modelled, sent nothing)',
+    after: 'iommu_report_device_fault answers through iopf_error_response: IOMMU_PAGE_RESP_INVALID',
+  },
   smmuV3DecodedEvents: {
     topic: 'SMMUv3 event log lines',
     since: '6.14',

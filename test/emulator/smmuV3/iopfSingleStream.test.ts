@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MachineEvent } from '../../../emulator/machine/events';
 import { Machine } from '../../../emulator/machine/machine';
+import { hasChange } from '../../../emulator/kernel/versions';
 import { modelOf, statuses } from '../helpers/scenario';
 
 /*
@@ -68,4 +69,15 @@ handler sva on app_mm { log "never"; success }
   assert.deepEqual(commands, ['CMD_PRI_RESP sid 0x100 ssid 5 prgi 0x0 invalid: #0 fail']);
   assert.deepEqual([...machine.journal.logs].filter((l) => l.kernel === undefined), []);
   assert.deepEqual(statuses(machine.result()), { 'a#0': 'aborted' });
+});
+
+test("the core's answer to a stall no handler takes, by release: 6.6's arm_smmu_handle_evt (FAILURE), 6.12's iopf_error_response (INVALID); both abort", () => {
+  assert.equal(hasChange('6.6', 'iopfErrorResponse'), false);
+  assert.equal(hasChange('6.12', 'iopfErrorResponse'), true);
+  const old = run(scenario('6.6', 'stream 0x10; stream 0x11'));
+  assert.equal(
+    old.evtq[0],
+    "[0] F_TRANSLATION sid 0x10 stag 0x0 stall read 0x2000000: master 'cam' has 2 StreamIDs, so iopf is not enabled for it (arm_smmu_master_iopf_supported: num_streams != 1, Linux 6.6): arm_smmu_handle_evt: nobody cared (IOMMU_PAGE_RESP_FAILURE) → CMD_RESUME sid 0x10 stag 0x0 abort: #0 aborted; printed",
+  );
+  assert.deepEqual(old.commands, run(scenario('6.12', 'stream 0x10; stream 0x11')).commands);
 });
