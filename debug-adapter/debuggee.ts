@@ -564,9 +564,9 @@ export class Debuggee {
   }
 
   private observe(event: MachineEvent): void {
-    // The kernel's lines read as dmesg does, whether or not the emulator's trace is on.
+    // The kernel's lines read as dmesg does, whether or not the emulator's trace is on; dev_err's in red, as dmesg colours them.
     if (event.kind === 'kernel-log') {
-      this.listener.output(`${event.line}\n`, 'stdout');
+      this.listener.output(`${event.line}\n`, event.level === 'err' ? 'stderr' : 'stdout');
       return;
     }
     if (this.trace) {

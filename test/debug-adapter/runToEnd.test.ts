@@ -96,7 +96,7 @@ describe('a launch with stopOnFault false runs to the end', () => {
     const exitCode = await dap.launchToEnd({ scenario, stopOnFault: false });
     assert.equal(exitCode, 1);
     assert.deepEqual(outputs(dap), [
-      ['stdout', 'arm-smmu 15000000.iommu: Unhandled context fault: fsr=0x402, iova=0x20000000, fsynr=0x2, cbfrsynra=0x1, cb=0\n'],
+      ['stderr', 'arm-smmu 15000000.iommu: Unhandled context fault: fsr=0x402, iova=0x20000000, fsynr=0x2, cbfrsynra=0x1, cb=0\n'],
       ['stdout', 'ended at cycle 40: transactions 2, faults 1, completed 1, aborted 1\n'],
       ['stdout', 'line 8: expect good completed: ok (good: completed)\n'],
       ['stderr', 'line 9: expect bad completed: FAILED (bad: aborted)\n'],
