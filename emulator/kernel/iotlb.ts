@@ -1,0 +1,83 @@
+import { Runtime } from '../machine/runtime';
+import { IotlbGatherState, UnflushedBy } from '../machine/state';
+import { ClearedEntry, UnmapResult } from '../pgtable/ioPgtable';
+import { hex } from '../util/u64';
+
+/**
+ * The IOMMU core's unmap and IOTLB maintenance (drivers/iommu/iommu.c), the same in every
+ * modelled release (add02cfdc9bc, v4.14; the gather since a7d20dc19d9e, v5.4):
+ * iommu_unmap clears the page table and syncs the IOTLB before it returns;
+ * iommu_unmap_fast clears it and leaves what it unmapped in a gather until
+ * iommu_iotlb_sync. Until that sync the TLB can still translate the range: the window is
+ * recorded (`unflushed`) so a hit in it can be told for what it is.
+ */
+
+/** A line in the trace under the domain's name: what the kernel did to its IOTLB. */
+export function iotlbEvent(rt: Runtime, domain: number, description: string): void {
+  if (rt.observed) rt.emit({ kind: 'iotlb', time: rt.state.now, domain, description });
+}
+
+function gatherOf(rt: Runtime, domain: number): IotlbGatherState | undefined {
+  return rt.state.gathers.find((g) => g.domain === domain);
+}
+
+/** iommu_iotlb_sync: the driver issues and syncs what the gather holds; the gather starts again empty. */
+export function iotlbSync(rt: Runtime, smmu: number, domain: number): void {
+  const gather = gatherOf(rt, domain);
+  rt.state.gathers = rt.state.gathers.filter((g) => g !== gather);
+  rt.smmus[smmu]?.iotlbSync(domain, gather && { start: gather.start, end: gather.end, pgsize: gather.pgsize });
+  rt.state.unflushed = rt.state.unflushed.filter((u) => u.domain !== domain || u.by !== 'iommu_unmap_fast');
+}
+
+/**
+ * iommu_iotlb_gather_add_page: a page joins the gather; one of another size, or one not
+ * next to the range, makes the core sync what it holds first.
+ */
+function gatherAddPage(rt: Runtime, smmu: number, domain: number, entry: ClearedEntry): void {
+  let gather = gatherOf(rt, domain);
+  if (gather && (gather.pgsize !== entry.size || entry.iova + entry.size < gather.start || entry.iova > gather.end)) {
+    iotlbSync(rt, smmu, domain);
+    gather = undefined;
+  }
+  if (!gather) {
+    rt.state.gathers.push({ domain, start: entry.iova, end: entry.iova + entry.size, pgsize: entry.size });
+    return;
+  }
+  if (entry.iova < gather.start) gather.start = entry.iova;
+  if (entry.iova + entry.size > gather.end) gather.end = entry.iova + entry.size;
+}
+
+/**
+ * The TLB maintenance io-pgtable-arm's __arm_lpae_unmap asks for as it clears entries: a
+ * freed table is flushed at once (tlb_flush_walk, even in a lazy domain); a leaf is added
+ * to the gather (tlb_add_page) unless the gather is `queued` for the flush queue, when
+ * nothing is issued for it at all.
+ */
+function maintainCleared(rt: Runtime, smmu: number, domain: number, result: UnmapResult, queued: boolean): void {
+  const driver = rt.smmus[smmu];
+  for (const entry of result.cleared) {
+    if (!entry.leaf) driver?.tlbFlushWalk(domain, entry.iova, entry.size);
+    else if (!queued && driver && !driver.tlbAddPage(domain, entry.iova)) gatherAddPage(rt, smmu, domain, entry);
+  }
+}
+
+/** An unmap whose invalidation is pending: the TLB may still translate the range until `due` (or the sync). */
+export function recordUnflushed(rt: Runtime, domain: number, iova: bigint, size: bigint, by: UnflushedBy, due: number | undefined): void {
+  if (size > 0n) rt.state.unflushed.push({ domain, iova, size, at: rt.state.now, by, due });
+}
+
+/** How an unmap goes: iommu_unmap (sync before return), iommu_unmap_fast (gathered), or __iommu_dma_unmap in a DMA-FQ domain (queued). */
+export type UnmapMode = 'sync' | 'fast' | 'queued';
+
+/** Clears the range (`cleared` hears what io-pgtable did before any maintenance shows), then does the TLB maintenance `mode` asks for. */
+export function unmapAndMaintain(rt: Runtime, smmu: number, domain: number, iova: bigint, size: bigint, mode: UnmapMode, cleared: (result: UnmapResult) => void): UnmapResult {
+  const result = rt.tables[domain]?.unmapRange(iova, size) ?? { unmapped: 0n, cleared: [] };
+  cleared(result);
+  maintainCleared(rt, smmu, domain, result, mode === 'queued');
+  if (mode === 'sync') iotlbSync(rt, smmu, domain);
+  if (mode === 'fast' && result.unmapped > 0n) {
+    recordUnflushed(rt, domain, iova, result.unmapped, 'iommu_unmap_fast', undefined);
+    iotlbEvent(rt, domain, `iommu_unmap_fast(${hex(iova)}, ${hex(size)}): invalidation gathered, not synced: the TLB may still translate it until iommu_iotlb_sync`);
+  }
+  return result;
+}
