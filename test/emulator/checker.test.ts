@@ -861,7 +861,7 @@ describe('expects', () => {
         error(
           'expect-counter',
           s.at('fault', 'expect fault =='),
-          "unknown counter 'fault'; expected transactions, faults, completed, aborted, raz, stalled, retried, dumps, events, dropped-events or page-requests (or a label followed by a status); did you mean 'faults'?",
+          "unknown counter 'fault'; expected transactions, faults, completed, aborted, raz, stalled, retried, dumps, events, dropped-events, page-requests or stale-accesses (or a label followed by a status); did you mean 'faults'?",
         ),
         "Change to 'faults'",
         [s.at('fault', 'expect fault =='), 'faults'],
