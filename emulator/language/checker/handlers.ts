@@ -79,6 +79,7 @@ function checkStatement(statement: HandlerStatement, facts: HandlerFacts, contex
       if (facts.version) checkExistsOn(statementSpec('handler', statement.response), 'statement', { word: statement.response, version: facts.version, owner: `handler '${facts.name}'`, smmu: undefined }, statement.range, context.sink, 'response-kind');
       break;
     case 'dump':
+    case 'sync':
       break;
   }
 }
