@@ -247,3 +247,13 @@ test('the flush queue settings: default strict, 256 entries, 10000 cycles (10 ms
     { lazy: true, queueSize: 8, timeout: 50 },
   ]);
 });
+
+test('SMMUv3: iommu_unmap syncs a gather of its own — a nosync range of the same domain stays gathered until sync', () => {
+  const { machine, events } = run(v3('unmap 0x0100_0000 size 4K nosync\n  unmap 0x0100_8000 size 4K\n  sleep 50\n  sync'));
+  assert.deepEqual(
+    events.flatMap((e) => (e.kind === 'command' ? [`${e.time} ${e.text}`] : [])).slice(0, 4),
+    ['108 CMD_TLBI_NH_VA asid 1 va 0x1008000 leaf', '108 CMD_SYNC', '159 CMD_TLBI_NH_VA asid 1 va 0x1000000 leaf', '159 CMD_SYNC'],
+  );
+  // `during` (cycle 120) hits the entry of the page still gathered.
+  assert.equal(machine.result().counters['stale-accesses'], 1);
+});
