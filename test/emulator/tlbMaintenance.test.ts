@@ -101,7 +101,7 @@ for (const kernel of ['kernel 5.15', 'kernel 7.1']) {
     assert.deepEqual(maintenance(events), [
       '89 TLBIVAL 0x1000000 cb0 (posted: complete at TLBSYNC)',
       '89 TLBIVAL 0x1001000 cb0 (posted: complete at TLBSYNC)',
-      '89 TLBSYNC cb0: TLBSTATUS.SACTIVE clear, 2 posted TLBIVAL complete',
+      '89 TLBSYNC cb0: TLBSTATUS.SACTIVE clear, 2 posted invalidations complete',
     ]);
     assert.deepEqual(statuses(machine.result()), { 'warm#0': 'completed', 'trigger#0': 'aborted', 'during#0': 'aborted', 'again#0': 'aborted' });
     assert.equal(machine.result().counters['stale-accesses'], 0);
@@ -154,7 +154,7 @@ test('SMMUv2: unmap nosync posts TLBIVAL but the TLB translates until sync: a st
   assert.deepEqual(maintenance(events), [
     '89 TLBIVAL 0x1000000 cb0 (posted: complete at TLBSYNC)',
     '89 iommu_unmap_fast(0x1000000, 0x1000): invalidation gathered, not synced: the TLB may still translate it until iommu_iotlb_sync',
-    '190 TLBSYNC cb0: TLBSTATUS.SACTIVE clear, 1 posted TLBIVAL complete',
+    '190 TLBSYNC cb0: TLBSTATUS.SACTIVE clear, 1 posted invalidation complete',
   ]);
   assert.deepEqual(statuses(machine.result()), { 'warm#0': 'completed', 'trigger#0': 'aborted', 'during#0': 'completed', 'again#0': 'aborted' });
   const during = machine.journal.ended.findLast((t) => t.label === 'during');
@@ -211,7 +211,7 @@ test('lazy domain: unmap queues the IOVA and invalidates nothing; fq_timer flush
 test('the strict twin: the same unmap invalidates at once, and the read after it faults instead of reaching the freed page', () => {
   const { machine, events } = run(example('lazy-flush-use-after-unmap').replace('dma lazy', 'dma strict'));
   assert.deepEqual(maintenance(events).slice(0, 2), ['89 TLBIVAL 0x1000000 cb0 (posted: complete at TLBSYNC)', '89 TLBIVAL 0x1001000 cb0 (posted: complete at TLBSYNC)']);
-  assert.equal(maintenance(events)[16], '89 TLBSYNC cb0: TLBSTATUS.SACTIVE clear, 16 posted TLBIVAL complete');
+  assert.equal(maintenance(events)[16], '89 TLBSYNC cb0: TLBSTATUS.SACTIVE clear, 16 posted invalidations complete');
   assert.deepEqual(statuses(machine.result()), { 'first#0': 'completed', 'bad#0': 'aborted', 'stale#0': 'aborted', 'after#0': 'aborted' });
   assert.equal(machine.result().counters['stale-accesses'], 0);
 });
@@ -256,4 +256,19 @@ test('SMMUv3: iommu_unmap syncs a gather of its own — a nosync range of the sa
   );
   // `during` (cycle 120) hits the entry of the page still gathered.
   assert.equal(machine.result().counters['stale-accesses'], 1);
+});
+
+test('unmapping a whole table is tlb_flush_walk, invalidated and synced at once: SMMUv2 TLBIVA per page + TLBSYNC, SMMUv3 non-leaf CMD_TLBI_NH_VA per page + CMD_SYNC', () => {
+  const table = 'map 0x0020_0000 -> 0x8020_0000 size 2M rw pages 4K';
+  const onV2 = run(v2('kernel 7.1', table, 'unmap 0x0020_0000 size 2M'));
+  assert.deepEqual(maintenance(onV2.events), [
+    '89 TLBIVA ×512 0x200000..0x3ff000 cb0',
+    '89 TLBSYNC cb0: TLBSTATUS.SACTIVE clear, 512 posted invalidations complete',
+    // iommu_unmap's own iotlb_sync: nothing was gathered, arm-smmu syncs all the same.
+    '89 TLBSYNC cb0: TLBSTATUS.SACTIVE clear',
+  ]);
+  const onV3 = run(v3('unmap 0x0020_0000 size 2M').replace('size 64K rw', `size 64K rw\n  ${table}`));
+  const commands = onV3.events.flatMap((e) => (e.kind === 'command' ? [e.text] : []));
+  assert.deepEqual(commands.slice(0, 2), ['CMD_TLBI_NH_VA asid 1 va 0x200000', 'CMD_TLBI_NH_VA asid 1 va 0x201000']);
+  assert.deepEqual(commands.slice(510, 514), ['CMD_TLBI_NH_VA asid 1 va 0x3fe000', 'CMD_TLBI_NH_VA asid 1 va 0x3ff000', 'CMD_SYNC', 'CMD_RESUME sid 0x10 stag 0x0 terminate']);
 });

@@ -25,7 +25,7 @@ function tlbSync(rt: Runtime, smmu: number, bank: BankState): void {
   const tlb = rt.tlbs[smmu];
   const posted = bank.postedTlbi.splice(0);
   for (const va of posted) tlb?.invalidateVa(bank.cbndx, Number(va >> 12n));
-  emit(rt, smmu, `TLBSYNC cb${bank.cbndx}: TLBSTATUS.SACTIVE clear${posted.length > 0 ? `, ${posted.length} posted TLBIVAL complete` : ''}`);
+  emit(rt, smmu, `TLBSYNC cb${bank.cbndx}: TLBSTATUS.SACTIVE clear${posted.length > 0 ? `, ${posted.length} posted invalidation${posted.length === 1 ? '' : 's'} complete` : ''}`);
 }
 
 /** io-pgtable's tlb_add_page (arm_smmu_tlb_add_page_s1): TLBIVAL for the leaf at `iova`, complete at the next TLBSYNC. */
