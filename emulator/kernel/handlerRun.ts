@@ -76,13 +76,13 @@ function execute(rt: Runtime, activity: ActivityState, statement: Statement, env
       const lazy = !statement.nosync && rt.model.domains[domain]?.dma.lazy === true;
       const mode: UnmapMode = statement.nosync ? 'fast' : lazy ? 'queued' : 'sync';
       const call = statement.nosync ? 'iommu_unmap_fast' : lazy ? '__iommu_dma_unmap' : 'iommu_unmap';
-      // The page table event comes first: the TLB maintenance it causes follows it in the trace.
-      const { unmapped, refusedPartialBlockAt } = unmapAndMaintain(rt, activity.smmu, domain, iova, size, mode, (result) => {
-        const refused = result.refusedPartialBlockAt === undefined ? '' : `, refused inside the block at ${hex(result.refusedPartialBlockAt)}`;
-        pageTableEvent(rt, domain, `${call}(${hex(iova)}, ${hex(size)}): ${hex(result.unmapped)} unmapped${refused}`);
+      // What io-pgtable did shows first: the TLB maintenance it causes follows it in the trace.
+      const { unmapped } = unmapAndMaintain(rt, activity.smmu, domain, iova, size, mode, (result) => {
+        const at = result.refusedPartialBlockAt;
+        // io-pgtable-arm's WARN_ONCE (6.13 on): the block stays whole, and iommu_unmap returns what it unmapped before it.
+        if (at !== undefined) warnOnce(rt, activity, 'Unmap of a partial large IOPTE is not allowed');
+        pageTableEvent(rt, domain, `${call}(${hex(iova)}, ${hex(size)}): ${hex(result.unmapped)} unmapped${at === undefined ? '' : `, refused inside the block at ${hex(at)}`}`);
       });
-      // io-pgtable-arm's WARN_ONCE (6.13 on): the block stays whole, and iommu_unmap returns what it unmapped before it.
-      if (refusedPartialBlockAt !== undefined) warnOnce(rt, activity, 'Unmap of a partial large IOPTE is not allowed');
       if (lazy && unmapped > 0n) queueIova(rt, domain, iova, unmapped);
       return timing.statement;
     }
