@@ -1176,6 +1176,7 @@ describe('coverage', () => {
     'stream-mask-engine',
     'stream-mask-v3',
     'stream-range',
+    'sync-nothing-gathered', // test/server/tlbMaintenanceLanguage.test.ts
     'transaction-crosses-page',
     'transaction-size',
     'unknown-identifier',

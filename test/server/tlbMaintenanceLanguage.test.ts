@@ -46,6 +46,20 @@ test('unmap … nosync, sync and the dma settings parse and check without a diag
   assert.deepEqual(compiled.model?.domains[0]?.dma, { lazy: true, queueSize: 64, timeout: 5000 });
 });
 
+test('sync in a handler with no unmap … nosync: a warning that nothing is gathered', () => {
+  const compiled = compileScenario(scenario.replace('size 4K nosync', 'size 4K'));
+  assert.deepEqual(
+    compiled.diagnostics.map((d) => [d.code, d.severity, d.message]),
+    [
+      [
+        'sync-nothing-gathered',
+        'warning',
+        "nothing is gathered for 'sync': handler 'h' has no 'unmap … nosync' ('unmap' syncs before it returns, or in a 'dma lazy' domain leaves the IOVA to the flush queue), so iommu_iotlb_sync issues nothing on SMMUv3 and only a TLBSYNC on SMMUv2",
+      ],
+    ],
+  );
+});
+
 test('a flush queue that is not a power of two is refused (the ring indexes with a mask)', () => {
   const compiled = compileScenario(scenario.replace('flush-queue 64', 'flush-queue 100'));
   assert.equal(compiled.diagnostics.length, 1);
