@@ -615,6 +615,9 @@ export class Debuggee {
       if (this.enabled('stall', () => transactionEnvironment(this.machine, event.transaction))) filter = 'stall';
       // HUPCF=0: a read behind the bank's fault stalls untranslated, with no fault of its own.
       fault = event.behind ? undefined : transaction.lastFault;
+    } else if (event.kind === 'stale-access') {
+      transaction = event.transaction;
+      if (this.enabled('stale', () => transactionEnvironment(this.machine, event.transaction))) filter = 'stale';
     } else if (event.kind === 'transaction-ended' && (event.status === 'aborted' || event.status === 'raz')) {
       transaction = event.transaction;
       if (this.enabled('terminate', () => transactionEnvironment(this.machine, event.transaction))) filter = 'terminate';

@@ -53,6 +53,13 @@ export const kernelBehaviours = {
     before: 'the block is split into next-level leaves and the part is unmapped (split_blk_unmap)',
     after: 'refused: io-pgtable-arm warns "Unmap of a partial large IOPTE is not allowed" and unmaps nothing',
   },
+  flushQueueInDmaIommu: {
+    topic: "dma-iommu's lazy flush queue (`dma lazy`)",
+    since: '5.17',
+    commit: 'f7f07484542f ("iommu/iova: Move flush queue code to iommu-dma")',
+    before: 'kept by iova.c: queue_iova, then fq_flush_timeout → iova_domain_flush → flush_iotlb_all (drivers/iommu/iova.c)',
+    after: 'kept by dma-iommu.c: queue_iova, then fq_flush_timeout → fq_flush_iotlb → flush_iotlb_all (drivers/iommu/dma-iommu.c)',
+  },
 } as const satisfies Record<string, KernelBehaviour>;
 
 export type KernelBehaviourName = keyof typeof kernelBehaviours;

@@ -1,7 +1,7 @@
 import { HandlerStatement, ResponseKind } from '../language/ast';
 import { TransactionStatus } from '../language/schema';
 import { KernelLogLevel } from './journal';
-import { FaultRecord, KernelStep, TransactionState } from './state';
+import { FaultRecord, KernelStep, StaleAccess, TransactionState } from './state';
 
 /**
  * What the machine tells its listeners (the CLI's trace, the debug adapter): one event per
@@ -25,6 +25,10 @@ export type MachineEvent =
   | { kind: 'resume'; time: number; smmu: number; bank: number; action: ResponseKind; transactions: number[]; ignored: string | undefined }
   | { kind: 'page-table'; time: number; domain: number; description: string }
   | { kind: 'tlb-invalidate'; time: number; smmu: number; description: string }
+  /** What the kernel did to a domain's IOTLB: a gather left unsynced, an IOVA queued for a lazy flush, the flush queue's timer. */
+  | { kind: 'iotlb'; time: number; domain: number; description: string }
+  /** A stale TLB entry translated a transaction to a page Linux had unmapped and not yet flushed: a use-after-unmap. */
+  | { kind: 'stale-access'; time: number; transaction: TransactionState; stale: StaleAccess }
   | { kind: 'stall-mode'; time: number; smmu: number; bank: number; stall: boolean }
   /**
    * SMMUv3: a record written to the event queue at `index`; one discarded (the queue was

@@ -1,4 +1,5 @@
 import { hasChange } from '../kernel/versions';
+import { flushQueueTimeout } from '../kernel/flushQueue';
 import { ResponseKind } from '../language/ast';
 import { EvaluationError } from '../language/evaluate';
 import { counterNames } from '../language/schema';
@@ -153,6 +154,9 @@ export class Machine {
       tallies: {},
       runaway: undefined,
       warnedOnce: [],
+      unflushed: [],
+      gathers: [],
+      flushQueues: [],
       events: 0,
     };
     const journal = new Journal(options.journalRecords ?? DEFAULT_JOURNAL_RECORDS, state, options.sink);
@@ -271,6 +275,9 @@ export class Machine {
         return;
       case 'stall-on':
         rt.smmus[action.smmu]?.stallOn(action.bank);
+        return;
+      case 'fq-timeout':
+        flushQueueTimeout(rt, action.domain);
         return;
     }
   }

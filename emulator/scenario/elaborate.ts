@@ -70,6 +70,7 @@ export function elaborate(file: ScenarioFile, checked: CheckResult, lines: LineI
       hupcf: s.word('hupcf') === 'on',
       abortOnTerminate: s.word('report') === 'abort',
       record: s.word('record') === 'on',
+      dma: { lazy: s.word('dma') === 'lazy', queueSize: reader.number(s, 'flush-queue'), timeout: reader.number(s, 'flush-timeout') },
       maps: checked.mapsOf.get(decl) ?? [],
     };
   });

@@ -49,7 +49,15 @@ export interface DomainModel {
   abortOnTerminate: boolean;
   /** CD.R. */
   record: boolean;
+  /** dma-iommu's unmap: strict (iommu_unmap syncs), or lazy (IOMMU_DOMAIN_DMA_FQ: a flush queue of `queueSize` entries flushed after `timeout` cycles). */
+  dma: DmaPolicy;
   maps: CheckedMap[];
+}
+
+export interface DmaPolicy {
+  lazy: boolean;
+  queueSize: number;
+  timeout: number;
 }
 
 export interface StreamModel {

@@ -358,7 +358,7 @@ describe('stop on a fault', () => {
   test('an unknown id among `filters` is answered unverified in its place, before the filter options', async () => {
     const launched = await dap.launch({ scenario: example('svm-map-and-retry') }, { exceptionFilters: ['nope', 'stall'], filterOptions: [{ filterId: 'translation', condition: 'bogus == 1' }] });
     assert.deepEqual(launched.exceptionBreakpoints, [
-      { verified: false, message: "unknown exception filter 'nope': the filters are translation, permission, access-flag, address-size, configuration, stall, terminate, multi, overflow, page-request" },
+      { verified: false, message: "unknown exception filter 'nope': the filters are translation, permission, access-flag, address-size, configuration, stall, terminate, multi, overflow, page-request, stale" },
       { verified: true },
       { verified: false, message: "condition 'bogus == 1': 'bogus' means nothing in an exception filter" },
     ]);

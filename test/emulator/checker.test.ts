@@ -861,7 +861,7 @@ describe('expects', () => {
         error(
           'expect-counter',
           s.at('fault', 'expect fault =='),
-          "unknown counter 'fault'; expected transactions, faults, completed, aborted, raz, stalled, retried, dumps, events, dropped-events or page-requests (or a label followed by a status); did you mean 'faults'?",
+          "unknown counter 'fault'; expected transactions, faults, completed, aborted, raz, stalled, retried, dumps, events, dropped-events, page-requests or stale-accesses (or a label followed by a status); did you mean 'faults'?",
         ),
         "Change to 'faults'",
         [s.at('fault', 'expect fault =='), 'faults'],
@@ -1176,6 +1176,7 @@ describe('coverage', () => {
     'stream-mask-engine',
     'stream-mask-v3',
     'stream-range',
+    'sync-nothing-gathered', // test/server/tlbMaintenanceLanguage.test.ts
     'transaction-crosses-page',
     'transaction-size',
     'unknown-identifier',

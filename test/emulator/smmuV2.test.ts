@@ -219,7 +219,8 @@ master m2 { stream 0x2; domain d2 }
   assert.equal(v2StateOf(machine.state, 0)?.banks.length, 2);
 });
 
-test('unmap without TLB invalidation keeps translating; tlbi va stops it', () => {
+// iommu_unmap always syncs (every modelled release); only iommu_unmap_fast leaves the TLB translating until a sync or an invalidation.
+test('unmap nosync (iommu_unmap_fast) keeps translating; tlbi va stops it', () => {
   const engines = `
 engine gpu.cp {
   read 0x0100_0000 8 as warm
@@ -232,7 +233,7 @@ engine gpu.cp {
 }`;
   const handler = `handler h on gpu_dom {
   context workqueue
-  if iova == 0x0700_0000 { unmap 0x0100_0000 size 4K } else { tlbi va 0x0100_0000 }
+  if iova == 0x0700_0000 { unmap 0x0100_0000 size 4K nosync } else { tlbi va 0x0100_0000 }
   terminate
 }`;
   const { result } = runScenario(base('fault stall; hupcf on', handler, engines));

@@ -21,6 +21,13 @@ interface HandlerFacts {
   kind: SmmuKind;
   /** Undefined when the domain is unknown (already reported). */
   stalls: boolean | undefined;
+  /** Some `unmap … nosync` of the handler gathers an invalidation for `sync` to issue. */
+  gathers: boolean;
+}
+
+/** Whether any `unmap … nosync` is among the statements, at any depth. */
+function hasNosyncUnmap(statements: readonly HandlerStatement[]): boolean {
+  return statements.some((s) => (s.kind === 'unmap' && s.nosync) || (s.kind === 'if' && (hasNosyncUnmap(s.then) || hasNosyncUnmap(s.otherwise ?? []))));
 }
 
 function checkHandlerExpression(expression: Expression | undefined, context: CheckContext): void {
@@ -77,6 +84,11 @@ function checkStatement(statement: HandlerStatement, facts: HandlerFacts, contex
       break;
     case 'response':
       if (facts.version) checkExistsOn(statementSpec('handler', statement.response), 'statement', { word: statement.response, version: facts.version, owner: `handler '${facts.name}'`, smmu: undefined }, statement.range, context.sink, 'response-kind');
+      break;
+    case 'sync':
+      if (!facts.gathers) {
+        context.sink.warning('sync-nothing-gathered', statement.range, `nothing is gathered for 'sync': handler '${facts.name}' has no 'unmap … nosync' ('unmap' syncs before it returns, or in a 'dma lazy' domain leaves the IOVA to the flush queue), so iommu_iotlb_sync issues nothing on SMMUv3 and only a TLBSYNC on SMMUv2`);
+      }
       break;
     case 'dump':
       break;
@@ -162,6 +174,7 @@ export function checkHandler(handler: HandlerDeclaration, settings: BlockSetting
     version,
     kind: smmuKind(version),
     stalls: domainSettings ? domainSettings.word('fault') === 'stall' : undefined,
+    gathers: hasNosyncUnmap(handler.body),
   };
   const queue = settings.name('queue');
   if (queue) {

@@ -73,6 +73,7 @@ export function programSmmuV2(rt: { tables: readonly IoPgtable[] }, model: Scena
       behind: [],
       latchedFault: undefined,
       stallOffUntil: undefined,
+      postedTlbi: [],
     });
   });
   model.masters.forEach((master, index) => {

@@ -22,6 +22,8 @@ export interface BankState {
   latchedFault: FaultRecord | undefined;
   /** `stall off for N`: when CFCFG comes back. */
   stallOffUntil: number | undefined;
+  /** VAs written to TLBIVAL and not yet completed by a TLBSYNC (the model applies them at the sync). */
+  postedTlbi: bigint[];
 }
 
 export interface SmrState {
