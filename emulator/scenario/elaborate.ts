@@ -1,4 +1,4 @@
-import { modelledKernelFor, newestKernel } from '../kernel/versions';
+import { kernelRun } from '../language/checker/kernel';
 import { Declaration, ScenarioFile } from '../language/ast';
 import { CheckResult } from '../language/checker/check';
 import { engineStream } from '../language/checker/engines';
@@ -136,11 +136,9 @@ export function elaborate(file: ScenarioFile, checked: CheckResult, lines: LineI
   });
 
   const title = declarations(file, 'scenario')[0]?.title?.value;
-  const written = declarations(file, 'kernel')[0]?.version;
   return {
     title,
-    // The checker refused a release older than every modelled one.
-    kernel: (written && modelledKernelFor(written)) ?? newestKernel,
+    kernel: kernelRun(declarations(file, 'kernel')[0]),
     file,
     lines,
     timing: timingModel(file, reader),
