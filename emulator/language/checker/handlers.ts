@@ -193,7 +193,8 @@ export function checkHandler(handler: HandlerDeclaration, settings: BlockSetting
  * Who answers an SMMUv2 stall depends on the release. From 6.16 arm_smmu_context_fault
  * writes RESUME from the handler's return: a workqueue handler answers too late, and a
  * handler that returns without answering terminates. Before 6.16 only resume_translation
- * answers, with the handler's response: a path without one leaves the stall, in any context.
+ * answers, with the handler's response: from irq or thread context it comes before FSR is
+ * written back (ignored), and a worker's path without one leaves the stall.
  */
 function checkStallAnswer(handler: HandlerDeclaration, facts: HandlerFacts, contextRange: Range, context: CheckContext): void {
   const kernel = context.kernel;
@@ -207,13 +208,21 @@ function checkStallAnswer(handler: HandlerDeclaration, facts: HandlerFacts, cont
     }
     return;
   }
+  if (facts.context !== 'workqueue') {
+    context.sink.warning(
+      'irq-stall-answer',
+      contextRange,
+      `on Linux ${kernel} arm_smmu_context_fault never writes RESUME (it does from 6.16, 3053a2c5086d): this ${facts.context} handler's answer goes through resume_translation before FSR is written back, and MMU-500 ignores it, so the stall stays and the master hangs. Answer from context workqueue`,
+    );
+    return;
+  }
   const nameRange = handler.name?.range ?? handler.range;
   for (const end of openEnds(handler.body, nameRange)) {
     const where = end === nameRange ? 'its end' : `line ${context.lines.lineOf(end.start)}`;
     context.sink.warning(
       'no-response',
       end,
-      `on Linux ${kernel} a path through handler '${facts.name}' reaches ${where} without a response: arm_smmu_context_fault never writes RESUME before 6.16, so the stalled transaction stays stalled and the master hangs`,
+      `a path through handler '${facts.name}' reaches ${where} without a response: on Linux ${kernel} arm_smmu_context_fault never writes RESUME (it does from 6.16), so the stalled transaction stays stalled and the master hangs`,
     );
   }
 }
