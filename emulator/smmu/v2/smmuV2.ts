@@ -134,7 +134,8 @@ function complete(rt: Runtime, transaction: TransactionState, delay: number, pa:
   rt.schedule(delay, { kind: 'translated', transaction: transaction.id, result: { ok: true, pa, fromTlb: true, level: 0, fill: undefined } });
 }
 
-const sgfsrBitOf: Partial<Record<GlobalFaultKind, number>> = { 'unmatched-stream': SGFSR_USF, 'stream-conflict': SGFSR_SMCF };
+/** A stream whose S2CR says fault (Linux's disable_bypass for a stream with no domain) is reported as an unidentified stream, like one no SMR matches. */
+const sgfsrBitOf: Partial<Record<GlobalFaultKind, number>> = { 'unmatched-stream': SGFSR_USF, 'unattached-stream': SGFSR_USF, 'stream-conflict': SGFSR_SMCF };
 
 /** A transaction arrives: its route says global fault, bypass, or the context bank it translates in. */
 export function receiveV2(rt: Runtime, transaction: TransactionState): void {
