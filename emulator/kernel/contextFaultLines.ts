@@ -1,6 +1,7 @@
 import { ContextFaultInfo } from '../machine/state';
 import { fieldValue, RegisterLayout } from '../smmu/registerLayout';
 import { FSR, FSYNR0 } from '../smmu/v2/registers';
+import { hex, hex32, hex64 } from '../util/u64';
 
 /*
  * The text of the lines arm-smmu.c prints about a context fault, byte for byte in the
@@ -19,12 +20,17 @@ function flag(layout: RegisterLayout, name: string, value: number, text: string)
   return field(layout, name, value) !== 0 ? text : '';
 }
 
-const hex = (value: number): string => (value >>> 0).toString(16);
-const hex08 = (value: number): string => hex(value).padStart(8, '0');
+/** `%08x`: 32 bits, zero-padded, no 0x. */
+const hex08 = (value: number): string => hex32(value).slice(2);
 
-/** "Unhandled context fault: fsr=0x%x, iova=0x%08lx, fsynr=0x%x, cbfrsynra=0x%x, cb=%d" (every modelled release). */
+/** The registers as arm_smmu_context_fault's line gives them: "fsr=0x%x, iova=0x%08lx, fsynr=0x%x, cbfrsynra=0x%x, cb=%d". */
+export function contextFaultRegisters(cfi: ContextFaultInfo, cbndx: number): string {
+  return `fsr=${hex(cfi.fsr >>> 0)}, iova=0x${cfi.far.toString(16).padStart(8, '0')}, fsynr=${hex(cfi.fsynr0 >>> 0)}, cbfrsynra=${hex(cfi.cbfrsynra >>> 0)}, cb=${cbndx}`;
+}
+
+/** "Unhandled context fault: …" (every modelled release). */
 export function unhandledContextFaultLine(cfi: ContextFaultInfo, cbndx: number): string {
-  return `Unhandled context fault: fsr=0x${hex(cfi.fsr)}, iova=0x${cfi.far.toString(16).padStart(8, '0')}, fsynr=0x${hex(cfi.fsynr0)}, cbfrsynra=0x${hex(cfi.cbfrsynra)}, cb=${cbndx}`;
+  return `Unhandled context fault: ${contextFaultRegisters(cfi, cbndx)}`;
 }
 
 /** "FSR    = %08x [%s%sFormat=%u%s%s%s%s%s%s%s%s], SID=0x%x" (arm_smmu_print_context_fault_info, 6.11 on). */
@@ -42,7 +48,7 @@ export function fsrDecodeLine(cfi: ContextFaultInfo): string {
     flag(FSR, 'PF', f, ' PF') +
     flag(FSR, 'AFF', f, ' AFF') +
     flag(FSR, 'TF', f, ' TF');
-  return `FSR    = ${hex08(f)} [${flags}], SID=0x${hex(cfi.cbfrsynra)}`;
+  return `FSR    = ${hex08(f)} [${flags}], SID=${hex(cfi.cbfrsynra >>> 0)}`;
 }
 
 /** "FSYNR0 = %08x [S1CBNDX=%u%s%s%s%s%s%s PLVL=%u]" (arm_smmu_print_context_fault_info, 6.11 on). */
@@ -74,5 +80,5 @@ function gpuFaultType(fsr: number): string {
  */
 export function gpuFaultLine(cfi: ContextFaultInfo, ttbr0: bigint): string {
   const dir = field(FSYNR0, 'WNR', cfi.fsynr0) ? 'WRITE' : 'READ';
-  return `*** gpu fault: ttbr0=${ttbr0.toString(16).padStart(16, '0')} iova=${cfi.far.toString(16).padStart(16, '0')} dir=${dir} type=${gpuFaultType(cfi.fsr)} source=CP (0,0,0,0)`;
+  return `*** gpu fault: ttbr0=${hex64(ttbr0).slice(2)} iova=${hex64(cfi.far).slice(2)} dir=${dir} type=${gpuFaultType(cfi.fsr)} source=CP (0,0,0,0)`;
 }

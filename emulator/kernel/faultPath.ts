@@ -13,7 +13,7 @@ import { describeGroup, respondToGroup } from './iopf';
 import { runQueueThreadStep } from './queueThreads';
 import { printk, smmuPrintk } from './printk';
 import { contextFaultSteps, handlerContextOn, workItemSteps } from './contextFaultSteps';
-import { fsrDecodeLine, fsynr0DecodeLine, gpuFaultLine, unhandledContextFaultLine } from './contextFaultLines';
+import { contextFaultRegisters, fsrDecodeLine, fsynr0DecodeLine, gpuFaultLine, unhandledContextFaultLine } from './contextFaultLines';
 import { runGlobalFaultStep } from './globalFault';
 import { cyclesPerMillisecond, msmStallCooldown } from './kernelTime';
 import { hasChange } from './versions';
@@ -50,10 +50,6 @@ function readRegisters(activity: ActivityState): ContextFaultInfo {
   return activity.cfi;
 }
 
-/** arm_smmu_context_fault's registers in words: `fsr=0x%x, iova=0x%08lx, …` as its line prints them. */
-function registersText(activity: ActivityState): string {
-  return unhandledContextFaultLine(readRegisters(activity), contextBank(activity)).replace('Unhandled context fault: ', '');
-}
 
 
 type QueueOrIopfStep = 'arm_smmu_evtq_thread' | 'arm_smmu_priq_thread' | 'iopf_handler' | 'iopf_group_response';
@@ -115,7 +111,7 @@ function runKernelStep(rt: Runtime, activity: ActivityState, step: ContextFaultS
         activity.step = activity.steps.length - 1; // nothing to report: IRQ_NONE
         return 'FSR holds no fault: IRQ_NONE';
       }
-      return registersText(activity);
+      return contextFaultRegisters(readRegisters(activity), cbndx);
     case 'report_iommu_fault':
       if (handler) return `calls ${handler.name}`;
       // Before 6.11 arm_smmu_context_fault prints its one line itself; from 6.11 arm_smmu_print_context_fault_info prints it and the decode lines.

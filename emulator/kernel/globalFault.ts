@@ -2,6 +2,7 @@ import { Runtime } from '../machine/runtime';
 import { ActivityState } from '../machine/state';
 import { v2StateOf } from '../smmu/smmuState';
 import { SGFSR_USF } from '../smmu/v2/registers';
+import { hex32 } from '../util/u64';
 import { smmuPrintk } from './printk';
 import { irqThread, newActivity, startOn } from './threads';
 
@@ -10,8 +11,6 @@ import { irqThread, newActivity, startOn } from './threads';
  * release): the global fault interrupt reads sGFSR and sGFSYNR0-2, prints what it found and
  * writes sGFSR back. It runs on the hard-IRQ thread, like the context interrupt.
  */
-
-const hex08 = (value: number): string => (value >>> 0).toString(16).padStart(8, '0');
 
 /** The global fault interrupt reaches the CPU. */
 export function takeGlobalIrq(rt: Runtime, smmu: number): void {
@@ -41,7 +40,7 @@ export function runGlobalFaultStep(rt: Runtime, activity: ActivityState, step: '
   if (step === 'arm_smmu_gr0_write(sGFSR)') {
     const gfsr = activity.gfsr ?? 0;
     state.sgfsr = (state.sgfsr & ~gfsr) >>> 0;
-    return `sGFSR ← 0x${hex08(gfsr)}, now 0x${hex08(state.sgfsr)}`;
+    return `sGFSR ← ${hex32(gfsr)}, now ${hex32(state.sgfsr)}`;
   }
   const { sgfsr, sgfsynr0, sgfsynr1, sgfsynr2 } = state;
   activity.gfsr = sgfsr;
@@ -54,6 +53,6 @@ export function runGlobalFaultStep(rt: Runtime, activity: ActivityState, step: '
       ? `Blocked unknown Stream ID 0x${(sgfsynr1 & 0xffff).toString(16)}; boot with "arm-smmu.disable_bypass=0" to allow, but this may have security implications`
       : 'Unexpected global fault, this could be serious';
   smmuPrintk(rt, activity.thread, activity.smmu, 'err', first);
-  smmuPrintk(rt, activity.thread, activity.smmu, 'err', `\tGFSR 0x${hex08(sgfsr)}, GFSYNR0 0x${hex08(sgfsynr0)}, GFSYNR1 0x${hex08(sgfsynr1)}, GFSYNR2 0x${hex08(sgfsynr2)}`);
-  return `gfsr=0x${hex08(sgfsr)}, gfsynr0=0x${hex08(sgfsynr0)}, gfsynr1=0x${hex08(sgfsynr1)}`;
+  smmuPrintk(rt, activity.thread, activity.smmu, 'err', `\tGFSR ${hex32(sgfsr)}, GFSYNR0 ${hex32(sgfsynr0)}, GFSYNR1 ${hex32(sgfsynr1)}, GFSYNR2 ${hex32(sgfsynr2)}`);
+  return `gfsr=${hex32(sgfsr)}, gfsynr0=${hex32(sgfsynr0)}, gfsynr1=${hex32(sgfsynr1)}`;
 }
