@@ -87,17 +87,17 @@ function run(text: string): { machine: Machine; events: MachineEvent[] } {
 
 const cells: [Cfcfg, OnOff, Cfre, Context, Behaviour, Kernel][] = [];
 for (const kernel of ['6.12', '7.1'] as const) {
-for (const cfcfg of ['terminate', 'stall'] as const) {
-  for (const hupcf of ['off', 'on'] as const) {
-    for (const cfre of ['abort', 'raz'] as const) {
-      for (const context of ['irq', 'thread', 'workqueue'] as const) {
-        cells.push([cfcfg, hupcf, cfre, context, 'silent', kernel]);
-        // Mapping may sleep: not in irq context.
-        if (context !== 'irq') cells.push([cfcfg, hupcf, cfre, context, 'fixes', kernel]);
+  for (const cfcfg of ['terminate', 'stall'] as const) {
+    for (const hupcf of ['off', 'on'] as const) {
+      for (const cfre of ['abort', 'raz'] as const) {
+        for (const context of ['irq', 'thread', 'workqueue'] as const) {
+          cells.push([cfcfg, hupcf, cfre, context, 'silent', kernel]);
+          // Mapping may sleep: not in irq context.
+          if (context !== 'irq') cells.push([cfcfg, hupcf, cfre, context, 'fixes', kernel]);
+        }
       }
     }
   }
-}
 }
 
 describe('fault matrix: CFCFG × HUPCF × CFRE × handler context × release', () => {
