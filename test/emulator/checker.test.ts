@@ -827,6 +827,15 @@ describe('handlers', () => {
       warning('adreno-context', s.at('workqueue', 'context workqueue'), "on Linux 7.1 qcom's Adreno SMMU takes its context fault in a threaded IRQ (1650620774fa, 6.16) and drm/msm's handler runs there: 'context workqueue' runs as 'context thread'"),
     ]),
     clean("adreno-context: 'context thread' on Linux 7.1 is where it runs", edit(BASE, 'version v2 }', 'version v2; impl qcom-adreno }')),
+    scenario('stall-unanswered: on Linux 6.12 a stall domain without a handler is never answered (at its fault)', edit(STALL, 'handler gpu_fault on gpu_dom', 'handler gpu_fault on nowhere'), (s) => [
+      warning(
+        'stall-unanswered',
+        s.at('stall', 'fault stall'),
+        "on Linux 6.12 arm_smmu_context_fault never writes RESUME (it does from 6.16, 3053a2c5086d) and domain 'gpu_dom' has no handler to answer through resume_translation: a stalled transaction stays stalled and its master hangs",
+      ),
+      error('unknown-name', s.at('nowhere'), "unknown domain 'nowhere' (domains: gpu_dom)"),
+    ]),
+    clean('stall-unanswered: on Linux 7.1 the IRQ terminates the stall of a domain without a handler', edit(STALL, 'kernel 6.12\n', '', 'handler gpu_fault on gpu_dom {\n  context workqueue\n  log "fault at {iova}"\n  terminate\n}\n', '')),
     clean('no-response: a terminate domain has nothing stalled', edit(BASE, 'context thread', 'context workqueue', '  terminate\n', '')),
 
     scenario('unreachable: a statement after a response', edit(BASE, '  terminate\n', '  terminate\n  log "after"\n  dump\n'), (s) => [
@@ -1208,6 +1217,7 @@ describe('coverage', () => {
     'stall-model',
     'stall-off-no-stall',
     'stall-off-v3',
+    'stall-unanswered',
     'stream-mask-engine',
     'stream-mask-v3',
     'stream-range',

@@ -18,7 +18,7 @@ import { checkAttachments } from './attach';
 import { CheckContext, versionOf } from './context';
 import { checkEngine } from './engines';
 import { checkExpect } from './expects';
-import { checkHandler } from './handlers';
+import { checkHandler, checkUnansweredStalls } from './handlers';
 import { CheckedMap, checkMaps } from './maps';
 import { BlockSettings } from './settings';
 import { CheckedStream, checkMasterStreams } from './streams';
@@ -204,6 +204,7 @@ export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult
   for (const handler of handlers) {
     checkHandler(handler, settingsOf(handler, 'handler', undefined, context), handledDomains, context);
   }
+  checkUnansweredStalls(domains, handledDomains, context);
   for (const vfio of vfios) mapsOf.set(vfio, checkVfio(vfio, context));
   // After every master with its own `domain` line: drivers attach as they probe, VFIO later, when userspace sets up the container.
   const containers = checkContainers(vfios, attacher, context);

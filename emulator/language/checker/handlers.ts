@@ -227,6 +227,22 @@ function checkStallAnswer(handler: HandlerDeclaration, facts: HandlerFacts, cont
   }
 }
 
+/** Before 6.16 nothing answers the stall of an SMMUv2 domain without a handler: report_iommu_fault returns -ENOSYS and arm_smmu_context_fault returns without RESUME. */
+export function checkUnansweredStalls(domains: readonly DomainDeclaration[], handledDomains: ReadonlyMap<string, HandlerDeclaration>, context: CheckContext): void {
+  if (hasChange(context.kernel, 'resumeInContextFault')) return;
+  for (const domain of domains) {
+    const settings = context.settings.get(domain);
+    const fault = settings?.node('fault');
+    if (!domain.name || !fault?.value || settings?.word('fault') !== 'stall' || handledDomains.has(domain.name.text)) continue;
+    if (!smmuKind(versionOf(context, context.smmuOf.get(domain))).contextBanks) continue;
+    context.sink.warning(
+      'stall-unanswered',
+      fault.value.range,
+      `on Linux ${context.kernel} arm_smmu_context_fault never writes RESUME (it does from 6.16, 3053a2c5086d) and domain '${domain.name.text}' has no handler to answer through resume_translation: a stalled transaction stays stalled and its master hangs`,
+    );
+  }
+}
+
 /** On qcom's Adreno SMMU the release, not `context`, decides where drm/msm's handler runs: a written context that differs is ignored. */
 function checkAdrenoContext(value: { range: Range } | undefined, written: HandlerContext, runs: HandlerContext, context: CheckContext): void {
   if (!value || written === runs) return;
