@@ -78,6 +78,8 @@ export class TraceFormatter {
       }
       case 'log':
         return this.line(event.time, this.thread(event.thread), `log: ${event.message}`);
+      case 'note':
+        return this.line(event.time, this.thread(event.thread), `note: ${event.text}`);
       case 'kernel-log':
         return this.line(event.time, this.thread(event.thread), `kernel: ${event.line}`);
       case 'dump': {

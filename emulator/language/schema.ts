@@ -101,6 +101,14 @@ const smmu: SettingSpec[] = [
     summary: 'The SMMU\'s MMIO base: the kernel names the device after it (`base 0x15000000` prints as `arm-smmu 15000000.iommu:`).',
     detail: 'Default: 0x15000000 for the first SMMU, 0x16000000 for the second, and so on.',
   },
+  {
+    key: 'impl',
+    value: { kind: 'enum', values: ['arm', 'qcom-adreno'], default: 'arm' },
+    only: 'v2',
+    summary: "Which arm-smmu implementation drives the SMMU: Arm's generic one, or Qualcomm's for the Adreno GPU's SMMU (arm-smmu-qcom.c) with drm/msm as the GPU driver.",
+    detail:
+      "arm: arm-smmu.c alone. qcom-adreno: qcom_adreno_smmu_write_sctlr sets SCTLR.HUPCF on every context bank (a domain's `hupcf off` is overridden), the domain's handler is drm/msm's: adreno_fault_handler prints `*** gpu fault: …` before the handler's statements, and the release decides where it runs — before 6.16 in msm's fault worker (the crash dump, then resume_translation), from 6.16 in the threaded context fault IRQ, which turns stall off for 500 ms (stall_reenable_time).",
+  },
 ];
 
 const faultSettings: SettingSpec[] = [

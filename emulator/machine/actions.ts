@@ -11,6 +11,8 @@ export type Action =
   | { kind: 'translated'; transaction: number; result: TranslationResult }
   /** A context interrupt reaches the CPU. */
   | { kind: 'irq'; smmu: number; bank: number }
+  /** An SMMUv2's global fault interrupt reaches the CPU. */
+  | { kind: 'global-irq'; smmu: number }
   /** A thread runs the next step of its activity. */
   | { kind: 'step'; activity: number }
   /** A workqueue's item may start now. */

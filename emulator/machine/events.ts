@@ -22,6 +22,8 @@ export type MachineEvent =
   /** A line the kernel printed (dmesg's text, device prefix included), never one of the emulator's. */
   | { kind: 'kernel-log'; time: number; thread: number; level: KernelLogLevel; line: string }
   | { kind: 'dump'; time: number; thread: number; dump: number }
+  /** The emulator's own remark on what a thread did (never a kernel line): e.g. an answer that reaches no register. */
+  | { kind: 'note'; time: number; thread: number; text: string }
   | { kind: 'resume'; time: number; smmu: number; bank: number; action: ResponseKind; transactions: number[]; ignored: string | undefined }
   | { kind: 'page-table'; time: number; domain: number; description: string }
   | { kind: 'tlb-invalidate'; time: number; smmu: number; description: string }

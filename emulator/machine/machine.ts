@@ -13,6 +13,7 @@ import { bankState, writeFsr } from '../smmu/v2/smmuV2';
 import { U64_MAX } from '../util/u64';
 import { Tlb, TlbSnapshot } from '../smmu/tlb';
 import { runActivityStep, takeContextIrq } from '../kernel/faultPath';
+import { takeGlobalIrq } from '../kernel/globalFault';
 import { nextHandlerOp } from '../kernel/handlerRun';
 import { dispatchWork } from '../kernel/workqueues';
 import { Action, cloneAction } from './actions';
@@ -252,6 +253,9 @@ export class Machine {
       }
       case 'irq':
         takeContextIrq(rt, action.smmu, action.bank);
+        return;
+      case 'global-irq':
+        takeGlobalIrq(rt, action.smmu);
         return;
       case 'step': {
         const activity = rt.state.activities.get(action.activity);

@@ -158,6 +158,12 @@ export type KernelStep =
   | 'handler'
   | 'arm_smmu_cb_write(FSR)'
   | 'arm_smmu_cb_write(RESUME)'
+  | 'arm_smmu_print_context_fault_info'
+  | 'qcom_adreno_smmu_resume_translation'
+  | 'a6xx_fault_handler'
+  | 'adreno_fault_handler'
+  | 'arm_smmu_global_fault'
+  | 'arm_smmu_gr0_write(sGFSR)'
   | 'arm_smmu_evtq_thread'
   | 'arm_smmu_priq_thread'
   | 'iopf_handler'
@@ -199,6 +205,8 @@ export interface ActivityState {
   /** The fault the registers were latched for when the IRQ was taken (the group's first, on SMMUv3). */
   fault: FaultRecord | undefined;
   cfi: ContextFaultInfo | undefined;
+  /** sGFSR as arm_smmu_global_fault read it, for its write-back (a global fault activity only). */
+  gfsr?: number;
   response: ResponseKind | undefined;
   /** The kernel calls above this activity, outermost first, for the call stack. */
   callers: KernelFunctionName[];

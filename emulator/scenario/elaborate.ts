@@ -1,4 +1,4 @@
-import { modelledKernelFor, newestKernel } from '../kernel/versions';
+import { kernelRun } from '../language/checker/kernel';
 import { Declaration, ScenarioFile } from '../language/ast';
 import { CheckResult } from '../language/checker/check';
 import { engineStream } from '../language/checker/engines';
@@ -8,7 +8,7 @@ import { LineIndex } from '../language/source';
 import { compileEngine } from './engineProgram';
 import { compileHandler } from './handlerProgram';
 import { elaborateContainers } from './elaborateVfio';
-import { DomainModel, EngineModel, HandlerContext, HandlerModel, MasterModel, ScenarioModel, SmmuModel, TimingModel, WorkqueueModel } from './model';
+import { DomainModel, EngineModel, HandlerContext, HandlerModel, MasterModel, ScenarioModel, SmmuImpl, SmmuModel, TimingModel, WorkqueueModel } from './model';
 import { SettingsReader } from './settingsReader';
 
 function declarations<K extends Declaration['kind']>(file: ScenarioFile, kind: K): Extract<Declaration, { kind: K }>[] {
@@ -53,6 +53,7 @@ export function elaborate(file: ScenarioFile, checked: CheckResult, lines: LineI
       eventqEntries: reader.number(s, 'eventq'),
       priqEntries: reader.number(s, 'priq'),
       ssidBits: reader.number(s, 'ssid-bits'),
+      impl: s.word('impl') as SmmuImpl,
       device: `${(s.node('base') ? s.number('base') : smmuBaseDefault + BigInt(index) * 0x100_0000n).toString(16)}.iommu`,
     };
   });
@@ -136,11 +137,9 @@ export function elaborate(file: ScenarioFile, checked: CheckResult, lines: LineI
   });
 
   const title = declarations(file, 'scenario')[0]?.title?.value;
-  const written = declarations(file, 'kernel')[0]?.version;
   return {
     title,
-    // The checker refused a release older than every modelled one.
-    kernel: (written && modelledKernelFor(written)) ?? newestKernel,
+    kernel: kernelRun(declarations(file, 'kernel')[0]),
     file,
     lines,
     timing: timingModel(file, reader),

@@ -34,7 +34,11 @@ export interface SmmuModel {
   ssidBits: number;
   /** The platform device's name, as the kernel's lines show it (`15000000.iommu`). */
   device: string;
+  /** SMMUv2: arm-smmu.c alone, or Qualcomm's Adreno implementation with drm/msm as the GPU driver. */
+  impl: SmmuImpl;
 }
+
+export type SmmuImpl = 'arm' | 'qcom-adreno';
 
 export interface DomainModel {
   name: string;

@@ -23,6 +23,9 @@ const faultKinds = [
   '  read 0x3000_0000 64 as unmapped1', // line 11
   '  read 0x3000_1000 64 as unmapped2', // line 12
   '}',
+  // Linux 6.6: one "Unhandled context fault" line, and FSR cleared at the cycles this story
+  // needs (from 6.11 arm_smmu_print_context_fault_info adds a step before the write-back).
+  'kernel 6.6',
 ].join('\n');
 
 interface Seen {

@@ -18,7 +18,7 @@ import { checkAttachments } from './attach';
 import { CheckContext, versionOf } from './context';
 import { checkEngine } from './engines';
 import { checkExpect } from './expects';
-import { checkHandler } from './handlers';
+import { checkHandler, checkUnansweredStalls } from './handlers';
 import { CheckedMap, checkMaps } from './maps';
 import { BlockSettings } from './settings';
 import { CheckedStream, checkMasterStreams } from './streams';
@@ -26,7 +26,8 @@ import { checkPasidTraffic } from './pasidTraffic';
 import { collectSymbols, SymbolEntry, SymbolTable } from './symbols';
 import { checkSmmuV3 } from './v3';
 import { checkExistsOn } from './versionRule';
-import { checkKernel } from './kernel';
+import { checkKernel, kernelRun } from './kernel';
+import { checkAdrenoDomain } from './adreno';
 import { CheckedContainer, checkContainers } from './vfio';
 import { knownSmmuKind } from '../../smmu/kinds';
 
@@ -169,6 +170,7 @@ export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult
     settings: new Map(),
     smmuOf: new Map(),
     labels: new Map(),
+    kernel: kernelRun(declarationsOf(file, 'kernel')[0]),
   };
   checkSingletons(file, context);
   for (const kernel of declarationsOf(file, 'kernel')) checkKernel(kernel, context);
@@ -184,6 +186,7 @@ export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult
   for (const domain of domains) {
     const settings = settingsOf(domain, 'domain', versionOf(context, context.smmuOf.get(domain)), context);
     checkStallModel(domain, settings, context);
+    checkAdrenoDomain(domain, settings, context);
     mapsOf.set(domain, checkMaps(domain.maps, ownerName(domain), settings.number('ias'), settings.number('oas'), context));
   }
   for (const master of masters) checkMaster(master, context);
@@ -201,6 +204,7 @@ export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult
   for (const handler of handlers) {
     checkHandler(handler, settingsOf(handler, 'handler', undefined, context), handledDomains, context);
   }
+  checkUnansweredStalls(domains, handledDomains, context);
   for (const vfio of vfios) mapsOf.set(vfio, checkVfio(vfio, context));
   // After every master with its own `domain` line: drivers attach as they probe, VFIO later, when userspace sets up the container.
   const containers = checkContainers(vfios, attacher, context);

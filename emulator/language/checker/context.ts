@@ -1,3 +1,4 @@
+import type { KernelVersion } from '../../kernel/versions';
 import { Declaration, Transaction } from '../ast';
 import { DiagnosticSink } from '../diagnostics';
 import { SmmuVersion } from '../schema';
@@ -16,6 +17,8 @@ export interface CheckContext {
   smmuOf: Map<Declaration, SymbolEntry<'smmu'>>;
   /** `as NAME` labels: every transaction that carries each. */
   labels: Map<string, Transaction[]>;
+  /** The Linux release whose fault path the scenario runs (diagnostics that depend on it name it). */
+  kernel: KernelVersion;
 }
 
 export function versionOf(context: Pick<CheckContext, 'settings'>, smmu: SymbolEntry<'smmu'> | undefined): SmmuVersion | undefined {

@@ -44,7 +44,12 @@ export interface SmmuV2State {
   s2crs: S2crState[];
   banks: BankState[];
   sgfsr: number;
+  /** The faulting access: WNR, PNU, IND. */
   sgfsynr0: number;
+  /** The faulting StreamID (bits 15:0). */
+  sgfsynr1: number;
+  /** IMPLEMENTATION DEFINED; MMU-500 leaves it 0 for the faults modelled. */
+  sgfsynr2: number;
   sgfar: bigint;
 }
 
