@@ -36,6 +36,13 @@ export const kernelFunctions = [
   'queue_work',
   'arm_smmu_cb_write(FSR)',
   'arm_smmu_cb_write(RESUME)',
+  // SMMUv2 by release and implementation: the decode lines (6.11+), qcom's resume_translation (before 6.16), drm/msm's handler, the global fault IRQ.
+  'arm_smmu_print_context_fault_info',
+  'qcom_adreno_smmu_resume_translation',
+  'a6xx_fault_handler',
+  'adreno_fault_handler',
+  'arm_smmu_global_fault',
+  'arm_smmu_gr0_write(sGFSR)',
   // SMMUv3: the queues' IRQ threads, and the iopf work that runs a handler and answers its group.
   'arm_smmu_evtq_thread',
   'arm_smmu_priq_thread',

@@ -564,9 +564,9 @@ export class Debuggee {
   }
 
   private observe(event: MachineEvent): void {
-    // The kernel's lines read as dmesg does, whether or not the emulator's trace is on.
+    // The kernel's lines read as dmesg does, whether or not the emulator's trace is on; dev_err's in red, as dmesg colours them.
     if (event.kind === 'kernel-log') {
-      this.listener.output(`${event.line}\n`, 'stdout');
+      this.listener.output(`${event.line}\n`, event.level === 'err' ? 'stderr' : 'stdout');
       return;
     }
     if (this.trace) {
@@ -615,6 +615,9 @@ export class Debuggee {
       if (this.enabled('stall', () => transactionEnvironment(this.machine, event.transaction))) filter = 'stall';
       // HUPCF=0: a read behind the bank's fault stalls untranslated, with no fault of its own.
       fault = event.behind ? undefined : transaction.lastFault;
+    } else if (event.kind === 'stale-access') {
+      transaction = event.transaction;
+      if (this.enabled('stale', () => transactionEnvironment(this.machine, event.transaction))) filter = 'stale';
     } else if (event.kind === 'transaction-ended' && (event.status === 'aborted' || event.status === 'raz')) {
       transaction = event.transaction;
       if (this.enabled('terminate', () => transactionEnvironment(this.machine, event.transaction))) filter = 'terminate';

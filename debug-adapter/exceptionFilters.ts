@@ -1,6 +1,6 @@
 import { DebugProtocol } from '@vscode/debugprotocol';
 
-export type ExceptionFilterId = 'translation' | 'permission' | 'access-flag' | 'address-size' | 'configuration' | 'stall' | 'terminate' | 'multi' | 'overflow' | 'page-request';
+export type ExceptionFilterId = 'translation' | 'permission' | 'access-flag' | 'address-size' | 'configuration' | 'stall' | 'terminate' | 'multi' | 'overflow' | 'page-request' | 'stale';
 
 const condition = 'Stop only when this holds, e.g. `iova >= 0x0300_0000` or `engine == gpu.cp` (fault fields, counters)';
 
@@ -23,6 +23,14 @@ export const exceptionFilters: DebugProtocol.ExceptionBreakpointsFilter[] = [
   { filter: 'multi', label: 'Faults while FSR is busy (MULTI)', description: 'A fault arrives while the context bank still holds one: only FSR.MULTI records it', default: false, supportsCondition: true, conditionDescription: condition },
   { filter: 'overflow', label: 'Event queue overflow', description: 'SMMUv3: the event queue is full and discards a record (PROD.OVFLG toggles)', default: false, supportsCondition: true, conditionDescription: condition },
   { filter: 'page-request', label: 'PRI page requests', description: 'SMMUv3: a device\'s page request reaches the PRI queue (or is discarded when it is full)', default: false, supportsCondition: true, conditionDescription: condition },
+  {
+    filter: 'stale',
+    label: 'Stale TLB accesses',
+    description: 'A stale TLB entry translates a transaction to a page Linux unmapped and has not flushed yet (unmap nosync before sync, or the lazy flush queue): a use-after-unmap',
+    default: true,
+    supportsCondition: true,
+    conditionDescription: condition,
+  },
 ];
 
 const filterIds = new Set(exceptionFilters.map((f) => f.filter));
@@ -48,6 +56,7 @@ export const filterDescriptions: Record<ExceptionFilterId, string> = {
   multi: 'fault while FSR was busy (MULTI)',
   overflow: 'event queue overflow',
   'page-request': 'PRI page request',
+  stale: 'stale TLB access',
 };
 
 /** What the exception widget names the stop: "Translation fault", "Stall". */

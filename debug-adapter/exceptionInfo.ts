@@ -2,6 +2,7 @@ import { Machine } from '../emulator/machine/machine';
 import { FaultRecord, TransactionState } from '../emulator/machine/state';
 import { hex } from '../emulator/util/u64';
 import { ExceptionFilterId } from './exceptionFilters';
+import { staleAccessText } from '../emulator/inspect/staleAccess';
 
 function sentence(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
@@ -13,6 +14,7 @@ function sentence(text: string): string {
  */
 export function describeException(machine: Machine, filter: ExceptionFilterId, transaction: TransactionState, fault: FaultRecord | undefined): string {
   const access = `${transaction.access} ${hex(transaction.iova)}`;
+  if (filter === 'stale' && transaction.stale) return sentence(`${access}: ${staleAccessText(transaction.stale)}`);
   if (filter === 'terminate') {
     const how = transaction.status === 'raz' ? (transaction.access === 'read' ? 'terminated: read as zeros (RAZ)' : 'terminated: the write was dropped (WI)') : 'aborted';
     const article = /^[aeiou]/.test(fault?.kind ?? '') ? 'an' : 'a';

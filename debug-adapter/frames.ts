@@ -72,9 +72,11 @@ function kernelCallers(activity: ActivityState): string[] {
   const step = activity.steps[activity.step];
   const before = activity.steps.slice(0, activity.step);
   const inside: string[] = [];
-  // SMMUv2: the handler is called by report_iommu_fault, and everything after
+  // SMMUv2: the handler is called by report_iommu_fault — drm/msm's fault handler too, and
+  // before 6.16 the resume_translation a handler in the IRQ calls — and everything after
   // arm_smmu_context_fault's first read runs inside it.
-  if (step === 'handler' && before.includes('report_iommu_fault')) inside.push('report_iommu_fault');
+  const calledByReport = step === 'handler' || step === 'a6xx_fault_handler' || step === 'adreno_fault_handler' || step === 'qcom_adreno_smmu_resume_translation';
+  if (calledByReport && before.includes('report_iommu_fault')) inside.push('report_iommu_fault');
   if (step !== 'arm_smmu_context_fault' && before.includes('arm_smmu_context_fault')) inside.push('arm_smmu_context_fault');
   // SMMUv3: the iopf work item calls the domain's handler, which answers the group (iopf_group_response).
   if (before.includes('iopf_handler')) inside.push('iopf_handler');

@@ -358,7 +358,10 @@ function handlerStatement(words: readonly Token[]): CompletionContext | undefine
     case 'unmap': {
       const iova = scanExpression(words, 1);
       if (iova.end >= words.length) return iova.complete ? { kind: 'keywords', words: ['size'] } : handlerOperand(words, 1);
-      return isWord(words[iova.end], 'size') ? handlerOperand(words, iova.end + 1) : nothing;
+      if (!isWord(words[iova.end], 'size')) return nothing;
+      const size = scanExpression(words, iova.end + 1);
+      // After a whole size: `nosync` (iommu_unmap_fast).
+      return size.end >= words.length && size.complete && size.end > iova.end + 1 ? { kind: 'keywords', words: ['nosync'] } : handlerOperand(words, iova.end + 1);
     }
     case 'tlbi':
       return isWord(words[1], 'va') ? handlerOperand(words, 2) : nothing;

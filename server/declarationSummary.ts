@@ -4,7 +4,7 @@ import { masterStallOf } from '../emulator/language/checker/attach';
 import { SymbolEntry } from '../emulator/language/checker/symbols';
 import { constantValue } from '../emulator/language/evaluate';
 import { BlockSettings } from '../emulator/language/checker/settings';
-import { linuxSctlr } from '../emulator/inspect/registers';
+import { linuxSctlr, SCTLR_HUPCF } from '../emulator/inspect/registers';
 import { hex, hex32, hexGrouped } from '../emulator/util/u64';
 import { Analysis } from './analysis';
 import { transactionSites } from './predictions';
@@ -41,8 +41,10 @@ function domainLines(analysis: Analysis, entry: SymbolEntry<'domain'>): string[]
   ];
   // SCTLR is a context bank's: what Linux writes there for this domain.
   if (smmuKindNamed(version).contextBanks) {
-    const hupcf = s.word('hupcf') === 'on';
-    lines.push(`SCTLR ${hex32(linuxSctlr({ stall, hupcf, abortOnTerminate: abort }))} (CFCFG=${stall ? 1 : 0}, HUPCF=${hupcf ? 1 : 0}, CFRE=${abort ? 1 : 0})`);
+    const impl = (smmu?.declaration ? analysis.compiled.check.settings.get(smmu.declaration)?.word('impl') : undefined) === 'qcom-adreno' ? 'qcom-adreno' : 'arm';
+    const sctlr = linuxSctlr({ stall, hupcf: s.word('hupcf') === 'on', abortOnTerminate: abort }, impl);
+    const hupcf = (sctlr & SCTLR_HUPCF) !== 0;
+    lines.push(`SCTLR ${hex32(sctlr)} (CFCFG=${stall ? 1 : 0}, HUPCF=${hupcf ? 1 : 0}, CFRE=${abort ? 1 : 0})`);
   }
   const maps = analysis.compiled.check.mapsOf.get(decl) ?? [];
   lines.push(`${maps.length} map${maps.length === 1 ? '' : 's'}${maps.length > 0 ? `: ${maps.map((m) => `${hexGrouped(m.iova)} → ${hexGrouped(m.pa)} (${hex(m.size)})`).join(', ')}` : ''}`);

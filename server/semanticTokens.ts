@@ -304,6 +304,7 @@ class Roles {
           if (statement.otherwise) this.handlerStatements(statement.otherwise);
           break;
         case 'dump':
+        case 'sync':
         case 'response':
           this.statement(statement);
           break;

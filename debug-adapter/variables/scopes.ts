@@ -7,6 +7,7 @@ import { dataIdOf } from '../dataWatches';
 import { RequestError } from '../errors';
 import { prgWaitOf, stagOf, waitWords } from '../../emulator/inspect/stalls';
 import { leaf, VariableContainer, VariableStore } from './store';
+import { staleAccessText } from '../../emulator/inspect/staleAccess';
 import { memoryReference, parseValue } from './values';
 
 function lineOfTransaction(machine: Machine, t: TransactionState): number | undefined {
@@ -35,6 +36,7 @@ export function transactionVariables(machine: Machine, t: TransactionState): Var
       if (stag !== undefined) variables.push(leaf('stag', hex(stag), { type: 'the stall tag CMD_RESUME names' }));
       const group = t.status === 'stalled' && t.stall === 'page-request' ? prgWaitOf(machine, t.smmu, t.id) : undefined;
       if (group) variables.push(leaf('prgi', hex(group.prgi), { type: 'the page request group CMD_PRI_RESP answers' }));
+      if (t.stale) variables.push(leaf('stale', staleAccessText(t.stale), { type: 'translated by a TLB entry Linux had not flushed' }));
       if (t.ended !== undefined) variables.push(leaf('ended', `cycle ${t.ended}`));
       if (t.data !== undefined) variables.push(leaf('data', hex(t.data)));
       if (t.label !== undefined) variables.push(leaf('label', t.label));

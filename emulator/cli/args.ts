@@ -4,7 +4,7 @@ import { DEFAULT_MAX_SECONDS } from '../machine/budget';
 export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'run'; file: string; json: boolean; until: number | undefined; maxEvents: number | undefined; maxSeconds: number | undefined }
+  | { kind: 'run'; file: string; json: boolean; dmesg: boolean; until: number | undefined; maxEvents: number | undefined; maxSeconds: number | undefined }
   | { kind: 'check'; file: string };
 
 /** A command line that does not parse; printed as `iommu-debug: error: …`, exit 2. */
@@ -13,9 +13,10 @@ export class UsageError extends Error {}
 export const usage = `usage: iommu-debug COMMAND [OPTIONS]
 
 Commands:
-  run FILE.iommu [--json] [--until CYCLE] [--max-events N] [--max-seconds S]
-                     run a scenario headless: a trace, one event a line (or one JSON
-                     object with --json); exit 0 when every expect holds, 1 when one
+  run FILE.iommu [--json | --dmesg] [--until CYCLE] [--max-events N] [--max-seconds S]
+                     run a scenario headless: a trace, one event a line (one JSON
+                     object with --json; only the kernel's lines, as dmesg shows them,
+                     with --dmesg); exit 0 when every expect holds, 1 when one
                      fails or the run cannot finish (more than N events, or S seconds;
                      by default enough for every transaction the scenario programs,
                      and ${DEFAULT_MAX_SECONDS} s), 2 when the file has errors
@@ -37,12 +38,14 @@ function seconds(flag: string, value: string | undefined): number {
 function parseRun(rest: readonly string[]): CliCommand {
   let file: string | undefined;
   let json = false;
+  let dmesg = false;
   let until: number | undefined;
   let maxEvents: number | undefined;
   let maxSeconds: number | undefined;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] ?? '';
     if (arg === '--json') json = true;
+    else if (arg === '--dmesg') dmesg = true;
     else if (arg === '--until') until = cycles(arg, rest[++i]);
     else if (arg === '--max-events') maxEvents = cycles(arg, rest[++i]);
     else if (arg === '--max-seconds') maxSeconds = seconds(arg, rest[++i]);
@@ -51,7 +54,8 @@ function parseRun(rest: readonly string[]): CliCommand {
     else throw new UsageError(`unexpected argument '${arg}'`);
   }
   if (file === undefined) throw new UsageError('run needs a scenario file');
-  return { kind: 'run', file, json, until, maxEvents, maxSeconds };
+  if (json && dmesg) throw new UsageError('--json and --dmesg cannot be used together');
+  return { kind: 'run', file, json, dmesg, until, maxEvents, maxSeconds };
 }
 
 function parseCheck(rest: readonly string[]): CliCommand {

@@ -9,6 +9,7 @@ import { formatDiagnostic } from '../language/diagnosticFormat';
 import { JsonRunWriter } from './jsonRun';
 import { TextOutput } from './output';
 import { TraceFormatter } from './trace';
+import { dmesgTimestamp } from '../kernel/kernelTime';
 
 /** Exit statuses of the CLI (docs/scenario-language.md, "Command line"). */
 export const enum Exit {
@@ -58,8 +59,13 @@ export function runText(command: RunCommand, text: string, out: TextOutput, err:
   const json = command.json ? new JsonRunWriter(out) : undefined;
   try {
     const machine = new Machine(compiled.model, { maxEvents: command.maxEvents, maxSeconds: command.maxSeconds, sink: json });
-    const trace = json ? undefined : new TraceFormatter(machine);
+    const trace = json || command.dmesg ? undefined : new TraceFormatter(machine);
     if (json) json.begin(machine);
+    if (command.dmesg) {
+      machine.on((event) => {
+        if (event.kind === 'kernel-log') out.write(`${dmesgTimestamp(event.time)} ${event.line}\n`);
+      });
+    }
     if (trace) {
       for (const line of trace.header()) out.write(`${line}\n`);
       machine.on((event) => {

@@ -1,4 +1,5 @@
 import { formatDump } from '../machine/dump';
+import { staleAccessText } from '../inspect/staleAccess';
 import { MachineEvent } from '../machine/events';
 import { Machine } from '../machine/machine';
 import { resultSummary, RunResult } from '../machine/results';
@@ -77,6 +78,8 @@ export class TraceFormatter {
       }
       case 'log':
         return this.line(event.time, this.thread(event.thread), `log: ${event.message}`);
+      case 'note':
+        return this.line(event.time, this.thread(event.thread), `note: ${event.text}`);
       case 'kernel-log':
         return this.line(event.time, this.thread(event.thread), `kernel: ${event.line}`);
       case 'dump': {
@@ -92,6 +95,10 @@ export class TraceFormatter {
         return this.line(event.time, this.model.domains[event.domain]?.name ?? '?', event.description);
       case 'tlb-invalidate':
         return this.line(event.time, this.model.smmus[event.smmu]?.name ?? '?', event.description);
+      case 'iotlb':
+        return this.line(event.time, this.model.domains[event.domain]?.name ?? '?', event.description);
+      case 'stale-access':
+        return this.line(event.time, this.engine(event.transaction), `${this.transaction(event.transaction)} ${staleAccessText(event.stale)}`);
       case 'event-record':
         return this.line(event.time, this.smmu(event.smmu), `EVTQ[${event.index}] ← ${event.text}`);
       case 'event-dropped':

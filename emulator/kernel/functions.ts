@@ -52,7 +52,7 @@ export const kernelFunctions = [
   {
     name: 'queue_work',
     file: 'include/linux/workqueue.h',
-    does: "Queues the domain's fault handler on its workqueue (queue_work_on, kernel/workqueue.c); the handler returns -EAGAIN, so the stalled transaction is answered later by the work item.",
+    does: "Queues the domain's fault handler on its workqueue (queue_work_on, kernel/workqueue.c). Before 6.16 the work item answers the stall later, through resume_translation; from 6.16 the handler's return (0) makes arm_smmu_context_fault terminate the stall when the IRQ returns, before the work runs.",
   },
   {
     name: 'arm_smmu_context_fault',
@@ -67,7 +67,47 @@ export const kernelFunctions = [
   {
     name: 'arm_smmu_cb_write(RESUME)',
     file: 'drivers/iommu/arm/arm-smmu/arm-smmu.h',
-    does: "When the fault stalled (FSR.SS), answers the stalled transaction: RESUME.TnR=0 (retry) when the handler returned -EAGAIN, TnR=1 (terminate) otherwise.",
+    does: "Linux 6.16 and later (3053a2c5086d): when the fault stalled (FSR.SS), arm_smmu_context_fault answers it after writing FSR back: RESUME.TnR=0 (retry) when the handler returned -EAGAIN, TnR=1 (terminate) otherwise. Before 6.16 it never wrote RESUME.",
+  },
+  {
+    name: 'arm_smmu_print_context_fault_info',
+    file: 'drivers/iommu/arm/arm-smmu/arm-smmu.c',
+    does: 'Linux 6.11 and later, when report_iommu_fault returned -ENOSYS: prints "Unhandled context fault" with the registers, then FSR and FSYNR0 decoded field by field (d525b0af0c3b). Before 6.11 arm_smmu_context_fault printed only the first line, itself.',
+  },
+  {
+    name: 'qcom_adreno_smmu_resume_translation',
+    file: 'drivers/iommu/arm/arm-smmu/arm-smmu-qcom.c',
+    does: "Linux 5.14 to 6.15: drm/msm's resume_translation callback (adreno_smmu_priv) writes the context bank's RESUME: TERMINATE, or 0 to retry. arm_smmu_context_fault itself never wrote RESUME then, so this was the only answer to a stall; a handler that never called it left the transaction stalled. Gone in 6.16, when arm_smmu_context_fault writes RESUME from the handler's return (3053a2c5086d).",
+  },
+  {
+    name: 'a6xx_fault_handler',
+    file: 'drivers/gpu/drm/msm/adreno/a6xx_gpu.c',
+    does: 'drm/msm\'s GPU fault handler up to 6.3: prints "*** gpu fault: ttbr0=… iova=… dir=… type=… source=… (…)" with the fault info qcom\'s get_fault_info read, and hands the crash dump to fault_worker, which resumes the stall afterwards.',
+  },
+  {
+    name: 'adreno_fault_handler',
+    file: 'drivers/gpu/drm/msm/adreno/adreno_gpu.c',
+    does: 'drm/msm\'s GPU fault handler from 6.4 (split out of a6xx_fault_handler): prints "*** gpu fault: …". From 6.16 it also turns stall-on-fault off for 500 ms (set_stall, stall_reenable_time; b13044092c1e), captures the crash state in the IRQ thread and returns 0, so arm_smmu_context_fault terminates the stall.',
+  },
+  {
+    name: 'kthread_worker_fn',
+    file: 'kernel/kthread.c',
+    does: "drm/msm's GPU kthread worker loop: runs the work queued on it, here fault_worker.",
+  },
+  {
+    name: 'fault_worker',
+    file: 'drivers/gpu/drm/msm/msm_gpu.c',
+    does: 'Linux 5.14 to 6.15: captures the crash state (devcoredump) of a GPU fault, then answers the stall through resume_translation (always terminate in msm).',
+  },
+  {
+    name: 'arm_smmu_global_fault',
+    file: 'drivers/iommu/arm/arm-smmu/arm-smmu.c',
+    does: 'The global fault interrupt: reads sGFSR and sGFSYNR0-2 and prints "Blocked unknown Stream ID 0x…; boot with "arm-smmu.disable_bypass=0" …" for an unidentified stream (USF, StreamID from sGFSYNR1), else "Unexpected global fault, this could be serious", then the GFSR line. The same in every modelled release.',
+  },
+  {
+    name: 'arm_smmu_gr0_write(sGFSR)',
+    file: 'drivers/iommu/arm/arm-smmu/arm-smmu.h',
+    does: 'Writes sGFSR back with the bits arm_smmu_global_fault read: write-one-to-clear, so the global fault is acknowledged.',
   },
   {
     name: 'report_iommu_fault',

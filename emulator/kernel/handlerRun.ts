@@ -11,6 +11,8 @@ import { hex } from '../util/u64';
 import { handlerEnvironment } from './faultEnvironment';
 import { printk } from './printk';
 import { advance } from './threads';
+import { queueIova } from './flushQueue';
+import { iotlbSync, UnmapMode, unmapAndMaintain } from './iotlb';
 
 type Statement = Extract<HandlerOp, { op: 'statement' }>['node'];
 
@@ -70,17 +72,27 @@ function execute(rt: Runtime, activity: ActivityState, statement: Statement, env
     case 'unmap': {
       const iova = integer(statement.iova, env, 'the IOVA', statement);
       const size = integer(statement.size, env, 'the size', statement);
-      const { unmapped, refusedPartialBlockAt } = table?.unmapRange(iova, size) ?? { unmapped: 0n };
-      // io-pgtable-arm's WARN_ONCE (6.13 on): the block stays whole, and iommu_unmap returns what it unmapped before it.
-      if (refusedPartialBlockAt !== undefined) warnOnce(rt, activity, 'Unmap of a partial large IOPTE is not allowed');
-      const refused = refusedPartialBlockAt === undefined ? '' : `, refused inside the block at ${hex(refusedPartialBlockAt)}`;
-      pageTableEvent(rt, domain, `iommu_unmap(${hex(iova)}, ${hex(size)}) = ${hex(unmapped)}${refused} (TLB not invalidated)`);
+      // A lazy domain's unmap is dma-iommu's (__iommu_dma_unmap): iommu_unmap_fast with a queued gather, then queue_iova.
+      const lazy = !statement.nosync && rt.model.domains[domain]?.dma.lazy === true;
+      const mode: UnmapMode = statement.nosync ? 'fast' : lazy ? 'queued' : 'sync';
+      const call = statement.nosync ? 'iommu_unmap_fast' : lazy ? '__iommu_dma_unmap' : 'iommu_unmap';
+      // What io-pgtable did shows first: the TLB maintenance it causes follows it in the trace.
+      const { unmapped } = unmapAndMaintain(rt, activity.smmu, domain, iova, size, mode, (result) => {
+        const at = result.refusedPartialBlockAt;
+        // io-pgtable-arm's WARN_ONCE (6.13 on): the block stays whole, and iommu_unmap returns what it unmapped before it.
+        if (at !== undefined) warnOnce(rt, activity, 'Unmap of a partial large IOPTE is not allowed');
+        pageTableEvent(rt, domain, `${call}(${hex(iova)}, ${hex(size)}): ${hex(result.unmapped)} unmapped${at === undefined ? '' : `, refused inside the block at ${hex(at)}`}`);
+      });
+      if (lazy && unmapped > 0n) queueIova(rt, domain, iova, unmapped);
       return timing.statement;
     }
+    case 'sync':
+      iotlbSync(rt, activity.smmu, domain);
+      return timing.statement;
     case 'tlbi': {
-      const va = statement.scope === 'va' ? integer(statement.address, env, 'the address', statement) : undefined;
-      const what = rt.smmus[activity.smmu]?.invalidateTlb(activity.domain, activity.bank, va) ?? 'no SMMU';
-      if (rt.observed) rt.emit({ kind: 'tlb-invalidate', time: rt.state.now, smmu: activity.smmu, description: what });
+      const driver = rt.smmus[activity.smmu];
+      if (statement.scope === 'va') driver?.invalidatePage(domain, integer(statement.address, env, 'the address', statement));
+      else driver?.flushIotlbAll(domain);
       return timing.statement;
     }
     case 'sleep':

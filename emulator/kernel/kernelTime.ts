@@ -4,6 +4,9 @@
  */
 export const cyclesPerMillisecond = 1000;
 
+/** drm/msm's stall cooldown (adreno_fault_handler: `stall_reenable_time = ktime_add_ms(ktime_get(), 500)`), in ms. */
+export const msmStallCooldown = 500;
+
 /** A cycle as dmesg prints the time since boot: `[    0.000036]`. */
 export function dmesgTimestamp(cycle: number): string {
   const seconds = Math.floor(cycle / (cyclesPerMillisecond * 1000));

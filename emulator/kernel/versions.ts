@@ -53,6 +53,51 @@ export const kernelBehaviours = {
     before: 'the block is split into next-level leaves and the part is unmapped (split_blk_unmap)',
     after: 'refused: io-pgtable-arm warns "Unmap of a partial large IOPTE is not allowed" and unmaps nothing',
   },
+  flushQueueInDmaIommu: {
+    topic: "dma-iommu's lazy flush queue (`dma lazy`)",
+    since: '5.17',
+    commit: 'f7f07484542f ("iommu/iova: Move flush queue code to iommu-dma")',
+    before: 'kept by iova.c: queue_iova, then fq_flush_timeout → iova_domain_flush → flush_iotlb_all (drivers/iommu/iova.c)',
+    after: 'kept by dma-iommu.c: queue_iova, then fq_flush_timeout → fq_flush_iotlb → flush_iotlb_all (drivers/iommu/dma-iommu.c)',
+  },
+  contextFaultDecode: {
+    topic: 'SMMUv2 unhandled context fault lines',
+    since: '6.11',
+    commit: 'd525b0af0c3b ("iommu/arm-smmu: Pretty-print context fault related regs")',
+    before: 'one line, "Unhandled context fault: fsr=… iova=… fsynr=… cbfrsynra=… cb=…", when no handler is set (-ENOSYS)',
+    after: 'that line, then the FSR and FSYNR0 decode lines of arm_smmu_print_context_fault_info, when no handler is set (-ENOSYS)',
+  },
+  adrenoFaultHandlerSplit: {
+    topic: "drm/msm's GPU fault handler",
+    since: '6.4',
+    commit: '"drm/msm/adreno: split a6xx fault handler into generic and a6xx parts" (Dmitry Baryshkov; hash not pinned; 6.1 has the a6xx one, 6.6 the generic one)',
+    before: 'a6xx_fault_handler (a6xx_gpu.c) prints the `*** gpu fault:` line',
+    after: 'adreno_fault_handler (adreno_gpu.c) prints the same `*** gpu fault:` line',
+  },
+  resumeInContextFault: {
+    topic: 'SMMUv2 RESUME of a stalled context fault',
+    since: '6.16',
+    commit: '3053a2c5086d ("iommu/arm-smmu: Move handing of RESUME to the context fault handler")',
+    before:
+      "arm_smmu_context_fault never writes RESUME: only qcom's Adreno resume_translation (qcom_adreno_smmu_resume_translation) answers a stall, with the handler's response, from whichever context the handler runs in; a handler that does not answer leaves the transaction stalled",
+    after:
+      'arm_smmu_context_fault writes FSR back, then RESUME from report_iommu_fault\'s return: -EAGAIN (retry) retries, anything else terminates; a workqueue handler answers too late',
+  },
+  adrenoThreadedIrq: {
+    topic: "qcom Adreno SMMU's context fault IRQ",
+    since: '6.16',
+    commit: '1650620774fa ("iommu/arm-smmu-qcom: Enable threaded IRQ for Adreno SMMUv2/MMU500")',
+    before: "a hard IRQ: drm/msm's fault handler prints and hands the crash dump to its fault worker, which resumes the stall (resume_translation)",
+    after: "threaded (context_fault_needs_threaded_irq): drm/msm's fault handler runs in the IRQ thread and may sleep",
+  },
+  msmStallCooldown: {
+    topic: "drm/msm's stall-on-fault after a GPU fault",
+    since: '6.16',
+    commit:
+      'b13044092c1e ("drm/msm: Temporarily disable stall-on-fault after a page fault"), with 0c5fea1eb0dc ("drm/msm: Don\'t use a worker to capture fault devcoredump") and dedf404be8cf ("drm/msm: Delete resume_translation()")',
+    before: 'stall stays on; the crash state is captured in fault_worker, which then resumes the stall with resume_translation(terminate)',
+    after: 'adreno_fault_handler turns stall off (set_stall) for 500 ms, captures the crash state in the IRQ thread and returns 0: RESUME terminates',
+  },
   smmuV3StallAttachMessage: {
     topic: 'SMMUv3 attach refused for a stall mismatch',
     since: '6.2',

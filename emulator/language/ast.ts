@@ -209,6 +209,13 @@ export interface UnmapStatement extends Node {
   kind: 'unmap';
   iova: Expression | undefined;
   size: Expression | undefined;
+  /** `nosync`: iommu_unmap_fast — the invalidation is gathered, not issued, until `sync`. */
+  nosync: boolean;
+}
+
+/** `sync`: iommu_iotlb_sync of what `unmap … nosync` gathered. */
+export interface SyncStatement extends Node {
+  kind: 'sync';
 }
 
 export interface TlbiStatement extends Node {
@@ -256,6 +263,7 @@ export type HandlerStatement =
   | MapStatement
   | UnmapStatement
   | TlbiStatement
+  | SyncStatement
   | SleepStatement
   | StallOffStatement
   | IfStatement

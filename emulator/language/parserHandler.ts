@@ -1,4 +1,4 @@
-import { HandlerDeclaration, HandlerStatement, IfStatement, LogStatement, pageResponses, ResponseKind, SleepStatement, stallResponses, StallOffStatement, TlbiStatement, UnmapStatement } from './ast';
+import { HandlerDeclaration, HandlerStatement, IfStatement, LogStatement, pageResponses, ResponseKind, SleepStatement, stallResponses, StallOffStatement, SyncStatement, TlbiStatement, UnmapStatement } from './ast';
 import { BlockGrammar, openBlock, parseBlockBody, StatementParser, statementsFor, statementsOf } from './parserBlocks';
 import { TokenCursor } from './parserCursor';
 import { parseExpressionAt } from './parserExpressions';
@@ -16,6 +16,7 @@ const handlerStatementParsers: Readonly<Record<string, StatementParser<HandlerSt
   map: (cursor, body) => body.push(parseMap(cursor, 'handler')),
   unmap: (cursor, body) => body.push(parseUnmap(cursor)),
   tlbi: (cursor, body) => body.push(parseTlbi(cursor)),
+  sync: (cursor, body) => body.push(parseSync(cursor)),
   sleep: (cursor, body) => body.push(parseSleep(cursor)),
   stall: (cursor, body) => body.push(parseStallOff(cursor)),
   if: (cursor, body) => body.push(parseIf(cursor)),
@@ -50,18 +51,28 @@ function parseLog(cursor: TokenCursor): LogStatement {
   return { kind: 'log', range: cursor.rangeFrom(keyword.range.start), message };
 }
 
-/** `unmap IOVA size SIZE`. */
+/** `unmap IOVA size SIZE [nosync]`. */
 function parseUnmap(cursor: TokenCursor): UnmapStatement {
   const keyword = cursor.next();
-  const node: UnmapStatement = { kind: 'unmap', range: keyword.range, iova: undefined, size: undefined };
+  const node: UnmapStatement = { kind: 'unmap', range: keyword.range, iova: undefined, size: undefined, nosync: false };
   const iova = requireExpression(cursor, "expected an IOVA after 'unmap'");
   if (iova) {
     node.iova = iova.expression;
-    if (cursor.acceptWord('size')) node.size = requireExpression(cursor, "expected a size after 'size'")?.expression;
-    else cursor.fail("expected 'size' after the IOVA");
+    if (cursor.acceptWord('size')) {
+      node.size = requireExpression(cursor, "expected a size after 'size'")?.expression;
+      cursor.expect({ kind: 'words', words: ['nosync'] });
+      node.nosync = cursor.acceptWord('nosync') !== undefined;
+    } else {
+      cursor.fail("expected 'size' after the IOVA");
+    }
   }
   node.range = cursor.rangeFrom(keyword.range.start);
   return node;
+}
+
+/** `sync`. */
+function parseSync(cursor: TokenCursor): SyncStatement {
+  return { kind: 'sync', range: cursor.next().range };
 }
 
 /** `tlbi all` or `tlbi va ADDRESS`. */

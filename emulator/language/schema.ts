@@ -4,6 +4,8 @@
  * language server's completion and hover all read this one table.
  */
 
+import { cyclesPerMillisecond } from '../kernel/kernelTime';
+
 export type BlockKind = 'timing' | 'smmu' | 'domain' | 'master' | 'engine' | 'workqueue' | 'handler' | 'vfio';
 export type SmmuVersion = 'v2' | 'v3';
 export type NameKind = 'smmu' | 'domain' | 'master' | 'engine' | 'workqueue' | 'handler' | 'vfio';
@@ -107,6 +109,14 @@ const smmu: SettingSpec[] = [
     summary: 'The SMMU\'s MMIO base: the kernel names the device after it (`base 0x15000000` prints as `arm-smmu 15000000.iommu:`).',
     detail: 'Default: 0x15000000 for the first SMMU, 0x16000000 for the second, and so on.',
   },
+  {
+    key: 'impl',
+    value: { kind: 'enum', values: ['arm', 'qcom-adreno'], default: 'arm' },
+    only: 'v2',
+    summary: "Which arm-smmu implementation drives the SMMU: Arm's generic one, or Qualcomm's for the Adreno GPU's SMMU (arm-smmu-qcom.c) with drm/msm as the GPU driver.",
+    detail:
+      "arm: arm-smmu.c alone. qcom-adreno: qcom_adreno_smmu_write_sctlr sets SCTLR.HUPCF on every context bank (a domain's `hupcf off` is overridden), the domain's handler is drm/msm's: adreno_fault_handler prints `*** gpu fault: …` before the handler's statements, and the release decides where it runs — before 6.16 in msm's fault worker (the crash dump, then resume_translation), from 6.16 in the threaded context fault IRQ, which turns stall off for 500 ms (stall_reenable_time).",
+  },
 ];
 
 const faultSettings: SettingSpec[] = [
@@ -139,11 +149,31 @@ const faultSettings: SettingSpec[] = [
   },
 ];
 
+/** dma-iommu's flush queue constants, the same in every modelled release (5.15 iova.h; dma-iommu.c from 5.17): IOVA_FQ_SIZE entries per CPU, IOVA_FQ_TIMEOUT ms. */
+export const IOVA_FQ_SIZE = 256n;
+export const IOVA_FQ_TIMEOUT_MS = 10n;
+
+const dmaSettings: SettingSpec[] = [
+  {
+    key: 'dma',
+    value: { kind: 'enum', values: ['strict', 'lazy'], default: 'strict' },
+    summary: "How dma-iommu invalidates the IOTLB when a buffer is unmapped: iommu.strict=1 (IOMMU_DOMAIN_DMA) or iommu.strict=0 (IOMMU_DOMAIN_DMA_FQ, the lazy flush queue).",
+    detail:
+      'strict: `unmap` is iommu_unmap — the page table cleared and the TLB invalidated and synced before it returns. lazy: `unmap` is __iommu_dma_unmap in a DMA-FQ domain — the page table cleared, nothing invalidated, the IOVA queued; flush_iotlb_all runs when `flush-timeout` expires or the ring is full, and until then the device can still reach the freed page.',
+  },
+  {
+    ...numberSetting('flush-queue', IOVA_FQ_SIZE, "IOVA_FQ_SIZE: entries of the CPU's flush-queue ring in a `dma lazy` domain; a full ring (N-1 IOVAs waiting) is flushed before the next is queued.", 2n, 1n << 16n),
+    value: { kind: 'number', min: 2n, max: 1n << 16n, powerOfTwo: true, default: IOVA_FQ_SIZE },
+  },
+  numberSetting('flush-timeout', IOVA_FQ_TIMEOUT_MS * BigInt(cyclesPerMillisecond), "IOVA_FQ_TIMEOUT: cycles from queueing into an idle flush queue to fq_timer flushing it in a `dma lazy` domain (10 ms; a cycle is 1 µs).", 1n),
+];
+
 const domain: SettingSpec[] = [
   { key: 'smmu', value: { kind: 'name', of: 'smmu' }, summary: 'The SMMU whose page-table format and context this domain uses (may be left out when there is one SMMU).' },
   numberSetting('ias', 48n, 'Input address size in bits: the IOVA space (TCR.T0SZ = 64 - ias). Levels walked = ceil((ias - 12) / 9).', 25n, 48n),
   numberSetting('oas', 40n, 'Output address size in bits: the physical address space (TCR.IPS).', 32n, 48n),
   ...faultSettings,
+  ...dmaSettings,
 ];
 
 const master: SettingSpec[] = [
@@ -243,6 +273,7 @@ export const counterNames = [
   'events',
   'dropped-events',
   'page-requests',
+  'stale-accesses',
 ] as const;
 export type CounterName = (typeof counterNames)[number];
 
@@ -258,6 +289,7 @@ export const counterDocs: Readonly<Record<CounterName, string>> = {
   events: 'SMMUv3 event records written to the event queue',
   'dropped-events': 'SMMUv3 event records dropped because the event queue was full',
   'page-requests': 'PRI page requests received',
+  'stale-accesses': 'transactions a stale TLB entry translated to a page Linux had unmapped and not yet flushed (use-after-unmap)',
 };
 
 /** What a handler condition, a log hole or a breakpoint condition can read of the fault being handled. */

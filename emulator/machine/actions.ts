@@ -11,6 +11,8 @@ export type Action =
   | { kind: 'translated'; transaction: number; result: TranslationResult }
   /** A context interrupt reaches the CPU. */
   | { kind: 'irq'; smmu: number; bank: number }
+  /** An SMMUv2's global fault interrupt reaches the CPU. */
+  | { kind: 'global-irq'; smmu: number }
   /** A thread runs the next step of its activity. */
   | { kind: 'step'; activity: number }
   /** A workqueue's item may start now. */
@@ -23,7 +25,9 @@ export type Action =
   /** An ATS/PRI device sends one page request of a group to the SMMU's PRI queue, for `transaction`'s failed translation. */
   | { kind: 'page-request'; smmu: number; transaction: number; sid: number; ssid: number | undefined; prgi: number; addr: bigint; write: boolean; last: boolean }
   /** A PRG response reaches the device (from CMD_PRI_RESP, or automatic on PRI queue overflow). */
-  | { kind: 'prg-response'; smmu: number; sid: number; prgi: number; response: 'success' | 'invalid' | 'failure' };
+  | { kind: 'prg-response'; smmu: number; sid: number; prgi: number; response: 'success' | 'invalid' | 'failure' }
+  /** dma-iommu's fq_timer of a lazy domain fires: fq_flush_timeout. */
+  | { kind: 'fq-timeout'; domain: number };
 
 /** What the SMMU's translation found, carried until its latency has passed. */
 export type TranslationResult =

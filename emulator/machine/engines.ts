@@ -48,6 +48,7 @@ function newTransaction(rt: Runtime, index: number, model: EngineModel, engine: 
     asid: undefined,
     onFault: undefined,
     atsRetried: false,
+    stale: undefined,
     bank: undefined,
     pa: undefined,
     data: undefined,

@@ -1,7 +1,7 @@
 import { HandlerStatement, ResponseKind } from '../language/ast';
 import { TransactionStatus } from '../language/schema';
 import { KernelLogLevel } from './journal';
-import { FaultRecord, KernelStep, TransactionState } from './state';
+import { FaultRecord, KernelStep, StaleAccess, TransactionState } from './state';
 
 /**
  * What the machine tells its listeners (the CLI's trace, the debug adapter): one event per
@@ -22,9 +22,15 @@ export type MachineEvent =
   /** A line the kernel printed (dmesg's text, device prefix included), never one of the emulator's. */
   | { kind: 'kernel-log'; time: number; thread: number; level: KernelLogLevel; line: string }
   | { kind: 'dump'; time: number; thread: number; dump: number }
+  /** The emulator's own remark on what a thread did (never a kernel line): e.g. an answer that reaches no register. */
+  | { kind: 'note'; time: number; thread: number; text: string }
   | { kind: 'resume'; time: number; smmu: number; bank: number; action: ResponseKind; transactions: number[]; ignored: string | undefined }
   | { kind: 'page-table'; time: number; domain: number; description: string }
   | { kind: 'tlb-invalidate'; time: number; smmu: number; description: string }
+  /** What the kernel did to a domain's IOTLB: a gather left unsynced, an IOVA queued for a lazy flush, the flush queue's timer. */
+  | { kind: 'iotlb'; time: number; domain: number; description: string }
+  /** A stale TLB entry translated a transaction to a page Linux had unmapped and not yet flushed: a use-after-unmap. */
+  | { kind: 'stale-access'; time: number; transaction: TransactionState; stale: StaleAccess }
   | { kind: 'stall-mode'; time: number; smmu: number; bank: number; stall: boolean }
   /**
    * SMMUv3: a record written to the event queue at `index`; one discarded (the queue was

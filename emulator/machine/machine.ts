@@ -1,4 +1,5 @@
 import { hasChange } from '../kernel/versions';
+import { flushQueueTimeout } from '../kernel/flushQueue';
 import { ResponseKind } from '../language/ast';
 import { EvaluationError } from '../language/evaluate';
 import { counterNames } from '../language/schema';
@@ -12,6 +13,7 @@ import { bankState, writeFsr } from '../smmu/v2/smmuV2';
 import { U64_MAX } from '../util/u64';
 import { Tlb, TlbSnapshot } from '../smmu/tlb';
 import { runActivityStep, takeContextIrq } from '../kernel/faultPath';
+import { takeGlobalIrq } from '../kernel/globalFault';
 import { nextHandlerOp } from '../kernel/handlerRun';
 import { dispatchWork } from '../kernel/workqueues';
 import { Action, cloneAction } from './actions';
@@ -153,6 +155,9 @@ export class Machine {
       tallies: {},
       runaway: undefined,
       warnedOnce: [],
+      unflushed: [],
+      gathers: [],
+      flushQueues: [],
       events: 0,
     };
     const journal = new Journal(options.journalRecords ?? DEFAULT_JOURNAL_RECORDS, state, options.sink);
@@ -249,6 +254,9 @@ export class Machine {
       case 'irq':
         takeContextIrq(rt, action.smmu, action.bank);
         return;
+      case 'global-irq':
+        takeGlobalIrq(rt, action.smmu);
+        return;
       case 'step': {
         const activity = rt.state.activities.get(action.activity);
         if (activity) runActivityStep(rt, activity);
@@ -271,6 +279,9 @@ export class Machine {
         return;
       case 'stall-on':
         rt.smmus[action.smmu]?.stallOn(action.bank);
+        return;
+      case 'fq-timeout':
+        flushQueueTimeout(rt, action.domain);
         return;
     }
   }

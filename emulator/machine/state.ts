@@ -51,6 +51,53 @@ export interface TransactionState {
   submit: bigint | undefined;
   /** Iteration indexes of the enclosing repeats, outermost first. */
   iterations: number[];
+  /** It was translated by a TLB entry for a page Linux had unmapped and not yet flushed: a use-after-unmap. */
+  stale: StaleAccess | undefined;
+}
+
+/** Why an unmapped range may still translate: the gather of an `iommu_unmap_fast` not yet synced, or dma-iommu's lazy flush queue. */
+export type UnflushedBy = 'iommu_unmap_fast' | 'flush queue';
+
+/**
+ * An unmap whose IOTLB invalidation Linux has not completed: the page table no longer
+ * maps the range, but TLB entries for it may still translate until the sync or flush.
+ */
+export interface UnflushedUnmap {
+  domain: number;
+  iova: bigint;
+  size: bigint;
+  /** The cycle of the unmap. */
+  at: number;
+  by: UnflushedBy;
+  /** The cycle the flush queue's timer flushes it; undefined until `sync` (iommu_unmap_fast). */
+  due: number | undefined;
+}
+
+/** A transaction that a stale TLB entry translated to a page the domain no longer maps there. */
+export interface StaleAccess {
+  iova: bigint;
+  /** Where the stale entry sent it (the freed page). */
+  pa: bigint;
+  /** Where the page table sends the IOVA now, if anywhere. */
+  mapped: bigint | undefined;
+  unmap: UnflushedUnmap;
+}
+
+/** The IOMMU core's struct iommu_iotlb_gather of a domain: the range unmapped and not yet synced (start inclusive, end exclusive here). */
+export interface IotlbGatherState {
+  domain: number;
+  start: bigint;
+  end: bigint;
+  /** The leaf size the range was gathered at (iommu_iotlb_gather_add_page syncs before mixing sizes). */
+  pgsize: bigint;
+}
+
+/** dma-iommu's flush queue of a lazy (IOMMU_DOMAIN_DMA_FQ) domain: one CPU's ring of IOVAs waiting for flush_iotlb_all. */
+export interface FlushQueueState {
+  domain: number;
+  entries: { iova: bigint; size: bigint; at: number }[];
+  /** When fq_timer fires; undefined while it is not armed (fq_timer_on = 0). */
+  timerDue: number | undefined;
 }
 
 export interface EngineState {
@@ -111,6 +158,12 @@ export type KernelStep =
   | 'handler'
   | 'arm_smmu_cb_write(FSR)'
   | 'arm_smmu_cb_write(RESUME)'
+  | 'arm_smmu_print_context_fault_info'
+  | 'qcom_adreno_smmu_resume_translation'
+  | 'a6xx_fault_handler'
+  | 'adreno_fault_handler'
+  | 'arm_smmu_global_fault'
+  | 'arm_smmu_gr0_write(sGFSR)'
   | 'arm_smmu_evtq_thread'
   | 'arm_smmu_priq_thread'
   | 'iopf_handler'
@@ -152,6 +205,8 @@ export interface ActivityState {
   /** The fault the registers were latched for when the IRQ was taken (the group's first, on SMMUv3). */
   fault: FaultRecord | undefined;
   cfi: ContextFaultInfo | undefined;
+  /** sGFSR as arm_smmu_global_fault read it, for its write-back (a global fault activity only). */
+  gfsr?: number;
   response: ResponseKind | undefined;
   /** The kernel calls above this activity, outermost first, for the call stack. */
   callers: KernelFunctionName[];
@@ -240,4 +295,10 @@ export interface MachineState {
   events: number;
   /** The kernel's WARN_ONCE messages that have fired: each warns once a boot. */
   warnedOnce: string[];
+  /** Unmaps whose IOTLB invalidation is still pending, oldest first. */
+  unflushed: UnflushedUnmap[];
+  /** Per domain with one: the gather `iommu_unmap_fast` filled and `sync` has not synced. */
+  gathers: IotlbGatherState[];
+  /** Per lazy domain that has queued anything: its flush queue. */
+  flushQueues: FlushQueueState[];
 }

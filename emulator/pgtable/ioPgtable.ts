@@ -45,9 +45,20 @@ export interface IoPgtableConfig {
   splitsBlocks?: boolean;
 }
 
-/** What iommu_unmap did: the bytes it unmapped, and, when it stopped at a block it would only partly unmap, where. */
+/**
+ * One entry io-pgtable cleared: a leaf (the TLB maintenance is tlb_add_page, gathered) or
+ * a table (a whole next-level table freed: tlb_flush_walk, invalidated and synced at once).
+ */
+export interface ClearedEntry {
+  iova: bigint;
+  size: bigint;
+  leaf: boolean;
+}
+
+/** What iommu_unmap did: the bytes it unmapped, the entries it cleared, and, when it stopped at a block it would only partly unmap, where. */
 export interface UnmapResult {
   unmapped: bigint;
+  cleared: ClearedEntry[];
   refusedPartialBlockAt?: bigint;
 }
 
@@ -204,22 +215,23 @@ export class IoPgtable {
 
   /** `unmap`, saying also where a kernel that does not split blocks stopped at one it would only partly unmap. */
   unmapRange(iova: bigint, size: bigint): UnmapResult {
+    const entries: ClearedEntry[] = [];
     if (iova % SZ_4K !== 0n || size % SZ_4K !== 0n || size <= 0n || iova < 0n || iova + size > 1n << BigInt(this.ias)) {
-      return { unmapped: 0n };
+      return { unmapped: 0n, cleared: entries };
     }
     const start = Number(iova);
     const total = Number(size);
     let unmapped = 0;
     while (unmapped < total) {
       const level = this.largestLeaf(start + unmapped, 0, total - unmapped, this.leafLevelOf(Number(SZ_1G)));
-      const cleared = this.unmapLeaf(start + unmapped, level);
-      if (cleared === PARTIAL_BLOCK) return { unmapped: BigInt(unmapped), refusedPartialBlockAt: BigInt(start + unmapped) };
+      const cleared = this.unmapLeaf(start + unmapped, level, entries);
+      if (cleared === PARTIAL_BLOCK) return { unmapped: BigInt(unmapped), cleared: entries, refusedPartialBlockAt: BigInt(start + unmapped) };
       if (cleared === 0) {
         break;
       }
       unmapped += cleared;
     }
-    return { unmapped: BigInt(unmapped) };
+    return { unmapped: BigInt(unmapped), cleared: entries };
   }
 
   /** iova_to_phys: the PA the table gives `iova` (whatever AF and permissions say). */
@@ -400,7 +412,7 @@ export class IoPgtable {
   }
 
   /** Clears the level-`target` entry for `iova`; the bytes it covered, 0 if unmapped, PARTIAL_BLOCK inside a block this kernel will not split. */
-  private unmapLeaf(iova: number, target: Level): number {
+  private unmapLeaf(iova: number, target: Level, cleared: ClearedEntry[]): number {
     let table = this.root;
     for (let level = this.startLevel; ; level = (level + 1) as Level) {
       const entry = this.entryAddress(table, level, iova);
@@ -410,6 +422,7 @@ export class IoPgtable {
       }
       if (level === target) {
         this.memory.writeDescriptor(entry, 0, 0);
+        cleared.push({ iova: BigInt(iova), size: BigInt(levelSize(level)), leaf: level === 3 || (lo & DESC_TABLE_OR_PAGE) === 0 });
         return levelSize(level);
       }
       const hi = this.memory.readHi(entry);

@@ -1,4 +1,4 @@
-import { kernelOf } from '../language/checker/kernel';
+import { kernelRun } from '../language/checker/kernel';
 import { Declaration, ScenarioFile } from '../language/ast';
 import { CheckResult } from '../language/checker/check';
 import { engineStream } from '../language/checker/engines';
@@ -8,7 +8,7 @@ import { LineIndex } from '../language/source';
 import { compileEngine } from './engineProgram';
 import { compileHandler } from './handlerProgram';
 import { elaborateContainers } from './elaborateVfio';
-import { DomainModel, EngineModel, HandlerContext, HandlerModel, MasterModel, ScenarioModel, SmmuModel, TimingModel, WorkqueueModel } from './model';
+import { DomainModel, EngineModel, HandlerContext, HandlerModel, MasterModel, ScenarioModel, SmmuImpl, SmmuModel, TimingModel, WorkqueueModel } from './model';
 import { SettingsReader } from './settingsReader';
 
 function declarations<K extends Declaration['kind']>(file: ScenarioFile, kind: K): Extract<Declaration, { kind: K }>[] {
@@ -54,6 +54,7 @@ export function elaborate(file: ScenarioFile, checked: CheckResult, lines: LineI
       eventqEntries: reader.number(s, 'eventq'),
       priqEntries: reader.number(s, 'priq'),
       ssidBits: reader.number(s, 'ssid-bits'),
+      impl: s.word('impl') as SmmuImpl,
       device: `${(s.node('base') ? s.number('base') : smmuBaseDefault + BigInt(index) * 0x100_0000n).toString(16)}.iommu`,
     };
   });
@@ -71,6 +72,7 @@ export function elaborate(file: ScenarioFile, checked: CheckResult, lines: LineI
       hupcf: s.word('hupcf') === 'on',
       abortOnTerminate: s.word('report') === 'abort',
       record: s.word('record') === 'on',
+      dma: { lazy: s.word('dma') === 'lazy', queueSize: reader.number(s, 'flush-queue'), timeout: reader.number(s, 'flush-timeout') },
       maps: checked.mapsOf.get(decl) ?? [],
     };
   });
@@ -138,7 +140,7 @@ export function elaborate(file: ScenarioFile, checked: CheckResult, lines: LineI
   const title = declarations(file, 'scenario')[0]?.title?.value;
   return {
     title,
-    kernel: kernelOf(file),
+    kernel: kernelRun(declarations(file, 'kernel')[0]),
     file,
     lines,
     timing: timingModel(file, reader),

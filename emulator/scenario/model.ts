@@ -36,7 +36,11 @@ export interface SmmuModel {
   ssidBits: number;
   /** The platform device's name, as the kernel's lines show it (`15000000.iommu`). */
   device: string;
+  /** SMMUv2: arm-smmu.c alone, or Qualcomm's Adreno implementation with drm/msm as the GPU driver. */
+  impl: SmmuImpl;
 }
+
+export type SmmuImpl = 'arm' | 'qcom-adreno';
 
 export interface DomainModel {
   name: string;
@@ -51,7 +55,15 @@ export interface DomainModel {
   abortOnTerminate: boolean;
   /** CD.R. */
   record: boolean;
+  /** dma-iommu's unmap: strict (iommu_unmap syncs), or lazy (IOMMU_DOMAIN_DMA_FQ: a flush queue of `queueSize` entries flushed after `timeout` cycles). */
+  dma: DmaPolicy;
   maps: CheckedMap[];
+}
+
+export interface DmaPolicy {
+  lazy: boolean;
+  queueSize: number;
+  timeout: number;
 }
 
 export interface StreamModel {

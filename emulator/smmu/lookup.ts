@@ -5,6 +5,7 @@ import { Runtime } from '../machine/runtime';
 import { TransactionState } from '../machine/state';
 import { DomainModel } from '../scenario/model';
 import { hex } from '../util/u64';
+import { noteTlbHit } from '../machine/staleAccess';
 
 type FaultKind = Extract<TranslationResult, { ok: false }>['fault'];
 
@@ -55,6 +56,7 @@ export function lookUp(rt: Runtime, transaction: TransactionState, domainIndex: 
   if (tlb && slot >= 0) {
     if ((tlb.permissions(slot) & requiredPermission(code)) !== 0) {
       const pa = (BigInt(tlb.outputPage(slot)) << 12n) | offset;
+      if (rt.state.unflushed.length > 0) noteTlbHit(rt, transaction, domainIndex, pa);
       rt.schedule(timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: true, pa, fromTlb: true, level: tlb.level(slot), fill: undefined } });
     } else {
       const reason = `${faultReason(rt, domainIndex, transaction, 'the cached permissions forbid this access')} (TLB entry)`;

@@ -93,8 +93,20 @@ export interface Smmu {
   dumpRegisters(bank: number | undefined): DumpedRegister[];
   /** Its queues (none on an SMMUv2). */
   queues(): SmmuQueue[];
-  /** A handler invalidates the TLB entries of `domain` (one page at `va`, or all): returns the register write or command, in words. */
-  invalidateTlb(domain: number | undefined, bank: number | undefined, va: bigint | undefined): string;
+  /**
+   * io-pgtable's tlb_add_page for a leaf Linux unmapped at `iova` in `domain`: SMMUv2 writes
+   * TLBIVAL (complete at the next TLBSYNC) and returns true; SMMUv3 returns false — its
+   * driver only adds the page to the IOMMU core's gather (iommu_iotlb_gather_add_page).
+   */
+  tlbAddPage(domain: number, iova: bigint): boolean;
+  /** io-pgtable's tlb_flush_walk for a table Linux freed: every page of the range invalidated, then synced. */
+  tlbFlushWalk(domain: number, iova: bigint, size: bigint): void;
+  /** iommu_iotlb_sync of `domain` with the core's gather: SMMUv2 TLBSYNC; SMMUv3 CMD_TLBI_NH_VA over the gathered range, then CMD_SYNC (nothing when nothing is gathered). */
+  iotlbSync(domain: number, gather: { start: bigint; end: bigint; pgsize: bigint } | undefined): void;
+  /** flush_iotlb_all: every entry of the domain's context (TLBIASID + TLBSYNC; CMD_TLBI_NH_ASID + CMD_SYNC). */
+  flushIotlbAll(domain: number): void;
+  /** A handler's `tlbi va`: the entries of one page (TLBIVA + TLBSYNC; CMD_TLBI_NH_VA + CMD_SYNC). */
+  invalidatePage(domain: number, va: bigint): void;
   /** `stall off for N`: returns why it does nothing here, if it does nothing. */
   stallOff(bank: number | undefined, cycles: number): string | undefined;
   /** The end of `stall off for N`. */

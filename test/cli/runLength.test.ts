@@ -66,7 +66,7 @@ test('`run | head -1` prints the first line and stops quietly: no stack trace, e
 test('a handler that keeps answering retry: stopped at its 10,000th fault with the reason, exit 1', () => {
   const file = scenarioFile(
     'retry.iommu',
-    'smmu s0 { version v2 }\ndomain d { fault stall; map 0x0 -> 0x8000_0000 size 64K rw }\nmaster m { stream 0x1; domain d; can-stall }\nengine m.e { read 0x0700_0000 64 as bad }\nhandler h on d { context workqueue; retry }\n',
+    'smmu s0 { version v2 }\ndomain d { fault stall; map 0x0 -> 0x8000_0000 size 64K rw }\nmaster m { stream 0x1; domain d; can-stall }\nengine m.e { read 0x0700_0000 64 as bad }\nhandler h on d { context workqueue; retry }\nkernel 6.12\n',
   );
   const run = runNode(cli, ['run', file, '--json']);
   assert.equal(run.status, 1);

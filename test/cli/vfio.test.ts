@@ -29,7 +29,7 @@ test('the trace: the attaches, then one line per placement at cycle 0 before any
   // nic1's own context bank translates and aborts while cb0 is stalled; nic2 waits behind the stall.
   assert.ok(lines.includes('      66  nic1.dma       read  0x3000000 64 as nic1_bad (line 32) aborted (translation fault, CFCFG=0: terminated)'));
   assert.ok(lines.includes('      75  nic1.dma       read  0x1000000 64 as nic1_ok (line 31) → 0x80000000 completed (walk, level 3 leaf)'));
-  assert.ok(lines.includes('      93  nic0.dma       read  0x2000000 64 as nic0_bad (line 28) aborted (RESUME terminate)'));
+  assert.ok(lines.includes('      94  nic0.dma       read  0x2000000 64 as nic0_bad (line 28) aborted (RESUME terminate)'));
   assert.deepEqual(
     lines.slice(-6).map((l) => /^line \d+: expect .*: ok \(/.test(l)),
     [true, true, true, true, true, true],

@@ -30,6 +30,7 @@ const lines = [
   '  }', // 22
   '}', // 23
   'expect bad completed', // 24
+  'kernel 6.12', // 25: the worker answers its stall (resume_translation), as before 6.16
 ];
 const text = lines.join('\n');
 const nothingRuns = 'nothing runs on this line: breakpoints stop before a transaction is issued or a handler statement runs';
@@ -239,15 +240,15 @@ describe('breakpoints', () => {
     assert.deepEqual(await dap.stack(stop.threadId ?? 0), ['log "fault {kind} at {iova}" @ 16', 'h() @ 14', 'process_one_work @ workqueue.c:8', 'worker_thread @ workqueue.c:5']);
   });
 
-  test('function breakpoint on a kernel path name: arm_smmu_cb_write(RESUME), after the handler answered', async () => {
-    const launched = await dap.launch({ scenario }, { functionBreakpoints: [{ name: 'arm_smmu_cb_write(RESUME)' }], exceptionFilters: [] });
+  test('function breakpoint on a kernel path name: qcom_adreno_smmu_resume_translation (Linux 6.12), after the handler answered', async () => {
+    const launched = await dap.launch({ scenario }, { functionBreakpoints: [{ name: 'qcom_adreno_smmu_resume_translation' }], exceptionFilters: [] });
     await dap.client.configurationDoneRequest();
     const stop = await dap.stopped();
     assert.equal(stop.reason, 'function breakpoint');
-    assert.equal(stop.description, 'Paused on function breakpoint arm_smmu_cb_write(RESUME)');
+    assert.equal(stop.description, 'Paused on function breakpoint qcom_adreno_smmu_resume_translation');
     assert.deepEqual(stop.hitBreakpointIds, [launched.functionBreakpoints[0]?.id]);
     assert.equal(stop.threadId, await dap.threadId('iopf/0'));
-    assert.deepEqual(await dap.stack(stop.threadId ?? 0), ['arm_smmu_cb_write(RESUME) @ arm-smmu.h:9', 'process_one_work @ workqueue.c:8', 'worker_thread @ workqueue.c:5']);
+    assert.deepEqual(await dap.stack(stop.threadId ?? 0), ['qcom_adreno_smmu_resume_translation @ arm-smmu-qcom.c:5', 'process_one_work @ workqueue.c:8', 'worker_thread @ workqueue.c:5']);
     assert.equal(dap.output('stdout'), 'fault translation at 0x20000000\n');
   });
 
@@ -277,7 +278,7 @@ describe('breakpoints', () => {
         {
           verified: false,
           message:
-            "'arm_smmu_tlb_sync' is neither a handler of this scenario nor a kernel function of the fault path (irq_default_primary_handler, arm_smmu_context_fault, report_iommu_fault, queue_work, arm_smmu_cb_write(FSR), arm_smmu_cb_write(RESUME), arm_smmu_evtq_thread, arm_smmu_priq_thread, iopf_handler, iopf_group_response)",
+            "'arm_smmu_tlb_sync' is neither a handler of this scenario nor a kernel function of the fault path (irq_default_primary_handler, arm_smmu_context_fault, report_iommu_fault, queue_work, arm_smmu_cb_write(FSR), arm_smmu_cb_write(RESUME), arm_smmu_print_context_fault_info, qcom_adreno_smmu_resume_translation, a6xx_fault_handler, adreno_fault_handler, arm_smmu_global_fault, arm_smmu_gr0_write(sGFSR), arm_smmu_evtq_thread, arm_smmu_priq_thread, iopf_handler, iopf_group_response)",
         },
       ],
     );

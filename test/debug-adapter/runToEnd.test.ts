@@ -61,6 +61,7 @@ describe('a launch with stopOnFault false runs to the end', () => {
         'engine m.e { outstanding 1; read 0x0700_0000 8 as bad; repeat 3 { read 0x0100_0000 8 as next } }',
         'handler h on d { context workqueue; log "never answered" }',
         'expect bad stalled',
+        'kernel 6.12', // a worker that does not answer leaves the stall before 6.16
       ].join('\n'),
       'hung',
     );
@@ -96,8 +97,10 @@ describe('a launch with stopOnFault false runs to the end', () => {
     const exitCode = await dap.launchToEnd({ scenario, stopOnFault: false });
     assert.equal(exitCode, 1);
     assert.deepEqual(outputs(dap), [
-      ['stdout', 'arm-smmu 15000000.iommu: Unhandled context fault: fsr=0x402, iova=0x20000000, fsynr=0x2, cbfrsynra=0x1, cb=0\n'],
-      ['stdout', 'ended at cycle 40: transactions 2, faults 1, completed 1, aborted 1\n'],
+      ['stderr', 'arm-smmu 15000000.iommu: Unhandled context fault: fsr=0x402, iova=0x20000000, fsynr=0x2, cbfrsynra=0x1, cb=0\n'],
+      ['stderr', 'arm-smmu 15000000.iommu: FSR    = 00000402 [Format=2 TF], SID=0x1\n'],
+      ['stderr', 'arm-smmu 15000000.iommu: FSYNR0 = 00000002 [S1CBNDX=0 PLVL=2]\n'],
+      ['stdout', 'ended at cycle 41: transactions 2, faults 1, completed 1, aborted 1\n'],
       ['stdout', 'line 8: expect good completed: ok (good: completed)\n'],
       ['stderr', 'line 9: expect bad completed: FAILED (bad: aborted)\n'],
       ['stderr', 'line 10: expect faults == 0: FAILED (faults = 1)\n'],
@@ -135,7 +138,8 @@ describe('a launch with stopOnFault false runs to the end', () => {
     );
     assert.equal(await dap.launchToEnd({ scenario, stopOnFault: false }), 1);
     assert.deepEqual(outputs(dap), [
-      ['stdout', 'ended at cycle 57: transactions 1, faults 1, stalled 1\n'],
+      // Linux 7.1: the (workqueue) handler's stall was terminated when the IRQ returned, before the work failed.
+      ['stdout', 'ended at cycle 57: transactions 1, faults 1, aborted 1\n'],
       ['stderr', 'the run could not finish: division by zero (line 9)\n'],
     ]);
   });
@@ -148,7 +152,7 @@ describe('a launch with stopOnFault false runs to the end', () => {
     assert.equal(dap.output(), cli.stdout);
     assert.equal(dap.output('console'), cli.stdout.slice(0, cli.stdout.indexOf('ended at cycle')), 'with trace, log lines are part of the trace, not printed twice');
     assert.match(dap.output('stdout'), /^ended at cycle 273: /);
-    assert.match(dap.output(), /^ {6}61 {2}iopf\/0 {9}arm_smmu_cb_write\(RESUME\): RESUME ← retry \(TnR=0\)$/m);
+    assert.match(dap.output(), /^ {6}61 {2}iopf\/0 {9}qcom_adreno_smmu_resume_translation: RESUME ← retry \(TnR=0\)$/m);
   });
 
   test('stopOnFault false ignores the exception filters: no stop at all', async () => {

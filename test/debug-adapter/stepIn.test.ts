@@ -171,7 +171,7 @@ describe('stepIn on a faulting transaction', () => {
       'Paused after step: map page -> 0x8800_0000 + (iova - 0x0300_0000) rw @ 31 | ""',
       'Paused after step: log "mapped {iova} on demand" @ 32 | ""',
       'Paused after step: retry @ 33 | "mapped 0x3000000 on demand\\n"',
-      'Paused after step: arm_smmu_cb_write(RESUME) @ arm-smmu.h:9 | "mapped 0x3000000 on demand\\n"',
+      'Paused after step: qcom_adreno_smmu_resume_translation @ arm-smmu-qcom.c:5 | "mapped 0x3000000 on demand\\n"',
       'Paused after step: process_one_work @ workqueue.c:8 | "mapped 0x3000000 on demand\\n"',
     ]);
     await dap.client.nextRequest({ threadId: worker });

@@ -141,9 +141,12 @@ expect fetch0 completed
  */
 const V3 = edit(BASE, 'smmu apps { version v2 }', 'smmu apps { pri-handling iopf; version v3 }', 'master gpu {', 'master gpu { pri;', 'context thread', 'context workqueue', '  terminate\n', '  invalid\n');
 
-/** A stall domain, a can-stall master, a workqueue handler that always responds. */
+/**
+ * A stall domain, a can-stall master, a workqueue handler that always responds: the
+ * worker design, which answers a stall on Linux before 6.16 (resume_translation).
+ */
 const STALL = edit(
-  BASE,
+  `kernel 6.12\n${BASE}`,
   '  map 0x0100_0000 -> 0x8000_0000 size 1M rw\n}',
   '  fault stall\n  map 0x0100_0000 -> 0x8000_0000 size 1M rw\n}',
   'domain gpu_dom }',
@@ -153,7 +156,7 @@ const STALL = edit(
 );
 
 /** The same on an SMMUv3, without `fault stall`: an SMMUv3 domain has no stall setting of its own (CD.S is the master's stall_enabled). */
-const V3_STALL = edit(STALL, 'version v2', 'version v3', '  fault stall\n', '');
+const V3_STALL = edit(STALL, 'kernel 6.12\n', '', 'version v2', 'version v3', '  fault stall\n', '');
 
 /** Two SMMUs, every declaration naming its own. */
 const TWO_SMMUS = edit(
@@ -751,7 +754,8 @@ describe('expressions', () => {
 // response-kind, stall-off-no-stall
 
 const IRQ = edit(BASE, 'context thread', 'context irq');
-const NO_RESPONSE = "without a response: the stalled transaction stays stalled and the master hangs";
+const NO_RESPONSE = 'without a response: on Linux 6.12 arm_smmu_context_fault never writes RESUME (it does from 6.16), so the stalled transaction stays stalled and the master hangs';
+const LATE = "on Linux 7.1 RESUME is written when the context fault handler returns: this workqueue handler cannot answer the stall (arm_smmu_context_fault terminates it before the work runs; 3053a2c5086d, 6.16). Answer from context irq or thread, or give the scenario 'kernel 6.12' for the worker design";
 
 describe('handlers', () => {
   runCases([
@@ -798,7 +802,44 @@ describe('handlers', () => {
       warning('no-response', s.at('gpu_fault', 'handler gpu_fault'), `a path through handler 'gpu_fault' reaches its end ${NO_RESPONSE}`),
     ]),
     clean('no-response: every branch responds', edit(STALL, '  terminate\n', '  if write { retry } else { terminate }\n')),
-    clean('no-response: a thread-context handler may return without a response (that terminates)', edit(STALL, 'context workqueue', 'context thread', '  terminate\n', '')),
+    clean('no-response: on Linux 7.1 a thread-context handler may return without a response (that terminates)', edit(STALL, 'kernel 6.12\n', '', 'context workqueue', 'context thread', '  terminate\n', '')),
+    scenario('irq-stall-answer: on Linux 6.12 a thread-context handler cannot answer a stall (resume_translation before FSR is written back)', edit(STALL, 'context workqueue', 'context thread'), (s) => [
+      warning(
+        'irq-stall-answer',
+        s.at('thread', 'context thread'),
+        "on Linux 6.12 arm_smmu_context_fault never writes RESUME (it does from 6.16, 3053a2c5086d): this thread handler's answer goes through resume_translation before FSR is written back, and MMU-500 ignores it, so the stall stays and the master hangs. Answer from context workqueue",
+      ),
+    ]),
+    scenario('workqueue-stall-answer: on Linux 7.1 a workqueue handler of a stall domain answers too late (at its context)', edit(STALL, 'kernel 6.12\n', ''), (s) => [
+      warning('workqueue-stall-answer', s.at('workqueue', 'context workqueue'), LATE),
+    ]),
+    scenario('workqueue-stall-answer: on Linux 7.1 one warning, whatever its paths answer (no no-response)', edit(STALL, 'kernel 6.12\n', '', '  terminate\n', '  if write { retry }\n'), (s) => [
+      warning('workqueue-stall-answer', s.at('workqueue', 'context workqueue'), LATE),
+    ]),
+    clean('workqueue-stall-answer: 7.1 says nothing about a workqueue handler of a terminate domain', edit(BASE, 'context thread', 'context workqueue')),
+    scenario("hupcf-adreno: 'hupcf off' on qcom's Adreno SMMU is overridden", edit(BASE, 'version v2 }', 'version v2; impl qcom-adreno }', '  map 0x0100', '  hupcf off\n  map 0x0100'), (s) => [
+      warning('hupcf-adreno', s.at('off', 'hupcf off'), "qcom's Adreno SMMU sets SCTLR.HUPCF on every context bank (qcom_adreno_smmu_write_sctlr, \"to keep the GPU from hanging\"): 'hupcf off' is overridden and later transactions translate while a fault is outstanding"),
+    ]),
+    scenario("adreno-context: on Linux 6.12 drm/msm's handler runs in its fault worker, whatever 'context' says", edit(`kernel 6.12\n${BASE}`, 'version v2 }', 'version v2; impl qcom-adreno }'), (s) => [
+      warning(
+        'adreno-context',
+        s.at('thread', 'context thread'),
+        "on Linux 6.12 qcom's Adreno SMMU takes its context fault in a hard IRQ (threaded only from 6.16) and drm/msm captures the crash state in its fault worker, where the handler runs: 'context thread' runs as 'context workqueue'",
+      ),
+    ]),
+    scenario("adreno-context: on Linux 7.1 drm/msm's handler runs in the threaded IRQ", edit(BASE, 'version v2 }', 'version v2; impl qcom-adreno }', 'context thread', 'context workqueue'), (s) => [
+      warning('adreno-context', s.at('workqueue', 'context workqueue'), "on Linux 7.1 qcom's Adreno SMMU takes its context fault in a threaded IRQ (1650620774fa, 6.16) and drm/msm's handler runs there: 'context workqueue' runs as 'context thread'"),
+    ]),
+    clean("adreno-context: 'context thread' on Linux 7.1 is where it runs", edit(BASE, 'version v2 }', 'version v2; impl qcom-adreno }')),
+    scenario('stall-unanswered: on Linux 6.12 a stall domain without a handler is never answered (at its fault)', edit(STALL, 'handler gpu_fault on gpu_dom', 'handler gpu_fault on nowhere'), (s) => [
+      warning(
+        'stall-unanswered',
+        s.at('stall', 'fault stall'),
+        "on Linux 6.12 arm_smmu_context_fault never writes RESUME (it does from 6.16, 3053a2c5086d) and domain 'gpu_dom' has no handler to answer through resume_translation: a stalled transaction stays stalled and its master hangs",
+      ),
+      error('unknown-name', s.at('nowhere'), "unknown domain 'nowhere' (domains: gpu_dom)"),
+    ]),
+    clean('stall-unanswered: on Linux 7.1 the IRQ terminates the stall of a domain without a handler', edit(STALL, 'kernel 6.12\n', '', 'handler gpu_fault on gpu_dom {\n  context workqueue\n  log "fault at {iova}"\n  terminate\n}\n', '')),
     clean('no-response: a terminate domain has nothing stalled', edit(BASE, 'context thread', 'context workqueue', '  terminate\n', '')),
 
     scenario('unreachable: a statement after a response', edit(BASE, '  terminate\n', '  terminate\n  log "after"\n  dump\n'), (s) => [
@@ -865,7 +906,7 @@ describe('expects', () => {
         error(
           'expect-counter',
           s.at('fault', 'expect fault =='),
-          "unknown counter 'fault'; expected transactions, faults, completed, aborted, raz, stalled, retried, dumps, events, dropped-events or page-requests (or a label followed by a status); did you mean 'faults'?",
+          "unknown counter 'fault'; expected transactions, faults, completed, aborted, raz, stalled, retried, dumps, events, dropped-events, page-requests or stale-accesses (or a label followed by a status); did you mean 'faults'?",
         ),
         "Change to 'faults'",
         [s.at('fault', 'expect fault =='), 'faults'],
@@ -1193,10 +1234,13 @@ describe('coverage', () => {
     'expect-label',
     'expect-operator',
     'expect-status',
+    'adreno-context',
     'handler-never-runs',
     'handler-duplicate',
+    'hupcf-adreno',
     'handler-on-vfio',
     'i-outside-repeat',
+    'irq-stall-answer',
     'map-alignment',
     'map-no-access',
     'map-overlap',
@@ -1218,9 +1262,11 @@ describe('coverage', () => {
     'pri-denied',
     'stall-off-no-stall',
     'stall-off-v3',
+    'stall-unanswered',
     'stream-mask-engine',
     'stream-mask-v3',
     'stream-range',
+    'sync-nothing-gathered', // test/server/tlbMaintenanceLanguage.test.ts
     'transaction-crosses-page',
     'transaction-size',
     'unknown-identifier',
@@ -1234,6 +1280,7 @@ describe('coverage', () => {
     'vfio-master-twice',
     'vfio-placement',
     'vfio-unattached',
+    'workqueue-stall-answer',
   ];
 
   test('every code passed to sink.error/warning/information/report in the checker is covered', () => {

@@ -5,7 +5,8 @@ import { Machine } from '../../emulator/machine/machine';
 import { modelOf, statuses } from './helpers/scenario';
 
 /**
- * SCTLR.CFCFG × HUPCF × CFRE × the handler's context, on the seed's story: the CP reads a
+ * SCTLR.CFCFG × HUPCF × CFRE × the handler's context × the release (6.12, before RESUME moved
+ * into arm_smmu_context_fault; 7.1, after), on the seed's story: the CP reads a
  * mapped page (`warm`), then an unmapped one (`bad`, faults at cycle 31); the texture
  * engine reads a mapped page four times (`tex`, cycles 32–35) while that fault is
  * outstanding. Each cell asserts every transaction's final status.
@@ -17,10 +18,12 @@ type Cfre = 'abort' | 'raz';
 type Context = 'irq' | 'thread' | 'workqueue';
 /** `silent`: logs and returns without a response; `fixes`: maps the faulting page and answers retry. */
 type Behaviour = 'silent' | 'fixes';
+type Kernel = '6.12' | '7.1';
 
-function scenario(cfcfg: Cfcfg, hupcf: OnOff, cfre: Cfre, context: Context, behaviour: Behaviour): string {
+function scenario(cfcfg: Cfcfg, hupcf: OnOff, cfre: Cfre, context: Context, behaviour: Behaviour, kernel: Kernel): string {
   const body = behaviour === 'silent' ? 'log "fault at {iova}"' : 'map page -> 0x9000_0000 rw\n  retry';
   return `
+kernel ${kernel}
 smmu kgsl { version v2 }
 domain gpu_dom {
   fault ${cfcfg}
@@ -51,19 +54,26 @@ interface Expected {
   behind: number;
 }
 
-function expected(cfcfg: Cfcfg, hupcf: OnOff, cfre: Cfre, context: Context, behaviour: Behaviour): Expected {
+function expected(cfcfg: Cfcfg, hupcf: OnOff, cfre: Cfre, context: Context, behaviour: Behaviour, kernel: Kernel): Expected {
   const terminated = cfre === 'abort' ? 'aborted' : 'raz';
   if (cfcfg === 'terminate') {
     // The transaction ends at once; while FSR holds the fault (until the path writes it
     // back, cycle 39 at the earliest) HUPCF=0 terminates the texture reads untranslated.
     return { bad: terminated, tex: hupcf === 'off' ? terminated : 'completed', behind: 0 };
   }
-  // Stall: irq and thread handlers that return without a response get RESUME terminate;
-  // a queued handler that never answers leaves the transaction stalled for good.
-  const answered = behaviour === 'fixes' || context !== 'workqueue';
-  const bad = behaviour === 'fixes' ? 'completed' : answered ? terminated : 'stalled';
-  if (hupcf === 'on') return { bad, tex: 'completed', behind: 0 };
-  return { bad, tex: answered ? 'completed' : 'stalled', behind: 4 };
+  const behind = hupcf === 'on' ? 0 : 4;
+  if (kernel === '7.1') {
+    // RESUME is written when arm_smmu_context_fault returns: irq and thread handlers answer
+    // with their response (none: terminate); a queued handler has returned 0 by then, so its
+    // stall is terminated before the work runs.
+    const bad = context !== 'workqueue' && behaviour === 'fixes' ? 'completed' : terminated;
+    return { bad, tex: 'completed', behind };
+  }
+  // 6.12: only resume_translation writes RESUME. From irq or thread context it comes before
+  // arm_smmu_context_fault writes FSR back, and MMU-500 ignores it; from the worker it
+  // answers — when the handler answers at all.
+  const bad = context === 'workqueue' && behaviour === 'fixes' ? 'completed' : 'stalled';
+  return { bad, tex: hupcf === 'on' || bad !== 'stalled' ? 'completed' : 'stalled', behind };
 }
 
 function run(text: string): { machine: Machine; events: MachineEvent[] } {
@@ -75,26 +85,28 @@ function run(text: string): { machine: Machine; events: MachineEvent[] } {
   return { machine, events };
 }
 
-const cells: [Cfcfg, OnOff, Cfre, Context, Behaviour][] = [];
-for (const cfcfg of ['terminate', 'stall'] as const) {
-  for (const hupcf of ['off', 'on'] as const) {
-    for (const cfre of ['abort', 'raz'] as const) {
-      for (const context of ['irq', 'thread', 'workqueue'] as const) {
-        cells.push([cfcfg, hupcf, cfre, context, 'silent']);
-        // Mapping may sleep: not in irq context.
-        if (context !== 'irq') cells.push([cfcfg, hupcf, cfre, context, 'fixes']);
+const cells: [Cfcfg, OnOff, Cfre, Context, Behaviour, Kernel][] = [];
+for (const kernel of ['6.12', '7.1'] as const) {
+  for (const cfcfg of ['terminate', 'stall'] as const) {
+    for (const hupcf of ['off', 'on'] as const) {
+      for (const cfre of ['abort', 'raz'] as const) {
+        for (const context of ['irq', 'thread', 'workqueue'] as const) {
+          cells.push([cfcfg, hupcf, cfre, context, 'silent', kernel]);
+          // Mapping may sleep: not in irq context.
+          if (context !== 'irq') cells.push([cfcfg, hupcf, cfre, context, 'fixes', kernel]);
+        }
       }
     }
   }
 }
 
-describe('fault matrix: CFCFG × HUPCF × CFRE × handler context', () => {
-  test('it has every cell', () => assert.equal(cells.length, 2 * 2 * 2 * (3 + 2)));
+describe('fault matrix: CFCFG × HUPCF × CFRE × handler context × release', () => {
+  test('it has every cell', () => assert.equal(cells.length, 2 * 2 * 2 * 2 * (3 + 2)));
 
-  for (const [cfcfg, hupcf, cfre, context, behaviour] of cells) {
-    test(`fault ${cfcfg}, hupcf ${hupcf}, report ${cfre}, ${context} handler that ${behaviour === 'silent' ? 'does not answer' : 'maps and retries'}`, () => {
-      const { machine, events } = run(scenario(cfcfg, hupcf, cfre, context, behaviour));
-      const want = expected(cfcfg, hupcf, cfre, context, behaviour);
+  for (const [cfcfg, hupcf, cfre, context, behaviour, kernel] of cells) {
+    test(`Linux ${kernel}: fault ${cfcfg}, hupcf ${hupcf}, report ${cfre}, ${context} handler that ${behaviour === 'silent' ? 'does not answer' : 'maps and retries'}`, () => {
+      const { machine, events } = run(scenario(cfcfg, hupcf, cfre, context, behaviour, kernel));
+      const want = expected(cfcfg, hupcf, cfre, context, behaviour, kernel);
       assert.deepEqual(statuses(machine.result()), {
         'warm#0': 'completed',
         'bad#0': want.bad,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { kernelLines } from './helpers/kernelLines';
 import { Machine } from '../../emulator/machine/machine';
 import { Route } from '../../emulator/smmu/smmu';
 import { v2StateOf, v3StateOf } from '../../emulator/smmu/smmuState';
@@ -49,7 +50,12 @@ test('SMMUv2: a transaction meets the route its stream has — a conflict writte
   machine.run();
   const result = machine.result();
   assert.deepEqual(result.faults.map((f) => [f.kind, f.reason]), [['stream-conflict', '2 SMRs match StreamID 0x10 (sGFSR.SMCF)']]);
-  assert.equal(v2StateOf(machine.state, 0)?.sgfsr, 0x4); // SMCF
+  // sGFSR latched SMCF; arm_smmu_global_fault then wrote it back (globalFault.test.ts has its lines).
+  assert.equal(v2StateOf(machine.state, 0)?.sgfsr, 0);
+  assert.deepEqual(
+    kernelLines(machine),
+    ['arm-smmu 15000000.iommu: Unexpected global fault, this could be serious', 'arm-smmu 15000000.iommu: \tGFSR 0x00000004, GFSYNR0 0x00000000, GFSYNR1 0x00000010, GFSYNR2 0x00000000'],
+  );
 });
 
 const v3 = `

@@ -77,7 +77,8 @@ describe('elaboration', () => {
   test("the container's settings and maps in every domain it makes; a domain's default sizes; only the fallback's stall differs", () => {
     const model = modelOf(V2);
     const [, first, fallback] = model.domains;
-    const settings = { smmu: 0, ias: 48, oas: 40, hupcf: true, abortOnTerminate: true, record: true };
+    // VFIO's domains are unmanaged: never a lazy flush queue.
+    const settings = { smmu: 0, ias: 48, oas: 40, hupcf: true, abortOnTerminate: true, record: true, dma: { lazy: false, queueSize: 256, timeout: 10000 } };
     assert.deepEqual({ ...first, maps: undefined }, { name: 'passthrough', ...settings, stall: true, maps: undefined });
     assert.deepEqual({ ...fallback, maps: undefined }, { name: 'passthrough#2', ...settings, stall: false, maps: undefined });
     const maps = (first?.maps ?? []).map((m) => [m.iova, m.pa, m.size]);

@@ -27,6 +27,6 @@ export function checkInProcess(file: string, text: string): CliOutcome {
 export function runInProcess(file: string, text: string, json: boolean): CliOutcome & { budgeted: boolean } {
   const out = new StringOutput();
   const err = new StringOutput();
-  const status = runText({ kind: 'run', file, json, until: undefined, maxEvents: IN_PROCESS_MAX_EVENTS, maxSeconds: undefined }, text, out, err);
+  const status = runText({ kind: 'run', file, json, dmesg: false, until: undefined, maxEvents: IN_PROCESS_MAX_EVENTS, maxSeconds: undefined }, text, out, err);
   return { status, stdout: out.text, stderr: err.text, budgeted: err.text.includes(`${file}: error: the run did not end within`) };
 }

@@ -315,6 +315,7 @@ const phraseSamples: Readonly<Record<string, { body?: BodyKind; line: string; sc
   i: { body: 'repeat', line: '    read i 4', scope: 'variable.language.index.iommu' },
   all: { body: 'handler', line: '  tlbi all', scope: 'keyword.other.clause.iommu' },
   va: { body: 'handler', line: '  tlbi va 0x0', scope: 'keyword.other.clause.iommu' },
+  nosync: { body: 'handler', line: '  unmap 0x0 size 4K nosync', scope: 'keyword.other.clause.iommu' },
   for: { body: 'handler', line: '  stall off for 5', scope: 'keyword.other.statement.iommu' },
   'off for': { body: 'handler', line: '  stall off for 5', scope: 'keyword.other.statement.iommu' },
   pa: { line: '  expect x pa 0x0', scope: 'keyword.other.clause.iommu' },

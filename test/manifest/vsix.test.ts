@@ -79,7 +79,7 @@ test('the files the Details page names by their path in the extension\'s folder 
     assert.ok(paths.includes(expected), expected);
   }
   assert.deepEqual(paths.filter((named) => !files.includes(named)), []);
-  const table = [...details.matchAll(/^\| `([a-z0-9-]+\.iommu)` \|/gm)].map((m) => `examples/${m[1] ?? ''}`);
+  const table = [...details.matchAll(/^\| `([a-z0-9.-]+\.iommu)` \|/gm)].map((m) => `examples/${m[1] ?? ''}`);
   assert.deepEqual(table.sort(), files.filter((file) => file.startsWith('examples/')).sort());
 });
 

@@ -104,6 +104,7 @@ describe('Adreno 530 predictions come from the run', () => {
   });
 
   test('a transaction the run never issues (its engine hangs on a stall nothing answers) gets the static walk, which says so', async () => {
+    // Before 6.16 nothing answers a stall the worker leaves unanswered.
     const text = `smmu s { version v2 }
 domain d { fault stall; map 0x0100_0000 -> 0x8000_0000 size 1M rw }
 master m { stream 0x1; domain d; can-stall }
@@ -113,6 +114,7 @@ engine m.e {
   read 0x0100_0000 64 as never
 }
 handler h on d { context workqueue; log "no answer" }
+kernel 6.12
 `;
     await doc.change(text);
     assert.deepEqual(await inlays(), [

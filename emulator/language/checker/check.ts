@@ -19,7 +19,7 @@ import { checkAttachments } from './attach';
 import { CheckContext, versionOf } from './context';
 import { checkEngine } from './engines';
 import { checkExpect } from './expects';
-import { checkHandler } from './handlers';
+import { checkHandler, checkUnansweredStalls } from './handlers';
 import { CheckedMap, checkMaps } from './maps';
 import { BlockSettings } from './settings';
 import { CheckedStream, checkMasterStreams } from './streams';
@@ -27,7 +27,8 @@ import { checkPasidTraffic } from './pasidTraffic';
 import { collectSymbols, SymbolEntry, SymbolTable } from './symbols';
 import { checkSmmuV3, checkV3FaultSetting } from './v3';
 import { checkExistsOn } from './versionRule';
-import { checkKernel, kernelOf } from './kernel';
+import { checkKernel, kernelRun } from './kernel';
+import { checkAdrenoDomain } from './adreno';
 import { CheckedContainer, checkContainers } from './vfio';
 
 /** Everything the checker learned: diagnostics, names, and what elaboration builds on. */
@@ -157,7 +158,7 @@ export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult
     settings: new Map(),
     smmuOf: new Map(),
     labels: new Map(),
-    kernel: kernelOf(file),
+    kernel: kernelRun(declarationsOf(file, 'kernel')[0]),
     ownAttached: new Set(),
   };
   checkSingletons(file, context);
@@ -174,6 +175,7 @@ export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult
   for (const domain of domains) {
     const settings = settingsOf(domain, 'domain', versionOf(context, context.smmuOf.get(domain)), context);
     checkV3FaultSetting(domain, settings, context);
+    checkAdrenoDomain(domain, settings, context);
     mapsOf.set(domain, checkMaps(domain.maps, ownerName(domain), settings.number('ias'), settings.number('oas'), context));
   }
   for (const master of masters) checkMaster(master, context);
@@ -191,6 +193,7 @@ export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult
   for (const handler of handlers) {
     checkHandler(handler, settingsOf(handler, 'handler', undefined, context), handledDomains, context);
   }
+  checkUnansweredStalls(domains, handledDomains, context);
   for (const vfio of vfios) mapsOf.set(vfio, checkVfio(vfio, context));
   // After every master with its own `domain` line: drivers attach as they probe, VFIO later, when userspace sets up the container.
   const containers = checkContainers(vfios, attacher, context);

@@ -17,7 +17,7 @@ export interface CheckContext {
   smmuOf: Map<Declaration, SymbolEntry<'smmu'>>;
   /** `as NAME` labels: every transaction that carries each. */
   labels: Map<string, Transaction[]>;
-  /** The Linux release the scenario runs (its `kernel` line): what version-dependent checks name. */
+  /** The Linux release whose fault path the scenario runs (diagnostics that depend on it name it). */
   kernel: KernelVersion;
   /** The masters whose own `domain` attached at start (checkAttachments decides it, in declaration order). */
   ownAttached: Set<Declaration>;

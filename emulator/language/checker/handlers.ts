@@ -7,12 +7,16 @@ import { checkExpression } from './expressions';
 import { parsePermissions } from './permissions';
 import { BlockSettings } from './settings';
 import { checkExistsOn } from './versionRule';
+import { onAdrenoSmmu } from './adreno';
 import { SmmuKind, smmuKind } from '../../smmu/kinds';
+import { handlerContextOn } from '../../kernel/contextFaultSteps';
+import { hasChange } from '../../kernel/versions';
+import { HandlerContext, SmmuImpl } from '../../scenario/model';
 
-type HandlerContext = 'irq' | 'thread' | 'workqueue';
 
 interface HandlerFacts {
   name: string;
+  /** Where it runs: its `context`, or on qcom's Adreno SMMU where the release runs drm/msm's handler. */
   context: HandlerContext;
   /** Where `context` is given its value (`irq`), for the fix that makes it `thread`. */
   contextValue: Range | undefined;
@@ -21,6 +25,13 @@ interface HandlerFacts {
   kind: SmmuKind;
   /** Undefined when the domain is unknown (already reported). */
   stalls: boolean | undefined;
+  /** Some `unmap … nosync` of the handler gathers an invalidation for `sync` to issue. */
+  gathers: boolean;
+}
+
+/** Whether any `unmap … nosync` is among the statements, at any depth. */
+function hasNosyncUnmap(statements: readonly HandlerStatement[]): boolean {
+  return statements.some((s) => (s.kind === 'unmap' && s.nosync) || (s.kind === 'if' && (hasNosyncUnmap(s.then) || hasNosyncUnmap(s.otherwise ?? []))));
 }
 
 function checkHandlerExpression(expression: Expression | undefined, context: CheckContext): void {
@@ -77,6 +88,11 @@ function checkStatement(statement: HandlerStatement, facts: HandlerFacts, contex
       break;
     case 'response':
       if (facts.version) checkExistsOn(statementSpec('handler', statement.response), 'statement', { word: statement.response, version: facts.version, owner: `handler '${facts.name}'`, smmu: undefined }, statement.range, context.sink, 'response-kind');
+      break;
+    case 'sync':
+      if (!facts.gathers) {
+        context.sink.warning('sync-nothing-gathered', statement.range, `nothing is gathered for 'sync': handler '${facts.name}' has no 'unmap … nosync' ('unmap' syncs before it returns, or in a 'dma lazy' domain leaves the IOVA to the flush queue), so iommu_iotlb_sync issues nothing on SMMUv3 and only a TLBSYNC on SMMUv2`);
+      }
       break;
     case 'dump':
       break;
@@ -151,10 +167,12 @@ export function checkHandler(handler: HandlerDeclaration, settings: BlockSetting
       handledDomains.set(domain.name.text, handler);
     }
   }
-  const handlerContext = settings.word('context') as HandlerContext;
   const domainSettings = domain ? context.settings.get(domain) : undefined;
   const version = domain ? versionOf(context, context.smmuOf.get(domain)) : undefined;
+  const impl: SmmuImpl = domain && onAdrenoSmmu(domain, context) ? 'qcom-adreno' : 'arm';
   const written = settings.node('context');
+  const handlerContext = handlerContextOn(context.kernel, impl, settings.word('context') as HandlerContext);
+  if (impl === 'qcom-adreno') checkAdrenoContext(written?.value, settings.word('context') as HandlerContext, handlerContext, context);
   const facts: HandlerFacts = {
     name,
     context: handlerContext,
@@ -162,6 +180,7 @@ export function checkHandler(handler: HandlerDeclaration, settings: BlockSetting
     version,
     kind: smmuKind(version),
     stalls: domainSettings ? domainSettings.word('fault') === 'stall' : undefined,
+    gathers: hasNosyncUnmap(handler.body),
   };
   const queue = settings.name('queue');
   if (queue) {
@@ -180,10 +199,68 @@ export function checkHandler(handler: HandlerDeclaration, settings: BlockSetting
   }
   checkStatements(handler.body, facts, context);
   // On an SMMUv3 every handler runs from a workqueue and is checked with its domain's masters (v3.ts).
-  if (facts.stalls && handlerContext === 'workqueue' && !facts.kind.faultsToIopfWorkqueue && handler.name) {
-    for (const end of openEnds(handler.body, handler.name.range)) {
-      const where = end === handler.name.range ? 'its end' : `line ${context.lines.lineOf(end.start)}`;
-      context.sink.warning('no-response', end, `a path through handler '${name}' reaches ${where} without a response: the stalled transaction stays stalled and the master hangs`);
+  if (facts.stalls && facts.kind.contextBanks && handler.name) checkStallAnswer(handler, facts, written?.value?.range ?? handler.name.range, context);
+}
+
+/**
+ * Who answers an SMMUv2 stall depends on the release. From 6.16 arm_smmu_context_fault
+ * writes RESUME from the handler's return: a workqueue handler answers too late, and a
+ * handler that returns without answering terminates. Before 6.16 only resume_translation
+ * answers, with the handler's response: from irq or thread context it comes before FSR is
+ * written back (ignored), and a worker's path without one leaves the stall.
+ */
+function checkStallAnswer(handler: HandlerDeclaration, facts: HandlerFacts, contextRange: Range, context: CheckContext): void {
+  const kernel = context.kernel;
+  if (hasChange(kernel, 'resumeInContextFault')) {
+    if (facts.context === 'workqueue') {
+      context.sink.warning(
+        'workqueue-stall-answer',
+        contextRange,
+        `on Linux ${kernel} RESUME is written when the context fault handler returns: this workqueue handler cannot answer the stall (arm_smmu_context_fault terminates it before the work runs; 3053a2c5086d, 6.16). Answer from context irq or thread, or give the scenario 'kernel 6.12' for the worker design`,
+      );
     }
+    return;
   }
+  if (facts.context !== 'workqueue') {
+    context.sink.warning(
+      'irq-stall-answer',
+      contextRange,
+      `on Linux ${kernel} arm_smmu_context_fault never writes RESUME (it does from 6.16, 3053a2c5086d): this ${facts.context} handler's answer goes through resume_translation before FSR is written back, and MMU-500 ignores it, so the stall stays and the master hangs. Answer from context workqueue`,
+    );
+    return;
+  }
+  const nameRange = handler.name?.range ?? handler.range;
+  for (const end of openEnds(handler.body, nameRange)) {
+    const where = end === nameRange ? 'its end' : `line ${context.lines.lineOf(end.start)}`;
+    context.sink.warning(
+      'no-response',
+      end,
+      `a path through handler '${facts.name}' reaches ${where} without a response: on Linux ${kernel} arm_smmu_context_fault never writes RESUME (it does from 6.16), so the stalled transaction stays stalled and the master hangs`,
+    );
+  }
+}
+
+/** Before 6.16 nothing answers the stall of an SMMUv2 domain without a handler: report_iommu_fault returns -ENOSYS and arm_smmu_context_fault returns without RESUME. */
+export function checkUnansweredStalls(domains: readonly DomainDeclaration[], handledDomains: ReadonlyMap<string, HandlerDeclaration>, context: CheckContext): void {
+  if (hasChange(context.kernel, 'resumeInContextFault')) return;
+  for (const domain of domains) {
+    const settings = context.settings.get(domain);
+    const fault = settings?.node('fault');
+    if (!domain.name || !fault?.value || settings?.word('fault') !== 'stall' || handledDomains.has(domain.name.text)) continue;
+    if (!smmuKind(versionOf(context, context.smmuOf.get(domain))).contextBanks) continue;
+    context.sink.warning(
+      'stall-unanswered',
+      fault.value.range,
+      `on Linux ${context.kernel} arm_smmu_context_fault never writes RESUME (it does from 6.16, 3053a2c5086d) and domain '${domain.name.text}' has no handler to answer through resume_translation: a stalled transaction stays stalled and its master hangs`,
+    );
+  }
+}
+
+/** On qcom's Adreno SMMU the release, not `context`, decides where drm/msm's handler runs: a written context that differs is ignored. */
+function checkAdrenoContext(value: { range: Range } | undefined, written: HandlerContext, runs: HandlerContext, context: CheckContext): void {
+  if (!value || written === runs) return;
+  const why = hasChange(context.kernel, 'adrenoThreadedIrq')
+    ? "qcom's Adreno SMMU takes its context fault in a threaded IRQ (1650620774fa, 6.16) and drm/msm's handler runs there"
+    : "qcom's Adreno SMMU takes its context fault in a hard IRQ (threaded only from 6.16) and drm/msm captures the crash state in its fault worker, where the handler runs";
+  context.sink.warning('adreno-context', value.range, `on Linux ${context.kernel} ${why}: 'context ${written}' runs as 'context ${runs}'`);
 }

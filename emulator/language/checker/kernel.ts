@@ -1,4 +1,4 @@
-import { KernelDeclaration, ScenarioFile } from '../ast';
+import { KernelDeclaration } from '../ast';
 import { KernelVersion, modelledKernelFor, modelledKernels, newestKernel } from '../../kernel/versions';
 import { CheckContext } from './context';
 
@@ -10,9 +10,9 @@ export function checkKernel(kernel: KernelDeclaration, context: CheckContext): v
   }
 }
 
-/** The release a scenario runs: its `kernel` line's (the newest modelled not newer than it), else the newest modelled. */
-export function kernelOf(file: ScenarioFile): KernelVersion {
-  const written = file.declarations.find((d): d is KernelDeclaration => d.kind === 'kernel')?.version;
-  // The checker refuses a release older than every modelled one; it runs as the newest.
+/** The release a scenario runs: its `kernel` line's (as the newest modelled not newer), else the newest modelled. */
+export function kernelRun(kernel: KernelDeclaration | undefined): KernelVersion {
+  const written = kernel?.version;
+  // A release older than every modelled one is an error (checkKernel); it runs as the newest.
   return (written && modelledKernelFor(written)) ?? newestKernel;
 }

@@ -3,7 +3,6 @@ import { TranslationResult } from '../../machine/actions';
 import { MachineRequestError } from '../../machine/requestError';
 import { Runtime } from '../../machine/runtime';
 import { FaultRecord, TransactionState } from '../../machine/state';
-import { hex } from '../../util/u64';
 import { dumpRegister, DumpedRegister } from '../registerDump';
 import { HeldTransaction, Route, Smmu, SmmuQueue } from '../smmu';
 import { v2StateOf } from '../smmuState';
@@ -13,6 +12,7 @@ import { answerContextFault } from './answer';
 import { describeV2Fault, v2FaultReport } from './faultWords';
 import { bankState, receiveV2, setStallMode, translate, translatedV2 } from './smmuV2';
 import { BankState, heldByBanks, SmmuV2State } from './v2State';
+import { flushIotlbAllV2, invalidatePageV2, iotlbSyncV2, tlbAddPageV2, tlbFlushWalkV2 } from './tlbMaintenance';
 
 function bankRegisters(bank: BankState): DumpedRegister[] {
   return [
@@ -88,16 +88,26 @@ export class SmmuV2 implements Smmu {
     return [];
   }
 
-  /** TLBIVA / TLBIASID of the bank: Linux tags a bank's TLB entries with its index. */
-  invalidateTlb(_domain: number | undefined, bank: number | undefined, va: bigint | undefined): string {
-    const tag = bank ?? 0;
-    const tlb = this.rt.tlbs[this.index];
-    if (va === undefined) {
-      tlb?.invalidateContext(tag);
-      return `TLBIASID cb${tag}`;
-    }
-    tlb?.invalidateVa(tag, Number(va >> 12n));
-    return `TLBIVA ${hex(va)} cb${tag}`;
+  tlbAddPage(domain: number, iova: bigint): boolean {
+    tlbAddPageV2(this.rt, this.index, domain, iova);
+    return true;
+  }
+
+  tlbFlushWalk(domain: number, iova: bigint, size: bigint): void {
+    tlbFlushWalkV2(this.rt, this.index, domain, iova, size);
+  }
+
+  /** arm_smmu_iotlb_sync: the TLBIVALs were written at unmap; the sync completes them. */
+  iotlbSync(domain: number): void {
+    iotlbSyncV2(this.rt, this.index, domain);
+  }
+
+  flushIotlbAll(domain: number): void {
+    flushIotlbAllV2(this.rt, this.index, domain);
+  }
+
+  invalidatePage(domain: number, va: bigint): void {
+    invalidatePageV2(this.rt, this.index, domain, va);
   }
 
   /** msm's cooldown: SCTLR.CFCFG cleared for `cycles`, then set again (a `stall-on` action). */

@@ -1,3 +1,4 @@
+import type { SmmuImpl } from '../../scenario/model';
 import { BitField, RegisterLayout } from '../registerLayout';
 
 /**
@@ -186,15 +187,40 @@ export const SGFSR: RegisterLayout = {
   ],
 };
 
+export const SGFSYNR0: RegisterLayout = {
+  name: 'sGFSYNR0',
+  width: 32,
+  description: 'Global Fault Syndrome Register 0: the faulting access',
+  fields: [bit('NESTED', 0, 'Fault during a nested translation'), bit('WNR', 1, 'Write not read'), bit('PNU', 2, 'Privileged not unprivileged'), bit('IND', 3, 'Instruction not data'), bit('NSSTATE', 4, 'Non-secure state'), bit('NSATTR', 5, 'Non-secure attribute')],
+};
+
+export const SGFSYNR0_WNR = 1 << 1;
+export const SGFSYNR0_PNU = 1 << 2;
+export const SGFSYNR0_IND = 1 << 3;
+
+export const SGFSYNR1: RegisterLayout = {
+  name: 'sGFSYNR1',
+  width: 32,
+  description: 'Global Fault Syndrome Register 1: which stream faulted',
+  fields: [
+    { name: 'STREAMID', lsb: 0, width: 16, description: 'StreamID of the faulting transaction' },
+    { name: 'SSD_INDEX', lsb: 16, width: 16, description: 'Security state determination index' },
+  ],
+};
+
 export const SGFSR_USF = 1 << 1;
 export const SGFSR_SMCF = 1 << 2;
 export const SGFSR_MULTI = 1 << 31;
 
-/** What Linux's arm_smmu_init_context_bank writes, plus the scenario's fault bits. */
-export function linuxSctlr(fault: { stall: boolean; hupcf: boolean; abortOnTerminate: boolean }): number {
+/**
+ * What Linux's arm_smmu_init_context_bank writes, plus the scenario's fault bits. Qualcomm's
+ * Adreno implementation writes it through qcom_adreno_smmu_write_sctlr, which always sets
+ * HUPCF ("to keep the GPU from hanging") and CFCFG as drm/msm's set_stall asked.
+ */
+export function linuxSctlr(fault: { stall: boolean; hupcf: boolean; abortOnTerminate: boolean }, impl: SmmuImpl): number {
   let sctlr = SCTLR_CFIE | SCTLR_AFE | SCTLR_TRE | SCTLR_M | SCTLR_ASIDPNE;
   if (fault.abortOnTerminate) sctlr |= SCTLR_CFRE;
   if (fault.stall) sctlr |= SCTLR_CFCFG;
-  if (fault.hupcf) sctlr |= SCTLR_HUPCF;
+  if (fault.hupcf || impl === 'qcom-adreno') sctlr |= SCTLR_HUPCF;
   return sctlr;
 }

@@ -34,6 +34,9 @@ import {
   SGFSR_MULTI,
   SGFSR_SMCF,
   SGFSR_USF,
+  SGFSYNR0_IND,
+  SGFSYNR0_PNU,
+  SGFSYNR0_WNR,
 } from './registers';
 
 type FaultKind = Extract<TranslationResult, { ok: false }>['fault'];
@@ -52,7 +55,7 @@ function tcrOf(domain: DomainModel): number {
 
 /** The SMMU as Linux programs it at boot and attach: SMRs and S2CRs per stream, a context bank per domain. */
 export function programSmmuV2(rt: { tables: readonly IoPgtable[] }, model: ScenarioModel, smmu: number, attachments: readonly Attachment[], banks: readonly number[]): SmmuV2State {
-  const state: SmmuV2State = { version: 'v2', smrs: [], s2crs: [], banks: [], sgfsr: 0, sgfsynr0: 0, sgfar: 0n };
+  const state: SmmuV2State = { version: 'v2', smrs: [], s2crs: [], banks: [], sgfsr: 0, sgfsynr0: 0, sgfsynr1: 0, sgfsynr2: 0, sgfar: 0n };
   banks.forEach((domainIndex, cbndx) => {
     const domain = model.domains[domainIndex];
     const table = rt.tables[domainIndex];
@@ -60,7 +63,7 @@ export function programSmmuV2(rt: { tables: readonly IoPgtable[] }, model: Scena
     state.banks.push({
       cbndx,
       domain: domainIndex,
-      sctlr: linuxSctlr(domain),
+      sctlr: linuxSctlr(domain, model.smmus[smmu]?.impl ?? 'arm'),
       fsr: 0,
       fsynr0: 0,
       far: 0n,
@@ -73,6 +76,7 @@ export function programSmmuV2(rt: { tables: readonly IoPgtable[] }, model: Scena
       behind: [],
       latchedFault: undefined,
       stallOffUntil: undefined,
+      postedTlbi: [],
     });
   });
   model.masters.forEach((master, index) => {
@@ -100,13 +104,19 @@ export function bankState(rt: Runtime, smmu: number, cbndx: number): BankState {
   return bank;
 }
 
+/**
+ * A global fault: the first one latches sGFSR/sGFSYNR0-1/sGFAR and raises the global fault
+ * interrupt; one arriving while sGFSR holds a fault only sets MULTI.
+ */
 function globalFault(rt: Runtime, transaction: TransactionState, kind: GlobalFaultKind, sgfsrBit: number, reason: string): void {
   const smmu = smmuState(rt, transaction.smmu);
-  if ((smmu.sgfsr & ~SGFSR_MULTI) === 0) {
+  if (sgfsrBit !== 0 && (smmu.sgfsr & ~SGFSR_MULTI) === 0) {
     smmu.sgfsr |= sgfsrBit;
-    smmu.sgfsynr0 = transaction.sid;
+    smmu.sgfsynr0 = (transaction.access === 'write' ? SGFSYNR0_WNR : 0) | (transaction.priv ? SGFSYNR0_PNU : 0) | (transaction.exec ? SGFSYNR0_IND : 0);
+    smmu.sgfsynr1 = transaction.sid & 0xffff;
     smmu.sgfar = transaction.iova;
-  } else {
+    rt.schedule(rt.model.timing.irqLatency, { kind: 'global-irq', smmu: transaction.smmu });
+  } else if (sgfsrBit !== 0) {
     smmu.sgfsr = (smmu.sgfsr | SGFSR_MULTI) >>> 0;
   }
   recordFault(rt, transaction, {
@@ -125,7 +135,8 @@ function complete(rt: Runtime, transaction: TransactionState, delay: number, pa:
   rt.schedule(delay, { kind: 'translated', transaction: transaction.id, result: { ok: true, pa, fromTlb: true, level: 0, fill: undefined } });
 }
 
-const sgfsrBitOf: Partial<Record<GlobalFaultKind, number>> = { 'unmatched-stream': SGFSR_USF, 'stream-conflict': SGFSR_SMCF };
+/** A stream whose S2CR says fault (Linux's disable_bypass for a stream with no domain) is reported as an unidentified stream, like one no SMR matches. */
+const sgfsrBitOf: Partial<Record<GlobalFaultKind, number>> = { 'unmatched-stream': SGFSR_USF, 'unattached-stream': SGFSR_USF, 'stream-conflict': SGFSR_SMCF };
 
 /** A transaction arrives: its route says global fault, bypass, or the context bank it translates in. */
 export function receiveV2(rt: Runtime, transaction: TransactionState): void {

@@ -22,6 +22,8 @@ export interface BankState {
   latchedFault: FaultRecord | undefined;
   /** `stall off for N`: when CFCFG comes back. */
   stallOffUntil: number | undefined;
+  /** VAs written to TLBIVAL and not yet completed by a TLBSYNC (the model applies them at the sync). */
+  postedTlbi: bigint[];
 }
 
 export interface SmrState {
@@ -42,7 +44,12 @@ export interface SmmuV2State {
   s2crs: S2crState[];
   banks: BankState[];
   sgfsr: number;
+  /** The faulting access: WNR, PNU, IND. */
   sgfsynr0: number;
+  /** The faulting StreamID (bits 15:0). */
+  sgfsynr1: number;
+  /** IMPLEMENTATION DEFINED; MMU-500 leaves it 0 for the faults modelled. */
+  sgfsynr2: number;
   sgfar: bigint;
 }
 

@@ -5,6 +5,7 @@ import { Command, commandText, decodeCommand, encodeCommand, ResumeAction } from
 import { v3State } from './eventq';
 import { deliverPrgResponse } from './pri';
 import { consume, produce } from './queue';
+import { hex } from '../../util/u64';
 
 /** The stalled transaction resumes: retried as though it had just arrived, or terminated (RAZ/WI) or aborted (4.7.1). */
 function resume(rt: Runtime, transaction: TransactionState, action: ResumeAction, why: string): void {
@@ -42,6 +43,13 @@ function execute(rt: Runtime, smmu: number, command: Command): string {
       return deliverPrgResponse(rt, smmu, command.sid, command.prgi, command.response, false);
     case 'CMD_SYNC':
       return 'every command before it has completed';
+    // The TLB holds leaf entries only (no walk caches), so Leaf changes nothing here; entries are tagged by ASID (VMID 0).
+    case 'CMD_TLBI_NH_ASID':
+      rt.tlbs[smmu]?.invalidateContext(command.asid);
+      return `ASID ${command.asid}'s TLB entries invalidated`;
+    case 'CMD_TLBI_NH_VA':
+      rt.tlbs[smmu]?.invalidateVa(command.asid, Number(command.address >> 12n));
+      return `ASID ${command.asid}'s entries for ${hex(command.address)} invalidated`;
   }
 }
 

@@ -4,8 +4,11 @@ import { checkDwords, decoded, DecodedField, field, FieldBits, readBits, writeBi
 /**
  * SMMUv3 commands (IHI 0070 chapter 4): 16 bytes, two little-endian dwords, opcode in
  * [7:0]. Modelled: the fault-response commands (§4.7.1 CMD_RESUME, §4.7.2 CMD_STALL_TERM),
- * the PRI response (§4.5.2 CMD_PRI_RESP) and CMD_SYNC (§4.7.3) without its MSI. Fields a
- * command has but the model does not use (SSec, MSI address/data) encode as 0.
+ * the PRI response (§4.5.2 CMD_PRI_RESP), the stage-1 TLB invalidations Linux issues
+ * (§4.4.1 CMD_TLBI_NH_ASID, §4.4.2 CMD_TLBI_NH_VA) and CMD_SYNC (§4.7.3) without its MSI.
+ * Fields a command has but the model does not use (SSec, VMID, MSI address/data) encode
+ * as 0; CMD_TLBI_NH_VA's range fields (NUM, SCALE, TG, TTL) are 0 as Linux writes them
+ * for an SMMU without range invalidation (SMMU_IDR3.RIL = 0, what the model is).
  */
 
 export type ResumeAction = 'retry' | 'terminate' | 'abort';
@@ -14,7 +17,10 @@ export type Command =
   | { op: 'CMD_RESUME'; sid: number; stag: number; action: ResumeAction }
   | { op: 'CMD_STALL_TERM'; sid: number }
   | { op: 'CMD_PRI_RESP'; sid: number; ssv: boolean; ssid: number; prgi: number; response: PriResponse }
-  | { op: 'CMD_SYNC'; cs: 'none' | 'irq' | 'sev' };
+  | { op: 'CMD_SYNC'; cs: 'none' | 'irq' | 'sev' }
+  | { op: 'CMD_TLBI_NH_ASID'; asid: number }
+  /** `leaf`: only last-level (leaf) entries need go (Linux sets it for the pages it unmapped, not for a table it freed). */
+  | { op: 'CMD_TLBI_NH_VA'; asid: number; address: bigint; leaf: boolean };
 
 /** CMD_PRI_RESP.Resp (§4.5.2): 0b11 is ILLEGAL. */
 export const PRI_RESP_CODE: Record<PriResponse, number> = { success: 0b10, invalid: 0b01, failure: 0b00 };
@@ -28,7 +34,7 @@ export function resumeActionOf(response: PriResponse): ResumeAction {
   return response === 'success' ? 'retry' : 'abort';
 }
 
-const OPCODE: Record<Command['op'], number> = { CMD_PRI_RESP: 0x41, CMD_RESUME: 0x44, CMD_STALL_TERM: 0x45, CMD_SYNC: 0x46 };
+const OPCODE: Record<Command['op'], number> = { CMD_TLBI_NH_ASID: 0x11, CMD_TLBI_NH_VA: 0x12, CMD_PRI_RESP: 0x41, CMD_RESUME: 0x44, CMD_STALL_TERM: 0x45, CMD_SYNC: 0x46 };
 
 const COMMAND_DWORDS = 2;
 
@@ -45,6 +51,14 @@ const STAG = field(64, 16);
 const PRGI = field(64, 9);
 const PRI_RESP = field(76, 2);
 const SYNC_CS = field(12, 2);
+// CMD_TLBI_NH_*: ASID [63:48]; NH_VA's Leaf [64], TTL [73:72], TG [75:74], Address[63:12] in place in dword 1.
+const TLBI_ASID = field(48, 16);
+const TLBI_NUM = field(12, 5);
+const TLBI_SCALE = field(20, 5);
+const TLBI_LEAF = field(64);
+const TLBI_TTL = field(72, 2);
+const TLBI_TG = field(74, 2);
+const TLBI_ADDRESS = field(76, 52);
 const SYNC_MSIDATA = field(32, 32);
 const SYNC_MSIADDR = field(66, 54); // MSIAddress[55:2], in place in dword 1
 
@@ -72,6 +86,14 @@ export function encodeCommand(command: Command): bigint[] {
       break;
     case 'CMD_SYNC':
       writeBits(dwords, SYNC_CS, CS_CODE[command.cs], 'CS');
+      break;
+    case 'CMD_TLBI_NH_ASID':
+      writeBits(dwords, TLBI_ASID, command.asid, 'ASID');
+      break;
+    case 'CMD_TLBI_NH_VA':
+      writeBits(dwords, TLBI_ASID, command.asid, 'ASID');
+      writeBits(dwords, TLBI_LEAF, command.leaf, 'Leaf');
+      writeBits(dwords, TLBI_ADDRESS, command.address >> 12n, 'Address');
       break;
   }
   return dwords;
@@ -105,6 +127,10 @@ export function decodeCommand(dwords: readonly bigint[]): Command {
       if (cs === undefined) throw new RangeError(`CMD_SYNC.CS ${hex(code)} is reserved (CERROR_ILL)`);
       return { op: 'CMD_SYNC', cs };
     }
+    case OPCODE.CMD_TLBI_NH_ASID:
+      return { op: 'CMD_TLBI_NH_ASID', asid: num(TLBI_ASID) };
+    case OPCODE.CMD_TLBI_NH_VA:
+      return { op: 'CMD_TLBI_NH_VA', asid: num(TLBI_ASID), address: readBits(dwords, TLBI_ADDRESS) << 12n, leaf: num(TLBI_LEAF) === 1 };
     default:
       throw new RangeError(`unknown command opcode ${hex(opcode)}`);
   }
@@ -204,6 +230,21 @@ export function describeCommand(dwords: readonly bigint[]): DecodedField[] {
         decoded('MSIAddress', SYNC_MSIADDR, dwords, irq ? `MSI to ${hex(readBits(dwords, SYNC_MSIADDR) << 2n)}` : 'ignored (CS ≠ SIG_IRQ)'),
       ];
     }
+    case OPCODE.CMD_TLBI_NH_ASID:
+      return [op, decoded('ASID', TLBI_ASID, dwords, `every stage-1 entry tagged ASID ${readBits(dwords, TLBI_ASID)}`)];
+    case OPCODE.CMD_TLBI_NH_VA: {
+      const ranged = readBits(dwords, TLBI_TG) !== 0n;
+      return [
+        op,
+        decoded('NUM', TLBI_NUM, dwords, ranged ? `${readBits(dwords, TLBI_NUM) + 1n} × 2^SCALE pages` : 'RES0 (TG = 0: one address)'),
+        decoded('SCALE', TLBI_SCALE, dwords, ranged ? 'the range\'s power-of-two multiple' : 'RES0 (TG = 0: one address)'),
+        decoded('ASID', TLBI_ASID, dwords, `ASID ${readBits(dwords, TLBI_ASID)}`),
+        decoded('Leaf', TLBI_LEAF, dwords, on(TLBI_LEAF, 'only last-level entries', 'entries of every level (walk caches too)')),
+        decoded('TTL', TLBI_TTL, dwords, readBits(dwords, TLBI_TTL) === 0n ? 'any level' : `level ${readBits(dwords, TLBI_TTL)} leaf`),
+        decoded('TG', TLBI_TG, dwords, ranged ? `${['', '4KB', '16KB', '64KB'][Number(readBits(dwords, TLBI_TG))]} range` : 'not a range: the page at Address'),
+        decoded('Address', TLBI_ADDRESS, dwords, `VA ${hex(readBits(dwords, TLBI_ADDRESS) << 12n)}`),
+      ];
+    }
     default:
       return [op];
   }
@@ -220,5 +261,9 @@ export function commandText(command: Command): string {
       return `CMD_PRI_RESP sid ${hex(command.sid)}${command.ssv ? ` ssid ${command.ssid}` : ''} prgi ${hex(command.prgi)} ${command.response}`;
     case 'CMD_SYNC':
       return 'CMD_SYNC';
+    case 'CMD_TLBI_NH_ASID':
+      return `CMD_TLBI_NH_ASID asid ${command.asid}`;
+    case 'CMD_TLBI_NH_VA':
+      return `CMD_TLBI_NH_VA asid ${command.asid} va ${hex(command.address)}${command.leaf ? ' leaf' : ''}`;
   }
 }

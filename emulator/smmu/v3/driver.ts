@@ -13,6 +13,7 @@ import { routeV3 } from './route';
 import { describeV3Fault, v3FaultReport } from './faultWords';
 import { receiveV3, translatedV3 } from './smmuV3';
 import { heldByStallsAndGroups, SmmuV3State } from './v3State';
+import { flushIotlbAllV3, invalidateRangeV3 } from './tlbMaintenance';
 
 
 /** A PROD or CONS register as the dump lists it; the queue decodes its own pointers. */
@@ -111,16 +112,27 @@ export class SmmuV3 implements Smmu {
     ];
   }
 
-  /** CMD_TLBI_NH_VA / CMD_TLBI_NH_ASID with the ASID Linux gave the domain's CDs. */
-  invalidateTlb(domain: number | undefined, _bank: number | undefined, va: bigint | undefined): string {
-    const asid = this.state.streams.flatMap((s) => s.cds).find((cd) => cd.domain === domain)?.asid ?? 0;
-    const tlb = this.rt.tlbs[this.index];
-    if (va === undefined) {
-      tlb?.invalidateContext(asid);
-      return `CMD_TLBI_NH_ASID asid ${asid}`;
-    }
-    tlb?.invalidateVa(asid, Number(va >> 12n));
-    return `CMD_TLBI_NH_VA ${hex(va)} asid ${asid}`;
+  /** arm_smmu_tlb_inv_page_nosync: the page only joins the core's gather; the sync issues the commands. */
+  tlbAddPage(): boolean {
+    return false;
+  }
+
+  /** arm_smmu_tlb_inv_walk: CMD_TLBI_NH_VA (not leaf) per 4K page of the freed table's range, then CMD_SYNC. */
+  tlbFlushWalk(domain: number, iova: bigint, size: bigint): void {
+    invalidateRangeV3(this.rt, this.index, domain, iova, size, 0x1000n, false);
+  }
+
+  /** arm_smmu_iotlb_sync: nothing gathered (pgsize 0), nothing issued. */
+  iotlbSync(domain: number, gather: { start: bigint; end: bigint; pgsize: bigint } | undefined): void {
+    if (gather) invalidateRangeV3(this.rt, this.index, domain, gather.start, gather.end - gather.start, gather.pgsize, true);
+  }
+
+  flushIotlbAll(domain: number): void {
+    flushIotlbAllV3(this.rt, this.index, domain);
+  }
+
+  invalidatePage(domain: number, va: bigint): void {
+    invalidateRangeV3(this.rt, this.index, domain, va & ~0xfffn, 0x1000n, 0x1000n, true);
   }
 
   stallOff(): string {

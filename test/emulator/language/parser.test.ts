@@ -385,7 +385,7 @@ test('handler statements: unmap, tlbi, sleep, stall off, every response', () => 
   const s = new Source(text);
   const body = only<HandlerDeclaration>(parseClean(text)).body;
   assert.deepEqual(body.slice(0, 5), [
-    { kind: 'unmap', range: s.at('unmap 0x1000 size 4K'), iova: s.number('0x1000', 0x1000n), size: s.number('4K', 4096n) },
+    { kind: 'unmap', range: s.at('unmap 0x1000 size 4K'), iova: s.number('0x1000', 0x1000n), size: s.number('4K', 4096n), nosync: false },
     { kind: 'tlbi', range: s.at('tlbi all'), scope: 'all', address: undefined },
     {
       kind: 'tlbi',

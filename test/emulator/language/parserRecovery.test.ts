@@ -202,8 +202,8 @@ interface ErrorCase {
 
 const errorCases: ErrorCase[] = [
   // settings
-  { text: 'domain d { foo 1 }', at: 'foo', message: "unknown setting 'foo' in a domain block; expected one of: smmu, ias, oas, fault, hupcf, report, record, map" },
-  { text: 'domain d { 12 }', at: '12', message: "unexpected '12' in a domain block; expected one of: smmu, ias, oas, fault, hupcf, report, record, map" },
+  { text: 'domain d { foo 1 }', at: 'foo', message: "unknown setting 'foo' in a domain block; expected one of: smmu, ias, oas, fault, hupcf, report, record, dma, flush-queue, flush-timeout, map" },
+  { text: 'domain d { 12 }', at: '12', message: "unexpected '12' in a domain block; expected one of: smmu, ias, oas, fault, hupcf, report, record, dma, flush-queue, flush-timeout, map" },
   { text: 'timing { tlb-hit 1; walk 2 }', at: 'walk', message: "unknown setting 'walk' in a timing block; expected one of: tlb-hit, walk-level, irq-latency, wq-latency, statement, dump, tlb-entries" },
   { text: 'workqueue w { workers 2 order }', at: 'order', message: "unexpected 'order'; a statement ends at a new line or ';'" },
   { text: 'domain d { ias }', after: 'ias', message: "'ias' needs a value" },
@@ -265,8 +265,8 @@ const errorCases: ErrorCase[] = [
   { text: 'handler h on d { if x retry }', at: 'retry', message: "expected '{' after 'if x'" },
   { text: 'handler h on d { if x { retry } else retry }', at: 'retry', context: 'else retry', message: "expected '{' or 'if' after 'else'" },
   { text: 'handler h on d { if write && { retry } }', at: '{', context: '&& {', message: "expected an expression after '&&'" },
-  { text: 'handler h on d { foo }', at: 'foo', message: "unknown statement 'foo' in a handler block; expected one of: context, queue, log, dump, map, unmap, tlbi, sleep, stall, if, retry, terminate, abort, success, invalid, failure" },
-  { text: 'handler h on d { if x { context irq } }', at: 'context', message: "unknown statement 'context' in an if block; expected one of: log, dump, map, unmap, tlbi, sleep, stall, if, retry, terminate, abort, success, invalid, failure" },
+  { text: 'handler h on d { foo }', at: 'foo', message: "unknown statement 'foo' in a handler block; expected one of: context, queue, log, dump, map, unmap, sync, tlbi, sleep, stall, if, retry, terminate, abort, success, invalid, failure" },
+  { text: 'handler h on d { if x { context irq } }', at: 'context', message: "unknown statement 'context' in an if block; expected one of: log, dump, map, unmap, sync, tlbi, sleep, stall, if, retry, terminate, abort, success, invalid, failure" },
   { text: 'handler h on d { retry now }', at: 'now', message: "unexpected 'now'; a statement ends at a new line or ';'" },
   { text: 'handler h on d { log "{}" }', at: '{}', message: "expected an expression inside '{}'" },
   // declarations

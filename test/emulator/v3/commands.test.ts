@@ -76,7 +76,7 @@ test('describeCommand shows Ac and Ab separately, and names commands it does not
   const pri = describeCommand(encodeCommand({ op: 'CMD_PRI_RESP', sid: 1, ssv: true, ssid: 5, prgi: 0x1ff, response: 'success' }));
   assert.deepEqual(pri.map((f) => [f.name, f.bits]), [['Opcode', '[7:0]'], ['SSV', '11'], ['SubstreamID', '[31:12]'], ['StreamID', '[63:32]'], ['PRGIndex', '[72:64]'], ['Resp', '[77:76]']]);
   assert.match(pri[5].meaning, /^Success: .*PRG ResponseCode 0b0000; Linux IOMMU_PAGE_RESP_SUCCESS 0/);
-  assert.deepEqual(describeCommand([0x0001_0000_0000_0011n, 0n]).map((f) => [f.name, f.meaning]), [['Opcode', 'CMD_TLBI_NH_ASID']]);
+  assert.deepEqual(describeCommand([0x0001_0000_0000_0010n, 0n]).map((f) => [f.name, f.meaning]), [['Opcode', 'CMD_TLBI_NH_ALL']]);
   assert.deepEqual(describeCommand([0x08n, 0n]).map((f) => f.meaning), ['reserved: CERROR_ILL']);
 });
 
