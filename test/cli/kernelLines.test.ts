@@ -30,8 +30,12 @@ test('run --dmesg prints only the kernel lines, as dmesg shows them: seconds sin
   assert.deepEqual(run(scenario('; base 0xd_0000_0000'), true), {
     status: 0,
     stdout: [
-      '[    0.000016] arm-smmu d00000000.iommu: Unhandled context fault: fsr=0x402, iova=0x20000000, fsynr=0x0, cbfrsynra=0x1, cb=0',
-      '[    3.000016] arm-smmu 16000000.iommu: Unhandled context fault: fsr=0x402, iova=0x700001000, fsynr=0x0, cbfrsynra=0x2, cb=0',
+      '[    0.000017] arm-smmu d00000000.iommu: Unhandled context fault: fsr=0x402, iova=0x20000000, fsynr=0x0, cbfrsynra=0x1, cb=0',
+      '[    0.000017] arm-smmu d00000000.iommu: FSR    = 00000402 [Format=2 TF], SID=0x1',
+      '[    0.000017] arm-smmu d00000000.iommu: FSYNR0 = 00000000 [S1CBNDX=0 PLVL=0]',
+      '[    3.000017] arm-smmu 16000000.iommu: Unhandled context fault: fsr=0x402, iova=0x700001000, fsynr=0x0, cbfrsynra=0x2, cb=0',
+      '[    3.000017] arm-smmu 16000000.iommu: FSR    = 00000402 [Format=2 TF], SID=0x2',
+      '[    3.000017] arm-smmu 16000000.iommu: FSYNR0 = 00000000 [S1CBNDX=0 PLVL=0]',
       '',
     ].join('\n'),
   });
@@ -40,7 +44,7 @@ test('run --dmesg prints only the kernel lines, as dmesg shows them: seconds sin
 test('without a base the first SMMU is 15000000.iommu; the trace marks the kernel lines apart from its own', () => {
   const lines = run(scenario(''), false).stdout.split('\n').filter((line) => line.includes('Unhandled context fault'));
   assert.equal(lines.length, 2);
-  assert.match(lines[0] ?? '', /^ +16 {2}\S+ +kernel: arm-smmu 15000000\.iommu: Unhandled context fault: fsr=0x402, iova=0x20000000, /);
+  assert.match(lines[0] ?? '', /^ +17 {2}\S+ +kernel: arm-smmu 15000000\.iommu: Unhandled context fault: fsr=0x402, iova=0x20000000, /);
 });
 
 test('--dmesg and --json cannot be asked together', () => {
