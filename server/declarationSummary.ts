@@ -32,11 +32,13 @@ function domainLines(analysis: Analysis, entry: SymbolEntry<'domain'>): string[]
   const levels = Math.ceil((ias - 12) / 9);
   const stall = s.word('fault') === 'stall';
   const abort = s.word('report') === 'abort';
+  const version = smmu?.declaration ? analysis.compiled.check.settings.get(smmu.declaration)?.word('version') : undefined;
+  // On SMMUv3 Linux has no per-domain stall choice: CD.S is each master's stall_enabled.
+  const faults = smmuKindNamed(version).contextBanks ? `faults ${stall ? 'stall' : 'terminate'}` : "faults stall for the masters that stall (CD.S = master->stall_enabled), else terminate";
   const lines = [
     `on smmu ${smmu?.name ?? '?'}: ias ${ias} (${levels} levels from L${4 - levels}), oas ${s.number('oas')}`,
-    `faults ${stall ? 'stall' : 'terminate'}; terminated transactions ${abort ? 'abort' : 'read as zero (RAZ/WI)'}`,
+    `${faults}; terminated transactions ${abort ? 'abort' : 'read as zero (RAZ/WI)'}`,
   ];
-  const version = smmu?.declaration ? analysis.compiled.check.settings.get(smmu.declaration)?.word('version') : undefined;
   // SCTLR is a context bank's: what Linux writes there for this domain.
   if (smmuKindNamed(version).contextBanks) {
     const impl = (smmu?.declaration ? analysis.compiled.check.settings.get(smmu.declaration)?.word('impl') : undefined) === 'qcom-adreno' ? 'qcom-adreno' : 'arm';

@@ -2,20 +2,27 @@ import { Runtime } from '../machine/runtime';
 import { ActivityState, IopfGroupState } from '../machine/state';
 import { decodeEvent, EventRecord, isKnownEvent } from '../smmu/v3/eventRecord';
 import { eventText, v3State, writeWaitingRecords } from '../smmu/v3/eventq';
-import { decodePageRequest } from '../smmu/v3/priEntry';
+import { decodePageRequest, PageRequest } from '../smmu/v3/priEntry';
+import { submitCommands } from '../smmu/v3/cmdq';
 import { pageRequestText } from '../smmu/v3/pri';
 import { acknowledgeOverflow, consume, inOverflow } from '../smmu/v3/queue';
 import { hex, hex64 } from '../util/u64';
-import { reportGroup } from './iopf';
+import { masterOfStream, reportGroup, Reported } from './iopf';
+import { eventLogLines } from './smmuV3EventLog';
 import { smmuPrintk } from './printk';
 import { irqHandlerThread, newActivity, priqThread, startOn } from './threads';
 
-/** arm_smmu_evtq_thread's dump of a record it does not handle: the header, then each dword on its own line. */
+/** The device name a StreamID's master has in the kernel's lines: the master's name (the model has no DT node names); undefined for a StreamID no master has. */
+function clientOf(rt: Runtime, smmu: number, sid: number): string | undefined {
+  return masterOfStream(rt, smmu, sid)?.name;
+}
+
+/** arm_smmu_evtq_thread's lines for a record it did not handle, in the release's format (smmuV3EventLog.ts). Returns the first. */
 function printEvent(rt: Runtime, activity: ActivityState, dwords: bigint[]): string {
-  const header = `event 0x${Number((dwords[0] ?? 0n) & 0xffn).toString(16).padStart(2, '0')} received:`;
-  smmuPrintk(rt, activity.thread, activity.smmu, 'info', header);
-  for (const dword of dwords) smmuPrintk(rt, activity.thread, activity.smmu, 'info', `\t${hex64(dword)}`);
-  return header;
+  const sid = Number((dwords[0] ?? 0n) >> 32n);
+  const lines = eventLogLines(rt.model.kernel, dwords, clientOf(rt, activity.smmu, sid));
+  for (const line of lines) smmuPrintk(rt, activity.thread, activity.smmu, line.level, line.text);
+  return lines[0]?.text ?? '';
 }
 
 /** The event queue's (or PRI queue's) interrupt: its threaded handler drains the queue. */
@@ -36,12 +43,16 @@ export function takeQueueIrq(rt: Runtime, smmu: number, queue: 'evtq' | 'priq'):
   startOn(rt, thread, activity);
 }
 
-/** A stall record: the fault becomes a one-fault group whose grpid is the STAG. */
-function handleStallEvent(rt: Runtime, smmu: number, record: EventRecord): string {
+/**
+ * A stall record: the fault becomes a one-fault group whose grpid is the STAG. When the
+ * core answers it at once (no handler, no iopf) iommu_report_device_fault fails and the
+ * thread prints the record as well.
+ */
+function handleStallEvent(rt: Runtime, smmu: number, record: EventRecord): Reported {
   const v3 = v3State(rt, smmu);
   const stall = v3.stalls.find((s) => s.stag === record.stag && s.sid === record.sid);
   const transaction = stall && rt.state.transactions.get(stall.transaction);
-  if (!stall || !transaction) return 'the stalled transaction is gone';
+  if (!stall || !transaction) return { text: 'the stalled transaction is gone', errorResponse: false };
   const group: IopfGroupState = { kind: 'stall', smmu, sid: record.sid, ssid: record.ssv ? record.ssid : undefined, grpid: record.stag, faults: [stall.fault], transactions: [stall.transaction] };
   return reportGroup(rt, group, transaction.domain);
 }
@@ -51,14 +62,41 @@ function handleEvent(rt: Runtime, activity: ActivityState, dwords: bigint[]): st
   // An ID no event has (a record written by hand): arm_smmu_handle_evt answers -EOPNOTSUPP and the thread prints it raw.
   if (!isKnownEvent(dwords)) return `${printEvent(rt, activity, dwords)} ${dwords.map(hex64).join(' ')}: not an event the driver knows (-EOPNOTSUPP): printed`;
   const record = decodeEvent(dwords);
-  if (record.stall) return `${eventText(record)}: ${handleStallEvent(rt, activity.smmu, record)}`;
+  if (record.stall) {
+    const reported = handleStallEvent(rt, activity.smmu, record);
+    if (reported.errorResponse) printEvent(rt, activity, dwords);
+    return `${eventText(record)}: ${reported.text}${reported.errorResponse ? '; printed' : ''}`;
+  }
   printEvent(rt, activity, dwords);
   return `${eventText(record)}: printed`;
 }
 
-/** One PRI queue entry: the core collects a group's requests until the one with Last, then reports the group. */
+/**
+ * Upstream arm_smmu_handle_ppr (every release): the request is logged at KERN_INFO and, on
+ * the group's Last, denied with CMD_PRI_RESP PRI_RESP_DENY. Linux's PRI_RESP_DENY is 0,
+ * which CMD_PRI_RESP.Resp encodes as ResponseFailure (SMMUv3 4.5.2): the device gets a PRG
+ * response of Response Failure.
+ */
+function denyPageRequest(rt: Runtime, activity: ActivityState, request: PageRequest): string {
+  const ssid = request.ssv ? request.ssid : 0; // IOMMU_NO_PASID
+  const access = `${request.priv ? '' : 'un'}privileged ${request.read ? 'R' : ''}${request.write ? 'W' : ''}${request.exec ? 'X' : ''}`;
+  smmuPrintk(rt, activity.thread, activity.smmu, 'info', 'unexpected PRI request received:');
+  smmuPrintk(
+    rt,
+    activity.thread,
+    activity.smmu,
+    'info',
+    `\tsid 0x${request.sid.toString(16).padStart(8, '0')}.0x${ssid.toString(16).padStart(5, '0')}: [${request.prgi}${request.last ? 'L' : ''}] ${access} access at iova 0x${request.addr.toString(16).padStart(16, '0')}`,
+  );
+  if (!request.last) return `${pageRequestText(request)}: unexpected PRI request received (logged)`;
+  const answer = submitCommands(rt, activity.smmu, [{ op: 'CMD_PRI_RESP', sid: request.sid, ssv: request.ssv, ssid, prgi: request.prgi, response: 'failure' }]);
+  return `${pageRequestText(request)}: unexpected PRI request received (logged); PRI_RESP_DENY → ${answer.join('; ')}`;
+}
+
+/** One PRI queue entry: upstream denies it; with `pri-handling iopf` the core collects a group's requests until the one with Last, then reports the group. */
 function handlePageRequest(rt: Runtime, activity: ActivityState, dwords: bigint[]): string {
   const request = decodePageRequest(dwords);
+  if (rt.model.smmus[activity.smmu]?.priHandling !== 'iopf') return denyPageRequest(rt, activity, request);
   const v3 = v3State(rt, activity.smmu);
   const { iopf } = rt.state;
   let partial = iopf.partial.find((p) => p.smmu === activity.smmu && p.sid === request.sid && p.prgi === request.prgi);
@@ -77,7 +115,7 @@ function handlePageRequest(rt: Runtime, activity: ActivityState, dwords: bigint[
   });
   const domain = rt.state.transactions.get(transactions[0] ?? -1)?.domain;
   const group: IopfGroupState = { kind: 'page-request', smmu: activity.smmu, sid: partial.sid, ssid: partial.ssid, grpid: partial.prgi, faults, transactions: [...transactions] };
-  return `${pageRequestText(request)}: ${reportGroup(rt, group, domain)}`;
+  return `${pageRequestText(request)}: ${reportGroup(rt, group, domain).text}`;
 }
 
 /**

@@ -98,6 +98,41 @@ export const kernelBehaviours = {
     before: 'stall stays on; the crash state is captured in fault_worker, which then resumes the stall with resume_translation(terminate)',
     after: 'adreno_fault_handler turns stall off (set_stall) for 500 ms, captures the crash state in the IRQ thread and returns 0: RESUME terminates',
   },
+  smmuV3StallAttachMessage: {
+    topic: 'SMMUv3 attach refused for a stall mismatch',
+    since: '6.2',
+    commit: 'f4a147735793 ("iommu: Use EINVAL for incompatible device/domain in ->attach_dev")',
+    before: 'arm_smmu_attach_dev prints "cannot attach to stall-enabled domain" / "stall-disabled" (dev_err on the master) and fails -EINVAL',
+    after: 'arm_smmu_attach_dev fails -EINVAL without a line',
+  },
+  smmuV3CdStallPerMaster: {
+    topic: 'SMMUv3 CD.S',
+    since: '6.10',
+    commit: 'Jason Gunthorpe\'s CD rework, "Arm SMMU updates for 6.10" (most likely e9d1e4ff74b9 "iommu/arm-smmu-v3: Move the CD generation for S1 domains into a function"; which patch dropped smmu_domain->stall_enabled is not pinned)',
+    before: 'per domain: a domain takes stall_enabled from the first master attached to it, and a master whose stall_enabled differs is refused (-EINVAL)',
+    after: 'per master: CD.S = master->stall_enabled, whatever the domain; no master is refused for it',
+  },
+  smmuV3IopfAtAttach: {
+    topic: 'SMMUv3 IOPF for a master with more than one StreamID',
+    since: '6.16',
+    commit: '"iommu/arm-smmu-v3: Put iopf enablement in the domain attach path" (Jason Gunthorpe; hash not pinned)',
+    before: 'arm_smmu_master_iopf_supported refuses it (num_streams != 1): IOMMU_DEV_FEAT_IOPF cannot be enabled, stalls are not routed to iopf',
+    after: 'arm_smmu_enable_iopf refuses it (num_streams != 1): an IOPF-capable domain cannot be attached (-EOPNOTSUPP)',
+  },
+  iopfErrorResponse: {
+    topic: 'a stall no iopf handler takes',
+    since: '6.11',
+    commit: 'the io-pgfault rework that made iommu_report_device_fault return int again with find_fault_handler and iopf_error_response (hash not pinned: 6.10.0 lacks it, 6.11.11 has it)',
+    before: 'iommu_report_device_fault fails and arm_smmu_handle_evt answers "Nobody cared, abort the access": IOMMU_PAGE_RESP_FAILURE (5.15, 6.1, 6.6; 6.7–6.10, not modelled, sent nothing)',
+    after: 'iommu_report_device_fault answers through iopf_error_response: IOMMU_PAGE_RESP_INVALID',
+  },
+  smmuV3DecodedEvents: {
+    topic: 'SMMUv3 event log lines',
+    since: '6.14',
+    commit: '43ca55f5555b ("iommu/arm-smmu-v3: Introduce struct arm_smmu_event") and d814b70b9b90 ("iommu/arm-smmu-v3: Log better event records")',
+    before: 'arm_smmu_evtq_thread dumps the record raw at KERN_INFO: "event 0x%02x received:" and each dword',
+    after: 'arm_smmu_dump_event: the raw dump at KERN_ERR, then "event: %s client: %s sid: %#x ssid: %#x …" and the access line',
+  },
 } as const satisfies Record<string, KernelBehaviour>;
 
 export type KernelBehaviourName = keyof typeof kernelBehaviours;

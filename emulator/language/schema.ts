@@ -92,6 +92,14 @@ const smmu: SettingSpec[] = [
     summary: 'SMMU_IDR0.STALL_MODEL [25:24].',
     detail: 'stall (0b00): stall and terminate models both supported. no-stall (0b01): CD.S must be 0; CMD_RESUME and CMD_STALL_TERM are illegal. force-stall (0b10): CD.S must be 1.',
   },
+  {
+    key: 'pri-handling',
+    value: { kind: 'enum', values: ['upstream', 'iopf'], default: 'upstream' },
+    only: 'v3',
+    summary: 'What the driver does with PCIe page requests in the PRI queue.',
+    detail:
+      'upstream: what arm-smmu-v3 does in every release: arm_smmu_handle_ppr logs "unexpected PRI request received:" and the request, and answers the group\'s Last with CMD_PRI_RESP PRI_RESP_DENY (Resp 0b00, ResponseFailure); no handler runs. iopf: NOT upstream arm-smmu-v3 — the PRI support proposed for it in 2017–2021 and never merged (what Intel VT-d does upstream): groups go to the IOMMU core\'s iopf path and the domain\'s handler answers them.',
+  },
   { ...numberSetting('eventq', 32n, 'Event queue entries (SMMU_EVENTQ_BASE.LOG2SIZE = log2 of this).', 2n, 1n << 19n, 'v3'), value: { kind: 'number', min: 2n, max: 1n << 19n, powerOfTwo: true, default: 32n } },
   { ...numberSetting('priq', 16n, 'PRI queue entries (SMMU_PRIQ_BASE.LOG2SIZE = log2 of this).', 2n, 1n << 19n, 'v3'), value: { kind: 'number', min: 2n, max: 1n << 19n, powerOfTwo: true, default: 16n } },
   numberSetting('ssid-bits', 8n, 'SMMU_IDR1.SSIDSIZE: bits of SubstreamID (PASID) the SMMU supports.', 0n, 20n, 'v3'),
@@ -115,7 +123,7 @@ const faultSettings: SettingSpec[] = [
   {
     key: 'fault',
     value: { kind: 'enum', values: ['terminate', 'stall'], default: 'terminate' },
-    summary: 'What a faulting transaction does: SCTLR.CFCFG (bit 7) on SMMUv2, CD.S (bit 44) on SMMUv3.',
+    summary: 'What a faulting transaction does: SCTLR.CFCFG (bit 7) on SMMUv2. Ignored on SMMUv3, where Linux writes CD.S (bit 44) from each master\'s stall_enabled.',
     detail: 'terminate: it ends at once (abort or RAZ/WI, as `report` says). stall: it is held until software answers (RESUME / CMD_RESUME): retry translates it again, terminate ends it.',
   },
   {

@@ -41,6 +41,7 @@ export function attachMasters(model: ScenarioModel): { attachments: Attachment[]
       domainStalls: target?.stall ?? false,
       masterStall: masterStall(master.name, master.canStall, smmu?.name ?? '?', stallModelOf(smmu)),
       contextBanks: contextBankLimitOf(smmu),
+      smmuV3Kernel: smmu?.version === 'v3' ? model.kernel : undefined,
     };
   });
   const banks: number[][] = model.smmus.map(() => []);

@@ -3,6 +3,7 @@
  * server explains it: one set of rules, in one place.
  */
 
+import { hasChange, KernelVersion } from '../kernel/versions';
 import { SmmuModel } from './model';
 
 /** SMMU_IDR0.STALL_MODEL of an SMMUv3; an SMMUv2 has none (undefined). */
@@ -35,11 +36,14 @@ export interface AttachRequest<K> {
   domain: K;
   domainName: string;
   domainSmmu: string;
+  /** SMMUv2: the domain's `fault stall` (SCTLR.CFCFG). An SMMUv3 domain has no stall choice of its own. */
   domainStalls: boolean;
   /** What Linux decides with: the master's stall_enabled, not its `can-stall` alone. */
   masterStall: MasterStall;
   /** SMMUv2: the context banks of the master's SMMU; undefined on SMMUv3 (a CD per domain). */
   contextBanks: number | undefined;
+  /** SMMUv3: the Linux release whose arm_smmu_attach_dev decides; undefined on SMMUv2. */
+  smmuV3Kernel: KernelVersion | undefined;
 }
 
 export type AttachOutcome =
@@ -48,19 +52,39 @@ export type AttachOutcome =
 
 /**
  * Why the attach fails by itself, whatever else is attached; undefined when it may succeed.
- * A stall domain refuses a master that does not stall, as arm-smmu-v3 did from 2021 (commit
- * 395ad89d11fd) until the CD table moved to the master in 2023: it compared the master's
- * stall_enabled with the domain's (docs/smmuv3.md says what each kernel does). So under
- * force-stall, where every master stalls, nothing is refused for it.
+ * On SMMUv2 a stall domain refuses a master that does not stall (the model's rule for a
+ * context bank whose CFCFG the domain sets). SMMUv3 is decided by `stallMismatch`.
  */
 function refusal<K>(request: AttachRequest<K>): string | undefined {
   if (request.masterSmmu !== request.domainSmmu) {
     return `master '${request.master}' is behind smmu '${request.masterSmmu}' but domain '${request.domainName}' uses smmu '${request.domainSmmu}'`;
   }
-  if (request.domainStalls && !request.masterStall.stalls) {
+  if (request.smmuV3Kernel === undefined && request.domainStalls && !request.masterStall.stalls) {
     return `domain '${request.domainName}' stalls on faults but ${request.masterStall.why}`;
   }
   return undefined;
+}
+
+/** The stall_enabled an SMMUv3 domain took from the first master attached to it (5.14–6.9). */
+interface DomainStall {
+  stalls: boolean;
+  master: string;
+}
+
+/**
+ * arm_smmu_attach_dev from 5.14 (395ad89d11fd) to 6.9: an S1 domain takes stall_enabled
+ * from the first master attached to it (CD.S is written from the domain), and a master
+ * whose stall_enabled differs is refused with -EINVAL; until 6.1 it also prints "cannot
+ * attach to stall-enabled domain" (or "stall-disabled"). From 6.10 CD.S is per master and
+ * nothing is refused for it. Under force-stall every master stalls, so nothing ever is.
+ */
+function stallMismatch<K>(request: AttachRequest<K>, taken: DomainStall | undefined): string | undefined {
+  const kernel = request.smmuV3Kernel;
+  if (kernel === undefined || hasChange(kernel, 'smmuV3CdStallPerMaster') || !taken || taken.stalls === request.masterStall.stalls) return undefined;
+  const first = `'${taken.master}', which ${taken.stalls ? 'stalls' : 'does not stall'}`;
+  const master = request.masterStall.stalls ? `master '${request.master}' stalls` : request.masterStall.why;
+  const line = hasChange(kernel, 'smmuV3StallAttachMessage') ? '' : ` and prints "cannot attach to stall-${taken.stalls ? 'enabled' : 'disabled'} domain"`;
+  return `on Linux ${kernel} SMMUv3 domain '${request.domainName}' took stall_enabled from the first master attached to it (${first}) and ${master}: arm_smmu_attach_dev fails -EINVAL${line}`;
 }
 
 /**
@@ -71,10 +95,12 @@ function refusal<K>(request: AttachRequest<K>): string | undefined {
  */
 export class Attacher<K> {
   private readonly banks = new Map<string, K[]>();
+  private readonly stallOf = new Map<K, DomainStall>();
 
   attach(request: AttachRequest<K>): AttachOutcome {
-    const reason = refusal(request);
+    const reason = refusal(request) ?? stallMismatch(request, this.stallOf.get(request.domain));
     if (reason) return { attached: false, why: 'refused', reason };
+    if (!this.stallOf.has(request.domain)) this.stallOf.set(request.domain, { stalls: request.masterStall.stalls, master: request.master });
     const inUse = this.banks.get(request.masterSmmu) ?? [];
     this.banks.set(request.masterSmmu, inUse);
     if (inUse.includes(request.domain)) return { attached: true };

@@ -50,6 +50,7 @@ export function elaborate(file: ScenarioFile, checked: CheckResult, lines: LineI
       contextBanks: reader.number(s, 'context-banks'),
       unmatchedFault: s.word('unmatched') === 'fault',
       stallModel: s.word('stall-model') as SmmuModel['stallModel'],
+      priHandling: s.word('pri-handling') as SmmuModel['priHandling'],
       eventqEntries: reader.number(s, 'eventq'),
       priqEntries: reader.number(s, 'priq'),
       ssidBits: reader.number(s, 'ssid-bits'),

@@ -29,6 +29,8 @@ export interface SmmuModel {
   /** sCR0.USFCFG = 1: unmatched streams fault (else bypass). */
   unmatchedFault: boolean;
   stallModel: 'stall' | 'no-stall' | 'force-stall';
+  /** How page requests are handled: upstream arm-smmu-v3 denies them; iopf is the never-merged PRI path (smmu setting `pri-handling`). */
+  priHandling: 'upstream' | 'iopf';
   eventqEntries: number;
   priqEntries: number;
   ssidBits: number;

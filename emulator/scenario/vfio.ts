@@ -1,3 +1,4 @@
+import type { KernelVersion } from '../kernel/versions';
 import { AttachOutcome, Attacher, MasterStall } from './attach';
 
 /**
@@ -15,6 +16,8 @@ export interface ContainerMember {
   stall: MasterStall;
   /** SMMUv2: the context banks of the master's SMMU; undefined on SMMUv3. */
   contextBanks: number | undefined;
+  /** SMMUv3: the Linux release whose attach rules apply (attach.ts); undefined on SMMUv2. */
+  smmuV3Kernel: KernelVersion | undefined;
 }
 
 export interface ContainerRequest {
@@ -62,6 +65,7 @@ function attachTo<K>(attacher: Attacher<K | ContainerDomain>, member: ContainerM
     domainStalls: domain.stall,
     masterStall: member.stall,
     contextBanks: member.contextBanks,
+    smmuV3Kernel: member.smmuV3Kernel,
   });
 }
 

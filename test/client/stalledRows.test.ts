@@ -59,7 +59,7 @@ test('a row the driver cannot answer now offers no answer at all', () => {
 test('the status bar says what was written, and the others the answer resumed', () => {
   assert.equal(answerMessage(1, { resumed: [1], written: 'FSR ← 0x2; RESUME ← retry (TnR=0)' }), 'IOMMU: FSR ← 0x2; RESUME ← retry (TnR=0)');
   assert.equal(
-    answerMessage(0, { resumed: [0, 2], written: 'CMD_PRI_RESP sid 0x100 ssid 5 prgi 0x0 success: #0, #2 retry their translation; CMD_SYNC: every command before it has completed' }),
-    'IOMMU: CMD_PRI_RESP sid 0x100 ssid 5 prgi 0x0 success: #0, #2 retry their translation; CMD_SYNC: every command before it has completed; also resumed #2',
+    answerMessage(0, { resumed: [0, 2], written: 'CMD_PRI_RESP sid 0x100 ssid 5 prgi 0x0 success: #0, #2 retry their translation' }),
+    'IOMMU: CMD_PRI_RESP sid 0x100 ssid 5 prgi 0x0 success: #0, #2 retry their translation; also resumed #2',
   );
 });

@@ -135,10 +135,11 @@ expect fetch0 completed
 `;
 
 /**
- * The same on an SMMUv3, with a PRI master (so that the handler runs: on an SMMUv3 a
- * terminating domain's faults reach a handler only as page requests) answering 'invalid'.
+ * The same on an SMMUv3, with a PRI master (so that the handler runs: on an SMMUv3 the
+ * faults of a master that cannot stall reach a handler only as page requests, and only
+ * with `pri-handling iopf`, which upstream arm-smmu-v3 is not) answering 'invalid'.
  */
-const V3 = edit(BASE, 'version v2', 'version v3', 'master gpu {', 'master gpu { pri;', 'context thread', 'context workqueue', '  terminate\n', '  invalid\n');
+const V3 = edit(BASE, 'smmu apps { version v2 }', 'smmu apps { pri-handling iopf; version v3 }', 'master gpu {', 'master gpu { pri;', 'context thread', 'context workqueue', '  terminate\n', '  invalid\n');
 
 /**
  * A stall domain, a can-stall master, a workqueue handler that always responds: the
@@ -153,6 +154,9 @@ const STALL = edit(
   'context thread',
   'context workqueue',
 );
+
+/** The same on an SMMUv3, without `fault stall`: an SMMUv3 domain has no stall setting of its own (CD.S is the master's stall_enabled). */
+const V3_STALL = edit(STALL, 'kernel 6.12\n', '', 'version v2', 'version v3', '  fault stall\n', '');
 
 /** Two SMMUs, every declaration naming its own. */
 const TWO_SMMUS = edit(
@@ -609,7 +613,7 @@ describe('attach', () => {
       ),
     ]),
     // Linux decides with master->stall_enabled: STALL_FORCE makes every master stall, `can-stall` or not.
-    scenario('a stall domain attaches a master without can-stall behind a force-stall SMMUv3', edit(V3, 'version v3', 'version v3; stall-model force-stall', 'master gpu { pri;', 'master gpu {', '  map 0x0100_0000', '  fault stall\n  map 0x0100_0000'), (s) => [
+    scenario('behind a force-stall SMMUv3 a master without can-stall stalls: its handler answers stalls', edit(V3, 'version v3', 'version v3; stall-model force-stall', 'master gpu { pri;', 'master gpu {'), (s) => [
       hint('response-mapping', s.at('invalid'), "on a stall of master 'gpu', 'invalid' is sent as CMD_RESUME abort (Linux's arm_smmu_page_response: SUCCESS → retry, INVALID and FAILURE → abort)"),
     ]),
     clean('SMMUv3 has no context banks to run out of', edit(V3, 'engine gpu.cp', [1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => `domain d${n} { }\nmaster m${n} { stream ${n}; domain d${n} }\n`).join('') + 'engine gpu.cp')),
@@ -972,22 +976,64 @@ describe('expects', () => {
 
 describe('SMMUv3 stall model and PASIDs', () => {
   runCases([
-    scenario('a stall domain on an SMMUv3 whose STALL_MODEL is no-stall', edit(V3, 'version v3', 'version v3; stall-model no-stall', '  map 0x0100_0000', '  fault stall\n  map 0x0100_0000', 'domain gpu_dom }', 'domain gpu_dom; can-stall }'), (s) => [
-      error('stall-model', s.at('stall', 'fault stall'), "smmu 'apps' has STALL_MODEL no-stall (0b01): CD.S must be 0, so domain 'gpu_dom' cannot stall on faults"),
-      // Behind a no-stall SMMU no master stalls, `can-stall` or not: the SMMU is the reason.
+    // Linux has no per-domain stall choice on SMMUv3: CD.S is master->stall_enabled, so a
+    // domain's `fault` is ignored (a warning), whatever the STALL_MODEL, and is never ILLEGAL.
+    scenario('fault-per-master: a stall domain on an SMMUv3 whose STALL_MODEL is no-stall', edit(V3, 'version v3', 'version v3; stall-model no-stall', '  map 0x0100_0000', '  fault stall\n  map 0x0100_0000', 'domain gpu_dom }', 'domain gpu_dom; can-stall }'), (s) => [
       warning(
-        'attach-fails',
-        s.at('gpu_dom', 'domain gpu_dom; can-stall }'),
-        "iommu_attach_device fails: domain 'gpu_dom' stalls on faults but master 'gpu' cannot stall behind smmu 'apps' (STALL_MODEL no-stall). The master stays unattached and its transactions fault (a VFIO container would put it in a domain of its own).",
-      ),
-      warning(
-        'handler-never-runs',
-        s.at('gpu_dom', 'on gpu_dom'),
-        "handler 'gpu_fault' never runs: domain 'gpu_dom' stalls on faults, but no master using it can stall (Linux writes CD.S=0 for them), so its faults terminate on SMMUv3 'apps', whose event records arm_smmu_evtq_thread only prints, and no PRI master uses it to send page requests",
+        'fault-per-master',
+        s.at('stall', 'fault stall'),
+        "on Linux 7.1 an SMMUv3 domain has no stall setting of its own: CD.S is each master's stall_enabled (its dma-can-stall, 'can-stall', under the STALL_MODEL of smmu 'apps'), so 'fault stall' is ignored",
       ),
     ]),
-    scenario('a terminating domain on an SMMUv3 whose STALL_MODEL is force-stall', edit(V3, 'version v3', 'version v3; stall-model force-stall', '  map 0x0100_0000', '  fault terminate\n  map 0x0100_0000'), (s) => [
-      error('stall-model', s.at('terminate', 'fault terminate'), "smmu 'apps' has STALL_MODEL force-stall (0b10): CD.S must be 1, so domain 'gpu_dom' must stall on faults ('fault stall')"),
+    scenario('fault-per-master: a terminating domain on an SMMUv3 whose STALL_MODEL is force-stall', edit(V3, 'version v3', 'version v3; stall-model force-stall', '  map 0x0100_0000', '  fault terminate\n  map 0x0100_0000'), (s) => [
+      warning(
+        'fault-per-master',
+        s.at('terminate', 'fault terminate'),
+        "on Linux 7.1 an SMMUv3 domain has no stall setting of its own: CD.S is each master's stall_enabled (its dma-can-stall, 'can-stall', under the STALL_MODEL of smmu 'apps'), so 'fault terminate' is ignored",
+      ),
+    ]),
+    scenario('fault-per-master on Linux 6.6: the domain takes its first master\'s stall_enabled', edit(V3, 'smmu apps', 'kernel 6.6\nsmmu apps', '  map 0x0100_0000', '  fault stall\n  map 0x0100_0000'), (s) => [
+      warning(
+        'fault-per-master',
+        s.at('stall', 'fault stall'),
+        "on Linux 6.6 an SMMUv3 domain has no stall setting of its own: the domain takes stall_enabled from the first master attached to it, and a master that differs is refused (its dma-can-stall, 'can-stall', under the STALL_MODEL of smmu 'apps'), so 'fault stall' is ignored",
+      ),
+    ]),
+    scenario('attach-fails on Linux 6.6: a master that cannot stall, after one that stalls, in one SMMUv3 domain', edit(V3_STALL, 'smmu apps', 'kernel 6.6\nsmmu apps', 'engine gpu.cp', 'master dsp { stream 0x7; domain gpu_dom }\nengine gpu.cp'), (s) => [
+      warning(
+        'attach-fails',
+        s.at('gpu_dom', 'domain gpu_dom }'),
+        "iommu_attach_device fails: on Linux 6.6 SMMUv3 domain 'gpu_dom' took stall_enabled from the first master attached to it ('gpu', which stalls) and master 'dsp' is not 'can-stall': arm_smmu_attach_dev fails -EINVAL. The master stays unattached and its transactions fault (a VFIO container would put it in a domain of its own).",
+      ),
+    ]),
+    clean('no attach-fails on Linux 7.1: CD.S is per master, the two share the domain', edit(V3_STALL, 'engine gpu.cp', 'master dsp { stream 0x7; domain gpu_dom }\nengine gpu.cp')),
+    scenario('iopf-multiple-streams: a stalling master with two StreamIDs and a handler (7.1: arm_smmu_enable_iopf)', edit(V3_STALL, 'master gpu {', 'master gpu { stream 0x9;'), (s) => [
+      warning(
+        'iopf-multiple-streams',
+        s.at('gpu', 'master gpu'),
+        "on Linux 7.1 arm_smmu_enable_iopf enables IOPF only for a master with exactly one StreamID, and master 'gpu' has 2: handler 'gpu_fault' never sees its stalls. The IOMMU core aborts each with CMD_RESUME to its first StreamID 0x9 (master->streams[0]), so a stall on any other stream is never resumed",
+      ),
+    ]),
+    scenario('iopf-multiple-streams on Linux 6.12: arm_smmu_master_iopf_supported', edit(V3_STALL, 'smmu apps', 'kernel 6.12\nsmmu apps', 'master gpu {', 'master gpu { stream 0x9;'), (s) => [
+      warning(
+        'iopf-multiple-streams',
+        s.at('gpu', 'master gpu'),
+        "on Linux 6.12 arm_smmu_master_iopf_supported enables IOPF only for a master with exactly one StreamID, and master 'gpu' has 2: handler 'gpu_fault' never sees its stalls. The IOMMU core aborts each with CMD_RESUME to its first StreamID 0x9 (master->streams[0]), so a stall on any other stream is never resumed",
+      ),
+    ]),
+    scenario('iopf-multiple-streams: a PRI master with two StreamIDs behind pri-handling iopf', edit(V3, 'master gpu { pri;', 'master gpu { pri; stream 0x9;'), (s) => [
+      warning(
+        'iopf-multiple-streams',
+        s.at('gpu', 'master gpu'),
+        "on Linux 7.1 arm_smmu_enable_iopf enables IOPF only for a master with exactly one StreamID, and master 'gpu' has 2: handler 'gpu_fault' never sees its page request groups. The IOMMU core answers each with CMD_PRI_RESP to its first StreamID 0x9 (master->streams[0])",
+      ),
+    ]),
+    scenario('pri-denied: upstream arm-smmu-v3 never hands page requests to a handler', edit(V3, 'pri-handling iopf; ', ''), (s) => [
+      warning(
+        'pri-denied',
+        s.at('gpu_dom', 'on gpu_dom'),
+        "handler 'gpu_fault' never sees the page requests of master 'gpu': upstream arm-smmu-v3 (every release, Linux 7.1 too) logs \"unexpected PRI request received\" and denies each group (CMD_PRI_RESP PRI_RESP_DENY); 'pri-handling iopf' on smmu 'apps' runs the never-merged iopf path instead",
+      ),
     ]),
     scenario('a PASID binding beyond ssid-bits', edit(V3, 'version v3', 'version v3; ssid-bits 2', 'domain gpu_dom }', 'domain gpu_dom; pasid 5 -> gpu_dom }'), (s) => [
       error('pasid-range', s.at('5', 'pasid 5'), "PASID 5 does not fit the 2 SubstreamID bits of smmu 'apps' (ssid-bits 2)"),
@@ -1006,7 +1052,6 @@ describe('SMMUv3 stall model and PASIDs', () => {
 // SMMUv3 fault delivery: handler-never-runs, response-mapping, stall-off-v3, pasid-unbound, oas-ips
 
 /** A stall domain on an SMMUv3: a can-stall master (no PRI), a workqueue handler answering 'terminate'. */
-const V3_STALL = edit(STALL, 'version v2', 'version v3');
 const STALL_HINT = "(Linux's arm_smmu_page_response: SUCCESS → retry, INVALID and FAILURE → abort)";
 const PRI_HINT = '(retry → Success, terminate → InvalidRequest, abort → ResponseFailure)';
 const CONTEXT_V3 = (word: string) =>
@@ -1023,7 +1068,7 @@ describe('SMMUv3 fault delivery and PASID traffic', () => {
       warning(
         'handler-never-runs',
         s.at('gpu_dom', 'on gpu_dom'),
-        "handler 'gpu_fault' never runs: domain 'gpu_dom' terminates faults (CD.S=0) on SMMUv3 'apps', whose event records arm_smmu_evtq_thread only prints, and no PRI master uses it to send page requests",
+        "handler 'gpu_fault' never runs: no master using domain 'gpu_dom' stalls (CD.S=0: Linux writes CD.S from each master's stall_enabled) on SMMUv3 'apps', whose event records arm_smmu_evtq_thread only prints, and no PRI master uses it to send page requests",
       ),
     ]),
     clean(
@@ -1038,7 +1083,7 @@ describe('SMMUv3 fault delivery and PASID traffic', () => {
     ),
     scenario(
       'a stall domain reached through the PASID binding of a can-stall master a vfio container placed',
-      edit(V3, 'master gpu { pri;', 'master gpu {', '  map 0x0100_0000', '  fault stall\n  map 0x0100_0000', 'domain gpu_dom }', 'can-stall }', 'engine gpu.cp', 'master nic { can-stall; stream 0x1; pasid 3 -> gpu_dom }\nvfio pt { masters nic }\nengine gpu.cp'),
+      edit(V3, 'master gpu { pri;', 'master gpu {', 'domain gpu_dom }', 'can-stall }', 'engine gpu.cp', 'master nic { can-stall; stream 0x1; pasid 3 -> gpu_dom }\nvfio pt { masters nic }\nengine gpu.cp'),
       (s) => [
         information('vfio-placement', s.at('nic', 'masters nic'), 'attached to pt'),
         hint('response-mapping', s.at('invalid'), `on a stall of master 'nic', 'invalid' is sent as CMD_RESUME abort ${STALL_HINT}`),
@@ -1118,10 +1163,8 @@ describe('vfio containers', () => {
       'version v3; stall-model force-stall',
       'master gpu { pri;',
       'master gpu {',
-      '  map 0x0100_0000',
-      '  fault stall\n  map 0x0100_0000',
       'expect fetch0',
-      `${NIC}vfio pt { fault stall; masters nic }\nexpect fetch0`,
+      `${NIC}vfio pt { masters nic }\nexpect fetch0`,
     ), (s) => [
       hint('response-mapping', s.at('invalid'), "on a stall of master 'gpu', 'invalid' is sent as CMD_RESUME abort (Linux's arm_smmu_page_response: SUCCESS → retry, INVALID and FAILURE → abort)"),
       information('vfio-placement', s.at('nic', 'masters nic'), 'attached to pt'),
@@ -1214,7 +1257,9 @@ describe('coverage', () => {
     'response-mapping',
     'response-kind',
     'smr-conflict',
-    'stall-model',
+    'fault-per-master',
+    'iopf-multiple-streams',
+    'pri-denied',
     'stall-off-no-stall',
     'stall-off-v3',
     'stall-unanswered',

@@ -182,7 +182,7 @@ test('engine ▮: the masters, each followed by a dot', () => {
 // Statements of each block
 
 test('smmu block: the settings of its version only', () => {
-  assert.deepEqual(labels(`smmu s {\n  version v3\n  ${cursor}\n}`), ['base', 'eventq', 'priq', 'ssid-bits', 'stall-model']);
+  assert.deepEqual(labels(`smmu s {\n  version v3\n  ${cursor}\n}`), ['base', 'eventq', 'pri-handling', 'priq', 'ssid-bits', 'stall-model']);
   assert.deepEqual(labels(`smmu s {\n  version v2\n  ${cursor}\n}`), ['base', 'context-banks', 'impl', 'unmatched']);
   // Without `version` an SMMU is a v2, as the checker reads it.
   assert.deepEqual(labels(`smmu s {\n  ${cursor}\n}`), ['base', 'context-banks', 'impl', 'unmatched', 'version']);

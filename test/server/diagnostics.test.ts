@@ -111,21 +111,20 @@ describe('published diagnostics', () => {
     assert.deepEqual(d?.range, doc.range('gpu_dom', 1));
   });
 
-  test('v2-only settings on a v3 SMMU, and an illegal STALL_MODEL', async () => {
+  test('v2-only settings on a v3 SMMU; a domain stall setting Linux ignores there, whatever the STALL_MODEL', async () => {
     const list = await diagnosticsOf(base.replace('version v2', 'version v3; stall-model no-stall').replace('fault stall', 'fault stall; hupcf on'));
     assert.deepEqual(
       list.map((d) => [d.code, d.message]),
       [
-        ['stall-model', "smmu 'kgsl' has STALL_MODEL no-stall (0b01): CD.S must be 0, so domain 'gpu_dom' cannot stall on faults"],
-        ['version-mismatch', "'hupcf' is an SMMUv2 context-bank bit; domain 'gpu_dom' is on an SMMUv3, which has no HUPCF (stalls are per transaction)"],
-        // Behind a no-stall SMMU the can-stall master does not stall either: the SMMU is the reason.
         [
-          'attach-fails',
-          "iommu_attach_device fails: domain 'gpu_dom' stalls on faults but master 'gpu' cannot stall behind smmu 'kgsl' (STALL_MODEL no-stall). The master stays unattached and its transactions fault (a VFIO container would put it in a domain of its own).",
+          'fault-per-master',
+          "on Linux 6.12 an SMMUv3 domain has no stall setting of its own: CD.S is each master's stall_enabled (its dma-can-stall, 'can-stall', under the STALL_MODEL of smmu 'kgsl'), so 'fault stall' is ignored",
         ],
+        ['version-mismatch', "'hupcf' is an SMMUv2 context-bank bit; domain 'gpu_dom' is on an SMMUv3, which has no HUPCF (stalls are per transaction)"],
+        // Behind a no-stall SMMU the can-stall master does not stall: its CD.S is 0 and no fault reaches the handler.
         [
           'handler-never-runs',
-          "handler 'h' never runs: domain 'gpu_dom' stalls on faults, but no master using it can stall (Linux writes CD.S=0 for them), so its faults terminate on SMMUv3 'kgsl', whose event records arm_smmu_evtq_thread only prints, and no PRI master uses it to send page requests",
+          "handler 'h' never runs: no master using domain 'gpu_dom' stalls (CD.S=0: Linux writes CD.S from each master's stall_enabled) on SMMUv3 'kgsl', whose event records arm_smmu_evtq_thread only prints, and no PRI master uses it to send page requests",
         ],
       ],
     );

@@ -133,7 +133,7 @@ describe('predictions behind an SMMUv3', () => {
 
   test('stall records that wait for room in a full event queue, and a run that does not end', async () => {
     const text = `smmu s { version v3; eventq 2 }
-domain d { fault stall; map 0x0 -> 0x8000_0000 size 1M rw }
+domain d { map 0x0 -> 0x8000_0000 size 1M rw }
 master m { stream 0x1; domain d; can-stall }
 engine m.e { outstanding 8; repeat 4 { read 0x10_0000 + i*0x1000 64 as r } }
 handler h on d { map page -> 0x9000_0000 rw; retry }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver-protocol/node';
-import { groupResponseCommands } from '../../emulator/kernel/iopf';
+import { groupResponseCommand } from '../../emulator/kernel/iopf';
 import { OpenScenario } from './helpers';
 
 /*
@@ -10,8 +10,8 @@ import { OpenScenario } from './helpers';
  */
 
 /** An SMMUv3 with a stall domain and a can-stall master, and a terminating domain with a PRI master. */
-const base = `smmu s { version v3; ssid-bits 4 }
-domain st { fault stall; map 0x0 -> 0x8000_0000 size 1M rw }
+const base = `smmu s { version v3; ssid-bits 4; pri-handling iopf }
+domain st { map 0x0 -> 0x8000_0000 size 1M rw }
 domain pr { map 0x0 -> 0x9000_0000 size 1M rw }
 master gpu { stream 0x1; domain st; can-stall }
 master nic { stream 0x2; domain pr; pri }
@@ -83,7 +83,7 @@ describe('SMMUv3 diagnostics', () => {
         3,
         DiagnosticSeverity.Warning,
         'handler-never-runs',
-        "handler 'on_pri' never runs: domain 'pr' terminates faults (CD.S=0) on SMMUv3 's', whose event records arm_smmu_evtq_thread only prints, and no PRI master uses it to send page requests",
+        "handler 'on_pri' never runs: no master using domain 'pr' stalls (CD.S=0: Linux writes CD.S from each master's stall_enabled) on SMMUv3 's', whose event records arm_smmu_evtq_thread only prints, and no PRI master uses it to send page requests",
       ),
     ]);
   });
@@ -99,7 +99,7 @@ describe('SMMUv3 diagnostics', () => {
         3,
         DiagnosticSeverity.Warning,
         'handler-never-runs',
-        "handler 'on_stall' never runs: domain 'st' stalls on faults, but no master using it can stall (Linux writes CD.S=0 for them), so its faults terminate on SMMUv3 's', whose event records arm_smmu_evtq_thread only prints, and no PRI master uses it to send page requests",
+        "handler 'on_stall' never runs: no master using domain 'st' stalls (CD.S=0: Linux writes CD.S from each master's stall_enabled) on SMMUv3 's', whose event records arm_smmu_evtq_thread only prints, and no PRI master uses it to send page requests",
       ),
     ]);
   });
@@ -125,24 +125,24 @@ describe('SMMUv3 diagnostics', () => {
       expected('terminate', 0, DiagnosticSeverity.Hint, 'response-mapping', "on a page request group of master 'nic', 'terminate' is sent as CMD_PRI_RESP InvalidRequest (retry → Success, terminate → InvalidRequest, abort → ResponseFailure)"),
     ]);
     // What the emulator sends for these answers (kernel/iopf.ts) is what the hints say.
-    const stall = groupResponseCommands({ kind: 'stall', sid: 1, ssid: undefined, grpid: 0 }, 'invalid')[0];
-    const group = groupResponseCommands({ kind: 'page-request', sid: 2, ssid: undefined, grpid: 0 }, 'terminate')[0];
-    assert.deepEqual([stall?.op, stall?.op === 'CMD_RESUME' ? stall.action : undefined], ['CMD_RESUME', 'abort']);
-    assert.deepEqual([group?.op, group?.op === 'CMD_PRI_RESP' ? group.response : undefined], ['CMD_PRI_RESP', 'invalid']);
+    const stall = groupResponseCommand({ kind: 'stall', sid: 1, ssid: undefined, grpid: 0 }, 1, 'invalid');
+    const group = groupResponseCommand({ kind: 'page-request', sid: 2, ssid: undefined, grpid: 0 }, 2, 'terminate');
+    assert.deepEqual([stall.op, stall.op === 'CMD_RESUME' ? stall.action : undefined], ['CMD_RESUME', 'abort']);
+    assert.deepEqual([group.op, group.op === 'CMD_PRI_RESP' ? group.response : undefined], ['CMD_PRI_RESP', 'invalid']);
   });
 
   test('every answer on a domain that gets both stalls and page request groups: the hint names the command the emulator sends', async () => {
-    const both = `smmu s { version v3 }
-domain d { fault stall; map 0x0 -> 0x8000_0000 size 1M rw }
+    const both = `smmu s { version v3; pri-handling iopf }
+domain d { map 0x0 -> 0x8000_0000 size 1M rw }
 master gpu { stream 0x1; domain d; can-stall }
 master nic { stream 0x2; domain d; can-stall; pri }
 handler h on d { ANSWER }
 `;
     const priNames: Record<string, string> = { success: 'Success', invalid: 'InvalidRequest', failure: 'ResponseFailure' };
     for (const answer of ['retry', 'terminate', 'abort', 'success', 'invalid', 'failure'] as const) {
-      const stall = groupResponseCommands({ kind: 'stall', sid: 1, ssid: undefined, grpid: 0 }, answer)[0];
-      const group = groupResponseCommands({ kind: 'page-request', sid: 2, ssid: undefined, grpid: 0 }, answer)[0];
-      assert.ok(stall?.op === 'CMD_RESUME' && group?.op === 'CMD_PRI_RESP');
+      const stall = groupResponseCommand({ kind: 'stall', sid: 1, ssid: undefined, grpid: 0 }, 1, answer);
+      const group = groupResponseCommand({ kind: 'page-request', sid: 2, ssid: undefined, grpid: 0 }, 2, answer);
+      assert.ok(stall.op === 'CMD_RESUME' && group.op === 'CMD_PRI_RESP');
       const native = answer === 'retry' || answer === 'terminate' || answer === 'abort';
       const message = native
         ? `on a page request group of master 'nic', '${answer}' is sent as CMD_PRI_RESP ${priNames[group.response]} (retry → Success, terminate → InvalidRequest, abort → ResponseFailure)`

@@ -31,13 +31,13 @@ export function masterStallOf(master: MasterDeclaration, context: Pick<CheckCont
  */
 function canStallFix(a: Asking, request: AttachRequest<DomainDeclaration>, context: CheckContext): QuickFix | undefined {
   const smmu = context.smmuOf.get(a.master);
-  if (request.masterSmmu !== request.domainSmmu || !request.domainStalls || request.masterStall.stalls || !smmu || !stallEnabled(true, stallModelOf(smmu, context))) return undefined;
+  if (request.smmuV3Kernel !== undefined || request.masterSmmu !== request.domainSmmu || !request.domainStalls || request.masterStall.stalls || !smmu || !stallEnabled(true, stallModelOf(smmu, context))) return undefined;
   const at = a.setting.range.end;
   return { title: `Add 'can-stall' to master '${request.master}'`, edits: [{ range: { start: at, end: at }, newText: '; can-stall' }] };
 }
 
 /** What iommu_attach_device is asked, for a master whose domain resolved. */
-export function attachRequest(master: MasterDeclaration, domain: DomainDeclaration, context: Pick<CheckContext, 'smmuOf' | 'settings'>): AttachRequest<DomainDeclaration> | undefined {
+export function attachRequest(master: MasterDeclaration, domain: DomainDeclaration, context: Pick<CheckContext, 'smmuOf' | 'settings' | 'kernel'>): AttachRequest<DomainDeclaration> | undefined {
   const masterSmmu = context.smmuOf.get(master);
   const domainSmmu = context.smmuOf.get(domain);
   const stall = masterStallOf(master, context);
@@ -52,6 +52,7 @@ export function attachRequest(master: MasterDeclaration, domain: DomainDeclarati
     domainStalls: context.settings.get(domain)?.word('fault') === 'stall',
     masterStall: stall,
     contextBanks: knownSmmuKind(versionOf(context, masterSmmu))?.contextBanks ? Number(smmuSettings?.number('context-banks') ?? 0n) : undefined,
+    smmuV3Kernel: versionOf(context, masterSmmu) === 'v3' ? context.kernel : undefined,
   };
 }
 
@@ -74,6 +75,7 @@ export function checkAttachments(masters: readonly MasterDeclaration[], context:
   });
   attachInOrder(requests.map((r) => r.request), attacher).forEach((outcome, i) => {
     const asked = requests[i];
+    if (asked && outcome.attached) context.ownAttached.add(asked.asking.master);
     if (outcome.attached || !asked) return;
     const at = asked.asking.setting.range;
     if (outcome.why === 'refused') {

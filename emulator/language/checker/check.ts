@@ -1,3 +1,4 @@
+import type { KernelVersion } from '../../kernel/versions';
 import {
   Declaration,
   DomainDeclaration,
@@ -24,12 +25,11 @@ import { BlockSettings } from './settings';
 import { CheckedStream, checkMasterStreams } from './streams';
 import { checkPasidTraffic } from './pasidTraffic';
 import { collectSymbols, SymbolEntry, SymbolTable } from './symbols';
-import { checkSmmuV3 } from './v3';
+import { checkSmmuV3, checkV3FaultSetting } from './v3';
 import { checkExistsOn } from './versionRule';
 import { checkKernel, kernelRun } from './kernel';
 import { checkAdrenoDomain } from './adreno';
 import { CheckedContainer, checkContainers } from './vfio';
-import { knownSmmuKind } from '../../smmu/kinds';
 
 /** Everything the checker learned: diagnostics, names, and what elaboration builds on. */
 export interface CheckResult {
@@ -38,6 +38,8 @@ export interface CheckResult {
   settings: Map<Declaration, BlockSettings>;
   smmuOf: Map<Declaration, SymbolEntry<'smmu'>>;
   labels: Map<string, Transaction[]>;
+  kernel: KernelVersion;
+  ownAttached: Set<Declaration>;
   mapsOf: Map<DomainDeclaration | VfioDeclaration, CheckedMap[]>;
   streamsOf: Map<MasterDeclaration, CheckedStream[]>;
   /** The vfio containers whose SMMU is known, in declaration order: their domains and placements. */
@@ -109,20 +111,6 @@ function checkSmmu(smmu: SmmuDeclaration, context: CheckContext): void {
   settingsOf(smmu, 'smmu', version, context);
 }
 
-/** IDR0.STALL_MODEL decides what CD.S may be (SMMUv3 spec 3.12.2): else a C_BAD_CD. */
-function checkStallModel(domain: DomainDeclaration | VfioDeclaration, settings: BlockSettings, context: CheckContext): void {
-  const smmu = context.smmuOf.get(domain);
-  if (!smmu?.declaration || !knownSmmuKind(versionOf(context, smmu))?.stallModel) return;
-  const model = context.settings.get(smmu.declaration)?.word('stall-model');
-  const stalls = settings.word('fault') === 'stall';
-  const at = settings.node('fault')?.value?.range ?? domain.name?.range ?? domain.range;
-  if (model === 'no-stall' && stalls) {
-    context.sink.error('stall-model', at, `smmu '${smmu.name}' has STALL_MODEL no-stall (0b01): CD.S must be 0, so ${ownerName(domain)} cannot stall on faults`);
-  } else if (model === 'force-stall' && !stalls) {
-    context.sink.error('stall-model', at, `smmu '${smmu.name}' has STALL_MODEL force-stall (0b10): CD.S must be 1, so ${ownerName(domain)} must stall on faults ('fault stall')`);
-  }
-}
-
 const pasidBinding = statementSpec('master', 'pasid');
 
 function checkMaster(master: MasterDeclaration, context: CheckContext): void {
@@ -155,7 +143,7 @@ function defaultAddressSizes(): { ias: bigint; oas: bigint } {
 
 /** A container's settings and maps; its masters are placed by checkContainers. */
 function checkVfio(vfio: VfioDeclaration, context: CheckContext): CheckedMap[] {
-  checkStallModel(vfio, settingsOf(vfio, 'vfio', versionOf(context, context.smmuOf.get(vfio)), context), context);
+  checkV3FaultSetting(vfio, settingsOf(vfio, 'vfio', versionOf(context, context.smmuOf.get(vfio)), context), context);
   const { ias, oas } = defaultAddressSizes();
   return checkMaps(vfio.maps, ownerName(vfio), ias, oas, context);
 }
@@ -171,6 +159,7 @@ export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult
     smmuOf: new Map(),
     labels: new Map(),
     kernel: kernelRun(declarationsOf(file, 'kernel')[0]),
+    ownAttached: new Set(),
   };
   checkSingletons(file, context);
   for (const kernel of declarationsOf(file, 'kernel')) checkKernel(kernel, context);
@@ -185,7 +174,7 @@ export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult
   const mapsOf = new Map<DomainDeclaration | VfioDeclaration, CheckedMap[]>();
   for (const domain of domains) {
     const settings = settingsOf(domain, 'domain', versionOf(context, context.smmuOf.get(domain)), context);
-    checkStallModel(domain, settings, context);
+    checkV3FaultSetting(domain, settings, context);
     checkAdrenoDomain(domain, settings, context);
     mapsOf.set(domain, checkMaps(domain.maps, ownerName(domain), settings.number('ias'), settings.number('oas'), context));
   }
@@ -219,6 +208,8 @@ export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult
     settings: context.settings,
     smmuOf: context.smmuOf,
     labels: context.labels,
+    kernel: context.kernel,
+    ownAttached: context.ownAttached,
     mapsOf,
     streamsOf,
     containers,

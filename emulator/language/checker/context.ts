@@ -19,6 +19,8 @@ export interface CheckContext {
   labels: Map<string, Transaction[]>;
   /** The Linux release whose fault path the scenario runs (diagnostics that depend on it name it). */
   kernel: KernelVersion;
+  /** The masters whose own `domain` attached at start (checkAttachments decides it, in declaration order). */
+  ownAttached: Set<Declaration>;
 }
 
 export function versionOf(context: Pick<CheckContext, 'settings'>, smmu: SymbolEntry<'smmu'> | undefined): SmmuVersion | undefined {

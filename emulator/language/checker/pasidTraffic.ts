@@ -69,7 +69,7 @@ function configurationOutcome(table: PasidTable, pasid: bigint): PasidOutcome {
 }
 
 /** The PASID table of a master on an SMMUv3 that is attached at start (v3Attachments.ts); an unattached master's STE aborts everything. */
-export function pasidTableOf(master: MasterDeclaration, context: Pick<CheckContext, 'settings' | 'smmuOf' | 'symbols'>, placed: ReadonlySet<MasterDeclaration>): PasidTable | undefined {
+export function pasidTableOf(master: MasterDeclaration, context: Pick<CheckContext, 'settings' | 'smmuOf' | 'symbols' | 'ownAttached'>, placed: ReadonlySet<MasterDeclaration>): PasidTable | undefined {
   const smmu = context.smmuOf.get(master);
   if (!smmu?.declaration || !v3Attachment(master, context, placed)) return undefined;
   const bindings = new Map<bigint, string>();

@@ -1,4 +1,4 @@
-import { DomainDeclaration, HandlerDeclaration, HandlerStatement, MasterDeclaration, pageResponses, PageResponse, ResponseStatement, StallResponse } from '../ast';
+import { VfioDeclaration, DomainDeclaration, HandlerDeclaration, HandlerStatement, MasterDeclaration, pageResponses, PageResponse, ResponseStatement, StallResponse } from '../ast';
 import { PriResponse, resumeActionOf } from '../../smmu/v3/commands';
 import { linuxS1Cd } from '../../smmu/v3/cd';
 import { masterStallOf } from './attach';
@@ -8,6 +8,8 @@ import { BlockSettings } from './settings';
 import { placedMasters, v3Attachment } from './v3Attachments';
 import { CheckedContainer } from './vfio';
 import { knownSmmuKind } from '../../smmu/kinds';
+import { hasChange } from '../../kernel/versions';
+import { hex } from '../../util/u64';
 
 /**
  * SMMUv3 checks that need more than one block: whether a handler's faults can reach it, and
@@ -33,7 +35,7 @@ interface DomainUser {
 export function domainUsers(
   masters: readonly MasterDeclaration[],
   placed: ReadonlySet<MasterDeclaration>,
-  context: Pick<CheckContext, 'settings' | 'symbols' | 'smmuOf'>,
+  context: Pick<CheckContext, 'settings' | 'symbols' | 'smmuOf' | 'ownAttached'>,
 ): Map<DomainDeclaration, DomainUser[]> {
   const domainOf = (name: string | undefined): DomainDeclaration | undefined => (name === undefined ? undefined : context.symbols.get('domain', name)?.declaration);
   const users = new Map<DomainDeclaration, DomainUser[]>();
@@ -77,6 +79,36 @@ function names(users: readonly DomainUser[]): string {
   return `${users.length === 1 ? 'master' : 'masters'} ${users.map((u) => `'${u.master.name?.text ?? '?'}'`).join(', ')}`;
 }
 
+/** The function that enables IOPF for a master on `kernel` (kernelBehaviours.smmuV3IopfAtAttach). */
+function iopfCheck(kernel: CheckContext['kernel']): string {
+  return hasChange(kernel, 'smmuV3IopfAtAttach') ? 'arm_smmu_enable_iopf' : 'arm_smmu_master_iopf_supported';
+}
+
+/**
+ * A master with more than one StreamID never gets IOPF (kernel/iopf.ts `iopfRefusal`): the
+ * handler never sees its stalls (or page request groups); the core answers them at once
+ * with the master's first StreamID, so a stall on any other stream is never resumed.
+ */
+function warnNoIopf(user: DomainUser, handlerName: string, context: CheckContext): void {
+  const master = user.master;
+  const first = master.streams[0]?.id?.value;
+  const at = first === undefined ? '' : ` ${hex(first)}`;
+  const answered = user.pri
+    ? `its page request groups. The IOMMU core answers each with CMD_PRI_RESP to its first StreamID${at} (master->streams[0])`
+    : `its stalls. The IOMMU core aborts each with CMD_RESUME to its first StreamID${at} (master->streams[0]), so a stall on any other stream is never resumed`;
+  context.sink.warning(
+    'iopf-multiple-streams',
+    master.name?.range ?? master.range,
+    `on Linux ${context.kernel} ${iopfCheck(context.kernel)} enables IOPF only for a master with exactly one StreamID, and master '${master.name?.text ?? '?'}' has ${master.streams.length}: handler '${handlerName}' never sees ${answered}`,
+  );
+}
+
+/** Whether an SMMUv3 hands page requests to the IOMMU core (`pri-handling iopf`); upstream it denies them. */
+function priReachesIopf(domain: DomainDeclaration, context: CheckContext): boolean {
+  const smmu = context.smmuOf.get(domain)?.declaration;
+  return (smmu && context.settings.get(smmu)?.word('pri-handling')) === 'iopf';
+}
+
 /** A handler on a domain of an SMMUv3: can any fault reach it, and what do its responses become. */
 function checkV3Handler(handler: HandlerDeclaration, domain: DomainDeclaration, users: readonly DomainUser[], context: CheckContext): void {
   const on = handler.domain;
@@ -84,18 +116,26 @@ function checkV3Handler(handler: HandlerDeclaration, domain: DomainDeclaration, 
   if (!on || !settings) return;
   const domainName = domain.name?.text ?? '?';
   const handlerName = handler.name?.text ?? '?';
-  const stalls = settings.word('fault') === 'stall';
-  const priUsers = users.filter((u) => u.pri);
-  const stallUsers = stalls ? users.filter((u) => !u.pri && u.stalls) : [];
+  const smmu = context.smmuOf.get(domain)?.name ?? '?';
+  const pri = users.filter((u) => u.pri);
+  const priReaching = priReachesIopf(domain, context) ? pri : [];
+  const priUsers = priReaching.filter((u) => u.master.streams.length === 1);
+  const stalling = users.filter((u) => !u.pri && u.stalls);
+  const stallUsers = stalling.filter((u) => u.master.streams.length === 1);
+  for (const user of [...stalling, ...priReaching]) if (user.master.streams.length > 1) warnNoIopf(user, handlerName, context);
+  if (priReaching.length === 0 && pri.length > 0) {
+    context.sink.warning(
+      'pri-denied',
+      on.range,
+      `handler '${handlerName}' never sees the page requests of ${names(pri)}: upstream arm-smmu-v3 (every release, Linux ${context.kernel} too) logs "unexpected PRI request received" and denies each group (CMD_PRI_RESP PRI_RESP_DENY); 'pri-handling iopf' on smmu '${smmu}' runs the never-merged iopf path instead`,
+    );
+  }
   if (stallUsers.length === 0 && priUsers.length === 0) {
-    const smmu = context.smmuOf.get(domain)?.name ?? '?';
-    const terminates = stalls
-      ? `domain '${domainName}' stalls on faults, but no master using it can stall (Linux writes CD.S=0 for them), so its faults terminate`
-      : `domain '${domainName}' terminates faults (CD.S=0)`;
+    if (stalling.length > 0 || pri.length > 0) return;
     context.sink.warning(
       'handler-never-runs',
       on.range,
-      `handler '${handlerName}' never runs: ${terminates} on SMMUv3 '${smmu}', whose event records arm_smmu_evtq_thread only prints, and no PRI master uses it to send page requests`,
+      `handler '${handlerName}' never runs: no master using domain '${domainName}' stalls (CD.S=0: Linux writes CD.S from each master's stall_enabled) on SMMUv3 '${smmu}', whose event records arm_smmu_evtq_thread only prints, and no PRI master uses it to send page requests`,
     );
     return;
   }
@@ -145,6 +185,27 @@ function checkOutputSize(domain: DomainDeclaration, settings: BlockSettings, con
     const at = settings.node('oas')?.value?.range ?? domain.name?.range ?? domain.range;
     context.sink.error('oas-ips', at, `oas ${oas} has no CD.IPS encoding: on an SMMUv3 the output address size is 32, 36, 40, 42, 44 or 48 bits`);
   }
+}
+
+/**
+ * `fault stall|terminate` in an SMMUv3 domain or container: Linux has no per-domain stall
+ * choice there. CD.S is master->stall_enabled — the master's dma-can-stall (`can-stall`)
+ * under STALL_MODEL stall, every master under force-stall, none under no-stall — per master
+ * from 6.10, and before that the stall_enabled of the first master attached. The run
+ * follows Linux and ignores the setting.
+ */
+export function checkV3FaultSetting(owner: DomainDeclaration | VfioDeclaration, settings: BlockSettings, context: CheckContext): void {
+  const smmu = context.smmuOf.get(owner);
+  const written = settings.node('fault');
+  if (!smmu?.declaration || !written || !knownSmmuKind(versionOf(context, smmu))?.stallModel) return;
+  const source = hasChange(context.kernel, 'smmuV3CdStallPerMaster')
+    ? "CD.S is each master's stall_enabled"
+    : 'the domain takes stall_enabled from the first master attached to it, and a master that differs is refused';
+  context.sink.warning(
+    'fault-per-master',
+    written.value?.range ?? written.range,
+    `on Linux ${context.kernel} an SMMUv3 domain has no stall setting of its own: ${source} (its dma-can-stall, 'can-stall', under the STALL_MODEL of smmu '${smmu.name}'), so 'fault ${settings.word('fault')}' is ignored`,
+  );
 }
 
 /** Runs after the vfio containers are placed: a master they attached uses the domains it binds at its PASIDs. */

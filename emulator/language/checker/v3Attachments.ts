@@ -1,6 +1,4 @@
 import { DomainDeclaration, MasterDeclaration } from '../ast';
-import { attachInOrder } from '../../scenario/attach';
-import { attachRequest } from './attach';
 import { CheckContext, versionOf } from './context';
 import { CheckedContainer } from './vfio';
 import { knownSmmuKind } from '../../smmu/kinds';
@@ -13,12 +11,13 @@ export function placedMasters(containers: readonly CheckedContainer[]): Set<Mast
 /**
  * Where a master on an SMMUv3 is attached at start: its own domain, or a domain of the vfio
  * container that placed it (`placed`); undefined when it is attached nowhere, and its STE
- * then aborts everything (its PASID bindings are never written). An SMMUv3 has no context
- * banks to run out of: whether its own attach succeeds depends on it and its domain alone.
+ * then aborts everything (its PASID bindings are never written). Whether its own attach
+ * succeeded is checkAttachments' answer: up to Linux 6.9 it depends on the first master
+ * attached to the same domain (scenario/attach.ts).
  */
 export function v3Attachment(
   master: MasterDeclaration,
-  context: Pick<CheckContext, 'settings' | 'smmuOf' | 'symbols'>,
+  context: Pick<CheckContext, 'settings' | 'smmuOf' | 'symbols' | 'ownAttached'>,
   placed: ReadonlySet<MasterDeclaration>,
 ): { own: DomainDeclaration } | { vfio: true } | undefined {
   // An SMMU with context banks attaches in the order masters claim them (attach.ts).
@@ -26,6 +25,5 @@ export function v3Attachment(
   if (placed.has(master)) return { vfio: true };
   const setting = context.settings.get(master)?.name('domain');
   const domain = setting ? context.symbols.get('domain', setting.text)?.declaration : undefined;
-  const request = domain ? attachRequest(master, domain, context) : undefined;
-  return domain && request && attachInOrder([request])[0]?.attached ? { own: domain } : undefined;
+  return domain && context.ownAttached.has(master) ? { own: domain } : undefined;
 }

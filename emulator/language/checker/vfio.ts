@@ -64,6 +64,7 @@ function listedMasters(vfio: VfioDeclaration, seen: Map<MasterDeclaration, { vfi
         smmu: smmu.name,
         stall,
         contextBanks: knownSmmuKind(versionOf(context, smmu))?.contextBanks ? Number(banks ?? 0n) : undefined,
+        smmuV3Kernel: versionOf(context, smmu) === 'v3' ? context.kernel : undefined,
       };
       return [{ master, listed, member }];
     }),

@@ -3,7 +3,7 @@ import { TranslationResult } from '../../machine/actions';
 import { MachineRequestError } from '../../machine/requestError';
 import { Runtime } from '../../machine/runtime';
 import { FaultRecord, TransactionState } from '../../machine/state';
-import { IopfGroupId, sendPageResponse } from '../../kernel/iopf';
+import { IopfGroupId, sendDebuggerResponse } from '../../kernel/iopf';
 import { hex } from '../../util/u64';
 import { DumpedRegister } from '../registerDump';
 import { HeldTransaction, Route, Smmu, SmmuQueue } from '../smmu';
@@ -48,11 +48,16 @@ export class SmmuV3 implements Smmu {
     receiveV3(this.rt, transaction);
   }
 
-  /** The driver's answer through the command queue — CMD_RESUME with the stall's STAG, or CMD_PRI_RESP for the page request group the transaction waits on — then CMD_SYNC. */
+  /**
+   * The debugger's answer through the command queue — CMD_RESUME with the stall's StreamID
+   * and STAG, or CMD_PRI_RESP for the page request group the transaction waits on. Unlike
+   * the kernel's (kernel/iopf.ts), it names the StreamID that faulted, so it can resume a
+   * stall on a master's second stream.
+   */
   answerStall(transaction: TransactionState, action: ResponseKind): { resumed: number[]; written: string } {
     const target = this.answerTarget(transaction);
     if (typeof target === 'string') throw new MachineRequestError(target);
-    return { resumed: target.transactions, written: sendPageResponse(this.rt, this.index, target.group, action) };
+    return { resumed: target.transactions, written: sendDebuggerResponse(this.rt, this.index, target.group, action) };
   }
 
   unanswerable(transaction: TransactionState): string | undefined {

@@ -99,12 +99,11 @@ export function programSmmuV3(builder: Builder, model: ScenarioModel, smmuIndex:
         const table = builder.tables[domain];
         if (!d || !table) throw new Error(`no domain ${domain}`);
         const asid = asidOf(domain);
-        // Linux's arm_smmu_make_s1_cd sets CD.S only when master->stall_enabled: a stall domain
-        // bound at a PASID of a master that cannot stall gets CD.S=0 and terminates. Under
-        // STALL_FORCE every master stalls, whatever domain it landed in (a VFIO container's
-        // copy included): CD.S=0 would be ILLEGAL there.
-        const stall = smmu.stallModel === 'force-stall' || (d.stall && stalls);
-        const cd = linuxS1Cd({ ias: d.ias, oas: d.oas, ttb0: BigInt(table.root), asid, stall, record: d.record, abort: d.abortOnTerminate });
+        // CD.S is master->stall_enabled, whatever the domain says: from 6.10 arm_smmu_make_s1_cd
+        // writes it per master; before, the domain's stall_enabled was its first master's and a
+        // master that differed was refused (scenario/attach.ts), so every master attached has
+        // its own value there too. Under STALL_FORCE every master stalls.
+        const cd = linuxS1Cd({ ias: d.ias, oas: d.oas, ttb0: BigInt(table.root), asid, stall: stalls, record: d.record, abort: d.abortOnTerminate });
         writeDwords(memory, cdTable + ssid * CD_BYTES, encodeCd(cd));
         return { ssid, domain, asid };
       });

@@ -295,7 +295,14 @@ function renderMaster(ctx: Ctx, placed: Placed, containerStalls: boolean, blocks
   for (const stream of master.streams) settings.push(`stream ${hex(stream)}`);
   if (master.domain && placed.container === undefined) settings.push(`domain ${master.domain.name}`);
   const stalls = placed.container === undefined ? master.domain?.stalls === true : containerStalls;
-  if (shape.canStall === 'always' || (shape.canStall === 'auto' && stalls)) settings.push('can-stall');
+  const canStall = shape.canStall === 'always' || (shape.canStall === 'auto' && stalls);
+  if (canStall) settings.push('can-stall');
+  // On SMMUv3 Linux writes CD.S from the master (stall_enabled), not the domain: every domain
+  // a stalling master uses gets stalls, whatever its `fault` line (retries there may loop).
+  const model = ctx.smmus[master.smmu]?.shape.stallModel ?? 'stall';
+  if (version(ctx, master.smmu) === 'v3' && (model === 'force-stall' || (canStall && model !== 'no-stall'))) {
+    for (const used of [master.domain, ...master.bindings.map((b) => b.domain)]) if (used) used.stalls = true;
+  }
   if (shape.pri && version(ctx, master.smmu) === 'v3') {
     settings.push('pri');
     ctx.features.add('pri');

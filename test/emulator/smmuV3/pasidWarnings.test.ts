@@ -20,9 +20,12 @@ function configFaults(text: string): string[] {
 }
 
 test('a master whose attach fails gets an abort STE: its PASID traffic aborts without an event, and the checker no longer warns', () => {
-  const text = `smmu s0 { version v3 }
-domain d { fault stall; map 0x0 -> 0x8000_0000 size 1M rw }
+  // Linux 6.6: domain d took stall_enabled from gpu, which stalls; m cannot stall, so its attach fails (-EINVAL).
+  const text = `kernel 6.6
+smmu s0 { version v3 }
+domain d { map 0x0 -> 0x8000_0000 size 1M rw }
 domain app { }
+master gpu { stream 0x2; domain d; can-stall }
 master m { stream 0x1; domain d; pasid 5 -> app }
 engine m.e { read 0x1000 64 pasid 7 as x }
 `;

@@ -22,7 +22,7 @@ function logs(text: string): string[] {
 }
 
 test('a PRI master a vfio container placed sends page requests for the terminating domain it binds at a PASID: its handler runs', () => {
-  const text = `smmu s0 { version v3 }
+  const text = `smmu s0 { version v3; pri-handling iopf }
 domain app { }
 master nic { stream 0x1; pri; pasid 3 -> app }
 vfio pt { masters nic; map 0x0 -> 0x8000_0000 size 1M rw }
@@ -36,7 +36,7 @@ handler h on app { log "page request for {iova}"; map page -> 0x9000_0000 rw; su
 
 test('a can-stall master a vfio container placed stalls in the stall domain it binds at a PASID: its handler runs', () => {
   const text = `smmu s0 { version v3 }
-domain app { fault stall }
+domain app { }
 master gpu { stream 0x1; can-stall; pasid 3 -> app }
 vfio pt { masters gpu; map 0x0 -> 0x8000_0000 size 1M rw }
 engine gpu.cp { read 0x4000_0000 64 pasid 3 as cp }
@@ -55,7 +55,7 @@ engine nic.rx { read 0x4000_0000 64 pasid 3 as rx }
 handler h on app { log "page request for {iova}"; success }
 `;
   assert.deepEqual(diagnostics(text), [
-    "warning handler-never-runs 'app': handler 'h' never runs: domain 'app' terminates faults (CD.S=0) on SMMUv3 's0', whose event records arm_smmu_evtq_thread only prints, and no PRI master uses it to send page requests",
+    "warning handler-never-runs 'app': handler 'h' never runs: no master using domain 'app' stalls (CD.S=0: Linux writes CD.S from each master's stall_enabled) on SMMUv3 's0', whose event records arm_smmu_evtq_thread only prints, and no PRI master uses it to send page requests",
   ]);
   assert.deepEqual(logs(text), []);
   assert.deepEqual(statuses(runScenario(text).result), { 'rx#0': 'aborted' });

@@ -52,7 +52,7 @@ test('the core runs the handler once per whole group, and answers each with CMD_
 
 test('an answer other than Success fails the group\'s accesses; a second miss after Success fails too', () => {
   const base = (answer: string, map: string) => `
-smmu s { version v3; ssid-bits 4 }
+smmu s { version v3; ssid-bits 4; pri-handling iopf }
 domain dev { map 0x0 -> 0x8000_0000 size 64K rw }
 domain mm { }
 master nic { stream 0x1; domain dev; pri; pasid 3 -> mm }
@@ -66,7 +66,7 @@ handler h on mm { context workqueue; ${map} ${answer} }
 
 test('PRI queue overflow: requests are discarded, and a discarded Last gets an automatic Success so the device asks again', () => {
   const { machine, events } = observed(`
-smmu s { version v3; ssid-bits 4; priq 2 }
+smmu s { version v3; ssid-bits 4; priq 2; pri-handling iopf }
 domain dev { map 0x0 -> 0x8000_0000 size 64K rw }
 domain mm { }
 master nic { stream 0x1; domain dev; pri; pasid 3 -> mm }

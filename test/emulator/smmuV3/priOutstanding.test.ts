@@ -16,7 +16,7 @@ import { v3StateOf } from '../../../emulator/smmu/smmuState';
  */
 
 function scenario(repeats: number, handlerBody: string): string {
-  return `smmu smmu0 { version v3; ssid-bits 8; priq 16 }
+  return `smmu smmu0 { version v3; ssid-bits 8; priq 16; pri-handling iopf }
 domain dev_dom { map 0x0 -> 0x8000_0000 size 1M rw }
 domain app_mm { }
 master nic { stream 0x100; domain dev_dom; pri; pasid 5 -> app_mm }
@@ -99,7 +99,7 @@ test('a group never has more requests than the PRI queue holds, so that its Last
   // Found by the invariants fuzzer: a group of three into a queue of two lost its Last every
   // time, was answered Success automatically, retried, and lost it again — for ever.
   const { machine, events } = observed(`
-smmu s { version v3; priq 2 }
+smmu s { version v3; priq 2; pri-handling iopf }
 domain d { }
 master m0 { stream 0x10; domain d; pri }
 engine m0.e { submit 0 { read 0x0 4 as a; read 0x1000 4 as b; read 0x2000 4 as c } }
@@ -119,7 +119,7 @@ handler h on d { map (iova >> 12) << 12 -> 0x9000_0000 size 8K rw; success }
 
 test('after a PRI queue overflow the core discards the groups whose Last was lost (iopf_queue_discard_partial)', () => {
   const { machine, events } = observed(`
-smmu s { version v3; priq 2 }
+smmu s { version v3; priq 2; pri-handling iopf }
 domain d { }
 master a { stream 0x10; domain d; pri }
 master b { stream 0x20; domain d; pri }
