@@ -46,7 +46,10 @@ export const kernelFunctions = [
   // SMMUv3: the queues' IRQ threads, and the iopf work that runs a handler and answers its group.
   'arm_smmu_evtq_thread',
   'arm_smmu_priq_thread',
+  'iopf_handle_group',
   'iopf_handler',
+  'iommu_sva_handle_iopf',
+  'iopf_complete_group',
   'iopf_group_response',
 ] as const;
 

@@ -1,5 +1,5 @@
 import { EngineOp, upcomingTransaction } from '../emulator/inspect/schedule';
-import { ActivityState, TransactionState } from '../emulator/machine/state';
+import { ActivityState, isIopfWorkStep, TransactionState } from '../emulator/machine/state';
 import { ScenarioModel } from '../emulator/scenario/model';
 import { Debuggee } from './debuggee';
 
@@ -78,8 +78,9 @@ function kernelCallers(activity: ActivityState): string[] {
   const calledByReport = step === 'handler' || step === 'a6xx_fault_handler' || step === 'adreno_fault_handler' || step === 'qcom_adreno_smmu_resume_translation';
   if (calledByReport && before.includes('report_iommu_fault')) inside.push('report_iommu_fault');
   if (step !== 'arm_smmu_context_fault' && before.includes('arm_smmu_context_fault')) inside.push('arm_smmu_context_fault');
-  // SMMUv3: the iopf work item calls the domain's handler, which answers the group (iopf_group_response).
-  if (before.includes('iopf_handler')) inside.push('iopf_handler');
+  // SMMUv3: the iopf work item (its function by release) calls the domain's handler, which answers the group.
+  const work = before.find(isIopfWorkStep);
+  if (work) inside.push(work);
   return [...inside, ...[...activity.callers].reverse()];
 }
 

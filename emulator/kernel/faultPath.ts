@@ -1,5 +1,5 @@
 import { Runtime } from '../machine/runtime';
-import { ActivityState, ContextFaultInfo, KernelStep } from '../machine/state';
+import { ActivityState, ContextFaultInfo, IopfResponseStep, IopfWorkStep, isIopfWorkStep, KernelStep } from '../machine/state';
 import { SmmuImpl } from '../scenario/model';
 import { BankState } from '../smmu/v2/v2State';
 import { FSR_FAULT_BITS, FSR_SS } from '../smmu/v2/registers';
@@ -52,10 +52,10 @@ function readRegisters(activity: ActivityState): ContextFaultInfo {
 
 
 
-type QueueOrIopfStep = 'arm_smmu_evtq_thread' | 'arm_smmu_priq_thread' | 'iopf_handler' | 'iopf_group_response';
+type QueueOrIopfStep = 'arm_smmu_evtq_thread' | 'arm_smmu_priq_thread' | IopfWorkStep | IopfResponseStep;
 
 function isQueueOrIopfStep(step: KernelStep): step is QueueOrIopfStep {
-  return step === 'arm_smmu_evtq_thread' || step === 'arm_smmu_priq_thread' || step === 'iopf_handler' || step === 'iopf_group_response';
+  return step === 'arm_smmu_evtq_thread' || step === 'arm_smmu_priq_thread' || isIopfWorkStep(step) || step === 'iopf_complete_group' || step === 'iopf_group_response';
 }
 
 /** The queue threads (arm-smmu-v3.c) drain their queue a step an entry; iopf workers (io-pgfault.c) run the handler and answer the group. */
@@ -67,8 +67,11 @@ function runQueueOrIopfStep(rt: Runtime, activity: ActivityState, step: QueueOrI
       return runQueueThreadStep(rt, activity, 'evtq');
     case 'arm_smmu_priq_thread':
       return runQueueThreadStep(rt, activity, 'priq');
+    case 'iopf_handle_group':
     case 'iopf_handler':
+    case 'iommu_sva_handle_iopf':
       return { detail: activity.group ? describeGroup(activity.group) : 'no group', more: false };
+    case 'iopf_complete_group':
     case 'iopf_group_response':
       return { detail: respondToGroup(rt, activity), more: false };
   }

@@ -125,14 +125,29 @@ export const kernelFunctions = [
     does: 'Drains the PRI queue an entry a step: each page request joins its group (PRG index), and the request with Last=1 hands the group to io-pgfault.',
   },
   {
+    name: 'iopf_handle_group',
+    file: 'drivers/iommu/io-pgfault.c',
+    does: "Linux 5.14 to 6.1: the iopf work item of a complete fault group: runs the domain's handler on each fault (the scenario's handler, on the iopf workqueue), then iopf_complete_group answers the group.",
+  },
+  {
     name: 'iopf_handler',
     file: 'drivers/iommu/io-pgfault.c',
-    does: "The domain's iopf handler, called with a complete fault group (iommu_report_device_fault): it runs the scenario's handler for the group on the iopf workqueue.",
+    does: "Linux 6.2 to 6.7: the same work item, renamed when faults went to the domain's handler: runs the scenario's handler for the group on the iopf workqueue, then iopf_complete_group answers it.",
+  },
+  {
+    name: 'iommu_sva_handle_iopf',
+    file: 'drivers/iommu/iommu-sva.c',
+    does: "Linux 6.8 on: iommu_report_device_fault hands a complete group to the domain's iopf_handler, which queues this work on the iopf queue: it runs the scenario's handler for the group, then iopf_group_response answers it.",
+  },
+  {
+    name: 'iopf_complete_group',
+    file: 'drivers/iommu/io-pgfault.c',
+    does: "Linux 5.14 to 6.7: answers the group through iommu_page_response and the driver's page_response: CMD_RESUME with the STAG for a stall, CMD_PRI_RESP with the PRG index for a page request group.",
   },
   {
     name: 'iopf_group_response',
     file: 'drivers/iommu/io-pgfault.c',
-    does: "Answers the group through the driver's page_response: CMD_RESUME with the STAG for a stall, CMD_PRI_RESP with the PRG index for a page request group.",
+    does: "Linux 6.8 on: answers the group through the driver's page_response: CMD_RESUME with the STAG for a stall, CMD_PRI_RESP with the PRG index for a page request group.",
   },
 ] as const satisfies readonly KernelFunction[];
 

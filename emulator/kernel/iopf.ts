@@ -1,13 +1,28 @@
 import { ResponseKind } from '../language/ast';
 import { Runtime } from '../machine/runtime';
-import { ActivityState, IopfGroupState } from '../machine/state';
+import { ActivityState, IopfGroupState, IopfResponseStep, IopfWorkStep } from '../machine/state';
 import { Command, LINUX_PAGE_RESPONSE, PriResponse, ResumeAction, resumeActionOf } from '../smmu/v3/commands';
 import { submitCommands } from '../smmu/v3/cmdq';
 import { MasterModel } from '../scenario/model';
 import { hex } from '../util/u64';
-import { hasChange } from './versions';
+import { hasChange, KernelVersion } from './versions';
 import { newActivity } from './threads';
 import { queueWork } from './workqueues';
+
+/**
+ * The work function that runs a fault group's handler: iopf_handle_group (io-pgfault.c)
+ * until iopf_handler took its place, then, once io-pgfault hands each domain's groups to
+ * the domain's own iopf_handler, SVA's iommu_sva_handle_iopf (iommu-sva.c) on the iopf queue.
+ */
+export function iopfWorkStep(kernel: KernelVersion): IopfWorkStep {
+  if (hasChange(kernel, 'iopfDomainHandler')) return 'iommu_sva_handle_iopf';
+  return hasChange(kernel, 'iopfHandlerRenamed') ? 'iopf_handler' : 'iopf_handle_group';
+}
+
+/** Who answers the group through page_response: iopf_complete_group, then iopf_group_response. */
+export function iopfResponseStep(kernel: KernelVersion): IopfResponseStep {
+  return hasChange(kernel, 'iopfDomainHandler') ? 'iopf_group_response' : 'iopf_complete_group';
+}
 
 /** The handler of the domain a group's faults belong to, if the scenario gives one. */
 function handlerFor(rt: Runtime, domain: number | undefined): number | undefined {
@@ -132,7 +147,7 @@ export function reportGroup(rt: Runtime, group: IopfGroupState, domain: number |
     bank: undefined,
     domain,
     group,
-    steps: ['iopf_handler', 'handler', 'iopf_group_response'],
+    steps: [iopfWorkStep(rt.model.kernel), 'handler', iopfResponseStep(rt.model.kernel)],
     handler: handlerIndex,
     fault: group.faults[0],
     cfi: undefined,

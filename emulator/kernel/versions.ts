@@ -133,6 +133,20 @@ export const kernelBehaviours = {
     before: 'arm_smmu_evtq_thread dumps the record raw at KERN_INFO: "event 0x%02x received:" and each dword',
     after: 'arm_smmu_dump_event: the raw dump at KERN_ERR, then "event: %s client: %s sid: %#x ssid: %#x …" and the access line',
   },
+  iopfHandlerRenamed: {
+    topic: 'the iopf work function that runs a fault group (debugger frame)',
+    since: '6.2',
+    commit: '"iommu: Prepare IOMMU domain for IOPF" (Lu Baolu, the SVA domain series; hash not pinned: 6.1.166 has iopf_handle_group, 6.6.63 iopf_handler, both in io-pgfault.c)',
+    before: 'iopf_handle_group (io-pgfault.c) runs the handler on each fault, then iopf_complete_group answers',
+    after: "iopf_handler (io-pgfault.c) runs the domain's handler on each fault, then iopf_complete_group answers",
+  },
+  iopfDomainHandler: {
+    topic: 'who runs and answers a fault group (debugger frames)',
+    since: '6.8',
+    commit: '"iommu: Separate SVA and IOPF" (Lu Baolu, the "Prepare to deliver page faults to user space" series; hash not pinned, most likely v6.8: 6.6.63 still has iopf_handler, 6.10.0 and 6.12.19 have iommu_sva_handle_iopf)',
+    before: 'the group runs in io-pgfault.c and iopf_complete_group answers it',
+    after: "iommu_report_device_fault hands the group to the domain's iopf_handler, which queues iommu_sva_handle_iopf (iommu-sva.c) on the iopf queue; iopf_group_response answers it",
+  },
 } as const satisfies Record<string, KernelBehaviour>;
 
 export type KernelBehaviourName = keyof typeof kernelBehaviours;

@@ -166,8 +166,18 @@ export type KernelStep =
   | 'arm_smmu_gr0_write(sGFSR)'
   | 'arm_smmu_evtq_thread'
   | 'arm_smmu_priq_thread'
-  | 'iopf_handler'
-  | 'iopf_group_response';
+  | IopfWorkStep
+  | IopfResponseStep;
+
+/** The io-pgfault work functions that run a fault group's handler, one per era (emulator/kernel/iopf.ts picks the release's). */
+export const iopfWorkSteps = ['iopf_handle_group', 'iopf_handler', 'iommu_sva_handle_iopf'] as const;
+export type IopfWorkStep = (typeof iopfWorkSteps)[number];
+
+export function isIopfWorkStep(step: string): step is IopfWorkStep {
+  return (iopfWorkSteps as readonly string[]).includes(step);
+}
+/** The function that answers a fault group through the driver's page_response, by release. */
+export type IopfResponseStep = 'iopf_complete_group' | 'iopf_group_response';
 
 /**
  * A fault group as the IOMMU core hands it to `iopf`: one stalled transaction (SMMUv3

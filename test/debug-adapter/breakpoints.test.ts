@@ -278,7 +278,7 @@ describe('breakpoints', () => {
         {
           verified: false,
           message:
-            "'arm_smmu_tlb_sync' is neither a handler of this scenario nor a kernel function of the fault path (irq_default_primary_handler, arm_smmu_context_fault, report_iommu_fault, queue_work, arm_smmu_cb_write(FSR), arm_smmu_cb_write(RESUME), arm_smmu_print_context_fault_info, qcom_adreno_smmu_resume_translation, a6xx_fault_handler, adreno_fault_handler, arm_smmu_global_fault, arm_smmu_gr0_write(sGFSR), arm_smmu_evtq_thread, arm_smmu_priq_thread, iopf_handler, iopf_group_response)",
+            "'arm_smmu_tlb_sync' is neither a handler of this scenario nor a kernel function of the fault path (irq_default_primary_handler, arm_smmu_context_fault, report_iommu_fault, queue_work, arm_smmu_cb_write(FSR), arm_smmu_cb_write(RESUME), arm_smmu_print_context_fault_info, qcom_adreno_smmu_resume_translation, a6xx_fault_handler, adreno_fault_handler, arm_smmu_global_fault, arm_smmu_gr0_write(sGFSR), arm_smmu_evtq_thread, arm_smmu_priq_thread, iopf_handle_group, iopf_handler, iommu_sva_handle_iopf, iopf_complete_group, iopf_group_response)",
         },
       ],
     );

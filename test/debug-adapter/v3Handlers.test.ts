@@ -32,7 +32,7 @@ describe('SMMUv3 fault paths: queue threads, iopf workers, stepping into handler
     assert.deepEqual(await dap.stack(7), ['arm_smmu_priq_thread @ arm-smmu-v3.c:10', 'irq_thread_fn @ manage.c:13', 'irq_thread @ manage.c:9']);
   });
 
-  test('step into a stalled transaction: the handler\'s first statement on iopf/0, iopf_handler below it', async () => {
+  test('step into a stalled transaction: the handler\'s first statement on iopf/0, iommu_sva_handle_iopf below it', async () => {
     await dap.launchAndStop({ scenario: example('smmuv3-stalls-out-of-order') });
     await dap.client.setExceptionBreakpointsRequest({ filters: [] });
     await dap.client.stepInRequest({ threadId: 1 });
@@ -44,7 +44,7 @@ describe('SMMUv3 fault paths: queue threads, iopf workers, stepping into handler
       [
         ['log "stall stag {stag} at {iova}, sid {sid}"', 22, example('smmuv3-stalls-out-of-order'), null],
         ['gpu_fault()', 20, example('smmuv3-stalls-out-of-order'), null],
-        ['iopf_handler', 5, 'drivers/iommu/io-pgfault.c', 'subtle'],
+        ['iommu_sva_handle_iopf', 5, 'drivers/iommu/iommu-sva.c', 'subtle'],
         ['process_one_work', 8, 'kernel/workqueue.c', 'subtle'],
         ['worker_thread', 5, 'kernel/workqueue.c', 'subtle'],
       ],
@@ -74,7 +74,7 @@ describe('SMMUv3 fault paths: queue threads, iopf workers, stepping into handler
     assert.deepEqual(await dap.stack(5), [
       'log "page request group {prgi}, pasid {pasid}, from {iova}" @ 27',
       'sva_fault() @ 25',
-      'iopf_handler @ io-pgfault.c:5',
+      'iommu_sva_handle_iopf @ iommu-sva.c:5',
       'process_one_work @ workqueue.c:8',
       'worker_thread @ workqueue.c:5',
     ]);

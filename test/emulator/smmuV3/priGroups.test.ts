@@ -39,7 +39,7 @@ test('two submits, two page request groups, interleaved in the PRI queue; group 
 
 test('the core runs the handler once per whole group, and answers each with CMD_PRI_RESP Success', () => {
   const { events, machine } = sva();
-  const groups = events.flatMap((e) => (e.kind === 'kernel-step' && e.step === 'iopf_handler' ? [e.detail] : []));
+  const groups = events.flatMap((e) => (e.kind === 'kernel-step' && e.step === 'iommu_sva_handle_iopf' ? [e.detail] : []));
   assert.deepEqual(groups, ['page requests grpid=PRGI 0x1, sid 0x100 ssid 5, 2 faults', 'page requests grpid=PRGI 0x0, sid 0x100 ssid 5, 4 faults']);
   const responses = events.flatMap((e) => (e.kind === 'command' && e.text.startsWith('CMD_PRI_RESP') ? [e.text] : []));
   assert.deepEqual(responses, ['CMD_PRI_RESP sid 0x100 ssid 5 prgi 0x1 success', 'CMD_PRI_RESP sid 0x100 ssid 5 prgi 0x0 success']);

@@ -47,7 +47,7 @@ function priEntries(machine: Machine): string[] {
 }
 
 function handlerGroups(events: readonly MachineEvent[]): string[] {
-  return events.flatMap((e) => (e.kind === 'kernel-step' && e.step === 'iopf_handler' ? [e.detail] : []));
+  return events.flatMap((e) => (e.kind === 'kernel-step' && e.step === 'iommu_sva_handle_iopf' ? [e.detail] : []));
 }
 
 test("the issue's repro: two slots wait on page requests, so the second request carries Last; the third read is issued and completes", () => {

@@ -51,7 +51,7 @@ test('the iopf workqueue answers the second stall first: CMD_RESUME stag 1 termi
 
 test('the handlers ran on both iopf workers at once', () => {
   const { machine, events } = run();
-  const starts = events.flatMap((e) => (e.kind === 'kernel-step' && e.step === 'iopf_handler' ? [`${e.time} ${machine.state.threads[e.thread - 1]?.name}: ${e.detail}`] : []));
+  const starts = events.flatMap((e) => (e.kind === 'kernel-step' && e.step === 'iommu_sva_handle_iopf' ? [`${e.time} ${machine.state.threads[e.thread - 1]?.name}: ${e.detail}`] : []));
   assert.deepEqual(starts, ['55 iopf/0: stall grpid=STAG 0x0, sid 0x10, 1 fault', '56 iopf/1: stall grpid=STAG 0x1, sid 0x10, 1 fault']);
 });
 
