@@ -106,7 +106,7 @@ test('◀ Fault goes back fault by fault, asking the adapter for the first one\'
   assert.equal(await selectedFault(), 'translation fault at level 2: L2[56] is invalid, cycle 30');
   const early = await spans();
   assert.deepEqual(early.slice(0, 4), ['read 0x7000000 (early), cycles 0–30 (30 cycles)', 'read 0x1001000, cycles 0–40 (40 cycles)', 'read 0x1001000, cycles 1–41 (40 cycles)', 'read 0x1001000, cycles 2–42 (40 cycles)']);
-  assert.ok(early.includes('arm_smmu_context_fault, cycles 35–38 (3 cycles)'), 'the IRQ handler that answered it');
+  assert.ok(early.includes('arm_smmu_context_fault, cycles 35–39 (4 cycles)'), 'the IRQ handler that answered it');
   assert.equal(await previous.isDisabled(), true, 'no fault before the first');
   await screenshot(page, 'timeline-window-2-first-fault');
   // The keys do the same: ] twice, to the last fault.
