@@ -137,6 +137,7 @@ function renderSmmu(ctx: Ctx, index: number, shape: SmmuShape, blocks: string[])
     if (shape.eventqLog2 !== undefined) settings.push(`eventq ${2 ** shape.eventqLog2}`);
     if (shape.priqLog2 !== undefined) settings.push(`priq ${2 ** shape.priqLog2}`);
     if (shape.ssidBits !== undefined) settings.push(`ssid-bits ${shape.ssidBits}`);
+    if (shape.priIopf) settings.push('pri-handling iopf');
     if (shape.stallModel === 'no-stall' || shape.stallModel === 'force-stall') ctx.features.add(shape.stallModel);
     if ((shape.eventqLog2 ?? 5) <= 2) ctx.features.add('small-eventq');
     if ((shape.priqLog2 ?? 4) <= 2) ctx.features.add('small-priq');
@@ -152,6 +153,7 @@ function renderDomain(ctx: Ctx, smmu: number, d: number, shape: DomainShape, blo
   lines.push(`  ias ${shape.ias}`);
   if (shape.oas !== undefined) lines.push(`  oas ${shape.oas}`);
   for (const line of faultLines(ctx, smmu, shape)) lines.push(`  ${line}`);
+  if (shape.lazy) lines.push('  dma lazy', `  flush-queue ${shape.lazy.queue}`, `  flush-timeout ${shape.lazy.timeout}`);
   const maps: RenderedDomain['maps'] = [];
   for (const line of mapLines(ctx, shape.maps, shape.ias, maps)) lines.push(`  ${line}`);
   lines.push('}');
@@ -400,7 +402,9 @@ function renderSimple(statement: SimpleStatement, facts: HandlerFacts, ctx: Ctx)
       // The faulting page and the next three, as an SVA handler fills a page request group's range.
       return atomic ? undefined : `map (iova >> 12) << 12 -> ${handlerPa(ctx)} size 16K rw`;
     case 'unmap':
-      return 'unmap (iova >> 12) << 12 size 4K';
+      return `unmap (iova >> 12) << 12 size 4K${statement.nosync ? ' nosync' : ''}`;
+    case 'sync':
+      return 'sync';
     case 'tlbi':
       return statement.all ? 'tlbi all' : 'tlbi va iova';
   }
@@ -550,6 +554,7 @@ export function renderSystem(shape: SystemShape): RenderedScenario {
   }
   const rotate = shape.rotate % blocks.length;
   const ordered = [...blocks.slice(rotate), ...blocks.slice(0, rotate)];
+  if (shape.kernel !== undefined) ordered.unshift(`kernel ${shape.kernel}`);
   if (shape.title) ordered.unshift('scenario "generated scenario"');
   return { text: `${ordered.join('\n\n')}\n`, features: [...ctx.features].sort() };
 }

@@ -43,7 +43,12 @@ export interface DomainShape extends FaultShape {
   ias: (typeof IAS)[number];
   oas: (typeof OAS)[number] | undefined;
   maps: MapShape[];
+  /** `dma lazy` with a small ring and timeout, so that its flushes happen within a run. */
+  lazy: { queue: number; timeout: number } | undefined;
 }
+
+/** The releases a `kernel` line names (emulator/kernel/versions.ts's modelled ones, and one between them). */
+export const KERNELS = ['5.15', '6.1', '6.6', '6.10', '6.12', '7.1'] as const;
 
 export interface SmmuShape {
   version: Version;
@@ -56,6 +61,8 @@ export interface SmmuShape {
   eventqLog2: number | undefined;
   priqLog2: number | undefined;
   ssidBits: number | undefined;
+  /** SMMUv3: PRI through iopf, the named non-upstream choice. */
+  priIopf: boolean;
   domains: DomainShape[];
 }
 
@@ -135,7 +142,8 @@ export type SimpleStatement =
   | { st: 'stall-off'; cycles: number }
   | { st: 'map' }
   | { st: 'map-range' }
-  | { st: 'unmap' }
+  | { st: 'unmap'; nosync: boolean }
+  | { st: 'sync' }
   | { st: 'tlbi'; all: boolean };
 
 /** A response: the stall kind (every SMMU) and the page-response kind (SMMUv3 only). */
@@ -171,6 +179,7 @@ export type ExpectShape =
 
 export interface SystemShape {
   title: boolean;
+  kernel: (typeof KERNELS)[number] | undefined;
   timing: Partial<Record<TimingKey, number>> | undefined;
   smmus: SmmuShape[];
   masters: MasterShape[];
@@ -209,6 +218,7 @@ const domainArb: fc.Arbitrary<DomainShape> = fc.record({
   ias: fc.constantFrom(...IAS),
   oas: optional(fc.constantFrom(...OAS), 1, 2),
   maps: mapsArb(0),
+  lazy: optional(fc.record({ queue: fc.constantFrom(2, 4, 256), timeout: fc.integer({ min: 1, max: 300 }) }), 1, 3),
 });
 
 const smmuArb: fc.Arbitrary<SmmuShape> = fc.record({
@@ -219,6 +229,7 @@ const smmuArb: fc.Arbitrary<SmmuShape> = fc.record({
   eventqLog2: optional(fc.integer({ min: 1, max: 6 }), 2),
   priqLog2: optional(fc.integer({ min: 1, max: 5 }), 2),
   ssidBits: optional(fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 8 }) }, { weight: 1, arbitrary: fc.constantFrom(0, 16, 20) }), 2),
+  priIopf: fc.boolean(),
   domains: fc.array(domainArb, { minLength: 1, maxLength: 3 }),
 });
 
@@ -307,7 +318,7 @@ const conditionArb: fc.Arbitrary<ConditionShape> = fc.record({
 });
 
 function simpleArb(unmap: boolean): fc.Arbitrary<SimpleStatement> {
-  const tables: SimpleStatement[] = unmap ? [{ st: 'map' }, { st: 'map-range' }, { st: 'unmap' }] : [{ st: 'map' }, { st: 'map-range' }];
+  const tables: SimpleStatement[] = unmap ? [{ st: 'map' }, { st: 'map-range' }, { st: 'unmap', nosync: false }, { st: 'unmap', nosync: true }, { st: 'sync' }] : [{ st: 'map' }, { st: 'map-range' }];
   return fc.oneof(
     { weight: 3, arbitrary: fc.record({ st: fc.constant('log' as const), template: fc.nat({ max: 6 }) }) },
     { weight: 1, arbitrary: fc.record({ st: fc.constant('dump' as const) }) },
@@ -383,6 +394,7 @@ export function systemShapeArbitrary(options: SystemOptions): fc.Arbitrary<Syste
   const smmu = versions === 'any' ? smmuArb : smmuArb.map((s): SmmuShape => ({ ...s, version: versions }));
   return fc.record({
     title: fc.boolean(),
+    kernel: optional(fc.constantFrom(...KERNELS), 2, 1),
     timing: optional(timingArb, 1),
     smmus: fc.array(smmu, options.smmus),
     masters: fc.array(masterArb, { minLength: 1, maxLength: 4 }),
