@@ -1,6 +1,7 @@
 import { EngineOp, upcomingTransaction } from '../emulator/inspect/schedule';
 import { ActivityState, isIopfWorkStep, TransactionState } from '../emulator/machine/state';
 import { ScenarioModel } from '../emulator/scenario/model';
+import { KernelFunctionName } from '../emulator/inspect/kernelSources';
 import { Debuggee } from './debuggee';
 
 /** What a frame of the call stack stands for; scopes are built from it. */
@@ -11,7 +12,7 @@ export type FrameInfo =
   | { kind: 'engine'; engine: number; transaction: TransactionState | undefined; name: string; line: number }
   /** A kernel thread in a handler, or in a step of the fault path (no source). */
   | { kind: 'handler'; activity: ActivityState; name: string; line: number }
-  | { kind: 'kernel'; activity: ActivityState; name: string };
+  | { kind: 'kernel'; activity: ActivityState; name: KernelFunctionName };
 
 function lineOf(model: ScenarioModel, offset: number): number {
   return model.lines.lineOf(offset);
@@ -68,10 +69,10 @@ function engineFrames(debuggee: Debuggee, engine: number): FrameInfo[] {
 }
 
 /** Kernel functions on the stack of an activity, innermost first, below its current step. */
-function kernelCallers(activity: ActivityState): string[] {
+function kernelCallers(activity: ActivityState): KernelFunctionName[] {
   const step = activity.steps[activity.step];
   const before = activity.steps.slice(0, activity.step);
-  const inside: string[] = [];
+  const inside: KernelFunctionName[] = [];
   // SMMUv2: the handler is called by report_iommu_fault — drm/msm's fault handler too, and
   // before 6.16 the resume_translation a handler in the IRQ calls — and everything after
   // arm_smmu_context_fault's first read runs inside it.
@@ -96,7 +97,7 @@ function activityFrames(debuggee: Debuggee, activity: ActivityState): FrameInfo[
     if (op) frames.push({ kind: 'handler', activity, name: firstLine(model, op.node.range), line: lineOf(model, op.node.range.start) });
     else frames.push({ kind: 'handler', activity, name: 'return', line: lineOf(model, declaration.range.end) });
     frames.push({ kind: 'handler', activity, name: `${handler.name}()`, line: lineOf(model, declaration.range.start) });
-  } else if (step !== undefined) {
+  } else if (step !== undefined && step !== 'handler') {
     frames.push({ kind: 'kernel', activity, name: step });
   }
   for (const name of kernelCallers(activity)) frames.push({ kind: 'kernel', activity, name });

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { DebugProtocol } from '@vscode/debugprotocol';
-import { kernelFrameLocation, kernelSourceFiles, kernelSourceText } from '../emulator/inspect/kernelSources';
+import { kernelFrameLocation, KernelFunctionName, kernelSourceFiles, kernelSourceText } from '../emulator/inspect/kernelSources';
 import { ErrorId, RequestError } from './errors';
 
 /** What the call stack says a kernel frame's source is: VS Code folds a run of them as "N more: Linux kernel". */
@@ -16,10 +16,8 @@ function referenceOf(file: string): number {
  * `source` request returns, de-emphasized so VS Code folds the kernel's frames under the
  * scenario's own.
  */
-export function kernelStackFrame(id: number, name: string): DebugProtocol.StackFrame {
+export function kernelStackFrame(id: number, name: KernelFunctionName): DebugProtocol.StackFrame {
   const at = kernelFrameLocation(name);
-  // A name the model does not place is a label, not a frame with an unknown source.
-  if (!at) return { id, name, line: 0, column: 0, presentationHint: 'label' };
   const source: DebugProtocol.Source = { name: path.posix.basename(at.file), path: at.file, sourceReference: referenceOf(at.file), origin: kernelOrigin, presentationHint: 'deemphasize' };
   // No column: a kernel frame is at a function, not at a place in a line.
   return { id, name, source, line: at.line, column: 0, presentationHint: 'subtle' };

@@ -1,4 +1,4 @@
-import { kernelFunction, kernelFunctions } from '../kernel/functions';
+import { kernelFunction, KernelFunctionName, kernelFunctions } from '../kernel/functions';
 
 /**
  * The kernel's side of the call stack: a kernel frame is drawn at its function's paragraph
@@ -47,6 +47,8 @@ function pageOf(file: string): Page | undefined {
   return { text: out.join('\n'), lines };
 }
 
+export type { KernelFunctionName } from '../kernel/functions';
+
 /** The files kernel frames are drawn in, each once. */
 export const kernelSourceFiles: readonly string[] = [...new Set(kernelFunctions.map((f) => f.file))];
 
@@ -56,8 +58,10 @@ export function kernelSourceText(file: string): string | undefined {
 }
 
 /** Where a kernel frame is drawn: its function's file and the line of its paragraph there. */
-export function kernelFrameLocation(name: string): { file: string; line: number } | undefined {
+export function kernelFrameLocation(name: KernelFunctionName): { file: string; line: number } {
   const f = kernelFunction(name);
   const line = f && pageOf(f.file)?.lines.get(f.name);
-  return f && line !== undefined ? { file: f.file, line } : undefined;
+  // Every function of the list has a file, and every file a page with its heading.
+  if (!f || line === undefined) throw new Error(`kernel function ${name} has no place in its file's page`);
+  return { file: f.file, line };
 }
