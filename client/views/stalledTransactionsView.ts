@@ -18,8 +18,20 @@ export class StalledTransactionsView extends SessionTree<StalledTransaction> {
   protected readonly noneWhenEnded = 'No transaction was stalled';
   /** One object per transaction across refreshes, updated in place: the tree can reveal a row it drew before. */
   private readonly rows = new Map<number, StalledTransaction>();
+  /** The stop's one `iommu/stalled` answer, shared by the tree and the row a stop selects; asked again after each change. */
+  private fetched: Promise<StalledTransaction[]> | undefined;
 
-  protected async roots(source: RunSource): Promise<StalledTransaction[]> {
+  override refresh(): void {
+    this.fetched = undefined;
+    super.refresh();
+  }
+
+  protected roots(source: RunSource): Promise<StalledTransaction[]> {
+    this.fetched ??= this.fetch(source);
+    return this.fetched;
+  }
+
+  private async fetch(source: RunSource): Promise<StalledTransaction[]> {
     const { transactions } = await this.sessions.ask(source, 'iommu/stalled', {});
     // The view's title offers "Resume Stalled Transaction…" only while a row can be answered.
     void vscode.commands.executeCommand('setContext', answerableContext, !this.readOnly && transactions.some((t) => t.unanswerable === null));
