@@ -1,0 +1,94 @@
+import { LogLine } from './logLine';
+
+/*
+ * Each recogniser reads one message (prefixes already stripped: lineText.ts) as a whole:
+ * a message that does not match a format from start to end is not read at all.
+ */
+
+const HEX = '0x[0-9a-fA-F]+';
+const DEVICE = '(arm-smmu|arm-smmu-v3|qcom-iommu-ctx) (\\S+): ';
+
+const num = (text: string): number => Number(BigInt(text));
+const big = (text: string): bigint => BigInt(text);
+
+const CONTEXT_FAULT = new RegExp(`^${DEVICE}Unhandled context fault: (.*?)\\s*$`);
+/** The fields a context fault line can carry, in any order (Qualcomm's older trees print iova= first). */
+const CONTEXT_KEYS: ReadonlySet<string> = new Set(['fsr', 'iova', 'fsynr', 'cbfrsynra', 'cb']);
+
+function contextFault(message: string): LogLine | undefined {
+  const m = CONTEXT_FAULT.exec(message);
+  if (!m) return undefined;
+  const values = new Map<string, string>();
+  for (const part of (m[3] ?? '').split(/,\s*/)) {
+    const kv = /^(\w+)=(0x[0-9a-fA-F]+|\d+)$/.exec(part);
+    if (!kv || !CONTEXT_KEYS.has(kv[1] ?? '') || values.has(kv[1] ?? '')) return undefined;
+    values.set(kv[1] ?? '', kv[2] ?? '');
+  }
+  const fsr = values.get('fsr');
+  const iova = values.get('iova');
+  const fsynr = values.get('fsynr');
+  if (fsr === undefined || iova === undefined || fsynr === undefined) return undefined;
+  if (!fsr.startsWith('0x') || !iova.startsWith('0x') || !fsynr.startsWith('0x')) return undefined;
+  const cbfrsynra = values.get('cbfrsynra');
+  const cb = values.get('cb');
+  return {
+    kind: 'context-fault',
+    driver: m[1] === 'qcom-iommu-ctx' ? 'qcom-iommu' : 'arm-smmu',
+    device: m[2] ?? '',
+    fsr: num(fsr),
+    iova: big(iova),
+    fsynr: num(fsynr),
+    cbfrsynra: cbfrsynra === undefined ? null : num(cbfrsynra),
+    cb: cb === undefined ? null : Number(cb),
+  };
+}
+
+/** `FSR    = %08x [flags], SID=0x%x`; Qualcomm's trees print `[TF SS ]` and no SID. */
+const FSR_DECODE = new RegExp(`^${DEVICE}FSR {4}= ([0-9a-fA-F]{8}) \\[([A-Za-z0-9= ]*)\\](?:, SID=(${HEX}))?\\s*$`);
+const FSYNR0_DECODE = new RegExp(`^${DEVICE}FSYNR0 = ([0-9a-fA-F]{8}) \\[([A-Za-z0-9= ]*)\\]\\s*$`);
+const BLOCKED = new RegExp(`^${DEVICE}Blocked unknown Stream ID (${HEX}); boot with "arm-smmu\\.disable_bypass=0" to allow, but this may have security implications\\s*$`);
+const UNEXPECTED = new RegExp(`^${DEVICE}Unexpected global fault, this could be serious\\s*$`);
+const GFSR = new RegExp(`^${DEVICE}\\s*GFSR (${HEX}), GFSYNR0 (${HEX}), GFSYNR1 (${HEX}), GFSYNR2 (${HEX})\\s*$`);
+const V3_HEADER = new RegExp(`^${DEVICE}event (${HEX}) received:\\s*$`);
+const V3_DWORD = new RegExp(`^${DEVICE}\\s*(0x[0-9a-fA-F]{16})\\s*$`);
+const V3_EVENT = new RegExp(`^${DEVICE}event: (\\S+) client: (.+?) sid: (${HEX}|0) ssid: (${HEX}|0)(?: iova: (${HEX}|0) ipa: (${HEX}|0))?\\s*$`);
+const V3_ACCESS = new RegExp(`^${DEVICE}(priv|unpriv) (inst|data) (read|write) (s1|s2) "(\\w+)"(?: ttd_read| ttd_write)?( stall)? stag: (${HEX}|0)\\s*$`);
+const OVERFLOW = new RegExp(`^${DEVICE}(EVTQ overflow detected -- events lost|PRIQ overflow detected -- requests lost)\\s*$`);
+const GPU_FAULT = /^\*\*\* gpu fault: ttbr0=([0-9a-fA-F]{16}) iova=([0-9a-fA-F]{16}) dir=(READ|WRITE) type=(\w+) source=(\w+) \(\d+,\d+,\d+,\d+\)\s*$/;
+const GPU_FAULT_OLD = /^\*\*\* gpu fault: iova=([0-9a-fA-F]{16}) flags=(\d+) \(\d+,\d+,\d+,\d+\)\s*$/;
+
+const flagsOf = (text: string): string[] => text.split(' ').filter((t) => t !== '');
+
+/** IOMMU_FAULT_WRITE (include/linux/iommu.h): the flags bit drm/msm prints in the older line. */
+const IOMMU_FAULT_WRITE = 0x1;
+
+/** The line `message` is, or undefined when it is none of the formats. */
+export function recognise(message: string): LogLine | undefined {
+  const context = contextFault(message);
+  if (context) return context;
+  let m: RegExpExecArray | null;
+  if ((m = FSR_DECODE.exec(message))) return { kind: 'fsr-decode', device: m[2] ?? '', fsr: parseInt(m[3] ?? '', 16), flags: flagsOf(m[4] ?? ''), sid: m[5] === undefined ? null : num(m[5]) };
+  if ((m = FSYNR0_DECODE.exec(message))) return { kind: 'fsynr0-decode', device: m[2] ?? '', fsynr: parseInt(m[3] ?? '', 16), flags: flagsOf(m[4] ?? '') };
+  if ((m = BLOCKED.exec(message))) return { kind: 'global-blocked', device: m[2] ?? '', sid: num(m[3] ?? '') };
+  if ((m = UNEXPECTED.exec(message))) return { kind: 'global-unexpected', device: m[2] ?? '' };
+  if ((m = GFSR.exec(message))) return { kind: 'gfsr', device: m[2] ?? '', gfsr: num(m[3] ?? ''), gfsynr0: num(m[4] ?? ''), gfsynr1: num(m[5] ?? ''), gfsynr2: num(m[6] ?? '') };
+  if ((m = V3_HEADER.exec(message))) return { kind: 'v3-header', device: m[2] ?? '', id: num(m[3] ?? '') };
+  if ((m = V3_DWORD.exec(message))) return { kind: 'v3-dword', device: m[2] ?? '', value: big(m[3] ?? '') };
+  if ((m = V3_EVENT.exec(message)))
+    return {
+      kind: 'v3-event',
+      device: m[2] ?? '',
+      event: m[3] ?? '',
+      client: m[4] ?? '',
+      sid: num(m[5] ?? ''),
+      ssid: num(m[6] ?? ''),
+      iova: m[7] === undefined ? null : big(m[7]),
+      ipa: m[8] === undefined ? null : big(m[8]),
+    };
+  if ((m = V3_ACCESS.exec(message)))
+    return { kind: 'v3-access', device: m[2] ?? '', priv: m[3] === 'priv', instruction: m[4] === 'inst', read: m[5] === 'read', stage2: m[6] === 's2', class: m[7] ?? '', stall: m[8] !== undefined, stag: num(m[9] ?? '') };
+  if ((m = OVERFLOW.exec(message))) return { kind: 'overflow', device: m[2] ?? '', queue: (m[3] ?? '').startsWith('EVTQ') ? 'EVTQ' : 'PRIQ' };
+  if ((m = GPU_FAULT.exec(message))) return { kind: 'gpu-fault', ttbr0: BigInt(`0x${m[1]}`), iova: BigInt(`0x${m[2]}`), write: m[3] === 'WRITE', type: m[4] ?? null, block: m[5] ?? null };
+  if ((m = GPU_FAULT_OLD.exec(message))) return { kind: 'gpu-fault', ttbr0: null, iova: BigInt(`0x${m[1]}`), write: (Number(m[2]) & IOMMU_FAULT_WRITE) !== 0, type: null, block: null };
+  return undefined;
+}
