@@ -1,10 +1,21 @@
 import { explain } from './explanation';
-import { readReports } from './reader';
+import { ReadReport, readReports } from './reader';
 import { contextFaultReport, FaultReport, globalFaultReport, gpuFaultReport } from './report';
 import { overflowReport, v3EventReport } from './v3Report';
 
+/** A report and the lines it was read from. */
+export interface ReadFault {
+  report: FaultReport;
+  read: ReadReport;
+}
+
 /** Every fault report in `text` (a dmesg, a journal, a pasted excerpt), decoded and explained. */
 export function readFaultLog(text: string): FaultReport[] {
+  return readFaults(text).map((fault) => fault.report);
+}
+
+/** readFaultLog, each report with the lines it came from. */
+export function readFaults(text: string): ReadFault[] {
   return readReports(text).map((read) => {
     const head = read.lines[0]?.line;
     let report: FaultReport;
@@ -27,6 +38,6 @@ export function readFaultLog(text: string): FaultReport[] {
         report = v3EventReport(read);
     }
     if (report.explanation === '') report.explanation = explain(report);
-    return report;
+    return { report, read };
   });
 }
