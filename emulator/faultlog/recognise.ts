@@ -52,7 +52,7 @@ const GFSR = new RegExp(`^${DEVICE}\\s*GFSR (${HEX}), GFSYNR0 (${HEX}), GFSYNR1 
 const V3_HEADER = new RegExp(`^${DEVICE}event (${HEX}) received:\\s*$`);
 const V3_DWORD = new RegExp(`^${DEVICE}\\s*(0x[0-9a-fA-F]{16})\\s*$`);
 const V3_EVENT = new RegExp(`^${DEVICE}event: (\\S+) client: (.+?) sid: (${HEX}|0) ssid: (${HEX}|0)(?: iova: (${HEX}|0) ipa: (${HEX}|0))?\\s*$`);
-const V3_ACCESS = new RegExp(`^${DEVICE}(priv|unpriv) (inst|data) (read|write) (s1|s2) "(\\w+)"(?: ttd_read| ttd_write)?( stall)? stag: (${HEX}|0)\\s*$`);
+const V3_ACCESS = new RegExp(`^${DEVICE}(priv|unpriv) (inst|data) (read|write) (s1|s2) "([^"]*)"(?: ttd_read| ttd_write)?( stall)? stag: (${HEX}|0)\\s*$`);
 const OVERFLOW = new RegExp(`^${DEVICE}(EVTQ overflow detected -- events lost|PRIQ overflow detected -- requests lost)\\s*$`);
 const GPU_FAULT = /^\*\*\* gpu fault: ttbr0=([0-9a-fA-F]{16}) iova=([0-9a-fA-F]{16}) dir=(READ|WRITE) type=(\w+) source=(\w+) \(\d+,\d+,\d+,\d+\)\s*$/;
 const GPU_FAULT_OLD = /^\*\*\* gpu fault: iova=([0-9a-fA-F]{16}) flags=(\d+) \(\d+,\d+,\d+,\d+\)\s*$/;

@@ -1,4 +1,5 @@
 import { decodeEvent, describeEvent, isKnownEvent, isTranslationFault } from '../smmu/v3/eventRecord';
+import { EVENT_CLASS_STR } from '../kernel/smmuV3EventLog';
 import { hex } from '../util/u64';
 import { LogLine } from './logLine';
 import { ReadReport } from './reader';
@@ -36,7 +37,9 @@ function dwordRegisters(dwords: readonly bigint[]): Record<string, ReportRegiste
   dwords.forEach((value, i) => (registers[`dword ${i}`] = { value: hex(value), fields: {} }));
   for (const f of describeEvent(dwords)) {
     const register = registers[`dword ${Math.floor(lsbOf(f.bits) / 64)}`];
-    if (register) register.fields[f.name] = f.value <= 0xffffffffn ? Number(f.value) : hex(f.value);
+    const [high, low] = f.bits.replace(/[[\]]/g, '').split(':').map(Number);
+    // As registerOf: fields up to 32 bits wide are numbers, wider ones (addresses) hex.
+    if (register) register.fields[f.name] = (high ?? 0) - (low ?? high ?? 0) < 32 ? Number(f.value) : hex(f.value);
   }
   return registers;
 }
@@ -91,7 +94,8 @@ function fromDecodedLines(report: FaultReport, lines: readonly LogLine[]): void 
       report.priv ??= line.priv;
       report.instruction ??= line.instruction;
       report.stage2 ??= line.stage2;
-      report.class ??= line.class;
+      // The kernel prints event_class_str's words; the report names the class as Arm does.
+      report.class ??= CLASS_NAMES[EVENT_CLASS_STR.indexOf(line.class)] ?? null;
       report.stall ??= line.stall;
       report.stag ??= line.stall ? hex(line.stag) : null;
     }
