@@ -41,9 +41,11 @@ function contextFault(report: FaultReport): string {
   const table = report.cb === null ? 'its context bank' : `context bank ${report.cb}'s table`;
   const what = `${access(report)}${by(report)} to IOVA ${report.iova ?? '?'} ${finding(report.kind, report.level, table)}`;
   const stalled =
-    report.stall === true
-      ? 'the transaction is stalled (FSR.SS) until the kernel writes RESUME: it retries only when a fault handler returned -EAGAIN, else it terminates'
-      : 'the transaction was not stalled, so the device got an abort or RAZ/WI as SCTLR.CFRE says';
+    report.stall === null
+      ? 'the line has no FSR, so neither the kind of fault nor whether the transaction stalled is known'
+      : report.stall
+        ? 'the transaction is stalled (FSR.SS) until the kernel writes RESUME: it retries only when a fault handler returned -EAGAIN, else it terminates'
+        : 'the transaction was not stalled, so the device got an abort or RAZ/WI as SCTLR.CFRE says';
   const multi = report.registers.FSR?.fields.MULTI === 1 ? '; MULTI: another fault arrived while FSR still held this one' : '';
   return `${what}; ${stalled}${multi}`;
 }

@@ -1,6 +1,6 @@
 import { explain } from './explanation';
 import { ReadReport, readReports } from './reader';
-import { contextFaultReport, FaultReport, globalFaultReport, gpuFaultReport } from './report';
+import { contextFaultReport, FaultReport, globalFaultReport, gpuFaultReport, ioPageFaultReport } from './report';
 import { overflowReport, v3EventReport } from './v3Report';
 
 /** A report and the lines it was read from. */
@@ -30,6 +30,9 @@ export function readFaults(text: string): ReadFault[] {
         break;
       case 'overflow':
         report = overflowReport(read, head.device, head.queue);
+        break;
+      case 'io-page-fault':
+        report = ioPageFaultReport(read, head);
         break;
       case 'gpu-fault':
         report = gpuFaultReport(read, head);

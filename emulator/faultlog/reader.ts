@@ -47,7 +47,7 @@ function continues(open: ReadReport, line: LogLine): boolean {
   const last = open.lines[open.lines.length - 1]?.line;
   switch (line.kind) {
     case 'fsr-decode':
-      return head.kind === 'context-fault' && !has('fsr-decode') && !has('fsynr0-decode') && line.fsr === head.fsr && (line.sid === null || head.cbfrsynra === null || line.sid === head.cbfrsynra);
+      return head.kind === 'context-fault' && !has('fsr-decode') && !has('fsynr0-decode') && (head.fsr === null || line.fsr === head.fsr) && (line.sid === null || head.cbfrsynra === null || line.sid === head.cbfrsynra);
     case 'fsynr0-decode':
       return head.kind === 'context-fault' && !has('fsynr0-decode') && line.fsynr === head.fsynr;
     case 'gfsr':
@@ -64,7 +64,7 @@ function continues(open: ReadReport, line: LogLine): boolean {
 }
 
 /** Lines that open a report: the rest belong to one, or are the tail of one cut off, and are skipped. */
-const OPENERS: ReadonlySet<LogLine['kind']> = new Set(['context-fault', 'global-blocked', 'global-unexpected', 'gfsr', 'v3-header', 'v3-event', 'overflow', 'gpu-fault']);
+const OPENERS: ReadonlySet<LogLine['kind']> = new Set(['context-fault', 'global-blocked', 'global-unexpected', 'gfsr', 'v3-header', 'v3-event', 'overflow', 'gpu-fault', 'io-page-fault']);
 
 /**
  * The reports in `text`, in order. Lines between the lines of one report (a stack trace,

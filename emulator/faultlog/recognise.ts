@@ -11,7 +11,8 @@ const DEVICE = '(arm-smmu|arm-smmu-v3|qcom-iommu-ctx) (\\S+): ';
 const num = (text: string): number => Number(BigInt(text));
 const big = (text: string): bigint => BigInt(text);
 
-const CONTEXT_FAULT = new RegExp(`^${DEVICE}Unhandled context fault: (.*?)\\s*$`);
+/** Xen's port of arm-smmu prints `(XEN) smmu: DT-PATH: ` where Linux prints `arm-smmu DEVICE: `. */
+const CONTEXT_FAULT = new RegExp(`^(?:${DEVICE}|\\(XEN\\) (smmu): (\\S+): )Unhandled context fault: (.*?)\\s*$`);
 /** The fields a context fault line can carry, in any order (Qualcomm's older trees print iova= first). */
 const CONTEXT_KEYS: ReadonlySet<string> = new Set(['fsr', 'iova', 'fsynr', 'cbfrsynra', 'cb']);
 
@@ -19,7 +20,7 @@ function contextFault(message: string): LogLine | undefined {
   const m = CONTEXT_FAULT.exec(message);
   if (!m) return undefined;
   const values = new Map<string, string>();
-  for (const part of (m[3] ?? '').split(/,\s*/)) {
+  for (const part of (m[5] ?? '').split(/,\s*/)) {
     const kv = /^(\w+)=(0x[0-9a-fA-F]+|\d+)$/.exec(part);
     if (!kv || !CONTEXT_KEYS.has(kv[1] ?? '') || values.has(kv[1] ?? '')) return undefined;
     values.set(kv[1] ?? '', kv[2] ?? '');
@@ -27,15 +28,16 @@ function contextFault(message: string): LogLine | undefined {
   const fsr = values.get('fsr');
   const iova = values.get('iova');
   const fsynr = values.get('fsynr');
-  if (fsr === undefined || iova === undefined || fsynr === undefined) return undefined;
-  if (!fsr.startsWith('0x') || !iova.startsWith('0x') || !fsynr.startsWith('0x')) return undefined;
+  // Linux before 4.x and Xen's port print no fsr: `iova=0x%08lx, fsynr=0x%x, cb=%d`.
+  if (iova === undefined || fsynr === undefined) return undefined;
+  if ((fsr !== undefined && !fsr.startsWith('0x')) || !iova.startsWith('0x') || !fsynr.startsWith('0x')) return undefined;
   const cbfrsynra = values.get('cbfrsynra');
   const cb = values.get('cb');
   return {
     kind: 'context-fault',
-    driver: m[1] === 'qcom-iommu-ctx' ? 'qcom-iommu' : 'arm-smmu',
-    device: m[2] ?? '',
-    fsr: num(fsr),
+    driver: m[3] === 'smmu' ? 'xen-smmu' : m[1] === 'qcom-iommu-ctx' ? 'qcom-iommu' : 'arm-smmu',
+    device: m[2] ?? m[4] ?? '',
+    fsr: fsr === undefined ? null : num(fsr),
     iova: big(iova),
     fsynr: num(fsynr),
     cbfrsynra: cbfrsynra === undefined ? null : num(cbfrsynra),
@@ -56,6 +58,9 @@ const V3_ACCESS = new RegExp(`^${DEVICE}(priv|unpriv) (inst|data) (read|write) (
 const OVERFLOW = new RegExp(`^${DEVICE}(EVTQ overflow detected -- events lost|PRIQ overflow detected -- requests lost)\\s*$`);
 const GPU_FAULT = /^\*\*\* gpu fault: ttbr0=([0-9a-fA-F]{16}) iova=([0-9a-fA-F]{16}) dir=(READ|WRITE) type=(\w+) source=(\w+) \(\d+,\d+,\d+,\d+\)\s*$/;
 const GPU_FAULT_OLD = /^\*\*\* gpu fault: iova=([0-9a-fA-F]{16}) flags=(\d+) \(\d+,\d+,\d+,\d+\)\s*$/;
+
+/** The io_page_fault tracepoint, `IOMMU:%s %s iova=0x%016llx flags=0x%04x`, after ftrace's task/CPU/time columns. */
+const IO_PAGE_FAULT = /^(?:.*\s)?io_page_fault: IOMMU:(\S+) (\S+) iova=(0x[0-9a-fA-F]{16}) flags=(0x[0-9a-fA-F]{4})\s*$/;
 
 const flagsOf = (text: string): string[] => text.split(' ').filter((t) => t !== '');
 
@@ -89,6 +94,7 @@ export function recognise(message: string): LogLine | undefined {
     return { kind: 'v3-access', device: m[2] ?? '', priv: m[3] === 'priv', instruction: m[4] === 'inst', read: m[5] === 'read', stage2: m[6] === 's2', class: m[7] ?? '', stall: m[8] !== undefined, stag: num(m[9] ?? '') };
   if ((m = OVERFLOW.exec(message))) return { kind: 'overflow', device: m[2] ?? '', queue: (m[3] ?? '').startsWith('EVTQ') ? 'EVTQ' : 'PRIQ' };
   if ((m = GPU_FAULT.exec(message))) return { kind: 'gpu-fault', ttbr0: BigInt(`0x${m[1]}`), iova: BigInt(`0x${m[2]}`), write: m[3] === 'WRITE', type: m[4] ?? null, block: m[5] ?? null };
+  if ((m = IO_PAGE_FAULT.exec(message))) return { kind: 'io-page-fault', driver: m[1] ?? '', device: m[2] ?? '', iova: big(m[3] ?? ''), write: (num(m[4] ?? '') & IOMMU_FAULT_WRITE) !== 0 };
   if ((m = GPU_FAULT_OLD.exec(message))) return { kind: 'gpu-fault', ttbr0: null, iova: BigInt(`0x${m[1]}`), write: (Number(m[2]) & IOMMU_FAULT_WRITE) !== 0, type: null, block: null };
   return undefined;
 }

@@ -106,9 +106,9 @@ export function fsrKind(fsr: ReportRegister): string | null {
 /** An SMMUv2 context fault: the line, and the kernel's own FSR / FSYNR0 decode when it printed one. */
 export function contextFaultReport(read: ReadReport, head: Extract<LogLine, { kind: 'context-fault' }>): FaultReport {
   const report = emptyReport(head.driver, head.device, read);
-  const fsr = registerOf(FSR, BigInt(head.fsr >>> 0));
+  const fsr = head.fsr === null ? null : registerOf(FSR, BigInt(head.fsr >>> 0));
   const fsynr0 = registerOf(FSYNR0, BigInt(head.fsynr >>> 0));
-  report.registers.FSR = fsr;
+  if (fsr) report.registers.FSR = fsr;
   report.registers.FSYNR0 = fsynr0;
   report.registers.FAR = registerOf(FAR, head.iova);
   const decodeLine = read.lines.find((l) => l.line.kind === 'fsr-decode')?.line;
@@ -120,17 +120,17 @@ export function contextFaultReport(read: ReadReport, head: Extract<LogLine, { ki
   }
   const write = fieldOf(fsynr0, 'WNR') === 1;
   Object.assign(report, {
-    kind: fsrKind(fsr),
+    kind: fsr === null ? null : fsrKind(fsr),
     iova: hex(head.iova),
     write,
     read: !write,
     priv: fieldOf(fsynr0, 'PNU') === 1,
     instruction: fieldOf(fsynr0, 'IND') === 1,
     level: fieldOf(fsynr0, 'PLVL'),
-    format: fieldOf(fsr, 'FORMAT'),
+    format: fsr === null ? null : fieldOf(fsr, 'FORMAT'),
     s1cbndx: fieldOf(fsynr0, 'S1CBNDX'),
     cb: head.cb,
-    stall: fieldOf(fsr, 'SS') === 1,
+    stall: fsr === null ? null : fieldOf(fsr, 'SS') === 1,
   });
   return report;
 }
@@ -165,5 +165,15 @@ export function gpuFaultReport(read: ReadReport, line: Extract<LogLine, { kind: 
   report.read = !line.write;
   report.kind = line.type === null ? null : line.type === 'UNKNOWN' ? null : line.type.toLowerCase();
   if (line.ttbr0 !== null) report.registers.TTBR0 = registerOf(TTBR0, line.ttbr0);
+  return report;
+}
+
+/** The io_page_fault tracepoint: report_iommu_fault's arguments, nothing of the SMMU's registers. */
+export function ioPageFaultReport(read: ReadReport, line: Extract<LogLine, { kind: 'io-page-fault' }>): FaultReport {
+  const report = emptyReport('io_page_fault', line.device, read);
+  report.iova = hex(line.iova);
+  report.write = line.write;
+  report.read = !line.write;
+  report.explanation = `the IOMMU core's io_page_fault tracepoint: ${line.driver} reported ${line.write ? 'a write' : 'a read'} to IOVA ${report.iova} it could not translate (device ${line.device}); the tracepoint carries no fault kind, StreamID or context bank`;
   return report;
 }

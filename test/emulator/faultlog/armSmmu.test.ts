@@ -78,7 +78,7 @@ test("qcom-iommu's context fault line (no cbfrsynra) is read as source qcom-iomm
   assert.deepEqual([report.source, report.device, report.iova, report.format, report.kind, report.stall, report.level], ['qcom-iommu', '1c48000.iommu-ctx', '0x1047dc0', 1, 'translation', true, 3]);
 });
 
-test('a context fault line with a field the format does not have, or without fsr, is not read', () => {
+test('a context fault line with a field the format does not have (NVIDIA\'s sid=…(… - NAME), pgd=…) is not read', () => {
   assert.deepEqual(readFaultLog('arm-smmu 12000000.iommu: Unhandled context fault: iova=0x17fe0fe00, fsynr=0x220003, cb=21, sid=17(0x11 - AFI)'), []);
   assert.deepEqual(readFaultLog('arm-smmu 12000000.iommu: Unhandled context fault: fsr=0x402, iova=0x1000, fsynr=0x3, cb=2, pgd=0'), []);
 });
@@ -118,4 +118,18 @@ test('decode lines whose values are not the context fault\'s (another fault\'s t
   );
   assert.equal(faults.length, 1);
   assert.deepEqual(faults[0]?.report.lines, [2, 2]);
+});
+
+test('the older mainline line without fsr (iova=…, fsynr=…, cb=…): FSYNR0 fields, kind and stall unknown (null)', () => {
+  const report = only('arm-smmu 2b400000.smmu: Unhandled context fault: iova=0x08001000, fsynr=0x20002, cb=2');
+  assert.deepEqual(
+    [report.source, report.iova, report.kind, report.stall, report.format, report.level, report.read, report.s1cbndx, report.cb, Object.keys(report.registers)],
+    ['arm-smmu', '0x8001000', null, null, null, 2, true, 2, 2, ['FSYNR0', 'FAR']],
+  );
+  assert.equal(report.explanation, "a read to IOVA 0x8001000 faulted in context bank 2's table; the line has no FSR, so neither the kind of fault nor whether the transaction stalled is known");
+});
+
+test("Xen's (XEN) smmu: DT-PATH: Unhandled context fault line is a xen-smmu report", () => {
+  const report = only('(XEN) smmu: /smmu@fd800000: Unhandled context fault: iova=0x80001000, fsynr=0x13, cb=1');
+  assert.deepEqual([report.source, report.device, report.iova, report.write, report.level, report.cb], ['xen-smmu', '/smmu@fd800000', '0x80001000', true, 3, 1]);
 });
