@@ -8,6 +8,9 @@ export type LogLine =
   | { kind: 'context-fault'; driver: 'arm-smmu' | 'qcom-iommu' | 'xen-smmu'; device: string; fsr: number | null; iova: bigint; fsynr: number; cbfrsynra: number | null; cb: number | null }
   | { kind: 'fsr-decode'; device: string; fsr: number; flags: readonly string[]; sid: number | null }
   | { kind: 'fsynr0-decode'; device: string; fsynr: number; flags: readonly string[] }
+  /** Qualcomm's downstream trees (msm-4.x): `FAR    = %016llx` and `SID=0x%x` on lines of their own. */
+  | { kind: 'far-line'; device: string; far: bigint }
+  | { kind: 'sid-line'; device: string; sid: number }
   | { kind: 'global-blocked'; device: string; sid: number }
   | { kind: 'global-unexpected'; device: string }
   | { kind: 'gfsr'; device: string; gfsr: number; gfsynr0: number; gfsynr1: number; gfsynr2: number }

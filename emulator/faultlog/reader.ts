@@ -50,6 +50,10 @@ function continues(open: ReadReport, line: LogLine): boolean {
       return head.kind === 'context-fault' && !has('fsr-decode') && !has('fsynr0-decode') && (head.fsr === null || line.fsr === head.fsr) && (line.sid === null || head.cbfrsynra === null || line.sid === head.cbfrsynra);
     case 'fsynr0-decode':
       return head.kind === 'context-fault' && !has('fsynr0-decode') && line.fsynr === head.fsynr;
+    case 'far-line':
+      return head.kind === 'context-fault' && !has('far-line') && line.far === head.iova;
+    case 'sid-line':
+      return head.kind === 'context-fault' && !has('sid-line') && head.cbfrsynra === null;
     case 'gfsr':
       return (head.kind === 'global-blocked' || head.kind === 'global-unexpected') && !has('gfsr');
     case 'v3-dword':

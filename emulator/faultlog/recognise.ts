@@ -13,25 +13,42 @@ const big = (text: string): bigint => BigInt(text);
 
 /** Xen's port of arm-smmu prints `(XEN) smmu: DT-PATH: ` where Linux prints `arm-smmu DEVICE: `. */
 const CONTEXT_FAULT = new RegExp(`^(?:${DEVICE}|\\(XEN\\) (smmu): (\\S+): )Unhandled context fault: (.*?)\\s*$`);
-/** The fields a context fault line can carry, in any order (Qualcomm's older trees print iova= first). */
-const CONTEXT_KEYS: ReadonlySet<string> = new Set(['fsr', 'iova', 'fsynr', 'cbfrsynra', 'cb']);
+/**
+ * The fields a context fault line can carry, in any order (Qualcomm's older trees print iova=
+ * first), each with the form its value takes. NVIDIA's L4T trees add `sid=%d(0x%x - %s)` (the
+ * StreamID from CBFRSYNRA and its client's name) and the walk's `pgd=… pud=… pmd=… pte=…`
+ * entries (%llx, no 0x), which the report does not carry.
+ */
+const CONTEXT_FIELDS: ReadonlyMap<string, RegExp> = new Map([
+  ['fsr', /^0x[0-9a-fA-F]+$/],
+  ['iova', /^0x[0-9a-fA-F]+$/],
+  ['fsynr', /^0x[0-9a-fA-F]+$/],
+  ['cbfrsynra', /^0x[0-9a-fA-F]+$/],
+  ['cb', /^\d+$/],
+  ['sid', /^(\d+)\(0x[0-9a-fA-F]+ - [^)]*\)$/],
+  ['pgd', /^[0-9a-fA-F]+$/],
+  ['pud', /^[0-9a-fA-F]+$/],
+  ['pmd', /^[0-9a-fA-F]+$/],
+  ['pte', /^[0-9a-fA-F]+$/],
+]);
 
 function contextFault(message: string): LogLine | undefined {
   const m = CONTEXT_FAULT.exec(message);
   if (!m) return undefined;
   const values = new Map<string, string>();
   for (const part of (m[5] ?? '').split(/,\s*/)) {
-    const kv = /^(\w+)=(0x[0-9a-fA-F]+|\d+)$/.exec(part);
-    if (!kv || !CONTEXT_KEYS.has(kv[1] ?? '') || values.has(kv[1] ?? '')) return undefined;
-    values.set(kv[1] ?? '', kv[2] ?? '');
+    const kv = /^(\w+)=(.*)$/.exec(part);
+    const key = kv?.[1] ?? '';
+    const value = CONTEXT_FIELDS.get(key)?.exec(kv?.[2] ?? '');
+    if (!value || values.has(key)) return undefined;
+    values.set(key, value[1] ?? value[0]);
   }
   const fsr = values.get('fsr');
   const iova = values.get('iova');
   const fsynr = values.get('fsynr');
   // Linux before 4.x and Xen's port print no fsr: `iova=0x%08lx, fsynr=0x%x, cb=%d`.
   if (iova === undefined || fsynr === undefined) return undefined;
-  if ((fsr !== undefined && !fsr.startsWith('0x')) || !iova.startsWith('0x') || !fsynr.startsWith('0x')) return undefined;
-  const cbfrsynra = values.get('cbfrsynra');
+  const cbfrsynra = values.get('cbfrsynra') ?? values.get('sid');
   const cb = values.get('cb');
   return {
     kind: 'context-fault',
@@ -48,6 +65,8 @@ function contextFault(message: string): LogLine | undefined {
 /** `FSR    = %08x [flags], SID=0x%x`; Qualcomm's trees print `[TF SS ]` and no SID. */
 const FSR_DECODE = new RegExp(`^${DEVICE}FSR {4}= ([0-9a-fA-F]{8}) \\[([A-Za-z0-9= ]*)\\](?:, SID=(${HEX}))?\\s*$`);
 const FSYNR0_DECODE = new RegExp(`^${DEVICE}FSYNR0 = ([0-9a-fA-F]{8}) \\[([A-Za-z0-9= ]*)\\]\\s*$`);
+const FAR_LINE = new RegExp(`^${DEVICE}FAR {4}= ([0-9a-fA-F]{16})\\s*$`);
+const SID_LINE = new RegExp(`^${DEVICE}SID=(${HEX})\\s*$`);
 const BLOCKED = new RegExp(`^${DEVICE}Blocked unknown Stream ID (${HEX}); boot with "arm-smmu\\.disable_bypass=0" to allow, but this may have security implications\\s*$`);
 const UNEXPECTED = new RegExp(`^${DEVICE}Unexpected global fault, this could be serious\\s*$`);
 const GFSR = new RegExp(`^${DEVICE}\\s*GFSR (${HEX}), GFSYNR0 (${HEX}), GFSYNR1 (${HEX}), GFSYNR2 (${HEX})\\s*$`);
@@ -74,6 +93,8 @@ export function recognise(message: string): LogLine | undefined {
   let m: RegExpExecArray | null;
   if ((m = FSR_DECODE.exec(message))) return { kind: 'fsr-decode', device: m[2] ?? '', fsr: parseInt(m[3] ?? '', 16), flags: flagsOf(m[4] ?? ''), sid: m[5] === undefined ? null : num(m[5]) };
   if ((m = FSYNR0_DECODE.exec(message))) return { kind: 'fsynr0-decode', device: m[2] ?? '', fsynr: parseInt(m[3] ?? '', 16), flags: flagsOf(m[4] ?? '') };
+  if ((m = FAR_LINE.exec(message))) return { kind: 'far-line', device: m[2] ?? '', far: BigInt(`0x${m[3] ?? ''}`) };
+  if ((m = SID_LINE.exec(message))) return { kind: 'sid-line', device: m[2] ?? '', sid: num(m[3] ?? '') };
   if ((m = BLOCKED.exec(message))) return { kind: 'global-blocked', device: m[2] ?? '', sid: num(m[3] ?? '') };
   if ((m = UNEXPECTED.exec(message))) return { kind: 'global-unexpected', device: m[2] ?? '' };
   if ((m = GFSR.exec(message))) return { kind: 'gfsr', device: m[2] ?? '', gfsr: num(m[3] ?? ''), gfsynr0: num(m[4] ?? ''), gfsynr1: num(m[5] ?? ''), gfsynr2: num(m[6] ?? '') };

@@ -111,13 +111,18 @@ export function contextFaultReport(read: ReadReport, head: Extract<LogLine, { ki
   if (fsr) report.registers.FSR = fsr;
   report.registers.FSYNR0 = fsynr0;
   report.registers.FAR = registerOf(FAR, head.iova);
-  const decodeLine = read.lines.find((l) => l.line.kind === 'fsr-decode')?.line;
-  const sid = head.cbfrsynra ?? (decodeLine?.kind === 'fsr-decode' ? decodeLine.sid : null);
+  // The StreamID: cbfrsynra=, else the FSR line's SID= (both CBFRSYNRA), else Qualcomm's SID= line.
+  let sid = head.cbfrsynra;
+  let qcomSid: number | null = null;
+  for (const { line } of read.lines) {
+    if (line.kind === 'fsr-decode') sid ??= line.sid;
+    if (line.kind === 'sid-line') qcomSid = line.sid;
+  }
   if (sid !== null) {
     const cbfrsynra = registerOf(CBFRSYNRA, BigInt(sid >>> 0));
     report.registers.CBFRSYNRA = cbfrsynra;
     report.sid = hex(fieldOf(cbfrsynra, 'SID'));
-  }
+  } else if (qcomSid !== null) report.sid = hex(qcomSid);
   const write = fieldOf(fsynr0, 'WNR') === 1;
   Object.assign(report, {
     kind: fsr === null ? null : fsrKind(fsr),

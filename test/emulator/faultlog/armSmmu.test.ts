@@ -78,9 +78,30 @@ test("qcom-iommu's context fault line (no cbfrsynra) is read as source qcom-iomm
   assert.deepEqual([report.source, report.device, report.iova, report.format, report.kind, report.stall, report.level], ['qcom-iommu', '1c48000.iommu-ctx', '0x1047dc0', 1, 'translation', true, 3]);
 });
 
-test('a context fault line with a field the format does not have (NVIDIA\'s sid=…(… - NAME), pgd=…) is not read', () => {
-  assert.deepEqual(readFaultLog('arm-smmu 12000000.iommu: Unhandled context fault: iova=0x17fe0fe00, fsynr=0x220003, cb=21, sid=17(0x11 - AFI)'), []);
-  assert.deepEqual(readFaultLog('arm-smmu 12000000.iommu: Unhandled context fault: fsr=0x402, iova=0x1000, fsynr=0x3, cb=2, pgd=0'), []);
+test('a context fault line with a field no format has, or a value in another form, is not read', () => {
+  assert.deepEqual(readFaultLog('arm-smmu 12000000.iommu: Unhandled context fault: fsr=0x402, iova=0x1000, fsynr=0x3, cb=2, foo=1'), []);
+  assert.deepEqual(readFaultLog('arm-smmu 12000000.iommu: Unhandled context fault: fsr=402, iova=0x1000, fsynr=0x3, cb=2'), []);
+  assert.deepEqual(readFaultLog('arm-smmu 12000000.iommu: Unhandled context fault: fsr=0x402, iova=0x1000, fsynr=0x3, cb=0x2'), []);
+  assert.deepEqual(readFaultLog('arm-smmu 12000000.iommu: Unhandled context fault: fsr=0x402, fsr=0x402, iova=0x1000, fsynr=0x3, cb=2'), []);
+});
+
+test("NVIDIA L4T's line: sid=%d(0x%x - NAME) is the StreamID; the walk's pgd/pud/pmd/pte are read past", () => {
+  const report = only('arm-smmu 12000000.iommu: Unhandled context fault: iova=0x17fe0fe00, fsynr=0x220003, cb=21, sid=17(0x11 - AFI), pgd=25bec9003, pud=25bec9003, pmd=235086003, pte=0');
+  assert.deepEqual([report.iova, report.sid, report.cb, report.level, report.s1cbndx, report.kind, report.stall], ['0x17fe0fe00', '0x11', 21, 3, 34, null, null]);
+});
+
+test("Qualcomm's downstream dialect: FAR and SID= on lines of their own join the context fault (FAR only when it is the iova)", () => {
+  const report = only(
+    [
+      '[ 3440.122844] arm-smmu 15000000.apps-smmu: Unhandled context fault: iova=0xa09d70c8, fsr=0x40000402, fsynr=0x300003, cb=5',
+      '[ 3440.122880] arm-smmu 15000000.apps-smmu: FAR    = 00000000a09d70c8',
+      '[ 3440.122904] arm-smmu 15000000.apps-smmu: FSR    = 40000402 [TF SS ]',
+      '[ 3440.122926] arm-smmu 15000000.apps-smmu: soft iova-to-phys=0x0000000000000000',
+      '[ 3440.122986] arm-smmu 15000000.apps-smmu: SID=0x40',
+      '[ 3440.122990] arm-smmu 15000000.apps-smmu: FAR    = 00000000a09d7000',
+    ].join('\n'),
+  );
+  assert.deepEqual([report.lines, report.sid, report.stall, report.kind, report.registers.CBFRSYNRA], [[1, 5], '0x40', true, 'translation', undefined]);
 });
 
 test('Blocked unknown Stream ID + the GFSR line: a global fault, sGFSR.USF, the StreamID from sGFSYNR1, the access from sGFSYNR0', () => {
