@@ -6,15 +6,14 @@ import { FaultReport } from './report';
  */
 
 function access(report: FaultReport): string {
-  const priv = report.priv === true ? 'privileged ' : '';
-  if (report.instruction === true && report.write !== true) return `a ${priv}instruction fetch`;
-  if (report.write === null) return `an ${priv}access`.replace('an privileged', 'a privileged');
-  return `a ${priv}${report.write ? 'write' : 'read'}`;
+  const what = report.instruction === true && report.write !== true ? 'instruction fetch' : report.write === null ? 'access' : report.write ? 'write' : 'read';
+  if (report.priv === true) return `a privileged ${what}`;
+  return what === 'access' ? 'an access' : `a ${what}`;
 }
 
 const by = (report: FaultReport): string => (report.sid === null ? '' : ` by StreamID ${report.sid}${report.ssid === null ? '' : ` (SubstreamID ${report.ssid})`}`);
 
-/** What the walk found, per kind of fault, at `where` (`the level-1 entry in context bank 6's table`). */
+/** What the walk found in `table` (`context bank 6's table`), per kind of fault. */
 function finding(kind: string | null, level: number | null, table: string): string {
   const at = level === null ? 'an entry' : `the level-${level} entry`;
   switch (kind) {

@@ -87,7 +87,7 @@ export function fieldOf(register: ReportRegister, name: string): number {
   return value;
 }
 
-/** What kind of fault FSR's bits say, in the order drm/msm and the FSR line test them. */
+/** What kind of fault FSR's bits say: the first set, translation before permission before external as drm/msm tests them. */
 const FSR_KINDS: readonly [string, string][] = [
   ['TF', 'translation'],
   ['AFF', 'access-flag'],

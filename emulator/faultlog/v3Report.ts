@@ -25,10 +25,10 @@ export function eventKind(event: string): string {
   return kinds[event] ?? (event.startsWith('C_') ? 'configuration' : 'other');
 }
 
-/** The lowest bit of a field labelled `[63:32]` or `91`: which dword it lives in. */
-function lsbOf(bits: string): number {
-  const numbers = bits.replace(/[[\]]/g, '').split(':');
-  return Number(numbers[numbers.length - 1]);
+/** `[63:32]` → [63, 32]; `91` → [91, 91]: where eventRecord.ts's field lives in the record. */
+function bitRange(bits: string): [number, number] {
+  const [high, low] = bits.replace(/[[\]]/g, '').split(':').map(Number);
+  return [high ?? 0, low ?? high ?? 0];
 }
 
 /** The four dwords with eventRecord.ts's fields, each under the dword it lives in. */
@@ -36,10 +36,10 @@ function dwordRegisters(dwords: readonly bigint[]): Record<string, ReportRegiste
   const registers: Record<string, ReportRegister> = {};
   dwords.forEach((value, i) => (registers[`dword ${i}`] = { value: hex(value), fields: {} }));
   for (const f of describeEvent(dwords)) {
-    const register = registers[`dword ${Math.floor(lsbOf(f.bits) / 64)}`];
-    const [high, low] = f.bits.replace(/[[\]]/g, '').split(':').map(Number);
+    const [high, low] = bitRange(f.bits);
+    const register = registers[`dword ${Math.floor(low / 64)}`];
     // As registerOf: fields up to 32 bits wide are numbers, wider ones (addresses) hex.
-    if (register) register.fields[f.name] = (high ?? 0) - (low ?? high ?? 0) < 32 ? Number(f.value) : hex(f.value);
+    if (register) register.fields[f.name] = high - low < 32 ? Number(f.value) : hex(f.value);
   }
   return registers;
 }
