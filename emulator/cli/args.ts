@@ -5,7 +5,9 @@ export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'run'; file: string; json: boolean; dmesg: boolean; until: number | undefined; maxEvents: number | undefined; maxSeconds: number | undefined }
-  | { kind: 'check'; file: string };
+  | { kind: 'check'; file: string }
+  /** `file` undefined or `-`: standard input. */
+  | { kind: 'explain'; file: string | undefined; json: boolean };
 
 /** A command line that does not parse; printed as `iommu-debug: error: …`, exit 2. */
 export class UsageError extends Error {}
@@ -22,6 +24,12 @@ Commands:
                      and ${DEFAULT_MAX_SECONDS} s), 2 when the file has errors
   check FILE.iommu   print the file's diagnostics as FILE:LINE:COL: severity: message;
                      exit 2 when there are errors
+  explain [FILE|-] [--json]
+                     read a kernel log (dmesg, journalctl, a pasted excerpt; standard
+                     input without FILE or with -) and explain every SMMU fault report
+                     in it: the lines, each register or event dword decoded, what
+                     happened (one JSON document with --json); exit 0 when it found a
+                     report, 1 when none, 2 when the input cannot be read
   help               print this text
   version            print the version`;
 
@@ -66,6 +74,18 @@ function parseCheck(rest: readonly string[]): CliCommand {
   return { kind: 'check', file };
 }
 
+function parseExplain(rest: readonly string[]): CliCommand {
+  let file: string | undefined;
+  let json = false;
+  for (const arg of rest) {
+    if (arg === '--json') json = true;
+    else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option '${arg}' for explain`);
+    else if (file === undefined) file = arg;
+    else throw new UsageError(`unexpected argument '${arg}'`);
+  }
+  return { kind: 'explain', file, json };
+}
+
 const helpFlags: ReadonlySet<string> = new Set(['-h', '--help']);
 
 export function parseArgs(argv: readonly string[]): CliCommand {
@@ -78,6 +98,7 @@ export function parseArgs(argv: readonly string[]): CliCommand {
   }
   if (first === 'run') return parseRun(rest);
   if (first === 'check') return parseCheck(rest);
+  if (first === 'explain') return parseExplain(rest);
   if (first.startsWith('-')) throw new UsageError(`unknown option '${first}'`);
   throw new UsageError(`unknown command '${first}'`);
 }

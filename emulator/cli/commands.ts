@@ -10,6 +10,8 @@ import { JsonRunWriter } from './jsonRun';
 import { TextOutput } from './output';
 import { TraceFormatter } from './trace';
 import { dmesgTimestamp } from '../kernel/kernelTime';
+import { readFaults } from '../faultlog/readFaultLog';
+import { explainText as faultText } from '../faultlog/explainText';
 
 /** Exit statuses of the CLI (docs/scenario-language.md, "Command line"). */
 export const enum Exit {
@@ -36,6 +38,15 @@ export function checkText(file: string, text: string, out: TextOutput): Exit {
     out.write(`${formatDiagnostic(file, compiled.lines, { severity: 'hint', code: 'prediction', range, message: story(prediction) })}\n`);
   }
   return hasErrors(compiled.diagnostics) ? Exit.BadInput : Exit.Ok;
+}
+
+/** `explain`: every fault report in a kernel log, as text or one JSON document; exit 1 when there is none. */
+export function explainLog(text: string, json: boolean, out: TextOutput): Exit {
+  const faults = readFaults(text);
+  if (json) out.write(`${JSON.stringify({ reports: faults.map((f) => f.report) }, null, 2)}\n`);
+  else if (faults.length > 0) out.write(faultText(faults));
+  else out.write('no SMMU fault report found\n');
+  return faults.length > 0 ? Exit.Ok : Exit.Failed;
 }
 
 /** The error a run that could not finish ends with, as `FILE:LINE:COL: error: …` or `FILE: error: …`. */

@@ -1,15 +1,16 @@
 import { readFileSync } from 'fs';
 import packageJson from '../../package.json';
 import { parseArgs, usage, UsageError } from './args';
-import { checkText, Exit, runText } from './commands';
+import { checkText, Exit, explainLog, runText } from './commands';
 import { FdOutput, OutputClosed, TextOutput } from './output';
 
 /** A file that cannot be read: said in one line, without the usage text. */
 class InputError extends Error {}
 
-function readScenario(file: string): string {
+/** The file's text; `-` is standard input. */
+function readInput(file: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? String(error)})`);
@@ -26,9 +27,11 @@ function main(argv: readonly string[], out: TextOutput, err: TextOutput): Exit {
       out.write(`iommu-debug ${packageJson.version}\n`);
       return Exit.Ok;
     case 'check':
-      return checkText(command.file, readScenario(command.file), out);
+      return checkText(command.file, readInput(command.file), out);
+    case 'explain':
+      return explainLog(readInput(command.file ?? '-'), command.json, out);
     case 'run':
-      return runText(command, readScenario(command.file), out, err);
+      return runText(command, readInput(command.file), out, err);
   }
 }
 

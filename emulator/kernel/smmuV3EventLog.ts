@@ -26,7 +26,7 @@ const EVENT_STR = new Map<number, string>([
   [0x25, 'F_VMS_FETCH'],
 ]);
 
-const EVENT_CLASS_STR = ['CD fetch', 'Stage 1 translation table fetch', 'Input address caused fault', 'Reserved'];
+export const EVENT_CLASS_STR = ['CD fetch', 'Stage 1 translation table fetch', 'Input address caused fault', 'Reserved'];
 
 const FAULTS = new Set([0x10, 0x11, 0x12, 0x13]);
 const FETCHES = new Set([0x03, 0x09, 0x25]);
