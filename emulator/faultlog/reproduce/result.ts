@@ -1,0 +1,14 @@
+/**
+ * What `reproduce` gives for one report: a scenario whose run prints the report's line
+ * again, or why the scenario language cannot say it yet. Never a scenario that prints
+ * something else.
+ */
+export type Reproduction = { scenario: string } | { cannot: string };
+
+/** The release a scenario names when the caller does not know the log's: the newest modelled one. */
+export const defaultRelease = '7.1';
+
+/** Scenario text is assembled from lines; a `//` comment says each choice. */
+export function line(text: string, why?: string): string {
+  return why === undefined ? text : `${text}   // ${why}`;
+}
