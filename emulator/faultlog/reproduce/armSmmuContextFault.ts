@@ -75,7 +75,9 @@ const sizeText = (level: number): string => ['512G', '1G', '2M', '4K'][level] ??
 
 /** A scenario whose run prints `fault`'s line again, byte for byte; or why none can. */
 export function reproduceArmSmmuContextFault(fault: ArmSmmuContextFault): Reproduction {
-  const { fsr, fsynr, cb, cbfrsynra, iova } = fault;
+  const { cb, cbfrsynra, iova } = fault;
+  const fsr = fault.fsr >>> 0;
+  const fsynr = fault.fsynr >>> 0;
   const base = baseOfDevice(fault.device);
   if (typeof base !== 'bigint') return base;
   const release = releaseFor(fault.kernel);
@@ -201,7 +203,7 @@ function mapsFor(kind: 'translation' | 'access-flag' | 'permission', level: numb
     ];
   }
   const [perms, why] = access.exec
-    ? ['rw', 'not executable (XN): the instruction fetch faults']
+    ? ['rw noexec', 'not executable (IOMMU_NOEXEC: XN): the instruction fetch faults']
     : access.write
       ? ['r', 'read-only: the write faults']
       : ['rw priv', 'privileged only (AP[1]=0): the unprivileged read faults'];
