@@ -1,9 +1,10 @@
-import { hasChange, modelledKernelFor } from '../../kernel/versions';
+import { hasChange } from '../../kernel/versions';
 import { RegisterLayout } from '../../smmu/registerLayout';
 import { FSR, FSYNR0 } from '../../smmu/v2/registers';
 import { hex } from '../../util/u64';
 import { baseOfDevice, scenarioHex } from './device';
-import { releaseFor } from './release';
+import { kernelLine, releaseFor } from './release';
+import { IAS, mapsFor } from './faultMaps';
 import { line, Reproduction } from './result';
 
 /**
@@ -64,14 +65,7 @@ const FSYNR0_KNOWN = FSYNR0.fields.reduce((mask, f) => (mask | maskOf(FSYNR0, f.
 const FORMAT_AARCH64 = 2;
 /** smmu `context-banks` takes 1..128 (SMMU_IDR1.NUMCB). */
 const MAX_CONTEXT_BANKS = 128;
-/** A domain's default `ias` 48: four levels, 0 to 3, with the 4 KiB granule. */
-const IAS = 48n;
-/** The PA behind a mapped IOVA, which the log does not say: 1 GiB-aligned, so any leaf can map it. */
-const PA = 0x8000_0000n;
 
-/** Bytes a leaf at `level` maps (4 KiB granule): 4K at level 3, 2M at 2, 1G at 1. */
-const leafSize = (level: number): bigint => 1n << BigInt(12 + 9 * (3 - level));
-const sizeText = (level: number): string => ['512G', '1G', '2M', '4K'][level] ?? '?';
 
 /** A scenario whose run prints `fault`'s line again, byte for byte; or why none can. */
 export function reproduceArmSmmuContextFault(fault: ArmSmmuContextFault): Reproduction {
@@ -81,8 +75,8 @@ export function reproduceArmSmmuContextFault(fault: ArmSmmuContextFault): Reprod
   const base = baseOfDevice(fault.device);
   if (typeof base !== 'bigint') return base;
   const release = releaseFor(fault.kernel);
-  if (typeof release !== 'string') return release;
-  const kernel = modelledKernelFor({ major: Number(release.split('.')[0]), minor: Number(release.split('.')[1]) }) ?? '7.1';
+  if ('cannot' in release) return release;
+  const kernel = release.kernel;
 
   if ((fsr & ~FSR_KNOWN) !== 0) return { cannot: `fsr=${hex(fsr >>> 0)} sets bits ${hex((fsr & ~FSR_KNOWN) >>> 0)}, which are reserved in FSR` };
   if (fieldOf(FSR, 'FORMAT', fsr) !== FORMAT_AARCH64) {
@@ -121,7 +115,7 @@ export function reproduceArmSmmuContextFault(fault: ArmSmmuContextFault): Reprod
   out.push(`// Reproduces: arm-smmu ${fault.device}: Unhandled context fault: fsr=${hex(fsr >>> 0)}, iova=0x${iova.toString(16).padStart(8, '0')}, fsynr=${hex(fsynr >>> 0)}, cbfrsynra=${hex(cbfrsynra)}, cb=${cb}`);
   out.push(`scenario "Unhandled context fault on ${fault.device}: ${kind} fault at level ${level}, cb=${cb}"`);
   out.push('');
-  out.push(line(`kernel ${release}`, fault.kernel === undefined ? 'the log does not say its release: 7.1, the newest modelled (it also prints the FSR and FSYNR0 decode lines)' : 'the log\'s release'));
+  out.push(kernelLine(release, fault.kernel !== undefined));
   const banks = Math.max(8, cb + 1);
   out.push(`smmu smmu0 {`);
   out.push(line('  version v2', 'arm-smmu: an SMMUv2'));
@@ -145,7 +139,7 @@ export function reproduceArmSmmuContextFault(fault: ArmSmmuContextFault): Reprod
   out.push(line(`  fault ${stall ? 'stall' : 'terminate'}`, stall ? 'FSR.SS=1: the transaction stalled (SCTLR.CFCFG=1)' : 'FSR.SS=0: the transaction was terminated (SCTLR.CFCFG=0)'));
   if (multi) out.push(line('  hupcf on', 'FSR.MULTI=1: a second fault must be translated (and fault) while FSR holds the first'));
   out.push(line('  report abort', 'the log does not say SCTLR.CFRE: abort picked'));
-  out.push(...mapsFor(kind, level, iova, { write, priv, exec }));
+  out.push(...mapsFor(kind, level, iova, { write, priv, exec }, `FSYNR0.PLVL=${level}`));
   out.push('}');
   out.push('');
   out.push(line(`master dev { stream ${hex(cbfrsynra)}; domain fault_dom${stall ? '; can-stall' : ''} }`, `cbfrsynra=${hex(cbfrsynra)}: the StreamID${stall ? '; can-stall, as a stall domain needs' : ''}`));
@@ -167,48 +161,4 @@ export function reproduceArmSmmuContextFault(fault: ArmSmmuContextFault): Reprod
   );
   out.push(line(`expect faults == ${multi ? 2 : 1}`, multi ? 'the latched fault and the one that set MULTI' : 'the one fault the line reports'));
   return { scenario: `${out.join('\n')}\n` };
-}
-
-interface Access {
-  write: boolean;
-  priv: boolean;
-  exec: boolean;
-}
-
-/** The domain's maps, each with the reason the walk stops where FSYNR0.PLVL says. */
-function mapsFor(kind: 'translation' | 'access-flag' | 'permission', level: number, iova: bigint, access: Access): string[] {
-  const plvl = `FSYNR0.PLVL=${level}`;
-  if (kind === 'translation') {
-    if (level === 0) {
-      return iova >= 1n << IAS
-        ? [`  // ${plvl}: the IOVA is beyond the 48-bit input range, a level-0 translation fault (no map needed)`]
-        : [`  // ${plvl}: the walk stops at level 0: nothing is mapped in the 512G that L0's entry for ${scenarioHex(iova)} covers`];
-    }
-    // Flip the lowest bit of the level's index: the same entries above, another one at the level.
-    const bit = BigInt(12 + 9 * (3 - level));
-    const neighbour = (iova ^ (1n << bit)) & ~0xfffn;
-    return [
-      `  // ${plvl}: the walk stops at level ${level}: a 4K page at ${scenarioHex(neighbour)} (IOVA bit ${bit} flipped) makes the`,
-      `  // ${level === 1 ? 'level-0 table' : `tables of levels 0-${level - 1}`} that cover ${scenarioHex(iova)} exist, and level ${level} has no entry for it`,
-      line(`  map ${scenarioHex(neighbour)} -> ${scenarioHex(PA)} size 4K rw`, 'the log does not say the PA: a plausible one'),
-    ];
-  }
-  const size = leafSize(level);
-  const start = iova & ~(size - 1n);
-  const leaf = level === 3 ? 'page' : 'block';
-  if (kind === 'access-flag') {
-    return [
-      `  // ${plvl}: a ${sizeText(level)} ${leaf} (a level-${level} leaf) covers the IOVA with AF=0 (noaf); rwx, so only AF faults`,
-      line(`  map ${scenarioHex(start)} -> ${scenarioHex(PA)} size ${sizeText(level)} rwx noaf`, 'the log does not say the PA: a plausible one'),
-    ];
-  }
-  const [perms, why] = access.exec
-    ? ['rw noexec', 'not executable (IOMMU_NOEXEC: XN): the instruction fetch faults']
-    : access.write
-      ? ['r', 'read-only: the write faults']
-      : ['rw priv', 'privileged only (AP[1]=0): the unprivileged read faults'];
-  return [
-    `  // ${plvl}: a ${sizeText(level)} ${leaf} (a level-${level} leaf) covers the IOVA, ${why}`,
-    line(`  map ${scenarioHex(start)} -> ${scenarioHex(PA)} size ${sizeText(level)} ${perms}`, 'the log does not say the PA: a plausible one'),
-  ];
 }

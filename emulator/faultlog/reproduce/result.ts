@@ -5,9 +5,6 @@
  */
 export type Reproduction = { scenario: string } | { cannot: string };
 
-/** The release a scenario names when the caller does not know the log's: the newest modelled one. */
-export const defaultRelease = '7.1';
-
 /** Scenario text is assembled from lines; a `//` comment says each choice. */
 export function line(text: string, why?: string): string {
   return why === undefined ? text : `${text}   // ${why}`;
