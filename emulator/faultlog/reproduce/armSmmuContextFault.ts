@@ -2,6 +2,7 @@ import { hasChange } from '../../kernel/versions';
 import { RegisterLayout } from '../../smmu/registerLayout';
 import { FSR, FSYNR0 } from '../../smmu/v2/registers';
 import { hex } from '../../util/u64';
+import { bankFillers } from './banks';
 import { baseOfDevice, scenarioHex } from './device';
 import { kernelLine, releaseFor } from './release';
 import { IAS, mapsFor } from './faultMaps';
@@ -124,17 +125,7 @@ export function reproduceArmSmmuContextFault(fault: ArmSmmuContextFault): Reprod
   out.push('}');
   out.push('');
 
-  const fillerSids: number[] = [];
-  for (let candidate = 0; fillerSids.length < cb; candidate++) if (candidate !== cbfrsynra) fillerSids.push(candidate);
-  if (cb > 0) {
-    out.push(`// cb=${cb}: ${cb === 1 ? 'one other domain takes bank 0' : `${cb} other domains take banks 0-${cb - 1}`} first (attached before, in declaration order)`);
-    fillerSids.forEach((sid, i) => {
-      out.push(`domain bank${i} { }`);
-      out.push(`master other${i} { stream ${hex(sid)}; domain bank${i} }`);
-    });
-    out.push('');
-  }
-
+  out.push(...bankFillers(cb, cbfrsynra));
   out.push('domain fault_dom {');
   out.push(line(`  fault ${stall ? 'stall' : 'terminate'}`, stall ? 'FSR.SS=1: the transaction stalled (SCTLR.CFCFG=1)' : 'FSR.SS=0: the transaction was terminated (SCTLR.CFCFG=0)'));
   if (multi) out.push(line('  hupcf on', 'FSR.MULTI=1: a second fault must be translated (and fault) while FSR holds the first'));
