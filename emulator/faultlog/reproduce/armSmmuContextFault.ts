@@ -5,7 +5,7 @@ import { hex } from '../../util/u64';
 import { bankFillers } from './banks';
 import { baseOfDevice, scenarioHex } from './device';
 import { kernelLine, releaseFor } from './release';
-import { IAS, mapsFor } from './faultMaps';
+import { IAS, mapsFor, NO_ADDRESS_SIZE_FAULT, PRIVILEGED_READ_ALLOWED } from './faultMaps';
 import { line, Reproduction } from './result';
 
 /**
@@ -44,7 +44,7 @@ const UNPRODUCIBLE_FSR: readonly [string, string][] = [
   ['EF', 'FSR.EF (external fault): the emulated memory answers every walk and access, so no external abort reaches the SMMU'],
   ['TLBMCF', 'FSR.TLBMCF (TLB match conflict): the emulated TLB holds one entry per page and context, so two never match'],
   ['TLBLKF', 'FSR.TLBLKF (TLB lock fault): TLB lockdown is not modelled'],
-  ['ASF', 'FSR.ASF (address size fault): it needs a table or leaf address beyond the OAS, which no `map` writes (io-pgtable refuses such a PA)'],
+  ['ASF', `FSR.ASF (address size fault): ${NO_ADDRESS_SIZE_FAULT}`],
   ['UUT', 'FSR.UUT (unsupported upstream transaction): engines issue only reads and writes, never an atomic or a cache maintenance operation'],
 ];
 
@@ -66,7 +66,6 @@ const FSYNR0_KNOWN = FSYNR0.fields.reduce((mask, f) => (mask | maskOf(FSYNR0, f.
 const FORMAT_AARCH64 = 2;
 /** smmu `context-banks` takes 1..128 (SMMU_IDR1.NUMCB). */
 const MAX_CONTEXT_BANKS = 128;
-
 
 /** A scenario whose run prints `fault`'s line again, byte for byte; or why none can. */
 export function reproduceArmSmmuContextFault(fault: ArmSmmuContextFault): Reproduction {
@@ -109,7 +108,7 @@ export function reproduceArmSmmuContextFault(fault: ArmSmmuContextFault): Reprod
   }
   if (kind !== 'translation' && level === 0) return { cannot: `a ${kind} fault at level 0 needs a leaf at level 0, and with the 4 KiB granule level 0 holds only tables` };
   if (kind === 'permission' && priv && !write && !exec) {
-    return { cannot: 'a privileged data read never takes a permission fault in a stage-1 table Linux writes: every mapping it makes is readable at EL1 (io-pgtable-arm has no read-deny bit)' };
+    return { cannot: PRIVILEGED_READ_ALLOWED };
   }
 
   const out: string[] = [];

@@ -1,7 +1,7 @@
 import { decodeEvent, encodeEvent, EventName, EventRecord, isKnownEvent } from '../../smmu/v3/eventRecord';
 import { hex } from '../../util/u64';
 import { baseOfDevice, scenarioHex } from './device';
-import { IAS, mapsFor } from './faultMaps';
+import { IAS, mapsFor, NO_ADDRESS_SIZE_FAULT, PRIVILEGED_READ_ALLOWED } from './faultMaps';
 import { kernelLine, releaseFor } from './release';
 import { line, Reproduction } from './result';
 
@@ -18,7 +18,7 @@ export interface ArmSmmuV3Event {
 const UNPRODUCIBLE: Partial<Record<EventName, string>> = {
   C_BAD_STREAMID: 'C_BAD_STREAMID: the emulated stream table covers every StreamID a master can have (32 bits), so none is out of its range',
   C_BAD_STE: 'C_BAD_STE: Linux writes a valid, legal STE for every master it probes, and the language cannot write one by hand',
-  F_ADDR_SIZE: 'F_ADDR_SIZE: it needs a table or leaf address beyond the OAS, which no `map` writes (io-pgtable refuses such a PA)',
+  F_ADDR_SIZE: `F_ADDR_SIZE: ${NO_ADDRESS_SIZE_FAULT}`,
   E_PAGE_REQUEST: 'E_PAGE_REQUEST: page requests arrive in the PRI queue, and the emulator never writes this event-queue hint',
 };
 
@@ -56,7 +56,7 @@ export function reproduceArmSmmuV3Event(event: ArmSmmuV3Event): Reproduction {
       return { cannot: `InputAddr ${hex(record.inputAddr)} is beyond a domain's 48-bit input range, where every access is F_TRANSLATION, not ${record.id}` };
     }
     if (record.id === 'F_PERMISSION' && record.pnu && record.rnw && !record.ind) {
-      return { cannot: 'a privileged data read never takes a permission fault in a stage-1 table Linux writes: every mapping it makes is readable at EL1 (io-pgtable-arm has no read-deny bit)' };
+      return { cannot: PRIVILEGED_READ_ALLOWED };
     }
     if (record.ssv && record.ssid === 0) return { cannot: 'SSV=1 with SubstreamID 0: PASID 0 is Linux\'s IOMMU_NO_PASID, translated without a SubstreamID; no transaction reaches a fault with SSID 0 valid' };
   }

@@ -10,6 +10,11 @@ const PA = 0x8000_0000n;
 const leafSize = (level: number): bigint => 1n << BigInt(12 + 9 * (3 - level));
 const sizeText = (level: number): string => ['512G', '1G', '2M', '4K'][level] ?? '?';
 
+/** Why no scenario shows a privileged data read taking a permission fault. */
+export const PRIVILEGED_READ_ALLOWED = 'a privileged data read never takes a permission fault in a stage-1 table Linux writes: every mapping it makes is readable at EL1 (io-pgtable-arm has no read-deny bit)';
+/** Why no scenario makes the walk take an address size fault. */
+export const NO_ADDRESS_SIZE_FAULT = 'it needs a table or leaf address beyond the OAS, which no `map` writes (io-pgtable refuses such a PA)';
+
 /** The access the log describes: its direction, privilege and whether it fetches an instruction. */
 export interface Access {
   write: boolean;
