@@ -71,7 +71,7 @@ test('reproduce arm-smmu: 7.1 prints the FSR and FSYNR0 decode lines after the l
 
 test('reproduce arm-smmu: each choice is a comment', () => {
   const scenario = scenarioOf(reproduceArmSmmuContextFault({ device: dev, fsr: TF, iova: 0xd6550_4710n, fsynr: WNR | 1 | cbndx(6), cbfrsynra: 0x0, cb: 6 }));
-  assert.match(scenario, /\/\/ cb=6: 6 other domains take banks 0-5 first/);
+  assert.match(scenario, /\/\/ cb=6: six other domains take banks 0-5 first/);
   assert.match(scenario, /base 0x1500_0000 {3}\/\/ the device name 15000000\.iommu/);
   assert.match(scenario, /\/\/ FSYNR0\.PLVL=1: the walk stops at level 1: a 4K page at 0xd_2550_4000/);
   assert.match(scenario, /kernel 7\.1 {3}\/\/ the log does not say its release: 7\.1, the newest modelled/);
