@@ -1,0 +1,94 @@
+import { hasChange } from '../../kernel/versions';
+import { Machine } from '../../machine/machine';
+import { compileScenario } from '../../scenario/compile';
+import { v2StateOf } from '../../smmu/smmuState';
+import { hex, hex64 } from '../../util/u64';
+import { bankFillers } from './banks';
+import { scenarioHex } from './device';
+import { IAS, mapsFor } from './faultMaps';
+import { kernelLine, releaseFor } from './release';
+import { line, Reproduction } from './result';
+
+/**
+ * drm/msm's `*** gpu fault: ttbr0=%.16llx iova=%.16lx dir=%s type=%s source=%s (%u,%u,%u,%u)`
+ * as the report's decoded fields, named as `explain --json`'s keys.
+ */
+export interface AdrenoGpuFault {
+  iova: bigint;
+  dir: string;
+  type: string;
+  /** TTBR0 when the line has one: ASID [63:48] and the table's base address. */
+  ttbr0?: bigint;
+  /** `CP`, the block a6xx_fault_block names; with the four CP scratch registers. */
+  source?: string;
+  scratch?: readonly [number, number, number, number];
+  kernel?: string;
+}
+
+const ASID_SHIFT = 48n;
+/** The GPU's StreamID: 0, as on the Adreno SMMUs of the examples. */
+const GPU_SID = 0;
+/** An SMMU's context banks: `context-banks` takes at most 128. */
+const MAX_CONTEXT_BANKS = 128;
+
+/** A scenario whose run prints the gpu fault line again; or why none can. */
+export function reproduceAdrenoGpuFault(fault: AdrenoGpuFault): Reproduction {
+  const release = releaseFor(fault.kernel);
+  if ('cannot' in release) return release;
+  if (fault.dir !== 'READ' && fault.dir !== 'WRITE') return { cannot: `dir=${fault.dir}: drm/msm prints READ or WRITE (FSYNR0.WNR)` };
+  if ((fault.source ?? 'CP') !== 'CP' || (fault.scratch ?? [0, 0, 0, 0]).some((n) => n !== 0)) {
+    return { cannot: 'the model has no FSYNR1 and no CP scratch registers: it prints only source=CP (0,0,0,0)' };
+  }
+  const kinds: Record<string, 'translation' | 'permission' | 'access-flag'> = { TRANSLATION: 'translation', PERMISSION: 'permission', UNKNOWN: 'access-flag' };
+  const kind = kinds[fault.type];
+  if (!kind) return { cannot: `type=${fault.type}: ${fault.type === 'EXTERNAL' ? 'FSR.EF, an external fault, which the emulated memory never answers with' : 'drm/msm prints TRANSLATION, PERMISSION, EXTERNAL or UNKNOWN'}` };
+  const write = fault.dir === 'WRITE';
+  const iova = fault.iova;
+  if (iova >= 1n << IAS && kind !== 'translation') return { cannot: `iova=${hex(iova)} is beyond a domain's 48-bit input range, where every access is a translation fault` };
+  const cb = fault.ttbr0 === undefined ? 0 : Number(fault.ttbr0 >> ASID_SHIFT);
+  if (cb >= MAX_CONTEXT_BANKS) return { cannot: `TTBR0.ASID=${cb}: arm-smmu's ASID is the context bank's index, and an SMMU has at most ${MAX_CONTEXT_BANKS}` };
+
+  const threaded = hasChange(release.kernel, 'adrenoThreadedIrq');
+  const out: string[] = [];
+  out.push(`// Reproduces: *** gpu fault: ttbr0=${fault.ttbr0 === undefined ? '(not in the log)' : hex64(fault.ttbr0).slice(2)} iova=${hex64(iova).slice(2)} dir=${fault.dir} type=${fault.type} source=CP (0,0,0,0)`);
+  out.push(`scenario "Adreno GPU fault: ${fault.type} ${fault.dir} at ${hex(iova)}"`);
+  out.push('');
+  out.push(kernelLine(release, fault.kernel !== undefined));
+  out.push(line('smmu kgsl { version v2; impl qcom-adreno }', "the GPU's SMMU, driven by arm-smmu-qcom.c with drm/msm's fault handler"));
+  out.push('');
+  if (cb > 0) out.push(`// TTBR0.ASID=${cb}: arm-smmu's ASID is the context bank's index`);
+  out.push(...bankFillers(cb, GPU_SID));
+  out.push('domain gpu_dom {');
+  out.push(line('  fault terminate', 'the line says nothing of a stall: terminate picked'));
+  if (kind === 'translation') out.push('  // type=TRANSLATION: nothing is mapped at the IOVA');
+  else out.push(...mapsFor(kind, 3, iova, { write, priv: false, exec: false }, kind === 'access-flag' ? 'type=UNKNOWN (none of TF, PF, EF: an access-flag fault)' : 'type=PERMISSION'));
+  out.push('}');
+  out.push('');
+  out.push(line(`master gpu { stream ${hex(GPU_SID)}; domain gpu_dom }`, 'the line does not say the StreamID: 0 picked'));
+  out.push(line(`engine gpu.cp { ${write ? 'write' : 'read'} ${scenarioHex(iova)} 4 as bad }`, `dir=${fault.dir}: FSYNR0.WNR=${Number(write)}`));
+  out.push('');
+  out.push(
+    line(
+      `handler gpu_fault on gpu_dom { context ${threaded ? 'thread' : 'workqueue'} }`,
+      threaded ? "drm/msm's handler: from 6.16 it runs in the threaded context fault IRQ" : "drm/msm's handler: up to 6.15 its fault_worker runs the crash dump",
+    ),
+  );
+  out.push('');
+  out.push(line('expect bad aborted', 'terminated, CFRE=1'));
+  out.push(line('expect faults == 1', 'the fault the line reports'));
+  const scenario = `${out.join('\n')}\n`;
+  if (fault.ttbr0 !== undefined) {
+    const emulated = emulatedTtbr0(scenario, cb);
+    if (emulated !== fault.ttbr0) {
+      return { cannot: `ttbr0=${hex64(fault.ttbr0).slice(2)}: its table address is where the log's kernel allocated the page table; the emulator allocates it itself (here TTBR0 would be ${hex64(emulated ?? 0n).slice(2)}) and the language cannot place it` };
+    }
+  }
+  return { scenario };
+}
+
+/** TTBR0 of the bank the scenario's GPU domain gets, as the emulator builds it: a machine is made (not run) to read it. */
+function emulatedTtbr0(scenario: string, cb: number): bigint | undefined {
+  const model = compileScenario(scenario).model;
+  if (!model) return undefined;
+  return v2StateOf(new Machine(model).state, 0)?.banks[cb]?.ttbr0;
+}

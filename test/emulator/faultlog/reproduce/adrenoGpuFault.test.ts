@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { AdrenoGpuFault, reproduceAdrenoGpuFault } from '../../../../emulator/faultlog/reproduce/adrenoGpuFault';
+import { failedExpects, runReproduction, scenarioOf } from './oracle';
+
+/**
+ * `reproduce` for drm/msm's `*** gpu fault:` line behind `impl qcom-adreno`: the run must
+ * print the same line (pr_warn, no device prefix), with every expect holding.
+ */
+
+/** The line as drm/msm's format string writes it: "ttbr0=%.16llx iova=%.16lx dir=%s type=%s source=%s (%u,%u,%u,%u)". */
+const gpuLine = (ttbr0: bigint, f: AdrenoGpuFault): string =>
+  `*** gpu fault: ttbr0=${ttbr0.toString(16).padStart(16, '0')} iova=${f.iova.toString(16).padStart(16, '0')} dir=${f.dir} type=${f.type} source=CP (0,0,0,0)`;
+
+/** The emulator's table pool starts at 0x4000_0000; each domain before the GPU's takes one table. */
+const cases: [string, AdrenoGpuFault, bigint][] = [
+  ['translation, read, no ttbr0 in the report', { iova: 0x0700_0000n, dir: 'READ', type: 'TRANSLATION' }, 0x4000_0000n],
+  ['translation, write above 4G, with ttbr0', { iova: 0x1_0100_0000n, dir: 'WRITE', type: 'TRANSLATION', ttbr0: 0x4000_0000n }, 0x4000_0000n],
+  ['permission, write, on 6.6', { iova: 0x0100_0040n, dir: 'WRITE', type: 'PERMISSION', kernel: '6.6' }, 0x4000_0000n],
+  ['UNKNOWN: an access-flag fault', { iova: 0x0100_0000n, dir: 'READ', type: 'UNKNOWN' }, 0x4000_0000n],
+  ['ttbr0 with ASID 2', { iova: 0x0700_0000n, dir: 'READ', type: 'TRANSLATION', ttbr0: 0x0002_0000_4000_2000n }, 0x0002_0000_4000_2000n],
+];
+
+for (const [name, fault, ttbr0] of cases) {
+  test(`reproduce adreno: ${name}`, () => {
+    const scenario = scenarioOf(reproduceAdrenoGpuFault(fault));
+    const { lines, result } = runReproduction(scenario);
+    assert.ok(lines.includes(gpuLine(ttbr0, fault)), `${gpuLine(ttbr0, fault)}\nnot in\n${lines.join('\n')}\n${scenario}`);
+    assert.deepEqual(failedExpects(result), [], scenario);
+  });
+}
+
+test('reproduce adreno cannot: a ttbr0 whose table the kernel allocated elsewhere', () => {
+  assert.deepEqual(reproduceAdrenoGpuFault({ iova: 0x1000n, dir: 'READ', type: 'TRANSLATION', ttbr0: 0x0000_0001_2345_6000n }), {
+    cannot: 'ttbr0=0000000123456000: its table address is where the log\'s kernel allocated the page table; the emulator allocates it itself (here TTBR0 would be 0000000040000000) and the language cannot place it',
+  });
+});
+
+test('reproduce adreno cannot: an external fault, another source', () => {
+  assert.deepEqual(reproduceAdrenoGpuFault({ iova: 0x1000n, dir: 'READ', type: 'EXTERNAL' }), { cannot: 'type=EXTERNAL: FSR.EF, an external fault, which the emulated memory never answers with' });
+  assert.deepEqual(reproduceAdrenoGpuFault({ iova: 0x1000n, dir: 'READ', type: 'TRANSLATION', source: 'TP' }), { cannot: 'the model has no FSYNR1 and no CP scratch registers: it prints only source=CP (0,0,0,0)' });
+});
