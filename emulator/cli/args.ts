@@ -7,7 +7,9 @@ export type CliCommand =
   | { kind: 'run'; file: string; json: boolean; dmesg: boolean; until: number | undefined; maxEvents: number | undefined; maxSeconds: number | undefined }
   | { kind: 'check'; file: string }
   /** `file` undefined or `-`: standard input. */
-  | { kind: 'explain'; file: string | undefined; json: boolean };
+  | { kind: 'explain'; file: string | undefined; json: boolean }
+  /** `report`: 1-based; `output` undefined: standard output. */
+  | { kind: 'reproduce'; file: string | undefined; report: number; output: string | undefined };
 
 /** A command line that does not parse; printed as `iommu-debug: error: …`, exit 2. */
 export class UsageError extends Error {}
@@ -30,6 +32,14 @@ Commands:
                      in it: the lines, each register or event dword decoded, what
                      happened (one JSON document with --json); exit 0 when it found a
                      report, 1 when none, 2 when the input cannot be read
+  reproduce [FILE|-] [--report N] [-o OUT.iommu]
+                     write a scenario whose run prints report N's fault again (the
+                     same fsr, iova, fsynr, cbfrsynra and cb; the same four event
+                     dwords; the same gpu fault line), each choice a comment, with
+                     expects for the fault (default: report 1; standard output
+                     without -o); exit 0 when written, 1 when there is no report N or
+                     the language cannot say it yet (the error says why), 2 when the
+                     input cannot be read
   help               print this text
   version            print the version`;
 
@@ -86,6 +96,26 @@ function parseExplain(rest: readonly string[]): CliCommand {
   return { kind: 'explain', file, json };
 }
 
+function parseReproduce(rest: readonly string[]): CliCommand {
+  let file: string | undefined;
+  let report = 1;
+  let output: string | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i] ?? '';
+    if (arg === '--report') {
+      const value = rest[++i];
+      if (value === undefined || !/^[1-9]\d*$/.test(value)) throw new UsageError(`--report needs a report number from 1, not ${value === undefined ? 'nothing' : `'${value}'`}`);
+      report = Number(value);
+    } else if (arg === '-o') {
+      output = rest[++i];
+      if (output === undefined) throw new UsageError('-o needs a file to write the scenario to');
+    } else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option '${arg}' for reproduce`);
+    else if (file === undefined) file = arg;
+    else throw new UsageError(`unexpected argument '${arg}'`);
+  }
+  return { kind: 'reproduce', file, report, output };
+}
+
 const helpFlags: ReadonlySet<string> = new Set(['-h', '--help']);
 
 export function parseArgs(argv: readonly string[]): CliCommand {
@@ -99,6 +129,7 @@ export function parseArgs(argv: readonly string[]): CliCommand {
   if (first === 'run') return parseRun(rest);
   if (first === 'check') return parseCheck(rest);
   if (first === 'explain') return parseExplain(rest);
+  if (first === 'reproduce') return parseReproduce(rest);
   if (first.startsWith('-')) throw new UsageError(`unknown option '${first}'`);
   throw new UsageError(`unknown command '${first}'`);
 }

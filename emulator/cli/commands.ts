@@ -10,7 +10,8 @@ import { JsonRunWriter } from './jsonRun';
 import { TextOutput } from './output';
 import { TraceFormatter } from './trace';
 import { dmesgTimestamp } from '../kernel/kernelTime';
-import { readFaults } from '../faultlog/readFaultLog';
+import { readFaultLog, readFaults } from '../faultlog/readFaultLog';
+import { reproduceReport } from '../faultlog/reproduceReport';
 import { explainText as faultText } from '../faultlog/explainText';
 
 /** Exit statuses of the CLI (docs/scenario-language.md, "Command line"). */
@@ -47,6 +48,26 @@ export function explainLog(text: string, json: boolean, out: TextOutput): Exit {
   else if (faults.length > 0) out.write(faultText(faults));
   else out.write('no SMMU fault report found\n');
   return faults.length > 0 ? Exit.Ok : Exit.Failed;
+}
+
+/**
+ * `reproduce`: report `index` (1-based) of the log as a scenario, to `out`; or, to `err`,
+ * `FILE:LINE:1: error: …` saying why there is none (`file` names the input, `<stdin>` for -).
+ */
+export function reproduceLog(file: string, text: string, index: number, out: TextOutput, err: TextOutput): Exit {
+  const reports = readFaultLog(text);
+  const report = reports[index - 1];
+  if (!report) {
+    err.write(`${file}: error: ${reports.length === 0 ? 'no SMMU fault report found' : `there is no report ${index}: the log has ${reports.length}`}\n`);
+    return Exit.Failed;
+  }
+  const reproduction = reproduceReport(report);
+  if ('cannot' in reproduction) {
+    err.write(`${file}:${report.lines[0]}:1: error: report ${index} cannot be reproduced yet: ${reproduction.cannot}\n`);
+    return Exit.Failed;
+  }
+  out.write(reproduction.scenario);
+  return Exit.Ok;
 }
 
 /** The error a run that could not finish ends with, as `FILE:LINE:COL: error: …` or `FILE: error: …`. */

@@ -1,10 +1,10 @@
-import { readFileSync } from 'fs';
+import { readFileSync, writeFileSync } from 'fs';
 import packageJson from '../../package.json';
-import { parseArgs, usage, UsageError } from './args';
-import { checkText, Exit, explainLog, runText } from './commands';
-import { FdOutput, OutputClosed, TextOutput } from './output';
+import { CliCommand, parseArgs, usage, UsageError } from './args';
+import { checkText, Exit, explainLog, reproduceLog, runText } from './commands';
+import { FdOutput, OutputClosed, StringOutput, TextOutput } from './output';
 
-/** A file that cannot be read: said in one line, without the usage text. */
+/** A file that cannot be read (or, for -o, written): said in one line, without the usage text. */
 class InputError extends Error {}
 
 /** The file's text; `-` is standard input. */
@@ -15,6 +15,24 @@ function readInput(file: string): string {
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? String(error)})`);
   }
+}
+
+/** `reproduce`: the scenario to standard output, or to `-o OUT` once it is whole. */
+function reproduce(command: Extract<CliCommand, { kind: 'reproduce' }>, out: TextOutput, err: TextOutput): Exit {
+  const file = command.file ?? '-';
+  const text = readInput(file);
+  const name = file === '-' ? '<stdin>' : file;
+  if (command.output === undefined) return reproduceLog(name, text, command.report, out, err);
+  const scenario = new StringOutput();
+  const status = reproduceLog(name, text, command.report, scenario, err);
+  if (status === Exit.Ok) {
+    try {
+      writeFileSync(command.output, scenario.text);
+    } catch (error) {
+      throw new InputError(`${command.output}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+  }
+  return status;
 }
 
 function main(argv: readonly string[], out: TextOutput, err: TextOutput): Exit {
@@ -32,6 +50,8 @@ function main(argv: readonly string[], out: TextOutput, err: TextOutput): Exit {
       return explainLog(readInput(command.file ?? '-'), command.json, out);
     case 'run':
       return runText(command, readInput(command.file), out, err);
+    case 'reproduce':
+      return reproduce(command, out, err);
   }
 }
 
