@@ -1,5 +1,5 @@
 import { ContextFaultInfo } from '../machine/state';
-import { fieldValue, RegisterLayout } from '../smmu/registerLayout';
+import { field32, RegisterLayout } from '../smmu/registerLayout';
 import { FSR, FSYNR0 } from '../smmu/v2/registers';
 import { hex, hex32, hex64 } from '../util/u64';
 
@@ -9,15 +9,10 @@ import { hex, hex32, hex64 } from '../util/u64';
  * registers.ts's layouts: one definition of each bit.
  */
 
-function field(layout: RegisterLayout, name: string, value: number): number {
-  const f = layout.fields.find((candidate) => candidate.name === name);
-  if (!f) throw new Error(`${layout.name} has no field ${name}`);
-  return Number(fieldValue(f, BigInt(value >>> 0)));
-}
 
 /** `%s` of a flag: its text when the bit is set. */
 function flag(layout: RegisterLayout, name: string, value: number, text: string): string {
-  return field(layout, name, value) !== 0 ? text : '';
+  return field32(layout, name, value) !== 0 ? text : '';
 }
 
 /** `%08x`: 32 bits, zero-padded, no 0x. */
@@ -39,7 +34,7 @@ export function fsrDecodeLine(cfi: ContextFaultInfo): string {
   const flags =
     flag(FSR, 'MULTI', f, 'MULTI ') +
     flag(FSR, 'SS', f, 'SS ') +
-    `Format=${field(FSR, 'FORMAT', f)}` +
+    `Format=${field32(FSR, 'FORMAT', f)}` +
     flag(FSR, 'UUT', f, ' UUT') +
     flag(FSR, 'ASF', f, ' ASF') +
     flag(FSR, 'TLBLKF', f, ' TLBLKF') +
@@ -61,14 +56,14 @@ export function fsynr0DecodeLine(cfi: ContextFaultInfo): string {
     flag(FSYNR0, 'IND', s, ' IND') +
     flag(FSYNR0, 'PNU', s, ' PNU') +
     flag(FSYNR0, 'WNR', s, ' WNR');
-  return `FSYNR0 = ${hex08(s)} [S1CBNDX=${field(FSYNR0, 'S1CBNDX', s)}${flags} PLVL=${field(FSYNR0, 'PLVL', s)}]`;
+  return `FSYNR0 = ${hex08(s)} [S1CBNDX=${field32(FSYNR0, 'S1CBNDX', s)}${flags} PLVL=${field32(FSYNR0, 'PLVL', s)}]`;
 }
 
 /** What drm/msm's fault handler calls the fault: FSR's TF, PF, EF in that order, else UNKNOWN. */
 function gpuFaultType(fsr: number): string {
-  if (field(FSR, 'TF', fsr)) return 'TRANSLATION';
-  if (field(FSR, 'PF', fsr)) return 'PERMISSION';
-  if (field(FSR, 'EF', fsr)) return 'EXTERNAL';
+  if (field32(FSR, 'TF', fsr)) return 'TRANSLATION';
+  if (field32(FSR, 'PF', fsr)) return 'PERMISSION';
+  if (field32(FSR, 'EF', fsr)) return 'EXTERNAL';
   return 'UNKNOWN';
 }
 
@@ -79,6 +74,6 @@ function gpuFaultType(fsr: number): string {
  * registers the GPU's firmware leaves are 0.
  */
 export function gpuFaultLine(cfi: ContextFaultInfo, ttbr0: bigint): string {
-  const dir = field(FSYNR0, 'WNR', cfi.fsynr0) ? 'WRITE' : 'READ';
+  const dir = field32(FSYNR0, 'WNR', cfi.fsynr0) ? 'WRITE' : 'READ';
   return `*** gpu fault: ttbr0=${hex64(ttbr0).slice(2)} iova=${hex64(cfi.far).slice(2)} dir=${dir} type=${gpuFaultType(cfi.fsr)} source=CP (0,0,0,0)`;
 }

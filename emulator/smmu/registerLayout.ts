@@ -32,6 +32,18 @@ export function withField(field: BitField, register: bigint, value: bigint): big
   return (register & ~mask) | ((value << BigInt(field.lsb)) & mask);
 }
 
+/** The field of `layout` named `name` (as Arm names it); one it does not have is a programming error. */
+export function layoutField(layout: RegisterLayout, name: string): BitField {
+  const field = layout.fields.find((candidate) => candidate.name === name);
+  if (!field) throw new Error(`${layout.name} has no field ${name}`);
+  return field;
+}
+
+/** A 32-bit register's field `name`, as a number. */
+export function field32(layout: RegisterLayout, name: string, value: number): number {
+  return Number(fieldValue(layoutField(layout, name), BigInt(value >>> 0)));
+}
+
 export function decode(layout: RegisterLayout, value: bigint): DecodedField[] {
   return layout.fields.map((field) => {
     const v = fieldValue(field, value);

@@ -1,5 +1,5 @@
 import { hasChange } from '../../kernel/versions';
-import { RegisterLayout } from '../../smmu/registerLayout';
+import { field32, layoutField, RegisterLayout } from '../../smmu/registerLayout';
 import { FSR, FSYNR0 } from '../../smmu/v2/registers';
 import { hex } from '../../util/u64';
 import { bankFillers } from './banks';
@@ -26,18 +26,12 @@ export interface ArmSmmuContextFault {
 
 /** The mask of a one-bit or multi-bit field, from the register's layout: one definition of each bit. */
 function maskOf(layout: RegisterLayout, name: string): number {
-  const f = layout.fields.find((candidate) => candidate.name === name);
-  if (!f) throw new Error(`${layout.name} has no field ${name}`);
-  return (((2 ** f.width - 1) * 2 ** f.lsb) >>> 0);
+  const f = layoutField(layout, name);
+  return Number(((1n << BigInt(f.width)) - 1n) << BigInt(f.lsb));
 }
 
-function fieldOf(layout: RegisterLayout, name: string, value: number): number {
-  const f = layout.fields.find((candidate) => candidate.name === name);
-  if (!f) throw new Error(`${layout.name} has no field ${name}`);
-  return Math.floor((value >>> 0) / 2 ** f.lsb) % 2 ** f.width;
-}
 
-const has = (layout: RegisterLayout, name: string, value: number): boolean => fieldOf(layout, name, value) !== 0;
+const has = (layout: RegisterLayout, name: string, value: number): boolean => field32(layout, name, value) !== 0;
 
 /** FSR bits no scenario makes the emulator set, and why. */
 const UNPRODUCIBLE_FSR: readonly [string, string][] = [
@@ -79,8 +73,8 @@ export function reproduceArmSmmuContextFault(fault: ArmSmmuContextFault): Reprod
   const kernel = release.kernel;
 
   if ((fsr & ~FSR_KNOWN) !== 0) return { cannot: `fsr=${hex(fsr >>> 0)} sets bits ${hex((fsr & ~FSR_KNOWN) >>> 0)}, which are reserved in FSR` };
-  if (fieldOf(FSR, 'FORMAT', fsr) !== FORMAT_AARCH64) {
-    return { cannot: `FSR.FORMAT=${fieldOf(FSR, 'FORMAT', fsr)}: the emulator's tables are AArch64 (VMSAv8-64) only, Format=2` };
+  if (field32(FSR, 'FORMAT', fsr) !== FORMAT_AARCH64) {
+    return { cannot: `FSR.FORMAT=${field32(FSR, 'FORMAT', fsr)}: the emulator's tables are AArch64 (VMSAv8-64) only, Format=2` };
   }
   for (const [name, why] of UNPRODUCIBLE_FSR) if (has(FSR, name, fsr)) return { cannot: why };
   const kinds = FAULT_KINDS.filter(([name]) => has(FSR, name, fsr));
@@ -91,11 +85,11 @@ export function reproduceArmSmmuContextFault(fault: ArmSmmuContextFault): Reprod
   if ((fsynr & ~FSYNR0_KNOWN) !== 0) return { cannot: `fsynr=${hex(fsynr >>> 0)} sets bits ${hex((fsynr & ~FSYNR0_KNOWN) >>> 0)}, which FSYNR0 does not define` };
   for (const [name, why] of UNPRODUCIBLE_FSYNR0) if (has(FSYNR0, name, fsynr)) return { cannot: why };
   if (!Number.isInteger(cb) || cb < 0 || cb >= MAX_CONTEXT_BANKS) return { cannot: `cb=${cb}: an SMMU has at most ${MAX_CONTEXT_BANKS} context banks (smmu \`context-banks\` 1..${MAX_CONTEXT_BANKS})` };
-  const s1cbndx = fieldOf(FSYNR0, 'S1CBNDX', fsynr);
+  const s1cbndx = field32(FSYNR0, 'S1CBNDX', fsynr);
   if (s1cbndx !== cb) return { cannot: `FSYNR0.S1CBNDX=${s1cbndx} but cb=${cb}: the emulator records the faulting bank's own index` };
   if ((cbfrsynra & ~0xffff) !== 0) return { cannot: `cbfrsynra=${hex(cbfrsynra >>> 0)}: the emulator's CBFRSYNRA holds only the 16-bit StreamID` };
 
-  const level = fieldOf(FSYNR0, 'PLVL', fsynr);
+  const level = field32(FSYNR0, 'PLVL', fsynr);
   const write = has(FSYNR0, 'WNR', fsynr);
   const priv = has(FSYNR0, 'PNU', fsynr);
   const exec = has(FSYNR0, 'IND', fsynr);
