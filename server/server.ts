@@ -123,11 +123,15 @@ export function startServer(connection: Connection): TextDocuments<TextDocument>
   connection.languages.semanticTokens.on((params) => answer('semanticTokens', params, [], { data: [] }, semanticTokens));
   connection.languages.inlayHint.on((params) => answer('inlayHints', params, ['range'], [], (a) => inlayHints(a, params.range)));
   connection.onCodeLens((params) => onLog('codeLens', params, [], [], (text, uri) => faultLogLenses(uri, text), codeLenses));
-  connection.onRequest<ExplainLogResult, void>(explainLogRequest, (params: ExplainLogParams): ExplainLogResult => {
+  connection.onRequest<ExplainLogResult | ResponseError<void>, void>(explainLogRequest, (params: ExplainLogParams) => {
+    if (typeof params?.text !== 'string') return new ResponseError(ErrorCodes.InvalidParams, `${explainLogRequest}: text must be a string`);
     const faults = readFaults(params.text);
     return { text: explainText(faults), reports: faults.length };
   });
-  connection.onRequest<ReproduceFaultResult, void>(reproduceFaultRequest, (params: ReproduceFaultParams): ReproduceFaultResult => {
+  connection.onRequest<ReproduceFaultResult | ResponseError<void>, void>(reproduceFaultRequest, (params: ReproduceFaultParams) => {
+    if (typeof params?.text !== 'string' || !Number.isInteger(params.index)) {
+      return new ResponseError(ErrorCodes.InvalidParams, `${reproduceFaultRequest}: text must be a string and index an integer`);
+    }
     const fault = readFaults(params.text)[params.index];
     if (!fault) return { cannot: 'there is no such SMMU fault report in the text' };
     return reproduceReport(fault.report);

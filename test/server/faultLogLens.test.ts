@@ -96,3 +96,11 @@ test('iommu/reproduceFault answers the emulator\'s scenario for report 0, and wh
 test('iommu/reproduceFault on an index past the reports says there is none', async () => {
   assert.deepEqual(await log.connection.sendRequest(reproduceFaultRequest, { text: dmesg, index: 2 }), { cannot: 'there is no such SMMU fault report in the text' });
 });
+
+test('the fault-log requests answer InvalidParams to params that are not what they need', async () => {
+  await assert.rejects(log.connection.sendRequest(explainLogRequest, { text: 3 }), { code: -32602, message: 'iommu/explainLog: text must be a string' });
+  await assert.rejects(log.connection.sendRequest(reproduceFaultRequest, { text: dmesg, index: 'first' }), {
+    code: -32602,
+    message: 'iommu/reproduceFault: text must be a string and index an integer',
+  });
+});
