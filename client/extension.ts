@@ -30,8 +30,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   registerViews(context, sessions);
   registerTimeline(context, sessions);
-  registerCommands(context, sessions, dumps, reports);
   client = createLanguageClient(context);
+  registerCommands(context, sessions, dumps, reports, client);
   await client.start();
 }
 

@@ -12,6 +12,13 @@ export function createLanguageClient(context: vscode.ExtensionContext): Language
     documentSelector: [
       { scheme: 'file', language: 'iommu-scenario' },
       { scheme: 'untitled', language: 'iommu-scenario' },
+      // Kernel logs: the server gives their fault reports lenses and hovers, nothing else.
+      ...(['file', 'untitled'] as const).flatMap((scheme) => [
+        { scheme, language: 'plaintext' },
+        { scheme, language: 'log' },
+        { scheme, pattern: '**/*.log' },
+        { scheme, pattern: '**/dmesg*' },
+      ]),
     ],
   };
   return new LanguageClient('iommuScenario', 'IOMMU Scenario Language Server', serverOptions, clientOptions);

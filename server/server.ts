@@ -8,6 +8,10 @@ import { completion } from './completion';
 import { definition } from './definition';
 import { diagnostics } from './diagnostics';
 import { documentsConfiguration } from './documentUpdates';
+import { explainText, readFaults, reproduceReport } from '../emulator/inspect/faultLogs';
+import { faultLogHover } from './faultLogHover';
+import { faultLogLenses } from './faultLogLens';
+import { ExplainLogParams, ExplainLogResult, explainLogRequest, ReproduceFaultParams, ReproduceFaultResult, reproduceFaultRequest } from './faultLogRequests';
 import { documentSymbols } from './documentSymbols';
 import { foldingRanges } from './foldingRanges';
 import { format } from './formatting';
@@ -17,6 +21,9 @@ import { references } from './references';
 import { prepareRename, rename } from './rename';
 import { ParamField, paramsProblem, TextDocumentIdentifierParams } from './requestParams';
 import { semanticTokens, semanticTokensLegend } from './semanticTokens';
+
+/** The scenario language's id: every other document the client sends is a kernel log. */
+export const scenarioLanguageId = 'iommu-scenario';
 
 /** Name and version the server reports in `initialize`. */
 export const serverInfo = { name: 'iommu-scenario-language-server', version: packageJson.version };
@@ -47,16 +54,40 @@ export function startServer(connection: Connection): TextDocuments<TextDocument>
   const documents = new TextDocuments(documentsConfiguration);
   const analyses = new Analyses();
 
-  /** Runs a feature on the document's current analysis; a failure is logged, never thrown. */
-  function withAnalysis<T>(feature: string, uri: string, fallback: T, run: (analysis: Analysis) => T): T {
-    const document = documents.get(uri);
-    if (!document) return fallback;
+  /** Runs a feature, logging a failure instead of throwing it. */
+  function guarded<T>(feature: string, uri: string, fallback: T, run: () => T): T {
     try {
-      return run(analyses.of(document));
+      return run();
     } catch (error) {
       connection.console.error(`${feature} failed on ${uri}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       return fallback;
     }
+  }
+
+  /**
+   * Runs a scenario feature on the document's current analysis (a log document gets the
+   * fallback: the scenario features, diagnostics included, never read a log as a scenario);
+   * a failure is logged, never thrown.
+   */
+  function withAnalysis<T>(feature: string, uri: string, fallback: T, run: (analysis: Analysis) => T): T {
+    const document = documents.get(uri);
+    if (!document || document.languageId !== scenarioLanguageId) return fallback;
+    return guarded(feature, uri, fallback, () => run(analyses.of(document)));
+  }
+
+  /** A log document's text, undefined for a scenario (or no document). */
+  function logText(uri: string): string | undefined {
+    const document = documents.get(uri);
+    return document && document.languageId !== scenarioLanguageId ? document.getText() : undefined;
+  }
+
+  /** A feature of log documents, or the scenario feature on a scenario. */
+  function onLog<T>(feature: string, params: unknown, fields: readonly ParamField[], fallback: T, log: (text: string, uri: string) => T, scenario: (analysis: Analysis) => T): T | ResponseError<void> {
+    const problem = paramsProblem(params, fields);
+    if (problem) return new ResponseError(ErrorCodes.InvalidParams, `${feature}: ${problem}`);
+    const uri = (params as TextDocumentIdentifierParams).textDocument.uri;
+    const text = logText(uri);
+    return text === undefined ? withAnalysis(feature, uri, fallback, scenario) : guarded(feature, uri, fallback, () => log(text, uri));
   }
 
   /** A request's answer: InvalidParams when its params are not what it needs (`fields`), else the feature's. */
@@ -79,7 +110,7 @@ export function startServer(connection: Connection): TextDocuments<TextDocument>
     void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
   });
 
-  connection.onHover((params) => answer('hover', params, ['position'], null, (a) => hover(a, params.position)));
+  connection.onHover((params) => onLog('hover', params, ['position'], null, (text) => faultLogHover(text, params.position), (a) => hover(a, params.position)));
   connection.onCompletion((params) => answer('completion', params, ['position'], [], (a) => completion(a, params.position)));
   connection.onDefinition((params) => answer('definition', params, ['position'], null, (a) => definition(a, params.position)));
   connection.onReferences((params) => answer('references', params, ['position', 'context'], [], (a) => references(a, params.position, params.context.includeDeclaration)));
@@ -91,7 +122,20 @@ export function startServer(connection: Connection): TextDocuments<TextDocument>
   connection.onDocumentFormatting((params) => answer('formatting', params, ['options'], [], (a) => format(a, params.options)));
   connection.languages.semanticTokens.on((params) => answer('semanticTokens', params, [], { data: [] }, semanticTokens));
   connection.languages.inlayHint.on((params) => answer('inlayHints', params, ['range'], [], (a) => inlayHints(a, params.range)));
-  connection.onCodeLens((params) => answer('codeLens', params, [], [], codeLenses));
+  connection.onCodeLens((params) => onLog('codeLens', params, [], [], (text, uri) => faultLogLenses(uri, text), codeLenses));
+  connection.onRequest<ExplainLogResult | ResponseError<void>, void>(explainLogRequest, (params: ExplainLogParams) => {
+    if (typeof params?.text !== 'string') return new ResponseError(ErrorCodes.InvalidParams, `${explainLogRequest}: text must be a string`);
+    const faults = readFaults(params.text);
+    return { text: explainText(faults), reports: faults.length };
+  });
+  connection.onRequest<ReproduceFaultResult | ResponseError<void>, void>(reproduceFaultRequest, (params: ReproduceFaultParams) => {
+    if (typeof params?.text !== 'string' || !Number.isInteger(params.index)) {
+      return new ResponseError(ErrorCodes.InvalidParams, `${reproduceFaultRequest}: text must be a string and index an integer`);
+    }
+    const fault = readFaults(params.text)[params.index];
+    if (!fault) return { cannot: 'there is no such SMMU fault report in the text' };
+    return reproduceReport(fault.report);
+  });
   connection.onCodeAction((params) => answer('codeActions', params, ['range', 'codeActionContext'], [], (a) => codeActions(a, params)));
 
   documents.listen(connection);

@@ -17,6 +17,7 @@ export class OpenScenario {
   private constructor(
     readonly peer: LspPeer,
     public text: string,
+    readonly uri: string,
   ) {
     peer.connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
       this.published.push(params);
@@ -24,13 +25,14 @@ export class OpenScenario {
     });
   }
 
-  static async open(text: string): Promise<OpenScenario> {
+  /** `languageId` and `uri` open another kind of document (a kernel log: `log`, `file:///work/dmesg.log`). */
+  static async open(text: string, languageId = 'iommu-scenario', uri = scenarioUri): Promise<OpenScenario> {
     const peer = inProcessServer();
-    const scenario = new OpenScenario(peer, text);
+    const scenario = new OpenScenario(peer, text, uri);
     await initialize(peer);
     const published = scenario.nextDiagnostics();
     await peer.connection.sendNotification(DidOpenTextDocumentNotification.type, {
-      textDocument: { uri: scenarioUri, languageId: 'iommu-scenario', version: 1, text },
+      textDocument: { uri, languageId, version: 1, text },
     });
     await published;
     return scenario;
@@ -54,7 +56,7 @@ export class OpenScenario {
     this.text = text;
     const published = this.nextDiagnostics();
     await this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
-      textDocument: { uri: scenarioUri, version: ++this.version },
+      textDocument: { uri: this.uri, version: ++this.version },
       contentChanges: [{ text }],
     });
     return published;
