@@ -31,19 +31,28 @@ export class FaultExplanations implements vscode.TextDocumentContentProvider {
 }
 
 /**
- * The log a command reads: the CodeLens's document when run from one, else the active
- * editor's selection, else its whole document, else the clipboard.
+ * The log a command reads: the CodeLens's document when run from one; from the palette the
+ * first of the active editor's selection, its whole document and the clipboard in which the
+ * server finds a report (so a log copied from a bug works whatever editor is open).
  */
-async function logText(uri: string | undefined): Promise<string> {
+async function logText(client: LanguageClient, uri: string | undefined): Promise<string> {
   if (uri !== undefined) return (await vscode.workspace.openTextDocument(vscode.Uri.parse(uri))).getText();
   const editor = vscode.window.activeTextEditor;
-  if (editor) return editor.selection.isEmpty ? editor.document.getText() : editor.document.getText(editor.selection);
-  return vscode.env.clipboard.readText();
+  const candidates = [
+    editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : undefined,
+    editor?.document.getText(),
+    await vscode.env.clipboard.readText(),
+  ].filter((text): text is string => text !== undefined && text.trim() !== '');
+  for (const text of candidates) {
+    const { reports } = await client.sendRequest<ExplainLogResult>(explainLogRequest, { text } satisfies ExplainLogParams);
+    if (reports > 0) return text;
+  }
+  return candidates[0] ?? '';
 }
 
 /** `IOMMU: Explain Kernel Fault Log`: the server's explanation, read-only beside the editor. */
 export async function explainFaultLog(client: LanguageClient, explanations: FaultExplanations, uri?: string): Promise<void> {
-  const text = await logText(uri);
+  const text = await logText(client, uri);
   const result = await client.sendRequest<ExplainLogResult>(explainLogRequest, { text } satisfies ExplainLogParams);
   if (result.reports === 0) {
     void vscode.window.showErrorMessage('No SMMU fault report found in the log (the selection, the document, or the clipboard).');
@@ -80,7 +89,7 @@ async function freeScenarioPath(report: number): Promise<string> {
 
 /** `IOMMU: Reproduce Kernel Fault as Scenario`: the scenario opened ready for F5, or why there is none. */
 export async function reproduceFault(client: LanguageClient, uri?: string, index?: number): Promise<void> {
-  const text = await logText(uri);
+  const text = await logText(client, uri);
   const chosen = index ?? (await pickReport(client, text));
   if (chosen === undefined) return;
   const result = await client.sendRequest<ReproduceFaultResult>(reproduceFaultRequest, { text, index: chosen } satisfies ReproduceFaultParams);
