@@ -24,6 +24,15 @@ function eventDwords(report: FaultReport): [bigint, bigint, bigint, bigint] | un
 }
 
 /**
+ * Why the `*** gpu fault: iova=… flags=…` form cannot be printed again: adreno_fault_handler
+ * prints it when the IOMMU gives drm/msm no fault info (`info == NULL`: qcom_iommu, which has
+ * no adreno_smmu_priv), and the emulated Adreno sits behind arm-smmu's qcom-adreno
+ * implementation, whose get_fault_info always answers.
+ */
+const OLD_GPU_FAULT_FORM =
+  "the `iova=… flags=…` form is what drm/msm prints when the GPU's IOMMU gives it no fault info (qcom_iommu has no adreno_smmu_priv); the emulator's Adreno sits behind arm-smmu's qcom-adreno implementation, which always does, so its line is the `ttbr0=… dir=… type=…` form";
+
+/**
  * The scenario that reproduces one report read from a log (docs/fault-logs.md), or why the
  * language cannot say it yet: never a scenario whose run prints something else.
  */
@@ -48,7 +57,9 @@ export function reproduceReport(report: FaultReport): Reproduction {
     }
     case 'adreno': {
       if (report.iova === null || report.write === null) return { cannot: 'the gpu fault line gives no IOVA or direction' };
-      return reproduceAdrenoGpuFault({ iova: BigInt(report.iova), dir: report.write ? 'WRITE' : 'READ', type: report.kind === null ? 'UNKNOWN' : report.kind.toUpperCase(), ttbr0: registerValue(report, 'TTBR0') });
+      const ttbr0 = registerValue(report, 'TTBR0');
+      if (ttbr0 === undefined) return { cannot: OLD_GPU_FAULT_FORM };
+      return reproduceAdrenoGpuFault({ iova: BigInt(report.iova), dir: report.write ? 'WRITE' : 'READ', type: report.kind === null ? 'UNKNOWN' : report.kind.toUpperCase(), ttbr0 });
     }
     case 'qcom-iommu':
     case 'xen-smmu':

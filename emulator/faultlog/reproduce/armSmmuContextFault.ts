@@ -98,9 +98,9 @@ export function reproduceArmSmmuContextFault(fault: ArmSmmuContextFault): Reprod
   if (exec && write) return { cannot: 'FSYNR0 has both IND and WNR: an instruction fetch is a read, and engines issue none that writes' };
   const beyondIas = iova >= 1n << IAS;
   if (beyondIas && !(kind === 'translation' && level === 0)) {
-    return { cannot: `iova=${hex(iova)} is beyond a domain's 48-bit input range, where every access is a level-0 translation fault, not a ${kind} fault at level ${level}` };
+    return { cannot: `iova=${hex(iova)} is beyond a domain's 48-bit input range, where every access is a level-0 translation fault, not ${kind === 'access-flag' ? 'an' : 'a'} ${kind} fault at level ${level}` };
   }
-  if (kind !== 'translation' && level === 0) return { cannot: `a ${kind} fault at level 0 needs a leaf at level 0, and with the 4 KiB granule level 0 holds only tables` };
+  if (kind !== 'translation' && level === 0) return { cannot: `${kind === 'access-flag' ? 'an' : 'a'} ${kind} fault at level 0 needs a leaf at level 0, and with the 4 KiB granule level 0 holds only tables` };
   if (kind === 'permission' && priv && !write && !exec) {
     return { cannot: PRIVILEGED_READ_ALLOWED };
   }

@@ -28,7 +28,7 @@ const CLASS_IN = 2;
 const SSID_BITS_MIN = 8;
 
 const bitLength = (n: number): number => (n === 0 ? 0 : Math.floor(Math.log2(n)) + 1);
-const eventHeader = (dwords: readonly bigint[]): string => `event 0x${(Number(dwords[0] ?? 0n) & 0xff).toString(16).padStart(2, '0')} received:`;
+const eventHeader = (dwords: readonly bigint[]): string => `event 0x${Number((dwords[0] ?? 0n) & 0xffn).toString(16).padStart(2, '0')} received:`;
 
 /** A scenario whose run prints the event's four dwords again, byte for byte; or why none can. */
 export function reproduceArmSmmuV3Event(event: ArmSmmuV3Event): Reproduction {
@@ -46,6 +46,9 @@ export function reproduceArmSmmuV3Event(event: ArmSmmuV3Event): Reproduction {
   const differs = encoded.findIndex((dword, i) => dword !== dwords[i]);
   if (differs >= 0) {
     return { cannot: `dword ${differs} has bits the emulator never writes in ${record.id} (${hex(dwords[differs] ?? 0n)}; it would write ${hex(encoded[differs] ?? 0n)}): RES0 bits, or dword 3's IPA of a stage-2 fault` };
+  }
+  if (!record.ssv && record.ssid !== 0 && record.id !== 'C_BAD_SUBSTREAMID') {
+    return { cannot: `SubstreamID ${hex(record.ssid)} with SSV=0: without SSV the field is UNKNOWN (IHI 0070 7.3), and the emulator writes 0 there` };
   }
   if (record.s2) return { cannot: `${record.id} with S2=1: a stage-2 fault, and the emulated SMMUv3 has no stage 2` };
   if (record.id.startsWith('F_') && record.id !== 'F_STREAM_DISABLED') {
