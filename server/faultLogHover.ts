@@ -1,5 +1,5 @@
 import { Hover, MarkupKind, Position } from 'vscode-languageserver';
-import { readFaults, ReportRegister } from '../emulator/inspect/faultLogs';
+import { ReadFault, ReportRegister } from '../emulator/inspect/faultLogs';
 
 /** The register each `name=0x…` field of the kernel's fault lines prints. */
 const fieldRegisters: Readonly<Record<string, string>> = {
@@ -38,9 +38,9 @@ function tokenAt(text: string, character: number, pattern: RegExp): RegExpExecAr
  * register it prints, or an SMMUv3 event dword with the record's fields that live in it —
  * the report's own decode (docs/fault-logs.md), in markdown.
  */
-export function faultLogHover(text: string, position: Position): Hover | null {
+export function faultLogHover(faults: readonly ReadFault[], position: Position): Hover | null {
   const lineNumber = position.line + 1;
-  for (const { report, read } of readFaults(text)) {
+  for (const { report, read } of faults) {
     const read1 = read.lines.find((l) => l.first <= lineNumber && lineNumber <= l.last);
     if (!read1) continue;
     const lineText = read1.text.split('\n')[lineNumber - read1.first] ?? '';

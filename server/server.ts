@@ -8,9 +8,10 @@ import { completion } from './completion';
 import { definition } from './definition';
 import { diagnostics } from './diagnostics';
 import { documentsConfiguration } from './documentUpdates';
-import { explainText, readFaults, reproduceReport } from '../emulator/inspect/faultLogs';
+import { explainText, ReadFault, readFaults, reproduceReport } from '../emulator/inspect/faultLogs';
 import { faultLogHover } from './faultLogHover';
 import { faultLogLenses } from './faultLogLens';
+import { LogReads } from './logReads';
 import { ExplainLogParams, ExplainLogResult, explainLogRequest, ReproduceFaultParams, ReproduceFaultResult, reproduceFaultRequest } from './faultLogRequests';
 import { documentSymbols } from './documentSymbols';
 import { foldingRanges } from './foldingRanges';
@@ -53,6 +54,7 @@ export const capabilities: InitializeResult['capabilities'] = {
 export function startServer(connection: Connection): TextDocuments<TextDocument> {
   const documents = new TextDocuments(documentsConfiguration);
   const analyses = new Analyses();
+  const logReads = new LogReads();
 
   /** Runs a feature, logging a failure instead of throwing it. */
   function guarded<T>(feature: string, uri: string, fallback: T, run: () => T): T {
@@ -75,19 +77,19 @@ export function startServer(connection: Connection): TextDocuments<TextDocument>
     return guarded(feature, uri, fallback, () => run(analyses.of(document)));
   }
 
-  /** A log document's text, undefined for a scenario (or no document). */
-  function logText(uri: string): string | undefined {
+  /** A log document's reports, undefined for a scenario (or no document). */
+  function logFaults(uri: string): readonly ReadFault[] | undefined {
     const document = documents.get(uri);
-    return document && document.languageId !== scenarioLanguageId ? document.getText() : undefined;
+    return document && document.languageId !== scenarioLanguageId ? logReads.of(document) : undefined;
   }
 
   /** A feature of log documents, or the scenario feature on a scenario. */
-  function onLog<T>(feature: string, params: unknown, fields: readonly ParamField[], fallback: T, log: (text: string, uri: string) => T, scenario: (analysis: Analysis) => T): T | ResponseError<void> {
+  function onLog<T>(feature: string, params: unknown, fields: readonly ParamField[], fallback: T, log: (faults: readonly ReadFault[], uri: string) => T, scenario: (analysis: Analysis) => T): T | ResponseError<void> {
     const problem = paramsProblem(params, fields);
     if (problem) return new ResponseError(ErrorCodes.InvalidParams, `${feature}: ${problem}`);
     const uri = (params as TextDocumentIdentifierParams).textDocument.uri;
-    const text = logText(uri);
-    return text === undefined ? withAnalysis(feature, uri, fallback, scenario) : guarded(feature, uri, fallback, () => log(text, uri));
+    const faults = logFaults(uri);
+    return faults === undefined ? withAnalysis(feature, uri, fallback, scenario) : guarded(feature, uri, fallback, () => log(faults, uri));
   }
 
   /** A request's answer: InvalidParams when its params are not what it needs (`fields`), else the feature's. */
@@ -107,10 +109,11 @@ export function startServer(connection: Connection): TextDocuments<TextDocument>
   documents.onDidChangeContent((change) => publishDiagnostics(change.document));
   documents.onDidClose((event) => {
     analyses.forget(event.document.uri);
+    logReads.forget(event.document.uri);
     void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
   });
 
-  connection.onHover((params) => onLog('hover', params, ['position'], null, (text) => faultLogHover(text, params.position), (a) => hover(a, params.position)));
+  connection.onHover((params) => onLog('hover', params, ['position'], null, (faults) => faultLogHover(faults, params.position), (a) => hover(a, params.position)));
   connection.onCompletion((params) => answer('completion', params, ['position'], [], (a) => completion(a, params.position)));
   connection.onDefinition((params) => answer('definition', params, ['position'], null, (a) => definition(a, params.position)));
   connection.onReferences((params) => answer('references', params, ['position', 'context'], [], (a) => references(a, params.position, params.context.includeDeclaration)));
@@ -122,7 +125,7 @@ export function startServer(connection: Connection): TextDocuments<TextDocument>
   connection.onDocumentFormatting((params) => answer('formatting', params, ['options'], [], (a) => format(a, params.options)));
   connection.languages.semanticTokens.on((params) => answer('semanticTokens', params, [], { data: [] }, semanticTokens));
   connection.languages.inlayHint.on((params) => answer('inlayHints', params, ['range'], [], (a) => inlayHints(a, params.range)));
-  connection.onCodeLens((params) => onLog('codeLens', params, [], [], (text, uri) => faultLogLenses(uri, text), codeLenses));
+  connection.onCodeLens((params) => onLog('codeLens', params, [], [], (faults, uri) => faultLogLenses(uri, faults), codeLenses));
   connection.onRequest<ExplainLogResult | ResponseError<void>, void>(explainLogRequest, (params: ExplainLogParams) => {
     if (typeof params?.text !== 'string') return new ResponseError(ErrorCodes.InvalidParams, `${explainLogRequest}: text must be a string`);
     const faults = readFaults(params.text);

@@ -104,3 +104,21 @@ test('the fault-log requests answer InvalidParams to params that are not what th
     message: 'iommu/reproduceFault: text must be a string and index an integer',
   });
 });
+
+test('an edit that adds a report gives it its lenses (the reports are read again for each document version)', async () => {
+  const edited = await OpenScenario.open(dmesg, 'log', 'file:///work/edited.log');
+  try {
+    const uri = 'file:///work/edited.log';
+    const before = await edited.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
+    assert.equal(before?.length, 4);
+    await edited.change(`${dmesg}arm-smmu 15000000.iommu: Unhandled context fault: fsr=0x402, iova=0x00001000, fsynr=0x3, cbfrsynra=0x21, cb=0\n`);
+    const after = await edited.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
+    const last = dmesg.split('\n').length - 1;
+    assert.deepEqual(after?.slice(4), [
+      { range: { start: { line: last, character: 0 }, end: { line: last, character: 0 } }, command: { title: 'Explain', command: 'iommu.explainFaultLog', arguments: [uri, 2] } },
+      { range: { start: { line: last, character: 0 }, end: { line: last, character: 0 } }, command: { title: 'Reproduce as scenario', command: 'iommu.reproduceFault', arguments: [uri, 2] } },
+    ]);
+  } finally {
+    edited.close();
+  }
+});
