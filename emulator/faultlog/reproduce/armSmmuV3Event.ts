@@ -1,4 +1,4 @@
-import { decodeEvent, encodeEvent, EventName, EventRecord, isKnownEvent } from '../../smmu/v3/eventRecord';
+import { architectedEvent, decodeEvent, encodeEvent, EventName, EventRecord, isKnownEvent } from '../../smmu/v3/eventRecord';
 import { hex } from '../../util/u64';
 import { baseOfDevice, scenarioHex } from './device';
 import { IAS, mapsFor, NO_ADDRESS_SIZE_FAULT, PRIVILEGED_READ_ALLOWED } from './faultMaps';
@@ -28,7 +28,9 @@ const CLASS_IN = 2;
 const SSID_BITS_MIN = 8;
 
 const bitLength = (n: number): number => (n === 0 ? 0 : Math.floor(Math.log2(n)) + 1);
-const eventHeader = (dwords: readonly bigint[]): string => `event 0x${Number((dwords[0] ?? 0n) & 0xffn).toString(16).padStart(2, '0')} received:`;
+/** The record's ID [7:0], taken from the 64-bit dword before it becomes a number. */
+const eventId = (dwords: readonly bigint[]): number => Number((dwords[0] ?? 0n) & 0xffn);
+const eventHeader = (dwords: readonly bigint[]): string => `event 0x${eventId(dwords).toString(16).padStart(2, '0')} received:`;
 
 /** A scenario whose run prints the event's four dwords again, byte for byte; or why none can. */
 export function reproduceArmSmmuV3Event(event: ArmSmmuV3Event): Reproduction {
@@ -37,7 +39,10 @@ export function reproduceArmSmmuV3Event(event: ArmSmmuV3Event): Reproduction {
   const release = releaseFor(event.kernel);
   if ('cannot' in release) return release;
   const { dwords } = event;
-  if (!isKnownEvent(dwords)) return { cannot: `${eventHeader(dwords)} an event ID the emulator never records` };
+  if (!isKnownEvent(dwords)) {
+    const architected = architectedEvent(eventId(dwords));
+    return { cannot: `${eventHeader(dwords)} ${architected === undefined ? 'an event ID the emulator never records' : `${architected}, an event the emulator never raises`}` };
+  }
   const record = decodeEvent(dwords);
   const unproducible = UNPRODUCIBLE[record.id];
   if (unproducible) return { cannot: unproducible };

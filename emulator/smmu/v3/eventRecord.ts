@@ -173,6 +173,11 @@ const ARCHITECTED: ReadonlyMap<number, string> = new Map([
   [0x25, 'F_VMS_FETCH: external abort fetching the VMS'],
 ]);
 
+/** What Arm calls the event `id` (`F_TRANSL_FORBIDDEN: ATS-translated traffic not allowed`), or undefined for a reserved or IMPLEMENTATION DEFINED ID. */
+export function architectedEvent(id: number): string | undefined {
+  return ARCHITECTED.get(id);
+}
+
 const CLASS_MEANING: readonly string[] = [
   'CD: fetching the CD',
   'TT: fetching a stage 1 table descriptor',
