@@ -7,12 +7,20 @@ function registerValue(report: FaultReport, name: string): bigint | undefined {
   return value === undefined ? undefined : BigInt(value);
 }
 
+/**
+ * The StreamID the reproduced line prints as cbfrsynra: CBFRSYNRA's, or where the log's
+ * dialect has no cbfrsynra (Qualcomm's trees, the old field order) the SID of its own line.
+ */
+function streamId(report: FaultReport): bigint | undefined {
+  return registerValue(report, 'CBFRSYNRA') ?? (report.sid === null ? undefined : BigInt(report.sid));
+}
+
 /** What a context fault line leaves out that reproducing it needs, in the line's own words. */
 function missingFromContextFault(report: FaultReport): string[] {
   const missing: string[] = [];
   if (report.device === null) missing.push('the device');
   if (registerValue(report, 'FSR') === undefined) missing.push('fsr');
-  if (registerValue(report, 'CBFRSYNRA') === undefined) missing.push('cbfrsynra');
+  if (streamId(report) === undefined) missing.push('cbfrsynra');
   if (report.cb === null) missing.push('cb');
   return missing;
 }
@@ -43,7 +51,7 @@ export function reproduceReport(report: FaultReport): Reproduction {
       const missing = missingFromContextFault(report);
       const fsr = registerValue(report, 'FSR');
       const fsynr = registerValue(report, 'FSYNR0');
-      const sid = registerValue(report, 'CBFRSYNRA');
+      const sid = streamId(report);
       if (missing.length > 0 || fsr === undefined || fsynr === undefined || sid === undefined || report.device === null || report.cb === null || report.iova === null) {
         return { cannot: `the line does not give ${missing.join(', ')}, which the reproduced line must match` };
       }
@@ -52,7 +60,7 @@ export function reproduceReport(report: FaultReport): Reproduction {
     case 'arm-smmu-v3': {
       if (report.kind === 'overflow') return { cannot: 'a queue overflow is a storm of faults, not one: reproduce one of its events instead' };
       const dwords = eventDwords(report);
-      if (!dwords || report.device === null) return { cannot: 'the log has the decoded event lines but not the four dwords of the record, which the reproduced dump must match' };
+      if (!dwords || report.device === null) return { cannot: 'the log does not have the four dwords of the record, which the reproduced dump must match' };
       return reproduceArmSmmuV3Event({ device: report.device, dwords });
     }
     case 'adreno': {
