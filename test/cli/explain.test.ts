@@ -45,10 +45,12 @@ test('explain FILE: one block per report (lines, registers with fields, explanat
       '  FAR = 0xd65504710  FADDR=0xd65504710',
       '  CBFRSYNRA = 0x0  SID=0',
       "  a write by StreamID 0x0 to IOVA 0xd65504710 found no valid level-1 entry in context bank 6's table: translation fault; the transaction was not stalled, so the device got an abort or RAZ/WI as SCTLR.CFRE says",
+      '  reproduce: iommu-debug reproduce --report 1 writes a scenario that faults the same way',
       '',
       'report 2: arm-smmu-v3 15000000.iommu (line 4)',
       '      4 | [   13.000000] arm-smmu-v3 15000000.iommu: EVTQ overflow detected -- events lost',
       '  the event queue (EVTQ) filled faster than the kernel drained it: the SMMU dropped event records, so faults after this point may be missing from the log',
+      '  reproduce: cannot yet: a queue overflow is a storm of faults, not one: reproduce one of its events instead',
       '',
     ].join('\n'),
   );
