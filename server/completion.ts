@@ -185,6 +185,9 @@ function settingDocumentation(spec: SettingSpec): string {
     case 'flag':
       lines.push(`\`${spec.key}\` — a flag, no value`);
       break;
+    case 'text':
+      lines.push(`\`${spec.key} "NAME"\` — a name in quotes`);
+      break;
   }
   if (spec.detail) lines.push(spec.detail);
   if (spec.only) lines.push(`${versionNames[spec.only]} only.`);
@@ -200,6 +203,8 @@ function settingBody(spec: SettingSpec, analysis: Analysis): string | undefined 
       return `${spec.key} \${1:${value.default}}`;
     case 'name':
       return `${spec.key} ${choice(1, analysis.compiled.check.symbols.all(value.of).map((s) => s.name), value.of)}`;
+    case 'text':
+      return `${spec.key} "\${1:${value.default}}"`;
     case 'flag':
       return undefined;
   }

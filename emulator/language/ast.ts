@@ -113,7 +113,8 @@ export interface Word extends Node {
   text: string;
 }
 
-export type SettingValue = NumberLiteral | Word;
+/** A string only where the schema asks for text (`device "…"`): the parser takes no string elsewhere. */
+export type SettingValue = NumberLiteral | Word | StringLiteral;
 
 export interface Setting extends Node {
   kind: 'setting';

@@ -1,4 +1,5 @@
-import { Setting, SettingValue } from './ast';
+import { Setting, SettingValue, StringLiteral } from './ast';
+import { plainStringLiteral } from './parserTemplate';
 import { isStatementEnd, TokenCursor } from './parserCursor';
 import { numberLiteralOf } from './parserExpressions';
 import { nameOf, wordOf } from './parserStatements';
@@ -128,13 +129,15 @@ function parseEntry<T>(cursor: TokenCursor, grammar: BlockGrammar<T>, into: T): 
   cursor.skipStatement(true);
 }
 
-/** `KEY [VALUE]`: a flag takes no value; any other setting one number or word, which the checker validates. */
+/** `KEY [VALUE]`: a flag takes no value, a text setting a string; any other setting one number or word, which the checker validates. */
 function parseSetting(cursor: TokenCursor, block: BlockKind, spec: SettingSpec): Setting {
   const key = nameOf(cursor.next() as IdentifierToken);
   cursor.expect({ kind: 'setting-value', block, key: spec.key });
   let value: SettingValue | undefined;
   if (spec.value.kind === 'flag') {
     if (!cursor.atStatementEnd()) cursor.fail(`'${key.text}' takes no value`);
+  } else if (spec.value.kind === 'text') {
+    value = parseText(cursor, key.text, spec.value.default);
   } else if (cursor.atStatementEnd()) {
     cursor.missing(`'${key.text}' needs a value`);
   } else {
@@ -150,4 +153,31 @@ function parseSetting(cursor: TokenCursor, block: BlockKind, spec: SettingSpec):
     }
   }
   return { kind: 'setting', range: cursor.rangeFrom(key.range.start), key, value };
+}
+
+/**
+ * A text setting's quoted value. Written bare (`device arm-smmu.0.auto`), the rest of the
+ * statement is what was meant: reported whole, with the quotes as its fix.
+ */
+function parseText(cursor: TokenCursor, key: string, example: string): StringLiteral | undefined {
+  const token = cursor.peek();
+  if (token.kind === 'string') {
+    cursor.next();
+    // An unclosed string runs to the end of the line: the lexer has reported it, and what it holds is not the name.
+    return token.terminated ? plainStringLiteral(token) : undefined;
+  }
+  if (cursor.atStatementEnd()) {
+    cursor.missing(`'${key}' takes a name in quotes: ${key} "${example}"`);
+    return undefined;
+  }
+  while (!cursor.atStatementEnd()) cursor.next();
+  const range = cursor.rangeFrom(token.range.start);
+  cursor.error(range, `'${key}' takes a name in quotes: ${key} "${cursor.snippetFrom(token.range.start)}"`, {
+    title: 'Put the name in quotes',
+    edits: [
+      { range: { start: range.start, end: range.start }, newText: '"' },
+      { range: { start: range.end, end: range.end }, newText: '"' },
+    ],
+  });
+  return undefined;
 }

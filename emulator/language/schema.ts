@@ -14,7 +14,9 @@ export type SettingValueSpec =
   | { kind: 'number'; min: bigint; max: bigint; powerOfTwo?: boolean; default: bigint }
   | { kind: 'enum'; values: readonly string[]; default: string }
   | { kind: 'name'; of: NameKind; default?: string }
-  | { kind: 'flag' };
+  | { kind: 'flag' }
+  /** A quoted string (`device "arm-smmu-v3.0.auto"`); `default` is what completion offers. */
+  | { kind: 'text'; default: string };
 
 /** Where a word of one SMMU version is used on the other: the checker's message names them. */
 export interface VersionPlace {
@@ -55,6 +57,19 @@ const u32Max = 0xffff_ffffn;
 
 /** The first SMMU's MMIO base when none is written; each next SMMU's is 16 MiB higher. */
 export const smmuBaseDefault = 0x1500_0000n;
+
+/** The MMIO base of the `index`th SMMU when its block writes no `base`. */
+export function smmuBaseOf(index: number): bigint {
+  return smmuBaseDefault + BigInt(index) * 0x100_0000n;
+}
+
+/**
+ * The device name of an SMMU whose block writes no `device`: what of_device_make_bus_id
+ * makes of a DT node `iommu@15000000` — `<unit-address>.<node-name>`.
+ */
+export function smmuDeviceOf(base: bigint): string {
+  return `${base.toString(16)}.iommu`;
+}
 
 function numberSetting(key: string, defaultValue: bigint, summary: string, min = 0n, max = u32Max, only?: SmmuVersion): SettingSpec {
   return { key, value: { kind: 'number', min, max, default: defaultValue }, summary, ...(only ? { only } : {}) };
@@ -106,8 +121,15 @@ const smmu: SettingSpec[] = [
   {
     key: 'base',
     value: { kind: 'number', min: 0n, max: (1n << 48n) - 1n, default: smmuBaseDefault },
-    summary: 'The SMMU\'s MMIO base: the kernel names the device after it (`base 0x15000000` prints as `arm-smmu 15000000.iommu:`).',
+    summary: 'The SMMU\'s MMIO base: unless `device` names it, the kernel names the device after it (`base 0x15000000` prints as `arm-smmu 15000000.iommu:`).',
     detail: 'Default: 0x15000000 for the first SMMU, 0x16000000 for the second, and so on.',
+  },
+  {
+    key: 'device',
+    value: { kind: 'text', default: smmuDeviceOf(smmuBaseDefault) },
+    summary: 'The SMMU\'s device name, dev_name(): every kernel line of the SMMU names it (`device "arm-smmu-v3.0.auto"` prints as `arm-smmu-v3 arm-smmu-v3.0.auto:`).',
+    detail:
+      'Linux names the SMMU\'s platform device where it finds it. From a device tree: `<unit-address>.<node-name>` (of_device_make_bus_id), `15000000.iommu` for `iommu@15000000`, or `15000000.apps-smmu` for a downstream `apps-smmu@15000000`. From ACPI (IORT): `<driver>.<N>.auto`, `arm-smmu-v3.0.auto` or `arm-smmu.0.auto`, the N that PLATFORM_DEVID_AUTO hands out. Default: the `base` in hex followed by `.iommu`; with both, `device` names the SMMU and `base` stays its MMIO base.',
   },
   {
     key: 'impl',

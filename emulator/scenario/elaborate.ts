@@ -3,7 +3,8 @@ import { Declaration, ScenarioFile } from '../language/ast';
 import { CheckResult } from '../language/checker/check';
 import { engineStream } from '../language/checker/engines';
 import { builtinWorkqueue } from '../language/checker/symbols';
-import { SmmuVersion, smmuBaseDefault } from '../language/schema';
+import { SmmuVersion } from '../language/schema';
+import { smmuDevice } from '../language/checker/smmuDevices';
 import { LineIndex } from '../language/source';
 import { compileEngine } from './engineProgram';
 import { compileHandler } from './handlerProgram';
@@ -55,7 +56,7 @@ export function elaborate(file: ScenarioFile, checked: CheckResult, lines: LineI
       priqEntries: reader.number(s, 'priq'),
       ssidBits: reader.number(s, 'ssid-bits'),
       impl: s.word('impl') as SmmuImpl,
-      device: `${(s.node('base') ? s.number('base') : smmuBaseDefault + BigInt(index) * 0x100_0000n).toString(16)}.iommu`,
+      device: smmuDevice(s, index),
     };
   });
   const smmuOf = (decl: Declaration): number => smmuIndex.get(checked.smmuOf.get(decl)?.name ?? '') ?? 0;

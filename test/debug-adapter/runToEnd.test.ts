@@ -107,6 +107,27 @@ describe('a launch with stopOnFault false runs to the end', () => {
     ]);
   });
 
+  test('the kernel lines name the SMMU by its `device`, as the CLI does', async () => {
+    const scenario = scenarioFile(
+      [
+        'smmu s { version v3; device "arm-smmu-v3.0.auto"; base 0x0905_0000 }',
+        'domain d { map 0x0100_0000 -> 0x8000_0000 size 4K rw }',
+        'master m { stream 0x1; domain d }',
+        'engine m.e { read 0x0200_0000 64 }',
+      ].join('\n'),
+    );
+    assert.equal(await dap.launchToEnd({ scenario, stopOnFault: false }), 0);
+    assert.deepEqual(outputs(dap).filter(([, text]) => text.startsWith('arm-smmu')), [
+      ['stderr', 'arm-smmu-v3 arm-smmu-v3.0.auto: event 0x10 received:\n'],
+      ['stderr', 'arm-smmu-v3 arm-smmu-v3.0.auto: \t0x0000000100000010\n'],
+      ['stderr', 'arm-smmu-v3 arm-smmu-v3.0.auto: \t0x0000020800000000\n'],
+      ['stderr', 'arm-smmu-v3 arm-smmu-v3.0.auto: \t0x0000000002000000\n'],
+      ['stderr', 'arm-smmu-v3 arm-smmu-v3.0.auto: \t0x0000000000000000\n'],
+      ['stderr', 'arm-smmu-v3 arm-smmu-v3.0.auto: event: F_TRANSLATION client: m sid: 0x1 ssid: 0 iova: 0x2000000 ipa: 0\n'],
+      ['stderr', 'arm-smmu-v3 arm-smmu-v3.0.auto: unpriv data read s1 "Input address caused fault" stag: 0\n'],
+    ]);
+  });
+
   test('a scenario without faults or expects: exit 0 and the counters', async () => {
     const scenario = scenarioFile(
       [

@@ -356,6 +356,17 @@ describe('settings', () => {
     scenario('bad-value: an event queue size that is not a power of two', edit(V3, 'version v3', 'version v3; eventq 48'), (s) => [
       error('bad-value', s.at('48'), "'eventq' must be a power of two, not 48"),
     ]),
+    scenario("bad-value: an empty 'device'", edit(BASE, 'version v2', 'version v2; device ""'), (s) => [
+      error('bad-value', s.at('""'), "'device' cannot be empty"),
+    ]),
+    scenario("bad-value: a 'device' with white space", edit(BASE, 'version v2', 'version v2; device "apps smmu"'), (s) => [
+      error('bad-value', s.at('"apps smmu"'), "'device' cannot hold white space (a space): the kernel prints the name as one word"),
+    ]),
+    scenario('duplicate-device: a second SMMU of the device name the first one\'s base gives it', edit(BASE, 'smmu apps { version v2 }', 'smmu apps { version v2 }\nsmmu other { device "15000000.iommu" }', 'master gpu {', 'master gpu { smmu apps;', 'domain gpu_dom {', 'domain gpu_dom {\n  smmu apps'), (s) => [
+      error('duplicate-device', s.at('"15000000.iommu"'), `smmu 'other' has the device name "15000000.iommu" of smmu 'apps' (line 1): the kernel names each device once`, [
+        { range: s.at('apps', 'smmu apps {'), message: `smmu 'apps' is "15000000.iommu"` },
+      ]),
+    ]),
     scenario('bad-value: a name setting with a number (domain)', edit(BASE, 'domain gpu_dom }', 'domain 5 }'), (s) => [
       error('bad-value', s.at('5', 'domain 5 }'), "'domain' takes the name of a domain, not a number"),
     ]),
@@ -1226,6 +1237,7 @@ describe('coverage', () => {
     'context-banks-exhausted',
     'context-v3',
     'duplicate-declaration',
+    'duplicate-device',
     'duplicate-name',
     'duplicate-setting',
     'engine-stream',

@@ -246,6 +246,7 @@ test('the grammar knows every word of schema.ts where the language puts it', () 
       if (spec.kind === 'flag') lines.push([`  ${setting.key}`, [key]]);
       else if (spec.kind === 'number') lines.push([`  ${setting.key} 1`, [key, ['1', 'constant.numeric.decimal.iommu']]]);
       else if (spec.kind === 'name') lines.push([`  ${setting.key} a_name`, [key, ['a_name', `variable.other.${spec.of}.iommu`]]]);
+      else if (spec.kind === 'text') lines.push([`  ${setting.key} "a.name"`, [key, ['a.name', 'string.quoted.double.iommu']]]);
       else {
         for (const value of spec.values) {
           const scope = value === 'on' || value === 'off' ? 'constant.language.boolean.iommu' : 'constant.language.iommu';

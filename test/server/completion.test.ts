@@ -182,10 +182,10 @@ test('engine ▮: the masters, each followed by a dot', () => {
 // Statements of each block
 
 test('smmu block: the settings of its version only', () => {
-  assert.deepEqual(labels(`smmu s {\n  version v3\n  ${cursor}\n}`), ['base', 'eventq', 'pri-handling', 'priq', 'ssid-bits', 'stall-model']);
-  assert.deepEqual(labels(`smmu s {\n  version v2\n  ${cursor}\n}`), ['base', 'context-banks', 'impl', 'unmatched']);
+  assert.deepEqual(labels(`smmu s {\n  version v3\n  ${cursor}\n}`), ['base', 'device', 'eventq', 'pri-handling', 'priq', 'ssid-bits', 'stall-model']);
+  assert.deepEqual(labels(`smmu s {\n  version v2\n  ${cursor}\n}`), ['base', 'context-banks', 'device', 'impl', 'unmatched']);
   // Without `version` an SMMU is a v2, as the checker reads it.
-  assert.deepEqual(labels(`smmu s {\n  ${cursor}\n}`), ['base', 'context-banks', 'impl', 'unmatched', 'version']);
+  assert.deepEqual(labels(`smmu s {\n  ${cursor}\n}`), ['base', 'context-banks', 'device', 'impl', 'unmatched', 'version']);
   const banks = item(`smmu s {\n  ${cursor}\n}`, 'context-banks');
   assert.deepEqual(
     { kind: banks.kind, detail: banks.detail, insertText: banks.insertText },

@@ -30,6 +30,7 @@ import { checkExistsOn } from './versionRule';
 import { checkKernel, kernelRun } from './kernel';
 import { checkAdrenoDomain } from './adreno';
 import { CheckedContainer, checkContainers } from './vfio';
+import { checkSmmuDevices } from './smmuDevices';
 
 /** Everything the checker learned: diagnostics, names, and what elaboration builds on. */
 export interface CheckResult {
@@ -164,7 +165,9 @@ export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult
   checkSingletons(file, context);
   for (const kernel of declarationsOf(file, 'kernel')) checkKernel(kernel, context);
   for (const timing of declarationsOf(file, 'timing')) settingsOf(timing, 'timing', undefined, context);
-  for (const smmu of declarationsOf(file, 'smmu')) checkSmmu(smmu, context);
+  const smmus = declarationsOf(file, 'smmu');
+  for (const smmu of smmus) checkSmmu(smmu, context);
+  checkSmmuDevices(smmus, context);
 
   const domains = declarationsOf(file, 'domain');
   const masters = declarationsOf(file, 'master');

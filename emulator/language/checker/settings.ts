@@ -1,4 +1,4 @@
-import { Setting, Word } from '../ast';
+import { Setting, SettingValue, StringLiteral, Word } from '../ast';
 import { DiagnosticSink } from '../diagnostics';
 import { BlockKind, SettingSpec, settingSpec, SmmuVersion } from '../schema';
 import { LineIndex } from '../source';
@@ -65,6 +65,12 @@ export class BlockSettings {
     return this.values.get(key) === true;
   }
 
+  /** A text setting's value, if it is set and valid. */
+  text(key: string): string | undefined {
+    const value = this.values.get(key);
+    return typeof value === 'string' && this.nodes.get(key)?.value?.kind === 'string' ? value : undefined;
+  }
+
   /** The name a `name` setting refers to, as written, if it is set. */
   name(key: string): Word | undefined {
     const value = this.nodes.get(key)?.value;
@@ -87,7 +93,7 @@ function checkValue(spec: SettingSpec, setting: Setting, sink: DiagnosticSink | 
     case 'number': {
       if (!value) return undefined;
       if (value.kind !== 'number') {
-        sink?.error('bad-value', value.range, `'${key}' takes a number, not '${value.text}'`);
+        sink?.error('bad-value', value.range, `'${key}' takes a number, not ${written(value)}`);
         return undefined;
       }
       const { min, max, powerOfTwo } = spec.value;
@@ -106,11 +112,13 @@ function checkValue(spec: SettingSpec, setting: Setting, sink: DiagnosticSink | 
       const allowed = spec.value.values;
       if (value.kind !== 'word' || !allowed.includes(value.text)) {
         const meant = value.kind === 'word' ? suggest(value.text, value.range, allowed) : undefined;
-        sink?.error('bad-value', value.range, `'${key}' must be ${listOr(allowed)}, not '${value.text}'${meant?.hint ?? ''}`, undefined, meant?.fix);
+        sink?.error('bad-value', value.range, `'${key}' must be ${listOr(allowed)}, not ${written(value)}${meant?.hint ?? ''}`, undefined, meant?.fix);
         return undefined;
       }
       return value.text;
     }
+    case 'text':
+      return value?.kind === 'string' ? checkText(key, value, sink) : undefined;
     case 'name': {
       if (!value) return undefined;
       if (value.kind !== 'word') {
@@ -121,6 +129,30 @@ function checkValue(spec: SettingSpec, setting: Setting, sink: DiagnosticSink | 
       return value.text;
     }
   }
+}
+
+/**
+ * A name the kernel prints between other words (dev_name() in every line of a device): the
+ * log readers split at white space, so a name holds none, nor control characters.
+ */
+function checkText(key: string, value: StringLiteral, sink: DiagnosticSink | undefined): string | undefined {
+  if (value.value === '') {
+    sink?.error('bad-value', value.range, `'${key}' cannot be empty`);
+    return undefined;
+  }
+  const bad = /[\s\p{Cc}]/u.exec(value.value)?.[0];
+  if (bad !== undefined) {
+    const code = `U+${(bad.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+    const what = /\s/.test(bad) ? `white space (${bad === ' ' ? 'a space' : code})` : `a control character (${code})`;
+    sink?.error('bad-value', value.range, `'${key}' cannot hold ${what}: the kernel prints the name as one word`);
+    return undefined;
+  }
+  return value.value;
+}
+
+/** How a message quotes a written value: `'foo'`, `'0x10'`, `"a b"`. */
+function written(value: SettingValue): string {
+  return value.kind === 'string' ? `"${value.value}"` : `'${value.text}'`;
 }
 
 /** `a, b or c`. */

@@ -50,7 +50,7 @@ describe('did you mean, where the parser and the checker meet a word they do not
     const text = 'smmu s { verison v2 }\ndomain d { fault stal }\nmaster m { stream 0; domain d }\nengine m.e { raed 0x1000 4 }\n';
     const span = (word: string): [number, number] => [text.indexOf(word), text.indexOf(word) + word.length];
     assert.deepEqual(suggestionsIn(text), [
-      ['syntax', "unknown setting 'verison' in an smmu block; expected one of: version, context-banks, unmatched, stall-model, pri-handling, eventq, priq, ssid-bits, base, impl; did you mean 'version'?", "Change to 'version'", [[...span('verison'), 'version']]],
+      ['syntax', "unknown setting 'verison' in an smmu block; expected one of: version, context-banks, unmatched, stall-model, pri-handling, eventq, priq, ssid-bits, base, device, impl; did you mean 'version'?", "Change to 'version'", [[...span('verison'), 'version']]],
       ['bad-value', "'fault' must be terminate or stall, not 'stal'; did you mean 'stall'?", "Change to 'stall'", [[...span('stal'), 'stall']]],
       ['syntax', "unknown statement 'raed' in an engine block; expected one of: start, interval, outstanding, stream, read, write, wait, repeat, submit; did you mean 'read'?", "Change to 'read'", [[...span('raed'), 'read']]],
     ]);
