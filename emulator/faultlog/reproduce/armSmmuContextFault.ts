@@ -3,7 +3,7 @@ import { field32, layoutField, RegisterLayout } from '../../smmu/registerLayout'
 import { FSR, FSYNR0 } from '../../smmu/v2/registers';
 import { hex } from '../../util/u64';
 import { bankFillers } from './banks';
-import { baseOfDevice, scenarioHex } from './device';
+import { deviceSettings, scenarioHex } from './device';
 import { kernelLine, releaseFor } from './release';
 import { IAS, mapsFor, NO_ADDRESS_SIZE_FAULT, PRIVILEGED_READ_ALLOWED } from './faultMaps';
 import { line, Reproduction } from './result';
@@ -66,8 +66,8 @@ export function reproduceArmSmmuContextFault(fault: ArmSmmuContextFault): Reprod
   const { cb, cbfrsynra, iova } = fault;
   const fsr = fault.fsr >>> 0;
   const fsynr = fault.fsynr >>> 0;
-  const base = baseOfDevice(fault.device);
-  if (typeof base !== 'bigint') return base;
+  const device = deviceSettings(fault.device);
+  if ('cannot' in device) return device;
   const release = releaseFor(fault.kernel);
   if ('cannot' in release) return release;
   const kernel = release.kernel;
@@ -113,7 +113,7 @@ export function reproduceArmSmmuContextFault(fault: ArmSmmuContextFault): Reprod
   const banks = Math.max(8, cb + 1);
   out.push(`smmu smmu0 {`);
   out.push(line('  version v2', 'arm-smmu: an SMMUv2'));
-  out.push(line(`  base ${scenarioHex(base)}`, `the device name ${fault.device}`));
+  out.push(...device);
   if (banks !== 8) out.push(line(`  context-banks ${banks}`, `enough for bank ${cb}`));
   out.push('}');
   out.push('');

@@ -1,6 +1,6 @@
 import { architectedEvent, decodeEvent, encodeEvent, EventName, EventRecord, isKnownEvent } from '../../smmu/v3/eventRecord';
 import { hex } from '../../util/u64';
-import { baseOfDevice, scenarioHex } from './device';
+import { deviceSettings, scenarioHex } from './device';
 import { IAS, mapsFor, NO_ADDRESS_SIZE_FAULT, PRIVILEGED_READ_ALLOWED } from './faultMaps';
 import { kernelLine, releaseFor } from './release';
 import { line, Reproduction } from './result';
@@ -34,8 +34,8 @@ const eventHeader = (dwords: readonly bigint[]): string => `event 0x${eventId(dw
 
 /** A scenario whose run prints the event's four dwords again, byte for byte; or why none can. */
 export function reproduceArmSmmuV3Event(event: ArmSmmuV3Event): Reproduction {
-  const base = baseOfDevice(event.device);
-  if (typeof base !== 'bigint') return base;
+  const device = deviceSettings(event.device);
+  if ('cannot' in device) return device;
   const release = releaseFor(event.kernel);
   if ('cannot' in release) return release;
   const { dwords } = event;
@@ -79,7 +79,7 @@ export function reproduceArmSmmuV3Event(event: ArmSmmuV3Event): Reproduction {
   const ssidBits = Math.max(SSID_BITS_MIN, bitLength(record.ssid), bitLength(otherPasid(record.ssid)));
   out.push('smmu smmu0 {');
   out.push(line('  version v3', 'arm-smmu-v3'));
-  out.push(line(`  base ${scenarioHex(base)}`, `the device name ${event.device}`));
+  out.push(...device);
   if (ssidBits !== SSID_BITS_MIN) out.push(line(`  ssid-bits ${ssidBits}`, `enough for SubstreamID ${record.ssid}`));
   out.push('}');
   out.push('');

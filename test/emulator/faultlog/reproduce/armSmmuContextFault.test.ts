@@ -45,6 +45,8 @@ const cases: [string, ArmSmmuContextFault][] = [
   ['MULTI: a second fault while FSR holds the first', { device: dev, fsr: (MULTI | TF) >>> 0, iova: 0xd6550_4710n, fsynr: WNR | 3, cbfrsynra: 0x21, cb: 0 }],
   ['MULTI and stall', { device: dev, fsr: (MULTI | SS | PF) >>> 0, iova: 0x8000_0000n, fsynr: WNR | 3, cbfrsynra: 0x9, cb: 0 }],
   ['on 6.6: the line alone', { device: dev, fsr: TF, iova: 0x2000_0000n, fsynr: 2 | cbndx(5), cbfrsynra: 0x1, cb: 5, kernel: '6.6' }],
+  ['an ACPI device name (device "arm-smmu.0.auto")', { device: 'arm-smmu.0.auto', fsr: TF, iova: 0x1000n, fsynr: 3, cbfrsynra: 0x3, cb: 0 }],
+  ['a downstream device-tree node name (base 0x1500_0000, device "15000000.apps-smmu")', { device: '15000000.apps-smmu', fsr: TF, iova: 0x1000n, fsynr: 3, cbfrsynra: 0x3, cb: 0 }],
   ['bank 127, SID 0xffff', { device: dev, fsr: TF, iova: 0x1000n, fsynr: 0 | cbndx(127), cbfrsynra: 0xffff, cb: 127 }],
 ];
 
@@ -72,7 +74,7 @@ test('reproduce arm-smmu: 7.1 prints the FSR and FSYNR0 decode lines after the l
 test('reproduce arm-smmu: each choice is a comment', () => {
   const scenario = scenarioOf(reproduceArmSmmuContextFault({ device: dev, fsr: TF, iova: 0xd6550_4710n, fsynr: WNR | 1 | cbndx(6), cbfrsynra: 0x0, cb: 6 }));
   assert.match(scenario, /\/\/ cb=6: six other domains take banks 0-5 first/);
-  assert.match(scenario, /base 0x1500_0000 {3}\/\/ the device name 15000000\.iommu/);
+  assert.match(scenario, /base 0x1500_0000 {3}\/\/ the unit address of the device name 15000000\.iommu/);
   assert.match(scenario, /\/\/ FSYNR0\.PLVL=1: the walk stops at level 1: a 4K page at 0xd_2550_4000/);
   assert.match(scenario, /kernel 7\.1 {3}\/\/ the log does not say its release: 7\.1, the newest modelled/);
 });
@@ -90,7 +92,7 @@ const cannot: [string, ArmSmmuContextFault, string][] = [
   ['a privileged read permission fault', { device: dev, fsr: PF, iova: 0x1000n, fsynr: PNU | 3, cbfrsynra: 0, cb: 0 }, 'a privileged data read never takes a permission fault in a stage-1 table Linux writes: every mapping it makes is readable at EL1 (io-pgtable-arm has no read-deny bit)'],
   ['a permission fault at level 0', { device: dev, fsr: PF, iova: 0x1000n, fsynr: WNR, cbfrsynra: 0, cb: 0 }, 'a permission fault at level 0 needs a leaf at level 0, and with the 4 KiB granule level 0 holds only tables'],
   ['a level-2 fault beyond the input range', { device: dev, fsr: TF, iova: 0x1_0000_0000_0000n, fsynr: 2, cbfrsynra: 0, cb: 0 }, "iova=0x1000000000000 is beyond a domain's 48-bit input range, where every access is a level-0 translation fault, not a translation fault at level 2"],
-  ['a device not named after its base', { device: 'arm-smmu.0.auto', fsr: TF, iova: 0x1000n, fsynr: 3, cbfrsynra: 0, cb: 0 }, "device 'arm-smmu.0.auto' is not named <MMIO base in hex>.iommu: a scenario names an SMMU only by its base (smmu setting `base`), which prints as `15000000.iommu`"],
+  ['a device name with a quote in it', { device: 'arm"smmu', fsr: TF, iova: 0x1000n, fsynr: 3, cbfrsynra: 0, cb: 0 }, "device 'arm\"smmu': a scenario's device name is one word in quotes, without quotes or backslashes"],
   ['bank 128', { device: dev, fsr: TF, iova: 0x1000n, fsynr: 3, cbfrsynra: 0, cb: 128 }, 'cb=128: an SMMU has at most 128 context banks (smmu `context-banks` 1..128)'],
   ['a release older than 5.15', { device: dev, fsr: TF, iova: 0x1000n, fsynr: 3, cbfrsynra: 0, cb: 0, kernel: '5.10' }, 'kernel 5.10 is older than every modelled release (5.15 is the oldest)'],
 ];
