@@ -209,6 +209,19 @@ test('domain block: settings of its SMMU version not given yet, and map', () => 
   assert.deepEqual({ kind: map.kind, insertText: map.insertText }, { kind: CompletionItemKind.Keyword, insertText: 'map ${1:iova} -> ${2:pa} size ${3:size} ${4:rw}' });
 });
 
+test('domain block: pgd and s1cbndx have no default to insert; their documentation gives the range and the detail', () => {
+  const text = `smmu a { }\ndomain d {\n  ${cursor}\n}`;
+  const pgd = item(text, 'pgd');
+  assert.deepEqual(
+    { kind: pgd.kind, detail: pgd.detail, insertText: pgd.insertText, format: pgd.insertTextFormat },
+    { kind: CompletionItemKind.Property, detail: settingSpec('domain', 'pgd')?.summary, insertText: 'pgd ${1}', format: InsertTextFormat.Snippet },
+  );
+  assert.deepEqual(pgd.documentation, { kind: 'markdown', value: ['`pgd N` — 0 to 281474976710655', settingSpec('domain', 'pgd')?.detail].join('\n\n') });
+  const s1cbndx = item(text, 's1cbndx');
+  assert.equal(s1cbndx.insertText, 's1cbndx ${1}');
+  assert.deepEqual(s1cbndx.documentation, { kind: 'markdown', value: ['`s1cbndx N` — 0 to 255', settingSpec('domain', 's1cbndx')?.detail, 'SMMUv2 only.'].join('\n\n') });
+});
+
 test('master block: settings, stream, and pasid (SMMUv3 only)', () => {
   assert.deepEqual(labels(edit(v2, 'master nic { stream 0x10 }', `master nic {\n  ${cursor}\n}`)), ['can-stall', 'domain', 'smmu', 'stream']);
   assert.deepEqual(labels(edit(v3, 'master dev { stream 0x100; domain sva_dom; can-stall }', `master dev {\n  ${cursor}\n}`)), ['can-stall', 'domain', 'pasid', 'pri', 'smmu', 'stream']);
@@ -422,7 +435,7 @@ test('a { on the line after its header, and syntax errors elsewhere in the file'
 });
 
 test('CRLF line ends', () => {
-  assert.deepEqual(labels(`smmu s { version v3 }\r\ndomain d {\r\n  ${cursor}\r\n}\r\n`), ['dma', 'fault', 'flush-queue', 'flush-timeout', 'ias', 'map', 'oas', 'record', 'report', 'smmu']);
+  assert.deepEqual(labels(`smmu s { version v3 }\r\ndomain d {\r\n  ${cursor}\r\n}\r\n`), ['dma', 'fault', 'flush-queue', 'flush-timeout', 'ias', 'map', 'oas', 'pgd', 'record', 'report', 'smmu']);
 });
 
 // ---------------------------------------------------------------------------------------
