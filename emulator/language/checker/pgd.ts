@@ -23,7 +23,7 @@ export function checkPgds(
     const settings = context.settings.get(domain);
     const pgd = settings?.writtenNumber('pgd');
     const at = settings?.node('pgd')?.value?.range;
-    if (pgd === undefined || !at) continue;
+    if (!settings || pgd === undefined || !at) continue;
     if (pgd % PGD_SIZE !== 0n) {
       const down = pgd - (pgd % PGD_SIZE);
       context.sink.error('pgd-alignment', at, `pgd ${hex(pgd)} is not 4K-aligned: a top-level table is a 4 KiB page`, undefined, {
@@ -32,13 +32,12 @@ export function checkPgds(
       });
       continue;
     }
-    const oas = settings?.number('oas') ?? 48n;
+    const oas = settings.number('oas');
     if (pgd + PGD_SIZE > 1n << oas) {
       context.sink.error('pgd-range', at, `pgd ${hex(pgd)} is beyond the ${oas}-bit output range (oas ${oas}): the SMMU could not fetch the table`);
       continue;
     }
-    const mapped = [...mapsOf].flatMap(([owner, maps]) => maps.filter((m) => m.pa < pgd + PGD_SIZE && pgd < m.pa + m.size).map((map) => ({ owner, map })));
-    const [hit] = mapped;
+    const hit = [...mapsOf].flatMap(([owner, maps]) => maps.map((map) => ({ owner, map }))).find(({ map }) => map.pa < pgd + PGD_SIZE && pgd < map.pa + map.size);
     if (hit) {
       const { owner, map } = hit;
       context.sink.error(
