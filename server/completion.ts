@@ -177,7 +177,7 @@ function settingDocumentation(spec: SettingSpec): string {
       lines.push(`\`${spec.key} ${value.values.join(' | ')}\` — default \`${value.default}\``);
       break;
     case 'number':
-      lines.push(`\`${spec.key} N\` — ${value.min} to ${value.max}${value.powerOfTwo ? ', a power of two' : ''}; default \`${value.default}\``);
+      lines.push(`\`${spec.key} N\` — ${value.min} to ${value.max}${value.powerOfTwo ? ', a power of two' : ''}${value.default === undefined ? '' : `; default \`${value.default}\``}`);
       break;
     case 'name':
       lines.push(`\`${spec.key} NAME\` — a ${value.of}${value.default ? `; default \`${value.default}\`` : ''}`);
@@ -200,7 +200,7 @@ function settingBody(spec: SettingSpec, analysis: Analysis): string | undefined 
     case 'enum':
       return `${spec.key} ${choice(1, value.values, value.default)}`;
     case 'number':
-      return `${spec.key} \${1:${value.default}}`;
+      return value.default === undefined ? `${spec.key} \${1}` : `${spec.key} \${1:${value.default}}`;
     case 'name':
       return `${spec.key} ${choice(1, analysis.compiled.check.symbols.all(value.of).map((s) => s.name), value.of)}`;
     case 'text':

@@ -56,7 +56,7 @@ function settingHover(analysis: Analysis, offset: number): Hover | undefined {
   if (!setting || !spec || !range) return undefined;
   const lines = [`**${spec.key}**${spec.only ? ` (${smmuKinds[spec.only].name})` : ''} — ${spec.summary}`];
   if (spec.detail) lines.push('', spec.detail);
-  if (spec.value.kind === 'number' || spec.value.kind === 'enum') lines.push('', `default: \`${String(spec.value.default)}\``);
+  if ((spec.value.kind === 'number' || spec.value.kind === 'enum') && spec.value.default !== undefined) lines.push('', `default: \`${String(spec.value.default)}\``);
   return markdown(analysis, range, lines);
 }
 

@@ -7,7 +7,7 @@ import { smrMatches } from '../language/checker/streams';
 import { PhysicalMemory } from '../memory/physicalMemory';
 import { Access } from '../pgtable/descriptor';
 import { IoPgtable, LeafSize, SZ_1G } from '../pgtable/ioPgtable';
-import { TableAllocator } from '../pgtable/tableAllocator';
+import { TableAllocator, tablePoolReserved } from '../pgtable/tableAllocator';
 import { HotWalker, HotWalkResult, walk, WALK_OK, WalkResult } from '../pgtable/walker';
 import { attachInOrder } from '../scenario/attach';
 import { ContainerDomain } from '../scenario/vfio';
@@ -45,7 +45,7 @@ export class StaticSystem {
     private readonly file: ScenarioFile,
     private readonly check: CheckResult,
   ) {
-    const reserved = [...check.mapsOf.values()].flatMap((maps) => maps.map((m) => ({ start: Number(m.pa), size: Number(m.size) })));
+    const reserved = tablePoolReserved([...check.mapsOf.values()].flat(), [...check.pgdOf.values()]);
     this.allocator = new TableAllocator(this.memory, { reserved });
     for (const container of check.containers) {
       for (const domain of container.domains) this.containerMaps.set(domain, check.mapsOf.get(container.declaration) ?? []);
@@ -61,9 +61,11 @@ export class StaticSystem {
     if (existing) return existing;
     // A container's domains have a domain's default sizes.
     const settings = 'kind' in domain ? this.check.settings.get(domain) : undefined;
+    const pgd = 'kind' in domain ? this.check.pgdOf.get(domain) : undefined;
     const table = new IoPgtable(this.memory, this.allocator, {
       ias: Number(settings?.number('ias') ?? 48n),
       oas: Number(settings?.number('oas') ?? 40n),
+      ...(pgd === undefined ? {} : { pgd: Number(pgd) }),
     });
     const maps = 'kind' in domain ? this.check.mapsOf.get(domain) : this.containerMaps.get(domain);
     for (const map of maps ?? []) {

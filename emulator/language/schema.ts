@@ -11,7 +11,8 @@ export type SmmuVersion = 'v2' | 'v3';
 export type NameKind = 'smmu' | 'domain' | 'master' | 'engine' | 'workqueue' | 'handler' | 'vfio';
 
 export type SettingValueSpec =
-  | { kind: 'number'; min: bigint; max: bigint; powerOfTwo?: boolean; default: bigint }
+  /** No `default`: left out, the setting is decided elsewhere (the detail says by what). */
+  | { kind: 'number'; min: bigint; max: bigint; powerOfTwo?: boolean; default?: bigint }
   | { kind: 'enum'; values: readonly string[]; default: string }
   | { kind: 'name'; of: NameKind; default?: string }
   | { kind: 'flag' }
@@ -190,11 +191,30 @@ const dmaSettings: SettingSpec[] = [
   numberSetting('flush-timeout', IOVA_FQ_TIMEOUT_MS * BigInt(cyclesPerMillisecond), "IOVA_FQ_TIMEOUT: cycles from queueing into an idle flush queue to fq_timer flushing it in a `dma lazy` domain (10 ms; a cycle is 1 µs).", 1n),
 ];
 
+/** The largest physical address the machine has (memory/physicalMemory.ts PA_LIMIT is 2^48). */
+const paMax = (1n << 48n) - 1n;
+
 const domain: SettingSpec[] = [
   { key: 'smmu', value: { kind: 'name', of: 'smmu' }, summary: 'The SMMU whose page-table format and context this domain uses (may be left out when there is one SMMU).' },
   numberSetting('ias', 48n, 'Input address size in bits: the IOVA space (TCR.T0SZ = 64 - ias). Levels walked = ceil((ias - 12) / 9).', 25n, 48n),
   numberSetting('oas', 40n, 'Output address size in bits: the physical address space (TCR.IPS).', 32n, 48n),
+  {
+    key: 'pgd',
+    value: { kind: 'number', min: 0n, max: paMax },
+    summary: "Physical address of the domain's top-level page table (io-pgtable's pgd): TTBR0.BADDR on SMMUv2, CD.TTB0 on SMMUv3.",
+    detail:
+      "Left out, it is the first page the table pool hands out (from 0x40000000 up, stepping over mapped PAs). Real logs print it — drm/msm's `*** gpu fault: ttbr0=00000001e7d67000 …` — so a reproduction can put the table where the log says: a 4 KiB aligned page below 2^oas that no domain maps and no other domain's pgd is. The domain's lower-level tables still come from the pool, which never hands out a pgd page.",
+  },
   ...faultSettings,
+  {
+    key: 's1cbndx',
+    value: { kind: 'number', min: 0n, max: 255n },
+    only: 'v2',
+    elsewhere: ({ owner }) => `'s1cbndx' is SMMUv2's FSYNR0.S1CBNDX; ${owner} is on an SMMUv3, which reports faults as event records (no FSYNR0)`,
+    summary: 'FSYNR0.S1CBNDX [23:16]: the stage-1 context bank index the context bank reports with every fault it records.',
+    detail:
+      "Left out, it is the bank's own index. The architecture defines S1CBNDX for a fault in a nested (stage 1 + stage 2) translation; for a plain stage-1 bank what it reads is the implementation's, and real MMU-500s report values that are not the bank's index (`fsynr=0x7c0020 … cb=7`: S1CBNDX=124). Set it to reproduce such a log: the register, the `Unhandled context fault:` line's fsynr= and the `FSYNR0 = … [S1CBNDX=…]` decode carry it.",
+  },
   ...dmaSettings,
 ];
 

@@ -6,7 +6,7 @@ import { counterNames } from '../language/schema';
 import { Range } from '../language/source';
 import { MemorySnapshot, PhysicalMemory } from '../memory/physicalMemory';
 import { IoPgtable, LeafSize, SZ_1G } from '../pgtable/ioPgtable';
-import { TableAllocator, TableAllocatorSnapshot } from '../pgtable/tableAllocator';
+import { TableAllocator, TableAllocatorSnapshot, tablePoolReserved } from '../pgtable/tableAllocator';
 import { HotWalker } from '../pgtable/walker';
 import { ScenarioModel } from '../scenario/model';
 import { bankState, writeFsr } from '../smmu/v2/smmuV2';
@@ -116,10 +116,14 @@ export class Machine {
     this.maxEvents = options.maxEvents ?? defaultMaxEvents(model);
     this.maxMs = (options.maxSeconds ?? DEFAULT_MAX_SECONDS) * 1000;
     const memory = new PhysicalMemory();
-    const reserved = model.domains.flatMap((d) => d.maps.map((m) => ({ start: Number(m.pa), size: Number(m.size) })));
+    const reserved = tablePoolReserved(
+      model.domains.flatMap((d) => d.maps),
+      model.domains.flatMap((d) => (d.pgd === undefined ? [] : [d.pgd])),
+    );
     const allocator = new TableAllocator(memory, { reserved });
     const tables = model.domains.map((domain) => {
-      const table = new IoPgtable(memory, allocator, { ias: domain.ias, oas: domain.oas, splitsBlocks: !hasChange(model.kernel, 'partialBlockUnmap') });
+      const pgd = domain.pgd === undefined ? {} : { pgd: Number(domain.pgd) };
+      const table = new IoPgtable(memory, allocator, { ias: domain.ias, oas: domain.oas, splitsBlocks: !hasChange(model.kernel, 'partialBlockUnmap'), ...pgd });
       for (const map of domain.maps) {
         const result = table.map(map.iova, map.pa, map.size, map.prot, (map.maxLeaf ?? SZ_1G) as LeafSize);
         if (!result.ok) throw new Error(`domain ${domain.name}: ${result.error.message}`);

@@ -1,5 +1,5 @@
 import { PhysicalMemory } from '../memory/physicalMemory';
-import { hex } from '../util/u64';
+import { hex, PAGE_SIZE } from '../util/u64';
 import {
   DESC_TABLE_OR_PAGE,
   DESC_VALID,
@@ -43,6 +43,11 @@ export interface IoPgtableConfig {
    * refused (newer ones: "Unmap of a partial large IOPTE is not allowed"). Default: split.
    */
   splitsBlocks?: boolean;
+  /**
+   * The top-level table's physical address (a domain's `pgd`): 4 KiB aligned, and reserved
+   * in the allocator so that no other table lands on it. Default: the allocator's next page.
+   */
+  pgd?: number;
 }
 
 /**
@@ -138,7 +143,12 @@ export class IoPgtable {
     this.levels = levels;
     this.startLevel = startLevel;
     this.rootEntries = 2 ** (config.ias - 12 - 9 * (levels - 1));
-    this.root = allocator.allocate();
+    if (config.pgd === undefined) this.root = allocator.allocate();
+    else {
+      if (config.pgd % PAGE_SIZE !== 0) throw new RangeError(`pgd ${hex(config.pgd)} is not 4 KiB aligned`);
+      this.root = config.pgd;
+      memory.zeroPage(config.pgd);
+    }
   }
 
   tableConfig(): TableConfig {

@@ -20,6 +20,15 @@ export interface PhysicalRange {
   readonly size: number;
 }
 
+/**
+ * What the pool must step over: the scenario's mapped data, and the top-level tables
+ * domains placed themselves (`pgd`), which no other table may share. The machine and the
+ * language server's prediction both reserve these, so their tables land on the same pages.
+ */
+export function tablePoolReserved(maps: readonly { pa: bigint; size: bigint }[], pgds: readonly bigint[]): PhysicalRange[] {
+  return [...maps.map((m) => ({ start: Number(m.pa), size: Number(m.size) })), ...pgds.map((pgd) => ({ start: Number(pgd), size: PAGE_SIZE }))];
+}
+
 export interface TableAllocatorOptions {
   /** First address tried (4 KiB aligned); 0x4000_0000 unless given. */
   base?: number;

@@ -64,6 +64,8 @@ export function elaborate(file: ScenarioFile, checked: CheckResult, lines: LineI
   const domainDecls = declarations(file, 'domain');
   const domains: DomainModel[] = domainDecls.map((decl) => {
     const s = reader.of(decl, 'domain');
+    const pgd = checked.pgdOf.get(decl);
+    const s1cbndx = s.writtenNumber('s1cbndx');
     return {
       name: decl.name?.text ?? '',
       smmu: smmuOf(decl),
@@ -73,6 +75,8 @@ export function elaborate(file: ScenarioFile, checked: CheckResult, lines: LineI
       hupcf: s.word('hupcf') === 'on',
       abortOnTerminate: s.word('report') === 'abort',
       record: s.word('record') === 'on',
+      ...(pgd === undefined ? {} : { pgd }),
+      ...(s1cbndx === undefined ? {} : { s1cbndx: Number(s1cbndx) }),
       dma: { lazy: s.word('dma') === 'lazy', queueSize: reader.number(s, 'flush-queue'), timeout: reader.number(s, 'flush-timeout') },
       maps: checked.mapsOf.get(decl) ?? [],
     };

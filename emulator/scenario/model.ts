@@ -55,6 +55,10 @@ export interface DomainModel {
   abortOnTerminate: boolean;
   /** CD.R. */
   record: boolean;
+  /** `pgd`: the top-level table's PA (TTBR0.BADDR / CD.TTB0); absent, the table pool's next page. */
+  pgd?: bigint;
+  /** `s1cbndx`: the FSYNR0.S1CBNDX its context bank reports (SMMUv2); absent, the bank's own index. */
+  s1cbndx?: number;
   /** dma-iommu's unmap: strict (iommu_unmap syncs), or lazy (IOMMU_DOMAIN_DMA_FQ: a flush queue of `queueSize` entries flushed after `timeout` cycles). */
   dma: DmaPolicy;
   maps: CheckedMap[];

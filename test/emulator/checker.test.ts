@@ -488,6 +488,68 @@ describe('maps', () => {
 });
 
 // ---------------------------------------------------------------------------------------
+// Domain values real logs carry: pgd-alignment, pgd-range, pgd-overlap, pgd-duplicate; s1cbndx on an SMMUv3
+
+describe('pgd and s1cbndx', () => {
+  runCases([
+    clean('a pgd and an s1cbndx on an SMMUv2', edit(BASE, '  map 0x0100_0000', '  pgd 0x1_e7d6_7000\n  s1cbndx 124\n  map 0x0100_0000')),
+    scenario('pgd-alignment: a pgd that is not 4K-aligned', edit(BASE, '  map 0x0100_0000', '  pgd 0x4000_0800\n  map 0x0100_0000'), (s) => [
+      withFix(error('pgd-alignment', s.at('0x4000_0800'), 'pgd 0x40000800 is not 4K-aligned: a top-level table is a 4 KiB page'), 'Align the pgd down to 0x40000000', [s.at('0x4000_0800'), '0x40000000']),
+    ]),
+    scenario("pgd-range: a pgd beyond the domain's oas", edit(BASE, '  map 0x0100_0000', '  oas 32\n  pgd 0x1_0000_0000\n  map 0x0100_0000'), (s) => [
+      error('pgd-range', s.at('0x1_0000_0000'), 'pgd 0x100000000 is beyond the 32-bit output range (oas 32): the SMMU could not fetch the table'),
+    ]),
+    scenario("pgd-range: the last page below 2^oas is fine, the one at 2^oas is not (default oas 40)", edit(BASE, '  map 0x0100_0000', '  pgd 0x100_0000_0000\n  map 0x0100_0000'), (s) => [
+      error('pgd-range', s.at('0x100_0000_0000'), 'pgd 0x10000000000 is beyond the 40-bit output range (oas 40): the SMMU could not fetch the table'),
+    ]),
+    clean('a pgd on the last page below 2^oas', edit(BASE, '  map 0x0100_0000', '  pgd 0xFF_FFFF_F000\n  map 0x0100_0000')),
+    scenario("bad-value: a pgd beyond the machine's 48-bit physical addresses", edit(BASE, '  map 0x0100_0000', '  pgd 0x1_0000_0000_0000\n  map 0x0100_0000'), (s) => [
+      error('bad-value', s.at('0x1_0000_0000_0000'), "'pgd' must be between 0 and 281474976710655, not 281474976710656"),
+    ]),
+    scenario('pgd-overlap: a pgd inside a PA range its own domain maps', edit(BASE, '  map 0x0100_0000', '  pgd 0x8008_0000\n  map 0x0100_0000'), (s) => [
+      error(
+        'pgd-overlap',
+        s.at('0x8008_0000'),
+        `pgd 0x80080000 is inside the PA range 0x80000000–0x800fffff of the map on line ${s.line('map 0x0100_0000')} in domain 'gpu_dom': the table would be a device's buffer`,
+        [{ range: s.at('map 0x0100_0000 -> 0x8000_0000 size 1M rw'), message: 'the map whose PA range holds the pgd' }],
+      ),
+    ]),
+    scenario("pgd-overlap: a pgd inside another domain's mapped PA", edit(BASE, 'master gpu', 'domain other { pgd 0x800f_f000 }\nmaster gpu'), (s) => [
+      error(
+        'pgd-overlap',
+        s.at('0x800f_f000'),
+        "pgd 0x800ff000 is inside the PA range 0x80000000–0x800fffff of the map on line 3 in domain 'gpu_dom': the table would be a device's buffer",
+        [{ range: s.at('map 0x0100_0000 -> 0x8000_0000 size 1M rw'), message: 'the map whose PA range holds the pgd' }],
+      ),
+    ]),
+    scenario("pgd-overlap: a pgd inside a vfio container's mapped PA", edit(BASE, 'master gpu', 'domain other { pgd 0x9000_0000 }\nvfio pt { map 0x0 -> 0x9000_0000 size 4K rw }\nmaster gpu'), (s) => [
+      error(
+        'pgd-overlap',
+        s.at('0x9000_0000', 'pgd 0x9000_0000'),
+        `pgd 0x90000000 is inside the PA range 0x90000000–0x90000fff of the map on line ${s.line('vfio pt')} in vfio 'pt': the table would be a device's buffer`,
+        [{ range: s.at('map 0x0 -> 0x9000_0000 size 4K rw'), message: 'the map whose PA range holds the pgd' }],
+      ),
+    ]),
+    clean('a pgd on the page right after a mapped range', edit(BASE, '  map 0x0100_0000', '  pgd 0x8010_0000\n  map 0x0100_0000')),
+    scenario('pgd-duplicate: two domains with the same pgd (reported on the second)', edit(BASE, 'master gpu', 'domain one { pgd 0x9000_0000 }\ndomain two { pgd 0x9000_0000 }\nmaster gpu'), (s) => [
+      error(
+        'pgd-duplicate',
+        s.at('0x9000_0000', 'two { pgd 0x9000_0000'),
+        `pgd 0x90000000 is also the pgd of domain 'one' (line ${s.line('domain one')}): each domain has a top-level table of its own`,
+        [{ range: s.at('pgd 0x9000_0000', 'one { pgd 0x9000_0000'), message: 'the same pgd' }],
+      ),
+    ]),
+    scenario("version-mismatch: 's1cbndx' in a domain on an SMMUv3", edit(V3, '  map 0x0100_0000', '  s1cbndx 124\n  map 0x0100_0000'), (s) => [
+      error('version-mismatch', s.at('s1cbndx'), "'s1cbndx' is SMMUv2's FSYNR0.S1CBNDX; domain 'gpu_dom' is on an SMMUv3, which reports faults as event records (no FSYNR0)"),
+    ]),
+    scenario('bad-value: an s1cbndx that does not fit its 8 bits', edit(BASE, '  map 0x0100_0000', '  s1cbndx 256\n  map 0x0100_0000'), (s) => [
+      error('bad-value', s.at('256'), "'s1cbndx' must be between 0 and 255, not 256"),
+    ]),
+    clean('a pgd on an SMMUv3', edit(V3, '  map 0x0100_0000', '  pgd 0x1_e7d6_7000\n  map 0x0100_0000')),
+  ]);
+});
+
+// ---------------------------------------------------------------------------------------
 // Permissions: bad-permission
 
 describe('permissions', () => {
@@ -1265,6 +1327,10 @@ describe('coverage', () => {
     'pasid-range',
     'pasid-unbound',
     'pasid-zero',
+    'pgd-alignment',
+    'pgd-duplicate',
+    'pgd-overlap',
+    'pgd-range',
     'queue-context',
     'response-mapping',
     'response-kind',

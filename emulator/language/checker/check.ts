@@ -31,6 +31,7 @@ import { checkKernel, kernelRun } from './kernel';
 import { checkAdrenoDomain } from './adreno';
 import { CheckedContainer, checkContainers } from './vfio';
 import { checkSmmuDevices } from './smmuDevices';
+import { checkPgds } from './pgd';
 
 /** Everything the checker learned: diagnostics, names, and what elaboration builds on. */
 export interface CheckResult {
@@ -42,6 +43,8 @@ export interface CheckResult {
   kernel: KernelVersion;
   ownAttached: Set<Declaration>;
   mapsOf: Map<DomainDeclaration | VfioDeclaration, CheckedMap[]>;
+  /** The `pgd` of each domain that has one that checked out: where its top-level table goes. */
+  pgdOf: Map<DomainDeclaration, bigint>;
   streamsOf: Map<MasterDeclaration, CheckedStream[]>;
   /** The vfio containers whose SMMU is known, in declaration order: their domains and placements. */
   containers: CheckedContainer[];
@@ -198,6 +201,8 @@ export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult
   }
   checkUnansweredStalls(domains, handledDomains, context);
   for (const vfio of vfios) mapsOf.set(vfio, checkVfio(vfio, context));
+  // After every map: a pgd may sit on no mapped PA, the containers' included.
+  const pgdOf = checkPgds(domains, mapsOf, ownerName, context);
   // After every master with its own `domain` line: drivers attach as they probe, VFIO later, when userspace sets up the container.
   const containers = checkContainers(vfios, attacher, context);
   // After the containers: a master they attach uses the domains it binds, and translates its PASIDs too.
@@ -214,6 +219,7 @@ export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult
     kernel: context.kernel,
     ownAttached: context.ownAttached,
     mapsOf,
+    pgdOf,
     streamsOf,
     containers,
   };

@@ -46,11 +46,17 @@ export class BlockSettings {
   }
 
   number(key: string): bigint {
-    const value = this.values.get(key);
-    if (typeof value === 'bigint') return value;
+    const value = this.writtenNumber(key);
+    if (value !== undefined) return value;
     const spec = this.spec(key);
-    if (spec.value.kind !== 'number') throw new Error(`'${key}' is not a number setting`);
+    if (spec.value.kind !== 'number' || spec.value.default === undefined) throw new Error(`'${key}' is not a number setting with a default`);
     return spec.value.default;
+  }
+
+  /** A number setting's value when it is written and checked out; undefined when left out (a setting without a default). */
+  writtenNumber(key: string): bigint | undefined {
+    const value = this.values.get(key);
+    return typeof value === 'bigint' ? value : undefined;
   }
 
   word(key: string): string {

@@ -1,5 +1,5 @@
 import type { SmmuImpl } from '../../scenario/model';
-import { BitField, RegisterLayout } from '../registerLayout';
+import { BitField, layoutField, RegisterLayout, withField } from '../registerLayout';
 
 /**
  * SMMUv2 (MMU-500) registers, with the bit positions Linux's arm-smmu driver uses
@@ -85,6 +85,11 @@ export const FSYNR0: RegisterLayout = {
 export const FSYNR0_WNR = 1 << 4;
 export const FSYNR0_PNU = 1 << 5;
 export const FSYNR0_IND = 1 << 6;
+
+/** FSYNR0 with S1CBNDX [23:16] = `index` and every other field zero. */
+export function fsynr0S1cbndx(index: number): number {
+  return Number(withField(layoutField(FSYNR0, 'S1CBNDX'), 0n, BigInt(index)));
+}
 
 export const CBFRSYNRA: RegisterLayout = {
   name: 'CBFRSYNRA',

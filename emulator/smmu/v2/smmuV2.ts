@@ -23,6 +23,7 @@ import {
   FSYNR0_IND,
   FSYNR0_PNU,
   FSYNR0_WNR,
+  fsynr0S1cbndx,
   linuxSctlr,
   pasizeOf,
   S2CR_TYPE_FAULT,
@@ -63,6 +64,8 @@ export function programSmmuV2(rt: { tables: readonly IoPgtable[] }, model: Scena
     state.banks.push({
       cbndx,
       domain: domainIndex,
+      // The architecture defines S1CBNDX for nested translation only; for a stage-1 bank it is the implementation's.
+      s1cbndx: domain.s1cbndx ?? cbndx,
       sctlr: linuxSctlr(domain, model.smmus[smmu]?.impl ?? 'arm'),
       fsr: 0,
       fsynr0: 0,
@@ -206,7 +209,7 @@ function contextFault(rt: Runtime, transaction: TransactionState, bank: BankStat
   if (latch) {
     bank.fsr = ((bank.fsr & FSR_SS) | fsrBitOf[result.fault] | FSR_FORMAT_AARCH64) >>> 0;
     bank.far = transaction.iova;
-    bank.fsynr0 = (result.level & 3) | (write ? FSYNR0_WNR : 0) | (transaction.priv ? FSYNR0_PNU : 0) | (transaction.exec ? FSYNR0_IND : 0) | (bank.cbndx << 16);
+    bank.fsynr0 = (result.level & 3) | (write ? FSYNR0_WNR : 0) | (transaction.priv ? FSYNR0_PNU : 0) | (transaction.exec ? FSYNR0_IND : 0) | fsynr0S1cbndx(bank.s1cbndx);
     bank.cbfrsynra = transaction.sid & 0xffff;
   } else {
     bank.fsr = (bank.fsr | FSR_MULTI) >>> 0;

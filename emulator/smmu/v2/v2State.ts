@@ -6,6 +6,8 @@ import { FaultRecord } from '../../machine/state';
 export interface BankState {
   cbndx: number;
   domain: number;
+  /** The FSYNR0.S1CBNDX the bank reports with each fault: its own index unless the domain pins one (`s1cbndx`). */
+  s1cbndx: number;
   sctlr: number;
   fsr: number;
   fsynr0: number;
