@@ -52,8 +52,9 @@ const armSmmuReport = fc
   });
 
 /**
- * A context fault as the emulator's own faults look: one kind, Format=2, S1CBNDX = cb, a
- * 16-bit StreamID, a DT name: most of these can be reproduced, so the reproduction is tested.
+ * A context fault as the emulator's own faults look: one kind, Format=2, S1CBNDX the bank's
+ * or another, a 16-bit StreamID, a DT name: most of these can be reproduced, so the
+ * reproduction is tested.
  */
 const plausibleArmSmmuReport = fc
   .record({
@@ -67,11 +68,12 @@ const plausibleArmSmmuReport = fc
     pnu: fc.boolean(),
     ind: fc.boolean(),
     cb: fc.nat(20),
+    s1cbndx: fc.option(fc.nat(255)),
     sid: fc.nat(0xffff),
   })
   .map((r) => {
     const fsrValue = (r.kind | (2 << 9) | (r.ss ? 0x4000_0000 : 0) | (r.multi ? 0x8000_0000 : 0)) >>> 0;
-    const fsynrValue = (r.plvl | (r.wnr ? 0x10 : 0) | (r.pnu ? 0x20 : 0) | (r.ind ? 0x40 : 0) | (r.cb << 16)) >>> 0;
+    const fsynrValue = (r.plvl | (r.wnr ? 0x10 : 0) | (r.pnu ? 0x20 : 0) | (r.ind ? 0x40 : 0) | ((r.s1cbndx ?? r.cb) << 16)) >>> 0;
     return [`arm-smmu ${hex(r.base)}.iommu: Unhandled context fault: fsr=0x${hex(fsrValue)}, iova=0x${hex(r.iova, 8)}, fsynr=0x${hex(fsynrValue)}, cbfrsynra=0x${hex(r.sid)}, cb=${r.cb}`];
   });
 
@@ -123,7 +125,10 @@ const plausibleArmSmmuV3Report = fc
 const adrenoReport = fc.oneof(
   fc
     .record({
-      ttbr0: fc.oneof(fc.bigInt(0n, (1n << 64n) - 1n), fc.bigInt(0n, (1n << 40n) - 1n).map((pa) => pa & ~0xfffn)),
+      ttbr0: fc.oneof(
+        fc.bigInt(0n, (1n << 64n) - 1n),
+        fc.tuple(fc.nat(20), fc.bigInt(0n, (1n << 48n) - 1n)).map(([asid, pa]) => (BigInt(asid) << 48n) | (pa & ~0xfffn)),
+      ),
       iova,
       dir: fc.constantFrom('READ', 'WRITE'),
       type: fc.constantFrom('TRANSLATION', 'PERMISSION', 'EXTERNAL', 'UNKNOWN'),

@@ -1,9 +1,12 @@
 import { hasChange } from '../../kernel/versions';
+import { settingSpec } from '../../language/schema';
 import { Machine } from '../../machine/machine';
 import { compileScenario } from '../../scenario/compile';
+import { fieldValue, layoutField } from '../../smmu/registerLayout';
 import { v2StateOf } from '../../smmu/smmuState';
+import { TTBR0 } from '../../smmu/v2/registers';
 import { hex, hex64 } from '../../util/u64';
-import { bankFillers } from './banks';
+import { bankFillers, contextBanksFor, MAX_CONTEXT_BANKS } from './banks';
 import { scenarioHex } from './device';
 import { IAS, mapsFor } from './faultMaps';
 import { kernelLine, releaseFor } from './release';
@@ -25,11 +28,16 @@ export interface AdrenoGpuFault {
   kernel?: string;
 }
 
-const ASID_SHIFT = 48n;
+/** A 4 KiB page's offset bits: io-pgtable's 48-bit top-level tables start on a page. */
+const PAGE_OFFSET = 0xfffn;
+
+/** A domain's `oas` when it writes none. */
+function defaultOas(): bigint {
+  const spec = settingSpec('domain', 'oas')?.value;
+  return spec?.kind === 'number' && spec.default !== undefined ? spec.default : 48n;
+}
 /** The GPU's StreamID: 0, as on the Adreno SMMUs of the examples. */
 const GPU_SID = 0;
-/** An SMMU's context banks: `context-banks` takes at most 128. */
-const MAX_CONTEXT_BANKS = 128;
 
 /** A scenario whose run prints the gpu fault line again; or why none can. */
 export function reproduceAdrenoGpuFault(fault: AdrenoGpuFault): Reproduction {
@@ -45,8 +53,12 @@ export function reproduceAdrenoGpuFault(fault: AdrenoGpuFault): Reproduction {
   const write = fault.dir === 'WRITE';
   const iova = fault.iova;
   if (iova >= 1n << IAS && kind !== 'translation') return { cannot: `iova=${hex(iova)} is beyond a domain's 48-bit input range, where every access is a translation fault` };
-  const cb = fault.ttbr0 === undefined ? 0 : Number(fault.ttbr0 >> ASID_SHIFT);
+  const cb = fault.ttbr0 === undefined ? 0 : Number(fieldValue(layoutField(TTBR0, 'ASID'), fault.ttbr0));
   if (cb >= MAX_CONTEXT_BANKS) return { cannot: `TTBR0.ASID=${cb}: arm-smmu's ASID is the context bank's index, and an SMMU has at most ${MAX_CONTEXT_BANKS}` };
+
+  const pgd = fault.ttbr0 === undefined ? undefined : fieldValue(layoutField(TTBR0, 'BADDR'), fault.ttbr0);
+  if (pgd !== undefined && (pgd & PAGE_OFFSET) !== 0n) return { cannot: `ttbr0=${hex64(fault.ttbr0 ?? 0n).slice(2)}: BADDR ${hex(pgd)} is not a 4 KiB-aligned table address (io-pgtable's 48-bit top-level tables start on a page)` };
+  const oas = defaultOas();
 
   const threaded = hasChange(release.kernel, 'adrenoThreadedIrq');
   const out: string[] = [];
@@ -54,12 +66,20 @@ export function reproduceAdrenoGpuFault(fault: AdrenoGpuFault): Reproduction {
   out.push(`scenario "Adreno GPU fault: ${fault.type} ${fault.dir} at ${hex(iova)}"`);
   out.push('');
   out.push(kernelLine(release, fault.kernel !== undefined));
-  out.push(line('smmu kgsl { version v2; impl qcom-adreno }', "the GPU's SMMU, driven by arm-smmu-qcom.c with drm/msm's fault handler"));
+  out.push(line('smmu kgsl {', "the GPU's SMMU, driven by arm-smmu-qcom.c with drm/msm's fault handler"));
+  out.push('  version v2');
+  out.push('  impl qcom-adreno');
+  out.push(...contextBanksFor(cb));
+  out.push('}');
   out.push('');
   if (cb > 0) out.push(`// TTBR0.ASID=${cb}: arm-smmu's ASID is the context bank's index`);
   out.push(...bankFillers(cb, GPU_SID));
   out.push('domain gpu_dom {');
   out.push(line('  fault terminate', 'the line says nothing of a stall: terminate picked'));
+  if (pgd !== undefined) {
+    if (pgd >= 1n << oas) out.push(line('  oas 48', `the table at ${hex(pgd)} is above 2^${oas}`));
+    out.push(line(`  pgd ${scenarioHex(pgd)}`, `TTBR0.BADDR: where the log's kernel allocated the GPU's table`));
+  }
   if (kind === 'translation') out.push('  // type=TRANSLATION: nothing is mapped at the IOVA');
   else out.push(...mapsFor(kind, 3, iova, { write, priv: false, exec: false }, kind === 'access-flag' ? 'type=UNKNOWN (none of TF, PF, EF: an access-flag fault)' : 'type=PERMISSION'));
   out.push('}');
@@ -80,7 +100,7 @@ export function reproduceAdrenoGpuFault(fault: AdrenoGpuFault): Reproduction {
   if (fault.ttbr0 !== undefined) {
     const emulated = emulatedTtbr0(scenario, cb);
     if (emulated !== fault.ttbr0) {
-      return { cannot: `ttbr0=${hex64(fault.ttbr0).slice(2)}: its table address is where the log's kernel allocated the page table; the emulator allocates it itself (here TTBR0 would be ${hex64(emulated ?? 0n).slice(2)}) and the language cannot place it` };
+      return { cannot: `ttbr0=${hex64(fault.ttbr0).slice(2)}: the scenario's TTBR0 would be ${emulated === undefined ? 'none (the scenario does not check: the table would sit on the page the fault maps)' : hex64(emulated).slice(2)}` };
     }
   }
   return { scenario };

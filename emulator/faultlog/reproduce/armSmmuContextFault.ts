@@ -2,7 +2,7 @@ import { hasChange } from '../../kernel/versions';
 import { field32, layoutField, RegisterLayout } from '../../smmu/registerLayout';
 import { FSR, FSYNR0 } from '../../smmu/v2/registers';
 import { hex } from '../../util/u64';
-import { bankFillers } from './banks';
+import { bankFillers, contextBanksFor, MAX_CONTEXT_BANKS } from './banks';
 import { deviceSettings, scenarioHex } from './device';
 import { kernelLine, releaseFor } from './release';
 import { IAS, mapsFor, NO_ADDRESS_SIZE_FAULT, PRIVILEGED_READ_ALLOWED } from './faultMaps';
@@ -58,8 +58,6 @@ const FAULT_KINDS: readonly [string, 'translation' | 'access-flag' | 'permission
 const FSR_KNOWN = FSR.fields.reduce((mask, f) => (mask | maskOf(FSR, f.name)) >>> 0, 0);
 const FSYNR0_KNOWN = FSYNR0.fields.reduce((mask, f) => (mask | maskOf(FSYNR0, f.name)) >>> 0, 0);
 const FORMAT_AARCH64 = 2;
-/** smmu `context-banks` takes 1..128 (SMMU_IDR1.NUMCB). */
-const MAX_CONTEXT_BANKS = 128;
 
 /** A scenario whose run prints `fault`'s line again, byte for byte; or why none can. */
 export function reproduceArmSmmuContextFault(fault: ArmSmmuContextFault): Reproduction {
@@ -86,7 +84,6 @@ export function reproduceArmSmmuContextFault(fault: ArmSmmuContextFault): Reprod
   for (const [name, why] of UNPRODUCIBLE_FSYNR0) if (has(FSYNR0, name, fsynr)) return { cannot: why };
   if (!Number.isInteger(cb) || cb < 0 || cb >= MAX_CONTEXT_BANKS) return { cannot: `cb=${cb}: an SMMU has at most ${MAX_CONTEXT_BANKS} context banks (smmu \`context-banks\` 1..${MAX_CONTEXT_BANKS})` };
   const s1cbndx = field32(FSYNR0, 'S1CBNDX', fsynr);
-  if (s1cbndx !== cb) return { cannot: `FSYNR0.S1CBNDX=${s1cbndx} but cb=${cb}: the emulator records the faulting bank's own index` };
   if ((cbfrsynra & ~0xffff) !== 0) return { cannot: `cbfrsynra=${hex(cbfrsynra >>> 0)}: the emulator's CBFRSYNRA holds only the 16-bit StreamID` };
 
   const level = field32(FSYNR0, 'PLVL', fsynr);
@@ -110,17 +107,19 @@ export function reproduceArmSmmuContextFault(fault: ArmSmmuContextFault): Reprod
   out.push(`scenario "Unhandled context fault on ${fault.device}: ${kind} fault at level ${level}, cb=${cb}"`);
   out.push('');
   out.push(kernelLine(release, fault.kernel !== undefined));
-  const banks = Math.max(8, cb + 1);
   out.push(`smmu smmu0 {`);
   out.push(line('  version v2', 'arm-smmu: an SMMUv2'));
   out.push(...device);
-  if (banks !== 8) out.push(line(`  context-banks ${banks}`, `enough for bank ${cb}`));
+  out.push(...contextBanksFor(cb));
   out.push('}');
   out.push('');
 
   out.push(...bankFillers(cb, cbfrsynra));
   out.push('domain fault_dom {');
   out.push(line(`  fault ${stall ? 'stall' : 'terminate'}`, stall ? 'FSR.SS=1: the transaction stalled (SCTLR.CFCFG=1)' : 'FSR.SS=0: the transaction was terminated (SCTLR.CFCFG=0)'));
+  if (s1cbndx !== cb) {
+    out.push(line(`  s1cbndx ${s1cbndx}`, `FSYNR0.S1CBNDX=${s1cbndx} in bank ${cb}: Arm defines the field for nested translation only, and this SMMU reports ${s1cbndx} for a stage-1 bank`));
+  }
   if (multi) out.push(line('  hupcf on', 'FSR.MULTI=1: a second fault must be translated (and fault) while FSR holds the first'));
   out.push(line('  report abort', 'the log does not say SCTLR.CFRE: abort picked'));
   out.push(...mapsFor(kind, level, iova, { write, priv, exec }, `FSYNR0.PLVL=${level}`));

@@ -1,4 +1,6 @@
+import { settingSpec } from '../../language/schema';
 import { hex } from '../../util/u64';
+import { line } from './result';
 
 /** A count as the comment says it: in words up to twelve. */
 const COUNT_WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
@@ -18,4 +20,19 @@ export function bankFillers(cb: number, sid: number): string[] {
     ...sids.flatMap((other, i) => [`domain bank${i} { }`, `master other${i} { stream ${hex(other)}; domain bank${i} }`]),
     '',
   ];
+}
+
+/** smmu `context-banks` (SMMU_IDR1.NUMCB): its default and the most it takes, from the schema. */
+const contextBanks = ((): { default: number; max: number } => {
+  const spec = settingSpec('smmu', 'context-banks')?.value;
+  if (spec?.kind !== 'number' || spec.default === undefined) throw new Error('the schema has no numeric smmu context-banks');
+  return { default: Number(spec.default), max: Number(spec.max) };
+})();
+
+/** The most context banks an SMMU of a scenario has. */
+export const MAX_CONTEXT_BANKS = contextBanks.max;
+
+/** The smmu block's `context-banks` line when bank `cb` is beyond the default's. */
+export function contextBanksFor(cb: number): string[] {
+  return cb + 1 > contextBanks.default ? [line(`  context-banks ${cb + 1}`, `enough for bank ${cb}`)] : [];
 }

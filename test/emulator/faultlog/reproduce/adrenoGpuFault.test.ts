@@ -19,6 +19,9 @@ const cases: [string, AdrenoGpuFault, bigint][] = [
   ['permission, write, on 6.6', { iova: 0x0100_0040n, dir: 'WRITE', type: 'PERMISSION', kernel: '6.6' }, 0x4000_0000n],
   ['UNKNOWN: an access-flag fault', { iova: 0x0100_0000n, dir: 'READ', type: 'UNKNOWN' }, 0x4000_0000n],
   ['ttbr0 with ASID 2', { iova: 0x0700_0000n, dir: 'READ', type: 'TRANSLATION', ttbr0: 0x0002_0000_4000_2000n }, 0x0002_0000_4000_2000n],
+  ['a table the kernel allocated elsewhere (pgd)', { iova: 0x1000n, dir: 'READ', type: 'TRANSLATION', ttbr0: 0x0000_0001_2345_6000n }, 0x0000_0001_2345_6000n],
+  ['ASID 13: more context banks than the default 8', { iova: 0x1000n, dir: 'READ', type: 'TRANSLATION', ttbr0: 0x000d_032a_e571_d000n }, 0x000d_032a_e571_d000n],
+  ['a table above 2^40 (oas 48), ASID 3, a permission fault', { iova: 0x0100_0040n, dir: 'WRITE', type: 'PERMISSION', ttbr0: 0x0003_ff00_0000_1000n }, 0x0003_ff00_0000_1000n],
 ];
 
 for (const [name, fault, ttbr0] of cases) {
@@ -30,9 +33,12 @@ for (const [name, fault, ttbr0] of cases) {
   });
 }
 
-test('reproduce adreno cannot: a ttbr0 whose table the kernel allocated elsewhere', () => {
-  assert.deepEqual(reproduceAdrenoGpuFault({ iova: 0x1000n, dir: 'READ', type: 'TRANSLATION', ttbr0: 0x0000_0001_2345_6000n }), {
-    cannot: 'ttbr0=0000000123456000: its table address is where the log\'s kernel allocated the page table; the emulator allocates it itself (here TTBR0 would be 0000000040000000) and the language cannot place it',
+test('reproduce adreno cannot: a ttbr0 whose BADDR is not a page, or whose table sits on the page the fault maps', () => {
+  assert.deepEqual(reproduceAdrenoGpuFault({ iova: 0x1000n, dir: 'READ', type: 'TRANSLATION', ttbr0: 0x0000_0001_2345_6010n }), {
+    cannot: "ttbr0=0000000123456010: BADDR 0x123456010 is not a 4 KiB-aligned table address (io-pgtable's 48-bit top-level tables start on a page)",
+  });
+  assert.deepEqual(reproduceAdrenoGpuFault({ iova: 0x0100_0040n, dir: 'WRITE', type: 'PERMISSION', ttbr0: 0x8000_0000n }), {
+    cannot: 'ttbr0=0000000080000000: the scenario\'s TTBR0 would be none (the scenario does not check: the table would sit on the page the fault maps)',
   });
 });
 
