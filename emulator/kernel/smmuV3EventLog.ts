@@ -1,12 +1,14 @@
 import { KernelLogLevel } from '../machine/journal';
+import { EVENT_FIELDS as F } from '../smmu/v3/eventRecord';
+import { readBits } from '../smmu/v3/ste';
 import { hasChange, KernelVersion } from './versions';
 
 /**
  * What arm_smmu_evtq_thread prints for an event record it did not handle, in the named
  * release's words. Up to 6.13 it dumps the record raw at KERN_INFO (`event 0x%02x
  * received:` and each dword); from 6.14 (arm_smmu_dump_event) the same dump at KERN_ERR,
- * then one or two decoded lines by event ID. The fields are read from the raw dwords with
- * the driver's masks (EVTQ_0_ID …), whatever the record's type. The kernel ratelimits the
+ * then one or two decoded lines by event ID. The fields are read from the raw dwords at the
+ * driver's positions (EVTQ_0_ID …), whatever the record's type. The kernel ratelimits the
  * dump (DEFAULT_RATELIMIT_BURST 10 per 5 s); the model prints every one.
  */
 
@@ -33,10 +35,6 @@ const FETCHES = new Set([0x03, 0x09, 0x25]);
 const EVT_ID_PERMISSION_FAULT = 0x13;
 const EVTQ_1_CLASS_TT = 1n;
 
-function bits(dword: bigint, high: number, low: number): bigint {
-  return (dword >> BigInt(low)) & ((1n << BigInt(high - low + 1)) - 1n);
-}
-
 /** C's `%#x` / `%#llx`: 0x and lowercase hex, except that zero prints as a bare `0`. */
 export function alternateHex(value: bigint | number): string {
   const v = BigInt(value);
@@ -51,7 +49,7 @@ export interface EventLogLine {
 
 /** `event 0x%02x received:` and `\t0x%016llx` per dword, at `level`. */
 function rawDump(dwords: readonly bigint[], level: KernelLogLevel): EventLogLine[] {
-  const id = Number(bits(dwords[0] ?? 0n, 7, 0));
+  const id = Number(readBits(dwords, F.ID));
   return [
     { level, text: `event 0x${id.toString(16).padStart(2, '0')} received:` },
     ...dwords.map((dword) => ({ level, text: `\t0x${dword.toString(16).padStart(16, '0')}` })),
@@ -60,25 +58,25 @@ function rawDump(dwords: readonly bigint[], level: KernelLogLevel): EventLogLine
 
 /** arm_smmu_dump_event's decoded lines (6.14+): `client` is the master's device name, or undefined for a StreamID no master has. */
 function decodedLines(dwords: readonly bigint[], client: string | undefined): string[] {
-  const [d0 = 0n, d1 = 0n, d2 = 0n, d3 = 0n] = dwords;
-  const id = Number(bits(d0, 7, 0));
-  const ssv = bits(d0, 11, 11) === 1n;
-  const ssid = ssv ? bits(d0, 31, 12) : 0n; // IOMMU_NO_PASID
-  const head = `event: ${EVENT_STR.get(id) ?? 'UNKNOWN'} client: ${client ?? '(unassigned sid)'} sid: ${alternateHex(bits(d0, 63, 32))} ssid: ${alternateHex(ssid)}`;
+  const at = (field: (typeof F)[keyof typeof F]): bigint => readBits(dwords, field);
+  const set = (field: (typeof F)[keyof typeof F]): boolean => at(field) === 1n;
+  const id = Number(at(F.ID));
+  const ssid = set(F.SSV) ? at(F.SSID) : 0n; // IOMMU_NO_PASID
+  const head = `event: ${EVENT_STR.get(id) ?? 'UNKNOWN'} client: ${client ?? '(unassigned sid)'} sid: ${alternateHex(at(F.SID))} ssid: ${alternateHex(ssid)}`;
   if (FAULTS.has(id)) {
-    const cls = bits(d1, 41, 40);
+    const cls = at(F.CLASS);
     const classTt = id === EVT_ID_PERMISSION_FAULT && cls === EVTQ_1_CLASS_TT;
-    const tt = classTt ? (bits(d1, 44, 44) === 1n ? ' ttd_read' : ' ttd_write') : '';
+    const tt = classTt ? (set(F.TTRNW) ? ' ttd_read' : ' ttd_write') : '';
     const detail = [
-      bits(d1, 33, 33) === 1n ? 'priv' : 'unpriv',
-      bits(d1, 34, 34) === 1n ? 'inst' : 'data',
-      bits(d1, 35, 35) === 1n ? 'read' : 'write',
-      bits(d1, 39, 39) === 1n ? 's2' : 's1',
-      `"${EVENT_CLASS_STR[Number(cls)]}"${tt}${bits(d1, 31, 31) === 1n ? ' stall' : ''}`,
+      set(F.PNU) ? 'priv' : 'unpriv',
+      set(F.IND) ? 'inst' : 'data',
+      set(F.RNW) ? 'read' : 'write',
+      set(F.S2) ? 's2' : 's1',
+      `"${EVENT_CLASS_STR[Number(cls)]}"${tt}${set(F.STALL) ? ' stall' : ''}`,
     ].join(' ');
-    return [`${head} iova: ${alternateHex(d2)} ipa: ${alternateHex(bits(d3, 51, 12) << 12n)}`, `${detail} stag: ${alternateHex(bits(d1, 15, 0))}`];
+    return [`${head} iova: ${alternateHex(at(F.INPUT_ADDR))} ipa: ${alternateHex(at(F.IPA) << 12n)}`, `${detail} stag: ${alternateHex(at(F.STAG))}`];
   }
-  if (FETCHES.has(id)) return [`${head} fetch_addr: ${alternateHex(bits(d3, 51, 3) << 3n)}`];
+  if (FETCHES.has(id)) return [`${head} fetch_addr: ${alternateHex(at(F.FETCH_ADDR) << 3n)}`];
   return [head];
 }
 

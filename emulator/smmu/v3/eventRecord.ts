@@ -73,6 +73,32 @@ const PAGE_ADDR = field(140, 52); // E_PAGE_REQUEST: InputAddr[63:12] in bits [1
 const DWORD1 = field(64, 64);
 const DWORD3 = field(192, 64);
 
+/**
+ * The record's fields by position, for a reader that, like Linux's arm_smmu_decode_event,
+ * reads every record with the same masks whatever its type: the fields above, and the
+ * ones only some types have (TTRnW of a CLASS=TT permission fault, dword 3's IPA and fetch
+ * address).
+ */
+export const EVENT_FIELDS = {
+  ID,
+  SSV,
+  SSID,
+  SID,
+  STAG,
+  STALL,
+  PNU,
+  IND,
+  RNW,
+  S2,
+  CLASS,
+  TTRNW: field(108),
+  INPUT_ADDR,
+  /** IPA [51:12] of a stage-2 fault: dword 3 bits [51:12]. */
+  IPA: field(204, 40),
+  /** The fetch address [51:3] of F_STE_FETCH / F_CD_FETCH / F_VMS_FETCH: dword 3 bits [51:3]. */
+  FETCH_ADDR: field(195, 49),
+} as const;
+
 /** Which fields a record type has (§7.3.3–7.3.19). */
 type Layout = 'stream' | 'config' | 'substream' | 'fault' | 'pageRequest';
 
