@@ -1,24 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Diagnostic } from '../../emulator/language/diagnostics';
-import { Range } from '../../emulator/language/source';
 import { attachMasters } from '../../emulator/machine/attachments';
 import { compileScenario } from '../../emulator/scenario/compile';
 import { modelOf, runScenario, statuses } from './helpers/scenario';
+import { rangeIn as at } from './helpers/textRange';
 
 /*
  * vfio containers (docs/scenario-language.md, "vfio"): the domains a container makes, where
  * each master lands and why, the machine attaching them there, and the errors.
  */
-
-/** The range of `needle` inside the only occurrence of `context`. */
-function at(text: string, needle: string, context = needle): Range {
-  const start = text.indexOf(context);
-  assert.ok(start >= 0 && text.indexOf(context, start + 1) < 0, `'${context}' must occur once`);
-  const offset = context.indexOf(needle);
-  assert.ok(offset >= 0, `'${needle}' is not in '${context}'`);
-  return { start: start + offset, end: start + offset + needle.length };
-}
 
 /**
  * A stall container on an SMMUv2 with three masters, one of which can stall; the GPU, with

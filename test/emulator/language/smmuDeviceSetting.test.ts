@@ -4,20 +4,12 @@ import { SmmuDeclaration } from '../../../emulator/language/ast';
 import { Diagnostic } from '../../../emulator/language/diagnostics';
 import { Range } from '../../../emulator/language/source';
 import { compileScenario } from '../../../emulator/scenario/compile';
+import { rangeIn as at } from '../helpers/textRange';
 
 /*
  * The smmu setting `device "NAME"`: the dev_name() every kernel line of the SMMU prints. It
  * is the language's one quoted setting value; each way of writing it wrong has its own error.
  */
-
-/** The range of `needle` in `text`, found after `context` (which must occur once). */
-function at(text: string, needle: string, context = needle): Range {
-  const start = text.indexOf(context);
-  assert.ok(start >= 0 && text.indexOf(context, start + 1) < 0, `'${context}' must occur once`);
-  const offset = context.indexOf(needle);
-  assert.ok(offset >= 0, `'${needle}' is not in '${context}'`);
-  return { start: start + offset, end: start + offset + needle.length };
-}
 
 function error(code: string, range: Range, message: string, extra: Partial<Diagnostic> = {}): Diagnostic {
   return { severity: 'error', code, range, message, ...extra };
