@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { PhysicalMemory } from '../../emulator/memory/physicalMemory';
 import { Access, accessCode, Prot } from '../../emulator/pgtable/descriptor';
-import { IoPgtable, LeafSize, SZ_1G, SZ_2M, SZ_4K } from '../../emulator/pgtable/ioPgtable';
+import { IoPgtable, SZ_1G, SZ_2M, SZ_4K } from '../../emulator/pgtable/ioPgtable';
 import { TableAllocator } from '../../emulator/pgtable/tableAllocator';
 import {
   HotWalker,
@@ -81,7 +81,7 @@ function setup(ias = 48, oas = 48): { memory: PhysicalMemory; pgtable: IoPgtable
   return { memory, pgtable, table: pgtable.tableConfig() };
 }
 
-function map(pgtable: IoPgtable, iova: bigint, pa: bigint, size: bigint, p: Prot, leaf?: LeafSize): void {
+function map(pgtable: IoPgtable, iova: bigint, pa: bigint, size: bigint, p: Prot, leaf?: bigint): void {
   const result = pgtable.map(iova, pa, size, p, leaf);
   assert.ok(result.ok, result.ok ? '' : result.error.message);
 }
