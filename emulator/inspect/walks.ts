@@ -5,7 +5,7 @@
  */
 export { walk } from '../pgtable/walker';
 export type { WalkResult } from '../pgtable/walker';
-export { describeDescriptor } from '../pgtable/descriptor';
+export { describeDescriptor, sizeName } from '../pgtable/descriptor';
 export type { Granule } from '../pgtable/granule';
 export type { Level } from '../pgtable/descriptor';
 export type { TableEntry } from '../pgtable/ioPgtable';
