@@ -32,10 +32,6 @@ import { TableConfig } from './walker';
 export const SZ_4K = 0x1000n;
 export const SZ_2M = 0x20_0000n;
 export const SZ_1G = 0x4000_0000n;
-export const SZ_16K = 0x4000n;
-export const SZ_32M = 0x200_0000n;
-export const SZ_64K = 0x1_0000n;
-export const SZ_512M = 0x2000_0000n;
 
 export interface IoPgtableConfig {
   /** Input (IOVA) bits, 25..48. */
@@ -164,11 +160,6 @@ export class IoPgtable {
 
   tableConfig(): TableConfig {
     return { root: this.root, startLevel: this.startLevel, ias: this.ias, oas: this.oas, granule: this.granule };
-  }
-
-  /** The leaf sizes `map` may install: io-pgtable-arm's pgsize_bitmap for the granule, smallest first. */
-  get pageSizes(): readonly bigint[] {
-    return this.granule.pageSizes;
   }
 
   /**
