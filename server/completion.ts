@@ -237,6 +237,17 @@ function valueMeaning(spec: SettingSpec, value: string): string | undefined {
 function settingValueItems(spec: SettingSpec, analysis: Analysis): CompletionItem[] {
   const value = spec.value;
   if (value.kind === 'name') return nameItems(value.of, analysis);
+  if (value.kind === 'number' && value.sizes) {
+    const sizes = value.sizes;
+    const fallback = value.default === undefined ? undefined : sizeText(sizes, value.default);
+    return sizes.map((size) => ({
+      label: size,
+      kind: CompletionItemKind.EnumMember,
+      detail: spec.summary,
+      documentation: markdown(settingDocumentation(spec)),
+      ...(size === fallback ? { labelDetails: { detail: ' (default)' } } : {}),
+    }));
+  }
   if (value.kind !== 'enum') return [];
   return value.values.map((word) => ({
     label: word,

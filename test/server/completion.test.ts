@@ -129,6 +129,18 @@ test('connection: the values of a setting after its key, with the schema text', 
   }
 });
 
+test('connection: the granule sizes after `granule`, 4K the default', async () => {
+  const scenario = await OpenScenario.open(edit(v2, 'fault stall', 'granule '));
+  try {
+    const items = await requestAt(scenario, scenario.position('granule ', 'granule '.length));
+    assert.deepEqual(items.map((i) => i.label), ['4K', '16K', '64K']);
+    assert.deepEqual(items.map((i) => i.labelDetails?.detail), [' (default)', undefined, undefined]);
+    assert.ok(items.every((i) => i.kind === CompletionItemKind.EnumMember));
+  } finally {
+    scenario.close();
+  }
+});
+
 test('connection: a handler condition offers the fault fields, counters, kinds and declared names', async () => {
   const scenario = await OpenScenario.open(edit(v2, '  retry\n', '  if write && \n'));
   try {
