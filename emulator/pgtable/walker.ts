@@ -298,7 +298,8 @@ export const DEFAULT_WALK_CACHE_SLOTS = 4096;
  */
 export class HotWalker {
   private readonly rootPage: number;
-  private readonly startLevel: Level;
+  /** The level the walk starts at: a miss costs one lookup from it down to the leaf or the fault. */
+  readonly startLevel: Level;
   /** Blocks sit at levels blockLevel..2; above, a block descriptor is reserved. */
   private readonly blockLevel: number;
   /** Per level: the vpn bit its index starts at, or the divisor taking it (levels below shiftLevel). */
