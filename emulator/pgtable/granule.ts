@@ -3,10 +3,10 @@
  * (TCR.DS = 0, no FEAT_LPA/LVA/TTST) uses them — Arm ARM D8.2.8 (4KB), D8.2.9 (16KB),
  * D8.2.10 (64KB):
  *
- * | granule | index bits a level | levels       | blocks                 | OA of a leaf |
- * | 4K      | 9                  | 0–3          | 1G (L1), 2M (L2)       | [47:12]      |
- * | 16K     | 11                 | 0 (IA[47]) –3 | 32M (L2) (Table D8-27) | [47:14]      |
- * | 64K     | 13                 | 1–3          | 512M (L2) (Table D8-36) | [47:16]      |
+ * | granule | index bits a level | levels          | blocks                        | OA of a leaf |
+ * | 4K      | 9                  | 0–3             | 1G (L1), 2M (L2): Table D8-17 | [47:12]      |
+ * | 16K     | 11                 | 0 (IA[47]) to 3 | 32M (L2): Table D8-27         | [47:14]      |
+ * | 64K     | 13                 | 1–3             | 512M (L2): Table D8-36        | [47:16]      |
  *
  * The 64G (16K, L1) and 4T (64K, L1) blocks need 52-bit addresses and are not modelled:
  * a block descriptor there reads as reserved, a translation fault.
@@ -31,8 +31,6 @@ export interface Granule {
   readonly blockLevel: number;
   /** TCR.TG0 (SMMUv2 TTBCR, SMMUv3 CD.TG0): 0b00 4K, 0b10 16K, 0b01 64K. */
   readonly tg0: number;
-  /** Where D8 gives this granule's stage-1 initial lookup levels and T0SZ range. */
-  readonly table: string;
   /** io-pgtable-arm's pgsize_bitmap for this granule (arm_lpae_restrict_pgsizes), as leaf sizes. */
   readonly pageSizes: readonly bigint[];
 }
@@ -40,23 +38,18 @@ export interface Granule {
 export const MIN_IAS = 25;
 export const MAX_IAS = 48;
 
-function granule(name: GranuleName, shift: number, blockLevel: number, tg0: number, table: string): Granule {
+function granule(name: GranuleName, shift: number, blockLevel: number, tg0: number): Granule {
   const bitsPerLevel = shift - 3;
   const pageSizes: bigint[] = [];
   for (let level = 3; level >= blockLevel; level--) pageSizes.push(1n << BigInt(shift + bitsPerLevel * (3 - level)));
-  return { name, shift, bytes: 2 ** shift, bitsPerLevel, entries: 2 ** bitsPerLevel, blockLevel, tg0, table, pageSizes };
+  return { name, shift, bytes: 2 ** shift, bitsPerLevel, entries: 2 ** bitsPerLevel, blockLevel, tg0, pageSizes };
 }
 
-export const GRANULE_4K = granule('4K', 12, 1, 0b00, 'Table D8-18');
-export const GRANULE_16K = granule('16K', 14, 2, 0b10, 'Table D8-28');
-export const GRANULE_64K = granule('64K', 16, 2, 0b01, 'Table D8-37');
+export const GRANULE_4K = granule('4K', 12, 1, 0b00);
+export const GRANULE_16K = granule('16K', 14, 2, 0b10);
+export const GRANULE_64K = granule('64K', 16, 2, 0b01);
 
 export const GRANULES: Readonly<Record<GranuleName, Granule>> = { '4K': GRANULE_4K, '16K': GRANULE_16K, '64K': GRANULE_64K };
-
-/** The granule a TG0 value selects (the reserved 0b11 reads as 4K, as TCR_ELx.TG0 says for a reserved value is IMPLEMENTATION DEFINED). */
-export function granuleOfTg0(tg0: number): Granule {
-  return tg0 === GRANULE_16K.tg0 ? GRANULE_16K : tg0 === GRANULE_64K.tg0 ? GRANULE_64K : GRANULE_4K;
-}
 
 /** The granule of a page size in bytes (`granule 16K` is 0x4000). */
 export function granuleOfBytes(bytes: number): Granule {
