@@ -226,3 +226,16 @@ engine m.e { read 0x0001_fff8 8 as r }
   assert.deepEqual([decodeCd(dwords).tg0, decodeCd(dwords).t0sz], [0b01, 16]);
   assert.deepEqual(statuses(result), { 'r#0': 'completed' });
 });
+
+test('a 16K pgd is a 16 KiB table the pool steps over whole: ias 47, pgd 0x4000_4000', () => {
+  const machine = new Machine(modelOf(v2('granule 16K; ias 47; pgd 0x4000_4000\n  map 0x0400_4000 -> 0x9000_4000 size 16K rw', 'read 0x0400_4000 4')));
+  assert.equal(bank(machine).ttbr0, 0x4000_4000n);
+  const table = machine.runtime.tables[0];
+  assert.ok(table);
+  // The level-2 table takes 0x4000_0000; the level-3 table skips the pgd's 16 KiB to 0x4000_8000.
+  assert.deepEqual(steps(walk(machine.runtime.memory, table.tableConfig(), 0x0400_4000n)).map((s) => s.slice(0, 3)), [
+    [1, 0, 0x4000_4000n],
+    [2, 2, 0x4000_0000n],
+    [3, 1, 0x4000_8000n],
+  ]);
+});
