@@ -67,6 +67,7 @@ function tlbHitsPerSecond(): number {
     tlb.insert(context, cached[i], {
       outputPage: PA_BASE / 4096 + i,
       level: 3,
+      pages: 1,
       permissions: 0x3f,
       lo: 0,
       hi: 0,

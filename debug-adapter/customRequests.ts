@@ -95,7 +95,7 @@ export function domains(debuggee: Debuggee): DomainsResponseBody {
     domains: machine.model.domains.map((d, index) => {
       const root = rootOf(machine, index);
       const bank = contextBanksOf(machine.state, d.smmu).find((b) => b.domain === index);
-      return { name: d.name, smmu: machine.model.smmus[d.smmu]?.name ?? '?', contextBank: bank?.cbndx ?? null, root: hex(root.table), rootLevel: root.level, ias: d.ias, oas: d.oas };
+      return { name: d.name, smmu: machine.model.smmus[d.smmu]?.name ?? '?', contextBank: bank?.cbndx ?? null, root: hex(root.table), rootLevel: root.level, ias: d.ias, oas: d.oas, granule: d.granule.name };
     }),
   };
 }

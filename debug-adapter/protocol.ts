@@ -103,6 +103,8 @@ export interface DomainSummary {
   rootLevel: number;
   ias: number;
   oas: number;
+  /** The translation granule (TG0): `4K`, `16K` or `64K`. */
+  granule: string;
 }
 export interface DomainsResponseBody {
   domains: DomainSummary[];

@@ -12,6 +12,7 @@ import {
   mapPermissions,
   NameKind,
   SettingSpec,
+  sizeText,
   SmmuVersion,
   transactionStatusDocs,
   transactionStatuses,
@@ -177,7 +178,8 @@ function settingDocumentation(spec: SettingSpec): string {
       lines.push(`\`${spec.key} ${value.values.join(' | ')}\` — default \`${value.default}\``);
       break;
     case 'number':
-      lines.push(`\`${spec.key} N\` — ${value.min} to ${value.max}${value.powerOfTwo ? ', a power of two' : ''}${value.default === undefined ? '' : `; default \`${value.default}\``}`);
+      if (value.sizes) lines.push(`\`${spec.key} ${value.sizes.join(' | ')}\`${value.default === undefined ? '' : ` — default \`${sizeText(value.sizes, value.default)}\``}`);
+      else lines.push(`\`${spec.key} N\` — ${value.min} to ${value.max}${value.powerOfTwo ? ', a power of two' : ''}${value.default === undefined ? '' : `; default \`${value.default}\``}`);
       break;
     case 'name':
       lines.push(`\`${spec.key} NAME\` — a ${value.of}${value.default ? `; default \`${value.default}\`` : ''}`);
@@ -200,6 +202,7 @@ function settingBody(spec: SettingSpec, analysis: Analysis): string | undefined 
     case 'enum':
       return `${spec.key} ${choice(1, value.values, value.default)}`;
     case 'number':
+      if (value.sizes) return `${spec.key} ${choice(1, value.sizes, value.default === undefined ? value.sizes[0] ?? '' : sizeText(value.sizes, value.default))}`;
       return value.default === undefined ? `${spec.key} \${1}` : `${spec.key} \${1:${value.default}}`;
     case 'name':
       return `${spec.key} ${choice(1, analysis.compiled.check.symbols.all(value.of).map((s) => s.name), value.of)}`;
@@ -234,6 +237,17 @@ function valueMeaning(spec: SettingSpec, value: string): string | undefined {
 function settingValueItems(spec: SettingSpec, analysis: Analysis): CompletionItem[] {
   const value = spec.value;
   if (value.kind === 'name') return nameItems(value.of, analysis);
+  if (value.kind === 'number' && value.sizes) {
+    const sizes = value.sizes;
+    const fallback = value.default === undefined ? undefined : sizeText(sizes, value.default);
+    return sizes.map((size) => ({
+      label: size,
+      kind: CompletionItemKind.EnumMember,
+      detail: spec.summary,
+      documentation: markdown(settingDocumentation(spec)),
+      ...(size === fallback ? { labelDetails: { detail: ' (default)' } } : {}),
+    }));
+  }
   if (value.kind !== 'enum') return [];
   return value.values.map((word) => ({
     label: word,

@@ -1,7 +1,7 @@
 import { Hover, MarkupKind, Position } from 'vscode-languageserver';
 import { Declaration, DomainDeclaration, MapStatement, Setting, VfioDeclaration } from '../emulator/language/ast';
 import { constantValue } from '../emulator/language/evaluate';
-import { blockSettings, BlockKind, counterDocs, CounterName, faultFields, mapPermissions, settingSpec } from '../emulator/language/schema';
+import { blockSettings, BlockKind, counterDocs, CounterName, faultFields, mapPermissions, settingSpec, sizeText } from '../emulator/language/schema';
 import { contains, Range } from '../emulator/language/source';
 import { Analysis } from './analysis';
 import { describeDeclaration, describeLabel } from './declarationSummary';
@@ -56,7 +56,8 @@ function settingHover(analysis: Analysis, offset: number): Hover | undefined {
   if (!setting || !spec || !range) return undefined;
   const lines = [`**${spec.key}**${spec.only ? ` (${smmuKinds[spec.only].name})` : ''} — ${spec.summary}`];
   if (spec.detail) lines.push('', spec.detail);
-  if ((spec.value.kind === 'number' || spec.value.kind === 'enum') && spec.value.default !== undefined) lines.push('', `default: \`${String(spec.value.default)}\``);
+  if (spec.value.kind === 'number' && spec.value.sizes && spec.value.default !== undefined) lines.push('', `default: \`${sizeText(spec.value.sizes, spec.value.default)}\``);
+  else if ((spec.value.kind === 'number' || spec.value.kind === 'enum') && spec.value.default !== undefined) lines.push('', `default: \`${String(spec.value.default)}\``);
   return markdown(analysis, range, lines);
 }
 

@@ -1,9 +1,11 @@
-import { WalkResult } from '../emulator/inspect/walks';
+import { sizeName, WalkResult } from '../emulator/inspect/walks';
 import { hex, hex64, hexGrouped } from '../emulator/util/u64';
 
-/** The walk as a table, root first. */
+/** The walk as a table, root first; a 16K or 64K granule (not the default 4K) is named above it, since it changes what a level and an index mean. */
 export function walkLines(walk: WalkResult): string[] {
-  const lines = ['| level | index | descriptor at | value | meaning |', '|---|---|---|---|---|'];
+  const granule = walk.granule;
+  const caption = granule.name === '4K' ? [] : [`${granule.name} granule: ${granule.bitsPerLevel} index bits a level, ${granule.entries} entries a table`, ''];
+  const lines = [...caption, '| level | index | descriptor at | value | meaning |', '|---|---|---|---|---|'];
   for (const step of walk.steps) {
     lines.push(`| L${step.level} | ${step.index} | \`${hex(step.descriptorAddress)}\` | \`${hex64(step.value)}\` | ${step.descriptor.text} |`);
   }
@@ -14,7 +16,7 @@ export function walkLines(walk: WalkResult): string[] {
 export function outcomeLines(walk: WalkResult): string[] {
   const outcome = walk.outcome;
   if (outcome.kind !== 'success') return [`**${outcome.kind} fault at level ${outcome.level}**: ${outcome.reason}`];
-  const size = outcome.size === 0x1000n ? '4K page' : outcome.size === 0x20_0000n ? '2M block' : '1G block';
+  const size = `${sizeName(Number(outcome.size))} ${outcome.level === 3 ? 'page' : 'block'}`;
   return [
     `**${hexGrouped(walk.iova)} → ${hexGrouped(outcome.pa)}** (${size}, level ${outcome.level})`,
     '',

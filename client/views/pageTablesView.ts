@@ -45,7 +45,7 @@ export class PageTablesView extends SessionTree<PageTableNode> {
       const d = node.domain;
       const item = new vscode.TreeItem(d.name, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `domain-${d.name}`;
-      item.description = `${d.smmu}${d.contextBank === null ? '' : ` cb${d.contextBank}`} · L${d.rootLevel} root at ${d.root} · ${d.ias}-bit IOVA → ${d.oas}-bit PA`;
+      item.description = `${d.smmu}${d.contextBank === null ? '' : ` cb${d.contextBank}`} · L${d.rootLevel} root at ${d.root} · ${d.ias}-bit IOVA → ${d.oas}-bit PA · ${d.granule} granule`;
       item.iconPath = new vscode.ThemeIcon('symbol-structure');
       item.contextValue = 'iommu.domain';
       return item;

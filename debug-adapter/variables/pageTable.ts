@@ -1,6 +1,6 @@
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Machine } from '../../emulator/machine/machine';
-import { describeDescriptor, ENTRIES_PER_TABLE, Level, TableEntry } from '../../emulator/inspect/walks';
+import { describeDescriptor, Granule, Level, TableEntry } from '../../emulator/inspect/walks';
 import { fromHalves, hex, hex64, hexGrouped } from '../../emulator/util/u64';
 import { dataIdOf } from '../dataWatches';
 import { RequestError } from '../errors';
@@ -25,12 +25,12 @@ function writeDescriptor(machine: Machine, pa: number, value: bigint, onWrite: (
 }
 
 /** One descriptor: its value and decoded fields; writing the value or a bit writes memory (the TLB keeps what it cached). */
-function descriptorVariables(machine: Machine, pa: number, level: Level, onWrite: (pa: number) => void): VariableContainer {
+function descriptorVariables(machine: Machine, pa: number, level: Level, granule: Granule, onWrite: (pa: number) => void): VariableContainer {
   const read = (): bigint => machine.runtime.memory.readU64(pa);
   return {
     variables: () => {
       const value = read();
-      const fields = describeDescriptor(Number(value & 0xffff_ffffn), Number(value >> 32n), level);
+      const fields = describeDescriptor(Number(value & 0xffff_ffffn), Number(value >> 32n), level, granule);
       return [
         leaf('value', hex64(value), { memoryReference: memoryReference(pa), type: fields.text }),
         leaf('type', fields.type),
@@ -70,11 +70,18 @@ export function tableEntries(machine: Machine, ref: TableRef): TableEntry[] {
   return table.entries(ref.level, ref.table, ref.iovaBase);
 }
 
-/** How many descriptors a domain's table at `level` holds: its root may hold more or fewer than a page's 512. */
+/** How many descriptors a domain's table at `level` holds: its root may hold fewer than the granule's full table (512, 2048, 8192). */
 export function entryCount(machine: Machine, domain: number, level: Level): number {
   const table = machine.runtime.tables[domain];
   if (!table) throw new RequestError(`there is no domain ${domain}`);
-  return level === table.startLevel ? table.rootEntries : ENTRIES_PER_TABLE;
+  return level === table.startLevel ? table.rootEntries : table.granule.entries;
+}
+
+/** A domain's translation granule. */
+function granuleOf(machine: Machine, domain: number): Granule {
+  const table = machine.runtime.tables[domain];
+  if (!table) throw new RequestError(`there is no domain ${domain}`);
+  return table.granule;
 }
 
 /** The root table of a domain. */
@@ -101,7 +108,7 @@ export function tableVariables(machine: Machine, store: VariableStore, ref: Tabl
       const child: TableRef = { domain: ref.domain, level: entry.next.level, table: entry.next.tableAddress, iovaBase: entry.next.iovaBase };
       return { ...common, variablesReference: store.add(tableVariables(machine, store, child, onWrite)), indexedVariables: tableEntries(machine, child).length };
     }
-    return { ...common, variablesReference: store.add(descriptorVariables(machine, Number(entry.descriptorAddress), ref.level, onWrite)) };
+    return { ...common, variablesReference: store.add(descriptorVariables(machine, Number(entry.descriptorAddress), ref.level, granuleOf(machine, ref.domain), onWrite)) };
   };
   return {
     variables: (start = 0, count) => tableEntries(machine, ref).slice(start, count === undefined ? undefined : start + count).map(entryVariable),

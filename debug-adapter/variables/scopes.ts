@@ -76,7 +76,7 @@ export function walkVariables(walkNow: () => WalkResult, machine?: Machine, onWr
             const pa = Number(step.descriptorAddress);
             machine.writeMemory(pa, bytes);
             onWrite?.(pa);
-            return { value: `${hex64(value)}  ${describeDescriptor(Number(value & 0xffff_ffffn), Number(value >> 32n), step.level).text}` };
+            return { value: `${hex64(value)}  ${describeDescriptor(Number(value & 0xffff_ffffn), Number(value >> 32n), step.level, walkNow().granule).text}` };
           },
         }
       : {}),

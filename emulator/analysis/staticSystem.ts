@@ -6,7 +6,8 @@ import { engineStream } from '../language/checker/engines';
 import { smrMatches } from '../language/checker/streams';
 import { PhysicalMemory } from '../memory/physicalMemory';
 import { Access } from '../pgtable/descriptor';
-import { IoPgtable, LeafSize, SZ_1G } from '../pgtable/ioPgtable';
+import { IoPgtable, rootTableBytes } from '../pgtable/ioPgtable';
+import { Granule, granuleOfBytes } from '../pgtable/granule';
 import { TableAllocator, tablePoolReserved } from '../pgtable/tableAllocator';
 import { HotWalker, HotWalkResult, walk, WALK_OK, WalkResult } from '../pgtable/walker';
 import { attachInOrder } from '../scenario/attach';
@@ -45,7 +46,8 @@ export class StaticSystem {
     private readonly file: ScenarioFile,
     private readonly check: CheckResult,
   ) {
-    const reserved = tablePoolReserved([...check.mapsOf.values()].flat(), [...check.pgdOf.values()]);
+    const pgds = [...check.pgdOf].map(([domain, pgd]) => ({ pgd, bytes: rootTableBytes(...this.sizes(domain)) }));
+    const reserved = tablePoolReserved([...check.mapsOf.values()].flat(), pgds);
     this.allocator = new TableAllocator(this.memory, { reserved });
     for (const container of check.containers) {
       for (const domain of container.domains) this.containerMaps.set(domain, check.mapsOf.get(container.declaration) ?? []);
@@ -62,17 +64,25 @@ export class StaticSystem {
     // A container's domains have a domain's default sizes.
     const settings = 'kind' in domain ? this.check.settings.get(domain) : undefined;
     const pgd = 'kind' in domain ? this.check.pgdOf.get(domain) : undefined;
+    const [ias, granule] = this.sizes(domain);
     const table = new IoPgtable(this.memory, this.allocator, {
-      ias: Number(settings?.number('ias') ?? 48n),
+      ias,
+      granule,
       oas: Number(settings?.number('oas') ?? 40n),
       ...(pgd === undefined ? {} : { pgd: Number(pgd) }),
     });
     const maps = 'kind' in domain ? this.check.mapsOf.get(domain) : this.containerMaps.get(domain);
     for (const map of maps ?? []) {
-      table.map(map.iova, map.pa, map.size, map.prot, (map.maxLeaf ?? SZ_1G) as LeafSize);
+      table.map(map.iova, map.pa, map.size, map.prot, map.maxLeaf);
     }
     this.tables.set(domain, table);
     return table;
+  }
+
+  /** A domain's ias and granule (a container's domains have a domain's defaults). */
+  private sizes(domain: StaticDomain): [number, Granule] {
+    const settings = 'kind' in domain ? this.check.settings.get(domain) : undefined;
+    return [Number(settings?.number('ias') ?? 48n), granuleOfBytes(Number(settings?.number('granule') ?? 0x1000n))];
   }
 
   /** The describing walk of an IOVA in a domain, as the SMMU would do it now. */

@@ -5,7 +5,8 @@
  */
 export { walk } from '../pgtable/walker';
 export type { WalkResult } from '../pgtable/walker';
-export { describeDescriptor, ENTRIES_PER_TABLE } from '../pgtable/descriptor';
+export { describeDescriptor, sizeName } from '../pgtable/descriptor';
+export type { Granule } from '../pgtable/granule';
 export type { Level } from '../pgtable/descriptor';
 export type { TableEntry } from '../pgtable/ioPgtable';
 export { formatDump } from '../machine/dump';

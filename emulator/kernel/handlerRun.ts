@@ -2,7 +2,6 @@ import { Expression, HandlerStatement } from '../language/ast';
 import { parsePermissions } from '../language/checker/permissions';
 import { Environment, evaluate, EvaluationError, isTruthy, toInteger } from '../language/evaluate';
 import { interpolate } from '../language/interpolate';
-import { LeafSize, SZ_1G, SZ_2M, SZ_4K } from '../pgtable/ioPgtable';
 import { captureDump } from '../machine/dump';
 import { Runtime } from '../machine/runtime';
 import { ActivityState } from '../machine/state';
@@ -37,9 +36,6 @@ function pageTableEvent(rt: Runtime, domain: number, description: string): void 
   if (rt.observed) rt.emit({ kind: 'page-table', time: rt.state.now, domain, description });
 }
 
-function leafCap(pages: bigint | undefined): LeafSize {
-  return pages === SZ_4K || pages === SZ_2M ? pages : SZ_1G;
-}
 
 /** Runs one statement; returns the cycles it takes. */
 function execute(rt: Runtime, activity: ActivityState, statement: Statement, env: Environment): number {
@@ -59,10 +55,12 @@ function execute(rt: Runtime, activity: ActivityState, statement: Statement, env
     }
     case 'map': {
       const faultPage = activity.cfi?.far ?? activity.fault?.iova ?? 0n;
-      const iova = statement.page ? faultPage & ~0xfffn : integer(statement.iova, env, 'the IOVA', statement);
-      const size = statement.page ? SZ_4K : integer(statement.size, env, 'the size', statement);
+      // `map page`: the granule's page holding the faulting address (16 KiB with a 16K granule).
+      const page = BigInt(table?.granule.bytes ?? 0x1000);
+      const iova = statement.page ? faultPage & ~(page - 1n) : integer(statement.iova, env, 'the IOVA', statement);
+      const size = statement.page ? page : integer(statement.size, env, 'the size', statement);
       const pa = integer(statement.pa, env, 'the PA', statement);
-      const result = table?.map(iova, pa, size, parsePermissions(statement.perms, undefined), leafCap(statement.pages?.value));
+      const result = table?.map(iova, pa, size, parsePermissions(statement.perms, undefined), statement.pages?.value);
       const call = `iommu_map(${hex(iova)}, ${hex(pa)}, ${hex(size)})`;
       if (result && !result.ok) log(rt, activity, `${call} failed: ${result.error.message}`, statement.range.start);
       if (result?.ok) rt.journal.map({ time: rt.state.now, domain, iova, size, offset: statement.range.start });

@@ -12,7 +12,8 @@ export type NameKind = 'smmu' | 'domain' | 'master' | 'engine' | 'workqueue' | '
 
 export type SettingValueSpec =
   /** No `default`: left out, the setting is decided elsewhere (the detail says by what). */
-  | { kind: 'number'; min: bigint; max: bigint; powerOfTwo?: boolean; default?: bigint }
+  /** `sizes`: the only values allowed, written as sizes (`4K`, `16K`, `64K`). */
+  | { kind: 'number'; min: bigint; max: bigint; powerOfTwo?: boolean; sizes?: readonly string[]; default?: bigint }
   | { kind: 'enum'; values: readonly string[]; default: string }
   | { kind: 'name'; of: NameKind; default?: string }
   | { kind: 'flag' }
@@ -194,9 +195,28 @@ const dmaSettings: SettingSpec[] = [
 /** The largest physical address the machine has (memory/physicalMemory.ts PA_LIMIT is 2^48). */
 const paMax = (1n << 48n) - 1n;
 
+/** A size as scenarios write it: `4K` is 0x1000, `32M` 0x200_0000. */
+export function sizeValue(text: string): bigint {
+  const units: Record<string, bigint> = { K: 1n << 10n, M: 1n << 20n, G: 1n << 30n };
+  const unit = units[text.slice(-1)];
+  return unit === undefined ? BigInt(text) : BigInt(text.slice(0, -1)) * unit;
+}
+
+/** How a `sizes` setting's value reads: `16K` for 0x4000. */
+export function sizeText(sizes: readonly string[], value: bigint): string {
+  return sizes.find((size) => sizeValue(size) === value) ?? `${value}`;
+}
+
 const domain: SettingSpec[] = [
   { key: 'smmu', value: { kind: 'name', of: 'smmu' }, summary: 'The SMMU whose page-table format and context this domain uses (may be left out when there is one SMMU).' },
-  numberSetting('ias', 48n, 'Input address size in bits: the IOVA space (TCR.T0SZ = 64 - ias). Levels walked = ceil((ias - 12) / 9).', 25n, 48n),
+  {
+    key: 'granule',
+    value: { kind: 'number', min: 0x1000n, max: 0x1_0000n, sizes: ['4K', '16K', '64K'], default: 0x1000n },
+    summary: "Translation granule of the domain's stage-1 table: TCR.TG0 on SMMUv2, CD.TG0 on SMMUv3 (io-pgtable-arm's ARM_64_LPAE_S1 with a 4K, 16K or 64K page).",
+    detail:
+      '4K: 9 index bits a level, leaves of 4K, 2M (L2) and 1G (L1). 16K: 11 bits, leaves of 16K and 32M (L2). 64K: 13 bits, leaves of 64K and 512M (L2) — io-pgtable-arm\'s pgsize_bitmap for each (Arm ARM D8.2.8–D8.2.10). Maps, unmaps and `pages` are in multiples of the granule; ias 25..48 with every granule (T0SZ 16..39).',
+  },
+  numberSetting('ias', 48n, 'Input address size in bits: the IOVA space (TCR.T0SZ = 64 - ias). Levels walked = ceil((ias - page bits) / index bits): ceil((ias - 12) / 9) with 4K, (ias - 14) / 11 with 16K, (ias - 16) / 13 with 64K.', 25n, 48n),
   numberSetting('oas', 40n, 'Output address size in bits: the physical address space (TCR.IPS).', 32n, 48n),
   {
     key: 'pgd',

@@ -5,7 +5,7 @@ import { EvaluationError } from '../language/evaluate';
 import { counterNames } from '../language/schema';
 import { Range } from '../language/source';
 import { MemorySnapshot, PhysicalMemory } from '../memory/physicalMemory';
-import { IoPgtable, LeafSize, SZ_1G } from '../pgtable/ioPgtable';
+import { IoPgtable, rootTableBytes } from '../pgtable/ioPgtable';
 import { TableAllocator, TableAllocatorSnapshot, tablePoolReserved } from '../pgtable/tableAllocator';
 import { HotWalker } from '../pgtable/walker';
 import { ScenarioModel } from '../scenario/model';
@@ -118,14 +118,14 @@ export class Machine {
     const memory = new PhysicalMemory();
     const reserved = tablePoolReserved(
       model.domains.flatMap((d) => d.maps),
-      model.domains.flatMap((d) => (d.pgd === undefined ? [] : [d.pgd])),
+      model.domains.flatMap((d) => (d.pgd === undefined ? [] : [{ pgd: d.pgd, bytes: rootTableBytes(d.ias, d.granule) }])),
     );
     const allocator = new TableAllocator(memory, { reserved });
     const tables = model.domains.map((domain) => {
       const pgd = domain.pgd === undefined ? {} : { pgd: Number(domain.pgd) };
-      const table = new IoPgtable(memory, allocator, { ias: domain.ias, oas: domain.oas, splitsBlocks: !hasChange(model.kernel, 'partialBlockUnmap'), ...pgd });
+      const table = new IoPgtable(memory, allocator, { ias: domain.ias, oas: domain.oas, granule: domain.granule, splitsBlocks: !hasChange(model.kernel, 'partialBlockUnmap'), ...pgd });
       for (const map of domain.maps) {
-        const result = table.map(map.iova, map.pa, map.size, map.prot, (map.maxLeaf ?? SZ_1G) as LeafSize);
+        const result = table.map(map.iova, map.pa, map.size, map.prot, map.maxLeaf);
         if (!result.ok) throw new Error(`domain ${domain.name}: ${result.error.message}`);
       }
       return table;

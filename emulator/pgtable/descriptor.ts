@@ -1,13 +1,15 @@
 import { fromHalves, hex } from '../util/u64';
+import { Granule } from './granule';
 
 /**
- * The VMSAv8-64 stage-1 descriptor, 4 KiB granule (Arm ARM D8.3), as io-pgtable-arm's
- * ARM_64_LPAE_S1 format writes it. A descriptor is handled as two 32-bit halves, `lo`
- * (bits [31:0]) and `hi` (bits [63:32]), so the hot paths never touch a bigint.
+ * The VMSAv8-64 stage-1 descriptor (Arm ARM D8.3) of a 4K, 16K or 64K granule, as
+ * io-pgtable-arm's ARM_64_LPAE_S1 format writes it. A descriptor is handled as two 32-bit
+ * halves, `lo` (bits [31:0]) and `hi` (bits [63:32]), so the hot paths never touch a bigint.
  *
- * The output address is bits [47:12]: `hi[15:0]` are OA[47:32], `lo[31:12]` OA[31:12].
- * Bits [51:48] (52-bit addresses, which need FEAT_LPA2 with this granule) are not part of
- * it: io-pgtable-arm never sets them for oas ≤ 48.
+ * The output address is bits [47:granule shift] (D8.3.1: [47:12] for 4K, [47:14] for 16K,
+ * [47:16] for 64K): `hi[15:0]` are OA[47:32], `lo[31:shift]` the rest. The bits below the
+ * granule and bits [51:48] (52-bit addresses: FEAT_LPA/LPA2, TCR.DS) are not part of it:
+ * io-pgtable-arm never sets them for oas ≤ 48.
  */
 
 export type Level = 0 | 1 | 2 | 3;
@@ -75,41 +77,43 @@ export interface DescriptorWords {
   hi: number;
 }
 
-export const GRANULE_SHIFT = 12;
-export const BITS_PER_LEVEL = 9;
-export const ENTRIES_PER_TABLE = 1 << BITS_PER_LEVEL;
-
-/** Bit position of a level's index: L0 39, L1 30, L2 21, L3 12. */
-export function levelShift(level: Level): number {
-  return GRANULE_SHIFT + BITS_PER_LEVEL * (3 - level);
+/**
+ * Bit position of a level's index (D8.2.8–D8.2.10): 4K L0 39, L1 30, L2 21, L3 12;
+ * 16K L0 47, L1 36, L2 25, L3 14; 64K L1 42, L2 29, L3 16.
+ */
+export function levelShift(level: Level, granule: Granule): number {
+  return granule.shift + granule.bitsPerLevel * (3 - level);
 }
 
-const LEVEL_SIZES: readonly number[] = [2 ** 39, 2 ** 30, 2 ** 21, 2 ** 12];
-
-/** Bytes one entry of a level spans: 512 GiB, 1 GiB, 2 MiB, 4 KiB (exact: below 2^53). */
-export function levelSize(level: Level): number {
-  return LEVEL_SIZES[level];
+/** Bytes one entry of a level spans: 4K 512G/1G/2M/4K, 16K 128T/64G/32M/16K, 64K 4T/512M/64K (below 2^53). */
+export function levelSize(level: Level, granule: Granule): number {
+  return 2 ** levelShift(level, granule);
 }
 
 /** The table index an IOVA selects at `level`. */
-export function levelIndex(iova: bigint, level: Level): number {
-  return Number((iova >> BigInt(levelShift(level))) & BigInt(ENTRIES_PER_TABLE - 1));
+export function levelIndex(iova: bigint, level: Level, granule: Granule): number {
+  return Number((iova >> BigInt(levelShift(level, granule))) & BigInt(granule.entries - 1));
 }
 
-/** Levels of a table for `ias` input bits, and the level the walk starts at. */
-export function tableGeometry(ias: number): { levels: number; startLevel: Level } {
-  const levels = Math.ceil((ias - GRANULE_SHIFT) / BITS_PER_LEVEL);
-  return { levels, startLevel: (4 - levels) as Level };
+/**
+ * Levels of a table for `ias` input bits, the level the walk starts at and the entries of
+ * its start-level table (Tables D8-18, D8-28, D8-37: up to a full level's index bits).
+ */
+export function tableGeometry(ias: number, granule: Granule): { levels: number; startLevel: Level; rootEntries: number } {
+  const levels = Math.ceil((ias - granule.shift) / granule.bitsPerLevel);
+  const startLevel = (4 - levels) as Level;
+  return { levels, startLevel, rootEntries: 2 ** (ias - levelShift(startLevel, granule)) };
 }
 
-/** Bits [47:12] of a descriptor as an address (a number: below 2^48). */
-export function outputAddressOf(lo: number, hi: number): number {
-  return (hi & HI_OA_MASK) * 2 ** 32 + ((lo & ~0xfff) >>> 0);
+/** Bits [47:granule shift] of a descriptor as an address (a number: below 2^48). */
+export function outputAddressOf(lo: number, hi: number, granule: Granule): number {
+  const address = (hi & HI_OA_MASK) * 2 ** 32 + ((lo & ~0xfff) >>> 0);
+  return address - (address % granule.bytes);
 }
 
-/** Can a leaf sit at this level? 1 GiB and 2 MiB blocks, 4 KiB pages; no level-0 blocks. */
-function isLeafLevel(level: Level): boolean {
-  return level !== 0;
+/** Can a leaf sit at this level? Pages at 3, blocks from the granule's block level (D8-17, D8-27, D8-36). */
+function isLeafLevel(level: Level, granule: Granule): boolean {
+  return level >= granule.blockLevel;
 }
 
 /**
@@ -117,11 +121,11 @@ function isLeafLevel(level: Level): boolean {
  * AF unless `noaf`, AP[2] for read-only, AP[1] unless privileged, AttrIndx and SH from
  * the memory type, XN (UXN and PXN) for IOMMU_NOEXEC. `pa` is the block's or page's base.
  */
-export function protToLeaf(pa: number, prot: Prot, level: Level): DescriptorWords {
-  if (!isLeafLevel(level)) {
-    throw new RangeError('level 0 holds no blocks');
+export function protToLeaf(pa: number, prot: Prot, level: Level, granule: Granule): DescriptorWords {
+  if (!isLeafLevel(level, granule)) {
+    throw new RangeError(`level ${level} holds no blocks with the ${granule.name} granule`);
   }
-  const size = levelSize(level);
+  const size = levelSize(level, granule);
   if (!Number.isInteger(pa) || pa < 0 || pa >= 2 ** 48 || pa % size !== 0) {
     throw new RangeError(`${hex(pa)} is not a ${sizeName(size)}-aligned 48-bit address`);
   }
@@ -153,10 +157,10 @@ export function protToLeaf(pa: number, prot: Prot, level: Level): DescriptorWord
   return { lo: (lo | (pa % 2 ** 32)) >>> 0, hi: hi >>> 0 };
 }
 
-/** A table descriptor: the next-level table's address | 0b11. */
-export function tableDescriptor(tablePa: number): DescriptorWords {
-  if (!Number.isInteger(tablePa) || tablePa < 0 || tablePa >= 2 ** 48 || tablePa % 4096 !== 0) {
-    throw new RangeError(`${hex(tablePa)} is not a 4 KiB aligned 48-bit address`);
+/** A table descriptor: the next-level table's address (granule-aligned) | 0b11. */
+export function tableDescriptor(tablePa: number, granule: Granule): DescriptorWords {
+  if (!Number.isInteger(tablePa) || tablePa < 0 || tablePa >= 2 ** 48 || tablePa % granule.bytes !== 0) {
+    throw new RangeError(`${hex(tablePa)} is not a ${granule.name} aligned 48-bit address`);
   }
   return { lo: ((tablePa % 2 ** 32) | DESC_VALID | DESC_TABLE_OR_PAGE) >>> 0, hi: Math.floor(tablePa / 2 ** 32) };
 }
@@ -164,7 +168,7 @@ export function tableDescriptor(tablePa: number): DescriptorWords {
 export type DescriptorType = 'invalid' | 'table' | 'block' | 'page' | 'reserved';
 
 /** How a level reads bits [1:0]: invalid, table, block or page — or reserved. */
-export function descriptorType(lo: number, level: Level): DescriptorType {
+export function descriptorType(lo: number, level: Level, granule: Granule): DescriptorType {
   if ((lo & DESC_VALID) === 0) {
     return 'invalid';
   }
@@ -175,8 +179,8 @@ export function descriptorType(lo: number, level: Level): DescriptorType {
   if (bit1) {
     return 'table';
   }
-  // A level-0 block does not exist with a 4 KiB granule (and no FEAT_LPA2).
-  return level === 0 ? 'reserved' : 'block';
+  // No level-0 blocks, nor level-1 ones with 16K/64K, without 52-bit addresses (D8-17, D8-27, D8-36).
+  return isLeafLevel(level, granule) ? 'block' : 'reserved';
 }
 
 /** Every field of one descriptor, for the debugger's tables and the hover. */
@@ -206,8 +210,8 @@ export interface DescriptorFields {
   text: string;
 }
 
-export function describeDescriptor(lo: number, hi: number, level: Level): DescriptorFields {
-  const type = descriptorType(lo, level);
+export function describeDescriptor(lo: number, hi: number, level: Level, granule: Granule): DescriptorFields {
+  const type = descriptorType(lo, level, granule);
   const fields: DescriptorFields = {
     value: fromHalves(lo, hi),
     level,
@@ -233,16 +237,16 @@ export function describeDescriptor(lo: number, hi: number, level: Level): Descri
       fields.text = 'invalid';
       break;
     case 'reserved':
-      fields.text = level === 3 ? 'reserved (bit1=0 at level 3)' : 'reserved (no blocks at level 0)';
+      fields.text = level === 3 ? 'reserved (bit1=0 at level 3)' : level === 0 ? 'reserved (no blocks at level 0)' : `reserved (no level ${level} blocks with the ${granule.name} granule)`;
       break;
     case 'table':
-      fields.outputAddress = BigInt(outputAddressOf(lo, hi));
+      fields.outputAddress = BigInt(outputAddressOf(lo, hi, granule));
       fields.text = `table → ${hex(fields.outputAddress)}${tableAttributesText(fields)}`;
       break;
     case 'block':
     case 'page': {
-      fields.outputAddress = BigInt(leafOutputAddress(lo, hi, level));
-      const kind = type === 'page' ? 'page' : `block ${sizeName(levelSize(level))}`;
+      fields.outputAddress = BigInt(leafOutputAddress(lo, hi, level, granule));
+      const kind = type === 'page' ? 'page' : `block ${sizeName(levelSize(level, granule))}`;
       fields.text = `${kind} → ${hex(fields.outputAddress)} ${leafAttributesText(fields)}`;
       break;
     }
@@ -251,9 +255,9 @@ export function describeDescriptor(lo: number, hi: number, level: Level): Descri
 }
 
 /** A leaf's OA: bits [47:levelShift]; a block's lower bits are RES0 and ignored. */
-export function leafOutputAddress(lo: number, hi: number, level: Level): number {
-  const address = outputAddressOf(lo, hi);
-  return address - (address % levelSize(level));
+export function leafOutputAddress(lo: number, hi: number, level: Level, granule: Granule): number {
+  const address = outputAddressOf(lo, hi, granule);
+  return address - (address % levelSize(level, granule));
 }
 
 function leafAttributesText(f: DescriptorFields): string {
@@ -298,7 +302,7 @@ function tableAttributesText(f: DescriptorFields): string {
   return parts.length === 0 ? '' : `, ${parts.join(', ')}`;
 }
 
-/** `4K`, `2M`, `1G`, `512G`. */
+/** `4K`, `2M`, `1G`, `512G`, `16K`, `32M`. */
 export function sizeName(bytes: number): string {
   const units: readonly [number, string][] = [
     [2 ** 30, 'G'],

@@ -5,7 +5,6 @@ import {
   DESC_VALID,
   DescriptorFields,
   describeDescriptor,
-  ENTRIES_PER_TABLE,
   leafOutputAddress,
   Level,
   levelSize,
@@ -15,14 +14,16 @@ import {
   tableDescriptor,
   tableGeometry,
 } from './descriptor';
+import { Granule, GRANULE_4K, MAX_IAS, MIN_IAS } from './granule';
 import { TableAllocator } from './tableAllocator';
 import { TableConfig } from './walker';
 
 /**
  * One domain's stage-1 table, built the way Linux's iommu_map/iommu_unmap drive
- * io-pgtable-arm (ARM_64_LPAE_S1, 4 KiB granule): the root table exists from the start,
- * `map` installs the largest leaves alignment allows and allocates intermediate tables
- * from the allocator, `unmap` clears leaves (splitting a block it only partly covers).
+ * io-pgtable-arm (ARM_64_LPAE_S1, 4K, 16K or 64K granule): the root table exists from the
+ * start, `map` installs the largest leaves alignment and the granule's pgsize_bitmap allow
+ * and allocates intermediate tables (of the granule's size) from the allocator, `unmap`
+ * clears leaves (splitting a block it only partly covers).
  *
  * Addresses are bigint at this API and numbers inside: after validation every IOVA is
  * below 2^ias ≤ 2^48 and every PA below 2^oas ≤ 2^48, so the arithmetic is exact.
@@ -31,11 +32,12 @@ import { TableConfig } from './walker';
 export const SZ_4K = 0x1000n;
 export const SZ_2M = 0x20_0000n;
 export const SZ_1G = 0x4000_0000n;
-export type LeafSize = typeof SZ_4K | typeof SZ_2M | typeof SZ_1G;
 
 export interface IoPgtableConfig {
   /** Input (IOVA) bits, 25..48. */
   ias: number;
+  /** The translation granule (TG0); 4K unless given. */
+  granule?: Granule;
   /** Output (PA) bits, 32..48. */
   oas: number;
   /**
@@ -44,7 +46,7 @@ export interface IoPgtableConfig {
    */
   splitsBlocks?: boolean;
   /**
-   * The top-level table's physical address (a domain's `pgd`): 4 KiB aligned, and reserved
+   * The top-level table's physical address (a domain's `pgd`): aligned to its table (at least 4 KiB), and reserved
    * in the allocator so that no other table lands on it. Default: the allocator's next page.
    */
   pgd?: number;
@@ -117,21 +119,24 @@ const LEAF_ATTRIBUTES_HI = 0xfff8_0000;
 export class IoPgtable {
   readonly ias: number;
   readonly oas: number;
+  readonly granule: Granule;
   private readonly splitsBlocks: boolean;
   readonly levels: number;
   readonly startLevel: Level;
   /** The root table's physical address (TTBR). */
   readonly root: number;
-  /** Entries of the start-level table: 2^((ias - 12) mod 9), or 512. */
+  /** Entries of the start-level table: up to the granule's full table (4K: 2^((ias - 12) mod 9), or 512). */
   readonly rootEntries: number;
+  /** Bytes the start-level table takes: its entries, but at least a 4 KiB page, as the kernel allocates pages. */
+  readonly rootBytes: number;
 
   constructor(
     private readonly memory: PhysicalMemory,
     private readonly allocator: TableAllocator,
     config: IoPgtableConfig,
   ) {
-    if (!Number.isInteger(config.ias) || config.ias < 25 || config.ias > 48) {
-      throw new RangeError(`ias ${config.ias} is outside 25..48`);
+    if (!Number.isInteger(config.ias) || config.ias < MIN_IAS || config.ias > MAX_IAS) {
+      throw new RangeError(`ias ${config.ias} is outside ${MIN_IAS}..${MAX_IAS}`);
     }
     if (!Number.isInteger(config.oas) || config.oas < 32 || config.oas > 48) {
       throw new RangeError(`oas ${config.oas} is outside 32..48`);
@@ -139,42 +144,43 @@ export class IoPgtable {
     this.ias = config.ias;
     this.oas = config.oas;
     this.splitsBlocks = config.splitsBlocks ?? true;
-    const { levels, startLevel } = tableGeometry(config.ias);
+    this.granule = config.granule ?? GRANULE_4K;
+    const { levels, startLevel, rootEntries } = tableGeometry(config.ias, this.granule);
     this.levels = levels;
     this.startLevel = startLevel;
-    this.rootEntries = 2 ** (config.ias - 12 - 9 * (levels - 1));
-    if (config.pgd === undefined) this.root = allocator.allocate();
+    this.rootEntries = rootEntries;
+    this.rootBytes = rootTableBytes(config.ias, this.granule);
+    if (config.pgd === undefined) this.root = allocator.allocateTable(this.rootBytes);
     else {
-      if (config.pgd % PAGE_SIZE !== 0) throw new RangeError(`pgd ${hex(config.pgd)} is not 4 KiB aligned`);
+      if (config.pgd % this.rootBytes !== 0) throw new RangeError(`pgd ${hex(config.pgd)} is not ${this.rootBytes / 1024} KiB aligned`);
       this.root = config.pgd;
-      memory.zeroPage(config.pgd);
+      for (let page = 0; page < this.rootBytes; page += PAGE_SIZE) memory.zeroPage(config.pgd + page);
     }
   }
 
   tableConfig(): TableConfig {
-    return { root: this.root, startLevel: this.startLevel, ias: this.ias, oas: this.oas };
+    return { root: this.root, startLevel: this.startLevel, ias: this.ias, oas: this.oas, granule: this.granule };
   }
 
   /**
    * iommu_map: maps [iova, iova + size) to [pa, pa + size) with the largest leaves the
-   * alignment of both addresses allows, up to `maxLeafSize`. All or nothing: if any page
+   * alignment of both addresses allows, up to `maxLeafSize` (`pages`: the largest of the
+   * granule's page sizes not above it; the granule's page when none is). All or nothing: if any page
    * of the range is mapped already, nothing is written.
    */
-  map(iova: bigint, pa: bigint, size: bigint, prot: Prot, maxLeafSize: LeafSize = SZ_1G): MapResult {
+  map(iova: bigint, pa: bigint, size: bigint, prot: Prot, maxLeafSize?: bigint): MapResult {
     const refused = (kind: MapErrorKind, message: string, at?: bigint): MapResult => ({
       ok: false,
       error: new MapError(kind, message, at),
     });
-    if (maxLeafSize !== SZ_4K && maxLeafSize !== SZ_2M && maxLeafSize !== SZ_1G) {
-      throw new RangeError(`leaf size ${hex(maxLeafSize)} is not 4K, 2M or 1G`);
-    }
+    const granuleBytes = BigInt(this.granule.bytes);
     for (const [what, value] of [
       ['IOVA', iova],
       ['PA', pa],
       ['size', size],
     ] as const) {
-      if (value % SZ_4K !== 0n) {
-        return refused('misaligned', `${what} ${hex(value)} is not 4K-aligned`);
+      if (value % granuleBytes !== 0n) {
+        return refused('misaligned', `${what} ${hex(value)} is not ${this.granule.name}-aligned`);
       }
     }
     if (size <= 0n) {
@@ -196,7 +202,9 @@ export class IoPgtable {
       return refused('exists', `IOVA ${hex(mapped)} is already mapped`, BigInt(mapped));
     }
 
-    const largest = this.leafLevelOf(Number(maxLeafSize));
+    const sizes = this.granule.pageSizes;
+    const cap = maxLeafSize === undefined ? sizes[sizes.length - 1] : [...sizes].reverse().find((s) => s <= maxLeafSize);
+    const largest = this.leafLevelOf(Number(cap ?? sizes[0]));
     let offset = 0;
     let leaves = 0;
     const total = end - start;
@@ -204,7 +212,7 @@ export class IoPgtable {
     while (offset < total) {
       const level = this.largestLeaf(start + offset, base + offset, total - offset, largest);
       this.installLeaf(start + offset, base + offset, level, prot);
-      offset += levelSize(level);
+      offset += levelSize(level, this.granule);
       leaves++;
     }
     return { ok: true, leaves };
@@ -226,14 +234,15 @@ export class IoPgtable {
   /** `unmap`, saying also where a kernel that does not split blocks stopped at one it would only partly unmap. */
   unmapRange(iova: bigint, size: bigint): UnmapResult {
     const entries: ClearedEntry[] = [];
-    if (iova % SZ_4K !== 0n || size % SZ_4K !== 0n || size <= 0n || iova < 0n || iova + size > 1n << BigInt(this.ias)) {
+    const granuleBytes = BigInt(this.granule.bytes);
+    if (iova % granuleBytes !== 0n || size % granuleBytes !== 0n || size <= 0n || iova < 0n || iova + size > 1n << BigInt(this.ias)) {
       return { unmapped: 0n, cleared: entries };
     }
     const start = Number(iova);
     const total = Number(size);
     let unmapped = 0;
     while (unmapped < total) {
-      const level = this.largestLeaf(start + unmapped, 0, total - unmapped, this.leafLevelOf(Number(SZ_1G)));
+      const level = this.largestLeaf(start + unmapped, 0, total - unmapped, this.granule.blockLevel as Level);
       const cleared = this.unmapLeaf(start + unmapped, level, entries);
       if (cleared === PARTIAL_BLOCK) return { unmapped: BigInt(unmapped), cleared: entries, refusedPartialBlockAt: BigInt(start + unmapped) };
       if (cleared === 0) {
@@ -260,14 +269,14 @@ export class IoPgtable {
         return undefined;
       }
       if (level !== 3 && (lo & DESC_TABLE_OR_PAGE) !== 0) {
-        table = outputAddressOf(lo, hi);
+        table = outputAddressOf(lo, hi, this.granule);
         level = (level + 1) as Level;
         continue;
       }
-      if (level === 0 || (level === 3 && (lo & DESC_TABLE_OR_PAGE) === 0)) {
-        return undefined; // a level-0 block or a level-3 entry with bit1 = 0 maps nothing
+      if (level < this.granule.blockLevel || (level === 3 && (lo & DESC_TABLE_OR_PAGE) === 0)) {
+        return undefined; // a block above the granule's block levels or a level-3 entry with bit1 = 0 maps nothing
       }
-      return BigInt(leafOutputAddress(lo, hi, level) + (address % levelSize(level)));
+      return BigInt(leafOutputAddress(lo, hi, level, this.granule) + (address % levelSize(level, this.granule)));
     }
   }
 
@@ -276,8 +285,8 @@ export class IoPgtable {
     if (level < this.startLevel) {
       throw new RangeError(`this table starts at level ${this.startLevel}`);
     }
-    const count = level === this.startLevel ? this.rootEntries : ENTRIES_PER_TABLE;
-    const span = BigInt(levelSize(level));
+    const count = this.entryCount(level);
+    const span = BigInt(levelSize(level, this.granule));
     const table = Number(tableAddress);
     const result: TableEntry[] = [];
     for (let index = 0; index < count; index++) {
@@ -287,7 +296,7 @@ export class IoPgtable {
         continue;
       }
       const hi = this.memory.readHi(address);
-      const descriptor = describeDescriptor(lo, hi, level);
+      const descriptor = describeDescriptor(lo, hi, level, this.granule);
       const iova = iovaBase + BigInt(index) * span;
       const entry: TableEntry = { index, iova, descriptorAddress: BigInt(address), lo, hi, descriptor };
       if (descriptor.type === 'table') {
@@ -303,8 +312,8 @@ export class IoPgtable {
     const ranges: MappedRange[] = [];
     let last: { end: number; paEnd: number; lo: number; hi: number } | undefined;
     this.forEachLeaf(this.startLevel, this.root, 0, (iova, level, lo, hi) => {
-      const size = levelSize(level);
-      const pa = leafOutputAddress(lo, hi, level);
+      const size = levelSize(level, this.granule);
+      const pa = leafOutputAddress(lo, hi, level, this.granule);
       const current = ranges[ranges.length - 1];
       if (
         current !== undefined &&
@@ -317,7 +326,7 @@ export class IoPgtable {
         current.size += BigInt(size);
         current.leaves++;
       } else {
-        const descriptor = describeDescriptor(lo, hi, level);
+        const descriptor = describeDescriptor(lo, hi, level, this.granule);
         ranges.push({ iova: BigInt(iova), pa: BigInt(pa), size: BigInt(size), leaves: 1, descriptor });
       }
       last = { end: iova + size, paEnd: pa + size, lo, hi };
@@ -331,8 +340,8 @@ export class IoPgtable {
     base: number,
     visit: (iova: number, level: Level, lo: number, hi: number) => void,
   ): void {
-    const count = level === this.startLevel ? this.rootEntries : ENTRIES_PER_TABLE;
-    const span = levelSize(level);
+    const count = this.entryCount(level);
+    const span = levelSize(level, this.granule);
     for (let index = 0; index < count; index++) {
       const address = table + index * 8;
       const lo = this.memory.readLo(address);
@@ -342,8 +351,8 @@ export class IoPgtable {
       const hi = this.memory.readHi(address);
       const iova = base + index * span;
       if (level !== 3 && (lo & DESC_TABLE_OR_PAGE) !== 0) {
-        this.forEachLeaf((level + 1) as Level, outputAddressOf(lo, hi), iova, visit);
-      } else if (level !== 0 && (level !== 3 || (lo & DESC_TABLE_OR_PAGE) !== 0)) {
+        this.forEachLeaf((level + 1) as Level, outputAddressOf(lo, hi, this.granule), iova, visit);
+      } else if (level >= this.granule.blockLevel && (level !== 3 || (lo & DESC_TABLE_OR_PAGE) !== 0)) {
         visit(iova, level, lo, hi);
       }
     }
@@ -355,8 +364,8 @@ export class IoPgtable {
    * overwrites what it did not write itself.
    */
   private firstMapped(level: Level, table: number, base: number, start: number, end: number): number | undefined {
-    const span = levelSize(level);
-    const count = level === this.startLevel ? this.rootEntries : ENTRIES_PER_TABLE;
+    const span = levelSize(level, this.granule);
+    const count = this.entryCount(level);
     const first = Math.floor((Math.max(start, base) - base) / span);
     const last = Math.min(count - 1, Math.floor((end - 1 - base) / span));
     for (let index = first; index <= last; index++) {
@@ -367,7 +376,7 @@ export class IoPgtable {
       }
       const entryBase = base + index * span;
       if (level !== 3 && (lo & DESC_TABLE_OR_PAGE) !== 0) {
-        const next = outputAddressOf(lo, this.memory.readHi(address));
+        const next = outputAddressOf(lo, this.memory.readHi(address), this.granule);
         const found = this.firstMapped((level + 1) as Level, next, entryBase, start, end);
         if (found !== undefined) {
           return found;
@@ -379,10 +388,15 @@ export class IoPgtable {
     return undefined;
   }
 
+  /** Entries of a level's table: the root's may be fewer, every other is full. */
+  private entryCount(level: Level): number {
+    return level === this.startLevel ? this.rootEntries : this.granule.entries;
+  }
+
   /** The level of the largest leaf (not above `largest`) that fits at iova/pa. */
   private largestLeaf(iova: number, pa: number, remaining: number, largest: Level): Level {
-    for (let level = largest; level < 3; level++) {
-      const size = levelSize(level as Level);
+    for (let level = Math.max(largest, this.startLevel); level < 3; level++) {
+      const size = levelSize(level as Level, this.granule);
       if (iova % size === 0 && pa % size === 0 && remaining >= size) {
         return level as Level;
       }
@@ -390,14 +404,14 @@ export class IoPgtable {
     return 3;
   }
 
-  /** The leaf level of a 4K/2M/1G size, never above the start level (nor level 0). */
+  /** The leaf level of one of the granule's page sizes (4K: 4K/2M/1G; 16K: 16K/32M; 64K: 64K/512M), never above the start level. */
   private leafLevelOf(size: number): Level {
-    const level = size === 2 ** 30 ? 1 : size === 2 ** 21 ? 2 : 3;
+    const level = 3 - (Math.log2(size) - this.granule.shift) / this.granule.bitsPerLevel;
     return Math.max(level, this.startLevel) as Level;
   }
 
   private entryAddress(table: number, level: Level, iova: number): number {
-    return table + (Math.floor(iova / levelSize(level)) % ENTRIES_PER_TABLE) * 8;
+    return table + (Math.floor(iova / levelSize(level, this.granule)) % this.granule.entries) * 8;
   }
 
   /** Writes one leaf, allocating the tables above it; the range is known to be free. */
@@ -407,17 +421,17 @@ export class IoPgtable {
       const entry = this.entryAddress(table, level, iova);
       const lo = this.memory.readLo(entry);
       if ((lo & DESC_VALID) !== 0) {
-        table = outputAddressOf(lo, this.memory.readHi(entry));
+        table = outputAddressOf(lo, this.memory.readHi(entry), this.granule);
         continue;
       }
-      const next = this.allocator.allocate();
-      const descriptor = tableDescriptor(next);
+      const next = this.allocator.allocateTable(this.granule.bytes);
+      const descriptor = tableDescriptor(next, this.granule);
       this.memory.writeDescriptor(entry, descriptor.lo, descriptor.hi);
       table = next;
     }
     // The entry is invalid or an emptied table, which the kernel also replaces (the
     // table page is left behind: see TableAllocator).
-    const leaf = protToLeaf(pa, prot, leafLevel);
+    const leaf = protToLeaf(pa, prot, leafLevel, this.granule);
     this.memory.writeDescriptor(this.entryAddress(table, leafLevel, iova), leaf.lo, leaf.hi);
   }
 
@@ -432,13 +446,13 @@ export class IoPgtable {
       }
       if (level === target) {
         this.memory.writeDescriptor(entry, 0, 0);
-        cleared.push({ iova: BigInt(iova), size: BigInt(levelSize(level)), leaf: level === 3 || (lo & DESC_TABLE_OR_PAGE) === 0 });
-        return levelSize(level);
+        cleared.push({ iova: BigInt(iova), size: BigInt(levelSize(level, this.granule)), leaf: level === 3 || (lo & DESC_TABLE_OR_PAGE) === 0 });
+        return levelSize(level, this.granule);
       }
       const hi = this.memory.readHi(entry);
       if ((lo & DESC_TABLE_OR_PAGE) !== 0) {
-        table = outputAddressOf(lo, hi);
-      } else if (level === 0) {
+        table = outputAddressOf(lo, hi, this.granule);
+      } else if (level < this.granule.blockLevel) {
         return 0; // not a block: a reserved encoding the builder never writes
       } else if (!this.splitsBlocks) {
         return PARTIAL_BLOCK;
@@ -448,14 +462,14 @@ export class IoPgtable {
     }
   }
 
-  /** Replaces the block at `entry` by a table of 512 next-level leaves mapping the same. */
+  /** Replaces the block at `entry` by a full table (512, 2048 or 8192) of next-level leaves mapping the same. */
   private splitBlock(entry: number, lo: number, hi: number, level: Level): number {
     const childLevel = (level + 1) as Level;
-    const childSize = levelSize(childLevel);
-    const pa = leafOutputAddress(lo, hi, level);
-    const table = this.allocator.allocate();
+    const childSize = levelSize(childLevel, this.granule);
+    const pa = leafOutputAddress(lo, hi, level, this.granule);
+    const table = this.allocator.allocateTable(this.granule.bytes);
     const typeBits = DESC_VALID | (childLevel === 3 ? DESC_TABLE_OR_PAGE : 0);
-    for (let index = 0; index < ENTRIES_PER_TABLE; index++) {
+    for (let index = 0; index < this.granule.entries; index++) {
       const address = pa + index * childSize;
       this.memory.writeDescriptor(
         table + index * 8,
@@ -463,8 +477,17 @@ export class IoPgtable {
         ((hi & LEAF_ATTRIBUTES_HI) | Math.floor(address / 2 ** 32)) >>> 0,
       );
     }
-    const descriptor = tableDescriptor(table);
+    const descriptor = tableDescriptor(table, this.granule);
     this.memory.writeDescriptor(entry, descriptor.lo, descriptor.hi);
     return table;
   }
+}
+
+/**
+ * The bytes of the start-level table a domain of `ias` bits and `granule` allocates: its
+ * entries × 8 (Tables D8-18, D8-28, D8-37), but a 4 KiB page at least, as the kernel
+ * allocates page tables in pages; the TTBR is aligned to it (D8.2.3).
+ */
+export function rootTableBytes(ias: number, granule: Granule): number {
+  return Math.max(PAGE_SIZE, tableGeometry(ias, granule).rootEntries * 8);
 }

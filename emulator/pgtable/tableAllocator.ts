@@ -2,7 +2,8 @@ import { PA_LIMIT, PhysicalMemory } from '../memory/physicalMemory';
 import { hex, PAGE_SIZE } from '../util/u64';
 
 /**
- * Where page tables go in physical memory: 4 KiB pages handed out upward from a base
+ * Where page tables go in physical memory: 4 KiB pages (or aligned runs of them, for the
+ * tables of a 16K or 64K granule) handed out upward from a base
  * address, stepping over the physical ranges the scenario maps (so a table never lands on
  * a device's buffer), the same addresses on every run.
  *
@@ -22,11 +23,12 @@ export interface PhysicalRange {
 
 /**
  * What the pool must step over: the scenario's mapped data, and the top-level tables
- * domains placed themselves (`pgd`), which no other table may share. The machine and the
- * language server's prediction both reserve these, so their tables land on the same pages.
+ * domains placed themselves (`pgd`, each its table's bytes: see rootTableBytes), which no
+ * other table may share. The machine and the language server's prediction both reserve
+ * these, so their tables land on the same pages.
  */
-export function tablePoolReserved(maps: readonly { pa: bigint; size: bigint }[], pgds: readonly bigint[]): PhysicalRange[] {
-  return [...maps.map((m) => ({ start: Number(m.pa), size: Number(m.size) })), ...pgds.map((pgd) => ({ start: Number(pgd), size: PAGE_SIZE }))];
+export function tablePoolReserved(maps: readonly { pa: bigint; size: bigint }[], pgds: readonly { pgd: bigint; bytes: number }[]): PhysicalRange[] {
+  return [...maps.map((m) => ({ start: Number(m.pa), size: Number(m.size) })), ...pgds.map(({ pgd, bytes }) => ({ start: Number(pgd), size: bytes }))];
 }
 
 export interface TableAllocatorOptions {
@@ -78,6 +80,27 @@ export class TableAllocator {
   }
 
   /**
+   * A fresh, zeroed table of `bytes` (a power of two, at least 4 KiB), aligned to its size
+   * as a 16K or 64K granule's tables are (D8.2.3): the pages skipped to align it are
+   * left unused, not counted, so a 4K table comes from exactly where `allocate` gives it.
+   */
+  allocateTable(bytes: number): number {
+    if (bytes === PAGE_SIZE) return this.allocate();
+    if (!Number.isInteger(bytes) || bytes < PAGE_SIZE || (bytes & (bytes - 1)) !== 0) throw new RangeError(`a ${bytes}-byte table is not a power of two of pages`);
+    let pa = this.cursor;
+    for (;;) {
+      pa = Math.ceil(pa / bytes) * bytes;
+      const free = this.nextFree(pa, bytes);
+      if (free === pa) break;
+      pa = free;
+    }
+    this.cursor = pa + bytes;
+    this.allocated++;
+    for (let page = 0; page < bytes; page += PAGE_SIZE) this.memory.zeroPage(pa + page);
+    return pa;
+  }
+
+  /**
    * `pages` (a power of two) fresh, zeroed, physically contiguous pages, aligned to their
    * size as the SMMU wants its queues, stream table and linear CD tables: the first of them.
    * A reserved range in the way, or a misaligned start, moves the run on.
@@ -107,17 +130,17 @@ export class TableAllocator {
     this.allocated = snapshot.allocated;
   }
 
-  /** The first page at or above `pa` that overlaps no reserved range. */
-  private nextFree(pa: number): number {
+  /** The first address at or above `pa` (page-aligned) where `bytes` overlap no reserved range. */
+  private nextFree(pa: number, bytes = PAGE_SIZE): number {
     let candidate = pa;
     // Ranges are sorted by start: from the first one that ends past the candidate, each
     // overlap moves the candidate past it, until a range starts beyond it.
     for (let i = this.firstEndingAfter(candidate); i < this.reserved.length; i++) {
       const range = this.reserved[i] as PhysicalRange;
-      if (range.start >= candidate + PAGE_SIZE) break;
+      if (range.start >= candidate + bytes) break;
       if (candidate < range.start + range.size) candidate = Math.ceil((range.start + range.size) / PAGE_SIZE) * PAGE_SIZE;
     }
-    if (candidate + PAGE_SIZE > PA_LIMIT) {
+    if (candidate + bytes > PA_LIMIT) {
       throw new RangeError('the page-table pool has reached the top of physical memory');
     }
     return candidate;

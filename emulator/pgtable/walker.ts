@@ -21,11 +21,14 @@ import {
   leafOutputAddress,
   Level,
   levelIndex,
+  levelShift,
   levelSize,
   outputAddressOf,
+  tableGeometry,
   permissionsText,
   requiredPermission,
 } from './descriptor';
+import { Granule, MAX_IAS, MIN_IAS } from './granule';
 
 /**
  * Stage-1 table walks over emulated physical memory, in the order Arm ARM D8.15.5 checks
@@ -41,12 +44,13 @@ import {
  * server; `HotWalker` is the emulator's translation path and allocates nothing.
  */
 
-/** What the walk starts from: the TTBR (4 KiB aligned, below 2^48) and the TCR sizes. */
+/** What the walk starts from: the TTBR (aligned to its table, below 2^48) and the TCR sizes and granule (TG0). */
 export interface TableConfig {
   readonly root: number;
   readonly startLevel: Level;
   readonly ias: number;
   readonly oas: number;
+  readonly granule: Granule;
 }
 
 export type FaultKind = 'translation' | 'address-size' | 'access-flag' | 'permission';
@@ -60,7 +64,7 @@ export interface WalkFault {
 export interface Translation {
   kind: 'success';
   pa: bigint;
-  /** The leaf's level and the bytes it maps (4K page, 2M or 1G block). */
+  /** The leaf's level and the bytes it maps (a page of the granule, or a block: 2M/1G, 32M, 512M). */
   level: Level;
   size: bigint;
   /** Effective permissions, a mask of PRIV_READ … UNPRIV_EXECUTE. */
@@ -86,6 +90,8 @@ export interface WalkStep {
 
 export interface WalkResult {
   iova: bigint;
+  /** The granule walked (TG0): what the steps' levels and indices mean. */
+  granule: Granule;
   /** Every descriptor read, root first. */
   steps: WalkStep[];
   outcome: Translation | WalkFault;
@@ -98,7 +104,7 @@ const HI_TABLE_ATTRIBUTES = HI_AP_TABLE0 | HI_AP_TABLE1 | HI_UXN_TABLE | HI_PXN_
 export function walk(memory: PhysicalMemory, table: TableConfig, iova: bigint, access?: Access): WalkResult {
   checkTableConfig(table);
   const steps: WalkStep[] = [];
-  const result = (outcome: Translation | WalkFault): WalkResult => ({ iova, steps, outcome });
+  const result = (outcome: Translation | WalkFault): WalkResult => ({ iova, granule: table.granule, steps, outcome });
   const fault = (kind: FaultKind, level: Level, reason: string): WalkResult => result({ kind, level, reason });
 
   if (iova < 0n || iova >= 1n << BigInt(table.ias)) {
@@ -111,15 +117,16 @@ export function walk(memory: PhysicalMemory, table: TableConfig, iova: bigint, a
     return fault('address-size', 0, `table base ${hex(table.root)} ${beyondOas}`);
   }
 
+  const granule = table.granule;
   let level = table.startLevel;
   let tableAddress = table.root;
   let tableAttributes = 0;
   for (;;) {
-    const index = levelIndex(iova, level);
+    const index = levelIndex(iova, level, granule);
     const descriptorAddress = tableAddress + index * 8;
     const lo = memory.readLo(descriptorAddress);
     const hi = memory.readHi(descriptorAddress);
-    const descriptor = describeDescriptor(lo, hi, level);
+    const descriptor = describeDescriptor(lo, hi, level, granule);
     steps.push({
       level,
       index,
@@ -138,7 +145,7 @@ export function walk(memory: PhysicalMemory, table: TableConfig, iova: bigint, a
       case 'reserved':
         return fault('translation', level, `${where} is ${descriptor.text}`);
       case 'table': {
-        const next = outputAddressOf(lo, hi);
+        const next = outputAddressOf(lo, hi, granule);
         if (next >= oaLimit) {
           return fault('address-size', level, `${where} table address ${hex(next)} ${beyondOas}`);
         }
@@ -152,7 +159,7 @@ export function walk(memory: PhysicalMemory, table: TableConfig, iova: bigint, a
         break;
     }
 
-    const pa = leafOutputAddress(lo, hi, level);
+    const pa = leafOutputAddress(lo, hi, level, granule);
     if (pa >= oaLimit) {
       return fault('address-size', level, `${where} output address ${hex(pa)} ${beyondOas}`);
     }
@@ -166,13 +173,13 @@ export function walk(memory: PhysicalMemory, table: TableConfig, iova: bigint, a
     if (access !== undefined && (permissions & requiredPermission(accessCode(access))) === 0) {
       return fault('permission', level, permissionFaultReason(access, level, lo, hi, tableAttributes));
     }
-    const offset = iova % BigInt(levelSize(level));
+    const offset = iova % BigInt(levelSize(level, granule));
     const attrIndx = (lo >>> ATTR_INDX_SHIFT) & 7;
     return result({
       kind: 'success',
       pa: BigInt(pa) + offset,
       level,
-      size: BigInt(levelSize(level)),
+      size: BigInt(levelSize(level, granule)),
       permissions,
       permissionsText: permissionsText(permissions),
       attrIndx,
@@ -224,8 +231,8 @@ function permissionFaultReason(access: Access, level: Level, lo: number, hi: num
 }
 
 function checkTableConfig(table: TableConfig): void {
-  if (!Number.isInteger(table.ias) || table.ias < 25 || table.ias > 48) {
-    throw new RangeError(`ias ${table.ias} is outside 25..48`);
+  if (!Number.isInteger(table.ias) || table.ias < MIN_IAS || table.ias > MAX_IAS) {
+    throw new RangeError(`ias ${table.ias} is outside ${MIN_IAS}..${MAX_IAS}`);
   }
   if (!Number.isInteger(table.oas) || table.oas < 32 || table.oas > 48) {
     throw new RangeError(`oas ${table.oas} is outside 32..48`);
@@ -233,9 +240,13 @@ function checkTableConfig(table: TableConfig): void {
   if (!Number.isInteger(table.root) || table.root < 0 || table.root >= 2 ** 48 || table.root % PAGE_SIZE !== 0) {
     throw new RangeError(`table base ${table.root} is not a 4 KiB aligned 48-bit address`);
   }
-  const levels = Math.ceil((table.ias - 12) / 9);
-  if (table.startLevel !== 4 - levels) {
-    throw new RangeError(`start level ${table.startLevel} does not fit ias ${table.ias}`);
+  const { startLevel, rootEntries } = tableGeometry(table.ias, table.granule);
+  if (table.startLevel !== startLevel) {
+    throw new RangeError(`start level ${table.startLevel} does not fit ias ${table.ias} with the ${table.granule.name} granule`);
+  }
+  // TTBR.BADDR is aligned to the start-level table's size (D8.2.3: BaseAddr[PAsize-1:x]).
+  if (table.root % (rootEntries * 8) !== 0) {
+    throw new RangeError(`table base ${hex(table.root)} is not aligned to its ${rootEntries * 8}-byte table`);
   }
 }
 
@@ -258,6 +269,8 @@ export class HotWalkResult {
   level = 0;
   /** The 4 KiB output page of the walked page (PA >> 12, below 2^36). */
   outputPage = 0;
+  /** The 4 KiB pages the leaf spans (a 16K page 4, a 2M block 512). */
+  pages = 0;
   /** Effective permission mask (set once the leaf passed the access flag). */
   permissions = 0;
   /** The leaf descriptor and its physical address. */
@@ -266,21 +279,17 @@ export class HotWalkResult {
   descriptorAddress = 0;
 }
 
-// Per level: which bits of the leaf's page number come from the descriptor, and which
-// from the walked page number (a 1G block keeps 18 bits of it, a 2M block 9).
-const LEAF_PAGE_MASK = new Int32Array([0, 0xc0000, 0xffe00, 0xfffff]);
-const VPN_OFFSET_MASK = new Int32Array([0, 0x3ffff, 0x1ff, 0]);
-
-/** The walk cache: one slot per 2 MiB region (vpn / 512, below 2^27), direct-mapped, a power of two. */
+/** The walk cache: one slot per level-3 table's span (4K: 2 MiB, vpn / 512, below 2^27), direct-mapped, a power of two. */
 export const DEFAULT_WALK_CACHE_SLOTS = 4096;
 
 /**
- * The emulator's walk: one call per TLB miss, no allocation, JS numbers only. A virtual
- * page number is below 2^36 (ias ≤ 48) and every page number read from a descriptor below
- * 2^36 too, so the arithmetic is exact; only bits [35:27] (the level-0 index) lie above
- * bit 31 and are taken by division instead of a shift.
+ * The emulator's walk: one call per TLB miss, no allocation, JS numbers only. It works in
+ * 4 KiB virtual page numbers whatever the granule: a vpn is below 2^36 (ias ≤ 48) and every
+ * page number read from a descriptor below 2^36 too, so the arithmetic is exact; an index
+ * whose bits reach above bit 31 of the vpn (4K L0, 16K L0–L1, 64K L1) is taken by division
+ * instead of a shift. A 16K or 64K table spans 4 or 16 consecutive 4 KiB pages of memory.
  *
- * Like an SMMU's walk cache, it remembers for each 2 MiB region the level-3 table the
+ * Like an SMMU's walk cache, it remembers for each level-3 table's span the table the
  * upper levels led to (and their table attributes), so most walks read one descriptor.
  * Unlike one, it is invisible: any write to physical memory empties it, so a walk always
  * gives what `walk` would. Random walks over more tables than the host's caches hold are
@@ -289,7 +298,26 @@ export const DEFAULT_WALK_CACHE_SLOTS = 4096;
  */
 export class HotWalker {
   private readonly rootPage: number;
-  private readonly startLevel: Level;
+  /** The level the walk starts at: a miss costs one lookup from it down to the leaf or the fault. */
+  readonly startLevel: Level;
+  /** Blocks sit at levels blockLevel..2; above, a block descriptor is reserved. */
+  private readonly blockLevel: number;
+  /** Per level: the vpn bit its index starts at, or the divisor taking it (levels below shiftLevel). */
+  private readonly vpnShifts = new Int32Array(4);
+  private readonly vpnDivisors = new Float64Array(4);
+  private readonly shiftLevel: number;
+  private readonly indexMask: number;
+  /** lo[31:12] bits of a table address: those above the granule. */
+  private readonly tablePageMask: number;
+  /** 4 KiB pages a level-3 table spans: the walk cache's region. */
+  private readonly regionPages: number;
+  /**
+   * Per level: which bits of the leaf's page number come from the descriptor, which from
+   * the walked vpn (4K: a 1G block keeps 18 bits of it, a 2M block 9), and the pages it spans.
+   */
+  private readonly leafPageMasks = new Int32Array(4);
+  private readonly vpnOffsetMasks = new Int32Array(4);
+  private readonly leafPages = new Float64Array(4);
   private readonly pageLimit: number;
   /** OA[47:32] >>> oasShift is nonzero exactly when the address is ≥ 2^oas. */
   private readonly oasShift: number;
@@ -315,6 +343,23 @@ export class HotWalker {
     this.cachedAttributes = new Int32Array(cacheSlots);
     this.rootPage = table.root / PAGE_SIZE;
     this.startLevel = table.startLevel;
+    const granule = table.granule;
+    this.blockLevel = granule.blockLevel;
+    this.indexMask = granule.entries - 1;
+    let shiftLevel = 0;
+    for (let level = 0; level < 4; level++) {
+      const vpnShift = levelShift(level as Level, granule) - 12;
+      this.vpnShifts[level] = vpnShift;
+      this.vpnDivisors[level] = 2 ** vpnShift;
+      if (vpnShift + granule.bitsPerLevel > 32) shiftLevel = level + 1;
+      const pages = 2 ** vpnShift;
+      this.leafPages[level] = pages;
+      this.vpnOffsetMasks[level] = pages - 1;
+      this.leafPageMasks[level] = 0xfffff & ~(pages - 1);
+    }
+    this.shiftLevel = shiftLevel;
+    this.tablePageMask = 0xfffff & ~(granule.bytes / PAGE_SIZE - 1);
+    this.regionPages = this.leafPages[2];
     this.pageLimit = 2 ** (table.ias - 12);
     this.oasShift = table.oas - 32;
     this.rootBeyondOas = table.root >= 2 ** table.oas;
@@ -340,7 +385,7 @@ export class HotWalker {
       this.cachedWrites = memory.writeCount;
     }
     const oasShift = this.oasShift;
-    const region = (vpn / 512) | 0;
+    const region = (vpn / this.regionPages) | 0;
     const slot = region & this.cacheMask;
     let level: number;
     let page: number;
@@ -356,13 +401,15 @@ export class HotWalker {
     }
     for (;;) {
       out.level = level;
-      const index = level === 0 ? (vpn / 0x800_0000) & 0x1ff : (vpn >>> (27 - 9 * level)) & 0x1ff;
-      const word = index << 1;
-      const lo = memory.pageWord(page, word);
+      const index = level < this.shiftLevel ? (vpn / this.vpnDivisors[level]) & this.indexMask : (vpn >>> this.vpnShifts[level]) & this.indexMask;
+      // A table of more than 512 entries (16K, 64K) goes on into the following 4 KiB pages.
+      const tablePage = page + (index >>> 9);
+      const word = (index & 0x1ff) << 1;
+      const lo = memory.pageWord(tablePage, word);
       if ((lo & 1) === 0) {
         return TRANSLATION_FAULT;
       }
-      const hi = memory.pageWord(page, word + 1);
+      const hi = memory.pageWord(tablePage, word + 1);
       const oaHigh = hi & 0xffff;
       const bit1 = lo & 2;
       if (level !== 3 && bit1 !== 0) {
@@ -370,7 +417,7 @@ export class HotWalker {
           return ADDRESS_SIZE_FAULT;
         }
         tableAttributes |= hi & HI_TABLE_ATTRIBUTES;
-        page = oaHigh * 0x10_0000 + (lo >>> 12);
+        page = oaHigh * 0x10_0000 + ((lo >>> 12) & this.tablePageMask);
         level++;
         if (level === 3) {
           this.cachedRegions[slot] = region;
@@ -379,8 +426,8 @@ export class HotWalker {
         }
         continue;
       }
-      // A leaf is a page at level 3 (bit1 = 1) or a block at levels 1–2 (bit1 = 0).
-      if (level === 0 || (level === 3 && bit1 === 0)) {
+      // A leaf is a page at level 3 (bit1 = 1) or a block (bit1 = 0) at levels blockLevel..2.
+      if (level < this.blockLevel || (level === 3 && bit1 === 0)) {
         return TRANSLATION_FAULT;
       }
       if (oaHigh >>> oasShift !== 0) {
@@ -388,8 +435,9 @@ export class HotWalker {
       }
       out.lo = lo;
       out.hi = hi;
-      out.descriptorAddress = page * PAGE_SIZE + word * 4;
-      out.outputPage = oaHigh * 0x10_0000 + ((lo >>> 12) & LEAF_PAGE_MASK[level]) + (vpn & VPN_OFFSET_MASK[level]);
+      out.descriptorAddress = page * PAGE_SIZE + index * 8;
+      out.outputPage = oaHigh * 0x10_0000 + ((lo >>> 12) & this.leafPageMasks[level]) + (vpn & this.vpnOffsetMasks[level]);
+      out.pages = this.leafPages[level];
       if ((lo & 0x400) === 0 /* AF */) {
         return ACCESS_FLAG_FAULT;
       }

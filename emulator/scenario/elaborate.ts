@@ -1,3 +1,4 @@
+import { granuleOfBytes } from '../pgtable/granule';
 import { kernelRun } from '../language/checker/kernel';
 import { Declaration, ScenarioFile } from '../language/ast';
 import { CheckResult } from '../language/checker/check';
@@ -71,6 +72,7 @@ export function elaborate(file: ScenarioFile, checked: CheckResult, lines: LineI
       smmu: smmuOf(decl),
       ias: reader.number(s, 'ias'),
       oas: reader.number(s, 'oas'),
+      granule: granuleOfBytes(reader.number(s, 'granule')),
       stall: s.word('fault') === 'stall',
       hupcf: s.word('hupcf') === 'on',
       abortOnTerminate: s.word('report') === 'abort',

@@ -1,3 +1,4 @@
+import { granuleOfBytes } from '../pgtable/granule';
 import { CheckResult } from '../language/checker/check';
 import { DomainModel, MasterModel, VfioModel } from './model';
 import { SettingsReader } from './settingsReader';
@@ -28,6 +29,7 @@ export function elaborateContainers(checked: Pick<CheckResult, 'containers' | 'm
         smmu: so.smmuIndex.get(domain.smmu) ?? 0,
         ias: reader.number(domainDefaults, 'ias'),
         oas: reader.number(domainDefaults, 'oas'),
+        granule: granuleOfBytes(reader.number(domainDefaults, 'granule')),
         stall: domain.stall,
         hupcf: s.word('hupcf') === 'on',
         abortOnTerminate: s.word('report') === 'abort',

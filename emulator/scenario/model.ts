@@ -1,3 +1,4 @@
+import { Granule } from '../pgtable/granule';
 import type { KernelVersion } from '../kernel/versions';
 import { ExpectDeclaration, ScenarioFile } from '../language/ast';
 import { CheckedMap } from '../language/checker/maps';
@@ -47,6 +48,8 @@ export interface DomainModel {
   smmu: number;
   ias: number;
   oas: number;
+  /** `granule`: the stage-1 table's translation granule (TCR.TG0 / CD.TG0). */
+  granule: Granule;
   /** SCTLR.CFCFG / CD.S. */
   stall: boolean;
   /** SCTLR.HUPCF. */

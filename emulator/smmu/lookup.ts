@@ -41,7 +41,6 @@ function faultReason(rt: Runtime, domain: number, transaction: TransactionState,
 export function lookUp(rt: Runtime, transaction: TransactionState, domainIndex: number, context: number): void {
   const domain = rt.model.domains[domainIndex] as DomainModel;
   const timing = rt.model.timing;
-  const startLevel = 4 - Math.ceil((domain.ias - 12) / 9);
   if (transaction.iova >= 1n << BigInt(domain.ias)) {
     const reason = `IOVA ${hex(transaction.iova)} is beyond the ${domain.ias}-bit input range`;
     // Arm ARM D8.1: an address beyond the IA size is a level 0 Translation fault, found without a walk.
@@ -67,10 +66,10 @@ export function lookUp(rt: Runtime, transaction: TransactionState, domainIndex: 
   const walker = rt.walker(domainIndex);
   if (!walker) throw new Error(`domain ${domainIndex} has no table`);
   const status = walker.walk(vpn, code, scratch);
-  const latency = timing.walkLevel * (scratch.level - startLevel + 1);
+  const latency = timing.walkLevel * (scratch.level - walker.startLevel + 1);
   if (status === WALK_OK) {
     const pa = (BigInt(scratch.outputPage) << 12n) | offset;
-    const fill = { outputPage: scratch.outputPage, level: scratch.level, permissions: scratch.permissions, lo: scratch.lo, hi: scratch.hi, descriptorAddress: scratch.descriptorAddress };
+    const fill = { outputPage: scratch.outputPage, level: scratch.level, pages: scratch.pages, permissions: scratch.permissions, lo: scratch.lo, hi: scratch.hi, descriptorAddress: scratch.descriptorAddress };
     rt.schedule(latency, { kind: 'translated', transaction: transaction.id, result: { ok: true, pa, fromTlb: false, level: scratch.level, fill } });
     return;
   }

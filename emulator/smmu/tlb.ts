@@ -9,6 +9,12 @@ import { Level } from '../pgtable/descriptor';
  * a context bank or a stream/substream, < 2^16) and the virtual page number (< 2^36, since
  * ias ≤ 48). The tag is one number, context * 2^36 + vpn, below 2^52 and so exact.
  *
+ * That holds for every granule: a 16K or 64K page, like a 2M block, is cached as the 4 KiB
+ * pieces transactions touched, each remembering how many 4 KiB pages its leaf spans. A
+ * TLBI by VA drops every piece of the leaf the VA falls in, which is what invalidating that
+ * leaf means (D8.17), so one tag format and one hash serve all granules and the 4K hit
+ * path stays exactly as it was.
+ *
  * Everything lives in typed arrays and an open-addressing hash (linear probing) from tag
  * to slot: a hit computes a hash, compares doubles and stamps the slot, allocating nothing.
  * LRU order is a use counter per slot; only an insert into a full TLB scans for the oldest.
@@ -21,6 +27,8 @@ const MAX_CONTEXT = 2 ** 16;
 export interface TlbFill {
   readonly outputPage: number;
   readonly level: number;
+  /** The 4 KiB pages the leaf spans (a 4K page 1, a 16K page 4, a 2M block 512). */
+  readonly pages: number;
   readonly permissions: number;
   readonly lo: number;
   readonly hi: number;
@@ -33,6 +41,7 @@ export interface TlbEntry {
   vpn: number;
   outputPage: number;
   level: Level;
+  pages: number;
   permissions: number;
   lo: number;
   hi: number;
@@ -64,6 +73,7 @@ export class Tlb {
   private readonly stamps: Float64Array;
   private readonly outputPages: Float64Array;
   private readonly levels: Uint8Array;
+  private readonly leafPages: Float64Array;
   private readonly permissionMasks: Uint8Array;
   private readonly los: Uint32Array;
   private readonly his: Uint32Array;
@@ -90,6 +100,7 @@ export class Tlb {
     this.stamps = new Float64Array(capacity);
     this.outputPages = new Float64Array(capacity);
     this.levels = new Uint8Array(capacity);
+    this.leafPages = new Float64Array(capacity);
     this.permissionMasks = new Uint8Array(capacity);
     this.los = new Uint32Array(capacity);
     this.his = new Uint32Array(capacity);
@@ -165,6 +176,7 @@ export class Tlb {
     }
     this.outputPages[slot] = fill.outputPage;
     this.levels[slot] = fill.level;
+    this.leafPages[slot] = fill.pages;
     this.permissionMasks[slot] = fill.permissions;
     this.los[slot] = fill.lo;
     this.his[slot] = fill.hi;
@@ -187,12 +199,12 @@ export class Tlb {
 
   /**
    * Drops the entries of `context` that translate `vpn` (TLBIVA). An entry of a block
-   * leaf stands for the whole block, so every cached page of that block goes.
+   * leaf, or of a 16K/64K page, stands for the whole leaf, so every cached piece of it goes.
    */
   invalidateVa(context: number, vpn: number): void {
     for (let slot = 0; slot < this.capacity; slot++) {
       if (this.valid[slot] === 1 && this.contexts[slot] === context) {
-        const pages = 2 ** (9 * (3 - this.levels[slot]));
+        const pages = this.leafPages[slot];
         if (Math.floor(this.vpns[slot] / pages) === Math.floor(vpn / pages)) {
           this.remove(slot);
         }
@@ -214,6 +226,7 @@ export class Tlb {
       vpn: this.vpns[slot],
       outputPage: this.outputPages[slot],
       level: this.levels[slot] as Level,
+      pages: this.leafPages[slot],
       permissions: this.permissionMasks[slot],
       lo: this.los[slot],
       hi: this.his[slot],
@@ -244,6 +257,7 @@ export class Tlb {
       this.stamps,
       this.outputPages,
       this.levels,
+      this.leafPages,
       this.permissionMasks,
       this.los,
       this.his,

@@ -102,7 +102,7 @@ describe('custom requests: iommu/pageTable, iommu/translate, iommu/dump, iommu/f
   test('iommu/domains: each domain with its root table and the context bank translating for it', async () => {
     await dap.launchAndStop({ scenario: example('a530-stall-hupcf') });
     assert.deepEqual(await dap.custom('iommu/domains'), {
-      domains: [{ name: 'gpu_dom', smmu: 'kgsl', contextBank: 0, root: '0x40000000', rootLevel: 0, ias: 48, oas: 40 }],
+      domains: [{ name: 'gpu_dom', smmu: 'kgsl', contextBank: 0, root: '0x40000000', rootLevel: 0, ias: 48, oas: 40, granule: '4K' }],
     });
   });
 

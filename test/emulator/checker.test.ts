@@ -466,7 +466,42 @@ describe('maps', () => {
     scenario("bad-value: 'pages' that is not a leaf size", edit(BASE, 'size 1M rw', 'size 1M rw pages 8K'), (s) => [
       error('bad-value', s.at('8K'), "'pages' must be 4K, 2M or 1G, not 8K"),
     ]),
-    clean("every permission word and 'pages' together", edit(BASE, 'size 1M rw', 'size 1M rwx priv noaf noncached pages 4K')),
+    clean("every permission word and 'pages' together", edit(BASE, 'size 1M rw', 'size 1M rwx priv noaf noncached pages 4K')),  ]);
+});
+
+// ---------------------------------------------------------------------------------------
+// Granules: bad-value (granule, pages), map-alignment and pgd-alignment to the granule
+
+describe('granules', () => {
+  const sixteen = (text: string): string => edit(BASE, '  map 0x0100_0000 -> 0x8000_0000 size 1M rw', `  granule 16K\n${text}`);
+  runCases([
+    scenario("bad-value: a 'granule' that is no VMSAv8-64 granule", edit(BASE, '  map 0x0100_0000', '  granule 8K\n  map 0x0100_0000'), (s) => [
+      error('bad-value', s.at('8K'), "'granule' must be 4K, 16K or 64K, not 8K"),
+    ]),
+    scenario('map-alignment: an IOVA 4K- but not 16K-aligned with a 16K granule', sixteen('  map 0x0100_1000 -> 0x8000_0000 size 1M rw'), (s) => [
+      withFix(error('map-alignment', s.at('0x0100_1000'), 'IOVA 0x1001000 is not 16K-aligned'), 'Align the IOVA down to 0x1000000', [s.at('0x0100_1000'), '0x1000000']),
+    ]),
+    scenario('map-alignment: a PA not 64K-aligned with a 64K granule', edit(BASE, '  map 0x0100_0000 -> 0x8000_0000', '  granule 64K\n  map 0x0100_0000 -> 0x8000_c000'), (s) => [
+      withFix(error('map-alignment', s.at('0x8000_c000'), 'PA 0x8000c000 is not 64K-aligned'), 'Align the PA down to 0x80000000', [s.at('0x8000_c000'), '0x80000000']),
+    ]),
+    scenario('map-alignment: a size that is not a multiple of 16K', sixteen('  map 0x0100_0000 -> 0x8000_0000 size 8K rw'), (s) => [
+      withFix(error('map-alignment', s.at('8K', 'size 8K'), 'size 0x2000 is not a positive multiple of 16K'), 'Round the size up to 0x4000', [s.at('8K', 'size 8K'), '0x4000']),
+    ]),
+    scenario("bad-value: 'pages' that is not a leaf size of the 16K granule", sixteen('  map 0x0100_0000 -> 0x8000_0000 size 1M rw pages 2M'), (s) => [
+      error('bad-value', s.at('2M'), "'pages' must be 16K or 32M with the 16K granule, not 2M"),
+    ]),
+    scenario('bad-value: ias below what any granule allows (T0SZ 39 at most: Tables D8-18, D8-28, D8-37)', edit(BASE, '  map 0x0100_0000', '  granule 64K\n  ias 24\n  map 0x0100_0000'), (s) => [
+      error('bad-value', s.at('24'), "'ias' must be between 25 and 48, not 24"),
+    ]),
+    scenario('pgd-alignment: a 16K-granule pgd with ias 47 is a 16 KiB table', sixteen('  ias 47\n  pgd 0x4000_2000\n  map 0x0100_0000 -> 0x8000_0000 size 1M rw'), (s) => [
+      withFix(
+        error('pgd-alignment', s.at('0x4000_2000'), 'pgd 0x40002000 is not 16K-aligned: the top-level table of a 16K-granule domain with ias 47 is 16 KiB'),
+        'Align the pgd down to 0x40000000',
+        [s.at('0x4000_2000'), '0x40000000'],
+      ),
+    ]),
+    clean('a 16K domain with a 32M map, pages 32M, and a 16 KiB aligned pgd', sixteen('  ias 47\n  pgd 0x4000_4000\n  map 0x0200_0000 -> 0x8200_0000 size 32M rw pages 32M')),
+    clean('a 64K domain: 64K pages and a 512M block', edit(BASE, '  map 0x0100_0000 -> 0x8000_0000 size 1M rw', '  granule 64K\n  map 0x0100_0000 -> 0x8000_0000 size 1M rw\n  map 0x2000_0000 -> 0x2_0000_0000 size 512M rw')),
   ]);
 
   runCases([

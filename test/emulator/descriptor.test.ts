@@ -12,11 +12,12 @@ import {
   tableGeometry,
 } from '../../emulator/pgtable/descriptor';
 import { fromHalves } from '../../emulator/util/u64';
+import { GRANULE_4K } from '../../emulator/pgtable/granule';
 
 const rwCached: Prot = { read: true, write: true, noexec: false, priv: false, noaf: false, memory: 'cached' };
 
 function leafValue(pa: number, prot: Prot, level: Level): bigint {
-  const { lo, hi } = protToLeaf(pa, prot, level);
+  const { lo, hi } = protToLeaf(pa, prot, level, GRANULE_4K);
   return fromHalves(lo, hi);
 }
 
@@ -54,42 +55,42 @@ test('device memory: AttrIndx 2, SH outer; priv clears AP[1]; noaf clears AF', (
 });
 
 test('protToLeaf refuses a level-0 leaf and a misaligned block', () => {
-  assert.throws(() => protToLeaf(0, rwCached, 0), RangeError);
-  assert.throws(() => protToLeaf(0x1000, rwCached, 2), /not a 2M-aligned/);
+  assert.throws(() => protToLeaf(0, rwCached, 0, GRANULE_4K), RangeError);
+  assert.throws(() => protToLeaf(0x1000, rwCached, 2, GRANULE_4K), /not a 2M-aligned/);
 });
 
 test('a table descriptor is the next table address | 0b11', () => {
-  const { lo, hi } = tableDescriptor(0x12_4000_1000);
+  const { lo, hi } = tableDescriptor(0x12_4000_1000, GRANULE_4K);
   assert.equal(fromHalves(lo, hi), 0x0000_0012_4000_1003n);
 });
 
 test('IOVA 0x1234_5678_9ABC walks L0=36, L1=209, L2=179, L3=393, offset 0xABC', () => {
   const iova = 0x1234_5678_9abcn;
   assert.deepEqual(
-    ([0, 1, 2, 3] as const).map((level) => levelIndex(iova, level)),
+    ([0, 1, 2, 3] as const).map((level) => levelIndex(iova, level, GRANULE_4K)),
     [36, 209, 179, 393],
   );
   assert.equal(iova & 0xfffn, 0xabcn);
 });
 
 test('levels = ceil((ias - 12) / 9), start level 4 - levels', () => {
-  const geometry = [25, 30, 31, 32, 36, 39, 40, 42, 44, 48].map((ias) => [ias, tableGeometry(ias)]);
+  const geometry = [25, 30, 31, 32, 36, 39, 40, 42, 44, 48].map((ias) => [ias, tableGeometry(ias, GRANULE_4K)]);
   assert.deepEqual(geometry, [
-    [25, { levels: 2, startLevel: 2 }],
-    [30, { levels: 2, startLevel: 2 }],
-    [31, { levels: 3, startLevel: 1 }],
-    [32, { levels: 3, startLevel: 1 }],
-    [36, { levels: 3, startLevel: 1 }],
-    [39, { levels: 3, startLevel: 1 }],
-    [40, { levels: 4, startLevel: 0 }],
-    [42, { levels: 4, startLevel: 0 }],
-    [44, { levels: 4, startLevel: 0 }],
-    [48, { levels: 4, startLevel: 0 }],
+    [25, { levels: 2, startLevel: 2, rootEntries: 16 }],
+    [30, { levels: 2, startLevel: 2, rootEntries: 512 }],
+    [31, { levels: 3, startLevel: 1, rootEntries: 2 }],
+    [32, { levels: 3, startLevel: 1, rootEntries: 4 }],
+    [36, { levels: 3, startLevel: 1, rootEntries: 64 }],
+    [39, { levels: 3, startLevel: 1, rootEntries: 512 }],
+    [40, { levels: 4, startLevel: 0, rootEntries: 2 }],
+    [42, { levels: 4, startLevel: 0, rootEntries: 8 }],
+    [44, { levels: 4, startLevel: 0, rootEntries: 32 }],
+    [48, { levels: 4, startLevel: 0, rootEntries: 512 }],
   ]);
 });
 
 test('describeDescriptor reads a page the way the debugger shows it', () => {
-  const fields = describeDescriptor(0x8000_0f47, 0, 3);
+  const fields = describeDescriptor(0x8000_0f47, 0, 3, GRANULE_4K);
   assert.equal(fields.text, 'page → 0x80000000 rw, AttrIndx 1 (cached), SH inner, AF, nG');
   assert.equal(fields.value, 0x8000_0f47n);
   assert.equal(fields.type, 'page');
@@ -106,15 +107,15 @@ test('describeDescriptor reads a page the way the debugger shows it', () => {
 
 test('describeDescriptor texts for every type', () => {
   const texts = [
-    describeDescriptor(0x4020_0f45, 0, 2).text,
-    describeDescriptor(0x8000_0f47, 0x0060_0000, 3).text,
-    describeDescriptor(0x8000_1ec3, 0, 3).text,
-    describeDescriptor(0x1b07, 0x0040_0000, 3).text,
-    describeDescriptor(0x4000_1003, 0, 1).text,
-    describeDescriptor(0x4000_1003, 0x6000_0000, 1).text,
-    describeDescriptor(0, 0, 1).text,
-    describeDescriptor(0x8000_0f45, 0, 3).text,
-    describeDescriptor(0x8000_0f45, 0, 0).text,
+    describeDescriptor(0x4020_0f45, 0, 2, GRANULE_4K).text,
+    describeDescriptor(0x8000_0f47, 0x0060_0000, 3, GRANULE_4K).text,
+    describeDescriptor(0x8000_1ec3, 0, 3, GRANULE_4K).text,
+    describeDescriptor(0x1b07, 0x0040_0000, 3, GRANULE_4K).text,
+    describeDescriptor(0x4000_1003, 0, 1, GRANULE_4K).text,
+    describeDescriptor(0x4000_1003, 0x6000_0000, 1, GRANULE_4K).text,
+    describeDescriptor(0, 0, 1, GRANULE_4K).text,
+    describeDescriptor(0x8000_0f45, 0, 3, GRANULE_4K).text,
+    describeDescriptor(0x8000_0f45, 0, 0, GRANULE_4K).text,
   ];
   assert.deepEqual(texts, [
     'block 2M → 0x40200000 rw, AttrIndx 1 (cached), SH inner, AF, nG',
@@ -141,13 +142,13 @@ test('decode(protToLeaf(pa, prot, level)) gives back the address and every prot 
   const leafArbitrary = fc
     .record({ level: fc.constantFrom(1 as const, 2 as const, 3 as const), frame: fc.integer({ min: 0, max: 2 ** 36 - 1 }), prot: protArbitrary })
     .map(({ level, frame, prot }) => {
-      const size = levelSize(level);
+      const size = levelSize(level, GRANULE_4K);
       return { level, prot, pa: Math.floor((frame * 4096) / size) * size };
     });
   fc.assert(
     fc.property(leafArbitrary, ({ level, prot, pa }) => {
-      const { lo, hi } = protToLeaf(pa, prot, level);
-      const fields = describeDescriptor(lo, hi, level);
+      const { lo, hi } = protToLeaf(pa, prot, level, GRANULE_4K);
+      const fields = describeDescriptor(lo, hi, level, GRANULE_4K);
       assert.equal(fields.type, level === 3 ? 'page' : 'block');
       assert.equal(fields.outputAddress, BigInt(pa));
       assert.equal(fields.ap, (prot.read && !prot.write ? 2 : 0) | (prot.priv ? 0 : 1));
@@ -165,8 +166,8 @@ test('decode(protToLeaf(pa, prot, level)) gives back the address and every prot 
 test('decode(tableDescriptor(pa)) gives back the table address', () => {
   fc.assert(
     fc.property(fc.integer({ min: 0, max: 2 ** 36 - 1 }), (frame) => {
-      const { lo, hi } = tableDescriptor(frame * 4096);
-      const fields = describeDescriptor(lo, hi, 1);
+      const { lo, hi } = tableDescriptor(frame * 4096, GRANULE_4K);
+      const fields = describeDescriptor(lo, hi, 1, GRANULE_4K);
       assert.equal(fields.type, 'table');
       assert.equal(fields.outputAddress, BigInt(frame) * 4096n);
     }),

@@ -49,7 +49,7 @@ test("the pool skips a pgd page: a domain that takes the pool's first page pushe
 });
 
 test('tablePoolReserved: the mapped ranges and one page per pgd; the allocator steps over both', () => {
-  const reserved = tablePoolReserved([{ pa: 0x4000_0000n, size: 0x2000n }], [0x4000_3000n]);
+  const reserved = tablePoolReserved([{ pa: 0x4000_0000n, size: 0x2000n }], [{ pgd: 0x4000_3000n, bytes: 0x1000 }]);
   assert.deepEqual(reserved, [
     { start: 0x4000_0000, size: 0x2000 },
     { start: 0x4000_3000, size: 0x1000 },

@@ -5,8 +5,10 @@ import { Prot } from '../../emulator/pgtable/descriptor';
 import { IoPgtable, MapResult, SZ_1G, SZ_2M, SZ_4K } from '../../emulator/pgtable/ioPgtable';
 import { TableAllocator } from '../../emulator/pgtable/tableAllocator';
 import { walk } from '../../emulator/pgtable/walker';
+import { Granule, GRANULE_4K, GRANULES, MAX_IAS, MIN_IAS } from '../../emulator/pgtable/granule';
 
-const IAS_VALUES = [32, 36, 39, 40, 42, 44, 48];
+/** Every granule with every ias it allows (T0SZ 16..39: Arm ARM Tables D8-18, D8-28, D8-37). */
+const GRANULE_IAS = Object.values(GRANULES).flatMap((granule) => Array.from({ length: MAX_IAS - MIN_IAS + 1 }, (_, i) => ({ granule, ias: MIN_IAS + i })));
 
 const prot = (flags: string, memory: Prot['memory'] = 'cached'): Prot => ({
   read: flags.includes('r'),
@@ -17,10 +19,10 @@ const prot = (flags: string, memory: Prot['memory'] = 'cached'): Prot => ({
   memory,
 });
 
-function setup(ias: number, oas = 48): { memory: PhysicalMemory; allocator: TableAllocator; pgtable: IoPgtable } {
+function setup(ias: number, oas = 48, granule: Granule = GRANULE_4K): { memory: PhysicalMemory; allocator: TableAllocator; pgtable: IoPgtable } {
   const memory = new PhysicalMemory();
   const allocator = new TableAllocator(memory);
-  return { memory, allocator, pgtable: new IoPgtable(memory, allocator, { ias, oas }) };
+  return { memory, allocator, pgtable: new IoPgtable(memory, allocator, { ias, oas, granule }) };
 }
 
 function mapped(result: MapResult): number {
@@ -34,17 +36,34 @@ function tableState(memory: PhysicalMemory, allocator: TableAllocator): string {
   return `${allocator.count}:${pages.join(',')}`;
 }
 
-for (const ias of IAS_VALUES) {
-  test(`ias ${ias}: the kernel's selftest sequence (arm_lpae_run_tests)`, () => {
-    const { memory, allocator, pgtable } = setup(ias);
+/**
+ * Start level and start-level entries, hand-computed from D8's index ranges: 4K Table
+ * D8-16/D8-18 (L0 IA[47:39] … L3 IA[20:12]), 16K Table D8-26/D8-28 (L0 IA[47], L1 IA[46:36],
+ * L2 IA[35:25], L3 IA[24:14]), 64K Table D8-35/D8-37 (L1 IA[47:42], L2 IA[41:29], L3 IA[28:16]).
+ */
+const ROOTS: Record<string, Record<number, [number, number]>> = {
+  '4K': { 25: [2, 16], 30: [2, 512], 31: [1, 2], 32: [1, 4], 36: [1, 64], 39: [1, 512], 40: [0, 2], 42: [0, 8], 44: [0, 32], 48: [0, 512] },
+  '16K': { 25: [3, 2048], 26: [2, 2], 32: [2, 128], 36: [2, 2048], 37: [1, 2], 47: [1, 2048], 48: [0, 2] },
+  '64K': { 25: [3, 512], 29: [3, 8192], 30: [2, 2], 36: [2, 128], 42: [2, 8192], 43: [1, 2], 48: [1, 64] },
+};
+
+for (const { granule, ias } of GRANULE_IAS) {
+  const name = `${granule.name} ias ${ias}`;
+  const page = BigInt(granule.bytes);
+  // The leaf sizes this table can hold (none above its start level), largest first.
+  const sizes = [...granule.pageSizes].reverse().filter((size) => size < 1n << BigInt(ias));
+
+  test(`${name}: the kernel's selftest sequence (arm_lpae_run_tests)`, () => {
+    const { memory, allocator, pgtable } = setup(ias, 48, granule);
+    // One mapping of each leaf size of the pgsize_bitmap, identity-mapped: the kernel puts
+    // them 1G apart; here they are packed largest first, so that they fit every ias.
+    const iovas = sizes.map((_, i) => sizes.slice(0, i).reduce((sum, size) => sum + size, 0n));
     // An empty table translates nothing.
-    for (const iova of [42n, SZ_1G + 42n, 2n * SZ_1G + 42n]) {
-      assert.equal(pgtable.iovaToPhys(iova), undefined);
+    for (const iova of iovas) {
+      assert.equal(pgtable.iovaToPhys(iova + 42n), undefined);
     }
-    // One mapping of each leaf size, 1 GiB apart, identity-mapped.
-    const sizes = [SZ_4K, SZ_2M, SZ_1G];
     sizes.forEach((size, i) => {
-      const iova = BigInt(i) * SZ_1G;
+      const iova = iovas[i] as bigint;
       assert.equal(mapped(pgtable.map(iova, iova, size, prot('rw'))), 1);
       const before = tableState(memory, allocator);
       const overlap = pgtable.map(iova, iova + size, size, prot('r'));
@@ -56,64 +75,66 @@ for (const ias of IAS_VALUES) {
     });
     // Unmap each, then map it again write-only.
     sizes.forEach((size, i) => {
-      const iova = BigInt(i) * SZ_1G;
+      const iova = iovas[i] as bigint;
       assert.equal(pgtable.unmap(iova, size), size);
       assert.equal(pgtable.iovaToPhys(iova + 42n), undefined);
       assert.equal(mapped(pgtable.map(iova, iova, size, prot('w'))), 1);
       assert.equal(pgtable.iovaToPhys(iova + 42n), iova + 42n);
     });
-    // Partial unmap of the 2M block splits it; the freed page can be mapped again.
-    assert.equal(pgtable.unmap(SZ_1G + SZ_4K, SZ_4K), SZ_4K);
-    assert.equal(pgtable.iovaToPhys(SZ_1G + SZ_4K + 42n), undefined);
-    assert.equal(pgtable.iovaToPhys(SZ_1G + 42n), SZ_1G + 42n);
-    assert.equal(pgtable.iovaToPhys(SZ_1G + SZ_2M - 1n), SZ_1G + SZ_2M - 1n);
-    assert.equal(mapped(pgtable.map(SZ_1G + SZ_4K, SZ_4K, SZ_4K, prot('r'))), 1);
-    assert.equal(pgtable.iovaToPhys(SZ_1G + SZ_4K + 42n), SZ_4K + 42n);
+    // Partial unmap of the largest block splits it; the freed page can be mapped again.
+    const block = sizes[0] as bigint;
+    if (block === page) return;
+    assert.equal(pgtable.unmap(page, page), page);
+    assert.equal(pgtable.iovaToPhys(page + 42n), undefined);
+    assert.equal(pgtable.iovaToPhys(42n), 42n);
+    assert.equal(pgtable.iovaToPhys(block - 1n), block - 1n);
+    assert.equal(mapped(pgtable.map(page, 2n * block, page, prot('r'))), 1);
+    assert.equal(pgtable.iovaToPhys(page + 42n), 2n * block + 42n);
   });
 
-  test(`ias ${ias}: the last page below 2^ias maps and unmaps; one page more is out of range`, () => {
-    const { pgtable } = setup(ias);
-    const last = (1n << BigInt(ias)) - SZ_4K;
-    assert.equal(mapped(pgtable.map(last, 0x8000_0000n, SZ_4K, prot('rw'))), 1);
+  test(`${name}: the last page below 2^ias maps and unmaps; one page more is out of range`, () => {
+    const { pgtable } = setup(ias, 48, granule);
+    const last = (1n << BigInt(ias)) - page;
+    assert.equal(mapped(pgtable.map(last, 0x8000_0000n, page, prot('rw'))), 1);
     assert.equal(pgtable.iovaToPhys(last + 42n), 0x8000_002an);
-    assert.equal(pgtable.iovaToPhys(last + SZ_4K), undefined);
-    const beyond = pgtable.map(last - SZ_4K, 0x9000_0000n, 2n * SZ_4K + SZ_4K, prot('rw'));
-    assert.equal(beyond.ok ? undefined : beyond.error.kind, 'iova-range');
-    assert.equal(pgtable.unmap(last, SZ_4K), SZ_4K);
+    assert.equal(pgtable.iovaToPhys(last + page), undefined);
+    if (last >= page) {
+      const beyond = pgtable.map(last - page, 0x9000_0000n, 3n * page, prot('rw'));
+      assert.equal(beyond.ok ? undefined : beyond.error.kind, 'iova-range');
+    }
+    assert.equal(pgtable.unmap(last, page), page);
     assert.equal(pgtable.iovaToPhys(last + 42n), undefined);
-    assert.equal(pgtable.unmap(last, 2n * SZ_4K), 0n, 'beyond 2^ias: iommu_unmap unmaps nothing');
+    assert.equal(pgtable.unmap(last, 2n * page), 0n, 'beyond 2^ias: iommu_unmap unmaps nothing');
   });
 
-  test(`ias ${ias}: misaligned and out-of-range arguments fail with their kind`, () => {
-    const { memory, allocator, pgtable } = setup(ias, 40);
+  test(`${name}: misaligned and out-of-range arguments fail with their kind`, () => {
+    const { memory, allocator, pgtable } = setup(ias, 40, granule);
     const before = tableState(memory, allocator);
     const kind = (result: MapResult): string => (result.ok ? 'ok' : result.error.kind);
-    assert.equal(kind(pgtable.map(0x1001n, 0x8000_0000n, SZ_4K, prot('rw'))), 'misaligned');
-    assert.equal(kind(pgtable.map(0x1000n, 0x8000_0800n, SZ_4K, prot('rw'))), 'misaligned');
-    assert.equal(kind(pgtable.map(0x1000n, 0x8000_0000n, 0x1800n, prot('rw'))), 'misaligned');
-    assert.equal(kind(pgtable.map(0x1000n, 0x8000_0000n, 0n, prot('rw'))), 'empty');
-    assert.equal(kind(pgtable.map(1n << BigInt(ias), 0x8000_0000n, SZ_4K, prot('rw'))), 'iova-range');
-    assert.equal(kind(pgtable.map(-SZ_4K, 0x8000_0000n, SZ_4K, prot('rw'))), 'iova-range');
-    assert.equal(kind(pgtable.map(0x1000n, 1n << 40n, SZ_4K, prot('rw'))), 'pa-range');
-    assert.equal(kind(pgtable.map(0x1000n, (1n << 40n) - SZ_4K, 2n * SZ_4K, prot('rw'))), 'pa-range');
-    assert.equal(kind(pgtable.map(0x1000n, 0x8000_0000n, SZ_4K, prot('x'))), 'no-access');
+    const half = page / 2n;
+    assert.equal(kind(pgtable.map(page + 1n, 0x8000_0000n, page, prot('rw'))), 'misaligned');
+    // A 4 KiB aligned IOVA is not enough with a 16K or 64K granule.
+    if (granule.name !== '4K') assert.equal(kind(pgtable.map(page + 0x1000n, 0x8000_0000n, page, prot('rw'))), 'misaligned');
+    assert.equal(kind(pgtable.map(page, 0x8000_0000n + half, page, prot('rw'))), 'misaligned');
+    assert.equal(kind(pgtable.map(page, 0x8000_0000n, page + half, prot('rw'))), 'misaligned');
     assert.equal(tableState(memory, allocator), before);
-    assert.equal(pgtable.unmap(0x1800n, SZ_4K), 0n);
-    assert.equal(pgtable.unmap(0x1000n, 0x800n), 0n);
+    assert.equal(kind(pgtable.map(0n, 0x8000_0000n, 0n, prot('rw'))), 'empty');
+    assert.equal(kind(pgtable.map(1n << BigInt(ias), 0x8000_0000n, page, prot('rw'))), 'iova-range');
+    assert.equal(kind(pgtable.map(-page, 0x8000_0000n, page, prot('rw'))), 'iova-range');
+    assert.equal(kind(pgtable.map(0n, 1n << 40n, page, prot('rw'))), 'pa-range');
+    assert.equal(kind(pgtable.map(0n, (1n << 40n) - page, 2n * page, prot('rw'))), 'pa-range');
+    assert.equal(kind(pgtable.map(0n, 0x8000_0000n, page, prot('x'))), 'no-access');
+    assert.equal(pgtable.unmap(page + half, page), 0n);
+    assert.equal(pgtable.unmap(0n, half), 0n);
   });
 
-  test(`ias ${ias}: the start-level table has 2^((ias-12) mod 9) entries, or 512`, () => {
-    const { pgtable } = setup(ias);
-    const expected: Record<number, [number, number]> = {
-      32: [1, 4],
-      36: [1, 64],
-      39: [1, 512],
-      40: [0, 2],
-      42: [0, 8],
-      44: [0, 32],
-      48: [0, 512],
-    };
-    assert.deepEqual([pgtable.startLevel, pgtable.rootEntries], expected[ias]);
+  test(`${name}: the start-level table and the levels below it`, () => {
+    const { pgtable } = setup(ias, 48, granule);
+    const expected = ROOTS[granule.name]?.[ias];
+    if (expected) assert.deepEqual([pgtable.startLevel, pgtable.rootEntries], expected);
+    // The start-level table resolves exactly the bits the levels below leave: 2^ias bytes in all.
+    assert.equal(BigInt(pgtable.rootEntries) * (1n << BigInt(granule.shift + granule.bitsPerLevel * (3 - pgtable.startLevel))), 1n << BigInt(ias));
+    assert.ok(pgtable.rootEntries >= 2 || pgtable.startLevel === 3, 'a start level resolving one bit or more');
     assert.equal(pgtable.levels, 4 - pgtable.startLevel);
   });
 }

@@ -11,6 +11,7 @@ import { Tlb, TlbFill } from '../../emulator/smmu/tlb';
 const fill = (outputPage: number, level = 3, permissions = 0x3f): TlbFill => ({
   outputPage,
   level,
+  pages: 2 ** (9 * (3 - level)),
   permissions,
   lo: outputPage * 4096 + 0xf47,
   hi: 0,
@@ -21,7 +22,7 @@ const keys = (tlb: Tlb): string[] => tlb.entries().map((e) => `${e.context}:${e.
 
 test('a hit returns the cached translation; another context or page misses', () => {
   const tlb = new Tlb();
-  tlb.insert(1, 0x12345, { outputPage: 0x80005, level: 3, permissions: 0b001011, lo: 0x8000_5fc7, hi: 0x0060_0000, descriptorAddress: 0x4000_3c48 });
+  tlb.insert(1, 0x12345, { outputPage: 0x80005, level: 3, pages: 1, permissions: 0b001011, lo: 0x8000_5fc7, hi: 0x0060_0000, descriptorAddress: 0x4000_3c48 });
   const slot = tlb.lookup(1, 0x12345);
   assert.ok(slot >= 0);
   assert.deepEqual([tlb.outputPage(slot), tlb.permissions(slot), tlb.level(slot)], [0x80005, 0b001011, 3]);
@@ -29,7 +30,7 @@ test('a hit returns the cached translation; another context or page misses', () 
   assert.equal(tlb.lookup(1, 0x12346), -1);
   assert.equal(tlb.lookup(0, 0x12345), -1);
   assert.deepEqual(tlb.entries(), [
-    { context: 1, vpn: 0x12345, outputPage: 0x80005, level: 3, permissions: 0b001011, lo: 0x8000_5fc7, hi: 0x0060_0000, descriptorAddress: 0x4000_3c48 },
+    { context: 1, vpn: 0x12345, outputPage: 0x80005, level: 3, pages: 1, permissions: 0b001011, lo: 0x8000_5fc7, hi: 0x0060_0000, descriptorAddress: 0x4000_3c48 },
   ]);
 });
 

@@ -272,3 +272,17 @@ test('unmapping a whole table is tlb_flush_walk, invalidated and synced at once:
   assert.deepEqual(commands.slice(0, 2), ['CMD_TLBI_NH_VA asid 1 va 0x200000', 'CMD_TLBI_NH_VA asid 1 va 0x201000']);
   assert.deepEqual(commands.slice(510, 514), ['CMD_TLBI_NH_VA asid 1 va 0x3fe000', 'CMD_TLBI_NH_VA asid 1 va 0x3ff000', 'CMD_SYNC', 'CMD_RESUME sid 0x10 stag 0x0 terminate']);
 });
+
+test('a 16K domain: tlb_flush_walk of a freed table steps by the 16K granule (ARM_LPAE_GRANULE), a TLBIVA per 16K page', () => {
+  const table = 'granule 16K\n  map 0x0200_0000 -> 0x8200_0000 size 32M rw pages 16K';
+  const onV2 = run(v2('kernel 7.1', table, 'unmap 0x0200_0000 size 32M'));
+  assert.deepEqual(maintenance(onV2.events).map((line) => line.replace(/^\d+ /, '')), [
+    'TLBIVA ×2048 0x2000000..0x3ffc000 cb0',
+    'TLBSYNC cb0: TLBSTATUS.SACTIVE clear, 2048 posted invalidations complete',
+    'TLBSYNC cb0: TLBSTATUS.SACTIVE clear',
+  ]);
+  const onV3 = run(v3('unmap 0x0200_0000 size 32M').replace('size 64K rw', `size 64K rw\n  ${table}`));
+  const commands = onV3.events.flatMap((e) => (e.kind === 'command' ? [e.text] : []));
+  assert.deepEqual(commands.slice(0, 2), ['CMD_TLBI_NH_VA asid 1 va 0x2000000', 'CMD_TLBI_NH_VA asid 1 va 0x2004000']);
+  assert.deepEqual(commands.slice(2046, 2049), ['CMD_TLBI_NH_VA asid 1 va 0x3ff8000', 'CMD_TLBI_NH_VA asid 1 va 0x3ffc000', 'CMD_SYNC']);
+});

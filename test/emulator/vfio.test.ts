@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Diagnostic } from '../../emulator/language/diagnostics';
+import { GRANULE_4K } from '../../emulator/pgtable/granule';
 import { attachMasters } from '../../emulator/machine/attachments';
 import { compileScenario } from '../../emulator/scenario/compile';
 import { modelOf, runScenario, statuses } from './helpers/scenario';
@@ -69,7 +70,7 @@ describe('elaboration', () => {
     const model = modelOf(V2);
     const [, first, fallback] = model.domains;
     // VFIO's domains are unmanaged: never a lazy flush queue.
-    const settings = { smmu: 0, ias: 48, oas: 40, hupcf: true, abortOnTerminate: true, record: true, dma: { lazy: false, queueSize: 256, timeout: 10000 } };
+    const settings = { smmu: 0, ias: 48, oas: 40, granule: GRANULE_4K, hupcf: true, abortOnTerminate: true, record: true, dma: { lazy: false, queueSize: 256, timeout: 10000 } };
     assert.deepEqual({ ...first, maps: undefined }, { name: 'passthrough', ...settings, stall: true, maps: undefined });
     assert.deepEqual({ ...fallback, maps: undefined }, { name: 'passthrough#2', ...settings, stall: false, maps: undefined });
     const maps = (first?.maps ?? []).map((m) => [m.iova, m.pa, m.size]);

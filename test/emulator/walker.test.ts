@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { PhysicalMemory } from '../../emulator/memory/physicalMemory';
-import { Access, accessCode, Prot } from '../../emulator/pgtable/descriptor';
-import { IoPgtable, LeafSize, SZ_1G, SZ_2M, SZ_4K } from '../../emulator/pgtable/ioPgtable';
+import { Access, accessCode, levelSize, Prot } from '../../emulator/pgtable/descriptor';
+import { GRANULES } from '../../emulator/pgtable/granule';
+import { IoPgtable, SZ_1G, SZ_2M, SZ_4K } from '../../emulator/pgtable/ioPgtable';
 import { TableAllocator } from '../../emulator/pgtable/tableAllocator';
 import {
   HotWalker,
@@ -63,6 +64,7 @@ function walkBoth(
   }
   if (outcome.kind === 'success') {
     assert.equal(out.permissions, outcome.permissions, `${iovaText}: permissions`);
+    assert.equal(BigInt(out.pages) * 4096n, outcome.size, `${iovaText}: the leaf's 4 KiB pages`);
   }
   return described;
 }
@@ -71,7 +73,7 @@ function walkBoth(
 function translatedPa(result: WalkResult): bigint {
   const leaf = result.steps[result.steps.length - 1];
   assert.ok(leaf !== undefined);
-  const size = [1n << 39n, 1n << 30n, 1n << 21n, 1n << 12n][leaf.level] ?? 0n;
+  const size = BigInt(levelSize(leaf.level, result.granule));
   return (leaf.descriptor.outputAddress & ~(size - 1n)) + (result.iova % size);
 }
 
@@ -81,7 +83,7 @@ function setup(ias = 48, oas = 48): { memory: PhysicalMemory; pgtable: IoPgtable
   return { memory, pgtable, table: pgtable.tableConfig() };
 }
 
-function map(pgtable: IoPgtable, iova: bigint, pa: bigint, size: bigint, p: Prot, leaf?: LeafSize): void {
+function map(pgtable: IoPgtable, iova: bigint, pa: bigint, size: bigint, p: Prot, leaf?: bigint): void {
   const result = pgtable.map(iova, pa, size, p, leaf);
   assert.ok(result.ok, result.ok ? '' : result.error.message);
 }
@@ -363,10 +365,12 @@ test('the hot walker and the describing walker agree on random tables and access
       kind: fc.constant('map' as const),
       page: fc.integer({ min: 0, max: 2047 }),
       pages: fc.integer({ min: 1, max: 1100 }),
-      frame: fc.oneof(fc.integer({ min: 0, max: 2 ** 28 - 1 }), fc.integer({ min: 0, max: 2 ** 19 - 1 }).map((f) => f * 512)),
+      // Granule pages: any, or aligned to a block of 512 / 2048 / 8192 of them.
+      frame: fc.oneof(fc.integer({ min: 0, max: 2 ** 24 - 1 }), fc.integer({ min: 0, max: 2 ** 11 - 1 }).map((f) => f * 8192), fc.integer({ min: 0, max: 2 ** 15 - 1 }).map((f) => f * 512)),
       flags: fc.constantFrom('r', 'w', 'rw', 'rwx', 'rp', 'rwp', 'rwxp'),
       noaf: fc.boolean(),
-      leaf: fc.constantFrom(SZ_4K, SZ_2M, SZ_1G),
+      // `pages`: a cap from the granule's pgsize_bitmap, or none.
+      leaf: fc.constantFrom(SZ_4K, 0x4000n, 0x1_0000n, SZ_2M, 0x200_0000n, 0x2000_0000n, SZ_1G, undefined),
     }),
     fc.record({ kind: fc.constant('unmap' as const), page: fc.integer({ min: 0, max: 2047 }), pages: fc.integer({ min: 1, max: 600 }) }),
     // Overwrites a descriptor on the walk of `page`: `depth` steps down from the root.
@@ -387,38 +391,42 @@ test('the hot walker and the describing walker agree on random tables and access
   const access = fc.record({
     kind: fc.constant('access' as const),
     page: fc.integer({ min: -4, max: 2100 }),
-    offset: fc.integer({ min: 0, max: 4095 }),
+    offset: fc.integer({ min: 0, max: 0xffff }),
     write: fc.boolean(),
     exec: fc.boolean(),
     priv: fc.boolean(),
   });
   const scenario = fc.record({
-    ias: fc.constantFrom(32, 36, 39, 40, 48),
+    granule: fc.constantFrom(...Object.values(GRANULES)),
+    ias: fc.constantFrom(26, 30, 32, 36, 39, 40, 47, 48),
     oas: fc.integer({ min: 32, max: 48 }),
-    // Pages are spread over a window that crosses 1G and 2M boundaries.
-    base: fc.constantFrom(0n, SZ_1G - 1024n * SZ_4K, 3n * SZ_1G - SZ_2M),
+    // Pages are spread over a window that crosses the block boundaries (4K: 1G and 2M).
+    window: fc.constantFrom(0, 1, 2),
     // Table changes and walks interleaved, so the hot walker's cache meets every change.
     steps: fc.array(fc.oneof({ weight: 1, arbitrary: op }, { weight: 3, arbitrary: access }), { maxLength: 60, size: 'max' }),
   });
   fc.assert(
-    fc.property(scenario, ({ ias, oas, base, steps }) => {
+    fc.property(scenario, ({ granule, ias, oas, window, steps }) => {
       const memory = new PhysicalMemory();
-      const pgtable = new IoPgtable(memory, new TableAllocator(memory), { ias, oas });
+      const pgtable = new IoPgtable(memory, new TableAllocator(memory), { ias, oas, granule });
       const table = pgtable.tableConfig();
       const hot = new HotWalker(memory, table);
+      const page = BigInt(granule.bytes);
+      const [smaller, largest] = [granule.pageSizes[granule.pageSizes.length - 2] ?? page, granule.pageSizes[granule.pageSizes.length - 1] ?? page];
+      const base = [0n, largest - 1024n * page, 3n * largest - smaller][window] ?? 0n;
       for (const o of steps) {
         if (o.kind === 'access') {
-          const page = base + BigInt(o.page) * SZ_4K;
+          const at = base + BigInt(o.page) * page;
           // Pages below the window wrap to the top of the input range (and beyond it).
-          const iova = (page < 0n ? page + (1n << BigInt(ias)) + 2n * SZ_4K : page) + BigInt(o.offset);
+          const iova = (at < 0n ? at + (1n << BigInt(ias)) + 2n * page : at) + (BigInt(o.offset) % page);
           walkBoth(memory, table, iova, { write: o.write, exec: o.exec, priv: o.priv }, hot);
         } else if (o.kind === 'map') {
-          const pa = (BigInt(o.frame) * SZ_4K) % (1n << BigInt(oas));
-          pgtable.map(base + BigInt(o.page) * SZ_4K, pa, BigInt(o.pages) * SZ_4K, prot(o.flags, { noaf: o.noaf }), o.leaf);
+          const pa = (BigInt(o.frame) * page) % (1n << BigInt(oas));
+          pgtable.map(base + BigInt(o.page) * page, pa, BigInt(o.pages) * page, prot(o.flags, { noaf: o.noaf }), o.leaf);
         } else if (o.kind === 'unmap') {
-          pgtable.unmap(base + BigInt(o.page) * SZ_4K, BigInt(o.pages) * SZ_4K);
+          pgtable.unmap(base + BigInt(o.page) * page, BigInt(o.pages) * page);
         } else {
-          const steps = walk(memory, table, base + BigInt(o.page) * SZ_4K).steps;
+          const steps = walk(memory, table, base + BigInt(o.page) * page).steps;
           const step = steps[Math.min(o.depth, steps.length - 1)];
           if (step !== undefined) {
             memory.writeDescriptor(Number(step.descriptorAddress), o.lo, o.hi);

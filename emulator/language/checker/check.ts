@@ -1,3 +1,4 @@
+import { Granule, granuleOfBytes } from '../../pgtable/granule';
 import type { KernelVersion } from '../../kernel/versions';
 import {
   Declaration,
@@ -140,16 +141,16 @@ function checkMaster(master: MasterDeclaration, context: CheckContext): void {
 }
 
 /** The input and output sizes of the domains a container creates: the domain defaults. */
-function defaultAddressSizes(): { ias: bigint; oas: bigint } {
+function defaultAddressSizes(): { ias: bigint; oas: bigint; granule: Granule } {
   const sizes = new BlockSettings('domain', [], undefined, new LineIndex(''), undefined, '');
-  return { ias: sizes.number('ias'), oas: sizes.number('oas') };
+  return { ias: sizes.number('ias'), oas: sizes.number('oas'), granule: granuleOfBytes(Number(sizes.number('granule'))) };
 }
 
 /** A container's settings and maps; its masters are placed by checkContainers. */
 function checkVfio(vfio: VfioDeclaration, context: CheckContext): CheckedMap[] {
   checkV3FaultSetting(vfio, settingsOf(vfio, 'vfio', versionOf(context, context.smmuOf.get(vfio)), context), context);
-  const { ias, oas } = defaultAddressSizes();
-  return checkMaps(vfio.maps, ownerName(vfio), ias, oas, context);
+  const { ias, oas, granule } = defaultAddressSizes();
+  return checkMaps(vfio.maps, ownerName(vfio), ias, oas, granule, context);
 }
 
 /** Checks a parsed scenario: names, settings, maps, streams, attaches, engines, handlers, expects. */
@@ -182,7 +183,7 @@ export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult
     const settings = settingsOf(domain, 'domain', versionOf(context, context.smmuOf.get(domain)), context);
     checkV3FaultSetting(domain, settings, context);
     checkAdrenoDomain(domain, settings, context);
-    mapsOf.set(domain, checkMaps(domain.maps, ownerName(domain), settings.number('ias'), settings.number('oas'), context));
+    mapsOf.set(domain, checkMaps(domain.maps, ownerName(domain), settings.number('ias'), settings.number('oas'), granuleOfBytes(Number(settings.number('granule'))), context));
   }
   for (const master of masters) checkMaster(master, context);
   const streamsOf = checkMasterStreams(masters, context);

@@ -1,10 +1,12 @@
 import { Expression, MapStatement } from '../ast';
 import { QuickFix } from '../diagnostics';
-import { Prot } from '../../pgtable/descriptor';
+import { Prot, sizeName } from '../../pgtable/descriptor';
+import { Granule } from '../../pgtable/granule';
 import { hex } from '../../util/u64';
 import { CheckContext } from './context';
 import { constantNumber } from './expressions';
 import { parsePermissions } from './permissions';
+import { listOr } from './settings';
 
 /** A `map` of a domain or a vfio container whose every part checked out. */
 export interface CheckedMap {
@@ -13,32 +15,26 @@ export interface CheckedMap {
   pa: bigint;
   size: bigint;
   prot: Prot;
-  /** `pages 4K|2M|1G`: the largest leaf io-pgtable may use. */
+  /** `pages 4K|2M|1G` (16K|32M, 64K|512M): the largest leaf io-pgtable may use. */
   maxLeaf: bigint | undefined;
 }
-
-const PAGE = 0x1000n;
-const leafSizes = new Map<bigint, string>([
-  [0x1000n, '4K'],
-  [0x20_0000n, '2M'],
-  [0x4000_0000n, '1G'],
-]);
 
 /** The fix that writes `value` in place of `node`: a misaligned address or size made whole pages. */
 function rewrite(title: string, node: Expression, value: bigint): QuickFix {
   return { title, edits: [{ range: node.range, newText: hex(value) }] };
 }
 
-/** An IOVA or PA must start a page; the fix rounds it down to the page that holds it. */
-function checkAligned(value: bigint, what: string, node: MapStatement['iova'], context: CheckContext): boolean {
-  if (value % PAGE === 0n) return true;
-  const down = value - (value % PAGE);
-  if (node) context.sink.error('map-alignment', node.range, `${what} ${hex(value)} is not 4K-aligned`, undefined, rewrite(`Align the ${what} down to ${hex(down)}`, node, down));
+/** An IOVA or PA must start a page of the granule; the fix rounds it down to the page that holds it. */
+function checkAligned(value: bigint, what: string, node: MapStatement['iova'], granule: Granule, context: CheckContext): boolean {
+  const page = BigInt(granule.bytes);
+  if (value % page === 0n) return true;
+  const down = value - (value % page);
+  if (node) context.sink.error('map-alignment', node.range, `${what} ${hex(value)} is not ${granule.name}-aligned`, undefined, rewrite(`Align the ${what} down to ${hex(down)}`, node, down));
   return false;
 }
 
-/** Checks one map in isolation: constants, alignment, permissions, ias/oas bounds. */
-function checkMap(node: MapStatement, ias: bigint, oas: bigint, context: CheckContext): CheckedMap | undefined {
+/** Checks one map in isolation: constants, alignment to the granule, `pages`, permissions, ias/oas bounds. */
+function checkMap(node: MapStatement, ias: bigint, oas: bigint, granule: Granule, context: CheckContext): CheckedMap | undefined {
   // `map page` outside a handler: the parser has said so.
   if (node.page) return undefined;
   const iova = constantNumber(node.iova, 'the IOVA', context);
@@ -49,8 +45,9 @@ function checkMap(node: MapStatement, ias: bigint, oas: bigint, context: CheckCo
   const permsOk = context.sink.diagnostics.length === reported;
   let maxLeaf: bigint | undefined;
   if (node.pages) {
-    if (leafSizes.has(node.pages.value)) maxLeaf = node.pages.value;
-    else context.sink.error('bad-value', node.pages.range, `'pages' must be 4K, 2M or 1G, not ${node.pages.text}`);
+    const names = granule.pageSizes.map((s) => sizeName(Number(s)));
+    if (granule.pageSizes.includes(node.pages.value)) maxLeaf = node.pages.value;
+    else context.sink.error('bad-value', node.pages.range, `'pages' must be ${listOr(names)}${granule.name === '4K' ? '' : ` with the ${granule.name} granule`}, not ${node.pages.text}`);
   }
   if (permsOk && !prot.read && !prot.write && node.perms.length > 0) {
     context.sink.warning('map-no-access', node.range, 'a map without r or w maps nothing: io-pgtable-arm skips it (give r, w or rw)');
@@ -59,12 +56,13 @@ function checkMap(node: MapStatement, ias: bigint, oas: bigint, context: CheckCo
     context.sink.error('bad-permission', { start: node.size.range.end, end: node.size.range.end }, "the map needs permissions after its size, e.g. 'rw'");
   }
   if (iova === undefined || pa === undefined || size === undefined) return undefined;
-  const iovaAligned = checkAligned(iova, 'IOVA', node.iova, context);
-  let ok = checkAligned(pa, 'PA', node.pa, context) && iovaAligned;
-  if (size === 0n || size % PAGE !== 0n) {
+  const iovaAligned = checkAligned(iova, 'IOVA', node.iova, granule, context);
+  let ok = checkAligned(pa, 'PA', node.pa, granule, context) && iovaAligned;
+  const page = BigInt(granule.bytes);
+  if (size === 0n || size % page !== 0n) {
     // Rounded up, so the map still covers every byte it was written for (one page at least).
-    const whole = size === 0n ? PAGE : size + ((PAGE - (size % PAGE)) % PAGE);
-    if (node.size) context.sink.error('map-alignment', node.size.range, `size ${hex(size)} is not a positive multiple of 4K`, undefined, rewrite(`Round the size up to ${hex(whole)}`, node.size, whole));
+    const whole = size === 0n ? page : size + ((page - (size % page)) % page);
+    if (node.size) context.sink.error('map-alignment', node.size.range, `size ${hex(size)} is not a positive multiple of ${granule.name}`, undefined, rewrite(`Round the size up to ${hex(whole)}`, node.size, whole));
     ok = false;
   }
   if (ok && iova + size > 1n << ias) {
@@ -79,8 +77,8 @@ function checkMap(node: MapStatement, ias: bigint, oas: bigint, context: CheckCo
 }
 
 /** Checks the maps of one domain (or container): each on its own, then overlaps between them. */
-export function checkMaps(maps: readonly MapStatement[], owner: string, ias: bigint, oas: bigint, context: CheckContext): CheckedMap[] {
-  const checked = maps.flatMap((node) => checkMap(node, ias, oas, context) ?? []);
+export function checkMaps(maps: readonly MapStatement[], owner: string, ias: bigint, oas: bigint, granule: Granule, context: CheckContext): CheckedMap[] {
+  const checked = maps.flatMap((node) => checkMap(node, ias, oas, granule, context) ?? []);
   const byIova = [...checked].sort((a, b) => (a.iova < b.iova ? -1 : a.iova > b.iova ? 1 : 0));
   const overlapping = new Set<CheckedMap>();
   let furthest: CheckedMap | undefined;

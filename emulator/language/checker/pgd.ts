@@ -1,10 +1,9 @@
 import { DomainDeclaration, VfioDeclaration } from '../ast';
 import { hex } from '../../util/u64';
+import { granuleOfBytes } from '../../pgtable/granule';
+import { rootTableBytes } from '../../pgtable/ioPgtable';
 import { CheckContext } from './context';
 import { CheckedMap } from './maps';
-
-/** A top-level table is one 4 KiB granule (io-pgtable-arm's pgd for a 4K granule, up to 512 entries). */
-const PGD_SIZE = 0x1000n;
 
 /**
  * Checks each domain's `pgd`: a 4 KiB page the SMMU can fetch (below 2^oas), on no mapped
@@ -24,20 +23,26 @@ export function checkPgds(
     const pgd = settings?.writtenNumber('pgd');
     const at = settings?.node('pgd')?.value?.range;
     if (!settings || pgd === undefined || !at) continue;
-    if (pgd % PGD_SIZE !== 0n) {
-      const down = pgd - (pgd % PGD_SIZE);
-      context.sink.error('pgd-alignment', at, `pgd ${hex(pgd)} is not 4K-aligned: a top-level table is a 4 KiB page`, undefined, {
+    // A 4 KiB page with a 4K granule; with 16K or 64K, the start-level table's bytes (TTBR alignment, D8.2.3).
+    const ias = settings.number('ias');
+    const granule = granuleOfBytes(Number(settings.number('granule')));
+    const bytes = rootTableBytes(Number(ias), granule);
+    const pgdSize = BigInt(bytes);
+    if (pgd % pgdSize !== 0n) {
+      const down = pgd - (pgd % pgdSize);
+      const why = bytes === 0x1000 ? 'a top-level table is a 4 KiB page' : `the top-level table of a ${granule.name}-granule domain with ias ${ias} is ${bytes / 1024} KiB`;
+      context.sink.error('pgd-alignment', at, `pgd ${hex(pgd)} is not ${bytes / 1024}K-aligned: ${why}`, undefined, {
         title: `Align the pgd down to ${hex(down)}`,
         edits: [{ range: at, newText: hex(down) }],
       });
       continue;
     }
     const oas = settings.number('oas');
-    if (pgd + PGD_SIZE > 1n << oas) {
+    if (pgd + pgdSize > 1n << oas) {
       context.sink.error('pgd-range', at, `pgd ${hex(pgd)} is beyond the ${oas}-bit output range (oas ${oas}): the SMMU could not fetch the table`);
       continue;
     }
-    const hit = [...mapsOf].flatMap(([owner, maps]) => maps.map((map) => ({ owner, map }))).find(({ map }) => map.pa < pgd + PGD_SIZE && pgd < map.pa + map.size);
+    const hit = [...mapsOf].flatMap(([owner, maps]) => maps.map((map) => ({ owner, map }))).find(({ map }) => map.pa < pgd + pgdSize && pgd < map.pa + map.size);
     if (hit) {
       const { owner, map } = hit;
       context.sink.error(

@@ -1,6 +1,6 @@
 import { Setting, SettingValue, StringLiteral, Word } from '../ast';
 import { DiagnosticSink } from '../diagnostics';
-import { BlockKind, SettingSpec, settingSpec, SmmuVersion } from '../schema';
+import { BlockKind, SettingSpec, settingSpec, sizeValue, SmmuVersion } from '../schema';
 import { LineIndex } from '../source';
 import { suggest } from '../suggestions';
 import { checkExistsOn } from './versionRule';
@@ -109,6 +109,11 @@ function checkValue(spec: SettingSpec, setting: Setting, sink: DiagnosticSink | 
       }
       if (powerOfTwo && (value.value & (value.value - 1n)) !== 0n) {
         sink?.error('bad-value', value.range, `'${key}' must be a power of two, not ${value.value}`);
+        return undefined;
+      }
+      const sizes = spec.value.sizes;
+      if (sizes && !sizes.some((size) => sizeValue(size) === value.value)) {
+        sink?.error('bad-value', value.range, `'${key}' must be ${listOr(sizes)}, not ${value.text}`);
         return undefined;
       }
       return value.value;

@@ -1,3 +1,4 @@
+import { granuleOfBytes } from '../../pgtable/granule';
 import { VfioDeclaration, DomainDeclaration, HandlerDeclaration, HandlerStatement, MasterDeclaration, pageResponses, PageResponse, ResponseStatement, StallResponse } from '../ast';
 import { PriResponse, resumeActionOf } from '../../smmu/v3/commands';
 import { linuxS1Cd } from '../../smmu/v3/cd';
@@ -179,7 +180,7 @@ function checkOpenEnds(handler: HandlerDeclaration, stalls: boolean, context: Ch
 function checkOutputSize(domain: DomainDeclaration, settings: BlockSettings, context: CheckContext): void {
   const oas = Number(settings.number('oas'));
   try {
-    linuxS1Cd({ ias: Number(settings.number('ias')), oas, ttb0: 0n, asid: 1, stall: false, record: false, abort: false });
+    linuxS1Cd({ ias: Number(settings.number('ias')), oas, tg0: granuleOfBytes(Number(settings.number('granule'))).tg0, ttb0: 0n, asid: 1, stall: false, record: false, abort: false });
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     const at = settings.node('oas')?.value?.range ?? domain.name?.range ?? domain.range;

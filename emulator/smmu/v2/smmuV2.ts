@@ -8,6 +8,7 @@ import { endTransaction, recordFault, releaseTransaction, retryTransaction, stal
 import { DomainModel, ScenarioModel } from '../../scenario/model';
 import { IoPgtable } from '../../pgtable/ioPgtable';
 import { lookUp } from '../lookup';
+import { layoutField, withField } from '../registerLayout';
 import { routeV2 } from './route';
 import { v2StateOf } from '../smmuState';
 import { hex } from '../../util/u64';
@@ -38,6 +39,7 @@ import {
   SGFSYNR0_IND,
   SGFSYNR0_PNU,
   SGFSYNR0_WNR,
+  TCR,
 } from './registers';
 
 type FaultKind = Extract<TranslationResult, { ok: false }>['fault'];
@@ -49,9 +51,12 @@ const fsrBitOf: Record<FaultKind, number> = {
   'address-size': FSR_ASF,
 };
 
-/** TCR for a domain as arm_smmu_lpae_tcr writes it: T0SZ, 4K granule, WBWA inner-shareable walks, TTBR1 off. */
+/**
+ * TCR for a domain as arm_smmu_lpae_tcr writes it from io-pgtable's cfg: T0SZ, TG0 (the
+ * granule: 0b00 4K, 0b10 16K, 0b01 64K), WBWA inner-shareable walks, TTBR1 off.
+ */
 function tcrOf(domain: DomainModel): number {
-  return (64 - domain.ias) | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23);
+  return (64 - domain.ias) | (1 << 8) | (1 << 10) | (3 << 12) | Number(withField(layoutField(TCR, 'TG0'), 0n, BigInt(domain.granule.tg0))) | (1 << 23);
 }
 
 /** The SMMU as Linux programs it at boot and attach: SMRs and S2CRs per stream, a context bank per domain. */

@@ -40,8 +40,10 @@ export function tlbAddPageV2(rt: Runtime, smmu: number, domain: number, iova: bi
 export function tlbFlushWalkV2(rt: Runtime, smmu: number, domain: number, iova: bigint, size: bigint): void {
   const bank = bankOf(rt, smmu, domain);
   if (!bank) return;
-  for (let va = iova; va < iova + size; va += 0x1000n) bank.postedTlbi.push(va);
-  emit(rt, smmu, `TLBIVA ×${size >> 12n} ${hex(iova)}..${hex(iova + size - 0x1000n)} cb${bank.cbndx}`);
+  // arm_smmu_tlb_inv_walk_s1 steps by io-pgtable's granule (ARM_LPAE_GRANULE): 4K, 16K or 64K.
+  const granule = BigInt(rt.model.domains[domain]?.granule.bytes ?? 0x1000);
+  for (let va = iova; va < iova + size; va += granule) bank.postedTlbi.push(va);
+  emit(rt, smmu, `TLBIVA ×${size / granule} ${hex(iova)}..${hex(iova + size - granule)} cb${bank.cbndx}`);
   tlbSync(rt, smmu, bank);
 }
 

@@ -1,3 +1,4 @@
+import { GRANULE_4K } from '../../pgtable/granule';
 import { hex } from '../../util/u64';
 import { checkDwords, decoded, DecodedField, field, FieldBits, readBits, writeBits } from './ste';
 
@@ -169,6 +170,8 @@ const LINUX_MAIR = 0xf404ff44n;
 export function linuxS1Cd(args: {
   ias: number;
   oas: number;
+  /** TG0 of the granule (Granule.tg0): 0 4K (when left out), 2 16K, 1 64K, as arm_smmu_make_s1_cd takes it from io-pgtable's tcr. */
+  tg0?: number;
   ttb0: bigint;
   asid: number;
   stall: boolean;
@@ -181,7 +184,7 @@ export function linuxS1Cd(args: {
   return {
     valid: true,
     t0sz: 64 - args.ias,
-    tg0: 0,
+    tg0: args.tg0 ?? GRANULE_4K.tg0,
     ir0: 1,
     or0: 1,
     sh0: 3,

@@ -119,7 +119,8 @@ export class SmmuV3 implements Smmu {
 
   /** arm_smmu_tlb_inv_walk: CMD_TLBI_NH_VA (not leaf) per 4K page of the freed table's range, then CMD_SYNC. */
   tlbFlushWalk(domain: number, iova: bigint, size: bigint): void {
-    invalidateRangeV3(this.rt, this.index, domain, iova, size, 0x1000n, false);
+    // io-pgtable passes its granule (ARM_LPAE_GRANULE): one CMD_TLBI_NH_VA per 4K, 16K or 64K.
+    invalidateRangeV3(this.rt, this.index, domain, iova, size, BigInt(this.rt.model.domains[domain]?.granule.bytes ?? 0x1000), false);
   }
 
   /** arm_smmu_iotlb_sync: nothing gathered (pgsize 0), nothing issued. */

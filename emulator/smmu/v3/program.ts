@@ -103,7 +103,7 @@ export function programSmmuV3(builder: Builder, model: ScenarioModel, smmuIndex:
         // writes it per master; before, the domain's stall_enabled was its first master's and a
         // master that differed was refused (scenario/attach.ts), so every master attached has
         // its own value there too. Under STALL_FORCE every master stalls.
-        const cd = linuxS1Cd({ ias: d.ias, oas: d.oas, ttb0: BigInt(table.root), asid, stall: stalls, record: d.record, abort: d.abortOnTerminate });
+        const cd = linuxS1Cd({ ias: d.ias, oas: d.oas, tg0: d.granule.tg0, ttb0: BigInt(table.root), asid, stall: stalls, record: d.record, abort: d.abortOnTerminate });
         writeDwords(memory, cdTable + ssid * CD_BYTES, encodeCd(cd));
         return { ssid, domain, asid };
       });
