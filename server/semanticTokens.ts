@@ -67,6 +67,7 @@ export const semanticTokensLegend: SemanticTokensLegend = { tokenTypes: [...toke
 export const nameTokenTypes: Readonly<Record<NameKind, TokenType>> = {
   smmu: 'namespace',
   domain: 'type',
+  pagetable: 'type',
   master: 'class',
   engine: 'method',
   handler: 'function',
