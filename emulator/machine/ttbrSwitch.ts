@@ -27,10 +27,10 @@ export interface TtbrSwitchRecord {
 }
 
 /** What the trace and the debugger say of a switch. */
-export function ttbrSwitchText(rt: Pick<Runtime, 'tableOwners'>, record: TtbrSwitchRecord): string {
+export function ttbrSwitchText(rt: Pick<Runtime, 'tableOwners' | 'model'>, record: TtbrSwitchRecord): string {
   const owner = rt.tableOwners[record.table];
   // A pagetable's label names its ASID; the default table's is the bank's, written here.
-  const label = owner?.role === 'pagetable' ? owner.label : `${owner?.label.replace(/\)$/, '') ?? '?'}, ASID ${record.asid})`;
+  const label = owner?.role === 'pagetable' ? owner.label : `${rt.model.domains[record.domain]?.name ?? '?'} (TTBR0 default, ASID ${record.asid})`;
   const when = record.restore ? `after submit ${record.submit}` : `CP_SMMU_TABLE_UPDATE before submit ${record.submit}`;
   return `TTBR0 ← ${label} = ${hex64(record.ttbr0)} (${when})`;
 }
