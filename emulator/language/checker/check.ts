@@ -187,7 +187,7 @@ export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult
     const settings = settingsOf(domain, 'domain', versionOf(context, context.smmuOf.get(domain)), context);
     checkV3FaultSetting(domain, settings, context);
     checkAdrenoDomain(domain, settings, context);
-    mapsOf.set(domain, checkMaps(domain.maps, ownerName(domain), settings.number('ias'), settings.number('oas'), context, settings.word('ttbr1') === 'on'));
+    mapsOf.set(domain, checkMaps(domain.maps, ownerName(domain), settings.number('ias'), settings.number('oas'), context, settings.word('ttbr1') === 'on' ? 'both' : 'ttbr0'));
   }
   const pagetables = checkPagetables(declarationsOf(file, 'pagetable'), context);
   for (const master of masters) checkMaster(master, context);

@@ -27,7 +27,7 @@ export function checkPagetable(table: PagetableDeclaration, settings: BlockSetti
   if (!domain) return undefined;
   const domainSettings = context.settings.get(domain);
   const smmu = context.smmuOf.get(domain);
-  const maps = checkMaps(table.maps, owner, domainSettings?.number('ias') ?? 48n, domainSettings?.number('oas') ?? 40n, context);
+  const maps = checkMaps(table.maps, owner, domainSettings?.number('ias') ?? 48n, domainSettings?.number('oas') ?? 40n, context, 'pagetable');
   if (versionOf(context, smmu) === 'v3') {
     context.sink.error(
       'pagetable-version',

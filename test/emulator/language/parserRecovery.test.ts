@@ -158,7 +158,7 @@ test('garbage at top level: one error, then parsing resumes at the next declarat
   const result = parseScenario(text);
   assert.deepEqual(
     result.diagnostics.map((d) => [d.range, d.message]),
-    [[s.at('this'), "unexpected 'this'; expected a declaration: scenario, kernel, timing, smmu, domain, master, engine, workqueue, handler, vfio, expect"]],
+    [[s.at('this'), "unexpected 'this'; expected a declaration: scenario, kernel, timing, smmu, domain, master, engine, workqueue, handler, pagetable, vfio, expect"]],
   );
   assert.deepEqual(
     result.file.declarations.map((d) => d.kind),
