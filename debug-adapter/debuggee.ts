@@ -1,4 +1,4 @@
-import { ttbrSwitchText } from '../emulator/machine/ttbrSwitch';
+import { ttbrSwitchText } from '../emulator/inspect/ttbrSwitches';
 import { Expression, StringPart } from '../emulator/language/ast';
 import { Environment, EvaluationError, evaluate, isTruthy } from '../emulator/language/evaluate';
 import { interpolate } from '../emulator/language/interpolate';

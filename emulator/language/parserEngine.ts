@@ -108,6 +108,7 @@ function parseLoop(cursor: TokenCursor, kind: 'repeat' | 'submit'): Repeat | Sub
 
 /** `submit N pagetable NAME`: the per-process table the submit runs with. */
 function parseSubmitPagetable(cursor: TokenCursor): Name | undefined {
+  cursor.expect({ kind: 'words', words: ['pagetable'] });
   if (!cursor.acceptWord('pagetable')) return undefined;
   cursor.expect({ kind: 'name', of: 'pagetable' });
   const name = cursor.acceptIdentifier();
