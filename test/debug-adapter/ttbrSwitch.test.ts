@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { DomainsResponseBody, PageTableResponseBody } from '../../debug-adapter/protocol';
 import { Dap, example } from './helpers';
 
 /**
@@ -40,5 +41,21 @@ describe('TTBR1 and per-process tables in the debugger', () => {
       ['TTBR0', '0x0001000040001000', 'Translation Table Base Register 0: proc7 (pagetable, ASID 1)'],
       ['TTBR1', '0x000000004000a000', 'Translation Table Base Register 1: the table of the upper VA range (TCR.EPD1=0): gpu_dom (TTBR1)'],
     ]);
+  });
+
+  test('the Page Tables view: iommu/domains lists the tables by owner, iommu/pageTable opens one by its owner', async () => {
+    await dap.launchAndStop({ scenario: example('adreno-two-processes') });
+    const { domains } = await dap.custom<DomainsResponseBody>('iommu/domains');
+    assert.deepEqual(domains[0]?.tables, [
+      { owner: 'gpu_dom (TTBR0 default)', root: '0x40000000', ttbr: 0, live: false },
+      { owner: 'proc7 (pagetable, ASID 1)', root: '0x40001000', ttbr: 0, live: true },
+      { owner: 'proc9 (pagetable, ASID 2)', root: '0x40005000', ttbr: 0, live: false },
+      { owner: 'gpu_dom (TTBR1)', root: '0x4000a000', ttbr: 1, live: true },
+    ]);
+    const proc7 = await dap.custom<PageTableResponseBody>('iommu/pageTable', { domain: 'gpu_dom', owner: 'proc7 (pagetable, ASID 1)' });
+    assert.deepEqual(
+      proc7.entries.map((e) => [e.index, e.descriptorAddress, e.text]),
+      [[0, '0x40001000', 'table → 0x40002000']],
+    );
   });
 });

@@ -2,13 +2,16 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { HoverRequest, MarkupContent } from 'vscode-languageserver-protocol/node';
+import { Analysis } from '../../server/analysis';
+import { completion } from '../../server/completion';
 import { repoPath } from '../helpers/repo';
 import { OpenScenario, scenarioUri } from './helpers';
 
 /**
  * The language server on examples/adreno-two-processes.iommu: hover on a transaction's
  * address walks the table the line's submit selects (`submit N pagetable NAME` for TTBR0,
- * the domain's TTBR1 for the upper range).
+ * the domain's TTBR1 for the upper range); completion offers `pagetable` and the pagetables
+ * after a submit's ID.
  */
 
 const text = readFileSync(repoPath('examples', 'adreno-two-processes.iommu'), 'utf8');
@@ -57,4 +60,20 @@ test('hover: the same address in submit 9 (pagetable proc7) and submit 10 (paget
   );
   const right = (await hoverText('0x1_0020_0000 64', 1)).split('\n');
   assert.ok(right.includes('read `0x0001_0020_0000` from gpu.cp: stream 0x0 → master gpu → domain gpu_dom → proc9 (pagetable, ASID 2)'), right.join('\n'));
+});
+
+/** Completion where `▮` stands, on a scenario that is not open in the server (completion reads the analysis only). */
+function labels(source: string): string[] {
+  const offset = source.indexOf('▮');
+  const analysis = new Analysis(scenarioUri, 1, source.slice(0, offset) + source.slice(offset + 1));
+  return completion(analysis, analysis.positionAt(offset))
+    .map((item) => item.label)
+    .sort();
+}
+
+test('completion: `pagetable` after a submit\'s ID, then the pagetables; `asid` and `map` in a pagetable block', () => {
+  const head = text.slice(0, text.indexOf('engine gpu.cp'));
+  assert.ok(labels(`${head}engine gpu.cp {\n  submit 3 ▮\n}\n`).includes('pagetable'));
+  assert.deepEqual(labels(`${head}engine gpu.cp {\n  submit 3 pagetable ▮\n}\n`), ['proc7', 'proc9']);
+  assert.deepEqual(labels(`${head}pagetable p on gpu_dom {\n  ▮\n}\n`), ['asid', 'map']);
 });
