@@ -168,6 +168,7 @@ export class Machine {
       allocator,
       tables,
       tableOwners: owners,
+      anyTtbr1: model.domains.some((d) => d.ttbr1),
       ttbr1Of,
       walker: (index) => {
         const table = tables[index];

@@ -24,6 +24,8 @@ export interface Runtime {
   readonly tables: IoPgtable[];
   /** Who owns each table, and which TTBR it goes in. */
   readonly tableOwners: readonly TableOwner[];
+  /** Whether any domain has `ttbr1 on`: the hot paths skip table selection when none does. */
+  readonly anyTtbr1: boolean;
   /** Per domain: its TTBR1 table, with `ttbr1 on`. */
   readonly ttbr1Of: readonly (number | undefined)[];
   /** The walker of a table, made when the table is first walked (a scenario may declare thousands). */

@@ -202,7 +202,8 @@ export function translate(rt: Runtime, transaction: TransactionState, bank: Bank
 
 /** Caches a walk's leaf under the tag and page the lookup used (a TTBR1 domain's: the live ASID and TTBR, the walked address). */
 function fillTlb(rt: Runtime, transaction: TransactionState, cbndx: number, fill: TlbFill): void {
-  const domain = bankState(rt, transaction.smmu, cbndx).domain;
+  // The hot path (no TTBR1 domain in the run) pays one flag.
+  const domain = rt.anyTtbr1 ? bankState(rt, transaction.smmu, cbndx).domain : -1;
   if (!rt.model.domains[domain]?.ttbr1) {
     rt.tlbs[transaction.smmu]?.insert(cbndx, Number(transaction.iova >> 12n), fill);
     return;
