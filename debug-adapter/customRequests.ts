@@ -1,3 +1,4 @@
+import { domainTables } from '../emulator/inspect/tables';
 import { formatDump, Level, walk } from '../emulator/inspect/walks';
 import { Machine } from '../emulator/machine/machine';
 import { fromHalves, hex, hex64 } from '../emulator/util/u64';
@@ -95,7 +96,8 @@ export function domains(debuggee: Debuggee): DomainsResponseBody {
     domains: machine.model.domains.map((d, index) => {
       const root = rootOf(machine, index);
       const bank = contextBanksOf(machine.state, d.smmu).find((b) => b.domain === index);
-      return { name: d.name, smmu: machine.model.smmus[d.smmu]?.name ?? '?', contextBank: bank?.cbndx ?? null, root: hex(root.table), rootLevel: root.level, ias: d.ias, oas: d.oas, granule: d.granule.name };
+      const tables = d.ttbr1 ? { tables: domainTables(machine, index).map((t) => ({ owner: t.label, root: hex(t.root), ttbr: t.ttbr, live: t.live })) } : {};
+      return { name: d.name, smmu: machine.model.smmus[d.smmu]?.name ?? '?', contextBank: bank?.cbndx ?? null, root: hex(root.table), rootLevel: root.level, ias: d.ias, oas: d.oas, granule: d.granule.name, ...tables };
     }),
   };
 }
@@ -104,14 +106,18 @@ export function pageTable(debuggee: Debuggee, args: RequestArguments): PageTable
   const machine = debuggee.machine;
   const name = args.string('domain');
   const domain = domainIndex(machine, name);
-  const root = rootOf(machine, domain);
+  const owner = args.optionalString('owner');
+  const owned = owner === undefined ? domain : domainTables(machine, domain).find((t) => t.label === owner)?.table;
+  if (owned === undefined) throw new RequestError(`domain '${name}' has no table '${owner}' (${domainTables(machine, domain).map((t) => t.label).join(', ')})`, ErrorId.BadArguments);
+  const root = rootOf(machine, owned);
   const table = args.optionalString('table');
   const iovaBase = args.optionalString('iovaBase');
   const level = args.optionalInteger('level') ?? root.level;
   if (level < root.level || level > 3) throw new RequestError(`level ${level} is not a level of domain '${name}' (L${root.level} to L3)`, ErrorId.BadArguments);
-  const ref = table === undefined ? root : { domain, level: level as Level, table: tableAddress(table, entryCount(machine, domain, level as Level)), iovaBase: iovaBase === undefined ? 0n : address(iovaBase, 'iovaBase') };
+  const ref = table === undefined ? root : { domain: owned, level: level as Level, table: tableAddress(table, entryCount(machine, owned, level as Level)), iovaBase: iovaBase === undefined ? 0n : address(iovaBase, 'iovaBase') };
   const entries = tableEntries(machine, ref).map((e) => {
-    const line = e.next ? undefined : mapLine(machine, domain, e.iova);
+    // The map lines are the default table's: a pagetable's or TTBR1's leaves name none.
+    const line = e.next || owned !== domain ? undefined : mapLine(machine, domain, e.iova);
     return {
       index: e.index,
       iova: hex(e.iova),

@@ -1,3 +1,4 @@
+import { ttbrSwitchText } from '../emulator/inspect/ttbrSwitches';
 import { Expression, StringPart } from '../emulator/language/ast';
 import { Environment, EvaluationError, evaluate, isTruthy } from '../emulator/language/evaluate';
 import { interpolate } from '../emulator/language/interpolate';
@@ -662,6 +663,10 @@ export class Debuggee {
       case 'engine':
         if ((event.kind === 'transaction-ended' || event.kind === 'transaction-stalled') && event.transaction.id === mode.issued) {
           return { reason: 'step', threadId: mode.engine + 1, description: 'Paused after step', transaction: event.transaction };
+        }
+        // `submit N pagetable NAME`: the CP's TTBR0 write before (or after) the submit is a step of its own.
+        if (event.kind === 'ttbr-switch' && event.switched.engine === mode.engine && mode.issued === undefined) {
+          return { reason: 'step', threadId: mode.engine + 1, description: `Paused after the TTBR0 switch: ${ttbrSwitchText(this.machine.runtime, event.switched)}` };
         }
         return undefined;
       case 'thread':

@@ -64,6 +64,8 @@ export interface ResumeResponseBody {
 /** `iommu/pageTable`: one table of a domain, lazily: the root, or the table a table entry names. */
 export interface PageTableRequestArguments {
   domain: string;
+  /** A `ttbr1 on` domain's table by its owner (`proc7 (pagetable, ASID 2)`, `gpu_dom (TTBR1)`); the default TTBR0 table when absent. */
+  owner?: string;
   /** The table's PA (hex) and level; the root when absent. */
   table?: string;
   level?: number;
@@ -105,6 +107,16 @@ export interface DomainSummary {
   oas: number;
   /** The translation granule (TG0): `4K`, `16K` or `64K`. */
   granule: string;
+  /** A `ttbr1 on` domain's tables (default TTBR0, pagetables, TTBR1), each with its owner; absent for a domain with one table. */
+  tables?: DomainTableSummary[];
+}
+export interface DomainTableSummary {
+  /** `gpu_dom (TTBR0 default)`, `proc7 (pagetable, ASID 2)`, `gpu_dom (TTBR1)`: what `owner` of `iommu/pageTable` takes. */
+  owner: string;
+  root: string;
+  ttbr: 0 | 1;
+  /** The bank's TTBR0 (or TTBR1) holds it now. */
+  live: boolean;
 }
 export interface DomainsResponseBody {
   domains: DomainSummary[];

@@ -12,6 +12,7 @@ import { faultVariables, stalledVariables, transactionVariables } from './variab
 import { streamRegisterVariables } from './variables/streamRegisters';
 import { VariableStore } from './variables/store';
 import { contextBankOf, streamTableOf } from '../emulator/inspect/smmus';
+import { domainTables, liveTableFor } from '../emulator/inspect/tables';
 
 /** Where a frame's state lives: its transaction, fault, context bank (v2) or stream (v3), and domain. */
 export interface FrameContext {
@@ -96,8 +97,10 @@ export function scopesOf(machine: Machine, store: VariableStore, frame: FrameInf
   const context = contextOf(machine, frame);
   const scopes: DebugProtocol.Scope[] = [];
   if (context.fault) {
-    const table = context.domain === undefined ? undefined : machine.runtime.tables[context.domain];
-    const iova = context.fault.iova;
+    // The table the fault walked (a pagetable, TTBR1), at the address it indexes.
+    const walked = context.domain === undefined ? undefined : (context.fault.table ?? context.domain);
+    const table = walked === undefined ? undefined : machine.runtime.tables[walked];
+    const iova = context.domain === undefined ? context.fault.iova : liveTableFor(machine, context.domain, context.fault.iova).walkIova;
     // Walked when opened, not now: a descriptor written since (setVariable, a handler) shows.
     const walkNow = table ? (): WalkResult => walk(machine.runtime.memory, table.tableConfig(), iova) : undefined;
     scopes.push({ name: 'Fault', presentationHint: 'locals', variablesReference: store.add(faultVariables(machine, store, context.fault, walkNow, (pa) => onWrite(pa))), expensive: false });
@@ -113,13 +116,18 @@ export function scopesOf(machine: Machine, store: VariableStore, frame: FrameInf
   const stalled = [...machine.state.transactions.values()].filter((t) => t.status === 'stalled').length;
   scopes.push({ name: `Stalled (${stalled})`, variablesReference: store.add(stalledVariables(machine, store)), expensive: false });
   if (context.domain !== undefined) {
-    const root = rootOf(machine, context.domain);
-    scopes.push({
-      name: `Page table (${machine.model.domains[context.domain]?.name ?? '?'})`,
-      variablesReference: store.add(tableVariables(machine, store, root, (pa) => onWrite(pa))),
-      indexedVariables: tableEntries(machine, root).length,
-      expensive: false,
-    });
+    // A TTBR1 domain owns several tables: one scope each, named by its owner, the live TTBR0 marked.
+    const several = machine.model.domains[context.domain]?.ttbr1 === true;
+    for (const owned of domainTables(machine, context.domain)) {
+      const root = rootOf(machine, owned.table);
+      const name = several ? `${owned.label}${owned.ttbr === 0 && owned.live ? ', live TTBR0' : ''}` : (machine.model.domains[context.domain]?.name ?? '?');
+      scopes.push({
+        name: `Page table (${name})`,
+        variablesReference: store.add(tableVariables(machine, store, root, (pa) => onWrite(pa))),
+        indexedVariables: tableEntries(machine, root).length,
+        expensive: false,
+      });
+    }
   }
   if (machine.model.smmus.some((_, index) => (machine.smmu(index)?.queues().length ?? 0) > 0)) {
     scopes.push({ name: `Queues (${pendingCount(machine)} pending)`, variablesReference: store.add(queuesVariables(machine, store)), expensive: false });

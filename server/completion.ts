@@ -267,6 +267,7 @@ const nameKinds: Readonly<Record<NameKind, CompletionItemKind>> = {
   vfio: CompletionItemKind.Module,
   workqueue: CompletionItemKind.Module,
   domain: CompletionItemKind.Struct,
+  pagetable: CompletionItemKind.Struct,
   master: CompletionItemKind.Class,
   engine: CompletionItemKind.Method,
   handler: CompletionItemKind.Function,

@@ -99,6 +99,12 @@ function handlerLines(analysis: Analysis, entry: SymbolEntry<'handler'>): string
   return [`the fault handler of domain ${decl.domain?.text ?? '?'}, run in ${where}`];
 }
 
+function pagetableLines(analysis: Analysis, entry: SymbolEntry<'pagetable'>): string[] {
+  const table = analysis.compiled.check.pagetables.find((p) => p.declaration === entry.declaration);
+  if (!table) return [];
+  return [`a per-process TTBR0 table of domain ${table.domain.name?.text ?? '?'} (msm_iommu_pagetable_create), ASID ${table.asid}, ${table.maps.length} map${table.maps.length === 1 ? '' : 's'}`];
+}
+
 function workqueueLines(analysis: Analysis, entry: SymbolEntry<'workqueue'>): string[] {
   const s = settingsOf(analysis, entry);
   if (!s) return ['the IOMMU core\'s fault queue (built in): 2 workers, unbound — items may finish in any order'];
@@ -146,6 +152,9 @@ export function describeDeclaration(analysis: Analysis, entry: SymbolEntry): str
       break;
     case 'workqueue':
       body = workqueueLines(analysis, entry as SymbolEntry<'workqueue'>);
+      break;
+    case 'pagetable':
+      body = pagetableLines(analysis, entry as SymbolEntry<'pagetable'>);
       break;
     case 'vfio':
       body = vfioLines(analysis, entry as SymbolEntry<'vfio'>);

@@ -155,6 +155,8 @@ class Outline {
         return this.named(declaration, SymbolKind.Event, this.workqueueDetail(declaration));
       case 'handler':
         return this.named(declaration, SymbolKind.Function, this.handlerDetail(declaration), this.handlerChildren(declaration.body));
+      case 'pagetable':
+        return this.named(declaration, SymbolKind.Namespace, `on ${declaration.domain?.text ?? '?'}, ${plural(declaration.maps.length, 'map')}`, declaration.maps.map((m) => this.map(m)));
       case 'vfio':
         return this.named(declaration, SymbolKind.Package, this.vfioDetail(declaration), declaration.maps.map((m) => this.map(m)));
     }

@@ -67,6 +67,7 @@ export const semanticTokensLegend: SemanticTokensLegend = { tokenTypes: [...toke
 export const nameTokenTypes: Readonly<Record<NameKind, TokenType>> = {
   smmu: 'namespace',
   domain: 'type',
+  pagetable: 'type',
   master: 'class',
   engine: 'method',
   handler: 'function',
@@ -192,14 +193,16 @@ class Roles {
         for (const stream of declaration.streams) this.statement(stream);
         this.engineItems(declaration.body);
         return;
-      case 'handler': {
-        this.declared(declaration.name, 'handler');
+      case 'handler':
+      case 'pagetable': {
+        this.declared(declaration.name, declaration.kind);
         const name = declaration.name;
         const after = name ? this.tokenAfter(name.range) : undefined;
         if (after?.kind === 'identifier' && after.text === 'on' && (!declaration.domain || after.range.start < declaration.domain.range.start)) this.keyword(after);
         this.mark(declaration.domain?.range, role(nameTokenTypes.domain));
-        this.settings(declaration.settings, 'handler');
-        this.handlerStatements(declaration.body);
+        this.settings(declaration.settings, declaration.kind);
+        if (declaration.kind === 'handler') this.handlerStatements(declaration.body);
+        else for (const map of declaration.maps) this.map(map, 'constant');
         return;
       }
       case 'vfio':
@@ -261,10 +264,15 @@ class Roles {
           this.keyword(item);
           this.expression(item.count, 'engine');
           break;
-        case 'submit':
+        case 'submit': {
           this.keyword(item);
           this.expression(item.id, 'engine');
+          const before = item.pagetable ? this.tokenIndex.get(item.pagetable.range.start) : undefined;
+          const word = before === undefined ? undefined : this.analysis.compiled.tokens[before - 1];
+          if (word?.kind === 'identifier' && word.text === 'pagetable') this.keyword(word);
+          this.mark(item.pagetable?.range, role(nameTokenTypes.pagetable));
           break;
+        }
       }
     }
   }

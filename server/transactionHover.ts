@@ -39,8 +39,12 @@ function routeLines(analysis: Analysis, site: TransactionSite, iova: bigint, ite
   const head = `${site.transaction.access} \`${hexGrouped(iova)}\`${iteration === undefined ? '' : ` (for i = ${iteration})`} from ${engine}`;
   const route = transactionRoute(analysis.staticSystem, analysis.compiled.check, site.engine, site.transaction);
   if (route.kind === 'unrouted') return { head: `${head}: it reaches no domain — ${route.reason}`, walk: [] };
-  const walk = analysis.staticSystem.walk(route.domain, iova, accessOf(site.transaction));
-  const via = `stream ${hex(route.sid)} → master ${route.master.name?.text ?? '?'} → domain ${staticDomainName(route.domain)}`;
+  // The table the line's submit selects: `submit N pagetable NAME` for TTBR0, the domain's TTBR1 for the upper range.
+  const named = site.submit?.pagetable;
+  const pagetable = named ? analysis.compiled.check.symbols.get('pagetable', named.text)?.declaration : undefined;
+  const walk = analysis.staticSystem.walk(route.domain, iova, accessOf(site.transaction), pagetable);
+  const owner = analysis.staticSystem.tableFor(route.domain, iova, pagetable).owner;
+  const via = `stream ${hex(route.sid)} → master ${route.master.name?.text ?? '?'} → domain ${staticDomainName(route.domain)}${owner ? ` → ${owner}` : ''}`;
   return { head: `${head}: ${via}`, walk: [...outcomeLines(walk), '', ...walkLines(walk)] };
 }
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DomainSummary, PageTableEntry } from '../../debug-adapter/protocol';
+import { DomainSummary, DomainTableSummary, PageTableEntry } from '../../debug-adapter/protocol';
 import { revealLineOnClick } from '../editor/revealLine';
 import { RunSource } from '../session/iommuSessions';
 import { scenarioPath } from '../session/scenarioPath';
@@ -7,7 +7,11 @@ import { SessionTree } from './sessionTree';
 
 export const pageTablesViewId = 'iommu.pageTables';
 
-export type PageTableNode = { kind: 'domain'; domain: DomainSummary } | { kind: 'entry'; domain: string; level: number; entry: PageTableEntry };
+/** `owner`: which table of a `ttbr1 on` domain an entry belongs to (absent: the domain's only table). */
+export type PageTableNode =
+  | { kind: 'domain'; domain: DomainSummary }
+  | { kind: 'table'; domain: string; table: DomainTableSummary }
+  | { kind: 'entry'; domain: string; owner: string | undefined; level: number; entry: PageTableEntry };
 
 const entryIcons: Record<PageTableEntry['type'], string> = {
   table: 'list-tree',
@@ -30,14 +34,21 @@ export class PageTablesView extends SessionTree<PageTableNode> {
   }
 
   protected override async children(source: RunSource, node: PageTableNode): Promise<PageTableNode[]> {
-    if (node.kind === 'domain') {
-      const body = await this.sessions.ask(source, 'iommu/pageTable', { domain: node.domain.name });
-      return body.entries.map((entry) => ({ kind: 'entry', domain: node.domain.name, level: body.level, entry }));
+    if (node.kind === 'domain' && node.domain.tables) {
+      // A `ttbr1 on` domain: one node per table, named by its owner.
+      return node.domain.tables.map((table) => ({ kind: 'table', domain: node.domain.name, table }));
+    }
+    if (node.kind === 'domain' || node.kind === 'table') {
+      const domain = node.kind === 'domain' ? node.domain.name : node.domain;
+      const owner = node.kind === 'table' ? node.table.owner : undefined;
+      const body = await this.sessions.ask(source, 'iommu/pageTable', { domain, ...(owner ? { owner } : {}) });
+      return body.entries.map((entry) => ({ kind: 'entry', domain, owner, level: body.level, entry }));
     }
     const next = node.entry.next;
     if (!next) return [];
-    const body = await this.sessions.ask(source, 'iommu/pageTable', { domain: node.domain, table: next.table, level: next.level, iovaBase: next.iovaBase });
-    return body.entries.map((entry) => ({ kind: 'entry', domain: node.domain, level: body.level, entry }));
+    const owner = node.owner;
+    const body = await this.sessions.ask(source, 'iommu/pageTable', { domain: node.domain, ...(owner ? { owner } : {}), table: next.table, level: next.level, iovaBase: next.iovaBase });
+    return body.entries.map((entry) => ({ kind: 'entry', domain: node.domain, owner, level: body.level, entry }));
   }
 
   protected item(node: PageTableNode): vscode.TreeItem {
@@ -50,10 +61,18 @@ export class PageTablesView extends SessionTree<PageTableNode> {
       item.contextValue = 'iommu.domain';
       return item;
     }
+    if (node.kind === 'table') {
+      const t = node.table;
+      const item = new vscode.TreeItem(t.owner, vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = `table-${node.domain}-${t.owner}`;
+      item.description = `TTBR${t.ttbr}${t.live ? ' (live)' : ''} · root at ${t.root}`;
+      item.iconPath = new vscode.ThemeIcon('list-tree');
+      return item;
+    }
     const e = node.entry;
     const item = new vscode.TreeItem(`L${node.level}[${e.index}]`, e.next ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     // Stable across stops, so what the user opened stays open when the view refreshes.
-    item.id = `pte-${node.domain}-${node.level}-${e.descriptorAddress}`;
+    item.id = `pte-${node.domain}-${node.owner === undefined ? '' : `${node.owner}-`}${node.level}-${e.descriptorAddress}`;
     item.description = `${e.iova} · ${e.text}`;
     item.tooltip = new vscode.MarkdownString(
       [`**L${node.level}[${e.index}]** of \`${node.domain}\`, translating from \`${e.iova}\``, `\`${e.value}\` at \`${e.descriptorAddress}\``, e.text, e.mapLine ? `Made by the \`map\` on line ${e.mapLine}.` : ''].filter(Boolean).join('\n\n'),

@@ -57,6 +57,7 @@ function descriptorVariables(machine: Machine, pa: number, level: Level, granule
 }
 
 export interface TableRef {
+  /** Index into the run's tables: a domain's default table has the domain's index (emulator/machine/addressSpaces.ts). */
   domain: number;
   level: Level;
   table: bigint;

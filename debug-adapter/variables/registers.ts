@@ -1,6 +1,7 @@
+import { domainTables } from '../../emulator/inspect/tables';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Machine, WritableBankRegister } from '../../emulator/machine/machine';
-import { BankState, CBFRSYNRA, decode, FAR, FSR, FSYNR0, RegisterLayout, SCTLR, SGFSR, TCR, TTBR0, withField } from '../../emulator/inspect/registers';
+import { BankState, CBFRSYNRA, decode, FAR, FSR, FSYNR0, RegisterLayout, SCTLR, SGFSR, TCR, TTBR0, TTBR1, withField } from '../../emulator/inspect/registers';
 import { hex, hex32, hex64 } from '../../emulator/util/u64';
 import { dataIdOf, Watched } from '../dataWatches';
 import { RequestError } from '../errors';
@@ -13,6 +14,8 @@ interface BankRegister {
   read(bank: BankState): bigint;
   /** Absent: read-only here. */
   writable: WritableBankRegister | undefined;
+  /** Shown only where this holds (TTBR1: a bank whose domain has `ttbr1 on`). */
+  shown?: (bank: BankState) => boolean;
 }
 
 const bankRegisters: readonly BankRegister[] = [
@@ -22,8 +25,17 @@ const bankRegisters: readonly BankRegister[] = [
   { layout: FAR, read: (b) => b.far, writable: 'FAR' },
   { layout: CBFRSYNRA, read: (b) => BigInt(b.cbfrsynra), writable: 'CBFRSYNRA' },
   { layout: TTBR0, read: (b) => b.ttbr0, writable: undefined },
+  { layout: TTBR1, read: (b) => b.ttbr1, writable: undefined, shown: (b) => b.ttbr1 !== 0n },
   { layout: TCR, read: (b) => BigInt(b.tcr), writable: undefined },
 ];
+
+/** Which table a TTBR holds now, where the domain owns several (`: proc7 (pagetable, ASID 2)`). */
+function tableHeld(machine: Machine, bank: BankState, name: string): string {
+  if (name !== 'TTBR0' && name !== 'TTBR1') return '';
+  if (!machine.model.domains[bank.domain]?.ttbr1) return '';
+  const held = domainTables(machine, bank.domain).find((t) => t.live && t.ttbr === (name === 'TTBR1' ? 1 : 0));
+  return held ? `: ${held.label}` : '';
+}
 
 function formatRegister(layout: RegisterLayout, value: bigint): string {
   return layout.width === 64 ? hex64(value) : hex32(Number(value));
@@ -69,11 +81,11 @@ export function registerVariables(machine: Machine, store: VariableStore, smmu: 
     variables: () => {
       const b = bank();
       if (!b) return [];
-      const registers = bankRegisters.map((register): DebugProtocol.Variable => {
+      const registers = bankRegisters.filter((register) => register.shown?.(b) ?? true).map((register): DebugProtocol.Variable => {
         return {
           name: register.layout.name,
           value: formatRegister(register.layout, register.read(b)),
-          type: register.layout.description,
+          type: `${register.layout.description}${tableHeld(machine, b, register.layout.name)}`,
           variablesReference: store.add(fieldVariables(machine, smmu, cbndx, register, onWrite)),
           evaluateName: register.layout.name,
           presentationHint: { kind: 'property', attributes: register.writable ? [] : ['readOnly'] },

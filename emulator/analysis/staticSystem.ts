@@ -1,7 +1,8 @@
-import { DomainDeclaration, EngineDeclaration, MasterDeclaration, ScenarioFile } from '../language/ast';
+import { DomainDeclaration, EngineDeclaration, MasterDeclaration, PagetableDeclaration, ScenarioFile } from '../language/ast';
 import { attachRequest } from '../language/checker/attach';
 import { CheckResult } from '../language/checker/check';
-import { CheckedMap } from '../language/checker/maps';
+import { CheckedMap, selectsTtbr1 } from '../language/checker/maps';
+import { selectTtbr } from '../pgtable/ttbrSelect';
 import { engineStream } from '../language/checker/engines';
 import { smrMatches } from '../language/checker/streams';
 import { PhysicalMemory } from '../memory/physicalMemory';
@@ -36,6 +37,9 @@ export class StaticSystem {
   private readonly memory = new PhysicalMemory();
   private readonly allocator: TableAllocator;
   private readonly tables = new Map<StaticDomain, IoPgtable>();
+  /** A `ttbr1 on` domain's TTBR1 table, and each pagetable's: built after every domain's, as the machine builds them. */
+  private readonly ttbr1Tables = new Map<DomainDeclaration, IoPgtable>();
+  private readonly pagetableTables = new Map<PagetableDeclaration, IoPgtable>();
   private readonly walkers = new Map<StaticDomain, HotWalker>();
   private readonly scratch = new HotWalkResult();
   private attached: Map<MasterDeclaration, { domain: StaticDomain } | { reason: string }> | undefined;
@@ -47,7 +51,7 @@ export class StaticSystem {
     private readonly check: CheckResult,
   ) {
     const pgds = [...check.pgdOf].map(([domain, pgd]) => ({ pgd, bytes: rootTableBytes(...this.sizes(domain)) }));
-    const reserved = tablePoolReserved([...check.mapsOf.values()].flat(), pgds);
+    const reserved = tablePoolReserved([...[...check.mapsOf.values()].flat(), ...check.pagetables.flatMap((p) => p.maps)], pgds);
     this.allocator = new TableAllocator(this.memory, { reserved });
     for (const container of check.containers) {
       for (const domain of container.domains) this.containerMaps.set(domain, check.mapsOf.get(container.declaration) ?? []);
@@ -55,6 +59,41 @@ export class StaticSystem {
     // Tables are allocated in declaration order, then the containers' domains, as the machine allocates them: same PAs.
     for (const declaration of file.declarations) if (declaration.kind === 'domain') this.table(declaration);
     for (const domain of this.containerMaps.keys()) this.table(domain);
+    for (const pagetable of check.pagetables) this.pagetableTables.set(pagetable.declaration, this.built(pagetable.domain, pagetable.maps));
+    for (const declaration of file.declarations) {
+      if (declaration.kind !== 'domain' || !this.hasTtbr1(declaration)) continue;
+      this.ttbr1Tables.set(declaration, this.built(declaration, (check.mapsOf.get(declaration) ?? []).filter((m) => selectsTtbr1(m.iova))));
+    }
+  }
+
+  private hasTtbr1(domain: StaticDomain): domain is DomainDeclaration {
+    return 'kind' in domain && this.check.settings.get(domain)?.word('ttbr1') === 'on';
+  }
+
+  /** A table of `domain`'s sizes with `maps`, TTBR1 IOVAs walked by their low ias bits (io-pgtable's TTBR1 quirk). */
+  private built(domain: DomainDeclaration, maps: readonly CheckedMap[]): IoPgtable {
+    const settings = this.check.settings.get(domain);
+    const [ias, granule] = this.sizes(domain);
+    const table = new IoPgtable(this.memory, this.allocator, { ias, oas: Number(settings?.number('oas') ?? 40n), granule });
+    for (const map of maps) table.map(selectTtbr(map.iova, ias, true).walkIova, map.pa, map.size, map.prot, map.maxLeaf);
+    return table;
+  }
+
+  /**
+   * Where an access of `domain` walks, before the run: TTBR1 for an address VA bit 55
+   * selects (ttbr1 on), else `pagetable`'s table (the submit's) or the domain's own; and
+   * the address the table indexes.
+   */
+  tableFor(domain: StaticDomain, iova: bigint, pagetable?: PagetableDeclaration): { table: IoPgtable; walkIova: bigint; owner: string | undefined } {
+    if (!this.hasTtbr1(domain)) return { table: this.table(domain), walkIova: iova, owner: undefined };
+    const name = staticDomainName(domain);
+    const selection = selectTtbr(iova, this.table(domain).ias, true);
+    const ttbr1 = this.ttbr1Tables.get(domain);
+    if (selection.ttbr === 1 && ttbr1) return { table: ttbr1, walkIova: selection.walkIova, owner: `${name} (TTBR1)` };
+    const own = pagetable ? this.pagetableTables.get(pagetable) : undefined;
+    const asid = this.check.pagetables.find((p) => p.declaration === pagetable)?.asid;
+    if (own && pagetable) return { table: own, walkIova: iova, owner: `${pagetable.name?.text ?? '?'} (pagetable, ASID ${asid})` };
+    return { table: this.table(domain), walkIova: iova, owner: `${name} (TTBR0 default)` };
   }
 
   /** The domain's page table with every map that checked out. */
@@ -71,7 +110,9 @@ export class StaticSystem {
       oas: Number(settings?.number('oas') ?? 40n),
       ...(pgd === undefined ? {} : { pgd: Number(pgd) }),
     });
-    const maps = 'kind' in domain ? this.check.mapsOf.get(domain) : this.containerMaps.get(domain);
+    const declared = 'kind' in domain ? this.check.mapsOf.get(domain) : this.containerMaps.get(domain);
+    // A TTBR1 domain's own table is its TTBR0 default: its TTBR1 maps go to the TTBR1 table.
+    const maps = this.hasTtbr1(domain) ? declared?.filter((m) => !selectsTtbr1(m.iova)) : declared;
     for (const map of maps ?? []) {
       table.map(map.iova, map.pa, map.size, map.prot, map.maxLeaf);
     }
@@ -85,9 +126,10 @@ export class StaticSystem {
     return [Number(settings?.number('ias') ?? 48n), granuleOfBytes(Number(settings?.number('granule') ?? 0x1000n))];
   }
 
-  /** The describing walk of an IOVA in a domain, as the SMMU would do it now. */
-  walk(domain: StaticDomain, iova: bigint, access?: Access): WalkResult {
-    return walk(this.memory, this.table(domain).tableConfig(), iova, access);
+  /** The describing walk of an IOVA in a domain (through `pagetable`, a submit's), as the SMMU would do it now. */
+  walk(domain: StaticDomain, iova: bigint, access?: Access, pagetable?: PagetableDeclaration): WalkResult {
+    const { table, walkIova } = this.tableFor(domain, iova, pagetable);
+    return walk(this.memory, table.tableConfig(), walkIova, access);
   }
 
   /**
@@ -95,6 +137,11 @@ export class StaticSystem {
    * accesses translate, and the emulator's allocation-free walker answers those.
    */
   translate(domain: StaticDomain, iova: bigint, access: Access): { pa: bigint } | { fault: WalkResult } {
+    if (this.hasTtbr1(domain)) {
+      // Two tables (and per-submit ones): the describing walk picks the table; rare enough to skip the hot walker.
+      const walked = this.walk(domain, iova, access);
+      return walked.outcome.kind === 'success' ? { pa: walked.outcome.pa } : { fault: walked };
+    }
     const table = this.table(domain);
     let walker = this.walkers.get(domain);
     if (!walker) {

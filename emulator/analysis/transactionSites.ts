@@ -1,4 +1,4 @@
-import { EngineDeclaration, Repeat, ScenarioFile, Transaction } from '../language/ast';
+import { EngineDeclaration, Repeat, ScenarioFile, Submit, Transaction } from '../language/ast';
 import { engineItemsOf } from '../language/engineItems';
 
 /** A transaction in its engine, with the repeats around it (outermost first). */
@@ -6,6 +6,8 @@ export interface TransactionSite {
   transaction: Transaction;
   engine: EngineDeclaration;
   repeats: Repeat[];
+  /** The innermost submit around it, if any: its `pagetable` is the table its TTBR0 walks use. */
+  submit: Submit | undefined;
 }
 
 /** Every written transaction of every engine, in file order. */
@@ -14,7 +16,10 @@ export function transactionSites(file: ScenarioFile): TransactionSite[] {
   for (const engine of file.declarations) {
     if (engine.kind !== 'engine') continue;
     for (const { item, enclosing } of engineItemsOf(engine.body)) {
-      if (item.kind === 'transaction') sites.push({ transaction: item, engine, repeats: enclosing.filter((b): b is Repeat => b.kind === 'repeat') });
+      if (item.kind === 'transaction') {
+        const submits = enclosing.filter((b): b is Submit => b.kind === 'submit');
+        sites.push({ transaction: item, engine, repeats: enclosing.filter((b): b is Repeat => b.kind === 'repeat'), submit: submits[submits.length - 1] });
+      }
     }
   }
   return sites;

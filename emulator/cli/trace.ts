@@ -1,4 +1,5 @@
 import { formatDump } from '../machine/dump';
+import { ttbrSwitchText } from '../machine/ttbrSwitch';
 import { staleAccessText } from '../inspect/staleAccess';
 import { MachineEvent } from '../machine/events';
 import { Machine } from '../machine/machine';
@@ -107,6 +108,8 @@ export class TraceFormatter {
         return this.line(event.time, this.smmu(event.smmu), event.index === undefined ? event.text : `PRIQ[${event.index}] ← ${event.text}`);
       case 'command':
         return this.line(event.time, this.smmu(event.smmu), `CMDQ: ${event.text}: ${event.effect}`);
+      case 'ttbr-switch':
+        return this.line(event.time, this.model.engines[event.switched.engine]?.name ?? '?', ttbrSwitchText(this.machine.runtime, event.switched));
       case 'stall-mode':
         return this.line(event.time, this.bank(event.smmu, event.bank), `SCTLR.CFCFG ← ${event.stall ? '1 (stall)' : '0 (terminate)'}`);
       case 'transaction-issued':

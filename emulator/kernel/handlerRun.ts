@@ -1,3 +1,4 @@
+import { selectTtbr } from '../pgtable/ttbrSelect';
 import { Expression, HandlerStatement } from '../language/ast';
 import { parsePermissions } from '../language/checker/permissions';
 import { Environment, evaluate, EvaluationError, isTruthy, toInteger } from '../language/evaluate';
@@ -41,7 +42,13 @@ function pageTableEvent(rt: Runtime, domain: number, description: string): void 
 function execute(rt: Runtime, activity: ActivityState, statement: Statement, env: Environment): number {
   const timing = rt.model.timing;
   const domain = activity.domain ?? -1;
-  const table = rt.tables[domain];
+  // Handler maps and unmaps go to the table the fault walked (a pagetable, TTBR1), else the domain's own.
+  const walked = activity.fault?.table ?? domain;
+  const table = rt.tables[walked];
+  const tableIova = (iova: bigint): bigint => {
+    const model = rt.model.domains[domain];
+    return model?.ttbr1 ? selectTtbr(iova, model.ias, true).walkIova : iova;
+  };
   switch (statement.kind) {
     case 'log':
       log(rt, activity, statement.message ? interpolate(statement.message.parts, env) : '', statement.range.start);
@@ -60,7 +67,7 @@ function execute(rt: Runtime, activity: ActivityState, statement: Statement, env
       const iova = statement.page ? faultPage & ~(page - 1n) : integer(statement.iova, env, 'the IOVA', statement);
       const size = statement.page ? page : integer(statement.size, env, 'the size', statement);
       const pa = integer(statement.pa, env, 'the PA', statement);
-      const result = table?.map(iova, pa, size, parsePermissions(statement.perms, undefined), statement.pages?.value);
+      const result = table?.map(tableIova(iova), pa, size, parsePermissions(statement.perms, undefined), statement.pages?.value);
       const call = `iommu_map(${hex(iova)}, ${hex(pa)}, ${hex(size)})`;
       if (result && !result.ok) log(rt, activity, `${call} failed: ${result.error.message}`, statement.range.start);
       if (result?.ok) rt.journal.map({ time: rt.state.now, domain, iova, size, offset: statement.range.start });
@@ -75,7 +82,7 @@ function execute(rt: Runtime, activity: ActivityState, statement: Statement, env
       const mode: UnmapMode = statement.nosync ? 'fast' : lazy ? 'queued' : 'sync';
       const call = statement.nosync ? 'iommu_unmap_fast' : lazy ? '__iommu_dma_unmap' : 'iommu_unmap';
       // What io-pgtable did shows first: the TLB maintenance it causes follows it in the trace.
-      const { unmapped } = unmapAndMaintain(rt, activity.smmu, domain, iova, size, mode, (result) => {
+      const { unmapped } = unmapAndMaintain(rt, activity.smmu, domain, iova, size, mode, walked, tableIova(iova), (result) => {
         const at = result.refusedPartialBlockAt;
         // io-pgtable-arm's WARN_ONCE (6.13 on): the block stays whole, and iommu_unmap returns what it unmapped before it.
         if (at !== undefined) warnOnce(rt, activity, 'Unmap of a partial large IOPTE is not allowed');

@@ -75,8 +75,19 @@ export type UnmapMode = 'sync' | 'fast' | 'queued';
  * does the TLB maintenance `mode` asks for. iommu_unmap gathers into a gather of its own and
  * syncs it; iommu_unmap_fast adds to the domain's, which waits for `sync`.
  */
-export function unmapAndMaintain(rt: Runtime, smmu: number, domain: number, iova: bigint, size: bigint, mode: UnmapMode, cleared: (result: UnmapResult) => void): UnmapResult {
-  const result = rt.tables[domain]?.unmapRange(iova, size) ?? { unmapped: 0n, cleared: [] };
+export function unmapAndMaintain(
+  rt: Runtime,
+  smmu: number,
+  domain: number,
+  iova: bigint,
+  size: bigint,
+  mode: UnmapMode,
+  /** The table and the address in it: a TTBR1 or pagetable one's, where the handler's fault walked one. */
+  table: number,
+  tableIova: bigint,
+  cleared: (result: UnmapResult) => void,
+): UnmapResult {
+  const result = rt.tables[table]?.unmapRange(tableIova, size) ?? { unmapped: 0n, cleared: [] };
   cleared(result);
   const gather = maintainCleared(rt, smmu, domain, result, mode === 'queued', mode === 'fast' ? takeGather(rt, domain) : undefined);
   if (mode === 'sync') issue(rt, smmu, domain, gather);

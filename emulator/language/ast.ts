@@ -189,6 +189,8 @@ export interface Repeat extends Node {
 export interface Submit extends Node {
   kind: 'submit';
   id: Expression | undefined;
+  /** `submit N pagetable NAME`: the per-process table the CP switches TTBR0 to for this submit. */
+  pagetable: Name | undefined;
   body: EngineItem[];
 }
 
@@ -333,6 +335,15 @@ export interface HandlerDeclaration extends Node {
   body: HandlerStatement[];
 }
 
+/** `pagetable NAME on DOMAIN { asid N  map … }`: a per-process TTBR0 table (msm_iommu_pagetable_create). */
+export interface PagetableDeclaration extends Node {
+  kind: 'pagetable';
+  name: Name | undefined;
+  domain: Name | undefined;
+  settings: Setting[];
+  maps: MapStatement[];
+}
+
 export interface VfioDeclaration extends Node {
   kind: 'vfio';
   name: Name | undefined;
@@ -364,6 +375,7 @@ export type Declaration =
   | EngineDeclaration
   | WorkqueueDeclaration
   | HandlerDeclaration
+  | PagetableDeclaration
   | VfioDeclaration
   | ExpectDeclaration;
 

@@ -61,6 +61,12 @@ export const declarationStatements: readonly StatementSpec[] = [
   statement('engine', 'engine MASTER.NAME { … }', 'One hardware client of a master (`master.engine`): it issues transactions in program order.', 'declaration'),
   statement('workqueue', 'workqueue NAME { … }', 'A kernel workqueue: `workers` threads; `unbound` items may finish in any order, `ordered` ones run one at a time.', 'declaration'),
   statement('handler', 'handler NAME on DOMAIN { … }', 'The driver\'s fault handler for a domain (iommu_set_fault_handler): what it does, in which context, and how it answers.', 'declaration'),
+  statement(
+    'pagetable',
+    'pagetable NAME on DOMAIN { … }',
+    "A per-process TTBR0 table of a `ttbr1 on` domain (drm/msm's msm_iommu_pagetable_create): its own maps and ASID; `submit N pagetable NAME` switches TTBR0 to it for one submit.",
+    'declaration',
+  ),
   statement('vfio', 'vfio NAME { … }', 'A VFIO container: one domain for several masters; an attach that fails makes it create another domain with the same mappings.', 'declaration'),
   statement('expect', 'expect LABEL STATUS | expect LABEL pa PA | expect COUNTER OP N', 'An outcome checked when the run ends: a transaction\'s status or PA, or a counter. The CLI exits 1 when one fails.', 'expect'),
 ];
@@ -88,7 +94,12 @@ const engineItems: readonly StatementSpec[] = [
   statement('write', 'write ADDRESS SIZE [pasid N] [priv] [value V] [as NAME]', 'A write transaction: `write ADDRESS SIZE [value V] [pasid N] [priv] [as NAME]`.', 'transaction'),
   statement('wait', 'wait CYCLES', '`wait N`: the engine issues nothing for N cycles.'),
   statement('repeat', 'repeat N { … }', '`repeat N { … }`: the body N times; `i` is the iteration index (0 to N-1).', 'loop'),
-  statement('submit', 'submit ID { … }', '`submit N { … }`: a GPU submit (a batch); a crash dump names the active one.', 'submit'),
+  statement(
+    'submit',
+    'submit ID [pagetable NAME] { … }',
+    '`submit N { … }`: a GPU submit (a batch); a crash dump names the active one. `submit N pagetable NAME`: the CP switches TTBR0 (and the ASID) to that process table before the first transaction (CP_SMMU_TABLE_UPDATE) and back to the domain\'s default after.',
+    'submit',
+  ),
 ];
 
 const handlerStatements: readonly StatementSpec[] = [
@@ -121,6 +132,7 @@ export const bodyStatements: Readonly<Record<BodyKind, readonly StatementSpec[]>
   repeat: engineItems,
   submit: engineItems,
   handler: handlerStatements,
+  pagetable: [map],
   if: handlerStatements,
   else: handlerStatements,
 };
@@ -172,7 +184,7 @@ export const phraseWords: Readonly<Record<string, PhraseWordSpec>> = {
   priv: { doc: 'A privileged access (FSYNR0.PNU / PnU): passes AP[1]=0 pages.' },
   exec: { doc: 'An instruction fetch (FSYNR0.IND / InD): faults on an execute-never page.' },
   value: { doc: '`value V`: the data a write stores (little-endian).' },
-  on: { doc: '`handler NAME on DOMAIN`: the domain whose faults the handler receives.', syntax: 'handler NAME on DOMAIN' },
+  on: { doc: '`handler NAME on DOMAIN`: the domain whose faults the handler receives; `pagetable NAME on DOMAIN`: the `ttbr1 on` domain the table belongs to.', syntax: 'handler NAME on DOMAIN | pagetable NAME on DOMAIN' },
   size: { doc: 'The length of a map in bytes (a multiple of the domain\'s granule, 4K unless `granule` says 16K or 64K; `4K`, `2M`, `1G` suffixes).', syntax: 'size SIZE' },
   pages: { doc: '`pages 4K|2M|1G` (16K|32M with a 16K granule, 64K|512M with 64K): the largest leaf io-pgtable may use for this map (otherwise it uses the granule\'s blocks where alignment allows).', syntax: 'pages 4K | 2M | 1G' },
   page: { doc: '`map page -> PA …`: maps the faulting page of the domain\'s granule (FAR rounded down).', syntax: 'map page -> PA PERMS…' },

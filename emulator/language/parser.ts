@@ -10,6 +10,7 @@ import {
   KernelDeclaration,
   MasterDeclaration,
   Name,
+  PagetableDeclaration,
   QualifiedName,
   ScenarioFile,
   ScenarioTitle,
@@ -102,6 +103,7 @@ const declarationParsers: ReadonlyMap<string, (cursor: TokenCursor) => Declarati
   engine: parseEngine,
   workqueue: parseWorkqueue,
   handler: parseHandler,
+  pagetable: parsePagetable,
   vfio: parseVfio,
   expect: parseExpect,
 });
@@ -167,6 +169,8 @@ const masterGrammar = settingsGrammar<MasterDeclaration>('master', 'a master blo
   stream: (cursor, master) => master.streams.push(parseStream(cursor, 'master')),
   pasid: (cursor, master) => master.pasids.push(parsePasidBinding(cursor)),
 });
+
+const pagetableGrammar = settingsGrammar<PagetableDeclaration>('pagetable', 'a pagetable block', { map: (cursor, table) => table.maps.push(parseMap(cursor, 'pagetable')) });
 
 const vfioGrammar = settingsGrammar<VfioDeclaration>('vfio', 'a vfio block', {
   masters: (cursor, vfio) => vfio.masters.push(parseMasters(cursor)),
@@ -276,20 +280,37 @@ function parseWorkqueue(cursor: TokenCursor): WorkqueueDeclaration {
 function parseHandler(cursor: TokenCursor): HandlerDeclaration {
   const keyword = cursor.next();
   const node: HandlerDeclaration = { kind: 'handler', range: keyword.range, name: parseDeclaredName(cursor, keyword), domain: undefined, settings: [], body: [] };
-  if (node.name) {
+  node.domain = parseOnDomain(cursor, keyword, node.name, true);
+  parseBody(cursor, keyword, handlerGrammar, node);
+  node.range = cursor.rangeFrom(keyword.range.start);
+  return node;
+}
+
+/** `pagetable NAME on DOMAIN { … }`. */
+function parsePagetable(cursor: TokenCursor): PagetableDeclaration {
+  const keyword = cursor.next();
+  const node: PagetableDeclaration = { kind: 'pagetable', range: keyword.range, name: parseDeclaredName(cursor, keyword), domain: undefined, settings: [], maps: [] };
+  node.domain = parseOnDomain(cursor, keyword, node.name, false);
+  parseBody(cursor, keyword, pagetableGrammar, node);
+  node.range = cursor.rangeFrom(keyword.range.start);
+  return node;
+}
+
+/** The `on DOMAIN` of `handler NAME on DOMAIN` (`unhandled`: a domain no other handler has) and `pagetable NAME on DOMAIN`. */
+function parseOnDomain(cursor: TokenCursor, keyword: Token, name: Name | undefined, unhandled: boolean): Name | undefined {
+  let domain: Name | undefined;
+  if (name) {
     cursor.expect({ kind: 'words', words: ['on'] });
     if (!cursor.acceptWord('on')) {
       cursor.expectedBeforeBlock(() => `expected 'on' and a domain after '${cursor.snippetFrom(keyword.range.start)}'`);
     } else {
-      cursor.expect({ kind: 'name', of: 'domain', unhandled: true });
-      const domain = cursor.acceptIdentifier();
-      if (domain) node.domain = nameOf(domain);
+      cursor.expect(unhandled ? { kind: 'name', of: 'domain', unhandled: true } : { kind: 'name', of: 'domain' });
+      const token = cursor.acceptIdentifier();
+      if (token) domain = nameOf(token);
       else cursor.expectedBeforeBlock("expected a domain name after 'on'");
     }
   }
-  parseBody(cursor, keyword, handlerGrammar, node);
-  node.range = cursor.rangeFrom(keyword.range.start);
-  return node;
+  return domain;
 }
 
 function parseVfio(cursor: TokenCursor): VfioDeclaration {

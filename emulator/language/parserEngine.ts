@@ -1,4 +1,4 @@
-import { EngineDeclaration, EngineItem, Repeat, Submit, Transaction, TransactionOption, Wait } from './ast';
+import { EngineDeclaration, EngineItem, Name, Repeat, Submit, Transaction, TransactionOption, Wait } from './ast';
 import { BlockGrammar, openBlock, parseBlockBody, StatementParser, statementsFor, statementsOf } from './parserBlocks';
 import { TokenCursor } from './parserCursor';
 import { parseExpressionAt } from './parserExpressions';
@@ -98,9 +98,20 @@ function parseLoop(cursor: TokenCursor, kind: 'repeat' | 'submit'): Repeat | Sub
   const before = cursor.position;
   const expression = parseExpressionAt(cursor);
   if (cursor.position === before) cursor.expectedBeforeBlock(`expected ${kind === 'repeat' ? 'a count' : 'an ID'} after '${kind}'`);
+  const pagetable = kind === 'submit' ? parseSubmitPagetable(cursor) : undefined;
   const body: EngineItem[] = [];
   const open = openBlock(cursor, keyword.range.start);
   if (open) parseBlockBody(cursor, open, kind === 'repeat' ? repeatGrammar : submitGrammar, body);
   const range = cursor.rangeFrom(keyword.range.start);
-  return kind === 'repeat' ? { kind, range, count: expression, body } : { kind, range, id: expression, body };
+  return kind === 'repeat' ? { kind, range, count: expression, body } : { kind, range, id: expression, pagetable, body };
+}
+
+/** `submit N pagetable NAME`: the per-process table the submit runs with. */
+function parseSubmitPagetable(cursor: TokenCursor): Name | undefined {
+  cursor.expect({ kind: 'words', words: ['pagetable'] });
+  if (!cursor.acceptWord('pagetable')) return undefined;
+  cursor.expect({ kind: 'name', of: 'pagetable' });
+  const name = cursor.acceptIdentifier();
+  if (!name) cursor.expectedBeforeBlock("expected a pagetable name after 'pagetable'");
+  return name ? nameOf(name) : undefined;
 }

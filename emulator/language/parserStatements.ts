@@ -38,7 +38,7 @@ export function requireNumber(cursor: TokenCursor, message: Message): { literal:
   return undefined;
 }
 
-export type MapPlace = 'domain' | 'vfio' | 'handler';
+export type MapPlace = 'domain' | 'pagetable' | 'vfio' | 'handler';
 
 /** `map IOVA -> PA size SIZE PERMS… [pages N]`, or in a handler `map page -> PA PERMS…`. */
 export function parseMap(cursor: TokenCursor, place: MapPlace): MapStatement {

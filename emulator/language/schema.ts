@@ -6,9 +6,9 @@
 
 import { cyclesPerMillisecond } from '../kernel/kernelTime';
 
-export type BlockKind = 'timing' | 'smmu' | 'domain' | 'master' | 'engine' | 'workqueue' | 'handler' | 'vfio';
+export type BlockKind = 'timing' | 'smmu' | 'domain' | 'master' | 'engine' | 'workqueue' | 'handler' | 'pagetable' | 'vfio';
 export type SmmuVersion = 'v2' | 'v3';
-export type NameKind = 'smmu' | 'domain' | 'master' | 'engine' | 'workqueue' | 'handler' | 'vfio';
+export type NameKind = 'smmu' | 'domain' | 'master' | 'engine' | 'workqueue' | 'handler' | 'pagetable' | 'vfio';
 
 export type SettingValueSpec =
   /** No `default`: left out, the setting is decided elsewhere (the detail says by what). */
@@ -227,6 +227,16 @@ const domain: SettingSpec[] = [
   },
   ...faultSettings,
   {
+    key: 'ttbr1',
+    value: { kind: 'enum', values: ['off', 'on'], default: 'off' },
+    only: 'v2',
+    elsewhere: ({ owner }) =>
+      `'ttbr1' is io-pgtable's IO_PGTABLE_QUIRK_ARM_TTBR1, which arm-smmu (SMMUv2, Adreno's set_ttbr0_cfg) uses; ${owner} is on an SMMUv3, whose arm-smmu-v3 driver has no TTBR1 quirk (its CDs carry TTB0 only)`,
+    summary: 'TCR.EPD1=0: addresses in the top 2^ias bytes (T1SZ = 64 - ias, sign-extended as io-pgtable\'s TTBR1 quirk makes them) walk a second table, TTBR1.',
+    detail:
+      "on: the domain owns two tables — TTBR0 (its default, which `pagetable`s replace per submit) and TTBR1 (global buffers: its maps with IOVAs from 2^64 - 2^ias up). Arm ARM D8.2.4: VA bit 55 selects the TTBR; an address in neither range is a level 0 Translation fault. off: TTBR1 walks disabled (EPD1=1), as arm-smmu programs every other domain.",
+  },
+  {
     key: 's1cbndx',
     value: { kind: 'number', min: 0n, max: 255n },
     only: 'v2',
@@ -277,6 +287,16 @@ const handler: SettingSpec[] = [
   { key: 'queue', value: { kind: 'name', of: 'workqueue', default: 'iopf' }, summary: 'The workqueue a `context workqueue` handler runs on [iopf].' },
 ];
 
+const pagetable: SettingSpec[] = [
+  {
+    key: 'asid',
+    value: { kind: 'number', min: 0n, max: 0xffffn },
+    summary: 'The ASID the CP writes into TTBR0[63:48] with this table (CP_SMMU_TABLE_UPDATE): TLB entries are tagged by it.',
+    detail:
+      "Left out, a fresh one per pagetable, counting from 1 in file order (msm gives each pagetable its own); the domain's default TTBR0 table keeps the ASID arm-smmu gave the context bank (its index). Two pagetables with the same `asid` share TLB entries: a submit switched to one without a TLB invalidation hits what the other cached (a reused ASID).",
+  },
+];
+
 const vfio: SettingSpec[] = [
   { key: 'smmu', value: { kind: 'name', of: 'smmu' }, summary: 'The SMMU of the container\'s first domain (may be left out when there is one SMMU).' },
   ...faultSettings,
@@ -290,6 +310,7 @@ export const blockSettings: Readonly<Record<BlockKind, readonly SettingSpec[]>> 
   engine,
   workqueue,
   handler,
+  pagetable,
   vfio,
 };
 

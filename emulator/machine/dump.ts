@@ -1,3 +1,4 @@
+import { selectTtbr } from '../pgtable/ttbrSelect';
 import { walk, WalkResult } from '../pgtable/walker';
 import { DumpedRegister } from '../smmu/registerDump';
 import { hex, hex32, hex64 } from '../util/u64';
@@ -35,8 +36,10 @@ export interface CrashDump {
   offset: number;
   registers: DumpedRegister[];
   submits: DumpedSubmit[];
-  /** The walk of the faulting address (FAR) as the tables stand now. */
+  /** The walk of the faulting address (FAR) as the tables stand now, through the table the fault walked. */
   walk: WalkResult | undefined;
+  /** That table's owner, where the domain has more than one (`proc7 (pagetable, ASID 2)`); undefined otherwise. */
+  table: string | undefined;
   stalled: DumpedTransaction[];
 }
 
@@ -57,9 +60,13 @@ function oldestInFlight(transactions: Iterable<TransactionState>, engine: number
 export function captureDump(rt: Runtime, activity: ActivityState, offset: number): CrashDump {
   const { model, state } = rt;
   const domain = activity.domain ?? -1;
-  const table = rt.tables[domain];
+  const walked = activity.fault?.table ?? domain;
+  const table = rt.tables[walked];
   const smmu = rt.smmus[activity.smmu];
-  const faultIova = activity.cfi?.far ?? activity.fault?.iova;
+  const far = activity.cfi?.far ?? activity.fault?.iova;
+  const domainModel = model.domains[domain];
+  // A TTBR1 table is built over the low ias bits of its (sign-extended) IOVAs.
+  const faultIova = far !== undefined && domainModel?.ttbr1 ? selectTtbr(far, domainModel.ias, true).walkIova : far;
   const group = activity.group;
   return {
     id: rt.journal.dumps.length,
@@ -77,6 +84,7 @@ export function captureDump(rt: Runtime, activity: ActivityState, offset: number
       return { engine: engine.name, submit, inFlight: s?.inFlight ?? 0, issued: s?.issued ?? 0 };
     }),
     walk: table && faultIova !== undefined ? walk(rt.memory, table.tableConfig(), faultIova) : undefined,
+    table: domainModel?.ttbr1 ? rt.tableOwners[walked]?.label : undefined,
     stalled: (smmu?.held() ?? []).flatMap(({ id, behind }) => {
       const t = state.transactions.get(id);
       return t ? [{ id, engine: model.engines[t.engine]?.name ?? '?', access: t.access, iova: t.iova, label: t.label, behind }] : [];
@@ -89,12 +97,12 @@ export function formatDump(dump: CrashDump): string {
   const lines = [
     `crash dump #${dump.id} at cycle ${dump.time}: handler ${dump.handler} on ${dump.thread}, domain ${dump.domain}, ${dump.smmu} ${dump.where}`,
     'registers:',
-    ...dump.registers.map((r) => `  ${r.name.padEnd(10)} ${r.name === 'FAR' || r.name === 'TTBR0' ? hex64(r.value) : hex32(Number(r.value))}  ${r.decoded}`),
+    ...dump.registers.map((r) => `  ${r.name.padEnd(10)} ${r.name === 'FAR' || r.name === 'TTBR0' || r.name === 'TTBR1' ? hex64(r.value) : hex32(Number(r.value))}  ${r.decoded}`),
     'submits:',
     ...dump.submits.map((s) => `  ${s.engine.padEnd(12)} submit ${s.submit === undefined ? '-' : s.submit.toString()}  in flight ${s.inFlight}, issued ${s.issued}`),
   ];
   if (dump.walk) {
-    lines.push(`walk of ${hex(dump.walk.iova)}:`);
+    lines.push(`walk of ${hex(dump.walk.iova)}${dump.table ? ` in ${dump.table}` : ''}:`);
     for (const step of dump.walk.steps) {
       lines.push(`  L${step.level}[${step.index}] @ ${hex(step.descriptorAddress)} = ${hex64(step.value)}  ${step.descriptor.text}`);
     }

@@ -5,6 +5,8 @@ import { closePageRequestGroups } from '../smmu/v3/pri';
 import { Runtime } from './runtime';
 import { EngineState, TransactionState } from './state';
 import { engineFinished, finishEngineThread } from './transactions';
+import { switchTtbr0 } from './ttbrSwitch';
+import { pagetableTable } from './addressSpaces';
 
 function loopEnvironment(engine: EngineState): Environment {
   const innermost = engine.loops[engine.loops.length - 1];
@@ -50,6 +52,7 @@ function newTransaction(rt: Runtime, index: number, model: EngineModel, engine: 
     atsRetried: false,
     stale: undefined,
     bank: undefined,
+    table: undefined,
     pa: undefined,
     data: undefined,
     faults: 0,
@@ -131,15 +134,20 @@ export function issueNext(rt: Runtime, index: number): void {
         continue;
       }
       case 'submit':
+        if (op.pagetable !== undefined && !switchTtbr0(rt, index, pagetableTable(rt.model, op.pagetable), op.id)) return;
         engine.submits.push({ op: engine.pc, id: op.id });
         engine.pc++;
         continue;
-      case 'end-submit':
+      case 'end-submit': {
+        const submit = engine.submits[engine.submits.length - 1];
+        const entered = submit ? program[submit.op] : undefined;
+        if (submit && entered?.op === 'submit' && entered.pagetable !== undefined && !switchTtbr0(rt, index, undefined, submit.id)) return;
         engine.submits.pop();
         engine.pc++;
         // An ATS device learns here that a submit's page request group is complete.
         closePageRequestGroups(rt, rt.model.masters[model.master]?.smmu ?? 0, index);
         continue;
+      }
       case 'wait':
         engine.pc++;
         engine.nextIssue = Math.max(engine.nextIssue, state.now) + op.cycles;

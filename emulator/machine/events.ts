@@ -2,6 +2,7 @@ import { HandlerStatement, ResponseKind } from '../language/ast';
 import { TransactionStatus } from '../language/schema';
 import { KernelLogLevel } from './journal';
 import { FaultRecord, KernelStep, StaleAccess, TransactionState } from './state';
+import { TtbrSwitchRecord } from './ttbrSwitch';
 
 /**
  * What the machine tells its listeners (the CLI's trace, the debug adapter): one event per
@@ -32,6 +33,8 @@ export type MachineEvent =
   /** A stale TLB entry translated a transaction to a page Linux had unmapped and not yet flushed: a use-after-unmap. */
   | { kind: 'stale-access'; time: number; transaction: TransactionState; stale: StaleAccess }
   | { kind: 'stall-mode'; time: number; smmu: number; bank: number; stall: boolean }
+  /** The CP wrote TTBR0 around a `submit … pagetable` (CP_SMMU_TABLE_UPDATE), or put the default back. */
+  | { kind: 'ttbr-switch'; time: number; switched: TtbrSwitchRecord }
   /**
    * SMMUv3: a record written to the event queue at `index`; one discarded (the queue was
    * full), with whether OVFLG toggled. `transaction` and `fault` are the ones it reports.

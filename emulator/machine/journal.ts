@@ -2,6 +2,7 @@ import { ResponseKind } from '../language/ast';
 import { CrashDump } from './dump';
 import { RecordLog } from './recordLog';
 import { FaultRecord, MachineState, TransactionState } from './state';
+import { TtbrSwitchRecord } from './ttbrSwitch';
 
 /** The printk level of a kernel line: dev_err, pr_warn / WARN, dev_info. */
 export type KernelLogLevel = 'err' | 'warn' | 'info';
@@ -48,6 +49,7 @@ export interface JournalLengths {
   dumps: number;
   logs: number;
   maps: number;
+  switches: number;
 }
 
 /** Records of each kind the journal keeps by default: the newest ten thousand. */
@@ -65,6 +67,8 @@ export class Journal {
   readonly dumps: RecordLog<CrashDump>;
   readonly logs: RecordLog<LogRecord>;
   readonly maps: RecordLog<MapRecord>;
+  /** The CP's TTBR0 switches around `submit … pagetable` (ttbrSwitch.ts). */
+  readonly switches: RecordLog<TtbrSwitchRecord>;
 
   constructor(
     records: number,
@@ -76,6 +80,7 @@ export class Journal {
     this.dumps = new RecordLog(records);
     this.logs = new RecordLog(records);
     this.maps = new RecordLog(records);
+    this.switches = new RecordLog(records);
   }
 
   fault(record: FaultRecord): void {
@@ -109,7 +114,7 @@ export class Journal {
   }
 
   lengths(): JournalLengths {
-    return { faults: this.faults.length, ended: this.ended.length, dumps: this.dumps.length, logs: this.logs.length, maps: this.maps.length };
+    return { faults: this.faults.length, ended: this.ended.length, dumps: this.dumps.length, logs: this.logs.length, maps: this.maps.length, switches: this.switches.length };
   }
 
   /** Back to `lengths` (a snapshot's): what was recorded since is forgotten. */
@@ -119,5 +124,6 @@ export class Journal {
     this.dumps.truncate(lengths.dumps);
     this.logs.truncate(lengths.logs);
     this.maps.truncate(lengths.maps);
+    this.switches.truncate(lengths.switches);
   }
 }

@@ -1,11 +1,10 @@
-import { hasChange } from '../kernel/versions';
 import { flushQueueTimeout } from '../kernel/flushQueue';
 import { ResponseKind } from '../language/ast';
 import { EvaluationError } from '../language/evaluate';
 import { counterNames } from '../language/schema';
 import { Range } from '../language/source';
 import { MemorySnapshot, PhysicalMemory } from '../memory/physicalMemory';
-import { IoPgtable, rootTableBytes } from '../pgtable/ioPgtable';
+import { rootTableBytes } from '../pgtable/ioPgtable';
 import { TableAllocator, TableAllocatorSnapshot, tablePoolReserved } from '../pgtable/tableAllocator';
 import { HotWalker } from '../pgtable/walker';
 import { ScenarioModel } from '../scenario/model';
@@ -18,6 +17,7 @@ import { nextHandlerOp } from '../kernel/handlerRun';
 import { dispatchWork } from '../kernel/workqueues';
 import { Action, cloneAction } from './actions';
 import { attachMasters, Attachment } from './attachments';
+import { buildAddressSpaces } from './addressSpaces';
 import { issueNext } from './engines';
 import { EventQueue, EventQueueSnapshot, Scheduled } from './eventQueue';
 import { MachineEvent } from './events';
@@ -117,19 +117,11 @@ export class Machine {
     this.maxMs = (options.maxSeconds ?? DEFAULT_MAX_SECONDS) * 1000;
     const memory = new PhysicalMemory();
     const reserved = tablePoolReserved(
-      model.domains.flatMap((d) => d.maps),
+      [...model.domains.flatMap((d) => [...d.maps, ...d.ttbr1Maps]), ...model.pagetables.flatMap((p) => p.maps)],
       model.domains.flatMap((d) => (d.pgd === undefined ? [] : [{ pgd: d.pgd, bytes: rootTableBytes(d.ias, d.granule) }])),
     );
     const allocator = new TableAllocator(memory, { reserved });
-    const tables = model.domains.map((domain) => {
-      const pgd = domain.pgd === undefined ? {} : { pgd: Number(domain.pgd) };
-      const table = new IoPgtable(memory, allocator, { ias: domain.ias, oas: domain.oas, granule: domain.granule, splitsBlocks: !hasChange(model.kernel, 'partialBlockUnmap'), ...pgd });
-      for (const map of domain.maps) {
-        const result = table.map(map.iova, map.pa, map.size, map.prot, map.maxLeaf);
-        if (!result.ok) throw new Error(`domain ${domain.name}: ${result.error.message}`);
-      }
-      return table;
-    });
+    const { tables, owners, ttbr1Of } = buildAddressSpaces(model, memory, allocator);
     const { attachments, banks } = attachMasters(model);
     this.attachments = attachments;
     const state: MachineState = {
@@ -148,7 +140,7 @@ export class Machine {
         issued: 0,
         ops: [],
       })),
-      smmus: programSmmus({ memory, allocator, tables }, model, attachments, banks),
+      smmus: programSmmus({ memory, allocator, tables, ttbr1Of }, model, attachments, banks),
       iopf: { partial: [] },
       transactions: new Map(),
       threads: makeThreads(model),
@@ -162,6 +154,7 @@ export class Machine {
       unflushed: [],
       gathers: [],
       flushQueues: [],
+      liveTtbr0: model.domains.map((_, index) => index),
       events: 0,
     };
     const journal = new Journal(options.journalRecords ?? DEFAULT_JOURNAL_RECORDS, state, options.sink);
@@ -175,11 +168,14 @@ export class Machine {
       memory,
       allocator,
       tables,
-      walker: (domain) => {
-        const table = tables[domain];
+      tableOwners: owners,
+      anyTtbr1: model.domains.some((d) => d.ttbr1),
+      ttbr1Of,
+      walker: (index) => {
+        const table = tables[index];
         if (!table) return undefined;
-        let walker = walkers[domain];
-        if (!walker) walkers[domain] = walker = new HotWalker(memory, table.tableConfig());
+        let walker = walkers[index];
+        if (!walker) walkers[index] = walker = new HotWalker(memory, table.tableConfig());
         return walker;
       },
       smmus: drivers,

@@ -1,6 +1,7 @@
 import { PhysicalMemory } from '../memory/physicalMemory';
 import { IoPgtable } from '../pgtable/ioPgtable';
 import { TableAllocator } from '../pgtable/tableAllocator';
+import { TableOwner } from './addressSpaces';
 import { HotWalker } from '../pgtable/walker';
 import { ScenarioModel } from '../scenario/model';
 import type { Smmu } from '../smmu/smmu';
@@ -19,10 +20,16 @@ export interface Runtime {
   readonly state: MachineState;
   readonly memory: PhysicalMemory;
   readonly allocator: TableAllocator;
-  /** Per domain. */
+  /** Every table: a domain's default TTBR0 table at the domain's index, then pagetables and TTBR1 tables (addressSpaces.ts). */
   readonly tables: IoPgtable[];
-  /** The walker of a domain's table, made when the domain is first walked (a scenario may declare thousands). */
-  walker(domain: number): HotWalker | undefined;
+  /** Who owns each table, and which TTBR it goes in. */
+  readonly tableOwners: readonly TableOwner[];
+  /** Whether any domain has `ttbr1 on`: the hot paths skip table selection when none does. */
+  readonly anyTtbr1: boolean;
+  /** Per domain: its TTBR1 table, with `ttbr1 on`. */
+  readonly ttbr1Of: readonly (number | undefined)[];
+  /** The walker of a table, made when the table is first walked (a scenario may declare thousands). */
+  walker(table: number): HotWalker | undefined;
   /** Per SMMU: its driver (what every SMMU does, over its state) and its TLB. */
   readonly smmus: readonly Smmu[];
   readonly tlbs: Tlb[];

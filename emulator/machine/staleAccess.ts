@@ -1,3 +1,4 @@
+import { selectTtbr } from '../pgtable/ttbrSelect';
 import { Runtime } from './runtime';
 import { TransactionState } from './state';
 
@@ -11,7 +12,10 @@ export function noteTlbHit(rt: Runtime, transaction: TransactionState, domain: n
   const iova = transaction.iova;
   const unmap = rt.state.unflushed.find((u) => u.domain === domain && iova >= u.iova && iova < u.iova + u.size);
   if (!unmap) return;
-  const mapped = rt.tables[domain]?.iovaToPhys(iova);
+  // The table the lookup selected (a pagetable, TTBR1), at the address it indexes.
+  const model = rt.model.domains[domain];
+  const walkIova = model?.ttbr1 ? selectTtbr(iova, model.ias, true).walkIova : iova;
+  const mapped = rt.tables[transaction.table ?? domain]?.iovaToPhys(walkIova);
   if (mapped === pa) return;
   transaction.stale = { iova, pa, mapped, unmap: { ...unmap } };
   rt.state.counters['stale-accesses']++;

@@ -40,6 +40,8 @@ export interface TransactionState {
   atsRetried: boolean;
   /** The context bank it translates through, once matched. */
   bank: number | undefined;
+  /** The table its latest walk (or TLB lookup) used: an index into the run's tables (emulator/machine/addressSpaces.ts). */
+  table: number | undefined;
   pa: bigint | undefined;
   /** The first bytes read (little-endian, up to 8), for reads that ended. */
   data: bigint | undefined;
@@ -267,6 +269,8 @@ export interface FaultRecord {
   latched: boolean;
   smmu: number;
   bank: number | undefined;
+  /** The table it walked (an index into the run's tables), undefined for a fault before any walk. */
+  table: number | undefined;
   /** Why the walk faulted, in words ("L2[56] is invalid"). */
   reason: string;
 }
@@ -311,4 +315,6 @@ export interface MachineState {
   gathers: IotlbGatherState[];
   /** Per lazy domain that has queued anything: its flush queue. */
   flushQueues: FlushQueueState[];
+  /** Per domain: the table its TTBR0 holds now (its default, or the pagetable a submit switched to). */
+  liveTtbr0: number[];
 }

@@ -131,6 +131,7 @@ export function recordFault(rt: Runtime, transaction: TransactionState, fault: F
     exec: transaction.exec,
     priv: transaction.priv,
     smmu: transaction.smmu,
+    table: transaction.table,
     ...fault,
   };
   transaction.faults++;

@@ -31,6 +31,8 @@ export interface Granule {
   readonly blockLevel: number;
   /** TCR.TG0 (SMMUv2 TTBCR, SMMUv3 CD.TG0): 0b00 4K, 0b10 16K, 0b01 64K. */
   readonly tg0: number;
+  /** TCR.TG1, which encodes the granules otherwise (D8.2.3): 0b10 4K, 0b01 16K, 0b11 64K. */
+  readonly tg1: number;
   /** io-pgtable-arm's pgsize_bitmap for this granule (arm_lpae_restrict_pgsizes), as leaf sizes. */
   readonly pageSizes: readonly bigint[];
 }
@@ -38,16 +40,16 @@ export interface Granule {
 export const MIN_IAS = 25;
 export const MAX_IAS = 48;
 
-function granule(name: GranuleName, shift: number, blockLevel: number, tg0: number): Granule {
+function granule(name: GranuleName, shift: number, blockLevel: number, tg0: number, tg1: number): Granule {
   const bitsPerLevel = shift - 3;
   const pageSizes: bigint[] = [];
   for (let level = 3; level >= blockLevel; level--) pageSizes.push(1n << BigInt(shift + bitsPerLevel * (3 - level)));
-  return { name, shift, bytes: 2 ** shift, bitsPerLevel, entries: 2 ** bitsPerLevel, blockLevel, tg0, pageSizes };
+  return { name, shift, bytes: 2 ** shift, bitsPerLevel, entries: 2 ** bitsPerLevel, blockLevel, tg0, tg1, pageSizes };
 }
 
-export const GRANULE_4K = granule('4K', 12, 1, 0b00);
-export const GRANULE_16K = granule('16K', 14, 2, 0b10);
-export const GRANULE_64K = granule('64K', 16, 2, 0b01);
+export const GRANULE_4K = granule('4K', 12, 1, 0b00, 0b10);
+export const GRANULE_16K = granule('16K', 14, 2, 0b10, 0b01);
+export const GRANULE_64K = granule('64K', 16, 2, 0b01, 0b11);
 
 export const GRANULES: Readonly<Record<GranuleName, Granule>> = { '4K': GRANULE_4K, '16K': GRANULE_16K, '64K': GRANULE_64K };
 

@@ -3,6 +3,7 @@ import { kernelRun } from '../language/checker/kernel';
 import { Declaration, ScenarioFile } from '../language/ast';
 import { CheckResult } from '../language/checker/check';
 import { engineStream } from '../language/checker/engines';
+import { selectsTtbr1 } from '../language/checker/maps';
 import { builtinWorkqueue } from '../language/checker/symbols';
 import { SmmuVersion } from '../language/schema';
 import { smmuDevice } from '../language/checker/smmuDevices';
@@ -10,7 +11,7 @@ import { LineIndex } from '../language/source';
 import { compileEngine } from './engineProgram';
 import { compileHandler } from './handlerProgram';
 import { elaborateContainers } from './elaborateVfio';
-import { DomainModel, EngineModel, HandlerContext, HandlerModel, MasterModel, ScenarioModel, SmmuImpl, SmmuModel, TimingModel, WorkqueueModel } from './model';
+import { DomainModel, EngineModel, HandlerContext, HandlerModel, MasterModel, PagetableModel, ScenarioModel, SmmuImpl, SmmuModel, TimingModel, WorkqueueModel } from './model';
 import { SettingsReader } from './settingsReader';
 
 function declarations<K extends Declaration['kind']>(file: ScenarioFile, kind: K): Extract<Declaration, { kind: K }>[] {
@@ -67,6 +68,8 @@ export function elaborate(file: ScenarioFile, checked: CheckResult, lines: LineI
     const s = reader.of(decl, 'domain');
     const pgd = checked.pgdOf.get(decl);
     const s1cbndx = s.writtenNumber('s1cbndx');
+    const ttbr1 = s.word('ttbr1') === 'on';
+    const maps = checked.mapsOf.get(decl) ?? [];
     return {
       name: decl.name?.text ?? '',
       smmu: smmuOf(decl),
@@ -80,10 +83,19 @@ export function elaborate(file: ScenarioFile, checked: CheckResult, lines: LineI
       ...(pgd === undefined ? {} : { pgd }),
       ...(s1cbndx === undefined ? {} : { s1cbndx: Number(s1cbndx) }),
       dma: { lazy: s.word('dma') === 'lazy', queueSize: reader.number(s, 'flush-queue'), timeout: reader.number(s, 'flush-timeout') },
-      maps: checked.mapsOf.get(decl) ?? [],
+      maps: maps.filter((map) => !ttbr1 || !selectsTtbr1(map.iova)),
+      ttbr1,
+      ttbr1Maps: maps.filter((map) => ttbr1 && selectsTtbr1(map.iova)),
     };
   });
   const domainIndex = indexByName(domains);
+  const pagetables: PagetableModel[] = checked.pagetables.map((table) => ({
+    name: table.declaration.name?.text ?? '',
+    domain: domainIndex.get(table.domain.name?.text ?? '') ?? 0,
+    asid: table.asid,
+    maps: table.maps,
+  }));
+  const pagetableIndex = indexByName(pagetables);
 
   const masterDecls = declarations(file, 'master');
   const masters: MasterModel[] = masterDecls.map((decl) => {
@@ -118,7 +130,7 @@ export function elaborate(file: ScenarioFile, checked: CheckResult, lines: LineI
       start: reader.number(s, 'start'),
       interval: reader.number(s, 'interval'),
       outstanding: reader.number(s, 'outstanding'),
-      program: compileEngine(decl.body),
+      program: compileEngine(decl.body, pagetableIndex),
     };
   });
 
@@ -153,6 +165,7 @@ export function elaborate(file: ScenarioFile, checked: CheckResult, lines: LineI
     timing: timingModel(file, reader),
     smmus,
     domains,
+    pagetables,
     masters,
     engines,
     workqueues,

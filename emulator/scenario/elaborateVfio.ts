@@ -37,6 +37,8 @@ export function elaborateContainers(checked: Pick<CheckResult, 'containers' | 'm
         // VFIO's domains are IOMMU_DOMAIN_UNMANAGED: vfio_iommu_type1 unmaps with iommu_unmap, never a flush queue.
         dma: { lazy: false, queueSize: reader.number(domainDefaults, 'flush-queue'), timeout: reader.number(domainDefaults, 'flush-timeout') },
         maps: checked.mapsOf.get(container.declaration) ?? [],
+        ttbr1: false,
+        ttbr1Maps: [],
       });
     }
     const placements = container.placements.map((p) => {

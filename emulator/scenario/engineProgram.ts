@@ -13,7 +13,8 @@ export type EngineOp =
   | { op: 'repeat'; node: Repeat; count: number; exit: number }
   /** Ends a loop's body: back to `body` while iterations remain. */
   | { op: 'next'; node: Repeat; body: number }
-  | { op: 'submit'; node: Submit; id: bigint }
+  /** `pagetable`: the index into ScenarioModel.pagetables the CP switches TTBR0 to for the submit. */
+  | { op: 'submit'; node: Submit; id: bigint; pagetable: number | undefined }
   | { op: 'end-submit'; node: Submit };
 
 function constantInteger(expression: Parameters<typeof constantValue>[0] | undefined): bigint {
@@ -21,8 +22,8 @@ function constantInteger(expression: Parameters<typeof constantValue>[0] | undef
   return typeof value === 'bigint' ? value : 0n;
 }
 
-/** Compiles a checked engine body (its counts and waits are constants). */
-export function compileEngine(items: readonly EngineItem[]): EngineOp[] {
+/** Compiles a checked engine body (its counts and waits are constants); `pagetables` indexes `submit … pagetable NAME`. */
+export function compileEngine(items: readonly EngineItem[], pagetables: ReadonlyMap<string, number> = new Map()): EngineOp[] {
   const code: EngineOp[] = [];
   // Where each open repeat's body starts, and its entering op (whose exit is known at its end).
   const repeats = new Map<Repeat, { enter: Extract<EngineOp, { op: 'repeat' }>; body: number }>();
@@ -54,7 +55,7 @@ export function compileEngine(items: readonly EngineItem[]): EngineOp[] {
         break;
       }
       case 'submit':
-        code.push({ op: 'submit', node: item, id: constantInteger(item.id) });
+        code.push({ op: 'submit', node: item, id: constantInteger(item.id), pagetable: item.pagetable ? pagetables.get(item.pagetable.text) : undefined });
         break;
     }
   }

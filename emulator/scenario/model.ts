@@ -64,6 +64,20 @@ export interface DomainModel {
   s1cbndx?: number;
   /** dma-iommu's unmap: strict (iommu_unmap syncs), or lazy (IOMMU_DOMAIN_DMA_FQ: a flush queue of `queueSize` entries flushed after `timeout` cycles). */
   dma: DmaPolicy;
+  /** The default TTBR0 table's maps (the IOVAs below 2^ias). */
+  maps: CheckedMap[];
+  /** `ttbr1 on`: TCR.EPD1=0, a second table (TTBR1) for the top 2^ias bytes (IO_PGTABLE_QUIRK_ARM_TTBR1). */
+  ttbr1: boolean;
+  /** The TTBR1 table's maps, IOVAs as written (sign-extended, from 2^64 - 2^ias up). */
+  ttbr1Maps: CheckedMap[];
+}
+
+/** `pagetable NAME on DOMAIN`: a per-process TTBR0 table (msm_iommu_pagetable_create). */
+export interface PagetableModel {
+  name: string;
+  domain: number;
+  /** The ASID the CP writes into TTBR0[63:48] with it. */
+  asid: number;
   maps: CheckedMap[];
 }
 
@@ -149,6 +163,8 @@ export interface ScenarioModel {
   timing: TimingModel;
   smmus: SmmuModel[];
   domains: DomainModel[];
+  /** Per-process TTBR0 tables, in declaration order; engine ops name them by index. */
+  pagetables: PagetableModel[];
   masters: MasterModel[];
   engines: EngineModel[];
   workqueues: WorkqueueModel[];

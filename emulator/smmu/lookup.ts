@@ -6,6 +6,7 @@ import { TransactionState } from '../machine/state';
 import { DomainModel } from '../scenario/model';
 import { hex } from '../util/u64';
 import { noteTlbHit } from '../machine/staleAccess';
+import { routeTranslation } from '../machine/liveTable';
 
 type FaultKind = Extract<TranslationResult, { ok: false }>['fault'];
 
@@ -27,44 +28,64 @@ function accessCodeOf(transaction: TransactionState): number {
 }
 
 /** The describing walk's reason for a fault the hot path found (faults are rare, words are for people). */
-function faultReason(rt: Runtime, domain: number, transaction: TransactionState, fallback: string): string {
-  const table = rt.tables[domain];
-  const described = table ? walk(rt.memory, table.tableConfig(), transaction.iova, accessOf(transaction)) : undefined;
+function faultReason(rt: Runtime, table: number, walkIova: bigint, transaction: TransactionState, fallback: string): string {
+  const pgtable = rt.tables[table];
+  const described = pgtable ? walk(rt.memory, pgtable.tableConfig(), walkIova, accessOf(transaction)) : undefined;
   return described && described.outcome.kind !== 'success' ? described.outcome.reason : fallback;
 }
 
+/** Where the fault of a domain with two tables happened, for people: the table's owner and TTBR. */
+function inTable(rt: Runtime, domain: DomainModel, table: number, reason: string): string {
+  return domain.ttbr1 ? `${reason} (${rt.tableOwners[table]?.label ?? '?'})` : reason;
+}
+
 /**
- * TLB, else a walk of `domainIndex`'s table; the result arrives (a `translated` action)
- * after the latency the lookup took. `context` tags TLB entries: the context bank on
- * SMMUv2, the ASID on SMMUv3.
+ * TLB, else a walk of the table `domainIndex` selects for the address (liveTable.ts: one
+ * table, or TTBR0/TTBR1 by VA bit 55); the result arrives (a `translated` action) after the
+ * latency the lookup took. `context` tags TLB entries: the context bank on SMMUv2, the ASID
+ * on SMMUv3.
  */
 export function lookUp(rt: Runtime, transaction: TransactionState, domainIndex: number, context: number): void {
   const domain = rt.model.domains[domainIndex] as DomainModel;
   const timing = rt.model.timing;
-  if (transaction.iova >= 1n << BigInt(domain.ias)) {
-    const reason = `IOVA ${hex(transaction.iova)} is beyond the ${domain.ias}-bit input range`;
-    // Arm ARM D8.1: an address beyond the IA size is a level 0 Translation fault, found without a walk.
+  let table = domainIndex;
+  let iova = transaction.iova;
+  let tag = context;
+  let inRange = iova < 1n << BigInt(domain.ias);
+  if (domain.ttbr1) {
+    const route = routeTranslation(rt, domainIndex, iova, context);
+    table = route.table;
+    iova = route.walkIova;
+    tag = route.tag;
+    inRange = route.inRange;
+  }
+  transaction.table = table;
+  if (!inRange) {
+    const reason = domain.ttbr1
+      ? inTable(rt, domain, table, `IOVA ${hex(transaction.iova)} is in neither the TTBR0 nor the TTBR1 ${domain.ias}-bit range`)
+      : `IOVA ${hex(transaction.iova)} is beyond the ${domain.ias}-bit input range`;
+    // Arm ARM D8.1 / D8.2.4: an address beyond the IA size (in neither VA range) is a level 0 Translation fault, found without a walk.
     rt.schedule(timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: false, fault: 'translation', level: 0, reason } });
     return;
   }
-  const vpn = Number(transaction.iova >> 12n);
-  const offset = transaction.iova & 0xfffn;
+  const vpn = Number(iova >> 12n);
+  const offset = iova & 0xfffn;
   const code = accessCodeOf(transaction);
   const tlb = rt.tlbs[transaction.smmu];
-  const slot = tlb ? tlb.lookup(context, vpn) : -1;
+  const slot = tlb ? tlb.lookup(tag, vpn) : -1;
   if (tlb && slot >= 0) {
     if ((tlb.permissions(slot) & requiredPermission(code)) !== 0) {
       const pa = (BigInt(tlb.outputPage(slot)) << 12n) | offset;
       if (rt.state.unflushed.length > 0) noteTlbHit(rt, transaction, domainIndex, pa);
       rt.schedule(timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: true, pa, fromTlb: true, level: tlb.level(slot), fill: undefined } });
     } else {
-      const reason = `${faultReason(rt, domainIndex, transaction, 'the cached permissions forbid this access')} (TLB entry)`;
+      const reason = `${inTable(rt, domain, table, faultReason(rt, table, iova, transaction, 'the cached permissions forbid this access'))} (TLB entry)`;
       rt.schedule(timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: false, fault: 'permission', level: tlb.level(slot), reason } });
     }
     return;
   }
-  const walker = rt.walker(domainIndex);
-  if (!walker) throw new Error(`domain ${domainIndex} has no table`);
+  const walker = rt.walker(table);
+  if (!walker) throw new Error(`table ${table} of domain ${domainIndex} does not exist`);
   const status = walker.walk(vpn, code, scratch);
   const latency = timing.walkLevel * (scratch.level - walker.startLevel + 1);
   if (status === WALK_OK) {
@@ -74,7 +95,6 @@ export function lookUp(rt: Runtime, transaction: TransactionState, domainIndex: 
     return;
   }
   const fault = walkFaultOf[status] ?? 'translation';
-  const reason = faultReason(rt, domainIndex, transaction, `${fault} fault`);
+  const reason = inTable(rt, domain, table, faultReason(rt, table, iova, transaction, `${fault} fault`));
   rt.schedule(latency, { kind: 'translated', transaction: transaction.id, result: { ok: false, fault, level: scratch.level, reason } });
 }
-

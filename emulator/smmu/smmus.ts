@@ -9,7 +9,7 @@ import { Builder, programSmmuV3 } from './v3/program';
 import { SmmuV3 } from './v3/driver';
 
 /** Every SMMU as Linux programs it at boot and attach; `banks` are the domains each SMMUv2 gives a context bank, in bank order. */
-export function programSmmus(builder: Builder, model: ScenarioModel, attachments: readonly Attachment[], banks: readonly (readonly number[])[]): SmmuState[] {
+export function programSmmus(builder: Builder & { ttbr1Of: readonly (number | undefined)[] }, model: ScenarioModel, attachments: readonly Attachment[], banks: readonly (readonly number[])[]): SmmuState[] {
   return model.smmus.map((smmu, index) => (smmu.version === 'v2' ? programSmmuV2(builder, model, index, attachments, banks[index] ?? []) : programSmmuV3(builder, model, index, attachments)));
 }
 

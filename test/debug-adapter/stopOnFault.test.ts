@@ -210,7 +210,13 @@ describe('stop on a fault', () => {
       ORGN0: '1 (write-back write-allocate)',
       SH0: '3 (inner)',
       TG0: '0 (4K)',
+      // TTBR1's fields read 0: EPD1 disables it (a `ttbr1 on` domain programs them).
+      T1SZ: '0x0',
       EPD1: '1',
+      IRGN1: '0 (non-cacheable)',
+      ORGN1: '0 (non-cacheable)',
+      SH1: '0 (non-shareable)',
+      TG1: '0',
     });
   });
 

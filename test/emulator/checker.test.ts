@@ -1372,6 +1372,9 @@ describe('coverage', () => {
     'smr-conflict',
     'fault-per-master',
     'iopf-multiple-streams',
+    'pagetable-impl', // test/emulator/language/ttbr1Checks.test.ts
+    'pagetable-no-ttbr1', // test/emulator/language/ttbr1Checks.test.ts
+    'pagetable-version', // test/emulator/language/ttbr1Checks.test.ts
     'pri-denied',
     'stall-off-no-stall',
     'stall-off-v3',
@@ -1379,6 +1382,7 @@ describe('coverage', () => {
     'stream-mask-engine',
     'stream-mask-v3',
     'stream-range',
+    'submit-pagetable-domain', // test/emulator/language/ttbr1Checks.test.ts
     'sync-nothing-gathered', // test/server/tlbMaintenanceLanguage.test.ts
     'transaction-crosses-page',
     'transaction-size',

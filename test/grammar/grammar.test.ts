@@ -233,6 +233,7 @@ const blockHeaders: Readonly<Record<BlockKind, string>> = {
   engine: 'engine m.e {',
   workqueue: 'workqueue w {',
   handler: 'handler h on d {',
+  pagetable: 'pagetable p on d {',
   vfio: 'vfio v {',
 };
 

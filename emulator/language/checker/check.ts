@@ -6,6 +6,7 @@ import {
   EngineDeclaration,
   HandlerDeclaration,
   MasterDeclaration,
+  PagetableDeclaration,
   ScenarioFile,
   Setting,
   SmmuDeclaration,
@@ -33,6 +34,7 @@ import { checkAdrenoDomain } from './adreno';
 import { CheckedContainer, checkContainers } from './vfio';
 import { checkSmmuDevices } from './smmuDevices';
 import { checkPgds } from './pgd';
+import { CheckedPagetable, checkPagetable } from './pagetables';
 
 /** Everything the checker learned: diagnostics, names, and what elaboration builds on. */
 export interface CheckResult {
@@ -49,6 +51,8 @@ export interface CheckResult {
   streamsOf: Map<MasterDeclaration, CheckedStream[]>;
   /** The vfio containers whose SMMU is known, in declaration order: their domains and placements. */
   containers: CheckedContainer[];
+  /** The `pagetable`s that checked out, in declaration order. */
+  pagetables: CheckedPagetable[];
 }
 
 function ownerName(declaration: Declaration): string {
@@ -62,6 +66,7 @@ function ownerName(declaration: Declaration): string {
     case 'master':
     case 'workqueue':
     case 'handler':
+    case 'pagetable':
     case 'vfio':
       return declaration.name ? `${declaration.kind} '${declaration.name.text}'` : `this ${declaration.kind}`;
     default:
@@ -183,8 +188,9 @@ export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult
     const settings = settingsOf(domain, 'domain', versionOf(context, context.smmuOf.get(domain)), context);
     checkV3FaultSetting(domain, settings, context);
     checkAdrenoDomain(domain, settings, context);
-    mapsOf.set(domain, checkMaps(domain.maps, ownerName(domain), settings.number('ias'), settings.number('oas'), granuleOfBytes(Number(settings.number('granule'))), context));
+    mapsOf.set(domain, checkMaps(domain.maps, ownerName(domain), settings.number('ias'), settings.number('oas'), granuleOfBytes(Number(settings.number('granule'))), context, settings.word('ttbr1') === 'on' ? 'both' : 'ttbr0'));
   }
+  const pagetables = checkPagetables(declarationsOf(file, 'pagetable'), context);
   for (const master of masters) checkMaster(master, context);
   const streamsOf = checkMasterStreams(masters, context);
   const attacher = checkAttachments(masters, context);
@@ -223,5 +229,11 @@ export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult
     pgdOf,
     streamsOf,
     containers,
+    pagetables,
   };
+}
+
+/** Every `pagetable`, after the domains: an unnamed ASID is the next of 1, 2, … in file order. */
+function checkPagetables(declarations: readonly PagetableDeclaration[], context: CheckContext): CheckedPagetable[] {
+  return declarations.flatMap((table, index) => checkPagetable(table, settingsOf(table, 'pagetable', undefined, context), index + 1, context) ?? []);
 }

@@ -1,4 +1,4 @@
-import { EngineDeclaration, EngineItem, MasterDeclaration, Transaction } from '../ast';
+import { EngineDeclaration, EngineItem, MasterDeclaration, Submit, Transaction } from '../ast';
 import { constantValue } from '../evaluate';
 import { engineItemsOf } from '../engineItems';
 import { transactionOption } from '../grammarTable';
@@ -49,7 +49,24 @@ function checkTransaction(transaction: Transaction, inRepeat: boolean, version: 
   addLabel(transaction, context);
 }
 
-function checkItems(items: readonly EngineItem[], version: SmmuVersion | undefined, context: CheckContext): void {
+/**
+ * `submit N pagetable NAME`: the CP writes the table into the TTBR0 of its GPU's context
+ * bank, so the table must belong to the domain the engine's master is attached to.
+ */
+function checkSubmitPagetable(submit: Submit, master: MasterDeclaration | undefined, context: CheckContext): void {
+  if (!submit.pagetable) return;
+  const table = context.symbols.resolve('pagetable', submit.pagetable, context.sink)?.declaration;
+  const attached = master ? context.settings.get(master)?.name('domain')?.text : undefined;
+  if (!table?.domain || !master || attached === undefined || table.domain.text === attached) return;
+  context.sink.error(
+    'submit-pagetable-domain',
+    submit.pagetable.range,
+    `pagetable '${submit.pagetable.text}' is a table of domain '${table.domain.text}', but master '${master.name?.text}' is attached to domain '${attached}': the CP can only switch the TTBR0 of its own context bank`,
+    [{ range: table.domain.range, message: 'the pagetable\'s domain' }],
+  );
+}
+
+function checkItems(items: readonly EngineItem[], version: SmmuVersion | undefined, master: MasterDeclaration | undefined, context: CheckContext): void {
   for (const { item, enclosing } of engineItemsOf(items)) {
     switch (item.kind) {
       case 'transaction':
@@ -67,6 +84,7 @@ function checkItems(items: readonly EngineItem[], version: SmmuVersion | undefin
       }
       case 'submit':
         constantNumber(item.id, 'the submit id', context);
+        checkSubmitPagetable(item, master, context);
         break;
     }
   }
@@ -90,5 +108,5 @@ export function checkEngine(engine: EngineDeclaration, streamsOf: Map<MasterDecl
       context.sink.error('engine-stream', first.range, `stream ${hex(stream.id)} is not a stream of master '${master.name?.text}'`, masterStreams.map((s) => ({ range: s.node.range, message: 'a stream of the master' })));
     }
   }
-  checkItems(engine.body, version, context);
+  checkItems(engine.body, version, master, context);
 }

@@ -7,6 +7,7 @@ import { CheckContext } from './context';
 import { constantNumber } from './expressions';
 import { parsePermissions } from './permissions';
 import { listOr } from './settings';
+import { selectTtbr, TTBR1, ttbr1RangeBase } from '../../pgtable/ttbrSelect';
 
 /** A `map` of a domain or a vfio container whose every part checked out. */
 export interface CheckedMap {
@@ -33,8 +34,34 @@ function checkAligned(value: bigint, what: string, node: MapStatement['iova'], g
   return false;
 }
 
+/** Whether VA bit 55 selects TTBR1 (Arm ARM D8.2.4). */
+export function selectsTtbr1(iova: bigint): boolean {
+  return selectTtbr(iova, 48, true).ttbr === TTBR1;
+}
+
+/** Which ranges a map may use: TTBR0's, both (a `ttbr1 on` domain), or TTBR0's of a per-process `pagetable`. */
+export type MapRanges = 'ttbr0' | 'both' | 'pagetable';
+
+/** The input range a map must fit: TTBR0's [0, 2^ias), or with `ttbr1 on` TTBR1's [2^64 - 2^ias, 2^64) for an IOVA with bit 55 set. */
+function checkInputRange(node: MapStatement, iova: bigint, size: bigint, ias: bigint, ranges: MapRanges, context: CheckContext): boolean {
+  const ttbr1 = ranges === 'both';
+  const at = node.iova?.range ?? node.range;
+  const range = `IOVA range ${hex(iova)}–${hex(iova + size - 1n)}`;
+  if (ttbr1 && selectsTtbr1(iova)) {
+    const base = ttbr1RangeBase(Number(ias));
+    if (iova >= base && iova + size <= 1n << 64n) return true;
+    context.sink.error('map-range', at, `${range} is not in the TTBR1 range ${hex(base)}–0xffffffffffffffff (the top 2^${ias} bytes: T1SZ = ${64n - ias})`);
+    return false;
+  }
+  if (iova + size <= 1n << ias) return true;
+  const inTtbr1 = iova >= ttbr1RangeBase(Number(ias));
+  const hint = !inTtbr1 || ttbr1 ? '' : ranges === 'pagetable' ? ': a TTBR1 address, and a pagetable is a TTBR0 table (TTBR1 maps are its domain\'s)' : ": a TTBR1 address, and the domain has no 'ttbr1 on'";
+  context.sink.error('map-range', at, `${range} goes beyond the ${ias}-bit input range (ias ${ias})${hint}`);
+  return false;
+}
+
 /** Checks one map in isolation: constants, alignment to the granule, `pages`, permissions, ias/oas bounds. */
-function checkMap(node: MapStatement, ias: bigint, oas: bigint, granule: Granule, context: CheckContext): CheckedMap | undefined {
+function checkMap(node: MapStatement, ias: bigint, oas: bigint, granule: Granule, ranges: MapRanges, context: CheckContext): CheckedMap | undefined {
   // `map page` outside a handler: the parser has said so.
   if (node.page) return undefined;
   const iova = constantNumber(node.iova, 'the IOVA', context);
@@ -65,10 +92,7 @@ function checkMap(node: MapStatement, ias: bigint, oas: bigint, granule: Granule
     if (node.size) context.sink.error('map-alignment', node.size.range, `size ${hex(size)} is not a positive multiple of ${granule.name}`, undefined, rewrite(`Round the size up to ${hex(whole)}`, node.size, whole));
     ok = false;
   }
-  if (ok && iova + size > 1n << ias) {
-    if (node.iova) context.sink.error('map-range', node.iova.range, `IOVA range ${hex(iova)}–${hex(iova + size - 1n)} goes beyond the ${ias}-bit input range (ias ${ias})`);
-    ok = false;
-  }
+  if (ok && !checkInputRange(node, iova, size, ias, ranges, context)) ok = false;
   if (ok && pa + size > 1n << oas) {
     if (node.pa) context.sink.error('map-range', node.pa.range, `PA range ${hex(pa)}–${hex(pa + size - 1n)} goes beyond the ${oas}-bit output range (oas ${oas})`);
     ok = false;
@@ -77,8 +101,8 @@ function checkMap(node: MapStatement, ias: bigint, oas: bigint, granule: Granule
 }
 
 /** Checks the maps of one domain (or container): each on its own, then overlaps between them. */
-export function checkMaps(maps: readonly MapStatement[], owner: string, ias: bigint, oas: bigint, granule: Granule, context: CheckContext): CheckedMap[] {
-  const checked = maps.flatMap((node) => checkMap(node, ias, oas, granule, context) ?? []);
+export function checkMaps(maps: readonly MapStatement[], owner: string, ias: bigint, oas: bigint, granule: Granule, context: CheckContext, ranges: MapRanges = 'ttbr0'): CheckedMap[] {
+  const checked = maps.flatMap((node) => checkMap(node, ias, oas, granule, ranges, context) ?? []);
   const byIova = [...checked].sort((a, b) => (a.iova < b.iova ? -1 : a.iova > b.iova ? 1 : 0));
   const overlapping = new Set<CheckedMap>();
   let furthest: CheckedMap | undefined;

@@ -5,6 +5,7 @@ import {
   HandlerDeclaration,
   MasterDeclaration,
   Name,
+  PagetableDeclaration,
   ScenarioFile,
   SmmuDeclaration,
   VfioDeclaration,
@@ -22,6 +23,7 @@ export type DeclarationOf<K extends NameKind> = {
   engine: EngineDeclaration;
   workqueue: WorkqueueDeclaration;
   handler: HandlerDeclaration;
+  pagetable: PagetableDeclaration;
   vfio: VfioDeclaration;
 }[K];
 
@@ -49,7 +51,7 @@ export class SymbolTable {
   readonly references: Reference[] = [];
 
   constructor() {
-    for (const kind of ['smmu', 'domain', 'master', 'engine', 'workqueue', 'handler', 'vfio'] as const) {
+    for (const kind of ['smmu', 'domain', 'master', 'engine', 'workqueue', 'handler', 'pagetable', 'vfio'] as const) {
       this.tables.set(kind, new Map());
     }
     this.table('workqueue').set(builtinWorkqueue, { kind: 'workqueue', name: builtinWorkqueue, nameRange: undefined, declaration: undefined });
@@ -109,6 +111,7 @@ function declarationName(declaration: Declaration): { kind: NameKind; name: stri
     case 'master':
     case 'workqueue':
     case 'handler':
+    case 'pagetable':
     case 'vfio':
       return declaration.name ? { kind: declaration.kind, name: declaration.name.text, range: declaration.name.range } : undefined;
     case 'engine':

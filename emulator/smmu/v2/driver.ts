@@ -6,7 +6,7 @@ import { FaultRecord, TransactionState } from '../../machine/state';
 import { dumpRegister, DumpedRegister } from '../registerDump';
 import { HeldTransaction, Route, Smmu, SmmuQueue } from '../smmu';
 import { v2StateOf } from '../smmuState';
-import { CBFRSYNRA, FAR, FSR, FSYNR0, SCTLR, TCR, TTBR0 } from './registers';
+import { CBFRSYNRA, FAR, FSR, FSYNR0, SCTLR, TCR, TTBR0, TTBR1 } from './registers';
 import { routeV2 } from './route';
 import { answerContextFault } from './answer';
 import { describeV2Fault, v2FaultReport } from './faultWords';
@@ -22,6 +22,8 @@ function bankRegisters(bank: BankState): DumpedRegister[] {
     dumpRegister(FAR, bank.far),
     dumpRegister(CBFRSYNRA, BigInt(bank.cbfrsynra)),
     dumpRegister(TTBR0, bank.ttbr0),
+    // TTBR1 only where EPD1=0 gives it a table: the dump of every other bank stays as it was.
+    ...(bank.ttbr1 === 0n ? [] : [dumpRegister(TTBR1, bank.ttbr1)]),
     dumpRegister(TCR, BigInt(bank.tcr)),
   ];
 }

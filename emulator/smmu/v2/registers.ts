@@ -132,7 +132,23 @@ export const TCR: RegisterLayout = {
     { name: 'ORGN0', lsb: 10, width: 2, description: 'Outer cacheability of walks', values: { 0: 'non-cacheable', 1: 'write-back write-allocate' } },
     { name: 'SH0', lsb: 12, width: 2, description: 'Shareability of walks', values: { 0: 'non-shareable', 2: 'outer', 3: 'inner' } },
     { name: 'TG0', lsb: 14, width: 2, description: 'Granule', values: { 0: '4K', 1: '64K', 2: '16K' } },
+    { name: 'T1SZ', lsb: 16, width: 6, description: 'TTBR1 range is the top 2^(64 - T1SZ) bytes' },
     bit('EPD1', 23, 'TTBR1 walks disabled'),
+    { name: 'IRGN1', lsb: 24, width: 2, description: 'Inner cacheability of TTBR1 walks', values: { 0: 'non-cacheable', 1: 'write-back write-allocate' } },
+    { name: 'ORGN1', lsb: 26, width: 2, description: 'Outer cacheability of TTBR1 walks', values: { 0: 'non-cacheable', 1: 'write-back write-allocate' } },
+    { name: 'SH1', lsb: 28, width: 2, description: 'Shareability of TTBR1 walks', values: { 0: 'non-shareable', 2: 'outer', 3: 'inner' } },
+    // TG1 encodes the granules differently from TG0 (Arm ARM D8.2.3 / TCR_EL1.TG1).
+    { name: 'TG1', lsb: 30, width: 2, description: 'TTBR1 granule', values: { 1: '16K', 2: '4K', 3: '64K' } },
+  ],
+};
+
+export const TTBR1: RegisterLayout = {
+  name: 'TTBR1',
+  width: 64,
+  description: 'Translation Table Base Register 1: the table of the upper VA range (TCR.EPD1=0)',
+  fields: [
+    { name: 'BADDR', lsb: 0, width: 48, description: 'Physical address of the first-level table' },
+    { name: 'ASID', lsb: 48, width: 16, description: 'Address space ID (TCR.A1=0: the ASID comes from TTBR0)' },
   ],
 };
 

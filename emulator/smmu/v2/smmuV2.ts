@@ -1,3 +1,5 @@
+import { routeTranslation } from '../../machine/liveTable';
+import { TlbFill } from '../tlb';
 import { ResponseKind } from '../../language/ast';
 import { TranslationResult } from '../../machine/actions';
 import { Attachment } from '../../machine/attachments';
@@ -53,14 +55,19 @@ const fsrBitOf: Record<FaultKind, number> = {
 
 /**
  * TCR for a domain as arm_smmu_lpae_tcr writes it from io-pgtable's cfg: T0SZ, TG0 (the
- * granule: 0b00 4K, 0b10 16K, 0b01 64K), WBWA inner-shareable walks, TTBR1 off.
+ * granule: 0b00 4K, 0b10 16K, 0b01 64K), WBWA inner-shareable walks, TTBR1 off (EPD1). With
+ * `ttbr1 on` (qcom's set_ttbr0_cfg on a TTBR1-quirk table): EPD1=0 and the same attributes
+ * for TTBR1 — T1SZ, IRGN1/ORGN1 WBWA, SH1 inner, TG1 (the same granule in TG1's encoding).
  */
 function tcrOf(domain: DomainModel): number {
-  return (64 - domain.ias) | (1 << 8) | (1 << 10) | (3 << 12) | Number(withField(layoutField(TCR, 'TG0'), 0n, BigInt(domain.granule.tg0))) | (1 << 23);
+  const field = (name: string, value: number): number => Number(withField(layoutField(TCR, name), 0n, BigInt(value)));
+  const ttbr0 = (64 - domain.ias) | (1 << 8) | (1 << 10) | (3 << 12) | field('TG0', domain.granule.tg0);
+  if (!domain.ttbr1) return ttbr0 | (1 << 23);
+  return (ttbr0 | ((64 - domain.ias) << 16) | (1 << 24) | (1 << 26) | (3 << 28) | field('TG1', domain.granule.tg1)) >>> 0;
 }
 
 /** The SMMU as Linux programs it at boot and attach: SMRs and S2CRs per stream, a context bank per domain. */
-export function programSmmuV2(rt: { tables: readonly IoPgtable[] }, model: ScenarioModel, smmu: number, attachments: readonly Attachment[], banks: readonly number[]): SmmuV2State {
+export function programSmmuV2(rt: { tables: readonly IoPgtable[]; ttbr1Of: readonly (number | undefined)[] }, model: ScenarioModel, smmu: number, attachments: readonly Attachment[], banks: readonly number[]): SmmuV2State {
   const state: SmmuV2State = { version: 'v2', smrs: [], s2crs: [], banks: [], sgfsr: 0, sgfsynr0: 0, sgfsynr1: 0, sgfsynr2: 0, sgfar: 0n };
   banks.forEach((domainIndex, cbndx) => {
     const domain = model.domains[domainIndex];
@@ -78,6 +85,7 @@ export function programSmmuV2(rt: { tables: readonly IoPgtable[] }, model: Scena
       cbfrsynra: 0,
       // Linux uses the context bank index as the ASID on SMMUv2.
       ttbr0: BigInt(table.root) | (BigInt(cbndx) << 48n),
+      ttbr1: ttbr1Value(rt, domainIndex),
       tcr: tcrOf(domain),
       tcr2: pasizeOf(domain.oas),
       stalled: [],
@@ -98,6 +106,12 @@ export function programSmmuV2(rt: { tables: readonly IoPgtable[] }, model: Scena
     }
   });
   return state;
+}
+
+/** TTBR1 of a `ttbr1 on` domain's bank: its TTBR1 table (the ASID comes from TTBR0: TCR.A1=0). */
+function ttbr1Value(rt: { tables: readonly IoPgtable[]; ttbr1Of: readonly (number | undefined)[] }, domain: number): bigint {
+  const table = rt.tables[rt.ttbr1Of[domain] ?? -1];
+  return table ? BigInt(table.root) : 0n;
 }
 
 function smmuState(rt: Runtime, smmu: number): SmmuV2State {
@@ -190,10 +204,22 @@ export function translate(rt: Runtime, transaction: TransactionState, bank: Bank
   lookUp(rt, transaction, bank.domain, bank.cbndx);
 }
 
+/** Caches a walk's leaf under the tag and page the lookup used (a TTBR1 domain's: the live ASID and TTBR, the walked address). */
+function fillTlb(rt: Runtime, transaction: TransactionState, cbndx: number, fill: TlbFill): void {
+  // The hot path (no TTBR1 domain in the run) pays one flag.
+  const domain = rt.anyTtbr1 ? bankState(rt, transaction.smmu, cbndx).domain : -1;
+  if (!rt.model.domains[domain]?.ttbr1) {
+    rt.tlbs[transaction.smmu]?.insert(cbndx, Number(transaction.iova >> 12n), fill);
+    return;
+  }
+  const route = routeTranslation(rt, domain, transaction.iova, cbndx);
+  rt.tlbs[transaction.smmu]?.insert(route.tag, Number(route.walkIova >> 12n), fill);
+}
+
 /** A translation's latency has passed: the transaction completes, or the bank takes the fault. */
 export function translatedV2(rt: Runtime, transaction: TransactionState, result: TranslationResult): void {
   if (result.ok) {
-    if (result.fill && transaction.bank !== undefined) rt.tlbs[transaction.smmu]?.insert(transaction.bank, Number(transaction.iova >> 12n), result.fill);
+    if (result.fill && transaction.bank !== undefined) fillTlb(rt, transaction, transaction.bank, result.fill);
     transaction.pa = result.pa;
     endTransaction(rt, transaction, 'completed', result.fromTlb ? 'TLB hit' : `walk, level ${result.level} leaf`);
     return;

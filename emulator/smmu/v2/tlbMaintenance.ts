@@ -1,3 +1,4 @@
+import { bankTlbTags, tlbVpn } from '../../machine/liveTable';
 import { Runtime } from '../../machine/runtime';
 import { hex } from '../../util/u64';
 import { v2StateOf } from '../smmuState';
@@ -24,7 +25,9 @@ function bankOf(rt: Runtime, smmu: number, domain: number): BankState | undefine
 function tlbSync(rt: Runtime, smmu: number, bank: BankState): void {
   const tlb = rt.tlbs[smmu];
   const posted = bank.postedTlbi.splice(0);
-  for (const va of posted) tlb?.invalidateVa(bank.cbndx, Number(va >> 12n));
+  // A TTBR1 domain's entries carry more tags than the bank (liveTable.ts): the bank's maintenance reaches them all.
+  const tags = bankTlbTags(rt, bank.domain, bank.cbndx);
+  for (const va of posted) for (const tag of tags) tlb?.invalidateVa(tag, tlbVpn(rt, bank.domain, va));
   emit(rt, smmu, `TLBSYNC cb${bank.cbndx}: TLBSTATUS.SACTIVE clear${posted.length > 0 ? `, ${posted.length} posted invalidation${posted.length === 1 ? '' : 's'} complete` : ''}`);
 }
 
@@ -57,7 +60,7 @@ export function iotlbSyncV2(rt: Runtime, smmu: number, domain: number): void {
 export function flushIotlbAllV2(rt: Runtime, smmu: number, domain: number): void {
   const bank = bankOf(rt, smmu, domain);
   if (!bank) return;
-  rt.tlbs[smmu]?.invalidateContext(bank.cbndx);
+  for (const tag of bankTlbTags(rt, domain, bank.cbndx)) rt.tlbs[smmu]?.invalidateContext(tag);
   emit(rt, smmu, `TLBIASID cb${bank.cbndx}`);
   tlbSync(rt, smmu, bank);
 }

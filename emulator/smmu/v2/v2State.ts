@@ -13,7 +13,10 @@ export interface BankState {
   fsynr0: number;
   far: bigint;
   cbfrsynra: number;
+  /** The live TTBR0: the domain's default table, or the pagetable the CP switched to (ASID in [63:48]). */
   ttbr0: bigint;
+  /** TTBR1: the domain's TTBR1 table with `ttbr1 on`, else 0 (EPD1=1). */
+  ttbr1: bigint;
   tcr: number;
   tcr2: number;
   /** Transactions held by their own fault, in the order they stalled. */

@@ -542,8 +542,8 @@ function docBlocks(): string[] {
 
 test('every scenario block of docs/scenario-language.md parses without syntax errors', () => {
   const blocks = docBlocks();
-  // The overview, timing, smmu, domain, master, engine, workqueue, handler, vfio, expect and the full example.
-  assert.equal(blocks.length, 11);
+  // The overview, timing, smmu, domain, master, engine, workqueue, handler, pagetable, vfio, expect and the full example.
+  assert.equal(blocks.length, 12);
   for (const block of blocks) {
     // The overview writes bodies and expect checks as `…`: fill them in.
     const text = block.replace(/\{ … \}/g, '{ }').replace(/expect …/g, 'expect faults == 0');
