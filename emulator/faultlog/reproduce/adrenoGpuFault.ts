@@ -31,11 +31,12 @@ export interface AdrenoGpuFault {
 /** A 4 KiB page's offset bits: io-pgtable's 48-bit top-level tables start on a page. */
 const PAGE_OFFSET = 0xfffn;
 
-/** A domain's `oas` when it writes none. */
-function defaultOas(): bigint {
+/** A domain's `oas` when it writes none, from the schema. */
+const DEFAULT_OAS = ((): bigint => {
   const spec = settingSpec('domain', 'oas')?.value;
-  return spec?.kind === 'number' && spec.default !== undefined ? spec.default : 48n;
-}
+  if (spec?.kind !== 'number' || spec.default === undefined) throw new Error('the schema has no numeric domain oas');
+  return spec.default;
+})();
 /** The GPU's StreamID: 0, as on the Adreno SMMUs of the examples. */
 const GPU_SID = 0;
 
@@ -58,7 +59,6 @@ export function reproduceAdrenoGpuFault(fault: AdrenoGpuFault): Reproduction {
 
   const pgd = fault.ttbr0 === undefined ? undefined : fieldValue(layoutField(TTBR0, 'BADDR'), fault.ttbr0);
   if (pgd !== undefined && (pgd & PAGE_OFFSET) !== 0n) return { cannot: `ttbr0=${hex64(fault.ttbr0 ?? 0n).slice(2)}: BADDR ${hex(pgd)} is not a 4 KiB-aligned table address (io-pgtable's 48-bit top-level tables start on a page)` };
-  const oas = defaultOas();
 
   const threaded = hasChange(release.kernel, 'adrenoThreadedIrq');
   const out: string[] = [];
@@ -77,7 +77,7 @@ export function reproduceAdrenoGpuFault(fault: AdrenoGpuFault): Reproduction {
   out.push('domain gpu_dom {');
   out.push(line('  fault terminate', 'the line says nothing of a stall: terminate picked'));
   if (pgd !== undefined) {
-    if (pgd >= 1n << oas) out.push(line('  oas 48', `the table at ${hex(pgd)} is above 2^${oas}`));
+    if (pgd >= 1n << DEFAULT_OAS) out.push(line('  oas 48', `the table at ${hex(pgd)} is above 2^${DEFAULT_OAS}`));
     out.push(line(`  pgd ${scenarioHex(pgd)}`, `TTBR0.BADDR: where the log's kernel allocated the GPU's table`));
   }
   if (kind === 'translation') out.push('  // type=TRANSLATION: nothing is mapped at the IOVA');
