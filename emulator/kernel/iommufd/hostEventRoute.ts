@@ -1,6 +1,8 @@
-import { EVENT_FIELDS, EventName } from '../../smmu/v3/eventRecord';
+import { EVENT_FIELDS, EventName, EventRecord } from '../../smmu/v3/eventRecord';
 import { writeBits } from '../../smmu/v3/ste';
 import { hasChange, KernelVersion } from '../versions';
+import { FaultPageRequest } from './faultObject';
+import { IOMMU_PGFAULT_FLAGS, IOMMU_PGFAULT_PERM } from './uapi';
 
 /**
  * Where the host's arm_smmu_handle_event (drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c) sends an
@@ -32,4 +34,16 @@ export function vmasterEvent(dwords: readonly bigint[], vsid: number): bigint[] 
   const copy = [...dwords];
   writeBits(copy, EVENT_FIELDS.SID, vsid, 'vSID');
   return copy;
+}
+
+/**
+ * The iommu_fault_page_request arm_smmu_handle_event builds for a stalled record: LAST_PAGE
+ * (a stall is a group of one), grpid = STAG, perm R or W, EXEC for InD, PRIV for PnU, addr =
+ * InputAddr, and PASID_VALID with pasid = SubstreamID when SSV. (The kernel's
+ * IOMMU_FAULT_PAGE_REQUEST_* and IOMMU_FAULT_PERM_* bits are the uapi's.)
+ */
+export function pageRequestOfStall(record: EventRecord): FaultPageRequest {
+  const perm = (record.rnw ? IOMMU_PGFAULT_PERM.READ : IOMMU_PGFAULT_PERM.WRITE) | (record.ind ? IOMMU_PGFAULT_PERM.EXEC : 0) | (record.pnu ? IOMMU_PGFAULT_PERM.PRIV : 0);
+  const flags = IOMMU_PGFAULT_FLAGS.LAST_PAGE | (record.ssv ? IOMMU_PGFAULT_FLAGS.PASID_VALID : 0);
+  return { flags, pasid: record.ssv ? record.ssid : 0, grpid: record.stag, perm, addr: record.inputAddr };
 }
