@@ -32,6 +32,9 @@ export function hostEventRoute(kernel: KernelVersion, event: { id: EventName; st
 /** arm_vmaster_report_event: the record with its StreamID replaced by the vSID the VMM gave the device (IOMMU_VDEVICE_ALLOC virt_id); the rest unchanged. */
 export function vmasterEvent(dwords: readonly bigint[], vsid: number): bigint[] {
   const copy = [...dwords];
+  const { lsb, width } = EVENT_FIELDS.SID;
+  // writeBits ORs into a zeroed field: clear the StreamID first, as the kernel's evt[0] & ~EVTQ_0_SID does.
+  copy[Math.floor(lsb / 64)] &= ~(((1n << BigInt(width)) - 1n) << BigInt(lsb % 64));
   writeBits(copy, EVENT_FIELDS.SID, vsid, 'vSID');
   return copy;
 }
