@@ -1,5 +1,7 @@
 import { PhysicalMemory } from '../../memory/physicalMemory';
 import { Command, decodeCommand, encodeCommand } from '../../smmu/v3/commands';
+import { EVENT_FIELDS } from '../../smmu/v3/eventRecord';
+import { readBits } from '../../smmu/v3/ste';
 import { consume, discard, entryAddress, inOverflow, isEmpty, isFull, newQueue, pointerFields, produce, QueueMemory, QueueState } from '../../smmu/v3/queue';
 
 /**
@@ -23,15 +25,17 @@ export interface GuestMemory {
   translate: Stage2Translate;
 }
 
-/** The virtual SMMU's two queues: bases are IPAs. Plain numbers, like every QueueState. */
+/** The virtual SMMU's two queues: bases are IPAs. Plain data, like every QueueState. */
 export interface VirtualSmmuQueues {
   eventq: QueueState;
   cmdq: QueueState;
+  /** Stall records that met a full event queue: they wait for room, oldest first (§7.4). */
+  waitingStalls: bigint[][];
 }
 
 /** SMMU_EVENTQ_BASE / SMMU_CMDQ_BASE as the guest programs them: IPA and LOG2SIZE; entries of 32 and 16 bytes. */
 export function newVirtualQueues(eventq: { ipa: number; log2size: number }, cmdq: { ipa: number; log2size: number }): VirtualSmmuQueues {
-  return { eventq: newQueue(eventq.ipa, eventq.log2size, 32), cmdq: newQueue(cmdq.ipa, cmdq.log2size, 16) };
+  return { eventq: newQueue(eventq.ipa, eventq.log2size, 32), cmdq: newQueue(cmdq.ipa, cmdq.log2size, 16), waitingStalls: [] };
 }
 
 /** The PA of the entry at `register`'s index, or undefined where stage 2 faults. */
@@ -55,23 +59,50 @@ function throughStage2(guest: GuestMemory): QueueMemory {
 
 export type InjectOutcome =
   | { outcome: 'written'; index: number; ipa: bigint; pa: bigint }
-  /** Full: the record is discarded and SMMU_EVENTQ_PROD.OVFLG toggles unless an overflow is already unacknowledged (§7.4). */
+  /** A stall record and a full queue (or stall records already waiting): it waits, no overflow (§7.4). */
+  | { outcome: 'waiting' }
+  /** Any other record and a full queue: discarded, SMMU_EVENTQ_PROD.OVFLG toggles unless an overflow is already unacknowledged (§7.4). */
   | { outcome: 'overflow'; toggled: boolean }
   /** Stage 2 maps no page at the entry's IPA: nothing written, PROD unchanged (GERROR.EVENTQ_ABT_ERR). */
   | { outcome: 'abort'; ipa: bigint };
 
-/** The VMM writes a 32-byte event record at the guest's EVENTQ_PROD and moves PROD, as the virtual SMMU's hardware would. */
-export function injectEvent(guest: GuestMemory, q: QueueState, dwords: readonly bigint[]): InjectOutcome {
-  if (isFull(q)) {
-    const toggled = !inOverflow(q);
-    discard(q);
-    return { outcome: 'overflow', toggled };
-  }
+function write(guest: GuestMemory, q: QueueState, dwords: readonly bigint[]): InjectOutcome {
   const index = pointerFields(q, q.prod).index;
   const { ipa, pa } = entryPa(guest, q, q.prod);
   if (pa === undefined) return { outcome: 'abort', ipa };
   produce(throughStage2(guest), q, dwords);
   return { outcome: 'written', index, ipa, pa };
+}
+
+/**
+ * The VMM writes a 32-byte event record at the guest's EVENTQ_PROD and moves PROD, as the
+ * virtual SMMU's hardware would: a stall record is never lost (it waits for room, behind any
+ * already waiting); any other record meeting a full queue is discarded.
+ */
+export function injectEvent(guest: GuestMemory, vq: VirtualSmmuQueues, dwords: readonly bigint[]): InjectOutcome {
+  const q = vq.eventq;
+  if (readBits(dwords, EVENT_FIELDS.STALL) === 1n && (vq.waitingStalls.length > 0 || isFull(q))) {
+    vq.waitingStalls.push([...dwords]);
+    return { outcome: 'waiting' };
+  }
+  if (isFull(q)) {
+    const toggled = !inOverflow(q);
+    discard(q);
+    return { outcome: 'overflow', toggled };
+  }
+  return write(guest, q, dwords);
+}
+
+/** Room was made: the stall records that waited go in, oldest first; what each write did. */
+export function injectWaitingStalls(guest: GuestMemory, vq: VirtualSmmuQueues): InjectOutcome[] {
+  const done: InjectOutcome[] = [];
+  while (vq.waitingStalls.length > 0 && !isFull(vq.eventq)) {
+    const outcome = write(guest, vq.eventq, vq.waitingStalls[0]);
+    done.push(outcome);
+    if (outcome.outcome === 'abort') break;
+    vq.waitingStalls.shift();
+  }
+  return done;
 }
 
 export type TakeOutcome = { outcome: 'read'; index: number; dwords: bigint[] } | { outcome: 'empty' } | { outcome: 'abort'; ipa: bigint };

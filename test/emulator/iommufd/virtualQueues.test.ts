@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { PhysicalMemory } from '../../../emulator/memory/physicalMemory';
 import { encodeEvent, eventBytes } from '../../../emulator/smmu/v3/eventRecord';
 import { describePointers } from '../../../emulator/smmu/v3/queue';
-import { GuestMemory, guestIssueCommand, guestTakeEvent, injectEvent, newVirtualQueues, vmmFetchCommand } from '../../../emulator/kernel/iommufd/virtualQueues';
+import { GuestMemory, guestIssueCommand, guestTakeEvent, injectEvent, injectWaitingStalls, newVirtualQueues, vmmFetchCommand } from '../../../emulator/kernel/iommufd/virtualQueues';
 
 /**
  * The guest's virtual SMMUv3 queues (IHI 0070 §3.5.1 circular queues, §7.4 overflow) in guest
@@ -19,37 +19,54 @@ function guest(): GuestMemory {
   return { memory, translate };
 }
 
-function record(stag: number): bigint[] {
-  return encodeEvent({ id: 'F_TRANSLATION', sid: 3, ssv: false, ssid: 0, stag, stall: true, pnu: false, ind: false, rnw: true, s2: false, class: 2, inputAddr: 0x1000n });
+/** An F_TRANSLATION of vSID 3: stalled with `stag`, or terminated (a vEVENT-style record). */
+function record(stag: number, stall = true): bigint[] {
+  return encodeEvent({ id: 'F_TRANSLATION', sid: 3, ssv: false, ssid: 0, stag: stall ? stag : 0, stall, pnu: false, ind: false, rnw: true, s2: false, class: 2, inputAddr: BigInt(stag) << 12n });
 }
 
 test('the VMM writes the record at the entry\'s IPA, translated: PA 0x8_1234_5000 + index × 32', () => {
   const g = guest();
   const q = newVirtualQueues({ ipa: 0x4000_0000, log2size: 1 }, { ipa: 0x4000_0800, log2size: 2 });
-  assert.deepEqual(injectEvent(g, q.eventq, record(1)), { outcome: 'written', index: 0, ipa: 0x4000_0000n, pa: 0x8_1234_5000n });
-  assert.deepEqual(injectEvent(g, q.eventq, record(2)), { outcome: 'written', index: 1, ipa: 0x4000_0020n, pa: 0x8_1234_5020n });
+  assert.deepEqual(injectEvent(g, q, record(1)), { outcome: 'written', index: 0, ipa: 0x4000_0000n, pa: 0x8_1234_5000n });
+  assert.deepEqual(injectEvent(g, q, record(2)), { outcome: 'written', index: 1, ipa: 0x4000_0020n, pa: 0x8_1234_5020n });
   assert.deepEqual(g.memory.readBytes(0x8_1234_5020, 32), eventBytes(record(2)));
   assert.equal(describePointers(q.eventq), 'PROD 0x00000002 (WR 0, wrap 1, OVFLG 0) · CONS 0x00000000 (RD 0, wrap 0, OVACKFLG 0)');
 });
 
-test('a full guest event queue: the record is discarded and EVENTQ_PROD.OVFLG toggles once per overflow (§7.4); after the guest consumes, the next wraps to entry 0', () => {
+test('a full guest event queue: a terminated fault\'s record is discarded and EVENTQ_PROD.OVFLG toggles once per overflow (§7.4); after the guest consumes, the next wraps to entry 0', () => {
   const g = guest();
   const q = newVirtualQueues({ ipa: 0x4000_0000, log2size: 1 }, { ipa: 0x4000_0800, log2size: 2 });
-  injectEvent(g, q.eventq, record(1));
-  injectEvent(g, q.eventq, record(2));
-  assert.deepEqual(injectEvent(g, q.eventq, record(3)), { outcome: 'overflow', toggled: true });
-  assert.deepEqual(injectEvent(g, q.eventq, record(4)), { outcome: 'overflow', toggled: false });
+  injectEvent(g, q, record(1, false));
+  injectEvent(g, q, record(2, false));
+  assert.deepEqual(injectEvent(g, q, record(3, false)), { outcome: 'overflow', toggled: true });
+  assert.deepEqual(injectEvent(g, q, record(4, false)), { outcome: 'overflow', toggled: false });
   assert.equal(q.eventq.prod, 0x8000_0002);
   assert.equal(q.eventq.dropped, 2);
-  assert.deepEqual(guestTakeEvent(g, q.eventq), { outcome: 'read', index: 0, dwords: record(1) });
-  assert.deepEqual(injectEvent(g, q.eventq, record(5)), { outcome: 'written', index: 0, ipa: 0x4000_0000n, pa: 0x8_1234_5000n });
+  assert.deepEqual(guestTakeEvent(g, q.eventq), { outcome: 'read', index: 0, dwords: record(1, false) });
+  assert.deepEqual(injectEvent(g, q, record(5, false)), { outcome: 'written', index: 0, ipa: 0x4000_0000n, pa: 0x8_1234_5000n });
   assert.equal(describePointers(q.eventq), 'PROD 0x80000003 (WR 1, wrap 1, OVFLG 1) · CONS 0x00000001 (RD 1, wrap 0, OVACKFLG 0)');
+});
+
+test('a stall record meeting a full guest queue waits — no overflow (§7.4) — and goes in, in order, once the guest makes room', () => {
+  const g = guest();
+  const q = newVirtualQueues({ ipa: 0x4000_0000, log2size: 1 }, { ipa: 0x4000_0800, log2size: 2 });
+  injectEvent(g, q, record(1));
+  injectEvent(g, q, record(2));
+  assert.deepEqual(injectEvent(g, q, record(3)), { outcome: 'waiting' });
+  assert.deepEqual(injectEvent(g, q, record(4)), { outcome: 'waiting' });
+  assert.deepEqual(injectEvent(g, q, record(5, false)), { outcome: 'overflow', toggled: true }, 'a terminated record does not wait');
+  assert.equal(q.eventq.dropped, 1);
+  guestTakeEvent(g, q.eventq);
+  assert.deepEqual(injectWaitingStalls(g, q), [{ outcome: 'written', index: 0, ipa: 0x4000_0000n, pa: 0x8_1234_5000n }]);
+  assert.deepEqual(q.waitingStalls, [record(4)]);
+  assert.deepEqual(injectEvent(g, q, record(6)), { outcome: 'waiting' }, 'behind the one already waiting');
+  assert.deepEqual(q.waitingStalls, [record(4), record(6)]);
 });
 
 test('an entry whose IPA stage 2 does not map: nothing written, PROD unchanged (the virtual SMMU\'s GERROR.EVENTQ_ABT_ERR, §13.1)', () => {
   const g = guest();
   const q = newVirtualQueues({ ipa: 0x5000_0000, log2size: 1 }, { ipa: 0x4000_0800, log2size: 2 });
-  assert.deepEqual(injectEvent(g, q.eventq, record(1)), { outcome: 'abort', ipa: 0x5000_0000n });
+  assert.deepEqual(injectEvent(g, q, record(1)), { outcome: 'abort', ipa: 0x5000_0000n });
   assert.equal(q.eventq.prod, 0);
   assert.equal(g.memory.writeCount, 0);
 });
