@@ -141,3 +141,13 @@ export function answerAllInvalid(fault: FaultObject): AnsweredGroup[] {
   fault.response = [];
   return groups.map((group) => ({ group, code: IOMMUFD_PAGE_RESP.INVALID }));
 }
+
+function groupText(group: IopfGroup): string {
+  const last = group.faults[group.faults.length - 1];
+  return `dev_id ${group.devId} grpid 0x${last.grpid.toString(16)} addr 0x${last.addr.toString(16)} (${group.faults.length} fault${group.faults.length === 1 ? '' : 's'})`;
+}
+
+/** The object for a debugger: `deliver[0]: dev_id 7 grpid 0x10 addr 0x1000 (1 fault)`, `response[cookie 1]: …`. */
+export function describeFaultObject(fault: FaultObject): string[] {
+  return [...fault.deliver.map((g, i) => `deliver[${i}]: ${groupText(g)}`), ...fault.response.map((g) => `response[cookie ${g.cookie}]: ${groupText(g)}`)];
+}

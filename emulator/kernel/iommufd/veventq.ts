@@ -79,3 +79,11 @@ export function readVeventq(q: Veventq, count: number): { result: number; bytes:
   }
   return { result: done, bytes, events };
 }
+
+/** The queue for a debugger: `2/2 events, next sequence 3` and each vEVENT, the lost-events header as such. */
+export function describeVeventq(q: Veventq): string[] {
+  return [
+    `${q.numEvents}/${q.depth} events, next sequence ${q.sequence}`,
+    ...q.deliver.map((e) => (e.lost ? `sequence ${e.sequence}: LOST_EVENTS header` : `sequence ${e.sequence}: ${e.data.length} bytes`)),
+  ];
+}

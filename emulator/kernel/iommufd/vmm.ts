@@ -84,3 +84,13 @@ export function responsesFor(state: VmmFaultState, command: Command): HwptPageRe
   }
   return [];
 }
+
+/**
+ * The VMM's own answer to a stall that is not the guest's to fix — a stage-2 fault the host
+ * reported through the fault queue (STE.S2S = 1): INVALID, never injected (translation-
+ * regimes.md, "A guest owns the device"; IHI 0070 §3.12.5). The pgfault itself has no S2 bit
+ * or IPA: the model's VMM is told by the machine, which saw the host's record.
+ */
+export function vmmOwnResponse(pgfault: HwptPgfault): HwptPageResponse {
+  return { cookie: pgfault.cookie, code: IOMMUFD_PAGE_RESP.INVALID };
+}

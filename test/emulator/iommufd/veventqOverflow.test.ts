@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { newVeventq, readVeventq, reportVevent, Veventq } from '../../../emulator/kernel/iommufd/veventq';
+import { describeVeventq, newVeventq, readVeventq, reportVevent, Veventq } from '../../../emulator/kernel/iommufd/veventq';
 
 /**
  * iommufd_viommu_report_event / iommufd_vevent_handler / iommufd_veventq_fops_read
@@ -43,6 +43,7 @@ test('depth 2, four reports: two queued (0, 1), then LOST_EVENTS at the tail wit
   const q = queue(2);
   assert.deepEqual([0, 1, 2, 3].map((n) => reportVevent(q, event(n))), ['queued', 'queued', 'lost', 'lost']);
   assert.equal(q.deliver.length, 3, 'one lost header however many were lost');
+  assert.deepEqual(describeVeventq(q), ['2/2 events, next sequence 4', 'sequence 0: 32 bytes', 'sequence 1: 32 bytes', 'sequence 3: LOST_EVENTS header']);
   const read = readVeventq(q, 4096);
   assert.equal(read.result, 8 + 32 + 8 + 32 + 8);
   assert.deepEqual(parse(read.bytes), [
