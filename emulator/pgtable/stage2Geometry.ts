@@ -101,6 +101,9 @@ export function startLevelOfSl0(sl0: number, granule: Granule): Level | undefine
   return (level < 0 ? 3 : level) as Level;
 }
 
+/** Bit 31 of VTCR_EL2 and of an SMMUv2 stage-2 context bank's TCR is RES1. */
+const VTCR_RES1 = 1n << 31n;
+
 /** VTCR.PS (SMMUv3 STE.S2PS) of an output size: 32 0, 36 1, 40 2, 42 3, 44 4, 48 5. */
 const PS_OF_OAS: Readonly<Record<number, number>> = { 32: 0, 36: 1, 40: 2, 42: 3, 44: 4, 48: 5 };
 
@@ -120,10 +123,11 @@ export interface Stage2Vtcr {
   readonly layout: Stage2Layout;
   /**
    * The fields in VTCR_EL2's layout, which is also SMMUv3's STE.S2VTCR (S2T0SZ[5:0],
-   * S2SL0[7:6], S2IR0[9:8], S2OR0[11:10], S2SH0[13:12], S2TG[15:14], S2PS[18:16]) and
-   * SMMUv2's stage-2 context bank TCR (which adds its RES1 bit 31).
+   * S2SL0[7:6], S2IR0[9:8], S2OR0[11:10], S2SH0[13:12], S2TG[15:14], S2PS[18:16]).
    */
   readonly value: bigint;
+  /** SMMUv2's stage-2 context bank TCR (arm_smmu_lpae_vtcr): the same fields and ARM_SMMU_VTCR_RES1, bit 31. */
+  readonly contextBankTcr: bigint;
 }
 
 export interface Stage2VtcrOptions {
@@ -145,5 +149,5 @@ export function stage2Vtcr(ias: number, oas: number, granule: Granule, options: 
   const sh0 = coherent ? 3 : 2;
   const tg0 = granule.tg0;
   const value = BigInt(t0sz | (sl0 << 6) | (irgn0 << 8) | (orgn0 << 10) | (sh0 << 12) | (tg0 << 14) | (ps << 16));
-  return { t0sz, sl0, tg0, ps, irgn0, orgn0, sh0, layout, value };
+  return { t0sz, sl0, tg0, ps, irgn0, orgn0, sh0, layout, value, contextBankTcr: value | VTCR_RES1 };
 }

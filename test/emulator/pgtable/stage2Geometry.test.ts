@@ -10,6 +10,7 @@ test('4K, ias 40, oas 40: two concatenated level-1 tables, SL0=0b01, VTCR 0x2355
   assert.deepEqual([vtcr.t0sz, vtcr.sl0, vtcr.tg0, vtcr.ps, vtcr.irgn0, vtcr.orgn0, vtcr.sh0], [24, 0b01, 0b00, 2, 1, 1, 3]);
   // T0SZ 24 | SL0 1 << 6 | IRGN0 1 << 8 | ORGN0 1 << 10 | SH0 3 << 12 | TG0 0 << 14 | PS 2 << 16
   assert.equal(vtcr.value, 0x23558n);
+  assert.equal(vtcr.contextBankTcr, 0x8002_3558n); // SMMUv2: ARM_SMMU_VTCR_RES1 too
 });
 
 test('4K, ias 40, oas 44: the newest io-pgtable-arm does not concatenate (not mandatory), 6.13 and before did', () => {
