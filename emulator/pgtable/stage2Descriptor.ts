@@ -15,6 +15,9 @@ import {
   PRIV_READ,
   PRIV_WRITE,
   Prot,
+  SH_INNER,
+  SH_NAMES,
+  SH_OUTER,
   SH_SHIFT,
   sizeName,
   UNPRIV_EXECUTE,
@@ -55,9 +58,6 @@ export const HI_S2_XN1 = 1 << (54 - 32); // XN[1], the XN bit without FEAT_XNX
 export const S2_MEMATTR_OIWB = 0xf;
 export const S2_MEMATTR_NC = 0x5;
 export const S2_MEMATTR_DEV = 0x1;
-
-const SH_OUTER = 2;
-const SH_INNER = 3;
 
 /**
  * MemAttr[3:0] with HCR_EL2.FWB = 0 (D8.6, "Stage 2 memory type and Cacheability
@@ -177,7 +177,6 @@ export interface Stage2DescriptorFields {
 }
 
 const S2AP_NAMES: readonly string[] = ['none', 'ro', 'wo', 'rw'];
-const SH_NAMES: readonly string[] = ['none', 'reserved', 'outer', 'inner'];
 
 export function describeStage2Descriptor(lo: number, hi: number, level: Level, granule: Granule): Stage2DescriptorFields {
   const type = descriptorType(lo, level, granule);

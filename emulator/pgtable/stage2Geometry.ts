@@ -1,3 +1,4 @@
+import { PAGE_SIZE } from '../util/u64';
 import { Level, levelShift, tableGeometry } from './descriptor';
 import { Granule, MAX_IAS, MIN_IAS } from './granule';
 
@@ -45,7 +46,7 @@ export function stage2Layout(ias: number, granule: Granule, startLevel: Level): 
     return `level ${startLevel} would need ${2 ** extra} concatenated tables for ${ias} bits with the ${name} granule (at most ${S2_MAX_CONCAT_TABLES})`;
   }
   const rootEntries = 2 ** bits;
-  return { startLevel, rootEntries, tables: Math.max(1, 2 ** extra), rootBytes: Math.max(4096, rootEntries * 8) };
+  return { startLevel, rootEntries, tables: Math.max(1, 2 ** extra), rootBytes: Math.max(PAGE_SIZE, rootEntries * 8) };
 }
 
 /** The layout, or a RangeError naming the inconsistency. */
