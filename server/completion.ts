@@ -271,6 +271,7 @@ const nameKinds: Readonly<Record<NameKind, CompletionItemKind>> = {
   master: CompletionItemKind.Class,
   engine: CompletionItemKind.Method,
   handler: CompletionItemKind.Function,
+  vm: CompletionItemKind.Module,
 };
 
 /** The names of one kind, in file order; the workqueues include the built-in `iopf`. */

@@ -130,6 +130,14 @@ function vfioLines(analysis: Analysis, entry: SymbolEntry<'vfio'>): string[] {
   return [...lines, `domains: ${domains.join(', ')}`, ...(placements.length > 0 ? [placements.join('\n')] : [])];
 }
 
+function vmLines(analysis: Analysis, entry: SymbolEntry<'vm'>): string[] {
+  const s = settingsOf(analysis, entry);
+  if (!s) return [];
+  const stage2 = s.name('stage2')?.text ?? '?';
+  const queue = s.word('fault-queue') === 'on' ? 'a fault queue (IOMMU_FAULT_QUEUE_ALLOC): recoverable stage-1 faults of its nested domains go to the VMM' : 'no fault queue';
+  return [`IPA space: stage-2 domain ${stage2}`, `${queue}; vEVENTQ of ${s.number('veventq')} events`];
+}
+
 /** A declared name, summed up for hover. */
 export function describeDeclaration(analysis: Analysis, entry: SymbolEntry): string[] {
   const head = `**${entry.kind} ${entry.name}**`;
@@ -158,6 +166,9 @@ export function describeDeclaration(analysis: Analysis, entry: SymbolEntry): str
       break;
     case 'vfio':
       body = vfioLines(analysis, entry as SymbolEntry<'vfio'>);
+      break;
+    case 'vm':
+      body = vmLines(analysis, entry as SymbolEntry<'vm'>);
       break;
   }
   return [head, '', ...body.flatMap((line) => [line, ''])].slice(0, -1);

@@ -73,6 +73,7 @@ export const nameTokenTypes: Readonly<Record<NameKind, TokenType>> = {
   handler: 'function',
   workqueue: 'event',
   vfio: 'struct',
+  vm: 'namespace',
 };
 
 interface Role {

@@ -235,6 +235,7 @@ const blockHeaders: Readonly<Record<BlockKind, string>> = {
   handler: 'handler h on d {',
   pagetable: 'pagetable p on d {',
   vfio: 'vfio v {',
+  vm: 'vm g {',
 };
 
 test('the grammar knows every word of schema.ts where the language puts it', () => {
