@@ -125,8 +125,8 @@ function aligned(settings: BlockSettings, key: 'cd' | 'tables', alignment: bigin
   const at = settings.node(key)?.value?.range;
   if (value === undefined || !at || value % alignment === 0n) return value;
   const down = value - (value % alignment);
-  const size = alignment >= 1024n ? `${alignment / 1024n}K` : `${alignment}-byte`;
-  context.sink.error(`${key}-alignment`, at, `${key} at ${hex(value)} is not ${size}-aligned: ${why}`, undefined, {
+  const size = alignment >= 1024n ? `${alignment / 1024n}K-aligned` : `${alignment}-byte aligned`;
+  context.sink.error(`${key}-alignment`, at, `${key} at ${hex(value)} is not ${size}: ${why}`, undefined, {
     title: `Align it down to ${hex(down)}`,
     edits: [{ range: at, newText: hex(down) }],
   });
