@@ -33,7 +33,7 @@ function alignUp(value: bigint, alignment: bigint): bigint {
 /**
  * The guest's placement: a written `cd at` / `tables at` as written; left out, the CD at the
  * first page the stage-2 domain maps (the lowest mapped IPA; IPA 0 when it maps nothing, where
- * the CD fetch then faults, CLASS=CD), the top-level table from the page after the CD table on,
+ * the CD fetch then faults, CLASS=CD), the top-level table from the first page after the CD table,
  * aligned to the table's size (`rootBytes`, as a TTB0 must be; Arm ARM D8.2.3). The further
  * tables the guest allocates follow above it.
  */
@@ -51,7 +51,7 @@ export function guestPlacement(input: {
   const page = BigInt(input.stage2Granule.bytes);
   const first = input.stage2Maps.reduce<bigint | undefined>((low, map) => (low === undefined || map.iova < low ? map.iova : low), undefined) ?? 0n;
   const cdAt = input.cdAt ?? alignUp(first, input.cdBytes > page ? input.cdBytes : page);
-  const tablesAt = input.tablesAt ?? alignUp(cdAt + alignUp(input.cdBytes, page), input.rootBytes);
+  const tablesAt = input.tablesAt ?? alignUp(alignUp(cdAt + input.cdBytes, page), input.rootBytes);
   return { cdAt, tablesAt };
 }
 

@@ -8,17 +8,17 @@ export const iommufdReleases = {
   faultQueue: {
     since: '6.11',
     what: 'IOMMU_FAULT_QUEUE_ALLOC',
-    commit: 'Lu Baolu\'s "IOMMUFD: Deliver IO page faults to user space" series (34765cbc679c "iommufd: Associate fault object with iommufd_hw_pgtable")',
+    commit: 'Lu Baolu\'s series "IOMMUFD: Deliver IO page faults to user space", 34765cbc679c "iommufd: Associate fault object with iommufd_hw_pgtable"',
   },
   nesting: {
     since: '6.14',
     what: 'arm-smmu-v3 nested domains (IOMMU_HWPT_DATA_ARM_SMMUV3, STE.Config=0b111)',
-    commit: 'Jason Gunthorpe\'s smmuv3_nesting series (874b87c7539f "iommu/arm-smmu-v3: Implement IOMMU_HWPT_ALLOC_NEST_PARENT")',
+    commit: 'Jason Gunthorpe\'s smmuv3_nesting series, 874b87c7539f "iommu/arm-smmu-v3: Implement IOMMU_HWPT_ALLOC_NEST_PARENT"',
   },
   veventq: {
     since: '6.15',
     what: 'IOMMU_VEVENTQ_ALLOC',
-    commit: 'e36ba5ab808e ("iommufd: Add IOMMUFD_OBJ_VEVENTQ and IOMMUFD_CMD_VEVENTQ_ALLOC")',
+    commit: 'e36ba5ab808e "iommufd: Add IOMMUFD_OBJ_VEVENTQ and IOMMUFD_CMD_VEVENTQ_ALLOC"',
   },
 } as const;
 

@@ -84,7 +84,7 @@ ${S2}domain g { nested vm_s2 }
     error(
       'nesting-kernel',
       at(text, 'vm_s2', 'nested vm_s2'),
-      'domain \'g\' cannot be nested: Linux 6.12 has no arm-smmu-v3 nested domains (IOMMU_HWPT_DATA_ARM_SMMUV3, STE.Config=0b111): it came in 6.14 (Jason Gunthorpe\'s smmuv3_nesting series (874b87c7539f "iommu/arm-smmu-v3: Implement IOMMU_HWPT_ALLOC_NEST_PARENT"))',
+      'domain \'g\' cannot be nested: Linux 6.12 has no arm-smmu-v3 nested domains (IOMMU_HWPT_DATA_ARM_SMMUV3, STE.Config=0b111): it came in 6.14 (Jason Gunthorpe\'s smmuv3_nesting series, 874b87c7539f "iommu/arm-smmu-v3: Implement IOMMU_HWPT_ALLOC_NEST_PARENT")',
     ),
   ]);
 });
