@@ -148,3 +148,13 @@ domain e { nested empty; map 0x1000 -> 0x1000 size 4K rw }
     warning(at(text, '0x1000', '-> 0x1000'), "predicted stage-2 fault, CLASS=IN at IPA 0x1000: no map of domain 'empty' covers the output of this map (IPAs 0x1000–0x1fff)"),
   ]);
 });
+
+test("'cd' and 'tables' are two-word settings: without 'at' a syntax error, and the statement is skipped", () => {
+  const text = `${S2}domain g { nested vm_s2; cd 0x4000_0000 }
+`;
+  assert.deepEqual(compileScenario(text).diagnostics, [error('syntax', at(text, '0x4000_0000', 'cd 0x4000_0000'), "expected 'at' after 'cd': cd at ADDRESS")]);
+  const end = `${S2}domain g { nested vm_s2; tables }
+`;
+  const after = at(end, 'tables', 'tables }').end;
+  assert.deepEqual(compileScenario(end).diagnostics, [error('syntax', { start: after, end: after }, "expected 'at' after 'tables': tables at ADDRESS")]);
+});
