@@ -1,4 +1,5 @@
-import { DomainDeclaration, MasterDeclaration, Setting, VfioDeclaration } from '../ast';
+import { DomainDeclaration, MasterDeclaration, Setting, VfioDeclaration, Word } from '../ast';
+import { Range } from '../source';
 import { hex } from '../../util/u64';
 import { granuleOfBytes } from '../../pgtable/granule';
 import { rootTableBytes } from '../../pgtable/ioPgtable';
@@ -58,7 +59,7 @@ export function checkNesting(
 }
 
 /** The target is a stage-2 domain on the same SMMU, and the kernel nests. */
-function checkTarget(domain: DomainDeclaration, nested: { text: string; range: { start: number; end: number } }, stage2: DomainDeclaration, context: CheckContext): boolean {
+function checkTarget(domain: DomainDeclaration, nested: Word, stage2: DomainDeclaration, context: CheckContext): boolean {
   const name = domain.name?.text ?? '?';
   if (!isStage2(context.settings.get(stage2))) {
     context.sink.error('nested-target', nested.range, `'nested' names a stage-2 domain, and domain '${nested.text}' is stage 1: write 'stage 2' in it`);
@@ -141,7 +142,7 @@ function aligned(settings: BlockSettings, key: 'cd' | 'tables', alignment: bigin
 function predictStage2Faults(
   domain: DomainDeclaration,
   settings: BlockSettings,
-  nestedAt: { start: number; end: number },
+  nestedAt: Range,
   stage2: DomainDeclaration,
   placement: GuestPlacement,
   mapsOf: ReadonlyMap<DomainDeclaration | VfioDeclaration, readonly CheckedMap[]>,
@@ -151,10 +152,10 @@ function predictStage2Faults(
   const s2 = stage2.name?.text ?? '?';
   const ias = settings.number('ias');
   const rootBytes = BigInt(rootTableBytes(Number(ias), granuleOfBytes(Number(settings.number('granule')))));
-  const warn = (klass: 'CD' | 'TT' | 'IN', ipa: bigint, at: { start: number; end: number }, what: string): void => {
+  const warn = (klass: 'CD' | 'TT' | 'IN', ipa: bigint, at: Range, what: string): void => {
     context.sink.warning('predicted-stage2-fault', at, `predicted stage-2 fault, CLASS=${klass} at IPA ${hex(ipa)}: no map of domain '${s2}' covers ${what}`);
   };
-  const written = (node: Setting | undefined): { start: number; end: number } => node?.value?.range ?? nestedAt;
+  const written = (node: Setting | undefined): Range => node?.value?.range ?? nestedAt;
   // The CD of SubstreamID 0 (the stream's own traffic) is the table's first: the fetch every transaction makes.
   const cd = firstUnmappedIpa(placement.cdAt, cdTableBytes(0), stage2Maps);
   if (cd !== undefined) warn('CD', cd, written(settings.node('cd')), `the CD of domain '${domain.name?.text ?? '?'}'`);

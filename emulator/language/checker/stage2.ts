@@ -35,7 +35,7 @@ export function checkStageSettings(domain: DomainDeclaration, settings: BlockSet
   }
   const vmid = settings.writtenNumber('vmid');
   const at = settings.node('vmid')?.value?.range;
-  if (vmid !== undefined && at && vmid > 0xffn && versionOf(context, context.smmuOf.get(domain)) === 'v2') {
+  if (isStage2(settings) && vmid !== undefined && at && vmid > 0xffn && versionOf(context, context.smmuOf.get(domain)) === 'v2') {
     context.sink.error('vmid-range', at, `vmid ${vmid} does not fit SMMUv2's 8-bit CBAR.VMID (0..255): domain '${name}' is on smmu '${context.smmuOf.get(domain)?.name ?? '?'}', an SMMUv2`);
   }
 }
