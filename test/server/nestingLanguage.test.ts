@@ -87,3 +87,10 @@ vm guest0 { stage2 vm_s2 }
   assert.deepEqual(labels(`${base}vm g1 {\n  ▮\n}\n`), ['fault-queue', 'stage2', 'veventq']);
   assert.deepEqual(labels(`${base}vm g1 { fault-queue ▮ }\n`), ['off', 'on']);
 });
+
+test("hover on a domain's name: a stage-2 domain's VMID, a nested domain's stage 2 and guest placement", async () => {
+  const s2 = (await hoverText('vm_s2', 1, 0)).split('\n\n');
+  assert.ok(s2.includes('stage 2 (IPA → PA): VMID 3'), s2.join('\n'));
+  const guest = (await hoverText('guest_s1', 1, 0)).split('\n\n');
+  assert.ok(guest.includes("nested on vm_s2 (STE.Config=0b111): the guest's CD at IPA 0x80000000, its top-level table at IPA 0x40002000"), guest.join('\n'));
+});
