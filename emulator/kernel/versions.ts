@@ -147,6 +147,29 @@ export const kernelBehaviours = {
     before: 'the group runs in io-pgfault.c and iopf_complete_group answers it',
     after: "iommu_report_device_fault hands the group to the domain's iopf_handler, which queues iommu_sva_handle_iopf (iommu-sva.c) on the iopf queue; iopf_group_response answers it",
   },
+  iommufdFaultQueue: {
+    topic: "iommufd's fault queue (`vm … fault-queue on`)",
+    since: '6.11',
+    commit: '07838f7fd529 ("iommufd: Add iommufd fault object")',
+    before: 'no IOMMU_FAULT_QUEUE_ALLOC: a user-owned domain has no fault object, and its stalls are the host\'s to answer',
+    after:
+      'IOMMU_FAULT_QUEUE_ALLOC (0x8e) gives the VMM a fault fd: iommufd_fault_iopf_handler queues each iopf group, read() gives struct iommu_hwpt_pgfault with a cookie from the response xarray (lowest free, from 1), write() of struct iommu_hwpt_page_response calls iopf_group_response',
+  },
+  smmuV3Nesting: {
+    topic: 'SMMUv3 nested translation for a guest (`nested`, `vm`)',
+    since: '6.13',
+    commit: '1e8be08d1c91 ("iommu/arm-smmu-v3: Support IOMMU_DOMAIN_NESTED"), with "iommu/arm-smmu-v3: Support IOMMU_VIOMMU_ALLOC" (iommufd 6.13 merge window pull)',
+    before: 'arm-smmu-v3 allocates no IOMMU_DOMAIN_NESTED: a guest cannot own stage 1 (no STE.Config 0b111 from iommufd)',
+    after: 'a nested domain on a vIOMMU: the guest\'s STE fields (CD table, S1 settings, S1STALLD) over the VMM\'s stage-2 domain, STE.Config 0b111',
+  },
+  iommufdVeventq: {
+    topic: 'non-recoverable guest events through a vEVENTQ',
+    since: '6.15',
+    commit: 'e36ba5ab808e ("iommufd: Add IOMMUFD_OBJ_VEVENTQ and IOMMUFD_CMD_VEVENTQ_ALLOC") and e7d3fa3d29d5 ("iommu/arm-smmu-v3: Report events that belong to devices attached to vIOMMU")',
+    before: 'arm_smmu_handle_event handles only stalled translation faults: a guest device\'s other events are printed by the host',
+    after:
+      'IOMMU_VEVENTQ_ALLOC (0x93): a non-stalled stage-1 event (C_BAD_STE, F_STREAM_DISABLED, C_BAD_SUBSTREAMID, C_BAD_CD, the four translation faults) goes to the vIOMMU\'s vEVENTQ with the vSID in place of the StreamID; a full queue ends in a LOST_EVENTS header',
+  },
 } as const satisfies Record<string, KernelBehaviour>;
 
 export type KernelBehaviourName = keyof typeof kernelBehaviours;

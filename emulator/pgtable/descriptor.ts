@@ -34,8 +34,9 @@ export const HI_AP_TABLE0 = 1 << (61 - 32); // APTable[0]: no unprivileged acces
 export const HI_AP_TABLE1 = 1 << (62 - 32); // APTable[1]: read-only below
 export const HI_NS_TABLE = 1 << (63 - 32);
 
-const SH_OUTER = 2;
-const SH_INNER = 3;
+/** SH[1:0]: outer and inner shareable (the same encoding at stage 1 and stage 2). */
+export const SH_OUTER = 2;
+export const SH_INNER = 3;
 
 /** AttrIndx values io-pgtable-arm programs MAIR with (ARM_LPAE_MAIR_ATTR_IDX_*). */
 const ATTR_IDX_NONCACHED = 0;
@@ -57,7 +58,7 @@ export const ATTR_INDX_NAMES: readonly string[] = [
   'device-nGnRnE',
 ];
 
-const SH_NAMES: readonly string[] = ['none', 'reserved', 'outer', 'inner'];
+export const SH_NAMES: readonly string[] = ['none', 'reserved', 'outer', 'inner'];
 
 export type MemoryType = 'cached' | 'noncached' | 'device';
 

@@ -15,12 +15,15 @@ import {
   tableGeometry,
 } from './descriptor';
 import { Granule, GRANULE_4K, MAX_IAS, MIN_IAS } from './granule';
+import { describeStage2Descriptor, s2ProtToLeaf, Stage2DescriptorFields } from './stage2Descriptor';
+import { linuxStage2Layout, Stage2Concatenation } from './stage2Geometry';
+import { Stage2TableConfig } from './stage2Walker';
 import { TableAllocator } from './tableAllocator';
 import { TableConfig } from './walker';
 
 /**
- * One domain's stage-1 table, built the way Linux's iommu_map/iommu_unmap drive
- * io-pgtable-arm (ARM_64_LPAE_S1, 4K, 16K or 64K granule): the root table exists from the
+ * One domain's table, built the way Linux's iommu_map/iommu_unmap drive io-pgtable-arm
+ * (ARM_64_LPAE_S1, or ARM_64_LPAE_S2 with `stage: 2`; 4K, 16K or 64K granule): the root table exists from the
  * start, `map` installs the largest leaves alignment and the granule's pgsize_bitmap allow
  * and allocates intermediate tables (of the granule's size) from the allocator, `unmap`
  * clears leaves (splitting a block it only partly covers).
@@ -50,6 +53,13 @@ export interface IoPgtableConfig {
    * in the allocator so that no other table lands on it. Default: the allocator's next page.
    */
   pgd?: number;
+  /**
+   * ARM_64_LPAE_S2: IPA → PA, leaves with S2AP/MemAttr/XN (s2ProtToLeaf), the start level
+   * and concatenated pgd of linuxStage2Layout. Default 1 (ARM_64_LPAE_S1).
+   */
+  stage?: 1 | 2;
+  /** For stage 2: which kernel's rule concatenates the pgd (default the newest, `mandatory`). */
+  concatenation?: Stage2Concatenation;
 }
 
 /**
@@ -100,6 +110,8 @@ export interface TableEntry {
   descriptor: DescriptorFields;
   /** For a table descriptor: what to pass to `entries` to open it. */
   next?: { level: Level; tableAddress: bigint; iovaBase: bigint };
+  /** A stage-2 table's descriptor in its own fields (`descriptor.text` is already stage 2's). */
+  stage2?: Stage2DescriptorFields;
 }
 
 /** A run of leaves with consecutive IOVAs and PAs and the same attributes. */
@@ -110,6 +122,8 @@ export interface MappedRange {
   leaves: number;
   /** The first leaf, decoded: its attributes are the range's. */
   descriptor: DescriptorFields;
+  /** A stage-2 table's first leaf in its own fields. */
+  stage2?: Stage2DescriptorFields;
 }
 
 /** The attribute bits a leaf carries besides its type and OA: lo [11:2], hi [63:51]. */
@@ -117,6 +131,8 @@ const LEAF_ATTRIBUTES_LO = 0xffc;
 const LEAF_ATTRIBUTES_HI = 0xfff8_0000;
 
 export class IoPgtable {
+  /** 1: ARM_64_LPAE_S1 (IOVA → PA); 2: ARM_64_LPAE_S2 (IPA → PA). */
+  readonly stage: 1 | 2;
   readonly ias: number;
   readonly oas: number;
   readonly granule: Granule;
@@ -145,11 +161,20 @@ export class IoPgtable {
     this.oas = config.oas;
     this.splitsBlocks = config.splitsBlocks ?? true;
     this.granule = config.granule ?? GRANULE_4K;
-    const { levels, startLevel, rootEntries } = tableGeometry(config.ias, this.granule);
-    this.levels = levels;
-    this.startLevel = startLevel;
-    this.rootEntries = rootEntries;
-    this.rootBytes = rootTableBytes(config.ias, this.granule);
+    this.stage = config.stage ?? 1;
+    if (this.stage === 2) {
+      const layout = linuxStage2Layout(config.ias, config.oas, this.granule, config.concatenation);
+      this.startLevel = layout.startLevel;
+      this.rootEntries = layout.rootEntries;
+      this.rootBytes = layout.rootBytes;
+      this.levels = 4 - layout.startLevel;
+    } else {
+      const { levels, startLevel, rootEntries } = tableGeometry(config.ias, this.granule);
+      this.levels = levels;
+      this.startLevel = startLevel;
+      this.rootEntries = rootEntries;
+      this.rootBytes = rootTableBytes(config.ias, this.granule);
+    }
     if (config.pgd === undefined) this.root = allocator.allocateTable(this.rootBytes);
     else {
       if (config.pgd % this.rootBytes !== 0) throw new RangeError(`pgd ${hex(config.pgd)} is not ${this.rootBytes / 1024} KiB aligned`);
@@ -160,6 +185,12 @@ export class IoPgtable {
 
   tableConfig(): TableConfig {
     return { root: this.root, startLevel: this.startLevel, ias: this.ias, oas: this.oas, granule: this.granule };
+  }
+
+  /** What a stage-2 walk needs (VTTBR and VTCR's sizes); `xnx`: the SMMU has FEAT_XNX (SMMUv3.1+). */
+  stage2Config(xnx = true): Stage2TableConfig {
+    if (this.stage !== 2) throw new RangeError('a stage-1 table has no stage-2 walk');
+    return { root: this.root, startLevel: this.startLevel, ias: this.ias, oas: this.oas, granule: this.granule, xnx };
   }
 
   /**
@@ -296,9 +327,10 @@ export class IoPgtable {
         continue;
       }
       const hi = this.memory.readHi(address);
-      const descriptor = describeDescriptor(lo, hi, level, this.granule);
+      const descriptor = this.describe(lo, hi, level);
       const iova = iovaBase + BigInt(index) * span;
       const entry: TableEntry = { index, iova, descriptorAddress: BigInt(address), lo, hi, descriptor };
+      if (this.stage === 2) entry.stage2 = describeStage2Descriptor(lo, hi, level, this.granule);
       if (descriptor.type === 'table') {
         entry.next = { level: (level + 1) as Level, tableAddress: descriptor.outputAddress, iovaBase: iova };
       }
@@ -326,8 +358,9 @@ export class IoPgtable {
         current.size += BigInt(size);
         current.leaves++;
       } else {
-        const descriptor = describeDescriptor(lo, hi, level, this.granule);
-        ranges.push({ iova: BigInt(iova), pa: BigInt(pa), size: BigInt(size), leaves: 1, descriptor });
+        const range: MappedRange = { iova: BigInt(iova), pa: BigInt(pa), size: BigInt(size), leaves: 1, descriptor: this.describe(lo, hi, level) };
+        if (this.stage === 2) range.stage2 = describeStage2Descriptor(lo, hi, level, this.granule);
+        ranges.push(range);
       }
       last = { end: iova + size, paEnd: pa + size, lo, hi };
     });
@@ -388,7 +421,14 @@ export class IoPgtable {
     return undefined;
   }
 
-  /** Entries of a level's table: the root's may be fewer, every other is full. */
+  /** A descriptor's fields; a stage-2 table's text is stage 2's (S2AP, MemAttr, XN). */
+  private describe(lo: number, hi: number, level: Level): DescriptorFields {
+    const fields = describeDescriptor(lo, hi, level, this.granule);
+    if (this.stage === 2) fields.text = describeStage2Descriptor(lo, hi, level, this.granule).text;
+    return fields;
+  }
+
+  /** Entries of a level's table: the root's may be fewer (or, concatenated at stage 2, more), every other is full. */
   private entryCount(level: Level): number {
     return level === this.startLevel ? this.rootEntries : this.granule.entries;
   }
@@ -411,7 +451,7 @@ export class IoPgtable {
   }
 
   private entryAddress(table: number, level: Level, iova: number): number {
-    return table + (Math.floor(iova / levelSize(level, this.granule)) % this.granule.entries) * 8;
+    return table + (Math.floor(iova / levelSize(level, this.granule)) % this.entryCount(level)) * 8;
   }
 
   /** Writes one leaf, allocating the tables above it; the range is known to be free. */
@@ -431,7 +471,7 @@ export class IoPgtable {
     }
     // The entry is invalid or an emptied table, which the kernel also replaces (the
     // table page is left behind: see TableAllocator).
-    const leaf = protToLeaf(pa, prot, leafLevel, this.granule);
+    const leaf = this.stage === 2 ? s2ProtToLeaf(pa, prot, leafLevel, this.granule) : protToLeaf(pa, prot, leafLevel, this.granule);
     this.memory.writeDescriptor(this.entryAddress(table, leafLevel, iova), leaf.lo, leaf.hi);
   }
 

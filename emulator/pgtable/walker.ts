@@ -44,6 +44,12 @@ import { Granule, MAX_IAS, MIN_IAS } from './granule';
  * server; `HotWalker` is the emulator's translation path and allocates nothing.
  */
 
+/** Where a describing walk reads descriptors: physical memory, or (nested) IPAs through stage 2. */
+export interface DescriptorReader {
+  readLo(address: number): number;
+  readHi(address: number): number;
+}
+
 /** What the walk starts from: the TTBR (aligned to its table, below 2^48) and the TCR sizes and granule (TG0). */
 export interface TableConfig {
   readonly root: number;
@@ -101,7 +107,7 @@ export interface WalkResult {
 const HI_TABLE_ATTRIBUTES = HI_AP_TABLE0 | HI_AP_TABLE1 | HI_UXN_TABLE | HI_PXN_TABLE;
 
 /** The describing walk of `iova`; without `access` no permission is checked. */
-export function walk(memory: PhysicalMemory, table: TableConfig, iova: bigint, access?: Access): WalkResult {
+export function walk(memory: DescriptorReader, table: TableConfig, iova: bigint, access?: Access): WalkResult {
   checkTableConfig(table);
   const steps: WalkStep[] = [];
   const result = (outcome: Translation | WalkFault): WalkResult => ({ iova, granule: table.granule, steps, outcome });

@@ -28,6 +28,12 @@ export interface QueueState {
 const MAX_LOG2SIZE = 19;
 const FLAG = 0x8000_0000; // PROD.OVFLG and CONS.OVACKFLG
 
+/**
+ * What the queue operations read and write: physical memory for the SMMU's own queues; a
+ * guest's virtual SMMU queues pass a view whose addresses are IPAs (kernel/iommufd/virtualQueues.ts).
+ */
+export type QueueMemory = Pick<PhysicalMemory, 'readU64' | 'writeU64'>;
+
 export function newQueue(base: number, log2size: number, entryBytes: number): QueueState {
   if (!Number.isInteger(log2size) || log2size < 0 || log2size > MAX_LOG2SIZE) {
     throw new RangeError(`queue log2size ${log2size} is outside 0..${MAX_LOG2SIZE}`);
@@ -95,11 +101,12 @@ export function inOverflow(q: QueueState): boolean {
   return ((q.prod ^ q.cons) & FLAG) !== 0;
 }
 
-function entryAddress(q: QueueState, index: number): number {
+/** The address of entry `index`: base + index × entry size. */
+export function entryAddress(q: QueueState, index: number): number {
   return q.base + index * q.entryBytes;
 }
 
-function readEntry(memory: PhysicalMemory, q: QueueState, index: number): bigint[] {
+function readEntry(memory: QueueMemory, q: QueueState, index: number): bigint[] {
   const dwords: bigint[] = [];
   for (let offset = 0; offset < q.entryBytes; offset += 8) dwords.push(memory.readU64(entryAddress(q, index) + offset));
   return dwords;
@@ -110,7 +117,7 @@ function readEntry(memory: PhysicalMemory, q: QueueState, index: number): bigint
  * A PRI queue also takes no entries while an overflow is unacknowledged (§8.1, unlike the
  * event queue): its caller checks inOverflow first, as this state does not know its kind.
  */
-export function produce(memory: PhysicalMemory, q: QueueState, dwords: readonly bigint[]): 'written' | 'full' {
+export function produce(memory: QueueMemory, q: QueueState, dwords: readonly bigint[]): 'written' | 'full' {
   if (dwords.length * 8 !== q.entryBytes) {
     throw new RangeError(`a ${q.entryBytes}-byte queue entry is ${q.entryBytes / 8} dwords, got ${dwords.length}`);
   }
@@ -128,7 +135,7 @@ export function discard(q: QueueState): void {
 }
 
 /** The consumer reads the entry at CONS.RD and advances CONS; undefined when empty. */
-export function consume(memory: PhysicalMemory, q: QueueState): { index: number; dwords: bigint[] } | undefined {
+export function consume(memory: QueueMemory, q: QueueState): { index: number; dwords: bigint[] } | undefined {
   if (isEmpty(q)) return undefined;
   const index = indexOf(q, q.cons);
   const dwords = readEntry(memory, q, index);
@@ -142,7 +149,7 @@ export function acknowledgeOverflow(q: QueueState): void {
 }
 
 /** The entries not yet consumed, oldest first, with their index (for views). */
-export function pendingEntries(memory: PhysicalMemory, q: QueueState): { index: number; dwords: bigint[] }[] {
+export function pendingEntries(memory: QueueMemory, q: QueueState): { index: number; dwords: bigint[] }[] {
   const entries: { index: number; dwords: bigint[] }[] = [];
   for (let i = 0; i < occupancy(q); i++) {
     const index = indexOf(q, q.cons + i);
@@ -152,7 +159,7 @@ export function pendingEntries(memory: PhysicalMemory, q: QueueState): { index: 
 }
 
 /** A slot's dwords as in memory (consumed ones included), for a debugger's view. */
-export function slot(memory: PhysicalMemory, q: QueueState, index: number): bigint[] {
+export function slot(memory: QueueMemory, q: QueueState, index: number): bigint[] {
   if (!Number.isInteger(index) || index < 0 || index >= queueEntries(q)) {
     throw new RangeError(`slot ${index} is outside a queue of ${queueEntries(q)} entries`);
   }
