@@ -282,7 +282,7 @@ function stage2Settings(): SettingSpec[] {
         `'nested' is SMMUv3 nesting (STE.Config=0b111); ${owner} is on an SMMUv2: the model nests on SMMUv3 only (arm-smmu has no nested domains; a v2 nested context bank pairs a CBAR.TYPE=0b11 bank with a stage-2 bank, which Linux never programs)`,
       summary: "`nested S2DOMAIN`: this domain is a guest's stage 1 (IOVA → IPA) on top of a stage-2 domain (IPA → PA): STE.Config=0b111, iommufd's IOMMU_HWPT_ALLOC of an IOMMU_HWPT_DATA_ARM_SMMUV3 nested domain whose parent is S2DOMAIN.",
       detail:
-        "Every stage-1 table and CD fetch is translated through stage 2 first (Arm SMMUv3 3.3.2): a stage-2 fault during the walk is an event with S2=1 and CLASS=TT (a table) or CLASS=CD (the CD), on the output CLASS=IN, each with the IPA. Its maps are IOVA → IPA; `cd at` and `tables at` place the guest's structures in IPA space. arm-smmu-v3 nested domains are Linux 6.14 and later.",
+        "Every stage-1 table and CD fetch is translated through stage 2 first (Arm SMMUv3 3.3.2): a stage-2 fault during the walk is an event with S2=1 and CLASS=TT (a table) or CLASS=CD (the CD), on the output CLASS=IN, each with the IPA. Its maps are IOVA → IPA; `cd at` and `tables at` place the guest's structures in IPA space. arm-smmu-v3 nested domains are Linux 6.13 and later.",
     },
     {
       key: 'cd',

@@ -76,7 +76,7 @@ domain g { smmu a; nested far }
   ]);
 });
 
-test('a kernel before 6.14 has no arm-smmu-v3 nested domains', () => {
+test('a kernel before 6.13 has no arm-smmu-v3 nested domains (kernel/versions.ts smmuV3Nesting)', () => {
   const text = `kernel 6.12
 ${S2}domain g { nested vm_s2 }
 `;
@@ -84,7 +84,7 @@ ${S2}domain g { nested vm_s2 }
     error(
       'nesting-kernel',
       at(text, 'vm_s2', 'nested vm_s2'),
-      'domain \'g\' cannot be nested: Linux 6.12 has no arm-smmu-v3 nested domains (IOMMU_HWPT_DATA_ARM_SMMUV3, STE.Config=0b111): it came in 6.14 (Jason Gunthorpe\'s smmuv3_nesting series, 874b87c7539f "iommu/arm-smmu-v3: Implement IOMMU_HWPT_ALLOC_NEST_PARENT")',
+      'domain \'g\' cannot be nested: Linux 6.12 has no arm-smmu-v3 nested domains (IOMMU_DOMAIN_NESTED, STE.Config=0b111): it came in 6.13, 1e8be08d1c91 ("iommu/arm-smmu-v3: Support IOMMU_DOMAIN_NESTED"), with "iommu/arm-smmu-v3: Support IOMMU_VIOMMU_ALLOC" (iommufd 6.13 merge window pull)',
     ),
   ]);
 });

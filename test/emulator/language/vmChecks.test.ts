@@ -7,7 +7,7 @@ import { compileScenario } from '../../../emulator/scenario/compile';
 /*
  * The checker on `vm NAME { stage2 …; fault-queue …; veventq … }` and a domain's `vm`: the VM's
  * stage 2, one VM per stage 2, a guest domain on its own VM's stage 2, and what the kernel's
- * iommufd has (IOMMU_FAULT_QUEUE_ALLOC from 6.11, IOMMU_VEVENTQ_ALLOC from 6.15).
+ * iommufd has (kernel/versions.ts: IOMMU_FAULT_QUEUE_ALLOC from 6.11, IOMMU_VEVENTQ_ALLOC from 6.15).
  */
 
 function at(text: string, needle: string, context = needle): Range {
@@ -83,9 +83,13 @@ vm g0 { stage2 a; fault-queue on; veventq 128 }
     error(
       'fault-queue-kernel',
       at(old, 'on', 'fault-queue on'),
-      'vm \'g0\' cannot have a fault queue: Linux 6.6 has no IOMMU_FAULT_QUEUE_ALLOC: it came in 6.11 (Lu Baolu\'s series "IOMMUFD: Deliver IO page faults to user space", 34765cbc679c "iommufd: Associate fault object with iommufd_hw_pgtable")',
+      'vm \'g0\' cannot have a fault queue: Linux 6.6 has no IOMMU_FAULT_QUEUE_ALLOC: it came in 6.11, 07838f7fd529 ("iommufd: Add iommufd fault object")',
     ),
-    error('veventq-kernel', at(old, 'veventq'), 'vm \'g0\' cannot have a vEVENTQ: Linux 6.6 has no IOMMU_VEVENTQ_ALLOC: it came in 6.15 (e36ba5ab808e "iommufd: Add IOMMUFD_OBJ_VEVENTQ and IOMMUFD_CMD_VEVENTQ_ALLOC")'),
+    error(
+      'veventq-kernel',
+      at(old, 'veventq'),
+      'vm \'g0\' cannot have a vEVENTQ: Linux 6.6 has no IOMMU_VEVENTQ_ALLOC: it came in 6.15, e36ba5ab808e ("iommufd: Add IOMMUFD_OBJ_VEVENTQ and IOMMUFD_CMD_VEVENTQ_ALLOC") and e7d3fa3d29d5 ("iommu/arm-smmu-v3: Report events that belong to devices attached to vIOMMU")',
+    ),
   ]);
   // 6.12 has the fault queue (6.11) but not the vEVENTQ (6.15).
   const mid = old.replace('kernel 6.6', 'kernel 6.12');
