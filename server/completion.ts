@@ -179,7 +179,7 @@ function settingDocumentation(spec: SettingSpec): string {
       break;
     case 'number':
       if (value.sizes) lines.push(`\`${spec.key} ${value.sizes.join(' | ')}\`${value.default === undefined ? '' : ` — default \`${sizeText(value.sizes, value.default)}\``}`);
-      else lines.push(`\`${spec.key} N\` — ${value.min} to ${value.max}${value.powerOfTwo ? ', a power of two' : ''}${value.default === undefined ? '' : `; default \`${value.default}\``}`);
+      else lines.push(`\`${keyWords(spec)} N\` — ${value.min} to ${value.max}${value.powerOfTwo ? ', a power of two' : ''}${value.default === undefined ? '' : `; default \`${value.default}\``}`);
       break;
     case 'name':
       lines.push(`\`${spec.key} NAME\` — a ${value.of}${value.default ? `; default \`${value.default}\`` : ''}`);
@@ -203,14 +203,28 @@ function settingBody(spec: SettingSpec, analysis: Analysis): string | undefined 
       return `${spec.key} ${choice(1, value.values, value.default)}`;
     case 'number':
       if (value.sizes) return `${spec.key} ${choice(1, value.sizes, value.default === undefined ? value.sizes[0] ?? '' : sizeText(value.sizes, value.default))}`;
-      return value.default === undefined ? `${spec.key} \${1}` : `${spec.key} \${1:${value.default}}`;
+      return value.default === undefined ? `${keyWords(spec)} \${1}` : `${keyWords(spec)} \${1:${value.default}}`;
     case 'name':
-      return `${spec.key} ${choice(1, analysis.compiled.check.symbols.all(value.of).map((s) => s.name), value.of)}`;
+      return `${spec.key} ${choice(1, nameItemsFor(spec, value.of, analysis).map((item) => item.label), value.of)}`;
     case 'text':
       return `${spec.key} "\${1:${value.default}}"`;
     case 'flag':
       return undefined;
   }
+}
+
+/** The words before a setting's value: `ias`, or `cd at` where the schema writes a preposition. */
+function keyWords(spec: SettingSpec): string {
+  return spec.preposition ? `${spec.key} ${spec.preposition}` : spec.key;
+}
+
+/** The names a `name` setting takes: of its kind, and for `nested` / `stage2` only the stage-2 domains. */
+function nameItemsFor(spec: SettingSpec, kind: NameKind, analysis: Analysis): CompletionItem[] {
+  const items = nameItems(kind, analysis);
+  if (!spec.stage2Name) return items;
+  const check = analysis.compiled.check;
+  const stage2 = new Set(check.symbols.declared('domain').filter((entry) => check.settings.get(entry.declaration)?.number('stage') === 2n).map((entry) => entry.name));
+  return items.filter((item) => stage2.has(item.label));
 }
 
 function settingItem(spec: SettingSpec, analysis: Analysis): CompletionItem {
@@ -236,7 +250,7 @@ function valueMeaning(spec: SettingSpec, value: string): string | undefined {
 
 function settingValueItems(spec: SettingSpec, analysis: Analysis): CompletionItem[] {
   const value = spec.value;
-  if (value.kind === 'name') return nameItems(value.of, analysis);
+  if (value.kind === 'name') return nameItemsFor(spec, value.of, analysis);
   if (value.kind === 'number' && value.sizes) {
     const sizes = value.sizes;
     const fallback = value.default === undefined ? undefined : sizeText(sizes, value.default);
@@ -271,6 +285,7 @@ const nameKinds: Readonly<Record<NameKind, CompletionItemKind>> = {
   master: CompletionItemKind.Class,
   engine: CompletionItemKind.Method,
   handler: CompletionItemKind.Function,
+  vm: CompletionItemKind.Module,
 };
 
 /** The names of one kind, in file order; the workqueues include the built-in `iopf`. */

@@ -1,5 +1,5 @@
 import { staticDomainName } from '../emulator/analysis/staticSystem';
-import { MasterDeclaration } from '../emulator/language/ast';
+import { DomainDeclaration, MasterDeclaration } from '../emulator/language/ast';
 import { masterStallOf } from '../emulator/language/checker/attach';
 import { SymbolEntry } from '../emulator/language/checker/symbols';
 import { constantValue } from '../emulator/language/evaluate';
@@ -46,9 +46,22 @@ function domainLines(analysis: Analysis, entry: SymbolEntry<'domain'>): string[]
     const hupcf = (sctlr & SCTLR_HUPCF) !== 0;
     lines.push(`SCTLR ${hex32(sctlr)} (CFCFG=${stall ? 1 : 0}, HUPCF=${hupcf ? 1 : 0}, CFRE=${abort ? 1 : 0})`);
   }
+  lines.push(...stageLines(analysis, decl, s));
   const maps = analysis.compiled.check.mapsOf.get(decl) ?? [];
   lines.push(`${maps.length} map${maps.length === 1 ? '' : 's'}${maps.length > 0 ? `: ${maps.map((m) => `${hexGrouped(m.iova)} → ${hexGrouped(m.pa)} (${hex(m.size)})`).join(', ')}` : ''}`);
   return lines;
+}
+
+/** A stage-2 domain's VMID; a nested domain's stage 2, where its guest keeps its CD and table, and its VM. */
+function stageLines(analysis: Analysis, decl: DomainDeclaration, s: BlockSettings): string[] {
+  if (s.number('stage') === 2n) {
+    const vmid = s.writtenNumber('vmid');
+    return [`stage 2 (IPA → PA): VMID ${vmid === undefined ? 'decided at attach' : vmid}`];
+  }
+  const nesting = analysis.compiled.check.nestings.get(decl);
+  if (!nesting) return [];
+  const { cdAt, tablesAt } = nesting.placement;
+  return [`nested on ${nesting.stage2.name?.text ?? '?'} (STE.Config=0b111): the guest's CD at IPA ${hex(cdAt)}, its top-level table at IPA ${hex(tablesAt)}`];
 }
 
 function masterLines(analysis: Analysis, entry: SymbolEntry<'master'>): string[] {
@@ -130,6 +143,14 @@ function vfioLines(analysis: Analysis, entry: SymbolEntry<'vfio'>): string[] {
   return [...lines, `domains: ${domains.join(', ')}`, ...(placements.length > 0 ? [placements.join('\n')] : [])];
 }
 
+function vmLines(analysis: Analysis, entry: SymbolEntry<'vm'>): string[] {
+  const s = settingsOf(analysis, entry);
+  if (!s) return [];
+  const stage2 = s.name('stage2')?.text ?? '?';
+  const queue = s.word('fault-queue') === 'on' ? 'a fault queue (IOMMU_FAULT_QUEUE_ALLOC): recoverable stage-1 faults of its nested domains go to the VMM' : 'no fault queue';
+  return [`IPA space: stage-2 domain ${stage2}`, `${queue}; vEVENTQ of ${s.number('veventq')} events`];
+}
+
 /** A declared name, summed up for hover. */
 export function describeDeclaration(analysis: Analysis, entry: SymbolEntry): string[] {
   const head = `**${entry.kind} ${entry.name}**`;
@@ -158,6 +179,9 @@ export function describeDeclaration(analysis: Analysis, entry: SymbolEntry): str
       break;
     case 'vfio':
       body = vfioLines(analysis, entry as SymbolEntry<'vfio'>);
+      break;
+    case 'vm':
+      body = vmLines(analysis, entry as SymbolEntry<'vm'>);
       break;
   }
   return [head, '', ...body.flatMap((line) => [line, ''])].slice(0, -1);

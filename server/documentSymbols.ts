@@ -159,6 +159,8 @@ class Outline {
         return this.named(declaration, SymbolKind.Namespace, `on ${declaration.domain?.text ?? '?'}, ${plural(declaration.maps.length, 'map')}`, declaration.maps.map((m) => this.map(m)));
       case 'vfio':
         return this.named(declaration, SymbolKind.Package, this.vfioDetail(declaration), declaration.maps.map((m) => this.map(m)));
+      case 'vm':
+        return this.named(declaration, SymbolKind.Module, declaration.settings.map((s) => this.text(s.range)).join(', '));
     }
   }
 

@@ -73,6 +73,7 @@ export const nameTokenTypes: Readonly<Record<NameKind, TokenType>> = {
   handler: 'function',
   workqueue: 'event',
   vfio: 'struct',
+  vm: 'namespace',
 };
 
 interface Role {
@@ -144,9 +145,13 @@ class Roles {
   private settings(settings: readonly Setting[], block: BlockKind): void {
     for (const setting of settings) {
       this.mark(setting.key.range, role('property'));
+      const written = settingSpec(block, setting.key.text);
+      // `cd at IPA`: the word between the key and the value.
+      const after = written?.preposition ? this.tokenAfter(setting.key.range) : undefined;
+      if (after?.kind === 'identifier' && after.text === written?.preposition) this.keyword(after);
       const value = setting.value;
       if (value?.kind !== 'word') continue;
-      const spec = settingSpec(block, setting.key.text)?.value;
+      const spec = written?.value;
       if (spec?.kind === 'enum') this.mark(value.range, role('enumMember'));
       else if (spec?.kind === 'name') this.mark(value.range, role(nameTokenTypes[spec.of]));
       else this.mark(value.range, null);
@@ -167,6 +172,7 @@ class Roles {
         return;
       case 'smmu':
       case 'workqueue':
+      case 'vm':
         this.declared(declaration.name, declaration.kind);
         this.settings(declaration.settings, declaration.kind);
         return;

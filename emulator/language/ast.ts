@@ -352,6 +352,13 @@ export interface VfioDeclaration extends Node {
   maps: MapStatement[];
 }
 
+/** `vm NAME { stage2 DOMAIN  fault-queue on }`: a VM a device is given to, and what iommufd gives its VMM. */
+export interface VmDeclaration extends Node {
+  kind: 'vm';
+  name: Name | undefined;
+  settings: Setting[];
+}
+
 export type ExpectCheck =
   /** `expect NAME completed` */
   | { kind: 'status'; label: Name; status: Word | undefined }
@@ -377,6 +384,7 @@ export type Declaration =
   | HandlerDeclaration
   | PagetableDeclaration
   | VfioDeclaration
+  | VmDeclaration
   | ExpectDeclaration;
 
 export interface ScenarioFile extends Node {

@@ -56,7 +56,12 @@ export const declarationStatements: readonly StatementSpec[] = [
   statement('kernel', 'kernel X.Y', 'The Linux release whose fault path the run follows (5.15, 6.1, 6.6, 6.12, 7.1; another X.Y runs as the newest of those not newer than it). Default: the newest modelled.', 'declaration', { once: true }),
   statement('timing', 'timing { … }', 'Cycle costs of the emulator\'s virtual clock: TLB hits, walks, IRQ and workqueue latencies, handler statements.', 'declaration', { once: true }),
   statement('smmu', 'smmu NAME { … }', 'An IOMMU: an SMMUv2 (SMMU-500 family, context banks) or an SMMUv3 (stream table, context descriptors, event and PRI queues).', 'declaration'),
-  statement('domain', 'domain NAME { … }', 'An IOMMU domain: one stage-1 page table (VMSAv8-64, 4 KiB granule) built as io-pgtable-arm builds it, and how its faults behave.', 'declaration'),
+  statement(
+    'domain',
+    'domain NAME { … }',
+    "An IOMMU domain: one page table built as io-pgtable-arm builds it (VMSAv8-64; stage 1 unless `stage 2`, or a guest's stage 1 on a stage-2 domain with `nested`), and how its faults behave.",
+    'declaration',
+  ),
   statement('master', 'master NAME { … }', 'A device behind an SMMU (a GPU, a display controller, a NIC): its StreamIDs and the domain attached to it at start.', 'declaration'),
   statement('engine', 'engine MASTER.NAME { … }', 'One hardware client of a master (`master.engine`): it issues transactions in program order.', 'declaration'),
   statement('workqueue', 'workqueue NAME { … }', 'A kernel workqueue: `workers` threads; `unbound` items may finish in any order, `ordered` ones run one at a time.', 'declaration'),
@@ -68,6 +73,12 @@ export const declarationStatements: readonly StatementSpec[] = [
     'declaration',
   ),
   statement('vfio', 'vfio NAME { … }', 'A VFIO container: one domain for several masters; an attach that fails makes it create another domain with the same mappings.', 'declaration'),
+  statement(
+    'vm',
+    'vm NAME { … }',
+    "A virtual machine a device is given to: its IPA space (`stage2`, a stage-2 domain) and what iommufd gives its VMM — a fault queue for its nested domains' recoverable faults (IOMMU_FAULT_QUEUE_ALLOC) and a vEVENTQ for the rest (IOMMU_VEVENTQ_ALLOC).",
+    'declaration',
+  ),
   statement('expect', 'expect LABEL STATUS | expect LABEL pa PA | expect COUNTER OP N', 'An outcome checked when the run ends: a transaction\'s status or PA, or a counter. The CLI exits 1 when one fails.', 'expect'),
 ];
 
@@ -128,6 +139,7 @@ export const bodyStatements: Readonly<Record<BodyKind, readonly StatementSpec[]>
   domain: [map],
   master: [stream, pasid],
   vfio: [masters, map],
+  vm: [],
   engine: [stream, ...engineItems],
   repeat: engineItems,
   submit: engineItems,
@@ -195,5 +207,6 @@ export const phraseWords: Readonly<Record<string, PhraseWordSpec>> = {
   nosync: { doc: '`unmap … nosync`: iommu_unmap_fast — the page table is cleared but the IOTLB invalidation is only gathered: the TLB can still translate the range until `sync`.', syntax: 'unmap IOVA size SIZE nosync' },
   for: { doc: '`stall off for N`: how many cycles stall mode stays off.', syntax: 'stall off for CYCLES' },
   'off for': { doc: '`stall off for N`: clear stall mode for N cycles, then restore it.', syntax: 'stall off for CYCLES' },
+  at: { doc: "`cd at IPA`, `tables at IPA`: where a nested domain's guest put its CD and its top-level stage-1 table, in IPA space.", syntax: 'cd at IPA | tables at IPA' },
   pa: { doc: '`expect NAME pa PA`: the physical address the labelled transaction translated to.', syntax: 'expect LABEL pa PA' },
 };

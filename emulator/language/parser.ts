@@ -19,6 +19,7 @@ import {
   StringPart,
   TimingDeclaration,
   VfioDeclaration,
+  VmDeclaration,
   WorkqueueDeclaration,
 } from './ast';
 import { Diagnostic, DiagnosticSink } from './diagnostics';
@@ -105,6 +106,7 @@ const declarationParsers: ReadonlyMap<string, (cursor: TokenCursor) => Declarati
   handler: parseHandler,
   pagetable: parsePagetable,
   vfio: parseVfio,
+  vm: parseVm,
   expect: parseExpect,
 });
 
@@ -162,6 +164,7 @@ function settingsGrammar<T extends { settings: Setting[] }>(block: BlockKind, wh
 const timingGrammar = settingsGrammar<TimingDeclaration>('timing', 'a timing block');
 const smmuGrammar = settingsGrammar<SmmuDeclaration>('smmu', 'an smmu block');
 const workqueueGrammar = settingsGrammar<WorkqueueDeclaration>('workqueue', 'a workqueue block');
+const vmGrammar = settingsGrammar<VmDeclaration>('vm', 'a vm block');
 
 const domainGrammar = settingsGrammar<DomainDeclaration>('domain', 'a domain block', { map: (cursor, domain) => domain.maps.push(parseMap(cursor, 'domain')) });
 
@@ -317,6 +320,14 @@ function parseVfio(cursor: TokenCursor): VfioDeclaration {
   const keyword = cursor.next();
   const node: VfioDeclaration = { kind: 'vfio', range: keyword.range, name: parseDeclaredName(cursor, keyword), settings: [], masters: [], maps: [] };
   parseBody(cursor, keyword, vfioGrammar, node);
+  node.range = cursor.rangeFrom(keyword.range.start);
+  return node;
+}
+
+function parseVm(cursor: TokenCursor): VmDeclaration {
+  const keyword = cursor.next();
+  const node: VmDeclaration = { kind: 'vm', range: keyword.range, name: parseDeclaredName(cursor, keyword), settings: [] };
+  parseBody(cursor, keyword, vmGrammar, node);
   node.range = cursor.rangeFrom(keyword.range.start);
   return node;
 }

@@ -132,8 +132,11 @@ function parseEntry<T>(cursor: TokenCursor, grammar: BlockGrammar<T>, into: T): 
 /** `KEY [VALUE]`: a flag takes no value, a text setting a string; any other setting one number or word, which the checker validates. */
 function parseSetting(cursor: TokenCursor, block: BlockKind, spec: SettingSpec): Setting {
   const key = nameOf(cursor.next() as IdentifierToken);
-  cursor.expect({ kind: 'setting-value', block, key: spec.key });
   let value: SettingValue | undefined;
+  if (spec.preposition && !parsePreposition(cursor, key.text, spec.preposition)) {
+    return { kind: 'setting', range: cursor.rangeFrom(key.range.start), key, value };
+  }
+  cursor.expect({ kind: 'setting-value', block, key: spec.key });
   if (spec.value.kind === 'flag') {
     if (!cursor.atStatementEnd()) cursor.fail(`'${key.text}' takes no value`);
   } else if (spec.value.kind === 'text') {
@@ -153,6 +156,14 @@ function parseSetting(cursor: TokenCursor, block: BlockKind, spec: SettingSpec):
     }
   }
   return { kind: 'setting', range: cursor.rangeFrom(key.range.start), key, value };
+}
+
+/** The word between a two-word setting's key and its value (`cd at IPA`); false, reported, when it is not there. */
+function parsePreposition(cursor: TokenCursor, key: string, word: string): boolean {
+  cursor.expect({ kind: 'words', words: [word] });
+  if (cursor.acceptWord(word)) return true;
+  cursor.fail(`expected '${word}' after '${key}': ${key} ${word} ADDRESS`);
+  return false;
 }
 
 /**

@@ -6,9 +6,9 @@
 
 import { cyclesPerMillisecond } from '../kernel/kernelTime';
 
-export type BlockKind = 'timing' | 'smmu' | 'domain' | 'master' | 'engine' | 'workqueue' | 'handler' | 'pagetable' | 'vfio';
+export type BlockKind = 'timing' | 'smmu' | 'domain' | 'master' | 'engine' | 'workqueue' | 'handler' | 'pagetable' | 'vfio' | 'vm';
 export type SmmuVersion = 'v2' | 'v3';
-export type NameKind = 'smmu' | 'domain' | 'master' | 'engine' | 'workqueue' | 'handler' | 'pagetable' | 'vfio';
+export type NameKind = 'smmu' | 'domain' | 'master' | 'engine' | 'workqueue' | 'handler' | 'pagetable' | 'vfio' | 'vm';
 
 export type SettingValueSpec =
   /** No `default`: left out, the setting is decided elsewhere (the detail says by what). */
@@ -53,6 +53,10 @@ export interface SettingSpec extends VersionOnly {
   summary: string;
   /** What its values do. */
   detail?: string;
+  /** A word written between the key and the value: `cd at IPA`, `tables at IPA`. */
+  preposition?: 'at';
+  /** A `name` setting that names a stage-2 domain only (`nested`, `stage2`): completion offers those. */
+  stage2Name?: true;
 }
 
 const u32Max = 0xffff_ffffn;
@@ -246,7 +250,67 @@ const domain: SettingSpec[] = [
       "Left out, it is the bank's own index. The architecture defines S1CBNDX for a fault in a nested (stage 1 + stage 2) translation; for a plain stage-1 bank what it reads is the implementation's, and real MMU-500s report values that are not the bank's index (`fsynr=0x7c0020 … cb=7`: S1CBNDX=124). Set it to reproduce such a log: the register, the `Unhandled context fault:` line's fsynr= and the `FSYNR0 = … [S1CBNDX=…]` decode carry it.",
   },
   ...dmaSettings,
+  ...stage2Settings(),
 ];
+
+/**
+ * Stage 2 and nesting (docs/scenario-language.md, "Stage 2", "Nesting"): a stage-2 domain
+ * translates IPAs to PAs for a VM; a nested domain is the guest's stage 1 on top of one.
+ */
+function stage2Settings(): SettingSpec[] {
+  return [
+    {
+      key: 'stage',
+      value: { kind: 'number', min: 1n, max: 2n, default: 1n },
+      summary: "The translation stage the domain's table is: 1 (IOVA → PA, or the guest's IOVA → IPA when nested) or 2 (IPA → PA, a VM's address space).",
+      detail:
+        "2: io-pgtable-arm's ARM_64_LPAE_S2 — S2AP[7:6] for read/write, no AP[1] (`priv` means nothing), XN, MemAttr[5:2]; VTCR describes it (ias → T0SZ, oas → PS, the granule → TG0, SL0 the start level). SMMUv2: a context bank with CBAR.TYPE=0b00 (stage 2 only) and a VMID. SMMUv3: STE.Config=0b110 with STE.S2TTB, S2VMID and the VTCR fields (Arm SMMUv3 5.2); iommufd's IOMMU_HWPT_ALLOC with IOMMU_HWPT_ALLOC_NEST_PARENT makes one as the parent of nested domains.",
+    },
+    {
+      key: 'vmid',
+      value: { kind: 'number', min: 0n, max: 0xffffn },
+      summary: 'The VMID that tags the stage-2 domain\'s TLB entries: CBAR.VMID on SMMUv2 (8 bits, 0..255), STE.S2VMID on SMMUv3 (16 bits).',
+      detail:
+        "Left out, it is decided at attach as Linux does: arm-smmu (SMMUv2) gives cbndx + 1 (arm_smmu_init_context_bank: cfg->vmid = cfg->cbndx + 1), arm-smmu-v3 the lowest free VMID from 1 (ida_alloc_range(&smmu->vmid_map, 1, …) in arm_smmu_domain_finalise_s2). Two stage-2 domains of one SMMU cannot share a VMID: their TLB entries would hit each other's.",
+    },
+    {
+      key: 'nested',
+      value: { kind: 'name', of: 'domain' },
+      stage2Name: true,
+      only: 'v3',
+      elsewhere: ({ owner }) =>
+        `'nested' is SMMUv3 nesting (STE.Config=0b111); ${owner} is on an SMMUv2: the model nests on SMMUv3 only (arm-smmu has no nested domains; a v2 nested context bank pairs a CBAR.TYPE=0b11 bank with a stage-2 bank, which Linux never programs)`,
+      summary: "`nested S2DOMAIN`: this domain is a guest's stage 1 (IOVA → IPA) on top of a stage-2 domain (IPA → PA): STE.Config=0b111, iommufd's IOMMU_HWPT_ALLOC of an IOMMU_HWPT_DATA_ARM_SMMUV3 nested domain whose parent is S2DOMAIN.",
+      detail:
+        "Every stage-1 table and CD fetch is translated through stage 2 first (Arm SMMUv3 3.3.2): a stage-2 fault during the walk is an event with S2=1 and CLASS=TT (a table) or CLASS=CD (the CD), on the output CLASS=IN, each with the IPA. Its maps are IOVA → IPA; `cd at` and `tables at` place the guest's structures in IPA space. arm-smmu-v3 nested domains are Linux 6.13 and later.",
+    },
+    {
+      key: 'cd',
+      value: { kind: 'number', min: 0n, max: paMax },
+      preposition: 'at',
+      only: 'v3',
+      summary: "`cd at IPA`: where the guest put the stream's CD (table) in its IPA space: the guest STE's S1ContextPtr, which the SMMU translates through stage 2 (a stage-2 fault there is CLASS=CD).",
+      detail:
+        'Aligned to the CD table: 64 bytes × 2^S1CDMax (a linear table is aligned to its size, Arm SMMUv3 5.2 S1Fmt). Left out, the first page the stage-2 domain maps (emulator/scenario/guestPlacement.ts).',
+    },
+    {
+      key: 'tables',
+      value: { kind: 'number', min: 0n, max: paMax },
+      preposition: 'at',
+      only: 'v3',
+      summary: "`tables at IPA`: where the guest put its stage-1 top-level table in its IPA space (CD.TTB0); the further tables follow above it.",
+      detail:
+        "Aligned to the top-level table's size for the domain's granule and ias (a 4 KiB page with a 4K granule). Left out, the page after the CD, aligned (emulator/scenario/guestPlacement.ts). A stage-2 fault on a table fetch is CLASS=TT.",
+    },
+    {
+      key: 'vm',
+      value: { kind: 'name', of: 'vm' },
+      only: 'v3',
+      summary: "`vm NAME`: the VM that owns this nested domain — its faults go to that VM's VMM through iommufd's fault queue, and on to the guest.",
+      detail: 'Left out, the vm whose `stage2` is this domain\'s `nested` target, when exactly one is.',
+    },
+  ];
+}
 
 const master: SettingSpec[] = [
   { key: 'smmu', value: { kind: 'name', of: 'smmu' }, summary: 'The SMMU the master sits behind (may be left out when there is one SMMU).' },
@@ -302,6 +366,30 @@ const vfio: SettingSpec[] = [
   ...faultSettings,
 ];
 
+/** A VM: its IPA space and what iommufd hands its VMM (docs/scenario-language.md, "vm"). */
+const vm: SettingSpec[] = [
+  {
+    key: 'stage2',
+    value: { kind: 'name', of: 'domain' },
+    stage2Name: true,
+    summary: "The VM's IPA space: a `stage 2` domain (iommufd's HWPT_PAGING allocated with IOMMU_HWPT_ALLOC_NEST_PARENT; on SMMUv3 the vSMMU's S2 parent, STE.Config=0b110/0b111's S2 fields).",
+  },
+  {
+    key: 'fault-queue',
+    value: { kind: 'enum', values: ['off', 'on'], default: 'off' },
+    summary: "IOMMU_FAULT_QUEUE_ALLOC: an iommufd fault object for the VM's nested domains (IOMMU_HWPT_FAULT_ID_VALID) — their recoverable stage-1 faults go to the VMM.",
+    detail:
+      "on: iommufd_fault_iopf_handler queues each fault group on the fault object; the VMM reads a struct iommu_hwpt_pgfault, injects the event into the guest's virtual SMMU, and answers with struct iommu_hwpt_page_response {cookie, code}; the host then sends CMD_RESUME. Linux 6.11 and later. off: no fault object; a stall of a nested domain has no handler to reach. Stage-2 faults are always the host's.",
+  },
+  {
+    key: 'veventq',
+    value: { kind: 'number', min: 1n, max: 1n << 19n, powerOfTwo: true, default: 64n },
+    summary: "IOMMU_VEVENTQ_ALLOC's veventq_depth: events the vEVENTQ holds before it overflows (non-recoverable stage-1 events for the guest; a power of two).",
+    detail:
+      'Full, the next event is lost and the VMM reads an IOMMU_VEVENTQ_FLAG_LOST_EVENTS header before the next one it gets. Linux 6.15 and later (IOMMUFD_OBJ_VEVENTQ).',
+  },
+];
+
 export const blockSettings: Readonly<Record<BlockKind, readonly SettingSpec[]>> = {
   timing,
   smmu,
@@ -312,6 +400,7 @@ export const blockSettings: Readonly<Record<BlockKind, readonly SettingSpec[]>> 
   handler,
   pagetable,
   vfio,
+  vm,
 };
 
 export function settingSpec(block: BlockKind, key: string): SettingSpec | undefined {

@@ -1,6 +1,6 @@
 import { granuleOfBytes } from '../pgtable/granule';
 import { kernelRun } from '../language/checker/kernel';
-import { Declaration, ScenarioFile } from '../language/ast';
+import { Declaration, DomainDeclaration, ScenarioFile } from '../language/ast';
 import { CheckResult } from '../language/checker/check';
 import { engineStream } from '../language/checker/engines';
 import { selectsTtbr1 } from '../language/checker/maps';
@@ -11,7 +11,9 @@ import { LineIndex } from '../language/source';
 import { compileEngine } from './engineProgram';
 import { compileHandler } from './handlerProgram';
 import { elaborateContainers } from './elaborateVfio';
-import { DomainModel, EngineModel, HandlerContext, HandlerModel, MasterModel, PagetableModel, ScenarioModel, SmmuImpl, SmmuModel, TimingModel, WorkqueueModel } from './model';
+import { DomainModel, EngineModel, HandlerContext, HandlerModel, MasterModel, PagetableModel, ScenarioModel, SmmuImpl, SmmuModel, TimingModel, VmModel, WorkqueueModel } from './model';
+import { vmOfNested, VmStage2 } from '../language/checker/vms';
+import { BlockSettings } from '../language/checker/settings';
 import { SettingsReader } from './settingsReader';
 
 function declarations<K extends Declaration['kind']>(file: ScenarioFile, kind: K): Extract<Declaration, { kind: K }>[] {
@@ -32,6 +34,28 @@ function timingModel(file: ScenarioFile, reader: SettingsReader): TimingModel {
     statement: reader.number(s, 'statement'),
     dump: reader.number(s, 'dump'),
     tlbEntries: reader.number(s, 'tlb-entries'),
+  };
+}
+
+/** A domain's stage, VMID, and as a nested domain its stage 2, guest placement and VM (indices by name). */
+function nestingOf(
+  decl: DomainDeclaration,
+  s: BlockSettings,
+  checked: CheckResult,
+  domainNames: readonly string[],
+  vms: readonly VmStage2[],
+): Pick<DomainModel, 'stage' | 'vmid' | 'nested' | 'cdAt' | 'tablesAt' | 'vm'> {
+  const vmid = s.writtenNumber('vmid');
+  const nesting = checked.nestings.get(decl);
+  const vm = nesting ? vmOfNested(s.name('vm')?.text, nesting.stage2.name?.text, vms) : undefined;
+  const vmIndex = vms.findIndex((candidate) => candidate.name === vm);
+  return {
+    stage: s.number('stage') === 2n ? 2 : 1,
+    vmid: vmid === undefined ? undefined : Number(vmid),
+    nested: nesting ? domainNames.indexOf(nesting.stage2.name?.text ?? '') : undefined,
+    cdAt: nesting?.placement.cdAt,
+    tablesAt: nesting?.placement.tablesAt,
+    vm: vmIndex < 0 ? undefined : vmIndex,
   };
 }
 
@@ -64,6 +88,18 @@ export function elaborate(file: ScenarioFile, checked: CheckResult, lines: LineI
   const smmuOf = (decl: Declaration): number => smmuIndex.get(checked.smmuOf.get(decl)?.name ?? '') ?? 0;
 
   const domainDecls = declarations(file, 'domain');
+  const domainNames = domainDecls.map((decl) => decl.name?.text ?? '');
+  const vmDecls = declarations(file, 'vm');
+  const vmStage2s = vmDecls.map((decl) => ({ name: decl.name?.text ?? '', stage2: reader.of(decl, 'vm').name('stage2')?.text }));
+  const vms: VmModel[] = vmDecls.map((decl, index) => {
+    const s = reader.of(decl, 'vm');
+    return {
+      name: decl.name?.text ?? '',
+      stage2: domainNames.indexOf(vmStage2s[index]?.stage2 ?? ''),
+      faultQueue: s.word('fault-queue') === 'on',
+      veventqDepth: reader.number(s, 'veventq'),
+    };
+  });
   const domains: DomainModel[] = domainDecls.map((decl) => {
     const s = reader.of(decl, 'domain');
     const pgd = checked.pgdOf.get(decl);
@@ -86,6 +122,7 @@ export function elaborate(file: ScenarioFile, checked: CheckResult, lines: LineI
       maps: maps.filter((map) => !ttbr1 || !selectsTtbr1(map.iova)),
       ttbr1,
       ttbr1Maps: maps.filter((map) => ttbr1 && selectsTtbr1(map.iova)),
+      ...nestingOf(decl, s, checked, domainNames, vmStage2s),
     };
   });
   const domainIndex = indexByName(domains);
@@ -171,6 +208,7 @@ export function elaborate(file: ScenarioFile, checked: CheckResult, lines: LineI
     workqueues,
     handlers,
     vfio,
+    vms,
     expects: declarations(file, 'expect'),
   };
 }

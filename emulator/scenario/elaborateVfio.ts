@@ -39,6 +39,12 @@ export function elaborateContainers(checked: Pick<CheckResult, 'containers' | 'm
         maps: checked.mapsOf.get(container.declaration) ?? [],
         ttbr1: false,
         ttbr1Maps: [],
+        stage: 1,
+        vmid: undefined,
+        nested: undefined,
+        cdAt: undefined,
+        tablesAt: undefined,
+        vm: undefined,
       });
     }
     const placements = container.placements.map((p) => {

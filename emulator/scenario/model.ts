@@ -70,6 +70,29 @@ export interface DomainModel {
   ttbr1: boolean;
   /** The TTBR1 table's maps, IOVAs as written (sign-extended, from 2^64 - 2^ias up). */
   ttbr1Maps: CheckedMap[];
+  /** `stage`: 1 (IOVA → PA, or IOVA → IPA when nested) or 2 (IPA → PA: io-pgtable-arm's ARM_64_LPAE_S2). */
+  stage: 1 | 2;
+  /** `vmid` as written (stage 2); undefined: decided at attach (arm-smmu cbndx + 1, arm-smmu-v3 the lowest free from 1). */
+  vmid: number | undefined;
+  /** `nested`: the index of the stage-2 domain under this guest stage 1 (STE.Config=0b111). */
+  nested: number | undefined;
+  /** A nested domain's CD (table) in IPA space: `cd at`, else guestPlacement's choice. */
+  cdAt: bigint | undefined;
+  /** A nested domain's top-level stage-1 table in IPA space: `tables at`, else guestPlacement's choice. */
+  tablesAt: bigint | undefined;
+  /** The index into `ScenarioModel.vms` of the VM that owns this nested domain (`vm`, or the vm of its stage 2). */
+  vm: number | undefined;
+}
+
+/** `vm NAME`: a VM a device is given to (docs/scenario-language.md, "vm"). */
+export interface VmModel {
+  name: string;
+  /** Index of its stage-2 domain (its IPA space). */
+  stage2: number;
+  /** IOMMU_FAULT_QUEUE_ALLOC: recoverable stage-1 faults of its nested domains go to the VMM. */
+  faultQueue: boolean;
+  /** IOMMU_VEVENTQ_ALLOC's veventq_depth, in events. */
+  veventqDepth: number;
 }
 
 /** `pagetable NAME on DOMAIN`: a per-process TTBR0 table (msm_iommu_pagetable_create). */
@@ -170,5 +193,7 @@ export interface ScenarioModel {
   workqueues: WorkqueueModel[];
   handlers: HandlerModel[];
   vfio: VfioModel[];
+  /** The `vm` blocks, in declaration order. */
+  vms: VmModel[];
   expects: ExpectDeclaration[];
 }

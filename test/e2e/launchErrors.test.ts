@@ -22,7 +22,7 @@ let page: Page;
  * its own: the paths say where it is.
  */
 const broken = ['smmu s { version v2 }', 'domian d { map 0x1000_0000 -> 0x8000_0000 size 2M rw }', 'master m { stream 0x1; domain d }'].join('\n');
-const brokenError = "unexpected 'domian'; expected a declaration: scenario, kernel, timing, smmu, domain, master, engine, workqueue, handler, pagetable, vfio, expect; did you mean 'domain'?";
+const brokenError = "unexpected 'domian'; expected a declaration: scenario, kernel, timing, smmu, domain, master, engine, workqueue, handler, pagetable, vfio, vm, expect; did you mean 'domain'?";
 const brokenSecond = "unknown domain 'd' (there is no domain)";
 /** Never opened in an editor: only the adapter checks it. Its error is on line 3, column 24. */
 const notOpen = ['smmu s { version v2 }', 'domain d { map 0x1000_0000 -> 0x8000_0000 size 2M rw }', 'master m { stream 0x1; domain nowhere }'].join('\n');

@@ -1398,6 +1398,26 @@ describe('coverage', () => {
     'vfio-placement',
     'vfio-unattached',
     'workqueue-stall-answer',
+    // test/emulator/language/stage2Checks.test.ts
+    'duplicate-vmid',
+    'stage1-pagetable',
+    'stage1-setting',
+    'stage2-setting',
+    'vmid-range',
+    // test/emulator/language/nestingChecks.test.ts
+    'nested-pgd',
+    'nested-smmu',
+    'nested-target',
+    'nesting-kernel',
+    'not-nested',
+    'predicted-stage2-fault',
+    // test/emulator/language/vmChecks.test.ts
+    'duplicate-vm-stage2',
+    'fault-queue-kernel',
+    'veventq-kernel',
+    'vm-mismatch',
+    'vm-not-nested',
+    'vm-stage2',
   ];
 
   test('every code passed to sink.error/warning/information/report in the checker is covered', () => {

@@ -71,8 +71,10 @@ describe('elaboration', () => {
     const [, first, fallback] = model.domains;
     // VFIO's domains are unmanaged: never a lazy flush queue.
     const settings = { smmu: 0, ias: 48, oas: 40, granule: GRANULE_4K, hupcf: true, abortOnTerminate: true, record: true, dma: { lazy: false, queueSize: 256, timeout: 10000 } };
-    assert.deepEqual({ ...first, maps: undefined }, { name: 'passthrough', ...settings, stall: true, maps: undefined, ttbr1: false, ttbr1Maps: [] });
-    assert.deepEqual({ ...fallback, maps: undefined }, { name: 'passthrough#2', ...settings, stall: false, maps: undefined, ttbr1: false, ttbr1Maps: [] });
+    // A container's domains are stage-1 domains of the host (VFIO type1), nested on nothing.
+    const stage = { stage: 1, vmid: undefined, nested: undefined, cdAt: undefined, tablesAt: undefined, vm: undefined };
+    assert.deepEqual({ ...first, maps: undefined }, { name: 'passthrough', ...settings, stall: true, maps: undefined, ttbr1: false, ttbr1Maps: [], ...stage });
+    assert.deepEqual({ ...fallback, maps: undefined }, { name: 'passthrough#2', ...settings, stall: false, maps: undefined, ttbr1: false, ttbr1Maps: [], ...stage });
     const maps = (first?.maps ?? []).map((m) => [m.iova, m.pa, m.size]);
     assert.deepEqual(maps, [
       [0x0100_0000n, 0x8000_0000n, 0x10_0000n],

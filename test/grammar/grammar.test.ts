@@ -235,6 +235,7 @@ const blockHeaders: Readonly<Record<BlockKind, string>> = {
   handler: 'handler h on d {',
   pagetable: 'pagetable p on d {',
   vfio: 'vfio v {',
+  vm: 'vm g {',
 };
 
 test('the grammar knows every word of schema.ts where the language puts it', () => {
@@ -245,7 +246,9 @@ test('the grammar knows every word of schema.ts where the language puts it', () 
       const key: [string, string] = [setting.key, 'variable.other.property.iommu'];
       const spec = setting.value;
       if (spec.kind === 'flag') lines.push([`  ${setting.key}`, [key]]);
-      else if (spec.kind === 'number') lines.push([`  ${setting.key} 1`, [key, ['1', 'constant.numeric.decimal.iommu']]]);
+      else if (spec.kind === 'number' && setting.preposition) {
+        lines.push([`  ${setting.key} ${setting.preposition} 1`, [key, [setting.preposition, 'keyword.other.clause.iommu'], ['1', 'constant.numeric.decimal.iommu']]]);
+      } else if (spec.kind === 'number') lines.push([`  ${setting.key} 1`, [key, ['1', 'constant.numeric.decimal.iommu']]]);
       else if (spec.kind === 'name') lines.push([`  ${setting.key} a_name`, [key, ['a_name', `variable.other.${spec.of}.iommu`]]]);
       else if (spec.kind === 'text') lines.push([`  ${setting.key} "a.name"`, [key, ['a.name', 'string.quoted.double.iommu']]]);
       else {
@@ -321,6 +324,7 @@ const phraseSamples: Readonly<Record<string, { body?: BodyKind; line: string; sc
   for: { body: 'handler', line: '  stall off for 5', scope: 'keyword.other.statement.iommu' },
   'off for': { body: 'handler', line: '  stall off for 5', scope: 'keyword.other.statement.iommu' },
   pa: { line: '  expect x pa 0x0', scope: 'keyword.other.clause.iommu' },
+  at: { body: 'domain', line: '  tables at 0x0', scope: 'keyword.other.clause.iommu' },
 };
 
 /**

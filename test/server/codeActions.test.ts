@@ -91,7 +91,7 @@ describe('quick fixes', () => {
     assert.deepEqual(onlyAction(await fixesOf(edit('engine gpu.cp {', 'engnie gpu.cp {'))).edits, [{ range: '7:0-7:6', newText: 'engine' }]);
     assert.deepEqual(onlyAction(await fixesOf(edit('  fault stall\n', '  fualt stall\n'))), {
       title: "Change to 'fault'",
-      message: "unknown setting 'fualt' in a domain block; expected one of: smmu, granule, ias, oas, pgd, fault, hupcf, report, record, ttbr1, s1cbndx, dma, flush-queue, flush-timeout, map; did you mean 'fault'?",
+      message: "unknown setting 'fualt' in a domain block; expected one of: smmu, granule, ias, oas, pgd, fault, hupcf, report, record, ttbr1, s1cbndx, dma, flush-queue, flush-timeout, stage, vmid, nested, cd, tables, vm, map; did you mean 'fault'?",
       edits: [{ range: '3:2-3:7', newText: 'fault' }],
     });
     assert.deepEqual(onlyAction(await fixesOf(edit('  sleep 10', '  slep 10'))).edits, [{ range: '12:2-12:6', newText: 'sleep' }]);

@@ -75,7 +75,7 @@ handler pri_fault on sva_dom {
 }
 `;
 
-const declarationKeywords = ['scenario', 'kernel', 'timing', 'smmu', 'domain', 'master', 'engine', 'workqueue', 'handler', 'pagetable', 'vfio', 'expect'];
+const declarationKeywords = ['scenario', 'kernel', 'timing', 'smmu', 'domain', 'master', 'engine', 'workqueue', 'handler', 'pagetable', 'vfio', 'vm', 'expect'];
 const handlerStatementsV2 = ['log', 'dump', 'map', 'unmap', 'sync', 'tlbi', 'sleep', 'stall off for', 'if', 'retry', 'terminate', 'abort'];
 const engineItems = ['read', 'write', 'wait', 'repeat', 'submit'];
 const permissionWords = ['r', 'w', 'x', 'rw', 'rx', 'wx', 'rwx', 'noexec', 'priv', 'noaf', 'cached', 'noncached', 'device'];
@@ -206,12 +206,12 @@ test('smmu block: the settings of its version only', () => {
 });
 
 test('domain block: settings of its SMMU version not given yet, and map', () => {
-  assert.deepEqual(labels(edit(v2, '  fault stall\n', `  fault stall\n  ${cursor}\n`)), ['dma', 'flush-queue', 'flush-timeout', 'granule', 'hupcf', 'ias', 'map', 'oas', 'pgd', 'report', 's1cbndx', 'smmu', 'ttbr1']);
-  assert.deepEqual(labels(edit(v3, '  fault stall\n', `  fault stall\n  ${cursor}\n`)), ['dma', 'flush-queue', 'flush-timeout', 'granule', 'ias', 'map', 'oas', 'pgd', 'record', 'report', 'smmu']);
+  assert.deepEqual(labels(edit(v2, '  fault stall\n', `  fault stall\n  ${cursor}\n`)), ['dma', 'flush-queue', 'flush-timeout', 'granule', 'hupcf', 'ias', 'map', 'oas', 'pgd', 'report', 's1cbndx', 'smmu', 'stage', 'ttbr1', 'vmid']);
+  assert.deepEqual(labels(edit(v3, '  fault stall\n', `  fault stall\n  ${cursor}\n`)), ['cd', 'dma', 'flush-queue', 'flush-timeout', 'granule', 'ias', 'map', 'nested', 'oas', 'pgd', 'record', 'report', 'smmu', 'stage', 'tables', 'vm', 'vmid']);
   // The setting being typed is offered, even though the parser has read it.
-  assert.deepEqual(labels(edit(v2, '  fault stall\n', `  fault${cursor}\n`)), ['dma', 'fault', 'flush-queue', 'flush-timeout', 'granule', 'hupcf', 'ias', 'map', 'oas', 'pgd', 'report', 's1cbndx', 'smmu', 'ttbr1']);
+  assert.deepEqual(labels(edit(v2, '  fault stall\n', `  fault${cursor}\n`)), ['dma', 'fault', 'flush-queue', 'flush-timeout', 'granule', 'hupcf', 'ias', 'map', 'oas', 'pgd', 'report', 's1cbndx', 'smmu', 'stage', 'ttbr1', 'vmid']);
   // Two SMMUs and no `smmu` line: the version is not known, every setting is offered.
-  assert.deepEqual(labels(`smmu a { }\nsmmu b { version v3 }\ndomain d {\n  ${cursor}\n}`), ['dma', 'fault', 'flush-queue', 'flush-timeout', 'granule', 'hupcf', 'ias', 'map', 'oas', 'pgd', 'record', 'report', 's1cbndx', 'smmu', 'ttbr1']);
+  assert.deepEqual(labels(`smmu a { }\nsmmu b { version v3 }\ndomain d {\n  ${cursor}\n}`), ['cd', 'dma', 'fault', 'flush-queue', 'flush-timeout', 'granule', 'hupcf', 'ias', 'map', 'nested', 'oas', 'pgd', 'record', 'report', 's1cbndx', 'smmu', 'stage', 'tables', 'ttbr1', 'vm', 'vmid']);
   const fault = item(`smmu a { }\ndomain d {\n  ${cursor}\n}`, 'fault');
   assert.deepEqual(
     { kind: fault.kind, detail: fault.detail, insertText: fault.insertText, format: fault.insertTextFormat },
@@ -433,21 +433,21 @@ test('inside a string outside a hole, a title, a comment: nothing', () => {
 // Text being typed
 
 test('an unclosed block at the end of the file, and one that a later declaration ends', () => {
-  assert.deepEqual(labels(`smmu s { version v2 }\ndomain d {\n  fault stall\n  ${cursor}`), ['dma', 'flush-queue', 'flush-timeout', 'granule', 'hupcf', 'ias', 'map', 'oas', 'pgd', 'report', 's1cbndx', 'smmu', 'ttbr1']);
+  assert.deepEqual(labels(`smmu s { version v2 }\ndomain d {\n  fault stall\n  ${cursor}`), ['dma', 'flush-queue', 'flush-timeout', 'granule', 'hupcf', 'ias', 'map', 'oas', 'pgd', 'report', 's1cbndx', 'smmu', 'stage', 'ttbr1', 'vmid']);
   assert.deepEqual(labels(`smmu s { version v2 }\ndomain d {\n  fault stall\n\nmaster m {\n  ${cursor}\n}\n`), ['can-stall', 'domain', 'smmu', 'stream']);
   assert.deepEqual(labels(`smmu s { version v2 }\ndomain d {\n  fault stall\nexpect ${cursor}`), sorted(counterNames));
   assert.deepEqual(labels(`${v2}handler h2 on gpu_dom {\n  if write {\n    ${cursor}`), sorted(handlerStatementsV2));
 });
 
 test('a { on the line after its header, and syntax errors elsewhere in the file', () => {
-  assert.deepEqual(labels(`smmu s { version v2 }\ndomain d\n{\n  ${cursor}\n}`), ['dma', 'fault', 'flush-queue', 'flush-timeout', 'granule', 'hupcf', 'ias', 'map', 'oas', 'pgd', 'report', 's1cbndx', 'smmu', 'ttbr1']);
+  assert.deepEqual(labels(`smmu s { version v2 }\ndomain d\n{\n  ${cursor}\n}`), ['dma', 'fault', 'flush-queue', 'flush-timeout', 'granule', 'hupcf', 'ias', 'map', 'oas', 'pgd', 'report', 's1cbndx', 'smmu', 'stage', 'ttbr1', 'vmid']);
   const broken = `${v2}domain broken { fault stall stall; map 0x1 -> }\n@@@ }\nmaster x { stream }\n`;
   assert.deepEqual(labels(`${broken}handler h2 on ${cursor}`), ['broken']);
   assert.deepEqual(labels(edit(broken, '  retry\n', `  if ${cursor}\n`)), handlerExpression('gpu', 'nic', 'x', 'gpu_dom', 'broken', 'gpu.cp'));
 });
 
 test('CRLF line ends', () => {
-  assert.deepEqual(labels(`smmu s { version v3 }\r\ndomain d {\r\n  ${cursor}\r\n}\r\n`), ['dma', 'fault', 'flush-queue', 'flush-timeout', 'granule', 'ias', 'map', 'oas', 'pgd', 'record', 'report', 'smmu']);
+  assert.deepEqual(labels(`smmu s { version v3 }\r\ndomain d {\r\n  ${cursor}\r\n}\r\n`), ['cd', 'dma', 'fault', 'flush-queue', 'flush-timeout', 'granule', 'ias', 'map', 'nested', 'oas', 'pgd', 'record', 'report', 'smmu', 'stage', 'tables', 'vm', 'vmid']);
 });
 
 // ---------------------------------------------------------------------------------------

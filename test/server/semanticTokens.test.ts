@@ -410,3 +410,24 @@ test('`kernel 6.12`: the keyword, then the release\'s numbers (the dot between t
     ['12', 'number', []],
   ]);
 });
+
+test("a vm block and a nested domain: the vm's name, the stage-2 domains it and 'nested' name, the 'at' of 'cd at'", () => {
+  const text = 'smmu s { version v3 }\ndomain vm_s2 { stage 2 }\nvm guest0 { stage2 vm_s2; fault-queue on }\ndomain g { nested vm_s2; vm guest0; cd at 0x0 }\n';
+  assert.deepEqual(classify(text).slice(8), [
+    ['vm', 'keyword', []],
+    ['guest0', 'namespace', ['declaration']],
+    ['stage2', 'property', []],
+    ['vm_s2', 'type', []],
+    ['fault-queue', 'property', []],
+    ['on', 'enumMember', []],
+    ['domain', 'keyword', []],
+    ['g', 'type', ['declaration']],
+    ['nested', 'property', []],
+    ['vm_s2', 'type', []],
+    ['vm', 'property', []],
+    ['guest0', 'namespace', []],
+    ['cd', 'property', []],
+    ['at', 'keyword', []],
+    ['0x0', 'number', []],
+  ]);
+});

@@ -35,6 +35,9 @@ import { CheckedContainer, checkContainers } from './vfio';
 import { checkSmmuDevices } from './smmuDevices';
 import { checkPgds } from './pgd';
 import { CheckedPagetable, checkPagetable } from './pagetables';
+import { checkStageSettings, checkVmids } from './stage2';
+import { CheckedNesting, checkNesting } from './nesting';
+import { checkVms } from './vms';
 
 /** Everything the checker learned: diagnostics, names, and what elaboration builds on. */
 export interface CheckResult {
@@ -53,6 +56,8 @@ export interface CheckResult {
   containers: CheckedContainer[];
   /** The `pagetable`s that checked out, in declaration order. */
   pagetables: CheckedPagetable[];
+  /** The nested domains that checked out: their stage-2 domain and where their guest's CD and tables are. */
+  nestings: Map<DomainDeclaration, CheckedNesting>;
 }
 
 function ownerName(declaration: Declaration): string {
@@ -68,6 +73,7 @@ function ownerName(declaration: Declaration): string {
     case 'handler':
     case 'pagetable':
     case 'vfio':
+    case 'vm':
       return declaration.name ? `${declaration.kind} '${declaration.name.text}'` : `this ${declaration.kind}`;
     default:
       return 'this declaration';
@@ -188,11 +194,18 @@ export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult
     const settings = settingsOf(domain, 'domain', versionOf(context, context.smmuOf.get(domain)), context);
     checkV3FaultSetting(domain, settings, context);
     checkAdrenoDomain(domain, settings, context);
+    checkStageSettings(domain, settings, context);
     mapsOf.set(domain, checkMaps(domain.maps, ownerName(domain), settings.number('ias'), settings.number('oas'), granuleOfBytes(Number(settings.number('granule'))), context, settings.word('ttbr1') === 'on' ? 'both' : 'ttbr0'));
   }
   const pagetables = checkPagetables(declarationsOf(file, 'pagetable'), context);
   for (const master of masters) checkMaster(master, context);
   const streamsOf = checkMasterStreams(masters, context);
+  checkVmids(domains, context);
+  // After the masters: a nested domain's CD table holds a CD per PASID its masters bind.
+  const nestings = checkNesting(domains, masters, mapsOf, context);
+  const vms = declarationsOf(file, 'vm');
+  for (const vm of vms) settingsOf(vm, 'vm', undefined, context);
+  checkVms(vms, domains, nestings, context);
   const attacher = checkAttachments(masters, context);
 
   for (const engine of declarationsOf(file, 'engine') as EngineDeclaration[]) {
@@ -230,6 +243,7 @@ export function checkScenario(file: ScenarioFile, lines: LineIndex): CheckResult
     streamsOf,
     containers,
     pagetables,
+    nestings,
   };
 }
 

@@ -3,6 +3,7 @@ import { onAdrenoSmmu } from './adreno';
 import { CheckContext, versionOf } from './context';
 import { CheckedMap, checkMaps } from './maps';
 import { BlockSettings } from './settings';
+import { isStage2 } from './stage2';
 import { GRANULE_4K, granuleOfBytes } from '../../pgtable/granule';
 
 /** A `pagetable` whose domain resolved: the per-process TTBR0 table the machine builds. */
@@ -31,6 +32,10 @@ export function checkPagetable(table: PagetableDeclaration, settings: BlockSetti
   // A pagetable is a TTBR0 table of its domain's context bank: the bank's TCR (TG0) gives it the domain's granule.
   const granule = domainSettings ? granuleOfBytes(Number(domainSettings.number('granule'))) : GRANULE_4K;
   const maps = checkMaps(table.maps, owner, domainSettings?.number('ias') ?? 48n, domainSettings?.number('oas') ?? 40n, granule, context, 'pagetable');
+  if (isStage2(domainSettings)) {
+    context.sink.error('stage1-pagetable', at, `${owner} is a per-process stage-1 table, and domain '${domain.name?.text}' is stage 2: its table translates a VM's IPAs, which no process switches`);
+    return undefined;
+  }
   if (versionOf(context, smmu) === 'v3') {
     context.sink.error(
       'pagetable-version',

@@ -9,6 +9,7 @@ import {
   ScenarioFile,
   SmmuDeclaration,
   VfioDeclaration,
+  VmDeclaration,
   WorkqueueDeclaration,
 } from '../ast';
 import { DiagnosticSink } from '../diagnostics';
@@ -25,6 +26,7 @@ export type DeclarationOf<K extends NameKind> = {
   handler: HandlerDeclaration;
   pagetable: PagetableDeclaration;
   vfio: VfioDeclaration;
+  vm: VmDeclaration;
 }[K];
 
 /** A declared name: what it is, where it is declared. Built-ins (the `iopf` workqueue) have no declaration. */
@@ -51,7 +53,7 @@ export class SymbolTable {
   readonly references: Reference[] = [];
 
   constructor() {
-    for (const kind of ['smmu', 'domain', 'master', 'engine', 'workqueue', 'handler', 'pagetable', 'vfio'] as const) {
+    for (const kind of ['smmu', 'domain', 'master', 'engine', 'workqueue', 'handler', 'pagetable', 'vfio', 'vm'] as const) {
       this.tables.set(kind, new Map());
     }
     this.table('workqueue').set(builtinWorkqueue, { kind: 'workqueue', name: builtinWorkqueue, nameRange: undefined, declaration: undefined });
@@ -113,6 +115,7 @@ function declarationName(declaration: Declaration): { kind: NameKind; name: stri
     case 'handler':
     case 'pagetable':
     case 'vfio':
+    case 'vm':
       return declaration.name ? { kind: declaration.kind, name: declaration.name.text, range: declaration.name.range } : undefined;
     case 'engine':
       return declaration.name

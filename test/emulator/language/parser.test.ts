@@ -542,8 +542,8 @@ function docBlocks(): string[] {
 
 test('every scenario block of docs/scenario-language.md parses without syntax errors', () => {
   const blocks = docBlocks();
-  // The overview, timing, smmu, domain, master, engine, workqueue, handler, pagetable, vfio, expect and the full example.
-  assert.equal(blocks.length, 12);
+  // The overview, timing, smmu, domain, pagetable, stage 2, nesting, vm, master, engine, workqueue, handler, vfio, expect and the full example.
+  assert.equal(blocks.length, 15);
   for (const block of blocks) {
     // The overview writes bodies and expect checks as `…`: fill them in.
     const text = block.replace(/\{ … \}/g, '{ }').replace(/expect …/g, 'expect faults == 0');
@@ -555,7 +555,7 @@ test('every scenario block of docs/scenario-language.md parses without syntax er
   const overview = parseScenario(blocks[0]?.replace(/\{ … \}/g, '{ }').replace(/expect …/g, 'expect faults == 0') ?? '');
   assert.deepEqual(
     overview.file.declarations.map((d) => d.kind),
-    ['scenario', 'kernel', 'timing', 'smmu', 'domain', 'master', 'engine', 'workqueue', 'handler', 'vfio', 'expect'],
+    ['scenario', 'kernel', 'timing', 'smmu', 'domain', 'master', 'engine', 'workqueue', 'handler', 'pagetable', 'vfio', 'vm', 'expect'],
   );
 });
 

@@ -158,7 +158,7 @@ test('garbage at top level: one error, then parsing resumes at the next declarat
   const result = parseScenario(text);
   assert.deepEqual(
     result.diagnostics.map((d) => [d.range, d.message]),
-    [[s.at('this'), "unexpected 'this'; expected a declaration: scenario, kernel, timing, smmu, domain, master, engine, workqueue, handler, pagetable, vfio, expect"]],
+    [[s.at('this'), "unexpected 'this'; expected a declaration: scenario, kernel, timing, smmu, domain, master, engine, workqueue, handler, pagetable, vfio, vm, expect"]],
   );
   assert.deepEqual(
     result.file.declarations.map((d) => d.kind),
@@ -202,8 +202,8 @@ interface ErrorCase {
 
 const errorCases: ErrorCase[] = [
   // settings
-  { text: 'domain d { foo 1 }', at: 'foo', message: "unknown setting 'foo' in a domain block; expected one of: smmu, granule, ias, oas, pgd, fault, hupcf, report, record, ttbr1, s1cbndx, dma, flush-queue, flush-timeout, map" },
-  { text: 'domain d { 12 }', at: '12', message: "unexpected '12' in a domain block; expected one of: smmu, granule, ias, oas, pgd, fault, hupcf, report, record, ttbr1, s1cbndx, dma, flush-queue, flush-timeout, map" },
+  { text: 'domain d { foo 1 }', at: 'foo', message: "unknown setting 'foo' in a domain block; expected one of: smmu, granule, ias, oas, pgd, fault, hupcf, report, record, ttbr1, s1cbndx, dma, flush-queue, flush-timeout, stage, vmid, nested, cd, tables, vm, map" },
+  { text: 'domain d { 12 }', at: '12', message: "unexpected '12' in a domain block; expected one of: smmu, granule, ias, oas, pgd, fault, hupcf, report, record, ttbr1, s1cbndx, dma, flush-queue, flush-timeout, stage, vmid, nested, cd, tables, vm, map" },
   { text: 'timing { tlb-hit 1; walk 2 }', at: 'walk', message: "unknown setting 'walk' in a timing block; expected one of: tlb-hit, walk-level, irq-latency, wq-latency, statement, dump, tlb-entries" },
   { text: 'workqueue w { workers 2 order }', at: 'order', message: "unexpected 'order'; a statement ends at a new line or ';'" },
   { text: 'domain d { ias }', after: 'ias', message: "'ias' needs a value" },

@@ -42,7 +42,7 @@ describe('did you mean, where the parser and the checker meet a word they do not
     const text = 'smmu s { version v2 }\ndomian d { }\n';
     const at = text.indexOf('domian');
     assert.deepEqual(suggestionsIn(text), [
-      ['syntax', "unexpected 'domian'; expected a declaration: scenario, kernel, timing, smmu, domain, master, engine, workqueue, handler, pagetable, vfio, expect; did you mean 'domain'?", "Change to 'domain'", [[at, at + 6, 'domain']]],
+      ['syntax', "unexpected 'domian'; expected a declaration: scenario, kernel, timing, smmu, domain, master, engine, workqueue, handler, pagetable, vfio, vm, expect; did you mean 'domain'?", "Change to 'domain'", [[at, at + 6, 'domain']]],
     ]);
   });
 
