@@ -1,0 +1,40 @@
+import { stage2Xnx } from '../machine/addressSpaces';
+import { Machine } from '../machine/machine';
+import { FaultStage } from '../machine/state';
+import { Access } from '../pgtable/descriptor';
+import { NestedWalkResult, walkNested } from '../pgtable/nestedWalker';
+import { Stage2WalkResult, walkStage2 } from '../pgtable/stage2Walker';
+import { walk, WalkResult } from '../pgtable/walker';
+import { hex } from '../util/u64';
+
+/**
+ * The describing walk of an address in one of the run's tables, as the SMMU walks it:
+ * a stage-1 table (IOVA → PA), a stage-2 domain's (IPA → PA, STE.Config 0b110 or an
+ * SMMUv2 stage-2 bank), or a nested domain's (STE.Config 0b111: stage 1 at IPAs, each
+ * table fetch and the output IPA through stage 2) — the walks emulator/smmu/lookup.ts
+ * takes on a TLB miss.
+ */
+export type DomainWalk =
+  | { stage: 1; walk: WalkResult }
+  | { stage: 2; walk: Stage2WalkResult }
+  | { stage: 'nested'; walk: NestedWalkResult };
+
+/** The walk of `iova` (the address the table indexes: liveTableFor's walkIova) in table `table` now; undefined when there is no such table. */
+export function describeWalk(machine: Machine, table: number, iova: bigint, access?: Access): DomainWalk | undefined {
+  const rt = machine.runtime;
+  const pgtable = rt.tables[table];
+  const domain = rt.model.domains[rt.tableOwners[table]?.domain ?? -1];
+  if (!pgtable || !domain) return undefined;
+  if (pgtable.stage === 2) return { stage: 2, walk: walkStage2(rt.memory, pgtable.stage2Config(stage2Xnx(rt.model, domain)), iova, access) };
+  const stage2Domain = domain.nested === undefined ? undefined : rt.model.domains[domain.nested];
+  const stage2 = domain.nested === undefined ? undefined : rt.tables[domain.nested];
+  if (stage2Domain && stage2) {
+    return { stage: 'nested', walk: walkNested(rt.memory, pgtable.tableConfig(), stage2.stage2Config(stage2Xnx(rt.model, stage2Domain)), iova, access) };
+  }
+  return { stage: 1, walk: walk(rt.memory, pgtable.tableConfig(), iova, access) };
+}
+
+/** `stage 2, CLASS=TT, IPA 0x40004000` (SMMUv3 event record S2, CLASS and IPA: 7.3); stage 1 has no IPA. */
+export function faultStageText(stage: FaultStage): string {
+  return `stage ${stage.stage}, CLASS=${stage.class}${stage.ipa === undefined ? '' : `, IPA ${hex(stage.ipa)}`}`;
+}
