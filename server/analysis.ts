@@ -2,6 +2,8 @@ import { Position, Range as LspRange } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ScenarioPredictions } from '../emulator/analysis/prediction';
 import { StaticSystem } from '../emulator/analysis/staticSystem';
+import { machineBeforeRun } from '../emulator/inspect/tablesBeforeRun';
+import { Machine } from '../emulator/machine/machine';
 import { Range } from '../emulator/language/source';
 import { CompiledScenario, compileScenario } from '../emulator/scenario/compile';
 
@@ -14,6 +16,7 @@ export class Analysis {
   readonly compiled: CompiledScenario;
   private system: StaticSystem | undefined;
   private predicted: ScenarioPredictions | undefined;
+  private beforeRun: { machine: Machine | undefined } | undefined;
 
   constructor(
     readonly uri: string,
@@ -31,6 +34,16 @@ export class Analysis {
   get staticSystem(): StaticSystem {
     this.system ??= new StaticSystem(this.compiled.file, this.compiled.check);
     return this.system;
+  }
+
+  /**
+   * The machine before it runs, built on first use: the stage-2 and nested domains' tables
+   * as the run builds them (a guest's at IPAs), which the static system does not model.
+   */
+  get machineBeforeRun(): Machine | undefined {
+    const model = this.compiled.model;
+    this.beforeRun ??= { machine: model && machineBeforeRun(model) };
+    return this.beforeRun.machine;
   }
 
   /** What each written transaction will do: the bounded run's answer, the static walk's where the run did not reach. */
