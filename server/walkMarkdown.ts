@@ -40,7 +40,7 @@ function stage2WalkLines(walk: Stage2WalkResult): string[] {
 function stage2OutcomeLines(walk: Stage2WalkResult): string[] {
   const outcome = walk.outcome;
   if (outcome.kind !== 'success') {
-    return [`**stage 2 ${outcome.kind} fault at level ${outcome.level}** (${faultStageText({ stage: 2, class: 'IN', ipa: walk.ipa })}): ${outcome.reason}`];
+    return [`**${faultStageText(outcome.kind, outcome.level, { stage: 2, class: 'IN', ipa: walk.ipa })}**: ${outcome.reason}`];
   }
   const size = `${sizeName(Number(outcome.size))} ${outcome.level === 3 ? 'page' : 'block'}`;
   return [
@@ -72,7 +72,7 @@ function nestedLines(walk: NestedWalkResult): string[] {
           '',
           `permissions ${outcome.permissionsText} (stage 1 ${outcome.stage1.permissionsText}, stage 2 ${outcome.stage2.permissionsText}); memory ${outcome.stage2.memory} at stage 2`,
         ]
-      : [`**stage ${outcome.stage} ${outcome.kind} fault at level ${outcome.level}** (${faultStageText({ stage: outcome.stage, class: outcome.class, ipa: outcome.ipa })}): ${outcome.reason}`];
+      : [`**${faultStageText(outcome.kind, outcome.level, { stage: outcome.stage, class: outcome.class, ipa: outcome.ipa })}**: ${outcome.reason}`];
   const paOf = (i: number): string => {
     const fetched = walk.tableFetches[i]?.stage2.outcome;
     return fetched?.kind === 'success' ? `\`${hex(fetched.pa)}\`` : 'none';

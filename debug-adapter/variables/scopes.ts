@@ -176,7 +176,7 @@ function nestedWalkVariables(machine: Machine, store: VariableStore, walkNow: ()
 function nestedOutcomeText(walk: NestedWalkResult): string {
   const outcome = walk.outcome;
   if (outcome.kind === 'success') return `→ ${hex(outcome.pa)} (IPA ${hex(outcome.ipa)}; stage 1 level ${outcome.level}, stage 2 level ${outcome.s2Level})`;
-  return `stage ${outcome.stage} ${outcome.kind} fault at level ${outcome.level} (${faultStageText({ stage: outcome.stage, class: outcome.class, ipa: outcome.ipa })}): ${outcome.reason}`;
+  return `${faultStageText(outcome.kind, outcome.level, { stage: outcome.stage, class: outcome.class, ipa: outcome.ipa })}: ${outcome.reason}`;
 }
 
 /** The `walk` row of a fault: the walk as its table stands now, in the stage(s) it takes. */

@@ -34,7 +34,10 @@ export function describeWalk(machine: Machine, table: number, iova: bigint, acce
   return { stage: 1, walk: walk(rt.memory, pgtable.tableConfig(), iova, access) };
 }
 
-/** `stage 2, CLASS=TT, IPA 0x40004000` (SMMUv3 event record S2, CLASS and IPA: 7.3); stage 1 has no IPA. */
-export function faultStageText(stage: FaultStage): string {
-  return `stage ${stage.stage}, CLASS=${stage.class}${stage.ipa === undefined ? '' : `, IPA ${hex(stage.ipa)}`}`;
+/**
+ * `stage 2 translation fault at level 3 (CLASS=TT, IPA 0x40004000)`: a fault with the stage,
+ * CLASS and IPA of its event record (SMMUv3 7.3: S2, CLASS, IPA); stage 1's has no IPA.
+ */
+export function faultStageText(kind: string, level: number, stage: FaultStage): string {
+  return `stage ${stage.stage} ${kind} fault at level ${level} (CLASS=${stage.class}${stage.ipa === undefined ? '' : `, IPA ${hex(stage.ipa)}`})`;
 }
