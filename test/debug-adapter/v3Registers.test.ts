@@ -69,7 +69,7 @@ describe('Registers on SMMUv3: the stream\'s STE and CDs', () => {
         'dword 7 = 0x0000000000000000',
       ],
     );
-    assert.deepEqual([fields[1]?.type, fields[9]?.memoryReference, fields[16]?.memoryReference], ['bits [3:1]', '0x40005400', '0x40005438']);
+    assert.deepEqual([fields[1]?.type, fields[24]?.memoryReference, fields[31]?.memoryReference], ['bits [3:1]', '0x40005400', '0x40005438']);
   });
 
   test('a CD: the fields that decide a fault (S, R, A) and the table it walks', async () => {
