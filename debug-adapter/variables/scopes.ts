@@ -1,7 +1,7 @@
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Machine } from '../../emulator/machine/machine';
 import { FaultRecord, TransactionState } from '../../emulator/machine/state';
-import { describeDescriptor, describeStage2Descriptor, DomainWalk, FaultKind, faultStageText, Granule, Level, NestedWalkResult, Stage2WalkResult } from '../../emulator/inspect/walks';
+import { describeDescriptor, describeStage2Descriptor, DomainWalk, FaultKind, Granule, Level, NestedWalkResult, Stage2WalkResult, walkFaultText } from '../../emulator/inspect/walks';
 import { hex, hex64 } from '../../emulator/util/u64';
 import { dataIdOf } from '../dataWatches';
 import { RequestError } from '../errors';
@@ -142,7 +142,7 @@ function walkSummary(walk: DomainWalk): string {
  * A nested walk (STE.Config 0b111): stage 1 at IPAs — each descriptor shown at its IPA
  * and the PA stage 2 gave it —, stage 2's walk of each table fetch, then of the output IPA.
  */
-function nestedWalkVariables(machine: Machine, store: VariableStore, walkNow: () => NestedWalkResult, onWrite: (pa: number) => void): VariableContainer {
+function nestedWalkVariables(machine: Machine | undefined, store: VariableStore, walkNow: () => NestedWalkResult, onWrite?: (pa: number) => void): VariableContainer {
   const fetchPa = (walk: NestedWalkResult, step: number): bigint | undefined => {
     const outcome = walk.tableFetches[step]?.stage2.outcome;
     return outcome?.kind === 'success' ? outcome.pa : undefined;
@@ -176,26 +176,33 @@ function nestedWalkVariables(machine: Machine, store: VariableStore, walkNow: ()
 function nestedOutcomeText(walk: NestedWalkResult): string {
   const outcome = walk.outcome;
   if (outcome.kind === 'success') return `→ ${hex(outcome.pa)} (IPA ${hex(outcome.ipa)}; stage 1 level ${outcome.level}, stage 2 level ${outcome.s2Level})`;
-  return `${faultStageText(outcome.kind, outcome.level, { stage: outcome.stage, class: outcome.class, ipa: outcome.ipa })}: ${outcome.reason}`;
+  return walkFaultText({ stage: 'nested', walk }) ?? '';
+}
+
+/**
+ * A walk to open, in the stage(s) it takes, re-walked when opened; `machine` makes its
+ * descriptors writable (the Fault scope), without it they are read-only (a Debug Console result).
+ */
+export function domainWalkVariables(store: VariableStore, walk: DomainWalk, walkNow: () => DomainWalk | undefined, machine?: Machine, onWrite?: (pa: number) => void): VariableContainer {
+  if (walk.stage === 'nested') {
+    const nested = (): NestedWalkResult => {
+      const now = walkNow();
+      return now?.stage === 'nested' ? now.walk : walk.walk;
+    };
+    return nestedWalkVariables(machine, store, nested, onWrite);
+  }
+  const same = (): ShownWalk => {
+    const now = walkNow();
+    return now && now.stage === walk.stage ? now.walk : walk.walk;
+  };
+  return walkVariables(same, machine, onWrite, walk.stage === 2 ? STAGE2_VIEW : STAGE1_VIEW);
 }
 
 /** The `walk` row of a fault: the walk as its table stands now, in the stage(s) it takes. */
 function walkRow(machine: Machine, store: VariableStore, walkNow: () => DomainWalk | undefined, onWrite: (pa: number) => void): DebugProtocol.Variable | undefined {
   const walk = walkNow();
   if (!walk) return undefined;
-  const value = walkSummary(walk);
-  if (walk.stage === 'nested') {
-    const nested = (): NestedWalkResult => {
-      const now = walkNow();
-      return now?.stage === 'nested' ? now.walk : walk.walk;
-    };
-    return { name: 'walk', value, variablesReference: store.add(nestedWalkVariables(machine, store, nested, onWrite)) };
-  }
-  const same = (): ShownWalk => {
-    const now = walkNow();
-    return now && now.stage === walk.stage ? now.walk : walk.walk;
-  };
-  return { name: 'walk', value, variablesReference: store.add(walkVariables(same, machine, onWrite, walk.stage === 2 ? STAGE2_VIEW : STAGE1_VIEW)) };
+  return { name: 'walk', value: walkSummary(walk), variablesReference: store.add(domainWalkVariables(store, walk, walkNow, machine, onWrite)) };
 }
 
 /** A fault: what the SMMU recorded, which stage and CLASS it was at, and the walk of its address as the tables stand now. */

@@ -41,3 +41,20 @@ export function describeWalk(machine: Machine, table: number, iova: bigint, acce
 export function faultStageText(kind: string, level: number, stage: FaultStage): string {
   return `stage ${stage.stage} ${kind} fault at level ${level} (CLASS=${stage.class}${stage.ipa === undefined ? '' : `, IPA ${hex(stage.ipa)}`})`;
 }
+
+/**
+ * A walk's fault in words, or undefined when it translates: a stage-1 walk's as ever
+ * (`translation fault at level 2: L2[56] is invalid`), a stage-2 or nested one's with its
+ * stage, CLASS and IPA — a stage-2 domain's input is the IPA, so its faults are CLASS=IN at it.
+ */
+export function walkFaultText(walked: DomainWalk): string | undefined {
+  if (walked.stage === 'nested') {
+    const outcome = walked.walk.outcome;
+    if (outcome.kind === 'success') return undefined;
+    return `${faultStageText(outcome.kind, outcome.level, { stage: outcome.stage, class: outcome.class, ipa: outcome.ipa })}: ${outcome.reason}`;
+  }
+  const outcome = walked.walk.outcome;
+  if (outcome.kind === 'success') return undefined;
+  if (walked.stage === 2) return `${faultStageText(outcome.kind, outcome.level, { stage: 2, class: 'IN', ipa: walked.walk.ipa })}: ${outcome.reason}`;
+  return `${outcome.kind} fault at level ${outcome.level}: ${outcome.reason}`;
+}

@@ -111,4 +111,51 @@ describe('a stage-2 fault on a table fetch in the debugger', () => {
     assert.equal(cd?.memoryReference, '0x800000000');
     assert.equal(cd?.value, 'guest_s1 · ASID 1 · TTB0 0x40002000 · terminate, recorded (abort)');
   });
+
+  test('the Page Tables view\'s requests: a nested domain\'s tables at IPAs with their PAs; translate gives both walks', async () => {
+    await dap.launchAndStop({ scenario: example('stage2-fault-on-table-walk') });
+    const domains = (await dap.client.customRequest('iommu/domains', {})).body;
+    assert.deepEqual(domains.domains, [
+      { name: 'vm_s2', smmu: 'smmu0', contextBank: null, root: '0x40000000', rootLevel: 0, ias: 40, oas: 44, granule: '4K', stage: 2 },
+      { name: 'guest_s1', smmu: 'smmu0', contextBank: null, root: '0x40002000', rootLevel: 0, ias: 48, oas: 40, granule: '4K', stage: 'nested', nestedIn: 'vm_s2', rootPa: '0x800002000' },
+    ]);
+    const table = (await dap.client.customRequest('iommu/pageTable', { domain: 'guest_s1' })).body;
+    assert.deepEqual(table.entries, [
+      { index: 0, iova: '0x0', descriptorAddress: '0x40002000', value: '0x0000000040003003', type: 'table', text: 'table → 0x40003000', next: { table: '0x40003000', level: 1, iovaBase: '0x0' }, descriptorPa: '0x800002000' },
+    ]);
+    const nested = (await dap.client.customRequest('iommu/translate', { iova: '0x1000', domain: 'guest_s1' })).body;
+    assert.equal(nested.result, 'stage 2 translation fault at level 3 (CLASS=TT, IPA 0x40004000): stage 2 fault on the L2 table fetch at IPA 0x40004000: L3[4] is invalid');
+    assert.deepEqual(
+      nested.steps.map((s: { level: number; index: number; descriptorAddress: string }) => [s.level, s.index, s.descriptorAddress]),
+      [
+        [0, 0, '0x40002000'],
+        [1, 0, '0x40003000'],
+      ],
+    );
+    assert.deepEqual(
+      nested.stage2.map((w: { of: string; ipa: string; pa: string | null; steps: unknown[] }) => [w.of, w.ipa, w.pa, w.steps.length]),
+      [
+        ['L0 table fetch', '0x40002000', '0x800002000', 4],
+        ['L1 table fetch', '0x40003000', '0x800003000', 4],
+        ['L2 table fetch', '0x40004000', null, 4],
+      ],
+    );
+    // A stage-2 domain's input is the IPA: its fault is CLASS=IN at it.
+    const s2 = (await dap.client.customRequest('iommu/translate', { iova: '0x4000_4000', domain: 'vm_s2' })).body;
+    assert.deepEqual([s2.pa, s2.result, s2.steps.at(-1)], [
+      null,
+      'stage 2 translation fault at level 3 (CLASS=IN, IPA 0x40004000): L3[4] is invalid',
+      { level: 3, index: 4, descriptorAddress: '0x40003020', value: '0x0000000000000000', text: 'invalid' },
+    ]);
+  });
+
+  test('the Debug Console\'s translate() walks both stages', async () => {
+    await dap.launchAndStop({ scenario: example('stage2-fault-on-table-walk') });
+    const result = await dap.evaluate('translate(0x1000)', 'repl', (await dap.topFrame(1)).id);
+    assert.equal(result.result, '0x1000: stage 2 translation fault at level 3 (CLASS=TT, IPA 0x40004000): stage 2 fault on the L2 table fetch at IPA 0x40004000: L3[4] is invalid');
+    assert.deepEqual(
+      (await dap.variables(result.variablesReference)).map((v) => v.name),
+      ['stage 1', 'stage 2 of L0 fetch', 'stage 2 of L1 fetch', 'stage 2 of L2 fetch', 'result'],
+    );
+  });
 });
