@@ -166,7 +166,8 @@ function nestedWalkVariables(machine: Machine | undefined, store: VariableStore,
         { name: 'stage 1', value: `IOVA ${hex(walk.iova)}: ${walk.stage1.steps.length} descriptors at IPAs`, variablesReference: store.add(walkVariables(stage1, machine, onWrite, { ...STAGE1_VIEW, paOf: (step) => fetchPa(walkNow(), step) })) },
         ...walk.tableFetches.map((fetch, i) => stage2Row(`stage 2 of L${fetch.level} fetch`, fetch.ipa, () => walkNow().tableFetches[i]?.stage2 ?? fetch.stage2)),
       ];
-      if (walk.output) rows.push(stage2Row('stage 2 of output', walk.output.ipa, () => walkNow().output ?? (walk.output as Stage2WalkResult)));
+      const output = walk.output;
+      if (output) rows.push(stage2Row('stage 2 of output', output.ipa, () => walkNow().output ?? output));
       rows.push(leaf('result', nestedOutcomeText(walk)));
       return rows;
     },
