@@ -263,7 +263,7 @@ export interface CycleRange {
 export type TimelineSpanKind = 'transaction' | 'stall' | 'fault' | 'handler';
 export interface TimelineLane {
   name: string;
-  kind: 'engine' | 'irq' | 'irq-thread' | 'worker';
+  kind: 'engine' | 'irq' | 'irq-thread' | 'worker' | 'vmm' | 'guest';
 }
 export interface TimelineSpan {
   /** Index into `lanes`. */
