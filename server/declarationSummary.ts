@@ -42,7 +42,7 @@ function domainLines(analysis: Analysis, entry: SymbolEntry<'domain'>): string[]
   // SCTLR is a context bank's: what Linux writes there for this domain.
   if (smmuKindNamed(version).contextBanks) {
     const impl = (smmu?.declaration ? analysis.compiled.check.settings.get(smmu.declaration)?.word('impl') : undefined) === 'qcom-adreno' ? 'qcom-adreno' : 'arm';
-    const sctlr = linuxSctlr({ stall, hupcf: s.word('hupcf') === 'on', abortOnTerminate: abort }, impl);
+    const sctlr = linuxSctlr({ stage: s.number('stage') === 2n ? 2 : 1, stall, hupcf: s.word('hupcf') === 'on', abortOnTerminate: abort }, impl);
     const hupcf = (sctlr & SCTLR_HUPCF) !== 0;
     lines.push(`SCTLR ${hex32(sctlr)} (CFCFG=${stall ? 1 : 0}, HUPCF=${hupcf ? 1 : 0}, CFRE=${abort ? 1 : 0})`);
   }

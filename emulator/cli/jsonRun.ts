@@ -163,7 +163,8 @@ export class JsonRunWriter implements JournalSink {
     const line = this.lineOf(transaction);
     for (const { record: f, response } of list) {
       this.unsettled.delete(f.id);
-      const json: Json = { kind: f.kind, iova: hex(f.iova), sid: f.sid, ssid: f.ssid, level: f.level, stalled: f.stalled, response: response ?? null, line };
+      const { stage, class: faultClass, ipa } = f.stage;
+      const json: Json = { kind: f.kind, iova: hex(f.iova), sid: f.sid, ssid: f.ssid, level: f.level, stage, class: faultClass, ipa: ipa === undefined ? null : hex(ipa), stalled: f.stalled, response: response ?? null, line };
       this.faultOrder.schedule(f.id, element(json));
     }
   }

@@ -22,7 +22,8 @@ export function streamOf(machine: Machine, smmu: number, sid: number): StreamTab
 export function domainOfStream(machine: Machine, smmu: number, sid: number, ssid: number | undefined): { domain: number } | { reason: string } {
   const route = machine.smmu(smmu)?.route(sid, ssid);
   if (!route) return { reason: `there is no SMMU ${smmu}` };
-  return route.kind === 'translate' ? { domain: route.context.domain } : { reason: route.reason };
+  if (route.kind === 'translate') return { domain: route.context.domain };
+  return route.kind === 'cd-fault' ? { reason: route.fault.reason } : { reason: route.reason };
 }
 
 /**

@@ -155,6 +155,13 @@ export const kernelBehaviours = {
     after:
       'IOMMU_FAULT_QUEUE_ALLOC (0x8e) gives the VMM a fault fd: iommufd_fault_iopf_handler queues each iopf group, read() gives struct iommu_hwpt_pgfault with a cookie from the response xarray (lowest free, from 1), write() of struct iommu_hwpt_page_response calls iopf_group_response',
   },
+  stage2ConcatMandatory: {
+    topic: "a stage-2 table's concatenated start level",
+    since: '6.14',
+    commit: '("iommu/io-pgtable-arm: Fix stage-2 concatenation with 16K", Mostafa Saleh; arm_lpae_concat_mandatory, in 6.14 and not in 6.13)',
+    before: 'arm_64_lpae_alloc_pgtable_s2 concatenates whenever the walk would start at level 0 with at most 16 entries (a 4K, 40-bit IPA space starts at level 1 with two tables)',
+    after: 'it concatenates only where the architecture requires it (arm_lpae_concat_mandatory: 4K from level 0 with a 40- or 42-bit PA, 16K with 48 bits or from level 1 with a 40-bit PA)',
+  },
   smmuV3Nesting: {
     topic: 'SMMUv3 nested translation for a guest (`nested`, `vm`)',
     since: '6.13',

@@ -1,4 +1,5 @@
 import { TlbFill } from '../smmu/tlb';
+import type { FaultStage } from './state';
 
 /**
  * What the agenda holds: plain data naming what happens at a cycle. The machine's
@@ -33,10 +34,11 @@ export type Action =
 export type TranslationResult =
   /** `fill`: what a walk gives the TLB once the translation completes. */
   | { ok: true; pa: bigint; fromTlb: boolean; level: number; fill: TlbFill | undefined }
-  | { ok: false; fault: 'translation' | 'address-size' | 'access-flag' | 'permission'; level: number; reason: string };
+  /** `stage`: where a stage-2 fault happened (absent: stage 1, CLASS=IN). */
+  | { ok: false; fault: 'translation' | 'address-size' | 'access-flag' | 'permission'; level: number; reason: string; stage?: FaultStage };
 
 export function cloneAction(action: Action): Action {
   if (action.kind !== 'translated') return { ...action };
   const result = action.result;
-  return { ...action, result: result.ok ? { ...result, fill: result.fill && { ...result.fill } } : { ...result } };
+  return { ...action, result: result.ok ? { ...result, fill: result.fill && { ...result.fill } } : { ...result, ...(result.stage ? { stage: { ...result.stage } } : {}) } };
 }

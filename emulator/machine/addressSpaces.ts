@@ -1,8 +1,10 @@
 import { hasChange } from '../kernel/versions';
 import { CheckedMap } from '../language/checker/maps';
 import { PhysicalMemory } from '../memory/physicalMemory';
-import { IoPgtable } from '../pgtable/ioPgtable';
+import { IoPgtable, rootTableBytes } from '../pgtable/ioPgtable';
+import { PAGE_SIZE } from '../util/u64';
 import { TableAllocator } from '../pgtable/tableAllocator';
+import { GuestPhysicalView } from './guestMemory';
 import { selectTtbr, Ttbr, TTBR0, TTBR1 } from '../pgtable/ttbrSelect';
 import { DomainModel, ScenarioModel } from '../scenario/model';
 
@@ -40,6 +42,19 @@ export interface AddressSpaces {
   owners: TableOwner[];
   /** Per domain: its TTBR1 table's index, if it has one. */
   ttbr1Of: (number | undefined)[];
+  /** Per domain: a nested domain's guest — its memory seen through stage 2 and the allocator its tables come from (IPAs). */
+  guests: (Guest | undefined)[];
+}
+
+/** The guest kernel that owns a nested domain's stage 1: its view of memory (IPAs) and its page-table pages. */
+export interface Guest {
+  view: GuestPhysicalView;
+  allocator: TableAllocator;
+}
+
+/** SMMUv3.1 and later have FEAT_XNX (XN[1:0] at stage 2); an SMMUv2's stage 2 has XN alone. */
+export function stage2Xnx(model: ScenarioModel, domain: DomainModel): boolean {
+  return model.smmus[domain.smmu]?.version === 'v3';
 }
 
 /** The table index of `model.pagetables[pagetable]`: after every domain's default table. */
@@ -59,13 +74,15 @@ function owner(model: ScenarioModel, facts: Omit<TableOwner, 'label' | 'tlbSlot'
   return { ...facts, tlbSlot: facts.asid === undefined ? 0 : asids.indexOf(facts.asid) + 1, label: tableLabel(model, facts) };
 }
 
-/** Builds every table as io-pgtable-arm would (the TTBR1 one over the low ias bits of its IOVAs). */
+/**
+ * Builds every table as io-pgtable-arm would (the TTBR1 one over the low ias bits of its
+ * IOVAs; a stage-2 domain's as ARM_64_LPAE_S2). A nested domain's stage 1 is the guest's:
+ * built after its stage 2, at IPAs from `tables at` up, written through stage 2.
+ */
 export function buildAddressSpaces(model: ScenarioModel, memory: PhysicalMemory, allocator: TableAllocator): AddressSpaces {
   const splitsBlocks = !hasChange(model.kernel, 'partialBlockUnmap');
-  // Every table of a domain is walked under the domain's context bank (its TCR): the domain's ias, oas and granule.
-  const build = (name: string, domain: DomainModel, maps: readonly CheckedMap[], pgd: bigint | undefined): IoPgtable => {
-    const { ias, oas, granule } = domain;
-    const table = new IoPgtable(memory, allocator, { ias, oas, granule, splitsBlocks, ...(pgd === undefined ? {} : { pgd: Number(pgd) }) });
+  const concatenation = hasChange(model.kernel, 'stage2ConcatMandatory') ? 'mandatory' : 'level0';
+  const fill = (name: string, table: IoPgtable, ias: number, maps: readonly CheckedMap[]): IoPgtable => {
     for (const map of maps) {
       const iova = selectTtbr(map.iova, ias, true).walkIova;
       const result = table.map(iova, map.pa, map.size, map.prot, map.maxLeaf);
@@ -73,7 +90,32 @@ export function buildAddressSpaces(model: ScenarioModel, memory: PhysicalMemory,
     }
     return table;
   };
-  const tables = model.domains.map((domain) => build(`domain ${domain.name}`, domain, domain.maps, domain.pgd));
+  // Every table of a domain is walked under the domain's context bank (its TCR): the domain's ias, oas and granule.
+  const build = (name: string, domain: DomainModel, maps: readonly CheckedMap[], pgd: bigint | undefined): IoPgtable => {
+    const { ias, oas, granule, stage } = domain;
+    const table = new IoPgtable(memory, allocator, { ias, oas, granule, splitsBlocks, stage, concatenation, ...(pgd === undefined ? {} : { pgd: Number(pgd) }) });
+    return fill(name, table, ias, maps);
+  };
+  const guests: (Guest | undefined)[] = model.domains.map(() => undefined);
+  const buildGuest = (index: number, domain: DomainModel, stage2: IoPgtable): IoPgtable => {
+    const { ias, oas, granule } = domain;
+    const tablesAt = Number(domain.tablesAt ?? 0n);
+    const view = new GuestPhysicalView(memory, stage2.stage2Config(stage2Xnx(model, domain)));
+    // The guest's further tables follow its top-level table, around its buffers and its CD table.
+    const reserved = domain.maps.map((map) => ({ start: Number(map.pa), size: Number(map.size) }));
+    if (domain.cdAt !== undefined) reserved.push({ start: Number(domain.cdAt), size: PAGE_SIZE });
+    const guestAllocator = new TableAllocator(view, { base: tablesAt + rootTableBytes(ias, granule), reserved });
+    guests[index] = { view, allocator: guestAllocator };
+    return fill(`domain ${domain.name}`, new IoPgtable(view, guestAllocator, { ias, oas, granule, splitsBlocks, pgd: tablesAt }), ias, domain.maps);
+  };
+  const tables: IoPgtable[] = [];
+  model.domains.forEach((domain, index) => {
+    if (domain.nested === undefined) tables[index] = build(`domain ${domain.name}`, domain, domain.maps, domain.pgd);
+  });
+  model.domains.forEach((domain, index) => {
+    const stage2 = domain.nested === undefined ? undefined : tables[domain.nested];
+    if (stage2) tables[index] = buildGuest(index, domain, stage2);
+  });
   const owners = model.domains.map((_, index) => owner(model, { domain: index, role: 'default', ttbr: TTBR0, pagetable: undefined, asid: undefined }));
   model.pagetables.forEach((pagetable, index) => {
     const domain = model.domains[pagetable.domain];
@@ -87,5 +129,5 @@ export function buildAddressSpaces(model: ScenarioModel, memory: PhysicalMemory,
     owners.push(owner(model, { domain: index, role: 'ttbr1', ttbr: TTBR1, pagetable: undefined, asid: undefined }));
     return tables.length - 1;
   });
-  return { tables, owners, ttbr1Of };
+  return { tables, owners, ttbr1Of, guests };
 }

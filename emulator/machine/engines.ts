@@ -50,6 +50,7 @@ function newTransaction(rt: Runtime, index: number, model: EngineModel, engine: 
     asid: undefined,
     onFault: undefined,
     atsRetried: false,
+    tlbTag: undefined,
     stale: undefined,
     bank: undefined,
     table: undefined,

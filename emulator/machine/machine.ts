@@ -4,9 +4,8 @@ import { EvaluationError } from '../language/evaluate';
 import { counterNames } from '../language/schema';
 import { Range } from '../language/source';
 import { MemorySnapshot, PhysicalMemory } from '../memory/physicalMemory';
-import { rootTableBytes } from '../pgtable/ioPgtable';
 import { TableAllocator, TableAllocatorSnapshot, tablePoolReserved } from '../pgtable/tableAllocator';
-import { HotWalker } from '../pgtable/walker';
+import { HotTableWalker, hotWalkerOf, pgdBytes } from './hotWalkers';
 import { ScenarioModel } from '../scenario/model';
 import { bankState, writeFsr } from '../smmu/v2/smmuV2';
 import { U64_MAX } from '../util/u64';
@@ -63,6 +62,8 @@ export interface MachineSnapshot {
   queue: EventQueueSnapshot<Action>;
   memory: MemorySnapshot;
   allocator: TableAllocatorSnapshot;
+  /** Per nested domain: where its guest's next table page comes from. */
+  guestAllocators: (TableAllocatorSnapshot | undefined)[];
   tlbs: TlbSnapshot[];
   journal: JournalLengths;
 }
@@ -116,12 +117,14 @@ export class Machine {
     this.maxEvents = options.maxEvents ?? defaultMaxEvents(model);
     this.maxMs = (options.maxSeconds ?? DEFAULT_MAX_SECONDS) * 1000;
     const memory = new PhysicalMemory();
+    // A nested domain's maps output IPAs: the guest's, not the host's physical pages.
+    const hostDomains = model.domains.filter((d) => d.nested === undefined);
     const reserved = tablePoolReserved(
-      [...model.domains.flatMap((d) => [...d.maps, ...d.ttbr1Maps]), ...model.pagetables.flatMap((p) => p.maps)],
-      model.domains.flatMap((d) => (d.pgd === undefined ? [] : [{ pgd: d.pgd, bytes: rootTableBytes(d.ias, d.granule) }])),
+      [...hostDomains.flatMap((d) => [...d.maps, ...d.ttbr1Maps]), ...model.pagetables.flatMap((p) => p.maps)],
+      hostDomains.flatMap((d) => (d.pgd === undefined ? [] : [{ pgd: d.pgd, bytes: pgdBytes(model, d) }])),
     );
     const allocator = new TableAllocator(memory, { reserved });
-    const { tables, owners, ttbr1Of } = buildAddressSpaces(model, memory, allocator);
+    const { tables, owners, ttbr1Of, guests } = buildAddressSpaces(model, memory, allocator);
     const { attachments, banks } = attachMasters(model);
     this.attachments = attachments;
     const state: MachineState = {
@@ -140,7 +143,7 @@ export class Machine {
         issued: 0,
         ops: [],
       })),
-      smmus: programSmmus({ memory, allocator, tables, ttbr1Of }, model, attachments, banks),
+      smmus: programSmmus({ memory, allocator, tables, ttbr1Of, guests }, model, attachments, banks),
       iopf: { partial: [] },
       transactions: new Map(),
       threads: makeThreads(model),
@@ -160,7 +163,7 @@ export class Machine {
     const journal = new Journal(options.journalRecords ?? DEFAULT_JOURNAL_RECORDS, state, options.sink);
     const listeners = this.listeners;
     const queue = this.queue;
-    const walkers: HotWalker[] = [];
+    const walkers: (HotTableWalker | undefined)[] = [];
     const drivers: Smmu[] = [];
     this.rt = {
       model,
@@ -171,11 +174,14 @@ export class Machine {
       tableOwners: owners,
       anyTtbr1: model.domains.some((d) => d.ttbr1),
       ttbr1Of,
+      guests,
       walker: (index) => {
         const table = tables[index];
         if (!table) return undefined;
+        const domain = model.domains[owners[index]?.domain ?? -1];
+        if (!domain) return undefined;
         let walker = walkers[index];
-        if (!walker) walkers[index] = walker = new HotWalker(memory, table.tableConfig());
+        if (!walker) walkers[index] = walker = hotWalkerOf(model, memory, table, domain);
         return walker;
       },
       smmus: drivers,
@@ -375,6 +381,7 @@ export class Machine {
       queue: this.queue.snapshot(cloneAction),
       memory: rt.memory.snapshot(),
       allocator: rt.allocator.snapshot(),
+      guestAllocators: rt.guests.map((guest) => guest?.allocator.snapshot()),
       tlbs: rt.tlbs.map((tlb) => tlb.snapshot()),
       journal: rt.journal.lengths(),
     };
@@ -387,6 +394,9 @@ export class Machine {
     this.queue.restore(snapshot.queue, cloneAction);
     rt.memory.restore(snapshot.memory);
     rt.allocator.restore(snapshot.allocator);
+    snapshot.guestAllocators.forEach((s, index) => {
+      if (s) rt.guests[index]?.allocator.restore(s);
+    });
     rt.tlbs.forEach((tlb, index) => {
       const s = snapshot.tlbs[index];
       if (s) tlb.restore(s);

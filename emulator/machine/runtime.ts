@@ -1,8 +1,8 @@
 import { PhysicalMemory } from '../memory/physicalMemory';
 import { IoPgtable } from '../pgtable/ioPgtable';
 import { TableAllocator } from '../pgtable/tableAllocator';
-import { TableOwner } from './addressSpaces';
-import { HotWalker } from '../pgtable/walker';
+import { Guest, TableOwner } from './addressSpaces';
+import { HotTableWalker } from './hotWalkers';
 import { ScenarioModel } from '../scenario/model';
 import type { Smmu } from '../smmu/smmu';
 import { Tlb } from '../smmu/tlb';
@@ -28,8 +28,10 @@ export interface Runtime {
   readonly anyTtbr1: boolean;
   /** Per domain: its TTBR1 table, with `ttbr1 on`. */
   readonly ttbr1Of: readonly (number | undefined)[];
-  /** The walker of a table, made when the table is first walked (a scenario may declare thousands). */
-  walker(table: number): HotWalker | undefined;
+  /** Per domain: a nested domain's guest (its memory through stage 2, its table pages). */
+  readonly guests: readonly (Guest | undefined)[];
+  /** The hot walker of a table, made when the table is first walked (a scenario may declare thousands); none for a nested domain's. */
+  walker(table: number): HotTableWalker | undefined;
   /** Per SMMU: its driver (what every SMMU does, over its state) and its TLB. */
   readonly smmus: readonly Smmu[];
   readonly tlbs: Tlb[];

@@ -34,6 +34,8 @@ export interface TransactionState {
   /** SMMUv3: the domain and the ASID its context descriptor gave it, once it has one. */
   domain: number | undefined;
   asid: number | undefined;
+  /** SMMUv3: the TLB context (VMID and ASID) its translation is cached under. */
+  tlbTag: number | undefined;
   /** SMMUv3: what a fault does, as the route it took when it arrived (or was retried) said. */
   onFault: FaultBehaviour | undefined;
   /** An ATS master already had its page request answered with Success: a second miss fails the access. */
@@ -273,7 +275,24 @@ export interface FaultRecord {
   table: number | undefined;
   /** Why the walk faulted, in words ("L2[56] is invalid"). */
   reason: string;
+  /** The stage whose walk faulted, what it was fetching, and the IPA stage 2 was given. */
+  stage: FaultStage;
 }
+
+/**
+ * Which translation a fault happened in (SMMUv3 event record S2, CLASS and IPA, 7.3): stage 1
+ * faults are CLASS=IN; a stage-2 fault is on the input address (IN), on a stage-1 table
+ * fetch (TT) or on the CD fetch (CD), at `ipa`. Faults before any translation are stage 1 IN.
+ */
+export interface FaultStage {
+  stage: 1 | 2;
+  class: FaultClass;
+  ipa: bigint | undefined;
+}
+
+export type FaultClass = 'CD' | 'TT' | 'IN';
+
+export const STAGE1_FAULT: FaultStage = { stage: 1, class: 'IN', ipa: undefined };
 
 /** Faults the SMMU raises before any context bank: sGFSR (v2), or a configuration error event (v3). */
 export type GlobalFaultKind = 'unmatched-stream' | 'stream-conflict' | 'unattached-stream' | 'bad-streamid' | 'bad-ste' | 'bad-substreamid' | 'bad-cd' | 'stream-disabled';

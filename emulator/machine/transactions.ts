@@ -1,7 +1,7 @@
 import { TransactionStatus } from '../language/schema';
 import { emptyTally, tallyTransaction } from './results';
 import { Runtime } from './runtime';
-import { EngineState, FaultRecord, TransactionState } from './state';
+import { EngineState, FaultRecord, FaultStage, STAGE1_FAULT, TransactionState } from './state';
 
 type EndStatus = Exclude<TransactionStatus, 'stalled' | 'pending'>;
 
@@ -115,7 +115,7 @@ export function stallTransaction(rt: Runtime, transaction: TransactionState, why
 }
 
 /** What a fault adds to the transaction it happens to: the access itself (address, stream, direction) is the transaction's. */
-export type FaultFacts = Pick<FaultRecord, 'kind' | 'ssid' | 'level' | 'stalled' | 'latched' | 'bank' | 'reason'>;
+export type FaultFacts = Pick<FaultRecord, 'kind' | 'ssid' | 'level' | 'stalled' | 'latched' | 'bank' | 'reason'> & { stage?: FaultStage };
 
 export function recordFault(rt: Runtime, transaction: TransactionState, fault: FaultFacts): FaultRecord {
   const { state } = rt;
@@ -133,6 +133,7 @@ export function recordFault(rt: Runtime, transaction: TransactionState, fault: F
     smmu: transaction.smmu,
     table: transaction.table,
     ...fault,
+    stage: fault.stage ?? STAGE1_FAULT,
   };
   transaction.faults++;
   transaction.lastFault = record;

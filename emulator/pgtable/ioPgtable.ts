@@ -130,6 +130,12 @@ export interface MappedRange {
 const LEAF_ATTRIBUTES_LO = 0xffc;
 const LEAF_ATTRIBUTES_HI = 0xfff8_0000;
 
+/** What io-pgtable touches of memory: descriptors and fresh pages (a guest's tables see it through stage 2). */
+export type TableMemory = Pick<PhysicalMemory, 'readLo' | 'readHi' | 'writeDescriptor' | 'zeroPage'>;
+
+/** Where its tables come from. */
+export type TableSource = Pick<TableAllocator, 'allocateTable'>;
+
 export class IoPgtable {
   /** 1: ARM_64_LPAE_S1 (IOVA → PA); 2: ARM_64_LPAE_S2 (IPA → PA). */
   readonly stage: 1 | 2;
@@ -147,8 +153,8 @@ export class IoPgtable {
   readonly rootBytes: number;
 
   constructor(
-    private readonly memory: PhysicalMemory,
-    private readonly allocator: TableAllocator,
+    private readonly memory: TableMemory,
+    private readonly allocator: TableSource,
     config: IoPgtableConfig,
   ) {
     if (!Number.isInteger(config.ias) || config.ias < MIN_IAS || config.ias > MAX_IAS) {

@@ -49,7 +49,7 @@ export class TableAllocator {
   private allocated = 0;
 
   constructor(
-    private readonly memory: PhysicalMemory,
+    private readonly memory: Pick<PhysicalMemory, 'zeroPage'>,
     options: TableAllocatorOptions = {},
   ) {
     const base = options.base ?? DEFAULT_TABLE_POOL_BASE;

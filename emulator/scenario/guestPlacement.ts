@@ -30,15 +30,28 @@ function alignUp(value: bigint, alignment: bigint): bigint {
   return ((value + alignment - 1n) / alignment) * alignment;
 }
 
+/** The first address from `from` up, aligned to `alignment`, whose `size` bytes miss every range of `avoid`. */
+function clearOf(from: bigint, size: bigint, alignment: bigint, avoid: readonly Stage2Range[]): bigint {
+  let at = alignUp(from, alignment);
+  for (;;) {
+    const hit = avoid.find((r) => r.iova < at + size && at < r.iova + r.size);
+    if (!hit) return at;
+    at = alignUp(hit.iova + hit.size, alignment);
+  }
+}
+
 /**
  * The guest's placement: a written `cd at` / `tables at` as written; left out, the CD at the
  * first page the stage-2 domain maps (the lowest mapped IPA; IPA 0 when it maps nothing, where
  * the CD fetch then faults, CLASS=CD), the top-level table from the first page after the CD table,
- * aligned to the table's size (`rootBytes`, as a TTB0 must be; Arm ARM D8.2.3). The further
- * tables the guest allocates follow above it.
+ * aligned to the table's size (`rootBytes`, as a TTB0 must be; Arm ARM D8.2.3) — both clear of
+ * the guest's own buffers (`avoid`: the IPAs its maps output), as a guest kernel's page-table
+ * pages are never the pages it gives a device. The further tables the guest allocates follow above it.
  */
 export function guestPlacement(input: {
   stage2Maps: readonly Stage2Range[];
+  /** The IPAs the nested domain's own maps output (its buffers). */
+  avoid: readonly Stage2Range[];
   /** The stage-2 domain's granule: its page is the unit of the IPA space. */
   stage2Granule: Granule;
   /** The CD table's bytes (cdTableBytes). */
@@ -50,8 +63,8 @@ export function guestPlacement(input: {
 }): GuestPlacement {
   const page = BigInt(input.stage2Granule.bytes);
   const first = input.stage2Maps.reduce<bigint | undefined>((low, map) => (low === undefined || map.iova < low ? map.iova : low), undefined) ?? 0n;
-  const cdAt = input.cdAt ?? alignUp(first, input.cdBytes > page ? input.cdBytes : page);
-  const tablesAt = input.tablesAt ?? alignUp(alignUp(cdAt + input.cdBytes, page), input.rootBytes);
+  const cdAt = input.cdAt ?? clearOf(first, input.cdBytes, input.cdBytes > page ? input.cdBytes : page, input.avoid);
+  const tablesAt = input.tablesAt ?? clearOf(alignUp(cdAt + input.cdBytes, page), input.rootBytes, input.rootBytes, input.avoid);
   return { cdAt, tablesAt };
 }
 

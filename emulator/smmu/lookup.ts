@@ -7,6 +7,10 @@ import { DomainModel } from '../scenario/model';
 import { hex } from '../util/u64';
 import { noteTlbHit } from '../machine/staleAccess';
 import { routeTranslation } from '../machine/liveTable';
+import { FaultStage } from '../machine/state';
+import { stage2Xnx } from '../machine/addressSpaces';
+import { walkStage2 } from '../pgtable/stage2Walker';
+import { NestedFault, NestedWalkResult, walkNested } from '../pgtable/nestedWalker';
 
 type FaultKind = Extract<TranslationResult, { ok: false }>['fault'];
 
@@ -30,8 +34,74 @@ function accessCodeOf(transaction: TransactionState): number {
 /** The describing walk's reason for a fault the hot path found (faults are rare, words are for people). */
 function faultReason(rt: Runtime, table: number, walkIova: bigint, transaction: TransactionState, fallback: string): string {
   const pgtable = rt.tables[table];
-  const described = pgtable ? walk(rt.memory, pgtable.tableConfig(), walkIova, accessOf(transaction)) : undefined;
-  return described && described.outcome.kind !== 'success' ? described.outcome.reason : fallback;
+  const domain = rt.model.domains[rt.tableOwners[table]?.domain ?? -1];
+  if (!pgtable || !domain) return fallback;
+  const access = accessOf(transaction);
+  const described = pgtable.stage === 2 ? walkStage2(rt.memory, pgtable.stage2Config(stage2Xnx(rt.model, domain)), walkIova, access) : walk(rt.memory, pgtable.tableConfig(), walkIova, access);
+  return described.outcome.kind !== 'success' ? described.outcome.reason : fallback;
+}
+
+/** A stage-2-only domain's input address is the IPA: its faults are stage 2, CLASS=IN, at that IPA. */
+function stageOf(domain: DomainModel, iova: bigint): FaultStage | undefined {
+  return domain.stage === 2 ? { stage: 2, class: 'IN', ipa: iova } : undefined;
+}
+
+/** A TLB hit answers the lookup (a hit that lacks the permission is a fault); false on a miss. */
+function tlbHit(rt: Runtime, transaction: TransactionState, domainIndex: number, tag: number, vpn: number, offset: bigint, reasonOfFault: () => string, stage: FaultStage | undefined): boolean {
+  const tlb = rt.tlbs[transaction.smmu];
+  const slot = tlb ? tlb.lookup(tag, vpn) : -1;
+  if (!tlb || slot < 0) return false;
+  const timing = rt.model.timing;
+  if ((tlb.permissions(slot) & requiredPermission(accessCodeOf(transaction))) !== 0) {
+    const pa = (BigInt(tlb.outputPage(slot)) << 12n) | offset;
+    if (rt.state.unflushed.length > 0) noteTlbHit(rt, transaction, domainIndex, pa);
+    rt.schedule(timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: true, pa, fromTlb: true, level: tlb.level(slot), fill: undefined } });
+  } else {
+    const reason = `${reasonOfFault()} (TLB entry)`;
+    rt.schedule(timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: false, fault: 'permission', level: tlb.level(slot), reason, ...(stage ? { stage } : {}) } });
+  }
+  return true;
+}
+
+/**
+ * A nested domain (SMMUv3 STE.Config 0b111): the TLB caches the combined IOVA → PA
+ * translation under its VMID and ASID; a miss takes the nested walk — every stage-1
+ * table fetch through stage 2, then the output IPA — and costs its reads (up to 24).
+ */
+function lookUpNested(rt: Runtime, transaction: TransactionState, domainIndex: number, domain: DomainModel, stage2Index: number, tag: number): void {
+  const iova = transaction.iova;
+  const stage1 = rt.tables[domainIndex];
+  const stage2 = rt.tables[stage2Index];
+  const stage2Domain = rt.model.domains[stage2Index];
+  if (!stage1 || !stage2 || !stage2Domain) throw new Error(`nested domain ${domain.name} has no tables`);
+  transaction.table = domainIndex;
+  const walkNow = () => walkNested(rt.memory, stage1.tableConfig(), stage2.stage2Config(stage2Xnx(rt.model, stage2Domain)), iova, accessOf(transaction));
+  const vpn = Number(iova >> 12n);
+  if (iova < 1n << BigInt(domain.ias) && tlbHit(rt, transaction, domainIndex, tag, vpn, iova & 0xfffn, () => faultOfNested(walkNow())?.reason ?? 'the cached permissions forbid this access', undefined)) return;
+  const walked = walkNow();
+  const latency = rt.model.timing.walkLevel * Math.max(1, walked.reads);
+  const outcome = walked.outcome;
+  if (outcome.kind === 'success') {
+    const leaf = walked.stage1.steps[walked.stage1.steps.length - 1];
+    const leafFetch = walked.tableFetches[walked.tableFetches.length - 1]?.stage2.outcome;
+    const fill = {
+      outputPage: Number(outcome.pa >> 12n),
+      level: outcome.level,
+      pages: Number(outcome.size >> 12n),
+      permissions: outcome.permissions,
+      lo: leaf?.lo ?? 0,
+      hi: leaf?.hi ?? 0,
+      descriptorAddress: leafFetch?.kind === 'success' ? Number(leafFetch.pa) : 0,
+    };
+    rt.schedule(latency, { kind: 'translated', transaction: transaction.id, result: { ok: true, pa: outcome.pa, fromTlb: false, level: outcome.level, fill } });
+    return;
+  }
+  const stage: FaultStage = { stage: outcome.stage, class: outcome.class, ipa: outcome.ipa };
+  rt.schedule(latency, { kind: 'translated', transaction: transaction.id, result: { ok: false, fault: outcome.kind, level: outcome.level, reason: outcome.reason, stage } });
+}
+
+function faultOfNested(walked: NestedWalkResult): NestedFault | undefined {
+  return walked.outcome.kind === 'success' ? undefined : walked.outcome;
 }
 
 /** Where the fault of a domain with two tables happened, for people: the table's owner and TTBR. */
@@ -47,7 +117,12 @@ function inTable(rt: Runtime, domain: DomainModel, table: number, reason: string
  */
 export function lookUp(rt: Runtime, transaction: TransactionState, domainIndex: number, context: number): void {
   const domain = rt.model.domains[domainIndex] as DomainModel;
+  if (domain.nested !== undefined) {
+    lookUpNested(rt, transaction, domainIndex, domain, domain.nested, context);
+    return;
+  }
   const timing = rt.model.timing;
+  const stage = stageOf(domain, transaction.iova);
   let table = domainIndex;
   let iova = transaction.iova;
   let tag = context;
@@ -65,25 +140,13 @@ export function lookUp(rt: Runtime, transaction: TransactionState, domainIndex: 
       ? inTable(rt, domain, table, `IOVA ${hex(transaction.iova)} is in neither the TTBR0 nor the TTBR1 ${domain.ias}-bit range`)
       : `IOVA ${hex(transaction.iova)} is beyond the ${domain.ias}-bit input range`;
     // Arm ARM D8.1 / D8.2.4: an address beyond the IA size (in neither VA range) is a level 0 Translation fault, found without a walk.
-    rt.schedule(timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: false, fault: 'translation', level: 0, reason } });
+    rt.schedule(timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: false, fault: 'translation', level: 0, reason, ...(stage ? { stage } : {}) } });
     return;
   }
   const vpn = Number(iova >> 12n);
   const offset = iova & 0xfffn;
   const code = accessCodeOf(transaction);
-  const tlb = rt.tlbs[transaction.smmu];
-  const slot = tlb ? tlb.lookup(tag, vpn) : -1;
-  if (tlb && slot >= 0) {
-    if ((tlb.permissions(slot) & requiredPermission(code)) !== 0) {
-      const pa = (BigInt(tlb.outputPage(slot)) << 12n) | offset;
-      if (rt.state.unflushed.length > 0) noteTlbHit(rt, transaction, domainIndex, pa);
-      rt.schedule(timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: true, pa, fromTlb: true, level: tlb.level(slot), fill: undefined } });
-    } else {
-      const reason = `${inTable(rt, domain, table, faultReason(rt, table, iova, transaction, 'the cached permissions forbid this access'))} (TLB entry)`;
-      rt.schedule(timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: false, fault: 'permission', level: tlb.level(slot), reason } });
-    }
-    return;
-  }
+  if (tlbHit(rt, transaction, domainIndex, tag, vpn, offset, () => inTable(rt, domain, table, faultReason(rt, table, iova, transaction, 'the cached permissions forbid this access')), stage)) return;
   const walker = rt.walker(table);
   if (!walker) throw new Error(`table ${table} of domain ${domainIndex} does not exist`);
   const status = walker.walk(vpn, code, scratch);
@@ -96,5 +159,5 @@ export function lookUp(rt: Runtime, transaction: TransactionState, domainIndex: 
   }
   const fault = walkFaultOf[status] ?? 'translation';
   const reason = inTable(rt, domain, table, faultReason(rt, table, iova, transaction, `${fault} fault`));
-  rt.schedule(latency, { kind: 'translated', transaction: transaction.id, result: { ok: false, fault, level: scratch.level, reason } });
+  rt.schedule(latency, { kind: 'translated', transaction: transaction.id, result: { ok: false, fault, level: scratch.level, reason, ...(stage ? { stage } : {}) } });
 }

@@ -18,12 +18,15 @@ export interface FaultBehaviour {
   abort: boolean;
   /** STE.EATS≠0: a master with PRI asks for the page (ATS) instead of faulting. */
   ats: boolean;
+  /** STE.S2S / S2R where stage 2 translates: what a stage-2 fault does (it always aborts when terminated, 5.5). */
+  stage2: { stall: boolean; record: boolean } | undefined;
 }
 
 /**
- * Where a stream's translations happen: the domain whose page table is walked, and the
- * tag its translations are cached under (the context bank on SMMUv2, the ASID on SMMUv3).
- * Stage 2 and nesting will add their own stage here.
+ * Where a stream's translations happen: the domain whose page table is walked (a stage-2
+ * domain's for a stage-2-only stream, the guest's stage-1 domain for a nested one), and the
+ * tag its translations are cached under (the context bank on SMMUv2; on SMMUv3 the VMID
+ * and ASID, `tlbTagOf`).
  */
 export interface TranslationContext {
   domain: number;
@@ -45,6 +48,8 @@ export interface TranslationContext {
 /** Where a StreamID (and SubstreamID) goes now, read from the SMMU's registers and memory as the hardware reads them. */
 export type Route =
   | { kind: 'translate'; context: TranslationContext }
+  /** SMMUv3 nested: stage 2 faulted on the CD fetch (CLASS=CD) — a translation fault of the stream, with the stage-2 fault behaviour. */
+  | { kind: 'cd-fault'; context: TranslationContext; fault: Extract<TranslationResult, { ok: false }>; latency: number }
   | { kind: 'bypass'; reason: string }
   /** STE.Config=abort: terminated without a record. */
   | { kind: 'abort'; reason: string }

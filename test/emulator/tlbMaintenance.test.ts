@@ -130,10 +130,13 @@ test('SMMUv3: tlbi all and tlbi va go through the command queue too', () => {
 });
 
 test('CMD_TLBI_NH_VA and CMD_TLBI_NH_ASID encode, decode and describe as IHI 0070 §4.4 lays them out', () => {
-  const va = encodeCommand({ op: 'CMD_TLBI_NH_VA', asid: 0xabcd, address: 0xffff_f000n, leaf: false });
+  const va = encodeCommand({ op: 'CMD_TLBI_NH_VA', asid: 0xabcd, vmid: 0, address: 0xffff_f000n, leaf: false });
   assert.deepEqual(va, [0xabcd_0000_0000_0012n, 0xffff_f000n]);
-  assert.deepEqual(decodeCommand(va), { op: 'CMD_TLBI_NH_VA', asid: 0xabcd, address: 0xffff_f000n, leaf: false });
-  assert.deepEqual(encodeCommand({ op: 'CMD_TLBI_NH_ASID', asid: 3 }), [0x0003_0000_0000_0011n, 0n]);
+  assert.deepEqual(decodeCommand(va), { op: 'CMD_TLBI_NH_VA', asid: 0xabcd, vmid: 0, address: 0xffff_f000n, leaf: false });
+  assert.deepEqual(encodeCommand({ op: 'CMD_TLBI_NH_ASID', asid: 3, vmid: 0 }), [0x0003_0000_0000_0011n, 0n]);
+  // VMID [47:32] (§4.4.1): a guest's context, VMID 3 ASID 1.
+  assert.deepEqual(encodeCommand({ op: 'CMD_TLBI_NH_ASID', asid: 1, vmid: 3 }), [0x0001_0003_0000_0011n, 0n]);
+  assert.deepEqual(decodeCommand([0x0001_0003_0000_0011n, 0n]), { op: 'CMD_TLBI_NH_ASID', asid: 1, vmid: 3 });
   assert.deepEqual(
     describeCommand(va).map((f) => `${f.name}: ${f.meaning}`),
     [

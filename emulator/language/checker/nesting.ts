@@ -112,6 +112,7 @@ function placeGuest(
   const stage2Settings = context.settings.get(stage2);
   return guestPlacement({
     stage2Maps: mapsOf.get(stage2) ?? [],
+    avoid: (mapsOf.get(domain) ?? []).map((map) => ({ iova: map.pa, size: map.size })),
     stage2Granule: granuleOfBytes(Number(stage2Settings?.number('granule') ?? 0x1000n)),
     cdBytes,
     rootBytes,

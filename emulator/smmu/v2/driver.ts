@@ -6,7 +6,7 @@ import { FaultRecord, TransactionState } from '../../machine/state';
 import { dumpRegister, DumpedRegister } from '../registerDump';
 import { HeldTransaction, Route, Smmu, SmmuQueue } from '../smmu';
 import { v2StateOf } from '../smmuState';
-import { CBFRSYNRA, FAR, FSR, FSYNR0, SCTLR, TCR, TTBR0, TTBR1 } from './registers';
+import { CBAR, CBAR_TYPE_S2_TRANS, CBFRSYNRA, FAR, FSR, FSYNR0, SCTLR, TCR, TTBR0, TTBR1, VTCR } from './registers';
 import { routeV2 } from './route';
 import { answerContextFault } from './answer';
 import { describeV2Fault, v2FaultReport } from './faultWords';
@@ -15,7 +15,10 @@ import { BankState, heldByBanks, SmmuV2State } from './v2State';
 import { flushIotlbAllV2, invalidatePageV2, iotlbSyncV2, tlbAddPageV2, tlbFlushWalkV2 } from './tlbMaintenance';
 
 function bankRegisters(bank: BankState): DumpedRegister[] {
+  const stage2 = ((bank.cbar >>> 16) & 3) === CBAR_TYPE_S2_TRANS;
   return [
+    // CBAR only for a stage-2 bank: the dump of every stage-1 bank stays as it was.
+    ...(stage2 ? [dumpRegister(CBAR, BigInt(bank.cbar))] : []),
     dumpRegister(SCTLR, BigInt(bank.sctlr)),
     dumpRegister(FSR, BigInt(bank.fsr >>> 0)),
     dumpRegister(FSYNR0, BigInt(bank.fsynr0)),
@@ -24,7 +27,7 @@ function bankRegisters(bank: BankState): DumpedRegister[] {
     dumpRegister(TTBR0, bank.ttbr0),
     // TTBR1 only where EPD1=0 gives it a table: the dump of every other bank stays as it was.
     ...(bank.ttbr1 === 0n ? [] : [dumpRegister(TTBR1, bank.ttbr1)]),
-    dumpRegister(TCR, BigInt(bank.tcr)),
+    dumpRegister(stage2 ? VTCR : TCR, BigInt(bank.tcr >>> 0)),
   ];
 }
 

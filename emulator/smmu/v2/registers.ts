@@ -142,6 +142,38 @@ export const TCR: RegisterLayout = {
   ],
 };
 
+/** A stage-2 context bank's TCR: VTCR's fields (SMMUv2 §10.x, the AArch64 stage-2 format), as arm_smmu_lpae_vtcr writes it. */
+export const VTCR: RegisterLayout = {
+  name: 'TCR',
+  width: 32,
+  description: 'Translation Control Register of a stage-2 context bank (VTCR format)',
+  fields: [
+    { name: 'T0SZ', lsb: 0, width: 6, description: 'IPA range is 2^(64 - T0SZ) bytes' },
+    { name: 'SL0', lsb: 6, width: 2, description: 'Starting level of the walk (meaning per TG0)' },
+    { name: 'IRGN0', lsb: 8, width: 2, description: 'Inner cacheability of walks', values: { 0: 'non-cacheable', 1: 'write-back write-allocate' } },
+    { name: 'ORGN0', lsb: 10, width: 2, description: 'Outer cacheability of walks', values: { 0: 'non-cacheable', 1: 'write-back write-allocate' } },
+    { name: 'SH0', lsb: 12, width: 2, description: 'Shareability of walks', values: { 0: 'non-shareable', 2: 'outer', 3: 'inner' } },
+    { name: 'TG0', lsb: 14, width: 2, description: 'Granule', values: { 0: '4K', 1: '64K', 2: '16K' } },
+    { name: 'PASize', lsb: 16, width: 3, description: 'Output (physical) address size', values: { 0: '32 bits', 1: '36 bits', 2: '40 bits', 3: '42 bits', 4: '44 bits', 5: '48 bits' } },
+    bit('RES1', 31, 'Reserved, RES1'),
+  ],
+};
+
+/** Context Bank Attribute Register (in GR1): what kind of context the bank is, and its VMID. */
+export const CBAR: RegisterLayout = {
+  name: 'CBAR',
+  width: 32,
+  description: 'Context Bank Attribute Register: the bank\'s type and VMID',
+  fields: [
+    { name: 'VMID', lsb: 0, width: 8, description: 'Virtual machine ID a stage-2 bank tags its translations with (8-bit VMIDs)' },
+    { name: 'TYPE', lsb: 16, width: 2, description: 'Context type', values: { 0: 'stage 2 translation', 1: 'stage 1, stage 2 bypass', 2: 'stage 1, stage 2 fault', 3: 'stage 1 then stage 2 (nested)' } },
+    { name: 'IRPTNDX', lsb: 24, width: 8, description: 'Context interrupt index' },
+  ],
+};
+
+export const CBAR_TYPE_S2_TRANS = 0;
+export const CBAR_TYPE_S1_TRANS_S2_BYPASS = 1;
+
 export const TTBR1: RegisterLayout = {
   name: 'TTBR1',
   width: 64,
@@ -238,8 +270,10 @@ export const SGFSR_MULTI = 1 << 31;
  * Adreno implementation writes it through qcom_adreno_smmu_write_sctlr, which always sets
  * HUPCF ("to keep the GPU from hanging") and CFCFG as drm/msm's set_stall asked.
  */
-export function linuxSctlr(fault: { stall: boolean; hupcf: boolean; abortOnTerminate: boolean }, impl: SmmuImpl): number {
-  let sctlr = SCTLR_CFIE | SCTLR_AFE | SCTLR_TRE | SCTLR_M | SCTLR_ASIDPNE;
+export function linuxSctlr(fault: { stage: 1 | 2; stall: boolean; hupcf: boolean; abortOnTerminate: boolean }, impl: SmmuImpl): number {
+  let sctlr = SCTLR_CFIE | SCTLR_AFE | SCTLR_TRE | SCTLR_M;
+  // ASIDs exist at stage 1 only: arm_smmu_write_context_bank sets S1_ASIDPNE for a stage-1 bank.
+  if (fault.stage === 1) sctlr |= SCTLR_ASIDPNE;
   if (fault.abortOnTerminate) sctlr |= SCTLR_CFRE;
   if (fault.stall) sctlr |= SCTLR_CFCFG;
   if (fault.hupcf || impl === 'qcom-adreno') sctlr |= SCTLR_HUPCF;

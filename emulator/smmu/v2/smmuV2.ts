@@ -42,7 +42,11 @@ import {
   SGFSYNR0_PNU,
   SGFSYNR0_WNR,
   TCR,
+  CBAR_TYPE_S1_TRANS_S2_BYPASS,
+  CBAR_TYPE_S2_TRANS,
 } from './registers';
+import { hasChange } from '../../kernel/versions';
+import { stage2Vtcr } from '../../pgtable/stage2Geometry';
 
 type FaultKind = Extract<TranslationResult, { ok: false }>['fault'];
 
@@ -66,6 +70,12 @@ function tcrOf(domain: DomainModel): number {
   return (ttbr0 | ((64 - domain.ias) << 16) | (1 << 24) | (1 << 26) | (3 << 28) | field('TG1', domain.granule.tg1)) >>> 0;
 }
 
+/** A stage-2 bank's TCR: io-pgtable's VTCR with bit 31 RES1 (arm_smmu_lpae_vtcr). */
+function stage2BankTcr(model: ScenarioModel, domain: DomainModel): bigint {
+  const concatenation = hasChange(model.kernel, 'stage2ConcatMandatory') ? 'mandatory' : 'level0';
+  return stage2Vtcr(domain.ias, domain.oas, domain.granule, { coherent: true, concatenation }).contextBankTcr;
+}
+
 /** The SMMU as Linux programs it at boot and attach: SMRs and S2CRs per stream, a context bank per domain. */
 export function programSmmuV2(rt: { tables: readonly IoPgtable[]; ttbr1Of: readonly (number | undefined)[] }, model: ScenarioModel, smmu: number, attachments: readonly Attachment[], banks: readonly number[]): SmmuV2State {
   const state: SmmuV2State = { version: 'v2', smrs: [], s2crs: [], banks: [], sgfsr: 0, sgfsynr0: 0, sgfsynr1: 0, sgfsynr2: 0, sgfar: 0n };
@@ -73,9 +83,12 @@ export function programSmmuV2(rt: { tables: readonly IoPgtable[]; ttbr1Of: reado
     const domain = model.domains[domainIndex];
     const table = rt.tables[domainIndex];
     if (!domain || !table) return;
+    const stage2 = domain.stage === 2;
     state.banks.push({
       cbndx,
       domain: domainIndex,
+      // arm_smmu_init_domain_context: a stage-2 bank translates (CBAR.TYPE 0b00) with VMID cbndx + 1 (unless `vmid` pins one); a stage-1 bank bypasses stage 2.
+      cbar: stage2 ? CBAR_TYPE_S2_TRANS << 16 | ((domain.vmid ?? cbndx + 1) & 0xff) : CBAR_TYPE_S1_TRANS_S2_BYPASS << 16,
       // The architecture defines S1CBNDX for nested translation only; for a stage-1 bank it is the implementation's.
       s1cbndx: domain.s1cbndx ?? cbndx,
       sctlr: linuxSctlr(domain, model.smmus[smmu]?.impl ?? 'arm'),
@@ -83,10 +96,10 @@ export function programSmmuV2(rt: { tables: readonly IoPgtable[]; ttbr1Of: reado
       fsynr0: 0,
       far: 0n,
       cbfrsynra: 0,
-      // Linux uses the context bank index as the ASID on SMMUv2.
-      ttbr0: BigInt(table.root) | (BigInt(cbndx) << 48n),
+      // Linux uses the context bank index as the ASID on SMMUv2; a stage-2 bank's TTBR0 is VTTBR, without one.
+      ttbr0: stage2 ? BigInt(table.root) : BigInt(table.root) | (BigInt(cbndx) << 48n),
       ttbr1: ttbr1Value(rt, domainIndex),
-      tcr: tcrOf(domain),
+      tcr: stage2 ? Number(stage2BankTcr(model, domain)) : tcrOf(domain),
       tcr2: pasizeOf(domain.oas),
       stalled: [],
       behind: [],
@@ -253,6 +266,7 @@ function contextFault(rt: Runtime, transaction: TransactionState, bank: BankStat
     latched: latch,
     bank: bank.cbndx,
     reason: result.reason,
+    ...(result.stage ? { stage: result.stage } : {}),
   });
   if (latch) bank.latchedFault = record;
   if (stall) {

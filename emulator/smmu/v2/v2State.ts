@@ -6,6 +6,8 @@ import { FaultRecord } from '../../machine/state';
 export interface BankState {
   cbndx: number;
   domain: number;
+  /** CBAR: TYPE (stage 1 with stage 2 bypassed, or stage 2) and a stage-2 bank's VMID. */
+  cbar: number;
   /** The FSYNR0.S1CBNDX the bank reports with each fault: its own index unless the domain pins one (`s1cbndx`). */
   s1cbndx: number;
   sctlr: number;

@@ -1,4 +1,5 @@
 import { Machine } from '../../machine/machine';
+import { PhysicalMemory } from '../../memory/physicalMemory';
 import { SmmuV3State } from './v3State';
 import { ScenarioModel } from '../../scenario/model';
 import { describeCd } from './cd';
@@ -67,8 +68,9 @@ export class V3Structures {
     return v3StateOf(this.machine.state, smmu);
   }
 
-  private read(address: number, describe: (dwords: readonly bigint[]) => DecodedField[]): StructureView {
-    const dwords = Array.from({ length: DWORDS }, (_, i) => this.machine.runtime.memory.readU64(address + 8 * i));
+  /** A structure at `address`: a PA, or for a nested domain's CD an IPA read through its guest's stage 2. */
+  private read(address: number, describe: (dwords: readonly bigint[]) => DecodedField[], memory: Pick<PhysicalMemory, 'readU64'> = this.machine.runtime.memory): StructureView {
+    const dwords = Array.from({ length: DWORDS }, (_, i) => memory.readU64(address + 8 * i));
     return { address, dwords, fields: describe(dwords) };
   }
 
@@ -99,7 +101,7 @@ export class V3Structures {
           ssid: c.ssid,
           domain: this.model.domains[c.domain]?.name ?? '?',
           asid: c.asid,
-          cd: this.read((entry.cdTable ?? 0) + c.ssid * CD_BYTES, describeCd),
+          cd: this.read((entry.cdTable ?? 0) + c.ssid * CD_BYTES, describeCd, this.machine.runtime.guests[c.domain]?.view),
         }));
         return [{ sid: entry.sid, master, ste: this.read(at, describeSte), cds }];
       });

@@ -3,6 +3,7 @@ import { TransactionState } from '../../machine/state';
 import { endTransaction, retryTransaction } from '../../machine/transactions';
 import { Command, commandText, decodeCommand, encodeCommand, ResumeAction } from './commands';
 import { v3State } from './eventq';
+import { knownTlbContext } from './v3State';
 import { deliverPrgResponse } from './pri';
 import { consume, produce } from './queue';
 import { hex } from '../../util/u64';
@@ -43,14 +44,23 @@ function execute(rt: Runtime, smmu: number, command: Command): string {
       return deliverPrgResponse(rt, smmu, command.sid, command.prgi, command.response, false);
     case 'CMD_SYNC':
       return 'every command before it has completed';
-    // The TLB holds leaf entries only (no walk caches), so Leaf changes nothing here; entries are tagged by ASID (VMID 0).
-    case 'CMD_TLBI_NH_ASID':
-      rt.tlbs[smmu]?.invalidateContext(command.asid);
-      return `ASID ${command.asid}'s TLB entries invalidated`;
-    case 'CMD_TLBI_NH_VA':
-      rt.tlbs[smmu]?.invalidateVa(command.asid, Number(command.address >> 12n));
-      return `ASID ${command.asid}'s entries for ${hex(command.address)} invalidated`;
+    // The TLB holds leaf entries only (no walk caches), so Leaf changes nothing here; entries are tagged by VMID and ASID.
+    case 'CMD_TLBI_NH_ASID': {
+      const tag = knownTlbContext(v3State(rt, smmu), command.vmid, command.asid);
+      if (tag !== undefined) rt.tlbs[smmu]?.invalidateContext(tag);
+      return `${contextName(command)}'s TLB entries invalidated`;
+    }
+    case 'CMD_TLBI_NH_VA': {
+      const tag = knownTlbContext(v3State(rt, smmu), command.vmid, command.asid);
+      if (tag !== undefined) rt.tlbs[smmu]?.invalidateVa(tag, Number(command.address >> 12n));
+      return `${contextName(command)}'s entries for ${hex(command.address)} invalidated`;
+    }
   }
+}
+
+/** `ASID 1`, `VMID 3 ASID 1`: the host's stage-1 contexts have VMID 0. */
+function contextName(command: { vmid: number; asid: number }): string {
+  return command.vmid === 0 ? `ASID ${command.asid}` : `VMID ${command.vmid} ASID ${command.asid}`;
 }
 
 /**

@@ -18,9 +18,9 @@ export type Command =
   | { op: 'CMD_STALL_TERM'; sid: number }
   | { op: 'CMD_PRI_RESP'; sid: number; ssv: boolean; ssid: number; prgi: number; response: PriResponse }
   | { op: 'CMD_SYNC'; cs: 'none' | 'irq' | 'sev' }
-  | { op: 'CMD_TLBI_NH_ASID'; asid: number }
+  | { op: 'CMD_TLBI_NH_ASID'; asid: number; vmid: number }
   /** `leaf`: only last-level (leaf) entries need go (Linux sets it for the pages it unmapped, not for a table it freed). */
-  | { op: 'CMD_TLBI_NH_VA'; asid: number; address: bigint; leaf: boolean };
+  | { op: 'CMD_TLBI_NH_VA'; asid: number; vmid: number; address: bigint; leaf: boolean };
 
 /** CMD_PRI_RESP.Resp (§4.5.2): 0b11 is ILLEGAL. */
 export const PRI_RESP_CODE: Record<PriResponse, number> = { success: 0b10, invalid: 0b01, failure: 0b00 };
@@ -51,7 +51,8 @@ const STAG = field(64, 16);
 const PRGI = field(64, 9);
 const PRI_RESP = field(76, 2);
 const SYNC_CS = field(12, 2);
-// CMD_TLBI_NH_*: ASID [63:48]; NH_VA's Leaf [64], TTL [73:72], TG [75:74], Address[63:12] in place in dword 1.
+// CMD_TLBI_NH_*: VMID [47:32], ASID [63:48]; NH_VA's Leaf [64], TTL [73:72], TG [75:74], Address[63:12] in place in dword 1.
+const TLBI_VMID = field(32, 16);
 const TLBI_ASID = field(48, 16);
 const TLBI_NUM = field(12, 5);
 const TLBI_SCALE = field(20, 5);
@@ -88,9 +89,11 @@ export function encodeCommand(command: Command): bigint[] {
       writeBits(dwords, SYNC_CS, CS_CODE[command.cs], 'CS');
       break;
     case 'CMD_TLBI_NH_ASID':
+      writeBits(dwords, TLBI_VMID, command.vmid, 'VMID');
       writeBits(dwords, TLBI_ASID, command.asid, 'ASID');
       break;
     case 'CMD_TLBI_NH_VA':
+      writeBits(dwords, TLBI_VMID, command.vmid, 'VMID');
       writeBits(dwords, TLBI_ASID, command.asid, 'ASID');
       writeBits(dwords, TLBI_LEAF, command.leaf, 'Leaf');
       writeBits(dwords, TLBI_ADDRESS, command.address >> 12n, 'Address');
@@ -128,9 +131,9 @@ export function decodeCommand(dwords: readonly bigint[]): Command {
       return { op: 'CMD_SYNC', cs };
     }
     case OPCODE.CMD_TLBI_NH_ASID:
-      return { op: 'CMD_TLBI_NH_ASID', asid: num(TLBI_ASID) };
+      return { op: 'CMD_TLBI_NH_ASID', asid: num(TLBI_ASID), vmid: num(TLBI_VMID) };
     case OPCODE.CMD_TLBI_NH_VA:
-      return { op: 'CMD_TLBI_NH_VA', asid: num(TLBI_ASID), address: readBits(dwords, TLBI_ADDRESS) << 12n, leaf: num(TLBI_LEAF) === 1 };
+      return { op: 'CMD_TLBI_NH_VA', asid: num(TLBI_ASID), vmid: num(TLBI_VMID), address: readBits(dwords, TLBI_ADDRESS) << 12n, leaf: num(TLBI_LEAF) === 1 };
     default:
       throw new RangeError(`unknown command opcode ${hex(opcode)}`);
   }

@@ -5,26 +5,68 @@ import { hex } from '../../util/u64';
 import { CdFields, decodeCd } from './cd';
 import { EventName, recordedSubstreamId, SUBSTREAMID_BITS } from './eventRecord';
 import { CD_BYTES, steAddress } from './program';
-import { decodeSte, SteFields } from './ste';
+import { decodeSte, stage1Enabled, stage2Enabled, SteFields } from './ste';
+import { NestedFault, translateIpa } from '../../pgtable/nestedWalker';
+import { Stage2TableConfig } from '../../pgtable/stage2Walker';
+import { stage2Layout, startLevelOfSl0 } from '../../pgtable/stage2Geometry';
+import { GRANULE_16K, GRANULE_4K, GRANULE_64K, Granule } from '../../pgtable/granule';
+
+/** Stage 2 as the STE gives it: the stage-2 domain whose table S2TTB names, the VMID, and the walk's configuration. */
+export interface Stage2Route {
+  domain: number;
+  vmid: number;
+  config: Stage2TableConfig;
+}
 
 /** What the STE and CD in memory say about one transaction, read as the SMMU reads them. */
 export type StreamConfig =
   | { kind: 'error'; event: Extract<EventName, 'C_BAD_STREAMID' | 'C_BAD_STE' | 'C_BAD_SUBSTREAMID' | 'C_BAD_CD' | 'F_STREAM_DISABLED'>; reason: string }
   | { kind: 'abort'; reason: string }
   | { kind: 'bypass'; reason: string }
-  | { kind: 'translate'; ste: SteFields; cd: CdFields; ssid: number | undefined; domain: number };
+  /** `cd` undefined: stage 1 bypassed (Config 0b110); `stage2` undefined: stage 2 bypassed (0b101). */
+  | { kind: 'translate'; ste: SteFields; cd: CdFields | undefined; ssid: number | undefined; domain: number; stage2: Stage2Route | undefined }
+  /** Nested: stage 2 faulted on the CD fetch at its IPA (CLASS=CD). */
+  | { kind: 'cd-fault'; ste: SteFields; ssid: number | undefined; stage2: Stage2Route; fault: NestedFault; reads: number };
+
+/** S2TG's granules (the TG0 encoding): 0b00 4KB, 0b01 64KB, 0b10 16KB; 0b11 is reserved. */
+const S2TG_GRANULES: readonly (Granule | undefined)[] = [GRANULE_4K, GRANULE_64K, GRANULE_16K, undefined];
+/** S2PS's output sizes, capped at the emulated SMMU's 48-bit IDR5.OAS (eff_S2PS = MIN(S2PS, OAS)). */
+const S2PS_BITS: readonly number[] = [32, 36, 40, 42, 44, 48, 48, 48];
+
+/** The stage-2 walk the STE describes (5.2: S2T0SZ, S2SL0, S2TG, S2PS, S2TTB), or why it is ILLEGAL. */
+function stage2ConfigOf(ste: SteFields): Stage2TableConfig | string {
+  const s2 = ste.s2;
+  if (!s2.aa64) return 'STE.S2AA64=0 selects VMSAv8-32 LPAE tables, which this SMMU lacks (IDR0.TTF=0b10): ILLEGAL';
+  const granule = S2TG_GRANULES[s2.tg];
+  if (!granule) return `STE.S2TG=0b${s2.tg.toString(2)} is reserved: ILLEGAL`;
+  const ias = 64 - s2.t0sz;
+  const startLevel = startLevelOfSl0(s2.sl0, granule);
+  const layout = startLevel === undefined ? `S2SL0=0b${s2.sl0.toString(2)} is reserved for ${granule.name}` : stage2Layout(ias, granule, startLevel);
+  if (typeof layout === 'string' || startLevel === undefined) return `STE.S2T0SZ=${s2.t0sz}, S2SL0=${s2.sl0} and S2TG (${granule.name}) are inconsistent (${typeof layout === 'string' ? layout : 'reserved'}): ILLEGAL`;
+  if (s2.ttb >= BigInt(PA_LIMIT) || s2.ttb % BigInt(layout.rootEntries * 8) !== 0n) return `STE.S2TTB=${hex(s2.ttb)} is not a 48-bit address aligned to its ${layout.rootEntries * 8}-byte table: ILLEGAL`;
+  return { root: Number(s2.ttb), startLevel, ias, oas: S2PS_BITS[s2.ps] ?? 48, granule, xnx: true };
+}
+
+/** The stage-2 domain S2TTB names, with the STE's VMID and walk; or the C_BAD_STE reason. */
+function stage2RouteOf(rt: Runtime, ste: SteFields): Stage2Route | string {
+  const config = stage2ConfigOf(ste);
+  if (typeof config === 'string') return config;
+  const domain = rt.tables.findIndex((table) => table.stage === 2 && table.root === config.root);
+  if (domain < 0) return `STE.S2TTB=${hex(ste.s2.ttb)} is no stage-2 domain's table`;
+  return { domain, vmid: ste.s2.vmid, config };
+}
 
 function readDwords(rt: Runtime, pa: number, count: number): bigint[] {
   return Array.from({ length: count }, (_, i) => rt.memory.readU64(pa + 8 * i));
 }
 
-/** What makes an STE ILLEGAL here (5.2): stage 2, which this SMMU lacks; more CDs than SSIDSIZE; a CD table beyond the PA size; S1STALLD where stalling is not configurable. */
+/** What makes an STE ILLEGAL here (5.2): more CDs than SSIDSIZE; a CD table beyond the PA size; S1STALLD where stalling is not configurable. */
 function steLegality(rt: Runtime, smmu: number, ste: SteFields): string | undefined {
-  if (ste.config === 'stage2') return 'STE.Config=0b11x enables stage 2, but IDR0.S2P=0 (no stage 2): ILLEGAL';
   const { stallModel: model, ssidBits } = rt.model.smmus[smmu] ?? { stallModel: 'stall', ssidBits: 0 };
+  const s1 = stage1Enabled(ste.config);
   // Without substreams (SSIDSIZE=0) S1CDMax is not checked (SteIllegal()).
-  if (ste.config === 's1' && ssidBits > 0 && ste.s1CdMax > ssidBits) return `STE.S1CDMax=${ste.s1CdMax} but IDR1.SSIDSIZE=${ssidBits}: ILLEGAL`;
-  if (ste.config === 's1' && ste.s1ContextPtr >= BigInt(PA_LIMIT)) return `STE.S1ContextPtr=${hex(ste.s1ContextPtr)} is beyond the 48-bit physical address size (IDR5.OAS): ILLEGAL`;
+  if (s1 && ssidBits > 0 && ste.s1CdMax > ssidBits) return `STE.S1CDMax=${ste.s1CdMax} but IDR1.SSIDSIZE=${ssidBits}: ILLEGAL`;
+  if (s1 && ste.s1ContextPtr >= BigInt(PA_LIMIT)) return `STE.S1ContextPtr=${hex(ste.s1ContextPtr)} is beyond the 48-bit ${ste.config === 'nested' ? 'intermediate' : 'physical'} address size: ILLEGAL`;
   // S1STALLD is only for an SMMU where stalling is configurable: with no stalls or forced stalls it is ILLEGAL.
   if (ste.s1Stalld && model !== 'stall') return `STE.S1STALLD=1 but IDR0.STALL_MODEL=${model === 'no-stall' ? '0b01 (no stall)' : '0b10 (stall forced)'}: ILLEGAL`;
   return undefined;
@@ -63,6 +105,14 @@ export function streamConfig(rt: Runtime, smmu: number, v3: SmmuV3State, sid: nu
   if (illegal) return { kind: 'error', event: 'C_BAD_STE', reason: illegal };
   if (ste.config === 'abort') return { kind: 'abort', reason: `STE.Config=abort: StreamID ${hex(sid)} has no domain attached` };
   if (ste.config === 'bypass') return { kind: 'bypass', reason: 'STE.Config=bypass' };
+  let stage2: Stage2Route | undefined;
+  if (stage2Enabled(ste.config)) {
+    const route = stage2RouteOf(rt, ste);
+    if (typeof route === 'string') return { kind: 'error', event: 'C_BAD_STE', reason: route };
+    stage2 = route;
+  }
+  // Stage 1 bypassed (Config 0b110): the input address is the IPA; no CD, no SubstreamID (a SubstreamID is ignored, 3.9).
+  if (ste.config === 's2' && stage2) return { kind: 'translate', ste, cd: undefined, ssid: undefined, domain: stage2.domain, stage2 };
   let ssid: number;
   if (pasid !== undefined) {
     const unfit = substreamUnfit(rt.model.smmus[smmu]?.ssidBits ?? 0, pasid);
@@ -81,11 +131,21 @@ export function streamConfig(rt: Runtime, smmu: number, v3: SmmuV3State, sid: nu
   } else {
     ssid = 0;
   }
-  const cd = decodeCd(readDwords(rt, Number(ste.s1ContextPtr) + ssid * CD_BYTES, 8));
+  const recordedSsid = pasid === undefined ? undefined : ssid;
+  let cdAddress = ste.s1ContextPtr + BigInt(ssid * CD_BYTES);
+  if (stage2) {
+    // Nested: S1ContextPtr is an IPA — the CD fetch is translated by stage 2 first (3.3.2), CLASS=CD when it faults.
+    const fetched = translateIpa(rt.memory, stage2.config, cdAddress);
+    if (fetched.outcome.kind !== 'success') return { kind: 'cd-fault', ste, ssid: recordedSsid, stage2, fault: fetched.outcome, reads: fetched.stage2.steps.length };
+    cdAddress = fetched.outcome.pa;
+  }
+  const cd = decodeCd(readDwords(rt, Number(cdAddress), 8));
   if (!cd.valid) return { kind: 'error', event: 'C_BAD_CD', reason: `CD ${ssid} of StreamID ${hex(sid)} is not valid (V=0)` };
   const illegalCd = cdLegality(rt, smmu, ste, cd);
   if (illegalCd) return { kind: 'error', event: 'C_BAD_CD', reason: illegalCd };
-  const domain = rt.tables.findIndex((table) => BigInt(table.root) === cd.ttb0);
-  if (domain < 0) return { kind: 'error', event: 'C_BAD_CD', reason: `CD ${ssid}.TTB0=${hex(cd.ttb0)} is no domain's page table` };
-  return { kind: 'translate', ste, cd, ssid: pasid === undefined ? undefined : ssid, domain };
+  // A nested CD's TTB0 is an IPA: one of the guest domains over this stage 2.
+  const nestedOver = (table: number): number | undefined => rt.model.domains[rt.tableOwners[table]?.domain ?? -1]?.nested;
+  const domain = rt.tables.findIndex((table, index) => table.stage === 1 && nestedOver(index) === stage2?.domain && BigInt(table.root) === cd.ttb0);
+  if (domain < 0) return { kind: 'error', event: 'C_BAD_CD', reason: `CD ${ssid}.TTB0=${hex(cd.ttb0)} is no ${stage2 ? "guest domain's table over this stage 2" : "domain's page table"}` };
+  return { kind: 'translate', ste, cd, ssid: recordedSsid, domain, stage2 };
 }

@@ -37,6 +37,8 @@ export interface EventRecord {
   s2: boolean;
   class: number; // CLASS: 0 CD (CD fetch), 1 TT (stage 1 table fetch), 2 IN (input address)
   inputAddr: bigint;
+  /** A stage-2 fault's IPA (dword 3, bits [51:12] of it); absent, the field is written as 0. */
+  ipa?: bigint;
 }
 
 /**
@@ -138,11 +140,12 @@ export function encodeEvent(record: EventRecord): bigint[] {
     writeBits(dwords, S2, record.s2, 'S2');
     writeBits(dwords, CLASS, record.class, 'CLASS');
     writeBits(dwords, INPUT_ADDR, record.inputAddr, 'InputAddr');
+    // IPA [51:12] of a stage-2 fault (§7.3.12); UNKNOWN for a stage-1 fault, written as 0.
+    if (record.s2 && record.ipa !== undefined) writeBits(dwords, EVENT_FIELDS.IPA, record.ipa >> 12n, 'IPA');
   } else if (layout === 'pageRequest') {
     // The record keeps only the page: InputAddr[11:0] are not in it.
     writeBits(dwords, PAGE_ADDR, record.inputAddr >> 12n, 'InputAddr');
   }
-  // dword 3 is the IPA, UNKNOWN for the stage 1 faults the emulator raises: written as 0.
   return dwords;
 }
 
@@ -173,6 +176,7 @@ export function decodeEvent(dwords: readonly bigint[]): EventRecord {
     class: num(CLASS),
     inputAddr:
       layout === 'fault' ? readBits(dwords, INPUT_ADDR) : layout === 'pageRequest' ? readBits(dwords, PAGE_ADDR) << 12n : 0n,
+    ...(flag(S2) ? { ipa: readBits(dwords, EVENT_FIELDS.IPA) << 12n } : {}),
   };
 }
 

@@ -8,7 +8,11 @@ import { ScenarioModel } from '../../scenario/model';
 import { PAGE_SIZE } from '../../util/u64';
 import { encodeCd, linuxS1Cd } from './cd';
 import { newQueue } from './queue';
-import { encodeSte, SteFields } from './ste';
+import { encodeSte, NO_STAGE2, SteFields, SteStage2Fields } from './ste';
+import { Guest } from '../../machine/addressSpaces';
+import { DomainModel } from '../../scenario/model';
+import { hasChange } from '../../kernel/versions';
+import { stage2Vtcr } from '../../pgtable/stage2Geometry';
 
 /** SMMU_STRTAB_BASE_CFG.SPLIT: a level-2 table of 2^6 STEs is one 4 KiB page. */
 export const STRTAB_SPLIT = 6;
@@ -20,13 +24,47 @@ export interface Builder {
   memory: PhysicalMemory;
   allocator: TableAllocator;
   tables: readonly IoPgtable[];
+  /** Per domain: a nested domain's guest, which writes its CD through stage 2. */
+  guests: readonly (Guest | undefined)[];
+}
+
+/**
+ * The VMID of each stage-2 domain of an SMMUv3: `vmid` as written, else the lowest free
+ * from 1 in declaration order (arm_smmu_domain_finalise_s2: ida_alloc_range from 1).
+ */
+export function v3Vmids(model: ScenarioModel, smmu: number): Map<number, number> {
+  const stage2 = model.domains.map((domain, index) => ({ domain, index })).filter(({ domain }) => domain.smmu === smmu && domain.stage === 2);
+  const taken = new Set(stage2.flatMap(({ domain }) => (domain.vmid === undefined ? [] : [domain.vmid])));
+  const vmids = new Map<number, number>();
+  let next = 1;
+  for (const { domain, index } of stage2) {
+    if (domain.vmid !== undefined) {
+      vmids.set(index, domain.vmid);
+      continue;
+    }
+    while (taken.has(next)) next++;
+    taken.add(next);
+    vmids.set(index, next);
+  }
+  return vmids;
+}
+
+/**
+ * An STE's stage-2 half as arm_smmu_make_s2_domain_ste writes it: the VTCR fields of
+ * io-pgtable's ARM_64_LPAE_S2 table (coherent walks), the VMID, S2AA64, S2PTW, S2R, S2S for
+ * a master that stalls, and S2TTB.
+ */
+function linuxS2Fields(model: ScenarioModel, domain: DomainModel, table: IoPgtable, vmid: number, stall: boolean): SteStage2Fields {
+  const concatenation = hasChange(model.kernel, 'stage2ConcatMandatory') ? 'mandatory' : 'level0';
+  const vtcr = stage2Vtcr(domain.ias, domain.oas, domain.granule, { coherent: true, concatenation });
+  return { vmid, t0sz: vtcr.t0sz, sl0: vtcr.sl0, ir0: vtcr.irgn0, or0: vtcr.orgn0, sh0: vtcr.sh0, tg: vtcr.tg0, ps: vtcr.ps, aa64: true, affd: false, ptw: true, stall, record: true, ttb: BigInt(table.root) };
 }
 
 function pagesFor(bytes: number): number {
   return Math.max(1, Math.ceil(bytes / PAGE_SIZE));
 }
 
-function writeDwords(memory: PhysicalMemory, pa: number, dwords: readonly bigint[]): void {
+function writeDwords(memory: Pick<PhysicalMemory, 'writeU64'>, pa: number, dwords: readonly bigint[]): void {
   dwords.forEach((dword, i) => memory.writeU64(pa + 8 * i, dword));
 }
 
@@ -58,13 +96,17 @@ export function programSmmuV3(builder: Builder, model: ScenarioModel, smmuIndex:
   const maxSid = Math.max(0, ...masters.flatMap(({ master }) => master.streams.map((s) => s.id)));
   const sidBits = Math.max(STRTAB_SPLIT, bitLength(maxSid));
   const strtabBase = allocator.allocateContiguous(pagesFor(8 * 2 ** (sidBits - STRTAB_SPLIT)));
-  const asids = new Map<number, number>();
+  // ASIDs from 1: the host's for its stage-1 domains, and each guest's own for its nested domains.
+  const asids = new Map<string, Map<number, number>>();
   const asidOf = (domain: number): number => {
-    const known = asids.get(domain);
-    if (known !== undefined) return known;
-    asids.set(domain, asids.size + 1);
-    return asids.size;
+    const space = String(model.domains[domain]?.nested ?? 'host');
+    const known = asids.get(space) ?? new Map<number, number>();
+    asids.set(space, known);
+    const asid = known.get(domain) ?? known.size + 1;
+    known.set(domain, asid);
+    return asid;
   };
+  const vmids = v3Vmids(model, smmuIndex);
   const l2Tables = new Map<number, number>();
   const steSlot = (sid: number): number => {
     const group = Math.floor(sid / 2 ** STRTAB_SPLIT);
@@ -92,8 +134,23 @@ export function programSmmuV3(builder: Builder, model: ScenarioModel, smmuIndex:
         streams.push({ sid: stream.id, master: index, ste, cdTable: undefined, cds: [] });
         continue;
       }
-      const cdTable = allocator.allocateContiguous(pagesFor(CD_BYTES * 2 ** cdMax));
       const stalls = stallEnabled(master.canStall, smmu.stallModel);
+      // Linux sets S1STALLD for a master that cannot stall on an SMMU whose stalls are optional.
+      const stalld = smmu.stallModel === 'stall' && !stalls;
+      const attached = model.domains[attachment.domain];
+      if (attached?.stage === 2) {
+        // A stage-2 domain: Config 0b110, no CD table (arm_smmu_make_s2_domain_ste).
+        const table = builder.tables[attachment.domain];
+        if (!table) throw new Error(`no table for domain ${attached.name}`);
+        const s2 = linuxS2Fields(model, attached, table, vmids.get(attachment.domain) ?? 0, stalls);
+        writeDwords(memory, ste, encodeSte({ ...steFields('s2', 0n, 0, false, master.pri), s1Dss: 'terminate', s2 }));
+        streams.push({ sid: stream.id, master: index, ste, cdTable: undefined, cds: [] });
+        continue;
+      }
+      const guest = attached?.nested === undefined ? undefined : builder.guests[attachment.domain];
+      // A nested domain's CD table is the guest's, at `cd at` in its IPA space, written through stage 2.
+      const cdTable = guest ? Number(attached?.cdAt ?? 0n) : allocator.allocateContiguous(pagesFor(CD_BYTES * 2 ** cdMax));
+      const cdMemory = guest ? guest.view : memory;
       const cds = bindings.map(({ ssid, domain }) => {
         const d = model.domains[domain];
         const table = builder.tables[domain];
@@ -104,12 +161,18 @@ export function programSmmuV3(builder: Builder, model: ScenarioModel, smmuIndex:
         // master that differed was refused (scenario/attach.ts), so every master attached has
         // its own value there too. Under STALL_FORCE every master stalls.
         const cd = linuxS1Cd({ ias: d.ias, oas: d.oas, tg0: d.granule.tg0, ttb0: BigInt(table.root), asid, stall: stalls, record: d.record, abort: d.abortOnTerminate });
-        writeDwords(memory, cdTable + ssid * CD_BYTES, encodeCd(cd));
+        writeDwords(cdMemory, cdTable + ssid * CD_BYTES, encodeCd(cd));
         return { ssid, domain, asid };
       });
-      // Linux sets S1STALLD for a master that cannot stall on an SMMU whose stalls are optional.
-      const stalld = smmu.stallModel === 'stall' && !stalls;
-      writeDwords(memory, ste, encodeSte(steFields('s1', BigInt(cdTable), cdMax, stalld, master.pri)));
+      const stage2Domain = attached?.nested === undefined ? undefined : model.domains[attached.nested];
+      const stage2Table = attached?.nested === undefined ? undefined : builder.tables[attached.nested];
+      if (attached?.nested !== undefined && stage2Domain && stage2Table) {
+        // arm_smmu_make_nested_cd_table_ste: the guest's vSTE S1 fields over the stage-2 domain's STE, Config 0b111, MEV.
+        const s2 = linuxS2Fields(model, stage2Domain, stage2Table, vmids.get(attached.nested) ?? 0, stalls);
+        writeDwords(memory, ste, encodeSte({ ...steFields('nested', BigInt(cdTable), cdMax, stalld, master.pri), mev: true, s2 }));
+      } else {
+        writeDwords(memory, ste, encodeSte(steFields('s1', BigInt(cdTable), cdMax, stalld, master.pri)));
+      }
       streams.push({ sid: stream.id, master: index, ste, cdTable, cds });
     }
   }
@@ -129,9 +192,10 @@ export function programSmmuV3(builder: Builder, model: ScenarioModel, smmuIndex:
     prgWaits: [],
     openPrgs: [],
     nextPrgi: model.masters.map(() => 0),
+    tlbContexts: [],
   };
 }
 
 function steFields(config: SteFields['config'], cdTable: bigint, cdMax: number, stalld: boolean, ats: boolean): SteFields {
-  return { valid: true, config, s1Fmt: 0, s1ContextPtr: cdTable, s1CdMax: cdMax, s1Dss: 'ssid0', s1Stalld: stalld, eats: ats ? 1 : 0, strw: 0 };
+  return { valid: true, config, s1Fmt: 0, s1ContextPtr: cdTable, s1CdMax: cdMax, s1Dss: 'ssid0', s1Stalld: stalld, eats: ats ? 1 : 0, strw: 0, mev: false, s2: NO_STAGE2 };
 }

@@ -1,9 +1,9 @@
 import { TranslationResult } from '../../machine/actions';
 import { Runtime } from '../../machine/runtime';
-import { GlobalFaultKind, TransactionState } from '../../machine/state';
+import { FaultClass, FaultStage, GlobalFaultKind, STAGE1_FAULT, TransactionState } from '../../machine/state';
 import { endTransaction, recordFault, stallTransaction } from '../../machine/transactions';
 import { lookUp } from '../lookup';
-import { FaultBehaviour } from '../smmu';
+import { FaultBehaviour, TranslationContext } from '../smmu';
 import { StreamConfig } from './config';
 import { EventName, EventRecord, recordedSubstreamId } from './eventRecord';
 import { recordEvent, v3State } from './eventq';
@@ -28,10 +28,10 @@ export const faultKindOfEvent: Record<ConfigError['event'], GlobalFaultKind> = {
   F_STREAM_DISABLED: 'stream-disabled',
 };
 
-/** CLASS of a stage-1 fault on the input address (7.3.1). */
-const CLASS_IN = 2;
+/** CLASS of a fault (7.3.1): 0b00 CD fetch, 0b01 stage-1 table fetch, 0b10 the input address. */
+const CLASS_CODE: Record<FaultClass, number> = { CD: 0b00, TT: 0b01, IN: 0b10 };
 
-function eventFor(transaction: TransactionState, id: EventName, ssid: number | undefined, stag: number, stall: boolean): EventRecord {
+function eventFor(transaction: TransactionState, id: EventName, ssid: number | undefined, stag: number, stall: boolean, where: FaultStage = STAGE1_FAULT): EventRecord {
   return {
     id,
     sid: transaction.sid,
@@ -42,9 +42,10 @@ function eventFor(transaction: TransactionState, id: EventName, ssid: number | u
     pnu: transaction.priv,
     ind: transaction.exec,
     rnw: transaction.access === 'read',
-    s2: false,
-    class: CLASS_IN,
+    s2: where.stage === 2,
+    class: CLASS_CODE[where.class],
     inputAddr: transaction.iova,
+    ...(where.ipa === undefined ? {} : { ipa: where.ipa }),
   };
 }
 
@@ -83,13 +84,22 @@ export function receiveV3(rt: Runtime, transaction: TransactionState): void {
     case 'bypass':
       rt.schedule(rt.model.timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: true, pa: transaction.iova, fromTlb: true, level: 0, fill: undefined } });
       return;
+    case 'cd-fault':
+      enterContext(transaction, route.context);
+      rt.schedule(rt.model.timing.walkLevel * route.latency, { kind: 'translated', transaction: transaction.id, result: route.fault });
+      return;
     case 'translate':
-      transaction.domain = route.context.domain;
-      transaction.asid = route.context.asid;
-      transaction.onFault = route.context.onFault;
+      enterContext(transaction, route.context);
       lookUp(rt, transaction, route.context.domain, route.context.tlbTag);
       return;
   }
+}
+
+function enterContext(transaction: TransactionState, context: TranslationContext): void {
+  transaction.domain = context.domain;
+  transaction.asid = context.asid;
+  transaction.tlbTag = context.tlbTag;
+  transaction.onFault = context.onFault;
 }
 
 /** A translation's latency has passed: the transaction completes, asks its device's PRI for pages, stalls, or terminates. */
@@ -100,7 +110,7 @@ export function translatedV3(rt: Runtime, transaction: TransactionState, result:
 
 function translationEnded(rt: Runtime, transaction: TransactionState, result: TranslationResult): void {
   if (result.ok) {
-    if (result.fill && transaction.asid !== undefined) rt.tlbs[transaction.smmu]?.insert(transaction.asid, Number(transaction.iova >> 12n), result.fill);
+    if (result.fill && transaction.tlbTag !== undefined) rt.tlbs[transaction.smmu]?.insert(transaction.tlbTag, Number(transaction.iova >> 12n), result.fill);
     transaction.pa = result.pa;
     endTransaction(rt, transaction, 'completed', result.fromTlb ? 'TLB hit' : `walk, level ${result.level} leaf`);
     return;
@@ -110,7 +120,8 @@ function translationEnded(rt: Runtime, transaction: TransactionState, result: Tr
   // The route took the SubstreamID as it is: one that does not fit ends in a configuration error.
   const ssid = transaction.pasid === undefined ? undefined : Number(transaction.pasid);
   const master = rt.model.masters[rt.model.engines[transaction.engine]?.master ?? -1];
-  if (master?.pri && onFault.ats) {
+  // A page request asks stage 1 for the page: a stage-2 fault is the host's, never the device's to fix.
+  if (master?.pri && onFault.ats && result.stage?.stage !== 2) {
     if (transaction.atsRetried) endTransaction(rt, transaction, 'aborted', `${result.fault} fault after the page request was answered Success: the access fails`);
     else sendPageRequests(rt, transaction, ssid, result);
     return;
@@ -118,27 +129,35 @@ function translationEnded(rt: Runtime, transaction: TransactionState, result: Tr
   contextFault(rt, transaction, onFault, ssid, result);
 }
 
-/** CD.S: the transaction stalls with a STAG and a stall record; else CD.R records it and CD.A says abort or RAZ/WI. */
+/**
+ * A stage-1 fault: CD.S stalls the transaction with a STAG and a stall record, else CD.R
+ * records it and CD.A says abort or RAZ/WI. A stage-2 fault: STE.S2S and S2R do the same,
+ * and a terminated one always aborts (5.5). Its record says S2, CLASS and the IPA.
+ */
 function contextFault(rt: Runtime, transaction: TransactionState, onFault: FaultBehaviour, ssid: number | undefined, result: TranslationFault): void {
   const v3 = v3State(rt, transaction.smmu);
+  const where = result.stage ?? STAGE1_FAULT;
+  const behaviour = where.stage === 2 ? { stall: onFault.stage2?.stall ?? false, record: onFault.stage2?.record ?? false, abort: true } : onFault;
   const record = recordFault(rt, transaction, {
     kind: result.fault,
     ssid: ssid ?? 0,
     level: result.level,
-    stalled: onFault.stall,
+    stalled: behaviour.stall,
     latched: true,
     bank: undefined,
     reason: result.reason,
+    stage: where,
   });
   const id = eventOfFault[result.fault];
-  if (onFault.stall) {
+  if (behaviour.stall) {
     const stag = v3.nextStag;
     v3.nextStag = (stag + 1) & 0xffff;
     v3.stalls.push({ stag, transaction: transaction.id, sid: transaction.sid, fault: record });
     stallTransaction(rt, transaction, 'fault');
-    recordEvent(rt, transaction.smmu, eventFor(transaction, id, ssid, stag, true), { transaction: transaction.id, fault: record.id });
+    recordEvent(rt, transaction.smmu, eventFor(transaction, id, ssid, stag, true, where), { transaction: transaction.id, fault: record.id });
     return;
   }
-  if (onFault.record) recordEvent(rt, transaction.smmu, eventFor(transaction, id, ssid, 0, false), { transaction: transaction.id, fault: record.id });
-  endTransaction(rt, transaction, onFault.abort ? 'aborted' : 'raz', `${result.fault} fault, CD.S=0: terminated (CD.A=${onFault.abort ? 1 : 0})`);
+  if (behaviour.record) recordEvent(rt, transaction.smmu, eventFor(transaction, id, ssid, 0, false, where), { transaction: transaction.id, fault: record.id });
+  const bits = where.stage === 2 ? 'STE.S2S=0: terminated' : `CD.S=0: terminated (CD.A=${behaviour.abort ? 1 : 0})`;
+  endTransaction(rt, transaction, behaviour.abort ? 'aborted' : 'raz', `${where.stage === 2 ? 'stage 2 ' : ''}${result.fault} fault, ${bits}`);
 }

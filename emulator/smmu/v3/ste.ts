@@ -2,18 +2,46 @@ import { hex } from '../../util/u64';
 
 /**
  * SMMUv3 Stream Table Entry (IHI 0070 §5.2): 64 bytes, eight little-endian dwords.
- * Only the fields of a stage-1-only or bypass stream are modelled; every other bit encodes
- * as 0, which is each field's "off" value (no stage 2, no overrides).
+ * The fields of stage-1, stage-2 and nested streams are modelled; every other bit encodes
+ * as 0, which is each field's "off" value (no overrides, no HTTU).
  *
  * Bit numbers below are the spec's, counted across the whole structure (S1STALLD is
  * bit 91: dword 1, bit 27), so the debugger's labels can be looked up in §5.2 directly.
  */
 
-/**
- * Config[3:1] = 0b0xx / 0b100 / 0b101, and 0b11x (stage 2 enabled): an SMMU without stage 2
- * (IDR0.S2P=0, as emulated) finds such an STE ILLEGAL (5.2), so Linux never writes one.
- */
-export type SteConfig = 'abort' | 'bypass' | 's1' | 'stage2';
+/** Config[3:1] = 0b0xx / 0b100 / 0b101 / 0b110 (stage 2 only) / 0b111 (nested: stage 1 then stage 2). */
+export type SteConfig = 'abort' | 'bypass' | 's1' | 's2' | 'nested';
+
+/** Whether stage 2 translates (Config = 0b11x): the S2 fields count and translations are VMID-tagged. */
+export function stage2Enabled(config: SteConfig): boolean {
+  return config === 's2' || config === 'nested';
+}
+
+/** Whether stage 1 translates (Config = 0b1x1): the S1 fields and the CD count. */
+export function stage1Enabled(config: SteConfig): boolean {
+  return config === 's1' || config === 'nested';
+}
+
+/** The stage-2 fields (dwords 2 and 3): VTCR_EL2's fields as §5.2 places them, the VMID and the table. */
+export interface SteStage2Fields {
+  vmid: number; // S2VMID [143:128]
+  t0sz: number; // S2T0SZ [165:160]
+  sl0: number; // S2SL0 [167:166]
+  ir0: number; // S2IR0 [169:168]
+  or0: number; // S2OR0 [171:170]
+  sh0: number; // S2SH0 [173:172]
+  tg: number; // S2TG [175:174]: 0b00 4KB, 0b01 64KB, 0b10 16KB
+  ps: number; // S2PS [178:176]
+  aa64: boolean; // S2AA64, bit 179 (1: VMSAv8-64 tables)
+  affd: boolean; // S2AFFD, bit 181
+  ptw: boolean; // S2PTW, bit 182
+  stall: boolean; // S2S, bit 185
+  record: boolean; // S2R, bit 186
+  ttb: bigint; // S2TTB [247:196]: the stage-2 table's address, bits [51:4] in place
+}
+
+/** Stage 2 off: every S2 field 0. */
+export const NO_STAGE2: SteStage2Fields = { vmid: 0, t0sz: 0, sl0: 0, ir0: 0, or0: 0, sh0: 0, tg: 0, ps: 0, aa64: false, affd: false, ptw: false, stall: false, record: false, ttb: 0n };
 
 export interface SteFields {
   valid: boolean; // V, bit 0
@@ -25,6 +53,8 @@ export interface SteFields {
   s1Stalld: boolean; // S1STALLD, bit 91
   eats: number; // EATS [93:92] (0 = ATS off, 1 = full ATS)
   strw: number; // STRW [95:94] (0 = EL1)
+  mev: boolean; // MEV, bit 83: merge events (Linux sets it on a nested STE)
+  s2: SteStage2Fields;
 }
 
 /** One field of a structure, as hovers and the debugger show it. */
@@ -100,15 +130,31 @@ const S1DSS = field(64, 2);
 const S1STALLD = field(91);
 const EATS = field(92, 2);
 const STRW = field(94, 2);
+const MEV = field(83);
+const S2VMID = field(128, 16);
+const S2T0SZ = field(160, 6);
+const S2SL0 = field(166, 2);
+const S2IR0 = field(168, 2);
+const S2OR0 = field(170, 2);
+const S2SH0 = field(172, 2);
+const S2TG = field(174, 2);
+const S2PS = field(176, 3);
+const S2AA64 = field(179);
+const S2AFFD = field(181);
+const S2PTW = field(182);
+const S2S = field(185);
+const S2R = field(186);
+const S2TTB = field(196, 52); // address bits [55:4] in place (SMMUv3.1: [51:4], the rest RES0)
 
-const CONFIG_CODE: Record<Exclude<SteConfig, 'stage2'>, number> = { abort: 0b000, bypass: 0b100, s1: 0b101 };
+const CONFIG_CODE: Record<SteConfig, number> = { abort: 0b000, bypass: 0b100, s1: 0b101, s2: 0b110, nested: 0b111 };
+const CONFIG_OF_CODE: Partial<Record<number, SteConfig>> = Object.fromEntries(Object.entries(CONFIG_CODE).map(([config, code]) => [code, config as SteConfig]));
 const S1DSS_CODE: Record<SteFields['s1Dss'], number> = { terminate: 0b00, bypass: 0b01, ssid0: 0b10 };
 
 export function encodeSte(fields: SteFields): bigint[] {
   if ((fields.s1ContextPtr & 0x3fn) !== 0n) {
     throw new RangeError(`S1ContextPtr ${hex(fields.s1ContextPtr)} is not 64-byte aligned`);
   }
-  if (fields.config === 'stage2') throw new RangeError('stage 2 STEs are not modelled: the emulated SMMU has IDR0.S2P=0');
+  if ((fields.s2.ttb & 0xfn) !== 0n) throw new RangeError(`S2TTB ${hex(fields.s2.ttb)} is not 16-byte aligned`);
   const dwords = new Array<bigint>(STE_DWORDS).fill(0n);
   writeBits(dwords, V, fields.valid, 'V');
   writeBits(dwords, CONFIG, CONFIG_CODE[fields.config], 'Config');
@@ -119,13 +165,28 @@ export function encodeSte(fields: SteFields): bigint[] {
   writeBits(dwords, S1STALLD, fields.s1Stalld, 'S1STALLD');
   writeBits(dwords, EATS, fields.eats, 'EATS');
   writeBits(dwords, STRW, fields.strw, 'STRW');
+  writeBits(dwords, MEV, fields.mev, 'MEV');
+  const s2 = fields.s2;
+  writeBits(dwords, S2VMID, s2.vmid, 'S2VMID');
+  writeBits(dwords, S2T0SZ, s2.t0sz, 'S2T0SZ');
+  writeBits(dwords, S2SL0, s2.sl0, 'S2SL0');
+  writeBits(dwords, S2IR0, s2.ir0, 'S2IR0');
+  writeBits(dwords, S2OR0, s2.or0, 'S2OR0');
+  writeBits(dwords, S2SH0, s2.sh0, 'S2SH0');
+  writeBits(dwords, S2TG, s2.tg, 'S2TG');
+  writeBits(dwords, S2PS, s2.ps, 'S2PS');
+  writeBits(dwords, S2AA64, s2.aa64, 'S2AA64');
+  writeBits(dwords, S2AFFD, s2.affd, 'S2AFFD');
+  writeBits(dwords, S2PTW, s2.ptw, 'S2PTW');
+  writeBits(dwords, S2S, s2.stall, 'S2S');
+  writeBits(dwords, S2R, s2.record, 'S2R');
+  writeBits(dwords, S2TTB, s2.ttb >> 4n, 'S2TTB');
   return dwords;
 }
 
 /**
  * Reserved encodings decode as what the spec says they behave as: Config 0b001–0b011 as
- * abort, S1DSS 0b11 as terminate. Stage 2 configurations decode as `stage2`, which the
- * SMMU refuses (C_BAD_STE).
+ * abort, S1DSS 0b11 as terminate.
  */
 export function decodeSte(dwords: readonly bigint[]): SteFields {
   checkDwords(dwords, STE_DWORDS, 'an STE');
@@ -133,7 +194,7 @@ export function decodeSte(dwords: readonly bigint[]): SteFields {
   const dss = Number(readBits(dwords, S1DSS));
   return {
     valid: readBits(dwords, V) === 1n,
-    config: config >= 0b110 ? 'stage2' : config === 0b100 ? 'bypass' : config === 0b101 ? 's1' : 'abort',
+    config: CONFIG_OF_CODE[config] ?? 'abort',
     s1Fmt: Number(readBits(dwords, S1FMT)),
     s1ContextPtr: readBits(dwords, S1_CONTEXT_PTR) << 6n,
     s1CdMax: Number(readBits(dwords, S1CDMAX)),
@@ -141,6 +202,23 @@ export function decodeSte(dwords: readonly bigint[]): SteFields {
     s1Stalld: readBits(dwords, S1STALLD) === 1n,
     eats: Number(readBits(dwords, EATS)),
     strw: Number(readBits(dwords, STRW)),
+    mev: readBits(dwords, MEV) === 1n,
+    s2: {
+      vmid: Number(readBits(dwords, S2VMID)),
+      t0sz: Number(readBits(dwords, S2T0SZ)),
+      sl0: Number(readBits(dwords, S2SL0)),
+      ir0: Number(readBits(dwords, S2IR0)),
+      or0: Number(readBits(dwords, S2OR0)),
+      sh0: Number(readBits(dwords, S2SH0)),
+      tg: Number(readBits(dwords, S2TG)),
+      ps: Number(readBits(dwords, S2PS)),
+      aa64: readBits(dwords, S2AA64) === 1n,
+      affd: readBits(dwords, S2AFFD) === 1n,
+      ptw: readBits(dwords, S2PTW) === 1n,
+      stall: readBits(dwords, S2S) === 1n,
+      record: readBits(dwords, S2R) === 1n,
+      ttb: readBits(dwords, S2TTB) << 4n,
+    },
   };
 }
 
@@ -151,9 +229,14 @@ const CONFIG_MEANING: readonly string[] = [
   'reserved (behaves as abort)',
   'bypass: both stages bypassed, addresses pass through',
   'stage 1 translates, stage 2 bypassed',
-  'stage 2 only: ILLEGAL here (IDR0.S2P=0), C_BAD_STE',
-  'stage 1 and stage 2: ILLEGAL here (IDR0.S2P=0), C_BAD_STE',
+  'stage 1 bypassed, stage 2 translates (IPA = input address)',
+  'nested: stage 1 translates to an IPA, stage 2 translates it and every CD and stage 1 table fetch',
 ];
+
+const S2TG_MEANING: readonly string[] = ['4KB granule', '64KB granule', '16KB granule', 'reserved, ILLEGAL'];
+const S2PS_BITS: readonly number[] = [32, 36, 40, 42, 44, 48, 52, 56];
+const CACHEABILITY: readonly string[] = ['Non-cacheable', 'Write-Back Write-Allocate', 'Write-Through', 'Write-Back no Write-Allocate'];
+const SHAREABILITY: readonly string[] = ['Non-shareable', 'reserved', 'Outer Shareable', 'Inner Shareable'];
 
 const S1FMT_MEANING: readonly string[] = [
   'linear CD table indexed by SSID',
@@ -205,6 +288,25 @@ export function describeSte(dwords: readonly bigint[]): DecodedField[] {
     ? 'one CD: substreams disabled, a transaction with an SSID records C_BAD_SUBSTREAMID'
     : `${2 ** cdMax} CDs: SSIDs 0–${2 ** cdMax - 1}`;
   const stalld = n(S1STALLD) === 1 ? 'stalls disallowed: stage 1 faults terminate' : 'stalls allowed: CD.S chooses';
+  // §5.2: every S2 field but S2VMID is IGNORED when stage 2 bypasses (Config = 0b10x).
+  const s2Translates = (n(CONFIG) & 0b110) === 0b110;
+  const s2 = (meaning: string): string => (!valid ? 'ignored (STE invalid)' : !s2Translates ? 'ignored (stage 2 bypassed)' : meaning);
+  const s2Fields: DecodedField[] = [
+    decoded('S2VMID', S2VMID, dwords, s2Translates ? `VMID ${n(S2VMID)}: its translations are tagged with it` : 'unused (stage 2 bypassed)'),
+    decoded('S2T0SZ', S2T0SZ, dwords, s2(`${64 - n(S2T0SZ)}-bit IPA space`)),
+    decoded('S2SL0', S2SL0, dwords, s2(`start level code ${n(S2SL0)} (VTCR_EL2.SL0, meaning per S2TG)`)),
+    decoded('S2IR0', S2IR0, dwords, s2(`table walks Inner ${CACHEABILITY[n(S2IR0)]}`)),
+    decoded('S2OR0', S2OR0, dwords, s2(`table walks Outer ${CACHEABILITY[n(S2OR0)]}`)),
+    decoded('S2SH0', S2SH0, dwords, s2(`table walks ${SHAREABILITY[n(S2SH0)]}`)),
+    decoded('S2TG', S2TG, dwords, s2(S2TG_MEANING[n(S2TG)] ?? '')),
+    decoded('S2PS', S2PS, dwords, s2(`${S2PS_BITS[n(S2PS)]}-bit output (capped at IDR5.OAS)`)),
+    decoded('S2AA64', S2AA64, dwords, s2(n(S2AA64) === 1 ? 'VMSAv8-64 tables' : 'VMSAv8-32 LPAE tables')),
+    decoded('S2AFFD', S2AFFD, dwords, s2(n(S2AFFD) === 1 ? 'AF=0 never faults' : 'AF=0 is an Access flag fault')),
+    decoded('S2PTW', S2PTW, dwords, s2(n(S2PTW) === 1 ? 'CD and stage 1 table fetches to Device memory fault (stage 2 Permission)' : 'table fetches to any stage 2 memory type allowed')),
+    decoded('S2S', S2S, dwords, s2(n(S2S) === 1 ? 'stage 2 faults stall' : 'stage 2 faults terminate')),
+    decoded('S2R', S2R, dwords, s2(n(S2R) === 1 ? 'terminated stage 2 faults are recorded' : 'terminated stage 2 faults are not recorded')),
+    decoded('S2TTB', S2TTB, dwords, s2(`stage 2 table at ${hex(readBits(dwords, S2TTB) << 4n)}`)),
+  ];
   return [
     decoded('V', V, dwords, valid ? 'valid' : 'invalid: transactions abort and record C_BAD_STE'),
     decoded('Config', CONFIG, dwords, CONFIG_MEANING[n(CONFIG)]),
@@ -215,5 +317,7 @@ export function describeSte(dwords: readonly bigint[]): DecodedField[] {
     decoded('S1STALLD', S1STALLD, dwords, s1(stalld)),
     decoded('EATS', EATS, dwords, EATS_MEANING[n(EATS)]),
     decoded('STRW', STRW, dwords, STRW_MEANING[n(STRW)]),
+    decoded('MEV', MEV, dwords, n(MEV) === 1 ? 'events of this stream may be merged' : 'events not merged'),
+    ...s2Fields,
   ];
 }

@@ -92,17 +92,19 @@ test('guestPlacement: the lowest mapped IPA for the CD, the next page after the 
     { iova: 0x8000_0000n, size: 0x20_0000n },
     { iova: 0x4000_0000n, size: 0x10_0000n },
   ];
-  assert.deepEqual(guestPlacement({ stage2Maps: maps, stage2Granule: GRANULE_4K, cdBytes: cdTableBytes(0), rootBytes: 0x1000n }), { cdAt: 0x4000_0000n, tablesAt: 0x4000_1000n });
+  assert.deepEqual(guestPlacement({ stage2Maps: maps, avoid: [], stage2Granule: GRANULE_4K, cdBytes: cdTableBytes(0), rootBytes: 0x1000n }), { cdAt: 0x4000_0000n, tablesAt: 0x4000_1000n });
   // 2^8 CDs of 64 bytes: a 16 KiB table (aligned to its size, Arm SMMUv3 5.2 S1Fmt), the tables after it.
   assert.equal(cdTableBytes(8), 0x4000n);
-  assert.deepEqual(guestPlacement({ stage2Maps: maps, stage2Granule: GRANULE_4K, cdBytes: cdTableBytes(8), rootBytes: 0x1000n }), { cdAt: 0x4000_0000n, tablesAt: 0x4000_4000n });
+  assert.deepEqual(guestPlacement({ stage2Maps: maps, avoid: [], stage2Granule: GRANULE_4K, cdBytes: cdTableBytes(8), rootBytes: 0x1000n }), { cdAt: 0x4000_0000n, tablesAt: 0x4000_4000n });
   // A 64K stage-2 granule: the CD's page is 64K, the tables start on the next.
-  assert.deepEqual(guestPlacement({ stage2Maps: maps, stage2Granule: GRANULE_64K, cdBytes: cdTableBytes(0), rootBytes: 0x1000n }), { cdAt: 0x4000_0000n, tablesAt: 0x4001_0000n });
+  assert.deepEqual(guestPlacement({ stage2Maps: maps, avoid: [], stage2Granule: GRANULE_64K, cdBytes: cdTableBytes(0), rootBytes: 0x1000n }), { cdAt: 0x4000_0000n, tablesAt: 0x4001_0000n });
   // What is written stays; the tables follow a written CD.
-  assert.deepEqual(guestPlacement({ stage2Maps: maps, stage2Granule: GRANULE_4K, cdBytes: 64n, rootBytes: 0x1000n, cdAt: 0x8000_0040n }), { cdAt: 0x8000_0040n, tablesAt: 0x8000_1000n });
-  assert.deepEqual(guestPlacement({ stage2Maps: maps, stage2Granule: GRANULE_4K, cdBytes: 64n, rootBytes: 0x1000n, tablesAt: 0x8000_8000n }), { cdAt: 0x4000_0000n, tablesAt: 0x8000_8000n });
+  assert.deepEqual(guestPlacement({ stage2Maps: maps, avoid: [], stage2Granule: GRANULE_4K, cdBytes: 64n, rootBytes: 0x1000n, cdAt: 0x8000_0040n }), { cdAt: 0x8000_0040n, tablesAt: 0x8000_1000n });
+  assert.deepEqual(guestPlacement({ stage2Maps: maps, avoid: [], stage2Granule: GRANULE_4K, cdBytes: 64n, rootBytes: 0x1000n, tablesAt: 0x8000_8000n }), { cdAt: 0x4000_0000n, tablesAt: 0x8000_8000n });
+  // The guest's buffers are never its tables: the contract's guest maps 0x4000_1000 + 64K, so the tables go above them.
+  assert.deepEqual(guestPlacement({ stage2Maps: maps, avoid: [{ iova: 0x4000_1000n, size: 0x1_0000n }], stage2Granule: GRANULE_4K, cdBytes: 64n, rootBytes: 0x1000n }), { cdAt: 0x4000_0000n, tablesAt: 0x4001_1000n });
   // Nothing mapped: IPA 0, where the CD fetch faults.
-  assert.deepEqual(guestPlacement({ stage2Maps: [], stage2Granule: GRANULE_4K, cdBytes: 64n, rootBytes: 0x1000n }), { cdAt: 0n, tablesAt: 0x1000n });
+  assert.deepEqual(guestPlacement({ stage2Maps: [], avoid: [], stage2Granule: GRANULE_4K, cdBytes: 64n, rootBytes: 0x1000n }), { cdAt: 0n, tablesAt: 0x1000n });
 });
 
 test('firstUnmappedIpa: the first IPA of a range no stage-2 map covers, across adjacent maps', () => {

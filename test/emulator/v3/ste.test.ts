@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { decodeSte, describeSte, encodeSte, SteFields } from '../../../emulator/smmu/v3/ste';
+import { decodeSte, describeSte, encodeSte, NO_STAGE2, SteFields } from '../../../emulator/smmu/v3/ste';
 
 /*
  * STE vectors computed by hand from IHI 0070 §5.2: V 0, Config [3:1], S1Fmt [5:4],
@@ -18,6 +18,8 @@ const stage1: SteFields = {
   s1Stalld: false,
   eats: 0,
   strw: 0,
+  mev: false,
+  s2: NO_STAGE2,
 };
 
 test('a stage-1 STE with 8 CDs and S1DSS=ssid0 encodes byte-exact', () => {
@@ -50,10 +52,43 @@ test('reserved encodings decode as what they behave as', () => {
   assert.equal(decodeSte([dwords[0], 0x3n, ...dwords.slice(2)]).s1Dss, 'terminate'); // S1DSS 0b11
 });
 
-test('stage 2 configurations decode as such (the SMMU finds them ILLEGAL); writing one and malformed input are refused', () => {
-  assert.equal(decodeSte([0b1101n, 0n, 0n, 0n, 0n, 0n, 0n, 0n]).config, 'stage2'); // Config 0b110
-  assert.equal(decodeSte([0b1111n, 0n, 0n, 0n, 0n, 0n, 0n, 0n]).config, 'stage2'); // Config 0b111
-  assert.throws(() => encodeSte({ ...stage1, config: 'stage2' }), RangeError);
+test('a stage-2 STE as arm_smmu_make_s2_domain_ste writes it (ias 40, 4K, start level 1, PS 44 bits, VMID 3) encodes byte-exact', () => {
+  // §5.2: Config 0b110 → dword 0 = 0xd. Dword 2: S2VMID [143:128] = 3; S2T0SZ [165:160] = 64 - 40 = 24;
+  // S2SL0 [167:166] = 0b01 (4K: start level 1); S2IR0/S2OR0 = 0b01 (WBWA); S2SH0 = 0b11 (Inner);
+  // S2TG 0b00 (4KB); S2PS [178:176] = 0b100 (44 bits); S2AA64 179; S2PTW 182; S2R 186.
+  // Dword 3: S2TTB [247:196] = the table's address bits [51:4] in place.
+  const s2: SteFields = {
+    ...stage1,
+    config: 's2',
+    s1ContextPtr: 0n,
+    s1CdMax: 0,
+    s1Dss: 'terminate',
+    s2: { vmid: 3, t0sz: 24, sl0: 1, ir0: 1, or0: 1, sh0: 3, tg: 0, ps: 0b100, aa64: true, affd: false, ptw: true, stall: false, record: true, ttb: 0x1_2345_6000n },
+  };
+  const dwords = encodeSte(s2);
+  assert.deepEqual(dwords, [0xdn, 0n, 0x044c_3558_0000_0003n, 0x1_2345_6000n, 0n, 0n, 0n, 0n]);
+  assert.deepEqual(decodeSte(dwords), s2);
+  // S2S is bit 185: dword 2 bit 57 (a master that can stall).
+  assert.equal(encodeSte({ ...s2, s2: { ...s2.s2, stall: true } })[2], 0x064c_3558_0000_0003n);
+});
+
+test('a nested STE is Config 0b111 with MEV (bit 83) and both stages\' fields', () => {
+  const nested: SteFields = { ...stage1, config: 'nested', mev: true, s2: { ...NO_STAGE2, vmid: 1, aa64: true, ttb: 0x8000_0000n } };
+  const dwords = encodeSte(nested);
+  assert.equal(dwords[0], 0x1800_0000_4000_100fn); // Config 0b111 << 1 | V
+  assert.equal(dwords[1], 0x8_0002n); // MEV: dword 1 bit 19; S1DSS 0b10
+  assert.deepEqual(decodeSte(dwords), nested);
+  const byName = new Map(describeSte(dwords).map((f) => [f.name, f]));
+  assert.equal(byName.get('Config')?.meaning, 'nested: stage 1 translates to an IPA, stage 2 translates it and every CD and stage 1 table fetch');
+  assert.equal(byName.get('S2TTB')?.meaning, 'stage 2 table at 0x80000000');
+  assert.equal(byName.get('S2VMID')?.meaning, 'VMID 1: its translations are tagged with it');
+});
+
+test('stage 2 fields are ignored when stage 2 bypasses; malformed input is refused', () => {
+  const byName = new Map(describeSte(encodeSte(stage1)).map((f) => [f.name, f]));
+  assert.equal(byName.get('S2TTB')?.meaning, 'ignored (stage 2 bypassed)');
+  assert.equal(byName.get('S2VMID')?.meaning, 'unused (stage 2 bypassed)');
+  assert.throws(() => encodeSte({ ...stage1, s2: { ...NO_STAGE2, ttb: 0x1008n } }), RangeError);
   assert.throws(() => decodeSte([0n, 0n]), RangeError);
   assert.throws(() => encodeSte({ ...stage1, s1ContextPtr: 0x4000_1010n }), RangeError);
   assert.throws(() => encodeSte({ ...stage1, s1CdMax: 32 }), RangeError);
@@ -63,7 +98,7 @@ test('stage 2 configurations decode as such (the SMMU finds them ILLEGAL); writi
 test('describeSte names every field with the spec bit numbers', () => {
   const fields = describeSte(encodeSte(stage1));
   assert.deepEqual(
-    fields.map((f) => [f.name, f.bits, f.value]),
+    fields.slice(0, 9).map((f) => [f.name, f.bits, f.value]),
     [
       ['V', '0', 1n],
       ['Config', '[3:1]', 5n],
@@ -74,6 +109,26 @@ test('describeSte names every field with the spec bit numbers', () => {
       ['S1STALLD', '91', 0n],
       ['EATS', '[93:92]', 0n],
       ['STRW', '[95:94]', 0n],
+    ],
+  );
+  assert.deepEqual(
+    fields.slice(9).map((f) => [f.name, f.bits]),
+    [
+      ['MEV', '83'],
+      ['S2VMID', '[143:128]'],
+      ['S2T0SZ', '[165:160]'],
+      ['S2SL0', '[167:166]'],
+      ['S2IR0', '[169:168]'],
+      ['S2OR0', '[171:170]'],
+      ['S2SH0', '[173:172]'],
+      ['S2TG', '[175:174]'],
+      ['S2PS', '[178:176]'],
+      ['S2AA64', '179'],
+      ['S2AFFD', '181'],
+      ['S2PTW', '182'],
+      ['S2S', '185'],
+      ['S2R', '186'],
+      ['S2TTB', '[247:196]'],
     ],
   );
   assert.equal(fields[1].meaning, 'stage 1 translates, stage 2 bypassed');
@@ -91,7 +146,7 @@ test('describeSte marks stage 1 fields ignored when stage 1 is bypassed, and a m
 
 const steFields: fc.Arbitrary<SteFields> = fc.record({
   valid: fc.boolean(),
-  config: fc.constantFrom('abort' as const, 'bypass' as const, 's1' as const),
+  config: fc.constantFrom('abort' as const, 'bypass' as const, 's1' as const, 's2' as const, 'nested' as const),
   s1Fmt: fc.integer({ min: 0, max: 3 }),
   s1ContextPtr: fc.bigInt({ min: 0n, max: (1n << 50n) - 1n }).map((v) => v << 6n),
   s1CdMax: fc.integer({ min: 0, max: 31 }),
@@ -99,9 +154,26 @@ const steFields: fc.Arbitrary<SteFields> = fc.record({
   s1Stalld: fc.boolean(),
   eats: fc.integer({ min: 0, max: 3 }),
   strw: fc.integer({ min: 0, max: 3 }),
+  mev: fc.boolean(),
+  s2: fc.record({
+    vmid: fc.integer({ min: 0, max: 0xffff }),
+    t0sz: fc.integer({ min: 0, max: 63 }),
+    sl0: fc.integer({ min: 0, max: 3 }),
+    ir0: fc.integer({ min: 0, max: 3 }),
+    or0: fc.integer({ min: 0, max: 3 }),
+    sh0: fc.integer({ min: 0, max: 3 }),
+    tg: fc.integer({ min: 0, max: 3 }),
+    ps: fc.integer({ min: 0, max: 7 }),
+    aa64: fc.boolean(),
+    affd: fc.boolean(),
+    ptw: fc.boolean(),
+    stall: fc.boolean(),
+    record: fc.boolean(),
+    ttb: fc.bigInt({ min: 0n, max: (1n << 52n) - 1n }).map((v) => v << 4n),
+  }),
 });
 
 test('decodeSte(encodeSte(x)) is x', () => {
   // fc.record builds null-prototype objects; strict deepEqual compares prototypes.
-  fc.assert(fc.property(steFields, (fields) => assert.deepEqual(decodeSte(encodeSte(fields)), { ...fields })));
+  fc.assert(fc.property(steFields, (fields) => assert.deepEqual(decodeSte(encodeSte(fields)), { ...fields, s2: { ...fields.s2 } })));
 });
