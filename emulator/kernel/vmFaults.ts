@@ -223,13 +223,42 @@ export function runGuestEvtqStep(rt: Runtime, activity: ActivityState, vm: numbe
 export function guestRespond(rt: Runtime, activity: ActivityState, vm: number): string {
   const group = activity.group;
   if (!group) return 'no group';
-  const response: ResponseKind = activity.response ?? 'invalid';
+  const response = activity.response;
+  if (response === undefined) return 'no response: the device keeps waiting';
   const state = vmState(rt, vm);
   const command = groupResponseCommand(group, group.sid, response);
   const written = guestIssueCommand(guestOf(rt, vm), state.queues.cmdq, command);
   startVmActivity(rt, vm, vmThread(rt, vm, 'vmm'), { smmu: activity.smmu, steps: ['smmuv3_cmdq_consume', 'iommufd_fault_fops_write'], domain: undefined, group, handler: undefined, fault: activity.fault });
   const where = written.outcome === 'written' ? `guest CMDQ[${written.index}]` : written.outcome;
-  return `${activity.response === undefined ? 'no answer from the handler: ' : ''}${commandText(command)} → ${where}; CMDQ_PROD traps to the VMM`;
+  return `${commandText(command)} → ${where}; CMDQ_PROD traps to the VMM`;
+}
+
+/**
+ * Where a stalled transaction's fault went, if a guest holds it: the VM, and the stall the
+ * VMM injected for it (its vSID and STAG), once injected.
+ */
+export function guestStallOf(rt: Runtime, transaction: number): { vm: number; vsid: number; stag: number } | undefined {
+  for (const [vm, state] of rt.state.vms.entries()) {
+    const host = state.forwarded.find((g) => g.transactions.includes(transaction));
+    const pending = host && state.vmm.pending.find((p) => p.vsid === host.sid && p.stag === (host.grpid & 0xffff));
+    if (host && pending) return { vm, vsid: pending.vsid, stag: pending.stag };
+  }
+  return undefined;
+}
+
+/**
+ * The debugger answers a forwarded stall from the guest's side: the guest's CMD_RESUME in its
+ * virtual command queue, which the VMM traps and turns into a page response — the device
+ * retries (or aborts) once the host has it. Undefined when no guest holds the transaction.
+ */
+export function answerAsGuest(rt: Runtime, transaction: number, action: ResponseKind): string | undefined {
+  const stall = guestStallOf(rt, transaction);
+  if (!stall) return undefined;
+  const command = groupResponseCommand({ kind: 'stall', sid: stall.vsid, ssid: undefined, grpid: stall.stag }, stall.vsid, action);
+  const written = guestIssueCommand(guestOf(rt, stall.vm), vmState(rt, stall.vm).queues.cmdq, command);
+  const smmu = rt.state.transactions.get(transaction)?.smmu ?? 0;
+  startVmActivity(rt, stall.vm, vmThread(rt, stall.vm, 'vmm'), { smmu, steps: ['smmuv3_cmdq_consume', 'iommufd_fault_fops_write'], domain: undefined, group: undefined, handler: undefined, fault: undefined });
+  return `${commandText(command)} → ${written.outcome === 'written' ? `guest CMDQ[${written.index}]` : written.outcome}; the VMM answers the host when it has consumed it`;
 }
 
 /** The VMM consumes the trapped command: a CMD_RESUME of an injected stall becomes {cookie, code}. */

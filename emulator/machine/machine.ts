@@ -33,7 +33,7 @@ import { Smmu } from '../smmu/smmu';
 import { hasPriQueue, programSmmus, smmuDrivers } from '../smmu/smmus';
 import { MachineRequestError } from './requestError';
 import { takeQueueIrq } from '../kernel/queueThreads';
-import { newVmState, vmThreadNames } from '../kernel/vmFaults';
+import { answerAsGuest, newVmState, vmThreadNames } from '../kernel/vmFaults';
 
 export interface MachineOptions {
   /** Events a run may process before it is stopped as one that does not end [`defaultMaxEvents`]. */
@@ -425,6 +425,18 @@ export class Machine {
     const smmu = transaction && this.rt.smmus[transaction.smmu];
     if (!transaction || !smmu || transaction.status !== 'stalled') throw new MachineRequestError(`transaction #${id} is not stalled`);
     return smmu.answerStall(transaction, action);
+  }
+
+  /**
+   * Answers a stall a guest holds (its fault forwarded and injected) as the guest would: its
+   * CMD_RESUME goes into its virtual command queue, and the VMM and the host take it from
+   * there. Throws when no guest holds the transaction.
+   */
+  resumeFromGuest(id: number, action: ResponseKind): { written: string } {
+    if (action !== 'retry' && action !== 'terminate' && action !== 'abort') throw new MachineRequestError(`a guest answers a stall with retry, terminate or abort (CMD_RESUME), not ${action}`);
+    const written = answerAsGuest(this.rt, id, action);
+    if (written === undefined) throw new MachineRequestError(`transaction #${id} is not a stall a guest holds`);
+    return { written };
   }
 
   /** Writes a context-bank register as software would: FSR's fault bits are write-one-to-clear. */

@@ -122,3 +122,19 @@ test('without a fault queue the nested domain has no iopf handler: the host answ
   assert.equal(machine.result().counters.forwarded, 0);
   assert.deepEqual(statuses(machine.result()), { 'mapped#0': 'completed', 'demand#0': 'aborted' });
 });
+
+test("the debugger answers a stall the guest holds from the guest's side: CMD_RESUME in the guest's queue, then the VMM, then the host", () => {
+  // The guest's handler maps the page but does not answer: the device keeps waiting.
+  const machine = new Machine(modelOf(scenario.replace('  map page -> 0x4010_0000 rw\n  retry\n', '  map page -> 0x4010_0000 rw\n')));
+  machine.run();
+  const demand = machine.result().transactions.find((t) => t.label === 'demand');
+  assert.equal(demand?.status, 'stalled');
+  assert.throws(() => machine.resumeFromGuest(demand?.id ?? -1, 'success'), /a guest answers a stall with retry, terminate or abort \(CMD_RESUME\), not success/);
+  assert.throws(() => machine.resumeFromGuest(0, 'retry'), /transaction #0 is not a stall a guest holds/);
+  const { written } = machine.resumeFromGuest(demand?.id ?? -1, 'retry');
+  assert.equal(written, 'CMD_RESUME sid 0x10 stag 0x0 retry → guest CMDQ[0]; the VMM answers the host when it has consumed it');
+  machine.run();
+  const after = machine.result();
+  assert.deepEqual(statuses(after), { 'mapped#0': 'completed', 'demand#0': 'completed' });
+  assert.equal(after.counters.retried, 1);
+});
