@@ -318,6 +318,8 @@ export interface QueueView {
   name: 'event' | 'pri' | 'command';
   /** PA of the queue's base (hex). */
   base: string;
+  /** A VM's virtual SMMU queue: its base as the guest programmed it, an IPA (hex); null for a host queue. */
+  ipa: string | null;
   entries: number;
   /** The PROD and CONS registers (hex), and both decoded in words. */
   prod: string;

@@ -28,19 +28,29 @@ function fieldsOf(queue: QueueName, dwords: readonly bigint[]): QueueEntryView['
   }
 }
 
-function queueView(memory: QueueMemory, name: QueueName, q: Readonly<QueueState>, space = ''): QueueView {
+/** Where a queue is: the host's at PAs; a guest's at IPAs, `pa` the stage-2 translation of one. */
+interface QueuePlace {
+  memory: QueueMemory;
+  pa: (address: number) => number;
+  guest: boolean;
+}
+
+const HOST_QUEUE = (memory: QueueMemory): QueuePlace => ({ memory, pa: (address) => address, guest: false });
+
+function queueView(place: QueuePlace, name: QueueName, q: Readonly<QueueState>): QueueView {
   return {
     name,
-    base: `${hex(q.base)}${space}`,
+    base: hex(place.pa(q.base)),
+    ipa: place.guest ? hex(q.base) : null,
     entries: queueEntries(q),
     prod: hex32(q.prod),
     cons: hex32(q.cons),
     pointers: describePointers(q),
     overflow: inOverflow(q),
     dropped: q.dropped,
-    pending: pendingEntries(memory, q).map((entry) => ({
+    pending: pendingEntries(place.memory, q).map((entry) => ({
       index: entry.index,
-      address: `${hex(q.base + entry.index * q.entryBytes)}${space}`,
+      address: hex(place.pa(q.base + entry.index * q.entryBytes)),
       text: entryText(name, entry.dwords),
       fields: fieldsOf(name, entry.dwords),
       dwords: entry.dwords.map(hex64),
@@ -57,7 +67,7 @@ export function queuesOf(machine: Machine): SmmuQueuesView[] {
   const guests = guestQueuesOf(machine).map(
     (guest): SmmuQueuesView => ({
       smmu: `${guest.vm} (virtual SMMUv3, guest memory)`,
-      queues: guest.queues.map(({ name, queue, memory }) => queueView(memory, name, queue, ' (IPA)')),
+      queues: guest.queues.map(({ name, queue, memory, pa }) => queueView({ memory, pa, guest: true }, name, queue)),
       stalls: guest.stalls.map((s) => ({ stag: hex(s.stag), sid: hex(s.vsid), transaction: guestStallTransaction(machine, s) })),
       pageRequestGroups: [],
     }),
@@ -78,7 +88,7 @@ function hostQueuesOf(machine: Machine): SmmuQueuesView[] {
     return [
       {
         smmu: smmu.name,
-        queues: queues.map(({ name, queue }) => queueView(machine.runtime.memory, name, queue)),
+        queues: queues.map(({ name, queue }) => queueView(HOST_QUEUE(machine.runtime.memory), name, queue)),
         stalls: stallTagsOf(machine.state, index).map((s) => ({ stag: hex(s.stag), sid: hex(s.sid), transaction: s.transaction })),
         pageRequestGroups: pageRequestWaitsOf(machine.state, index).map((w) => ({ prgi: hex(w.prgi), sid: hex(w.sid), transactions: [...w.transactions] })),
       },

@@ -8,7 +8,8 @@ import { guestStallOf, vmThreadNames } from '../kernel/vmFaults';
  */
 export interface GuestQueues {
   vm: string;
-  queues: { name: 'event' | 'command'; queue: Readonly<QueueState>; memory: QueueMemory }[];
+  /** `memory` reads at IPAs; `pa` is where an IPA is (the queues are in pages stage 2 maps). */
+  queues: { name: 'event' | 'command'; queue: Readonly<QueueState>; memory: QueueMemory; pa: (ipa: number) => number }[];
   stalls: { vsid: number; stag: number; cookie: number }[];
   /** Its threads: the VMM's, the guest kernel's event queue thread and iopf worker. */
   threads: string[];
@@ -20,12 +21,13 @@ export function guestQueuesOf(machine: Machine): GuestQueues[] {
     const view = machine.runtime.vmViews[index];
     if (!state || !view) return [];
     const names = vmThreadNames(vm.name);
+    const pa = (ipa: number): number => Number(view.translate(BigInt(ipa)) ?? BigInt(ipa));
     return [
       {
         vm: vm.name,
         queues: [
-          { name: 'event', queue: state.queues.eventq, memory: view },
-          { name: 'command', queue: state.queues.cmdq, memory: view },
+          { name: 'event', queue: state.queues.eventq, memory: view, pa },
+          { name: 'command', queue: state.queues.cmdq, memory: view, pa },
         ],
         stalls: state.vmm.pending.map((p) => ({ ...p })),
         threads: [names.vmm, names.evtq, names.iopf],
