@@ -24,7 +24,6 @@ describe('iommu/queues', () => {
             {
               name: 'event',
               base: '0x40007000',
-        ipa: null,
               ipa: null,
               entries: 32,
               prod: '0x00000001',
