@@ -282,7 +282,7 @@ export interface CycleRange {
 export type TimelineSpanKind = 'transaction' | 'stall' | 'fault' | 'handler';
 export interface TimelineLane {
   name: string;
-  kind: 'engine' | 'irq' | 'irq-thread' | 'worker';
+  kind: 'engine' | 'irq' | 'irq-thread' | 'worker' | 'vmm' | 'guest';
 }
 export interface TimelineSpan {
   /** Index into `lanes`. */
@@ -337,6 +337,8 @@ export interface QueueView {
   name: 'event' | 'pri' | 'command';
   /** PA of the queue's base (hex). */
   base: string;
+  /** A VM's virtual SMMU queue: its base as the guest programmed it, an IPA (hex); null for a host queue. */
+  ipa: string | null;
   entries: number;
   /** The PROD and CONS registers (hex), and both decoded in words. */
   prod: string;

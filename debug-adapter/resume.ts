@@ -1,3 +1,4 @@
+import { guestHolds } from '../emulator/inspect/vms';
 import { MachineRequestError } from '../emulator/machine/machine';
 import { hex } from '../emulator/util/u64';
 import { Debuggee } from './debuggee';
@@ -47,6 +48,8 @@ export function resume(debuggee: Debuggee, args: RequestArguments): ResumeRespon
   }
   checkAnswerFits(debuggee, id, action);
   try {
+    // A stall a guest holds is answered from the guest's side: its CMD_RESUME, then the VMM, then the host.
+    if (guestHolds(debuggee.machine, id)) return { resumed: [], ...debuggee.machine.resumeFromGuest(id, action) };
     return debuggee.machine.resumeTransaction(id, action);
   } catch (error) {
     if (error instanceof MachineRequestError) throw new RequestError(error.message);

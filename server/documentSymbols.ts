@@ -198,7 +198,10 @@ class Outline {
   }
 
   private domainDetail(domain: DomainDeclaration): string {
-    return [...this.faultDetail(domain, this.settingsOf(domain, 'domain')), plural(domain.maps.length, 'map')].join(', ');
+    const settings = this.settingsOf(domain, 'domain');
+    const nested = this.check.nestings.get(domain)?.stage2.name?.text;
+    const stage = settings?.number('stage') === 2n ? ['stage 2'] : nested ? [`nested on ${nested}`] : [];
+    return [...stage, ...this.faultDetail(domain, settings), plural(domain.maps.length, 'map')].join(', ');
   }
 
   private vfioDetail(vfio: VfioDeclaration): string {

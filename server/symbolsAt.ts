@@ -50,7 +50,7 @@ export function nameAt(analysis: Analysis, offset: number): NameAt | undefined {
   const reference = references.find((r) => r.target);
   if (reference?.target) return withinEngineName(analysis, { kind: 'symbol', entry: reference.target, range: reference.range }, offset);
   if (references.length > 0) return undefined;
-  for (const kind of ['smmu', 'domain', 'master', 'engine', 'workqueue', 'handler', 'vfio'] as const) {
+  for (const kind of ['smmu', 'domain', 'master', 'engine', 'workqueue', 'handler', 'vfio', 'vm'] as const) {
     const entry = symbols.declared(kind).find((e) => contains(e.nameRange, offset));
     if (entry) return withinEngineName(analysis, { kind: 'symbol', entry, range: entry.nameRange }, offset);
   }

@@ -70,7 +70,9 @@ export function rowDescription(row: QueueRow): string {
       const q = row.queue;
       const pending = q.pending.length === 0 ? 'empty' : `${q.pending.length} pending`;
       const dropped = q.dropped > 0 ? ` · ${q.dropped} dropped` : '';
-      return `PROD ${q.prod} CONS ${q.cons} · ${pending}${q.overflow ? ' · OVERFLOW' : ''}${dropped}`;
+      // A VM's virtual queue says where its guest put it: an IPA.
+      const ipa = q.ipa === null ? '' : ` · at IPA ${q.ipa}`;
+      return `PROD ${q.prod} CONS ${q.cons} · ${pending}${q.overflow ? ' · OVERFLOW' : ''}${dropped}${ipa}`;
     }
     case 'entry':
       return `slot at ${row.entry.address}`;

@@ -6,4 +6,4 @@ export { describeCommand } from '../smmu/v3/commands';
 export { describeEvent } from '../smmu/v3/eventRecord';
 export { describePageRequest } from '../smmu/v3/priEntry';
 export { describePointers, inOverflow, pendingEntries, queueEntries } from '../smmu/v3/queue';
-export type { QueueState } from '../smmu/v3/queue';
+export type { QueueMemory, QueueState } from '../smmu/v3/queue';

@@ -1,3 +1,4 @@
+import { guestRespond, isVmmStep, runGuestEvtqStep, runVmmStep, VmmStep } from './vmFaults';
 import { Runtime } from '../machine/runtime';
 import { ActivityState, ContextFaultInfo, IopfResponseStep, IopfWorkStep, isIopfWorkStep, KernelStep } from '../machine/state';
 import { SmmuImpl } from '../scenario/model';
@@ -59,12 +60,14 @@ function isQueueOrIopfStep(step: KernelStep): step is QueueOrIopfStep {
 }
 
 /** The queue threads (arm-smmu-v3.c) drain their queue a step an entry; iopf workers (io-pgfault.c) run the handler and answer the group. */
-type ContextFaultStep = Exclude<KernelStep, 'handler' | QueueOrIopfStep | 'arm_smmu_global_fault' | 'arm_smmu_gr0_write(sGFSR)'>;
+type ContextFaultStep = Exclude<KernelStep, 'handler' | QueueOrIopfStep | VmmStep | 'arm_smmu_global_fault' | 'arm_smmu_gr0_write(sGFSR)'>;
 
 function runQueueOrIopfStep(rt: Runtime, activity: ActivityState, step: QueueOrIopfStep): { detail: string; more: boolean } {
+  // A guest kernel's driver runs the same functions over its virtual SMMU (kernel/vmFaults.ts).
+  const vm = activity.vm;
   switch (step) {
     case 'arm_smmu_evtq_thread':
-      return runQueueThreadStep(rt, activity, 'evtq');
+      return vm === undefined ? runQueueThreadStep(rt, activity, 'evtq') : runGuestEvtqStep(rt, activity, vm);
     case 'arm_smmu_priq_thread':
       return runQueueThreadStep(rt, activity, 'priq');
     case 'iopf_handle_group':
@@ -73,7 +76,7 @@ function runQueueOrIopfStep(rt: Runtime, activity: ActivityState, step: QueueOrI
       return { detail: activity.group ? describeGroup(activity.group) : 'no group', more: false };
     case 'iopf_complete_group':
     case 'iopf_group_response':
-      return { detail: respondToGroup(rt, activity), more: false };
+      return { detail: vm === undefined ? respondToGroup(rt, activity) : guestRespond(rt, activity, vm), more: false };
   }
 }
 
@@ -207,6 +210,12 @@ export function runActivityStep(rt: Runtime, activity: ActivityState): void {
   }
   if (step === 'handler') {
     runHandlerOp(rt, activity);
+    return;
+  }
+  if (isVmmStep(step)) {
+    const detail = runVmmStep(rt, activity, activity.vm ?? -1, step);
+    if (rt.observed) rt.emit({ kind: 'kernel-step', time: rt.state.now, thread: activity.thread, activity: activity.id, step, detail });
+    advance(rt, activity, rt.model.timing.statement);
     return;
   }
   if (isQueueOrIopfStep(step)) {

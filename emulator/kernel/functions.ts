@@ -1,3 +1,5 @@
+import { forwardingPath } from './iommufd/forwardingPath';
+
 /**
  * The Linux functions the fault path's frames name: the file each lives in, and what it
  * does in this model. The debugger draws a kernel frame with its file, and opens a page of
@@ -11,6 +13,12 @@ export interface KernelFunction {
   file: string;
   /** What it does here, in a few sentences. */
   does: string;
+}
+
+/** A hop of the forwarding path as a function's file and what it does. */
+function hop(name: string): { file: string; does: string } {
+  const found = forwardingPath.find((h) => h.hop === name);
+  return { file: found?.file ?? '?', does: `${found?.thread ?? ''}: passes ${found?.passes ?? ''}` };
 }
 
 export const kernelFunctions = [
@@ -149,6 +157,16 @@ export const kernelFunctions = [
     file: 'drivers/iommu/io-pgfault.c',
     does: "Linux 6.8 on: answers the group through the driver's page_response: CMD_RESUME with the STAG for a stall, CMD_PRI_RESP with the PRG index for a page request group.",
   },
+  // A guest's device (kernel/vmFaults.ts): the VMM's hops, their files and what they pass, from the forwarding path's one table.
+  { name: 'iommufd_fault_fops_read', ...hop('vmm-read') },
+  { name: 'smmuv3_record_event', ...hop('vmm-inject') },
+  {
+    name: 'iommufd_veventq_fops_read',
+    file: 'drivers/iommu/iommufd/eventq.c',
+    does: "The VMM's read(2) of its vEVENTQ: a struct iommufd_vevent_header per event (LOST_EVENTS where events were lost) and the event's 4 dwords, which the VMM injects into the guest's event queue.",
+  },
+  { name: 'smmuv3_cmdq_consume', ...hop('vmm-trap') },
+  { name: 'iommufd_fault_fops_write', ...hop('vmm-write') },
 ] as const satisfies readonly KernelFunction[];
 
 /** A function the model places: what an activity's `callers` may name. */

@@ -8,6 +8,7 @@ import { hex } from '../util/u64';
 import { hasChange, KernelVersion } from './versions';
 import { newActivity } from './threads';
 import { queueWork } from './workqueues';
+import { forwardGroup } from './vmFaults';
 
 /**
  * The work function that runs a fault group's handler: iopf_handle_group (io-pgfault.c)
@@ -25,7 +26,7 @@ export function iopfResponseStep(kernel: KernelVersion): IopfResponseStep {
 }
 
 /** The handler of the domain a group's faults belong to, if the scenario gives one. */
-function handlerFor(rt: Runtime, domain: number | undefined): number | undefined {
+export function handlerFor(rt: Runtime, domain: number | undefined): number | undefined {
   const index = rt.model.handlers.findIndex((h) => h.domain === domain);
   return index < 0 ? undefined : index;
 }
@@ -114,7 +115,7 @@ export function iopfRefusal(rt: Runtime, smmu: number, sid: number): string | un
  * iopfErrorResponse): from 6.11 iopf_error_response sends INVALID; before, 5.15's
  * arm_smmu_handle_evt sent FAILURE for a stall ("Nobody cared"). Either aborts a stall.
  */
-function errorResponse(rt: Runtime, group: IopfGroupState): string {
+export function errorResponse(rt: Runtime, group: IopfGroupState): string {
   if (hasChange(rt.model.kernel, 'iopfErrorResponse') || group.kind !== 'stall') {
     return `iopf_error_response → ${sendPageResponse(rt, group.smmu, group, 'invalid')}`;
   }
@@ -134,6 +135,9 @@ export interface Reported {
  * stall is aborted — with CMD_RESUME to the master's first StreamID.
  */
 export function reportGroup(rt: Runtime, group: IopfGroupState, domain: number | undefined): Reported {
+  // A nested domain's faults are its guest's: iommufd's fault queue, not the host's iopf work.
+  const vm = rt.model.domains[domain ?? -1]?.vm;
+  if (vm !== undefined) return forwardGroup(rt, vm, group);
   const handlerIndex = handlerFor(rt, domain);
   const handler = handlerIndex === undefined ? undefined : rt.model.handlers[handlerIndex];
   const refused = iopfRefusal(rt, group.smmu, group.sid);

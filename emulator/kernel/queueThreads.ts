@@ -8,6 +8,8 @@ import { pageRequestText } from '../smmu/v3/pri';
 import { acknowledgeOverflow, consume, inOverflow } from '../smmu/v3/queue';
 import { hex, hex64 } from '../util/u64';
 import { masterOfStream, reportGroup, Reported } from './iopf';
+import { hostEventRoute } from './iommufd/hostEventRoute';
+import { reportToVeventq } from './vmFaults';
 import { eventLogLines } from './smmuV3EventLog';
 import { smmuPrintk } from './printk';
 import { irqHandlerThread, newActivity, priqThread, startOn } from './threads';
@@ -67,9 +69,15 @@ function handleEvent(rt: Runtime, activity: ActivityState, dwords: bigint[]): st
     if (reported.errorResponse) printEvent(rt, activity, dwords);
     return `${eventText(record)}: ${reported.text}${reported.errorResponse ? '; printed' : ''}`;
   }
+  // A stage-1 event of a device a guest owns: its vEVENTQ, where the release has one (arm_vmaster_report_event).
+  const vm = rt.model.domains[masterOfStream(rt, activity.smmu, record.sid)?.domain ?? -1]?.vm;
+  const route = vm === undefined ? 'host' : hostEventRoute(rt.model.kernel, record, true);
+  const reported = vm !== undefined && route === 'veventq' ? reportToVeventq(rt, activity.smmu, vm, dwords, record.sid) : undefined;
+  if (reported) return `${eventText(record)}: ${reported}`;
   printEvent(rt, activity, dwords);
   return `${eventText(record)}: printed`;
 }
+
 
 /**
  * Upstream arm_smmu_handle_ppr (every release): the request is logged at KERN_INFO and, on

@@ -446,6 +446,8 @@ export const counterNames = [
   'dropped-events',
   'page-requests',
   'stale-accesses',
+  'forwarded',
+  'lost-vevents',
 ] as const;
 export type CounterName = (typeof counterNames)[number];
 
@@ -462,6 +464,8 @@ export const counterDocs: Readonly<Record<CounterName, string>> = {
   'dropped-events': 'SMMUv3 event records dropped because the event queue was full',
   'page-requests': 'PRI page requests received',
   'stale-accesses': 'transactions a stale TLB entry translated to a page Linux had unmapped and not yet flushed (use-after-unmap)',
+  forwarded: "fault groups of a guest's nested domain the host handed to its VMM through iommufd's fault queue",
+  'lost-vevents': "guest events a full vEVENTQ lost (the VMM's next read starts with IOMMU_VEVENTQ_FLAG_LOST_EVENTS)",
 };
 
 /** What a handler condition, a log hole or a breakpoint condition can read of the fault being handled. */

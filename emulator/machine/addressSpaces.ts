@@ -44,6 +44,8 @@ export interface AddressSpaces {
   ttbr1Of: (number | undefined)[];
   /** Per domain: a nested domain's guest — its memory seen through stage 2 and the allocator its tables come from (IPAs). */
   guests: (Guest | undefined)[];
+  /** Per `vm`: its guest's memory, through its stage 2. */
+  vmViews: GuestPhysicalView[];
 }
 
 /** The guest kernel that owns a nested domain's stage 1: its view of memory (IPAs) and its page-table pages. */
@@ -129,5 +131,11 @@ export function buildAddressSpaces(model: ScenarioModel, memory: PhysicalMemory,
     owners.push(owner(model, { domain: index, role: 'ttbr1', ttbr: TTBR1, pagetable: undefined, asid: undefined }));
     return tables.length - 1;
   });
-  return { tables, owners, ttbr1Of, guests };
+  const vmViews = model.vms.map((vm) => {
+    const stage2 = tables[vm.stage2];
+    const domain = model.domains[vm.stage2];
+    if (!stage2 || !domain) throw new Error(`vm ${vm.name} has no stage-2 domain`);
+    return new GuestPhysicalView(memory, stage2.stage2Config(stage2Xnx(model, domain)));
+  });
+  return { tables, owners, ttbr1Of, guests, vmViews };
 }

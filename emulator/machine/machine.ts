@@ -33,6 +33,7 @@ import { Smmu } from '../smmu/smmu';
 import { hasPriQueue, programSmmus, smmuDrivers } from '../smmu/smmus';
 import { MachineRequestError } from './requestError';
 import { takeQueueIrq } from '../kernel/queueThreads';
+import { answerAsGuest, newVmState, vmThreadNames } from '../kernel/vmFaults';
 
 export interface MachineOptions {
   /** Events a run may process before it is stopped as one that does not end [`defaultMaxEvents`]. */
@@ -87,6 +88,14 @@ function makeThreads(model: ScenarioModel): ThreadState[] {
     ...model.smmus.map((s): [string, ThreadState['kind']] => [`irq/${s.name}`, 'irq-thread']),
     ...model.workqueues.flatMap((w) => Array.from({ length: w.workers }, (_, k): [string, ThreadState['kind']] => [`${w.name}/${k}`, 'worker'])),
     ...model.smmus.filter(hasPriQueue).map((s): [string, ThreadState['kind']] => [`irq/${s.name}-priq`, 'irq-thread']),
+    ...model.vms.flatMap((vm): [string, ThreadState['kind']][] => {
+      const names = vmThreadNames(vm.name);
+      return [
+        [names.vmm, 'vmm'],
+        [names.evtq, 'guest'],
+        [names.iopf, 'guest'],
+      ];
+    }),
   ];
   return names.map(([name, kind], index) => ({ id: index + 1, name, kind, alive: kind === 'engine', running: undefined, waiting: [] }));
 }
@@ -124,7 +133,7 @@ export class Machine {
       hostDomains.flatMap((d) => (d.pgd === undefined ? [] : [{ pgd: d.pgd, bytes: pgdBytes(model, d) }])),
     );
     const allocator = new TableAllocator(memory, { reserved });
-    const { tables, owners, ttbr1Of, guests } = buildAddressSpaces(model, memory, allocator);
+    const { tables, owners, ttbr1Of, guests, vmViews } = buildAddressSpaces(model, memory, allocator);
     const { attachments, banks } = attachMasters(model);
     this.attachments = attachments;
     const state: MachineState = {
@@ -147,6 +156,7 @@ export class Machine {
       iopf: { partial: [] },
       transactions: new Map(),
       threads: makeThreads(model),
+      vms: model.vms.map((_, index) => newVmState(model, index, guests)),
       activities: new Map(),
       workqueues: model.workqueues.map((w) => ({ pending: [], workers: Array.from({ length: w.workers }, () => undefined) })),
       counters: zeroCounters(),
@@ -175,6 +185,7 @@ export class Machine {
       anyTtbr1: model.domains.some((d) => d.ttbr1),
       ttbr1Of,
       guests,
+      vmViews,
       walker: (index) => {
         const table = tables[index];
         if (!table) return undefined;
@@ -414,6 +425,18 @@ export class Machine {
     const smmu = transaction && this.rt.smmus[transaction.smmu];
     if (!transaction || !smmu || transaction.status !== 'stalled') throw new MachineRequestError(`transaction #${id} is not stalled`);
     return smmu.answerStall(transaction, action);
+  }
+
+  /**
+   * Answers a stall a guest holds (its fault forwarded and injected) as the guest would: its
+   * CMD_RESUME goes into its virtual command queue, and the VMM and the host take it from
+   * there. Throws when no guest holds the transaction.
+   */
+  resumeFromGuest(id: number, action: ResponseKind): { written: string } {
+    if (action !== 'retry' && action !== 'terminate' && action !== 'abort') throw new MachineRequestError(`a guest answers a stall with retry, terminate or abort (CMD_RESUME), not ${action}`);
+    const written = answerAsGuest(this.rt, id, action);
+    if (written === undefined) throw new MachineRequestError(`transaction #${id} is not a stall a guest holds`);
+    return { written };
   }
 
   /** Writes a context-bank register as software would: FSR's fault bits are write-one-to-clear. */

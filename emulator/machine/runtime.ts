@@ -2,6 +2,7 @@ import { PhysicalMemory } from '../memory/physicalMemory';
 import { IoPgtable } from '../pgtable/ioPgtable';
 import { TableAllocator } from '../pgtable/tableAllocator';
 import { Guest, TableOwner } from './addressSpaces';
+import { GuestPhysicalView } from './guestMemory';
 import { HotTableWalker } from './hotWalkers';
 import { ScenarioModel } from '../scenario/model';
 import type { Smmu } from '../smmu/smmu';
@@ -30,6 +31,8 @@ export interface Runtime {
   readonly ttbr1Of: readonly (number | undefined)[];
   /** Per domain: a nested domain's guest (its memory through stage 2, its table pages). */
   readonly guests: readonly (Guest | undefined)[];
+  /** Per `vm`: its guest's memory through its stage 2 (the virtual SMMU's queues are there). */
+  readonly vmViews: readonly GuestPhysicalView[];
   /** The hot walker of a table, made when the table is first walked (a scenario may declare thousands); none for a nested domain's. */
   walker(table: number): HotTableWalker | undefined;
   /** Per SMMU: its driver (what every SMMU does, over its state) and its TLB. */

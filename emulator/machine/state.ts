@@ -1,3 +1,9 @@
+import type { FaultObject } from '../kernel/iommufd/faultObject';
+import type { HwptPageResponse, HwptPgfault } from '../kernel/iommufd/faultRecords';
+import type { Veventq } from '../kernel/iommufd/veventq';
+import type { VirtualSmmuQueues } from '../kernel/iommufd/virtualQueues';
+import type { VmmFaultState } from '../kernel/iommufd/vmm';
+import type { VmmStep } from '../kernel/vmFaults';
 import type { KernelFunctionName } from '../kernel/functions';
 import { ResponseKind } from '../language/ast';
 import type { FaultBehaviour } from '../smmu/smmu';
@@ -141,7 +147,8 @@ export interface ContextFaultInfo {
   cbfrsynra: number;
 }
 
-export type ThreadKind = 'engine' | 'irq' | 'irq-thread' | 'worker';
+/** `vmm`: a VM's VMM process; `guest`: a thread of a VM's guest kernel. */
+export type ThreadKind = 'engine' | 'irq' | 'irq-thread' | 'worker' | 'vmm' | 'guest';
 
 export interface ThreadState {
   id: number;
@@ -171,7 +178,8 @@ export type KernelStep =
   | 'arm_smmu_evtq_thread'
   | 'arm_smmu_priq_thread'
   | IopfWorkStep
-  | IopfResponseStep;
+  | IopfResponseStep
+  | VmmStep;
 
 /** The io-pgfault work functions that run a fault group's handler, one per era (emulator/kernel/iopf.ts picks the release's). */
 export const iopfWorkSteps = ['iopf_handle_group', 'iopf_handler', 'iommu_sva_handle_iopf'] as const;
@@ -224,6 +232,8 @@ export interface ActivityState {
   response: ResponseKind | undefined;
   /** The kernel calls above this activity, outermost first, for the call stack. */
   callers: KernelFunctionName[];
+  /** The VM whose VMM or guest kernel runs it; absent, the host runs it. */
+  vm?: number;
 }
 
 export interface WorkItemState {
@@ -303,6 +313,27 @@ export interface IopfState {
   partial: { smmu: number; sid: number; prgi: number; ssid: number | undefined; pages: bigint[] }[];
 }
 
+/**
+ * A VM a device is given to (kernel/vmFaults.ts): the host's iommufd fault object and
+ * vEVENTQ, what its VMM has read and not passed on, and the guest's virtual SMMU queues.
+ */
+export interface VmState {
+  fault: FaultObject;
+  veventq: Veventq | undefined;
+  vmm: VmmFaultState;
+  /** Page faults the VMM read from the fault fd and has not injected yet. */
+  vmmRead: HwptPgfault[];
+  /** Events it read from the vEVENTQ and has not injected yet (4 dwords each). */
+  vmmEvents: bigint[][];
+  /** Page responses it has to write to the fault fd. */
+  vmmResponses: HwptPageResponse[];
+  /** The host groups handed to the VMM and not answered yet. */
+  forwarded: IopfGroupState[];
+  /** The guest's virtual SMMUv3 event and command queues, at IPAs. */
+  queues: VirtualSmmuQueues;
+  guestEvtqActive: boolean;
+}
+
 export interface MachineState {
   now: number;
   nextTransaction: number;
@@ -315,6 +346,8 @@ export interface MachineState {
   /** Transactions that have not ended. */
   transactions: Map<number, TransactionState>;
   threads: ThreadState[];
+  /** Per `vm`: its iommufd objects, VMM and virtual SMMU. */
+  vms: VmState[];
   activities: Map<number, ActivityState>;
   workqueues: WorkqueueState[];
   counters: Counters;

@@ -86,7 +86,7 @@ test('run --json prints one object with transactions, faults, expects, counters 
   const transactions = json['transactions'] as Record<string, unknown>[];
   assert.deepEqual(transactions[0], { name: 'bad', engine: 'gpu.cp', line: 20, iova: '0x7000000', status: 'raz', pa: null, faults: 1 });
   assert.equal(transactions.length, 5);
-  assert.deepEqual(json['faults'], [{ kind: 'translation', iova: '0x7000000', sid: 0, ssid: 0, level: 2, stalled: false, response: null, line: 20 }]);
+  assert.deepEqual(json['faults'], [{ kind: 'translation', iova: '0x7000000', sid: 0, ssid: 0, level: 2, stage: 1, class: 'IN', ipa: null, stalled: false, response: null, line: 20 }]);
   assert.deepEqual(json['expects'], [
     { line: 35, text: 'bad raz', ok: true, detail: 'bad: raz' },
     { line: 36, text: 'raz == 5', ok: true, detail: 'raz = 5' },

@@ -4,7 +4,7 @@ import { isExpandable, queueChildren, queueRoots, QueueRow, rowDescription, rowI
 import { QueueView, SmmuQueuesView } from '../../debug-adapter/protocol';
 
 function queue(name: QueueView['name'], fields: Partial<QueueView> = {}): QueueView {
-  return { name, base: '0x40007000', entries: 4, prod: '0x00000000', cons: '0x00000000', pointers: '', overflow: false, dropped: 0, pending: [], ...fields };
+  return { name, base: '0x40007000', ipa: null, entries: 4, prod: '0x00000000', cons: '0x00000000', pointers: '', overflow: false, dropped: 0, pending: [], ...fields };
 }
 
 const record = {
@@ -60,4 +60,9 @@ test('what waits: stalls by STAG, page request groups by PRG index; nothing list
   assert.ok(stalls);
   assert.deepEqual(show(queueChildren(stalls)), ['STAG 0x0 → #3 · sid 0x10']);
   assert.deepEqual(queueRoots([]), []);
+});
+
+test("a VM's virtual queue says the IPA its guest put it at", () => {
+  const guest = queue('event', { base: '0x800015000', ipa: '0x40015000' });
+  assert.equal(rowDescription({ kind: 'queue', smmu: 'guest0 (virtual SMMUv3, guest memory)', queue: guest }), 'PROD 0x00000000 CONS 0x00000000 · empty · at IPA 0x40015000');
 });

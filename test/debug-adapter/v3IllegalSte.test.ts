@@ -27,7 +27,7 @@ describe('an STE written by hand in the memory view', () => {
     await dap.stop();
   });
 
-  test('Config 0b110 enables stage 2, which the SMMU lacks: C_BAD_STE, the next transaction aborts, the stop says why', async () => {
+  test('Config 0b110 enables stage 2 with no stage-2 fields (S2AA64=0: VMSAv8-32 tables, which the SMMU lacks): C_BAD_STE, the next transaction aborts, the stop says why', async () => {
     await dap.launchAndStop({ scenario: example('smmuv3-stalls-out-of-order') }, { exceptionFilters: ['terminate'] });
     assert.equal(await readDword(dap), 0x4000600bn);
     // Config [3:1] 0b101 (stage 1) → 0b110 (stage 2 only).
@@ -36,7 +36,7 @@ describe('an STE written by hand in the memory view', () => {
     const stop = await dap.stopped();
     assert.equal(stop.reason, 'exception');
     assert.equal(stop.description, 'Paused on terminated transaction');
-    assert.match(stop.text ?? '', /C_BAD_STE: STE\.Config=0b11x enables stage 2, but IDR0\.S2P=0 \(no stage 2\): ILLEGAL/);
+    assert.match(stop.text ?? '', /C_BAD_STE: STE\.S2AA64=0 selects VMSAv8-32 LPAE tables, which this SMMU lacks \(IDR0\.TTF=0b10\): ILLEGAL/);
     // The session goes on: the adapter still answers, the STE reads back as written.
     assert.equal(await readDword(dap), 0x4000600dn);
   });

@@ -24,6 +24,7 @@ describe('iommu/queues', () => {
             {
               name: 'event',
               base: '0x40007000',
+              ipa: null,
               entries: 32,
               prod: '0x00000001',
               cons: '0x00000000',
@@ -54,8 +55,8 @@ describe('iommu/queues', () => {
                 },
               ],
             },
-            { name: 'pri', base: '0x40008000', entries: 16, prod: '0x00000000', cons: '0x00000000', pointers: EMPTY_POINTERS, overflow: false, dropped: 0, pending: [] },
-            { name: 'command', base: '0x40009000', entries: 256, prod: '0x00000000', cons: '0x00000000', pointers: EMPTY_POINTERS, overflow: false, dropped: 0, pending: [] },
+            { name: 'pri', base: '0x40008000', ipa: null, entries: 16, prod: '0x00000000', cons: '0x00000000', pointers: EMPTY_POINTERS, overflow: false, dropped: 0, pending: [] },
+            { name: 'command', base: '0x40009000', ipa: null, entries: 256, prod: '0x00000000', cons: '0x00000000', pointers: EMPTY_POINTERS, overflow: false, dropped: 0, pending: [] },
           ],
           stalls: [{ stag: '0x0', sid: '0x10', transaction: 0 }],
           pageRequestGroups: [],
@@ -120,6 +121,7 @@ describe('iommu/queues', () => {
       {
         name: 'event',
         base: '0x40007000',
+        ipa: null,
         entries: 4,
         prod: '0x80000004',
         cons: '0x00000000',

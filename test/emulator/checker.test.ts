@@ -1014,7 +1014,7 @@ describe('expects', () => {
         error(
           'expect-counter',
           s.at('fault', 'expect fault =='),
-          "unknown counter 'fault'; expected transactions, faults, completed, aborted, raz, stalled, retried, dumps, events, dropped-events, page-requests or stale-accesses (or a label followed by a status); did you mean 'faults'?",
+          "unknown counter 'fault'; expected transactions, faults, completed, aborted, raz, stalled, retried, dumps, events, dropped-events, page-requests, stale-accesses, forwarded or lost-vevents (or a label followed by a status); did you mean 'faults'?",
         ),
         "Change to 'faults'",
         [s.at('fault', 'expect fault =='), 'faults'],

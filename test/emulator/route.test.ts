@@ -1,3 +1,4 @@
+import { knownTlbContext } from '../../emulator/smmu/v3/v3State';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { kernelLines } from './helpers/kernelLines';
@@ -67,13 +68,15 @@ engine m.x { read 0x1000 8 as x }
 `;
 
 /** arm_smmu_write_cd_entry for a master without stalls or ATS: CD.R=1, CD.A=1, CD.S=0; STE.EATS=0. */
-const linuxCd = { stall: false, record: true, abort: true, ats: false };
+const linuxCd = { stall: false, record: true, abort: true, ats: false, stage2: undefined };
 
 test('SMMUv3 route: the STE in the stream table, then the CD of the SubstreamID, with the errors a transaction would meet', () => {
   const { machine } = runScenario(v3);
   const asid = (ssid: number) => v3StateOf(machine.state, 0)?.streams[0]?.cds.find((cd) => cd.ssid === ssid)?.asid;
-  assert.deepEqual(route(machine, 0x100), { kind: 'translate', context: { domain: 0, tlbTag: asid(0), name: `asid ${asid(0)}`, bank: undefined, asid: asid(0), ssid: undefined, onFault: linuxCd } });
-  assert.deepEqual(route(machine, 0x100, 5), { kind: 'translate', context: { domain: 1, tlbTag: asid(5), name: `asid ${asid(5)}`, bank: undefined, asid: asid(5), ssid: 5, onFault: linuxCd } });
+  // The TLB context of a host stage-1 CD: VMID 0 and its ASID (routing made it, so it is known).
+  const tag = (ssid: number) => knownTlbContext(v3StateOf(machine.state, 0) ?? assert.fail('no SMMUv3'), 0, asid(ssid) ?? -1);
+  assert.deepEqual(route(machine, 0x100), { kind: 'translate', context: { domain: 0, tlbTag: tag(0), name: `asid ${asid(0)}`, bank: undefined, asid: asid(0), ssid: undefined, onFault: linuxCd } });
+  assert.deepEqual(route(machine, 0x100, 5), { kind: 'translate', context: { domain: 1, tlbTag: tag(5), name: `asid ${asid(5)}`, bank: undefined, asid: asid(5), ssid: 5, onFault: linuxCd } });
   assert.deepEqual(route(machine, 0x100, 300), { kind: 'fault', fault: 'bad-substreamid', reason: "C_BAD_SUBSTREAMID: SubstreamID 0x12c is wider than the SMMU's 8 SubstreamID bits (IDR1.SSIDSIZE=8)" });
   const stream = v3StateOf(machine.state, 0)?.streams[0];
   assert.ok(stream?.cdTable !== undefined);

@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { HoverRequest, MarkupContent } from 'vscode-languageserver-protocol/node';
 import { Analysis } from '../../server/analysis';
 import { completion } from '../../server/completion';
+import { documentSymbols } from '../../server/documentSymbols';
 import { OpenScenario, scenarioUri } from './helpers';
 
 /**
@@ -93,4 +94,19 @@ test("hover on a domain's name: a stage-2 domain's VMID, a nested domain's stage
   assert.ok(s2.includes('stage 2 (IPA → PA): VMID 3'), s2.join('\n'));
   const guest = (await hoverText('guest_s1', 1, 0)).split('\n\n');
   assert.ok(guest.includes("nested on vm_s2 (STE.Config=0b111): the guest's CD at IPA 0x80000000, its top-level table at IPA 0x40002000"), guest.join('\n'));
+});
+
+test('document symbols: the stage-2 domain, the vm and the nested domain say what they are', () => {
+  const analysis = new Analysis(scenarioUri, 1, text);
+  assert.deepEqual(
+    documentSymbols(analysis).map((symbol) => [symbol.name, symbol.detail]),
+    [
+      ['s', 'v3'],
+      ['vm_s2', 'stage 2, fault terminate, 1 map'],
+      ['plain', 'fault terminate, 1 map'],
+      ['guest0', 'stage2 vm_s2, fault-queue on, veventq 128'],
+      ['guest_s1', 'nested on vm_s2, fault terminate, 1 map'],
+      ['nic', 'stream 0x20, domain guest_s1, can-stall'],
+    ],
+  );
 });

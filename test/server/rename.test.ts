@@ -110,3 +110,10 @@ test("find references on a master lists the master half of 'gpu.cp' in a handler
   const master = (context: string): Range => ({ start: positionIn(analysis, 'gpu', 0, context), end: positionIn(analysis, 'gpu', 3, context) });
   assert.deepEqual(found, [master('master gpu'), master('engine gpu.cp'), master('== gpu.cp')]);
 });
+
+test("a vm and a stage-2 domain rename where they are declared and where 'vm', 'nested' and 'stage2' name them", () => {
+  const text = 'smmu s { version v3 }\ndomain vm_s2 { stage 2 }\nvm guest0 { stage2 vm_s2 }\ndomain g { nested vm_s2; vm guest0 }\n';
+  const analysis = analysisOf(text);
+  assert.equal(renamed(analysis, positionIn(analysis, 'guest0', 0, 'vm g'), 'guest1'), text.replace(/guest0/g, 'guest1'));
+  assert.equal(renamed(analysis, positionIn(analysis, 'vm_s2', 0, 'nested'), 'ipa'), text.replace(/vm_s2/g, 'ipa'));
+});

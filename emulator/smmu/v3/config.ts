@@ -66,7 +66,7 @@ function steLegality(rt: Runtime, smmu: number, ste: SteFields): string | undefi
   const s1 = stage1Enabled(ste.config);
   // Without substreams (SSIDSIZE=0) S1CDMax is not checked (SteIllegal()).
   if (s1 && ssidBits > 0 && ste.s1CdMax > ssidBits) return `STE.S1CDMax=${ste.s1CdMax} but IDR1.SSIDSIZE=${ssidBits}: ILLEGAL`;
-  if (s1 && ste.s1ContextPtr >= BigInt(PA_LIMIT)) return `STE.S1ContextPtr=${hex(ste.s1ContextPtr)} is beyond the 48-bit ${ste.config === 'nested' ? 'intermediate' : 'physical'} address size: ILLEGAL`;
+  if (s1 && ste.s1ContextPtr >= BigInt(PA_LIMIT)) return `STE.S1ContextPtr=${hex(ste.s1ContextPtr)} is beyond the 48-bit ${ste.config === 'nested' ? 'intermediate' : 'physical'} address size (IDR5.OAS): ILLEGAL`;
   // S1STALLD is only for an SMMU where stalling is configurable: with no stalls or forced stalls it is ILLEGAL.
   if (ste.s1Stalld && model !== 'stall') return `STE.S1STALLD=1 but IDR0.STALL_MODEL=${model === 'no-stall' ? '0b01 (no stall)' : '0b10 (stall forced)'}: ILLEGAL`;
   return undefined;

@@ -288,11 +288,13 @@ export function describeSte(dwords: readonly bigint[]): DecodedField[] {
     ? 'one CD: substreams disabled, a transaction with an SSID records C_BAD_SUBSTREAMID'
     : `${2 ** cdMax} CDs: SSIDs 0–${2 ** cdMax - 1}`;
   const stalld = n(S1STALLD) === 1 ? 'stalls disallowed: stage 1 faults terminate' : 'stalls allowed: CD.S chooses';
-  // §5.2: every S2 field but S2VMID is IGNORED when stage 2 bypasses (Config = 0b10x).
+  // §5.2: every S2 field but S2VMID is IGNORED when stage 2 bypasses (Config = 0b10x): they, and MEV
+  // (which Linux sets on nested STEs only), are listed for an STE whose stage 2 translates.
   const s2Translates = (n(CONFIG) & 0b110) === 0b110;
-  const s2 = (meaning: string): string => (!valid ? 'ignored (STE invalid)' : !s2Translates ? 'ignored (stage 2 bypassed)' : meaning);
+  const s2 = (meaning: string): string => (!valid ? 'ignored (STE invalid)' : meaning);
   const s2Fields: DecodedField[] = [
-    decoded('S2VMID', S2VMID, dwords, s2Translates ? `VMID ${n(S2VMID)}: its translations are tagged with it` : 'unused (stage 2 bypassed)'),
+    decoded('MEV', MEV, dwords, n(MEV) === 1 ? 'events of this stream may be merged' : 'events not merged'),
+    decoded('S2VMID', S2VMID, dwords, `VMID ${n(S2VMID)}: its translations are tagged with it`),
     decoded('S2T0SZ', S2T0SZ, dwords, s2(`${64 - n(S2T0SZ)}-bit IPA space`)),
     decoded('S2SL0', S2SL0, dwords, s2(`start level code ${n(S2SL0)} (VTCR_EL2.SL0, meaning per S2TG)`)),
     decoded('S2IR0', S2IR0, dwords, s2(`table walks Inner ${CACHEABILITY[n(S2IR0)]}`)),
@@ -317,7 +319,6 @@ export function describeSte(dwords: readonly bigint[]): DecodedField[] {
     decoded('S1STALLD', S1STALLD, dwords, s1(stalld)),
     decoded('EATS', EATS, dwords, EATS_MEANING[n(EATS)]),
     decoded('STRW', STRW, dwords, STRW_MEANING[n(STRW)]),
-    decoded('MEV', MEV, dwords, n(MEV) === 1 ? 'events of this stream may be merged' : 'events not merged'),
-    ...s2Fields,
+    ...(s2Translates ? s2Fields : []),
   ];
 }

@@ -55,8 +55,9 @@ test("'Nesting (SMMUv3)': a guest stage 1 on vm_s2, its CD and table placed by g
 }
 master nic { stream 0x10; domain guest_s1; can-stall }
 `);
-  // The CD at the first IPA vm_s2 maps (0x4000_0000), the table on the next 4K page.
-  assert.deepEqual(nesting(model.domains[1]), { name: 'guest_s1', stage: 1, vmid: undefined, nested: 0, cdAt: 0x4000_0000n, tablesAt: 0x4000_1000n, vm: undefined });
+  // The CD at the first IPA vm_s2 maps (0x4000_0000); the table on the first 4K page after it
+  // that the guest's own buffers (IPAs 0x4000_1000–0x4001_0fff) leave free: 0x4001_1000.
+  assert.deepEqual(nesting(model.domains[1]), { name: 'guest_s1', stage: 1, vmid: undefined, nested: 0, cdAt: 0x4000_0000n, tablesAt: 0x4001_1000n, vm: undefined });
   assert.deepEqual(
     model.domains[1]?.maps.map((m) => [m.iova, m.pa, m.size]),
     [[0x1000n, 0x4000_1000n, 0x1_0000n]],
@@ -77,7 +78,7 @@ handler guest_fault on guest_s1 {            // runs in the guest kernel
 `;
   const written = modelOf(`${STAGE2}${vm}domain guest_s1 { nested vm_s2; vm guest0; fault stall; map 0x1000 -> 0x4000_1000 size 64K rw }\n`);
   assert.deepEqual(written.vms, [{ name: 'guest0', stage2: 0, faultQueue: true, veventqDepth: 64 }]);
-  assert.deepEqual(nesting(written.domains[1]), { name: 'guest_s1', stage: 1, vmid: undefined, nested: 0, cdAt: 0x4000_0000n, tablesAt: 0x4000_1000n, vm: 0 });
+  assert.deepEqual(nesting(written.domains[1]), { name: 'guest_s1', stage: 1, vmid: undefined, nested: 0, cdAt: 0x4000_0000n, tablesAt: 0x4001_1000n, vm: 0 });
   // Without `vm`: the one vm whose stage2 is vm_s2.
   const defaulted = modelOf(`${STAGE2}${vm}domain guest_s1 { nested vm_s2; map 0x1000 -> 0x4000_1000 size 64K rw }\n`);
   assert.equal(defaulted.domains[1]?.vm, 0);

@@ -137,14 +137,14 @@ test('predicted stage-2 faults: a CD, a top-level table or a map output that sta
   ]);
 });
 
-test('a stage 2 that maps nothing: the placement it picks (IPA 0, then 0x1000) faults, said at the nested line', () => {
+test('a stage 2 that maps nothing: the placement it picks (IPA 0, then 0x2000 past the buffer at 0x1000) faults, said at the nested line', () => {
   const text = `smmu s { version v3 }
 domain empty { stage 2 }
 domain e { nested empty; map 0x1000 -> 0x1000 size 4K rw }
 `;
   assert.deepEqual(compileScenario(text).diagnostics, [
     warning(at(text, 'empty', 'nested empty'), "predicted stage-2 fault, CLASS=CD at IPA 0x0: no map of domain 'empty' covers the CD of domain 'e'"),
-    warning(at(text, 'empty', 'nested empty'), "predicted stage-2 fault, CLASS=TT at IPA 0x1000: no map of domain 'empty' covers the top-level stage-1 table of domain 'e'"),
+    warning(at(text, 'empty', 'nested empty'), "predicted stage-2 fault, CLASS=TT at IPA 0x2000: no map of domain 'empty' covers the top-level stage-1 table of domain 'e'"),
     warning(at(text, '0x1000', '-> 0x1000'), "predicted stage-2 fault, CLASS=IN at IPA 0x1000: no map of domain 'empty' covers the output of this map (IPAs 0x1000–0x1fff)"),
   ]);
 });

@@ -22,7 +22,7 @@ engine m.e { read 0x0200_0000 64 }
   // Stepped as the debugger steps, up to the walk's result.
   while (machine.peek() && machine.peek()?.action.kind !== 'translated') machine.step();
   assert.equal(machine.peek()?.action.kind, 'translated');
-  assert.deepEqual(machine.state.transactions.get(0)?.onFault, { stall: false, record: true, abort: true, ats: false });
+  assert.deepEqual(machine.state.transactions.get(0)?.onFault, { stall: false, record: true, abort: true, ats: false, stage2: undefined });
   // While the walk is under way, the CD is rewritten to neither record nor abort.
   const memory = machine.runtime.memory;
   const dwords = Array.from({ length: 8 }, (_, i) => memory.readU64(cdTable + 8 * i));

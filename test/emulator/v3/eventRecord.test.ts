@@ -152,9 +152,14 @@ const record: fc.Arbitrary<EventRecord> = fc
     s2: fc.boolean(),
     class: u(2),
     inputAddr: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+    // IPA [51:12] (dword 3 of a stage-2 fault, §7.3.13).
+    ipa: fc.bigInt({ min: 0n, max: (1n << 40n) - 1n }).map((page) => page << 12n),
   })
   .map((r): EventRecord => {
-    if (isTranslationFault(r.id)) return r;
+    if (isTranslationFault(r.id)) {
+      const { ipa, ...fault } = r;
+      return r.s2 ? { ...fault, ipa } : fault;
+    }
     const base = { ...none, id: r.id, sid: r.sid, ssv: r.ssv, ssid: r.ssid };
     if (r.id === 'F_STREAM_DISABLED') return { ...none, id: r.id, sid: r.sid };
     if (r.id === 'C_BAD_SUBSTREAMID') return { ...base, ssv: true };
@@ -171,4 +176,10 @@ test('decodeEvent(encodeEvent(x)) is x, and the bytes round-trip', () => {
       assert.deepEqual(eventFromBytes(eventBytes(dwords)), dwords);
     }),
   );
+});
+
+test('a stage-2 fault carries its IPA in dword 3 bits [51:12] (§7.3.13); a stage-1 fault leaves dword 3 zero', () => {
+  const fault: EventRecord = { ...none, id: 'F_TRANSLATION', sid: 0x10, s2: true, class: 1, rnw: true, inputAddr: 0x1000n, ipa: 0x4000_4000n };
+  assert.deepEqual(encodeEvent(fault), [0x0000_0010_0000_0010n, 0x0000_0188_0000_0000n, 0x1000n, 0x4000_4000n]);
+  assert.equal(encodeEvent({ ...fault, s2: false, ipa: undefined })[3], 0n);
 });
