@@ -13,7 +13,6 @@ import { settingPartAt } from './settingAt';
 import { nameAt } from './symbolsAt';
 import { transactionHover } from './transactionHover';
 import { domainWalkLines, outcomeLines, walkLines } from './walkMarkdown';
-import { stage2WalkBeforeRun } from '../emulator/inspect/tablesBeforeRun';
 import { smmuKinds } from '../emulator/inspect/smmuKinds';
 
 function markdown(analysis: Analysis, range: Range, lines: string[]): Hover {
@@ -35,8 +34,7 @@ function domainMapHover(analysis: Analysis, domain: DomainDeclaration, map: MapS
   if (typeof iova !== 'bigint') return undefined;
   const what = `the first page of this map in domain ${domain.name?.text ?? '?'}`;
   // A stage-2 or nested domain's walk is the machine's (the static system builds stage 1 only).
-  const machine = analysis.machineBeforeRun;
-  const translated = machine && stage2WalkBeforeRun(machine, domain.name?.text ?? '', iova);
+  const translated = analysis.stage2Walk(domain.name?.text ?? '', iova);
   if (translated) return markdown(analysis, range, [what, '', ...domainWalkLines(translated)]);
   const walk = analysis.staticSystem.walk(domain, iova);
   return markdown(analysis, range, [...outcomeLines(walk), '', what, '', ...walkLines(walk)]);

@@ -9,7 +9,6 @@ import { hex, hexGrouped } from '../emulator/util/u64';
 import { Analysis } from './analysis';
 import { predictionOf, TransactionSite, transactionSites } from './predictions';
 import { domainWalkLines, outcomeLines, walkLines } from './walkMarkdown';
-import { stage2WalkBeforeRun } from '../emulator/inspect/tablesBeforeRun';
 
 /** Iterations of a repeat the hover lists one by one; the story's summary counts them all. */
 const ITERATIONS_LISTED = 8;
@@ -45,8 +44,7 @@ function routeLines(analysis: Analysis, site: TransactionSite, iova: bigint, ite
   const pagetable = named ? analysis.compiled.check.symbols.get('pagetable', named.text)?.declaration : undefined;
   const via = `stream ${hex(route.sid)} → master ${route.master.name?.text ?? '?'} → domain ${staticDomainName(route.domain)}`;
   // A stage-2 or nested domain: the machine's tables (the static system builds stage 1 only).
-  const machine = analysis.machineBeforeRun;
-  const translated = machine && stage2WalkBeforeRun(machine, staticDomainName(route.domain), iova, accessOf(site.transaction));
+  const translated = analysis.stage2Walk(staticDomainName(route.domain), iova, accessOf(site.transaction));
   if (translated) return { head: `${head}: ${via}`, walk: domainWalkLines(translated) };
   const walk = analysis.staticSystem.walk(route.domain, iova, accessOf(site.transaction), pagetable);
   const owner = analysis.staticSystem.tableFor(route.domain, iova, pagetable).owner;

@@ -123,3 +123,14 @@ test('a stage-2 domain\'s map: its IPA through stage 2, in S2AP, MemAttr and XN'
     '| L1 | 1 | `0x40001008` | `0x00000008000007fd` | block 1G → 0x800000000 S2AP=rw MemAttr=0xf (Normal WB) XN=0 SH=inner AF |',
   ]);
 });
+
+test('a nested domain\'s map: the first page through both stages', async () => {
+  const lines = await hoverOn('vm-nic-fault-forwarded.iommu', '0x1000 -> 0x4000_1000');
+  assert.deepEqual(lines.slice(0, 5), [
+    'the first page of this map in domain guest_s1',
+    '',
+    '**0x1000 → 0x0008_0000_1000** (4K; stage 1 level 3 → IPA 0x4000_1000, stage 2 level 1)',
+    '',
+    'permissions priv rw-, unpriv rwx (stage 1 priv rw-, unpriv rwx, stage 2 priv rwx, unpriv rwx); memory Normal WB at stage 2',
+  ]);
+});
