@@ -100,12 +100,12 @@ engine m.e { read 0x0100_0000 64 }
   return { event: decodeEvent(slot(machine.runtime.memory, v3.eventq, 0)).id, status: machine.journal.ended.get(0)?.status, reason: machine.journal.faults.get(0)?.reason };
 }
 
-test('an STE that enables stage 2 is ILLEGAL on this SMMU (IDR0.S2P=0): C_BAD_STE, the transaction aborts', () => {
-  const config = 0b1110n; // Config [3:1] = 0b111
+test('an STE that enables stage 2 with its S2 fields left 0 is ILLEGAL (5.2: S2AA64=0 selects VMSAv8-32 tables, IDR0.TTF has AArch64 only): C_BAD_STE', () => {
+  const config = 0b1110n; // Config [3:1] = 0b111: nested, over a stage 2 the STE does not describe
   assert.deepEqual(afterSteWrite((dw0) => dw0 | config), {
     event: 'C_BAD_STE',
     status: 'aborted',
-    reason: 'C_BAD_STE: STE.Config=0b11x enables stage 2, but IDR0.S2P=0 (no stage 2): ILLEGAL',
+    reason: 'C_BAD_STE: STE.S2AA64=0 selects VMSAv8-32 LPAE tables, which this SMMU lacks (IDR0.TTF=0b10): ILLEGAL',
   });
 });
 
