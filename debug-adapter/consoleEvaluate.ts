@@ -7,13 +7,13 @@ import { counterDocs, counterNames, faultFields } from '../emulator/language/sch
 import { Range } from '../emulator/language/source';
 import { Machine } from '../emulator/machine/machine';
 import { PA_LIMIT } from '../emulator/inspect/memory';
-import { walk, WalkResult } from '../emulator/inspect/walks';
+import { describeWalk, DomainWalk, walkFaultText } from '../emulator/inspect/walks';
 import { hex, hex64 } from '../emulator/util/u64';
 import { faultRecordEnvironment, runEnvironment, transactionEnvironment } from '../emulator/inspect/environments';
 import { RequestError } from './errors';
 import { consoleScope, unknownName } from '../emulator/inspect/nameScopes';
 import { FrameContext } from './scopesOf';
-import { walkVariables } from './variables/scopes';
+import { domainWalkVariables } from './variables/scopes';
 import { VariableStore } from './variables/store';
 import { memoryReference } from './variables/values';
 import { domainOfStream } from '../emulator/inspect/streams';
@@ -39,13 +39,13 @@ export class ConsoleEvaluator {
     private readonly context: FrameContext | undefined,
   ) {}
 
-  private walkIn(iova: bigint, sid: bigint | undefined, range: Range, ssid?: bigint): WalkResult {
+  private walkIn(iova: bigint, sid: bigint | undefined, range: Range, ssid?: bigint): DomainWalk {
     const smmu = this.context?.smmu ?? 0;
     const reached = sid === undefined ? undefined : domainOfStream(this.machine, smmu, Number(sid), ssid === undefined ? undefined : Number(ssid));
     const domain = reached === undefined ? (this.context?.domain ?? 0) : 'domain' in reached ? reached.domain : undefined;
-    const table = domain === undefined ? undefined : this.machine.runtime.tables[domain];
-    if (!table) throw new EvaluationError(sid === undefined ? 'there is no domain to translate in' : `stream ${hex(sid)} reaches no domain`, range);
-    return walk(this.machine.runtime.memory, table.tableConfig(), iova);
+    const walked = domain === undefined ? undefined : describeWalk(this.machine, domain, iova);
+    if (!walked) throw new EvaluationError(sid === undefined ? 'there is no domain to translate in' : `stream ${hex(sid)} reaches no domain`, range);
+    return walked;
   }
 
   private register(name: string, range: Range): Value | undefined {
@@ -107,15 +107,17 @@ export class ConsoleEvaluator {
       case 'translate': {
         const iova = integer(0);
         if (iova === undefined) throw new EvaluationError('translate(iova[, sid[, ssid]]) needs an address', range);
-        const outcome = this.walkIn(iova, integer(1), range, integer(2)).outcome;
-        if (outcome.kind !== 'success') throw new EvaluationError(`${outcome.kind} fault at level ${outcome.level}: ${outcome.reason}`, range);
+        const walked = this.walkIn(iova, integer(1), range, integer(2));
+        const outcome = walked.walk.outcome;
+        if (outcome.kind !== 'success') throw new EvaluationError(walkFaultText(walked) ?? outcome.kind, range);
         return outcome.pa;
       }
       case 'pte': {
         const iova = integer(0);
         if (iova === undefined) throw new EvaluationError('pte(iova) needs an address', range);
-        const result = this.walkIn(iova, undefined, range);
-        const last = result.steps.at(-1);
+        const walked = this.walkIn(iova, undefined, range);
+        // A nested domain's PTE is stage 1's (the guest's), as the kernel's pte is the table's own.
+        const last = (walked.stage === 'nested' ? walked.walk.stage1.steps : walked.walk.steps).at(-1);
         if (!last) throw new EvaluationError(`${hex(iova)} is beyond the input range`, range);
         return last.value;
       }
@@ -134,13 +136,14 @@ export class ConsoleEvaluator {
 
   /** A translation in full: the result line and the walk to open. */
   private translation(store: VariableStore, iova: bigint, sid: bigint | undefined, range: Range, ssid?: bigint): DebugProtocol.EvaluateResponse['body'] {
-    const result = this.walkIn(iova, sid, range, ssid);
-    const outcome = result.outcome;
+    const walked = this.walkIn(iova, sid, range, ssid);
+    const outcome = walked.walk.outcome;
     const text =
       outcome.kind === 'success'
         ? `${hex(iova)} → ${hex(outcome.pa)} (${outcome.size === 0x1000n ? '4K page' : outcome.size === 0x20_0000n ? '2M block' : '1G block'}, level ${outcome.level}, ${outcome.permissionsText})`
-        : `${hex(iova)}: ${outcome.kind} fault at level ${outcome.level}: ${outcome.reason}`;
-    return { result: text, variablesReference: store.add(walkVariables(() => result)), ...(outcome.kind === 'success' ? { memoryReference: memoryReference(outcome.pa) } : {}) };
+        : `${hex(iova)}: ${walkFaultText(walked) ?? outcome.kind}`;
+    // The walk as it was evaluated: a console result is a snapshot.
+    return { result: text, variablesReference: store.add(domainWalkVariables(store, walked, () => walked)), ...(outcome.kind === 'success' ? { memoryReference: memoryReference(outcome.pa) } : {}) };
   }
 
   /** Evaluates for the Debug Console (`repl`), a watch, or a hover over a hex literal (its live translation). */

@@ -1,11 +1,12 @@
-import { domainTables } from '../emulator/inspect/tables';
-import { formatDump, Level, walk } from '../emulator/inspect/walks';
+import { descriptorPa, domainTables, tableStage } from '../emulator/inspect/tables';
+import { describeWalk, DomainWalk, formatDump, walkFaultText, Level, Stage2WalkResult } from '../emulator/inspect/walks';
 import { Machine } from '../emulator/machine/machine';
 import { fromHalves, hex, hex64 } from '../emulator/util/u64';
 import { Debuggee } from './debuggee';
 import { ErrorId, RequestError } from './errors';
 import {
   DomainsResponseBody,
+  DomainSummary,
   DumpResponseBody,
   FaultsResponseBody,
   LinesResponseBody,
@@ -13,6 +14,8 @@ import {
   StalledResponseBody,
   TimelineResponseBody,
   TranslateResponseBody,
+  TranslateStage2Walk,
+  TranslateStep,
 } from './protocol';
 import { RequestArguments } from './requestArguments';
 import { domainOfAnyStream } from '../emulator/inspect/streams';
@@ -97,9 +100,34 @@ export function domains(debuggee: Debuggee): DomainsResponseBody {
       const root = rootOf(machine, index);
       const bank = contextBanksOf(machine.state, d.smmu).find((b) => b.domain === index);
       const tables = d.ttbr1 ? { tables: domainTables(machine, index).map((t) => ({ owner: t.label, root: hex(t.root), ttbr: t.ttbr, live: t.live })) } : {};
-      return { name: d.name, smmu: machine.model.smmus[d.smmu]?.name ?? '?', contextBank: bank?.cbndx ?? null, root: hex(root.table), rootLevel: root.level, ias: d.ias, oas: d.oas, granule: d.granule.name, ...tables };
+      return { name: d.name, smmu: machine.model.smmus[d.smmu]?.name ?? '?', contextBank: bank?.cbndx ?? null, root: hex(root.table), rootLevel: root.level, ias: d.ias, oas: d.oas, granule: d.granule.name, ...tables, ...stageOf(machine, index, root.table) };
     }),
   };
+}
+
+/** A stage-2 or nested domain's summary fields: which stage, and a nested root's PA. */
+function stageOf(machine: Machine, domain: number, root: bigint): Pick<DomainSummary, 'stage' | 'nestedIn' | 'rootPa'> {
+  const stage = tableStage(machine, domain);
+  if (stage === 1) return {};
+  if (stage === 2) return { stage };
+  const pa = descriptorPa(machine, domain, root);
+  return { stage, nestedIn: machine.model.domains[machine.model.domains[domain]?.nested ?? -1]?.name ?? '?', rootPa: pa === undefined ? null : hex(pa) };
+}
+
+function translateSteps(steps: readonly { level: number; index: number; descriptorAddress: bigint; value: bigint; descriptor: { text: string } }[]): TranslateStep[] {
+  return steps.map((s) => ({ level: s.level, index: s.index, descriptorAddress: hex(s.descriptorAddress), value: hex64(s.value), text: s.descriptor.text }));
+}
+
+function stage2Walk(of: string, walk: Stage2WalkResult): TranslateStage2Walk {
+  return { of, ipa: hex(walk.ipa), pa: walk.outcome.kind === 'success' ? hex(walk.outcome.pa) : null, steps: translateSteps(walk.steps) };
+}
+
+/** The result words of a walk: the leaf (a nested one's IPA too), or the fault. */
+function translateResult(walked: DomainWalk): string {
+  const outcome = walked.walk.outcome;
+  if (outcome.kind !== 'success') return walkFaultText(walked) ?? '';
+  const ipa = 'ipa' in outcome ? `IPA ${hex(outcome.ipa)}, ` : '';
+  return `${hex(outcome.pa)} (${ipa}level ${outcome.level}, ${outcome.permissionsText})`;
 }
 
 export function pageTable(debuggee: Debuggee, args: RequestArguments): PageTableResponseBody {
@@ -118,6 +146,7 @@ export function pageTable(debuggee: Debuggee, args: RequestArguments): PageTable
   const entries = tableEntries(machine, ref).map((e) => {
     // The map lines are the default table's: a pagetable's or TTBR1's leaves name none.
     const line = e.next || owned !== domain ? undefined : mapLine(machine, domain, e.iova);
+    const nested = tableStage(machine, owned) === 'nested' ? { descriptorPa: ((pa) => (pa === undefined ? null : hex(pa)))(descriptorPa(machine, owned, e.descriptorAddress)) } : {};
     return {
       index: e.index,
       iova: hex(e.iova),
@@ -127,6 +156,7 @@ export function pageTable(debuggee: Debuggee, args: RequestArguments): PageTable
       text: e.descriptor.text,
       ...(e.next ? { next: { table: hex(e.next.tableAddress), level: e.next.level, iovaBase: hex(e.next.iovaBase) } } : {}),
       ...(line !== undefined ? { mapLine: line } : {}),
+      ...nested,
     };
   });
   return { domain: name, level: ref.level, table: hex(ref.table), entries };
@@ -145,16 +175,18 @@ export function translate(debuggee: Debuggee, args: RequestArguments): Translate
     if ('reason' in reached) throw new RequestError(`stream ${hex(sid)} reaches no domain: ${reached.reason}`);
     domain = reached.domain;
   }
-  const table = machine.runtime.tables[domain];
-  if (!table) throw new RequestError(`domain ${domain} has no table`);
-  const result = walk(machine.runtime.memory, table.tableConfig(), iova);
-  const outcome = result.outcome;
+  const walked = describeWalk(machine, domain, iova);
+  if (!walked) throw new RequestError(`domain ${domain} has no table`);
+  const outcome = walked.walk.outcome;
+  const nested = walked.stage === 'nested' ? walked.walk : undefined;
+  const stage2 = nested && [...nested.tableFetches.map((f) => stage2Walk(`L${f.level} table fetch`, f.stage2)), ...(nested.output ? [stage2Walk('output', nested.output)] : [])];
   return {
     domain: machine.model.domains[domain]?.name ?? '?',
     iova: hex(iova),
     pa: outcome.kind === 'success' ? hex(outcome.pa) : null,
-    result: outcome.kind === 'success' ? `${hex(outcome.pa)} (level ${outcome.level}, ${outcome.permissionsText})` : `${outcome.kind} fault at level ${outcome.level}: ${outcome.reason}`,
-    steps: result.steps.map((s) => ({ level: s.level, index: s.index, descriptorAddress: hex(s.descriptorAddress), value: hex64(s.value), text: s.descriptor.text })),
+    result: translateResult(walked),
+    steps: translateSteps(walked.stage === 'nested' ? walked.walk.stage1.steps : walked.walk.steps),
+    ...(stage2 ? { stage2 } : {}),
   };
 }
 

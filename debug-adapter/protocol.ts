@@ -83,6 +83,8 @@ export interface PageTableEntry {
   text: string;
   /** For a table entry: how to open it. */
   next?: { table: string; level: number; iovaBase: string };
+  /** A nested domain's entry: `descriptorAddress` is an IPA, and this the PA stage 2 gives it (null: stage 2 maps none). */
+  descriptorPa?: string | null;
   /** The `map` statement that made a leaf, when one did (1-based line). */
   mapLine?: number;
 }
@@ -109,6 +111,12 @@ export interface DomainSummary {
   granule: string;
   /** A `ttbr1 on` domain's tables (default TTBR0, pagetables, TTBR1), each with its owner; absent for a domain with one table. */
   tables?: DomainTableSummary[];
+  /** 2: an IPA → PA table (`ias` is the IPA size); nested: a guest's stage 1, its tables at IPAs. Absent for stage 1. */
+  stage?: 2 | 'nested';
+  /** A nested domain's stage-2 domain. */
+  nestedIn?: string;
+  /** A nested domain's root: `root` is an IPA, this the PA stage 2 gives it (null: stage 2 maps none). */
+  rootPa?: string | null;
 }
 export interface DomainTableSummary {
   /** `gpu_dom (TTBR0 default)`, `proc7 (pagetable, ASID 2)`, `gpu_dom (TTBR1)`: what `owner` of `iommu/pageTable` takes. */
@@ -144,6 +152,17 @@ export interface TranslateResponseBody {
   pa: string | null;
   /** `translation fault at level 2: L2[56] is invalid`, or the leaf in words. */
   result: string;
+  /** The walk's descriptors: stage 1's (a nested domain's at IPAs), or a stage-2 domain's. */
+  steps: TranslateStep[];
+  /** A nested domain: stage 2's walk of each stage-1 table fetch, then of the output IPA. */
+  stage2?: TranslateStage2Walk[];
+}
+export interface TranslateStage2Walk {
+  /** `L0 table fetch`, `output`. */
+  of: string;
+  ipa: string;
+  /** The PA, or null when stage 2 faulted. */
+  pa: string | null;
   steps: TranslateStep[];
 }
 

@@ -1,7 +1,7 @@
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Machine } from '../emulator/machine/machine';
 import { FaultRecord, IopfGroupState, TransactionState } from '../emulator/machine/state';
-import { walk, WalkResult } from '../emulator/inspect/walks';
+import { describeWalk } from '../emulator/inspect/walks';
 import { hex } from '../emulator/util/u64';
 import { FrameInfo } from './frames';
 import { findTransaction } from '../emulator/inspect/transactions';
@@ -99,10 +99,9 @@ export function scopesOf(machine: Machine, store: VariableStore, frame: FrameInf
   if (context.fault) {
     // The table the fault walked (a pagetable, TTBR1), at the address it indexes.
     const walked = context.domain === undefined ? undefined : (context.fault.table ?? context.domain);
-    const table = walked === undefined ? undefined : machine.runtime.tables[walked];
     const iova = context.domain === undefined ? context.fault.iova : liveTableFor(machine, context.domain, context.fault.iova).walkIova;
     // Walked when opened, not now: a descriptor written since (setVariable, a handler) shows.
-    const walkNow = table ? (): WalkResult => walk(machine.runtime.memory, table.tableConfig(), iova) : undefined;
+    const walkNow = walked === undefined ? undefined : () => describeWalk(machine, walked, iova);
     scopes.push({ name: 'Fault', presentationHint: 'locals', variablesReference: store.add(faultVariables(machine, store, context.fault, walkNow, (pa) => onWrite(pa))), expensive: false });
   }
   if (context.transaction) {

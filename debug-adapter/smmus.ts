@@ -16,7 +16,7 @@ function streamsOf(machine: Machine, store: VariableStore, index: number): Strea
     master: machine.model.masters[stream.master]?.name ?? '?',
     ste: hex(stream.ste),
     config: steSummary(readStructure(machine, stream.ste)),
-    cds: stream.cds.map((cd) => ({ ssid: cd.ssid, domain: machine.model.domains[cd.domain]?.name ?? '?', asid: cd.asid, address: hex(cdAddress(stream, cd.ssid) ?? 0) })),
+    cds: stream.cds.map((cd) => ({ ssid: cd.ssid, domain: machine.model.domains[cd.domain]?.name ?? '?', asid: cd.asid, address: hex(cdAddress(machine, stream, cd.ssid) ?? 0) })),
     stalled: waiting.filter((t) => t.sid === stream.sid).length,
     variablesReference: store.add(streamRegisterVariables(machine, store, index, stream.sid, undefined)),
   }));

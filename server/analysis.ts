@@ -2,6 +2,8 @@ import { Position, Range as LspRange } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ScenarioPredictions } from '../emulator/analysis/prediction';
 import { StaticSystem } from '../emulator/analysis/staticSystem';
+import { machineBeforeRun, stage2WalkBeforeRun } from '../emulator/inspect/tablesBeforeRun';
+import { Access, DomainWalk } from '../emulator/inspect/walks';
 import { Range } from '../emulator/language/source';
 import { CompiledScenario, compileScenario } from '../emulator/scenario/compile';
 
@@ -14,6 +16,7 @@ export class Analysis {
   readonly compiled: CompiledScenario;
   private system: StaticSystem | undefined;
   private predicted: ScenarioPredictions | undefined;
+  private beforeRun: { machine: ReturnType<typeof machineBeforeRun> } | undefined;
 
   constructor(
     readonly uri: string,
@@ -31,6 +34,20 @@ export class Analysis {
   get staticSystem(): StaticSystem {
     this.system ??= new StaticSystem(this.compiled.file, this.compiled.check);
     return this.system;
+  }
+
+  /**
+   * The walk of `address` in a stage-2 or nested domain before the run, through the
+   * machine's tables (the static system builds stage 1 only; a guest's tables are at IPAs):
+   * the machine is built on first use, and only for such a domain. Undefined for any other.
+   */
+  stage2Walk(domain: string, address: bigint, access?: Access): DomainWalk | undefined {
+    const model = this.compiled.model;
+    const declared = model?.domains.find((d) => d.name === domain);
+    if (!model || !declared || (declared.stage !== 2 && declared.nested === undefined)) return undefined;
+    this.beforeRun ??= { machine: machineBeforeRun(model) };
+    const machine = this.beforeRun.machine;
+    return machine && stage2WalkBeforeRun(machine, domain, address, access);
   }
 
   /** What each written transaction will do: the bounded run's answer, the static walk's where the run did not reach. */

@@ -12,7 +12,7 @@ import { hoverV3 } from './hoverV3';
 import { settingPartAt } from './settingAt';
 import { nameAt } from './symbolsAt';
 import { transactionHover } from './transactionHover';
-import { outcomeLines, walkLines } from './walkMarkdown';
+import { domainWalkLines, outcomeLines, walkLines } from './walkMarkdown';
 import { smmuKinds } from '../emulator/inspect/smmuKinds';
 
 function markdown(analysis: Analysis, range: Range, lines: string[]): Hover {
@@ -32,8 +32,12 @@ function domainMapHover(analysis: Analysis, domain: DomainDeclaration, map: MapS
   const iova = map.iova ? constantValue(map.iova) : undefined;
   const range = map.iova && map.pa ? { start: map.iova.range.start, end: map.pa.range.end } : map.range;
   if (typeof iova !== 'bigint') return undefined;
+  const what = `the first page of this map in domain ${domain.name?.text ?? '?'}`;
+  // A stage-2 or nested domain's walk is the machine's (the static system builds stage 1 only).
+  const translated = analysis.stage2Walk(domain.name?.text ?? '', iova);
+  if (translated) return markdown(analysis, range, [what, '', ...domainWalkLines(translated)]);
   const walk = analysis.staticSystem.walk(domain, iova);
-  return markdown(analysis, range, [...outcomeLines(walk), '', `the first page of this map in domain ${domain.name?.text ?? '?'}`, '', ...walkLines(walk)]);
+  return markdown(analysis, range, [...outcomeLines(walk), '', what, '', ...walkLines(walk)]);
 }
 
 function vfioMapHover(analysis: Analysis, vfio: VfioDeclaration, map: MapStatement): Hover {

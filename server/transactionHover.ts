@@ -8,7 +8,7 @@ import { contains } from '../emulator/language/source';
 import { hex, hexGrouped } from '../emulator/util/u64';
 import { Analysis } from './analysis';
 import { predictionOf, TransactionSite, transactionSites } from './predictions';
-import { outcomeLines, walkLines } from './walkMarkdown';
+import { domainWalkLines, outcomeLines, walkLines } from './walkMarkdown';
 
 /** Iterations of a repeat the hover lists one by one; the story's summary counts them all. */
 const ITERATIONS_LISTED = 8;
@@ -42,10 +42,13 @@ function routeLines(analysis: Analysis, site: TransactionSite, iova: bigint, ite
   // The table the line's submit selects: `submit N pagetable NAME` for TTBR0, the domain's TTBR1 for the upper range.
   const named = site.submit?.pagetable;
   const pagetable = named ? analysis.compiled.check.symbols.get('pagetable', named.text)?.declaration : undefined;
+  const via = `stream ${hex(route.sid)} → master ${route.master.name?.text ?? '?'} → domain ${staticDomainName(route.domain)}`;
+  // A stage-2 or nested domain: the machine's tables (the static system builds stage 1 only).
+  const translated = analysis.stage2Walk(staticDomainName(route.domain), iova, accessOf(site.transaction));
+  if (translated) return { head: `${head}: ${via}`, walk: domainWalkLines(translated) };
   const walk = analysis.staticSystem.walk(route.domain, iova, accessOf(site.transaction), pagetable);
   const owner = analysis.staticSystem.tableFor(route.domain, iova, pagetable).owner;
-  const via = `stream ${hex(route.sid)} → master ${route.master.name?.text ?? '?'} → domain ${staticDomainName(route.domain)}${owner ? ` → ${owner}` : ''}`;
-  return { head: `${head}: ${via}`, walk: [...outcomeLines(walk), '', ...walkLines(walk)] };
+  return { head: `${head}: ${via}${owner ? ` → ${owner}` : ''}`, walk: [...outcomeLines(walk), '', ...walkLines(walk)] };
 }
 
 /**

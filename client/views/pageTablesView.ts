@@ -56,7 +56,7 @@ export class PageTablesView extends SessionTree<PageTableNode> {
       const d = node.domain;
       const item = new vscode.TreeItem(d.name, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `domain-${d.name}`;
-      item.description = `${d.smmu}${d.contextBank === null ? '' : ` cb${d.contextBank}`} · L${d.rootLevel} root at ${d.root} · ${d.ias}-bit IOVA → ${d.oas}-bit PA · ${d.granule} granule`;
+      item.description = `${d.smmu}${d.contextBank === null ? '' : ` cb${d.contextBank}`} · ${domainShape(d)} · ${d.granule} granule`;
       item.iconPath = new vscode.ThemeIcon('symbol-structure');
       item.contextValue = 'iommu.domain';
       return item;
@@ -75,7 +75,7 @@ export class PageTablesView extends SessionTree<PageTableNode> {
     item.id = `pte-${node.domain}-${node.owner === undefined ? '' : `${node.owner}-`}${node.level}-${e.descriptorAddress}`;
     item.description = `${e.iova} · ${e.text}`;
     item.tooltip = new vscode.MarkdownString(
-      [`**L${node.level}[${e.index}]** of \`${node.domain}\`, translating from \`${e.iova}\``, `\`${e.value}\` at \`${e.descriptorAddress}\``, e.text, e.mapLine ? `Made by the \`map\` on line ${e.mapLine}.` : ''].filter(Boolean).join('\n\n'),
+      [`**L${node.level}[${e.index}]** of \`${node.domain}\`, translating from \`${e.iova}\``, `\`${e.value}\` at ${descriptorAt(e)}`, e.text, e.mapLine ? `Made by the \`map\` on line ${e.mapLine}.` : ''].filter(Boolean).join('\n\n'),
     );
     item.iconPath = new vscode.ThemeIcon(entryIcons[e.type]);
     item.contextValue = `iommu.pte.${e.type}`;
@@ -84,4 +84,17 @@ export class PageTablesView extends SessionTree<PageTableNode> {
     if (e.mapLine !== undefined && path !== undefined) item.command = revealLineOnClick(path, e.mapLine);
     return item;
   }
+}
+
+/** A domain's root and sizes in its stage's terms: a stage-2 table maps IPAs; a nested one's tables are at IPAs. */
+function domainShape(d: DomainSummary): string {
+  if (d.stage === 2) return `stage 2 · L${d.rootLevel} root at ${d.root} · ${d.ias}-bit IPA → ${d.oas}-bit PA`;
+  if (d.stage === 'nested') return `nested in ${d.nestedIn ?? '?'} · L${d.rootLevel} root at IPA ${d.root} (PA ${d.rootPa ?? 'unmapped'}) · ${d.ias}-bit IOVA → ${d.oas}-bit IPA`;
+  return `L${d.rootLevel} root at ${d.root} · ${d.ias}-bit IOVA → ${d.oas}-bit PA`;
+}
+
+/** Where a descriptor is: its PA, or a nested table's IPA and the PA stage 2 gives it. */
+function descriptorAt(e: PageTableEntry): string {
+  if (e.descriptorPa === undefined) return `\`${e.descriptorAddress}\``;
+  return `IPA \`${e.descriptorAddress}\` (${e.descriptorPa === null ? 'not mapped at stage 2' : `PA \`${e.descriptorPa}\``})`;
 }

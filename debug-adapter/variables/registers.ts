@@ -1,7 +1,7 @@
 import { domainTables } from '../../emulator/inspect/tables';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Machine, WritableBankRegister } from '../../emulator/machine/machine';
-import { BankState, CBFRSYNRA, decode, FAR, FSR, FSYNR0, RegisterLayout, SCTLR, SGFSR, TCR, TTBR0, TTBR1, withField } from '../../emulator/inspect/registers';
+import { BankState, CBAR, CBAR_TYPE_S2_TRANS, CBFRSYNRA, decode, FAR, FSR, FSYNR0, RegisterLayout, SCTLR, SGFSR, TCR, TTBR0, TTBR1, VTCR, withField } from '../../emulator/inspect/registers';
 import { hex, hex32, hex64 } from '../../emulator/util/u64';
 import { dataIdOf, Watched } from '../dataWatches';
 import { RequestError } from '../errors';
@@ -18,7 +18,13 @@ interface BankRegister {
   shown?: (bank: BankState) => boolean;
 }
 
+/** A stage-2 bank (CBAR.TYPE 0b00): its TCR is in VTCR's format, and CBAR says so (and holds its VMID). */
+function stage2Bank(bank: BankState): boolean {
+  return ((bank.cbar >>> 16) & 3) === CBAR_TYPE_S2_TRANS;
+}
+
 const bankRegisters: readonly BankRegister[] = [
+  { layout: CBAR, read: (b) => BigInt(b.cbar >>> 0), writable: undefined, shown: stage2Bank },
   { layout: SCTLR, read: (b) => BigInt(b.sctlr), writable: 'SCTLR' },
   { layout: FSR, read: (b) => BigInt(b.fsr >>> 0), writable: 'FSR' },
   { layout: FSYNR0, read: (b) => BigInt(b.fsynr0), writable: 'FSYNR0' },
@@ -26,8 +32,14 @@ const bankRegisters: readonly BankRegister[] = [
   { layout: CBFRSYNRA, read: (b) => BigInt(b.cbfrsynra), writable: 'CBFRSYNRA' },
   { layout: TTBR0, read: (b) => b.ttbr0, writable: undefined },
   { layout: TTBR1, read: (b) => b.ttbr1, writable: undefined, shown: (b) => b.ttbr1 !== 0n },
-  { layout: TCR, read: (b) => BigInt(b.tcr), writable: undefined },
+  { layout: TCR, read: (b) => BigInt(b.tcr), writable: undefined, shown: (b) => !stage2Bank(b) },
+  { layout: VTCR, read: (b) => BigInt(b.tcr >>> 0), writable: undefined, shown: stage2Bank },
 ];
+
+/** The register a bank shows under `name` (a stage-2 bank's TCR is VTCR's layout). */
+function shownRegister(bank: BankState, name: string): BankRegister | undefined {
+  return bankRegisters.find((r) => r.layout.name === name && (r.shown?.(bank) ?? true));
+}
 
 /** Which table a TTBR holds now, where the domain owns several (`: proc7 (pagetable, ASID 2)`). */
 function tableHeld(machine: Machine, bank: BankState, name: string): string {
@@ -103,19 +115,21 @@ export function registerVariables(machine: Machine, store: VariableStore, smmu: 
       return registers;
     },
     dataId: (name) => {
-      const register = bankRegisters.find((r) => r.layout.name === name);
+      const b = bank();
+      const register = b && shownRegister(b, name);
       if (!register) return undefined;
       const watched: Watched = { kind: 'register', smmu, bank: cbndx, register: register.writable ?? (name as 'TTBR0' | 'TCR'), label: `cb${cbndx} ${name}` };
       return { dataId: dataIdOf(watched), description: `${name} of context bank ${cbndx} changes` };
     },
     set: (name, value) => {
-      const register = bankRegisters.find((r) => r.layout.name === name);
+      const b = bank();
+      const register = b && shownRegister(b, name);
       if (!register) throw new RequestError(`${name} is not a register of this context bank`);
       if (!register.writable) throw new RequestError(`${name} is read-only here: io-pgtable programs it`);
       machine.writeBankRegister(smmu, cbndx, register.writable, parseValue(value, register.layout.width));
       onWrite();
-      const b = bank();
-      return { value: b ? formatRegister(register.layout, register.read(b)) : '?' };
+      const after = bank();
+      return { value: after ? formatRegister(register.layout, register.read(after)) : '?' };
     },
   };
 }

@@ -1,6 +1,6 @@
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { DecodedField, fieldText, fieldView } from '../../emulator/inspect/decodedFields';
-import { cdAddress, cdSummary, describeCd, describeSte, readStructure, steSummary, streamOf } from '../../emulator/inspect/streams';
+import { cdAddress, cdIpa, cdsAtIpas, cdSummary, describeCd, describeSte, readStructure, steSummary, streamOf } from '../../emulator/inspect/streams';
 import { Machine } from '../../emulator/machine/machine';
 import { hex, hex64 } from '../../emulator/util/u64';
 import { dataIdOf } from '../dataWatches';
@@ -59,12 +59,15 @@ export function streamRegisterVariables(machine: Machine, store: VariableStore, 
       const used = ssid ?? 0;
       const cds = [...stream.cds].sort((a, b) => (a.ssid === used ? -1 : b.ssid === used ? 1 : a.ssid - b.ssid));
       for (const cd of cds) {
-        const pa = cdAddress(stream, cd.ssid);
+        const pa = cdAddress(machine, stream, cd.ssid);
+        const ipa = cdsAtIpas(machine, stream) ? cdIpa(stream, cd.ssid) : undefined;
         if (pa === undefined) continue;
+        // A nested stream's CD is the guest's, at an IPA: named by both addresses.
+        const at = ipa === undefined ? hex(pa) : `IPA ${hex(ipa)} (PA ${hex(pa)})`;
         variables.push({
           name: `CD ${cd.ssid}`,
           value: cdSummary(machine, readStructure(machine, pa)),
-          type: `Context Descriptor ${cd.ssid} at ${hex(pa)}${cd.ssid === used ? ' (this transaction\'s)' : ''}`,
+          type: `Context Descriptor ${cd.ssid} at ${at}${cd.ssid === used ? ' (this transaction\'s)' : ''}`,
           memoryReference: memoryReference(pa),
           presentationHint: readOnly,
           variablesReference: store.add(structureVariables(machine, pa, `CD ${cd.ssid}`, describeCd)),

@@ -24,7 +24,7 @@ export interface RunTransaction {
   /** How it ended, in the trace's words ("CMD_RESUME terminate", "translation fault, CD.S=0: …"). */
   how: string | undefined;
   /** Its first fault, when it faulted. */
-  fault: Pick<FaultRecord, 'kind' | 'level' | 'reason' | 'time'> | undefined;
+  fault: Pick<FaultRecord, 'kind' | 'level' | 'reason' | 'time' | 'stage'> | undefined;
   faults: number[];
   /** Why it first stalled, in the machine's terms: on its own fault, behind another's (HUPCF=0), on a page request. */
   stall: TransactionState['stall'];
@@ -64,7 +64,7 @@ class Recorder {
         const record = this.byId.get(event.transaction.id);
         if (!record) return;
         record.faults.push(event.fault.id);
-        record.fault ??= { kind: event.fault.kind, level: event.fault.level, reason: event.fault.reason, time: event.time };
+        record.fault ??= { kind: event.fault.kind, level: event.fault.level, reason: event.fault.reason, time: event.time, stage: event.fault.stage };
         return;
       }
       case 'transaction-stalled':

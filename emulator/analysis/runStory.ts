@@ -1,5 +1,6 @@
 import { isFaultKind } from '../language/schema';
 import { hex, hexGrouped } from '../util/u64';
+import { faultStageText } from '../inspect/domainWalks';
 import { PredictedRun, RunTransaction } from './predictedRun';
 
 /*
@@ -8,9 +9,14 @@ import { PredictedRun, RunTransaction } from './predictedRun';
  * how it was answered and how it ended.
  */
 
-/** "translation fault at level 2: L2[56] is invalid", or a configuration event's reason ("C_BAD_CD: …"). */
+/**
+ * "translation fault at level 2: L2[56] is invalid" — a stage-2 one with its CLASS and IPA,
+ * "stage 2 translation fault at level 3 (CLASS=TT, IPA 0x40004000): …" —, or a configuration
+ * event's reason ("C_BAD_CD: …").
+ */
 function faultHead(fault: NonNullable<RunTransaction['fault']>): string {
-  return isFaultKind(fault.kind) ? `${fault.kind} fault at level ${fault.level}: ${fault.reason}` : fault.reason;
+  if (!isFaultKind(fault.kind)) return fault.reason;
+  return `${fault.stage.stage === 2 ? faultStageText(fault.kind, fault.level, fault.stage) : `${fault.kind} fault at level ${fault.level}`}: ${fault.reason}`;
 }
 
 function endClause(t: RunTransaction, run: PredictedRun): string {

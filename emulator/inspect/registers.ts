@@ -4,5 +4,5 @@
  */
 export { decode, setFlags, withField } from '../smmu/registerLayout';
 export type { RegisterLayout } from '../smmu/registerLayout';
-export { CBFRSYNRA, FAR, FSR, FSYNR0, linuxSctlr, SCTLR, SCTLR_HUPCF, SGFSR, TCR, TTBR0, TTBR1 } from '../smmu/v2/registers';
+export { CBAR, CBAR_TYPE_S2_TRANS, CBFRSYNRA, FAR, FSR, FSYNR0, linuxSctlr, SCTLR, SCTLR_HUPCF, SGFSR, TCR, TTBR0, TTBR1, VTCR } from '../smmu/v2/registers';
 export type { BankState } from '../smmu/v2/v2State';

@@ -43,8 +43,29 @@ export function readStructure(machine: Machine, pa: number): bigint[] {
   return Array.from({ length: STRUCTURE_DWORDS }, (_, i) => machine.runtime.memory.readU64(pa + 8 * i));
 }
 
-export function cdAddress(stream: StreamTableEntryState, ssid: number): number | undefined {
+/** A nested stream's guest (STE.Config 0b111): its CD table is at an IPA, read through the VM's stage 2. */
+function guestOf(machine: Machine, stream: StreamTableEntryState) {
+  return stream.cds.map((cd) => machine.runtime.guests[cd.domain]).find((guest) => guest !== undefined);
+}
+
+/** Where the SMMU reads CD `ssid` of a stream (a nested stream's through stage 2: 3.3.2); undefined when it reads none. */
+export function cdAddress(machine: Machine, stream: StreamTableEntryState, ssid: number): number | undefined {
+  const at = cdIpa(stream, ssid);
+  if (at === undefined) return undefined;
+  const guest = guestOf(machine, stream);
+  if (!guest) return at;
+  const pa = guest.view.translate(BigInt(at));
+  return pa === undefined ? undefined : Number(pa);
+}
+
+/** The address S1ContextPtr gives CD `ssid`: an IPA on a nested stream, else the PA. */
+export function cdIpa(stream: StreamTableEntryState, ssid: number): number | undefined {
   return stream.cdTable === undefined ? undefined : stream.cdTable + ssid * CD_BYTES;
+}
+
+/** Whether a stream's CD addresses are IPAs (a nested stream's). */
+export function cdsAtIpas(machine: Machine, stream: StreamTableEntryState): boolean {
+  return guestOf(machine, stream) !== undefined;
 }
 
 /** An STE in a few words: `stage 1 · CD at 0x40003000 · ATS`, `abort`, `invalid`. */

@@ -15,7 +15,7 @@ function structureAddress(machine: Machine, smmu: number, sid: number | undefine
   }
   const stream = sid === undefined ? undefined : streamOf(machine, smmu, sid);
   if (!stream) throw new EvaluationError('CD[ssid] needs a frame with a stream', range);
-  const pa = stream.cds.some((cd) => cd.ssid === key) ? cdAddress(stream, key) : undefined;
+  const pa = stream.cds.some((cd) => cd.ssid === key) ? cdAddress(machine, stream, key) : undefined;
   if (pa === undefined) throw new EvaluationError(`StreamID ${hex(stream.sid)} has no CD ${key}`, range);
   return pa;
 }

@@ -15,6 +15,8 @@ export interface DomainTable {
   ttbr: 0 | 1;
   /** TTBR1, or the table TTBR0 holds now. */
   live: boolean;
+  /** 1, 2 (a stage-2 domain's IPA → PA table), or nested: a guest's stage 1, its table addresses IPAs. */
+  stage: 1 | 2 | 'nested';
 }
 
 export function domainTables(machine: Machine, domain: number): DomainTable[] {
@@ -23,8 +25,25 @@ export function domainTables(machine: Machine, domain: number): DomainTable[] {
     const pgtable = rt.tables[table];
     if (owner.domain !== domain || !pgtable) return [];
     const live = owner.ttbr === 1 || rt.state.liveTtbr0[domain] === table;
-    return [{ table, label: owner.label, root: pgtable.root, ttbr: owner.ttbr, live }];
+    return [{ table, label: owner.label, root: pgtable.root, ttbr: owner.ttbr, live, stage: tableStage(machine, table) }];
   });
+}
+
+export function tableStage(machine: Machine, table: number): DomainTable['stage'] {
+  const rt = machine.runtime;
+  if (rt.tables[table]?.stage === 2) return 2;
+  return rt.guests[rt.tableOwners[table]?.domain ?? -1] ? 'nested' : 1;
+}
+
+/**
+ * Where a table's descriptor at `address` is in physical memory: itself, but for a nested
+ * domain's stage 1, whose table addresses are IPAs — the PA the VM's stage 2 gives it now,
+ * undefined where stage 2 maps none (the SMMU's fetch of it would fault at stage 2).
+ */
+export function descriptorPa(machine: Machine, table: number, address: bigint): bigint | undefined {
+  const rt = machine.runtime;
+  const guest = rt.guests[rt.tableOwners[table]?.domain ?? -1];
+  return guest ? guest.view.translate(address) : address;
 }
 
 /** The table a walk of `iova` in `domain` uses now, and the address it indexes (the low ias bits for TTBR1). */
