@@ -156,11 +156,11 @@ export class SmmuV3 implements Smmu {
   }
 
   faultReport(fault: FaultRecord): { name: 'event'; text: string } {
-    return { name: 'event', text: v3FaultReport(this.rt.memory, this.state, fault) };
+    return { name: 'event', text: v3FaultReport(this.rt, this.state, fault) };
   }
 
   describeFault(fault: FaultRecord, access: string, stalls: boolean): string {
-    return describeV3Fault(this.rt.memory, this.state, fault, access, stalls);
+    return describeV3Fault(this.rt, this.state, fault, access, stalls);
   }
 
   /** A stream with no domain attached has STE.Config=abort: its traffic is terminated without a record. */

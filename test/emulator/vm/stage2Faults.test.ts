@@ -74,3 +74,10 @@ test('SMMUv3 stage 2 only: STE.Config 0b110, the input address is the IPA, a fau
   assert.deepEqual(result.faults[0]?.stage, { stage: 2, class: 'IN', ipa: 0x4100_0000n });
   assert.deepEqual(statuses(result), { 'ok#0': 'completed', 'beyond#0': 'aborted' });
 });
+
+test("the Fault scope's words: a terminated stage-2 fault was recorded by STE.S2R, not CD.R", () => {
+  const { machine, result } = runScenario(readFileSync('examples/stage2-fault-on-table-walk.iommu', 'utf8'));
+  const fault = result.faults[0];
+  assert.ok(fault);
+  assert.deepEqual(machine.smmu(0)?.faultReport(fault), { name: 'event', text: 'F_TRANSLATION record (STE.S2R=1), not stalled' });
+});
