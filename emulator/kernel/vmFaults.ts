@@ -7,12 +7,12 @@ import { hex, hex64 } from '../util/u64';
 import { eventText } from '../smmu/v3/eventq';
 import { FaultPageRequest, newFaultObject, iommufdFaultIopfHandler, readFaultFile, writeFaultFile } from './iommufd/faultObject';
 import { decodePgfault, describePageResponse, describePgfault, encodePageResponse, HWPT_PGFAULT, HwptPageResponse, HwptPgfault } from './iommufd/faultRecords';
-import { IOMMU_PGFAULT_FLAGS, IOMMU_PGFAULT_PERM, IOMMU_VEVENTQ_TYPE, IOMMUFD_PAGE_RESP } from './iommufd/uapi';
+import { IOMMU_VEVENTQ_TYPE, IOMMUFD_PAGE_RESP } from './iommufd/uapi';
 import { GuestMemory, guestIssueCommand, guestTakeEvent, newVirtualQueues, injectEvent, injectWaitingStalls, vmmFetchCommand } from './iommufd/virtualQueues';
 import { injectedEventFor, newVmmFaultState, rememberStall, responsesFor, vmmOwnResponse } from './iommufd/vmm';
 import { newVeventq, readVeventq, reportVevent } from './iommufd/veventq';
 import { describeVeventHeader, encodeVeventArmSmmuv3, VEVENT_ARM_SMMUV3_BYTES, VEVENT_HEADER } from './iommufd/veventRecords';
-import { vmasterEvent } from './iommufd/hostEventRoute';
+import { pageRequestOfStall, vmasterEvent } from './iommufd/hostEventRoute';
 import { hasChange } from './versions';
 import { ScenarioModel } from '../scenario/model';
 import { Guest } from '../machine/addressSpaces';
@@ -92,11 +92,9 @@ function devIdOf(rt: Runtime, group: IopfGroupState): number {
   return master + 1;
 }
 
-/** struct iommu_fault_page_request of one stalled fault, as arm_smmu_handle_event fills it: LAST_PAGE, grpid = STAG, perm, addr. */
+/** struct iommu_fault_page_request of one stalled fault, as arm_smmu_handle_event fills it from the stall record. */
 function pageRequestOf(group: IopfGroupState, fault: FaultRecord): FaultPageRequest {
-  const perm = (fault.write ? IOMMU_PGFAULT_PERM.WRITE : IOMMU_PGFAULT_PERM.READ) | (fault.exec ? IOMMU_PGFAULT_PERM.EXEC : 0) | (fault.priv ? IOMMU_PGFAULT_PERM.PRIV : 0);
-  const pasidValid = group.ssid !== undefined ? IOMMU_PGFAULT_FLAGS.PASID_VALID : 0;
-  return { flags: IOMMU_PGFAULT_FLAGS.LAST_PAGE | pasidValid, pasid: group.ssid ?? 0, grpid: group.grpid, perm, addr: fault.iova };
+  return pageRequestOfStall({ rnw: !fault.write, ind: fault.exec, pnu: fault.priv, ssv: group.ssid !== undefined, ssid: group.ssid ?? 0, stag: group.grpid, inputAddr: fault.iova });
 }
 
 function startVmActivity(rt: Runtime, vm: number, thread: number, fields: Pick<ActivityState, 'steps' | 'domain' | 'group' | 'handler' | 'fault'> & { smmu: number }): void {

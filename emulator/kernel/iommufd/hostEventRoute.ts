@@ -45,7 +45,7 @@ export function vmasterEvent(dwords: readonly bigint[], vsid: number): bigint[] 
  * InputAddr, and PASID_VALID with pasid = SubstreamID when SSV. (The kernel's
  * IOMMU_FAULT_PAGE_REQUEST_* and IOMMU_FAULT_PERM_* bits are the uapi's.)
  */
-export function pageRequestOfStall(record: EventRecord): FaultPageRequest {
+export function pageRequestOfStall(record: Pick<EventRecord, 'rnw' | 'ind' | 'pnu' | 'ssv' | 'ssid' | 'stag' | 'inputAddr'>): FaultPageRequest {
   const perm = (record.rnw ? IOMMU_PGFAULT_PERM.READ : IOMMU_PGFAULT_PERM.WRITE) | (record.ind ? IOMMU_PGFAULT_PERM.EXEC : 0) | (record.pnu ? IOMMU_PGFAULT_PERM.PRIV : 0);
   const flags = IOMMU_PGFAULT_FLAGS.LAST_PAGE | (record.ssv ? IOMMU_PGFAULT_FLAGS.PASID_VALID : 0);
   return { flags, pasid: record.ssv ? record.ssid : 0, grpid: record.stag, perm, addr: record.inputAddr };

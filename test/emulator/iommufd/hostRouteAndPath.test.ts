@@ -23,7 +23,7 @@ test('6.12 has no vEVENTQ: only stalled translation faults are taken', () => {
 
 test('the stall\'s iommu_fault_page_request: LAST_PAGE|PASID_VALID, grpid = STAG, perm W|EXEC, addr = InputAddr', () => {
   assert.deepEqual(
-    pageRequestOfStall({ id: 'F_TRANSLATION', sid: 0x20, ssv: true, ssid: 5, stag: 0x1234, stall: true, pnu: false, ind: true, rnw: false, s2: false, class: 2, inputAddr: 0x1000n }),
+    pageRequestOfStall({ ssv: true, ssid: 5, stag: 0x1234, pnu: false, ind: true, rnw: false, inputAddr: 0x1000n }),
     { flags: 3, pasid: 5, grpid: 0x1234, perm: 6, addr: 0x1000n },
   );
 });
