@@ -311,7 +311,7 @@ function vmmReadVeventq(rt: Runtime, vm: number): string {
   const event = read.events[0];
   if (!event) return `read(veventq_fd) = ${read.result}: nothing to read`;
   const header = `struct iommufd_vevent_header {${describeVeventHeader(read.bytes.subarray(0, VEVENT_HEADER.size)).join(', ')}}`;
-  if (event.lost) return `read(veventq_fd) = ${read.result}: ${header}: events were lost before sequence ${event.sequence}`;
+  if (event.lost) return `read(veventq_fd) = ${read.result}: ${header}: events were lost, the last of them sequence ${event.sequence}`;
   const dwords = Array.from({ length: 4 }, (_, i) => new DataView(event.data.buffer, event.data.byteOffset + 8 * i, 8).getBigUint64(0, true));
   state.vmmEvents.push(dwords);
   return `read(veventq_fd) = ${read.result}: ${header}, struct iommu_vevent_arm_smmuv3 {${dwords.map(hex64).join(' ')}}`;
