@@ -1,6 +1,7 @@
 import { Machine } from '../machine/machine';
 import { QueueMemory, QueueState } from '../smmu/v3/queue';
-import { guestStallOf, vmThreadNames } from '../kernel/vmFaults';
+import { guestStallOf } from '../kernel/vm/guestKernel';
+import { vmThreadNames } from '../kernel/vm/vmState';
 
 /**
  * A VM as views show it: the guest's virtual SMMUv3 queues — in guest memory, at IPAs, read

@@ -1,4 +1,5 @@
-import { guestRespond, isVmmStep, runGuestEvtqStep, runVmmStep, VmmStep } from './vmFaults';
+import { guestRespond, runGuestEvtqStep } from './vm/guestKernel';
+import { isVmmStep, runVmmStep, VmmStep } from './vm/vmm';
 import { Runtime } from '../machine/runtime';
 import { ActivityState, ContextFaultInfo, IopfResponseStep, IopfWorkStep, isIopfWorkStep, KernelStep } from '../machine/state';
 import { SmmuImpl } from '../scenario/model';
@@ -63,7 +64,7 @@ function isQueueOrIopfStep(step: KernelStep): step is QueueOrIopfStep {
 type ContextFaultStep = Exclude<KernelStep, 'handler' | QueueOrIopfStep | VmmStep | 'arm_smmu_global_fault' | 'arm_smmu_gr0_write(sGFSR)'>;
 
 function runQueueOrIopfStep(rt: Runtime, activity: ActivityState, step: QueueOrIopfStep): { detail: string; more: boolean } {
-  // A guest kernel's driver runs the same functions over its virtual SMMU (kernel/vmFaults.ts).
+  // A guest kernel's driver runs the same functions over its virtual SMMU (kernel/vm/guestKernel.ts).
   const vm = activity.vm;
   switch (step) {
     case 'arm_smmu_evtq_thread':

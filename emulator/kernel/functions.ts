@@ -157,7 +157,7 @@ export const kernelFunctions = [
     file: 'drivers/iommu/io-pgfault.c',
     does: "Linux 6.8 on: answers the group through the driver's page_response: CMD_RESUME with the STAG for a stall, CMD_PRI_RESP with the PRG index for a page request group.",
   },
-  // A guest's device (kernel/vmFaults.ts): the VMM's hops, their files and what they pass, from the forwarding path's one table.
+  // A guest's device (kernel/vm/): the VMM's hops, their files and what they pass, from the forwarding path's one table.
   { name: 'iommufd_fault_fops_read', ...hop('vmm-read') },
   { name: 'smmuv3_record_event', ...hop('vmm-inject') },
   {

@@ -8,7 +8,7 @@ import { hex } from '../util/u64';
 import { hasChange, KernelVersion } from './versions';
 import { newActivity } from './threads';
 import { queueWork } from './workqueues';
-import { forwardGroup } from './vmFaults';
+import { forwardGroup } from './vm/vmm';
 
 /**
  * The work function that runs a fault group's handler: iopf_handle_group (io-pgfault.c)

@@ -9,7 +9,7 @@ import { acknowledgeOverflow, consume, inOverflow } from '../smmu/v3/queue';
 import { hex, hex64 } from '../util/u64';
 import { masterOfStream, reportGroup, Reported } from './iopf';
 import { hostEventRoute } from './iommufd/hostEventRoute';
-import { reportToVeventq } from './vmFaults';
+import { reportToVeventq } from './vm/veventq';
 import { eventLogLines } from './smmuV3EventLog';
 import { smmuPrintk } from './printk';
 import { irqHandlerThread, newActivity, priqThread, startOn } from './threads';

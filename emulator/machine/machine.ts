@@ -33,7 +33,8 @@ import { Smmu } from '../smmu/smmu';
 import { hasPriQueue, programSmmus, smmuDrivers } from '../smmu/smmus';
 import { MachineRequestError } from './requestError';
 import { takeQueueIrq } from '../kernel/queueThreads';
-import { answerAsGuest, newVmState, vmThreadNames } from '../kernel/vmFaults';
+import { answerAsGuest } from '../kernel/vm/guestKernel';
+import { newVmState, vmThreadNames } from '../kernel/vm/vmState';
 
 export interface MachineOptions {
   /** Events a run may process before it is stopped as one that does not end [`defaultMaxEvents`]. */

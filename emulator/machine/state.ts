@@ -3,7 +3,7 @@ import type { HwptPageResponse, HwptPgfault } from '../kernel/iommufd/faultRecor
 import type { Veventq } from '../kernel/iommufd/veventq';
 import type { VirtualSmmuQueues } from '../kernel/iommufd/virtualQueues';
 import type { VmmFaultState } from '../kernel/iommufd/vmm';
-import type { VmmStep } from '../kernel/vmFaults';
+import type { VmmStep } from '../kernel/vm/vmm';
 import type { KernelFunctionName } from '../kernel/functions';
 import { ResponseKind } from '../language/ast';
 import type { FaultBehaviour } from '../smmu/smmu';
@@ -314,7 +314,7 @@ export interface IopfState {
 }
 
 /**
- * A VM a device is given to (kernel/vmFaults.ts): the host's iommufd fault object and
+ * A VM a device is given to (kernel/vm/): the host's iommufd fault object and
  * vEVENTQ, what its VMM has read and not passed on, and the guest's virtual SMMU queues.
  */
 export interface VmState {
