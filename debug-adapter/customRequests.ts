@@ -1,5 +1,5 @@
 import { descriptorPa, domainTables, tableStage } from '../emulator/inspect/tables';
-import { describeWalk, DomainWalk, formatDump, walkFaultText, Level, Stage2WalkResult } from '../emulator/inspect/walks';
+import { describeWalk, DomainWalk, faultAtLevel, formatDump, walkFaultText, Level, Stage2WalkResult } from '../emulator/inspect/walks';
 import { Machine } from '../emulator/machine/machine';
 import { fromHalves, hex, hex64 } from '../emulator/util/u64';
 import { Debuggee } from './debuggee';
@@ -73,7 +73,7 @@ export function stalled(debuggee: Debuggee, path: string): StalledResponseBody {
           stall: t.stall ?? 'fault',
           stag: stag === undefined ? null : hex(stag),
           prgi: group ? hex(group.prgi) : null,
-          fault: fault ? `${fault.kind} fault at level ${fault.level}: ${fault.reason}` : null,
+          fault: fault ? `${faultAtLevel(fault)}: ${fault.reason}` : null,
           smmu: machine.model.smmus[t.smmu]?.name ?? '?',
           contextBank: t.bank ?? null,
           age: machine.now - t.issued,

@@ -1,6 +1,6 @@
 import { isFaultKind } from '../language/schema';
 import { hex, hexGrouped } from '../util/u64';
-import { faultStageText } from '../inspect/domainWalks';
+import { faultAtLevel } from '../machine/faultText';
 import { PredictedRun, RunTransaction } from './predictedRun';
 
 /*
@@ -16,7 +16,7 @@ import { PredictedRun, RunTransaction } from './predictedRun';
  */
 function faultHead(fault: NonNullable<RunTransaction['fault']>): string {
   if (!isFaultKind(fault.kind)) return fault.reason;
-  return `${fault.stage.stage === 2 ? faultStageText(fault.kind, fault.level, fault.stage) : `${fault.kind} fault at level ${fault.level}`}: ${fault.reason}`;
+  return `${faultAtLevel(fault)}: ${fault.reason}`;
 }
 
 function endClause(t: RunTransaction, run: PredictedRun): string {

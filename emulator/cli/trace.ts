@@ -1,3 +1,4 @@
+import { faultAtLevel } from '../machine/faultText';
 import { formatDump } from '../machine/dump';
 import { ttbrSwitchText } from '../machine/ttbrSwitch';
 import { staleAccessText } from '../inspect/staleAccess';
@@ -66,7 +67,7 @@ export class TraceFormatter {
         const f = event.fault;
         const where = f.bank === undefined ? this.model.smmus[f.smmu]?.name ?? '?' : this.bank(f.smmu, f.bank);
         const registers = this.machine.smmu(f.smmu)?.faultNote(f) ?? '';
-        return this.line(event.time, where, `${f.kind} fault at level ${f.level}, ${hex(f.iova)} sid ${hex(f.sid)}${f.ssid ? ` ssid ${f.ssid}` : ''}: ${f.reason}${registers}`);
+        return this.line(event.time, where, `${faultAtLevel(f)}, ${hex(f.iova)} sid ${hex(f.sid)}${f.ssid ? ` ssid ${f.ssid}` : ''}: ${f.reason}${registers}`);
       }
       case 'irq':
         return this.line(event.time, 'irq', `context interrupt from ${this.bank(event.smmu, event.bank)}`);

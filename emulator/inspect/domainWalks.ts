@@ -1,11 +1,10 @@
+import { faultAtLevel, faultStageText } from '../machine/faultText';
 import { stage2Xnx } from '../machine/addressSpaces';
 import { Machine } from '../machine/machine';
-import { FaultStage } from '../machine/state';
 import { Access } from '../pgtable/descriptor';
 import { NestedWalkResult, walkNested } from '../pgtable/nestedWalker';
 import { Stage2WalkResult, walkStage2 } from '../pgtable/stage2Walker';
 import { walk, WalkResult } from '../pgtable/walker';
-import { hex } from '../util/u64';
 
 /**
  * The describing walk of an address in one of the run's tables, as the SMMU walks it:
@@ -34,13 +33,7 @@ export function describeWalk(machine: Machine, table: number, iova: bigint, acce
   return { stage: 1, walk: walk(rt.memory, pgtable.tableConfig(), iova, access) };
 }
 
-/**
- * `stage 2 translation fault at level 3 (CLASS=TT, IPA 0x40004000)`: a fault with the stage,
- * CLASS and IPA of its event record (SMMUv3 7.3: S2, CLASS, IPA); stage 1's has no IPA.
- */
-export function faultStageText(kind: string, level: number, stage: FaultStage): string {
-  return `stage ${stage.stage} ${kind} fault at level ${level} (CLASS=${stage.class}${stage.ipa === undefined ? '' : `, IPA ${hex(stage.ipa)}`})`;
-}
+export { faultAtLevel, faultStageText };
 
 /**
  * A walk's fault in words, or undefined when it translates: a stage-1 walk's as ever

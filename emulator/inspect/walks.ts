@@ -17,5 +17,5 @@ export type { Granule } from '../pgtable/granule';
 export type { Level } from '../pgtable/descriptor';
 export type { TableEntry } from '../pgtable/ioPgtable';
 export { formatDump } from '../machine/dump';
-export { describeWalk, faultStageText, walkFaultText } from './domainWalks';
+export { describeWalk, faultAtLevel, faultStageText, walkFaultText } from './domainWalks';
 export type { DomainWalk } from './domainWalks';

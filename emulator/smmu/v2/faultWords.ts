@@ -1,3 +1,4 @@
+import { faultAtLevel } from '../../machine/faultText';
 import { FaultRecord } from '../../machine/state';
 import { hex } from '../../util/u64';
 import { setFlags } from '../registerLayout';
@@ -26,7 +27,7 @@ function registersNow(state: SmmuV2State, fault: FaultRecord): string {
 
 /** "translation fault at level 2: L2[56] is invalid; FSR=0x402 TF; FAR=0x7000000; read 0x7000000 stalls until RESUME". */
 export function describeV2Fault(state: SmmuV2State, fault: FaultRecord, access: string, stalls: boolean): string {
-  const what = fault.bank === undefined ? `${fault.kind} (global fault): ${fault.reason}` : `${fault.kind} fault at level ${fault.level}: ${fault.reason}`;
+  const what = fault.bank === undefined ? `${fault.kind} (global fault): ${fault.reason}` : `${faultAtLevel(fault)}: ${fault.reason}`;
   const multi = !fault.latched && fault.bank !== undefined ? '; FSR was busy: only MULTI records it, FAR still names the earlier fault' : '';
   return `${what}${registersNow(state, fault)}${multi}${stalls ? `; ${access} stalls until RESUME` : ''}`;
 }

@@ -4,6 +4,7 @@ import { FaultRecord } from '../../machine/state';
 import { hex } from '../../util/u64';
 import { decodeCd } from './cd';
 import { decodeSte } from './ste';
+import { faultAtLevel } from '../../machine/faultText';
 import { Runtime } from '../../machine/runtime';
 import { CD_BYTES } from './program';
 import { SmmuV3State } from './v3State';
@@ -53,7 +54,7 @@ export function v3FaultReport(rt: Runtime, state: SmmuV3State, fault: FaultRecor
 /** The fault, then how it was reported — `F_TRANSLATION stall record, STAG 0x0` — and, when `stalls`, what answers it. A page request's reason says it already. */
 export function describeV3Fault(rt: Runtime, state: SmmuV3State, fault: FaultRecord, access: string, stalls: boolean): string {
   const configError = !isFaultKind(fault.kind);
-  const what = configError ? fault.reason.replace(/^([A-Z_]+): /, '$1 (configuration error): ') : `${fault.kind} fault at level ${fault.level}: ${fault.reason}`;
+  const what = configError ? fault.reason.replace(/^([A-Z_]+): /, '$1 (configuration error): ') : `${faultAtLevel(fault)}: ${fault.reason}`;
   const pri = !fault.latched && !fault.stalled && !configError;
   const report = configError || pri ? '' : `; ${v3FaultReport(rt, state, fault)}`;
   const stall = stalls ? (pri ? `; ${access} waits for CMD_PRI_RESP` : `; ${access} stalls until CMD_RESUME`) : '';

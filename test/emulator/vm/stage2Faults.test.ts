@@ -81,3 +81,13 @@ test("the Fault scope's words: a terminated stage-2 fault was recorded by STE.S2
   assert.ok(fault);
   assert.deepEqual(machine.smmu(0)?.faultReport(fault), { name: 'event', text: 'F_TRANSLATION record (STE.S2R=1), not stalled' });
 });
+
+test('a stage-2 fault is named with its stage, CLASS and IPA wherever it is told: the trace, the exception words', () => {
+  const { machine, result } = runScenario(readFileSync('examples/stage2-fault-on-table-walk.iommu', 'utf8'));
+  const fault = result.faults[0];
+  assert.ok(fault);
+  assert.equal(
+    machine.smmu(0)?.describeFault(fault, 'the read', false),
+    'stage 2 translation fault at level 3 (CLASS=TT, IPA 0x40004000): stage 2 fault on the L2 table fetch at IPA 0x40004000: L3[4] is invalid; F_TRANSLATION record (STE.S2R=1), not stalled',
+  );
+});
