@@ -1,7 +1,7 @@
 import { Runtime } from '../../machine/runtime';
 import { hex, hex64 } from '../../util/u64';
 import { readVeventq, reportVevent } from '../iommufd/veventq';
-import { describeVeventHeader, encodeVeventArmSmmuv3, VEVENT_ARM_SMMUV3_BYTES, VEVENT_HEADER } from '../iommufd/veventRecords';
+import { decodeVeventArmSmmuv3, describeVeventHeader, encodeVeventArmSmmuv3, VEVENT_ARM_SMMUV3_BYTES, VEVENT_HEADER } from '../iommufd/veventRecords';
 import { vmasterEvent } from '../iommufd/hostEventRoute';
 import { startVmActivity, vmState, vmThread } from './vmState';
 
@@ -30,7 +30,7 @@ export function vmmReadVeventq(rt: Runtime, vm: number): string {
   if (!event) return `read(veventq_fd) = ${read.result}: nothing to read`;
   const header = `struct iommufd_vevent_header {${describeVeventHeader(read.bytes.subarray(0, VEVENT_HEADER.size)).join(', ')}}`;
   if (event.lost) return `read(veventq_fd) = ${read.result}: ${header}: events were lost, the last of them sequence ${event.sequence}`;
-  const dwords = Array.from({ length: 4 }, (_, i) => new DataView(event.data.buffer, event.data.byteOffset + 8 * i, 8).getBigUint64(0, true));
+  const dwords = decodeVeventArmSmmuv3(event.data);
   state.vmmEvents.push(dwords);
   return `read(veventq_fd) = ${read.result}: ${header}, struct iommu_vevent_arm_smmuv3 {${dwords.map(hex64).join(' ')}}`;
 }

@@ -99,7 +99,7 @@ function vmmConsume(rt: Runtime, vm: number): string {
 }
 
 /** write(fault_fd) of struct iommu_hwpt_page_response records: iommufd finds each group by cookie; iopf_group_response answers the host's stall. */
-export function answerFaultFd(rt: Runtime, vm: number, responses: readonly HwptPageResponse[]): string {
+function answerFaultFd(rt: Runtime, vm: number, responses: readonly HwptPageResponse[]): string {
   const state = vmState(rt, vm);
   if (responses.length === 0) return 'nothing to write';
   const bytes = new Uint8Array(responses.flatMap((r) => [...encodePageResponse(r)]));
@@ -133,7 +133,7 @@ export function runVmmStep(rt: Runtime, activity: ActivityState, vm: number, ste
   }
 }
 
-export const vmmSteps = ['iommufd_fault_fops_read', 'iommufd_veventq_fops_read', 'smmuv3_record_event', 'smmuv3_cmdq_consume', 'iommufd_fault_fops_write'] as const;
+const vmmSteps = ['iommufd_fault_fops_read', 'iommufd_veventq_fops_read', 'smmuv3_record_event', 'smmuv3_cmdq_consume', 'iommufd_fault_fops_write'] as const;
 export type VmmStep = (typeof vmmSteps)[number];
 
 export function isVmmStep(step: string): step is VmmStep {
