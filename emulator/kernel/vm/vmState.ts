@@ -8,6 +8,7 @@ import { IOMMU_VEVENTQ_TYPE } from '../iommufd/uapi';
 import { newVeventq } from '../iommufd/veventq';
 import { GuestMemory, newVirtualQueues } from '../iommufd/virtualQueues';
 import { newVmmFaultState } from '../iommufd/vmm';
+import { masterOfStream } from '../iopf';
 import { newActivity, startOn, threadById } from '../threads';
 import { hasChange } from '../versions';
 
@@ -82,8 +83,8 @@ export function vmState(rt: Runtime, vm: number): VmState {
 
 /** The device's iommufd object ID the VMM bound (IOMMU_VFIO_DEVICE_BIND): 1 + the master's index, in the model. */
 export function devIdOf(rt: Runtime, group: IopfGroupState): number {
-  const master = rt.model.masters.findIndex((m) => m.smmu === group.smmu && m.streams.some((s) => s.id === group.sid));
-  return master + 1;
+  const master = masterOfStream(rt, group.smmu, group.sid);
+  return (master ? rt.model.masters.indexOf(master) : -1) + 1;
 }
 
 
