@@ -172,8 +172,11 @@ export async function threadRows(page: Page): Promise<string[]> {
 /** Runs a command from the palette (F1) by its title. */
 export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('F1');
-  await page.waitForSelector('.quick-input-widget input');
-  await page.keyboard.type(title);
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  // The palette's value is set whole, with its `>` prefix: keys typed while the widget is still
+  // taking focus (a debug session busy with events) could be lost or land in the editor.
+  await input.fill(`>${title}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
+  await input.press('Enter');
 }
