@@ -6,7 +6,8 @@ import { HotStage2Walker } from '../emulator/pgtable/stage2Walker';
 import { TableAllocator } from '../emulator/pgtable/tableAllocator';
 import { HotWalker, HotWalkResult, WALK_OK } from '../emulator/pgtable/walker';
 import { Tlb } from '../emulator/smmu/tlb';
-import { BenchResult, median } from './measure';
+import { BenchResult, median, round } from './measure';
+import { nativeRates, TlbWorkload, WalkWorkload } from './nativeReference';
 
 /**
  * The emulator's translation path: TLB hits (lookup, permission check, PA) and, for the
@@ -17,13 +18,29 @@ const MIN_SECONDS = 0.6;
 const IOVA_BASE = 0x1_0000_0000;
 const PA_BASE = 0x10_0000_0000;
 const PAGES = 1 << 20;
+const FIRST_PAGE = IOVA_BASE / 4096;
 const READ = accessCode({ write: false, exec: false, priv: false });
 
 export async function run(): Promise<BenchResult> {
+  const tlb = tlbWorkload();
+  const stage1 = mappedMillion(1);
+  const walk: WalkWorkload = { memory: stage1.memory, table: stage1.pgtable.tableConfig(), firstPage: FIRST_PAGE, order: stage1.order, required: requiredPermission(READ) };
+  const tlbHits = tlbHitsPerSecond(tlb);
+  const walks = walksPerSecond(stage1.order, new HotWalker(walk.memory, walk.table));
+  const stage2 = mappedMillion(2);
+  const stage2Walks = walksPerSecond(stage2.order, new HotStage2Walker(stage2.memory, stage2.pgtable.stage2Config(), 4096));
+  const figures = { tlb_hits_per_s: Math.round(tlbHits), walks_per_s: Math.round(walks), stage2_walks_per_s: Math.round(stage2Walks) };
+  const native = nativeRates(walk, tlb);
+  if ('missing' in native) {
+    process.stderr.write(`bench: ${native.missing}: no native reference figures\n`);
+    return figures;
+  }
   return {
-    tlb_hits_per_s: Math.round(tlbHitsPerSecond()),
-    walks_per_s: Math.round(walksPerSecond(1)),
-    stage2_walks_per_s: Math.round(walksPerSecond(2)),
+    ...figures,
+    native_tlb_hits_per_s: Math.round(native.tlbHitsPerSecond),
+    native_walks_per_s: Math.round(native.walksPerSecond),
+    tlb_hits_vs_native: round(tlbHits / native.tlbHitsPerSecond),
+    walks_vs_native: round(walks / native.walksPerSecond),
   };
 }
 
@@ -59,13 +76,14 @@ function prng(seed: number): () => number {
   };
 }
 
-function tlbHitsPerSecond(): number {
+/** A full 64-entry TLB and 4,096 look-ups of its pages in random order. */
+function tlbWorkload(): TlbWorkload {
   const tlb = new Tlb(64);
   const next = prng(0x7b1);
   const context = 3;
   const cached = new Float64Array(tlb.capacity);
   for (let i = 0; i < cached.length; i++) {
-    cached[i] = (IOVA_BASE / 4096) + (next() % PAGES);
+    cached[i] = FIRST_PAGE + (next() % PAGES);
     tlb.insert(context, cached[i], {
       outputPage: PA_BASE / 4096 + i,
       level: 3,
@@ -80,6 +98,10 @@ function tlbHitsPerSecond(): number {
   for (let i = 0; i < lookups.length; i++) {
     lookups[i] = cached[next() % cached.length];
   }
+  return { tlb, context, lookups };
+}
+
+function tlbHitsPerSecond({ tlb, context, lookups }: TlbWorkload): number {
   const required = requiredPermission(READ);
   let sum = 0;
   let failures = 0;
@@ -101,8 +123,8 @@ function tlbHitsPerSecond(): number {
   return perSecond;
 }
 
-/** Random hot walks of a million 4K pages: stage 1 (HotWalker), or stage 2 (HotStage2Walker, IPA → PA). */
-function walksPerSecond(stage: 1 | 2): number {
+/** A million 4K pages mapped at stage 1 (IOVA → PA) or stage 2 (IPA → PA), and a random order to walk them in. */
+function mappedMillion(stage: 1 | 2): { memory: PhysicalMemory; pgtable: IoPgtable; order: Int32Array } {
   const memory = new PhysicalMemory();
   const pgtable = new IoPgtable(memory, new TableAllocator(memory), { ias: 48, oas: 48, stage });
   const mapped = pgtable.map(BigInt(IOVA_BASE), BigInt(PA_BASE), BigInt(PAGES) * SZ_4K, rwCached, SZ_4K);
@@ -120,14 +142,17 @@ function walksPerSecond(stage: 1 | 2): number {
     order[i] = order[j];
     order[j] = swap;
   }
-  const walker = stage === 1 ? new HotWalker(memory, pgtable.tableConfig()) : new HotStage2Walker(memory, pgtable.stage2Config(), 4096);
+  return { memory, pgtable, order };
+}
+
+/** Random hot walks of a workload's million pages, with HotWalker (stage 1) or HotStage2Walker. */
+function walksPerSecond(order: Int32Array, walker: HotWalker | HotStage2Walker): number {
   const out = new HotWalkResult();
-  const firstPage = IOVA_BASE / 4096;
   let failures = 0;
   let sum = 0;
   const perSecond = rate(PAGES, () => {
     for (let i = 0; i < PAGES; i++) {
-      if (walker.walk(firstPage + order[i], READ, out) !== WALK_OK) {
+      if (walker.walk(FIRST_PAGE + order[i], READ, out) !== WALK_OK) {
         failures++;
       }
       sum += out.outputPage;
