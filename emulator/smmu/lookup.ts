@@ -11,6 +11,7 @@ import { FaultStage } from '../machine/state';
 import { stage2Xnx } from '../machine/addressSpaces';
 import { walkStage2 } from '../pgtable/stage2Walker';
 import { NestedFault, NestedWalkResult, walkNested } from '../pgtable/nestedWalker';
+import { Tlb } from './tlb';
 
 type FaultKind = Extract<TranslationResult, { ok: false }>['fault'];
 
@@ -46,20 +47,33 @@ function stageOf(domain: DomainModel, iova: bigint): FaultStage | undefined {
   return domain.stage === 2 ? { stage: 2, class: 'IN', ipa: iova } : undefined;
 }
 
+/** The TLB slot caching the page, or -1 on a miss. */
+function tlbSlot(rt: Runtime, transaction: TransactionState, tag: number, vpn: number): number {
+  const tlb = rt.tlbs[transaction.smmu];
+  return tlb ? tlb.lookup(tag, vpn) : -1;
+}
+
+/** Whether the entry in `slot` grants the access; when it does, the translation completes from it. */
+function hitGrants(rt: Runtime, transaction: TransactionState, domainIndex: number, slot: number, offset: bigint): boolean {
+  const tlb = rt.tlbs[transaction.smmu] as Tlb;
+  if ((tlb.permissions(slot) & requiredPermission(accessCodeOf(transaction))) === 0) return false;
+  const pa = (BigInt(tlb.outputPage(slot)) << 12n) | offset;
+  if (rt.state.unflushed.length > 0) noteTlbHit(rt, transaction, domainIndex, pa);
+  rt.schedule(rt.model.timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: true, pa, fromTlb: true, level: tlb.level(slot), fill: undefined } });
+  return true;
+}
+
+/** A hit whose cached permissions forbid the access: a permission fault, found without a walk; `reason` is the walk's. */
+function hitFaults(rt: Runtime, transaction: TransactionState, slot: number, reason: string, stage: FaultStage | undefined): void {
+  const level = (rt.tlbs[transaction.smmu] as Tlb).level(slot);
+  rt.schedule(rt.model.timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: false, fault: 'permission', level, reason: `${reason} (TLB entry)`, ...(stage ? { stage } : {}) } });
+}
+
 /** A TLB hit answers the lookup (a hit that lacks the permission is a fault); false on a miss. */
 function tlbHit(rt: Runtime, transaction: TransactionState, domainIndex: number, tag: number, vpn: number, offset: bigint, reasonOfFault: () => string, stage: FaultStage | undefined): boolean {
-  const tlb = rt.tlbs[transaction.smmu];
-  const slot = tlb ? tlb.lookup(tag, vpn) : -1;
-  if (!tlb || slot < 0) return false;
-  const timing = rt.model.timing;
-  if ((tlb.permissions(slot) & requiredPermission(accessCodeOf(transaction))) !== 0) {
-    const pa = (BigInt(tlb.outputPage(slot)) << 12n) | offset;
-    if (rt.state.unflushed.length > 0) noteTlbHit(rt, transaction, domainIndex, pa);
-    rt.schedule(timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: true, pa, fromTlb: true, level: tlb.level(slot), fill: undefined } });
-  } else {
-    const reason = `${reasonOfFault()} (TLB entry)`;
-    rt.schedule(timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: false, fault: 'permission', level: tlb.level(slot), reason, ...(stage ? { stage } : {}) } });
-  }
+  const slot = tlbSlot(rt, transaction, tag, vpn);
+  if (slot < 0) return false;
+  if (!hitGrants(rt, transaction, domainIndex, slot, offset)) hitFaults(rt, transaction, slot, reasonOfFault(), stage);
   return true;
 }
 
@@ -146,7 +160,11 @@ export function lookUp(rt: Runtime, transaction: TransactionState, domainIndex: 
   const vpn = Number(iova >> 12n);
   const offset = iova & 0xfffn;
   const code = accessCodeOf(transaction);
-  if (tlbHit(rt, transaction, domainIndex, tag, vpn, offset, () => inTable(rt, domain, table, faultReason(rt, table, iova, transaction, 'the cached permissions forbid this access')), stage)) return;
+  const slot = tlbSlot(rt, transaction, tag, vpn);
+  if (slot >= 0) {
+    if (!hitGrants(rt, transaction, domainIndex, slot, offset)) hitFaults(rt, transaction, slot, inTable(rt, domain, table, faultReason(rt, table, iova, transaction, 'the cached permissions forbid this access')), stage);
+    return;
+  }
   const walker = rt.walker(table);
   if (!walker) throw new Error(`table ${table} of domain ${domainIndex} does not exist`);
   const status = walker.walk(vpn, code, scratch);

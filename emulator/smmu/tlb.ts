@@ -16,8 +16,11 @@ import { Level } from '../pgtable/descriptor';
  * path stays exactly as it was.
  *
  * Everything lives in typed arrays and an open-addressing hash (linear probing) from tag
- * to slot: a hit computes a hash, compares doubles and stamps the slot, allocating nothing.
- * LRU order is a use counter per slot; only an insert into a full TLB scans for the oldest.
+ * to slot: a hit computes a hash, compares doubles and makes the slot the most recently
+ * used, allocating nothing. LRU order is a doubly linked list through every slot, least
+ * recently used first, with the free slots at that end: an insert takes the first slot of
+ * the list, free or the one to evict, without a scan (a TLB that streams misses inserts
+ * once per transaction).
  */
 
 const VPN_SPAN = 2 ** 36;
@@ -54,7 +57,6 @@ type StateArray = Int32Array | Uint8Array | Float64Array | Uint32Array;
 export interface TlbSnapshot {
   readonly capacity: number;
   readonly arrays: readonly StateArray[];
-  readonly clock: number;
 }
 
 export class Tlb {
@@ -70,7 +72,6 @@ export class Tlb {
   private readonly contexts: Int32Array;
   private readonly vpns: Float64Array;
   private readonly homes: Int32Array;
-  private readonly stamps: Float64Array;
   private readonly outputPages: Float64Array;
   private readonly levels: Uint8Array;
   private readonly leafPages: Float64Array;
@@ -79,8 +80,13 @@ export class Tlb {
   private readonly his: Uint32Array;
   private readonly descriptorAddresses: Float64Array;
 
-  /** Last use stamp handed out; stamps order the slots from least to most recently used. */
-  private clock = 0;
+  /**
+   * The LRU list: per slot its neighbours towards the least (`older`) and the most
+   * (`newer`) recently used end. Index `capacity` is the list's head: newer[head] is the
+   * least recently used slot (or a free one), older[head] the most recently used.
+   */
+  private readonly older: Int32Array;
+  private readonly newer: Int32Array;
 
   constructor(capacity = 64) {
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1 << 20) {
@@ -97,7 +103,6 @@ export class Tlb {
     this.contexts = new Int32Array(capacity);
     this.vpns = new Float64Array(capacity);
     this.homes = new Int32Array(capacity);
-    this.stamps = new Float64Array(capacity);
     this.outputPages = new Float64Array(capacity);
     this.levels = new Uint8Array(capacity);
     this.leafPages = new Float64Array(capacity);
@@ -105,6 +110,9 @@ export class Tlb {
     this.los = new Uint32Array(capacity);
     this.his = new Uint32Array(capacity);
     this.descriptorAddresses = new Float64Array(capacity);
+    this.older = new Int32Array(capacity + 1);
+    this.newer = new Int32Array(capacity + 1);
+    this.emptyList();
   }
 
   /** The slot caching (context, vpn), made most recently used, or -1 on a miss. */
@@ -118,7 +126,7 @@ export class Tlb {
         return -1;
       }
       if (this.tags[slot] === tag) {
-        this.stamps[slot] = ++this.clock;
+        this.makeNewest(slot);
         return slot;
       }
     }
@@ -157,7 +165,7 @@ export class Tlb {
     }
     let slot = this.lookup(context, vpn);
     if (slot < 0) {
-      slot = this.freeOrOldestSlot();
+      slot = this.newer[this.capacity]; // free, or the least recently used
       if (this.valid[slot] === 1) {
         this.remove(slot);
       }
@@ -172,7 +180,7 @@ export class Tlb {
       this.contexts[slot] = context;
       this.vpns[slot] = vpn;
       this.homes[slot] = home;
-      this.stamps[slot] = ++this.clock;
+      this.makeNewest(slot);
     }
     this.outputPages[slot] = fill.outputPage;
     this.levels[slot] = fill.level;
@@ -186,6 +194,7 @@ export class Tlb {
   invalidateAll(): void {
     this.buckets.fill(-1);
     this.valid.fill(0);
+    this.emptyList();
   }
 
   /** Drops every entry of one context (TLBIASID, CMD_TLBI_NH_ASID and the like). */
@@ -215,12 +224,9 @@ export class Tlb {
   /** The entries, most recently used first. */
   entries(): TlbEntry[] {
     const slots: number[] = [];
-    for (let slot = 0; slot < this.capacity; slot++) {
-      if (this.valid[slot] === 1) {
-        slots.push(slot);
-      }
+    for (let slot = this.older[this.capacity]; slot !== this.capacity && this.valid[slot] === 1; slot = this.older[slot]) {
+      slots.push(slot);
     }
-    slots.sort((a, b) => this.stamps[b] - this.stamps[a]);
     return slots.map((slot) => ({
       context: this.contexts[slot],
       vpn: this.vpns[slot],
@@ -235,7 +241,7 @@ export class Tlb {
   }
 
   snapshot(): TlbSnapshot {
-    return { capacity: this.capacity, arrays: this.stateArrays().map((array) => array.slice()), clock: this.clock };
+    return { capacity: this.capacity, arrays: this.stateArrays().map((array) => array.slice()) };
   }
 
   restore(snapshot: TlbSnapshot): void {
@@ -243,7 +249,6 @@ export class Tlb {
       throw new RangeError(`a snapshot of a ${snapshot.capacity}-entry TLB restored into ${this.capacity} entries`);
     }
     this.stateArrays().forEach((array, index) => array.set(snapshot.arrays[index]));
-    this.clock = snapshot.clock;
   }
 
   private stateArrays(): StateArray[] {
@@ -254,7 +259,8 @@ export class Tlb {
       this.contexts,
       this.vpns,
       this.homes,
-      this.stamps,
+      this.older,
+      this.newer,
       this.outputPages,
       this.levels,
       this.leafPages,
@@ -271,17 +277,45 @@ export class Tlb {
     return Math.imul((vpn >>> 0) ^ Math.imul(context | (high << 16), 0x27d4_eb2d), 0x9e37_79b1) >>> this.hashShift;
   }
 
-  private freeOrOldestSlot(): number {
-    let oldest = 0;
-    for (let slot = 0; slot < this.capacity; slot++) {
-      if (this.valid[slot] === 0) {
-        return slot;
-      }
-      if (this.stamps[slot] < this.stamps[oldest]) {
-        oldest = slot;
-      }
+  /** Every slot free, in index order: the first insert takes slot 0. */
+  private emptyList(): void {
+    const head = this.capacity;
+    for (let slot = 0; slot <= head; slot++) {
+      this.older[slot] = slot === 0 ? head : slot - 1;
+      this.newer[slot] = slot === head ? 0 : slot + 1;
     }
-    return oldest;
+  }
+
+  private unlink(slot: number): void {
+    const older = this.older[slot];
+    const newer = this.newer[slot];
+    this.newer[older] = newer;
+    this.older[newer] = older;
+  }
+
+  /** Moves a slot to the most recently used end. */
+  private makeNewest(slot: number): void {
+    const head = this.capacity;
+    const newest = this.older[head];
+    if (newest === slot) {
+      return;
+    }
+    this.unlink(slot);
+    this.older[slot] = newest;
+    this.newer[slot] = head;
+    this.newer[newest] = slot;
+    this.older[head] = slot;
+  }
+
+  /** Moves a freed slot to the least recently used end, where the next insert takes it. */
+  private makeOldest(slot: number): void {
+    const head = this.capacity;
+    this.unlink(slot);
+    const oldest = this.newer[head];
+    this.newer[slot] = oldest;
+    this.older[slot] = head;
+    this.older[oldest] = slot;
+    this.newer[head] = slot;
   }
 
   /** Frees a slot and closes the gap in its probe sequence (backward-shift deletion). */
@@ -294,6 +328,7 @@ export class Tlb {
     }
     buckets[hole] = -1;
     this.valid[slot] = 0;
+    this.makeOldest(slot);
     for (let next = (hole + 1) & mask; buckets[next] >= 0; next = (next + 1) & mask) {
       const home = this.homes[buckets[next]];
       // An entry may fill the hole unless its home lies cyclically in (hole, next].
