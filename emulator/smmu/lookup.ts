@@ -4,7 +4,7 @@ import { TranslationResult } from '../machine/actions';
 import { Runtime } from '../machine/runtime';
 import { TransactionState } from '../machine/state';
 import { DomainModel } from '../scenario/model';
-import { hex } from '../util/u64';
+import { hex, PAGE_SIZE } from '../util/u64';
 import { noteTlbHit } from '../machine/staleAccess';
 import { routeTranslation } from '../machine/liveTable';
 import { FaultStage } from '../machine/state';
@@ -12,6 +12,7 @@ import { stage2Xnx } from '../machine/addressSpaces';
 import { walkStage2 } from '../pgtable/stage2Walker';
 import { NestedFault, NestedWalkResult, walkNested } from '../pgtable/nestedWalker';
 import { Tlb } from './tlb';
+import { addressIn, pageOffsetOf, twoToThe } from '../util/pages';
 
 type FaultKind = Extract<TranslationResult, { ok: false }>['fault'];
 
@@ -54,10 +55,10 @@ function tlbSlot(rt: Runtime, transaction: TransactionState, tag: number, vpn: n
 }
 
 /** Whether the entry in `slot` grants the access; when it does, the translation completes from it. */
-function hitGrants(rt: Runtime, transaction: TransactionState, domainIndex: number, slot: number, offset: bigint): boolean {
+function hitGrants(rt: Runtime, transaction: TransactionState, domainIndex: number, slot: number, offset: number): boolean {
   const tlb = rt.tlbs[transaction.smmu] as Tlb;
   if ((tlb.permissions(slot) & requiredPermission(accessCodeOf(transaction))) === 0) return false;
-  const pa = (BigInt(tlb.outputPage(slot)) << 12n) | offset;
+  const pa = addressIn(tlb.outputPage(slot), offset);
   if (rt.state.unflushed.length > 0) noteTlbHit(rt, transaction, domainIndex, pa);
   rt.schedule(rt.model.timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: true, pa, fromTlb: true, level: tlb.level(slot), fill: undefined } });
   return true;
@@ -70,7 +71,7 @@ function hitFaults(rt: Runtime, transaction: TransactionState, slot: number, rea
 }
 
 /** A TLB hit answers the lookup (a hit that lacks the permission is a fault); false on a miss. */
-function tlbHit(rt: Runtime, transaction: TransactionState, domainIndex: number, tag: number, vpn: number, offset: bigint, reasonOfFault: () => string, stage: FaultStage | undefined): boolean {
+function tlbHit(rt: Runtime, transaction: TransactionState, domainIndex: number, tag: number, vpn: number, offset: number, reasonOfFault: () => string, stage: FaultStage | undefined): boolean {
   const slot = tlbSlot(rt, transaction, tag, vpn);
   if (slot < 0) return false;
   if (!hitGrants(rt, transaction, domainIndex, slot, offset)) hitFaults(rt, transaction, slot, reasonOfFault(), stage);
@@ -91,7 +92,7 @@ function lookUpNested(rt: Runtime, transaction: TransactionState, domainIndex: n
   transaction.table = domainIndex;
   const walkNow = () => walkNested(rt.memory, stage1.tableConfig(), stage2.stage2Config(stage2Xnx(rt.model, stage2Domain)), iova, accessOf(transaction));
   const vpn = Number(iova >> 12n);
-  if (iova < 1n << BigInt(domain.ias) && tlbHit(rt, transaction, domainIndex, tag, vpn, iova & 0xfffn, () => faultOfNested(walkNow())?.reason ?? 'the cached permissions forbid this access', undefined)) return;
+  if (iova < twoToThe(domain.ias) && tlbHit(rt, transaction, domainIndex, tag, vpn, pageOffsetOf(iova), () => faultOfNested(walkNow())?.reason ?? 'the cached permissions forbid this access', undefined)) return;
   const walked = walkNow();
   const latency = rt.model.timing.walkLevel * Math.max(1, walked.reads);
   const outcome = walked.outcome;
@@ -140,7 +141,7 @@ export function lookUp(rt: Runtime, transaction: TransactionState, domainIndex: 
   let table = domainIndex;
   let iova = transaction.iova;
   let tag = context;
-  let inRange = iova < 1n << BigInt(domain.ias);
+  let inRange = iova < twoToThe(domain.ias);
   if (domain.ttbr1) {
     const route = routeTranslation(rt, domainIndex, iova, context);
     table = route.table;
@@ -157,8 +158,10 @@ export function lookUp(rt: Runtime, transaction: TransactionState, domainIndex: 
     rt.schedule(timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: false, fault: 'translation', level: 0, reason, ...(stage ? { stage } : {}) } });
     return;
   }
-  const vpn = Number(iova >> 12n);
-  const offset = iova & 0xfffn;
+  // In range, the walked address is below 2^ias ≤ 2^48: exact as a number.
+  const address = Number(iova);
+  const vpn = Math.floor(address / PAGE_SIZE);
+  const offset = address - vpn * PAGE_SIZE;
   const code = accessCodeOf(transaction);
   const slot = tlbSlot(rt, transaction, tag, vpn);
   if (slot >= 0) {
@@ -170,7 +173,7 @@ export function lookUp(rt: Runtime, transaction: TransactionState, domainIndex: 
   const status = walker.walk(vpn, code, scratch);
   const latency = timing.walkLevel * (scratch.level - walker.startLevel + 1);
   if (status === WALK_OK) {
-    const pa = (BigInt(scratch.outputPage) << 12n) | offset;
+    const pa = addressIn(scratch.outputPage, offset);
     const fill = { outputPage: scratch.outputPage, level: scratch.level, pages: scratch.pages, permissions: scratch.permissions, lo: scratch.lo, hi: scratch.hi, descriptorAddress: scratch.descriptorAddress };
     rt.schedule(latency, { kind: 'translated', transaction: transaction.id, result: { ok: true, pa, fromTlb: false, level: scratch.level, fill } });
     return;

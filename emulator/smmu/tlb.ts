@@ -16,11 +16,10 @@ import { Level } from '../pgtable/descriptor';
  * path stays exactly as it was.
  *
  * Everything lives in typed arrays and an open-addressing hash (linear probing) from tag
- * to slot: a hit computes a hash, compares doubles and makes the slot the most recently
- * used, allocating nothing. LRU order is a doubly linked list through every slot, least
- * recently used first, with the free slots at that end: an insert takes the first slot of
- * the list, free or the one to evict, without a scan (a TLB that streams misses inserts
- * once per transaction).
+ * to slot: a hit computes a hash, compares doubles and stamps the slot, allocating nothing.
+ * LRU order is a use counter per slot (a stamp). A full TLB that streams misses evicts once
+ * per transaction, so eviction must not scan: it takes the oldest from a list one scan made
+ * of the least recently used quarter (see `leastRecentlyUsed`); free slots come off a stack.
  */
 
 const VPN_SPAN = 2 ** 36;
@@ -57,6 +56,7 @@ type StateArray = Int32Array | Uint8Array | Float64Array | Uint32Array;
 export interface TlbSnapshot {
   readonly capacity: number;
   readonly arrays: readonly StateArray[];
+  readonly clock: number;
 }
 
 export class Tlb {
@@ -72,6 +72,7 @@ export class Tlb {
   private readonly contexts: Int32Array;
   private readonly vpns: Float64Array;
   private readonly homes: Int32Array;
+  private readonly stamps: Float64Array;
   private readonly outputPages: Float64Array;
   private readonly levels: Uint8Array;
   private readonly leafPages: Float64Array;
@@ -80,13 +81,21 @@ export class Tlb {
   private readonly his: Uint32Array;
   private readonly descriptorAddresses: Float64Array;
 
+  /** Last use stamp handed out; stamps order the slots from least to most recently used. */
+  private clock = 0;
+
+  /** Free slots, a stack: an insert takes the top (slot 0 first in an empty TLB). */
+  private readonly freeSlots: Int32Array;
+  private freeCount = 0;
+
   /**
-   * The LRU list: per slot its neighbours towards the least (`older`) and the most
-   * (`newer`) recently used end. Index `capacity` is the list's head: newer[head] is the
-   * least recently used slot (or a free one), older[head] the most recently used.
+   * The eviction list: the least recently used quarter of the entries when it was made,
+   * oldest first, each with its stamp then. Derived from the stamps: a restore empties it.
    */
-  private readonly older: Int32Array;
-  private readonly newer: Int32Array;
+  private readonly evictionSlots: Int32Array;
+  private readonly evictionStamps: Float64Array;
+  private evictionNext = 0;
+  private evictionLength = 0;
 
   constructor(capacity = 64) {
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1 << 20) {
@@ -103,6 +112,7 @@ export class Tlb {
     this.contexts = new Int32Array(capacity);
     this.vpns = new Float64Array(capacity);
     this.homes = new Int32Array(capacity);
+    this.stamps = new Float64Array(capacity);
     this.outputPages = new Float64Array(capacity);
     this.levels = new Uint8Array(capacity);
     this.leafPages = new Float64Array(capacity);
@@ -110,9 +120,11 @@ export class Tlb {
     this.los = new Uint32Array(capacity);
     this.his = new Uint32Array(capacity);
     this.descriptorAddresses = new Float64Array(capacity);
-    this.older = new Int32Array(capacity + 1);
-    this.newer = new Int32Array(capacity + 1);
-    this.emptyList();
+    this.freeSlots = new Int32Array(capacity);
+    const listed = Math.max(1, capacity >> 2);
+    this.evictionSlots = new Int32Array(listed);
+    this.evictionStamps = new Float64Array(listed);
+    this.rebuildFreeSlots();
   }
 
   /** The slot caching (context, vpn), made most recently used, or -1 on a miss. */
@@ -126,7 +138,7 @@ export class Tlb {
         return -1;
       }
       if (this.tags[slot] === tag) {
-        this.makeNewest(slot);
+        this.stamps[slot] = ++this.clock;
         return slot;
       }
     }
@@ -148,11 +160,7 @@ export class Tlb {
   }
 
   get size(): number {
-    let count = 0;
-    for (let slot = 0; slot < this.capacity; slot++) {
-      count += this.valid[slot];
-    }
-    return count;
+    return this.capacity - this.freeCount;
   }
 
   /** Caches a walk of (context, vpn), evicting the least recently used entry if full. */
@@ -165,8 +173,10 @@ export class Tlb {
     }
     let slot = this.lookup(context, vpn);
     if (slot < 0) {
-      slot = this.newer[this.capacity]; // free, or the least recently used
-      if (this.valid[slot] === 1) {
+      if (this.freeCount > 0) {
+        slot = this.freeSlots[--this.freeCount];
+      } else {
+        slot = this.leastRecentlyUsed();
         this.remove(slot);
       }
       const home = this.hash(context, vpn);
@@ -180,7 +190,7 @@ export class Tlb {
       this.contexts[slot] = context;
       this.vpns[slot] = vpn;
       this.homes[slot] = home;
-      this.makeNewest(slot);
+      this.stamps[slot] = ++this.clock;
     }
     this.outputPages[slot] = fill.outputPage;
     this.levels[slot] = fill.level;
@@ -194,14 +204,14 @@ export class Tlb {
   invalidateAll(): void {
     this.buckets.fill(-1);
     this.valid.fill(0);
-    this.emptyList();
+    this.rebuildFreeSlots();
   }
 
   /** Drops every entry of one context (TLBIASID, CMD_TLBI_NH_ASID and the like). */
   invalidateContext(context: number): void {
     for (let slot = 0; slot < this.capacity; slot++) {
       if (this.valid[slot] === 1 && this.contexts[slot] === context) {
-        this.remove(slot);
+        this.free(slot);
       }
     }
   }
@@ -215,7 +225,7 @@ export class Tlb {
       if (this.valid[slot] === 1 && this.contexts[slot] === context) {
         const pages = this.leafPages[slot];
         if (Math.floor(this.vpns[slot] / pages) === Math.floor(vpn / pages)) {
-          this.remove(slot);
+          this.free(slot);
         }
       }
     }
@@ -224,9 +234,12 @@ export class Tlb {
   /** The entries, most recently used first. */
   entries(): TlbEntry[] {
     const slots: number[] = [];
-    for (let slot = this.older[this.capacity]; slot !== this.capacity && this.valid[slot] === 1; slot = this.older[slot]) {
-      slots.push(slot);
+    for (let slot = 0; slot < this.capacity; slot++) {
+      if (this.valid[slot] === 1) {
+        slots.push(slot);
+      }
     }
+    slots.sort((a, b) => this.stamps[b] - this.stamps[a]);
     return slots.map((slot) => ({
       context: this.contexts[slot],
       vpn: this.vpns[slot],
@@ -241,7 +254,7 @@ export class Tlb {
   }
 
   snapshot(): TlbSnapshot {
-    return { capacity: this.capacity, arrays: this.stateArrays().map((array) => array.slice()) };
+    return { capacity: this.capacity, arrays: this.stateArrays().map((array) => array.slice()), clock: this.clock };
   }
 
   restore(snapshot: TlbSnapshot): void {
@@ -249,6 +262,8 @@ export class Tlb {
       throw new RangeError(`a snapshot of a ${snapshot.capacity}-entry TLB restored into ${this.capacity} entries`);
     }
     this.stateArrays().forEach((array, index) => array.set(snapshot.arrays[index]));
+    this.clock = snapshot.clock;
+    this.rebuildFreeSlots();
   }
 
   private stateArrays(): StateArray[] {
@@ -259,8 +274,7 @@ export class Tlb {
       this.contexts,
       this.vpns,
       this.homes,
-      this.older,
-      this.newer,
+      this.stamps,
       this.outputPages,
       this.levels,
       this.leafPages,
@@ -277,45 +291,56 @@ export class Tlb {
     return Math.imul((vpn >>> 0) ^ Math.imul(context | (high << 16), 0x27d4_eb2d), 0x9e37_79b1) >>> this.hashShift;
   }
 
-  /** Every slot free, in index order: the first insert takes slot 0. */
-  private emptyList(): void {
-    const head = this.capacity;
-    for (let slot = 0; slot <= head; slot++) {
-      this.older[slot] = slot === 0 ? head : slot - 1;
-      this.newer[slot] = slot === head ? 0 : slot + 1;
+  /** Every invalid slot on the free stack, the lowest on top; the eviction list emptied. */
+  private rebuildFreeSlots(): void {
+    this.freeCount = 0;
+    for (let slot = this.capacity - 1; slot >= 0; slot--) {
+      if (this.valid[slot] === 0) {
+        this.freeSlots[this.freeCount++] = slot;
+      }
+    }
+    this.evictionNext = this.evictionLength = 0;
+  }
+
+  /**
+   * The least recently used entry of a full TLB: the first on the eviction list that still
+   * has the stamp it was listed with. One used (or replaced) since has a newer stamp and is
+   * passed over; every entry not listed was newer than all listed ones at the scan and can
+   * only have grown newer. So this is exact LRU, with a scan every quarter-capacity evictions.
+   */
+  private leastRecentlyUsed(): number {
+    for (;;) {
+      while (this.evictionNext < this.evictionLength) {
+        const slot = this.evictionSlots[this.evictionNext];
+        const stamp = this.evictionStamps[this.evictionNext++];
+        if (this.valid[slot] === 1 && this.stamps[slot] === stamp) {
+          return slot;
+        }
+      }
+      this.listOldest();
     }
   }
 
-  private unlink(slot: number): void {
-    const older = this.older[slot];
-    const newer = this.newer[slot];
-    this.newer[older] = newer;
-    this.older[newer] = older;
-  }
-
-  /** Moves a slot to the most recently used end. */
-  private makeNewest(slot: number): void {
-    const head = this.capacity;
-    const newest = this.older[head];
-    if (newest === slot) {
-      return;
+  private listOldest(): void {
+    const slots: number[] = [];
+    for (let slot = 0; slot < this.capacity; slot++) {
+      if (this.valid[slot] === 1) {
+        slots.push(slot);
+      }
     }
-    this.unlink(slot);
-    this.older[slot] = newest;
-    this.newer[slot] = head;
-    this.newer[newest] = slot;
-    this.older[head] = slot;
+    slots.sort((a, b) => this.stamps[a] - this.stamps[b]);
+    this.evictionLength = Math.min(slots.length, this.evictionSlots.length);
+    this.evictionNext = 0;
+    for (let i = 0; i < this.evictionLength; i++) {
+      this.evictionSlots[i] = slots[i];
+      this.evictionStamps[i] = this.stamps[slots[i]];
+    }
   }
 
-  /** Moves a freed slot to the least recently used end, where the next insert takes it. */
-  private makeOldest(slot: number): void {
-    const head = this.capacity;
-    this.unlink(slot);
-    const oldest = this.newer[head];
-    this.newer[slot] = oldest;
-    this.older[slot] = head;
-    this.older[oldest] = slot;
-    this.newer[head] = slot;
+  /** Drops an entry and puts its slot on the free stack. */
+  private free(slot: number): void {
+    this.remove(slot);
+    this.freeSlots[this.freeCount++] = slot;
   }
 
   /** Frees a slot and closes the gap in its probe sequence (backward-shift deletion). */
@@ -328,7 +353,6 @@ export class Tlb {
     }
     buckets[hole] = -1;
     this.valid[slot] = 0;
-    this.makeOldest(slot);
     for (let next = (hole + 1) & mask; buckets[next] >= 0; next = (next + 1) & mask) {
       const home = this.homes[buckets[next]];
       // An entry may fill the hole unless its home lies cyclically in (hole, next].

@@ -14,6 +14,7 @@ import { layoutField, withField } from '../registerLayout';
 import { routeV2 } from './route';
 import { v2StateOf } from '../smmuState';
 import { hex } from '../../util/u64';
+import { pageOf } from '../../util/pages';
 import {
   FSR_AFF,
   FSR_ASF,
@@ -222,11 +223,11 @@ function fillTlb(rt: Runtime, transaction: TransactionState, cbndx: number, fill
   // The hot path (no TTBR1 domain in the run) pays one flag.
   const domain = rt.anyTtbr1 ? bankState(rt, transaction.smmu, cbndx).domain : -1;
   if (!rt.model.domains[domain]?.ttbr1) {
-    rt.tlbs[transaction.smmu]?.insert(cbndx, Number(transaction.iova >> 12n), fill);
+    rt.tlbs[transaction.smmu]?.insert(cbndx, pageOf(transaction.iova), fill);
     return;
   }
   const route = routeTranslation(rt, domain, transaction.iova, cbndx);
-  rt.tlbs[transaction.smmu]?.insert(route.tag, Number(route.walkIova >> 12n), fill);
+  rt.tlbs[transaction.smmu]?.insert(route.tag, pageOf(route.walkIova), fill);
 }
 
 /** A translation's latency has passed: the transaction completes, or the bank takes the fault. */
