@@ -120,6 +120,11 @@ function binary(expression: BinaryExpression, rightExpression: Expression, leftO
   if (isArithmetic(operator)) {
     const apply = arithmeticOperations[operator];
     const operatorRange = expression.operatorRange;
+    // A constant integer on one side (`i * 0x1000`) is neither evaluated nor converted again.
+    const l = leftOperand.constant;
+    const r = rightOperand.constant;
+    if (typeof r === 'bigint') return { run: (env) => apply(toInteger(left(env), leftRange), r, operatorRange), operands };
+    if (typeof l === 'bigint') return { run: (env) => apply(l, toInteger(right(env), rightRange), operatorRange), operands };
     return {
       run: (env) => {
         const a = left(env);

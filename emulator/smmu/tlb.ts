@@ -18,8 +18,8 @@ import { Level } from '../pgtable/descriptor';
  * Everything lives in typed arrays and an open-addressing hash (linear probing) from tag
  * to slot: a hit computes a hash, compares doubles and stamps the slot, allocating nothing.
  * LRU order is a use counter per slot (a stamp). A full TLB that streams misses evicts once
- * per transaction, so eviction must not scan: it takes the oldest from a list one scan made
- * of the least recently used quarter (see `leastRecentlyUsed`); free slots come off a stack.
+ * per transaction, so eviction must not scan: it takes the oldest from a list of the entries
+ * in LRU order that one sort made (see `leastRecentlyUsed`); free slots come off a stack.
  */
 
 const VPN_SPAN = 2 ** 36;
@@ -89,8 +89,8 @@ export class Tlb {
   private freeCount = 0;
 
   /**
-   * The eviction list: the least recently used quarter of the entries when it was made,
-   * oldest first, each with its stamp then. Derived from the stamps: a restore empties it.
+   * The eviction list: the entries when it was made, oldest first, each with its stamp
+   * then. Derived from the stamps: a restore empties it.
    */
   private readonly evictionSlots: Int32Array;
   private readonly evictionStamps: Float64Array;
@@ -121,9 +121,8 @@ export class Tlb {
     this.his = new Uint32Array(capacity);
     this.descriptorAddresses = new Float64Array(capacity);
     this.freeSlots = new Int32Array(capacity);
-    const listed = Math.max(1, capacity >> 2);
-    this.evictionSlots = new Int32Array(listed);
-    this.evictionStamps = new Float64Array(listed);
+    this.evictionSlots = new Int32Array(capacity);
+    this.evictionStamps = new Float64Array(capacity);
     this.rebuildFreeSlots();
   }
 
@@ -304,9 +303,9 @@ export class Tlb {
 
   /**
    * The least recently used entry of a full TLB: the first on the eviction list that still
-   * has the stamp it was listed with. One used (or replaced) since has a newer stamp and is
-   * passed over; every entry not listed was newer than all listed ones at the scan and can
-   * only have grown newer. So this is exact LRU, with a scan every quarter-capacity evictions.
+   * has the stamp it was listed with. One used (or its slot refilled) since has a newer
+   * stamp and is passed over; one inserted since is newer than every listed one. So this
+   * is exact LRU, with one sort per up to `capacity` evictions.
    */
   private leastRecentlyUsed(): number {
     for (;;) {
@@ -317,11 +316,11 @@ export class Tlb {
           return slot;
         }
       }
-      this.listOldest();
+      this.listInLruOrder();
     }
   }
 
-  private listOldest(): void {
+  private listInLruOrder(): void {
     const slots: number[] = [];
     for (let slot = 0; slot < this.capacity; slot++) {
       if (this.valid[slot] === 1) {
@@ -329,7 +328,7 @@ export class Tlb {
       }
     }
     slots.sort((a, b) => this.stamps[a] - this.stamps[b]);
-    this.evictionLength = Math.min(slots.length, this.evictionSlots.length);
+    this.evictionLength = slots.length;
     this.evictionNext = 0;
     for (let i = 0; i < this.evictionLength; i++) {
       this.evictionSlots[i] = slots[i];
