@@ -221,12 +221,11 @@ export function translate(rt: Runtime, transaction: TransactionState, bank: Bank
 /** Caches a walk's leaf under the tag and page the lookup used (a TTBR1 domain's: the live ASID and TTBR, the walked address). */
 function fillTlb(rt: Runtime, transaction: TransactionState, cbndx: number, fill: TlbFill): void {
   // The hot path (no TTBR1 domain in the run) pays one flag.
-  const domain = rt.anyTtbr1 ? bankState(rt, transaction.smmu, cbndx).domain : -1;
-  if (!rt.model.domains[domain]?.ttbr1) {
+  if (!rt.anyTtbr1 || !rt.model.domains[bankState(rt, transaction.smmu, cbndx).domain]?.ttbr1) {
     rt.tlbs[transaction.smmu]?.insert(cbndx, pageOf(transaction.iova), fill);
     return;
   }
-  const route = routeTranslation(rt, domain, transaction.iova, cbndx);
+  const route = routeTranslation(rt, bankState(rt, transaction.smmu, cbndx).domain, transaction.iova, cbndx);
   rt.tlbs[transaction.smmu]?.insert(route.tag, pageOf(route.walkIova), fill);
 }
 
