@@ -11,7 +11,7 @@ import { DomainModel, ScenarioModel } from '../../scenario/model';
 import { IoPgtable } from '../../pgtable/ioPgtable';
 import { lookUp } from '../lookup';
 import { layoutField, withField } from '../registerLayout';
-import { routeV2 } from './route';
+import { routeV2, translatingBank } from './route';
 import { v2StateOf } from '../smmuState';
 import { hex } from '../../util/u64';
 import { pageOf } from '../../util/pages';
@@ -176,7 +176,15 @@ const sgfsrBitOf: Partial<Record<GlobalFaultKind, number>> = { 'unmatched-stream
 
 /** A transaction arrives: its route says global fault, bypass, or the context bank it translates in. */
 export function receiveV2(rt: Runtime, transaction: TransactionState): void {
-  const route = routeV2(rt, transaction.smmu, smmuState(rt, transaction.smmu), transaction.sid);
+  const state = smmuState(rt, transaction.smmu);
+  const bank = translatingBank(state, transaction.sid);
+  if (bank !== undefined) {
+    transaction.bank = bank;
+    arriveAtBank(rt, transaction, bankState(rt, transaction.smmu, bank));
+    return;
+  }
+  // Every other route: translatingBank has taken those that translate.
+  const route = routeV2(rt, transaction.smmu, state, transaction.sid);
   switch (route.kind) {
     case 'fault':
       globalFault(rt, transaction, route.fault, sgfsrBitOf[route.fault] ?? 0, route.reason);
@@ -187,12 +195,6 @@ export function receiveV2(rt: Runtime, transaction: TransactionState): void {
     case 'abort':
       endTransaction(rt, transaction, 'aborted', route.reason);
       return;
-    case 'translate': {
-      const cbndx = route.context.bank ?? 0;
-      transaction.bank = cbndx;
-      arriveAtBank(rt, transaction, bankState(rt, transaction.smmu, cbndx));
-      return;
-    }
   }
 }
 
