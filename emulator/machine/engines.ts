@@ -10,6 +10,15 @@ import { switchTtbr0 } from './ttbrSwitch';
 import { pagetableTable } from './addressSpaces';
 
 /**
+ * The last of a list (the innermost repeat or submit), undefined for none. Not
+ * `list[list.length - 1]`: on an empty list V8 looks the key -1 up as a named property,
+ * tens of nanoseconds on every transaction issued outside any submit.
+ */
+function innermost<T>(list: readonly T[]): T | undefined {
+  return list.length === 0 ? undefined : list[list.length - 1];
+}
+
+/**
  * Where an engine's operands find `i`: the innermost repeat of the engine issuing. Engines
  * issue one transaction at a time, so one environment serves them all, pointed at the
  * issuing engine's loops before its operands are evaluated.
@@ -18,8 +27,8 @@ class LoopEnvironment implements Environment {
   loops: EngineState['loops'] = [];
 
   lookup(name: string): bigint | undefined {
-    const innermost = this.loops[this.loops.length - 1];
-    return name === 'i' && innermost ? BigInt(innermost.i) : undefined;
+    const loop = innermost(this.loops);
+    return name === 'i' && loop ? BigInt(loop.i) : undefined;
   }
 }
 
@@ -66,7 +75,7 @@ function newTransaction(rt: Runtime, index: number, model: EngineModel, engine: 
     faults: 0,
     lastFault: undefined,
     ended: undefined,
-    submit: engine.submits[engine.submits.length - 1]?.id,
+    submit: innermost(engine.submits)?.id,
     iterations,
   };
 }
@@ -132,7 +141,7 @@ export function issueNext(rt: Runtime, index: number): void {
         }
         continue;
       case 'next': {
-        const loop = engine.loops[engine.loops.length - 1];
+        const loop = innermost(engine.loops);
         const enter = loop ? program[loop.op] : undefined;
         if (loop && enter?.op === 'repeat' && ++loop.i < enter.count) engine.pc = op.body;
         else {
@@ -147,7 +156,7 @@ export function issueNext(rt: Runtime, index: number): void {
         engine.pc++;
         continue;
       case 'end-submit': {
-        const submit = engine.submits[engine.submits.length - 1];
+        const submit = innermost(engine.submits);
         const entered = submit ? program[submit.op] : undefined;
         if (submit && entered?.op === 'submit' && entered.pagetable !== undefined && !switchTtbr0(rt, index, undefined, submit.id)) return;
         engine.submits.pop();
