@@ -51,7 +51,8 @@ export function isTruthy(value: Value): boolean {
   return true;
 }
 
-function equal(left: Value, right: Value): boolean {
+/** `==` on values: symbols by their canonical name, integers and truth values as integers. */
+export function equal(left: Value, right: Value): boolean {
   if (typeof left === 'string' || typeof right === 'string') {
     return typeof left === 'string' && typeof right === 'string' && canonicalSymbol(left) === canonicalSymbol(right);
   }
@@ -59,37 +60,46 @@ function equal(left: Value, right: Value): boolean {
   return integer(left) === integer(right);
 }
 
-function arithmetic(operator: BinaryOperator, a: bigint, b: bigint, range: Range): bigint {
-  switch (operator) {
-    case '+':
-      return wrap64(a + b);
-    case '-':
-      return wrap64(a - b);
-    case '*':
-      return wrap64(a * b);
-    case '/':
-      if (b === 0n) throw new EvaluationError('division by zero', range);
-      return a / b;
-    case '%':
-      if (b === 0n) throw new EvaluationError('division by zero', range);
-      return a % b;
-    case '<<':
-      return b >= 64n ? 0n : wrap64(a << b);
-    case '>>':
-      return b >= 64n ? 0n : a >> b;
-    case '&':
-      return a & b;
-    case '|':
-      return a | b;
-    case '^':
-      return a ^ b;
-    default:
-      throw new EvaluationError(`'${operator}' is not arithmetic`, range);
-  }
+export type ArithmeticOperator = '+' | '-' | '*' | '/' | '%' | '<<' | '>>' | '&' | '|' | '^';
+export type ComparisonOperator = '<' | '<=' | '>' | '>=';
+
+/** Each arithmetic operator on unsigned 64-bit integers; `range` is the operator's, for a division by zero. */
+export const arithmeticOperations: Readonly<Record<ArithmeticOperator, (a: bigint, b: bigint, range: Range) => bigint>> = {
+  '+': (a, b) => wrap64(a + b),
+  '-': (a, b) => wrap64(a - b),
+  '*': (a, b) => wrap64(a * b),
+  '/': (a, b, range) => {
+    if (b === 0n) throw new EvaluationError('division by zero', range);
+    return a / b;
+  },
+  '%': (a, b, range) => {
+    if (b === 0n) throw new EvaluationError('division by zero', range);
+    return a % b;
+  },
+  '<<': (a, b) => (b >= 64n ? 0n : wrap64(a << b)),
+  '>>': (a, b) => (b >= 64n ? 0n : a >> b),
+  '&': (a, b) => a & b,
+  '|': (a, b) => a | b,
+  '^': (a, b) => a ^ b,
+};
+
+export const comparisons: Readonly<Record<ComparisonOperator, (a: bigint, b: bigint) => boolean>> = {
+  '<': (a, b) => a < b,
+  '<=': (a, b) => a <= b,
+  '>': (a, b) => a > b,
+  '>=': (a, b) => a >= b,
+};
+
+export function isArithmetic(operator: BinaryOperator): operator is ArithmeticOperator {
+  return operator in arithmeticOperations;
+}
+
+export function isComparison(operator: BinaryOperator): operator is ComparisonOperator {
+  return operator in comparisons;
 }
 
 /** Whether `&&` or `||` is decided by its left side alone. */
-function decidedByLeft(operator: BinaryOperator, left: Value): boolean {
+export function decidedByLeft(operator: BinaryOperator, left: Value): boolean {
   return (operator === '&&' && !isTruthy(left)) || (operator === '||' && isTruthy(left));
 }
 
@@ -123,18 +133,9 @@ function binaryValue(expression: BinaryExpression, values: readonly Value[]): Va
   if (operator === '!=') return !equal(a, b);
   const x = toInteger(a, left.range);
   const y = toInteger(b, right.range);
-  switch (operator) {
-    case '<':
-      return x < y;
-    case '<=':
-      return x <= y;
-    case '>':
-      return x > y;
-    case '>=':
-      return x >= y;
-    default:
-      return arithmetic(operator, x, y, expression.operatorRange);
-  }
+  if (isComparison(operator)) return comparisons[operator](x, y);
+  if (isArithmetic(operator)) return arithmeticOperations[operator](x, y, expression.operatorRange);
+  throw new EvaluationError(`'${operator}' is not arithmetic`, expression.operatorRange);
 }
 
 /** A node's value from its operands' values (as `nextOperand` asked for them). */

@@ -1,6 +1,7 @@
 import { Transaction } from '../language/ast';
-import { Environment, evaluate, toInteger } from '../language/evaluate';
+import { Environment } from '../language/evaluate';
 import { EngineModel } from '../scenario/model';
+import { TransactionOperands } from '../scenario/engineProgram';
 import { closePageRequestGroups } from '../smmu/v3/pri';
 import { Runtime } from './runtime';
 import { EngineState, TransactionState } from './state';
@@ -8,37 +9,52 @@ import { engineFinished, finishEngineThread } from './transactions';
 import { switchTtbr0 } from './ttbrSwitch';
 import { pagetableTable } from './addressSpaces';
 
-function loopEnvironment(engine: EngineState): Environment {
-  const innermost = engine.loops[engine.loops.length - 1];
-  return { lookup: (name) => (name === 'i' && innermost ? BigInt(innermost.i) : undefined) };
+/**
+ * The last of a list (the innermost repeat or submit), undefined for none. Not
+ * `list[list.length - 1]`: on an empty list V8 looks the key -1 up as a named property,
+ * tens of nanoseconds on every transaction issued outside any submit.
+ */
+function innermost<T>(list: readonly T[]): T | undefined {
+  return list.length === 0 ? undefined : list[list.length - 1];
 }
 
-function integer(expression: Transaction['address'], env: Environment): bigint {
-  return expression ? toInteger(evaluate(expression, env), expression.range) : 0n;
+/**
+ * Where an engine's operands find `i`: the innermost repeat of the engine issuing. Engines
+ * issue one transaction at a time, so one environment serves them all, pointed at the
+ * issuing engine's loops before its operands are evaluated.
+ */
+class LoopEnvironment implements Environment {
+  loops: EngineState['loops'] = [];
+
+  lookup(name: string): bigint | undefined {
+    const loop = innermost(this.loops);
+    return name === 'i' && loop ? BigInt(loop.i) : undefined;
+  }
 }
 
-function newTransaction(rt: Runtime, index: number, model: EngineModel, engine: EngineState, node: Transaction): TransactionState {
-  const env = loopEnvironment(engine);
-  let priv = false;
-  let exec = false;
+const loopEnvironment = new LoopEnvironment();
+
+function newTransaction(rt: Runtime, index: number, model: EngineModel, engine: EngineState, node: Transaction, operands: TransactionOperands): TransactionState {
+  const env = loopEnvironment;
+  env.loops = engine.loops;
   let pasid: bigint | undefined;
   let value: bigint | undefined;
-  for (const option of node.options) {
-    if (option.kind === 'priv') priv = true;
-    else if (option.kind === 'exec') exec = true;
-    else if (option.kind === 'pasid') pasid = integer(option.value, env);
-    else value = integer(option.value, env);
+  for (const option of operands.options) {
+    if (option.kind === 'pasid') pasid = option.value(env);
+    else value = option.value(env);
   }
+  const iterations: number[] = [];
+  for (const loop of engine.loops) iterations.push(loop.i);
   return {
     id: rt.state.nextTransaction++,
     engine: index,
     op: engine.pc,
     label: node.label?.text,
     access: node.access,
-    iova: integer(node.address, env),
-    size: Number(integer(node.size, env)),
-    priv,
-    exec,
+    iova: operands.address(env),
+    size: Number(operands.size(env)),
+    priv: operands.priv,
+    exec: operands.exec,
     pasid,
     value,
     sid: model.sid,
@@ -59,8 +75,8 @@ function newTransaction(rt: Runtime, index: number, model: EngineModel, engine: 
     faults: 0,
     lastFault: undefined,
     ended: undefined,
-    submit: engine.submits[engine.submits.length - 1]?.id,
-    iterations: engine.loops.map((loop) => loop.i),
+    submit: innermost(engine.submits)?.id,
+    iterations,
   };
 }
 
@@ -125,7 +141,7 @@ export function issueNext(rt: Runtime, index: number): void {
         }
         continue;
       case 'next': {
-        const loop = engine.loops[engine.loops.length - 1];
+        const loop = innermost(engine.loops);
         const enter = loop ? program[loop.op] : undefined;
         if (loop && enter?.op === 'repeat' && ++loop.i < enter.count) engine.pc = op.body;
         else {
@@ -140,7 +156,7 @@ export function issueNext(rt: Runtime, index: number): void {
         engine.pc++;
         continue;
       case 'end-submit': {
-        const submit = engine.submits[engine.submits.length - 1];
+        const submit = innermost(engine.submits);
         const entered = submit ? program[submit.op] : undefined;
         if (submit && entered?.op === 'submit' && entered.pagetable !== undefined && !switchTtbr0(rt, index, undefined, submit.id)) return;
         engine.submits.pop();
@@ -165,7 +181,7 @@ export function issueNext(rt: Runtime, index: number): void {
           closePageRequestGroups(rt, rt.model.masters[model.master]?.smmu ?? 0, index);
           return;
         }
-        const transaction = newTransaction(rt, index, model, engine, op.node);
+        const transaction = newTransaction(rt, index, model, engine, op.node, op.operands);
         state.transactions.set(transaction.id, transaction);
         engine.pc++;
         engine.inFlight++;

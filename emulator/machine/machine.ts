@@ -70,6 +70,9 @@ export interface MachineSnapshot {
   journal: JournalLengths;
 }
 
+/** The runtime as the machine holds it: whether anyone listens is its to update. */
+type MachineRuntime = Omit<Runtime, 'observed'> & { observed: boolean };
+
 /** Events between two looks at the wall clock. */
 const CLOCK_EVERY = 1024;
 
@@ -112,7 +115,7 @@ export class Machine {
   readonly attachments: Attachment[];
   private readonly queue = new EventQueue<Action>();
   private readonly listeners: ((event: MachineEvent) => void)[] = [];
-  private readonly rt: Runtime;
+  private readonly rt: MachineRuntime;
   private readonly maxEvents: number;
   private readonly maxMs: number;
   /** Wall-clock time spent running so far, but for the slice under way; and when that began. */
@@ -200,9 +203,7 @@ export class Machine {
       tlbs: model.smmus.map(() => new Tlb(model.timing.tlbEntries)),
       journal,
       expectedLabels: new Set(model.expects.flatMap((e) => (e.check && e.check.kind !== 'counter' ? [e.check.label.text] : []))),
-      get observed() {
-        return listeners.length > 0;
-      },
+      observed: false,
       schedule: (delay, action) => queue.schedule(state.now + delay, action),
       emit: (event) => {
         for (const listener of listeners) listener(event);
@@ -237,9 +238,11 @@ export class Machine {
   /** Listens to what happens; returns the way to stop listening. */
   on(listener: (event: MachineEvent) => void): () => void {
     this.listeners.push(listener);
+    this.rt.observed = true;
     return () => {
       const index = this.listeners.indexOf(listener);
       if (index >= 0) this.listeners.splice(index, 1);
+      this.rt.observed = this.listeners.length > 0;
     };
   }
 

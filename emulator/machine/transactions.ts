@@ -1,4 +1,5 @@
 import { TransactionStatus } from '../language/schema';
+import { PA_LIMIT } from '../memory/physicalMemory';
 import { emptyTally, tallyTransaction } from './results';
 import { Runtime } from './runtime';
 import { EngineState, FaultRecord, FaultStage, STAGE1_FAULT, TransactionState } from './state';
@@ -19,7 +20,10 @@ export function worthReporting(transaction: TransactionState): boolean {
 
 /** The first `size` bytes (up to 8) at `pa`, little-endian: what a read returns. */
 function readData(rt: Runtime, pa: bigint, size: number): bigint {
-  const bytes = rt.memory.readBytes(Number(pa), Math.min(size, 8));
+  const address = Number(pa);
+  // The usual read, 8 bytes or more at an aligned address in range, is one 64-bit word.
+  if (size >= 8 && address % 8 === 0 && address + 8 <= PA_LIMIT) return rt.memory.readU64(address);
+  const bytes = rt.memory.readBytes(address, Math.min(size, 8));
   let value = 0n;
   for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i] ?? 0);
   return value;

@@ -1,13 +1,14 @@
 import { EngineItem, Repeat, Submit, Transaction, Wait } from '../language/ast';
 import { walkEngineItems } from '../language/engineItems';
 import { constantValue } from '../language/evaluate';
+import { CompiledInteger, compileInteger } from '../language/compileExpression';
 
 /**
  * An engine's body flattened into straight-line code, so that where an engine is in its
  * program is a few integers (cheap to snapshot) rather than a walk over the tree.
  */
 export type EngineOp =
-  | { op: 'transaction'; node: Transaction }
+  | { op: 'transaction'; node: Transaction; operands: TransactionOperands }
   | { op: 'wait'; node: Wait; cycles: number }
   /** Enters a loop; `exit` is the index just past its `next`. */
   | { op: 'repeat'; node: Repeat; count: number; exit: number }
@@ -16,6 +17,30 @@ export type EngineOp =
   /** `pagetable`: the index into ScenarioModel.pagetables the CP switches TTBR0 to for the submit. */
   | { op: 'submit'; node: Submit; id: bigint; pagetable: number | undefined }
   | { op: 'end-submit'; node: Submit };
+
+/** A transaction's operands, compiled once: an engine evaluates them (with `i`) for every transaction it issues. */
+export interface TransactionOperands {
+  address: CompiledInteger;
+  size: CompiledInteger;
+  /** `pasid` and `value` options in the order written: each is evaluated, in that order, before the address. */
+  options: { kind: 'pasid' | 'value'; value: CompiledInteger }[];
+  priv: boolean;
+  exec: boolean;
+}
+
+function compileOperands(node: Transaction): TransactionOperands {
+  const options: TransactionOperands['options'] = [];
+  for (const option of node.options) {
+    if (option.kind === 'pasid' || option.kind === 'value') options.push({ kind: option.kind, value: compileInteger(option.value) });
+  }
+  return {
+    address: compileInteger(node.address),
+    size: compileInteger(node.size),
+    options,
+    priv: node.options.some((option) => option.kind === 'priv'),
+    exec: node.options.some((option) => option.kind === 'exec'),
+  };
+}
 
 function constantInteger(expression: Parameters<typeof constantValue>[0] | undefined): bigint {
   const value = expression ? constantValue(expression) : undefined;
@@ -43,7 +68,7 @@ export function compileEngine(items: readonly EngineItem[], pagetables: Readonly
     const item = step.item;
     switch (item.kind) {
       case 'transaction':
-        code.push({ op: 'transaction', node: item });
+        code.push({ op: 'transaction', node: item, operands: compileOperands(item) });
         break;
       case 'wait':
         code.push({ op: 'wait', node: item, cycles: Number(constantInteger(item.cycles)) });

@@ -4,13 +4,15 @@ import { TranslationResult } from '../machine/actions';
 import { Runtime } from '../machine/runtime';
 import { TransactionState } from '../machine/state';
 import { DomainModel } from '../scenario/model';
-import { hex } from '../util/u64';
+import { hex, PAGE_SIZE } from '../util/u64';
 import { noteTlbHit } from '../machine/staleAccess';
 import { routeTranslation } from '../machine/liveTable';
 import { FaultStage } from '../machine/state';
 import { stage2Xnx } from '../machine/addressSpaces';
 import { walkStage2 } from '../pgtable/stage2Walker';
 import { NestedFault, NestedWalkResult, walkNested } from '../pgtable/nestedWalker';
+import { Tlb } from './tlb';
+import { addressIn, pageOffsetOf, twoToThe } from '../util/pages';
 
 type FaultKind = Extract<TranslationResult, { ok: false }>['fault'];
 
@@ -46,20 +48,33 @@ function stageOf(domain: DomainModel, iova: bigint): FaultStage | undefined {
   return domain.stage === 2 ? { stage: 2, class: 'IN', ipa: iova } : undefined;
 }
 
-/** A TLB hit answers the lookup (a hit that lacks the permission is a fault); false on a miss. */
-function tlbHit(rt: Runtime, transaction: TransactionState, domainIndex: number, tag: number, vpn: number, offset: bigint, reasonOfFault: () => string, stage: FaultStage | undefined): boolean {
+/** The TLB slot caching the page, or -1 on a miss. */
+function tlbSlot(rt: Runtime, transaction: TransactionState, tag: number, vpn: number): number {
   const tlb = rt.tlbs[transaction.smmu];
-  const slot = tlb ? tlb.lookup(tag, vpn) : -1;
-  if (!tlb || slot < 0) return false;
-  const timing = rt.model.timing;
-  if ((tlb.permissions(slot) & requiredPermission(accessCodeOf(transaction))) !== 0) {
-    const pa = (BigInt(tlb.outputPage(slot)) << 12n) | offset;
-    if (rt.state.unflushed.length > 0) noteTlbHit(rt, transaction, domainIndex, pa);
-    rt.schedule(timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: true, pa, fromTlb: true, level: tlb.level(slot), fill: undefined } });
-  } else {
-    const reason = `${reasonOfFault()} (TLB entry)`;
-    rt.schedule(timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: false, fault: 'permission', level: tlb.level(slot), reason, ...(stage ? { stage } : {}) } });
-  }
+  return tlb ? tlb.lookup(tag, vpn) : -1;
+}
+
+/** Whether the entry in `slot` grants the access; when it does, the translation completes from it. */
+function hitGrants(rt: Runtime, transaction: TransactionState, domainIndex: number, slot: number, offset: number): boolean {
+  const tlb = rt.tlbs[transaction.smmu] as Tlb;
+  if ((tlb.permissions(slot) & requiredPermission(accessCodeOf(transaction))) === 0) return false;
+  const pa = addressIn(tlb.outputPage(slot), offset);
+  if (rt.state.unflushed.length > 0) noteTlbHit(rt, transaction, domainIndex, pa);
+  rt.schedule(rt.model.timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: true, pa, fromTlb: true, level: tlb.level(slot), fill: undefined } });
+  return true;
+}
+
+/** A hit whose cached permissions forbid the access: a permission fault, found without a walk; `reason` is the walk's. */
+function hitFaults(rt: Runtime, transaction: TransactionState, slot: number, reason: string, stage: FaultStage | undefined): void {
+  const level = (rt.tlbs[transaction.smmu] as Tlb).level(slot);
+  rt.schedule(rt.model.timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: false, fault: 'permission', level, reason: `${reason} (TLB entry)`, ...(stage ? { stage } : {}) } });
+}
+
+/** A TLB hit answers the lookup (a hit that lacks the permission is a fault); false on a miss. */
+function tlbHit(rt: Runtime, transaction: TransactionState, domainIndex: number, tag: number, vpn: number, offset: number, reasonOfFault: () => string, stage: FaultStage | undefined): boolean {
+  const slot = tlbSlot(rt, transaction, tag, vpn);
+  if (slot < 0) return false;
+  if (!hitGrants(rt, transaction, domainIndex, slot, offset)) hitFaults(rt, transaction, slot, reasonOfFault(), stage);
   return true;
 }
 
@@ -77,7 +92,7 @@ function lookUpNested(rt: Runtime, transaction: TransactionState, domainIndex: n
   transaction.table = domainIndex;
   const walkNow = () => walkNested(rt.memory, stage1.tableConfig(), stage2.stage2Config(stage2Xnx(rt.model, stage2Domain)), iova, accessOf(transaction));
   const vpn = Number(iova >> 12n);
-  if (iova < 1n << BigInt(domain.ias) && tlbHit(rt, transaction, domainIndex, tag, vpn, iova & 0xfffn, () => faultOfNested(walkNow())?.reason ?? 'the cached permissions forbid this access', undefined)) return;
+  if (iova < twoToThe(domain.ias) && tlbHit(rt, transaction, domainIndex, tag, vpn, pageOffsetOf(iova), () => faultOfNested(walkNow())?.reason ?? 'the cached permissions forbid this access', undefined)) return;
   const walked = walkNow();
   const latency = rt.model.timing.walkLevel * Math.max(1, walked.reads);
   const outcome = walked.outcome;
@@ -126,7 +141,7 @@ export function lookUp(rt: Runtime, transaction: TransactionState, domainIndex: 
   let table = domainIndex;
   let iova = transaction.iova;
   let tag = context;
-  let inRange = iova < 1n << BigInt(domain.ias);
+  let inRange = iova < twoToThe(domain.ias);
   if (domain.ttbr1) {
     const route = routeTranslation(rt, domainIndex, iova, context);
     table = route.table;
@@ -143,16 +158,22 @@ export function lookUp(rt: Runtime, transaction: TransactionState, domainIndex: 
     rt.schedule(timing.tlbHit, { kind: 'translated', transaction: transaction.id, result: { ok: false, fault: 'translation', level: 0, reason, ...(stage ? { stage } : {}) } });
     return;
   }
-  const vpn = Number(iova >> 12n);
-  const offset = iova & 0xfffn;
+  // In range, the walked address is below 2^ias ≤ 2^48: exact as a number.
+  const address = Number(iova);
+  const vpn = Math.floor(address / PAGE_SIZE);
+  const offset = address - vpn * PAGE_SIZE;
   const code = accessCodeOf(transaction);
-  if (tlbHit(rt, transaction, domainIndex, tag, vpn, offset, () => inTable(rt, domain, table, faultReason(rt, table, iova, transaction, 'the cached permissions forbid this access')), stage)) return;
+  const slot = tlbSlot(rt, transaction, tag, vpn);
+  if (slot >= 0) {
+    if (!hitGrants(rt, transaction, domainIndex, slot, offset)) hitFaults(rt, transaction, slot, inTable(rt, domain, table, faultReason(rt, table, iova, transaction, 'the cached permissions forbid this access')), stage);
+    return;
+  }
   const walker = rt.walker(table);
   if (!walker) throw new Error(`table ${table} of domain ${domainIndex} does not exist`);
   const status = walker.walk(vpn, code, scratch);
   const latency = timing.walkLevel * (scratch.level - walker.startLevel + 1);
   if (status === WALK_OK) {
-    const pa = (BigInt(scratch.outputPage) << 12n) | offset;
+    const pa = addressIn(scratch.outputPage, offset);
     const fill = { outputPage: scratch.outputPage, level: scratch.level, pages: scratch.pages, permissions: scratch.permissions, lo: scratch.lo, hi: scratch.hi, descriptorAddress: scratch.descriptorAddress };
     rt.schedule(latency, { kind: 'translated', transaction: transaction.id, result: { ok: true, pa, fromTlb: false, level: scratch.level, fill } });
     return;

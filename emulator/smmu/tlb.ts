@@ -17,7 +17,9 @@ import { Level } from '../pgtable/descriptor';
  *
  * Everything lives in typed arrays and an open-addressing hash (linear probing) from tag
  * to slot: a hit computes a hash, compares doubles and stamps the slot, allocating nothing.
- * LRU order is a use counter per slot; only an insert into a full TLB scans for the oldest.
+ * LRU order is a use counter per slot (a stamp). A full TLB that streams misses evicts once
+ * per transaction, so eviction must not scan: it takes the oldest from a list of the entries
+ * in LRU order that one sort made (see `leastRecentlyUsed`); free slots come off a stack.
  */
 
 const VPN_SPAN = 2 ** 36;
@@ -82,6 +84,19 @@ export class Tlb {
   /** Last use stamp handed out; stamps order the slots from least to most recently used. */
   private clock = 0;
 
+  /** Free slots, a stack: an insert takes the top (slot 0 first in an empty TLB). */
+  private readonly freeSlots: Int32Array;
+  private freeCount = 0;
+
+  /**
+   * The eviction list: the entries when it was made, oldest first, each with its stamp
+   * then. Derived from the stamps: a restore empties it.
+   */
+  private readonly evictionSlots: Int32Array;
+  private readonly evictionStamps: Float64Array;
+  private evictionNext = 0;
+  private evictionLength = 0;
+
   constructor(capacity = 64) {
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1 << 20) {
       throw new RangeError(`a TLB of ${capacity} entries`);
@@ -105,6 +120,10 @@ export class Tlb {
     this.los = new Uint32Array(capacity);
     this.his = new Uint32Array(capacity);
     this.descriptorAddresses = new Float64Array(capacity);
+    this.freeSlots = new Int32Array(capacity);
+    this.evictionSlots = new Int32Array(capacity);
+    this.evictionStamps = new Float64Array(capacity);
+    this.rebuildFreeSlots();
   }
 
   /** The slot caching (context, vpn), made most recently used, or -1 on a miss. */
@@ -140,11 +159,7 @@ export class Tlb {
   }
 
   get size(): number {
-    let count = 0;
-    for (let slot = 0; slot < this.capacity; slot++) {
-      count += this.valid[slot];
-    }
-    return count;
+    return this.capacity - this.freeCount;
   }
 
   /** Caches a walk of (context, vpn), evicting the least recently used entry if full. */
@@ -157,8 +172,10 @@ export class Tlb {
     }
     let slot = this.lookup(context, vpn);
     if (slot < 0) {
-      slot = this.freeOrOldestSlot();
-      if (this.valid[slot] === 1) {
+      if (this.freeCount > 0) {
+        slot = this.freeSlots[--this.freeCount];
+      } else {
+        slot = this.leastRecentlyUsed();
         this.remove(slot);
       }
       const home = this.hash(context, vpn);
@@ -186,13 +203,14 @@ export class Tlb {
   invalidateAll(): void {
     this.buckets.fill(-1);
     this.valid.fill(0);
+    this.rebuildFreeSlots();
   }
 
   /** Drops every entry of one context (TLBIASID, CMD_TLBI_NH_ASID and the like). */
   invalidateContext(context: number): void {
     for (let slot = 0; slot < this.capacity; slot++) {
       if (this.valid[slot] === 1 && this.contexts[slot] === context) {
-        this.remove(slot);
+        this.free(slot);
       }
     }
   }
@@ -206,7 +224,7 @@ export class Tlb {
       if (this.valid[slot] === 1 && this.contexts[slot] === context) {
         const pages = this.leafPages[slot];
         if (Math.floor(this.vpns[slot] / pages) === Math.floor(vpn / pages)) {
-          this.remove(slot);
+          this.free(slot);
         }
       }
     }
@@ -244,6 +262,7 @@ export class Tlb {
     }
     this.stateArrays().forEach((array, index) => array.set(snapshot.arrays[index]));
     this.clock = snapshot.clock;
+    this.rebuildFreeSlots();
   }
 
   private stateArrays(): StateArray[] {
@@ -271,17 +290,56 @@ export class Tlb {
     return Math.imul((vpn >>> 0) ^ Math.imul(context | (high << 16), 0x27d4_eb2d), 0x9e37_79b1) >>> this.hashShift;
   }
 
-  private freeOrOldestSlot(): number {
-    let oldest = 0;
-    for (let slot = 0; slot < this.capacity; slot++) {
+  /** Every invalid slot on the free stack, the lowest on top; the eviction list emptied. */
+  private rebuildFreeSlots(): void {
+    this.freeCount = 0;
+    for (let slot = this.capacity - 1; slot >= 0; slot--) {
       if (this.valid[slot] === 0) {
-        return slot;
-      }
-      if (this.stamps[slot] < this.stamps[oldest]) {
-        oldest = slot;
+        this.freeSlots[this.freeCount++] = slot;
       }
     }
-    return oldest;
+    this.evictionNext = this.evictionLength = 0;
+  }
+
+  /**
+   * The least recently used entry of a full TLB: the first on the eviction list that still
+   * has the stamp it was listed with. One used (or its slot refilled) since has a newer
+   * stamp and is passed over; one inserted since is newer than every listed one. So this
+   * is exact LRU, with one sort per up to `capacity` evictions.
+   */
+  private leastRecentlyUsed(): number {
+    for (;;) {
+      while (this.evictionNext < this.evictionLength) {
+        const slot = this.evictionSlots[this.evictionNext];
+        const stamp = this.evictionStamps[this.evictionNext++];
+        if (this.valid[slot] === 1 && this.stamps[slot] === stamp) {
+          return slot;
+        }
+      }
+      this.listInLruOrder();
+    }
+  }
+
+  private listInLruOrder(): void {
+    const slots: number[] = [];
+    for (let slot = 0; slot < this.capacity; slot++) {
+      if (this.valid[slot] === 1) {
+        slots.push(slot);
+      }
+    }
+    slots.sort((a, b) => this.stamps[a] - this.stamps[b]);
+    this.evictionLength = slots.length;
+    this.evictionNext = 0;
+    for (let i = 0; i < this.evictionLength; i++) {
+      this.evictionSlots[i] = slots[i];
+      this.evictionStamps[i] = this.stamps[slots[i]];
+    }
+  }
+
+  /** Drops an entry and puts its slot on the free stack. */
+  private free(slot: number): void {
+    this.remove(slot);
+    this.freeSlots[this.freeCount++] = slot;
   }
 
   /** Frees a slot and closes the gap in its probe sequence (backward-shift deletion). */

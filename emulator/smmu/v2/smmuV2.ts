@@ -11,9 +11,10 @@ import { DomainModel, ScenarioModel } from '../../scenario/model';
 import { IoPgtable } from '../../pgtable/ioPgtable';
 import { lookUp } from '../lookup';
 import { layoutField, withField } from '../registerLayout';
-import { routeV2 } from './route';
+import { routeV2, translatingBank } from './route';
 import { v2StateOf } from '../smmuState';
 import { hex } from '../../util/u64';
+import { pageOf } from '../../util/pages';
 import {
   FSR_AFF,
   FSR_ASF,
@@ -175,7 +176,15 @@ const sgfsrBitOf: Partial<Record<GlobalFaultKind, number>> = { 'unmatched-stream
 
 /** A transaction arrives: its route says global fault, bypass, or the context bank it translates in. */
 export function receiveV2(rt: Runtime, transaction: TransactionState): void {
-  const route = routeV2(rt, transaction.smmu, smmuState(rt, transaction.smmu), transaction.sid);
+  const state = smmuState(rt, transaction.smmu);
+  const bank = translatingBank(state, transaction.sid);
+  if (bank !== undefined) {
+    transaction.bank = bank;
+    arriveAtBank(rt, transaction, bankState(rt, transaction.smmu, bank));
+    return;
+  }
+  // Every other route: translatingBank has taken those that translate.
+  const route = routeV2(rt, transaction.smmu, state, transaction.sid);
   switch (route.kind) {
     case 'fault':
       globalFault(rt, transaction, route.fault, sgfsrBitOf[route.fault] ?? 0, route.reason);
@@ -186,12 +195,6 @@ export function receiveV2(rt: Runtime, transaction: TransactionState): void {
     case 'abort':
       endTransaction(rt, transaction, 'aborted', route.reason);
       return;
-    case 'translate': {
-      const cbndx = route.context.bank ?? 0;
-      transaction.bank = cbndx;
-      arriveAtBank(rt, transaction, bankState(rt, transaction.smmu, cbndx));
-      return;
-    }
   }
 }
 
@@ -220,13 +223,12 @@ export function translate(rt: Runtime, transaction: TransactionState, bank: Bank
 /** Caches a walk's leaf under the tag and page the lookup used (a TTBR1 domain's: the live ASID and TTBR, the walked address). */
 function fillTlb(rt: Runtime, transaction: TransactionState, cbndx: number, fill: TlbFill): void {
   // The hot path (no TTBR1 domain in the run) pays one flag.
-  const domain = rt.anyTtbr1 ? bankState(rt, transaction.smmu, cbndx).domain : -1;
-  if (!rt.model.domains[domain]?.ttbr1) {
-    rt.tlbs[transaction.smmu]?.insert(cbndx, Number(transaction.iova >> 12n), fill);
+  if (!rt.anyTtbr1 || !rt.model.domains[bankState(rt, transaction.smmu, cbndx).domain]?.ttbr1) {
+    rt.tlbs[transaction.smmu]?.insert(cbndx, pageOf(transaction.iova), fill);
     return;
   }
-  const route = routeTranslation(rt, domain, transaction.iova, cbndx);
-  rt.tlbs[transaction.smmu]?.insert(route.tag, Number(route.walkIova >> 12n), fill);
+  const route = routeTranslation(rt, bankState(rt, transaction.smmu, cbndx).domain, transaction.iova, cbndx);
+  rt.tlbs[transaction.smmu]?.insert(route.tag, pageOf(route.walkIova), fill);
 }
 
 /** A translation's latency has passed: the transaction completes, or the bank takes the fault. */
