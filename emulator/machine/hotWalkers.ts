@@ -2,7 +2,8 @@ import { PhysicalMemory } from '../memory/physicalMemory';
 import { IoPgtable, rootTableBytes } from '../pgtable/ioPgtable';
 import { linuxStage2Layout } from '../pgtable/stage2Geometry';
 import { HotStage2Walker } from '../pgtable/stage2Walker';
-import { HotWalker } from '../pgtable/walker';
+import { DEFAULT_WALK_CACHE_SLOTS, HotWalker } from '../pgtable/walker';
+import { levelSize } from '../pgtable/descriptor';
 import { hasChange } from '../kernel/versions';
 import { DomainModel, ScenarioModel } from '../scenario/model';
 import { stage2Xnx } from './addressSpaces';
@@ -17,8 +18,27 @@ export type HotTableWalker = Pick<HotWalker, 'startLevel' | 'walk'>;
  */
 export function hotWalkerOf(model: ScenarioModel, memory: PhysicalMemory, table: IoPgtable, domain: DomainModel): HotTableWalker | undefined {
   if (domain.nested !== undefined) return undefined;
-  if (table.stage === 2) return new HotStage2Walker(memory, table.stage2Config(stage2Xnx(model, domain)));
-  return new HotWalker(memory, table.tableConfig());
+  const slots = walkCacheSlots(domain);
+  if (table.stage === 2) return new HotStage2Walker(memory, table.stage2Config(stage2Xnx(model, domain)), slots);
+  return new HotWalker(memory, table.tableConfig(), slots);
+}
+
+const MIN_WALK_CACHE_SLOTS = 64;
+
+/**
+ * The walk cache a domain's walker gets: a slot per level-3 table span its maps cover (a
+ * power of two, MIN_WALK_CACHE_SLOTS up to the default). The cache is invisible, so a
+ * smaller one only costs upper-level reads on a collision; a full-size one per domain
+ * would cost the language server's prediction of a file of hundreds of domains tens of
+ * megabytes of slots to allocate and collect on every check.
+ */
+function walkCacheSlots(domain: DomainModel): number {
+  const span = BigInt(levelSize(2, domain.granule));
+  let regions = 0n;
+  for (const map of [...domain.maps, ...domain.ttbr1Maps]) regions += (map.iova + map.size - 1n) / span - map.iova / span + 1n;
+  let slots = MIN_WALK_CACHE_SLOTS;
+  while (slots < DEFAULT_WALK_CACHE_SLOTS && BigInt(slots) < regions) slots *= 2;
+  return slots;
 }
 
 /** The bytes a domain's `pgd` takes: its start-level table (a stage-2 one concatenated as io-pgtable-arm does). */
