@@ -5,6 +5,7 @@ import { hex } from '../../util/u64';
 import { CdFields, decodeCd } from './cd';
 import { EventName, recordedSubstreamId, SUBSTREAMID_BITS } from './eventRecord';
 import { CD_BYTES, steAddress } from './program';
+import { DecodedStructures } from './decodedStructures';
 import { decodeSte, stage1Enabled, stage2Enabled, SteFields } from './ste';
 import { NestedFault, translateIpa } from '../../pgtable/nestedWalker';
 import { Stage2TableConfig } from '../../pgtable/stage2Walker';
@@ -33,6 +34,13 @@ const S2TG_GRANULES: readonly (Granule | undefined)[] = [GRANULE_4K, GRANULE_64K
 /** S2PS's output sizes, capped at the emulated SMMU's 48-bit IDR5.OAS (eff_S2PS = MIN(S2PS, OAS)). */
 const S2PS_BITS: readonly number[] = [32, 36, 40, 42, 44, 48, 48, 48];
 
+/** The STEs and CDs as the SMMU reads them from memory on every transaction, decoded once per content. */
+const stes = new DecodedStructures(decodeSte);
+const cds = new DecodedStructures(decodeCd);
+
+/** IDR5.OAS: 48 bits, as a BigInt to compare with the STE's pointers. */
+const PA_LIMIT_BIG = BigInt(PA_LIMIT);
+
 /** The stage-2 walk the STE describes (5.2: S2T0SZ, S2SL0, S2TG, S2PS, S2TTB), or why it is ILLEGAL. */
 function stage2ConfigOf(ste: SteFields): Stage2TableConfig | string {
   const s2 = ste.s2;
@@ -43,7 +51,7 @@ function stage2ConfigOf(ste: SteFields): Stage2TableConfig | string {
   const startLevel = startLevelOfSl0(s2.sl0, granule);
   const layout = startLevel === undefined ? `S2SL0=0b${s2.sl0.toString(2)} is reserved for ${granule.name}` : stage2Layout(ias, granule, startLevel);
   if (typeof layout === 'string' || startLevel === undefined) return `STE.S2T0SZ=${s2.t0sz}, S2SL0=${s2.sl0} and S2TG (${granule.name}) are inconsistent (${typeof layout === 'string' ? layout : 'reserved'}): ILLEGAL`;
-  if (s2.ttb >= BigInt(PA_LIMIT) || s2.ttb % BigInt(layout.rootEntries * 8) !== 0n) return `STE.S2TTB=${hex(s2.ttb)} is not a 48-bit address aligned to its ${layout.rootEntries * 8}-byte table: ILLEGAL`;
+  if (s2.ttb >= PA_LIMIT_BIG || s2.ttb % BigInt(layout.rootEntries * 8) !== 0n) return `STE.S2TTB=${hex(s2.ttb)} is not a 48-bit address aligned to its ${layout.rootEntries * 8}-byte table: ILLEGAL`;
   return { root: Number(s2.ttb), startLevel, ias, oas: S2PS_BITS[s2.ps] ?? 48, granule, xnx: true };
 }
 
@@ -56,9 +64,6 @@ function stage2RouteOf(rt: Runtime, ste: SteFields): Stage2Route | string {
   return { domain, vmid: ste.s2.vmid, config };
 }
 
-function readDwords(rt: Runtime, pa: number, count: number): bigint[] {
-  return Array.from({ length: count }, (_, i) => rt.memory.readU64(pa + 8 * i));
-}
 
 /** What makes an STE ILLEGAL here (5.2): more CDs than SSIDSIZE; a CD table beyond the PA size; S1STALLD where stalling is not configurable. */
 function steLegality(rt: Runtime, smmu: number, ste: SteFields): string | undefined {
@@ -66,7 +71,7 @@ function steLegality(rt: Runtime, smmu: number, ste: SteFields): string | undefi
   const s1 = stage1Enabled(ste.config);
   // Without substreams (SSIDSIZE=0) S1CDMax is not checked (SteIllegal()).
   if (s1 && ssidBits > 0 && ste.s1CdMax > ssidBits) return `STE.S1CDMax=${ste.s1CdMax} but IDR1.SSIDSIZE=${ssidBits}: ILLEGAL`;
-  if (s1 && ste.s1ContextPtr >= BigInt(PA_LIMIT)) return `STE.S1ContextPtr=${hex(ste.s1ContextPtr)} is beyond the 48-bit ${ste.config === 'nested' ? 'intermediate' : 'physical'} address size (IDR5.OAS): ILLEGAL`;
+  if (s1 && ste.s1ContextPtr >= PA_LIMIT_BIG) return `STE.S1ContextPtr=${hex(ste.s1ContextPtr)} is beyond the 48-bit ${ste.config === 'nested' ? 'intermediate' : 'physical'} address size (IDR5.OAS): ILLEGAL`;
   // S1STALLD is only for an SMMU where stalling is configurable: with no stalls or forced stalls it is ILLEGAL.
   if (ste.s1Stalld && model !== 'stall') return `STE.S1STALLD=1 but IDR0.STALL_MODEL=${model === 'no-stall' ? '0b01 (no stall)' : '0b10 (stall forced)'}: ILLEGAL`;
   return undefined;
@@ -99,7 +104,7 @@ export function streamConfig(rt: Runtime, smmu: number, v3: SmmuV3State, sid: nu
   const at = steAddress(rt.memory, v3, sid);
   if (at === 'beyond') return { kind: 'error', event: 'C_BAD_STREAMID', reason: `StreamID ${hex(sid)} is beyond the stream table's ${v3.sidBits} bits` };
   if (at === 'no-l2') return { kind: 'error', event: 'C_BAD_STREAMID', reason: `StreamID ${hex(sid)}: its level-1 descriptor has Span 0 (no STEs)` };
-  const ste = decodeSte(readDwords(rt, at, 8));
+  const ste = stes.read(rt.memory, at);
   if (!ste.valid) return { kind: 'error', event: 'C_BAD_STE', reason: `the STE of StreamID ${hex(sid)} is not valid (V=0)` };
   const illegal = steLegality(rt, smmu, ste);
   if (illegal) return { kind: 'error', event: 'C_BAD_STE', reason: illegal };
@@ -139,7 +144,7 @@ export function streamConfig(rt: Runtime, smmu: number, v3: SmmuV3State, sid: nu
     if (fetched.outcome.kind !== 'success') return { kind: 'cd-fault', ste, ssid: recordedSsid, stage2, fault: fetched.outcome, reads: fetched.stage2.steps.length };
     cdAddress = fetched.outcome.pa;
   }
-  const cd = decodeCd(readDwords(rt, Number(cdAddress), 8));
+  const cd = cds.read(rt.memory, Number(cdAddress));
   if (!cd.valid) return { kind: 'error', event: 'C_BAD_CD', reason: `CD ${ssid} of StreamID ${hex(sid)} is not valid (V=0)` };
   const illegalCd = cdLegality(rt, smmu, ste, cd);
   if (illegalCd) return { kind: 'error', event: 'C_BAD_CD', reason: illegalCd };
