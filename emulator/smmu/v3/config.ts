@@ -99,12 +99,61 @@ function substreamUnfit(ssidBits: number, pasid: bigint): string | undefined {
   return `SubstreamID ${hex(pasid)} is wider than the SMMU's ${ssidBits} SubstreamID bits (IDR1.SSIDSIZE=${ssidBits})${kept}`;
 }
 
+/**
+ * The CD one reading of a stream's configuration took, and where; a nested stream's CD is
+ * fetched through stage 2, whose tables are read too.
+ */
+interface CdRead {
+  at: number | undefined;
+  cd: CdFields | undefined;
+  throughStage2: boolean;
+}
+
+/**
+ * What one reading rests on besides the machine's set-up (the SMMU's IDRs, the tables and
+ * their owners, fixed for the machine's life): the STE, and the CD it read.
+ */
+interface ConfigRead {
+  ste: SteFields;
+  cd: CdRead;
+  config: StreamConfig;
+}
+
+/**
+ * The last reading of each StreamID and SubstreamID, per machine. It is the answer again
+ * while the STE's address reads the same decoded STE and the CD's the same decoded CD —
+ * the decoded structures' own word-by-word check against memory — which is exactly what
+ * reading them again would give, at the cost of two checks instead of the checks below.
+ */
+const readings = new WeakMap<Runtime, Map<number, Map<bigint | undefined, ConfigRead>>>();
+
+function readingsOf(rt: Runtime, smmu: number, sid: number): Map<bigint | undefined, ConfigRead> {
+  let machine = readings.get(rt);
+  if (machine === undefined) readings.set(rt, (machine = new Map()));
+  const stream = smmu * 2 ** 32 + sid; // a StreamID is at most 32 bits
+  let bySsid = machine.get(stream);
+  if (bySsid === undefined) machine.set(stream, (bySsid = new Map()));
+  return bySsid;
+}
+
 /** The STE of `sid`, then (stage 1) the CD of its SubstreamID or of S1DSS, and the domain whose table TTB0 names. */
 export function streamConfig(rt: Runtime, smmu: number, v3: SmmuV3State, sid: number, pasid: bigint | undefined): StreamConfig {
   const at = steAddress(rt.memory, v3, sid);
   if (at === 'beyond') return { kind: 'error', event: 'C_BAD_STREAMID', reason: `StreamID ${hex(sid)} is beyond the stream table's ${v3.sidBits} bits` };
   if (at === 'no-l2') return { kind: 'error', event: 'C_BAD_STREAMID', reason: `StreamID ${hex(sid)}: its level-1 descriptor has Span 0 (no STEs)` };
   const ste = stes.read(rt.memory, at);
+  const kept = readingsOf(rt, smmu, sid);
+  const last = kept.get(pasid);
+  if (last !== undefined && last.ste === ste && (last.cd.at === undefined || cds.read(rt.memory, last.cd.at) === last.cd.cd)) return last.config;
+  const cd: CdRead = { at: undefined, cd: undefined, throughStage2: false };
+  const config = configOfSte(rt, smmu, sid, pasid, ste, cd);
+  if (cd.throughStage2) kept.delete(pasid);
+  else kept.set(pasid, { ste, cd, config });
+  return config;
+}
+
+/** The rest of streamConfig, from the STE on; notes in `read` the CD it reads. */
+function configOfSte(rt: Runtime, smmu: number, sid: number, pasid: bigint | undefined, ste: SteFields, read: CdRead): StreamConfig {
   if (!ste.valid) return { kind: 'error', event: 'C_BAD_STE', reason: `the STE of StreamID ${hex(sid)} is not valid (V=0)` };
   const illegal = steLegality(rt, smmu, ste);
   if (illegal) return { kind: 'error', event: 'C_BAD_STE', reason: illegal };
@@ -140,11 +189,13 @@ export function streamConfig(rt: Runtime, smmu: number, v3: SmmuV3State, sid: nu
   let cdAddress = ste.s1ContextPtr + BigInt(ssid * CD_BYTES);
   if (stage2) {
     // Nested: S1ContextPtr is an IPA — the CD fetch is translated by stage 2 first (3.3.2), CLASS=CD when it faults.
+    read.throughStage2 = true;
     const fetched = translateIpa(rt.memory, stage2.config, cdAddress);
     if (fetched.outcome.kind !== 'success') return { kind: 'cd-fault', ste, ssid: recordedSsid, stage2, fault: fetched.outcome, reads: fetched.stage2.steps.length };
     cdAddress = fetched.outcome.pa;
   }
-  const cd = cds.read(rt.memory, Number(cdAddress));
+  read.at = Number(cdAddress);
+  const cd = (read.cd = cds.read(rt.memory, read.at));
   if (!cd.valid) return { kind: 'error', event: 'C_BAD_CD', reason: `CD ${ssid} of StreamID ${hex(sid)} is not valid (V=0)` };
   const illegalCd = cdLegality(rt, smmu, ste, cd);
   if (illegalCd) return { kind: 'error', event: 'C_BAD_CD', reason: illegalCd };
