@@ -34,9 +34,6 @@ const S2TG_GRANULES: readonly (Granule | undefined)[] = [GRANULE_4K, GRANULE_64K
 /** S2PS's output sizes, capped at the emulated SMMU's 48-bit IDR5.OAS (eff_S2PS = MIN(S2PS, OAS)). */
 const S2PS_BITS: readonly number[] = [32, 36, 40, 42, 44, 48, 48, 48];
 
-/** The STEs and CDs as the SMMU reads them from memory on every transaction, decoded once per content. */
-const stes = new DecodedStructures(decodeSte);
-const cds = new DecodedStructures(decodeCd);
 
 /** IDR5.OAS: 48 bits, as a BigInt to compare with the STE's pointers. */
 const PA_LIMIT_BIG = BigInt(PA_LIMIT);
@@ -119,21 +116,35 @@ interface ConfigRead {
   config: StreamConfig;
 }
 
-/**
- * The last reading of each StreamID and SubstreamID, per machine. It is the answer again
- * while the STE's address reads the same decoded STE and the CD's the same decoded CD —
- * the decoded structures' own word-by-word check against memory — which is exactly what
- * reading them again would give, at the cost of two checks instead of the checks below.
- */
-const readings = new WeakMap<Runtime, Map<number, Map<bigint | undefined, ConfigRead>>>();
+type Readings = Map<bigint | undefined, ConfigRead>;
 
-function readingsOf(rt: Runtime, smmu: number, sid: number): Map<bigint | undefined, ConfigRead> {
-  let machine = readings.get(rt);
-  if (machine === undefined) readings.set(rt, (machine = new Map()));
-  const stream = smmu * 2 ** 32 + sid; // a StreamID is at most 32 bits
-  let bySsid = machine.get(stream);
-  if (bySsid === undefined) machine.set(stream, (bySsid = new Map()));
-  return bySsid;
+/**
+ * What a machine keeps of its streams' configurations: the STEs and CDs it decoded, and
+ * each StreamID's and SubstreamID's last reading. A reading is the answer again while the
+ * STE's address reads the same decoded STE and the CD's the same decoded CD — the decoded
+ * structures' own check against memory — which is exactly what reading them again would
+ * give, at the cost of two checks instead of all the checks below.
+ */
+interface Kept {
+  stes: DecodedStructures<SteFields>;
+  cds: DecodedStructures<CdFields>;
+  /** By `smmu * 2^32 + sid` (a StreamID is at most 32 bits). */
+  readings: Map<number, Readings>;
+}
+
+const keptOf = new WeakMap<Runtime, Kept>();
+
+function keptBy(rt: Runtime): Kept {
+  let kept = keptOf.get(rt);
+  if (kept === undefined) keptOf.set(rt, (kept = { stes: new DecodedStructures(rt.memory, decodeSte), cds: new DecodedStructures(rt.memory, decodeCd), readings: new Map() }));
+  return kept;
+}
+
+function readingsOf(kept: Kept, smmu: number, sid: number): Readings {
+  const stream = smmu * 2 ** 32 + sid;
+  let readings = kept.readings.get(stream);
+  if (readings === undefined) kept.readings.set(stream, (readings = new Map()));
+  return readings;
 }
 
 /** The STE of `sid`, then (stage 1) the CD of its SubstreamID or of S1DSS, and the domain whose table TTB0 names. */
@@ -141,19 +152,20 @@ export function streamConfig(rt: Runtime, smmu: number, v3: SmmuV3State, sid: nu
   const at = steAddress(rt.memory, v3, sid);
   if (at === 'beyond') return { kind: 'error', event: 'C_BAD_STREAMID', reason: `StreamID ${hex(sid)} is beyond the stream table's ${v3.sidBits} bits` };
   if (at === 'no-l2') return { kind: 'error', event: 'C_BAD_STREAMID', reason: `StreamID ${hex(sid)}: its level-1 descriptor has Span 0 (no STEs)` };
-  const ste = stes.read(rt.memory, at);
-  const kept = readingsOf(rt, smmu, sid);
-  const last = kept.get(pasid);
-  if (last !== undefined && last.ste === ste && (last.cd.at === undefined || cds.read(rt.memory, last.cd.at) === last.cd.cd)) return last.config;
+  const kept = keptBy(rt);
+  const ste = kept.stes.read(at);
+  const readings = readingsOf(kept, smmu, sid);
+  const last = readings.get(pasid);
+  if (last !== undefined && last.ste === ste && (last.cd.at === undefined || kept.cds.read(last.cd.at) === last.cd.cd)) return last.config;
   const cd: CdRead = { at: undefined, cd: undefined, throughStage2: false };
-  const config = configOfSte(rt, smmu, sid, pasid, ste, cd);
-  if (cd.throughStage2) kept.delete(pasid);
-  else kept.set(pasid, { ste, cd, config });
+  const config = configOfSte(rt, smmu, sid, pasid, ste, kept.cds, cd);
+  if (cd.throughStage2) readings.delete(pasid);
+  else readings.set(pasid, { ste, cd, config });
   return config;
 }
 
 /** The rest of streamConfig, from the STE on; notes in `read` the CD it reads. */
-function configOfSte(rt: Runtime, smmu: number, sid: number, pasid: bigint | undefined, ste: SteFields, read: CdRead): StreamConfig {
+function configOfSte(rt: Runtime, smmu: number, sid: number, pasid: bigint | undefined, ste: SteFields, cds: DecodedStructures<CdFields>, read: CdRead): StreamConfig {
   if (!ste.valid) return { kind: 'error', event: 'C_BAD_STE', reason: `the STE of StreamID ${hex(sid)} is not valid (V=0)` };
   const illegal = steLegality(rt, smmu, ste);
   if (illegal) return { kind: 'error', event: 'C_BAD_STE', reason: illegal };
@@ -195,7 +207,7 @@ function configOfSte(rt: Runtime, smmu: number, sid: number, pasid: bigint | und
     cdAddress = fetched.outcome.pa;
   }
   read.at = Number(cdAddress);
-  const cd = (read.cd = cds.read(rt.memory, read.at));
+  const cd = (read.cd = cds.read(read.at));
   if (!cd.valid) return { kind: 'error', event: 'C_BAD_CD', reason: `CD ${ssid} of StreamID ${hex(sid)} is not valid (V=0)` };
   const illegalCd = cdLegality(rt, smmu, ste, cd);
   if (illegalCd) return { kind: 'error', event: 'C_BAD_CD', reason: illegalCd };

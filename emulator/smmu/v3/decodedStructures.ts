@@ -8,37 +8,48 @@ const DWORDS = 8;
 interface Decoded<T> {
   words: Uint32Array;
   value: T;
+  /** The memory's write count when the words were last found the same: no write since, no need to look. */
+  checked: number;
 }
 
 /**
- * STEs (or CDs) decoded once, each used again while memory still holds the 64 bytes it
- * was decoded from.
+ * A machine's STEs (or CDs) decoded once, each used again while its memory still holds the
+ * 64 bytes it was decoded from.
  *
  * The model has no configuration cache (it takes no CMD_CFGI_*): a transaction sees its
  * STE and CD as memory holds them when it arrives, so a write to either counts at once.
- * Checking an entry's sixteen words against memory on every use keeps exactly that — no
- * write, snapshot restore or debugger poke can leave a stale entry behind — and costs a
+ * An entry is checked against memory on every use — at once when nothing at all was
+ * written since its last check (the memory's write count), else word by word — so no
+ * write, snapshot restore or debugger poke can leave a stale one behind; and that costs a
  * fraction of reading eight BigInt dwords and decoding them, which every transaction did.
- * Entries are per memory (a machine's), and a decoded value is shared: callers never change it.
+ * A decoded value is shared: callers never change it.
  */
 export class DecodedStructures<T> {
-  private readonly byMemory = new WeakMap<PhysicalMemory, Map<number, Decoded<T>>>();
+  private readonly entries = new Map<number, Decoded<T>>();
 
-  constructor(private readonly decode: (dwords: readonly bigint[]) => T) {}
+  constructor(
+    private readonly memory: PhysicalMemory,
+    private readonly decode: (dwords: readonly bigint[]) => T,
+  ) {}
 
   /** The structure at `pa` (64-byte aligned), decoded. */
-  read(memory: PhysicalMemory, pa: number): T {
-    let entries = this.byMemory.get(memory);
-    if (entries === undefined) this.byMemory.set(memory, (entries = new Map()));
-    const known = entries.get(pa);
-    if (known !== undefined && holds(memory, pa, known.words)) return known.value;
+  read(pa: number): T {
+    const memory = this.memory;
+    const known = this.entries.get(pa);
+    if (known !== undefined) {
+      if (known.checked === memory.writeCount) return known.value;
+      if (holds(memory, pa, known.words)) {
+        known.checked = memory.writeCount;
+        return known.value;
+      }
+    }
     // Read as before (readU64 checks the address), then remember the words it came from.
     const dwords: bigint[] = [];
     for (let i = 0; i < DWORDS; i++) dwords.push(memory.readU64(pa + 8 * i));
     const value = this.decode(dwords);
     const words = new Uint32Array(WORDS);
     for (let i = 0; i < WORDS; i++) words[i] = wordAt(memory, pa, i);
-    entries.set(pa, { words, value });
+    this.entries.set(pa, { words, value, checked: memory.writeCount });
     return value;
   }
 }
@@ -49,6 +60,8 @@ function wordAt(memory: PhysicalMemory, pa: number, i: number): number {
 
 /** Whether memory at `pa` still holds `words`. */
 function holds(memory: PhysicalMemory, pa: number, words: Uint32Array): boolean {
-  for (let i = 0; i < WORDS; i++) if (wordAt(memory, pa, i) !== words[i]) return false;
+  const page = Math.floor(pa / PAGE_SIZE);
+  const first = (pa % PAGE_SIZE) >>> 2;
+  for (let i = 0; i < WORDS; i++) if (memory.pageWord(page, first + i) !== words[i]) return false;
   return true;
 }

@@ -17,20 +17,26 @@ import { modelOf } from '../helpers/scenario';
 test('a decoded structure is decoded again exactly when one of its 64 bytes changed', () => {
   const memory = new PhysicalMemory();
   let decodes = 0;
-  const cache = new DecodedStructures((dwords) => {
+  const cache = new DecodedStructures(memory, (dwords) => {
     decodes++;
     return dwords.slice();
   });
   memory.writeU64(0x1040, 0x1234n);
-  const first = cache.read(memory, 0x1040);
-  assert.equal(cache.read(memory, 0x1040), first, 'unchanged bytes: the same decoded value');
+  const first = cache.read(0x1040);
+  assert.equal(cache.read(0x1040), first, 'nothing written: the same decoded value');
+  memory.writeU64(0x1000, 1n); // the same page, another structure: looked at word by word, unchanged
+  assert.equal(cache.read(0x1040), first);
   assert.equal(decodes, 1);
   memory.writeU64(0x1040 + 56, 1n << 63n); // the last dword's top bit
-  assert.deepEqual(cache.read(memory, 0x1040), [0x1234n, 0n, 0n, 0n, 0n, 0n, 0n, 1n << 63n]);
+  assert.deepEqual(cache.read(0x1040), [0x1234n, 0n, 0n, 0n, 0n, 0n, 0n, 1n << 63n]);
   assert.equal(decodes, 2);
-  // The same address in another memory is its own structure.
-  assert.deepEqual(cache.read(new PhysicalMemory(), 0x1040), [0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n]);
-  assert.equal(decodes, 3);
+  // A snapshot restore is a write too: the old bytes are back, and so is what they decode to.
+  const snapshot = memory.snapshot();
+  memory.writeU64(0x1040, 0n);
+  assert.deepEqual(cache.read(0x1040), [0n, 0n, 0n, 0n, 0n, 0n, 0n, 1n << 63n]);
+  memory.restore(snapshot);
+  assert.deepEqual(cache.read(0x1040), [0x1234n, 0n, 0n, 0n, 0n, 0n, 0n, 1n << 63n]);
+  assert.equal(decodes, 4);
 });
 
 const scenario = `
