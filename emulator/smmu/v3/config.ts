@@ -34,7 +34,6 @@ const S2TG_GRANULES: readonly (Granule | undefined)[] = [GRANULE_4K, GRANULE_64K
 /** S2PS's output sizes, capped at the emulated SMMU's 48-bit IDR5.OAS (eff_S2PS = MIN(S2PS, OAS)). */
 const S2PS_BITS: readonly number[] = [32, 36, 40, 42, 44, 48, 48, 48];
 
-
 /** IDR5.OAS: 48 bits, as a BigInt to compare with the STE's pointers. */
 const PA_LIMIT_BIG = BigInt(PA_LIMIT);
 
@@ -60,7 +59,6 @@ function stage2RouteOf(rt: Runtime, ste: SteFields): Stage2Route | string {
   if (domain < 0) return `STE.S2TTB=${hex(ste.s2.ttb)} is no stage-2 domain's table`;
   return { domain, vmid: ste.s2.vmid, config };
 }
-
 
 /** What makes an STE ILLEGAL here (5.2): more CDs than SSIDSIZE; a CD table beyond the PA size; S1STALLD where stalling is not configurable. */
 function steLegality(rt: Runtime, smmu: number, ste: SteFields): string | undefined {
