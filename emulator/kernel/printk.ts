@@ -1,5 +1,6 @@
 import { Runtime } from '../machine/runtime';
 import { KernelLogLevel } from '../machine/journal';
+import { SmmuModel } from '../scenario/model';
 
 /**
  * The kernel's own log lines, apart from the emulator's trace and the scenario's `log`
@@ -14,9 +15,14 @@ export function printk(rt: Runtime, thread: number, level: KernelLogLevel, line:
 /** What dev_printk puts before a line about an SMMU: the driver's name and the device's (`arm-smmu 15000000.iommu:`). */
 export function smmuDevicePrefix(rt: Runtime, smmu: number): string {
   const model = rt.model.smmus[smmu];
-  const driver = model?.version === 'v3' ? 'arm-smmu-v3' : 'arm-smmu';
-  return `${driver} ${model?.device ?? '?'}:`;
+  if (model === undefined) return 'arm-smmu ?:';
+  let prefix = prefixes.get(model);
+  if (prefix === undefined) prefixes.set(model, (prefix = `${model.version === 'v3' ? 'arm-smmu-v3' : 'arm-smmu'} ${model.device}:`));
+  return prefix;
 }
+
+/** Each SMMU's prefix, made once: a storm prints millions of lines. */
+const prefixes = new WeakMap<SmmuModel, string>();
 
 /** dev_err() / dev_info() on an SMMU: `arm-smmu 15000000.iommu: TEXT`. */
 export function smmuPrintk(rt: Runtime, thread: number, smmu: number, level: KernelLogLevel, text: string): void {

@@ -75,7 +75,8 @@ function handleEvent(rt: Runtime, activity: ActivityState, dwords: bigint[]): st
   const reported = vm !== undefined && route === 'veventq' ? reportToVeventq(rt, activity.smmu, vm, dwords, record.sid) : undefined;
   if (reported) return `${eventText(record)}: ${reported}`;
   printEvent(rt, activity, dwords);
-  return `${eventText(record)}: printed`;
+  // The step's words are for listeners (the trace, the debugger): a storm prints millions of records unobserved.
+  return rt.observed ? `${eventText(record)}: printed` : '';
 }
 
 
@@ -163,5 +164,5 @@ export function runQueueThreadStep(rt: Runtime, activity: ActivityState, queue: 
   }
   const detail = queue === 'evtq' ? handleEvent(rt, activity, entry.dwords) : handlePageRequest(rt, activity, entry.dwords);
   if (queue === 'evtq') writeWaitingRecords(rt, activity.smmu);
-  return { detail: `[${entry.index}] ${detail}`, more: true };
+  return { detail: rt.observed ? `[${entry.index}] ${detail}` : '', more: true };
 }

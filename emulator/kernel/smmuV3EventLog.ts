@@ -1,6 +1,7 @@
 import { KernelLogLevel } from '../machine/journal';
 import { EVENT_FIELDS as F } from '../smmu/v3/eventRecord';
-import { readBits } from '../smmu/v3/ste';
+import { FieldBits, readBits } from '../smmu/v3/ste';
+import { hex64 } from '../util/u64';
 import { hasChange, KernelVersion } from './versions';
 
 /**
@@ -37,8 +38,7 @@ const EVTQ_1_CLASS_TT = 1n;
 
 /** C's `%#x` / `%#llx`: 0x and lowercase hex, except that zero prints as a bare `0`. */
 export function alternateHex(value: bigint | number): string {
-  const v = BigInt(value);
-  return v === 0n ? '0' : `0x${v.toString(16)}`;
+  return value === 0n || value === 0 ? '0' : `0x${value.toString(16)}`;
 }
 
 /** One line the thread prints: its level and its text after the device prefix. */
@@ -47,41 +47,44 @@ export interface EventLogLine {
   text: string;
 }
 
-/** `event 0x%02x received:` and `\t0x%016llx` per dword, at `level`. */
-function rawDump(dwords: readonly bigint[], level: KernelLogLevel): EventLogLine[] {
+/** `event 0x%02x received:` and `\t0x%016llx` per dword, at `level`, onto `lines`. */
+function rawDump(dwords: readonly bigint[], level: KernelLogLevel, lines: EventLogLine[]): void {
   const id = Number(readBits(dwords, F.ID));
-  return [
-    { level, text: `event 0x${id.toString(16).padStart(2, '0')} received:` },
-    ...dwords.map((dword) => ({ level, text: `\t0x${dword.toString(16).padStart(16, '0')}` })),
-  ];
+  lines.push({ level, text: `event 0x${id.toString(16).padStart(2, '0')} received:` });
+  for (const dword of dwords) lines.push({ level, text: `\t${hex64(dword)}` });
 }
 
-/** arm_smmu_dump_event's decoded lines (6.14+): `client` is the master's device name, or undefined for a StreamID no master has. */
-function decodedLines(dwords: readonly bigint[], client: string | undefined): string[] {
-  const at = (field: (typeof F)[keyof typeof F]): bigint => readBits(dwords, field);
-  const set = (field: (typeof F)[keyof typeof F]): boolean => at(field) === 1n;
-  const id = Number(at(F.ID));
-  const ssid = set(F.SSV) ? at(F.SSID) : 0n; // IOMMU_NO_PASID
-  const head = `event: ${EVENT_STR.get(id) ?? 'UNKNOWN'} client: ${client ?? '(unassigned sid)'} sid: ${alternateHex(at(F.SID))} ssid: ${alternateHex(ssid)}`;
+function isSet(dwords: readonly bigint[], field: FieldBits): boolean {
+  return readBits(dwords, field) === 1n;
+}
+
+/** arm_smmu_dump_event's decoded lines (6.14+), onto `lines`: `client` is the master's device name, or undefined for a StreamID no master has. */
+function decodedLines(dwords: readonly bigint[], client: string | undefined, lines: EventLogLine[]): void {
+  const id = Number(readBits(dwords, F.ID));
+  const ssid = isSet(dwords, F.SSV) ? readBits(dwords, F.SSID) : 0n; // IOMMU_NO_PASID
+  const head = `event: ${EVENT_STR.get(id) ?? 'UNKNOWN'} client: ${client ?? '(unassigned sid)'} sid: ${alternateHex(readBits(dwords, F.SID))} ssid: ${alternateHex(ssid)}`;
   if (FAULTS.has(id)) {
-    const cls = at(F.CLASS);
+    const cls = readBits(dwords, F.CLASS);
     const classTt = id === EVT_ID_PERMISSION_FAULT && cls === EVTQ_1_CLASS_TT;
-    const tt = classTt ? (set(F.TTRNW) ? ' ttd_read' : ' ttd_write') : '';
-    const detail = [
-      set(F.PNU) ? 'priv' : 'unpriv',
-      set(F.IND) ? 'inst' : 'data',
-      set(F.RNW) ? 'read' : 'write',
-      set(F.S2) ? 's2' : 's1',
-      `"${EVENT_CLASS_STR[Number(cls)]}"${tt}${set(F.STALL) ? ' stall' : ''}`,
-    ].join(' ');
-    return [`${head} iova: ${alternateHex(at(F.INPUT_ADDR))} ipa: ${alternateHex(at(F.IPA) << 12n)}`, `${detail} stag: ${alternateHex(at(F.STAG))}`];
+    const tt = classTt ? (isSet(dwords, F.TTRNW) ? ' ttd_read' : ' ttd_write') : '';
+    const detail =
+      `${isSet(dwords, F.PNU) ? 'priv' : 'unpriv'} ${isSet(dwords, F.IND) ? 'inst' : 'data'} ${isSet(dwords, F.RNW) ? 'read' : 'write'} ` +
+      `${isSet(dwords, F.S2) ? 's2' : 's1'} "${EVENT_CLASS_STR[Number(cls)]}"${tt}${isSet(dwords, F.STALL) ? ' stall' : ''}`;
+    lines.push({ level: 'err', text: `${head} iova: ${alternateHex(readBits(dwords, F.INPUT_ADDR))} ipa: ${alternateHex(readBits(dwords, F.IPA) << 12n)}` });
+    lines.push({ level: 'err', text: `${detail} stag: ${alternateHex(readBits(dwords, F.STAG))}` });
+    return;
   }
-  if (FETCHES.has(id)) return [`${head} fetch_addr: ${alternateHex(at(F.FETCH_ADDR) << 3n)}`];
-  return [head];
+  lines.push({ level: 'err', text: FETCHES.has(id) ? `${head} fetch_addr: ${alternateHex(readBits(dwords, F.FETCH_ADDR) << 3n)}` : head });
 }
 
 /** Every line the event thread prints for one unhandled record on `kernel`. */
 export function eventLogLines(kernel: KernelVersion, dwords: readonly bigint[], client: string | undefined): EventLogLine[] {
-  if (!hasChange(kernel, 'smmuV3DecodedEvents')) return rawDump(dwords, 'info');
-  return [...rawDump(dwords, 'err'), ...decodedLines(dwords, client).map((text): EventLogLine => ({ level: 'err', text }))];
+  const lines: EventLogLine[] = [];
+  if (!hasChange(kernel, 'smmuV3DecodedEvents')) {
+    rawDump(dwords, 'info', lines);
+    return lines;
+  }
+  rawDump(dwords, 'err', lines);
+  decodedLines(dwords, client, lines);
+  return lines;
 }

@@ -181,9 +181,18 @@ export const kernelBehaviours = {
 
 export type KernelBehaviourName = keyof typeof kernelBehaviours;
 
+/** Each modelled kernel's behaviours in their new form, worked out once: the fault path asks on every event. */
+const changesOf = new Map<KernelVersion, ReadonlySet<KernelBehaviourName>>(
+  modelledKernels.map((kernel) => [kernel, new Set((Object.keys(kernelBehaviours) as KernelBehaviourName[]).filter((name) => changedBy(kernel, name)))]),
+);
+
+function changedBy(kernel: string, name: KernelBehaviourName): boolean {
+  return compare(releaseOf(kernel), releaseOf(kernelBehaviours[name].since)) >= 0;
+}
+
 /** Whether `kernel` has a behaviour's new form. */
 export function hasChange(kernel: KernelVersion, name: KernelBehaviourName): boolean {
-  return compare(releaseOf(kernel), releaseOf(kernelBehaviours[name].since)) >= 0;
+  return changesOf.get(kernel)?.has(name) ?? changedBy(kernel, name);
 }
 
 /** What `kernel` does for each behaviour, in words, as hover lists it. */

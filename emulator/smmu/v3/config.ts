@@ -5,6 +5,7 @@ import { hex } from '../../util/u64';
 import { CdFields, decodeCd } from './cd';
 import { EventName, recordedSubstreamId, SUBSTREAMID_BITS } from './eventRecord';
 import { CD_BYTES, steAddress } from './program';
+import { DecodedStructures } from './decodedStructures';
 import { decodeSte, stage1Enabled, stage2Enabled, SteFields } from './ste';
 import { NestedFault, translateIpa } from '../../pgtable/nestedWalker';
 import { Stage2TableConfig } from '../../pgtable/stage2Walker';
@@ -33,6 +34,9 @@ const S2TG_GRANULES: readonly (Granule | undefined)[] = [GRANULE_4K, GRANULE_64K
 /** S2PS's output sizes, capped at the emulated SMMU's 48-bit IDR5.OAS (eff_S2PS = MIN(S2PS, OAS)). */
 const S2PS_BITS: readonly number[] = [32, 36, 40, 42, 44, 48, 48, 48];
 
+/** IDR5.OAS: 48 bits, as a BigInt to compare with the STE's pointers. */
+const PA_LIMIT_BIG = BigInt(PA_LIMIT);
+
 /** The stage-2 walk the STE describes (5.2: S2T0SZ, S2SL0, S2TG, S2PS, S2TTB), or why it is ILLEGAL. */
 function stage2ConfigOf(ste: SteFields): Stage2TableConfig | string {
   const s2 = ste.s2;
@@ -43,7 +47,7 @@ function stage2ConfigOf(ste: SteFields): Stage2TableConfig | string {
   const startLevel = startLevelOfSl0(s2.sl0, granule);
   const layout = startLevel === undefined ? `S2SL0=0b${s2.sl0.toString(2)} is reserved for ${granule.name}` : stage2Layout(ias, granule, startLevel);
   if (typeof layout === 'string' || startLevel === undefined) return `STE.S2T0SZ=${s2.t0sz}, S2SL0=${s2.sl0} and S2TG (${granule.name}) are inconsistent (${typeof layout === 'string' ? layout : 'reserved'}): ILLEGAL`;
-  if (s2.ttb >= BigInt(PA_LIMIT) || s2.ttb % BigInt(layout.rootEntries * 8) !== 0n) return `STE.S2TTB=${hex(s2.ttb)} is not a 48-bit address aligned to its ${layout.rootEntries * 8}-byte table: ILLEGAL`;
+  if (s2.ttb >= PA_LIMIT_BIG || s2.ttb % BigInt(layout.rootEntries * 8) !== 0n) return `STE.S2TTB=${hex(s2.ttb)} is not a 48-bit address aligned to its ${layout.rootEntries * 8}-byte table: ILLEGAL`;
   return { root: Number(s2.ttb), startLevel, ias, oas: S2PS_BITS[s2.ps] ?? 48, granule, xnx: true };
 }
 
@@ -56,17 +60,13 @@ function stage2RouteOf(rt: Runtime, ste: SteFields): Stage2Route | string {
   return { domain, vmid: ste.s2.vmid, config };
 }
 
-function readDwords(rt: Runtime, pa: number, count: number): bigint[] {
-  return Array.from({ length: count }, (_, i) => rt.memory.readU64(pa + 8 * i));
-}
-
 /** What makes an STE ILLEGAL here (5.2): more CDs than SSIDSIZE; a CD table beyond the PA size; S1STALLD where stalling is not configurable. */
 function steLegality(rt: Runtime, smmu: number, ste: SteFields): string | undefined {
   const { stallModel: model, ssidBits } = rt.model.smmus[smmu] ?? { stallModel: 'stall', ssidBits: 0 };
   const s1 = stage1Enabled(ste.config);
   // Without substreams (SSIDSIZE=0) S1CDMax is not checked (SteIllegal()).
   if (s1 && ssidBits > 0 && ste.s1CdMax > ssidBits) return `STE.S1CDMax=${ste.s1CdMax} but IDR1.SSIDSIZE=${ssidBits}: ILLEGAL`;
-  if (s1 && ste.s1ContextPtr >= BigInt(PA_LIMIT)) return `STE.S1ContextPtr=${hex(ste.s1ContextPtr)} is beyond the 48-bit ${ste.config === 'nested' ? 'intermediate' : 'physical'} address size (IDR5.OAS): ILLEGAL`;
+  if (s1 && ste.s1ContextPtr >= PA_LIMIT_BIG) return `STE.S1ContextPtr=${hex(ste.s1ContextPtr)} is beyond the 48-bit ${ste.config === 'nested' ? 'intermediate' : 'physical'} address size (IDR5.OAS): ILLEGAL`;
   // S1STALLD is only for an SMMU where stalling is configurable: with no stalls or forced stalls it is ILLEGAL.
   if (ste.s1Stalld && model !== 'stall') return `STE.S1STALLD=1 but IDR0.STALL_MODEL=${model === 'no-stall' ? '0b01 (no stall)' : '0b10 (stall forced)'}: ILLEGAL`;
   return undefined;
@@ -94,12 +94,76 @@ function substreamUnfit(ssidBits: number, pasid: bigint): string | undefined {
   return `SubstreamID ${hex(pasid)} is wider than the SMMU's ${ssidBits} SubstreamID bits (IDR1.SSIDSIZE=${ssidBits})${kept}`;
 }
 
+/**
+ * The CD one reading of a stream's configuration took, and where; a nested stream's CD is
+ * fetched through stage 2, whose tables are read too.
+ */
+interface CdRead {
+  at: number | undefined;
+  cd: CdFields | undefined;
+  throughStage2: boolean;
+}
+
+/**
+ * What one reading rests on besides the machine's set-up (the SMMU's IDRs, the tables and
+ * their owners, fixed for the machine's life): the STE, and the CD it read.
+ */
+interface ConfigRead {
+  ste: SteFields;
+  cd: CdRead;
+  config: StreamConfig;
+}
+
+type Readings = Map<bigint | undefined, ConfigRead>;
+
+/**
+ * What a machine keeps of its streams' configurations: the STEs and CDs it decoded, and
+ * each StreamID's and SubstreamID's last reading. A reading is the answer again while the
+ * STE's address reads the same decoded STE and the CD's the same decoded CD — the decoded
+ * structures' own check against memory — which is exactly what reading them again would
+ * give, at the cost of two checks instead of all the checks below.
+ */
+interface Kept {
+  stes: DecodedStructures<SteFields>;
+  cds: DecodedStructures<CdFields>;
+  /** By `smmu * 2^32 + sid` (a StreamID is at most 32 bits). */
+  readings: Map<number, Readings>;
+}
+
+const keptOf = new WeakMap<Runtime, Kept>();
+
+function keptBy(rt: Runtime): Kept {
+  let kept = keptOf.get(rt);
+  if (kept === undefined) keptOf.set(rt, (kept = { stes: new DecodedStructures(rt.memory, decodeSte), cds: new DecodedStructures(rt.memory, decodeCd), readings: new Map() }));
+  return kept;
+}
+
+function readingsOf(kept: Kept, smmu: number, sid: number): Readings {
+  const stream = smmu * 2 ** 32 + sid;
+  let readings = kept.readings.get(stream);
+  if (readings === undefined) kept.readings.set(stream, (readings = new Map()));
+  return readings;
+}
+
 /** The STE of `sid`, then (stage 1) the CD of its SubstreamID or of S1DSS, and the domain whose table TTB0 names. */
 export function streamConfig(rt: Runtime, smmu: number, v3: SmmuV3State, sid: number, pasid: bigint | undefined): StreamConfig {
   const at = steAddress(rt.memory, v3, sid);
   if (at === 'beyond') return { kind: 'error', event: 'C_BAD_STREAMID', reason: `StreamID ${hex(sid)} is beyond the stream table's ${v3.sidBits} bits` };
   if (at === 'no-l2') return { kind: 'error', event: 'C_BAD_STREAMID', reason: `StreamID ${hex(sid)}: its level-1 descriptor has Span 0 (no STEs)` };
-  const ste = decodeSte(readDwords(rt, at, 8));
+  const kept = keptBy(rt);
+  const ste = kept.stes.read(at);
+  const readings = readingsOf(kept, smmu, sid);
+  const last = readings.get(pasid);
+  if (last !== undefined && last.ste === ste && (last.cd.at === undefined || kept.cds.read(last.cd.at) === last.cd.cd)) return last.config;
+  const cd: CdRead = { at: undefined, cd: undefined, throughStage2: false };
+  const config = configOfSte(rt, smmu, sid, pasid, ste, kept.cds, cd);
+  if (cd.throughStage2) readings.delete(pasid);
+  else readings.set(pasid, { ste, cd, config });
+  return config;
+}
+
+/** The rest of streamConfig, from the STE on; notes in `read` the CD it reads. */
+function configOfSte(rt: Runtime, smmu: number, sid: number, pasid: bigint | undefined, ste: SteFields, cds: DecodedStructures<CdFields>, read: CdRead): StreamConfig {
   if (!ste.valid) return { kind: 'error', event: 'C_BAD_STE', reason: `the STE of StreamID ${hex(sid)} is not valid (V=0)` };
   const illegal = steLegality(rt, smmu, ste);
   if (illegal) return { kind: 'error', event: 'C_BAD_STE', reason: illegal };
@@ -135,11 +199,13 @@ export function streamConfig(rt: Runtime, smmu: number, v3: SmmuV3State, sid: nu
   let cdAddress = ste.s1ContextPtr + BigInt(ssid * CD_BYTES);
   if (stage2) {
     // Nested: S1ContextPtr is an IPA — the CD fetch is translated by stage 2 first (3.3.2), CLASS=CD when it faults.
+    read.throughStage2 = true;
     const fetched = translateIpa(rt.memory, stage2.config, cdAddress);
     if (fetched.outcome.kind !== 'success') return { kind: 'cd-fault', ste, ssid: recordedSsid, stage2, fault: fetched.outcome, reads: fetched.stage2.steps.length };
     cdAddress = fetched.outcome.pa;
   }
-  const cd = decodeCd(readDwords(rt, Number(cdAddress), 8));
+  read.at = Number(cdAddress);
+  const cd = (read.cd = cds.read(read.at));
   if (!cd.valid) return { kind: 'error', event: 'C_BAD_CD', reason: `CD ${ssid} of StreamID ${hex(sid)} is not valid (V=0)` };
   const illegalCd = cdLegality(rt, smmu, ste, cd);
   if (illegalCd) return { kind: 'error', event: 'C_BAD_CD', reason: illegalCd };

@@ -162,7 +162,7 @@ export function decodeEvent(dwords: readonly bigint[]): EventRecord {
   const layout = LAYOUT[name];
   const flag = (at: FieldBits): boolean => layout === 'fault' && readBits(dwords, at) === 1n;
   const num = (at: FieldBits): number => (layout === 'fault' ? Number(readBits(dwords, at)) : 0);
-  return {
+  const record: EventRecord = {
     id: name,
     sid: Number(readBits(dwords, SID)),
     ssv: layout === 'substream' || (layout !== 'stream' && readBits(dwords, SSV) === 1n),
@@ -176,8 +176,10 @@ export function decodeEvent(dwords: readonly bigint[]): EventRecord {
     class: num(CLASS),
     inputAddr:
       layout === 'fault' ? readBits(dwords, INPUT_ADDR) : layout === 'pageRequest' ? readBits(dwords, PAGE_ADDR) << 12n : 0n,
-    ...(flag(S2) ? { ipa: readBits(dwords, EVENT_FIELDS.IPA) << 12n } : {}),
   };
+  // Set, not spread in: every event the thread reads is decoded.
+  if (record.s2) record.ipa = readBits(dwords, EVENT_FIELDS.IPA) << 12n;
+  return record;
 }
 
 /** Every architected event (§7.3), so a queue view can name records the emulator never writes. */

@@ -75,10 +75,12 @@ function bitLength(value: number): number {
 /** Where the STE of `sid` lives: through its level-1 descriptor (Span, L2Ptr) into the level-2 table. */
 export function steAddress(memory: PhysicalMemory, smmu: Pick<SmmuV3State, 'strtabBase' | 'sidBits'>, sid: number): number | 'beyond' | 'no-l2' {
   if (sid >= 2 ** smmu.sidBits) return 'beyond';
-  const l1 = memory.readU64(smmu.strtabBase + 8 * Math.floor(sid / 2 ** STRTAB_SPLIT));
-  const span = Number(l1 & 0x1fn);
+  // The descriptor in its two 32-bit halves, as numbers: every transaction reads it.
+  const l1 = smmu.strtabBase + 8 * Math.floor(sid / 2 ** STRTAB_SPLIT);
+  const lo = memory.readLo(l1);
+  const span = lo & 0x1f; // Span [4:0]
   if (span === 0) return 'no-l2';
-  const l2 = Number(l1 & 0x000f_ffff_ffff_ffc0n);
+  const l2 = (memory.readHi(l1) & 0xf_ffff) * 2 ** 32 + ((lo & 0xffff_ffc0) >>> 0); // L2Ptr [51:6]
   return l2 + (sid % 2 ** STRTAB_SPLIT) * STE_BYTES;
 }
 
@@ -192,7 +194,7 @@ export function programSmmuV3(builder: Builder, model: ScenarioModel, smmuIndex:
     prgWaits: [],
     openPrgs: [],
     nextPrgi: model.masters.map(() => 0),
-    tlbContexts: [],
+    tlbContexts: new Map(),
   };
 }
 

@@ -14,7 +14,8 @@ function faultBehaviour(ste: SteFields, cd: CdFields | undefined, stage2: Stage2
 
 /** `asid 1`, `vmid 3` (stage 2 only), `vmid 3 asid 1` (nested). */
 function contextName(vmid: number | undefined, asid: number | undefined): string {
-  return [vmid === undefined ? '' : `vmid ${vmid}`, asid === undefined ? '' : `asid ${asid}`].filter(Boolean).join(' ');
+  if (vmid === undefined) return asid === undefined ? '' : `asid ${asid}`;
+  return asid === undefined ? `vmid ${vmid}` : `vmid ${vmid} asid ${asid}`;
 }
 
 function context(state: SmmuV3State, domain: number, ste: SteFields, cd: CdFields | undefined, ssid: number | undefined, stage2: Stage2Route | undefined): TranslationContext {

@@ -32,7 +32,7 @@ export const faultKindOfEvent: Record<ConfigError['event'], GlobalFaultKind> = {
 const CLASS_CODE: Record<FaultClass, number> = { CD: 0b00, TT: 0b01, IN: 0b10 };
 
 function eventFor(transaction: TransactionState, id: EventName, ssid: number | undefined, stag: number, stall: boolean, where: FaultStage = STAGE1_FAULT): EventRecord {
-  return {
+  const record: EventRecord = {
     id,
     sid: transaction.sid,
     ssv: ssid !== undefined,
@@ -45,8 +45,10 @@ function eventFor(transaction: TransactionState, id: EventName, ssid: number | u
     s2: where.stage === 2,
     class: CLASS_CODE[where.class],
     inputAddr: transaction.iova,
-    ...(where.ipa === undefined ? {} : { ipa: where.ipa }),
   };
+  // Set, not spread in: a storm records an event per fault.
+  if (where.ipa !== undefined) record.ipa = where.ipa;
+  return record;
 }
 
 const eventOfConfigFault = Object.fromEntries(Object.entries(faultKindOfEvent).map(([event, kind]) => [kind, event])) as Partial<Record<GlobalFaultKind, ConfigError['event']>>;

@@ -67,10 +67,17 @@ export interface DecodedField {
 
 // --- Field access shared by the v3 codecs (CD, event record, PRI entry, command) -------
 
-/** Where a field sits: lowest bit and width, numbered across the structure's dwords. */
+/**
+ * Where a field sits: lowest bit and width, numbered across the structure's dwords; and,
+ * worked out once when the field is defined, its dword, shift and mask, as reading a field
+ * is what every record and command costs.
+ */
 export interface FieldBits {
   readonly lsb: number;
   readonly width: number;
+  readonly dword: number;
+  readonly shift: bigint;
+  readonly mask: bigint;
 }
 
 export function field(lsb: number, width = 1): FieldBits {
@@ -79,24 +86,20 @@ export function field(lsb: number, width = 1): FieldBits {
   if (Math.floor(lsb / 64) !== Math.floor((lsb + width - 1) / 64)) {
     throw new RangeError(`field [${lsb + width - 1}:${lsb}] crosses a dword boundary`);
   }
-  return { lsb, width };
-}
-
-function maskOf(width: number): bigint {
-  return (1n << BigInt(width)) - 1n;
+  return { lsb, width, dword: Math.floor(lsb / 64), shift: BigInt(lsb % 64), mask: (1n << BigInt(width)) - 1n };
 }
 
 export function readBits(dwords: readonly bigint[], at: FieldBits): bigint {
-  return (dwords[Math.floor(at.lsb / 64)] >> BigInt(at.lsb % 64)) & maskOf(at.width);
+  return (dwords[at.dword] >> at.shift) & at.mask;
 }
 
 /** ORs `value` into a zeroed field; a value that does not fit is a caller's bug. */
 export function writeBits(dwords: bigint[], at: FieldBits, value: bigint | number | boolean, name: string): void {
   const v = typeof value === 'boolean' ? (value ? 1n : 0n) : BigInt(value);
-  if (v < 0n || v > maskOf(at.width)) {
+  if (v < 0n || v > at.mask) {
     throw new RangeError(`${name} ${hex(v)} does not fit in bits ${bitsLabel(at)}`);
   }
-  dwords[Math.floor(at.lsb / 64)] |= v << BigInt(at.lsb % 64);
+  dwords[at.dword] |= v << at.shift;
 }
 
 export function bitsLabel(at: FieldBits): string {

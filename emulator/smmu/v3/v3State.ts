@@ -66,25 +66,31 @@ export interface SmmuV3State {
   openPrgs: OpenPrgState[];
   nextPrgi: number[];
   /**
-   * The TLB's contexts, in the order translations first used them: a tag is its index. An
-   * SMMUv3 tags a translation with its VMID (stage 2, STE.S2VMID; 0 for the host's stage 1)
-   * and its ASID (stage 1, CD.ASID; 0 for a stage-2-only stream).
+   * The TLB's contexts, in the order translations first used them: a tag is that order (0, 1, …).
+   * An SMMUv3 tags a translation with its VMID (stage 2, STE.S2VMID; 0 for the host's stage 1)
+   * and its ASID (stage 1, CD.ASID; 0 for a stage-2-only stream). Keyed by `contextKey`:
+   * every transaction looks its context up.
    */
-  tlbContexts: { vmid: number; asid: number }[];
+  tlbContexts: Map<number, number>;
+}
+
+/** A VMID and an ASID (16 bits each) as one number. */
+function contextKey(vmid: number, asid: number): number {
+  return vmid * 0x1_0000 + asid;
 }
 
 /** The TLB tag of a VMID and ASID, made on first use. */
 export function tlbContext(state: SmmuV3State, vmid: number, asid: number): number {
   const known = knownTlbContext(state, vmid, asid);
   if (known !== undefined) return known;
-  state.tlbContexts.push({ vmid, asid });
-  return state.tlbContexts.length - 1;
+  const tag = state.tlbContexts.size;
+  state.tlbContexts.set(contextKey(vmid, asid), tag);
+  return tag;
 }
 
 /** The TLB tag of a VMID and ASID that has cached something, if any has. */
 export function knownTlbContext(state: SmmuV3State, vmid: number, asid: number): number | undefined {
-  const index = state.tlbContexts.findIndex((c) => c.vmid === vmid && c.asid === asid);
-  return index < 0 ? undefined : index;
+  return state.tlbContexts.get(contextKey(vmid, asid));
 }
 
 /** The transactions an SMMUv3 holds: those stalled with a STAG, then those waiting on a page request group. */
