@@ -152,13 +152,16 @@ export function elaborate(file: ScenarioFile, checked: CheckResult, lines: LineI
     };
   });
   const masterIndex = indexByName(masters);
+  // The first master of each name, found once: a search per engine is quadratic in a file of thousands.
+  const masterDeclOf = new Map<string, (typeof masterDecls)[number]>();
+  for (const decl of masterDecls) if (decl.name && !masterDeclOf.has(decl.name.text)) masterDeclOf.set(decl.name.text, decl);
   // After the declared domains, so that handlers and PASID bindings index as written.
   const vfio = elaborateContainers(checked, reader, { smmuIndex, domains, masterIndex, masters });
 
   const engines: EngineModel[] = declarations(file, 'engine').map((decl) => {
     const s = reader.of(decl, 'engine');
     const masterName = decl.name?.master.text ?? '';
-    const masterDecl = masterDecls.find((m) => m.name?.text === masterName);
+    const masterDecl = masterDeclOf.get(masterName);
     const sid = masterDecl ? engineStream(decl, checked.streamsOf.get(masterDecl) ?? []) : undefined;
     return {
       name: decl.name ? `${decl.name.master.text}.${decl.name.engine.text}` : '',
