@@ -447,7 +447,7 @@ export class Debuggee {
   private beforeIssue(engine: number, time: number): Stop | undefined {
     const state = this.machine.state.engines[engine];
     const model = this.machine.model.engines[engine];
-    if (!state || !model || time < state.nextIssue || state.inFlight >= model.outstanding) return undefined;
+    if (!this.breakpoints.anyLine || !state || !model || time < state.nextIssue || state.inFlight >= model.outstanding) return undefined;
     const upcoming = upcomingTransaction(model, state);
     const op = upcoming ? model.program[upcoming.op] : undefined;
     if (!upcoming || op?.op !== 'transaction') return undefined;
@@ -455,7 +455,7 @@ export class Debuggee {
     const last = this.lastEngineLine;
     if (last && last.engine === key.engine && last.pc === key.pc && last.issued === key.issued) return undefined;
     const line = this.machine.model.lines.lineOf(op.node.range.start);
-    const hit = this.hitLine(line, upcomingEnvironment(this.machine, engine, upcoming.op, upcoming.iterations));
+    const hit = this.hitLine(line, () => upcomingEnvironment(this.machine, engine, upcoming.op, upcoming.iterations));
     if (!hit) return undefined;
     this.lastEngineLine = key;
     return { reason: 'breakpoint', threadId: engine + 1, description: 'Paused on breakpoint', hitBreakpointIds: hit };
@@ -474,7 +474,7 @@ export class Debuggee {
       if (mode.kind === 'engine' && mode.into && activity.pc === 0 && mode.issued !== undefined && this.handles(activity, mode.issued)) {
         return { reason: 'step', threadId: activity.thread, description: 'Stepped into the fault handler' };
       }
-      const env = handlerEnvironment(this.machine, activity);
+      const env = () => handlerEnvironment(this.machine, activity);
       const handler = activity.handler === undefined ? undefined : this.machine.model.handlers[activity.handler];
       if (handler && activity.pc === 0) {
         const hit = this.hitFunction(handler.name, env);
@@ -485,7 +485,7 @@ export class Debuggee {
       return hit ? { reason: 'breakpoint', threadId: activity.thread, description: 'Paused on breakpoint', hitBreakpointIds: hit } : undefined;
     }
     if (step === undefined) return undefined;
-    const hit = this.hitFunction(step, handlerEnvironment(this.machine, activity));
+    const hit = this.hitFunction(step, () => handlerEnvironment(this.machine, activity));
     return hit ? { reason: 'function breakpoint', threadId: activity.thread, description: `Paused on function breakpoint ${step}`, hitBreakpointIds: hit } : undefined;
   }
 
@@ -496,10 +496,10 @@ export class Debuggee {
   }
 
   /** Whether `condition` holds; a condition that cannot be evaluated stops, and says why. */
-  private holds(condition: Expression | undefined, env: Environment): boolean {
+  private holds(condition: Expression | undefined, env: () => Environment): boolean {
     if (!condition) return true;
     try {
-      return isTruthy(evaluate(condition, env));
+      return isTruthy(evaluate(condition, env()));
     } catch (error) {
       if (!(error instanceof EvaluationError)) throw error;
       this.listener.output(`breakpoint condition: ${error.message}\n`, 'stderr');
@@ -507,23 +507,23 @@ export class Debuggee {
     }
   }
 
-  private counts(breakpoint: LineBreakpoint | FunctionBreakpoint, env: Environment): boolean {
+  private counts(breakpoint: LineBreakpoint | FunctionBreakpoint, env: () => Environment): boolean {
     if (!this.holds(breakpoint.condition, env)) return false;
     breakpoint.hits++;
     return breakpoint.hitCondition ? breakpoint.hitCondition(breakpoint.hits) : true;
   }
 
-  private log(message: StringPart[], env: Environment): void {
+  private log(message: StringPart[], env: () => Environment): void {
     try {
-      this.listener.output(`${interpolate(message, env)}\n`, 'console');
+      this.listener.output(`${interpolate(message, env())}\n`, 'console');
     } catch (error) {
       if (!(error instanceof EvaluationError)) throw error;
       this.listener.output(`logpoint: ${error.message}\n`, 'stderr');
     }
   }
 
-  /** The ids of the line breakpoints that stop here; logpoints print and do not stop. */
-  private hitLine(line: number, env: Environment): number[] | undefined {
+  /** The ids of the line breakpoints that stop here; logpoints print and do not stop. `env` is built only when a breakpoint asks. */
+  private hitLine(line: number, env: () => Environment): number[] | undefined {
     const hits: number[] = [];
     for (const breakpoint of this.breakpoints.at(line)) {
       if (!this.counts(breakpoint, env)) continue;
@@ -533,7 +533,7 @@ export class Debuggee {
     return hits.length > 0 ? hits : undefined;
   }
 
-  private hitFunction(name: string, env: Environment): number[] | undefined {
+  private hitFunction(name: string, env: () => Environment): number[] | undefined {
     const hits = this.breakpoints.functionBreakpoints(name).filter((b) => this.counts(b, env)).map((b) => b.id);
     return hits.length > 0 ? hits : undefined;
   }
@@ -594,7 +594,7 @@ export class Debuggee {
   }
 
   private enabled(filter: ExceptionFilterId, env: () => Environment): boolean {
-    return this.options.stopOnFault && this.filters.has(filter) && this.holds(this.filters.get(filter), env());
+    return this.options.stopOnFault && this.filters.has(filter) && this.holds(this.filters.get(filter), env);
   }
 
   private exceptionStop(event: MachineEvent): Stop | undefined {

@@ -19,6 +19,15 @@ const AROUND_FAULT = 200;
  */
 const MAX_FAULT_WINDOWS = 64;
 
+/**
+ * A span as held. A transaction's span holds the transaction itself: its label and PA are
+ * written out when the timeline is asked for, not for each of a long run's transactions.
+ * Held spans are never changed in place (a new one replaces an old), so a copy is cheap.
+ */
+interface HeldSpan extends Omit<TimelineSpan, 'label' | 'pa'> {
+  of: string | TransactionState;
+}
+
 /** A handler run (an activity) is open while the machine still has it. */
 interface ActivitySpan {
   seq: number;
@@ -33,9 +42,9 @@ interface Window {
   head: number;
 }
 
-/** Everything the recorder holds; span objects are never changed in place, so a copy is cheap. */
+/** Everything the recorder holds. */
 interface Recorded {
-  spans: Map<number, TimelineSpan>;
+  spans: Map<number, HeldSpan>;
   next: number;
   transactions: Map<number, number>;
   stalls: Map<number, number>;
@@ -99,11 +108,7 @@ export class TimelineRecorder {
     return op?.op === 'transaction' ? this.machine.model.lines.lineOf(op.node.range.start) : 0;
   }
 
-  private describe(t: TransactionState): string {
-    return `${t.access} ${hex(t.iova)}${t.label ? ` (${t.label})` : ''}`;
-  }
-
-  private add(span: TimelineSpan, transaction: boolean): number {
+  private add(span: HeldSpan, transaction: boolean): number {
     const seq = this.r.next++;
     this.r.spans.set(seq, span);
     this.r.newest.add(seq);
@@ -182,8 +187,8 @@ export class TimelineRecorder {
     const span = seq === undefined ? undefined : this.r.spans.get(seq);
     if (seq === undefined || !span) return;
     open.delete(t.id);
-    const pa = span.kind === 'transaction' && status === 'completed' && t.pa !== undefined ? hex(t.pa) : null;
-    this.r.spans.set(seq, { ...span, end: time, status, pa });
+    // The transaction as it ended (after a restore, the live record is a copy of the one issued).
+    this.r.spans.set(seq, { ...span, end: time, status, of: span.kind === 'transaction' ? t : span.of });
   }
 
   record(event: MachineEvent): void {
@@ -191,13 +196,13 @@ export class TimelineRecorder {
       case 'transaction-issued': {
         const t = event.transaction;
         this.r.issued++;
-        this.r.transactions.set(t.id, this.add({ lane: t.engine, kind: 'transaction', start: event.time, end: null, label: this.describe(t), status: null, line: this.lineOf(t), pa: null }, true));
+        this.r.transactions.set(t.id, this.add({ lane: t.engine, kind: 'transaction', start: event.time, end: null, of: t, status: null, line: this.lineOf(t) }, true));
         return;
       }
       case 'transaction-stalled': {
         const t = event.transaction;
         const label = event.behind ? 'stalled behind a fault (HUPCF=0)' : 'stalled by its fault';
-        this.r.stalls.set(t.id, this.add({ lane: t.engine, kind: 'stall', start: event.time, end: null, label, status: null, line: this.lineOf(t), pa: null }, false));
+        this.r.stalls.set(t.id, this.add({ lane: t.engine, kind: 'stall', start: event.time, end: null, of: label, status: null, line: this.lineOf(t) }, false));
         return;
       }
       case 'transaction-ended':
@@ -207,7 +212,7 @@ export class TimelineRecorder {
       case 'fault': {
         const f = event.fault;
         const label = `${f.kind} fault at level ${f.level}: ${f.reason}`;
-        this.keepAround(this.add({ lane: event.transaction.engine, kind: 'fault', start: event.time, end: event.time, label, status: null, line: this.lineOf(event.transaction), pa: null }, false));
+        this.keepAround(this.add({ lane: event.transaction.engine, kind: 'fault', start: event.time, end: event.time, of: label, status: null, line: this.lineOf(event.transaction) }, false));
         return;
       }
       case 'kernel-step':
@@ -233,7 +238,7 @@ export class TimelineRecorder {
     const line = first && 'node' in first ? this.machine.model.lines.lineOf(first.node.range.start) : 0;
     const runsHandler = handler !== undefined && (activity?.steps.includes('handler') ?? false);
     const label = runsHandler ? handler.name : activity?.steps.includes('queue_work') ? 'arm_smmu_context_fault → queue_work' : 'arm_smmu_context_fault';
-    const seq = this.add({ lane: thread - 1, kind: 'handler', start: time, end: null, label, status: null, line, pa: null }, false);
+    const seq = this.add({ lane: thread - 1, kind: 'handler', start: time, end: null, of: label, status: null, line }, false);
     this.r.activities.set(id, { seq, last: time, response });
     this.r.activityOfSpan.set(seq, id);
   }
@@ -265,7 +270,7 @@ export class TimelineRecorder {
       if (span.kind === 'fault') faults.push(span.start);
       first = Math.min(first, span.start);
       const wanted = window ? span.start <= window.to && (span.end ?? now) >= window.from : this.r.newest.has(seq);
-      if (wanted) spans.push(span);
+      if (wanted) spans.push(drawn(span));
       else lastLeftOut = Math.max(lastLeftOut, span.end ?? now);
     }
     const dropped = this.r.issued - held;
@@ -284,11 +289,19 @@ export class TimelineRecorder {
   }
 
   /** A handler span as it stands: open while the machine has its activity, answered as the activity answered. */
-  private withActivity(seq: number, span: TimelineSpan): TimelineSpan {
+  private withActivity(seq: number, span: HeldSpan): HeldSpan {
     const id = this.r.activityOfSpan.get(seq);
     const activity = id === undefined ? undefined : this.r.activities.get(id);
     if (id === undefined || !activity) return span;
     const running = this.machine.state.activities.has(id);
     return { ...span, end: running ? null : activity.last, status: activity.response };
   }
+}
+
+/** A span as the webview draws it: a transaction's is labelled `read 0x7000000 (bad)`, with its PA once it completed. */
+function drawn(span: HeldSpan): TimelineSpan {
+  const { lane, kind, start, end, status, line, of } = span;
+  if (typeof of === 'string') return { lane, kind, start, end, label: of, status, line, pa: null };
+  const label = `${of.access} ${hex(of.iova)}${of.label ? ` (${of.label})` : ''}`;
+  return { lane, kind, start, end, label, status, line, pa: status === 'completed' && of.pa !== undefined ? hex(of.pa) : null };
 }
