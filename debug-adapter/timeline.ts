@@ -3,6 +3,7 @@ import { Machine } from '../emulator/machine/machine';
 import { TransactionState } from '../emulator/machine/state';
 import { hex } from '../emulator/util/u64';
 import { CycleRange, TimelineResponseBody, TimelineSpan } from './protocol';
+import { SeqMap } from './seqMap';
 
 /** The most transactions a timeline draws: a million-transaction run keeps its newest ones, around the current cycle. */
 const MAX_TRANSACTIONS = 4000;
@@ -22,7 +23,7 @@ const MAX_FAULT_WINDOWS = 64;
 /**
  * A span as held. A transaction's span holds the transaction itself: its label and PA are
  * written out when the timeline is asked for, not for each of a long run's transactions.
- * Held spans are never changed in place (a new one replaces an old), so a copy is cheap.
+ * Held spans are never changed in place (a new one replaces an old), so a copy shares them.
  */
 interface HeldSpan extends Omit<TimelineSpan, 'label' | 'pa'> {
   of: string | TransactionState;
@@ -44,16 +45,17 @@ interface Window {
 
 /** Everything the recorder holds. */
 interface Recorded {
-  spans: Map<number, HeldSpan>;
+  spans: SeqMap<HeldSpan>;
   next: number;
-  transactions: Map<number, number>;
-  stalls: Map<number, number>;
+  /** The open span of each transaction, and of each stall, by transaction id. */
+  transactions: SeqMap<number>;
+  stalls: SeqMap<number>;
   activities: Map<number, ActivitySpan>;
   /** The activity each handler span draws (its span stays open until the machine lets the activity go). */
   activityOfSpan: Map<number, number>;
   kept: { transaction: Window; other: Window };
   /** The spans the two newest windows hold (a span may also be held by a fault's window). */
-  newest: Set<number>;
+  newest: SeqMap<true>;
   /** The span sequence numbers around each kept fault, oldest fault first; `to` may lie ahead. */
   aroundFaults: { from: number; to: number }[];
   /** Transactions recorded since the start: those no longer held were dropped. */
@@ -69,13 +71,13 @@ function copyWindow(w: Window): Window {
 function copy(r: Recorded): Recorded {
   return {
     ...r,
-    spans: new Map(r.spans),
-    transactions: new Map(r.transactions),
-    stalls: new Map(r.stalls),
+    spans: r.spans.copy(),
+    transactions: r.transactions.copy(),
+    stalls: r.stalls.copy(),
     activities: new Map(r.activities),
     activityOfSpan: new Map(r.activityOfSpan),
     kept: { transaction: copyWindow(r.kept.transaction), other: copyWindow(r.kept.other) },
-    newest: new Set(r.newest),
+    newest: r.newest.copy(),
     aroundFaults: [...r.aroundFaults],
   };
 }
@@ -89,14 +91,14 @@ function copy(r: Recorded): Recorded {
  */
 export class TimelineRecorder {
   private r: Recorded = {
-    spans: new Map(),
+    spans: new SeqMap(),
     next: 0,
-    transactions: new Map(),
-    stalls: new Map(),
+    transactions: new SeqMap(),
+    stalls: new SeqMap(),
     activities: new Map(),
     activityOfSpan: new Map(),
     kept: { transaction: { seqs: [], head: 0 }, other: { seqs: [], head: 0 } },
-    newest: new Set(),
+    newest: new SeqMap(),
     aroundFaults: [],
     issued: 0,
   };
@@ -111,7 +113,7 @@ export class TimelineRecorder {
   private add(span: HeldSpan, transaction: boolean): number {
     const seq = this.r.next++;
     this.r.spans.set(seq, span);
-    this.r.newest.add(seq);
+    this.r.newest.set(seq, true);
     const window = transaction ? this.r.kept.transaction : this.r.kept.other;
     window.seqs.push(seq);
     if (window.seqs.length - window.head > (transaction ? MAX_TRANSACTIONS : MAX_OTHER)) this.evictOldest(window);
@@ -182,7 +184,7 @@ export class TimelineRecorder {
     return this.r.spans.get(seq)?.end === null;
   }
 
-  private close(open: Map<number, number>, t: TransactionState, time: number, status: string): void {
+  private close(open: SeqMap<number>, t: TransactionState, time: number, status: string): void {
     const seq = open.get(t.id);
     const span = seq === undefined ? undefined : this.r.spans.get(seq);
     if (seq === undefined || !span) return;
@@ -264,7 +266,7 @@ export class TimelineRecorder {
     let first = now;
     /** The last cycle of a span held but not sent: the newest spans are complete only after it. */
     let lastLeftOut = -1;
-    for (const [seq, recorded] of this.r.spans) {
+    this.r.spans.forEach((recorded, seq) => {
       const span = this.withActivity(seq, recorded);
       if (span.kind === 'transaction') held++;
       if (span.kind === 'fault') faults.push(span.start);
@@ -272,7 +274,7 @@ export class TimelineRecorder {
       const wanted = window ? span.start <= window.to && (span.end ?? now) >= window.from : this.r.newest.has(seq);
       if (wanted) spans.push(drawn(span));
       else lastLeftOut = Math.max(lastLeftOut, span.end ?? now);
-    }
+    });
     const dropped = this.r.issued - held;
     // Nothing dropped: the drawing starts at cycle 0, as the run did.
     const heldFrom = dropped > 0 ? first : 0;
