@@ -419,7 +419,9 @@ export class Debuggee {
         this.finish(outcome.reason === 'error' ? `${outcome.message} (line ${this.machine.model.lines.lineOf(outcome.range.start)})` : outcome.message);
         return false;
       }
-      const after = this.checkAfter(this.pending.splice(0), actor);
+      const after = this.checkAfter(this.pending, actor);
+      // Emptied in place: no new array for each of a long run's events.
+      this.pending.length = 0;
       if (after) {
         this.stop(after);
         return false;
@@ -557,11 +559,16 @@ export class Debuggee {
     // A watched value that changed together with another stop is shown by that stop.
     if (stop) this.watches.rebase();
     else if (!this.options.noDebug) stop = this.watches.changed(actor ?? this.firstThread());
+    if (this.exitedNow.length > 0) this.reportExited(stop);
+    return stop;
+  }
+
+  /** The threads that ended in this event: `exited` now, or held while the stop is about them. */
+  private reportExited(stop: Stop | undefined): void {
     for (const thread of this.exitedNow.splice(0)) {
       if (stop?.threadId === thread) this.heldThread = thread;
       else this.listener.thread('exited', thread);
     }
-    return stop;
   }
 
   private observe(event: MachineEvent): void {
@@ -709,7 +716,8 @@ export class Debuggee {
   private finish(error: string | undefined): void {
     this.runState = 'ended';
     this.progress.stopped();
-    if (this.pending.length > 0) this.checkAfter(this.pending.splice(0), undefined);
+    if (this.pending.length > 0) this.checkAfter(this.pending, undefined);
+    this.pending.length = 0;
     this.releaseHeldThread();
     const result = this.machine.result();
     // VS Code draws `console` output in the warning colour: what went well is `stdout`, as the scenario's own `log` lines.
