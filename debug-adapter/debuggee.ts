@@ -19,6 +19,7 @@ import { QueueException, queueException } from '../emulator/inspect/queueExcepti
 import { TimelineRecorder, TimelineSnapshot } from './timeline';
 import { findTransaction } from '../emulator/inspect/transactions';
 import { ProgressSink, RunProgress } from './runProgress';
+import { HISTORY, KeptBytes, SNAPSHOT_BUDGET_BYTES, SnapshotSize, snapshotSize } from './snapshotBudget';
 
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'exception' | 'pause' | 'data breakpoint' | 'function breakpoint';
 
@@ -95,6 +96,8 @@ interface Moment {
   lastEngineLine: EngineLineKey | undefined;
   hits: Map<number, number>;
   timeline: TimelineSnapshot;
+  /** What keeping it costs (snapshotBudget.ts). */
+  size: SnapshotSize;
 }
 
 /** An exception stop a fault filter made (not a queue filter). */
@@ -102,9 +105,6 @@ function isFaultException(stop: Stop): boolean {
   const filter = stop.exception?.filter;
   return filter !== undefined && filter !== 'overflow' && filter !== 'page-request';
 }
-
-/** Stops kept for going back in time (older ones are forgotten). */
-const HISTORY = 200;
 
 /** Stop at most this often from a blocked engine's repeated wake-ups at one line. */
 interface EngineLineKey {
@@ -138,6 +138,7 @@ export class Debuggee {
   lastStop: Stop | undefined;
   /** Every stop so far (the last is the current one), to step back to. */
   private readonly history: Moment[] = [];
+  private readonly kept = new KeptBytes();
   /** Threads that ended in the event being looked at: their `exited` waits for the stop decision. */
   private exitedNow: number[] = [];
   /**
@@ -301,18 +302,25 @@ export class Debuggee {
     this.runState = 'stopped';
     this.progress.stopped();
     this.lastStop = stop;
-    this.history.push({
-      stop,
-      machine: this.machine.snapshot(),
-      // Copies: the live records change after this stop.
-      recent: new Map([...this.recent].map(([engine, t]) => [engine, structuredClone(t)])),
-      stoppedBefore: this.stoppedBefore,
-      lastEngineLine: this.lastEngineLine,
-      hits: this.breakpoints.hitCounts(),
-      timeline: this.timeline.snapshot(),
-    });
-    if (this.history.length > HISTORY) this.history.shift();
+    const machine = this.machine.snapshot();
+    // Copies: the live records change after this stop.
+    const recent = new Map([...this.recent].map(([engine, t]) => [engine, structuredClone(t)]));
+    const timeline = this.timeline.snapshot();
+    const size = snapshotSize(machine, timeline, this.history.at(-1)?.timeline.next ?? 0, recent);
+    this.history.push({ stop, machine, recent, stoppedBefore: this.stoppedBefore, lastEngineLine: this.lastEngineLine, hits: this.breakpoints.hitCounts(), timeline, size });
+    this.kept.hold(size);
+    // The current stop and the one before always stay: a step back is always possible.
+    while (this.history.length > HISTORY || (this.history.length > 2 && this.kept.total > SNAPSHOT_BUDGET_BYTES)) this.forget(this.history.splice(0, 1));
     this.listener.stopped(stop);
+  }
+
+  private forget(moments: readonly Moment[]): void {
+    for (const moment of moments) this.kept.release(moment.size);
+  }
+
+  /** The bytes the stops kept for going back hold (at most SNAPSHOT_BUDGET_BYTES, past two stops). */
+  get snapshotBytes(): number {
+    return this.kept.total;
   }
 
   /** Whether there is an earlier stop to go back to. */
@@ -343,7 +351,7 @@ export class Debuggee {
   private travelTo(index: number, how: string): void {
     const moment = this.history[index];
     if (!moment || index === this.history.length - 1) return;
-    this.history.length = index;
+    this.forget(this.history.splice(index));
     this.machine.restore(moment.machine);
     this.pending.length = 0;
     this.heldThread = undefined;

@@ -18,9 +18,21 @@ export class SeqMap<V> {
   /** The chunk used last, and its number: most uses are at the newest keys. */
   private lastNumber = -1;
   private last: Chunk<V> | undefined;
+  private count = 0;
 
   constructor(chunks?: Map<number, Chunk<V>>) {
     this.chunks = chunks ?? new Map();
+    for (const chunk of this.chunks.values()) this.count += chunk.count;
+  }
+
+  /** How many keys have a value. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** The bytes of its chunks' arrays (a reference is 8 bytes), not of the values. */
+  get bytes(): number {
+    return this.chunks.size * CHUNK * 8;
   }
 
   private chunk(key: number): Chunk<V> | undefined {
@@ -47,7 +59,10 @@ export class SeqMap<V> {
       this.chunks.set(Math.floor(key / CHUNK), chunk);
       this.last = chunk;
     }
-    if (chunk.values[key % CHUNK] === undefined) chunk.count++;
+    if (chunk.values[key % CHUNK] === undefined) {
+      chunk.count++;
+      this.count++;
+    }
     chunk.values[key % CHUNK] = value;
   }
 
@@ -55,6 +70,7 @@ export class SeqMap<V> {
     const chunk = this.chunk(key);
     if (!chunk || chunk.values[key % CHUNK] === undefined) return;
     chunk.values[key % CHUNK] = undefined;
+    this.count--;
     if (--chunk.count > 0) return;
     this.chunks.delete(Math.floor(key / CHUNK));
     this.last = undefined;
