@@ -125,7 +125,12 @@ export class Debuggee {
   readonly timeline: TimelineRecorder;
   private readonly trace: TraceFormatter | undefined;
   private readonly progress: RunProgress;
+  /**
+   * The events of the step being looked at: `pending[0, pendingCount)`. The slots are
+   * written over step after step (emptying an array costs more than the step's look).
+   */
   private readonly pending: MachineEvent[] = [];
+  private pendingCount = 0;
   private mode: StepMode = { kind: 'continue' };
   private runState: RunState = 'ready';
   private pauseRequested = false;
@@ -159,7 +164,7 @@ export class Debuggee {
     this.trace = options.trace ? new TraceFormatter(this.machine) : undefined;
     this.timeline = new TimelineRecorder(this.machine);
     this.machine.on((event) => {
-      this.pending.push(event);
+      this.pending[this.pendingCount++] = event;
       this.timeline.record(event);
     });
     if (this.trace) for (const line of this.trace.header()) listener.output(`${line}\n`, 'console');
@@ -353,7 +358,7 @@ export class Debuggee {
     if (!moment || index === this.history.length - 1) return;
     this.forget(this.history.splice(index));
     this.machine.restore(moment.machine);
-    this.pending.length = 0;
+    this.pendingCount = 0;
     this.heldThread = undefined;
     // The records as they are at that moment: the restored live ones, else the copies kept.
     const current = (t: TransactionState): TransactionState => this.machine.state.transactions.get(t.id) ?? this.machine.journal.ended.findLast((e) => e.id === t.id) ?? t;
@@ -427,9 +432,7 @@ export class Debuggee {
         this.finish(outcome.reason === 'error' ? `${outcome.message} (line ${this.machine.model.lines.lineOf(outcome.range.start)})` : outcome.message);
         return false;
       }
-      const after = this.checkAfter(this.pending, actor);
-      // Emptied in place: no new array for each of a long run's events.
-      this.pending.length = 0;
+      const after = this.checkAfter(actor);
       if (after) {
         this.stop(after);
         return false;
@@ -551,9 +554,11 @@ export class Debuggee {
   // -------------------------------------------------------------------------------------
   // After an event: output, threads, exception filters, data breakpoints, steps that ended
 
-  private checkAfter(events: readonly MachineEvent[], actor: number | undefined): Stop | undefined {
+  /** Looks at the pending events, and empties them. */
+  private checkAfter(actor: number | undefined): Stop | undefined {
     let stop: Stop | undefined;
-    for (const event of events) {
+    for (let i = 0; i < this.pendingCount; i++) {
+      const event = this.pending[i] as MachineEvent;
       this.observe(event);
       if (this.options.noDebug) continue;
       // A queue event (a discarded record, a page request) tells more than the fault that
@@ -564,6 +569,7 @@ export class Debuggee {
       }
       stop ??= this.stepEnd(event);
     }
+    this.pendingCount = 0;
     // A watched value that changed together with another stop is shown by that stop.
     if (stop) this.watches.rebase();
     else if (!this.options.noDebug) stop = this.watches.changed(actor ?? this.firstThread());
@@ -724,8 +730,7 @@ export class Debuggee {
   private finish(error: string | undefined): void {
     this.runState = 'ended';
     this.progress.stopped();
-    if (this.pending.length > 0) this.checkAfter(this.pending, undefined);
-    this.pending.length = 0;
+    if (this.pendingCount > 0) this.checkAfter(undefined);
     this.releaseHeldThread();
     const result = this.machine.result();
     // VS Code draws `console` output in the warning colour: what went well is `stdout`, as the scenario's own `log` lines.

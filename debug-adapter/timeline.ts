@@ -194,9 +194,10 @@ export class TimelineRecorder {
 
   /** A transaction or stall not yet ended, or a handler run the machine still has. */
   private isOpen(seq: number): boolean {
-    const activity = this.r.activityOfSpan.get(seq);
+    const span = this.r.spans.get(seq);
+    const activity = span?.kind === 'handler' ? this.r.activityOfSpan.get(seq) : undefined;
     if (activity !== undefined) return this.machine.state.activities.has(activity);
-    return this.r.spans.get(seq)?.end === null;
+    return span?.end === null;
   }
 
   private close(open: SeqMap<number>, t: TransactionState, time: number, status: string): void {
@@ -205,7 +206,8 @@ export class TimelineRecorder {
     if (seq === undefined || !span) return;
     open.delete(t.id);
     // The transaction as it ended (after a restore, the live record is a copy of the one issued).
-    this.r.spans.set(seq, { ...span, end: time, status, of: span.kind === 'transaction' ? t : span.of });
+    const { lane, kind, start, line } = span;
+    this.r.spans.set(seq, { lane, kind, start, end: time, status, line, of: kind === 'transaction' ? t : span.of });
   }
 
   record(event: MachineEvent): void {
