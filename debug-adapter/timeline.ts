@@ -20,13 +20,16 @@ const AROUND_FAULT = 200;
  */
 const MAX_FAULT_WINDOWS = 64;
 
+/** What a transaction's span draws of it: its label and PA are written out only when the timeline is asked for. */
+type Drawn = Pick<TransactionState, 'access' | 'iova' | 'label' | 'pa'>;
+
 /**
- * A span as held. A transaction's span holds the transaction itself: its label and PA are
- * written out when the timeline is asked for, not for each of a long run's transactions.
- * Held spans are never changed in place (a new one replaces an old), so a copy shares them.
+ * A span as held: its label, or the transaction it draws (the live record while it lasts,
+ * then only the four fields drawn, so a kept stop does not hold whole records). Held spans
+ * are never changed in place (a new one replaces an old), so a copy shares them.
  */
 interface HeldSpan extends Omit<TimelineSpan, 'label' | 'pa'> {
-  of: string | TransactionState;
+  of: string | Drawn;
 }
 
 /** A handler run (an activity) is open while the machine still has it. */
@@ -68,7 +71,7 @@ export type TimelineSnapshot = Readonly<Recorded>;
  * What a timeline span and the transaction it draws keep in memory, about: measured as the
  * heap a million-read run's kept stops free when forgotten, over the spans they held.
  */
-const SPAN_BYTES = 500;
+const SPAN_BYTES = 200;
 
 /**
  * The bytes a snapshot holds of its own: its maps' arrays, and the spans recorded since
@@ -207,7 +210,8 @@ export class TimelineRecorder {
     open.delete(t.id);
     // The transaction as it ended (after a restore, the live record is a copy of the one issued).
     const { lane, kind, start, line } = span;
-    this.r.spans.set(seq, { lane, kind, start, end: time, status, line, of: kind === 'transaction' ? t : span.of });
+    const of = kind === 'transaction' ? { access: t.access, iova: t.iova, label: t.label, pa: t.pa } : span.of;
+    this.r.spans.set(seq, { lane, kind, start, end: time, status, line, of });
   }
 
   record(event: MachineEvent): void {
