@@ -16,7 +16,7 @@ expect completed == 1000000
 `;
 
 /** Ten million labelled reads: every one is listed in the JSON (about 2 GB of it), none may stay in memory. */
-const tenMillionLabelled = `scenario "ten million labelled reads"
+export const tenMillionLabelled = `scenario "ten million labelled reads"
 smmu s { version v2 }
 domain d { map 0x1_0000_0000 -> 0x8000_0000 size 64M rw }
 master m { stream 0x0; domain d }

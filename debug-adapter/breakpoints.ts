@@ -53,6 +53,8 @@ export const kernelFunctions = [
   'iopf_group_response',
 ] as const;
 
+const NONE: readonly LineBreakpoint[] = [];
+
 function condition(text: string | undefined, scope: NameScope): Expression | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   const parsed = parseExpression(text);
@@ -173,8 +175,13 @@ export class Breakpoints {
   }
 
   /** The line breakpoints set on the line of a place (a transaction op or a handler op). */
-  at(line: number): LineBreakpoint[] {
-    return this.lines.get(line) ?? [];
+  at(line: number): readonly LineBreakpoint[] {
+    return this.lines.get(line) ?? NONE;
+  }
+
+  /** Whether any line breakpoint is set: without one, a long run looks at no line. */
+  get anyLine(): boolean {
+    return this.lines.size > 0;
   }
 
   functionBreakpoints(name: string): FunctionBreakpoint[] {

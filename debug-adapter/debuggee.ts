@@ -19,6 +19,7 @@ import { QueueException, queueException } from '../emulator/inspect/queueExcepti
 import { TimelineRecorder, TimelineSnapshot } from './timeline';
 import { findTransaction } from '../emulator/inspect/transactions';
 import { ProgressSink, RunProgress } from './runProgress';
+import { HISTORY, KeptBytes, SNAPSHOT_BUDGET_BYTES, SnapshotSize, snapshotSize } from './snapshotBudget';
 
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'exception' | 'pause' | 'data breakpoint' | 'function breakpoint';
 
@@ -95,6 +96,8 @@ interface Moment {
   lastEngineLine: EngineLineKey | undefined;
   hits: Map<number, number>;
   timeline: TimelineSnapshot;
+  /** What keeping it costs (snapshotBudget.ts). */
+  size: SnapshotSize;
 }
 
 /** An exception stop a fault filter made (not a queue filter). */
@@ -102,9 +105,6 @@ function isFaultException(stop: Stop): boolean {
   const filter = stop.exception?.filter;
   return filter !== undefined && filter !== 'overflow' && filter !== 'page-request';
 }
-
-/** Stops kept for going back in time (older ones are forgotten). */
-const HISTORY = 200;
 
 /** Stop at most this often from a blocked engine's repeated wake-ups at one line. */
 interface EngineLineKey {
@@ -125,7 +125,12 @@ export class Debuggee {
   readonly timeline: TimelineRecorder;
   private readonly trace: TraceFormatter | undefined;
   private readonly progress: RunProgress;
+  /**
+   * The events of the step being looked at: `pending[0, pendingCount)`. The slots are
+   * written over step after step (emptying an array costs more than the step's look).
+   */
   private readonly pending: MachineEvent[] = [];
+  private pendingCount = 0;
   private mode: StepMode = { kind: 'continue' };
   private runState: RunState = 'ready';
   private pauseRequested = false;
@@ -138,6 +143,7 @@ export class Debuggee {
   lastStop: Stop | undefined;
   /** Every stop so far (the last is the current one), to step back to. */
   private readonly history: Moment[] = [];
+  private readonly kept = new KeptBytes();
   /** Threads that ended in the event being looked at: their `exited` waits for the stop decision. */
   private exitedNow: number[] = [];
   /**
@@ -158,7 +164,7 @@ export class Debuggee {
     this.trace = options.trace ? new TraceFormatter(this.machine) : undefined;
     this.timeline = new TimelineRecorder(this.machine);
     this.machine.on((event) => {
-      this.pending.push(event);
+      this.pending[this.pendingCount++] = event;
       this.timeline.record(event);
     });
     if (this.trace) for (const line of this.trace.header()) listener.output(`${line}\n`, 'console');
@@ -301,18 +307,25 @@ export class Debuggee {
     this.runState = 'stopped';
     this.progress.stopped();
     this.lastStop = stop;
-    this.history.push({
-      stop,
-      machine: this.machine.snapshot(),
-      // Copies: the live records change after this stop.
-      recent: new Map([...this.recent].map(([engine, t]) => [engine, structuredClone(t)])),
-      stoppedBefore: this.stoppedBefore,
-      lastEngineLine: this.lastEngineLine,
-      hits: this.breakpoints.hitCounts(),
-      timeline: this.timeline.snapshot(),
-    });
-    if (this.history.length > HISTORY) this.history.shift();
+    const machine = this.machine.snapshot();
+    // Copies: the live records change after this stop.
+    const recent = new Map([...this.recent].map(([engine, t]) => [engine, structuredClone(t)]));
+    const timeline = this.timeline.snapshot();
+    const size = snapshotSize(machine, timeline, this.history.at(-1)?.timeline.next ?? 0, recent);
+    this.history.push({ stop, machine, recent, stoppedBefore: this.stoppedBefore, lastEngineLine: this.lastEngineLine, hits: this.breakpoints.hitCounts(), timeline, size });
+    this.kept.hold(size);
+    // The current stop and the one before always stay: a step back is always possible.
+    while (this.history.length > HISTORY || (this.history.length > 2 && this.kept.total > SNAPSHOT_BUDGET_BYTES)) this.forget(this.history.splice(0, 1));
     this.listener.stopped(stop);
+  }
+
+  private forget(moments: readonly Moment[]): void {
+    for (const moment of moments) this.kept.release(moment.size);
+  }
+
+  /** The bytes the stops kept for going back hold (at most SNAPSHOT_BUDGET_BYTES, past two stops). */
+  get snapshotBytes(): number {
+    return this.kept.total;
   }
 
   /** Whether there is an earlier stop to go back to. */
@@ -343,9 +356,9 @@ export class Debuggee {
   private travelTo(index: number, how: string): void {
     const moment = this.history[index];
     if (!moment || index === this.history.length - 1) return;
-    this.history.length = index;
+    this.forget(this.history.splice(index));
     this.machine.restore(moment.machine);
-    this.pending.length = 0;
+    this.pendingCount = 0;
     this.heldThread = undefined;
     // The records as they are at that moment: the restored live ones, else the copies kept.
     const current = (t: TransactionState): TransactionState => this.machine.state.transactions.get(t.id) ?? this.machine.journal.ended.findLast((e) => e.id === t.id) ?? t;
@@ -419,7 +432,7 @@ export class Debuggee {
         this.finish(outcome.reason === 'error' ? `${outcome.message} (line ${this.machine.model.lines.lineOf(outcome.range.start)})` : outcome.message);
         return false;
       }
-      const after = this.checkAfter(this.pending.splice(0), actor);
+      const after = this.checkAfter(actor);
       if (after) {
         this.stop(after);
         return false;
@@ -447,7 +460,7 @@ export class Debuggee {
   private beforeIssue(engine: number, time: number): Stop | undefined {
     const state = this.machine.state.engines[engine];
     const model = this.machine.model.engines[engine];
-    if (!state || !model || time < state.nextIssue || state.inFlight >= model.outstanding) return undefined;
+    if (!this.breakpoints.anyLine || !state || !model || time < state.nextIssue || state.inFlight >= model.outstanding) return undefined;
     const upcoming = upcomingTransaction(model, state);
     const op = upcoming ? model.program[upcoming.op] : undefined;
     if (!upcoming || op?.op !== 'transaction') return undefined;
@@ -455,7 +468,7 @@ export class Debuggee {
     const last = this.lastEngineLine;
     if (last && last.engine === key.engine && last.pc === key.pc && last.issued === key.issued) return undefined;
     const line = this.machine.model.lines.lineOf(op.node.range.start);
-    const hit = this.hitLine(line, upcomingEnvironment(this.machine, engine, upcoming.op, upcoming.iterations));
+    const hit = this.hitLine(line, () => upcomingEnvironment(this.machine, engine, upcoming.op, upcoming.iterations));
     if (!hit) return undefined;
     this.lastEngineLine = key;
     return { reason: 'breakpoint', threadId: engine + 1, description: 'Paused on breakpoint', hitBreakpointIds: hit };
@@ -474,7 +487,7 @@ export class Debuggee {
       if (mode.kind === 'engine' && mode.into && activity.pc === 0 && mode.issued !== undefined && this.handles(activity, mode.issued)) {
         return { reason: 'step', threadId: activity.thread, description: 'Stepped into the fault handler' };
       }
-      const env = handlerEnvironment(this.machine, activity);
+      const env = () => handlerEnvironment(this.machine, activity);
       const handler = activity.handler === undefined ? undefined : this.machine.model.handlers[activity.handler];
       if (handler && activity.pc === 0) {
         const hit = this.hitFunction(handler.name, env);
@@ -485,7 +498,7 @@ export class Debuggee {
       return hit ? { reason: 'breakpoint', threadId: activity.thread, description: 'Paused on breakpoint', hitBreakpointIds: hit } : undefined;
     }
     if (step === undefined) return undefined;
-    const hit = this.hitFunction(step, handlerEnvironment(this.machine, activity));
+    const hit = this.hitFunction(step, () => handlerEnvironment(this.machine, activity));
     return hit ? { reason: 'function breakpoint', threadId: activity.thread, description: `Paused on function breakpoint ${step}`, hitBreakpointIds: hit } : undefined;
   }
 
@@ -496,10 +509,10 @@ export class Debuggee {
   }
 
   /** Whether `condition` holds; a condition that cannot be evaluated stops, and says why. */
-  private holds(condition: Expression | undefined, env: Environment): boolean {
+  private holds(condition: Expression | undefined, env: () => Environment): boolean {
     if (!condition) return true;
     try {
-      return isTruthy(evaluate(condition, env));
+      return isTruthy(evaluate(condition, env()));
     } catch (error) {
       if (!(error instanceof EvaluationError)) throw error;
       this.listener.output(`breakpoint condition: ${error.message}\n`, 'stderr');
@@ -507,23 +520,23 @@ export class Debuggee {
     }
   }
 
-  private counts(breakpoint: LineBreakpoint | FunctionBreakpoint, env: Environment): boolean {
+  private counts(breakpoint: LineBreakpoint | FunctionBreakpoint, env: () => Environment): boolean {
     if (!this.holds(breakpoint.condition, env)) return false;
     breakpoint.hits++;
     return breakpoint.hitCondition ? breakpoint.hitCondition(breakpoint.hits) : true;
   }
 
-  private log(message: StringPart[], env: Environment): void {
+  private log(message: StringPart[], env: () => Environment): void {
     try {
-      this.listener.output(`${interpolate(message, env)}\n`, 'console');
+      this.listener.output(`${interpolate(message, env())}\n`, 'console');
     } catch (error) {
       if (!(error instanceof EvaluationError)) throw error;
       this.listener.output(`logpoint: ${error.message}\n`, 'stderr');
     }
   }
 
-  /** The ids of the line breakpoints that stop here; logpoints print and do not stop. */
-  private hitLine(line: number, env: Environment): number[] | undefined {
+  /** The ids of the line breakpoints that stop here; logpoints print and do not stop. `env` is built only when a breakpoint asks. */
+  private hitLine(line: number, env: () => Environment): number[] | undefined {
     const hits: number[] = [];
     for (const breakpoint of this.breakpoints.at(line)) {
       if (!this.counts(breakpoint, env)) continue;
@@ -533,7 +546,7 @@ export class Debuggee {
     return hits.length > 0 ? hits : undefined;
   }
 
-  private hitFunction(name: string, env: Environment): number[] | undefined {
+  private hitFunction(name: string, env: () => Environment): number[] | undefined {
     const hits = this.breakpoints.functionBreakpoints(name).filter((b) => this.counts(b, env)).map((b) => b.id);
     return hits.length > 0 ? hits : undefined;
   }
@@ -541,9 +554,11 @@ export class Debuggee {
   // -------------------------------------------------------------------------------------
   // After an event: output, threads, exception filters, data breakpoints, steps that ended
 
-  private checkAfter(events: readonly MachineEvent[], actor: number | undefined): Stop | undefined {
+  /** Looks at the pending events, and empties them. */
+  private checkAfter(actor: number | undefined): Stop | undefined {
     let stop: Stop | undefined;
-    for (const event of events) {
+    for (let i = 0; i < this.pendingCount; i++) {
+      const event = this.pending[i] as MachineEvent;
       this.observe(event);
       if (this.options.noDebug) continue;
       // A queue event (a discarded record, a page request) tells more than the fault that
@@ -554,14 +569,20 @@ export class Debuggee {
       }
       stop ??= this.stepEnd(event);
     }
+    this.pendingCount = 0;
     // A watched value that changed together with another stop is shown by that stop.
     if (stop) this.watches.rebase();
     else if (!this.options.noDebug) stop = this.watches.changed(actor ?? this.firstThread());
+    if (this.exitedNow.length > 0) this.reportExited(stop);
+    return stop;
+  }
+
+  /** The threads that ended in this event: `exited` now, or held while the stop is about them. */
+  private reportExited(stop: Stop | undefined): void {
     for (const thread of this.exitedNow.splice(0)) {
       if (stop?.threadId === thread) this.heldThread = thread;
       else this.listener.thread('exited', thread);
     }
-    return stop;
   }
 
   private observe(event: MachineEvent): void {
@@ -594,7 +615,7 @@ export class Debuggee {
   }
 
   private enabled(filter: ExceptionFilterId, env: () => Environment): boolean {
-    return this.options.stopOnFault && this.filters.has(filter) && this.holds(this.filters.get(filter), env());
+    return this.options.stopOnFault && this.filters.has(filter) && this.holds(this.filters.get(filter), env);
   }
 
   private exceptionStop(event: MachineEvent): Stop | undefined {
@@ -709,7 +730,7 @@ export class Debuggee {
   private finish(error: string | undefined): void {
     this.runState = 'ended';
     this.progress.stopped();
-    if (this.pending.length > 0) this.checkAfter(this.pending.splice(0), undefined);
+    if (this.pendingCount > 0) this.checkAfter(undefined);
     this.releaseHeldThread();
     const result = this.machine.result();
     // VS Code draws `console` output in the warning colour: what went well is `stdout`, as the scenario's own `log` lines.

@@ -3,6 +3,7 @@ import { Machine } from '../emulator/machine/machine';
 import { TransactionState } from '../emulator/machine/state';
 import { hex } from '../emulator/util/u64';
 import { CycleRange, TimelineResponseBody, TimelineSpan } from './protocol';
+import { SeqMap } from './seqMap';
 
 /** The most transactions a timeline draws: a million-transaction run keeps its newest ones, around the current cycle. */
 const MAX_TRANSACTIONS = 4000;
@@ -19,6 +20,18 @@ const AROUND_FAULT = 200;
  */
 const MAX_FAULT_WINDOWS = 64;
 
+/** What a transaction's span draws of it: its label and PA are written out only when the timeline is asked for. */
+type Drawn = Pick<TransactionState, 'access' | 'iova' | 'label' | 'pa'>;
+
+/**
+ * A span as held: its label, or the transaction it draws (the live record while it lasts,
+ * then only the four fields drawn, so a kept stop does not hold whole records). Held spans
+ * are never changed in place (a new one replaces an old), so a copy shares them.
+ */
+interface HeldSpan extends Omit<TimelineSpan, 'label' | 'pa'> {
+  of: string | Drawn;
+}
+
 /** A handler run (an activity) is open while the machine still has it. */
 interface ActivitySpan {
   seq: number;
@@ -33,18 +46,19 @@ interface Window {
   head: number;
 }
 
-/** Everything the recorder holds; span objects are never changed in place, so a copy is cheap. */
+/** Everything the recorder holds. */
 interface Recorded {
-  spans: Map<number, TimelineSpan>;
+  spans: SeqMap<HeldSpan>;
   next: number;
-  transactions: Map<number, number>;
-  stalls: Map<number, number>;
+  /** The open span of each transaction, and of each stall, by transaction id. */
+  transactions: SeqMap<number>;
+  stalls: SeqMap<number>;
   activities: Map<number, ActivitySpan>;
   /** The activity each handler span draws (its span stays open until the machine lets the activity go). */
   activityOfSpan: Map<number, number>;
   kept: { transaction: Window; other: Window };
   /** The spans the two newest windows hold (a span may also be held by a fault's window). */
-  newest: Set<number>;
+  newest: SeqMap<true>;
   /** The span sequence numbers around each kept fault, oldest fault first; `to` may lie ahead. */
   aroundFaults: { from: number; to: number }[];
   /** Transactions recorded since the start: those no longer held were dropped. */
@@ -53,6 +67,21 @@ interface Recorded {
 
 export type TimelineSnapshot = Readonly<Recorded>;
 
+/**
+ * What a timeline span and the transaction it draws keep in memory, about: measured as the
+ * heap a million-read run's kept stops free when forgotten, over the spans they held.
+ */
+const SPAN_BYTES = 200;
+
+/**
+ * The bytes a snapshot holds of its own: its maps' arrays, and the spans recorded since
+ * `since` (the `next` of the snapshot before it: older spans are that one's too).
+ */
+export function timelineBytes(snapshot: TimelineSnapshot, since: number): number {
+  const maps = snapshot.spans.bytes + snapshot.transactions.bytes + snapshot.stalls.bytes + snapshot.newest.bytes;
+  return maps + Math.min(snapshot.spans.size, Math.max(0, snapshot.next - since)) * SPAN_BYTES;
+}
+
 function copyWindow(w: Window): Window {
   return { seqs: w.seqs.slice(w.head), head: 0 };
 }
@@ -60,13 +89,13 @@ function copyWindow(w: Window): Window {
 function copy(r: Recorded): Recorded {
   return {
     ...r,
-    spans: new Map(r.spans),
-    transactions: new Map(r.transactions),
-    stalls: new Map(r.stalls),
+    spans: r.spans.copy(),
+    transactions: r.transactions.copy(),
+    stalls: r.stalls.copy(),
     activities: new Map(r.activities),
     activityOfSpan: new Map(r.activityOfSpan),
     kept: { transaction: copyWindow(r.kept.transaction), other: copyWindow(r.kept.other) },
-    newest: new Set(r.newest),
+    newest: r.newest.copy(),
     aroundFaults: [...r.aroundFaults],
   };
 }
@@ -80,14 +109,14 @@ function copy(r: Recorded): Recorded {
  */
 export class TimelineRecorder {
   private r: Recorded = {
-    spans: new Map(),
+    spans: new SeqMap(),
     next: 0,
-    transactions: new Map(),
-    stalls: new Map(),
+    transactions: new SeqMap(),
+    stalls: new SeqMap(),
     activities: new Map(),
     activityOfSpan: new Map(),
     kept: { transaction: { seqs: [], head: 0 }, other: { seqs: [], head: 0 } },
-    newest: new Set(),
+    newest: new SeqMap(),
     aroundFaults: [],
     issued: 0,
   };
@@ -99,14 +128,10 @@ export class TimelineRecorder {
     return op?.op === 'transaction' ? this.machine.model.lines.lineOf(op.node.range.start) : 0;
   }
 
-  private describe(t: TransactionState): string {
-    return `${t.access} ${hex(t.iova)}${t.label ? ` (${t.label})` : ''}`;
-  }
-
-  private add(span: TimelineSpan, transaction: boolean): number {
+  private add(span: HeldSpan, transaction: boolean): number {
     const seq = this.r.next++;
     this.r.spans.set(seq, span);
-    this.r.newest.add(seq);
+    this.r.newest.set(seq, true);
     const window = transaction ? this.r.kept.transaction : this.r.kept.other;
     window.seqs.push(seq);
     if (window.seqs.length - window.head > (transaction ? MAX_TRANSACTIONS : MAX_OTHER)) this.evictOldest(window);
@@ -172,18 +197,21 @@ export class TimelineRecorder {
 
   /** A transaction or stall not yet ended, or a handler run the machine still has. */
   private isOpen(seq: number): boolean {
-    const activity = this.r.activityOfSpan.get(seq);
+    const span = this.r.spans.get(seq);
+    const activity = span?.kind === 'handler' ? this.r.activityOfSpan.get(seq) : undefined;
     if (activity !== undefined) return this.machine.state.activities.has(activity);
-    return this.r.spans.get(seq)?.end === null;
+    return span?.end === null;
   }
 
-  private close(open: Map<number, number>, t: TransactionState, time: number, status: string): void {
+  private close(open: SeqMap<number>, t: TransactionState, time: number, status: string): void {
     const seq = open.get(t.id);
     const span = seq === undefined ? undefined : this.r.spans.get(seq);
     if (seq === undefined || !span) return;
     open.delete(t.id);
-    const pa = span.kind === 'transaction' && status === 'completed' && t.pa !== undefined ? hex(t.pa) : null;
-    this.r.spans.set(seq, { ...span, end: time, status, pa });
+    // The transaction as it ended (after a restore, the live record is a copy of the one issued).
+    const { lane, kind, start, line } = span;
+    const of = kind === 'transaction' ? { access: t.access, iova: t.iova, label: t.label, pa: t.pa } : span.of;
+    this.r.spans.set(seq, { lane, kind, start, end: time, status, line, of });
   }
 
   record(event: MachineEvent): void {
@@ -191,13 +219,13 @@ export class TimelineRecorder {
       case 'transaction-issued': {
         const t = event.transaction;
         this.r.issued++;
-        this.r.transactions.set(t.id, this.add({ lane: t.engine, kind: 'transaction', start: event.time, end: null, label: this.describe(t), status: null, line: this.lineOf(t), pa: null }, true));
+        this.r.transactions.set(t.id, this.add({ lane: t.engine, kind: 'transaction', start: event.time, end: null, of: t, status: null, line: this.lineOf(t) }, true));
         return;
       }
       case 'transaction-stalled': {
         const t = event.transaction;
         const label = event.behind ? 'stalled behind a fault (HUPCF=0)' : 'stalled by its fault';
-        this.r.stalls.set(t.id, this.add({ lane: t.engine, kind: 'stall', start: event.time, end: null, label, status: null, line: this.lineOf(t), pa: null }, false));
+        this.r.stalls.set(t.id, this.add({ lane: t.engine, kind: 'stall', start: event.time, end: null, of: label, status: null, line: this.lineOf(t) }, false));
         return;
       }
       case 'transaction-ended':
@@ -207,7 +235,7 @@ export class TimelineRecorder {
       case 'fault': {
         const f = event.fault;
         const label = `${f.kind} fault at level ${f.level}: ${f.reason}`;
-        this.keepAround(this.add({ lane: event.transaction.engine, kind: 'fault', start: event.time, end: event.time, label, status: null, line: this.lineOf(event.transaction), pa: null }, false));
+        this.keepAround(this.add({ lane: event.transaction.engine, kind: 'fault', start: event.time, end: event.time, of: label, status: null, line: this.lineOf(event.transaction) }, false));
         return;
       }
       case 'kernel-step':
@@ -233,7 +261,7 @@ export class TimelineRecorder {
     const line = first && 'node' in first ? this.machine.model.lines.lineOf(first.node.range.start) : 0;
     const runsHandler = handler !== undefined && (activity?.steps.includes('handler') ?? false);
     const label = runsHandler ? handler.name : activity?.steps.includes('queue_work') ? 'arm_smmu_context_fault → queue_work' : 'arm_smmu_context_fault';
-    const seq = this.add({ lane: thread - 1, kind: 'handler', start: time, end: null, label, status: null, line, pa: null }, false);
+    const seq = this.add({ lane: thread - 1, kind: 'handler', start: time, end: null, of: label, status: null, line }, false);
     this.r.activities.set(id, { seq, last: time, response });
     this.r.activityOfSpan.set(seq, id);
   }
@@ -259,15 +287,15 @@ export class TimelineRecorder {
     let first = now;
     /** The last cycle of a span held but not sent: the newest spans are complete only after it. */
     let lastLeftOut = -1;
-    for (const [seq, recorded] of this.r.spans) {
+    this.r.spans.forEach((recorded, seq) => {
       const span = this.withActivity(seq, recorded);
       if (span.kind === 'transaction') held++;
       if (span.kind === 'fault') faults.push(span.start);
       first = Math.min(first, span.start);
       const wanted = window ? span.start <= window.to && (span.end ?? now) >= window.from : this.r.newest.has(seq);
-      if (wanted) spans.push(span);
+      if (wanted) spans.push(drawn(span));
       else lastLeftOut = Math.max(lastLeftOut, span.end ?? now);
-    }
+    });
     const dropped = this.r.issued - held;
     // Nothing dropped: the drawing starts at cycle 0, as the run did.
     const heldFrom = dropped > 0 ? first : 0;
@@ -284,11 +312,19 @@ export class TimelineRecorder {
   }
 
   /** A handler span as it stands: open while the machine has its activity, answered as the activity answered. */
-  private withActivity(seq: number, span: TimelineSpan): TimelineSpan {
+  private withActivity(seq: number, span: HeldSpan): HeldSpan {
     const id = this.r.activityOfSpan.get(seq);
     const activity = id === undefined ? undefined : this.r.activities.get(id);
     if (id === undefined || !activity) return span;
     const running = this.machine.state.activities.has(id);
     return { ...span, end: running ? null : activity.last, status: activity.response };
   }
+}
+
+/** A span as the webview draws it: a transaction's is labelled `read 0x7000000 (bad)`, with its PA once it completed. */
+function drawn(span: HeldSpan): TimelineSpan {
+  const { lane, kind, start, end, status, line, of } = span;
+  if (typeof of === 'string') return { lane, kind, start, end, label: of, status, line, pa: null };
+  const label = `${of.access} ${hex(of.iova)}${of.label ? ` (${of.label})` : ''}`;
+  return { lane, kind, start, end, label, status, line, pa: status === 'completed' && of.pa !== undefined ? hex(of.pa) : null };
 }

@@ -100,6 +100,13 @@ export function tableEntries(machine: Machine, ref: TableRef): TableEntry[] {
   return table.entries(ref.level, ref.table, ref.iovaBase);
 }
 
+/** How many valid entries a table holds, read but not described: a table of 512 child tables lists in milliseconds. */
+function validEntries(machine: Machine, ref: TableRef): number {
+  const table = machine.runtime.tables[ref.domain];
+  if (!table) throw new RequestError(`there is no domain ${ref.domain}`);
+  return table.validEntries(ref.level, ref.table);
+}
+
 /** How many descriptors a domain's table at `level` holds: its root may hold fewer than the granule's full table (512, 2048, 8192). */
 export function entryCount(machine: Machine, domain: number, level: Level): number {
   const table = machine.runtime.tables[domain];
@@ -142,7 +149,7 @@ export function tableVariables(machine: Machine, store: VariableStore, ref: Tabl
     };
     if (entry.next) {
       const child: TableRef = { domain: ref.domain, level: entry.next.level, table: entry.next.tableAddress, iovaBase: entry.next.iovaBase };
-      return { ...common, variablesReference: store.add(tableVariables(machine, store, child, onWrite)), indexedVariables: tableEntries(machine, child).length };
+      return { ...common, variablesReference: store.add(tableVariables(machine, store, child, onWrite)), indexedVariables: validEntries(machine, child) };
     }
     if (pa === undefined) return { ...common, variablesReference: 0 };
     return { ...common, variablesReference: store.add(descriptorVariables(machine, Number(pa), ref.level, granuleOf(machine, ref.domain), stage === 2, onWrite)) };

@@ -81,6 +81,13 @@ export class MemorySnapshot {
   get pageCount(): number {
     return this.pages.size;
   }
+
+  /** The slabs its pages are in: what holding it keeps from the garbage collector, as a slab is freed only once none of its pages is held. */
+  slabs(): Set<Uint32Array> {
+    const slabs = new Set<Uint32Array>();
+    for (const page of this.pages.values()) slabs.add(page.slab);
+    return slabs;
+  }
 }
 
 /** A descriptor's two halves, filled by `readDescriptor` so the caller can reuse one object. */

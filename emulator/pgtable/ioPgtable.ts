@@ -345,6 +345,15 @@ export class IoPgtable {
     return result;
   }
 
+  /** `entries(level, tableAddress).length` without describing them: what the debugger shows of each child table it lists. */
+  validEntries(level: Level, tableAddress: bigint): number {
+    const count = this.entryCount(level);
+    const table = Number(tableAddress);
+    let valid = 0;
+    for (let index = 0; index < count; index++) if ((this.memory.readLo(table + index * 8) & DESC_VALID) !== 0) valid++;
+    return valid;
+  }
+
   /** Every mapping, ascending by IOVA, runs of like leaves merged. */
   mappings(): MappedRange[] {
     const ranges: MappedRange[] = [];
