@@ -8,7 +8,7 @@ import { worthReporting } from '../machine/transactions';
 import { UnfinishedEngine } from '../machine/unfinished';
 import { hex } from '../util/u64';
 import { JsonSpool } from './jsonSpool';
-import { TextOutput } from './output';
+import { RunOutput } from './output';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -86,7 +86,7 @@ export class JsonRunWriter implements JournalSink {
   private readonly logs = new JsonSpool();
   private transactionCount = 0;
 
-  constructor(private readonly out: TextOutput) {}
+  constructor(private readonly out: RunOutput) {}
 
   /** Starts the document: the machine was made with this writer as its journal's sink. */
   begin(machine: Machine): void {

@@ -1,4 +1,5 @@
 import { writeSync } from 'fs';
+import { StringDecoder } from 'string_decoder';
 
 /** Whoever reads the output went away (`iommu-debug run … | head -1`): nothing more can be said. */
 export class OutputClosed extends Error {}
@@ -8,8 +9,16 @@ export interface TextOutput {
   write(text: string): void;
 }
 
+/** Where a run's output goes: text, and UTF-8 that was text already (a spool's elements), passed on without decoding it again. */
+export interface RunOutput extends TextOutput {
+  writeBytes(bytes: Uint8Array): void;
+}
+
 /** Bytes gathered before one write: a trace of millions of lines leaves in pieces this big. */
 const PIECE = 1 << 16;
+
+/** The most UTF-8 bytes one UTF-16 code unit can take (a surrogate pair is 4 bytes for 2 units). */
+const UTF8_PER_UNIT = 3;
 
 /** How long to wait when a non-blocking descriptor is full (`EAGAIN`) before writing again. */
 const FULL_WAIT_MS = 1;
@@ -18,25 +27,39 @@ const FULL_WAIT_MS = 1;
  * Text written synchronously to a file descriptor, a piece at a time, so that memory stays
  * flat however much is printed and a run stops as soon as its reader closes the pipe
  * (`process.stdout.write` would queue the whole trace in memory behind a slow pipe, and
- * report a closed one later as an unhandled error).
+ * report a closed one later as an unhandled error). Text is encoded straight into one
+ * buffer that is reused for every piece: no string joins, no buffer per piece.
  */
-export class FdOutput implements TextOutput {
-  private pieces: string[] = [];
-  private size = 0;
+export class FdOutput implements RunOutput {
+  private readonly piece = Buffer.allocUnsafe(PIECE);
+  private used = 0;
 
   constructor(private readonly fd: number) {}
 
   write(text: string): void {
-    this.pieces.push(text);
-    this.size += text.length;
-    if (this.size >= PIECE) this.flush();
+    if (this.used + text.length * UTF8_PER_UNIT > PIECE) {
+      this.flush();
+      if (text.length * UTF8_PER_UNIT > PIECE) {
+        this.writeAll(Buffer.from(text, 'utf8'));
+        return;
+      }
+    }
+    this.used += this.piece.write(text, this.used, 'utf8');
+  }
+
+  writeBytes(bytes: Uint8Array): void {
+    this.flush();
+    this.writeAll(bytes);
   }
 
   flush(): void {
-    if (this.pieces.length === 0) return;
-    const bytes = Buffer.from(this.pieces.join(''), 'utf8');
-    this.pieces = [];
-    this.size = 0;
+    if (this.used === 0) return;
+    const used = this.used;
+    this.used = 0;
+    this.writeAll(this.piece.subarray(0, used));
+  }
+
+  private writeAll(bytes: Uint8Array): void {
     let done = 0;
     while (done < bytes.length) {
       try {
@@ -52,14 +75,20 @@ export class FdOutput implements TextOutput {
 }
 
 /** Text kept in memory (tests, and the JSON of a run computed in-process). */
-export class StringOutput implements TextOutput {
+export class StringOutput implements RunOutput {
   private readonly parts: string[] = [];
+  /** Bytes written in pieces may split a character: the decoder keeps its first bytes for the next piece. */
+  private readonly decoder = new StringDecoder('utf8');
 
   write(text: string): void {
-    this.parts.push(text);
+    this.parts.push(this.decoder.end(), text);
+  }
+
+  writeBytes(bytes: Uint8Array): void {
+    this.parts.push(this.decoder.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)));
   }
 
   get text(): string {
-    return this.parts.join('');
+    return this.parts.join('') + this.decoder.end();
   }
 }
