@@ -9,6 +9,22 @@ import { TransactionState } from '../machine/state';
 import { hex } from '../util/u64';
 import { vfioPlacementLines } from './vfioTrace';
 
+/** Columns of a trace line: the cycle, right-aligned, and the thread or unit, left-aligned. */
+const TIME_WIDTH = 8;
+const WHO_WIDTH = 14;
+const ACCESS_WIDTH = 5;
+const ACCESS_COLUMN = { read: 'read'.padEnd(ACCESS_WIDTH), write: 'write'.padEnd(ACCESS_WIDTH) } as const;
+
+function timeColumn(time: number): string {
+  return String(time).padStart(TIME_WIDTH);
+}
+
+/** What a transaction's line says that its op fixes: ` as LABEL (line N)`, for the label it was made with. */
+interface OpText {
+  label: string | undefined;
+  tail: string;
+}
+
 /**
  * The readable trace of `iommu-debug run`: one event a line, with its cycle and the
  * thread or unit it happened on.
@@ -20,8 +36,22 @@ export class TraceFormatter {
     return this.machine.model;
   }
 
+  /**
+   * The words of a transaction that its op fixes (label and source line), and its engine's
+   * column, made once per op: a million transactions of one loop share them.
+   */
+  private readonly opTexts: (OpText | undefined)[][] = [];
+  /** The unit column, padded, by name: a handful of names, millions of lines. */
+  private readonly whoColumns = new Map<string, string>();
+
   private line(time: number, who: string, what: string): string {
-    return `${String(time).padStart(8)}  ${who.padEnd(14)} ${what}`;
+    return `${timeColumn(time)}  ${this.whoColumn(who)} ${what}`;
+  }
+
+  private whoColumn(who: string): string {
+    let column = this.whoColumns.get(who);
+    if (column === undefined) this.whoColumns.set(who, (column = who.padEnd(WHO_WIDTH)));
+    return column;
   }
 
   private thread(id: number): string {
@@ -41,9 +71,18 @@ export class TraceFormatter {
   }
 
   private transaction(t: TransactionState): string {
+    return `${ACCESS_COLUMN[t.access]} ${hex(t.iova)} ${t.size}${this.opText(t).tail}`;
+  }
+
+  private opText(t: TransactionState): OpText {
+    const texts = (this.opTexts[t.engine] ??= []);
+    const known = texts[t.op];
+    if (known !== undefined && known.label === t.label) return known;
     const op = this.model.engines[t.engine]?.program[t.op];
     const line = op?.op === 'transaction' ? ` (line ${this.sourceLine(op.node.range.start)})` : '';
-    return `${t.access.padEnd(5)} ${hex(t.iova)} ${t.size}${t.label ? ` as ${t.label}` : ''}${line}`;
+    const text: OpText = { label: t.label, tail: `${t.label ? ` as ${t.label}` : ''}${line}` };
+    texts[t.op] = text;
+    return text;
   }
 
   private engine(t: TransactionState): string {
