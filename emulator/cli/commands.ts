@@ -100,10 +100,7 @@ export function runText(command: RunCommand, text: string, out: RunOutput, err: 
     }
     if (trace) {
       for (const line of trace.header()) out.write(`${line}\n`);
-      machine.on((event) => {
-        const line = trace.format(event);
-        if (line !== undefined) out.write(`${line}\n`);
-      });
+      machine.on((event) => trace.writeLine(event, out));
     }
     const stop = machine.run(command.until === undefined ? {} : { untilCycle: command.until });
     const error = stopError(command.file, compiled.lines, stop);

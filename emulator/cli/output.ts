@@ -1,5 +1,7 @@
 import { writeSync } from 'fs';
 import { StringDecoder } from 'string_decoder';
+import { hex } from '../util/u64';
+import { PieceWriter } from './pieces';
 
 /** Whoever reads the output went away (`iommu-debug run … | head -1`): nothing more can be said. */
 export class OutputClosed extends Error {}
@@ -9,8 +11,11 @@ export interface TextOutput {
   write(text: string): void;
 }
 
-/** Where a run's output goes: text, and UTF-8 that was text already (a spool's elements), passed on without decoding it again. */
-export interface RunOutput extends TextOutput {
+/**
+ * Where a run's output goes: text, whole or in pieces, and UTF-8 that was text already (a
+ * spool's elements), passed on without decoding it again.
+ */
+export interface RunOutput extends TextOutput, PieceWriter {
   writeBytes(bytes: Uint8Array): void;
 }
 
@@ -19,6 +24,9 @@ const PIECE = 1 << 16;
 
 /** The most UTF-8 bytes one UTF-16 code unit can take (a surrogate pair is 4 bytes for 2 units). */
 const UTF8_PER_UNIT = 3;
+
+const SPACE = 0x20;
+const DIGIT_0 = 0x30;
 
 /** How long to wait when a non-blocking descriptor is full (`EAGAIN`) before writing again. */
 const FULL_WAIT_MS = 1;
@@ -45,6 +53,61 @@ export class FdOutput implements RunOutput {
       }
     }
     this.used += this.piece.write(text, this.used, 'utf8');
+  }
+
+  /**
+   * Encoded here, unit by unit: the pieces are short (a column, `" → "`), and a native call
+   * for each would cost more than the bytes. Surrogates are left to `Buffer.write`.
+   */
+  append(text: string): void {
+    if (this.used + text.length * UTF8_PER_UNIT > PIECE) {
+      this.write(text);
+      return;
+    }
+    const piece = this.piece;
+    let at = this.used;
+    for (let i = 0; i < text.length; i++) {
+      const unit = text.charCodeAt(i);
+      if (unit < 0x80) {
+        piece[at++] = unit;
+      } else if (unit < 0x800) {
+        piece[at++] = 0xc0 | (unit >> 6);
+        piece[at++] = 0x80 | (unit & 0x3f);
+      } else if (unit < 0xd800 || unit > 0xdfff) {
+        piece[at++] = 0xe0 | (unit >> 12);
+        piece[at++] = 0x80 | ((unit >> 6) & 0x3f);
+        piece[at++] = 0x80 | (unit & 0x3f);
+      } else {
+        at += piece.write(text.slice(i), at, 'utf8');
+        break;
+      }
+    }
+    this.used = at;
+  }
+
+  hex(value: bigint): void {
+    this.append(hex(value));
+  }
+
+  decimal(value: number, width = 0): void {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      this.append(String(value).padStart(width));
+      return;
+    }
+    let digits = 1;
+    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    const length = Math.max(width, digits);
+    if (this.used + length > PIECE) this.flush();
+    const piece = this.piece;
+    const start = this.used;
+    for (let at = start; at < start + length - digits; at++) piece[at] = SPACE;
+    let at = start + length;
+    let rest = value;
+    do {
+      piece[--at] = DIGIT_0 + (rest % 10);
+      rest = Math.floor(rest / 10);
+    } while (rest > 0);
+    this.used = start + length;
   }
 
   writeBytes(bytes: Uint8Array): void {
@@ -84,8 +147,20 @@ export class StringOutput implements RunOutput {
     this.parts.push(this.decoder.end(), text);
   }
 
+  append(text: string): void {
+    this.write(text);
+  }
+
   writeBytes(bytes: Uint8Array): void {
     this.parts.push(this.decoder.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)));
+  }
+
+  hex(value: bigint): void {
+    this.write(hex(value));
+  }
+
+  decimal(value: number, width = 0): void {
+    this.write(String(value).padStart(width));
   }
 
   get text(): string {

@@ -7,6 +7,8 @@ import { Machine } from '../machine/machine';
 import { resultSummary, RunResult } from '../machine/results';
 import { TransactionState } from '../machine/state';
 import { hex } from '../util/u64';
+import { RunOutput } from './output';
+import { piecesText, PieceWriter } from './pieces';
 import { vfioPlacementLines } from './vfioTrace';
 
 /** Columns of a trace line: the cycle, right-aligned, and the thread or unit, left-aligned. */
@@ -71,7 +73,51 @@ export class TraceFormatter {
   }
 
   private transaction(t: TransactionState): string {
-    return `${ACCESS_COLUMN[t.access]} ${hex(t.iova)} ${t.size}${this.opText(t).tail}`;
+    return piecesText((out) => this.writeTransaction(t, out));
+  }
+
+  /** `read  0x1000 64 as tex (line 5)`: what a transaction's lines say of it. */
+  private writeTransaction(t: TransactionState, out: PieceWriter): void {
+    out.append(ACCESS_COLUMN[t.access]);
+    out.append(' ');
+    out.hex(t.iova);
+    out.append(' ');
+    out.decimal(t.size);
+    out.append(this.opText(t).tail);
+  }
+
+  /** The line of a transaction that ended: one a transaction, so written in pieces. */
+  private writeEnded(event: Extract<MachineEvent, { kind: 'transaction-ended' }>, out: PieceWriter): void {
+    const t = event.transaction;
+    out.decimal(event.time, TIME_WIDTH);
+    out.append('  ');
+    out.append(this.whoColumn(this.engine(t)));
+    out.append(' ');
+    this.writeTransaction(t, out);
+    if (event.status === 'completed' && t.pa !== undefined) {
+      out.append(' → ');
+      out.hex(t.pa);
+      out.append(' completed (');
+    } else {
+      out.append(' ');
+      out.append(event.status);
+      out.append(' (');
+    }
+    out.append(event.how);
+    out.append(')');
+  }
+
+  /** The line for one event and its newline, to the CLI's output; nothing for events the trace leaves out. */
+  writeLine(event: MachineEvent, out: RunOutput): void {
+    if (event.kind === 'transaction-ended') {
+      this.writeEnded(event, out);
+      out.append('\n');
+      return;
+    }
+    const line = this.format(event);
+    if (line === undefined) return;
+    out.write(line);
+    out.write('\n');
   }
 
   private opText(t: TransactionState): OpText {
@@ -92,11 +138,8 @@ export class TraceFormatter {
   /** The line for one event, or undefined for events the trace leaves out. */
   format(event: MachineEvent): string | undefined {
     switch (event.kind) {
-      case 'transaction-ended': {
-        const t = event.transaction;
-        const outcome = event.status === 'completed' && t.pa !== undefined ? `→ ${hex(t.pa)} completed` : event.status;
-        return this.line(event.time, this.engine(t), `${this.transaction(t)} ${outcome} (${event.how})`);
-      }
+      case 'transaction-ended':
+        return piecesText((out) => this.writeEnded(event, out));
       case 'transaction-stalled': {
         const t = event.transaction;
         const why = this.machine.smmu(t.smmu)?.stallNote(t) ?? '';
