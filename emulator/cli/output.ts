@@ -1,7 +1,7 @@
 import { writeSync } from 'fs';
 import { StringDecoder } from 'string_decoder';
 import { hex } from '../util/u64';
-import { PieceWriter } from './pieces';
+import { FixedText, PieceWriter } from './pieces';
 
 /** Whoever reads the output went away (`iommu-debug run … | head -1`): nothing more can be said. */
 export class OutputClosed extends Error {}
@@ -27,6 +27,10 @@ const UTF8_PER_UNIT = 3;
 
 const SPACE = 0x20;
 const DIGIT_0 = 0x30;
+const LETTER_X = 0x78;
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+/** Integers below this are exact as JS numbers. */
+const EXACT_LIMIT = 1n << 53n;
 
 /** How long to wait when a non-blocking descriptor is full (`EAGAIN`) before writing again. */
 const FULL_WAIT_MS = 1;
@@ -85,8 +89,39 @@ export class FdOutput implements RunOutput {
     this.used = at;
   }
 
+  fixed(text: FixedText): void {
+    const bytes = text.utf8;
+    if (this.used + bytes.length > PIECE) {
+      this.flush();
+      if (bytes.length > PIECE) {
+        this.writeAll(bytes);
+        return;
+      }
+    }
+    this.piece.set(bytes, this.used);
+    this.used += bytes.length;
+  }
+
+  /** Below 2^53 (every address there is in practice) digit by digit from two 32-bit halves, with no string made. */
   hex(value: bigint): void {
-    this.append(hex(value));
+    if (value < 0n || value >= EXACT_LIMIT) {
+      this.append(hex(value));
+      return;
+    }
+    const exact = Number(value);
+    const high = Math.floor(exact / 2 ** 32);
+    const low = exact >>> 0;
+    let digits = high > 0 ? 8 : 1;
+    for (let rest = high > 0 ? high : low >>> 4; rest > 0; rest >>>= 4) digits++;
+    if (this.used + 2 + digits > PIECE) this.flush();
+    const piece = this.piece;
+    piece[this.used++] = DIGIT_0;
+    piece[this.used++] = LETTER_X;
+    const start = this.used;
+    let at = start + digits;
+    for (let rest = low, n = 0; n < 8 && at > start; n++, rest >>>= 4) piece[--at] = HEX_DIGITS[rest & 0xf] ?? DIGIT_0;
+    for (let rest = high; at > start; rest >>>= 4) piece[--at] = HEX_DIGITS[rest & 0xf] ?? DIGIT_0;
+    this.used = start + digits;
   }
 
   decimal(value: number, width = 0): void {
@@ -153,6 +188,10 @@ export class StringOutput implements RunOutput {
 
   writeBytes(bytes: Uint8Array): void {
     this.parts.push(this.decoder.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)));
+  }
+
+  fixed(text: FixedText): void {
+    this.write(text.text);
   }
 
   hex(value: bigint): void {

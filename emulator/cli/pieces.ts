@@ -8,10 +8,20 @@ import { hex } from '../util/u64';
  */
 export interface PieceWriter {
   append(text: string): void;
+  fixed(text: FixedText): void;
   /** `0x7000000`, as `hex` in util/u64 writes it. */
   hex(value: bigint): void;
   /** A number as `String` writes it, right-aligned to `width` characters with spaces. */
   decimal(value: number, width?: number): void;
+}
+
+/** Text made once and written many times (an op's words, the keys between fields): encoded to UTF-8 once. */
+export class FixedText {
+  readonly utf8: Uint8Array;
+
+  constructor(readonly text: string) {
+    this.utf8 = Buffer.from(text, 'utf8');
+  }
 }
 
 /** The pieces joined into one string. */
@@ -20,6 +30,10 @@ export class StringPieces implements PieceWriter {
 
   append(text: string): void {
     this.value += text;
+  }
+
+  fixed(text: FixedText): void {
+    this.value += text.text;
   }
 
   hex(value: bigint): void {

@@ -8,14 +8,16 @@ import { resultSummary, RunResult } from '../machine/results';
 import { TransactionState } from '../machine/state';
 import { hex } from '../util/u64';
 import { RunOutput } from './output';
-import { piecesText, PieceWriter } from './pieces';
+import { FixedText, piecesText, PieceWriter } from './pieces';
 import { vfioPlacementLines } from './vfioTrace';
 
 /** Columns of a trace line: the cycle, right-aligned, and the thread or unit, left-aligned. */
 const TIME_WIDTH = 8;
 const WHO_WIDTH = 14;
 const ACCESS_WIDTH = 5;
-const ACCESS_COLUMN = { read: 'read'.padEnd(ACCESS_WIDTH), write: 'write'.padEnd(ACCESS_WIDTH) } as const;
+const ACCESS_COLUMN = { read: new FixedText(`${'read'.padEnd(ACCESS_WIDTH)} `), write: new FixedText(`${'write'.padEnd(ACCESS_WIDTH)} `) } as const;
+const COMPLETED_AT = new FixedText(' → ');
+const COMPLETED = new FixedText(' completed (');
 
 function timeColumn(time: number): string {
   return String(time).padStart(TIME_WIDTH);
@@ -24,7 +26,7 @@ function timeColumn(time: number): string {
 /** What a transaction's line says that its op fixes: ` as LABEL (line N)`, for the label it was made with. */
 interface OpText {
   label: string | undefined;
-  tail: string;
+  tail: FixedText;
 }
 
 /**
@@ -43,16 +45,16 @@ export class TraceFormatter {
    * column, made once per op: a million transactions of one loop share them.
    */
   private readonly opTexts: (OpText | undefined)[][] = [];
-  /** The unit column, padded, by name: a handful of names, millions of lines. */
-  private readonly whoColumns = new Map<string, string>();
+  /** The unit column, padded and with the spaces around it, by name: a handful of names, millions of lines. */
+  private readonly whoColumns = new Map<string, FixedText>();
 
   private line(time: number, who: string, what: string): string {
-    return `${timeColumn(time)}  ${this.whoColumn(who)} ${what}`;
+    return `${timeColumn(time)}${this.whoColumn(who).text}${what}`;
   }
 
-  private whoColumn(who: string): string {
+  private whoColumn(who: string): FixedText {
     let column = this.whoColumns.get(who);
-    if (column === undefined) this.whoColumns.set(who, (column = who.padEnd(WHO_WIDTH)));
+    if (column === undefined) this.whoColumns.set(who, (column = new FixedText(`  ${who.padEnd(WHO_WIDTH)} `)));
     return column;
   }
 
@@ -78,26 +80,23 @@ export class TraceFormatter {
 
   /** `read  0x1000 64 as tex (line 5)`: what a transaction's lines say of it. */
   private writeTransaction(t: TransactionState, out: PieceWriter): void {
-    out.append(ACCESS_COLUMN[t.access]);
-    out.append(' ');
+    out.fixed(ACCESS_COLUMN[t.access]);
     out.hex(t.iova);
     out.append(' ');
     out.decimal(t.size);
-    out.append(this.opText(t).tail);
+    out.fixed(this.opText(t).tail);
   }
 
   /** The line of a transaction that ended: one a transaction, so written in pieces. */
   private writeEnded(event: Extract<MachineEvent, { kind: 'transaction-ended' }>, out: PieceWriter): void {
     const t = event.transaction;
     out.decimal(event.time, TIME_WIDTH);
-    out.append('  ');
-    out.append(this.whoColumn(this.engine(t)));
-    out.append(' ');
+    out.fixed(this.whoColumn(this.engine(t)));
     this.writeTransaction(t, out);
     if (event.status === 'completed' && t.pa !== undefined) {
-      out.append(' → ');
+      out.fixed(COMPLETED_AT);
       out.hex(t.pa);
-      out.append(' completed (');
+      out.fixed(COMPLETED);
     } else {
       out.append(' ');
       out.append(event.status);
@@ -126,7 +125,7 @@ export class TraceFormatter {
     if (known !== undefined && known.label === t.label) return known;
     const op = this.model.engines[t.engine]?.program[t.op];
     const line = op?.op === 'transaction' ? ` (line ${this.sourceLine(op.node.range.start)})` : '';
-    const text: OpText = { label: t.label, tail: `${t.label ? ` as ${t.label}` : ''}${line}` };
+    const text: OpText = { label: t.label, tail: new FixedText(`${t.label ? ` as ${t.label}` : ''}${line}`) };
     texts[t.op] = text;
     return text;
   }
