@@ -8,7 +8,7 @@ import { worthReporting } from '../machine/transactions';
 import { UnfinishedEngine } from '../machine/unfinished';
 import { hex } from '../util/u64';
 import { JsonSpool } from './jsonSpool';
-import { element, Json, member } from './jsonText';
+import { element, Json, logElement, member } from './jsonText';
 import { TransactionElements } from './jsonTransaction';
 import { RunOutput } from './output';
 import { piecesText } from './pieces';
@@ -107,7 +107,7 @@ export class JsonRunWriter implements JournalSink {
   }
 
   log(l: LogRecord): void {
-    this.logs.add(element({ cycle: l.time, thread: this.attached.state.threads[l.thread - 1]?.name ?? null, message: l.message, ...(l.kernel ? { kernel: l.kernel } : {}) }));
+    this.logs.add(logElement(l.time, this.attached.state.threads[l.thread - 1]?.name ?? null, l.message, l.kernel));
   }
 
   private holdTransaction(t: TransactionState): void {

@@ -44,3 +44,18 @@ function isFlat(value: Json): value is FlatJson {
 export function member(key: string, value: Json): string {
   return `  ${JSON.stringify(key)}: ${JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')}`;
 }
+
+const CYCLE_KEY = fieldPrefix('cycle');
+const THREAD_KEY = fieldPrefix('thread');
+const MESSAGE_KEY = fieldPrefix('message');
+const KERNEL_KEY = fieldPrefix('kernel');
+
+/**
+ * A log's element, `{ "cycle", "thread", "message", "kernel"? }` (`kernel` only for the
+ * kernel's lines): made in one piece, as `element` would make it, since a fault storm's
+ * kernel prints hundreds of thousands.
+ */
+export function logElement(cycle: number, thread: string | null, message: string, kernel: string | undefined): string {
+  const level = kernel ? `,\n${KERNEL_KEY}${JSON.stringify(kernel)}` : '';
+  return `    {\n${CYCLE_KEY}${cycle},\n${THREAD_KEY}${scalar(thread)},\n${MESSAGE_KEY}${JSON.stringify(message)}${level}\n    }`;
+}
