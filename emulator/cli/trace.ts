@@ -115,8 +115,8 @@ export class TraceFormatter {
     }
     const line = this.format(event);
     if (line === undefined) return;
-    out.write(line);
-    out.write('\n');
+    out.append(line);
+    out.append('\n');
   }
 
   private opText(t: TransactionState): OpText {
