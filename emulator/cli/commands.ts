@@ -7,7 +7,7 @@ import { compileScenario } from '../scenario/compile';
 import { CliCommand } from './args';
 import { formatDiagnostic } from '../language/diagnosticFormat';
 import { JsonRunWriter } from './jsonRun';
-import { TextOutput } from './output';
+import { RunOutput, TextOutput } from './output';
 import { TraceFormatter } from './trace';
 import { dmesgTimestamp } from '../kernel/kernelTime';
 import { readFaultLog, readFaults } from '../faultlog/readFaultLog';
@@ -82,7 +82,7 @@ function stopError(file: string, lines: LineIndex, stop: RunStop): string | unde
  * to `err`. A run that ended with engines hung on what nothing will answer says so as a
  * warning: the expects decide the status, since a hang can be the story being told.
  */
-export function runText(command: RunCommand, text: string, out: TextOutput, err: TextOutput): Exit {
+export function runText(command: RunCommand, text: string, out: RunOutput, err: TextOutput): Exit {
   const compiled = compileScenario(text);
   if (!compiled.model) {
     for (const d of compiled.diagnostics.filter((d) => d.severity === 'error')) err.write(`${formatDiagnostic(command.file, compiled.lines, d)}\n`);
@@ -100,10 +100,7 @@ export function runText(command: RunCommand, text: string, out: TextOutput, err:
     }
     if (trace) {
       for (const line of trace.header()) out.write(`${line}\n`);
-      machine.on((event) => {
-        const line = trace.format(event);
-        if (line !== undefined) out.write(`${line}\n`);
-      });
+      machine.on((event) => trace.writeLine(event, out));
     }
     const stop = machine.run(command.until === undefined ? {} : { untilCycle: command.until });
     const error = stopError(command.file, compiled.lines, stop);

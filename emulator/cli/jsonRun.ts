@@ -8,9 +8,10 @@ import { worthReporting } from '../machine/transactions';
 import { UnfinishedEngine } from '../machine/unfinished';
 import { hex } from '../util/u64';
 import { JsonSpool } from './jsonSpool';
-import { TextOutput } from './output';
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+import { element, Json, logElement, member } from './jsonText';
+import { TransactionElements } from './jsonTransaction';
+import { RunOutput } from './output';
+import { piecesText } from './pieces';
 
 /**
  * Elements an ordered list holds back while an earlier one is still to come. Past this, the
@@ -18,48 +19,6 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
  * after later ones, and memory stays bounded.
  */
 const HELD_BACK = 1 << 16;
-
-type FlatJson = { [key: string]: null | boolean | number | string };
-
-/**
- * An element of the document's arrays, indented as `JSON.stringify(document, null, 2)`
- * would: a flat object (a transaction, a fault, a log — millions of them) field by field,
- * anything else through `JSON.stringify`.
- */
-function element(value: Json): string {
-  if (isFlat(value)) {
-    let text = '';
-    for (const key in value) text += `${text === '' ? '' : ','}\n${fieldPrefix(key)}${scalar(value[key] ?? null)}`;
-    return text === '' ? '    {}' : `    {${text}\n    }`;
-  }
-  return `    ${JSON.stringify(value, null, 2).replace(/\n/g, '\n    ')}`;
-}
-
-/** `      "key": ` for each key seen: a few keys, millions of elements. */
-const fieldPrefixes = new Map<string, string>();
-function fieldPrefix(key: string): string {
-  let prefix = fieldPrefixes.get(key);
-  if (prefix === undefined) fieldPrefixes.set(key, (prefix = `      ${JSON.stringify(key)}: `));
-  return prefix;
-}
-
-function scalar(value: null | boolean | number | string): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
-}
-
-function isFlat(value: Json): value is FlatJson {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  for (const key in value) {
-    const field = value[key];
-    if (field !== null && typeof field === 'object') return false;
-  }
-  return true;
-}
-
-/** `  "key": value` at the document's top level. */
-function member(key: string, value: Json): string {
-  return `  ${JSON.stringify(key)}: ${JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')}`;
-}
 
 /** A fault not settled yet: its transaction may still be answered. */
 interface OpenFault {
@@ -76,6 +35,7 @@ interface OpenFault {
  */
 export class JsonRunWriter implements JournalSink {
   private machine: Machine | undefined;
+  private elements: TransactionElements | undefined;
   private readonly transactionOrder = new EventQueue<string>();
   private readonly faultOrder = new EventQueue<string>();
   /** Unsettled faults by transaction, and their ids in recording order (the first is the oldest). */
@@ -86,11 +46,12 @@ export class JsonRunWriter implements JournalSink {
   private readonly logs = new JsonSpool();
   private transactionCount = 0;
 
-  constructor(private readonly out: TextOutput) {}
+  constructor(private readonly out: RunOutput) {}
 
   /** Starts the document: the machine was made with this writer as its journal's sink. */
   begin(machine: Machine): void {
     this.machine = machine;
+    this.elements = new TransactionElements(machine);
     this.out.write('{\n  "transactions": [');
   }
 
@@ -99,17 +60,23 @@ export class JsonRunWriter implements JournalSink {
     return this.machine;
   }
 
-  private lineOf(transaction: TransactionState): number | null {
-    const machine = this.attached;
-    const op = machine.model.engines[transaction.engine]?.program[transaction.op];
-    return op?.op === 'transaction' ? machine.model.lines.lineOf(op.node.range.start) : null;
+  private get transactionElements(): TransactionElements {
+    if (!this.elements) throw new Error('the JSON writer was not begun');
+    return this.elements;
   }
 
   transactionEnded(t: TransactionState): void {
-    this.holdTransaction(t);
-    this.settleFaultsOf(t);
     const live = this.attached.state.transactions.keys().next();
-    this.release(this.transactionOrder, live.done ? Infinity : live.value, (text) => this.writeTransaction(text));
+    const watermark = live.done ? Infinity : live.value;
+    // Nothing earlier is still to come (the usual case): it goes out at once, with no text of its own.
+    if (this.transactionOrder.size === 0 && t.id < watermark) {
+      this.separateTransaction();
+      this.transactionElements.write(t, this.out);
+    } else {
+      this.holdTransaction(t);
+      this.release(this.transactionOrder, watermark, (text) => this.writeTransaction(text));
+    }
+    this.settleFaultsOf(t);
     this.releaseFaults();
   }
 
@@ -140,27 +107,18 @@ export class JsonRunWriter implements JournalSink {
   }
 
   log(l: LogRecord): void {
-    this.logs.add(element({ cycle: l.time, thread: this.attached.state.threads[l.thread - 1]?.name ?? null, message: l.message, ...(l.kernel ? { kernel: l.kernel } : {}) }));
+    this.logs.add(logElement(l.time, this.attached.state.threads[l.thread - 1]?.name ?? null, l.message, l.kernel));
   }
 
   private holdTransaction(t: TransactionState): void {
-    const json: Json = {
-      name: t.label ?? null,
-      engine: this.attached.model.engines[t.engine]?.name ?? null,
-      line: this.lineOf(t),
-      iova: hex(t.iova),
-      status: t.status,
-      pa: t.pa === undefined ? null : hex(t.pa),
-      faults: t.faults,
-    };
-    this.transactionOrder.schedule(t.id, element(json));
+    this.transactionOrder.schedule(t.id, piecesText((out) => this.transactionElements.write(t, out)));
   }
 
   private settleFaultsOf(transaction: TransactionState): void {
     const list = this.open.get(transaction.id);
     if (!list) return;
     this.open.delete(transaction.id);
-    const line = this.lineOf(transaction);
+    const line = this.transactionElements.lineOf(transaction);
     for (const { record: f, response } of list) {
       this.unsettled.delete(f.id);
       const { stage, class: faultClass, ipa } = f.stage;
@@ -183,7 +141,12 @@ export class JsonRunWriter implements JournalSink {
   }
 
   private writeTransaction(text: string): void {
-    this.out.write(this.transactionCount === 0 ? `\n${text}` : `,\n${text}`);
+    this.separateTransaction();
+    this.out.write(text);
+  }
+
+  private separateTransaction(): void {
+    this.out.append(this.transactionCount === 0 ? '\n' : ',\n');
     this.transactionCount++;
   }
 

@@ -1,20 +1,25 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'fs';
 import { tmpdir } from 'os';
 import path from 'path';
-import { StringDecoder } from 'string_decoder';
-import { TextOutput } from './output';
+import { RunOutput } from './output';
 
-/** Text a spool keeps in memory before it moves to a file. */
+/** Bytes a spool keeps in memory before it moves them to a file. */
 const IN_MEMORY = 1 << 20;
+
+/** The most UTF-8 bytes one UTF-16 code unit can take. */
+const UTF8_PER_UNIT = 3;
+
+const SEPARATOR = ',\n';
 
 /**
  * The elements of one JSON array, gathered while another array is being printed: in memory
  * while small, then in a temporary file, so that a list of any length costs bounded memory.
- * `copyTo` prints them (comma-separated) and removes the file.
+ * Elements are kept as the UTF-8 they will be printed as (encoded once, into one reused
+ * buffer); `copyTo` prints them (comma-separated) and removes the file.
  */
 export class JsonSpool {
-  private pending: string[] = [];
-  private pendingSize = 0;
+  private memory: Buffer | undefined;
+  private used = 0;
   private file: { dir: string; fd: number } | undefined;
   private count = 0;
 
@@ -23,46 +28,54 @@ export class JsonSpool {
   }
 
   add(element: string): void {
-    const text = this.count === 0 ? element : `,\n${element}`;
+    const text = this.count === 0 ? element : SEPARATOR + element;
     this.count++;
-    this.pending.push(text);
-    this.pendingSize += text.length;
-    if (this.pendingSize >= IN_MEMORY) this.spill();
+    const memory = (this.memory ??= Buffer.allocUnsafe(IN_MEMORY));
+    if (this.used + text.length * UTF8_PER_UNIT > IN_MEMORY) {
+      this.spill();
+      if (text.length * UTF8_PER_UNIT > IN_MEMORY) {
+        this.toFile(Buffer.from(text, 'utf8'));
+        return;
+      }
+    }
+    this.used += memory.write(text, this.used, 'utf8');
   }
 
+  /** Moves what is in memory to the file. */
   private spill(): void {
+    if (this.memory && this.used > 0) this.toFile(this.memory.subarray(0, this.used));
+    this.used = 0;
+  }
+
+  private toFile(bytes: Uint8Array): void {
     if (!this.file) {
       const dir = mkdtempSync(path.join(tmpdir(), 'iommu-debug-'));
       this.file = { dir, fd: openSync(path.join(dir, 'spool.json'), 'w+') };
     }
-    writeSync(this.file.fd, this.pending.join(''));
-    this.pending = [];
-    this.pendingSize = 0;
+    for (let done = 0; done < bytes.length; ) done += writeSync(this.file.fd, bytes, done, bytes.length - done);
   }
 
   /** Prints every element, then forgets them. */
-  copyTo(out: TextOutput): void {
+  copyTo(out: RunOutput): void {
     if (this.file) {
-      const buffer = Buffer.alloc(IN_MEMORY);
-      // A piece may end inside a character: the decoder keeps its first bytes for the next.
-      const decoder = new StringDecoder('utf8');
-      let position = 0;
-      for (;;) {
+      this.spill();
+      const buffer = this.memory ?? Buffer.allocUnsafe(IN_MEMORY);
+      for (let position = 0; ; ) {
         const read = readSync(this.file.fd, buffer, 0, buffer.length, position);
         if (read === 0) break;
         position += read;
-        out.write(decoder.write(buffer.subarray(0, read)));
+        out.writeBytes(buffer.subarray(0, read));
       }
-      out.write(decoder.end());
+    } else if (this.memory && this.used > 0) {
+      out.writeBytes(this.memory.subarray(0, this.used));
     }
-    out.write(this.pending.join(''));
     this.dispose();
   }
 
-  /** Removes the temporary file, if there is one. */
+  /** Removes the temporary file, if there is one, and lets the memory go. */
   dispose(): void {
-    this.pending = [];
-    this.pendingSize = 0;
+    this.memory = undefined;
+    this.used = 0;
     if (!this.file) return;
     closeSync(this.file.fd);
     rmSync(this.file.dir, { recursive: true, force: true });

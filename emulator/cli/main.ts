@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'fs';
 import packageJson from '../../package.json';
 import { CliCommand, parseArgs, usage, UsageError } from './args';
 import { checkText, Exit, explainLog, reproduceLog, runText } from './commands';
-import { FdOutput, OutputClosed, StringOutput, TextOutput } from './output';
+import { FdOutput, OutputClosed, RunOutput, StringOutput, TextOutput } from './output';
 
 /** A file that cannot be read (or, for -o, written): said in one line, without the usage text. */
 class InputError extends Error {}
@@ -35,7 +35,7 @@ function reproduce(command: Extract<CliCommand, { kind: 'reproduce' }>, out: Tex
   return status;
 }
 
-function main(argv: readonly string[], out: TextOutput, err: TextOutput): Exit {
+function main(argv: readonly string[], out: RunOutput, err: TextOutput): Exit {
   const command = parseArgs(argv);
   switch (command.kind) {
     case 'help':

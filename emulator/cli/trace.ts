@@ -7,7 +7,27 @@ import { Machine } from '../machine/machine';
 import { resultSummary, RunResult } from '../machine/results';
 import { TransactionState } from '../machine/state';
 import { hex } from '../util/u64';
+import { RunOutput } from './output';
+import { FixedText, piecesText, PieceWriter } from './pieces';
 import { vfioPlacementLines } from './vfioTrace';
+
+/** Columns of a trace line: the cycle, right-aligned, and the thread or unit, left-aligned. */
+const TIME_WIDTH = 8;
+const WHO_WIDTH = 14;
+const ACCESS_WIDTH = 5;
+const ACCESS_COLUMN = { read: new FixedText(`${'read'.padEnd(ACCESS_WIDTH)} `), write: new FixedText(`${'write'.padEnd(ACCESS_WIDTH)} `) } as const;
+const COMPLETED_AT = new FixedText(' → ');
+const COMPLETED = new FixedText(' completed (');
+
+function timeColumn(time: number): string {
+  return String(time).padStart(TIME_WIDTH);
+}
+
+/** What a transaction's line says that its op fixes: ` as LABEL (line N)`, for the label it was made with. */
+interface OpText {
+  label: string | undefined;
+  tail: FixedText;
+}
 
 /**
  * The readable trace of `iommu-debug run`: one event a line, with its cycle and the
@@ -20,8 +40,22 @@ export class TraceFormatter {
     return this.machine.model;
   }
 
+  /**
+   * The words of a transaction that its op fixes (label and source line), and its engine's
+   * column, made once per op: a million transactions of one loop share them.
+   */
+  private readonly opTexts: (OpText | undefined)[][] = [];
+  /** The unit column, padded and with the spaces around it, by name: a handful of names, millions of lines. */
+  private readonly whoColumns = new Map<string, FixedText>();
+
   private line(time: number, who: string, what: string): string {
-    return `${String(time).padStart(8)}  ${who.padEnd(14)} ${what}`;
+    return `${timeColumn(time)}${this.whoColumn(who).text}${what}`;
+  }
+
+  private whoColumn(who: string): FixedText {
+    let column = this.whoColumns.get(who);
+    if (column === undefined) this.whoColumns.set(who, (column = new FixedText(`  ${who.padEnd(WHO_WIDTH)} `)));
+    return column;
   }
 
   private thread(id: number): string {
@@ -41,9 +75,59 @@ export class TraceFormatter {
   }
 
   private transaction(t: TransactionState): string {
+    return piecesText((out) => this.writeTransaction(t, out));
+  }
+
+  /** `read  0x1000 64 as tex (line 5)`: what a transaction's lines say of it. */
+  private writeTransaction(t: TransactionState, out: PieceWriter): void {
+    out.fixed(ACCESS_COLUMN[t.access]);
+    out.hex(t.iova);
+    out.append(' ');
+    out.decimal(t.size);
+    out.fixed(this.opText(t).tail);
+  }
+
+  /** The line of a transaction that ended: one a transaction, so written in pieces. */
+  private writeEnded(event: Extract<MachineEvent, { kind: 'transaction-ended' }>, out: PieceWriter): void {
+    const t = event.transaction;
+    out.decimal(event.time, TIME_WIDTH);
+    out.fixed(this.whoColumn(this.engine(t)));
+    this.writeTransaction(t, out);
+    if (event.status === 'completed' && t.pa !== undefined) {
+      out.fixed(COMPLETED_AT);
+      out.hex(t.pa);
+      out.fixed(COMPLETED);
+    } else {
+      out.append(' ');
+      out.append(event.status);
+      out.append(' (');
+    }
+    out.append(event.how);
+    out.append(')');
+  }
+
+  /** The line for one event and its newline, to the CLI's output; nothing for events the trace leaves out. */
+  writeLine(event: MachineEvent, out: RunOutput): void {
+    if (event.kind === 'transaction-ended') {
+      this.writeEnded(event, out);
+      out.append('\n');
+      return;
+    }
+    const line = this.format(event);
+    if (line === undefined) return;
+    out.append(line);
+    out.append('\n');
+  }
+
+  private opText(t: TransactionState): OpText {
+    const texts = (this.opTexts[t.engine] ??= []);
+    const known = texts[t.op];
+    if (known !== undefined && known.label === t.label) return known;
     const op = this.model.engines[t.engine]?.program[t.op];
     const line = op?.op === 'transaction' ? ` (line ${this.sourceLine(op.node.range.start)})` : '';
-    return `${t.access.padEnd(5)} ${hex(t.iova)} ${t.size}${t.label ? ` as ${t.label}` : ''}${line}`;
+    const text: OpText = { label: t.label, tail: new FixedText(`${t.label ? ` as ${t.label}` : ''}${line}`) };
+    texts[t.op] = text;
+    return text;
   }
 
   private engine(t: TransactionState): string {
@@ -53,11 +137,8 @@ export class TraceFormatter {
   /** The line for one event, or undefined for events the trace leaves out. */
   format(event: MachineEvent): string | undefined {
     switch (event.kind) {
-      case 'transaction-ended': {
-        const t = event.transaction;
-        const outcome = event.status === 'completed' && t.pa !== undefined ? `→ ${hex(t.pa)} completed` : event.status;
-        return this.line(event.time, this.engine(t), `${this.transaction(t)} ${outcome} (${event.how})`);
-      }
+      case 'transaction-ended':
+        return piecesText((out) => this.writeEnded(event, out));
       case 'transaction-stalled': {
         const t = event.transaction;
         const why = this.machine.smmu(t.smmu)?.stallNote(t) ?? '';
