@@ -78,6 +78,15 @@ function stopError(file: string, lines: LineIndex, stop: RunStop): string | unde
 }
 
 /**
+ * What the CLI's journal keeps of each kind of record. The CLI writes every record as it is
+ * made (the trace from the machine's events, the JSON through the journal's sink) and reads
+ * none back but the crash dump an event has just named, so it keeps only the newest few:
+ * kept ten thousand deep, each labelled transaction would outlive ten thousand others and
+ * age into the old generation, where collecting it costs a fifth of a labelled run.
+ */
+const CLI_JOURNAL_RECORDS = 16;
+
+/**
  * `run`: the trace (or the JSON document) to `out` as the run goes, errors and warnings
  * to `err`. A run that ended with engines hung on what nothing will answer says so as a
  * warning: the expects decide the status, since a hang can be the story being told.
@@ -90,7 +99,7 @@ export function runText(command: RunCommand, text: string, out: RunOutput, err: 
   }
   const json = command.json ? new JsonRunWriter(out) : undefined;
   try {
-    const machine = new Machine(compiled.model, { maxEvents: command.maxEvents, maxSeconds: command.maxSeconds, sink: json });
+    const machine = new Machine(compiled.model, { maxEvents: command.maxEvents, maxSeconds: command.maxSeconds, sink: json, journalRecords: CLI_JOURNAL_RECORDS });
     const trace = json || command.dmesg ? undefined : new TraceFormatter(machine);
     if (json) json.begin(machine);
     if (command.dmesg) {
