@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PhysicalMemory } from '../emulator/memory/physicalMemory';
-import { directPermissionsAt } from '../emulator/pgtable/descriptor';
-import { TableConfig } from '../emulator/pgtable/walker';
+import { accessCode, directPermissionsAt } from '../emulator/pgtable/descriptor';
+import { HotWalker, HotWalkResult, TableConfig } from '../emulator/pgtable/walker';
 import { Tlb } from '../emulator/smmu/tlb';
 import { repoPath } from '../test/helpers/repo';
 
@@ -38,6 +38,7 @@ export interface NativeRates {
 
 const PAGE_SIZE = 4096;
 const COMPILERS = ['cc', 'gcc', 'clang'];
+const READ = accessCode({ write: false, exec: false, priv: false });
 
 /**
  * The C reference's rates on `walk` and `tlb`, or why there are none (no C compiler). Throws
@@ -63,24 +64,16 @@ export function nativeRates(walk: WalkWorkload, tlb: TlbWorkload): NativeRates |
   }
 }
 
-/** The sum of the output pages of one pass over the walk order, read from the JS memory. */
+/** The sum of the output pages of one pass over the walk order, as the JS hot walker finds them. */
 function expectedChecksum(walk: WalkWorkload): number {
+  const walker = new HotWalker(walk.memory, walk.table);
+  const out = new HotWalkResult();
   let sum = 0;
-  const { memory } = walk;
-  for (let i = 0; i < walk.order.length; i++) sum += leafOutputPage(memory, walk.table, walk.firstPage + walk.order[i]);
-  return sum;
-}
-
-/** The 4K page a 4K-granule table maps `vpn` to (the bench maps pages only at level 3). */
-function leafOutputPage(memory: PhysicalMemory, table: TableConfig, vpn: number): number {
-  let page = table.root / PAGE_SIZE;
-  for (let level = table.startLevel; level <= 3; level++) {
-    const index = Math.floor(vpn / 2 ** (9 * (3 - level))) % 512;
-    const lo = memory.pageWord(page, index * 2);
-    const hi = memory.pageWord(page, index * 2 + 1);
-    page = (hi & 0xffff) * 0x10_0000 + (lo >>> 12);
+  for (let i = 0; i < walk.order.length; i++) {
+    walker.walk(walk.firstPage + walk.order[i], READ, out);
+    sum += out.outputPage;
   }
-  return page;
+  return sum;
 }
 
 function u64s(values: readonly number[]): Buffer {
@@ -104,10 +97,8 @@ function walkBytes(walk: WalkWorkload): Buffer {
 }
 
 function tlbBytes({ tlb, context, lookups }: TlbWorkload): Buffer {
-  // The bucket array the Tlb sizes for its capacity: at most a quarter full.
-  const bits = Math.max(4, Math.ceil(Math.log2(tlb.capacity * 4)));
   const entries = tlb.entries().filter((entry) => entry.context === context);
-  const parts = [u64s([entries.length, bits, context])];
+  const parts = [u64s([entries.length, tlb.bucketBits, context])];
   for (const entry of entries) parts.push(u64s([entry.vpn, entry.outputPage, entry.permissions]));
   parts.push(u64s([lookups.length, ...lookups]));
   return Buffer.concat(parts);

@@ -19,7 +19,7 @@ import { QueueException, queueException } from '../emulator/inspect/queueExcepti
 import { TimelineRecorder, TimelineSnapshot } from './timeline';
 import { findTransaction } from '../emulator/inspect/transactions';
 import { ProgressSink, RunProgress } from './runProgress';
-import { HISTORY, KeptBytes, SNAPSHOT_BUDGET_BYTES, SnapshotSize, snapshotSize } from './snapshotBudget';
+import { KeptBytes, mustForgetOldest, SnapshotSize, snapshotSize } from './snapshotBudget';
 
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'exception' | 'pause' | 'data breakpoint' | 'function breakpoint';
 
@@ -314,8 +314,7 @@ export class Debuggee {
     const size = snapshotSize(machine, timeline, this.history.at(-1)?.timeline.next ?? 0, recent);
     this.history.push({ stop, machine, recent, stoppedBefore: this.stoppedBefore, lastEngineLine: this.lastEngineLine, hits: this.breakpoints.hitCounts(), timeline, size });
     this.kept.hold(size);
-    // The current stop and the one before always stay: a step back is always possible.
-    while (this.history.length > HISTORY || (this.history.length > 2 && this.kept.total > SNAPSHOT_BUDGET_BYTES)) this.forget(this.history.splice(0, 1));
+    while (mustForgetOldest(this.history.length, this.kept.total)) this.forget(this.history.splice(0, 1));
     this.listener.stopped(stop);
   }
 
@@ -323,7 +322,7 @@ export class Debuggee {
     for (const moment of moments) this.kept.release(moment.size);
   }
 
-  /** The bytes the stops kept for going back hold (at most SNAPSHOT_BUDGET_BYTES, past two stops). */
+  /** The bytes the stops kept for going back hold (within the budget, past two stops: `mustForgetOldest`). */
   get snapshotBytes(): number {
     return this.kept.total;
   }

@@ -12,6 +12,15 @@ export const HISTORY = 200;
  */
 export const SNAPSHOT_BUDGET_BYTES = 256 * 1024 * 1024;
 
+/**
+ * Whether the oldest of `stops` kept stops, holding `bytes`, must be forgotten: past
+ * HISTORY stops, or past the byte budget while more than the current stop and the one
+ * before it are kept (those two always stay: a step back is always possible).
+ */
+export function mustForgetOldest(stops: number, bytes: number): boolean {
+  return stops > HISTORY || (stops > 2 && bytes > SNAPSHOT_BUDGET_BYTES);
+}
+
 /** What one stop's snapshot holds: memory slabs (shared with other stops) and bytes of its own. */
 export interface SnapshotSize {
   slabs: Set<Uint32Array>;

@@ -61,6 +61,8 @@ export interface TlbSnapshot {
 
 export class Tlb {
   readonly capacity: number;
+  /** The hash has 2^bucketBits buckets: at most a quarter full keeps the probe sequences short. */
+  readonly bucketBits: number;
   private readonly bucketMask: number;
   private readonly hashShift: number;
   /** Hash bucket → slot, -1 when empty. */
@@ -102,8 +104,8 @@ export class Tlb {
       throw new RangeError(`a TLB of ${capacity} entries`);
     }
     this.capacity = capacity;
-    // At most a quarter full keeps the probe sequences short.
     const bits = Math.max(4, Math.ceil(Math.log2(capacity * 4)));
+    this.bucketBits = bits;
     this.bucketMask = (1 << bits) - 1;
     this.hashShift = 32 - bits;
     this.buckets = new Int32Array(1 << bits).fill(-1);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { KeptBytes, SnapshotSize } from '../../debug-adapter/snapshotBudget';
+import { HISTORY, KeptBytes, mustForgetOldest, SNAPSHOT_BUDGET_BYTES, SnapshotSize } from '../../debug-adapter/snapshotBudget';
 import { SeqMap } from '../../debug-adapter/seqMap';
 
 /** A stop's size: the slabs it holds, and bytes of its own. */
@@ -22,6 +22,19 @@ describe('the bytes the kept stops hold', () => {
     assert.equal(kept.total, 4096 + 8192 + 10, 'the second stop still holds the shared slab');
     kept.release(second);
     assert.equal(kept.total, 0);
+  });
+});
+
+describe('which stops are forgotten', () => {
+  test('past 200 stops, or past 256 MiB while more than two stops are kept, the oldest goes', () => {
+    assert.equal(HISTORY, 200);
+    assert.equal(SNAPSHOT_BUDGET_BYTES, 268_435_456);
+    assert.equal(mustForgetOldest(200, 0), false);
+    assert.equal(mustForgetOldest(201, 0), true);
+    assert.equal(mustForgetOldest(3, 268_435_456), false, 'at the budget is within it');
+    assert.equal(mustForgetOldest(3, 268_435_457), true);
+    // The current stop and the one before stay whatever they hold: a step back is always possible.
+    assert.equal(mustForgetOldest(2, 2 ** 40), false);
   });
 });
 
